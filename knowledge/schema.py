@@ -1,0 +1,166 @@
+"""The guidebot-kb/1 interchange format as validated data classes.
+
+This is the one validation path: the JSON/Excel/CSV importers, the console forms and the
+storage layer all turn their input into these models, so a rule lives in one place.
+The models are plain pydantic (SQLModel's base) with unknown keys forbidden and strict types,
+matching ``../shared/kb/guidebot-kb-1.schema.json``.
+"""
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+FORMAT = "guidebot-kb/1"
+
+Text = Annotated[str, StringConstraints(min_length=1)]
+
+#: The fields a citizen can ask about (evaluation files call them `field`).
+ASKABLE_FIELDS: tuple[str, ...] = (
+    "materials",
+    "time_limit",
+    "fee",
+    "location",
+    "hours",
+    "phone",
+    "process",
+    "online",
+    "conditions",
+    "basis",
+)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=False)
+
+    def dump(self) -> dict[str, Any]:
+        """The interchange JSON shape: keys that are not stated are left out."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class Material(_Model):
+    name: Text
+    form: str | None = None
+    copies: int | None = Field(default=None, ge=0)
+    note: str | None = None
+    required: bool | None = None
+
+
+class Situation(_Model):
+    name: Text
+    materials: list[Material]
+    note: str | None = None
+
+
+class TimeLimit(_Model):
+    legal: str | None = None
+    promised: str | None = None
+    note: str | None = None
+
+
+class Fee(_Model):
+    free: bool
+    text: str | None = None
+    basis: str | None = None
+
+
+class Window(_Model):
+    name: Text
+    number: str | None = None
+    location: str | None = None
+
+
+class Online(_Model):
+    available: bool
+    url: str | None = None
+    note: str | None = None
+
+
+class FaqEntry(_Model):
+    q: Text
+    a: Text
+
+
+class Item(_Model):
+    """One service item (政务服务事项)."""
+
+    code: Text
+    name: Text
+    aliases: list[Text] | None = None
+    department: Text
+    type: str | None = None
+    audience: list[str] | None = None
+    conditions: str | None = None
+    materials: list[Material]
+    situations: list[Situation] | None = None
+    process: list[str] | None = None
+    time_limit: TimeLimit | None = None
+    fee: Fee | None = None
+    windows: list[Window] | None = None
+    address: str | None = None
+    hours: str | None = None
+    phone: str | None = None
+    online: Online | None = None
+    visits: int | None = Field(default=None, ge=0)
+    basis: str | None = None
+    faq: list[FaqEntry] | None = None
+    updated: str | None = None
+
+    @field_validator("updated")
+    @classmethod
+    def _valid_date(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            parsed = dt.date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError("日期格式应为 YYYY-MM-DD") from exc
+        if len(value) != 10 or parsed.isoformat() != value:
+            raise ValueError("日期格式应为 YYYY-MM-DD")
+        return value
+
+
+class Hall(_Model):
+    name: Text
+    address: str | None = None
+    hours: str | None = None
+    phone: str | None = None
+    complaint_phone: str | None = None
+    website: str | None = None
+
+
+class KnowledgeBase(_Model):
+    """A whole guidebot-kb/1 document: one hall and its items."""
+
+    format: Literal["guidebot-kb/1"]
+    hall: Hall
+    items: list[Item]
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> "KnowledgeBase":
+        seen: set[str] = set()
+        for index, item in enumerate(self.items):
+            if item.code in seen:
+                raise ValueError(f"第{index + 1}个事项: 事项编码 {item.code} 重复")
+            seen.add(item.code)
+        return self
+
+    def item(self, code: str) -> Item | None:
+        """The item with this code, or None."""
+        for item in self.items:
+            if item.code == code:
+                return item
+        return None
+
+
+def load_kb(path: str | Path) -> KnowledgeBase:
+    """Read and validate a guidebot-kb/1 JSON file (no database needed).
+
+    Raises pydantic's ValidationError or ValueError on a bad document; the importer in
+    ``knowledge.interchange`` turns those into clerk-readable messages.
+    """
+    with open(path, encoding="utf-8-sig") as handle:
+        data = json.load(handle)
+    return KnowledgeBase.model_validate(data)
