@@ -61,6 +61,60 @@ def cli() -> None:
     """The ``guidebot`` command."""
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
+@click.option("--port", default=5000, show_default=True, type=int, help="监听端口")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="gunicorn 工作进程数")
+def serve(host: str, port: int, workers: int) -> None:
+    """启动服务：首次运行时创建数据库并载入示范大厅。"""
+    from knowledge.db import get_engine, is_up_to_date, upgrade
+    from knowledge.storage import load_demo_if_empty
+
+    app = create_app()
+    engine = get_engine(app)
+    url = engine.url.render_as_string(hide_password=True)
+    fresh = _is_new_sqlite_file(url)
+    if fresh:
+        upgrade(engine)
+        click.echo(f"已创建数据库：{url}")
+    elif not is_up_to_date(engine):
+        raise click.ClickException(f"数据库 {url} 的结构不是最新版本，请先运行 `guidebot db upgrade`。")
+    if app.config["LOAD_DEMO"]:
+        from sqlmodel import Session
+
+        with Session(engine) as session:
+            if load_demo_if_empty(session=session):
+                click.echo("数据库为空，已载入示范大厅的服务事项。")
+    engine.dispose()  # workers open their own connections after the fork
+    click.echo(f"微信接口：http://{host}:{port}/wechat   管理后台：http://{host}:{port}/admin")
+    _run_gunicorn(host=host, port=port, workers=workers)
+
+
+def _is_new_sqlite_file(url: str) -> bool:
+    """True for an SQLite file URL whose file does not exist yet (the first run)."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix):
+        return False
+    path = url[len(prefix):]
+    return bool(path) and path != ":memory:" and not os.path.exists(path)
+
+
+def _run_gunicorn(*, host: str, port: int, workers: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class _Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("timeout", 30)
+            self.cfg.set("accesslog", "-")
+
+        def load(self) -> Flask:
+            return create_app()
+
+    _Server().run()
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="guidebot")
