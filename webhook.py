@@ -120,5 +120,14 @@ def main() -> None:
     cli(prog_name="guidebot")
 
 
+def __getattr__(name: str) -> Any:
+    """``gunicorn webhook:app``: build the app on first access, not on every import of this module."""
+    if name == "app":
+        application = create_app()
+        globals()["app"] = application
+        return application
+    raise AttributeError(name)
+
+
 if __name__ == "__main__":
     main()
