@@ -1,0 +1,46 @@
+"""Each normalisation rule, one table row each."""
+
+import pytest
+
+from bot.normalize import DATA, Replacer, normalize, read_table
+
+CASES = [
+    ("ＡＢＣ１２３", "abc123"),
+    ("身份證補辦要多少錢", "身份证补办要多少钱"),
+    ("請問，辦理結婚證", "办理结婚证"),
+    ("社保卡丢了咋整", "社保卡丢了怎么办"),
+    ("要带啥", "要带什么"),
+    ("啥时候能办好", "什么时候能办好"),
+    ("办证要多长时间", "办证要多久"),
+    ("你好，我想问一下办残疾证", "办残疾证"),
+    ("您好 请问 低保怎么申请 谢谢", "低保怎么申请"),
+    ("身份证怎么办啊？？", "身份证怎么办"),
+    ("啊啊啊 户口本", "户口本"),
+    ("我身份证号410105198807230617，换证要带什么", "我身份证号 换证要带什么"),
+    ("手机13588001234能补吗", "手机 能补吗"),
+    ("驾照弄丢了", "驾照丢了"),
+    ("娃上户口", "孩子上户口"),
+    ("酒吧", "酒吧"),
+    ("  多个   空格  ", "多个 空格"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES, ids=[
+    "fullwidth", "traditional", "traditional-filler", "zazheng", "sha", "shashihou", "duochangshijian",
+    "filler-wowenyixia", "greeting-thanks", "final-particle", "interjection", "id-number", "mobile",
+    "nongdiu", "wa", "keeps-jiuba", "spaces",
+])
+def test_normalize(text: str, expected: str) -> None:
+    assert normalize(text) == expected
+
+
+def test_only_filler_is_empty() -> None:
+    assert normalize("你好，谢谢！") == ""
+
+
+def test_replacer_longest_first() -> None:
+    assert Replacer([("咋", "怎么"), ("咋办", "怎么办")])("咋办咋") == "怎么办怎么"
+
+
+def test_tables_parse() -> None:
+    assert ("啥", "什么") in read_table(DATA / "colloquial.tsv")
