@@ -237,7 +237,12 @@ def _to_message(raw: Any) -> Message:
     event = data.get("Event")
     event_key = data.get("EventKey")
     recognition = data.get("Recognition")
-    for name, value in (("Content", text), ("Event", event), ("EventKey", event_key), ("Recognition", recognition)):
+    for name, value in (
+        ("Content", text),
+        ("Event", event),
+        ("EventKey", event_key),
+        ("Recognition", recognition),
+    ):
         if value is not None and not isinstance(value, str):
             raise MalformedPush(f"{name} malformed")
     account = data.get("ToUserName")

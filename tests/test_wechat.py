@@ -19,7 +19,9 @@ CREDS = wechat.Credentials(token=TOKEN, app_id=APP_ID, aes_key=AES_KEY, previous
 
 # WeChat's published sample (WECHAT.md): its timestamp is from 2014, so the window is off.
 SAMPLE_CREDS = wechat.Credentials(
-    token="spamtest", app_id="wx2c2769f8efd9abc2", aes_key="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+    token="spamtest",
+    app_id="wx2c2769f8efd9abc2",
+    aes_key="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
     timestamp_window=0,
 )
 SAMPLE_ENCRYPT = (
@@ -34,7 +36,9 @@ def fixture(name: str) -> bytes:
     return (FIXTURES / f"{name}.xml").read_bytes()
 
 
-def plain_args(creds: wechat.Credentials = CREDS, *, timestamp: str | None = None, nonce: str = "n0nce") -> dict:
+def plain_args(
+    creds: wechat.Credentials = CREDS, *, timestamp: str | None = None, nonce: str = "n0nce"
+) -> dict:
     timestamp = timestamp or str(int(time.time()))
     return {"signature": wechat.sign(creds.token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce}
 
@@ -44,28 +48,45 @@ def aes_push(xml_text: str, key: str = AES_KEY, app_id: str = APP_ID) -> tuple[d
     timestamp, nonce = str(int(time.time())), "1320562132"
     sealed = WeChatCrypto(TOKEN, key, app_id).encrypt_message(xml_text, nonce, timestamp)
     data = xmltodict.parse(sealed)["xml"]
-    body = f"<xml><ToUserName><![CDATA[gh_x]]></ToUserName><Encrypt><![CDATA[{data['Encrypt']}]]></Encrypt></xml>"
+    body = f"<xml><ToUserName>gh_x</ToUserName><Encrypt><![CDATA[{data['Encrypt']}]]></Encrypt></xml>"
     args = {
         "signature": wechat.sign(TOKEN, timestamp, nonce),
-        "timestamp": timestamp, "nonce": nonce, "openid": "oCitizen", "encrypt_type": "aes",
+        "timestamp": timestamp,
+        "nonce": nonce,
+        "openid": "oCitizen",
+        "encrypt_type": "aes",
         "msg_signature": data["MsgSignature"],
     }
     return args, body.encode()
 
 
 def test_published_sample_vector_decrypts():
-    args = {"timestamp": "1409735669", "nonce": "1320562132", "encrypt_type": "aes",
-            "msg_signature": "5d197aaffba7e9b25a30732f161a50dee96bd5fa"}
-    body = f"<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName><Encrypt><![CDATA[{SAMPLE_ENCRYPT}]]></Encrypt></xml>"
+    args = {
+        "timestamp": "1409735669",
+        "nonce": "1320562132",
+        "encrypt_type": "aes",
+        "msg_signature": "5d197aaffba7e9b25a30732f161a50dee96bd5fa",
+    }
+    body = f"<xml><ToUserName>gh_10f6c3c3ac5a</ToUserName><Encrypt>{SAMPLE_ENCRYPT}</Encrypt></xml>"
     push = wechat.read_push(SAMPLE_CREDS, args, body.encode())
     assert push.encrypted
-    assert push.message == Message(kind="text", openid="oyORnuP8q7ou2gfYjqLzSIWZf0rs", text="abcdteT",
-                                   msg_id="6054768590064713728", create_time=1409735668, account="gh_10f6c3c3ac5a")
+    assert push.message == Message(
+        kind="text",
+        openid="oyORnuP8q7ou2gfYjqLzSIWZf0rs",
+        text="abcdteT",
+        msg_id="6054768590064713728",
+        create_time=1409735668,
+        account="gh_10f6c3c3ac5a",
+    )
 
 
 def test_published_sample_is_stale_with_the_window_on():
-    args = {"timestamp": "1409735669", "nonce": "1320562132", "encrypt_type": "aes",
-            "msg_signature": "5d197aaffba7e9b25a30732f161a50dee96bd5fa"}
+    args = {
+        "timestamp": "1409735669",
+        "nonce": "1320562132",
+        "encrypt_type": "aes",
+        "msg_signature": "5d197aaffba7e9b25a30732f161a50dee96bd5fa",
+    }
     body = f"<xml><Encrypt><![CDATA[{SAMPLE_ENCRYPT}]]></Encrypt></xml>".encode()
     creds = wechat.Credentials(token="spamtest", app_id="wx2c2769f8efd9abc2", aes_key=SAMPLE_CREDS.aes_key)
     with pytest.raises(wechat.StaleTimestamp):
@@ -80,28 +101,37 @@ def test_url_verification_echoes_only_for_a_valid_signature():
         wechat.verify_url(CREDS, args | {"signature": "0" * 40})
 
 
-@pytest.mark.parametrize(("name", "kind", "text", "event", "key", "recognition"), [
-    ("text", "text", "身份证丢了怎么补办", None, None, None),
-    ("voice", "voice", "", None, None, "身份证丢了怎么补办"),
-    ("voice_no_recognition", "voice", "", None, None, None),
-    ("image", "image", "", None, None, None),
-    ("video", "video", "", None, None, None),
-    ("shortvideo", "video", "", None, None, None),
-    ("location", "location", "", None, None, None),
-    ("link", "link", "", None, None, None),
-    ("file", "unknown", "", None, None, None),
-    ("event_subscribe", "event", "", "subscribe", None, None),
-    ("event_subscribe_scan", "event", "", "subscribe_scan", "hall", None),
-    ("event_unsubscribe", "event", "", "unsubscribe", None, None),
-    ("event_click", "event", "", "click", "ITEM:SF-GA-003", None),
-    ("event_view", "event", "", "view", "https://zwfw.example.gov.cn", None),
-    ("event_location", "event", "", "location", None, None),
-    ("event_scancode_waitmsg", "event", "", "scancode_waitmsg", "SCAN", None),
-], ids=lambda value: value if isinstance(value, str) and value.replace("_", "").isalpha() else None)
+@pytest.mark.parametrize(
+    ("name", "kind", "text", "event", "key", "recognition"),
+    [
+        ("text", "text", "身份证丢了怎么补办", None, None, None),
+        ("voice", "voice", "", None, None, "身份证丢了怎么补办"),
+        ("voice_no_recognition", "voice", "", None, None, None),
+        ("image", "image", "", None, None, None),
+        ("video", "video", "", None, None, None),
+        ("shortvideo", "video", "", None, None, None),
+        ("location", "location", "", None, None, None),
+        ("link", "link", "", None, None, None),
+        ("file", "unknown", "", None, None, None),
+        ("event_subscribe", "event", "", "subscribe", None, None),
+        ("event_subscribe_scan", "event", "", "subscribe_scan", "hall", None),
+        ("event_unsubscribe", "event", "", "unsubscribe", None, None),
+        ("event_click", "event", "", "click", "ITEM:SF-GA-003", None),
+        ("event_view", "event", "", "view", "https://zwfw.example.gov.cn", None),
+        ("event_location", "event", "", "location", None, None),
+        ("event_scancode_waitmsg", "event", "", "scancode_waitmsg", "SCAN", None),
+    ],
+    ids=lambda value: value if isinstance(value, str) and value.replace("_", "").isalpha() else None,
+)
 def test_every_message_and_event_type_parses(name, kind, text, event, key, recognition):
     message = wechat.read_push(CREDS, plain_args(), fixture(name)).message
     assert (message.kind, message.text, message.event, message.event_key, message.recognition) == (
-        kind, text, event, key, recognition)
+        kind,
+        text,
+        event,
+        key,
+        recognition,
+    )
     assert message.openid == "oCitizen0000000000000000001"
     assert message.account == "gh_10f6c3c3ac5a"
 
@@ -115,14 +145,18 @@ def test_dedup_keys():
     assert click.dedup_key != view.dedup_key  # a CLICK and a VIEW in the same second
 
 
-@pytest.mark.parametrize(("change", "error"), [
-    ({"signature": "0" * 40}, wechat.BadSignature),
-    ({"signature": ""}, wechat.BadSignature),
-    ({"nonce": "other"}, wechat.BadSignature),
-    ({"timestamp": "abc"}, wechat.BadSignature),
-    ({"timestamp": str(int(time.time()) - 301)}, wechat.StaleTimestamp),
-    ({"timestamp": str(int(time.time()) + 3600)}, wechat.StaleTimestamp),
-], ids=["wrong", "empty", "nonce-changed", "timestamp-not-a-number", "stale", "future"])
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"signature": "0" * 40}, wechat.BadSignature),
+        ({"signature": ""}, wechat.BadSignature),
+        ({"nonce": "other"}, wechat.BadSignature),
+        ({"timestamp": "abc"}, wechat.BadSignature),
+        ({"timestamp": str(int(time.time()) - 301)}, wechat.StaleTimestamp),
+        ({"timestamp": str(int(time.time()) + 3600)}, wechat.StaleTimestamp),
+    ],
+    ids=["wrong", "empty", "nonce-changed", "timestamp-not-a-number", "stale", "future"],
+)
 def test_plaintext_signature_and_window(change, error):
     args = plain_args() | change
     with pytest.raises(error) as caught:
@@ -145,7 +179,8 @@ def test_encrypted_push_round_trip_answers_encrypted():
     assert "<Encrypt>" in sealed
     # WeChat's side decrypts our reply with wechatpy too.
     reply = WeChatCrypto(TOKEN, AES_KEY, APP_ID).decrypt_message(
-        sealed, *(lambda d: (d["MsgSignature"], d["TimeStamp"], d["Nonce"]))(xmltodict.parse(sealed)["xml"]))
+        sealed, *(lambda d: (d["MsgSignature"], d["TimeStamp"], d["Nonce"]))(xmltodict.parse(sealed)["xml"])
+    )
     assert xmltodict.parse(reply)["xml"]["Content"] == "好的"
 
 
@@ -157,10 +192,14 @@ def test_previous_key_still_accepted_after_rotation():
         wechat.read_push(without_previous, args, body)
 
 
-@pytest.mark.parametrize(("key", "app_id", "error"), [
-    (AES_KEY, "wxSomeoneElse00000", wechat.WrongAppId),
-    ("A" * 43, APP_ID, wechat.PushError),
-], ids=["wrong-appid", "unknown-key"])
+@pytest.mark.parametrize(
+    ("key", "app_id", "error"),
+    [
+        (AES_KEY, "wxSomeoneElse00000", wechat.WrongAppId),
+        ("A" * 43, APP_ID, wechat.PushError),
+    ],
+    ids=["wrong-appid", "unknown-key"],
+)
 def test_encrypted_push_from_elsewhere_is_refused(key, app_id, error):
     args, body = aes_push(fixture("text").decode(), key=key, app_id=app_id)
     with pytest.raises(error):
@@ -174,20 +213,35 @@ def test_encrypted_push_with_tampered_body_is_refused():
         wechat.read_push(CREDS, args, tampered)
 
 
-@pytest.mark.parametrize(("body", "error"), [
-    (fixture("doctype"), wechat.HostileXml),
-    (b'<!ENTITY x "y"><xml/>', wechat.HostileXml),
-    (b"<xml>" + b"<a>" * 50 + b"</a>" * 50 + b"</xml>", wechat.HostileXml),
-    (fixture("truncated"), wechat.MalformedPush),
-    ("<xml><Content>办证</Content></xml>".encode("gbk"), wechat.HostileXml),
-    (fixture("no_msgtype"), wechat.MalformedPush),
-    (fixture("no_sender"), wechat.MalformedPush),
-    (fixture("nested_sender"), wechat.MalformedPush),
-    (b"", wechat.MalformedPush),
-    (b"not xml at all", wechat.MalformedPush),
-    (b"<xml>" + b"x" * (64 * 1024) + b"</xml>", wechat.BodyTooLarge),
-], ids=["doctype-entities", "entity", "deep-nesting", "truncated", "gbk", "no-msgtype", "no-sender",
-        "nested-sender", "empty", "not-xml", "oversize"])
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        (fixture("doctype"), wechat.HostileXml),
+        (b'<!ENTITY x "y"><xml/>', wechat.HostileXml),
+        (b"<xml>" + b"<a>" * 50 + b"</a>" * 50 + b"</xml>", wechat.HostileXml),
+        (fixture("truncated"), wechat.MalformedPush),
+        ("<xml><Content>办证</Content></xml>".encode("gbk"), wechat.HostileXml),
+        (fixture("no_msgtype"), wechat.MalformedPush),
+        (fixture("no_sender"), wechat.MalformedPush),
+        (fixture("nested_sender"), wechat.MalformedPush),
+        (b"", wechat.MalformedPush),
+        (b"not xml at all", wechat.MalformedPush),
+        (b"<xml>" + b"x" * (64 * 1024) + b"</xml>", wechat.BodyTooLarge),
+    ],
+    ids=[
+        "doctype-entities",
+        "entity",
+        "deep-nesting",
+        "truncated",
+        "gbk",
+        "no-msgtype",
+        "no-sender",
+        "nested-sender",
+        "empty",
+        "not-xml",
+        "oversize",
+    ],
+)
 def test_hostile_and_malformed_bodies(body, error):
     with pytest.raises(error) as caught:
         wechat.read_push(CREDS, plain_args(), body)
@@ -208,9 +262,18 @@ def test_signature_is_checked_before_the_body_is_parsed():
 MESSAGE = Message(kind="text", openid="oCitizen", text="q", msg_id="1", account="gh_x")
 
 
-@pytest.mark.parametrize("content", [
-    "材料]]>清单", "]]>", "a]]>b]]>c", "<xml>&amp;</xml>", "控制\x00字符\x1f", "]]]]><![CDATA[>",
-], ids=["cdata-end", "only-cdata-end", "twice", "markup", "control-chars", "pre-split"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "材料]]>清单",
+        "]]>",
+        "a]]>b]]>c",
+        "<xml>&amp;</xml>",
+        "控制\x00字符\x1f",
+        "]]]]><![CDATA[>",
+    ],
+    ids=["cdata-end", "only-cdata-end", "twice", "markup", "control-chars", "pre-split"],
+)
 def test_rendered_text_reply_is_valid_xml_whatever_the_content(content):
     rendered = wechat.render_reply(Reply.say(content), MESSAGE)
     parsed = xmltodict.parse(rendered)["xml"]
