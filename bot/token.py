@@ -1,0 +1,237 @@
+"""The access-token provider: one refresher at a time, every other worker only reads the cache.
+
+The token lives in a shared store (Redis, the ``ApiToken`` table, or process memory for one process).
+``get()`` returns the cached token while it is fresh. A few minutes before expiry, the one caller that
+wins the store's lock fetches ``cgi-bin/stable_token`` (normal mode) and writes the cache; callers that
+lose the lock keep using the still-valid token, or, when the token has already expired, poll the cache
+briefly instead of fetching themselves. Several workers refreshing on their own is what causes the
+classic 40001 storm, which is why nothing here fetches without the lock.
+"""
+
+import json
+import secrets
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import requests
+
+from bot.wechat_client import (
+    DEFAULT_API_BASE,
+    DEFAULT_TIMEOUTS,
+    Timeouts,
+    TokenUnavailable,
+    WeChatClient,
+    fetch_stable_token,
+)
+
+
+@dataclass(frozen=True)
+class CachedToken:
+    """A token and when it stops working (epoch seconds)."""
+
+    value: str
+    expires_at: float
+
+
+class TokenStore(Protocol):
+    """Where the token is cached and the refresh lock is held; shared by every worker that uses it."""
+
+    def read(self, name: str) -> CachedToken | None: ...
+
+    def write(self, name: str, token: CachedToken) -> None: ...
+
+    def try_lock(self, name: str, ttl: float) -> str | None:
+        """A handle when this caller now holds the refresh lock for ``ttl`` seconds, else None."""
+
+    def unlock(self, name: str, handle: str) -> None: ...
+
+
+class MemoryTokenStore:
+    """One process: a dict and a non-blocking lock with an expiry."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._tokens: dict[str, CachedToken] = {}
+        self._locks: dict[str, tuple[str, float]] = {}
+        self._mutex = threading.Lock()
+        self._clock = clock
+
+    def read(self, name: str) -> CachedToken | None:
+        with self._mutex:
+            return self._tokens.get(name)
+
+    def write(self, name: str, token: CachedToken) -> None:
+        with self._mutex:
+            self._tokens[name] = token
+
+    def try_lock(self, name: str, ttl: float) -> str | None:
+        with self._mutex:
+            held = self._locks.get(name)
+            if held is not None and held[1] > self._clock():
+                return None
+            handle = secrets.token_hex(8)
+            self._locks[name] = (handle, self._clock() + ttl)
+            return handle
+
+    def unlock(self, name: str, handle: str) -> None:
+        with self._mutex:
+            if self._locks.get(name, ("", 0.0))[0] == handle:
+                del self._locks[name]
+
+
+# Delete the lock only if we still own it (it may have expired and been taken by someone else).
+_UNLOCK_SCRIPT = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end
+"""
+
+
+class RedisTokenStore:
+    """Several processes or hosts: the token under one key, the lock as ``SET NX PX``."""
+
+    def __init__(self, redis: Any, *, prefix: str = "guidebot:token:") -> None:
+        self.redis = redis
+        self.prefix = prefix
+
+    def read(self, name: str) -> CachedToken | None:
+        raw = self.redis.get(self.prefix + name)
+        if raw is None:
+            return None
+        data = json.loads(raw)
+        return CachedToken(value=data["value"], expires_at=float(data["expires_at"]))
+
+    def write(self, name: str, token: CachedToken) -> None:
+        ttl_ms = max(1, int((token.expires_at - time.time()) * 1000))
+        payload = json.dumps({"value": token.value, "expires_at": token.expires_at})
+        self.redis.set(self.prefix + name, payload, px=ttl_ms)
+
+    def try_lock(self, name: str, ttl: float) -> str | None:
+        handle = secrets.token_hex(8)
+        acquired = self.redis.set(self.prefix + name + ":lock", handle, nx=True, px=max(1, int(ttl * 1000)))
+        return handle if acquired else None
+
+    def unlock(self, name: str, handle: str) -> None:
+        self.redis.eval(_UNLOCK_SCRIPT, 1, self.prefix + name + ":lock", handle)
+
+
+class TokenProvider:
+    """Hands out the access token of one account; implements ``bot.wechat_client.TokenSource``."""
+
+    def __init__(
+        self,
+        store: TokenStore,
+        *,
+        app_id: str,
+        app_secret: str,
+        api_base: str = DEFAULT_API_BASE,
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
+        session: requests.Session | None = None,
+        refresh_margin: float = 240.0,
+        wait: float = 3.0,
+        poll_interval: float = 0.05,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.store = store
+        self.name = f"wechat:{app_id}"
+        self.app_id, self.app_secret = app_id, app_secret
+        self.api_base = api_base
+        self.timeouts = timeouts
+        self.session = session or requests.Session()
+        # WeChat's stable_token hands out a new token in the last 5 minutes of the old one.
+        self.refresh_margin = refresh_margin
+        self.wait = wait
+        self.poll_interval = poll_interval
+        # The lock outlives the longest possible fetch (connect + read timeout) with room to spare.
+        self.lock_ttl = timeouts.connect + timeouts.read + 2.0
+        self._clock = clock
+        self._sleep = sleep
+        # Guards against a fetch loop should WeChat hand out a token that is already inside the margin.
+        self._last_fetch = float("-inf")
+
+    def get(self) -> str:
+        """A valid token: the cached one, or a fresh one if it is due and this caller wins the lock."""
+        cached = self.store.read(self.name)
+        now = self._clock()
+        if cached is not None and now < cached.expires_at - self.refresh_margin:
+            return cached.value
+        if cached is not None and now < cached.expires_at and now - self._last_fetch < 30.0:
+            return cached.value
+        fetched = self._fetch_locked(stale=None)
+        if fetched is not None:
+            return fetched
+        if cached is not None and now < cached.expires_at:
+            return cached.value  # someone else is refreshing; the current token still works
+        return self._await_token(stale=None)
+
+    def refresh(self, stale: str) -> str:
+        """A token other than ``stale`` after WeChat refused it (40001/40014/42001)."""
+        cached = self.store.read(self.name)
+        if cached is not None and cached.value != stale and self._clock() < cached.expires_at:
+            return cached.value  # another worker already replaced it
+        fetched = self._fetch_locked(stale=stale)
+        if fetched is not None:
+            return fetched
+        return self._await_token(stale=stale)
+
+    def _fetch_locked(self, *, stale: str | None) -> str | None:
+        """Fetch and cache a token if this caller gets the lock; None when someone else holds it."""
+        handle = self.store.try_lock(self.name, self.lock_ttl)
+        if handle is None:
+            return None
+        try:
+            cached = self.store.read(self.name)
+            now = self._clock()
+            # Double-check: the previous lock holder may have refreshed while we were deciding.
+            if cached is not None and cached.value != stale and now < cached.expires_at - self.refresh_margin:
+                return cached.value
+            value, expires_in = self._fetch(force=False)
+            if stale is not None and value == stale:
+                # Normal mode handed back the token WeChat just refused: force one new token.
+                value, expires_in = self._fetch(force=True)
+            self.store.write(self.name, CachedToken(value=value, expires_at=self._clock() + expires_in))
+            return value
+        finally:
+            self.store.unlock(self.name, handle)
+
+    def _fetch(self, *, force: bool) -> tuple[str, int]:
+        self._last_fetch = self._clock()
+        return fetch_stable_token(self.session, api_base=self.api_base, app_id=self.app_id,
+                                  app_secret=self.app_secret, timeouts=self.timeouts, force_refresh=force)
+
+    def _await_token(self, *, stale: str | None) -> str:
+        """Poll the cache while another caller refreshes; never fetch from here."""
+        deadline = self._clock() + self.wait
+        while self._clock() < deadline:
+            self._sleep(self.poll_interval)
+            cached = self.store.read(self.name)
+            if cached is not None and cached.value != stale and self._clock() < cached.expires_at:
+                return cached.value
+        raise TokenUnavailable(None, f"no fresh token after waiting {self.wait:g} s")
+
+
+def timeouts_from_config(config: Mapping[str, Any]) -> Timeouts:
+    """``WECHAT_CONNECT_TIMEOUT`` / ``WECHAT_READ_TIMEOUT`` from the app config."""
+    return Timeouts(connect=float(config.get("WECHAT_CONNECT_TIMEOUT", 3.0)),
+                    read=float(config.get("WECHAT_READ_TIMEOUT", 5.0)))
+
+
+def store_from_config(config: Mapping[str, Any]) -> TokenStore:
+    """Redis when ``REDIS_URL`` is set, else the database's ApiToken table, else process memory."""
+    if config.get("REDIS_URL"):
+        import redis
+
+        return RedisTokenStore(redis.Redis.from_url(config["REDIS_URL"]))
+    return MemoryTokenStore()
+
+
+def client_from_config(config: Mapping[str, Any], *, store: TokenStore | None = None) -> WeChatClient:
+    """The WeChat client for the configured account (``WECHAT_APP_ID``/``WECHAT_APP_SECRET``)."""
+    timeouts = timeouts_from_config(config)
+    api_base = str(config.get("WECHAT_API_BASE") or DEFAULT_API_BASE)
+    session = requests.Session()
+    provider = TokenProvider(store or store_from_config(config), app_id=str(config["WECHAT_APP_ID"]),
+                             app_secret=str(config["WECHAT_APP_SECRET"]), api_base=api_base,
+                             timeouts=timeouts, session=session)
+    return WeChatClient(provider, api_base=api_base, timeouts=timeouts, session=session)
