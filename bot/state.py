@@ -1,0 +1,247 @@
+"""Conversation state and delivery dedup behind one store interface with a TTL.
+
+A citizen's state (last item, pending candidates or situations, pages, unanswered streak) is a
+small JSON-able dict under the citizen's openid. Dedup: the first delivery of a push ``claim``s
+its key; it then ``remember_reply``s the rendered reply so WeChat's retries get the same bytes
+from ``reply_for``. Three stores share the protocol:
+
+- :class:`MemoryStore`: one process (the default; the CLI and tests).
+- :class:`DatabaseStore`: several workers through the ``conversation_record`` and
+  ``delivered_reply`` tables (the unique primary key decides the first delivery).
+- :class:`RedisStore`: several workers through Redis (``SET NX EX``).
+"""
+
+import datetime as dt
+import json
+import threading
+import time
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, delete
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+#: Stored in place of a reply while the first delivery is still being answered.
+PENDING = "<guidebot:pending>"
+
+#: How long a citizen's state lives without a new message (seconds).
+DEFAULT_TTL = 30 * 60
+#: How long a delivered reply is kept for retries (WeChat retries within ~15 s).
+DEFAULT_DEDUP_TTL = 10 * 60
+
+
+class StateStore(Protocol):
+    """What ``bot.conversation`` and ``bot.delivery`` need from a store."""
+
+    def load(self, key: str) -> dict[str, Any] | None:
+        """The state saved under ``key``, or None when there is none or it expired."""
+
+    def save(self, key: str, data: dict[str, Any]) -> None:
+        """Replace the state under ``key``; it expires after the store's TTL."""
+
+    def forget(self, key: str) -> None:
+        """Drop the state under ``key`` (unsubscribe)."""
+
+    def claim(self, dedup_key: str) -> bool:
+        """True for the first delivery of ``dedup_key``, False for every retry."""
+
+    def remember_reply(self, dedup_key: str, reply: str) -> None:
+        """Keep the rendered reply of a claimed delivery for its retries."""
+
+    def reply_for(self, dedup_key: str) -> str | None:
+        """The reply remembered for ``dedup_key``; None while it is still being answered."""
+
+
+class MemoryStore:
+    """A thread-safe in-process store (one worker)."""
+
+    def __init__(self, *, ttl: int = DEFAULT_TTL, dedup_ttl: int = DEFAULT_DEDUP_TTL) -> None:
+        self.ttl, self.dedup_ttl = ttl, dedup_ttl
+        self._lock = threading.Lock()
+        self._states: dict[str, tuple[float, str]] = {}
+        self._replies: dict[str, tuple[float, str]] = {}
+
+    def _purge(self, now: float) -> None:
+        for table in (self._states, self._replies):
+            for key in [key for key, (expires, _) in table.items() if expires <= now]:
+                del table[key]
+
+    def load(self, key: str) -> dict[str, Any] | None:
+        with self._lock:
+            entry = self._states.get(key)
+            if entry is None or entry[0] <= time.monotonic():
+                return None
+            return json.loads(entry[1])  # type: ignore[no-any-return]
+
+    def save(self, key: str, data: dict[str, Any]) -> None:
+        encoded = json.dumps(data, ensure_ascii=False)
+        with self._lock:
+            now = time.monotonic()
+            if len(self._states) > 10_000:
+                self._purge(now)
+            self._states[key] = (now + self.ttl, encoded)
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._states.pop(key, None)
+
+    def claim(self, dedup_key: str) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            entry = self._replies.get(dedup_key)
+            if entry is not None and entry[0] > now:
+                return False
+            if len(self._replies) > 10_000:
+                self._purge(now)
+            self._replies[dedup_key] = (now + self.dedup_ttl, PENDING)
+            return True
+
+    def remember_reply(self, dedup_key: str, reply: str) -> None:
+        with self._lock:
+            self._replies[dedup_key] = (time.monotonic() + self.dedup_ttl, reply)
+
+    def reply_for(self, dedup_key: str) -> str | None:
+        with self._lock:
+            entry = self._replies.get(dedup_key)
+            if entry is None or entry[1] == PENDING:
+                return None
+            return entry[1]
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class DatabaseStore:
+    """A store in the app's database, shared by every worker (SQLite or PostgreSQL)."""
+
+    #: Expired rows are deleted on every this many claims.
+    PURGE_EVERY = 200
+
+    def __init__(self, engine: Engine, *, ttl: int = DEFAULT_TTL, dedup_ttl: int = DEFAULT_DEDUP_TTL) -> None:
+        self.engine, self.ttl, self.dedup_ttl = engine, ttl, dedup_ttl
+        self._claims = 0
+
+    def _write(self) -> Any:
+        from knowledge.db import write_session
+
+        return write_session(self.engine)
+
+    def load(self, key: str) -> dict[str, Any] | None:
+        from knowledge.models import ConversationRecord
+
+        with Session(self.engine) as session:
+            record = session.get(ConversationRecord, key)
+            if record is None or record.expires_at <= _utcnow():
+                return None
+            return json.loads(record.data)  # type: ignore[no-any-return]
+
+    def save(self, key: str, data: dict[str, Any]) -> None:
+        from knowledge.models import ConversationRecord
+
+        encoded = json.dumps(data, ensure_ascii=False)
+        expires = _utcnow() + dt.timedelta(seconds=self.ttl)
+        with self._write() as session:
+            record = session.get(ConversationRecord, key)
+            if record is None:
+                session.add(ConversationRecord(key=key, data=encoded, expires_at=expires))
+            else:
+                record.data, record.expires_at = encoded, expires
+                session.add(record)
+
+    def forget(self, key: str) -> None:
+        from knowledge.models import ConversationRecord
+
+        with self._write() as session:
+            session.exec(delete(ConversationRecord).where(ConversationRecord.key == key))  # type: ignore[call-overload,arg-type]
+
+    def claim(self, dedup_key: str) -> bool:
+        from knowledge.models import DeliveredReply
+
+        self._claims += 1
+        if self._claims % self.PURGE_EVERY == 1:
+            self.purge()
+        try:
+            with self._write() as session:
+                session.add(DeliveredReply(dedup_key=dedup_key, reply=PENDING))
+        except IntegrityError:
+            return False
+        return True
+
+    def remember_reply(self, dedup_key: str, reply: str) -> None:
+        from knowledge.models import DeliveredReply
+
+        with self._write() as session:
+            record = session.get(DeliveredReply, dedup_key)
+            if record is None:
+                record = DeliveredReply(dedup_key=dedup_key, reply=reply)
+            record.reply = reply
+            session.add(record)
+
+    def reply_for(self, dedup_key: str) -> str | None:
+        from knowledge.models import DeliveredReply
+
+        with Session(self.engine) as session:
+            record = session.get(DeliveredReply, dedup_key)
+            if record is None or record.reply == PENDING:
+                return None
+            return record.reply
+
+    def purge(self) -> None:
+        """Delete expired conversation records and delivered replies older than the dedup TTL."""
+        from knowledge.models import ConversationRecord, DeliveredReply
+
+        now = _utcnow()
+        with self._write() as session:
+            session.exec(delete(ConversationRecord).where(ConversationRecord.expires_at <= now))  # type: ignore[call-overload,arg-type]
+            cutoff = now - dt.timedelta(seconds=self.dedup_ttl)
+            session.exec(delete(DeliveredReply).where(DeliveredReply.created_at < cutoff))  # type: ignore[call-overload,arg-type]
+
+
+class RedisStore:
+    """A store in Redis, shared by every worker: ``SET NX EX`` decides the first delivery."""
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        ttl: int = DEFAULT_TTL,
+        dedup_ttl: int = DEFAULT_DEDUP_TTL,
+        prefix: str = "guidebot:",
+    ) -> None:
+        self.client, self.ttl, self.dedup_ttl, self.prefix = client, ttl, dedup_ttl, prefix
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> "RedisStore":
+        import redis
+
+        return cls(redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0), **kwargs)
+
+    def _state(self, key: str) -> str:
+        return f"{self.prefix}state:{key}"
+
+    def _reply(self, key: str) -> str:
+        return f"{self.prefix}reply:{key}"
+
+    def load(self, key: str) -> dict[str, Any] | None:
+        raw = self.client.get(self._state(key))
+        return None if raw is None else json.loads(raw)  # type: ignore[no-any-return]
+
+    def save(self, key: str, data: dict[str, Any]) -> None:
+        self.client.set(self._state(key), json.dumps(data, ensure_ascii=False), ex=self.ttl)
+
+    def forget(self, key: str) -> None:
+        self.client.delete(self._state(key))
+
+    def claim(self, dedup_key: str) -> bool:
+        return bool(self.client.set(self._reply(dedup_key), PENDING, nx=True, ex=self.dedup_ttl))
+
+    def remember_reply(self, dedup_key: str, reply: str) -> None:
+        self.client.set(self._reply(dedup_key), reply, ex=self.dedup_ttl)
+
+    def reply_for(self, dedup_key: str) -> str | None:
+        raw = self.client.get(self._reply(dedup_key))
+        if raw is None:
+            return None
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+        return None if text == PENDING else text

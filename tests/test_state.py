@@ -1,0 +1,159 @@
+"""bot.state: the three stores behave alike (state with TTL, claim-once dedup, cached replies)."""
+
+import threading
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from bot.state import DatabaseStore, MemoryStore, RedisStore, StateStore
+
+
+def _sqlite_store(path=None, **kwargs) -> DatabaseStore:
+    from knowledge.db import make_engine, upgrade
+
+    # A file, not sqlite:// : the in-memory database is one connection that threads cannot share.
+    engine = make_engine(f"sqlite:///{path}" if path else "sqlite://")
+    upgrade(engine)
+    return DatabaseStore(engine, **kwargs)
+
+
+def _postgres_store(**kwargs) -> Iterator[DatabaseStore]:
+    import psycopg
+
+    from knowledge.db import make_engine, upgrade
+
+    name = f"guidebot_test_state_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = psycopg.connect(
+            "host=127.0.0.1 port=5432 user=postgres dbname=postgres", autocommit=True, connect_timeout=2
+        )
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL unreachable at 127.0.0.1:5432: {exc}")
+    admin.execute(f'CREATE DATABASE "{name}"')
+    engine = make_engine(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
+    try:
+        upgrade(engine)
+        yield DatabaseStore(engine, **kwargs)
+    finally:
+        engine.dispose()
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def _redis_store(**kwargs) -> Iterator[RedisStore]:
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.ConnectionError as exc:
+        pytest.skip(f"Redis unreachable at 127.0.0.1:6379: {exc}")
+    prefix = f"guidebot-test-{uuid.uuid4().hex[:8]}:"
+    try:
+        yield RedisStore(client, prefix=prefix, **kwargs)
+    finally:
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)
+        client.close()
+
+
+@pytest.fixture(
+    params=[
+        "memory",
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("redis", marks=pytest.mark.redis),
+    ]
+)
+def store(request, tmp_path) -> Iterator[StateStore]:
+    if request.param == "memory":
+        yield MemoryStore()
+    elif request.param == "sqlite":
+        yield _sqlite_store(tmp_path / "state.sqlite3")
+    elif request.param == "postgres":
+        yield from _postgres_store()
+    else:
+        yield from _redis_store()
+
+
+def test_state_round_trip_and_forget(store):
+    assert store.load("oCitizen") is None
+    store.save("oCitizen", {"turn": {"item": "SF-GA-003"}, "streak": 1, "pages": ["材料]]>清单"]})
+    assert store.load("oCitizen") == {"turn": {"item": "SF-GA-003"}, "streak": 1, "pages": ["材料]]>清单"]}
+    store.save("oCitizen", {"streak": 0})
+    assert store.load("oCitizen") == {"streak": 0}
+    store.forget("oCitizen")
+    assert store.load("oCitizen") is None
+    store.forget("nobody")  # forgetting twice is harmless
+
+
+def test_claim_once_then_cached_reply(store):
+    assert store.claim("msg:1") is True
+    assert store.claim("msg:1") is False
+    assert store.reply_for("msg:1") is None  # still being answered
+    store.remember_reply("msg:1", "<xml>答复</xml>")
+    assert store.reply_for("msg:1") == "<xml>答复</xml>"
+    assert store.claim("msg:1") is False
+    assert store.claim("msg:2") is True
+
+
+def test_empty_reply_is_remembered_as_a_reply(store):
+    assert store.claim("event:o|1|view|x")
+    store.remember_reply("event:o|1|view|x", "")
+    assert store.reply_for("event:o|1|view|x") == ""
+
+
+def test_concurrent_claims_have_one_winner(store):
+    results: list[bool] = []
+    lock = threading.Lock()
+
+    def claim() -> None:
+        won = store.claim("msg:race")
+        with lock:
+            results.append(won)
+
+    threads = [threading.Thread(target=claim) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False] * 7 + [True]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: MemoryStore(ttl=0, dedup_ttl=0),
+        lambda: _sqlite_store(ttl=0, dedup_ttl=0),
+    ],
+    ids=["memory", "sqlite"],
+)
+def test_expired_entries_are_gone(make):
+    store = make()
+    store.save("oCitizen", {"streak": 1})
+    assert store.load("oCitizen") is None
+    assert store.claim("msg:1")
+
+
+def test_database_purge_removes_expired_rows():
+    from sqlmodel import Session, select
+
+    from knowledge.models import ConversationRecord, DeliveredReply
+
+    store = _sqlite_store(ttl=0, dedup_ttl=0)
+    store.save("oCitizen", {"streak": 1})
+    store.claim("msg:1")
+    store.purge()
+    with Session(store.engine) as session:
+        assert session.exec(select(ConversationRecord)).all() == []
+        assert session.exec(select(DeliveredReply)).all() == []
+
+
+@pytest.mark.redis
+def test_redis_keys_carry_the_ttl():
+    for store in _redis_store(ttl=120, dedup_ttl=60):
+        store.save("oCitizen", {"streak": 1})
+        store.claim("msg:1")
+        assert 0 < store.client.ttl(store._state("oCitizen")) <= 120
+        assert 0 < store.client.ttl(store._reply("msg:1")) <= 60
