@@ -4,7 +4,8 @@ These two small value types are the contract between the matching engine (``bot.
 the conversation layer (``bot.conversation``) and the ``guidebot match`` command.
 """
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Literal
 
 Action = Literal["answer", "clarify", "handoff"]
@@ -61,7 +62,7 @@ class Turn:
     item: str | None = None
     candidates: tuple[str, ...] = ()
     field: str | None = None
-    extra: dict[str, object] = field(default_factory=dict)
+    extra: dict[str, object] = dataclasses.field(default_factory=dict)
 
     @staticmethod
     def after(decision: Decision, previous: "Turn | None" = None) -> "Turn":
