@@ -1,0 +1,81 @@
+"""A compact character n-gram TF-IDF index over short phrases (item names, aliases, FAQ questions).
+
+Each phrase is a sparse vector of character 1–3-grams weighted by smoothed IDF and L2-normalised.
+Postings are numpy arrays (phrase ids int32, weights float32), so scoring a question is one
+concatenation and one ``bincount`` however many phrases the knowledge base has.
+"""
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+
+NGRAM_SIZES = (1, 2, 3)
+
+
+def ngrams(text: str, sizes: Sequence[int] = NGRAM_SIZES) -> Counter[str]:
+    """Character n-grams of each space-separated token (n-grams never span a space)."""
+    grams: Counter[str] = Counter()
+    for token in text.split():
+        for size in sizes:
+            for start in range(len(token) - size + 1):
+                grams[token[start : start + size]] += 1
+    return grams
+
+
+class PhraseIndex:
+    """TF-IDF cosine search over phrases; each phrase belongs to one item (``owner``)."""
+
+    def __init__(self, phrases: Sequence[str], owners: Sequence[int]) -> None:
+        self.size = len(phrases)
+        self.owners = np.asarray(owners, dtype=np.int32)
+        vectors = [ngrams(phrase) for phrase in phrases]
+        document_frequency: Counter[str] = Counter()
+        for vector in vectors:
+            document_frequency.update(vector.keys())
+        total = max(1, self.size)
+        self.idf = {gram: math.log((1 + total) / (1 + df)) + 1.0 for gram, df in document_frequency.items()}
+        postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+        for phrase_id, vector in enumerate(vectors):
+            weights = {gram: (1 + math.log(count)) * self.idf[gram] for gram, count in vector.items()}
+            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+            for gram, weight in weights.items():
+                ids, values = postings[gram]
+                ids.append(phrase_id)
+                values.append(weight / norm)
+        self.postings = {
+            gram: (np.asarray(ids, dtype=np.int32), np.asarray(values, dtype=np.float32))
+            for gram, (ids, values) in postings.items()
+        }
+        # Unknown n-grams in a question count as if seen once: they lower the cosine as they should.
+        self.unknown_idf = math.log(1 + total) + 1.0
+
+    def query_vector(self, text: str) -> dict[str, float]:
+        """The question's TF-IDF weights, L2-normalised."""
+        grams = ngrams(text)
+        weights = {gram: (1 + math.log(count)) * self.idf.get(gram, self.unknown_idf) for gram, count in grams.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        return {gram: weight / norm for gram, weight in weights.items()}
+
+    def phrase_scores(self, text: str) -> np.ndarray:
+        """Cosine similarity of ``text`` with every phrase."""
+        vector = self.query_vector(text)
+        ids: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+        for gram, weight in vector.items():
+            posting = self.postings.get(gram)
+            if posting is not None:
+                ids.append(posting[0])
+                values.append(posting[1] * weight)
+        if not ids:
+            return np.zeros(self.size, dtype=np.float64)
+        return np.bincount(np.concatenate(ids), weights=np.concatenate(values), minlength=self.size)
+
+    def item_scores(self, text: str, items: int) -> np.ndarray:
+        """For each item, the best cosine over its phrases."""
+        scores = self.phrase_scores(text)
+        best = np.zeros(items, dtype=np.float64)
+        hit = np.nonzero(scores)[0]
+        np.maximum.at(best, self.owners[hit], scores[hit])
+        return best

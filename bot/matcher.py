@@ -1,0 +1,291 @@
+"""The matching engine: a citizen message (plus the previous turn) to answer / clarify / handoff.
+
+Pipeline for one message:
+  normalise (bot.normalize) → field (bot.fields) → content words: field cues and question words removed
+  (jieba tokens against data/stopwords.txt) → pinyin homophone fix against the knowledge base's vocabulary
+  → synonyms to canonical words → score items.
+
+Scoring of an item for content ``c``:
+  cos   best character 1–3-gram TF-IDF cosine between ``c`` and one of the item's phrases
+        (name, the parts of a name around brackets, aliases, FAQ questions), all prepared the same way;
+  cov   IDF-weighted share of ``c``'s character bigrams found anywhere in the item's phrases or department
+        (how much of the question the item explains; low = something else is being asked about);
+  dept  +REGION_BONUS when the question names the item's city/county, −REGION_BONUS when it names another.
+  score = COS_WEIGHT·cos + (1−COS_WEIGHT)·cov + dept.
+
+Decision thresholds (calibrated on county-dev and gd-dev, checked on county-real; see bench/accuracy.py):
+  answer   best ≥ ANSWER_SCORE, cov ≥ ANSWER_COVERAGE and best − second ≥ ANSWER_MARGIN;
+  clarify  best ≥ CLARIFY_SCORE and cov ≥ CLARIFY_COVERAGE: up to 5 items within CLARIFY_BAND of the best;
+  handoff  otherwise (out_of_scope when cov is tiny, low_confidence when something partly fits).
+
+Follow-ups use the previous Turn: a bare number picks a pending candidate; a message with no content words
+(那要多少钱, 在哪办) or a field question whose words the knowledge base does not explain better applies to the
+previous item; a vague refinement (丢了, 租房的) is matched together with the previous topic; a message that
+clearly names another item starts afresh.
+"""
+
+import dataclasses
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.decision import Decision, Turn
+from bot.fields import detect_field, strip_field_words
+from bot.index import PhraseIndex, ngrams
+from bot.normalize import DATA, normalize, read_words
+from bot.synonyms import HomophoneFixer, Synonyms
+from bot.segment import content_words
+from knowledge.schema import Item
+
+# --- calibrated constants (bench/accuracy.py prints the effect of each) ---
+COS_WEIGHT = 0.5
+REGION_BONUS = 0.06
+ANSWER_SCORE = 0.55
+ANSWER_COVERAGE = 0.6
+ANSWER_MARGIN = 0.06
+CLARIFY_SCORE = 0.35
+CLARIFY_COVERAGE = 0.4
+CLARIFY_BAND = 0.12
+#: A message whose content bigrams are mostly unknown to the whole knowledge base is a new, foreign topic.
+FOREIGN_SHARE = 0.5
+TOP_K = 12
+MAX_CANDIDATES = 5
+
+_HUMAN = re.compile(r"转人工|人工客服|人工服务|找人工|真人|客服|人工|工作人员接")
+_COMPLAINT = re.compile(r"投诉|举报|态度(太|很|真|非常)?(差|恶劣|不好)")
+_PICK = re.compile(r"^(?:选|第)?([1-9]|[一二三四五六七八九])(?:个|项|条|号)?$")
+_CN_DIGITS = "一二三四五六七八九"
+_REGION = re.compile(r"^(?:中共)?(.{2,3}?)(?:省|市|县|区|自治州|自治县)")
+_BRACKETS = re.compile(r"[（(]([^（）()]*)[）)]")
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One scored item for one content string."""
+
+    index: int
+    score: float
+    cos: float
+    cov: float
+
+
+def _bigrams(text: str) -> list[str]:
+    grams = [g for g in ngrams(text, (2,))]
+    if not grams:  # a one-character content word still counts
+        grams = [g for g in ngrams(text, (1,))]
+    return grams
+
+
+def _region(department: str) -> str:
+    match = _REGION.match(department)
+    return match.group(1) if match else ""
+
+
+class Matcher:
+    """Item and field matching over one knowledge-base version; build once, then ``decide`` per message."""
+
+    def __init__(self, items: Sequence[Item], synonyms: Synonyms, index: PhraseIndex,
+                 fixer: HomophoneFixer, item_grams: list[frozenset[str]], regions: list[str],
+                 vocabulary: frozenset[str]) -> None:
+        self.items = list(items)
+        self.codes = [item.code for item in self.items]
+        self.by_code = {item.code: item for item in self.items}
+        self.position = {code: i for i, code in enumerate(self.codes)}
+        self.synonyms = synonyms
+        self.index = index
+        self.fixer = fixer
+        self.item_grams = item_grams
+        self.regions = regions
+        self.region_names = frozenset(r for r in regions if r)
+        self.vocabulary = vocabulary
+
+    # --- building ---
+    @staticmethod
+    def _phrases(item: Item) -> list[str]:
+        raw = [item.name, _BRACKETS.sub(" ", item.name)]
+        raw += [inner for inner in _BRACKETS.findall(item.name) if len(inner) >= 2]
+        raw += list(item.aliases or [])
+        raw += [entry.q for entry in item.faq or []]
+        return raw
+
+    @classmethod
+    def build(cls, items: Sequence[Item], *, synonyms: Mapping[str, str] | None = None) -> "Matcher":
+        """Index ``items`` (names, aliases, FAQ questions, departments) with the synonym table plus ``synonyms``."""
+        table = Synonyms(synonyms)
+        normal_phrases: list[list[str]] = [[normalize(p) for p in cls._phrases(item)] for item in items]
+        fixer = HomophoneFixer([p for phrases in normal_phrases for p in phrases] + list(table.table))
+        phrases: list[str] = []
+        owners: list[int] = []
+        item_grams: list[frozenset[str]] = []
+        vocabulary: set[str] = set()
+        for position, (item, normals) in enumerate(zip(items, normal_phrases, strict=True)):
+            prepared = {cls._prepare_with(table, text) for text in normals}
+            prepared.discard("")
+            grams: set[str] = set()
+            for text in prepared:
+                phrases.append(text)
+                owners.append(position)
+                grams.update(ngrams(text, (1, 2)))
+            department = table.canonical(normalize(item.department))
+            grams.update(ngrams(department, (1, 2)))
+            item_grams.append(frozenset(grams))
+            vocabulary.update(grams)
+            for text in (item.conditions or "", " ".join(item.process or []),
+                         " ".join(m.name for m in item.materials)):
+                vocabulary.update(ngrams(table.canonical(normalize(text)), (2,)))
+        regions = [_region(item.department) for item in items]
+        return cls(items, table, PhraseIndex(phrases, owners), fixer, item_grams, regions, frozenset(vocabulary))
+
+    @staticmethod
+    def _prepare_with(table: Synonyms, normal: str) -> str:
+        return table.canonical(content_words(strip_field_words(normal)))
+
+    def prepare(self, text: str) -> str:
+        """The content words of a message, typo-corrected and canonical, as matched against phrases."""
+        normal = normalize(text)
+        content = content_words(strip_field_words(normal))
+        return self.synonyms.canonical(self.fixer.fix(content))
+
+    # --- lookups ---
+    def item(self, code: str) -> Item:
+        """The item with this code (KeyError when unknown)."""
+        return self.by_code[code]
+
+    # --- scoring ---
+    def rank(self, content: str) -> list[Ranked]:
+        """Items for ``content`` (prepared text), best first, at most TOP_K."""
+        if not content:
+            return []
+        cosines = self.index.item_scores(content, len(self.items))
+        if not cosines.any():
+            return []
+        top = np.argpartition(-cosines, min(TOP_K, len(cosines) - 1))[:TOP_K]
+        grams = _bigrams(content)
+        weights = {g: self.index.idf.get(g, self.index.unknown_idf) for g in grams}
+        total = sum(weights.values()) or 1.0
+        named = {r for r in self.region_names if r in content}
+        ranked = []
+        for i in top:
+            cos = float(cosines[i])
+            if cos <= 0:
+                continue
+            item_grams = self.item_grams[i]
+            cov = sum(w for g, w in weights.items() if g in item_grams) / total
+            bonus = 0.0
+            if named:
+                bonus = REGION_BONUS if self.regions[i] in named else -REGION_BONUS
+            score = COS_WEIGHT * cos + (1 - COS_WEIGHT) * cov + bonus
+            ranked.append(Ranked(int(i), score, cos, cov))
+        ranked.sort(key=lambda r: (-r.score, self.codes[r.index]))
+        return ranked
+
+    def foreign_share(self, content: str) -> float:
+        """Share of ``content``'s bigrams that appear nowhere in the knowledge base."""
+        grams = _bigrams(content)
+        if not grams:
+            return 0.0
+        return sum(1 for g in grams if g not in self.vocabulary and g not in self.index.idf) / len(grams)
+
+    def _scores(self, ranked: list[Ranked]) -> tuple[tuple[str, float], ...]:
+        return tuple((self.codes[r.index], round(r.score, 4)) for r in ranked[:MAX_CANDIDATES])
+
+    def _fresh(self, ranked: list[Ranked], field: str | None) -> Decision:
+        """Answer, clarify or hand off on the ranking alone."""
+        if not ranked:
+            return Decision("handoff", field=field, reason="out_of_scope")
+        best = ranked[0]
+        second = ranked[1].score if len(ranked) > 1 else 0.0
+        scores = self._scores(ranked)
+        if best.score >= ANSWER_SCORE and best.cov >= ANSWER_COVERAGE and best.score - second >= ANSWER_MARGIN:
+            return Decision("answer", item=self.codes[best.index], field=field, score=best.score,
+                            reason="confident", scores=scores)
+        if best.score >= CLARIFY_SCORE and best.cov >= CLARIFY_COVERAGE:
+            close = [r for r in ranked if r.score >= best.score - CLARIFY_BAND][:MAX_CANDIDATES]
+            if len(close) == 1:  # clear winner but below the answer bar: ask rather than guess
+                close = ranked[:2]
+            return Decision("clarify", candidates=tuple(self.codes[r.index] for r in close), field=field,
+                            score=best.score, reason="ambiguous", scores=scores)
+        reason = "out_of_scope" if best.cov < CLARIFY_COVERAGE / 2 else "low_confidence"
+        return Decision("handoff", field=field, score=best.score, reason=reason, scores=scores)
+
+    @staticmethod
+    def _strong(decision: Decision) -> bool:
+        return decision.action == "answer"
+
+    # --- deciding ---
+    def decide(self, text: str, previous: Turn | None = None) -> Decision:
+        """What to do with one citizen message, given the previous turn of the conversation."""
+        prev = previous or Turn()
+        normal = normalize(text)
+        if not normal:
+            return Decision("handoff", reason="empty")
+        field = detect_field(text)
+        if _COMPLAINT.search(normal):
+            return Decision("handoff", field=field, reason="complaint")
+        if _HUMAN.search(normal):
+            return Decision("handoff", field=field, reason="human")
+        pick = _PICK.match(normal.replace(" ", ""))
+        if pick and prev.candidates:
+            digit = pick.group(1)
+            number = int(digit) if digit.isdigit() else _CN_DIGITS.index(digit) + 1
+            if 1 <= number <= len(prev.candidates):
+                code = prev.candidates[number - 1]
+                return Decision("answer", item=code, field=field or prev.field, score=1.0, reason="picked")
+            return Decision("clarify", candidates=prev.candidates, field=prev.field, reason="ambiguous")
+        content = self.prepare(text)
+        topic = str(prev.extra.get("topic", "")) if prev.extra else ""
+        if not content:
+            if prev.item:
+                return Decision("answer", item=prev.item, field=field or prev.field, score=1.0, reason="follow_up")
+            if prev.candidates:
+                return Decision("clarify", candidates=prev.candidates, field=field or prev.field,
+                                reason="ambiguous")
+            return Decision("handoff", field=field, reason="empty")
+        ranked = self.rank(content)
+        fresh = self._fresh(ranked, field)
+        if self._strong(fresh) or not (prev.item or prev.candidates):
+            return fresh
+        if self.foreign_share(content) > FOREIGN_SHARE:
+            return fresh if fresh.action != "answer" else Decision("handoff", field=field, reason="out_of_scope")
+        if topic:
+            combined = self._fresh(self.rank(topic + " " + content), field)
+            if combined.action == "answer":
+                if combined.item in prev.candidates or combined.item == prev.item:
+                    return dataclasses.replace(combined, reason="follow_up")
+                # A new item only when the new words themselves point at it.
+                covered = self._coverage(content, self.position[combined.item])
+                if covered >= ANSWER_COVERAGE:
+                    return combined
+        if prev.item and (field is not None or fresh.action == "handoff"):
+            return Decision("answer", item=prev.item, field=field or prev.field, score=fresh.score,
+                            reason="follow_up", scores=fresh.scores)
+        return fresh
+
+    def _coverage(self, content: str, position: int) -> float:
+        grams = _bigrams(content)
+        weights = {g: self.index.idf.get(g, self.index.unknown_idf) for g in grams}
+        total = sum(weights.values()) or 1.0
+        return sum(w for g, w in weights.items() if g in self.item_grams[position]) / total
+
+    def turn_after(self, text: str, decision: Decision, previous: Turn | None = None) -> Turn:
+        """The Turn after ``decision``, remembering the topic words for vague refinements (丢了, 租房的)."""
+        turn = Turn.after(decision, previous)
+        content = self.prepare(text)
+        prev_topic = str(previous.extra.get("topic", "")) if previous and previous.extra else ""
+        if decision.reason in ("follow_up", "picked", "empty", "human", "complaint"):
+            topic = prev_topic or content
+        elif decision.action == "handoff" and decision.reason == "out_of_scope":
+            topic = ""
+        else:
+            topic = content
+        return dataclasses.replace(turn, extra={"topic": topic})
+
+    def replay(self, messages: Sequence[str]) -> Turn:
+        """The Turn after the citizen's earlier ``messages`` (oldest first), for stateless callers."""
+        turn: Turn | None = None
+        for message in messages:
+            decision = self.decide(message, turn)
+            turn = self.turn_after(message, decision, turn)
+        return turn or Turn()
