@@ -1,0 +1,261 @@
+"""The Excel workbook layout staff fill in and the importer reads.
+
+Sheets (header = row 1, one record a row; blank rows are skipped):
+
+- 事项: one row per item with the scalar fields; 别名 / 服务对象 / 办理流程 hold one entry per line of
+  the cell; time limit, fee and online handling are spread over 法定时限 … 网办说明.
+- 材料: 事项编码, 情形 (empty = the item's general materials, otherwise the situation's name),
+  材料名称, 形式, 份数, 备注, 是否必需. Row order is material order.
+- 情形: 事项编码, 情形名称, 说明 — situations whose materials differ (listed in 材料 by name).
+- 窗口: 事项编码, 窗口名称, 窗口号, 位置.
+- 常见问题: 事项编码, 问题, 回答.
+- 大厅: one row: 名称, 地址, 办公时间, 咨询电话, 投诉电话, 网站.
+- 说明: instructions for staff; ignored on import.
+
+Empty cells mean "not stated"; cell text is trimmed. Every header carries a comment explaining it.
+"""
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
+
+from knowledge.errors import Problem
+from knowledge.schema import KnowledgeBase
+from knowledge.tabular import (
+    FAQ_COLUMNS,
+    HALL_COLUMNS,
+    ITEM_COLUMNS,
+    MATERIAL_COLUMNS,
+    SITUATION_COLUMNS,
+    WINDOW_COLUMNS,
+    Column,
+    Kind,
+    Origin,
+    Origins,
+    cells_from_record,
+    parse_cell,
+    read_table,
+    record_from_cells,
+)
+
+CODE = Column("事项编码", ("code",), Kind.TEXT, "必填。所属事项的编码，须与「事项」表中的一致。", True, 16)
+SITUATION_REF = Column(
+    "情形",
+    ("situation",),
+    Kind.TEXT,
+    "留空表示通用材料；填写情形名称表示该情形需要的材料（情形须在「情形」表中登记）。",
+    width=20,
+)
+ITEMS, MATERIALS, SITUATIONS, WINDOWS = "事项", "材料", "情形", "窗口"
+FAQ, HALL, GUIDE = "常见问题", "大厅", "说明"
+#: Sheet name → its columns, in workbook order.
+SHEETS: dict[str, tuple[Column, ...]] = {
+    ITEMS: ITEM_COLUMNS,
+    MATERIALS: (CODE, SITUATION_REF, *MATERIAL_COLUMNS),
+    SITUATIONS: (CODE, *SITUATION_COLUMNS),
+    WINDOWS: (CODE, *WINDOW_COLUMNS),
+    FAQ: (CODE, *FAQ_COLUMNS),
+    HALL: HALL_COLUMNS,
+}
+GUIDE_LINES = (
+    "填写说明",
+    "1. 每张表第1行是列名，请勿修改；把鼠标停在列名上可以看到该列的说明。",
+    "2. 「事项」表每行一个事项；「事项编码」「事项名称」「实施部门」必填，编码不能重复。",
+    "3. 别名、服务对象、办理流程：一个单元格内一行写一项（按 Alt+Enter 换行）。",
+    "4. 「材料」「情形」「窗口」「常见问题」表每行一条，用「事项编码」对应到事项；行的先后顺序就是显示顺序。",
+    "5. 「材料」表的「情形」列留空表示通用材料；填写情形名称表示该情形需要的材料，情形须先在「情形」表登记。",
+    "6. 是/否 类的列只能填「是」或「否」；份数、到现场次数填整数；更新日期格式为 2026-03-02。",
+    "7. 「大厅」表只填第2行一行。留空的单元格表示「未说明」。",
+    "8. 导入时会一次列出所有问题（表名、行号、列名），改正后重新导入即可；有任何问题时不会导入任何内容。",
+)
+
+
+def read_xlsx(path: Path, file: str, problems: list[Problem]) -> tuple[dict[str, Any], Origins]:
+    """The workbook as a guidebot-kb/1 dict plus the origin of every value; problems appended."""
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        tables: dict[str, list[tuple[int, dict[str, object]]]] = {}
+        for name in workbook.sheetnames:
+            if name == GUIDE:
+                continue
+            if name not in SHEETS:
+                message = f"不认识的工作表「{name}」，可用的工作表: {'、'.join(SHEETS)}"
+                problems.append(Problem(file, None, None, None, message))
+                continue
+            rows: Iterable[tuple[int, Sequence[object]]] = enumerate(
+                workbook[name].iter_rows(values_only=True), start=1
+            )
+            tables[name] = read_table(rows, SHEETS[name], file=file, sheet=name, problems=problems)
+    finally:
+        workbook.close()
+    for required in (ITEMS, HALL):
+        if required not in tables:
+            problems.append(Problem(file, None, None, None, f"缺少工作表「{required}」"))
+    origins: Origins = {}
+    hall = _hall(tables.get(HALL, []), file, problems, origins)
+    data: dict[str, Any] = {"format": "guidebot-kb/1", "hall": hall}
+    items = _Items(file, problems, origins)
+    for row, cells in tables.get(ITEMS, []):
+        items.add_item(row, cells)
+    for row, cells in tables.get(SITUATIONS, []):
+        items.add_situation(row, cells)
+    children = ((MATERIALS, "materials", MATERIAL_COLUMNS), (WINDOWS, "windows", WINDOW_COLUMNS))
+    for sheet, key, columns in (*children, (FAQ, "faq", FAQ_COLUMNS)):
+        for row, cells in tables.get(sheet, []):
+            items.add_child(sheet, key, columns, row, cells)
+    data["items"] = items.items
+    return data, origins
+
+
+def _hall(
+    rows: list[tuple[int, dict[str, object]]], file: str, problems: list[Problem], origins: Origins
+) -> dict[str, Any]:
+    if not rows:
+        origins[("hall", "name")] = Origin(HALL, 2, "名称")
+        return {}
+    for row, _cells in rows[1:]:
+        problems.append(Problem(file, row, None, None, "「大厅」表只能填写一行（第2行）", HALL))
+    row, cells = rows[0]
+    return record_from_cells(HALL_COLUMNS, cells, ("hall",), Origin(HALL, row, None), origins)
+
+
+class _Items:
+    """Collects items and attaches the rows of the child sheets to them by code."""
+
+    def __init__(self, file: str, problems: list[Problem], origins: Origins) -> None:
+        self.file, self.problems, self.origins = file, problems, origins
+        self.items: list[dict[str, Any]] = []
+        self._index: dict[str, tuple[int, int]] = {}  # code → (item index, row)
+        self._situations: dict[tuple[int, str], int] = {}  # (item index, name) → situation index
+
+    def add_item(self, row: int, cells: dict[str, object]) -> None:
+        index = len(self.items)
+        origin = Origin(ITEMS, row, None)
+        item = record_from_cells(ITEM_COLUMNS, cells, ("items", index), origin, self.origins)
+        item["materials"] = []
+        code = item.get("code")
+        if isinstance(code, str):
+            if code in self._index:
+                message = f"事项编码重复（与第{self._index[code][1]}行相同）"
+                self.problems.append(Problem(self.file, row, code, "事项编码", message, ITEMS))
+            else:
+                self._index[code] = (index, row)
+        self.items.append(item)
+
+    def _owner(self, sheet: str, row: int, cells: dict[str, object]) -> int | None:
+        code = parse_cell(cells.get(CODE.header), Kind.TEXT)
+        if code is None:
+            self.problems.append(Problem(self.file, row, None, CODE.header, "必须填写", sheet))
+            return None
+        if not isinstance(code, str) or code not in self._index:
+            message = "「事项」表中没有这个事项编码"
+            self.problems.append(Problem(self.file, row, str(code), CODE.header, message, sheet))
+            return None
+        return self._index[code][0]
+
+    def add_situation(self, row: int, cells: dict[str, object]) -> None:
+        index = self._owner(SITUATIONS, row, cells)
+        if index is None:
+            return
+        situations = self.items[index].setdefault("situations", [])
+        loc = ("items", index, "situations", len(situations))
+        record = record_from_cells(SITUATION_COLUMNS, cells, loc, Origin(SITUATIONS, row, None), self.origins)
+        record["materials"] = []
+        name = record.get("name")
+        if isinstance(name, str):
+            if (index, name) in self._situations:
+                code = self.items[index]["code"]
+                message = "同一事项的情形名称重复"
+                self.problems.append(Problem(self.file, row, code, "情形名称", message, SITUATIONS))
+                return
+            self._situations[(index, name)] = len(situations)
+        situations.append(record)
+
+    def add_child(
+        self, sheet: str, key: str, columns: Sequence[Column], row: int, cells: dict[str, object]
+    ) -> None:
+        index = self._owner(sheet, row, cells)
+        if index is None:
+            return
+        item = self.items[index]
+        prefix: tuple[str | int, ...] = ("items", index)
+        situation = parse_cell(cells.get(SITUATION_REF.header), Kind.TEXT) if sheet == MATERIALS else None
+        if situation is None:
+            target = item.setdefault(key, [])
+        elif isinstance(situation, str) and (index, situation) in self._situations:
+            position = self._situations[(index, situation)]
+            target = item["situations"][position]["materials"]
+            prefix = (*prefix, "situations", position)
+        else:
+            message = f"情形「{situation}」没有在「情形」表中登记"
+            self.problems.append(Problem(self.file, row, item["code"], SITUATION_REF.header, message, sheet))
+            return
+        loc = (*prefix, key, len(target))
+        target.append(record_from_cells(columns, cells, loc, Origin(sheet, row, None), self.origins))
+
+
+def write_xlsx(kb: KnowledgeBase | None, path: Path) -> None:
+    """Write ``kb`` in the workbook layout; ``None`` writes the empty template."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    rows: dict[str, list[list[Any]]] = {name: [] for name in SHEETS}
+    if kb is not None:
+        rows[HALL].append(cells_from_record(HALL_COLUMNS, kb.hall.dump()))
+        for item in kb.items:
+            _item_rows(item.dump(), rows)
+    for name, columns in SHEETS.items():
+        _write_sheet(workbook.create_sheet(name), columns, rows[name])
+    guide = workbook.create_sheet(GUIDE)
+    guide.column_dimensions["A"].width = 110
+    for line in GUIDE_LINES:
+        guide.append([line])
+    guide["A1"].font = Font(bold=True, size=14)
+    workbook.save(path)
+
+
+def _item_rows(item: dict[str, Any], rows: dict[str, list[list[Any]]]) -> None:
+    code = item["code"]
+    rows[ITEMS].append(cells_from_record(ITEM_COLUMNS, item))
+    for material in item["materials"]:
+        rows[MATERIALS].append([code, None, *cells_from_record(MATERIAL_COLUMNS, material)])
+    for situation in item.get("situations", []):
+        rows[SITUATIONS].append([code, *cells_from_record(SITUATION_COLUMNS, situation)])
+        for material in situation["materials"]:
+            rows[MATERIALS].append([code, situation["name"], *cells_from_record(MATERIAL_COLUMNS, material)])
+    for window in item.get("windows", []):
+        rows[WINDOWS].append([code, *cells_from_record(WINDOW_COLUMNS, window)])
+    for entry in item.get("faq", []):
+        rows[FAQ].append([code, *cells_from_record(FAQ_COLUMNS, entry)])
+
+
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _write_sheet(sheet: Worksheet, columns: Sequence[Column], rows: list[list[Any]]) -> None:
+    sheet.append([column.header for column in columns])
+    for cell, column in zip(sheet[1], columns, strict=True):
+        cell.font = Font(bold=True, color="C00000" if column.required else "000000")
+        cell.fill = _HEADER_FILL
+        comment = Comment(column.help, "guidebot")
+        comment.width, comment.height = 240, 90
+        cell.comment = comment
+        letter = cell.column_letter
+        sheet.column_dimensions[letter].width = column.width
+        if column.kind in (Kind.TEXT, Kind.DATE, Kind.LINES):
+            sheet.column_dimensions[letter].number_format = "@"  # keep codes like 001 and dates as text
+    sheet.freeze_panes = "A2"
+    for number, values in enumerate(rows, start=2):
+        for position, value in enumerate(values, start=1):
+            if value is None:
+                continue
+            cell = sheet.cell(row=number, column=position, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # never let "=..." become a formula
+                if "\n" in value:
+                    cell.alignment = _WRAP
