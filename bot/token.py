@@ -8,6 +8,7 @@ briefly instead of fetching themselves. Several workers refreshing on their own 
 classic 40001 storm, which is why nothing here fetches without the lock.
 """
 
+import datetime as dt
 import json
 import secrets
 import threading
@@ -115,6 +116,78 @@ class RedisTokenStore:
         self.redis.eval(_UNLOCK_SCRIPT, 1, self.prefix + name + ":lock", handle)
 
 
+def _to_datetime(epoch: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(epoch, dt.UTC)
+
+
+class DatabaseTokenStore:
+    """Several workers without Redis: the ``api_token`` row, locked through its ``lock_until`` lease.
+
+    Taking the lock is one short transaction (``SELECT ... FOR UPDATE`` on PostgreSQL, ``BEGIN
+    IMMEDIATE`` on SQLite) that sets ``lock_until``; the HTTP fetch happens outside any transaction.
+    The handle is the ``lock_until`` value itself, so ``unlock`` clears only a lock it still owns.
+    """
+
+    def __init__(self, engine: Any, *, clock: Callable[[], float] = time.time) -> None:
+        self.engine = engine
+        self._clock = clock
+
+    def read(self, name: str) -> CachedToken | None:
+        from sqlmodel import Session
+
+        from knowledge.models import ApiToken
+
+        with Session(self.engine) as session:
+            row = session.get(ApiToken, name)
+            if row is None or not row.value:
+                return None
+            return CachedToken(value=row.value, expires_at=row.expires_at.timestamp())
+
+    def write(self, name: str, token: CachedToken) -> None:
+        from knowledge.db import write_session
+        from knowledge.models import ApiToken
+
+        with write_session(self.engine) as session:
+            row = session.get(ApiToken, name, with_for_update=True)
+            if row is None:
+                row = ApiToken(name=name, value=token.value, expires_at=_to_datetime(token.expires_at))
+            row.value, row.expires_at = token.value, _to_datetime(token.expires_at)
+            session.add(row)
+
+    def try_lock(self, name: str, ttl: float) -> str | None:
+        from sqlalchemy.exc import IntegrityError
+
+        from knowledge.db import write_session
+        from knowledge.models import ApiToken
+
+        now = self._clock()
+        # Microsecond precision survives both backends, and makes the handle unique enough.
+        until = _to_datetime(round(now + ttl, 6))
+        try:
+            with write_session(self.engine) as session:
+                row = session.get(ApiToken, name, with_for_update=True)
+                if row is None:
+                    # An empty placeholder row carries the lock until the first token is written.
+                    row = ApiToken(name=name, value="", expires_at=_to_datetime(0))
+                elif row.lock_until is not None and row.lock_until.timestamp() > now:
+                    return None
+                row.lock_until = until
+                session.add(row)
+        except IntegrityError:
+            return None  # another worker inserted the row (and holds the lock) at the same moment
+        return until.isoformat()
+
+    def unlock(self, name: str, handle: str) -> None:
+        from knowledge.db import write_session
+        from knowledge.models import ApiToken
+
+        with write_session(self.engine) as session:
+            row = session.get(ApiToken, name, with_for_update=True)
+            if row is not None and row.lock_until is not None and row.lock_until.isoformat() == handle:
+                row.lock_until = None
+                session.add(row)
+
+
 class TokenProvider:
     """Hands out the access token of one account; implements ``bot.wechat_client.TokenSource``."""
 
@@ -217,21 +290,27 @@ def timeouts_from_config(config: Mapping[str, Any]) -> Timeouts:
                     read=float(config.get("WECHAT_READ_TIMEOUT", 5.0)))
 
 
-def store_from_config(config: Mapping[str, Any]) -> TokenStore:
-    """Redis when ``REDIS_URL`` is set, else the database's ApiToken table, else process memory."""
+def store_from_config(config: Mapping[str, Any], *, engine: Any = None) -> TokenStore:
+    """Redis when ``REDIS_URL`` is set, else the ``api_token`` table of ``engine``, else process memory."""
     if config.get("REDIS_URL"):
         import redis
 
         return RedisTokenStore(redis.Redis.from_url(config["REDIS_URL"]))
+    if engine is not None:
+        return DatabaseTokenStore(engine)
     return MemoryTokenStore()
 
 
-def client_from_config(config: Mapping[str, Any], *, store: TokenStore | None = None) -> WeChatClient:
-    """The WeChat client for the configured account (``WECHAT_APP_ID``/``WECHAT_APP_SECRET``)."""
+def client_from_config(config: Mapping[str, Any], *, store: TokenStore | None = None,
+                       engine: Any = None) -> WeChatClient:
+    """The WeChat client for the configured account (``WECHAT_APP_ID``/``WECHAT_APP_SECRET``).
+
+    The token store is ``store``, or else chosen by ``store_from_config`` (Redis, ``engine``, memory).
+    """
     timeouts = timeouts_from_config(config)
     api_base = str(config.get("WECHAT_API_BASE") or DEFAULT_API_BASE)
     session = requests.Session()
-    provider = TokenProvider(store or store_from_config(config), app_id=str(config["WECHAT_APP_ID"]),
-                             app_secret=str(config["WECHAT_APP_SECRET"]), api_base=api_base,
-                             timeouts=timeouts, session=session)
+    provider = TokenProvider(store or store_from_config(config, engine=engine),
+                             app_id=str(config["WECHAT_APP_ID"]), app_secret=str(config["WECHAT_APP_SECRET"]),
+                             api_base=api_base, timeouts=timeouts, session=session)
     return WeChatClient(provider, api_base=api_base, timeouts=timeouts, session=session)
