@@ -1,0 +1,163 @@
+"""Database engines and schema migrations.
+
+One engine per app, made by ``make_engine`` from ``DATABASE_URL``. SQLite runs in WAL mode with a
+busy timeout of 1 s and foreign keys on; PostgreSQL is reached through ``postgresql+psycopg://``.
+The schema comes only from the Alembic migrations shipped in ``knowledge/migrations``: nothing here
+calls ``create_all``.
+"""
+
+import contextlib
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session
+
+ENGINE_KEY = "guidebot.engine"
+
+#: SQLite waits this long for another writer before "database is locked" (the issue allows at most 1 s).
+BUSY_TIMEOUT_MS = 1000
+
+#: Execution option that makes a session's SQLite transaction take the write lock at BEGIN.
+IMMEDIATE = "guidebot_immediate"
+
+# Serialises concurrent `upgrade` calls on PostgreSQL (several workers starting at once).
+_PG_MIGRATION_LOCK = 0x67756964  # "guid"
+
+
+def _json_dumps(value: Any) -> str:
+    # Keep Chinese readable in the database (and searchable with LIKE on the JSON text).
+    return json.dumps(value, ensure_ascii=False)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """True for SQLite engines."""
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` (SQLite file or memory, or PostgreSQL), safe to share between threads."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, json_serializer=_json_dumps, pool_pre_ping=True)
+    in_memory = parsed.database in (None, "", ":memory:")
+    engine = create_engine(
+        url,
+        json_serializer=_json_dumps,
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+        # One shared connection keeps an in-memory database alive across sessions (tests).
+        poolclass=StaticPool if in_memory else None,
+    )
+    _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy emit BEGIN itself (pysqlite's own handling breaks SAVEPOINT and
+        # transactional DDL); see the SQLAlchemy SQLite dialect notes.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # Writers take the lock up front so a read-then-write transaction never fails on upgrade;
+        # readers stay deferred and are never blocked in WAL mode.
+        immediate = connection.get_execution_options().get(IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextlib.contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """A session for one write transaction: committed on success, rolled back on any error.
+
+    On SQLite the transaction starts with BEGIN IMMEDIATE, so it waits (up to the busy timeout)
+    for another writer at the start instead of failing half-way.
+    """
+    with Session(engine) as session:
+        session.connection(execution_options={IMMEDIATE: True})
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def init_app(app: Any) -> Engine:
+    """Create the app's engine from ``app.config["DATABASE_URL"]`` and keep it in ``app.extensions``."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions[ENGINE_KEY] = engine
+    return engine
+
+
+def get_engine(app: Any) -> Engine:
+    """The app's engine, created on first use."""
+    engine = app.extensions.get(ENGINE_KEY)
+    return engine if engine is not None else init_app(app)
+
+
+def alembic_config() -> Config:
+    """Alembic configuration pointing at the migrations shipped inside the package."""
+    config = Config()
+    config.set_main_option("script_location", "knowledge:migrations")
+    return config
+
+
+def head_revision() -> str:
+    """The newest migration shipped with this version of guidebot."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "knowledge/migrations has no revisions"
+    return head
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply every pending migration (safe to call when already up to date)."""
+    config = alembic_config()
+    with engine.connect() as connection:
+        if is_sqlite(engine):
+            # Batch migrations copy and drop tables; SQLite only lets foreign keys be switched
+            # off outside a transaction.
+            _raw_sqlite(connection, "PRAGMA foreign_keys=OFF")
+            connection = connection.execution_options(**{IMMEDIATE: True})
+        with connection.begin():
+            if engine.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+        if is_sqlite(engine):
+            _raw_sqlite(connection, "PRAGMA foreign_keys=ON")
+
+
+def _raw_sqlite(connection: Any, sql: str) -> None:
+    # Straight to the driver: going through SQLAlchemy would open a transaction first.
+    connection.connection.driver_connection.execute(sql)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The migration the database is at, or None for a database never migrated."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def is_up_to_date(engine: Engine) -> bool:
+    """True when the database has every migration this version ships."""
+    return current_revision(engine) == head_revision()
+
+
+def display_url(engine: Engine) -> str:
+    """The engine URL with any password hidden, for messages."""
+    return engine.url.render_as_string(hide_password=True)
