@@ -31,6 +31,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WECHAT_PREVIOUS_AES_KEY", "", "The EncodingAESKey before the last rotation, still accepted"),
     Setting("WECHAT_APP_ID", "", "AppID of the official account"),
     Setting("WECHAT_APP_SECRET", "", "AppSecret, for the customer-service and menu APIs"),
+    Setting("WECHAT_API_BASE", "https://api.weixin.qq.com", "WeChat API base URL (tests use a fake server)"),
+    Setting("WECHAT_CONNECT_TIMEOUT", 3.0, "Seconds to wait for a connection to the WeChat API"),
+    Setting("WECHAT_READ_TIMEOUT", 5.0, "Seconds to wait for a WeChat API answer"),
     Setting("TIMESTAMP_WINDOW", 300, "Seconds a push's timestamp may differ from now; 0 turns the check off"),
     Setting("SERVICE_HOURS", "", "When people answer handoffs, e.g. '周一至周五 9:00-12:00,13:30-17:30'; "
             "default: the hall's hours"),
@@ -127,6 +130,11 @@ def __getattr__(name: str) -> Any:
         globals()["app"] = application
         return application
     raise AttributeError(name)
+
+
+from bot.menu_cli import menu  # noqa: E402 (commands register after `cli` exists)
+
+cli.add_command(menu)
 
 
 if __name__ == "__main__":
