@@ -107,7 +107,8 @@ def _check_name(button: dict[str, Any], where: str, limit: int) -> list[str]:
     if not isinstance(name, str) or not name.strip():
         return [f"{where}：缺少名称 name"]
     if _bytes(name) > limit:
-        return [f"{where}「{name}」：名称最多 {limit} 字节（约 {limit // 3} 个汉字），现为 {_bytes(name)} 字节"]
+        size = _bytes(name)
+        return [f"{where}「{name}」：名称最多 {limit} 字节（约 {limit // 3} 个汉字），现为 {size} 字节"]
     return []
 
 
@@ -126,7 +127,8 @@ def _check_action(button: dict[str, Any], where: str) -> list[str]:
         if _bytes(key) > KEY_BYTES:
             problems.append(f"{label}：key 最多 {KEY_BYTES} 字节")
         if not CLICK_KEY.match(key):
-            problems.append(f"{label}：key「{key}」无法识别，应为 ITEM:事项编码、HUMAN（转人工）或 COMMON（常办事项）")
+            problems.append(f"{label}：key「{key}」无法识别，"
+                            "应为 ITEM:事项编码、HUMAN（转人工）或 COMMON（常办事项）")
     if kind in ("view", "miniprogram") and isinstance(url, str) and url.strip():
         if _bytes(url) > URL_BYTES:
             problems.append(f"{label}：url 最多 {URL_BYTES} 字节")
@@ -155,7 +157,8 @@ def push(file: Path, dry_run: bool) -> None:
 
     config = create_app().config
     if not config.get("WECHAT_APP_ID") or not config.get("WECHAT_APP_SECRET"):
-        raise click.ClickException("未配置 GUIDEBOT_WECHAT_APP_ID 或 GUIDEBOT_WECHAT_APP_SECRET，无法调用微信接口")
+        raise click.ClickException(
+            "未配置 GUIDEBOT_WECHAT_APP_ID 或 GUIDEBOT_WECHAT_APP_SECRET，无法调用微信接口")
     from bot.token import client_from_config
 
     try:
