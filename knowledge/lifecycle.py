@@ -7,6 +7,7 @@ the edit is approved and its effective date has come. Functions here flush but d
 """
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -100,8 +101,20 @@ def _record(session: Session, row: ServiceItem, *, author: str, summary: str,
     ))
 
 
+def _texts(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for inner in value.values():
+            yield from _texts(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _texts(inner)
+
+
 def _set_data(row: ServiceItem, item: schema.Item) -> None:
     row.data = item.dump()
+    row.search_text = "\n".join(_texts(row.data))
     row.name, row.department, row.type = item.name, item.department, item.type
     row.updated = dt.date.fromisoformat(item.updated) if item.updated else None
 

@@ -112,6 +112,7 @@ class ServiceItem(SQLModel, table=True):
     data: dict[str, Any] = Field(sa_type=ItemJSON, nullable=False)
     live_data: dict[str, Any] | None = Field(default=None, sa_type=ItemJSON, nullable=True)
     revision: int = 0  # number of the newest ItemRevision
+    search_text: str = Field(default="", sa_type=Text)  # every text value of ``data``, for list searches
     created_at: dt.datetime = _now_field()
     updated_at: dt.datetime = _now_field()
     updated_by: str = ""

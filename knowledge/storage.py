@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Text, cast, or_
 from sqlmodel import Session, col, func, select
 
 from knowledge import lifecycle, schema
@@ -133,12 +132,7 @@ def list_items(*, session: Session, search: str | None = None,
     if status is not None:
         query = query.where(ServiceItem.status == status)
     if search:
-        query = query.where(or_(
-            col(ServiceItem.code).icontains(search, autoescape=True),
-            col(ServiceItem.name).icontains(search, autoescape=True),
-            col(ServiceItem.department).icontains(search, autoescape=True),
-            cast(ServiceItem.data, Text).icontains(search, autoescape=True),
-        ))
+        query = query.where(col(ServiceItem.search_text).icontains(search, autoescape=True))
     return list(session.exec(query))
 
 

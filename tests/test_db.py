@@ -53,7 +53,8 @@ def test_upgrade_reaches_head_and_is_idempotent(file_engine):
     db.upgrade(file_engine)
     assert db.current_revision(file_engine) == db.head_revision()
     assert db.is_up_to_date(file_engine)
-    assert {"service_item", "item_revision", "kb_meta", "question_log"} <= set(inspect(file_engine).get_table_names())
+    tables = set(inspect(file_engine).get_table_names())
+    assert {"service_item", "item_revision", "kb_meta", "question_log"} <= tables
 
 
 def test_migrations_match_the_models(file_engine):
