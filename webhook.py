@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Blueprint, Flask, Response, current_app, request
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SERVICE_HOURS", "", "When people answer handoffs, e.g. '周一至周五 9:00-12:00,13:30-17:30'; "
             "default: the hall's hours"),
     Setting("LOAD_DEMO", True, "Load the demo hall into an empty database on `guidebot serve`"),
+    Setting("KB_FILE", "", "Answer from this guidebot-kb/1 JSON file instead of the database's published items"),
+    Setting("STATE_STORE", "auto", "Conversation state and dedup store: auto, memory, database or redis "
+            "(auto: redis with REDIS_URL, else database, or memory with KB_FILE)"),
+    Setting("STATE_TTL", 1800, "Seconds a citizen's conversation state lives after the last message"),
+    Setting("ANSWER_DEADLINE", 4.0, "Seconds to answer a push; later answers go out through the "
+            "customer-service API"),
+    Setting("INDEX_CHECK_INTERVAL", 5.0, "Seconds between checks for changed published items (index rebuild)"),
+    Setting("OPENID_HASH_KEY", "", "Key for the openid hashes in logs and ratings; default: derived from "
+            "WECHAT_TOKEN and WECHAT_APP_ID"),
 )
 
 
@@ -56,7 +65,40 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
+    _init_wechat(app)
     return app
+
+
+wechat_blueprint = Blueprint("wechat", __name__)
+
+
+@wechat_blueprint.get("/wechat")
+def wechat_verify() -> Response:
+    """URL verification: echo ``echostr`` for a valid signature only."""
+    from bot import runtime, wechat
+
+    try:
+        echo = wechat.verify_url(runtime.credentials(current_app), request.args)
+    except wechat.PushError as exc:
+        current_app.logger.warning("URL verification refused (%d): %s", exc.status, exc.message)
+        return Response(exc.message, status=exc.status, mimetype="text/plain")
+    return Response(echo, mimetype="text/plain")
+
+
+@wechat_blueprint.post("/wechat")
+def wechat_push() -> Response:
+    """A message or event pushed by WeChat; the logic lives in ``bot.runtime.handle_push``."""
+    from bot import runtime
+
+    status, body = runtime.handle_push(current_app, request.args, request.content_length, request.stream)
+    mimetype = "application/xml" if body.startswith("<xml") else "text/plain"
+    return Response(body, status=status, mimetype=mimetype)
+
+
+def _init_wechat(app: Flask) -> None:
+    # bot.runtime builds its parts on the first push; late answers use the callable registered as
+    # app.extensions["guidebot.send_later"] (see bot.runtime.init_app).
+    app.register_blueprint(wechat_blueprint)
 
 
 @click.group(help="guidebot: 政务服务大厅微信公众号问答机器人")
@@ -135,6 +177,16 @@ def __getattr__(name: str) -> Any:
 from bot.menu_cli import menu  # noqa: E402 (commands register after `cli` exists)
 
 cli.add_command(menu)
+
+from bot.chat_cli import ask, chat  # noqa: E402
+
+cli.add_command(ask)
+cli.add_command(chat)
+
+from knowledge.cli import db, kb  # noqa: E402
+
+cli.add_command(db)
+cli.add_command(kb)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,149 @@
+"""Recording questions, handoffs and ratings for the administrators' review, personal data masked.
+
+Text is masked with ``bot.pii.mask_personal_data`` before it is stored; openids are stored as keyed
+hashes (the raw openid is kept only on question rows, for replying within WeChat's 48 h window,
+and purged by the console's retention job).
+"""
+
+import hashlib
+import hmac
+import json
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
+
+from bot.decision import Decision
+from bot.pii import mask_personal_data
+
+
+def hash_openid(openid: str, key: str) -> str:
+    """A keyed hash of an openid: stable for one installation, useless elsewhere."""
+    return hmac.new(key.encode("utf-8"), openid.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Question:
+    """One citizen question and what the bot did with it."""
+
+    openid: str
+    text: str
+    decision: Decision
+    msg_id: str | None = None
+
+    @property
+    def masked(self) -> str:
+        return mask_personal_data(self.text)
+
+
+class Recorder(Protocol):
+    """Where ``bot.conversation`` writes what administrators review."""
+
+    def question(self, question: Question) -> None:
+        """Record a question (every answer, clarification and handoff)."""
+
+    def rating(self, *, item_code: str, score: int, openid: str) -> None:
+        """Record a 1–5 rating of the answer about ``item_code``."""
+
+    def most_asked(self, limit: int) -> list[str]:
+        """Codes of the items answered most often, most first."""
+
+
+@dataclass
+class MemoryRecorder:
+    """Keeps records in lists (CLI with a JSON file, tests)."""
+
+    hash_key: str = "guidebot"
+    questions: list[dict[str, object]] = field(default_factory=list)
+    ratings: list[dict[str, object]] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def question(self, question: Question) -> None:
+        decision = question.decision
+        with self._lock:
+            self.questions.append(
+                {
+                    "msg_id": question.msg_id,
+                    "openid_hash": hash_openid(question.openid, self.hash_key),
+                    "text": question.masked,
+                    "action": decision.action,
+                    "reason": decision.reason,
+                    "item_code": decision.item,
+                    "field": decision.field,
+                    "score": decision.score,
+                    "candidates": [list(pair) for pair in decision.scores],
+                }
+            )
+
+    def rating(self, *, item_code: str, score: int, openid: str) -> None:
+        with self._lock:
+            self.ratings.append(
+                {"item_code": item_code, "score": score, "openid_hash": hash_openid(openid, self.hash_key)}
+            )
+
+    def most_asked(self, limit: int) -> list[str]:
+        with self._lock:
+            counts = Counter(
+                str(q["item_code"]) for q in self.questions if q["action"] == "answer" and q["item_code"]
+            )
+        return [code for code, _ in counts.most_common(limit)]
+
+
+class DatabaseRecorder:
+    """Writes ``question_log`` and ``rating`` rows."""
+
+    def __init__(self, engine: Engine, *, hash_key: str) -> None:
+        self.engine, self.hash_key = engine, hash_key
+
+    def question(self, question: Question) -> None:
+        from knowledge.db import write_session
+        from knowledge.models import QuestionLog
+
+        decision = question.decision
+        masked = question.masked
+        row = QuestionLog(
+            msg_id=question.msg_id,
+            openid=question.openid,
+            openid_hash=hash_openid(question.openid, self.hash_key),
+            text=masked,
+            # The raw text is kept only when masking changed nothing: never store personal data.
+            raw_text=question.text if masked == question.text else None,
+            action=decision.action,
+            reason=decision.reason,
+            item_code=decision.item,
+            field=decision.field,
+            score=round(decision.score, 4),
+            candidates=json.dumps(
+                [[code, round(score, 4)] for code, score in decision.scores], ensure_ascii=False
+            ),
+            state="open",
+            group_key=masked.strip().lower()[:200] or None,
+        )
+        with write_session(self.engine) as session:
+            session.add(row)
+
+    def rating(self, *, item_code: str, score: int, openid: str) -> None:
+        from knowledge.db import write_session
+        from knowledge.models import Rating
+
+        with write_session(self.engine) as session:
+            session.add(
+                Rating(item_code=item_code, score=score, openid_hash=hash_openid(openid, self.hash_key))
+            )
+
+    def most_asked(self, limit: int) -> list[str]:
+        from knowledge.models import QuestionLog
+
+        count = func.count(col(QuestionLog.id))
+        query = (
+            select(QuestionLog.item_code, count)
+            .where(QuestionLog.action == "answer", col(QuestionLog.item_code).is_not(None))
+            .group_by(col(QuestionLog.item_code))
+            .order_by(count.desc())
+            .limit(limit)
+        )
+        with Session(self.engine) as session:
+            return [code for code, _ in session.exec(query) if code]

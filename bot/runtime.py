@@ -1,0 +1,172 @@
+"""Wiring the conversation into the app: knowledge source, state store, recorder, deliverer.
+
+``init_app(app)`` is called by ``webhook.create_app``; everything is built lazily on the first push
+so creating the app needs neither the database nor the index. No Flask import here: only
+``app.config``, ``app.extensions`` and ``app.logger`` are used.
+
+Knowledge: ``app.config["KB"]`` (a ``KnowledgeBase``, for tests), else ``KB_FILE`` (a guidebot-kb/1
+JSON file), else the database's published items (re-indexed when they change).
+State store (``STATE_STORE``): ``memory``, ``database`` or ``redis``; ``auto`` picks Redis when
+``REDIS_URL`` is set, the database when answering from it, and memory otherwise.
+``send_later`` (late answers): ``app.extensions["guidebot.send_later"]`` or ``app.config["SEND_LATER"]``,
+a callable ``(openid, text, source_msg_id)``, looked up when a late answer is ready.
+"""
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable, Mapping
+from typing import IO, Any
+
+from bot import wechat
+from bot.conversation import Context
+from bot.delivery import Deliverer, fallback_text
+from bot.hours import CHINA, HoursError, parse_hours
+from bot.kbcache import DatabaseKnowledge, KnowledgeSource, StaticKnowledge
+from bot.messages import Reply
+from bot.recording import DatabaseRecorder, MemoryRecorder, Recorder
+from bot.state import DatabaseStore, MemoryStore, RedisStore, StateStore
+from knowledge.schema import KnowledgeBase, load_kb
+
+log = logging.getLogger(__name__)
+
+DELIVERER_KEY = "guidebot.deliverer"
+SEND_LATER_KEY = "guidebot.send_later"
+
+
+def init_app(app: Any, *, send_later: Callable[[str, str, str | None], object] | None = None) -> None:
+    """Register the webhook's parts (built on first use); ``send_later`` plugs in late delivery."""
+    if send_later is not None:
+        app.extensions[SEND_LATER_KEY] = send_later
+
+
+def credentials(app: Any) -> wechat.Credentials:
+    config = app.config
+    return wechat.Credentials(
+        token=config["WECHAT_TOKEN"],
+        app_id=config["WECHAT_APP_ID"],
+        aes_key=config["WECHAT_AES_KEY"],
+        previous_aes_key=config["WECHAT_PREVIOUS_AES_KEY"],
+        timestamp_window=int(config["TIMESTAMP_WINDOW"]),
+    )
+
+
+def _uses_database(config: Mapping[str, Any]) -> bool:
+    return config.get("KB") is None and not config.get("KB_FILE")
+
+
+def knowledge_source(app: Any) -> KnowledgeSource:
+    config = app.config
+    kb: KnowledgeBase | None = config.get("KB")
+    if kb is None and config.get("KB_FILE"):
+        kb = load_kb(config["KB_FILE"])
+    if kb is not None:
+        return StaticKnowledge(kb)
+    from knowledge.db import get_engine
+
+    return DatabaseKnowledge(get_engine(app), interval=float(config["INDEX_CHECK_INTERVAL"]))
+
+
+def state_store(app: Any) -> StateStore:
+    config = app.config
+    kind = str(config["STATE_STORE"]).lower()
+    ttl = int(config["STATE_TTL"])
+    if kind == "auto":
+        kind = "redis" if config.get("REDIS_URL") else "database" if _uses_database(config) else "memory"
+    if kind == "redis":
+        return RedisStore.from_url(config["REDIS_URL"], ttl=ttl)
+    if kind == "database":
+        from knowledge.db import get_engine
+
+        return DatabaseStore(get_engine(app), ttl=ttl)
+    if kind == "memory":
+        return MemoryStore(ttl=ttl)
+    raise ValueError(f"STATE_STORE must be auto, memory, database or redis, not {kind!r}")
+
+
+def hash_key(config: Mapping[str, Any]) -> str:
+    """The key for openid hashes: OPENID_HASH_KEY, else derived from the account's token and AppID."""
+    if config.get("OPENID_HASH_KEY"):
+        return str(config["OPENID_HASH_KEY"])
+    seed = f"guidebot|{config.get('WECHAT_APP_ID', '')}|{config.get('WECHAT_TOKEN', '')}"
+    return hashlib.sha256(seed.encode("utf-8")).hexdigest()
+
+
+def recorder(app: Any) -> Recorder:
+    if not _uses_database(app.config):
+        return MemoryRecorder(hash_key=hash_key(app.config))
+    from knowledge.db import get_engine
+
+    return DatabaseRecorder(get_engine(app), hash_key=hash_key(app.config))
+
+
+def context(app: Any) -> Context:
+    """The conversation context configured for ``app`` (also used by ``guidebot ask/chat``)."""
+    config = app.config
+    hours = None
+    if config.get("SERVICE_HOURS"):
+        try:
+            hours = parse_hours(config["SERVICE_HOURS"])
+        except HoursError:
+            log.error(
+                "SERVICE_HOURS %r has no recognisable times: handoffs will give the phone number",
+                config["SERVICE_HOURS"],
+            )
+    clock: Callable[[], dt.datetime] = config.get("CLOCK") or (lambda: dt.datetime.now(CHINA))
+    return Context(
+        knowledge=knowledge_source(app),
+        store=state_store(app),
+        recorder=recorder(app),
+        service_hours=hours if hours is not None else "hall",
+        clock=clock,
+    )
+
+
+def deliverer(app: Any) -> Deliverer:
+    """The app's deliverer, built on first use."""
+    existing = app.extensions.get(DELIVERER_KEY)
+    if existing is not None:
+        return existing  # type: ignore[no-any-return]
+
+    def send_later(openid: str, text: str, source_msg_id: str | None) -> object:
+        hook = app.extensions.get(SEND_LATER_KEY) or app.config.get("SEND_LATER")
+        if hook is None:
+            raise RuntimeError("no send_later hook configured")
+        return hook(openid, text, source_msg_id)
+
+    built = Deliverer(
+        context=context(app),
+        render=wechat.render_reply,
+        send_later=send_later,
+        deadline=float(app.config["ANSWER_DEADLINE"]),
+    )
+    return app.extensions.setdefault(DELIVERER_KEY, built)  # type: ignore[no-any-return]
+
+
+def handle_push(
+    app: Any, args: Mapping[str, str], content_length: int | None, stream: IO[bytes]
+) -> tuple[int, str]:
+    """HTTP status and body for a POSTed push: refusals get 400/403/413, everything else 200."""
+    if content_length is not None and content_length > wechat.MAX_BODY:
+        log.warning("push refused: body of %d bytes", content_length)
+        return 413, "body too large"
+    body = stream.read(wechat.MAX_BODY + 1)
+    creds = credentials(app)
+    try:
+        push = wechat.read_push(creds, args, body)
+    except wechat.PushError as exc:
+        log.warning("push refused (%d): %s", exc.status, exc.message)
+        return exc.status, exc.message
+    try:
+        xml = deliverer(app).handle(push.message)
+    except Exception:
+        # Deliverer.handle catches answering errors itself; this is the set-up failing (database down…).
+        log.exception("cannot answer %s (msg id %s)", push.message.dedup_key, push.message.msg_id)
+        xml = wechat.render_reply(
+            Reply.say(fallback_text(app.config.get("FALLBACK_PHONE") or None)), push.message
+        )
+    try:
+        return 200, wechat.seal(creds, xml, push)
+    except Exception:
+        log.exception("cannot encrypt the reply to %s: replying empty", push.message.dedup_key)
+        return 200, ""
