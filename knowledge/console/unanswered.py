@@ -1,0 +1,110 @@
+"""The unanswered-question queue: grouped questions and what staff do with them."""
+
+import re
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from knowledge import lifecycle
+from knowledge.console import auth, db, hooks, regression, replies, writes
+from knowledge.console.queries import STATE_LABELS, questions_by_ids, review_queue, set_question_state
+from knowledge.errors import KnowledgeError
+from knowledge.models import QUESTION_STATES
+
+bp = Blueprint("unanswered", __name__, url_prefix="/unanswered")
+
+_MASK = re.compile(r"〔[^〕]*〕")
+
+
+def phrasing(text: str) -> str:
+    """A masked question as an alias: without the personal-data tokens, trimmed of punctuation."""
+    return _MASK.sub("", text).strip(" ，。？！?!,.、")
+
+
+@bp.route("/")
+@auth.requires("queue")
+def index() -> Any:
+    state = request.args.get("state", "open")
+    groups = review_queue(session=db(), state=None if state == "all" else state if state in QUESTION_STATES else "open")
+    names = {}
+    for group in groups:
+        for code, _score in group.candidates:
+            if code not in names:
+                row = writes.find_item(session=db(), code=code)
+                names[code] = row.name if row is not None else code
+    return render_template("console/unanswered.html", groups=groups, state=state, states=STATE_LABELS, names=names)
+
+
+def _ids() -> list[int]:
+    ids = [int(value) for value in request.form.getlist("ids") if value.isdigit()]
+    if not ids:
+        abort(400)
+    return ids
+
+
+@bp.route("/action", methods=["POST"])
+@auth.requires("queue")
+def action() -> Any:
+    ids = _ids()
+    questions = questions_by_ids(session=db(), ids=ids)
+    if not questions:
+        abort(404)
+    text = phrasing(questions[0].text)
+    kind = request.form.get("action", "")
+    back = redirect(url_for("console.unanswered.index", state=request.args.get("state", "open")))
+    if kind == "alias":
+        code = request.form.get("code", "")
+        if not current_user.can("edit"):
+            abort(403)
+        try:
+            change = writes.add_alias(session=db(), code=code, alias=text, author=current_user.username)
+        except (lifecycle.ItemNotFound, KnowledgeError) as exc:
+            flash(str(exc), "error")
+            return back
+        set_question_state(session=db(), ids=ids, state="alias_added")
+        auth.log("alias_add", code, {"alias": text, "questions": ids, "revision": change.revision})
+        flash(f"已把「{text}」加为 {code} 的别名并提交审核；审核发布后机器人即可回答", "ok")
+    elif kind == "new_item":
+        if not current_user.can("edit"):
+            abort(403)
+        set_question_state(session=db(), ids=ids, state="item_created")
+        auth.log("item_from_question", "", {"question": text, "questions": ids})
+        return redirect(url_for("console.items.new", name=text, alias=text))
+    elif kind == "regression":
+        if not current_user.can("regression"):
+            abort(403)
+        try:
+            case = regression.add_case(session=db(), question=text, item_code=request.form.get("code") or None,
+                                       field=None, created_by=current_user.username)
+        except regression.CaseError as exc:
+            flash(exc.message, "error")
+            return back
+        auth.log("regression_add", str(case.id), {"question": text, "item": case.item_code})
+        flash("已加入回归测试", "ok")
+    elif kind == "ignore":
+        set_question_state(session=db(), ids=ids, state="ignored")
+        auth.log("question_ignore", "", {"questions": ids})
+        flash("已忽略", "ok")
+    elif kind == "reopen":
+        set_question_state(session=db(), ids=ids, state="open")
+        auth.log("question_reopen", "", {"questions": ids})
+        flash("已重新打开", "ok")
+    elif kind == "reply":
+        if not current_user.can("reply"):
+            abort(403)
+        message = request.form.get("message", "").strip()
+        if not message:
+            flash("回复内容不能为空", "error")
+            return back
+        outcomes = replies.reply(session=db(), questions=questions, text=message, send=hooks().send,
+                                 username=current_user.username, ip=auth.client_ip())
+        delivered = sum(outcome.delivered for outcome in outcomes)
+        if delivered:
+            set_question_state(session=db(), ids=ids, state="answered")
+            flash(f"已回复 {delivered} 位群众", "ok")
+        for reason in sorted({outcome.reason for outcome in outcomes if not outcome.delivered}):
+            flash(f"无法送达：{reason}", "error")
+    else:
+        abort(400)
+    return back
