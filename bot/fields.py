@@ -24,7 +24,7 @@ FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("time_limit", r"多久|多少天|(?<![前这好])几天|几个工作日|当场|时限|什么时候能|什么时候可以拿|当天|马上|立等|加急|"
                        r"审核完|出结果|能批|拿到证|等多长|期限|几个月能"),
         ("process", r"流程|步骤|程序|怎么走|先去哪|后去哪|先干什么|顺序|环节|办理过程"),
-        ("location", r"在哪|去哪|哪里办|哪里开|哪里交|哪里打印|哪里申请|哪个窗口|几号窗口|什么窗口|窗口在|"
+        ("location", r"在哪里|去哪里|到哪里|在哪儿|在哪|去哪|哪里办|哪里开|哪里交|哪里打印|哪里申请|哪个窗口|几号窗口|什么窗口|窗口在|"
                      r"地址(在|是|多少)|什么地址|哪个地址|详细地址|地点|哪个部门|哪个单位|什么地方|在几楼|几楼|哪个大厅|在哪个"),
         ("materials", r"带什么|带哪些|带些什么|要带|带的东西|材料|资料|证件|准备什么|准备哪些|提交什么|"
                       r"提交哪些|要什么东西|带上什么|需要什么东西|要交哪些|要哪些|需要哪些|拿什么|都要什么|(需要|要)什么(?!手续|条件|证|时候|情况|文件|部门|窗口)(?= |$)"),
@@ -59,7 +59,8 @@ def _literal_cues(pattern: re.Pattern[str]) -> re.Pattern[str]:
             parts.append(source[start:i])
             start = i + 1
     parts.append(source[start:])
-    return re.compile("|".join(part for part in parts if "." not in part and "(?" not in part))
+    literal = sorted((part for part in parts if "." not in part and "(?" not in part), key=len, reverse=True)
+    return re.compile("|".join(literal))
 
 
 _CUES: tuple[re.Pattern[str], ...] = tuple(_literal_cues(pattern) for _name, pattern in FIELD_RULES)

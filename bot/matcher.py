@@ -25,7 +25,9 @@ clearly names another item starts afresh.
 """
 
 import dataclasses
+import functools
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -35,25 +37,38 @@ from bot.decision import Decision, Turn
 from bot.fields import detect_field, strip_field_words
 from bot.index import PhraseIndex, ngrams
 from bot.normalize import DATA, normalize, read_words
+from bot.segment import content_words, tokens
 from bot.synonyms import HomophoneFixer, Synonyms
-from bot.segment import content_words
 from knowledge.schema import Item
 
 # --- calibrated constants (bench/accuracy.py prints the effect of each) ---
-COS_WEIGHT = 0.5
+COS_WEIGHT = 0.65
 REGION_BONUS = 0.06
-ANSWER_SCORE = 0.55
-ANSWER_COVERAGE = 0.6
-ANSWER_MARGIN = 0.06
-CLARIFY_SCORE = 0.35
-CLARIFY_COVERAGE = 0.4
+#: When the question names no place, items of the knowledge base's most common region (the hall's own
+#: level, e.g. 广东省 departments) win ties with same-named items of other cities.
+HOME_BONUS = 0.05
+#: A best item this far ahead (score ratio) is answered even below ANSWER_SCORE, if above DOMINANT_SCORE.
+DOMINANT_SCORE = 0.35
+DOMINANT_RATIO = 1.6
+ANSWER_SCORE = 0.5
+ANSWER_COVERAGE = 0.4
+ANSWER_MARGIN = 0.05
+CLARIFY_SCORE = 0.3
+CLARIFY_COVERAGE = 0.25
 CLARIFY_BAND = 0.12
 #: A message whose content bigrams are mostly unknown to the whole knowledge base is a new, foreign topic.
 FOREIGN_SHARE = 0.5
+#: Weight of an operation word (data/actions.txt) against a noun in coverage, and the cost of an item
+#: operation the question does not mention.
+ACTION_WEIGHT = 0.5
+ACTION_PENALTY = 0.08
+#: Weight of a content word none of whose bigrams occurs anywhere in the knowledge base (place names,
+#: narrative: "我和老公在C市工作十年"): it cannot tell items apart and should not sink the coverage.
+FOREIGN_WEIGHT = 0.2
 TOP_K = 12
 MAX_CANDIDATES = 5
 
-_HUMAN = re.compile(r"转人工|人工客服|人工服务|找人工|真人|客服|人工|工作人员接")
+_HUMAN = re.compile(r"转人工|人工客服|人工服务|人工坐席|找人工|接人工|要人工|真人|客服|^人工$|找个人")
 _COMPLAINT = re.compile(r"投诉|举报|态度(太|很|真|非常)?(差|恶劣|不好)")
 _PICK = re.compile(r"^(?:选|第)?([1-9]|[一二三四五六七八九])(?:个|项|条|号)?$")
 _CN_DIGITS = "一二三四五六七八九"
@@ -78,6 +93,14 @@ def _bigrams(text: str) -> list[str]:
     return grams
 
 
+@functools.cache
+def _actions() -> tuple[frozenset[str], frozenset[str]]:
+    """(all operation words, the default ones that cost no penalty), canonical forms."""
+    words = read_words(DATA / "actions.txt")
+    defaults = frozenset(w[1:] for w in words if w.startswith("="))
+    return frozenset(w.lstrip("=") for w in words), defaults
+
+
 def _region(department: str) -> str:
     match = _REGION.match(department)
     return match.group(1) if match else ""
@@ -88,7 +111,13 @@ class Matcher:
 
     def __init__(self, items: Sequence[Item], synonyms: Synonyms, index: PhraseIndex,
                  fixer: HomophoneFixer, item_grams: list[frozenset[str]], regions: list[str],
-                 vocabulary: frozenset[str]) -> None:
+                 vocabulary: frozenset[str], item_texts: list[str]) -> None:
+        all_actions, defaults = _actions()
+        self.action_words = all_actions
+        self.item_actions = [
+            frozenset(a for a in all_actions - defaults if a in table_name)
+            for table_name in (synonyms.canonical(normalize(item.name)) for item in items)
+        ]
         self.items = list(items)
         self.codes = [item.code for item in self.items]
         self.by_code = {item.code: item for item in self.items}
@@ -99,7 +128,10 @@ class Matcher:
         self.item_grams = item_grams
         self.regions = regions
         self.region_names = frozenset(r for r in regions if r)
+        counted = Counter(r for r in regions if r)
+        self.home_region = counted.most_common(1)[0][0] if counted else ""
         self.vocabulary = vocabulary
+        self.item_texts = item_texts
 
     # --- building ---
     @staticmethod
@@ -119,6 +151,7 @@ class Matcher:
         phrases: list[str] = []
         owners: list[int] = []
         item_grams: list[frozenset[str]] = []
+        item_texts: list[str] = []
         vocabulary: set[str] = set()
         for position, (item, normals) in enumerate(zip(items, normal_phrases, strict=True)):
             prepared = {cls._prepare_with(table, text) for text in normals}
@@ -130,13 +163,15 @@ class Matcher:
                 grams.update(ngrams(text, (1, 2)))
             department = table.canonical(normalize(item.department))
             grams.update(ngrams(department, (1, 2)))
+            item_texts.append(" ".join(sorted(prepared)) + " " + department)
             item_grams.append(frozenset(grams))
             vocabulary.update(grams)
             for text in (item.conditions or "", " ".join(item.process or []),
                          " ".join(m.name for m in item.materials)):
                 vocabulary.update(ngrams(table.canonical(normalize(text)), (2,)))
         regions = [_region(item.department) for item in items]
-        return cls(items, table, PhraseIndex(phrases, owners), fixer, item_grams, regions, frozenset(vocabulary))
+        return cls(items, table, PhraseIndex(phrases, owners), fixer, item_grams, regions, frozenset(vocabulary),
+                   item_texts)
 
     @staticmethod
     def _prepare_with(table: Synonyms, normal: str) -> str:
@@ -162,20 +197,22 @@ class Matcher:
         if not cosines.any():
             return []
         top = np.argpartition(-cosines, min(TOP_K, len(cosines) - 1))[:TOP_K]
-        grams = _bigrams(content)
-        weights = {g: self.index.idf.get(g, self.index.unknown_idf) for g in grams}
-        total = sum(weights.values()) or 1.0
+        words = self._weighted_words(content)
         named = {r for r in self.region_names if r in content}
         ranked = []
         for i in top:
             cos = float(cosines[i])
             if cos <= 0:
                 continue
-            item_grams = self.item_grams[i]
-            cov = sum(w for g, w in weights.items() if g in item_grams) / total
+            cov = self._word_coverage(words, int(i))
             bonus = 0.0
+            operations = self.item_actions[i]
+            if operations and not any(a in content for a in operations):
+                bonus -= ACTION_PENALTY
             if named:
                 bonus = REGION_BONUS if self.regions[i] in named else -REGION_BONUS
+            elif self.home_region and self.regions[i] == self.home_region and len(self.region_names) > 1:
+                bonus = HOME_BONUS
             score = COS_WEIGHT * cos + (1 - COS_WEIGHT) * cov + bonus
             ranked.append(Ranked(int(i), score, cos, cov))
         ranked.sort(key=lambda r: (-r.score, self.codes[r.index]))
@@ -198,7 +235,9 @@ class Matcher:
         best = ranked[0]
         second = ranked[1].score if len(ranked) > 1 else 0.0
         scores = self._scores(ranked)
-        if best.score >= ANSWER_SCORE and best.cov >= ANSWER_COVERAGE and best.score - second >= ANSWER_MARGIN:
+        confident = best.score >= ANSWER_SCORE and best.score - second >= ANSWER_MARGIN
+        dominant = best.score >= DOMINANT_SCORE and best.score >= DOMINANT_RATIO * second
+        if best.cov >= ANSWER_COVERAGE and (confident or dominant):
             return Decision("answer", item=self.codes[best.index], field=field, score=best.score,
                             reason="confident", scores=scores)
         if best.score >= CLARIFY_SCORE and best.cov >= CLARIFY_COVERAGE:
@@ -249,6 +288,9 @@ class Matcher:
             return fresh
         if self.foreign_share(content) > FOREIGN_SHARE:
             return fresh if fresh.action != "answer" else Decision("handoff", field=field, reason="out_of_scope")
+        if prev.candidates and not prev.item and field is not None and fresh.action != "answer":
+            # "电话多少" while a clarification is pending: ask the same question again, now with the field.
+            return Decision("clarify", candidates=prev.candidates, field=field, reason="ambiguous")
         if topic:
             combined = self._fresh(self.rank(topic + " " + content), field)
             if combined.action == "answer":
@@ -264,10 +306,32 @@ class Matcher:
         return fresh
 
     def _coverage(self, content: str, position: int) -> float:
-        grams = _bigrams(content)
-        weights = {g: self.index.idf.get(g, self.index.unknown_idf) for g in grams}
-        total = sum(weights.values()) or 1.0
-        return sum(w for g, w in weights.items() if g in self.item_grams[position]) / total
+        return self._word_coverage(self._weighted_words(content), position)
+
+    def _weighted_words(self, content: str) -> list[tuple[str, tuple[str, ...], float]]:
+        """Content words with their bigrams and a weight (the rarest bigram's IDF)."""
+        words = []
+        for word in tokens(content):
+            grams = tuple(ngrams(word, (2,))) or (word,)
+            weight = max(self.index.idf.get(g, self.index.unknown_idf) for g in grams)
+            if word in self.action_words:
+                weight *= ACTION_WEIGHT
+            elif not any(g in self.vocabulary for g in grams):
+                weight *= FOREIGN_WEIGHT
+            words.append((word, grams, weight))
+        return words
+
+    def _word_coverage(self, words: list[tuple[str, tuple[str, ...], float]], position: int) -> float:
+        """IDF-weighted share of the content words the item's phrases contain (half credit for bigram overlap)."""
+        text, grams = self.item_texts[position], self.item_grams[position]
+        total = covered = 0.0
+        for word, word_grams, weight in words:
+            total += weight
+            if word in text:
+                covered += weight
+            elif len(word_grams) > 1:
+                covered += weight * 0.5 * sum(g in grams for g in word_grams) / len(word_grams)
+        return covered / total if total else 0.0
 
     def turn_after(self, text: str, decision: Decision, previous: Turn | None = None) -> Turn:
         """The Turn after ``decision``, remembering the topic words for vague refinements (丢了, 租房的)."""

@@ -76,14 +76,15 @@ class HomophoneFixer:
         index = 1 if len(gram) == 2 else 0
         return tuple(_char_pinyin(ch)[index] for ch in gram)
 
-    def _only_unknown_changed(self, gram: str, word: str) -> bool:
-        """Each changed character must sit in unknown bigrams only (遗失了 is not a typo of anything)."""
-        for i, (old, new) in enumerate(zip(gram, word, strict=True)):
-            if old == new:
+    def _only_unknown_changed(self, chars: list[str], start: int, word: str) -> bool:
+        """Each changed character must sit in unknown bigrams only, in the whole text (遗失了, 二建初始 stay)."""
+        for offset, new in enumerate(word):
+            position = start + offset
+            if chars[position] == new:
                 continue
-            for start in (i - 1, i):
-                pair = gram[start : start + 2]
-                if start >= 0 and len(pair) == 2 and pair in self.vocabulary:
+            for left in (position - 1, position):
+                pair = "".join(chars[left : left + 2]) if left >= 0 else ""
+                if len(pair) == 2 and pair in self.vocabulary:
                     return False
         return True
 
@@ -99,7 +100,7 @@ class HomophoneFixer:
                 if not all("\u4e00" <= ch <= "\u9fff" for ch in gram):
                     continue
                 word = self.by_sound.get(self._key(gram))
-                if word is not None and word != gram and self._only_unknown_changed(gram, word):
+                if word is not None and word != gram and self._only_unknown_changed(chars, start, word):
                     chars[start : start + size] = list(word)
                     start += size - 1
                     break
