@@ -148,3 +148,26 @@ class FakeWeChat:
                 pass
 
         return Handler
+
+
+def token_worker(url: str, app_id: str, secret: str, where: tuple[str, str], barrier: Any, out: Any) -> None:
+    """A worker process for the multi-process token tests: wait for the others, then ask for the token.
+
+    Kept here, with lazy imports, so that spawned processes start fast: ``where`` is
+    ``("redis", key_prefix)`` or ``("database", sqlalchemy_url)``.
+    """
+    from bot.token import DatabaseTokenStore, RedisTokenStore, TokenProvider, TokenStore
+
+    kind, address = where
+    store: TokenStore
+    if kind == "redis":
+        import redis
+
+        store = RedisTokenStore(redis.Redis(host="127.0.0.1", port=6379), prefix=address)
+    else:
+        from knowledge.db import make_engine
+
+        store = DatabaseTokenStore(make_engine(address))
+    provider = TokenProvider(store, app_id=app_id, app_secret=secret, api_base=url, wait=10.0)
+    barrier.wait()
+    out.put(provider.get())

@@ -7,14 +7,24 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 import pytest
 import redis
-from fake_wechat import FakeWeChat
+from fake_wechat import FakeWeChat, token_worker
 
-from bot.token import CachedToken, MemoryTokenStore, RedisTokenStore, TokenProvider, TokenStore
+from bot.token import (
+    CachedToken,
+    DatabaseTokenStore,
+    MemoryTokenStore,
+    RedisTokenStore,
+    TokenProvider,
+    TokenStore,
+)
 from bot.wechat_client import InvalidCredential, Timeouts, TokenUnavailable, WeChatClient, WeChatUnreachable
+from knowledge.db import make_engine, upgrade
 
 WORKERS = 8
+PG = "host=127.0.0.1 port=5432 user=postgres connect_timeout=2"
 
 
 @pytest.fixture()
@@ -40,6 +50,32 @@ def redis_prefix(redis_client: Any) -> Iterator[str]:
     yield prefix
     for key in redis_client.scan_iter(prefix + "*"):
         redis_client.delete(key)
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    name = f"guidebot_test_token_{secrets.token_hex(4)}"
+    try:
+        with psycopg.connect(PG, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 is unreachable: {exc}")
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with psycopg.connect(PG, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture()
+def pg_engine(postgres_url: str) -> Iterator[Any]:
+    engine = make_engine(postgres_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM api_token")
+    yield engine
+    engine.dispose()
 
 
 def _provider(wechat: FakeWeChat, store: TokenStore, **kwargs: Any) -> TokenProvider:
@@ -113,33 +149,42 @@ def test_eight_threads_at_expiry_fetch_once(wechat: FakeWeChat, cache: str) -> N
     assert len(wechat.calls_to("/cgi-bin/message/custom/send")) == WORKERS
 
 
-@pytest.mark.redis
-def test_eight_threads_sharing_redis_fetch_once(wechat: FakeWeChat, redis_client: Any,
-                                                redis_prefix: str) -> None:
+def _shared_store(kind: str, request: pytest.FixtureRequest) -> TokenStore:
+    if kind == "redis":
+        return RedisTokenStore(request.getfixturevalue("redis_client"),
+                               prefix=request.getfixturevalue("redis_prefix"))
+    if kind == "postgres":
+        return DatabaseTokenStore(request.getfixturevalue("pg_engine"))
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    request.addfinalizer(engine.dispose)
+    return DatabaseTokenStore(engine)
+
+
+@pytest.mark.parametrize("kind", ["redis", "postgres"], ids=["redis", "postgres"])
+def test_eight_threads_sharing_a_store_fetch_once(wechat: FakeWeChat, kind: str,
+                                                  request: pytest.FixtureRequest) -> None:
     wechat.delays["/cgi-bin/stable_token"] = 0.3
-    store = RedisTokenStore(redis_client, prefix=redis_prefix)
+    store = _shared_store(kind, request)
     providers = [_provider(wechat, store) for _ in range(WORKERS)]
     tokens = _race(wechat, providers)
     assert wechat.token_fetches == 1
     assert set(tokens) == {"TOKEN-1"}
 
 
-def _process_worker(url: str, app_id: str, secret: str, prefix: str, barrier: Any, out: Any) -> None:
-    """One worker process: wait for the others, then ask for the token through Redis."""
-    store = RedisTokenStore(redis.Redis(host="127.0.0.1", port=6379), prefix=prefix)
-    provider = TokenProvider(store, app_id=app_id, app_secret=secret, api_base=url, wait=10.0)
-    barrier.wait()
-    out.put(provider.get())
-
-
-@pytest.mark.redis
-def test_eight_processes_sharing_redis_fetch_once(wechat: FakeWeChat, redis_client: Any,
-                                                  redis_prefix: str) -> None:
+@pytest.mark.parametrize("kind", ["redis", "postgres"], ids=["redis", "postgres"])
+def test_eight_processes_at_expiry_fetch_once(wechat: FakeWeChat, kind: str,
+                                              request: pytest.FixtureRequest) -> None:
+    if kind == "redis":
+        where = ("redis", request.getfixturevalue("redis_prefix"))
+    else:
+        request.getfixturevalue("pg_engine")  # empties api_token
+        where = ("database", request.getfixturevalue("postgres_url"))
     wechat.delays["/cgi-bin/stable_token"] = 0.5
     ctx = multiprocessing.get_context("spawn")  # fork in a threaded process is unsafe (and warns)
     barrier, out = ctx.Barrier(WORKERS), ctx.Queue()
-    processes = [ctx.Process(target=_process_worker,
-                             args=(wechat.url, wechat.app_id, wechat.app_secret, redis_prefix, barrier, out))
+    processes = [ctx.Process(target=token_worker,
+                             args=(wechat.url, wechat.app_id, wechat.app_secret, where, barrier, out))
                  for _ in range(WORKERS)]
     for process in processes:
         process.start()
@@ -213,13 +258,10 @@ def test_token_fetch_honours_the_read_timeout(wechat: FakeWeChat) -> None:
 
 
 
-@pytest.mark.parametrize("kind", ["memory", "redis"], ids=["memory", "redis"])
+@pytest.mark.parametrize("kind", ["memory", "redis", "sqlite", "postgres"],
+                         ids=["memory", "redis", "sqlite", "postgres"])
 def test_store_lock_is_exclusive_and_owned(kind: str, request: pytest.FixtureRequest) -> None:
-    if kind == "redis":
-        store: TokenStore = RedisTokenStore(request.getfixturevalue("redis_client"),
-                                            prefix=request.getfixturevalue("redis_prefix"))
-    else:
-        store = MemoryTokenStore()
+    store = MemoryTokenStore() if kind == "memory" else _shared_store(kind, request)
     first = store.try_lock("acct", 30.0)
     assert first is not None
     assert store.try_lock("acct", 30.0) is None
@@ -231,3 +273,17 @@ def test_store_lock_is_exclusive_and_owned(kind: str, request: pytest.FixtureReq
     cached = store.read("acct")
     assert cached is not None and cached.value == "T"
     assert store.read("other") is None
+
+
+def test_database_lock_expires(request: pytest.FixtureRequest) -> None:
+    now = [1000.0]
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    request.addfinalizer(engine.dispose)
+    store = DatabaseTokenStore(engine, clock=lambda: now[0])
+    assert store.try_lock("acct", 10.0) is not None
+    now[0] += 9.0
+    assert store.try_lock("acct", 10.0) is None
+    now[0] += 2.0  # the holder died without unlocking: the lease lapses
+    assert store.try_lock("acct", 10.0) is not None
+    assert store.read("acct") is None  # the placeholder row holds no token
