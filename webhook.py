@@ -38,13 +38,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SERVICE_HOURS", "", "When people answer handoffs, e.g. '周一至周五 9:00-12:00,13:30-17:30'; "
             "default: the hall's hours"),
     Setting("LOAD_DEMO", True, "Load the demo hall into an empty database on `guidebot serve`"),
-    Setting("KB_FILE", "", "Answer from this guidebot-kb/1 JSON file instead of the database's published items"),
+    Setting("KB_FILE", "", "Answer from this guidebot-kb/1 JSON file instead of the database's items"),
     Setting("STATE_STORE", "auto", "Conversation state and dedup store: auto, memory, database or redis "
             "(auto: redis with REDIS_URL, else database, or memory with KB_FILE)"),
     Setting("STATE_TTL", 1800, "Seconds a citizen's conversation state lives after the last message"),
     Setting("ANSWER_DEADLINE", 4.0, "Seconds to answer a push; later answers go out through the "
             "customer-service API"),
-    Setting("INDEX_CHECK_INTERVAL", 5.0, "Seconds between checks for changed published items (index rebuild)"),
+    Setting("INDEX_CHECK_INTERVAL", 5.0, "Seconds between checks for changed items (index rebuild)"),
     Setting("OPENID_HASH_KEY", "", "Key for the openid hashes in logs and ratings; default: derived from "
             "WECHAT_TOKEN and WECHAT_APP_ID"),
 )
