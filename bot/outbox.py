@@ -14,6 +14,7 @@ the ``outbox_message`` table for several workers. Draining claims rows with a le
 import datetime as dt
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -175,6 +176,41 @@ class Drainer:
             except Exception:  # the database may be down for a while; keep the thread alive
                 log.exception("outbox drain failed")
             self._stop.wait(self.interval)
+
+
+OUTBOX_KEY = "guidebot.outbox"
+
+
+def outbox_for_app(app: Any, *, start: bool = True) -> Outbox:
+    """The app's outbox (database store, configured WeChat client), with its drainer thread running.
+
+    Made once per process: a forked worker (gunicorn ``--preload``) gets its own outbox and drainer,
+    since threads do not survive ``fork``. Without ``WECHAT_APP_ID``/``WECHAT_APP_SECRET`` messages
+    are queued but the drainer does not start (nothing could be sent).
+    """
+    from bot.token import client_from_config
+    from knowledge.db import get_engine
+
+    made = app.extensions.get(OUTBOX_KEY)
+    if made is not None and made[0] == os.getpid():
+        return made[1]  # type: ignore[no-any-return]
+    engine = get_engine(app)
+    config = app.config
+    client = client_from_config(config, engine=engine)
+    outbox = Outbox(DatabaseOutboxStore(engine), client.send_message)
+    configured = bool(config.get("WECHAT_APP_ID") and config.get("WECHAT_APP_SECRET"))
+    drainer = Drainer(outbox).start() if start and configured else None
+    if start and not configured:
+        log.warning("WECHAT_APP_ID/WECHAT_APP_SECRET not set: customer-service messages stay queued")
+    app.extensions[OUTBOX_KEY] = (os.getpid(), outbox, drainer)
+    return outbox
+
+
+def stop_outbox(app: Any) -> None:
+    """Stop this process's drainer thread (tests, orderly shutdown)."""
+    made = app.extensions.pop(OUTBOX_KEY, None)
+    if made is not None and made[2] is not None:
+        made[2].stop(timeout=10)
 
 
 # --- stores -------------------------------------------------------------------------------------------

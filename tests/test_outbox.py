@@ -2,7 +2,8 @@
 
 import secrets
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -256,3 +257,36 @@ def test_drainer_thread_sends_in_the_background() -> None:
     assert done.wait(10)
     drainer.stop(timeout=5)
     assert received == ["o-7"]
+
+
+def _wait_until(predicate: Callable[[], bool], *, limit: float = 10.0) -> bool:
+    """Poll ``predicate`` for a background thread's effect (a bound, not a timed assertion)."""
+    pause = threading.Event()
+    for _ in range(int(limit / 0.05)):
+        if predicate():
+            return True
+        pause.wait(0.05)
+    return predicate()
+
+
+def test_app_outbox_sends_through_the_configured_client(wechat: FakeWeChat, tmp_path: Path) -> None:
+    from bot.outbox import outbox_for_app, stop_outbox
+    from knowledge.db import get_engine
+    from webhook import create_app
+
+    app = create_app({
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'outbox.sqlite3'}", "REDIS_URL": None,
+        "WECHAT_API_BASE": wechat.url, "WECHAT_APP_ID": wechat.app_id, "WECHAT_APP_SECRET": wechat.app_secret,
+    })
+    upgrade(get_engine(app))
+    outbox = outbox_for_app(app)
+    try:
+        assert outbox_for_app(app) is outbox
+        entry = outbox.deliver_later("o-9", "您的证件已可领取", "msg-9")
+        assert _wait_until(lambda: len(wechat.calls_to(SEND)) == 1)
+        assert _wait_until(lambda: getattr(outbox.store.get(id=entry.id), "state", None) == "sent")
+    finally:
+        stop_outbox(app)
+        get_engine(app).dispose()
+    [call] = wechat.calls_to(SEND)
+    assert call.body == {"touser": "o-9", "msgtype": "text", "text": {"content": "您的证件已可领取"}}
