@@ -178,6 +178,11 @@ from bot.menu_cli import menu  # noqa: E402 (commands register after `cli` exist
 
 cli.add_command(menu)
 
+from knowledge.cli import db, kb  # noqa: E402
+
+cli.add_command(db)
+cli.add_command(kb)
+
 from bot.chat_cli import ask, chat  # noqa: E402
 
 cli.add_command(ask)
