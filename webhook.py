@@ -188,6 +188,10 @@ from bot.chat_cli import ask, chat  # noqa: E402
 cli.add_command(ask)
 cli.add_command(chat)
 
+from bot.match_cli import match  # noqa: E402
+
+cli.add_command(match)
+
 from knowledge.cli import db, kb  # noqa: E402
 
 cli.add_command(db)

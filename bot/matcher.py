@@ -48,12 +48,12 @@ REGION_BONUS = 0.06
 #: level, e.g. 广东省 departments) win ties with same-named items of other cities.
 HOME_BONUS = 0.05
 #: A best item this far ahead (score ratio) is answered even below ANSWER_SCORE, if above DOMINANT_SCORE.
-DOMINANT_SCORE = 0.35
-DOMINANT_RATIO = 1.6
-ANSWER_SCORE = 0.5
+DOMINANT_SCORE = 0.45
+DOMINANT_RATIO = 2.2
+ANSWER_SCORE = 0.55
 ANSWER_COVERAGE = 0.4
-ANSWER_MARGIN = 0.05
-CLARIFY_SCORE = 0.3
+ANSWER_MARGIN = 0.04
+CLARIFY_SCORE = 0.25
 CLARIFY_COVERAGE = 0.25
 CLARIFY_BAND = 0.12
 #: A message whose content bigrams are mostly unknown to the whole knowledge base is a new, foreign topic.
@@ -64,7 +64,7 @@ ACTION_WEIGHT = 0.5
 ACTION_PENALTY = 0.08
 #: Weight of a content word none of whose bigrams occurs anywhere in the knowledge base (place names,
 #: narrative: "我和老公在C市工作十年"): it cannot tell items apart and should not sink the coverage.
-FOREIGN_WEIGHT = 0.2
+FOREIGN_WEIGHT = 0.35
 TOP_K = 12
 MAX_CANDIDATES = 5
 
