@@ -21,7 +21,7 @@ from pydantic_core import ErrorDetails
 from knowledge.csv_format import read_csv, write_csv
 from knowledge.errors import InterchangeError, Problem
 from knowledge.schema import FORMAT, KnowledgeBase
-from knowledge.tabular import FIELD_LABELS, Loc, Origins, unwritable
+from knowledge.tabular import FIELD_LABELS, MISSING_COLUMN, MISSING_SHEET, Loc, Origins, unwritable
 from knowledge.xlsx_format import SHEETS, read_xlsx, write_xlsx
 
 SUFFIXES = (".json", ".xlsx", ".csv")
@@ -62,8 +62,14 @@ def read_document(path: str | Path, *, name: str | None = None) -> KnowledgeBase
         document = _read_json(raw, file, problems)
         if document is None:
             raise InterchangeError(problems)
+        duplicates = _duplicates(file, document)
+        problems.extend(duplicates)
+        repeated = {problem.code for problem in duplicates}
         return _validate(
-            document, problems, lambda loc, message: _json_problem(file, document, loc, message), sheet=False
+            document,
+            problems,
+            lambda loc, message: _json_problem(file, document, repeated, loc, message),
+            sheet=False,
         )
     try:
         reader = read_xlsx if suffix == ".xlsx" else read_csv
@@ -127,6 +133,12 @@ def _read_json(raw: bytes, file: str, problems: list[Problem]) -> dict[str, Any]
     if not isinstance(data, dict):
         problems.append(Problem(file, None, None, None, "文件内容必须是一个 JSON 对象（{…}）"))
         return None
+    return data
+
+
+def _duplicates(file: str, data: dict[str, Any]) -> list[Problem]:
+    """Every repeated item code, with both positions (the schema would only report the first)."""
+    problems: list[Problem] = []
     items = data.get("items")
     first: dict[str, int] = {}
     for index, item in enumerate(items if isinstance(items, list) else []):
@@ -136,7 +148,7 @@ def _read_json(raw: bytes, file: str, problems: list[Problem]) -> dict[str, Any]
                 message = f"事项编码重复（第{first[code] + 1}个和第{index + 1}个事项）"
                 problems.append(Problem(file, None, code, "code", message))
             first.setdefault(code, index)
-    return data
+    return problems
 
 
 def _pairs_hook(file: str, problems: list[Problem]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
@@ -152,13 +164,20 @@ def _pairs_hook(file: str, problems: list[Problem]) -> Callable[[list[tuple[str,
 
 
 def _validate(data: dict[str, Any], problems: list[Problem], locate: Locate, *, sheet: bool) -> KnowledgeBase:
+    absent = {(p.sheet, p.column) for p in problems if p.message in (MISSING_COLUMN, MISSING_SHEET)}
     try:
         kb = KnowledgeBase.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             if not error["loc"] and problems:
                 continue  # the schema's duplicate-code check; already reported with its row
-            problems.append(locate(tuple(error["loc"]), _rule(error, sheet=sheet)))
+            problem = locate(tuple(error["loc"]), _rule(error, sheet=sheet))
+            if error["type"] == "missing" and absent & {
+                (problem.sheet, problem.column),
+                (problem.sheet, None),
+            }:
+                continue  # said once for the whole column rather than once a row
+            problems.append(problem)
     if problems:
         if sheet:
             order = {name: position for position, name in enumerate(SHEETS)}
@@ -211,8 +230,12 @@ def _item_code(data: dict[str, Any], loc: Loc) -> str | None:
     return code if isinstance(code, str) and code.strip() else None
 
 
-def _json_problem(file: str, data: dict[str, Any], loc: Loc, message: str) -> Problem:
+def _json_problem(
+    file: str, data: dict[str, Any], repeated: set[str | None], loc: Loc, message: str
+) -> Problem:
     code = _item_code(data, loc)
+    if code in repeated:
+        code = None  # a repeated code would not say which item is meant: give the position instead
     path = loc[2:] if code else loc
     return Problem(file, None, code, _json_path(path) or None, message)
 

@@ -157,6 +157,8 @@ FIELD_LABELS: dict[str, str] = {
     "website": "网站",
 }
 
+MISSING_COLUMN = "缺少这一必需的列"
+MISSING_SHEET = "缺少这张工作表"
 _TRUE, _FALSE = {"是", "true", "y", "yes"}, {"否", "false", "n", "no"}
 
 
@@ -234,12 +236,12 @@ def record_from_cells(
     record: dict[str, Any] = {}
     origins[loc] = origin
     for column in columns:
-        if column.header not in cells:
-            continue
         detail = f"{origin.detail}{column.header}" if origin.detail else ""
         origins[(*loc, *column.path)] = Origin(
             origin.sheet, origin.row, origin.column or column.header, detail
         )
+        if column.header not in cells:
+            continue
         value = parse_cell(cells[column.header], column.kind)
         if value is None:
             continue
@@ -281,12 +283,12 @@ def read_table(
             message = f"不认识的列名（第{letter}列），请使用模板中的列名"
             problems.append(Problem(file, 1, None, name, message, sheet))
         elif name in seen:
-            message = f"列名重复（第{seen[name]}列和第{letter}列）"
+            message = f"列名重复（第{get_column_letter(seen[name])}列和第{letter}列）"
             problems.append(Problem(file, 1, None, name, message, sheet))
         seen.setdefault(name, position)
     for column in columns:
         if column.required and column.header not in seen:
-            problems.append(Problem(file, 1, None, column.header, "缺少这一必需的列", sheet))
+            problems.append(Problem(file, 1, None, column.header, MISSING_COLUMN, sheet))
     result: list[tuple[int, dict[str, object]]] = []
     headless: set[int] = set()
     for number, values in iterator:

@@ -31,6 +31,7 @@ from knowledge.tabular import (
     HALL_COLUMNS,
     ITEM_COLUMNS,
     MATERIAL_COLUMNS,
+    MISSING_SHEET,
     SITUATION_COLUMNS,
     WINDOW_COLUMNS,
     Column,
@@ -95,7 +96,7 @@ def read_xlsx(path: Path, file: str, problems: list[Problem]) -> tuple[dict[str,
         workbook.close()
     for required in (ITEMS, HALL):
         if required not in tables:
-            problems.append(Problem(file, None, None, None, f"缺少工作表「{required}」"))
+            problems.append(Problem(file, None, None, None, MISSING_SHEET, required))
     origins: Origins = {}
     hall = _hall(tables.get(HALL, []), file, problems, origins)
     data: dict[str, Any] = {"format": "guidebot-kb/1", "hall": hall}
