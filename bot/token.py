@@ -201,6 +201,7 @@ class TokenProvider:
         timeouts: Timeouts = DEFAULT_TIMEOUTS,
         session: requests.Session | None = None,
         refresh_margin: float = 240.0,
+        local_ttl: float = 30.0,
         wait: float = 3.0,
         poll_interval: float = 0.05,
         clock: Callable[[], float] = time.time,
@@ -222,11 +223,21 @@ class TokenProvider:
         self._sleep = sleep
         # Guards against a fetch loop should WeChat hand out a token that is already inside the margin.
         self._last_fetch = float("-inf")
+        # A copy of the shared token, re-read from the store at least every ``local_ttl`` seconds, so a
+        # burst of sends does not cost one store round trip each.
+        self.local_ttl = local_ttl
+        self._local: CachedToken | None = None
+        self._local_read = float("-inf")
 
     def get(self) -> str:
         """A valid token: the cached one, or a fresh one if it is due and this caller wins the lock."""
-        cached = self.store.read(self.name)
         now = self._clock()
+        local = self._local
+        recent = now < self._local_read + self.local_ttl
+        if local is not None and recent and now < local.expires_at - self.refresh_margin:
+            return local.value
+        cached = self.store.read(self.name)
+        self._local, self._local_read = cached, now
         if cached is not None and now < cached.expires_at - self.refresh_margin:
             return cached.value
         if cached is not None and now < cached.expires_at and now - self._last_fetch < 30.0:
@@ -240,6 +251,7 @@ class TokenProvider:
 
     def refresh(self, stale: str) -> str:
         """A token other than ``stale`` after WeChat refused it (40001/40014/42001)."""
+        self._local = None
         cached = self.store.read(self.name)
         if cached is not None and cached.value != stale and self._clock() < cached.expires_at:
             return cached.value  # another worker already replaced it
@@ -263,7 +275,9 @@ class TokenProvider:
             if stale is not None and value == stale:
                 # Normal mode handed back the token WeChat just refused: force one new token.
                 value, expires_in = self._fetch(force=True)
-            self.store.write(self.name, CachedToken(value=value, expires_at=self._clock() + expires_in))
+            token = CachedToken(value=value, expires_at=self._clock() + expires_in)
+            self.store.write(self.name, token)
+            self._local, self._local_read = token, self._clock()
             return value
         finally:
             self.store.unlock(self.name, handle)

@@ -287,3 +287,41 @@ def test_database_lock_expires(request: pytest.FixtureRequest) -> None:
     now[0] += 2.0  # the holder died without unlocking: the lease lapses
     assert store.try_lock("acct", 10.0) is not None
     assert store.read("acct") is None  # the placeholder row holds no token
+
+
+class CountingStore(MemoryTokenStore):
+    """A memory store that counts reads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def read(self, name: str) -> CachedToken | None:
+        self.reads += 1
+        return super().read(name)
+
+
+def test_token_is_kept_in_process_between_store_reads(wechat: FakeWeChat) -> None:
+    now = [1000.0]
+    store = CountingStore()
+    provider = _provider(wechat, store, clock=lambda: now[0], local_ttl=30.0)
+    store.write(provider.name, CachedToken("SHARED-1", 1000.0 + 7200))
+    assert [provider.get() for _ in range(50)] == ["SHARED-1"] * 50
+    assert store.reads == 1
+    store.write(provider.name, CachedToken("SHARED-2", 1000.0 + 7200))  # another worker refreshed
+    now[0] += 31.0
+    assert provider.get() == "SHARED-2"
+    assert store.reads == 2
+    assert wechat.token_fetches == 0
+
+
+def test_refused_local_copy_is_replaced_from_the_store(wechat: FakeWeChat) -> None:
+    store = MemoryTokenStore()
+    provider = _provider(wechat, store)
+    store.write(provider.name, CachedToken("OLD", time.time() + 7200))
+    assert provider.get() == "OLD"
+    store.write(provider.name, CachedToken("NEW", time.time() + 7200))
+    assert provider.get() == "OLD"  # the local copy, until WeChat refuses it
+    assert provider.refresh("OLD") == "NEW"
+    assert provider.get() == "NEW"
+    assert wechat.token_fetches == 0
