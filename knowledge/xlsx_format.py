@@ -88,8 +88,10 @@ def read_xlsx(path: Path, file: str, problems: list[Problem]) -> tuple[dict[str,
                 message = f"不认识的工作表「{name}」，可用的工作表: {'、'.join(SHEETS)}"
                 problems.append(Problem(file, None, None, None, message))
                 continue
+            sheet = workbook[name]
+            sheet.reset_dimensions()  # some writers store a wrong used range; read every row there is
             rows: Iterable[tuple[int, Sequence[object]]] = enumerate(
-                workbook[name].iter_rows(values_only=True), start=1
+                sheet.iter_rows(values_only=True), start=1
             )
             tables[name] = read_table(rows, SHEETS[name], file=file, sheet=name, problems=problems)
     finally:

@@ -1,6 +1,8 @@
 """knowledge.xlsx_format through read_document / write_document / write_template."""
 
 import datetime as dt
+import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -197,3 +199,16 @@ def test_unwritable_values_are_refused(tmp_path, field, value, expected):
         write_document(kb, tmp_path / "out.xlsx")
     assert [str(p) for p in caught.value.problems] == [f"out.xlsx 事项 T-001{expected}"]
     assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_wrong_used_range_still_reads_every_row(minimal_xlsx, tmp_path):
+    # Some spreadsheet writers store <dimension ref="A1"> however big the sheet is.
+    fixed = tmp_path / "dimension.xlsx"
+    with zipfile.ZipFile(minimal_xlsx) as source, zipfile.ZipFile(fixed, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1"', data)
+            target.writestr(info, data)
+    assert read_document(fixed) == read_document(minimal_xlsx)
+    assert len(read_document(fixed).items) == 2
