@@ -47,6 +47,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("INDEX_CHECK_INTERVAL", 5.0, "Seconds between checks for changed items (index rebuild)"),
     Setting("OPENID_HASH_KEY", "", "Key for the openid hashes in logs and ratings; default: derived from "
             "WECHAT_TOKEN and WECHAT_APP_ID"),
+    Setting("STALE_DAYS", 180, "Items not checked for more than this many days are flagged in the console"),
+    Setting("SECURE_COOKIES", False, "Send console cookies only over HTTPS (set true behind HTTPS)"),
 )
 
 
@@ -66,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
     _init_wechat(app)
+    _init_console(app)
     return app
 
 
@@ -99,6 +102,13 @@ def _init_wechat(app: Flask) -> None:
     # bot.runtime builds its parts on the first push; late answers use the callable registered as
     # app.extensions["guidebot.send_later"] (see bot.runtime.init_app).
     app.register_blueprint(wechat_blueprint)
+
+
+def _init_console(app: Flask) -> None:
+    # The staff console under /admin; bot.console_hooks passes it the bot's callables.
+    from bot.console_hooks import init_console
+
+    init_console(app)
 
 
 @click.group(help="guidebot: 政务服务大厅微信公众号问答机器人")
@@ -178,11 +188,6 @@ from bot.menu_cli import menu  # noqa: E402 (commands register after `cli` exist
 
 cli.add_command(menu)
 
-from knowledge.cli import db, kb  # noqa: E402
-
-cli.add_command(db)
-cli.add_command(kb)
-
 from bot.chat_cli import ask, chat  # noqa: E402
 
 cli.add_command(ask)
@@ -196,6 +201,12 @@ from knowledge.cli import db, kb  # noqa: E402
 
 cli.add_command(db)
 cli.add_command(kb)
+
+from knowledge.review_cli import review  # noqa: E402
+from knowledge.user_cli import user  # noqa: E402
+
+cli.add_command(user)
+cli.add_command(review)
 
 
 if __name__ == "__main__":

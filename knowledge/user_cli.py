@@ -1,0 +1,43 @@
+"""``guidebot user add NAME --role editor|reviewer|admin [--password-stdin]``: console accounts from the shell."""
+
+import sys
+
+import click
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from knowledge.console_tables import ROLES
+
+
+def _engine() -> Engine:
+    from knowledge.db import get_engine
+    from webhook import create_app  # imported here: webhook imports this module
+
+    return get_engine(create_app())
+
+
+@click.group(help="管理后台账号")
+def user() -> None:
+    """``guidebot user``."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="editor=编辑，reviewer=审核员，admin=管理员")
+@click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（第一行），不提示")
+def add(name: str, role: str, password_stdin: bool) -> None:
+    """创建账号；不加 --password-stdin 时提示输入两次密码。"""
+    from knowledge.console.auth import UserError, audit, create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+    with Session(_engine()) as session:
+        try:
+            created = create_user(session=session, username=name, role=role, password=password)
+        except UserError as exc:
+            raise click.ClickException(exc.message) from exc
+        audit(session=session, username="(命令行)", action="user_add", target=created.username,
+              detail={"role": role})
+    click.echo(f"已创建账号 {created.username}（角色：{role}），可在 /admin/login 登录。")
