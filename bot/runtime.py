@@ -55,13 +55,28 @@ def _uses_database(config: Mapping[str, Any]) -> bool:
     return config.get("KB") is None and not config.get("KB_FILE")
 
 
+#: Indexes of knowledge bases given as objects (tests build many apps over the same one).
+_STATIC: dict[int, tuple[KnowledgeBase, StaticKnowledge]] = {}
+
+
+def _static(kb: KnowledgeBase) -> StaticKnowledge:
+    cached = _STATIC.get(id(kb))
+    if cached is not None and cached[0] is kb:
+        return cached[1]
+    if len(_STATIC) >= 4:
+        _STATIC.clear()
+    knowledge = StaticKnowledge(kb)
+    _STATIC[id(kb)] = (kb, knowledge)
+    return knowledge
+
+
 def knowledge_source(app: Any) -> KnowledgeSource:
     config = app.config
     kb: KnowledgeBase | None = config.get("KB")
     if kb is None and config.get("KB_FILE"):
         kb = load_kb(config["KB_FILE"])
     if kb is not None:
-        return StaticKnowledge(kb)
+        return _static(kb)
     from knowledge.db import get_engine
 
     return DatabaseKnowledge(get_engine(app), interval=float(config["INDEX_CHECK_INTERVAL"]))
@@ -124,6 +139,8 @@ def context(app: Any) -> Context:
 
 def deliverer(app: Any) -> Deliverer:
     """The app's deliverer, built on first use."""
+    # The late-answer hook runs in another thread: hold the app itself, not a context-bound proxy.
+    app = getattr(app, "_get_current_object", lambda: app)()
     existing = app.extensions.get(DELIVERER_KEY)
     if existing is not None:
         return existing  # type: ignore[no-any-return]
