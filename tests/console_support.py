@@ -75,7 +75,7 @@ def make_app(tmp_path: Path, kb_path: Path, **config: Any) -> tuple[Flask, Any, 
         for name, role in USERS.items():
             auth.create_user(session=session, username=name, role=role, password=PASSWORD)
     app = Flask("console_test", instance_path=str(tmp_path / "instance"))
-    app.config.update(TESTING=True, SECRET_KEY="test-secret", STALE_DAYS=180, **config)
+    app.config.update({"TESTING": True, "SECRET_KEY": "test-secret", "STALE_DAYS": 180, **config})
 
     def answer(question: str, items: Sequence[schema.Item] | None) -> tuple[Any, str]:
         with Session(engine) as session:
