@@ -25,16 +25,20 @@ def ngrams(text: str, sizes: Sequence[int] = NGRAM_SIZES) -> Counter[str]:
 
 
 class PhraseIndex:
-    """TF-IDF cosine search over phrases; each phrase belongs to one item (``owner``)."""
+    """TF-IDF cosine search over distinct phrases; a phrase may belong to several items (``owners``)."""
 
-    def __init__(self, phrases: Sequence[str], owners: Sequence[int]) -> None:
+    def __init__(self, phrases: Sequence[str], owners: Sequence[Sequence[int]]) -> None:
         self.size = len(phrases)
-        self.owners = np.asarray(owners, dtype=np.int32)
+        flat = [owner for group in owners for owner in group]
+        self.owner_ids = np.asarray(flat, dtype=np.int32)
+        self.owner_ptr = np.zeros(self.size + 1, dtype=np.int64)
+        self.owner_ptr[1:] = np.cumsum([len(group) for group in owners])
         vectors = [ngrams(phrase) for phrase in phrases]
         document_frequency: Counter[str] = Counter()
-        for vector in vectors:
-            document_frequency.update(vector.keys())
-        total = max(1, self.size)
+        for vector, group in zip(vectors, owners, strict=True):
+            for gram in vector:
+                document_frequency[gram] += len(group)
+        total = max(1, len(flat))
         self.idf = {gram: math.log((1 + total) / (1 + df)) + 1.0 for gram, df in document_frequency.items()}
         postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
         for phrase_id, vector in enumerate(vectors):
@@ -59,7 +63,7 @@ class PhraseIndex:
         return {gram: weight / norm for gram, weight in weights.items()}
 
     def phrase_scores(self, text: str) -> np.ndarray:
-        """Cosine similarity of ``text`` with every phrase."""
+        """Cosine similarity of ``text`` with every distinct phrase."""
         vector = self.query_vector(text)
         ids: list[np.ndarray] = []
         values: list[np.ndarray] = []
@@ -77,5 +81,11 @@ class PhraseIndex:
         scores = self.phrase_scores(text)
         best = np.zeros(items, dtype=np.float64)
         hit = np.nonzero(scores)[0]
-        np.maximum.at(best, self.owners[hit], scores[hit])
+        if not len(hit):
+            return best
+        starts, ends = self.owner_ptr[hit], self.owner_ptr[hit + 1]
+        lengths = ends - starts
+        # Indices of all owners of the hit phrases, without a Python loop.
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+        np.maximum.at(best, self.owner_ids[offsets], np.repeat(scores[hit], lengths))
         return best

@@ -36,7 +36,7 @@ import numpy as np
 from bot.decision import Decision, Turn
 from bot.fields import detect_field, strip_field_words
 from bot.index import PhraseIndex, ngrams
-from bot.normalize import DATA, normalize, read_words
+from bot.normalize import DATA, normalize, read_words, to_halfwidth
 from bot.segment import content_words, tokens
 from bot.synonyms import HomophoneFixer, Synonyms
 from knowledge.schema import Item
@@ -110,7 +110,7 @@ class Matcher:
     """Item and field matching over one knowledge-base version; build once, then ``decide`` per message."""
 
     def __init__(self, items: Sequence[Item], synonyms: Synonyms, index: PhraseIndex,
-                 fixer: HomophoneFixer, item_grams: list[frozenset[str]], regions: list[str],
+                 fixer: HomophoneFixer, regions: list[str],
                  vocabulary: frozenset[str], item_texts: list[str]) -> None:
         all_actions, defaults = _actions()
         self.action_words = all_actions
@@ -125,7 +125,6 @@ class Matcher:
         self.synonyms = synonyms
         self.index = index
         self.fixer = fixer
-        self.item_grams = item_grams
         self.regions = regions
         self.region_names = frozenset(r for r in regions if r)
         counted = Counter(r for r in regions if r)
@@ -146,32 +145,40 @@ class Matcher:
     def build(cls, items: Sequence[Item], *, synonyms: Mapping[str, str] | None = None) -> "Matcher":
         """Index ``items`` (names, aliases, FAQ questions, departments) with the synonym table plus ``synonyms``."""
         table = Synonyms(synonyms)
-        normal_phrases: list[list[str]] = [[normalize(p) for p in cls._phrases(item)] for item in items]
-        fixer = HomophoneFixer([p for phrases in normal_phrases for p in phrases] + list(table.table))
-        phrases: list[str] = []
-        owners: list[int] = []
-        item_grams: list[frozenset[str]] = []
+        normal: dict[str, str] = {}
+        prepared: dict[str, str] = {}
+        phrase_ids: dict[str, int] = {}
+        owners: list[list[int]] = []
         item_texts: list[str] = []
         vocabulary: set[str] = set()
-        for position, (item, normals) in enumerate(zip(items, normal_phrases, strict=True)):
-            prepared = {cls._prepare_with(table, text) for text in normals}
-            prepared.discard("")
-            grams: set[str] = set()
-            for text in prepared:
-                phrases.append(text)
-                owners.append(position)
-                grams.update(ngrams(text, (1, 2)))
+        seen_text: set[str] = set()
+        for position, item in enumerate(items):
+            texts: set[str] = set()
+            for raw in cls._phrases(item):
+                if raw not in prepared:
+                    normal[raw] = normalize(raw)
+                    prepared[raw] = cls._prepare_with(table, normal[raw])
+                if prepared[raw]:
+                    texts.add(prepared[raw])
+            for text in texts:
+                phrase_id = phrase_ids.setdefault(text, len(phrase_ids))
+                if phrase_id == len(owners):
+                    owners.append([])
+                owners[phrase_id].append(position)
             department = table.canonical(normalize(item.department))
-            grams.update(ngrams(department, (1, 2)))
-            item_texts.append(" ".join(sorted(prepared)) + " " + department)
-            item_grams.append(frozenset(grams))
-            vocabulary.update(grams)
-            for text in (item.conditions or "", " ".join(item.process or []),
-                         " ".join(m.name for m in item.materials)):
-                vocabulary.update(ngrams(table.canonical(normalize(text)), (2,)))
+            item_texts.append(" ".join(sorted(texts)) + " " + department)
+            for body in (item_texts[-1], "\n".join([item.conditions or "", *(item.process or []),
+                                                      *(m.name for m in item.materials)])):
+                if body not in seen_text:  # identical texts (one item under several departments) once
+                    seen_text.add(body)
+                    # Knowledge-base text is simplified already: the cheap part of normalisation suffices.
+                    canonical = table.canonical(to_halfwidth(body).lower())
+                    vocabulary.update(canonical[i : i + 2] for i in range(len(canonical) - 1))
+        fixer = HomophoneFixer(list(set(normal.values())) + list(table.table))
+        index = PhraseIndex(list(phrase_ids), owners)
         regions = [_region(item.department) for item in items]
-        return cls(items, table, PhraseIndex(phrases, owners), fixer, item_grams, regions, frozenset(vocabulary),
-                   item_texts)
+        vocabulary.discard(" ")
+        return cls(items, table, index, fixer, regions, frozenset(vocabulary), item_texts)
 
     @staticmethod
     def _prepare_with(table: Synonyms, normal: str) -> str:
@@ -323,14 +330,14 @@ class Matcher:
 
     def _word_coverage(self, words: list[tuple[str, tuple[str, ...], float]], position: int) -> float:
         """IDF-weighted share of the content words the item's phrases contain (half credit for bigram overlap)."""
-        text, grams = self.item_texts[position], self.item_grams[position]
+        text = self.item_texts[position]
         total = covered = 0.0
         for word, word_grams, weight in words:
             total += weight
             if word in text:
                 covered += weight
             elif len(word_grams) > 1:
-                covered += weight * 0.5 * sum(g in grams for g in word_grams) / len(word_grams)
+                covered += weight * 0.5 * sum(g in text for g in word_grams) / len(word_grams)
         return covered / total if total else 0.0
 
     def turn_after(self, text: str, decision: Decision, previous: Turn | None = None) -> Turn:

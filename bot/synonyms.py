@@ -11,12 +11,15 @@ vocabulary word (tones ignored) is replaced by it; a 2-character span must also 
 """
 
 import functools
+import os
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from pypinyin import Style, lazy_pinyin
+# Only single characters are looked up: pypinyin's phrase dictionary (~55 MB) is not needed.
+os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
+from pypinyin import Style, lazy_pinyin  # noqa: E402
 
-from bot.normalize import DATA, Replacer, normalize, read_table
+from bot.normalize import DATA, Replacer, normalize, read_table  # noqa: E402
 
 
 @functools.cache
@@ -59,7 +62,7 @@ class HomophoneFixer:
         counts: Counter[str] = Counter()
         for phrase in phrases:
             for token in phrase.split():
-                for size in (2, 3, 4):
+                for size in (2, 3):
                     for start in range(len(token) - size + 1):
                         counts[token[start : start + size]] += 1
         self.vocabulary = set(counts)
@@ -93,7 +96,7 @@ class HomophoneFixer:
         chars = list(text)
         start = 0
         while start < len(chars):
-            for size in (4, 3, 2):
+            for size in (3, 2):
                 gram = "".join(chars[start : start + size])
                 if len(gram) < size or gram in self.vocabulary or " " in gram:
                     continue

@@ -1,0 +1,101 @@
+"""Matcher speed on guangdong-2021 (2,262 items) and on a 10× synthetic expansion of it.
+
+usage: python bench/match_speed.py [--shared ../shared] [--factor 10]
+
+Prints index build time, per-question latency p50/p99 of ``Matcher.decide`` (one core, warm caches cleared
+between passes so normalisation is measured too), and resident memory (RSS) after building the 10× index.
+The expansion clones every item ``factor`` times with a different city prefix on the department and
+name (广州市/深圳市/…), so names repeat across departments as they do in real provincial catalogues.
+Questions: every question of gd-dev.jsonl plus a templated question per sampled item.
+Targets (issue 3): p99 ≤ 10 ms (1×), ≤ 50 ms (10×); build ≤ 3 s and RSS ≤ 200 MB at 10×.
+"""
+
+import argparse
+import gc
+import json
+import random
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CITIES = ("广州", "深圳", "珠海", "汕头", "佛山", "韶关", "湛江", "肇庆", "江门", "茂名", "惠州", "梅州")
+TEMPLATES = ("{name}要带什么材料", "{name}多久能办好", "请问{name}在哪里办", "{alias}怎么办", "{name}收费吗")
+
+
+def expand(items: list, factor: int) -> list:
+    """``factor`` copies of every item; copies after the first get a city's department and code."""
+    expanded = list(items)
+    for copy in range(1, factor):
+        city = CITIES[copy % len(CITIES)]
+        for item in items:
+            department = item.department.replace("广东省", f"{city}市") if "广东省" in item.department \
+                else f"{city}市{item.department}"
+            expanded.append(item.model_copy(update={"code": f"{item.code}-{copy}", "department": department}))
+    return expanded
+
+
+def rss_mb() -> float:
+    """Current resident set size in MB (Linux /proc, else peak RSS)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def questions(items: list, gold_path: Path, count: int = 400) -> list[str]:
+    rng = random.Random(7)
+    texts = [json.loads(line)["question"] for line in gold_path.read_text(encoding="utf-8").splitlines() if line]
+    for item in rng.sample(items, min(count, len(items))):
+        alias = (item.aliases or [item.name])[0]
+        texts.append(rng.choice(TEMPLATES).format(name=item.name, alias=alias))
+    return texts
+
+
+def latency(matcher, texts: list[str]) -> tuple[float, float, float]:
+    from bot import normalize, segment
+
+    timings = []
+    for text in texts:
+        normalize.normalize.cache_clear()
+        segment.content_words.cache_clear()
+        started = time.perf_counter()
+        matcher.decide(text)
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return statistics.median(timings), timings[int(len(timings) * 0.99) - 1], timings[-1]
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT))
+    from bot.matcher import Matcher
+    from bot.segment import content_words
+    from knowledge.schema import load_kb
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--factor", type=int, default=10)
+    args = parser.parse_args()
+    kb = load_kb(args.shared / "kb" / "guangdong-2021.json")
+    content_words("预热")  # load jieba's dictionary once, outside the build timings
+    gold = args.shared / "eval" / "gd-dev.jsonl"
+    print(f"{'kb':<14} {'items':>6} {'build s':>8} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'RSS MB':>7}")
+    for label, items in (("guangdong 1×", kb.items), (f"guangdong {args.factor}×", expand(kb.items, args.factor))):
+        gc.collect()
+        started = time.perf_counter()
+        matcher = Matcher.build(items)
+        build = time.perf_counter() - started
+        texts = questions(items, gold)
+        matcher.decide(texts[0])
+        p50, p99, worst = latency(matcher, texts)
+        print(f"{label:<14} {len(items):>6} {build:8.2f} {p50:7.2f} {p99:7.2f} {worst:7.2f} {rss_mb():7.0f}")
+        del matcher
+
+
+if __name__ == "__main__":
+    main()
