@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import click
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from knowledge import db as database
@@ -27,6 +28,7 @@ from knowledge.models import STATUSES, china_today
 
 F = TypeVar("F", bound=Callable[..., Any])
 UPGRADE_HINT = "请先运行：guidebot db upgrade"
+IMPORT_ATTEMPTS = 3
 
 
 class Failure(click.ClickException):
@@ -148,6 +150,26 @@ def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
         yield bar.update
 
 
+def _import(engine: Engine, document: Any, **options: Any) -> storage.ImportReport:
+    """Import in one transaction, retried when SQLite says another program is writing.
+
+    The transaction starts deferred: SQLite's write lock is taken only for the final flush, so the
+    webhook's own writes wait at most a moment instead of the whole import. If one of them commits
+    in between, SQLite refuses our (now stale) write; the import wrote nothing and simply runs again.
+    """
+    for attempt in range(1, IMPORT_ATTEMPTS + 1):
+        try:
+            with Session(engine) as session, _progress(len(document.items)) as step:
+                return storage.import_kb(session=session, kb=document, progress=step, **options)
+        except OperationalError as exc:
+            if not database.is_sqlite(engine) or "locked" not in str(exc):
+                raise
+            if attempt == IMPORT_ATTEMPTS:
+                raise Failure("数据库正忙（其他程序正在写入），没有写入任何内容，请稍后重新导入。") from exc
+            click.echo("数据库正忙，正在重试……", err=True)
+    raise AssertionError("unreachable")
+
+
 @kb.command("import")
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--prune", is_flag=True, help="文件中没有的事项改为「已归档」")
@@ -158,10 +180,8 @@ def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
 def kb_import(path: str, prune: bool, draft: bool, dry_run: bool, author: str | None) -> None:
     """导入 .json、.xlsx 或 .csv 知识库文件（按事项编码新增或更新，全部成功才写入）。"""
     document = _read(path)
-    engine = _migrated_engine()
-    with database.write_session(engine) as session, _progress(len(document.items)) as step:
-        report = storage.import_kb(session=session, kb=document, author=author or _default_author(),
-                                   publish=not draft, prune=prune, dry_run=dry_run, progress=step)
+    report = _import(_migrated_engine(), document, author=author or _default_author(), publish=not draft,
+                     prune=prune, dry_run=dry_run)
     name = Path(path).name
     click.echo(f"{name}：共 {len(document.items)} 个事项。{report.summary()}。")
     if report.pruned:

@@ -3,6 +3,7 @@ import os
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from knowledge import db, storage
@@ -181,3 +182,50 @@ def test_restore_as_draft_keeps_the_published_version(county, tmp_path, county_k
 def test_restore_unknown_revision(county):
     result = county("kb", "restore", "SF-GA-001", "9")
     assert result.exit_code == 1 and "没有第 9 版" in result.stderr
+
+
+def test_import_retries_when_sqlite_is_busy(migrated, tmp_path, monkeypatch):
+    real, calls = storage.import_kb, []
+
+    def busy_once(**kwargs):
+        calls.append(kwargs["kb"])
+        if len(calls) == 1:
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        return real(**kwargs)
+
+    monkeypatch.setattr(storage, "import_kb", busy_once)
+    result = migrated("kb", "import", write_kb(tmp_path / "kb.json", [item("A")]))
+    assert result.exit_code == 0 and "新增 1 个" in result.output and "重试" in result.stderr
+    assert len(calls) == 2
+
+
+def test_import_gives_up_after_repeated_busy_errors(migrated, tmp_path, monkeypatch):
+    def always_busy(**kwargs):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(storage, "import_kb", always_busy)
+    result = migrated("kb", "import", write_kb(tmp_path / "kb.json", [item("A")]))
+    assert result.exit_code == 1 and "数据库正忙" in result.stderr and "没有写入任何内容" in result.stderr
+
+
+def test_import_survives_a_concurrent_writer(migrated, tmp_path, monkeypatch, database_url):
+    """Another program commits while the import is building its changes: the import runs again."""
+    real, calls = storage.import_kb, []
+    other = db.make_engine(database_url)
+
+    def with_a_writer_meanwhile(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            def write_meanwhile(_step):
+                with Session(other) as session:
+                    storage.add_synonym(session=session, word=f"词{len(calls)}", canonical="标准词")
+            kwargs["progress"] = write_meanwhile
+        return real(**kwargs)
+
+    monkeypatch.setattr(storage, "import_kb", with_a_writer_meanwhile)
+    result = migrated("kb", "import", write_kb(tmp_path / "kb.json", [item("A")]))
+    assert result.exit_code == 0 and "新增 1 个" in result.output
+    assert len(calls) == 2 and "重试" in result.stderr
+    with Session(other) as session:
+        assert [row.code for row in storage.list_items(session=session)] == ["A"]
+        assert len(storage.list_synonyms(session=session)) == 1
