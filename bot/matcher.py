@@ -101,6 +101,10 @@ def _actions() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(w.lstrip("=") for w in words), defaults
 
 
+def _add_bigrams(vocabulary: set[str], text: str) -> None:
+    vocabulary.update(text[i : i + 2] for i in range(len(text) - 1))
+
+
 def _region(department: str) -> str:
     match = _REGION.match(department)
     return match.group(1) if match else ""
@@ -113,11 +117,14 @@ class Matcher:
                  fixer: HomophoneFixer, regions: list[str],
                  vocabulary: frozenset[str], item_texts: list[str]) -> None:
         all_actions, defaults = _actions()
+        specific = all_actions - defaults
         self.action_words = all_actions
-        self.item_actions = [
-            frozenset(a for a in all_actions - defaults if a in table_name)
-            for table_name in (synonyms.canonical(normalize(item.name)) for item in items)
-        ]
+        by_name: dict[str, frozenset[str]] = {}
+        for item in items:
+            if item.name not in by_name:
+                name = synonyms.canonical(normalize(item.name))
+                by_name[item.name] = frozenset(a for a in specific if a in name)
+        self.item_actions = [by_name[item.name] for item in items]
         self.items = list(items)
         self.codes = [item.code for item in self.items]
         self.by_code = {item.code: item for item in self.items}
@@ -152,6 +159,8 @@ class Matcher:
         item_texts: list[str] = []
         vocabulary: set[str] = set()
         seen_text: set[str] = set()
+        departments: dict[str, str] = {}
+        joined: dict[frozenset[str], str] = {}
         for position, item in enumerate(items):
             texts: set[str] = set()
             for raw in cls._phrases(item):
@@ -165,15 +174,19 @@ class Matcher:
                 if phrase_id == len(owners):
                     owners.append([])
                 owners[phrase_id].append(position)
-            department = table.canonical(normalize(item.department))
-            item_texts.append(" ".join(sorted(texts)) + " " + department)
-            for body in (item_texts[-1], "\n".join([item.conditions or "", *(item.process or []),
-                                                      *(m.name for m in item.materials)])):
-                if body not in seen_text:  # identical texts (one item under several departments) once
-                    seen_text.add(body)
-                    # Knowledge-base text is simplified already: the cheap part of normalisation suffices.
-                    canonical = table.canonical(to_halfwidth(body).lower())
-                    vocabulary.update(canonical[i : i + 2] for i in range(len(canonical) - 1))
+            if item.department not in departments:
+                departments[item.department] = table.canonical(normalize(item.department))
+                _add_bigrams(vocabulary, departments[item.department])
+            key = frozenset(texts)
+            if key not in joined:
+                joined[key] = " ".join(sorted(texts))
+                _add_bigrams(vocabulary, joined[key])
+            item_texts.append(joined[key] + " " + departments[item.department])
+            body = "\n".join([item.conditions or "", *(item.process or []), *(m.name for m in item.materials)])
+            if body not in seen_text:  # identical texts (one item under several departments) once
+                seen_text.add(body)
+                # Knowledge-base text is simplified already: the cheap part of normalisation suffices.
+                _add_bigrams(vocabulary, table.canonical(to_halfwidth(body).lower()))
         fixer = HomophoneFixer(list(set(normal.values())) + list(table.table))
         index = PhraseIndex(list(phrase_ids), owners)
         regions = [_region(item.department) for item in items]
