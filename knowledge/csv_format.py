@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from knowledge.errors import Problem
+from knowledge.errors import InterchangeError, Problem
 from knowledge.schema import KnowledgeBase
 from knowledge.tabular import (
     FAQ_COLUMNS,
@@ -80,8 +80,14 @@ CSV_COLUMNS: tuple[Column, ...] = (*ITEM_COLUMNS, *_PACKED_COLUMNS, *CSV_HALL_CO
 
 def read_csv(path: Path, file: str, problems: list[Problem]) -> tuple[dict[str, Any], Origins]:
     """The CSV file as a guidebot-kb/1 dict plus the origin of every value; problems appended."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        records = list(enumerate(csv.reader(handle), start=1))
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            records = list(enumerate(csv.reader(handle), start=1))
+    except UnicodeDecodeError as exc:
+        hint = "文件不是 UTF-8 编码，请在 Excel 中「另存为」并选择「CSV UTF-8（逗号分隔）」"
+        raise InterchangeError([Problem(file, None, None, None, hint)]) from exc
+    except csv.Error as exc:
+        raise InterchangeError([Problem(file, None, None, None, f"CSV 格式错误: {exc}")]) from exc
     rows = read_table(records, CSV_COLUMNS, file=file, sheet=None, problems=problems)
     origins: Origins = {("hall", "name"): Origin(None, 2, "大厅名称")}
     hall = _hall(rows, file, problems, origins)

@@ -7,14 +7,11 @@ collected before ``InterchangeError`` is raised, so a clerk can fix everything i
 The sheet layouts are documented in ``knowledge.xlsx_format`` and ``knowledge.csv_format``.
 """
 
-import csv
 import json
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
@@ -71,17 +68,8 @@ def read_document(path: str | Path, *, name: str | None = None) -> KnowledgeBase
             lambda loc, message: _json_problem(file, document, repeated, loc, message),
             sheet=False,
         )
-    try:
-        reader = read_xlsx if suffix == ".xlsx" else read_csv
-        data, origins = reader(path, file, problems)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError):
-        message = "无法打开这个 Excel 文件，文件可能已损坏或不是 .xlsx 格式"
-        raise InterchangeError([Problem(file, None, None, None, message)]) from None
-    except UnicodeDecodeError:
-        hint = "文件不是 UTF-8 编码，请在 Excel 中「另存为」并选择「CSV UTF-8（逗号分隔）」"
-        raise InterchangeError([Problem(file, None, None, None, hint)]) from None
-    except csv.Error as exc:
-        raise InterchangeError([Problem(file, None, None, None, f"CSV 格式错误: {exc}")]) from None
+    reader = read_xlsx if suffix == ".xlsx" else read_csv
+    data, origins = reader(path, file, problems)
     return _validate(
         data, problems, lambda loc, message: _sheet_problem(file, data, origins, loc, message), sheet=True
     )

@@ -15,6 +15,7 @@ Sheets (header = row 1, one record a row; blank rows are skipped):
 Empty cells mean "not stated"; cell text is trimmed. Every header carries a comment explaining it.
 """
 
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,10 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
-from knowledge.errors import Problem
+from knowledge.errors import InterchangeError, Problem
 from knowledge.schema import KnowledgeBase
 from knowledge.tabular import (
     FAQ_COLUMNS,
@@ -78,7 +80,11 @@ GUIDE_LINES = (
 
 def read_xlsx(path: Path, file: str, problems: list[Problem]) -> tuple[dict[str, Any], Origins]:
     """The workbook as a guidebot-kb/1 dict plus the origin of every value; problems appended."""
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        message = "无法打开这个 Excel 文件，文件可能已损坏或不是 .xlsx 格式"
+        raise InterchangeError([Problem(file, None, None, None, message)]) from exc
     try:
         tables: dict[str, list[tuple[int, dict[str, object]]]] = {}
         for name in workbook.sheetnames:
