@@ -45,11 +45,14 @@ def is_sqlite(engine: Engine) -> bool:
 def make_engine(url: str) -> Engine:
     """An engine for ``url`` (SQLite file or memory, or PostgreSQL), safe to share between threads."""
     parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        # Only psycopg 3 is installed; plain postgresql:// would ask SQLAlchemy for psycopg2.
+        parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, json_serializer=_json_dumps, pool_pre_ping=True)
+        return create_engine(parsed, json_serializer=_json_dumps, pool_pre_ping=True)
     in_memory = parsed.database in (None, "", ":memory:")
     engine = create_engine(
-        url,
+        parsed,
         json_serializer=_json_dumps,
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
         # One shared connection keeps an in-memory database alive across sessions (tests).

@@ -166,3 +166,10 @@ def test_display_url_hides_password():
     engine = db.make_engine("postgresql+psycopg://guide:secret@db.example/kb")
     assert "secret" not in db.display_url(engine)
     assert db.display_url(engine).startswith("postgresql+psycopg://guide:")
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://guide@db.example/kb", "postgres://guide@db.example/kb", "postgresql+psycopg://guide@db.example/kb",
+], ids=["postgresql", "postgres", "explicit-driver"])
+def test_postgres_urls_use_psycopg_3(url):
+    assert db.make_engine(url).url.drivername == "postgresql+psycopg"

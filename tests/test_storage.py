@@ -34,7 +34,7 @@ def postgres_engine(postgres_url):
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def engine(request):
     if request.param == "sqlite":
         yield memory_engine()
