@@ -88,7 +88,9 @@ def sender(app: Any) -> Callable[[str, str], None]:
 
         config = app.config
         if not config.get("WECHAT_APP_ID") or not config.get("WECHAT_APP_SECRET"):
-            raise RuntimeError("未配置 GUIDEBOT_WECHAT_APP_ID 或 GUIDEBOT_WECHAT_APP_SECRET，无法发送客服消息")
+            raise RuntimeError(
+                "未配置 GUIDEBOT_WECHAT_APP_ID 或 GUIDEBOT_WECHAT_APP_SECRET，无法发送客服消息"
+            )
         client_from_config(config, engine=get_engine(app)).send_text(openid, text)
 
     return send

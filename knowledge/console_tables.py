@@ -5,6 +5,7 @@ the migration that creates them is ``knowledge/migrations/versions/*_console_tab
 """
 
 import datetime as dt
+from typing import Any
 
 from sqlmodel import Field, SQLModel
 
@@ -13,8 +14,8 @@ from knowledge.models import UtcDateTime, utcnow
 ROLES: tuple[str, ...] = ("editor", "reviewer", "admin")
 
 
-def _when(**kwargs: object) -> dt.datetime:
-    return Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False, **kwargs)  # type: ignore[no-any-return]
+def _when(**kwargs: Any) -> Any:
+    return Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False, **kwargs)
 
 
 class ConsoleUser(SQLModel, table=True):
@@ -69,4 +70,3 @@ class RegressionCase(SQLModel, table=True):
     created_by: str = Field(default="", max_length=64)
     created_at: dt.datetime = _when()
     last_passed: bool | None = None
-

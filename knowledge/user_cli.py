@@ -1,4 +1,4 @@
-"""``guidebot user add NAME --role editor|reviewer|admin [--password-stdin]``: console accounts from the shell."""
+"""``guidebot user add NAME --role editor|reviewer|admin [--password-stdin]``: console accounts."""
 
 import sys
 
@@ -23,7 +23,9 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(ROLES), required=True, help="editor=编辑，reviewer=审核员，admin=管理员")
+@click.option(
+    "--role", type=click.Choice(ROLES), required=True, help="editor=编辑，reviewer=审核员，admin=管理员"
+)
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（第一行），不提示")
 def add(name: str, role: str, password_stdin: bool) -> None:
     """创建账号；不加 --password-stdin 时提示输入两次密码。"""
@@ -35,9 +37,8 @@ def add(name: str, role: str, password_stdin: bool) -> None:
         password = click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
     with Session(_engine()) as session:
         try:
-            created = create_user(session=session, username=name, role=role, password=password)
+            username = create_user(session=session, username=name, role=role, password=password).username
         except UserError as exc:
             raise click.ClickException(exc.message) from exc
-        audit(session=session, username="(命令行)", action="user_add", target=created.username,
-              detail={"role": role})
-    click.echo(f"已创建账号 {created.username}（角色：{role}），可在 /admin/login 登录。")
+        audit(session=session, username="(命令行)", action="user_add", target=username, detail={"role": role})
+    click.echo(f"已创建账号 {username}（角色：{role}），可在 /admin/login 登录。")

@@ -40,9 +40,11 @@ class FakeDecision:
     reason: str = "confident"
 
 
-def fake_answer(question: str, items: Sequence[schema.Item] | None, *, live: list[schema.Item]) -> tuple[Any, str]:
+def fake_answer(
+    question: str, items: Sequence[schema.Item] | None, *, live: list[schema.Item]
+) -> tuple[Any, str]:
     """Answer an item whose name or alias occurs in the question; ask about fees on 多少钱."""
-    for item in (items if items is not None else live):
+    for item in items if items is not None else live:
         names = [item.name, *(item.aliases or [])]
         if any(name and name in question for name in names):
             field = "fee" if "多少钱" in question else None
@@ -83,14 +85,20 @@ def make_app(tmp_path: Path, kb_path: Path, **config: Any) -> tuple[Flask, Any, 
         return fake_answer(question, items, live=live)
 
     sent = Sent()
-    console.init_app(app, answer=answer, preview=lambda item, field: f"{item.name}|{field or '总览'}",
-                     send=sent, engine=engine)
+    console.init_app(
+        app,
+        answer=answer,
+        preview=lambda item, field: f"{item.name}|{field or '总览'}",
+        send=sent,
+        engine=engine,
+    )
     return app, engine, sent
 
 
 def csrf_from(html: str) -> str:
     found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
-        r'value="([^"]+)"[^>]*name="csrf_token"', html)
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
     assert found, "page has no csrf_token field"
     return found.group(1)
 
@@ -104,13 +112,27 @@ def token(client: FlaskClient, url: str = "/admin/items/") -> str:
     return csrf_from(client.get(url).get_data(as_text=True))
 
 
-def log_question(engine: Any, text: str, *, openid: str | None = "o-citizen-1", openid_hash: str = "h1",
-                 candidates: Sequence[tuple[str, float]] = (), reason: str = "out_of_scope",
-                 at: dt.datetime | None = None, action: str = "handoff") -> int:
+def log_question(
+    engine: Any,
+    text: str,
+    *,
+    openid: str | None = "o-citizen-1",
+    openid_hash: str = "h1",
+    candidates: Sequence[tuple[str, float]] = (),
+    reason: str = "out_of_scope",
+    at: dt.datetime | None = None,
+    action: str = "handoff",
+) -> int:
     with Session(engine) as session:
-        row = QuestionLog(text=text, openid=openid, openid_hash=openid_hash, action=action, reason=reason,
-                          candidates=json.dumps([list(c) for c in candidates]),
-                          created_at=at or dt.datetime.now(dt.UTC))
+        row = QuestionLog(
+            text=text,
+            openid=openid,
+            openid_hash=openid_hash,
+            action=action,
+            reason=reason,
+            candidates=json.dumps([list(c) for c in candidates]),
+            created_at=at or dt.datetime.now(dt.UTC),
+        )
         session.add(row)
         session.commit()
         return int(row.id or 0)

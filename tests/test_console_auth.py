@@ -1,9 +1,9 @@
 """Console accounts and safety: login, argon2id, rate limiting, CSRF, cookie flags, 403 page, audit log."""
 
 import pytest
+from console_support import PASSWORD, PRODUCTION_HASHER, login, make_app, token
 from sqlmodel import Session, select
 
-from console_support import PASSWORD, PRODUCTION_HASHER, login, make_app, token
 from knowledge.console import auth
 from knowledge.console_tables import AuditLog, ConsoleUser
 
@@ -58,8 +58,11 @@ def test_rate_limit_after_five_failures(client):
     assert login(client, "rev").status_code == 302  # other usernames are not affected
 
 
-@pytest.mark.parametrize("url", ["/admin/", "/admin/items/", "/admin/unanswered/", "/admin/users/"],
-                         ids=["dashboard", "items", "queue", "users"])
+@pytest.mark.parametrize(
+    "url",
+    ["/admin/", "/admin/items/", "/admin/unanswered/", "/admin/users/"],
+    ids=["dashboard", "items", "queue", "users"],
+)
 def test_anonymous_is_sent_to_login(client, url):
     response = client.get(url)
     assert response.status_code == 302 and "/admin/login" in response.headers["Location"]
@@ -67,8 +70,10 @@ def test_anonymous_is_sent_to_login(client, url):
 
 def test_post_without_csrf_token_is_refused(client):
     login(client, "admin")
-    response = client.post("/admin/users/", data={"action": "add", "username": "x1", "role": "editor",
-                                                   "password": "long-enough-1"})
+    response = client.post(
+        "/admin/users/",
+        data={"action": "add", "username": "x1", "role": "editor", "password": "long-enough-1"},
+    )
     assert response.status_code == 400
     assert "安全令牌" in response.get_data(as_text=True)
 
@@ -78,10 +83,17 @@ def test_login_without_csrf_token_is_refused(client):
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize(("user", "url", "status"), [
-    ("ed", "/admin/users/", 403), ("rev", "/admin/users/", 403), ("admin", "/admin/users/", 200),
-    ("ed", "/admin/users/audit", 403), ("admin", "/admin/users/audit", 200),
-], ids=["editor-users", "reviewer-users", "admin-users", "editor-audit", "admin-audit"])
+@pytest.mark.parametrize(
+    ("user", "url", "status"),
+    [
+        ("ed", "/admin/users/", 403),
+        ("rev", "/admin/users/", 403),
+        ("admin", "/admin/users/", 200),
+        ("ed", "/admin/users/audit", 403),
+        ("admin", "/admin/users/audit", 200),
+    ],
+    ids=["editor-users", "reviewer-users", "admin-users", "editor-audit", "admin-audit"],
+)
 def test_role_permissions(client, user, url, status):
     login(client, user)
     response = client.get(url)
@@ -100,18 +112,34 @@ def test_session_cookie_flags(tmp_path, county_kb_path):
 
 def test_admin_adds_user_and_it_is_audited(setup, client):
     login(client, "admin")
-    response = client.post("/admin/users/", data={"action": "add", "username": "newbie", "role": "editor",
-                                                   "password": "long-enough-1", "csrf_token": token(client)})
+    response = client.post(
+        "/admin/users/",
+        data={
+            "action": "add",
+            "username": "newbie",
+            "role": "editor",
+            "password": "long-enough-1",
+            "csrf_token": token(client),
+        },
+    )
     assert response.status_code == 302
     with Session(setup[1]) as session:
-        assert session.exec(select(ConsoleUser).where(ConsoleUser.username == "newbie")).one().role == "editor"
+        assert (
+            session.exec(select(ConsoleUser).where(ConsoleUser.username == "newbie")).one().role == "editor"
+        )
         assert session.exec(select(AuditLog).where(AuditLog.action == "user_add")).one().target == "newbie"
 
 
-@pytest.mark.parametrize(("username", "role", "password", "message"), [
-    ("a b", "editor", "long-enough", "空格"), ("x", "boss", "long-enough", "角色"),
-    ("x", "editor", "short", "至少"), ("ed", "editor", "long-enough", "已存在"),
-], ids=["space", "role", "short-password", "taken"])
+@pytest.mark.parametrize(
+    ("username", "role", "password", "message"),
+    [
+        ("a b", "editor", "long-enough", "空格"),
+        ("x", "boss", "long-enough", "角色"),
+        ("x", "editor", "short", "至少"),
+        ("ed", "editor", "long-enough", "已存在"),
+    ],
+    ids=["space", "role", "short-password", "taken"],
+)
 def test_create_user_rejects(setup, username, role, password, message):
     with Session(setup[1]) as session, pytest.raises(auth.UserError) as raised:
         auth.create_user(session=session, username=username, role=role, password=password)

@@ -1,9 +1,9 @@
-"""Items in the console: list and filters, the edit form through schema.Item, drafts, history, restore, preview."""
+"""Console items: list and filters, the edit form through schema.Item, drafts, history, restore, preview."""
 
 import pytest
+from console_support import login, make_app, token
 from sqlmodel import Session, select
 
-from console_support import login, make_app, token
 from knowledge import storage
 from knowledge.console.forms import ItemFormError, item_data_from_form
 from knowledge.console_tables import AuditLog
@@ -58,44 +58,81 @@ def test_stale_filter_flags_old_items(tmp_path, county_kb_path):
 def test_edit_materials_saves_a_draft_and_keeps_the_live_version(setup, client):
     _app, engine, _sent = setup
     login(client, "ed")
-    form = _form(engine, **{"materials-1-name": "社区出具的丢失证明", "materials-1-form": "原件", "materials-1-copies": "1",
-                            "csrf_token": token(client)})
+    form = _form(
+        engine,
+        **{
+            "materials-1-name": "社区出具的丢失证明",
+            "materials-1-form": "原件",
+            "materials-1-copies": "1",
+            "csrf_token": token(client),
+        },
+    )
     response = client.post(f"/admin/items/{CODE}", data=form)
     assert response.status_code == 302
     with Session(engine) as session:
         row = storage.get_item(session=session, code=CODE)
         assert row.status == "draft"
         assert [m["name"] for m in row.data["materials"]][-1] == "社区出具的丢失证明"
-        assert row.live_data is not None and "社区出具的丢失证明" not in str(row.live_data)  # the bot still sees the old one
+        assert row.live_data is not None and "社区出具的丢失证明" not in str(
+            row.live_data
+        )  # the bot still sees the old one
         assert session.exec(select(AuditLog).where(AuditLog.action == "item_save")).one().target == CODE
 
 
-@pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"materials-0-copies": "两份"}, "materials-0-copies", "必须是整数"),
-    ({"name": ""}, "name", "必填"),
-    ({"updated": "2026-13-01"}, "updated", "YYYY-MM-DD"),
-    ({"visits": "-1"}, "visits", "不能小于0"),
-], ids=["copies-not-int", "name-missing", "bad-date", "negative-visits"])
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"materials-0-copies": "两份"}, "materials-0-copies", "必须是整数"),
+        ({"name": ""}, "name", "必填"),
+        ({"updated": "2026-13-01"}, "updated", "YYYY-MM-DD"),
+        ({"visits": "-1"}, "visits", "不能小于0"),
+    ],
+    ids=["copies-not-int", "name-missing", "bad-date", "negative-visits"],
+)
 def test_validation_message_beside_the_field(setup, client, changes, field, message):
     login(client, "ed")
     response = client.post(f"/admin/items/{CODE}", data=_form(setup[1], csrf_token=token(client), **changes))
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert f'data-error-for="{field}">{message}' in page or (
-        f'data-error-for="{field}"' in page and message in page)
+        f'data-error-for="{field}"' in page and message in page
+    )
 
 
 def test_form_round_trips_every_field():
-    form = {"code": "X-1", "name": "测试事项", "department": "测试局", "aliases": "别名一\n别名二",
-            "materials-0-name": "身份证", "materials-0-form": "原件", "materials-0-copies": "1",
-            "materials-1-name": "照片", "materials-1-optional": "1", "materials-2-name": "",
-            "situations-0-name": "未满16周岁", "situations-0-materials": "户口簿 | 原件 | 1 | 监护人陪同",
-            "windows-0-name": "公安窗口", "windows-0-number": "5", "faq-0-q": "要多久", "faq-0-a": "即办",
-            "fee-state": "free", "online-state": "yes", "online-url": "https://x.example", "process": "受理\n办结",
-            "time_limit-promised": "即办", "visits": "1", "updated": "2026-01-01"}
+    form = {
+        "code": "X-1",
+        "name": "测试事项",
+        "department": "测试局",
+        "aliases": "别名一\n别名二",
+        "materials-0-name": "身份证",
+        "materials-0-form": "原件",
+        "materials-0-copies": "1",
+        "materials-1-name": "照片",
+        "materials-1-optional": "1",
+        "materials-2-name": "",
+        "situations-0-name": "未满16周岁",
+        "situations-0-materials": "户口簿 | 原件 | 1 | 监护人陪同",
+        "windows-0-name": "公安窗口",
+        "windows-0-number": "5",
+        "faq-0-q": "要多久",
+        "faq-0-a": "即办",
+        "fee-state": "free",
+        "online-state": "yes",
+        "online-url": "https://x.example",
+        "process": "受理\n办结",
+        "time_limit-promised": "即办",
+        "visits": "1",
+        "updated": "2026-01-01",
+    }
     data = item_data_from_form(form)
-    assert data["materials"] == [{"name": "身份证", "form": "原件", "copies": 1}, {"name": "照片", "required": False}]
-    assert data["situations"][0]["materials"] == [{"name": "户口簿", "form": "原件", "copies": 1, "note": "监护人陪同"}]
+    assert data["materials"] == [
+        {"name": "身份证", "form": "原件", "copies": 1},
+        {"name": "照片", "required": False},
+    ]
+    assert data["situations"][0]["materials"] == [
+        {"name": "户口簿", "form": "原件", "copies": 1, "note": "监护人陪同"}
+    ]
     assert data["fee"] == {"free": True} and data["online"]["available"] is True
     assert data["windows"] == [{"name": "公安窗口", "number": "5"}] and data["visits"] == 1
     with pytest.raises(ItemFormError) as raised:
@@ -105,8 +142,13 @@ def test_form_round_trips_every_field():
 
 def test_new_item_and_duplicate_code(setup, client):
     login(client, "ed")
-    form = {"code": "NEW-1", "name": "新事项", "department": "测试局", "materials-0-name": "申请表",
-            "csrf_token": token(client)}
+    form = {
+        "code": "NEW-1",
+        "name": "新事项",
+        "department": "测试局",
+        "materials-0-name": "申请表",
+        "csrf_token": token(client),
+    }
     assert client.post("/admin/items/new", data=form).status_code == 302
     duplicate = client.post("/admin/items/new", data={**form, "code": CODE})
     assert duplicate.status_code == 422 and "已存在" in duplicate.get_data(as_text=True)
@@ -117,7 +159,9 @@ def test_new_item_and_duplicate_code(setup, client):
 def test_history_diff_and_restore(setup, client):
     _app, engine, _sent = setup
     login(client, "ed")
-    client.post(f"/admin/items/{CODE}", data=_form(engine, name="居民身份证补领（新名称）", csrf_token=token(client)))
+    client.post(
+        f"/admin/items/{CODE}", data=_form(engine, name="居民身份证补领（新名称）", csrf_token=token(client))
+    )
     page = client.get(f"/admin/items/{CODE}/history?a=1&b=2").get_data(as_text=True)
     assert "<del>居民身份证补领（丢失、损坏）</del>" in page and "<ins>居民身份证补领（新名称）</ins>" in page
     response = client.post(f"/admin/items/{CODE}/restore/1", data={"csrf_token": token(client)})

@@ -3,9 +3,9 @@
 import datetime as dt
 
 import pytest
+from console_support import login, make_app, token
 from sqlmodel import Session, select
 
-from console_support import login, make_app, token
 from knowledge import storage
 from knowledge.console import regression
 from knowledge.console_tables import AuditLog, RegressionCase
@@ -24,8 +24,13 @@ def _submit_alias_change(app, engine, user="ed", alias="身份证找不到了", 
     with Session(engine) as session:
         data = storage.get_item(session=session, code=CODE).data
     aliases = [] if aliases_drop else [*data.get("aliases", []), alias]
-    form = {"name": data["name"], "department": data["department"], "aliases": "\n".join(aliases),
-            "submit_review": "1", "csrf_token": token(client)}
+    form = {
+        "name": data["name"],
+        "department": data["department"],
+        "aliases": "\n".join(aliases),
+        "submit_review": "1",
+        "csrf_token": token(client),
+    }
     for index, material in enumerate(data["materials"]):
         form[f"materials-{index}-name"] = material["name"]
     assert client.post(f"/admin/items/{CODE}", data=form).status_code == 302
@@ -75,7 +80,9 @@ def test_return_needs_a_comment(setup):
     login(reviewer, "rev")
     reviewer.post(f"/admin/review/{CODE}/return", data={"comment": "", "csrf_token": token(reviewer)})
     assert _status(engine) == "in_review"
-    reviewer.post(f"/admin/review/{CODE}/return", data={"comment": "别名太口语", "csrf_token": token(reviewer)})
+    reviewer.post(
+        f"/admin/review/{CODE}/return", data={"comment": "别名太口语", "csrf_token": token(reviewer)}
+    )
     assert _status(engine) == "draft"
     with Session(engine) as session:
         assert storage.history(session=session, code=CODE)[-1].comment == "别名太口语"
@@ -88,8 +95,14 @@ def test_future_effective_date_keeps_old_version_live(setup):
     with Session(engine) as session:
         data = storage.get_item(session=session, code=CODE).data
     later = (dt.date.today() + dt.timedelta(days=30)).isoformat()
-    form = {"name": "居民身份证补领（明年起）", "department": data["department"], "materials-0-name": "照片",
-            "effective_date": later, "submit_review": "1", "csrf_token": token(client)}
+    form = {
+        "name": "居民身份证补领（明年起）",
+        "department": data["department"],
+        "materials-0-name": "照片",
+        "effective_date": later,
+        "submit_review": "1",
+        "csrf_token": token(client),
+    }
     client.post(f"/admin/items/{CODE}", data=form)
     reviewer = app.test_client()
     login(reviewer, "rev")
@@ -103,27 +116,39 @@ def test_future_effective_date_keeps_old_version_live(setup):
 def test_regression_gate_blocks_until_confirmed(setup):
     app, engine, _sent = setup
     with Session(engine) as session:
-        regression.add_case(session=session, question="身份证消磁了", item_code=CODE, field=None, created_by="t")
+        regression.add_case(
+            session=session, question="身份证消磁了", item_code=CODE, field=None, created_by="t"
+        )
     _submit_alias_change(app, engine, aliases_drop=True)  # dropping the aliases breaks that question
     reviewer = app.test_client()
     login(reviewer, "rev")
     blocked = reviewer.post(f"/admin/review/{CODE}/approve", data={"csrf_token": token(reviewer)})
     assert blocked.status_code == 409
     assert "身份证消磁了" in blocked.get_data(as_text=True) and _status(engine) == "in_review"
-    confirmed = reviewer.post(f"/admin/review/{CODE}/approve",
-                              data={"confirm_broken": "1", "csrf_token": token(reviewer)})
+    confirmed = reviewer.post(
+        f"/admin/review/{CODE}/approve", data={"confirm_broken": "1", "csrf_token": token(reviewer)}
+    )
     assert confirmed.status_code == 302 and _status(engine) == "published"
     with Session(engine) as session:
         assert session.exec(select(RegressionCase)).one().last_passed is False
 
 
-@pytest.mark.parametrize(("user", "status"), [("ed", 403), ("rev", 403), ("admin", 302)],
-                         ids=["editor", "reviewer", "admin"])
+@pytest.mark.parametrize(
+    ("user", "status"), [("ed", 403), ("rev", 403), ("admin", 302)], ids=["editor", "reviewer", "admin"]
+)
 def test_only_admins_edit_the_regression_table(setup, user, status):
     client = setup[0].test_client()
     login(client, user)
-    response = client.post("/admin/review/regression", data={
-        "action": "add", "question": "身份证丢了", "item_code": CODE, "field": "", "csrf_token": token(client)})
+    response = client.post(
+        "/admin/review/regression",
+        data={
+            "action": "add",
+            "question": "身份证丢了",
+            "item_code": CODE,
+            "field": "",
+            "csrf_token": token(client),
+        },
+    )
     assert response.status_code == status
 
 
@@ -131,16 +156,24 @@ def test_regression_run_records_results(setup):
     client = setup[0].test_client()
     login(client, "admin")
     for question, code in (("身份证消磁了", CODE), ("今天天气如何", "")):
-        client.post("/admin/review/regression", data={"action": "add", "question": question, "item_code": code,
-                                                       "csrf_token": token(client)})
+        client.post(
+            "/admin/review/regression",
+            data={"action": "add", "question": question, "item_code": code, "csrf_token": token(client)},
+        )
     client.post("/admin/review/regression", data={"action": "run", "csrf_token": token(client)})
     with Session(setup[1]) as session:
         assert [case.last_passed for case in session.exec(select(RegressionCase))] == [True, True]
 
 
-@pytest.mark.parametrize(("question", "code", "field", "message"), [
-    ("", "X", None, "不能为空"), ("q", "X", "weather", "字段"), ("q", None, "fee", "超出范围"),
-], ids=["empty", "bad-field", "field-without-item"])
+@pytest.mark.parametrize(
+    ("question", "code", "field", "message"),
+    [
+        ("", "X", None, "不能为空"),
+        ("q", "X", "weather", "字段"),
+        ("q", None, "fee", "超出范围"),
+    ],
+    ids=["empty", "bad-field", "field-without-item"],
+)
 def test_bad_regression_cases(setup, question, code, field, message):
     with Session(setup[1]) as session, pytest.raises(regression.CaseError) as raised:
         regression.add_case(session=session, question=question, item_code=code, field=field, created_by="t")

@@ -39,8 +39,14 @@ class ConsoleHooks:
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
-bp = Blueprint("console", __name__, url_prefix="/admin", template_folder="templates",
-               static_folder="static", static_url_path="/static")
+bp = Blueprint(
+    "console",
+    __name__,
+    url_prefix="/admin",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
 
 
 def hooks() -> ConsoleHooks:
@@ -78,23 +84,33 @@ def _protect() -> None:
 
 
 def _csrf_failed(_error: CSRFError) -> Any:
-    return render_template("console/error.html", title="请求已失效",
-                           message="表单已过期或缺少安全令牌，请返回上一页刷新后重新提交。"), 400
+    return render_template(
+        "console/error.html",
+        title="请求已失效",
+        message="表单已过期或缺少安全令牌，请返回上一页刷新后重新提交。",
+    ), 400
 
 
-def init_app(app: Flask, *, answer: AnswerFn, preview: PreviewFn, send: SendFn,
-             engine: Engine | None = None) -> None:
+def init_app(
+    app: Flask, *, answer: AnswerFn, preview: PreviewFn, send: SendFn, engine: Engine | None = None
+) -> None:
     """Register the console blueprint, sessions, CSRF protection and the bot's callables."""
     app.config.setdefault("STALE_DAYS", 180)
     app.config.setdefault("SECURE_COOKIES", False)
     secure = bool(app.config["SECURE_COOKIES"])
     app.config.update(
-        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=secure,
-        REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=secure,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=secure,
         WTF_CSRF_CHECK_DEFAULT=False,
     )
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a token lives as long as the login session
-    app.extensions["guidebot_console"] = ConsoleHooks(answer=answer, preview=preview, send=send, engine=engine)
+    app.extensions["guidebot_console"] = ConsoleHooks(
+        answer=answer, preview=preview, send=send, engine=engine
+    )
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "console.auth.login"

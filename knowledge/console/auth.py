@@ -34,7 +34,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 
 ROLE_NAMES = {"editor": "编辑", "reviewer": "审核员", "admin": "管理员"}
 
-bp = Blueprint("auth", __name__)
+bp: Blueprint = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -93,10 +93,15 @@ def set_password(*, session: Session, user: ConsoleUser, password: str) -> None:
 def recent_failures(*, session: Session, username: str, ip: str, now: dt.datetime | None = None) -> int:
     """Failed logins for this username from this address within the rate-limit window."""
     since = (now or _now()) - FAILURE_WINDOW
-    query = select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.username == username, LoginAttempt.ip == ip,
-        LoginAttempt.success == False,  # noqa: E712 (SQL expression)
-        col(LoginAttempt.at) >= since,
+    query = (
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(
+            LoginAttempt.username == username,
+            LoginAttempt.ip == ip,
+            LoginAttempt.success == False,  # noqa: E712 (SQL expression)
+            col(LoginAttempt.at) >= since,
+        )
     )
     return int(session.exec(query).one())
 
@@ -121,10 +126,15 @@ def authenticate(*, session: Session, username: str, password: str, ip: str) -> 
     return user if ok else None
 
 
-def audit(*, session: Session, username: str, action: str, target: str = "", detail: Any = None,
-          ip: str = "") -> None:
+def audit(
+    *, session: Session, username: str, action: str, target: str = "", detail: Any = None, ip: str = ""
+) -> None:
     """Append one audit-log row and commit."""
-    text = "" if detail is None else (detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False))
+    text = (
+        ""
+        if detail is None
+        else (detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False))
+    )
     session.add(AuditLog(username=username, action=action, target=target, detail=text, ip=ip))
     session.commit()
 

@@ -6,9 +6,23 @@ from typing import Any
 from knowledge.console.forms import FIELD_LABELS
 
 _PART_LABELS = {
-    "name": "名称", "form": "形式", "copies": "份数", "note": "备注", "required": "必需", "number": "窗口号",
-    "location": "位置", "legal": "法定时限", "promised": "承诺时限", "free": "免费", "text": "说明",
-    "basis": "依据", "available": "可网办", "url": "网址", "q": "问", "a": "答", "materials": "材料",
+    "name": "名称",
+    "form": "形式",
+    "copies": "份数",
+    "note": "备注",
+    "required": "必需",
+    "number": "窗口号",
+    "location": "位置",
+    "legal": "法定时限",
+    "promised": "承诺时限",
+    "free": "免费",
+    "text": "说明",
+    "basis": "依据",
+    "available": "可网办",
+    "url": "网址",
+    "q": "问",
+    "a": "答",
+    "materials": "材料",
 }
 
 
@@ -51,6 +65,8 @@ def flatten(value: Any, path: str = "", top: bool = True) -> dict[str, str]:
 def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> list[DiffLine]:
     """What changed from ``old`` to ``new``, in the order of the newer snapshot."""
     before, after = flatten(old), flatten(new)
-    lines = [DiffLine(path, before.get(path), value) for path, value in after.items() if before.get(path) != value]
+    lines = [
+        DiffLine(path, before.get(path), value) for path, value in after.items() if before.get(path) != value
+    ]
     lines += [DiffLine(path, value, None) for path, value in before.items() if path not in after]
     return lines

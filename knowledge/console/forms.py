@@ -16,13 +16,41 @@ from wtforms.validators import DataRequired, Length
 from knowledge.schema import Item
 
 FIELD_LABELS: dict[str, str] = {
-    "code": "事项编码", "name": "事项名称", "aliases": "别名", "department": "实施部门", "type": "事项类型",
-    "audience": "服务对象", "conditions": "受理条件", "materials": "申请材料", "situations": "办理情形",
-    "process": "办理流程", "time_limit": "办理时限", "fee": "收费", "windows": "办理窗口", "address": "办理地点",
-    "hours": "办公时间", "phone": "咨询电话", "online": "网上办理", "visits": "到现场次数", "basis": "设定依据",
-    "faq": "常见问题", "updated": "核对日期", "location": "窗口与地点",
+    "code": "事项编码",
+    "name": "事项名称",
+    "aliases": "别名",
+    "department": "实施部门",
+    "type": "事项类型",
+    "audience": "服务对象",
+    "conditions": "受理条件",
+    "materials": "申请材料",
+    "situations": "办理情形",
+    "process": "办理流程",
+    "time_limit": "办理时限",
+    "fee": "收费",
+    "windows": "办理窗口",
+    "address": "办理地点",
+    "hours": "办公时间",
+    "phone": "咨询电话",
+    "online": "网上办理",
+    "visits": "到现场次数",
+    "basis": "设定依据",
+    "faq": "常见问题",
+    "updated": "核对日期",
+    "location": "窗口与地点",
 }
-SCALARS = ("code", "name", "department", "type", "conditions", "address", "hours", "phone", "basis", "updated")
+SCALARS = (
+    "code",
+    "name",
+    "department",
+    "type",
+    "conditions",
+    "address",
+    "hours",
+    "phone",
+    "basis",
+    "updated",
+)
 LISTS = ("aliases", "audience", "process")
 MATERIAL_FORMS = ("", "原件", "复印件", "原件及复印件", "电子")
 
@@ -110,8 +138,13 @@ def situation_materials_text(materials: list[dict[str, Any]]) -> str:
     """The inverse of ``parse_situation_materials``, for filling the form."""
     lines = []
     for row in materials:
-        parts = [row["name"], row.get("form") or "", "" if row.get("copies") is None else str(row["copies"]),
-                 row.get("note") or "", "视情况" if row.get("required") is False else ""]
+        parts = [
+            row["name"],
+            row.get("form") or "",
+            "" if row.get("copies") is None else str(row["copies"]),
+            row.get("note") or "",
+            "视情况" if row.get("required") is False else "",
+        ]
         while len(parts) > 1 and not parts[-1]:
             parts.pop()
         lines.append(" | ".join(parts))
@@ -134,15 +167,22 @@ def item_data_from_form(form: Mapping[str, str]) -> dict[str, Any]:
     visits = _int(form, "visits", errors)
     if visits is not None:
         data["visits"] = visits
-    data["materials"] = [row for n in _rows(form, "materials")
-                         if (row := _material(form, f"materials-{n}", errors)) is not None]
+    data["materials"] = [
+        row
+        for n in _rows(form, "materials")
+        if (row := _material(form, f"materials-{n}", errors)) is not None
+    ]
     situations = []
     for n in _rows(form, "situations"):
         name = _text(form, f"situations-{n}-name")
         if not name:
             continue
-        situation: dict[str, Any] = {"name": name, "materials": parse_situation_materials(
-            form.get(f"situations-{n}-materials") or "", f"situations-{n}-materials", errors)}
+        situation: dict[str, Any] = {
+            "name": name,
+            "materials": parse_situation_materials(
+                form.get(f"situations-{n}-materials") or "", f"situations-{n}-materials", errors
+            ),
+        }
         if _text(form, f"situations-{n}-note"):
             situation["note"] = _text(form, f"situations-{n}-note")
         situations.append(situation)
@@ -158,12 +198,18 @@ def item_data_from_form(form: Mapping[str, str]) -> dict[str, Any]:
             windows.append(window)
     if windows:
         data["windows"] = windows
-    faq = [{"q": _text(form, f"faq-{n}-q"), "a": _text(form, f"faq-{n}-a")} for n in _rows(form, "faq")
-           if _text(form, f"faq-{n}-q") or _text(form, f"faq-{n}-a")]
+    faq = [
+        {"q": _text(form, f"faq-{n}-q"), "a": _text(form, f"faq-{n}-a")}
+        for n in _rows(form, "faq")
+        if _text(form, f"faq-{n}-q") or _text(form, f"faq-{n}-a")
+    ]
     if faq:
         data["faq"] = faq
-    time_limit = {part: _text(form, f"time_limit-{part}") for part in ("legal", "promised", "note")
-                  if _text(form, f"time_limit-{part}")}
+    time_limit = {
+        part: _text(form, f"time_limit-{part}")
+        for part in ("legal", "promised", "note")
+        if _text(form, f"time_limit-{part}")
+    }
     if time_limit:
         data["time_limit"] = time_limit
     if _text(form, "fee-state"):
@@ -202,9 +248,15 @@ def _input_name(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
 
 
 _MESSAGES = {
-    "missing": "必填", "string_too_short": "不能为空", "int_type": "必须是整数", "int_parsing": "必须是整数",
-    "greater_than_equal": "不能小于0", "bool_type": "必须选择是或否", "string_type": "必须是文字",
-    "list_type": "格式不正确", "extra_forbidden": "不认识的字段",
+    "missing": "必填",
+    "string_too_short": "不能为空",
+    "int_type": "必须是整数",
+    "int_parsing": "必须是整数",
+    "greater_than_equal": "不能小于0",
+    "bool_type": "必须选择是或否",
+    "string_type": "必须是文字",
+    "list_type": "格式不正确",
+    "extra_forbidden": "不认识的字段",
 }
 
 

@@ -19,7 +19,7 @@ from knowledge.console import auth, db
 from knowledge.errors import InterchangeError, KnowledgeError
 from knowledge.interchange import SUFFIXES, read_document, write_document, write_template
 
-bp = Blueprint("io", __name__, url_prefix="/io")
+bp: Blueprint = Blueprint("io", __name__, url_prefix="/io")
 MAX_UPLOAD = 20 * 1024 * 1024
 _TOKEN_CHARS = set("0123456789abcdef")
 
@@ -72,8 +72,9 @@ def upload() -> Any:
         return render_template("console/io.html", report=None, problems=exc.problems, file=name), 422
     path.with_suffix(".name").write_text(name, encoding="utf-8")
     report = storage.import_kb(session=db(), kb=kb, author=current_user.username, publish=False, dry_run=True)
-    return render_template("console/io.html", report=report, problems=None, file=name, token=token,
-                           items=len(kb.items))
+    return render_template(
+        "console/io.html", report=report, problems=None, file=name, token=token, items=len(kb.items)
+    )
 
 
 @bp.route("/confirm/<token>", methods=["POST"])
@@ -85,16 +86,20 @@ def confirm(token: str) -> Any:
         report = storage.import_kb(session=db(), kb=kb, author=current_user.username, publish=False)
         for code in report.created + report.updated:
             if storage.get_item(session=db(), code=code).status == "draft":
-                storage.submit_for_review(session=db(), code=code, author=current_user.username,
-                                          summary=f"从文件 {name} 导入")
+                storage.submit_for_review(
+                    session=db(), code=code, author=current_user.username, summary=f"从文件 {name} 导入"
+                )
     except (InterchangeError, KnowledgeError) as exc:
         flash(f"导入失败：{exc}", "error")
         return redirect(url_for("console.io.index"))
     finally:
         path.unlink(missing_ok=True)
         path.with_suffix(".name").unlink(missing_ok=True)
-    auth.log("import", name, {"created": report.created, "updated": report.updated,
-                              "hall_changed": report.hall_changed})
+    auth.log(
+        "import",
+        name,
+        {"created": report.created, "updated": report.updated, "hall_changed": report.hall_changed},
+    )
     flash(f"已导入：{report.summary()}。新增和修改的事项已提交审核，审核通过后生效。", "ok")
     return redirect(url_for("console.review.index"))
 

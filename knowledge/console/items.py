@@ -20,7 +20,7 @@ from knowledge.console.queries import is_stale
 from knowledge.errors import KnowledgeError
 from knowledge.models import STATUS_LABELS, STATUSES, china_today
 
-bp = Blueprint("items", __name__, url_prefix="/items")
+bp: Blueprint = Blueprint("items", __name__, url_prefix="/items")
 PAGE_SIZE = 50
 
 
@@ -35,8 +35,9 @@ def index() -> Any:
     status = request.args.get("status") or None
     department = request.args.get("department") or ""
     stale_only = bool(request.args.get("stale"))
-    rows = storage.list_items(session=db(), search=search or None,
-                              status=status if status in STATUSES else None)
+    rows = storage.list_items(
+        session=db(), search=search or None, status=status if status in STATUSES else None
+    )
     departments = sorted({row.department for row in storage.list_items(session=db())})
     today = china_today()
     if department:
@@ -46,22 +47,44 @@ def index() -> Any:
         rows = [row for row in rows if row.code in stale]
     page = max(1, request.args.get("page", 1, type=int) or 1)
     pages = max(1, (len(rows) + PAGE_SIZE - 1) // PAGE_SIZE)
-    shown = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-    return render_template("console/items.html", rows=shown, total=len(rows), page=page, pages=pages,
-                           search=search, status=status, department=department, stale_only=stale_only,
-                           departments=departments, stale=stale, statuses=STATUS_LABELS,
-                           stale_days=_stale_days())
+    shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    return render_template(
+        "console/items.html",
+        rows=shown,
+        total=len(rows),
+        page=page,
+        pages=pages,
+        search=search,
+        status=status,
+        department=department,
+        stale_only=stale_only,
+        departments=departments,
+        stale=stale,
+        statuses=STATUS_LABELS,
+        stale_days=_stale_days(),
+    )
 
 
 def _form_context(data: dict[str, Any], errors: dict[str, str], row: Any = None) -> dict[str, Any]:
     materials = list(data.get("materials") or []) + [{}] * 3
     windows = list(data.get("windows") or []) + [{}] * 2
     faq = list(data.get("faq") or []) + [{}] * 2
-    situations = [dict(s, materials_text=situation_materials_text(s.get("materials") or []))
-                  for s in data.get("situations") or []] + [{"materials_text": ""}]
-    return {"data": data, "errors": errors, "row": row, "materials": materials, "windows": windows,
-            "faq": faq, "situations": situations, "labels": FIELD_LABELS, "material_forms": MATERIAL_FORMS,
-            "statuses": STATUS_LABELS}
+    situations = [
+        dict(s, materials_text=situation_materials_text(s.get("materials") or []))
+        for s in data.get("situations") or []
+    ] + [{"materials_text": ""}]
+    return {
+        "data": data,
+        "errors": errors,
+        "row": row,
+        "materials": materials,
+        "windows": windows,
+        "faq": faq,
+        "situations": situations,
+        "labels": FIELD_LABELS,
+        "material_forms": MATERIAL_FORMS,
+        "statuses": STATUS_LABELS,
+    }
 
 
 def _effective_date() -> dt.date | None:
@@ -87,15 +110,29 @@ def _save(row: Any) -> Any:
     except ItemFormError as exc:
         data = exc.data or form
         flash("保存失败：请按红字提示修改后再保存", "error")
-        return render_template("console/item_edit.html", **_form_context(exc.data or {}, exc.errors, row),
-                               form_data=form), 422
+        return render_template(
+            "console/item_edit.html", **_form_context(exc.data or {}, exc.errors, row), form_data=form
+        ), 422
     submit = request.form.get("submit_review") == "1"
-    change = writes.save_draft(session=db(), data=data, author=current_user.username,
-                               summary=request.form.get("summary", "").strip(), effective_date=effective,
-                               submit=submit)
-    auth.log("item_submit" if submit else "item_save", data["code"],
-             {"revision": change.revision, "status": change.status})
-    flash("已保存并提交审核" if submit else ("已保存为草稿" if change.action != "unchanged" else "内容没有变化"), "ok")
+    change = writes.save_draft(
+        session=db(),
+        data=data,
+        author=current_user.username,
+        summary=request.form.get("summary", "").strip(),
+        effective_date=effective,
+        submit=submit,
+    )
+    auth.log(
+        "item_submit" if submit else "item_save",
+        data["code"],
+        {"revision": change.revision, "status": change.status},
+    )
+    flash(
+        "已保存并提交审核"
+        if submit
+        else ("已保存为草稿" if change.action != "unchanged" else "内容没有变化"),
+        "ok",
+    )
     return redirect(url_for("console.items.edit", code=data["code"]))
 
 
@@ -127,8 +164,12 @@ def edit(code: str) -> Any:
         if not current_user.can("edit"):
             abort(403)
         return _save(row)
-    return render_template("console/item_edit.html", **_form_context(row.data, {}, row), form_data={},
-                           stale=is_stale(row, today=china_today(), stale_days=_stale_days()))
+    return render_template(
+        "console/item_edit.html",
+        **_form_context(row.data, {}, row),
+        form_data={},
+        stale=is_stale(row, today=china_today(), stale_days=_stale_days()),
+    )
 
 
 @bp.route("/<code>/submit", methods=["POST"])
@@ -172,8 +213,15 @@ def history(code: str) -> Any:
         old = revisions[numbers.index(a)].snapshot
         new = revisions[numbers.index(b)].snapshot
         diff = diff_snapshots(old, new)
-    return render_template("console/item_history.html", row=row, revisions=list(reversed(revisions)), a=a, b=b,
-                           diff=diff, statuses=STATUS_LABELS)
+    return render_template(
+        "console/item_history.html",
+        row=row,
+        revisions=list(reversed(revisions)),
+        a=a,
+        b=b,
+        diff=diff,
+        statuses=STATUS_LABELS,
+    )
 
 
 @bp.route("/<code>/restore/<int:number>", methods=["POST"])
@@ -191,10 +239,14 @@ def restore(code: str, number: int) -> Any:
 
 
 def _decision_view(decision: Any) -> dict[str, Any]:
-    return {"action": getattr(decision, "action", ""), "item": getattr(decision, "item", None),
-            "field": getattr(decision, "field", None), "score": float(getattr(decision, "score", 0.0) or 0.0),
-            "candidates": list(getattr(decision, "candidates", ()) or ()),
-            "reason": getattr(decision, "reason", "")}
+    return {
+        "action": getattr(decision, "action", ""),
+        "item": getattr(decision, "item", None),
+        "field": getattr(decision, "field", None),
+        "score": float(getattr(decision, "score", 0.0) or 0.0),
+        "candidates": list(getattr(decision, "candidates", ()) or ()),
+        "reason": getattr(decision, "reason", ""),
+    }
 
 
 @bp.route("/<code>/preview")
@@ -202,16 +254,19 @@ def _decision_view(decision: Any) -> dict[str, Any]:
 def preview(code: str) -> Any:
     row = _row_or_404(code)
     item = row.item()
-    answers = [(None, "一次性告知（总览）", hooks().preview(item, None))]
-    answers += [(name, FIELD_LABELS.get(name, name), hooks().preview(item, name)) for name in schema.ASKABLE_FIELDS]
+    answers: list[tuple[str | None, str, str]] = [(None, "一次性告知（总览）", hooks().preview(item, None))]
+    answers += [
+        (name, FIELD_LABELS.get(name, name), hooks().preview(item, name)) for name in schema.ASKABLE_FIELDS
+    ]
     question = request.args.get("q", "").strip()
     asked = None
     if question:
         items = writes.would_be_published(session=db(), code=code)
         decision, reply = hooks().answer(question, items)
         asked = {"question": question, "reply": reply, **_decision_view(decision)}
-    return render_template("console/item_preview.html", row=row, answers=answers, asked=asked,
-                           labels=FIELD_LABELS)
+    return render_template(
+        "console/item_preview.html", row=row, answers=answers, asked=asked, labels=FIELD_LABELS
+    )
 
 
 def ask_live(question: str) -> dict[str, Any]:

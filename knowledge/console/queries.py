@@ -21,8 +21,13 @@ from knowledge.models import QUESTION_STATES, QuestionLog, Rating, ServiceItem
 #: Questions the bot did not answer with confidence: every handoff except an empty message.
 UNANSWERED_REASONS = ("out_of_scope", "low_confidence", "human", "complaint")
 GROUP_SIMILARITY = 78.0
-STATE_LABELS = {"open": "待处理", "answered": "已回复", "alias_added": "已加别名", "item_created": "已建事项",
-                "ignored": "已忽略"}
+STATE_LABELS = {
+    "open": "待处理",
+    "answered": "已回复",
+    "alias_added": "已加别名",
+    "item_created": "已建事项",
+    "ignored": "已忽略",
+}
 
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
@@ -74,8 +79,12 @@ class QuestionGroup:
     def as_json(self) -> dict[str, Any]:
         """One line of ``guidebot review list --json``."""
         return {
-            "id": self.id, "state": self.state, "text": self.text, "count": self.count,
-            "first_seen": self.first_seen.isoformat(), "last_seen": self.last_seen.isoformat(),
+            "id": self.id,
+            "state": self.state,
+            "text": self.text,
+            "count": self.count,
+            "first_seen": self.first_seen.isoformat(),
+            "last_seen": self.last_seen.isoformat(),
             "candidates": [{"code": code, "score": round(score, 4)} for code, score in self.candidates],
         }
 
@@ -100,14 +109,21 @@ def _candidates(question: QuestionLog) -> list[tuple[str, float]]:
 
 def unanswered_questions(*, session: Session, limit: int = 5000) -> list[QuestionLog]:
     """The newest unanswered, low-confidence and handed-off questions (masked), newest first."""
-    query = (select(QuestionLog)
-             .where((col(QuestionLog.action) == "handoff") & col(QuestionLog.reason).in_(UNANSWERED_REASONS)
-                    | (col(QuestionLog.reason) == "low_confidence"))
-             .order_by(col(QuestionLog.created_at).desc(), col(QuestionLog.id).desc()).limit(limit))
+    query = (
+        select(QuestionLog)
+        .where(
+            (col(QuestionLog.action) == "handoff") & col(QuestionLog.reason).in_(UNANSWERED_REASONS)
+            | (col(QuestionLog.reason) == "low_confidence")
+        )
+        .order_by(col(QuestionLog.created_at).desc(), col(QuestionLog.id).desc())
+        .limit(limit)
+    )
     return list(session.exec(query))
 
 
-def group_questions(questions: Sequence[QuestionLog], *, similarity: float = GROUP_SIMILARITY) -> list[QuestionGroup]:
+def group_questions(
+    questions: Sequence[QuestionLog], *, similarity: float = GROUP_SIMILARITY
+) -> list[QuestionGroup]:
     """Greedy grouping by text similarity; groups sorted most frequent first, then newest first."""
     groups: list[QuestionGroup] = []
     keys: list[str] = []
@@ -125,11 +141,11 @@ def group_questions(questions: Sequence[QuestionLog], *, similarity: float = GRO
             keys.append(key)
     for group in groups:
         group.id = min(group.ids) if group.ids else group.id
-        best: dict[str, float] = defaultdict(float)
+        top: dict[str, float] = defaultdict(float)
         for question in group.questions:
             for code, score in _candidates(question):
-                best[code] = max(best[code], score)
-        group.candidates = sorted(best.items(), key=lambda pair: -pair[1])[:5]
+                top[code] = max(top[code], score)
+        group.candidates = sorted(top.items(), key=lambda pair: -pair[1])[:5]
     groups.sort(key=lambda g: (-g.count, -g.last_seen.timestamp()))
     return groups
 
@@ -155,7 +171,11 @@ def set_question_state(*, session: Session, ids: Sequence[int], state: str) -> i
 
 
 def questions_by_ids(*, session: Session, ids: Sequence[int]) -> list[QuestionLog]:
-    query = select(QuestionLog).where(col(QuestionLog.id).in_(list(ids))).order_by(col(QuestionLog.created_at).desc())
+    query = (
+        select(QuestionLog)
+        .where(col(QuestionLog.id).in_(list(ids)))
+        .order_by(col(QuestionLog.created_at).desc())
+    )
     return list(session.exec(query))
 
 
@@ -188,7 +208,9 @@ def _china(value: dt.datetime) -> dt.datetime:
 
 def dashboard(*, session: Session, today: dt.date, stale_days: int, days: int = 30) -> Dashboard:
     """Figures for the dashboard over the last ``days`` days (dates and hours in China time)."""
-    since = dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time(), tzinfo=dt.UTC) - dt.timedelta(hours=8)
+    since = dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time(), tzinfo=dt.UTC) - dt.timedelta(
+        hours=8
+    )
     logs = list(session.exec(select(QuestionLog).where(col(QuestionLog.created_at) >= since)))
     per_day: Counter[str] = Counter()
     per_hour: Counter[int] = Counter()
@@ -208,10 +230,14 @@ def dashboard(*, session: Session, today: dt.date, stale_days: int, days: int = 
     ratings: dict[str, list[int]] = defaultdict(list)
     for rating in session.exec(select(Rating)):
         ratings[rating.item_code].append(rating.score)
-    satisfaction = sorted(((code, sum(s) / len(s), len(s)) for code, s in ratings.items()),
-                          key=lambda row: (-row[2], row[0]))[:10]
-    stale = [item for item in session.exec(select(ServiceItem).where(ServiceItem.status != "archived"))
-             if is_stale(item, today=today, stale_days=stale_days)]
+    satisfaction = sorted(
+        ((code, sum(s) / len(s), len(s)) for code, s in ratings.items()), key=lambda row: (-row[2], row[0])
+    )[:10]
+    stale = [
+        item
+        for item in session.exec(select(ServiceItem).where(ServiceItem.status != "archived"))
+        if is_stale(item, today=today, stale_days=stale_days)
+    ]
     return Dashboard(
         days=[(day, per_day.get(day, 0)) for day in day_list],
         actions={key: actions.get(key, 0) for key in ("answer", "clarify", "handoff", "unanswered")},

@@ -42,8 +42,15 @@ def run_cases(cases: Sequence[RegressionCase], answer: Any, items: Sequence[Item
     results = []
     for case in cases:
         decision, _reply = answer(case.question, items)
-        results.append(CaseResult(case, passes(case, decision), getattr(decision, "action", ""),
-                                  getattr(decision, "item", None), getattr(decision, "field", None)))
+        results.append(
+            CaseResult(
+                case,
+                passes(case, decision),
+                getattr(decision, "action", ""),
+                getattr(decision, "item", None),
+                getattr(decision, "field", None),
+            )
+        )
     return results
 
 
@@ -51,8 +58,9 @@ def list_cases(*, session: Session) -> list[RegressionCase]:
     return list(session.exec(select(RegressionCase).order_by(col(RegressionCase.id))))
 
 
-def add_case(*, session: Session, question: str, item_code: str | None, field: str | None,
-             created_by: str) -> RegressionCase:
+def add_case(
+    *, session: Session, question: str, item_code: str | None, field: str | None, created_by: str
+) -> RegressionCase:
     question = question.strip()
     if not question:
         raise CaseError("问题不能为空")
@@ -60,8 +68,9 @@ def add_case(*, session: Session, question: str, item_code: str | None, field: s
         raise CaseError(f"字段必须是 {' / '.join(ASKABLE_FIELDS)} 之一，或留空表示总览")
     if field and not item_code:
         raise CaseError("超出范围的问题（不填事项）不能指定字段")
-    case = RegressionCase(question=question[:500], item_code=item_code or None, field=field or None,
-                          created_by=created_by)
+    case = RegressionCase(
+        question=question[:500], item_code=item_code or None, field=field or None, created_by=created_by
+    )
     session.add(case)
     session.commit()
     session.refresh(case)
@@ -87,7 +96,9 @@ def record(*, session: Session, results: Sequence[CaseResult]) -> None:
     session.commit()
 
 
-def gate(*, session: Session, answer: Any, would_be: Sequence[Item]) -> tuple[list[CaseResult], list[CaseResult]]:
+def gate(
+    *, session: Session, answer: Any, would_be: Sequence[Item]
+) -> tuple[list[CaseResult], list[CaseResult]]:
     """Results on the would-be knowledge base, and the cases that pass now but would fail after publishing."""
     cases = list_cases(session=session)
     before = {result.case.id: result.passed for result in run_cases(cases, answer, None)}

@@ -1,4 +1,4 @@
-"""Review: items waiting for approval, approve (through the regression gate) or return; the regression table."""
+"""Review: items waiting for approval, approve (through the regression gate) or return; regression table."""
 
 from typing import Any
 
@@ -13,7 +13,7 @@ from knowledge.errors import KnowledgeError
 from knowledge.models import STATUS_LABELS
 from knowledge.schema import ASKABLE_FIELDS
 
-bp = Blueprint("review", __name__, url_prefix="/review")
+bp: Blueprint = Blueprint("review", __name__, url_prefix="/review")
 
 
 @bp.route("/")
@@ -41,11 +41,17 @@ def _show(code: str, *, broken: list[Any] | None = None, status: int = 200) -> A
         abort(404)
     authors = sorted(writes.change_authors(session=db(), code=code))
     if broken is None and row.status == "in_review":
-        _results, broken = regression.gate(session=db(), answer=hooks().answer,
-                                           would_be=writes.would_be_published(session=db(), code=code))
-    return render_template("console/review_show.html", row=row, authors=authors,
-                           diff=diff_snapshots(_baseline(row), row.data), broken=broken or [],
-                           statuses=STATUS_LABELS), status
+        _results, broken = regression.gate(
+            session=db(), answer=hooks().answer, would_be=writes.would_be_published(session=db(), code=code)
+        )
+    return render_template(
+        "console/review_show.html",
+        row=row,
+        authors=authors,
+        diff=diff_snapshots(_baseline(row), row.data),
+        broken=broken or [],
+        statuses=STATUS_LABELS,
+    ), status
 
 
 @bp.route("/<code>")
@@ -63,11 +69,17 @@ def approve(code: str) -> Any:
     would_be = writes.would_be_published(session=db(), code=code)
     results, broken = regression.gate(session=db(), answer=hooks().answer, would_be=would_be)
     if broken and request.form.get("confirm_broken") != "1":
-        flash(f"发布后有 {len(broken)} 个原来能答对的测试问题会答错，请核对；确认无误后勾选确认再发布", "error")
+        flash(
+            f"发布后有 {len(broken)} 个原来能答对的测试问题会答错，请核对；确认无误后勾选确认再发布", "error"
+        )
         return _show(code, broken=broken, status=409)
     try:
-        change = writes.approve(session=db(), code=code, reviewer=current_user.username,
-                                comment=request.form.get("comment", "").strip() or None)
+        change = writes.approve(
+            session=db(),
+            code=code,
+            reviewer=current_user.username,
+            comment=request.form.get("comment", "").strip() or None,
+        )
     except writes.ReviewError as exc:
         flash(exc.message, "error")
         return _show(code, status=403)
@@ -75,8 +87,11 @@ def approve(code: str) -> Any:
         flash(str(exc), "error")
         return redirect(url_for("console.review.show", code=code))
     regression.record(session=db(), results=results)
-    auth.log("publish", code, {"revision": change.revision,
-                               "confirmed_failures": [r.case.question for r in broken]})
+    auth.log(
+        "publish",
+        code,
+        {"revision": change.revision, "confirmed_failures": [r.case.question for r in broken]},
+    )
     row = storage.get_item(session=db(), code=code)
     when = f"，将于 {row.effective_date} 生效" if row.effective_date else "，已生效"
     flash(f"审核通过并发布{when}", "ok")
@@ -87,8 +102,9 @@ def approve(code: str) -> Any:
 @auth.requires("review")
 def return_(code: str) -> Any:
     try:
-        writes.return_for_changes(session=db(), code=code, reviewer=current_user.username,
-                                  comment=request.form.get("comment", ""))
+        writes.return_for_changes(
+            session=db(), code=code, reviewer=current_user.username, comment=request.form.get("comment", "")
+        )
     except writes.ReviewError as exc:
         flash(exc.message, "error")
         return redirect(url_for("console.review.show", code=code))
@@ -110,10 +126,13 @@ def regression_table() -> Any:
         action = request.form.get("action")
         if action == "add":
             try:
-                case = regression.add_case(session=db(), question=request.form.get("question", ""),
-                                           item_code=request.form.get("item_code", "").strip() or None,
-                                           field=request.form.get("field", "").strip() or None,
-                                           created_by=current_user.username)
+                case = regression.add_case(
+                    session=db(),
+                    question=request.form.get("question", ""),
+                    item_code=request.form.get("item_code", "").strip() or None,
+                    field=request.form.get("field", "").strip() or None,
+                    created_by=current_user.username,
+                )
             except regression.CaseError as exc:
                 flash(exc.message, "error")
             else:

@@ -12,7 +12,7 @@ from knowledge.console.queries import STATE_LABELS, questions_by_ids, review_que
 from knowledge.errors import KnowledgeError
 from knowledge.models import QUESTION_STATES
 
-bp = Blueprint("unanswered", __name__, url_prefix="/unanswered")
+bp: Blueprint = Blueprint("unanswered", __name__, url_prefix="/unanswered")
 
 _MASK = re.compile(r"〔[^〕]*〕")
 
@@ -26,14 +26,18 @@ def phrasing(text: str) -> str:
 @auth.requires("queue")
 def index() -> Any:
     state = request.args.get("state", "open")
-    groups = review_queue(session=db(), state=None if state == "all" else state if state in QUESTION_STATES else "open")
+    groups = review_queue(
+        session=db(), state=None if state == "all" else state if state in QUESTION_STATES else "open"
+    )
     names = {}
     for group in groups:
         for code, _score in group.candidates:
             if code not in names:
                 row = writes.find_item(session=db(), code=code)
                 names[code] = row.name if row is not None else code
-    return render_template("console/unanswered.html", groups=groups, state=state, states=STATE_LABELS, names=names)
+    return render_template(
+        "console/unanswered.html", groups=groups, state=state, states=STATE_LABELS, names=names
+    )
 
 
 def _ids() -> list[int]:
@@ -75,8 +79,13 @@ def action() -> Any:
         if not current_user.can("regression"):
             abort(403)
         try:
-            case = regression.add_case(session=db(), question=text, item_code=request.form.get("code") or None,
-                                       field=None, created_by=current_user.username)
+            case = regression.add_case(
+                session=db(),
+                question=text,
+                item_code=request.form.get("code") or None,
+                field=None,
+                created_by=current_user.username,
+            )
         except regression.CaseError as exc:
             flash(exc.message, "error")
             return back
@@ -97,8 +106,14 @@ def action() -> Any:
         if not message:
             flash("回复内容不能为空", "error")
             return back
-        outcomes = replies.reply(session=db(), questions=questions, text=message, send=hooks().send,
-                                 username=current_user.username, ip=auth.client_ip())
+        outcomes = replies.reply(
+            session=db(),
+            questions=questions,
+            text=message,
+            send=hooks().send,
+            username=current_user.username,
+            ip=auth.client_ip(),
+        )
         delivered = sum(outcome.delivered for outcome in outcomes)
         if delivered:
             set_question_state(session=db(), ids=ids, state="answered")

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from knowledge.console import auth, db
 from knowledge.console_tables import ROLES, AuditLog, ConsoleUser
 
-bp = Blueprint("users", __name__, url_prefix="/users")
+bp: Blueprint = Blueprint("users", __name__, url_prefix="/users")
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -19,8 +19,12 @@ def index() -> Any:
         action = request.form.get("action")
         try:
             if action == "add":
-                user = auth.create_user(session=db(), username=request.form.get("username", ""),
-                                        role=request.form.get("role", ""), password=request.form.get("password", ""))
+                user = auth.create_user(
+                    session=db(),
+                    username=request.form.get("username", ""),
+                    role=request.form.get("role", ""),
+                    password=request.form.get("password", ""),
+                )
                 auth.log("user_add", user.username, {"role": user.role})
                 flash(f"已创建账号 {user.username}", "ok")
             else:

@@ -12,7 +12,6 @@ from knowledge.lifecycle import ItemChange
 from knowledge.models import ItemRevision, ServiceItem, china_today
 
 
-
 class ReviewError(ValueError):
     """A review step is not allowed for this user; ``message`` is Chinese."""
 
@@ -38,15 +37,23 @@ def find_item(*, session: Session, code: str) -> ServiceItem | None:
     return session.exec(select(ServiceItem).where(ServiceItem.code == code)).first()
 
 
-def save_draft(*, session: Session, data: dict[str, Any], author: str, summary: str = "",
-               effective_date: dt.date | None = None, submit: bool = False) -> ItemChange:
+def save_draft(
+    *,
+    session: Session,
+    data: dict[str, Any],
+    author: str,
+    summary: str = "",
+    effective_date: dt.date | None = None,
+    submit: bool = False,
+) -> ItemChange:
     """Save an edited or new item as a draft (optionally submitted for review at once)."""
     item = schema.Item.model_validate(data)
 
     def step(session: Session) -> ItemChange:
         row = find_item(session=session, code=item.code)
-        change = lifecycle.save_item(session, row, item, author=author, summary=summary, publish=False,
-                                     today=china_today())
+        change = lifecycle.save_item(
+            session, row, item, author=author, summary=summary, publish=False, today=china_today()
+        )
         session.flush()
         current = lifecycle.find_row(session, item.code)
         if current.effective_date != effective_date and current.status in ("draft", "in_review"):
@@ -64,8 +71,9 @@ def submit(*, session: Session, code: str, author: str) -> ItemChange:
 
 def change_authors(*, session: Session, code: str) -> set[str]:
     """Who wrote the versions since the item was last published: they may not approve it."""
-    revisions = session.exec(select(ItemRevision).where(ItemRevision.item_code == code)
-                             .order_by(col(ItemRevision.number).desc()))
+    revisions = session.exec(
+        select(ItemRevision).where(ItemRevision.item_code == code).order_by(col(ItemRevision.number).desc())
+    )
     authors: set[str] = set()
     for revision in revisions:
         if revision.status in ("published", "archived"):
@@ -78,8 +86,10 @@ def approve(*, session: Session, code: str, reviewer: str, comment: str | None) 
     """Publish an item in review; the reviewer must not be one of its authors."""
     if reviewer in change_authors(session=session, code=code):
         raise ReviewError("不能审核自己提交的修改，请由其他审核员审核")
-    return _write(session, lambda s: lifecycle.approve(s, code, reviewer=reviewer, comment=comment or None,
-                                                      today=china_today()))
+    return _write(
+        session,
+        lambda s: lifecycle.approve(s, code, reviewer=reviewer, comment=comment or None, today=china_today()),
+    )
 
 
 def return_for_changes(*, session: Session, code: str, reviewer: str, comment: str) -> ItemChange:
@@ -87,13 +97,17 @@ def return_for_changes(*, session: Session, code: str, reviewer: str, comment: s
         raise ReviewError("退回时请填写修改意见")
     if reviewer in change_authors(session=session, code=code):
         raise ReviewError("不能审核自己提交的修改，请由其他审核员审核")
-    return _write(session, lambda s: lifecycle.return_for_changes(s, code, reviewer=reviewer, comment=comment))
+    return _write(
+        session, lambda s: lifecycle.return_for_changes(s, code, reviewer=reviewer, comment=comment)
+    )
 
 
 def restore(*, session: Session, code: str, number: int, author: str) -> ItemChange:
     """Bring back an earlier revision as a new draft (it goes through review again)."""
-    return _write(session, lambda s: lifecycle.restore(s, code, number, author=author, publish=False,
-                                                      today=china_today()))
+    return _write(
+        session,
+        lambda s: lifecycle.restore(s, code, number, author=author, publish=False, today=china_today()),
+    )
 
 
 def add_alias(*, session: Session, code: str, alias: str, author: str) -> ItemChange:
@@ -107,8 +121,14 @@ def add_alias(*, session: Session, code: str, alias: str, author: str) -> ItemCh
     if alias and alias not in aliases and alias != data.get("name"):
         aliases.append(alias)
     data["aliases"] = aliases
-    return save_draft(session=session, data=data, author=author, summary=f"添加别名「{alias}」", submit=True,
-                      effective_date=None)
+    return save_draft(
+        session=session,
+        data=data,
+        author=author,
+        summary=f"添加别名「{alias}」",
+        submit=True,
+        effective_date=None,
+    )
 
 
 def would_be_published(*, session: Session, code: str) -> list[schema.Item]:
