@@ -188,6 +188,46 @@ class DatabaseTokenStore:
                 session.add(row)
 
 
+class FallbackTokenStore:
+    """Redis first; the database while Redis is unreachable (issue 6: Redis down, keep working).
+
+    During an outage every worker falls back together, so the database lock still admits one
+    refresher; should workers disagree about the outage, stable_token's normal mode hands both the
+    same token, so nothing is invalidated.
+    """
+
+    def __init__(self, primary: TokenStore, fallback: TokenStore, *, pause: float = 5.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.primary, self.fallback = primary, fallback
+        # After a failure, Redis is left alone for ``pause`` seconds: a hanging server would
+        # otherwise cost its socket timeout on every call.
+        self.pause = pause
+        self._clock = clock
+        self._down_until = float("-inf")
+
+    def _either(self, method: str, *args: Any) -> Any:
+        import redis
+
+        if self._clock() >= self._down_until:
+            try:
+                return getattr(self.primary, method)(*args)
+            except redis.RedisError:
+                self._down_until = self._clock() + self.pause
+        return getattr(self.fallback, method)(*args)
+
+    def read(self, name: str) -> CachedToken | None:
+        return self._either("read", name)  # type: ignore[no-any-return]
+
+    def write(self, name: str, token: CachedToken) -> None:
+        self._either("write", name, token)
+
+    def try_lock(self, name: str, ttl: float) -> str | None:
+        return self._either("try_lock", name, ttl)  # type: ignore[no-any-return]
+
+    def unlock(self, name: str, handle: str) -> None:
+        self._either("unlock", name, handle)
+
+
 class TokenProvider:
     """Hands out the access token of one account; implements ``bot.wechat_client.TokenSource``."""
 
@@ -305,11 +345,19 @@ def timeouts_from_config(config: Mapping[str, Any]) -> Timeouts:
 
 
 def store_from_config(config: Mapping[str, Any], *, engine: Any = None) -> TokenStore:
-    """Redis when ``REDIS_URL`` is set, else the ``api_token`` table of ``engine``, else process memory."""
+    """Redis when ``REDIS_URL`` is set (falling back to ``engine``'s ``api_token`` table while Redis is
+    down), else the ``api_token`` table, else process memory."""
     if config.get("REDIS_URL"):
         import redis
 
-        return RedisTokenStore(redis.Redis.from_url(config["REDIS_URL"]))
+        # Short socket timeouts: a dead Redis must not eat the webhook's 5 s.
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        client = redis.Redis.from_url(config["REDIS_URL"], socket_connect_timeout=0.5, socket_timeout=0.5,
+                                      retry=Retry(NoBackoff(), 0))
+        store = RedisTokenStore(client)
+        return store if engine is None else FallbackTokenStore(store, DatabaseTokenStore(engine))
     if engine is not None:
         return DatabaseTokenStore(engine)
     return MemoryTokenStore()

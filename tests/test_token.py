@@ -11,14 +11,18 @@ import psycopg
 import pytest
 import redis
 from fake_wechat import FakeWeChat, token_worker
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from bot.token import (
     CachedToken,
     DatabaseTokenStore,
+    FallbackTokenStore,
     MemoryTokenStore,
     RedisTokenStore,
     TokenProvider,
     TokenStore,
+    store_from_config,
 )
 from bot.wechat_client import InvalidCredential, Timeouts, TokenUnavailable, WeChatClient, WeChatUnreachable
 from knowledge.db import make_engine, upgrade
@@ -325,3 +329,44 @@ def test_refused_local_copy_is_replaced_from_the_store(wechat: FakeWeChat) -> No
     assert provider.refresh("OLD") == "NEW"
     assert provider.get() == "NEW"
     assert wechat.token_fetches == 0
+
+
+def _dead_redis() -> Any:
+    with FakeWeChat() as fake:  # a loopback port that is closed once the fake server stops
+        port = int(fake.url.rsplit(":", 1)[1])
+    return redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.5, socket_timeout=0.5,
+                       retry=Retry(NoBackoff(), 0))
+
+
+def test_redis_down_falls_back_to_the_database(wechat: FakeWeChat, request: pytest.FixtureRequest) -> None:
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    request.addfinalizer(engine.dispose)
+    database = DatabaseTokenStore(engine)
+    store = FallbackTokenStore(RedisTokenStore(_dead_redis()), database)
+    assert _provider(wechat, store).get() == "TOKEN-1"
+    cached = database.read(f"wechat:{wechat.app_id}")
+    assert cached is not None and cached.value == "TOKEN-1"
+    assert _provider(wechat, store).get() == "TOKEN-1"
+    assert wechat.token_fetches == 1
+
+
+@pytest.mark.parametrize(("config", "with_engine", "kind"), [
+    ({}, False, MemoryTokenStore),
+    ({}, True, DatabaseTokenStore),
+    ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, False, RedisTokenStore),
+    ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, True, FallbackTokenStore),
+], ids=["memory", "database", "redis", "redis-then-database"])
+def test_store_from_config(config: dict[str, str], with_engine: bool, kind: type) -> None:
+    engine = make_engine("sqlite://") if with_engine else None
+    assert type(store_from_config(config, engine=engine)) is kind
+
+
+def test_store_from_config_fails_over_fast(wechat: FakeWeChat, request: pytest.FixtureRequest) -> None:
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    request.addfinalizer(engine.dispose)
+    dead = _dead_redis().connection_pool.connection_kwargs["port"]
+    store = store_from_config({"REDIS_URL": f"redis://127.0.0.1:{dead}/0"}, engine=engine)
+    assert _provider(wechat, store).get() == "TOKEN-1"
+    assert isinstance(store, FallbackTokenStore) and store._down_until > time.monotonic()
