@@ -9,7 +9,8 @@ JSON file), else the database's published items (re-indexed when they change).
 State store (``STATE_STORE``): ``memory``, ``database`` or ``redis``; ``auto`` picks Redis when
 ``REDIS_URL`` is set, the database when answering from it, and memory otherwise.
 ``send_later`` (late answers): ``app.extensions["guidebot.send_later"]`` or ``app.config["SEND_LATER"]``,
-a callable ``(openid, text, source_msg_id)``, looked up when a late answer is ready.
+a callable ``(openid, text, source_msg_id)``, looked up when a late answer is ready; by default the
+database's customer-service outbox (``bot.outbox.outbox_for_app(app).enqueue``).
 """
 
 import datetime as dt
@@ -147,6 +148,10 @@ def deliverer(app: Any) -> Deliverer:
 
     def send_later(openid: str, text: str, source_msg_id: str | None) -> object:
         hook = app.extensions.get(SEND_LATER_KEY) or app.config.get("SEND_LATER")
+        if hook is None and _uses_database(app.config):
+            from bot.outbox import outbox_for_app
+
+            hook = outbox_for_app(app).enqueue  # the customer-service outbox, sent with retries
         if hook is None:
             raise RuntimeError("no send_later hook configured")
         return hook(openid, text, source_msg_id)

@@ -424,3 +424,47 @@ def test_end_to_end_with_the_database(county, tmp_path):
     deliverer.context.knowledge.wait_for_rebuild()
     reply = reply_of(post_plain(client, text_xml("社保卡在哪办", msg_id="1003")))
     assert reply["Content"].startswith("【社会保障卡申领（新版）】")
+
+
+def test_late_answer_goes_to_the_database_outbox_by_default(county, tmp_path, monkeypatch):
+    from sqlmodel import Session, select
+
+    from bot.outbox import stop_outbox
+    from knowledge import storage
+    from knowledge.db import get_engine, upgrade
+    from knowledge.models import OutboxMessage
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": f"sqlite:///{tmp_path}/late.sqlite3",
+            "WECHAT_TOKEN": TOKEN,
+            "CLOCK": lambda: OPEN,
+            "ANSWER_DEADLINE": 0.05,
+        }
+    )
+    engine = get_engine(app)
+    upgrade(engine)
+    with Session(engine) as session:
+        storage.import_kb(session=session, kb=county, author="test")
+    real, release = delivery.respond, threading.Event()
+
+    def slow(message, context):
+        release.wait(5)
+        return real(message, context)
+
+    monkeypatch.setattr(delivery, "respond", slow)
+    try:
+        response = post_plain(app.test_client(), text_xml("社保卡在哪办", msg_id="6161"))
+        assert response.status_code == 200 and response.get_data() == b""
+        release.set()
+        deadline = time.monotonic() + 10
+        rows: list = []
+        while not rows and time.monotonic() < deadline:
+            with Session(engine) as session:
+                rows = list(session.exec(select(OutboxMessage)))
+            time.sleep(0.05)
+        assert [(row.openid, row.source_msg_id) for row in rows] == [("oCitizen", "6161")]
+        assert "社会保障卡申领" in rows[0].payload
+    finally:
+        stop_outbox(app)
