@@ -57,12 +57,18 @@ def main() -> None:
     with FakeWeChat() as wechat, tempfile.TemporaryDirectory() as tmp:
         for name, store in _stores(Path(tmp)).items():
             for local_ttl, how in [(0.0, "store read"), (30.0, "local copy")]:
-                provider = TokenProvider(store, app_id=wechat.app_id, app_secret=wechat.app_secret,
-                                         api_base=wechat.url, local_ttl=local_ttl)
+                provider = TokenProvider(
+                    store,
+                    app_id=wechat.app_id,
+                    app_secret=wechat.app_secret,
+                    api_base=wechat.url,
+                    local_ttl=local_ttl,
+                )
                 provider.get()
                 _rate(f"token get, {how} ({name})", 2000, provider.get)
-        provider = TokenProvider(MemoryTokenStore(), app_id=wechat.app_id, app_secret=wechat.app_secret,
-                                 api_base=wechat.url)
+        provider = TokenProvider(
+            MemoryTokenStore(), app_id=wechat.app_id, app_secret=wechat.app_secret, api_base=wechat.url
+        )
         client = WeChatClient(provider, api_base=wechat.url)
         _rate("send_text round trip (loopback fake)", args.sends, lambda: client.send_text("o-bench", "你好"))
 
@@ -70,8 +76,10 @@ def main() -> None:
 
         engine = make_engine(f"sqlite:///{Path(tmp) / 'outbox.sqlite3'}")
         upgrade(engine)
-        stores: dict[str, OutboxStore] = {"memory": MemoryOutboxStore(),
-                                          "sqlite": DatabaseOutboxStore(engine)}
+        stores: dict[str, OutboxStore] = {
+            "memory": MemoryOutboxStore(),
+            "sqlite": DatabaseOutboxStore(engine),
+        }
         for name, store in stores.items():
             outbox = Outbox(store, client.send_message, batch=100)
             start = time.perf_counter()
@@ -83,8 +91,10 @@ def main() -> None:
             while (report := outbox.drain()).sent:
                 sent += report.sent
             drained = time.perf_counter() - start
-            print(f"outbox ({name}): enqueue {args.sends / queued:,.0f} /s, "
-                  f"drain+send {sent / drained:,.0f} /s ({sent} sent)")
+            print(
+                f"outbox ({name}): enqueue {args.sends / queued:,.0f} /s, "
+                f"drain+send {sent / drained:,.0f} /s ({sent} sent)"
+            )
         print(f"token fetches during the whole run: {wechat.token_fetches}")
 
 

@@ -8,6 +8,7 @@ With ``--kb PATH`` the guidebot-kb/1 file is indexed in memory (no database); wi
 items and staff synonyms of the configured database are used.
 """
 
+import io
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -67,6 +68,8 @@ def run(matcher: Matcher, lines: Iterable[str], errors: IO[str]) -> Iterator[dic
 def match(kb_path: str | None) -> None:
     """逐行读取 JSON 问题，逐行输出匹配结果（JSON）。"""
     matcher = _file_matcher(kb_path) if kb_path else _database_matcher()
-    stdin = click.get_text_stream("stdin", encoding="utf-8")
-    for result in run(matcher, stdin, sys.stderr):
+    for stream in (sys.stdin, sys.stdout):  # JSON lines are UTF-8 whatever the locale says
+        if isinstance(stream, io.TextIOWrapper) and stream.encoding.lower().replace("-", "") != "utf8":
+            stream.reconfigure(encoding="utf-8")
+    for result in run(matcher, sys.stdin, sys.stderr):
         click.echo(json.dumps(result, ensure_ascii=False))

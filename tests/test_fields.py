@@ -1,0 +1,74 @@
+"""Field detection: one row per rule, plus the tie-breaks between rules."""
+
+import pytest
+
+from bot.fields import detect_field, strip_field_words
+
+FIELDS = [
+    ("办社保卡要带什么", "materials"),
+    ("需要哪些材料", "materials"),
+    ("要准备啥", "materials"),
+    ("档案接收需要啥", "materials"),
+    ("补办要多少钱", "fee"),
+    ("收费吗", "fee"),
+    ("一年交多少", "fee"),
+    ("多久能拿到", "time_limit"),
+    ("几个工作日能办好", "time_limit"),
+    ("当场能开出来吗", "time_limit"),
+    ("在哪里办", "location"),
+    ("在几号窗口", "location"),
+    ("去哪个部门", "location"),
+    ("几点下班", "hours"),
+    ("周六开门吗", "hours"),
+    ("咨询电话是多少", "phone"),
+    ("流程是什么", "process"),
+    ("先去哪后去哪", "process"),
+    ("能网上办吗", "online"),
+    ("手机上能补吗", "online"),
+    ("一定要本人去现场吗", "online"),
+    ("要什么条件", "conditions"),
+    ("房贷没还完能过户吗", "conditions"),
+    ("什么情况下可以申请", "conditions"),
+    ("依据是哪个文件", "basis"),
+    ("法律依据是什么", "basis"),
+    ("身份证怎么办", None),
+    ("需要什么手续", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FIELDS, ids=[
+    "daishenme", "cailiao", "zhunbeisha", "xuyaosha", "duoshaoqian", "shoufei", "jiaoduoshao", "duojiu",
+    "gongzuori", "dangchang", "zainali", "chuangkou", "bumen", "xiaban", "zhouliu", "dianhua", "liucheng",
+    "xianquna", "wangshang", "shoujishang", "benren-xianchang", "tiaojian", "neng-ma", "qingkuang", "wenjian",
+    "yiju", "whole-item", "shouxu-whole",
+])
+def test_detect_field(text: str, expected: str | None) -> None:
+    assert detect_field(text) == expected
+
+
+PRIORITY = [
+    ("结婚证可以网上领吗", "online"),  # online before conditions
+    ("离婚冷静期多少天", "time_limit"),
+    ("前几天丢了身份证，要带什么材料", "materials"),  # 前几天 is not a duration
+    ("地址换了要变更，怎么弄", None),  # 地址 alone is content, not a location question
+    ("我电话13907561234，上户口在哪个窗口办", "location"),  # a number given is not a phone question
+    ("13922887766 这是我电话，几天审核完", "time_limit"),
+    ("請問要帶什麼材料", "materials"),  # traditional characters
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PRIORITY, ids=[
+    "online-over-conditions", "days", "qianjitian", "dizhi-content", "own-number", "own-number-after",
+    "traditional",
+])
+def test_priority_and_exceptions(text: str, expected: str | None) -> None:
+    assert detect_field(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("社保卡带什么", "社保卡"),
+    ("去哪里办身份证", "办身份证"),
+    ("能给爸妈看病用吗", "能给爸妈看病用吗"),  # wildcard cues (能…吗) never swallow content
+], ids=["materials-cue", "longest-location-cue", "no-wildcard-strip"])
+def test_strip_field_words(text: str, expected: str) -> None:
+    assert strip_field_words(text) == expected

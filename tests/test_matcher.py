@@ -1,0 +1,204 @@
+"""Matcher decisions on the demo county hall: answers, clarifications, handoffs and follow-up rules."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.decision import Decision, Turn
+from bot.matcher import Matcher
+from knowledge.schema import Item, load_kb
+
+
+@pytest.fixture(scope="module")
+def matcher(county_kb_path: Path) -> Matcher:
+    return Matcher.build(load_kb(county_kb_path).items)
+
+
+ANSWERS = [
+    ("社保卡丢了怎么补", "SF-RS-002", None),
+    ("社宝卡第一次怎么办", "SF-RS-001", None),  # homophone typo + 第一次
+    ("办残积证要带什么", "SF-CL-001", "materials"),
+    ("請問身分證遺失了要怎麼補辦", "SF-GA-003", None),  # traditional characters + typo
+    ("户口本丢了要带什么", "SF-GA-016", "materials"),
+    ("驾照过期了怎么换", "SF-GA-012", None),
+    ("我身份证号410105198807230617，身份证到期了怎么换", "SF-GA-002", None),
+    ("你好，我想问一下二手房过户要交多少钱", "SF-ZR-001", "fee"),
+    ("领结婚证可以网上预约吗", "SF-MZ-001", "online"),
+]
+
+
+@pytest.mark.parametrize(("text", "code", "field"), ANSWERS, ids=[
+    "shebaoka-lost", "homophone-first", "canjizheng-typo", "traditional", "hukouben", "jiazhao-expired",
+    "pii-masked", "filler-fee", "online",
+])
+def test_answers(matcher: Matcher, text: str, code: str, field: str | None) -> None:
+    decision = matcher.decide(text)
+    assert (decision.action, decision.item, decision.field) == ("answer", code, field)
+    assert decision.reason == "confident"
+    assert decision.scores[0][0] == code
+
+
+def test_clarifies_when_the_item_is_open(matcher: Matcher) -> None:
+    decision = matcher.decide("证件丢了怎么补办")
+    assert decision.action == "clarify"
+    assert {"SF-GA-003", "SF-GA-013"} <= set(decision.candidates)
+    assert 2 <= len(decision.candidates) <= 5
+    assert decision.reason == "ambiguous"
+
+
+def test_default_operation_wins_over_unasked_ones(matcher: Matcher) -> None:
+    # 身份证怎么办: 首次申领 is the plain reading; 换领/补领 name operations the citizen did not mention.
+    decision = matcher.decide("身份证怎么办")
+    assert decision.scores[0][0] == "SF-GA-001"
+
+
+HANDOFFS = [
+    ("转人工", "human"),
+    ("我要找客服", "human"),
+    ("1号窗口那个女的态度太差了，我要投诉她", "complaint"),
+    ("身份证办得太慢了，我要投诉", "complaint"),
+    ("明天天气怎么样", "out_of_scope"),
+    ("你好，谢谢", "empty"),
+    ("13907561234", "empty"),
+]
+
+
+@pytest.mark.parametrize(("text", "reason"), HANDOFFS, ids=[
+    "zhuanrengong", "kefu", "complaint", "complaint-with-item", "weather", "greeting", "only-pii",
+])
+def test_handoffs(matcher: Matcher, text: str, reason: str) -> None:
+    decision = matcher.decide(text)
+    assert decision.action == "handoff"
+    assert decision.reason == reason
+    assert decision.item is None
+
+
+def test_foreign_word_is_not_human(matcher: Matcher) -> None:
+    # 外国人工作 contains 人工 but asks for no person.
+    assert matcher.decide("外国人工作证要什么材料").reason != "human"
+
+
+FOLLOW_UPS = [
+    # (earlier messages, message, expected action, item, field, reason)
+    (["你好，我身份证过期了要去换"], "那要多少钱", "answer", "SF-GA-002", "fee", "follow_up"),
+    (["异地就医备案怎么弄"], "咨询电话是多少", "answer", "SF-YB-002", "phone", "follow_up"),
+    (["生育津贴怎么领"], "能在网上申请吗", "answer", "SF-YB-003", "online", "follow_up"),
+    (["想申请公租房"], "要交钱吗", "answer", "SF-ZJ-001", "fee", "follow_up"),
+    (["身份证怎么办"], "丢了", "answer", "SF-GA-003", None, "confident"),  # matched with the topic
+    (["公积金怎么提取"], "租房的", "answer", "SF-GJJ-003", None, "confident"),
+    (["身份证丢了怎么补办"], "对了户口本也一起丢了，补户口本要带啥", "answer", "SF-GA-016", "materials",
+     "confident"),
+    (["我的驾驶证丢了"], "手机上能补吗 我电话13588001234", "answer", "SF-GA-013", "online", "follow_up"),
+]
+
+
+@pytest.mark.parametrize(("context", "text", "action", "item", "field", "reason"), FOLLOW_UPS, ids=[
+    "fee-after-answer", "phone-after-answer", "online-after-answer", "fee-short", "refine-clarification",
+    "refine-gongjijin", "new-topic-resets", "pii-in-follow-up",
+])
+def test_follow_ups(matcher: Matcher, context: list[str], text: str, action: str, item: str | None,
+                    field: str | None, reason: str) -> None:
+    decision = matcher.decide(text, matcher.replay(context))
+    assert (decision.action, decision.item, decision.field, decision.reason) == (action, item, field, reason)
+
+
+@pytest.mark.parametrize(("reply", "index"), [("2", 1), ("第1个", 0), ("三", 2), (" 3 ", 2)],
+                         ids=["digit", "di-ge", "chinese-digit", "spaces"])
+def test_number_picks_a_candidate(matcher: Matcher, reply: str, index: int) -> None:
+    previous = Turn(candidates=("SF-GA-001", "SF-GA-002", "SF-GA-003"), field="fee")
+    decision = matcher.decide(reply, previous)
+    assert (decision.action, decision.item, decision.reason) == ("answer", previous.candidates[index], "picked")
+    assert decision.field == "fee"
+
+
+def test_number_out_of_range_asks_again(matcher: Matcher) -> None:
+    previous = Turn(candidates=("SF-GA-001", "SF-GA-002"))
+    decision = matcher.decide("7", previous)
+    assert (decision.action, decision.candidates) == ("clarify", previous.candidates)
+
+
+def test_number_without_pending_question_is_not_a_pick(matcher: Matcher) -> None:
+    assert matcher.decide("2").reason != "picked"
+
+
+def test_field_only_without_context_hands_off(matcher: Matcher) -> None:
+    decision = matcher.decide("要多少钱")
+    assert (decision.action, decision.field) == ("handoff", "fee")
+
+
+def test_replay_remembers_topic_and_item(matcher: Matcher) -> None:
+    turn = matcher.replay(["你好", "结婚证丢了"])
+    assert turn.item == "SF-MZ-003"
+    assert turn.extra["topic"]
+    assert matcher.replay([]) == Turn()
+
+
+def test_foreign_topic_is_not_answered(matcher: Matcher) -> None:
+    previous = matcher.replay(["第一次办护照要带什么"])
+    assert matcher.decide("护照办好了，美国签证你们这能办吗", previous).action != "answer"
+
+
+def test_turn_after_keeps_topic_for_field_follow_up(matcher: Matcher) -> None:
+    first = matcher.decide("残疾证怎么办")
+    turn = matcher.turn_after("残疾证怎么办", first)
+    second = matcher.decide("在哪里办", turn)
+    assert (second.item, second.reason) == (turn.item, "follow_up")
+    after = matcher.turn_after("在哪里办", second, turn)
+    assert after.extra["topic"] == turn.extra["topic"]
+
+
+def test_item_lookup(matcher: Matcher) -> None:
+    assert matcher.item("SF-GA-001").name == "居民身份证首次申领"
+    with pytest.raises(KeyError):
+        matcher.item("NOPE")
+
+
+def test_as_json_contract(matcher: Matcher) -> None:
+    line = matcher.decide("社保卡丢了怎么补").as_json("q1")
+    assert set(line) == {"id", "action", "item", "candidates", "field", "score"}
+    assert isinstance(line["score"], float)
+
+
+def _item(code: str, name: str, department: str, **extra: object) -> Item:
+    return Item.model_validate({"code": code, "name": name, "department": department, "materials": [], **extra})
+
+
+@pytest.fixture(scope="module")
+def provincial() -> Matcher:
+    return Matcher.build([
+        _item("P1", "兼职律师执业许可", "广东省司法厅"),
+        _item("C1", "兼职律师执业许可", "广州市司法局"),
+        _item("C2", "兼职律师执业许可", "深圳市司法局"),
+        _item("P2", "办理往来港澳通行证", "广东省公安厅"),
+        _item("P3", "居住证办理进度查询", "广东省公安厅"),
+        _item("P4", "居住证签注", "广东省公安厅"),
+    ])
+
+
+def test_named_city_picks_its_department(provincial: Matcher) -> None:
+    decision = provincial.decide("广州兼职律师执业许可要什么条件")
+    assert (decision.action, decision.item) == ("answer", "C1")
+
+
+def test_no_city_prefers_the_halls_own_level(provincial: Matcher) -> None:
+    decision = provincial.decide("兼职律师执业许可要什么条件")
+    assert (decision.action, decision.item) == ("answer", "P1")
+
+
+def test_unasked_operation_costs(provincial: Matcher) -> None:
+    # 居住证 questions without 查询/进度 must not go to the progress-query item first.
+    decision = provincial.decide("居住证签注怎么办")
+    assert decision.item == "P4" or decision.candidates[:1] == ("P4",)
+
+
+def test_staff_synonym_changes_matching() -> None:
+    items = [_item("A", "机动车驾驶证期满换证", "县公安局"), _item("B", "居民身份证换领", "县公安局")]
+    without = Matcher.build(items).decide("摩托本换证")
+    with_synonym = Matcher.build(items, synonyms={"摩托本": "机动车驾驶证"}).decide("摩托本换证")
+    assert without.item != "A"
+    assert (with_synonym.action, with_synonym.item) == ("answer", "A")
+
+
+def test_empty_knowledge_base_hands_off() -> None:
+    decision = Matcher.build([]).decide("身份证怎么办")
+    assert decision == Decision("handoff", reason="out_of_scope")

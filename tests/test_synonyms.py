@@ -1,0 +1,78 @@
+"""Synonym table rows and pinyin homophone corrections, one row each."""
+
+import pytest
+
+from bot.synonyms import HomophoneFixer, Synonyms, default_synonyms
+
+SYNONYMS = [
+    ("户口本丢了", "户口簿遗失"),
+    ("社保卡", "社会保障卡"),
+    ("驾照过期", "驾驶证期满"),
+    ("身分证", "身份证"),
+    ("补办", "补领"),
+    ("到期", "期满"),
+    ("港澳通行证", "往来港澳通行证"),
+    ("往来港澳通行证", "往来港澳通行证"),
+    ("个体户注销", "个体工商户注销"),
+    ("个体工商户", "个体工商户"),
+    ("二建", "二级建造师"),
+    ("第一次办", "首次办"),
+    ("取公积金", "提取公积金"),
+    ("新农合", "城乡居民基本医疗保险"),
+    ("社保转移", "社会保险转移"),
+    ("退伍", "退役"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SYNONYMS, ids=[
+    "hukouben", "shebaoka", "jiazhao-guoqi", "shenfenzheng-typo", "buban", "daoqi", "gangao-expands",
+    "gangao-canonical-kept", "getihu", "getigongshanghu-kept", "erjian", "diyici", "qu-gongjijin",
+    "xinnonghe", "shebao-not-shebaoka", "tuiwu",
+])
+def test_default_synonyms(text: str, expected: str) -> None:
+    assert Synonyms().canonical(text) == expected
+
+
+def test_staff_synonyms_are_added_and_override() -> None:
+    table = Synonyms({"一网通办": "政务服务网", "驾照": "机动车驾驶证"})
+    assert table.canonical("一网通办") == "政务服务网"
+    assert table.canonical("驾照") == "机动车驾驶证"
+
+
+def test_staff_synonyms_are_normalised() -> None:
+    assert Synonyms({"ＡＢ證": "甲证"}).canonical("ab证") == "甲证"
+
+
+def test_table_has_no_self_loops() -> None:
+    assert all(word != canonical for word, canonical in default_synonyms())
+
+
+VOCABULARY = ["居民身份证首次申领", "社会保障卡申领", "社保卡", "残疾证申领", "二级建造师初始注册", "高等学校教师资格认定",
+              "文件出具", "证件遗失"]
+
+HOMOPHONES = [
+    ("身分证", "身份证"),
+    ("社宝卡丢了", "社保卡丢了"),
+    ("办残积证", "办残疾证"),
+    ("初始注测", "初始注册"),
+    ("教师姿格", "教师资格"),
+    ("二建初始注测", "二建初始注册"),  # 建初 sounds like nothing useful: 初始 is known, so it stays
+    ("遗失了", "遗失了"),
+    ("我要办证", "我要办证"),
+    ("天气怎么样", "天气怎么样"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), HOMOPHONES, ids=[
+    "shenfen", "shebao", "canji", "zhuce-tone", "zige-tone", "known-neighbour-kept", "known-word-kept",
+    "nothing-alike", "foreign",
+])
+def test_homophones(text: str, expected: str) -> None:
+    assert HomophoneFixer(VOCABULARY).fix(text) == expected
+
+
+def test_two_characters_need_the_same_tones() -> None:
+    # 注测 (zhu4 ce4) → 注册 (zhu4 ce4); 住侧 (zhu4 ce4) too, but 珠册 (zhu1 ce4) is not corrected.
+    fixer = HomophoneFixer(["注册"])
+    assert fixer.fix("住侧") == "注册"
+    assert fixer.fix("珠册") == "珠册"
