@@ -127,8 +127,9 @@ def _check_action(button: dict[str, Any], where: str) -> list[str]:
         if _bytes(key) > KEY_BYTES:
             problems.append(f"{label}：key 最多 {KEY_BYTES} 字节")
         if not CLICK_KEY.match(key):
-            problems.append(f"{label}：key「{key}」无法识别，"
-                            "应为 ITEM:事项编码、HUMAN（转人工）或 COMMON（常办事项）")
+            problems.append(
+                f"{label}：key「{key}」无法识别，应为 ITEM:事项编码、HUMAN（转人工）或 COMMON（常办事项）"
+            )
     if kind in ("view", "miniprogram") and isinstance(url, str) and url.strip():
         if _bytes(url) > URL_BYTES:
             problems.append(f"{label}：url 最多 {URL_BYTES} 字节")
@@ -158,7 +159,8 @@ def push(file: Path, dry_run: bool) -> None:
     config = create_app().config
     if not config.get("WECHAT_APP_ID") or not config.get("WECHAT_APP_SECRET"):
         raise click.ClickException(
-            "未配置 GUIDEBOT_WECHAT_APP_ID 或 GUIDEBOT_WECHAT_APP_SECRET，无法调用微信接口")
+            "未配置 GUIDEBOT_WECHAT_APP_ID 或 GUIDEBOT_WECHAT_APP_SECRET，无法调用微信接口"
+        )
     from bot.token import client_from_config
 
     try:

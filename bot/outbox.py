@@ -49,8 +49,16 @@ class OutboxEntry:
 class OutboxStore(Protocol):
     """Where queued messages live. Every method is safe to call from several threads (and workers)."""
 
-    def add(self, *, openid: str, payload: dict[str, Any], source_msg_id: str | None, now: float,
-            state: str = "pending", last_error: str | None = None) -> OutboxEntry: ...
+    def add(
+        self,
+        *,
+        openid: str,
+        payload: dict[str, Any],
+        source_msg_id: str | None,
+        now: float,
+        state: str = "pending",
+        last_error: str | None = None,
+    ) -> OutboxEntry: ...
 
     def get(self, *, id: int) -> OutboxEntry | None: ...
 
@@ -109,8 +117,14 @@ class Outbox:
         """Queue any customer-service message body (``{"msgtype": ..., ...}``)."""
         now = self._clock()
         if source_msg_id is not None and self._used(source_msg_id, ("pending", "sent")) >= self.quota:
-            return self.store.add(openid=openid, payload=payload, source_msg_id=source_msg_id, now=now,
-                                  state="failed", last_error=QUOTA_REFUSED)
+            return self.store.add(
+                openid=openid,
+                payload=payload,
+                source_msg_id=source_msg_id,
+                now=now,
+                state="failed",
+                last_error=QUOTA_REFUSED,
+            )
         return self.store.add(openid=openid, payload=payload, source_msg_id=source_msg_id, now=now)
 
     def drain(self, now: float | None = None) -> DrainReport:
@@ -141,8 +155,9 @@ class Outbox:
         self.store.mark_sent(id=entry.id, attempts=attempts)
         return "sent"
 
-    def _after_error(self, entry: OutboxEntry, attempts: int, now: float, error: str, *,
-                     retryable: bool) -> str:
+    def _after_error(
+        self, entry: OutboxEntry, attempts: int, now: float, error: str, *, retryable: bool
+    ) -> str:
         if retryable and attempts <= len(self.retry_delays):
             delay = self.retry_delays[attempts - 1]
             self.store.mark_retry(id=entry.id, attempts=attempts, next_attempt_at=now + delay, error=error)
@@ -223,12 +238,28 @@ class MemoryOutboxStore:
         self._entries: dict[int, OutboxEntry] = {}
         self._lock = threading.Lock()
 
-    def add(self, *, openid: str, payload: dict[str, Any], source_msg_id: str | None, now: float,
-            state: str = "pending", last_error: str | None = None) -> OutboxEntry:
+    def add(
+        self,
+        *,
+        openid: str,
+        payload: dict[str, Any],
+        source_msg_id: str | None,
+        now: float,
+        state: str = "pending",
+        last_error: str | None = None,
+    ) -> OutboxEntry:
         with self._lock:
-            entry = OutboxEntry(id=len(self._entries) + 1, openid=openid, payload=dict(payload),
-                                source_msg_id=source_msg_id, state=state, attempts=0, next_attempt_at=now,
-                                last_error=last_error, created_at=now)
+            entry = OutboxEntry(
+                id=len(self._entries) + 1,
+                openid=openid,
+                payload=dict(payload),
+                source_msg_id=source_msg_id,
+                state=state,
+                attempts=0,
+                next_attempt_at=now,
+                last_error=last_error,
+                created_at=now,
+            )
             self._entries[entry.id] = entry
             return entry
 
@@ -275,21 +306,42 @@ class DatabaseOutboxStore:
 
     @staticmethod
     def _entry(row: Any) -> OutboxEntry:
-        return OutboxEntry(id=row.id, openid=row.openid, payload=json.loads(row.payload),
-                           source_msg_id=row.source_msg_id, state=row.state, attempts=row.attempts,
-                           next_attempt_at=row.next_attempt_at.timestamp(), last_error=row.last_error,
-                           created_at=row.created_at.timestamp())
+        return OutboxEntry(
+            id=row.id,
+            openid=row.openid,
+            payload=json.loads(row.payload),
+            source_msg_id=row.source_msg_id,
+            state=row.state,
+            attempts=row.attempts,
+            next_attempt_at=row.next_attempt_at.timestamp(),
+            last_error=row.last_error,
+            created_at=row.created_at.timestamp(),
+        )
 
-    def add(self, *, openid: str, payload: dict[str, Any], source_msg_id: str | None, now: float,
-            state: str = "pending", last_error: str | None = None) -> OutboxEntry:
+    def add(
+        self,
+        *,
+        openid: str,
+        payload: dict[str, Any],
+        source_msg_id: str | None,
+        now: float,
+        state: str = "pending",
+        last_error: str | None = None,
+    ) -> OutboxEntry:
         from knowledge.db import write_session
         from knowledge.models import OutboxMessage
 
         with write_session(self.engine) as session:
-            row = OutboxMessage(openid=openid, payload=json.dumps(payload, ensure_ascii=False),
-                                source_msg_id=source_msg_id, state=state, attempts=0,
-                                next_attempt_at=_to_datetime(now), created_at=_to_datetime(now),
-                                last_error=last_error)
+            row = OutboxMessage(
+                openid=openid,
+                payload=json.dumps(payload, ensure_ascii=False),
+                source_msg_id=source_msg_id,
+                state=state,
+                attempts=0,
+                next_attempt_at=_to_datetime(now),
+                created_at=_to_datetime(now),
+                last_error=last_error,
+            )
             session.add(row)
             session.flush()
             return self._entry(row)
@@ -309,8 +361,11 @@ class DatabaseOutboxStore:
 
         from knowledge.models import OutboxMessage
 
-        query = select(func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.source_msg_id == source_msg_id, col(OutboxMessage.state).in_(states))
+        query = (
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.source_msg_id == source_msg_id, col(OutboxMessage.state).in_(states))
+        )
         with Session(self.engine) as session:
             return int(session.exec(query).one())
 
@@ -321,12 +376,13 @@ class DatabaseOutboxStore:
         from knowledge.models import OutboxMessage
 
         # FOR UPDATE SKIP LOCKED on PostgreSQL (ignored on SQLite, where BEGIN IMMEDIATE serialises).
-        query = (select(OutboxMessage)
-                 .where(OutboxMessage.state == "pending",
-                        col(OutboxMessage.next_attempt_at) <= _to_datetime(now))
-                 .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
-                 .limit(limit)
-                 .with_for_update(skip_locked=True))
+        query = (
+            select(OutboxMessage)
+            .where(OutboxMessage.state == "pending", col(OutboxMessage.next_attempt_at) <= _to_datetime(now))
+            .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
         with write_session(self.engine) as session:
             rows = list(session.exec(query))
             claimed = [self._entry(row) for row in rows]

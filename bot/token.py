@@ -196,8 +196,14 @@ class FallbackTokenStore:
     same token, so nothing is invalidated.
     """
 
-    def __init__(self, primary: TokenStore, fallback: TokenStore, *, pause: float = 5.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        primary: TokenStore,
+        fallback: TokenStore,
+        *,
+        pause: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.primary, self.fallback = primary, fallback
         # After a failure, Redis is left alone for ``pause`` seconds: a hanging server would
         # otherwise cost its socket timeout on every call.
@@ -324,8 +330,14 @@ class TokenProvider:
 
     def _fetch(self, *, force: bool) -> tuple[str, int]:
         self._last_fetch = self._clock()
-        return fetch_stable_token(self.session, api_base=self.api_base, app_id=self.app_id,
-                                  app_secret=self.app_secret, timeouts=self.timeouts, force_refresh=force)
+        return fetch_stable_token(
+            self.session,
+            api_base=self.api_base,
+            app_id=self.app_id,
+            app_secret=self.app_secret,
+            timeouts=self.timeouts,
+            force_refresh=force,
+        )
 
     def _await_token(self, *, stale: str | None) -> str:
         """Poll the cache while another caller refreshes; never fetch from here."""
@@ -340,8 +352,10 @@ class TokenProvider:
 
 def timeouts_from_config(config: Mapping[str, Any]) -> Timeouts:
     """``WECHAT_CONNECT_TIMEOUT`` / ``WECHAT_READ_TIMEOUT`` from the app config."""
-    return Timeouts(connect=float(config.get("WECHAT_CONNECT_TIMEOUT", 3.0)),
-                    read=float(config.get("WECHAT_READ_TIMEOUT", 5.0)))
+    return Timeouts(
+        connect=float(config.get("WECHAT_CONNECT_TIMEOUT", 3.0)),
+        read=float(config.get("WECHAT_READ_TIMEOUT", 5.0)),
+    )
 
 
 def store_from_config(config: Mapping[str, Any], *, engine: Any = None) -> TokenStore:
@@ -354,8 +368,9 @@ def store_from_config(config: Mapping[str, Any], *, engine: Any = None) -> Token
         from redis.backoff import NoBackoff
         from redis.retry import Retry
 
-        client = redis.Redis.from_url(config["REDIS_URL"], socket_connect_timeout=0.5, socket_timeout=0.5,
-                                      retry=Retry(NoBackoff(), 0))
+        client = redis.Redis.from_url(
+            config["REDIS_URL"], socket_connect_timeout=0.5, socket_timeout=0.5, retry=Retry(NoBackoff(), 0)
+        )
         store = RedisTokenStore(client)
         return store if engine is None else FallbackTokenStore(store, DatabaseTokenStore(engine))
     if engine is not None:
@@ -363,8 +378,9 @@ def store_from_config(config: Mapping[str, Any], *, engine: Any = None) -> Token
     return MemoryTokenStore()
 
 
-def client_from_config(config: Mapping[str, Any], *, store: TokenStore | None = None,
-                       engine: Any = None) -> WeChatClient:
+def client_from_config(
+    config: Mapping[str, Any], *, store: TokenStore | None = None, engine: Any = None
+) -> WeChatClient:
     """The WeChat client for the configured account (``WECHAT_APP_ID``/``WECHAT_APP_SECRET``).
 
     The token store is ``store``, or else chosen by ``store_from_config`` (Redis, ``engine``, memory).
@@ -372,7 +388,12 @@ def client_from_config(config: Mapping[str, Any], *, store: TokenStore | None = 
     timeouts = timeouts_from_config(config)
     api_base = str(config.get("WECHAT_API_BASE") or DEFAULT_API_BASE)
     session = requests.Session()
-    provider = TokenProvider(store or store_from_config(config, engine=engine),
-                             app_id=str(config["WECHAT_APP_ID"]), app_secret=str(config["WECHAT_APP_SECRET"]),
-                             api_base=api_base, timeouts=timeouts, session=session)
+    provider = TokenProvider(
+        store or store_from_config(config, engine=engine),
+        app_id=str(config["WECHAT_APP_ID"]),
+        app_secret=str(config["WECHAT_APP_SECRET"]),
+        api_base=api_base,
+        timeouts=timeouts,
+        session=session,
+    )
     return WeChatClient(provider, api_base=api_base, timeouts=timeouts, session=session)

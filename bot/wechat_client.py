@@ -200,8 +200,12 @@ def fetch_stable_token(
     data = post_json(
         session,
         f"{api_base.rstrip('/')}/cgi-bin/stable_token",
-        {"grant_type": "client_credential", "appid": app_id, "secret": app_secret,
-         "force_refresh": force_refresh},
+        {
+            "grant_type": "client_credential",
+            "appid": app_id,
+            "secret": app_secret,
+            "force_refresh": force_refresh,
+        },
         timeouts=timeouts,
     )
     try:
@@ -254,8 +258,9 @@ class WeChatClient:
         busy_retries = iter(self.busy_backoff)
         while True:
             try:
-                return post_json(self.session, url, payload, params={"access_token": token},
-                                 timeouts=self.timeouts)
+                return post_json(
+                    self.session, url, payload, params={"access_token": token}, timeouts=self.timeouts
+                )
             except TokenInvalid:
                 if refreshed:
                     raise

@@ -31,8 +31,9 @@ class Call:
 class FakeWeChat:
     """Start with ``with FakeWeChat() as wechat:``; point clients at ``wechat.url``."""
 
-    def __init__(self, *, app_id: str = "wxfake", app_secret: str = "fake-secret",
-                 token_ttl: int = 7200) -> None:
+    def __init__(
+        self, *, app_id: str = "wxfake", app_secret: str = "fake-secret", token_ttl: int = 7200
+    ) -> None:
         self.app_id, self.app_secret = app_id, app_secret
         self.token_ttl = token_ttl
         self.calls: list[Call] = []
@@ -45,8 +46,9 @@ class FakeWeChat:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:

@@ -79,8 +79,10 @@ RULES = [
     ("sub-name-61-bytes", "第 1 个一级菜单的第 1 个子菜单「" + "a" * 61 + "」：名称最多 60 字节"),
     ("click-without-key", "第 2 个一级菜单「人工服务」：click 类型必须填写 key"),
     ("unknown-type", "type 应为 click、view 或 miniprogram，现为 'scancode_push'"),
-    ("miniprogram-without-appid",
-     "第 3 个一级菜单的第 2 个子菜单「小程序办事」：miniprogram 类型必须填写 appid"),
+    (
+        "miniprogram-without-appid",
+        "第 3 个一级菜单的第 2 个子菜单「小程序办事」：miniprogram 类型必须填写 appid",
+    ),
     ("unknown-click-key", "key「PHONE」无法识别"),
     ("empty-item-code", "key「ITEM:」无法识别"),
     ("url-without-scheme", "url 应以 http:// 或 https:// 开头"),
@@ -123,10 +125,14 @@ def test_load_menu_accepts_a_bare_button_list(tmp_path: Path) -> None:
     assert load_menu(path) == _menu()
 
 
-@pytest.mark.parametrize(("name", "text", "message"), [
-    ("menu.json", "{not json", "文件不是有效的 JSON"),
-    ("menu.yaml", "button: [unclosed", "文件不是有效的 YAML"),
-], ids=["bad-json", "bad-yaml"])
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("menu.json", "{not json", "文件不是有效的 JSON"),
+        ("menu.yaml", "button: [unclosed", "文件不是有效的 YAML"),
+    ],
+    ids=["bad-json", "bad-yaml"],
+)
 def test_load_menu_reports_unreadable_files(tmp_path: Path, name: str, text: str, message: str) -> None:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")

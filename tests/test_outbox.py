@@ -135,17 +135,25 @@ def wechat() -> Iterator[FakeWeChat]:
 
 
 def _client(wechat: FakeWeChat) -> WeChatClient:
-    provider = TokenProvider(MemoryTokenStore(), app_id=wechat.app_id, app_secret=wechat.app_secret,
-                             api_base=wechat.url)
+    provider = TokenProvider(
+        MemoryTokenStore(), app_id=wechat.app_id, app_secret=wechat.app_secret, api_base=wechat.url
+    )
     return WeChatClient(provider, api_base=wechat.url, busy_backoff=(), sleep=lambda _: None)
 
 
 SEND = "/cgi-bin/message/custom/send"
 
 
-@pytest.mark.parametrize(("code", "hint"), [
-    (45015, "48 小时"), (45047, "上限"), (40003, "OpenID"), (48001, "权限"),
-], ids=["window-closed", "quota", "bad-openid", "unauthorised"])
+@pytest.mark.parametrize(
+    ("code", "hint"),
+    [
+        (45015, "48 小时"),
+        (45047, "上限"),
+        (40003, "OpenID"),
+        (48001, "权限"),
+    ],
+    ids=["window-closed", "quota", "bad-openid", "unauthorised"],
+)
 def test_no_retry_where_wechat_said_no(wechat: FakeWeChat, code: int, hint: str) -> None:
     wechat.always(SEND, {"errcode": code, "errmsg": "refused"})
     clock = Clock()
@@ -175,7 +183,8 @@ def test_busy_through_the_real_client_is_retried_by_schedule(wechat: FakeWeChat)
 
 
 def test_sixth_message_for_one_citizen_message_is_refused_without_calling_wechat(
-        wechat: FakeWeChat, store: OutboxStore) -> None:
+    wechat: FakeWeChat, store: OutboxStore
+) -> None:
     clock = Clock()
     outbox = Outbox(store, _client(wechat).send_message, clock=clock)
     entries = [outbox.enqueue("o-1", f"第 {n} 条", "msg-1") for n in range(1, 7)]
@@ -193,8 +202,12 @@ def test_quota_is_checked_again_at_send_time(store: OutboxStore) -> None:
     clock = Clock()
     send = ScriptedSend(clock)
     for n in range(6):
-        store.add(openid="o-1", payload={"msgtype": "text", "text": {"content": str(n)}},
-                  source_msg_id="msg-1", now=T0)
+        store.add(
+            openid="o-1",
+            payload={"msgtype": "text", "text": {"content": str(n)}},
+            source_msg_id="msg-1",
+            now=T0,
+        )
     report = Outbox(store, send, clock=clock).drain()
     assert (report.sent, report.failed) == (5, 1)
     assert len(send.attempts) == 5
@@ -274,10 +287,15 @@ def test_app_outbox_sends_through_the_configured_client(wechat: FakeWeChat, tmp_
     from knowledge.db import get_engine
     from webhook import create_app
 
-    app = create_app({
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'outbox.sqlite3'}", "REDIS_URL": None,
-        "WECHAT_API_BASE": wechat.url, "WECHAT_APP_ID": wechat.app_id, "WECHAT_APP_SECRET": wechat.app_secret,
-    })
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'outbox.sqlite3'}",
+            "REDIS_URL": None,
+            "WECHAT_API_BASE": wechat.url,
+            "WECHAT_APP_ID": wechat.app_id,
+            "WECHAT_APP_SECRET": wechat.app_secret,
+        }
+    )
     upgrade(get_engine(app))
     outbox = outbox_for_app(app)
     try:

@@ -83,8 +83,9 @@ def pg_engine(postgres_url: str) -> Iterator[Any]:
 
 
 def _provider(wechat: FakeWeChat, store: TokenStore, **kwargs: Any) -> TokenProvider:
-    return TokenProvider(store, app_id=wechat.app_id, app_secret=wechat.app_secret, api_base=wechat.url,
-                         **kwargs)
+    return TokenProvider(
+        store, app_id=wechat.app_id, app_secret=wechat.app_secret, api_base=wechat.url, **kwargs
+    )
 
 
 def _fetch_bodies(wechat: FakeWeChat) -> list[Any]:
@@ -95,13 +96,25 @@ def test_fetch_uses_stable_token_normal_mode(wechat: FakeWeChat) -> None:
     provider = _provider(wechat, MemoryTokenStore())
     assert provider.get() == "TOKEN-1"
     assert provider.get() == "TOKEN-1"
-    assert _fetch_bodies(wechat) == [{"grant_type": "client_credential", "appid": wechat.app_id,
-                                      "secret": wechat.app_secret, "force_refresh": False}]
+    assert _fetch_bodies(wechat) == [
+        {
+            "grant_type": "client_credential",
+            "appid": wechat.app_id,
+            "secret": wechat.app_secret,
+            "force_refresh": False,
+        }
+    ]
 
 
-@pytest.mark.parametrize(("remaining", "fetches"), [
-    (3600.0, 0), (120.0, 1), (-5.0, 1),
-], ids=["fresh-cache-read-only", "inside-margin-refresh", "expired-refresh"])
+@pytest.mark.parametrize(
+    ("remaining", "fetches"),
+    [
+        (3600.0, 0),
+        (120.0, 1),
+        (-5.0, 1),
+    ],
+    ids=["fresh-cache-read-only", "inside-margin-refresh", "expired-refresh"],
+)
 def test_refresh_a_few_minutes_before_expiry(wechat: FakeWeChat, remaining: float, fetches: int) -> None:
     store = MemoryTokenStore()
     store.write(f"wechat:{wechat.app_id}", CachedToken("CACHED", time.time() + remaining))
@@ -135,8 +148,9 @@ def _race(wechat: FakeWeChat, providers: list[TokenProvider]) -> list[str]:
     return results
 
 
-@pytest.mark.parametrize("cache", ["empty", "expired", "inside-margin"],
-                         ids=["empty", "expired", "inside-margin"])
+@pytest.mark.parametrize(
+    "cache", ["empty", "expired", "inside-margin"], ids=["empty", "expired", "inside-margin"]
+)
 def test_eight_threads_at_expiry_fetch_once(wechat: FakeWeChat, cache: str) -> None:
     # A slow token endpoint widens the window in which the other workers must wait, not fetch.
     wechat.delays["/cgi-bin/stable_token"] = 0.3
@@ -155,8 +169,9 @@ def test_eight_threads_at_expiry_fetch_once(wechat: FakeWeChat, cache: str) -> N
 
 def _shared_store(kind: str, request: pytest.FixtureRequest) -> TokenStore:
     if kind == "redis":
-        return RedisTokenStore(request.getfixturevalue("redis_client"),
-                               prefix=request.getfixturevalue("redis_prefix"))
+        return RedisTokenStore(
+            request.getfixturevalue("redis_client"), prefix=request.getfixturevalue("redis_prefix")
+        )
     if kind == "postgres":
         return DatabaseTokenStore(request.getfixturevalue("pg_engine"))
     engine = make_engine("sqlite://")
@@ -166,8 +181,9 @@ def _shared_store(kind: str, request: pytest.FixtureRequest) -> TokenStore:
 
 
 @pytest.mark.parametrize("kind", ["redis", "postgres"], ids=["redis", "postgres"])
-def test_eight_threads_sharing_a_store_fetch_once(wechat: FakeWeChat, kind: str,
-                                                  request: pytest.FixtureRequest) -> None:
+def test_eight_threads_sharing_a_store_fetch_once(
+    wechat: FakeWeChat, kind: str, request: pytest.FixtureRequest
+) -> None:
     wechat.delays["/cgi-bin/stable_token"] = 0.3
     store = _shared_store(kind, request)
     providers = [_provider(wechat, store) for _ in range(WORKERS)]
@@ -177,8 +193,9 @@ def test_eight_threads_sharing_a_store_fetch_once(wechat: FakeWeChat, kind: str,
 
 
 @pytest.mark.parametrize("kind", ["redis", "postgres"], ids=["redis", "postgres"])
-def test_eight_processes_at_expiry_fetch_once(wechat: FakeWeChat, kind: str,
-                                              request: pytest.FixtureRequest) -> None:
+def test_eight_processes_at_expiry_fetch_once(
+    wechat: FakeWeChat, kind: str, request: pytest.FixtureRequest
+) -> None:
     if kind == "redis":
         where = ("redis", request.getfixturevalue("redis_prefix"))
     else:
@@ -187,9 +204,12 @@ def test_eight_processes_at_expiry_fetch_once(wechat: FakeWeChat, kind: str,
     wechat.delays["/cgi-bin/stable_token"] = 0.5
     ctx = multiprocessing.get_context("spawn")  # fork in a threaded process is unsafe (and warns)
     barrier, out = ctx.Barrier(WORKERS), ctx.Queue()
-    processes = [ctx.Process(target=token_worker,
-                             args=(wechat.url, wechat.app_id, wechat.app_secret, where, barrier, out))
-                 for _ in range(WORKERS)]
+    processes = [
+        ctx.Process(
+            target=token_worker, args=(wechat.url, wechat.app_id, wechat.app_secret, where, barrier, out)
+        )
+        for _ in range(WORKERS)
+    ]
     for process in processes:
         process.start()
     tokens = [out.get(timeout=60) for _ in processes]
@@ -261,9 +281,9 @@ def test_token_fetch_honours_the_read_timeout(wechat: FakeWeChat) -> None:
     assert "timeout" in caught.value.message
 
 
-
-@pytest.mark.parametrize("kind", ["memory", "redis", "sqlite", "postgres"],
-                         ids=["memory", "redis", "sqlite", "postgres"])
+@pytest.mark.parametrize(
+    "kind", ["memory", "redis", "sqlite", "postgres"], ids=["memory", "redis", "sqlite", "postgres"]
+)
 def test_store_lock_is_exclusive_and_owned(kind: str, request: pytest.FixtureRequest) -> None:
     store = MemoryTokenStore() if kind == "memory" else _shared_store(kind, request)
     first = store.try_lock("acct", 30.0)
@@ -334,8 +354,13 @@ def test_refused_local_copy_is_replaced_from_the_store(wechat: FakeWeChat) -> No
 def _dead_redis() -> Any:
     with FakeWeChat() as fake:  # a loopback port that is closed once the fake server stops
         port = int(fake.url.rsplit(":", 1)[1])
-    return redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.5, socket_timeout=0.5,
-                       retry=Retry(NoBackoff(), 0))
+    return redis.Redis(
+        host="127.0.0.1",
+        port=port,
+        socket_connect_timeout=0.5,
+        socket_timeout=0.5,
+        retry=Retry(NoBackoff(), 0),
+    )
 
 
 def test_redis_down_falls_back_to_the_database(wechat: FakeWeChat, request: pytest.FixtureRequest) -> None:
@@ -351,12 +376,16 @@ def test_redis_down_falls_back_to_the_database(wechat: FakeWeChat, request: pyte
     assert wechat.token_fetches == 1
 
 
-@pytest.mark.parametrize(("config", "with_engine", "kind"), [
-    ({}, False, MemoryTokenStore),
-    ({}, True, DatabaseTokenStore),
-    ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, False, RedisTokenStore),
-    ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, True, FallbackTokenStore),
-], ids=["memory", "database", "redis", "redis-then-database"])
+@pytest.mark.parametrize(
+    ("config", "with_engine", "kind"),
+    [
+        ({}, False, MemoryTokenStore),
+        ({}, True, DatabaseTokenStore),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, False, RedisTokenStore),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, True, FallbackTokenStore),
+    ],
+    ids=["memory", "database", "redis", "redis-then-database"],
+)
 def test_store_from_config(config: dict[str, str], with_engine: bool, kind: type) -> None:
     engine = make_engine("sqlite://") if with_engine else None
     assert type(store_from_config(config, engine=engine)) is kind

@@ -33,8 +33,9 @@ def wechat() -> Iterator[FakeWeChat]:
 
 def _client(wechat: FakeWeChat, **kwargs: object) -> tuple[WeChatClient, list[float]]:
     sleeps: list[float] = []
-    provider = TokenProvider(MemoryTokenStore(), app_id=wechat.app_id, app_secret=wechat.app_secret,
-                             api_base=wechat.url)
+    provider = TokenProvider(
+        MemoryTokenStore(), app_id=wechat.app_id, app_secret=wechat.app_secret, api_base=wechat.url
+    )
     client = WeChatClient(provider, api_base=wechat.url, sleep=sleeps.append, **kwargs)  # type: ignore[arg-type]
     return client, sleeps
 
@@ -60,23 +61,40 @@ def test_send_subscribe_message_wraps_values(wechat: FakeWeChat) -> None:
     client, _ = _client(wechat)
     client.send_subscribe_message("o-citizen", "TPL-1", {"thing1": "户口迁移"}, page="pages/index")
     [call] = wechat.calls_to("/cgi-bin/message/subscribe/bizsend")
-    assert call.body == {"touser": "o-citizen", "template_id": "TPL-1", "page": "pages/index",
-                         "data": {"thing1": {"value": "户口迁移"}}}
+    assert call.body == {
+        "touser": "o-citizen",
+        "template_id": "TPL-1",
+        "page": "pages/index",
+        "data": {"thing1": {"value": "户口迁移"}},
+    }
 
 
-@pytest.mark.parametrize(("code", "error", "retryable"), [
-    (45015, WindowClosed, False),
-    (45047, QuotaExceeded, False),
-    (40003, InvalidOpenId, False),
-    (45009, ApiQuotaLimited, False),
-    (45011, ApiQuotaLimited, False),
-    (40164, IpNotWhitelisted, False),
-    (48001, ApiUnauthorized, False),
-    (45002, WeChatApiError, False),
-], ids=["window-closed", "quota", "bad-openid", "daily-quota", "frequency", "ip-whitelist", "unauthorised",
-        "unknown-code"])
-def test_errors_raise_at_once_with_their_code(wechat: FakeWeChat, code: int, error: type[WeChatApiError],
-                                              retryable: bool) -> None:
+@pytest.mark.parametrize(
+    ("code", "error", "retryable"),
+    [
+        (45015, WindowClosed, False),
+        (45047, QuotaExceeded, False),
+        (40003, InvalidOpenId, False),
+        (45009, ApiQuotaLimited, False),
+        (45011, ApiQuotaLimited, False),
+        (40164, IpNotWhitelisted, False),
+        (48001, ApiUnauthorized, False),
+        (45002, WeChatApiError, False),
+    ],
+    ids=[
+        "window-closed",
+        "quota",
+        "bad-openid",
+        "daily-quota",
+        "frequency",
+        "ip-whitelist",
+        "unauthorised",
+        "unknown-code",
+    ],
+)
+def test_errors_raise_at_once_with_their_code(
+    wechat: FakeWeChat, code: int, error: type[WeChatApiError], retryable: bool
+) -> None:
     wechat.always(SEND, {"errcode": code, "errmsg": f"message {code}"})
     client, sleeps = _client(wechat)
     with pytest.raises(error) as caught:
@@ -131,10 +149,14 @@ def test_busy_once_then_sent(wechat: FakeWeChat) -> None:
     assert len(wechat.calls_to(SEND)) == 2
 
 
-@pytest.mark.parametrize("answer", [
-    {"_delay": 1.0},
-    {"_status": 502, "errcode": 0},
-], ids=["read-timeout", "http-502"])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"_delay": 1.0},
+        {"_status": 502, "errcode": 0},
+    ],
+    ids=["read-timeout", "http-502"],
+)
 def test_unreachable_is_raised_without_retry(wechat: FakeWeChat, answer: dict[str, object]) -> None:
     client, sleeps = _client(wechat, timeouts=Timeouts(connect=1.0, read=0.2))
     client.tokens.get()
@@ -149,8 +171,13 @@ def test_unreachable_is_raised_without_retry(wechat: FakeWeChat, answer: dict[st
 def test_connection_refused_is_unreachable() -> None:
     with FakeWeChat() as fake:
         dead_url = fake.url
-    provider = TokenProvider(MemoryTokenStore(), app_id="wx", app_secret="s", api_base=dead_url,
-                             timeouts=Timeouts(connect=0.5, read=0.5))
+    provider = TokenProvider(
+        MemoryTokenStore(),
+        app_id="wx",
+        app_secret="s",
+        api_base=dead_url,
+        timeouts=Timeouts(connect=0.5, read=0.5),
+    )
     with pytest.raises(WeChatUnreachable):
         provider.get()
 
