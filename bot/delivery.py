@@ -59,30 +59,30 @@ class Deliverer:
         try:
             first = self.context.store.claim(key)
         except Exception:
-            log.exception("dedup store failed for %s; answering without dedup", key)
+            log.exception("dedup store failed for %s; answering without dedup", message.log_ref)
             first = True
         if not first:
-            return self._remembered(key)
+            return self._remembered(key, message.log_ref)
         xml = self._answer(message)
         try:
             self.context.store.remember_reply(key, xml)
         except Exception:
-            log.exception("cannot remember the reply for %s", key)
+            log.exception("cannot remember the reply for %s", message.log_ref)
         return xml
 
-    def _remembered(self, key: str) -> str:
+    def _remembered(self, key: str, ref: str) -> str:
         waited_until = time.monotonic() + self.retry_wait
         while True:
             try:
                 reply = self.context.store.reply_for(key)
             except Exception:
-                log.exception("dedup store failed reading %s", key)
+                log.exception("dedup store failed reading %s", ref)
                 return ""
             if reply is not None:
-                log.info("retry of %s answered from the cache", key)
+                log.info("retry of %s answered from the cache", ref)
                 return reply
             if time.monotonic() >= waited_until:
-                log.warning("retry of %s while the first delivery is still working: empty reply", key)
+                log.warning("retry of %s while the first delivery is still working: empty reply", ref)
                 return ""
             time.sleep(0.05)
 
@@ -93,7 +93,7 @@ class Deliverer:
         except concurrent.futures.TimeoutError:
             log.warning(
                 "answer to %s later than %.1f s: replying empty, sending later",
-                message.dedup_key,
+                message.log_ref,
                 self.deadline,
             )
             future.add_done_callback(lambda done: self._send_late(message, done.result()))
@@ -101,14 +101,14 @@ class Deliverer:
         try:
             return self.render(reply, message)
         except Exception:
-            log.exception("cannot render the reply to %s", message.dedup_key)
+            log.exception("cannot render the reply to %s", message.log_ref)
             return self.render(Reply.say(self._fallback()), message)
 
     def _respond(self, message: Message) -> Reply:
         try:
             return respond(message, self.context)
         except Exception:
-            log.exception("internal error answering %s (msg id %s)", message.dedup_key, message.msg_id)
+            log.exception("internal error answering %s", message.log_ref)
             return Reply.say(self._fallback())
 
     def _fallback(self) -> str:
@@ -122,9 +122,9 @@ class Deliverer:
         if reply.kind == "empty" or not text:
             return
         if self.send_later is None:
-            log.error("late answer to %s dropped: no send_later hook configured", message.dedup_key)
+            log.error("late answer to %s dropped: no send_later hook configured", message.log_ref)
             return
         try:
             self.send_later(message.openid, text, message.msg_id)
         except Exception:
-            log.exception("send_later failed for %s", message.dedup_key)
+            log.exception("send_later failed for %s", message.log_ref)

@@ -36,6 +36,13 @@ class Message:
             return f"msg:{self.msg_id}"
         return f"event:{self.openid}|{self.create_time}|{self.event or ''}|{self.event_key or ''}"
 
+    @property
+    def log_ref(self) -> str:
+        """How logs name this push: the MsgId, or the event and its time (never the openid)."""
+        if self.msg_id:
+            return f"msg {self.msg_id}"
+        return f"event {self.event or '?'} at {self.create_time}"
+
 
 ReplyKind = Literal["text", "transfer", "empty"]
 

@@ -183,12 +183,12 @@ def handle_push(
         xml = deliverer(app).handle(push.message)
     except Exception:
         # Deliverer.handle catches answering errors itself; this is the set-up failing (database down…).
-        log.exception("cannot answer %s (msg id %s)", push.message.dedup_key, push.message.msg_id)
+        log.exception("cannot answer %s", push.message.log_ref)
         xml = wechat.render_reply(
             Reply.say(fallback_text(app.config.get("FALLBACK_PHONE") or None)), push.message
         )
     try:
         return 200, wechat.seal(creds, xml, push)
     except Exception:
-        log.exception("cannot encrypt the reply to %s: replying empty", push.message.dedup_key)
+        log.exception("cannot encrypt the reply to %s: replying empty", push.message.log_ref)
         return 200, ""

@@ -143,6 +143,7 @@ def test_dedup_keys():
     assert text.dedup_key == "msg:24000000000000001"
     assert click.dedup_key == "event:oCitizen0000000000000000001|1700000000|click|ITEM:SF-GA-003"
     assert click.dedup_key != view.dedup_key  # a CLICK and a VIEW in the same second
+    assert (text.log_ref, click.log_ref) == ("msg 24000000000000001", "event click at 1700000000")  # no openid
 
 
 @pytest.mark.parametrize(
