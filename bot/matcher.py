@@ -62,6 +62,10 @@ FOREIGN_SHARE = 0.5
 #: operation the question does not mention.
 ACTION_WEIGHT = 0.5
 ACTION_PENALTY = 0.08
+#: Side services of another service (进度查询, 预约): an item whose name is one is never answered unless the
+#: question asks for that side service (查, 进度, 预约); it may still be offered in a clarification.
+SIDE_SERVICES = ("查询", "进度", "预约")
+_SIDE_CUE = re.compile(r"查|进度|预约|约")
 #: Weight of a content word none of whose bigrams occurs anywhere in the knowledge base (place names,
 #: narrative: "我和老公在C市工作十年"): it cannot tell items apart and should not sink the coverage.
 FOREIGN_WEIGHT = 0.35
@@ -84,6 +88,7 @@ class Ranked:
     score: float
     cos: float
     cov: float
+    answerable: bool = True
 
 
 def _bigrams(text: str) -> list[str]:
@@ -125,6 +130,7 @@ class Matcher:
                 name = synonyms.canonical(normalize(item.name))
                 by_name[item.name] = frozenset(a for a in specific if a in name)
         self.item_actions = [by_name[item.name] for item in items]
+        self.side_service = [any(a in by_name[item.name] for a in SIDE_SERVICES) for item in items]
         self.items = list(items)
         self.codes = [item.code for item in self.items]
         self.by_code = {item.code: item for item in self.items}
@@ -219,6 +225,7 @@ class Matcher:
         top = np.argpartition(-cosines, min(TOP_K, len(cosines) - 1))[:TOP_K]
         words = self._weighted_words(content)
         named = {r for r in self.region_names if r in content}
+        side_asked = bool(_SIDE_CUE.search(content))
         ranked = []
         for i in top:
             cos = float(cosines[i])
@@ -234,7 +241,8 @@ class Matcher:
             elif self.home_region and self.regions[i] == self.home_region and len(self.region_names) > 1:
                 bonus = HOME_BONUS
             score = COS_WEIGHT * cos + (1 - COS_WEIGHT) * cov + bonus
-            ranked.append(Ranked(int(i), score, cos, cov))
+            answerable = not self.side_service[i] or side_asked
+            ranked.append(Ranked(int(i), score, cos, cov, answerable))
         ranked.sort(key=lambda r: (-r.score, self.codes[r.index]))
         return ranked
 
@@ -257,7 +265,7 @@ class Matcher:
         scores = self._scores(ranked)
         confident = best.score >= ANSWER_SCORE and best.score - second >= ANSWER_MARGIN
         dominant = best.score >= DOMINANT_SCORE and best.score >= DOMINANT_RATIO * second
-        if best.cov >= ANSWER_COVERAGE and (confident or dominant):
+        if best.cov >= ANSWER_COVERAGE and (confident or dominant) and best.answerable:
             return Decision("answer", item=self.codes[best.index], field=field, score=best.score,
                             reason="confident", scores=scores)
         if best.score >= CLARIFY_SCORE and best.cov >= CLARIFY_COVERAGE:
