@@ -1,0 +1,73 @@
+"""bot.recording: questions, handoffs and ratings stored masked, openids hashed."""
+
+import json
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.decision import Decision
+from bot.recording import DatabaseRecorder, MemoryRecorder, Question, hash_openid
+from knowledge.db import make_engine, upgrade
+from knowledge.models import QuestionLog, Rating
+
+PII = "我身份证110101199003074514丢了，手机13912345678"
+
+
+@pytest.fixture
+def engine(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path}/rec.sqlite3")
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_hash_is_keyed_and_stable():
+    assert hash_openid("oA", "k1") == hash_openid("oA", "k1") != hash_openid("oA", "k2")
+    assert "oA" not in hash_openid("oA", "k1")
+
+
+def test_database_question_is_masked(engine):
+    recorder = DatabaseRecorder(engine, hash_key="k")
+    decision = Decision(
+        "handoff",
+        reason="low_confidence",
+        score=0.41234567,
+        scores=(("SF-GA-003", 0.41234567), ("SF-GA-001", 0.3)),
+    )
+    recorder.question(Question("oCitizen", PII, decision, "77"))
+    with Session(engine) as session:
+        row = session.exec(select(QuestionLog)).one()
+    assert "110101199003074514" not in row.text and "13912345678" not in row.text
+    assert row.raw_text is None  # masking changed the text: the original is not kept
+    assert (row.msg_id, row.openid, row.action, row.reason, row.state) == (
+        "77",
+        "oCitizen",
+        "handoff",
+        "low_confidence",
+        "open",
+    )
+    assert row.openid_hash == hash_openid("oCitizen", "k") and row.score == 0.4123
+    assert json.loads(row.candidates) == [["SF-GA-003", 0.4123], ["SF-GA-001", 0.3]]
+
+
+def test_database_ratings_and_most_asked(engine):
+    recorder = DatabaseRecorder(engine, hash_key="k")
+    for code in ("SF-RS-001", "SF-GA-003", "SF-RS-001"):
+        recorder.question(Question("o", "社保卡", Decision("answer", item=code), None))
+    recorder.question(Question("o", "天气", Decision("handoff", reason="out_of_scope"), None))
+    recorder.rating(item_code="SF-RS-001", score=4, openid="oCitizen")
+    assert recorder.most_asked(5) == ["SF-RS-001", "SF-GA-003"]
+    with Session(engine) as session:
+        rating = session.exec(select(Rating)).one()
+    assert (rating.item_code, rating.score, rating.openid_hash) == (
+        "SF-RS-001",
+        4,
+        hash_openid("oCitizen", "k"),
+    )
+
+
+def test_memory_recorder_matches():
+    recorder = MemoryRecorder(hash_key="k")
+    recorder.question(Question("oCitizen", PII, Decision("answer", item="SF-GA-003"), "1"))
+    assert "110101199003074514" not in str(recorder.questions)
+    assert recorder.most_asked(3) == ["SF-GA-003"]
