@@ -143,7 +143,10 @@ def test_dedup_keys():
     assert text.dedup_key == "msg:24000000000000001"
     assert click.dedup_key == "event:oCitizen0000000000000000001|1700000000|click|ITEM:SF-GA-003"
     assert click.dedup_key != view.dedup_key  # a CLICK and a VIEW in the same second
-    assert (text.log_ref, click.log_ref) == ("msg 24000000000000001", "event click at 1700000000")  # no openid
+    assert (text.log_ref, click.log_ref) == (
+        "msg 24000000000000001",
+        "event click at 1700000000",
+    )  # no openid
 
 
 @pytest.mark.parametrize(
@@ -301,3 +304,15 @@ def test_read_reply_decrypts_sealed_bodies():
     push = wechat.Push(message=MESSAGE, encrypted=True, nonce="n", timestamp="1")
     sealed = wechat.seal(CREDS, wechat.render_reply(Reply.say("你好]]>"), MESSAGE), push)
     assert wechat.read_reply(sealed, CREDS)["Content"] == "你好]]>"
+
+
+def test_compatible_mode_body_uses_the_encrypted_part():
+    """兼容模式 pushes carry the plaintext fields and Encrypt; only the signed, encrypted part counts."""
+    args, body = aes_push(fixture("text").decode())
+    forged = body.replace(
+        b"<ToUserName>gh_x</ToUserName>",
+        b"<ToUserName>gh_x</ToUserName><FromUserName>oForged</FromUserName>"
+        b"<MsgType>text</MsgType><Content>forged</Content>",
+    )
+    message = wechat.read_push(CREDS, args, forged).message
+    assert (message.openid, message.text) == ("oCitizen0000000000000000001", "身份证丢了怎么补办")
