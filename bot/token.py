@@ -10,6 +10,7 @@ classic 40001 storm, which is why nothing here fetches without the lock.
 
 import datetime as dt
 import json
+import logging
 import secrets
 import threading
 import time
@@ -24,9 +25,12 @@ from bot.wechat_client import (
     DEFAULT_TIMEOUTS,
     Timeouts,
     TokenUnavailable,
+    WeChatApiError,
     WeChatClient,
     fetch_stable_token,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -263,8 +267,10 @@ class TokenProvider:
         self.refresh_margin = refresh_margin
         self.wait = wait
         self.poll_interval = poll_interval
-        # The lock outlives the longest possible fetch (connect + read timeout) with room to spare.
-        self.lock_ttl = timeouts.connect + timeouts.read + 2.0
+        # The lock outlives the longest refresh (a normal and a forced fetch, each up to connect +
+        # read timeout) with room to spare. A -1 from stable_token is not retried here: the caller
+        # (the outbox's schedule) retries later, and the lock stays short.
+        self.lock_ttl = 2 * (timeouts.connect + timeouts.read) + 2.0
         self._clock = clock
         self._sleep = sleep
         # Guards against a fetch loop should WeChat hand out a token that is already inside the margin.
@@ -288,10 +294,18 @@ class TokenProvider:
             return cached.value
         if cached is not None and now < cached.expires_at and now - self._last_fetch < 30.0:
             return cached.value
-        fetched = self._fetch_locked(stale=None)
+        still_valid = cached is not None and now < cached.expires_at
+        try:
+            fetched = self._fetch_locked(stale=None)
+        except WeChatApiError as exc:
+            if cached is None or not still_valid:
+                raise
+            # An early refresh failed, but the current token works for a few more minutes.
+            log.warning("access token refresh failed, keeping the current token: %s", exc)
+            return cached.value
         if fetched is not None:
             return fetched
-        if cached is not None and now < cached.expires_at:
+        if cached is not None and still_valid:
             return cached.value  # someone else is refreshing; the current token still works
         return self._await_token(stale=None)
 

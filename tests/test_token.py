@@ -24,7 +24,14 @@ from bot.token import (
     TokenStore,
     store_from_config,
 )
-from bot.wechat_client import InvalidCredential, Timeouts, TokenUnavailable, WeChatClient, WeChatUnreachable
+from bot.wechat_client import (
+    InvalidCredential,
+    Timeouts,
+    TokenUnavailable,
+    WeChatBusy,
+    WeChatClient,
+    WeChatUnreachable,
+)
 from knowledge.db import make_engine, upgrade
 
 WORKERS = 8
@@ -399,3 +406,15 @@ def test_store_from_config_fails_over_fast(wechat: FakeWeChat, request: pytest.F
     store = store_from_config({"REDIS_URL": f"redis://127.0.0.1:{dead}/0"}, engine=engine)
     assert _provider(wechat, store).get() == "TOKEN-1"
     assert isinstance(store, FallbackTokenStore) and store._down_until > time.monotonic()
+
+
+def test_failed_early_refresh_keeps_the_current_token(wechat: FakeWeChat) -> None:
+    wechat.always("/cgi-bin/stable_token", {"errcode": -1, "errmsg": "system error"})
+    store = MemoryTokenStore()
+    provider = _provider(wechat, store)
+    store.write(provider.name, CachedToken("STILL-VALID", time.time() + 60))  # inside the margin
+    assert provider.get() == "STILL-VALID"
+    assert wechat.token_fetches == 1
+    store.write(provider.name, CachedToken("EXPIRED", time.time() - 1))
+    with pytest.raises(WeChatBusy):
+        _provider(wechat, store).get()
