@@ -23,6 +23,7 @@ from werkzeug.serving import make_server
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from console_support import PASSWORD  # noqa: E402
+
 from knowledge import schema, storage  # noqa: E402
 from knowledge.console import auth  # noqa: E402
 from knowledge.db import make_engine, upgrade  # noqa: E402
