@@ -48,8 +48,8 @@ REGION_BONUS = 0.06
 #: level, e.g. 广东省 departments) win ties with same-named items of other cities.
 HOME_BONUS = 0.05
 #: A best item this far ahead (score ratio) is answered even below ANSWER_SCORE, if above DOMINANT_SCORE.
-DOMINANT_SCORE = 0.45
-DOMINANT_RATIO = 2.2
+DOMINANT_SCORE = 0.4
+DOMINANT_RATIO = 2.0
 ANSWER_SCORE = 0.55
 ANSWER_COVERAGE = 0.4
 ANSWER_MARGIN = 0.04
@@ -62,6 +62,9 @@ FOREIGN_SHARE = 0.5
 #: operation the question does not mention.
 ACTION_WEIGHT = 0.5
 ACTION_PENALTY = 0.08
+#: An item that lacks key words (known nouns) carrying more than this share of the question's weight is
+#: never answered (二手车过户 is not 二手房过户), only offered in a clarification.
+KEY_MISSING = 0.5
 #: Side services of another service (进度查询, 预约): an item whose name is one is never answered unless the
 #: question asks for that side service (查, 进度, 预约); it may still be offered in a clarification.
 SIDE_SERVICES = ("查询", "进度", "预约")
@@ -69,6 +72,8 @@ _SIDE_CUE = re.compile(r"查|进度|预约|约")
 #: Weight of a content word none of whose bigrams occurs anywhere in the knowledge base (place names,
 #: narrative: "我和老公在C市工作十年"): it cannot tell items apart and should not sink the coverage.
 FOREIGN_WEIGHT = 0.35
+#: How much less of a field question the previous item may explain and still keep the conversation on it.
+FOLLOW_UP_SLACK = 0.1
 TOP_K = 12
 MAX_CANDIDATES = 5
 
@@ -124,6 +129,7 @@ class Matcher:
         all_actions, defaults = _actions()
         specific = all_actions - defaults
         self.action_words = all_actions
+        self.specific_actions = tuple(sorted(specific))
         by_name: dict[str, frozenset[str]] = {}
         for item in items:
             if item.name not in by_name:
@@ -226,22 +232,25 @@ class Matcher:
         words = self._weighted_words(content)
         named = {r for r in self.region_names if r in content}
         side_asked = bool(_SIDE_CUE.search(content))
+        asked = [a for a in self.specific_actions if a in content]
         ranked = []
         for i in top:
             cos = float(cosines[i])
             if cos <= 0:
                 continue
-            cov = self._word_coverage(words, int(i))
+            cov, missing = self._word_coverage(words, int(i))
             bonus = 0.0
             operations = self.item_actions[i]
             if operations and not any(a in content for a in operations):
                 bonus -= ACTION_PENALTY
+            if any(a not in self.item_texts[i] for a in asked):
+                bonus -= ACTION_PENALTY  # 营业执照怎么注销: the 设立 item does not 注销
             if named:
                 bonus = REGION_BONUS if self.regions[i] in named else -REGION_BONUS
             elif self.home_region and self.regions[i] == self.home_region and len(self.region_names) > 1:
                 bonus = HOME_BONUS
             score = COS_WEIGHT * cos + (1 - COS_WEIGHT) * cov + bonus
-            answerable = not self.side_service[i] or side_asked
+            answerable = (not self.side_service[i] or side_asked) and missing <= KEY_MISSING
             ranked.append(Ranked(int(i), score, cos, cov, answerable))
         ranked.sort(key=lambda r: (-r.score, self.codes[r.index]))
         return ranked
@@ -312,6 +321,12 @@ class Matcher:
             return Decision("handoff", field=field, reason="empty")
         ranked = self.rank(content)
         fresh = self._fresh(ranked, field)
+        if (fresh.action == "answer" and prev.item in self.position and fresh.item != prev.item
+                and field is not None
+                and self._coverage(content, self.position[prev.item]) >= ranked[0].cov - FOLLOW_UP_SLACK):
+            # A field question that the previous item explains about as well as the new one stays on topic.
+            return Decision("answer", item=prev.item, field=field, score=fresh.score, reason="follow_up",
+                            scores=fresh.scores)
         if self._strong(fresh) or not (prev.item or prev.candidates):
             return fresh
         if self.foreign_share(content) > FOREIGN_SHARE:
@@ -334,32 +349,44 @@ class Matcher:
         return fresh
 
     def _coverage(self, content: str, position: int) -> float:
-        return self._word_coverage(self._weighted_words(content), position)
+        return self._word_coverage(self._weighted_words(content), position)[0]
 
-    def _weighted_words(self, content: str) -> list[tuple[str, tuple[str, ...], float]]:
-        """Content words with their bigrams and a weight (the rarest bigram's IDF)."""
+    def _weighted_words(self, content: str) -> list[tuple[str, tuple[str, ...], float, bool]]:
+        """Content words: bigrams, weight (the rarest bigram's IDF) and whether it is a key word (a noun the
+        knowledge base knows, not an operation)."""
         words = []
         for word in tokens(content):
             grams = tuple(ngrams(word, (2,))) or (word,)
             weight = max(self.index.idf.get(g, self.index.unknown_idf) for g in grams)
+            key = False
             if word in self.action_words:
                 weight *= ACTION_WEIGHT
-            elif not any(g in self.vocabulary for g in grams):
+            elif any(region in word for region in self.region_names) or not any(g in self.vocabulary for g in grams):
+                # Place names (示范县, 广州) and words the knowledge base never uses cannot tell items apart;
+                # a named place still moves the region bonus.
                 weight *= FOREIGN_WEIGHT
-            words.append((word, grams, weight))
+            else:
+                key = len(word) > 1
+            words.append((word, grams, weight, key))
         return words
 
-    def _word_coverage(self, words: list[tuple[str, tuple[str, ...], float]], position: int) -> float:
-        """IDF-weighted share of the content words the item's phrases contain (half credit for bigram overlap)."""
+    def _word_coverage(self, words: list[tuple[str, tuple[str, ...], float, bool]],
+                       position: int) -> tuple[float, float]:
+        """IDF-weighted share of the content words the item's phrases contain (half credit for bigram overlap),
+        and the share of key words it lacks."""
         text = self.item_texts[position]
-        total = covered = 0.0
-        for word, word_grams, weight in words:
+        total = covered = missing = 0.0
+        for word, word_grams, weight, key in words:
             total += weight
             if word in text:
                 covered += weight
-            elif len(word_grams) > 1:
-                covered += weight * 0.5 * sum(g in text for g in word_grams) / len(word_grams)
-        return covered / total if total else 0.0
+                continue
+            found = sum(g in text for g in word_grams)
+            if len(word_grams) > 1:
+                covered += weight * 0.5 * found / len(word_grams)
+            if key and found < len(word_grams):
+                missing += weight
+        return (covered / total, missing / total) if total else (0.0, 0.0)
 
     def turn_after(self, text: str, decision: Decision, previous: Turn | None = None) -> Turn:
         """The Turn after ``decision``, remembering the topic words for vague refinements (丢了, 租房的)."""
