@@ -69,8 +69,8 @@ class WeChatRefusal(Exception):
         self.errcode, self.errmsg = errcode, errmsg
 
 
-def make_app(tmp_path: Path, kb_path: Path, **config: Any) -> tuple[Flask, Any, Sent]:
-    engine = make_engine(f"sqlite:///{tmp_path}/console.sqlite3")
+def make_app(tmp_path: Path, kb_path: Path, url: str | None = None, **config: Any) -> tuple[Flask, Any, Sent]:
+    engine = make_engine(url or f"sqlite:///{tmp_path}/console.sqlite3")
     upgrade(engine)
     with Session(engine) as session:
         storage.import_kb(session=session, kb=schema.load_kb(kb_path), author="seed", publish=True)

@@ -151,3 +151,11 @@ def test_logout(client):
     response = client.post("/admin/logout", data={"csrf_token": token(client)})
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 302
+
+
+def test_login_page_explains_how_to_create_the_first_admin(setup, client):
+    with Session(setup[1]) as session:
+        for user in session.exec(select(ConsoleUser)):
+            session.delete(user)
+        session.commit()
+    assert "guidebot user add" in client.get("/admin/login").get_data(as_text=True)

@@ -194,3 +194,16 @@ def test_action_without_csrf_is_refused(setup):
         == 400
     )
     assert _states(engine)[question] == "open"
+
+
+def test_raw_openids_are_purged_after_48_hours(setup):
+    from knowledge.console.queries import purge_raw_openids
+
+    _app, engine, _sent = setup
+    now = dt.datetime.now(dt.UTC)
+    old = log_question(engine, "残疾证", openid="o-old", at=now - dt.timedelta(hours=49))
+    new = log_question(engine, "残疾证", openid="o-new", at=now - dt.timedelta(hours=1))
+    with Session(engine) as session:
+        assert purge_raw_openids(session=session, now=now) == 1
+        openids = {row.id: row.openid for row in session.exec(select(QuestionLog))}
+    assert openids == {old: None, new: "o-new"}

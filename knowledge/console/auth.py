@@ -218,7 +218,7 @@ def login() -> Any:
         if not target.startswith("/admin") or target.startswith("//"):
             target = url_for("console.dashboard.index")
         return redirect(target)
-    return render_template("console/login.html", form=form)
+    return render_template("console/login.html", form=form, hint=ensure_admin_exists_message())
 
 
 @bp.route("/logout", methods=["POST"])

@@ -21,6 +21,8 @@ from knowledge.models import QUESTION_STATES, QuestionLog, Rating, ServiceItem
 #: Questions the bot did not answer with confidence: every handoff except an empty message.
 UNANSWERED_REASONS = ("out_of_scope", "low_confidence", "human", "complaint")
 GROUP_SIMILARITY = 78.0
+#: Raw openids are kept only while a customer-service reply is possible.
+RAW_KEEP = dt.timedelta(hours=48)
 STATE_LABELS = {
     "open": "待处理",
     "answered": "已回复",
@@ -154,6 +156,7 @@ def review_queue(*, session: Session, state: str | None = "open") -> list[Questi
     """The review queue as the console and ``guidebot review list`` show it (``state`` None = all)."""
     if state is not None and state not in QUESTION_STATES:
         raise ValueError(f"状态必须是 {' / '.join(QUESTION_STATES)} 之一")
+    purge_raw_openids(session=session)  # the retention job: runs whenever the queue is read
     groups = group_questions(unanswered_questions(session=session))
     return [group for group in groups if state is None or group.state == state]
 
@@ -165,6 +168,26 @@ def set_question_state(*, session: Session, ids: Sequence[int], state: str) -> i
     rows = list(session.exec(select(QuestionLog).where(col(QuestionLog.id).in_(list(ids)))))
     for row in rows:
         row.state = state
+        session.add(row)
+    session.commit()
+    return len(rows)
+
+
+def purge_raw_openids(
+    *, session: Session, now: dt.datetime | None = None, keep: dt.timedelta = RAW_KEEP
+) -> int:
+    """Forget raw openids and texts older than ``keep`` (48 h, WeChat's reply window); returns rows changed."""
+    before = (now or dt.datetime.now(dt.UTC)) - keep
+    rows = list(
+        session.exec(
+            select(QuestionLog).where(
+                col(QuestionLog.created_at) < before,
+                col(QuestionLog.openid).is_not(None) | col(QuestionLog.raw_text).is_not(None),
+            )
+        )
+    )
+    for row in rows:
+        row.openid, row.raw_text = None, None
         session.add(row)
     session.commit()
     return len(rows)

@@ -1,0 +1,59 @@
+"""The console on PostgreSQL: migrations, login rate limit, review and publish, the queue, as on SQLite."""
+
+import datetime as dt
+
+import pytest
+from console_support import log_question, login, make_app, token
+from sqlmodel import Session, select
+
+from knowledge import storage
+from knowledge.console import auth
+from knowledge.models import QuestionLog
+from knowledge.testing import PostgresUnavailable, postgres_database
+
+pytestmark = pytest.mark.postgres
+CODE = "SF-GA-003"
+
+
+@pytest.fixture()
+def setup(tmp_path, county_kb_path):
+    try:
+        with postgres_database("guidebot_test_console") as url:
+            app, engine, sent = make_app(tmp_path, county_kb_path, url=url)
+            yield app, engine, sent
+            engine.dispose()
+    except PostgresUnavailable as exc:
+        pytest.skip(str(exc))
+
+
+def test_rate_limit(setup):
+    client = setup[0].test_client()
+    for _ in range(auth.MAX_FAILURES):
+        assert login(client, "ed", "wrong-password").status_code == 401
+    assert login(client, "ed").status_code == 429
+
+
+def test_alias_review_publish_and_purge(setup):
+    app, engine, _sent = setup
+    old = log_question(
+        engine, "sfz丢了", candidates=[(CODE, 0.25)], at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=50)
+    )
+    editor = app.test_client()
+    login(editor, "ed")
+    page = editor.get("/admin/unanswered/").get_data(as_text=True)
+    assert "sfz丢了" in page
+    editor.post(
+        "/admin/unanswered/action",
+        data={"ids": [old], "action": "alias", "code": CODE, "csrf_token": token(editor)},
+    )
+    reviewer = app.test_client()
+    login(reviewer, "rev")
+    assert (
+        reviewer.post(f"/admin/review/{CODE}/approve", data={"csrf_token": token(reviewer)}).status_code
+        == 302
+    )
+    with Session(engine) as session:
+        row = storage.get_item(session=session, code=CODE)
+        assert row.status == "published" and "sfz丢了" in row.data["aliases"]
+        logged = session.exec(select(QuestionLog)).one()
+        assert logged.state == "alias_added" and logged.openid is None  # purged after 48 h
