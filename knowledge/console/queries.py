@@ -176,7 +176,7 @@ def set_question_state(*, session: Session, ids: Sequence[int], state: str) -> i
 def purge_raw_openids(
     *, session: Session, now: dt.datetime | None = None, keep: dt.timedelta = RAW_KEEP
 ) -> int:
-    """Forget raw openids and texts older than ``keep`` (48 h, WeChat's reply window); returns rows changed."""
+    """Forget raw openids and texts older than ``keep`` (48 h, WeChat's reply window); returns the count."""
     before = (now or dt.datetime.now(dt.UTC)) - keep
     rows = list(
         session.exec(
