@@ -85,7 +85,7 @@ FOLLOW_UPS = [
     (["生育津贴怎么领"], "能在网上申请吗", "answer", "SF-YB-003", "online", "follow_up"),
     (["想申请公租房"], "要交钱吗", "answer", "SF-ZJ-001", "fee", "follow_up"),
     (["身份证怎么办"], "丢了", "answer", "SF-GA-003", None, "confident"),  # matched with the topic
-    (["公积金怎么提取"], "租房的", "answer", "SF-GJJ-003", None, "confident"),
+    (["公积金怎么提取"], "租房的", "answer", "SF-GJJ-003", None, "follow_up"),  # picks from the clarification
     (["身份证丢了怎么补办"], "对了户口本也一起丢了，补户口本要带啥", "answer", "SF-GA-016", "materials",
      "confident"),
     (["我的驾驶证丢了"], "手机上能补吗 我电话13588001234", "answer", "SF-GA-013", "online", "follow_up"),
