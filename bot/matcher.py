@@ -48,8 +48,8 @@ REGION_BONUS = 0.06
 #: level, e.g. 广东省 departments) win ties with same-named items of other cities.
 HOME_BONUS = 0.05
 #: A best item this far ahead (score ratio) is answered even below ANSWER_SCORE, if above DOMINANT_SCORE.
-DOMINANT_SCORE = 0.4
-DOMINANT_RATIO = 2.0
+DOMINANT_SCORE = 0.28
+DOMINANT_RATIO = 2.5
 ANSWER_SCORE = 0.55
 ANSWER_COVERAGE = 0.4
 ANSWER_MARGIN = 0.04
@@ -64,7 +64,7 @@ ACTION_WEIGHT = 0.5
 ACTION_PENALTY = 0.08
 #: An item that lacks key words (known nouns) carrying more than this share of the question's weight is
 #: never answered (二手车过户 is not 二手房过户), only offered in a clarification.
-KEY_MISSING = 0.5
+KEY_MISSING = 0.7
 #: Side services of another service (进度查询, 预约): an item whose name is one is never answered unless the
 #: question asks for that side service (查, 进度, 预约); it may still be offered in a clarification.
 SIDE_SERVICES = ("查询", "进度", "预约")
