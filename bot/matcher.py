@@ -65,10 +65,11 @@ ACTION_PENALTY = 0.08
 #: An item that lacks key words (known nouns) carrying more than this share of the question's weight is
 #: never answered (二手车过户 is not 二手房过户), only offered in a clarification.
 KEY_MISSING = 0.7
-#: Side services of another service (进度查询, 预约): an item whose name is one is never answered unless the
-#: question asks for that side service (查, 进度, 预约); it may still be offered in a clarification.
-SIDE_SERVICES = ("查询", "进度", "预约")
-_SIDE_CUE = re.compile(r"查|进度|预约|约")
+#: Side services of another service (居住证办理进度查询, 四六级考试成绩查询, 结婚登记预约): such an item is never
+#: answered unless the question asks for that side service (查, 进度, 预约, 成绩); it may still be offered in a
+#: clarification. Record and archive queries (社保权益记录查询打印, 不动产登记资料查询) are services themselves.
+_SIDE_SERVICE = re.compile(r"进度查询|成绩查询|预约$")
+_SIDE_CUE = re.compile(r"查|进度|预约|约|成绩")
 #: Weight of a content word none of whose bigrams occurs anywhere in the knowledge base (place names,
 #: narrative: "我和老公在C市工作十年"): it cannot tell items apart and should not sink the coverage.
 FOREIGN_WEIGHT = 0.35
@@ -136,7 +137,7 @@ class Matcher:
                 name = synonyms.canonical(normalize(item.name))
                 by_name[item.name] = frozenset(a for a in specific if a in name)
         self.item_actions = [by_name[item.name] for item in items]
-        self.side_service = [any(a in by_name[item.name] for a in SIDE_SERVICES) for item in items]
+        self.side_service = [bool(_SIDE_SERVICE.search(_BRACKETS.sub("", item.name).strip())) for item in items]
         self.items = list(items)
         self.codes = [item.code for item in self.items]
         self.by_code = {item.code: item for item in self.items}
