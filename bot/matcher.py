@@ -68,6 +68,7 @@ KEY_MISSING = 0.7
 #: Side services of another service (居住证办理进度查询, 四六级考试成绩查询, 结婚登记预约): such an item is never
 #: answered unless the question asks for that side service (查, 进度, 预约, 成绩); it may still be offered in a
 #: clarification. Record and archive queries (社保权益记录查询打印, 不动产登记资料查询) are services themselves.
+SIDE_PENALTY = 0.3
 _SIDE_SERVICE = re.compile(r"进度查询|成绩查询|预约$")
 _SIDE_CUE = re.compile(r"查|进度|预约|约|成绩")
 #: Weight of a content word none of whose bigrams occurs anywhere in the knowledge base (place names,
@@ -247,11 +248,14 @@ class Matcher:
             if any(a not in self.item_texts[i] for a in asked):
                 bonus -= ACTION_PENALTY  # 营业执照怎么注销: the 设立 item does not 注销
             if named:
-                bonus = REGION_BONUS if self.regions[i] in named else -REGION_BONUS
+                bonus += REGION_BONUS if self.regions[i] in named else -REGION_BONUS
             elif self.home_region and self.regions[i] == self.home_region and len(self.region_names) > 1:
-                bonus = HOME_BONUS
+                bonus += HOME_BONUS
+            side_unasked = self.side_service[i] and not side_asked
+            if side_unasked:
+                bonus -= SIDE_PENALTY  # the main service must rank above its progress query
             score = COS_WEIGHT * cos + (1 - COS_WEIGHT) * cov + bonus
-            answerable = (not self.side_service[i] or side_asked) and missing <= KEY_MISSING
+            answerable = not side_unasked and missing <= KEY_MISSING
             ranked.append(Ranked(int(i), score, cos, cov, answerable))
         ranked.sort(key=lambda r: (-r.score, self.codes[r.index]))
         return ranked
@@ -352,11 +356,23 @@ class Matcher:
     def _coverage(self, content: str, position: int) -> float:
         return self._word_coverage(self._weighted_words(content), position)[0]
 
+    def _merged_tokens(self, content: str) -> list[str]:
+        """Tokens, with a single character joined to its neighbour when the knowledge base uses the pair
+        (居住+证 → 居住证): the general dictionary does not know every document name."""
+        merged: list[str] = []
+        for token in tokens(content):
+            if merged and (len(token) == 1 or len(merged[-1]) == 1) and len(merged[-1]) + len(token) <= 3 \
+                    and merged[-1] + token in self.fixer.vocabulary:
+                merged[-1] += token
+            else:
+                merged.append(token)
+        return merged
+
     def _weighted_words(self, content: str) -> list[tuple[str, tuple[str, ...], float, bool]]:
         """Content words: bigrams, weight (the rarest bigram's IDF) and whether it is a key word (a noun the
         knowledge base knows, not an operation)."""
         words = []
-        for word in tokens(content):
+        for word in self._merged_tokens(content):
             grams = tuple(ngrams(word, (2,))) or (word,)
             weight = max(self.index.idf.get(g, self.index.unknown_idf) for g in grams)
             key = False
