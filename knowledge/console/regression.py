@@ -1,6 +1,6 @@
 """The regression gate: labelled questions that must keep their answers when an item is published."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +38,10 @@ def passes(case: RegressionCase, decision: Any) -> bool:
 
 
 def run_cases(cases: Sequence[RegressionCase], answer: Any, items: Sequence[Item] | None) -> list[CaseResult]:
-    """Ask every case of ``cases`` against ``items`` (None = the live knowledge base)."""
+    """Ask every case of ``cases`` against ``items`` (None = the live knowledge base).
+
+    The same ``items`` object is passed for every case, so the bot can index it once.
+    """
     results = []
     for case in cases:
         decision, _reply = answer(case.question, items)
@@ -97,11 +100,16 @@ def record(*, session: Session, results: Sequence[CaseResult]) -> None:
 
 
 def gate(
-    *, session: Session, answer: Any, would_be: Sequence[Item]
+    *, session: Session, answer: Any, would_be: Callable[[], Sequence[Item]]
 ) -> tuple[list[CaseResult], list[CaseResult]]:
-    """Results on the would-be knowledge base, and the cases that pass now but would fail after publishing."""
+    """Results on the would-be knowledge base, and the cases that pass now but would fail after publishing.
+
+    ``would_be`` is only called when there are cases (building it reads every item).
+    """
     cases = list_cases(session=session)
+    if not cases:
+        return [], []
     before = {result.case.id: result.passed for result in run_cases(cases, answer, None)}
-    after = run_cases(cases, answer, would_be)
+    after = run_cases(cases, answer, would_be())
     broken = [result for result in after if before.get(result.case.id) and not result.passed]
     return after, broken

@@ -42,7 +42,9 @@ def _show(code: str, *, broken: list[Any] | None = None, status: int = 200) -> A
     authors = sorted(writes.change_authors(session=db(), code=code))
     if broken is None and row.status == "in_review":
         _results, broken = regression.gate(
-            session=db(), answer=hooks().answer, would_be=writes.would_be_published(session=db(), code=code)
+            session=db(),
+            answer=hooks().answer,
+            would_be=lambda: writes.would_be_published(session=db(), code=code),
         )
     return render_template(
         "console/review_show.html",
@@ -66,8 +68,11 @@ def approve(code: str) -> Any:
     if current_user.username in writes.change_authors(session=db(), code=code):
         flash("不能审核自己提交的修改，请由其他审核员审核", "error")
         return _show(code, status=403)
-    would_be = writes.would_be_published(session=db(), code=code)
-    results, broken = regression.gate(session=db(), answer=hooks().answer, would_be=would_be)
+    results, broken = regression.gate(
+        session=db(),
+        answer=hooks().answer,
+        would_be=lambda: writes.would_be_published(session=db(), code=code),
+    )
     if broken and request.form.get("confirm_broken") != "1":
         flash(
             f"发布后有 {len(broken)} 个原来能答对的测试问题会答错，请核对；确认无误后勾选确认再发布", "error"
