@@ -1,9 +1,9 @@
 """Account management in the console (administrators only) and the audit-log page."""
 
 import pytest
+from console_support import PASSWORD, login, make_app, token
 from sqlmodel import Session, select
 
-from console_support import PASSWORD, login, make_app, token
 from knowledge.console import auth
 from knowledge.console_tables import ConsoleUser
 
