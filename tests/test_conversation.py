@@ -74,8 +74,9 @@ def test_situation_zero_gives_the_general_materials(context, county):
 def test_clarification_by_number(context):
     question = say(context, "提取公积金")
     assert question.text.startswith("您想办理的是以下哪一项？")
-    assert "3. 住房公积金提取（租赁住房）" in question.text
-    picked = say(context, "3")
+    lines = question.text.split("\n")
+    number = next(line.split(". ")[0] for line in lines if line.endswith("住房公积金提取（租赁住房）"))
+    picked = say(context, number)
     assert "【住房公积金提取（租赁住房）】" in picked.text
 
 
