@@ -129,10 +129,18 @@ class _Conversation:
     def __init__(self, message: Message, context: Context) -> None:
         self.message, self.context = message, context
         self.knowledge = context.knowledge()
-        self.state: dict[str, Any] = context.store.load(message.openid) or {}
+        try:
+            self.state: dict[str, Any] = context.store.load(message.openid) or {}
+        except Exception:
+            # Answering without memory beats not answering: the store may be down for a moment.
+            log.exception("cannot load the conversation state for %s", message.log_ref)
+            self.state = {}
 
     def save(self) -> None:
-        self.context.store.save(self.message.openid, self.state)
+        try:
+            self.context.store.save(self.message.openid, self.state)
+        except Exception:
+            log.exception("cannot save the conversation state for %s", self.message.log_ref)
 
     # -- replies --
 
@@ -198,7 +206,12 @@ class _Conversation:
         return Reply.say(answers.item_list(title, [item.name for item in items]))
 
     def common(self) -> list[str]:
-        return common_codes(self.knowledge, self.context.recorder.most_asked(10))
+        try:
+            asked = self.context.recorder.most_asked(10)
+        except Exception:
+            log.exception("cannot read the most asked items")
+            asked = []
+        return common_codes(self.knowledge, asked)
 
     # -- text --
 
@@ -230,7 +243,10 @@ class _Conversation:
         matcher = self.knowledge.matcher
         previous = _turn(self.state)
         decision = matcher.decide(text, previous)
-        self.context.recorder.question(Question(self.message.openid, text, decision, self.message.msg_id))
+        try:
+            self.context.recorder.question(Question(self.message.openid, text, decision, self.message.msg_id))
+        except Exception:
+            log.exception("cannot record the question of %s", self.message.log_ref)
         self.state["turn"] = _turn_data(matcher.turn_after(text, decision, previous))
         return self.act(decision, text)
 

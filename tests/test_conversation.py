@@ -300,3 +300,25 @@ def test_voice_uses_the_recognition(context):
 
 def test_greeting_gets_help(context):
     assert say(context, "你好").text == HELP
+
+
+class _DownStore(MemoryStore):
+    def load(self, key):
+        raise ConnectionError("store down")
+
+    def save(self, key, data):
+        raise ConnectionError("store down")
+
+
+class _DownRecorder(MemoryRecorder):
+    def question(self, question):
+        raise ConnectionError("database down")
+
+    def most_asked(self, limit):
+        raise ConnectionError("database down")
+
+
+def test_answers_survive_a_store_and_recorder_outage(knowledge):
+    context = Context(knowledge=knowledge, store=_DownStore(), recorder=_DownRecorder(), clock=lambda: OPEN)
+    assert say(context, "社保卡在哪办").text.startswith("【社会保障卡申领】")
+    assert event(context, "subscribe").text.startswith("您好，欢迎关注")
