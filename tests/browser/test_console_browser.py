@@ -2,13 +2,18 @@
 
 Flow: an editor changes an item's materials, a second user reviews and publishes, the webhook answers
 with the new material; a question the bot could not answer is resolved by adding it as an alias, and
-after review the bot answers it. Screenshots of the main pages are written to ``docs/``.
+after review the bot answers it. Screenshots of the main pages go to ``docs/`` when
+``GUIDEBOT_SCREENSHOTS=docs`` is set (so an ordinary test run leaves the repository unchanged), and to
+the test's temporary folder otherwise:
+
+    GUIDEBOT_SCREENSHOTS=docs .venv/bin/python -m pytest tests/browser
 """
 
 import hashlib
 import itertools
 import os
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -53,6 +58,7 @@ pytestmark = [
     ),
 ]
 _ids = itertools.count(int(time.time() * 1000))
+SHOTS = Path(tempfile.gettempdir()) / "guidebot-console-screenshots"
 
 
 @pytest.fixture()
@@ -131,8 +137,10 @@ def login(page, base: str, username: str) -> None:
 
 
 def shot(page, name: str) -> None:
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / name), full_page=True)
+    folder = DOCS if os.environ.get("GUIDEBOT_SCREENSHOTS") == "docs" else SHOTS
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / name), full_page=True)
+    assert (folder / name).stat().st_size > 1000
 
 
 def approve(page, base: str) -> None:
