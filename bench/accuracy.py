@@ -58,8 +58,11 @@ def score(gold: Sequence[dict[str, Any]], preds: dict[str, dict[str, Any]]) -> d
         else:
             oos_ok += 1
     return {
-        "top1": top1 / max(1, len(ins)), "strict": strict / max(1, len(ins)),
-        "wrong": wrong / max(1, len(gold)), "oos": oos_ok / max(1, len(oos)), "field": fld_ok / max(1, fld_n),
+        "top1": top1 / max(1, len(ins)),
+        "strict": strict / max(1, len(ins)),
+        "wrong": wrong / max(1, len(gold)),
+        "oos": oos_ok / max(1, len(oos)),
+        "field": fld_ok / max(1, fld_n),
     }
 
 
@@ -77,7 +80,9 @@ def guidebot_predictor(items: Sequence[Any]) -> Predict:
     return predict
 
 
-def run(predict: Predict, gold: Sequence[dict[str, Any]]) -> tuple[dict[str, float], dict[str, dict[str, Any]]]:
+def run(
+    predict: Predict, gold: Sequence[dict[str, Any]]
+) -> tuple[dict[str, float], dict[str, dict[str, Any]]]:
     preds = {str(g["id"]): predict(g) for g in gold}
     return score(gold, preds), preds
 
@@ -86,22 +91,33 @@ def main() -> None:
     from bench.baselines import bm25_predictor, wratio_predictor
     from knowledge.schema import load_kb
 
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--misses", type=Path, help="write guidebot's misses here (JSON lines)")
     args = parser.parse_args()
     misses = []
-    print(f"{'set':<12} {'matcher':<9} {'top1':>6} {'strict':>6} {'wrong':>6} {'oos':>6} {'field':>6} {'secs':>6}")
+    print(
+        f"{'set':<12} {'matcher':<9} {'top1':>6} {'strict':>6} {'wrong':>6} {'oos':>6} {'field':>6} "
+        f"{'secs':>6}"
+    )
     for name, kb_file, questions_file in SETS:
         kb = load_kb(args.shared / "kb" / kb_file)
         gold = load_questions(args.shared / "eval" / questions_file)
-        for label, factory in (("guidebot", guidebot_predictor), ("wratio", wratio_predictor),
-                               ("bm25", bm25_predictor)):
+        for label, factory in (
+            ("guidebot", guidebot_predictor),
+            ("wratio", wratio_predictor),
+            ("bm25", bm25_predictor),
+        ):
             started = time.perf_counter()
             figures, preds = run(factory(kb.items), gold)
             seconds = time.perf_counter() - started
-            print(f"{name:<12} {label:<9} {figures['top1']:6.3f} {figures['strict']:6.3f} {figures['wrong']:6.3f} "
-                  f"{figures['oos']:6.3f} {figures['field']:6.3f} {seconds:6.2f}")
+            print(
+                f"{name:<12} {label:<9} {figures['top1']:6.3f} {figures['strict']:6.3f} "
+                f"{figures['wrong']:6.3f} "
+                f"{figures['oos']:6.3f} {figures['field']:6.3f} {seconds:6.2f}"
+            )
             if label == "guidebot":
                 for g in gold:
                     d = preds[str(g["id"])]

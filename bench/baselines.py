@@ -14,7 +14,14 @@ WRATIO_CUTOFF = 60.0
 
 def _answer(question: dict[str, Any], code: str | None, score: float) -> dict[str, Any]:
     action = "answer" if code else "handoff"
-    return {"id": question["id"], "action": action, "item": code, "candidates": [], "field": None, "score": score}
+    return {
+        "id": question["id"],
+        "action": action,
+        "item": code,
+        "candidates": [],
+        "field": None,
+        "score": score,
+    }
 
 
 def wratio_predictor(items: Sequence[Any]) -> Predict:

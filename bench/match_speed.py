@@ -31,8 +31,11 @@ def expand(items: list, factor: int) -> list:
     for copy in range(1, factor):
         city = CITIES[copy % len(CITIES)]
         for item in items:
-            department = item.department.replace("广东省", f"{city}市") if "广东省" in item.department \
+            department = (
+                item.department.replace("广东省", f"{city}市")
+                if "广东省" in item.department
                 else f"{city}市{item.department}"
+            )
             expanded.append(item.model_copy(update={"code": f"{item.code}-{copy}", "department": department}))
     return expanded
 
@@ -50,7 +53,9 @@ def rss_mb() -> float:
 
 def questions(items: list, gold_path: Path, count: int = 400) -> list[str]:
     rng = random.Random(7)
-    texts = [json.loads(line)["question"] for line in gold_path.read_text(encoding="utf-8").splitlines() if line]
+    texts = [
+        json.loads(line)["question"] for line in gold_path.read_text(encoding="utf-8").splitlines() if line
+    ]
     for item in rng.sample(items, min(count, len(items))):
         alias = (item.aliases or [item.name])[0]
         texts.append(rng.choice(TEMPLATES).format(name=item.name, alias=alias))
@@ -77,7 +82,9 @@ def main() -> None:
     from bot.segment import content_words
     from knowledge.schema import load_kb
 
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--factor", type=int, default=10)
     args = parser.parse_args()
@@ -85,7 +92,10 @@ def main() -> None:
     content_words("预热")  # load jieba's dictionary once, outside the build timings
     gold = args.shared / "eval" / "gd-dev.jsonl"
     print(f"{'kb':<14} {'items':>6} {'build s':>8} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'RSS MB':>7}")
-    for label, items in (("guangdong 1×", kb.items), (f"guangdong {args.factor}×", expand(kb.items, args.factor))):
+    for label, items in (
+        ("guangdong 1×", kb.items),
+        (f"guangdong {args.factor}×", expand(kb.items, args.factor)),
+    ):
         gc.collect()
         started = time.perf_counter()
         matcher = Matcher.build(items)

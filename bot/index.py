@@ -58,7 +58,10 @@ class PhraseIndex:
     def query_vector(self, text: str) -> dict[str, float]:
         """The question's TF-IDF weights, L2-normalised."""
         grams = ngrams(text)
-        weights = {gram: (1 + math.log(count)) * self.idf.get(gram, self.unknown_idf) for gram, count in grams.items()}
+        weights = {
+            gram: (1 + math.log(count)) * self.idf.get(gram, self.unknown_idf)
+            for gram, count in grams.items()
+        }
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         return {gram: weight / norm for gram, weight in weights.items()}
 

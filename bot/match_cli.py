@@ -63,8 +63,12 @@ def run(matcher: Matcher, lines: Iterable[str], errors: IO[str]) -> Iterator[dic
 
 
 @click.command("match")
-@click.option("--kb", "kb_path", type=click.Path(exists=True, dir_okay=False),
-              help="guidebot-kb/1 文件；不给则使用已配置数据库中已发布的事项")
+@click.option(
+    "--kb",
+    "kb_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="guidebot-kb/1 文件；不给则使用已配置数据库中已发布的事项",
+)
 def match(kb_path: str | None) -> None:
     """逐行读取 JSON 问题，逐行输出匹配结果（JSON）。"""
     matcher = _file_matcher(kb_path) if kb_path else _database_matcher()

@@ -1,26 +1,35 @@
 """The matching engine: a citizen message (plus the previous turn) to answer / clarify / handoff.
 
-Pipeline for one message:
-  normalise (bot.normalize) → field (bot.fields) → content words: field cues and question words removed
-  (jieba tokens against data/stopwords.txt) → pinyin homophone fix against the knowledge base's vocabulary
-  → synonyms to canonical words → score items.
+Pipeline for one message: normalise (bot.normalize: PII masked, width, 繁→简, 咋/啥, fillers) → field
+(bot.fields) → content words (field cues and question words removed as whole tokens, bot.segment) → pinyin
+homophone fix against the knowledge base's own vocabulary → synonyms to canonical words → score items.
 
-Scoring of an item for content ``c``:
-  cos   best character 1–3-gram TF-IDF cosine between ``c`` and one of the item's phrases
-        (name, the parts of a name around brackets, aliases, FAQ questions), all prepared the same way;
-  cov   IDF-weighted share of ``c``'s character bigrams found anywhere in the item's phrases or department
-        (how much of the question the item explains; low = something else is being asked about);
-  dept  +REGION_BONUS when the question names the item's city/county, −REGION_BONUS when it names another.
-  score = COS_WEIGHT·cos + (1−COS_WEIGHT)·cov + dept.
+Scoring of an item for content ``c`` (only the TOP_K items by ``cos`` are scored further):
+  cos    best character 1–3-gram TF-IDF cosine between ``c`` and one of the item's phrases (name, the name
+         without / inside brackets, aliases, FAQ questions), all prepared like questions;
+  cov    IDF-weighted share of ``c``'s words found in the item's phrases and department; operation words
+         (data/actions.txt) weigh ACTION_WEIGHT, words the knowledge base never uses and place names
+         FOREIGN_WEIGHT; a word not found whole gets half credit for its bigrams;
+  bonus  −ACTION_PENALTY when the item names an operation (补领, 注销…) the question does not, and again when
+         the question names one the item lacks; ±REGION_BONUS when the question names the item's city or
+         another; +HOME_BONUS for the hall's own level when no place is named (same-named items of 广东省 and
+         广州市); −SIDE_PENALTY for a side service (进度查询, 预约) the question did not ask for.
+  score = COS_WEIGHT·cos + (1−COS_WEIGHT)·cov + bonus.
+An item is not answerable (clarify at most) when it is an unasked side service or lacks key words (known
+nouns) carrying more than KEY_MISSING of the question's weight.
 
-Decision thresholds (calibrated on county-dev and gd-dev, checked on county-real; see bench/accuracy.py):
-  answer   best ≥ ANSWER_SCORE, cov ≥ ANSWER_COVERAGE and best − second ≥ ANSWER_MARGIN;
+Decision (thresholds calibrated by grid search on county-dev and gd-dev; county-real only checked):
+  answer   cov ≥ ANSWER_COVERAGE and answerable, and either best ≥ ANSWER_SCORE with best − second ≥
+           ANSWER_MARGIN, or best ≥ DOMINANT_SCORE with best ≥ DOMINANT_RATIO × second;
   clarify  best ≥ CLARIFY_SCORE and cov ≥ CLARIFY_COVERAGE: up to 5 items within CLARIFY_BAND of the best;
-  handoff  otherwise (out_of_scope when cov is tiny, low_confidence when something partly fits).
+  handoff  otherwise (out_of_scope when cov is tiny, low_confidence when something partly fits);
+           人工/客服 → human, 投诉/举报/态度差 → complaint, nothing left after normalising → empty.
 
 Follow-ups use the previous Turn: a bare number picks a pending candidate; a message with no content words
-(那要多少钱, 在哪办) or a field question whose words the knowledge base does not explain better applies to the
-previous item; a vague refinement (丢了, 租房的) is matched together with the previous topic; a message that
+(那要多少钱, 在哪办) applies to the previous item (or re-asks a pending clarification with the field); a
+field question the previous item explains about as well as a new one (FOLLOW_UP_SLACK) stays on it; a vague
+refinement (丢了, 租房的) is matched together with the previous topic (``Turn.extra["topic"]``, kept by
+``turn_after``); a message mostly in words foreign to the knowledge base is not answered; a message that
 clearly names another item starts afresh.
 """
 
@@ -33,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.decision import Decision, Turn
+from bot.decision import Decision, Reason, Turn
 from bot.fields import detect_field, strip_field_words
 from bot.index import PhraseIndex, ngrams
 from bot.normalize import DATA, normalize, read_words, to_halfwidth
@@ -65,9 +74,9 @@ ACTION_PENALTY = 0.08
 #: An item that lacks key words (known nouns) carrying more than this share of the question's weight is
 #: never answered (二手车过户 is not 二手房过户), only offered in a clarification.
 KEY_MISSING = 0.7
-#: Side services of another service (居住证办理进度查询, 四六级考试成绩查询, 结婚登记预约): such an item is never
-#: answered unless the question asks for that side service (查, 进度, 预约, 成绩); it may still be offered in a
-#: clarification. Record and archive queries (社保权益记录查询打印, 不动产登记资料查询) are services themselves.
+#: Side services of another service (居住证办理进度查询, 四六级考试成绩查询, 结婚登记预约): never
+#: answered unless the question asks for that side service (查, 进度, 预约, 成绩); it may still be
+#: offered in a clarification. Record queries (社保权益记录查询打印, 资料查询) are services themselves.
 SIDE_PENALTY = 0.3
 _SIDE_SERVICE = re.compile(r"进度查询|成绩查询|预约$")
 _SIDE_CUE = re.compile(r"查|进度|预约|约|成绩")
@@ -125,9 +134,16 @@ def _region(department: str) -> str:
 class Matcher:
     """Item and field matching over one knowledge-base version; build once, then ``decide`` per message."""
 
-    def __init__(self, items: Sequence[Item], synonyms: Synonyms, index: PhraseIndex,
-                 fixer: HomophoneFixer, regions: list[str],
-                 vocabulary: frozenset[str], item_texts: list[str]) -> None:
+    def __init__(
+        self,
+        items: Sequence[Item],
+        synonyms: Synonyms,
+        index: PhraseIndex,
+        fixer: HomophoneFixer,
+        regions: list[str],
+        vocabulary: frozenset[str],
+        item_texts: list[str],
+    ) -> None:
         all_actions, defaults = _actions()
         specific = all_actions - defaults
         self.action_words = all_actions
@@ -138,7 +154,9 @@ class Matcher:
                 name = synonyms.canonical(normalize(item.name))
                 by_name[item.name] = frozenset(a for a in specific if a in name)
         self.item_actions = [by_name[item.name] for item in items]
-        self.side_service = [bool(_SIDE_SERVICE.search(_BRACKETS.sub("", item.name).strip())) for item in items]
+        self.side_service = [
+            bool(_SIDE_SERVICE.search(_BRACKETS.sub("", item.name).strip())) for item in items
+        ]
         self.items = list(items)
         self.codes = [item.code for item in self.items]
         self.by_code = {item.code: item for item in self.items}
@@ -164,7 +182,7 @@ class Matcher:
 
     @classmethod
     def build(cls, items: Sequence[Item], *, synonyms: Mapping[str, str] | None = None) -> "Matcher":
-        """Index ``items`` (names, aliases, FAQ questions, departments) with the synonym table plus ``synonyms``."""
+        """Index ``items`` (names, aliases, FAQ questions, departments); ``synonyms`` are staff additions."""
         table = Synonyms(synonyms)
         normal: dict[str, str] = {}
         prepared: dict[str, str] = {}
@@ -196,7 +214,9 @@ class Matcher:
                 joined[key] = " ".join(sorted(texts))
                 _add_bigrams(vocabulary, joined[key])
             item_texts.append(joined[key] + " " + departments[item.department])
-            body = "\n".join([item.conditions or "", *(item.process or []), *(m.name for m in item.materials)])
+            body = "\n".join(
+                [item.conditions or "", *(item.process or []), *(m.name for m in item.materials)]
+            )
             if body not in seen_text:  # identical texts (one item under several departments) once
                 seen_text.add(body)
                 # Knowledge-base text is simplified already: the cheap part of normalisation suffices.
@@ -280,15 +300,27 @@ class Matcher:
         confident = best.score >= ANSWER_SCORE and best.score - second >= ANSWER_MARGIN
         dominant = best.score >= DOMINANT_SCORE and best.score >= DOMINANT_RATIO * second
         if best.cov >= ANSWER_COVERAGE and (confident or dominant) and best.answerable:
-            return Decision("answer", item=self.codes[best.index], field=field, score=best.score,
-                            reason="confident", scores=scores)
+            return Decision(
+                "answer",
+                item=self.codes[best.index],
+                field=field,
+                score=best.score,
+                reason="confident",
+                scores=scores,
+            )
         if best.score >= CLARIFY_SCORE and best.cov >= CLARIFY_COVERAGE:
             close = [r for r in ranked if r.score >= best.score - CLARIFY_BAND][:MAX_CANDIDATES]
             if len(close) == 1:  # clear winner but below the answer bar: ask rather than guess
                 close = ranked[:2]
-            return Decision("clarify", candidates=tuple(self.codes[r.index] for r in close), field=field,
-                            score=best.score, reason="ambiguous", scores=scores)
-        reason = "out_of_scope" if best.cov < CLARIFY_COVERAGE / 2 else "low_confidence"
+            return Decision(
+                "clarify",
+                candidates=tuple(self.codes[r.index] for r in close),
+                field=field,
+                score=best.score,
+                reason="ambiguous",
+                scores=scores,
+            )
+        reason: Reason = "out_of_scope" if best.cov < CLARIFY_COVERAGE / 2 else "low_confidence"
         return Decision("handoff", field=field, score=best.score, reason=reason, scores=scores)
 
     @staticmethod
@@ -319,29 +351,44 @@ class Matcher:
         topic = str(prev.extra.get("topic", "")) if prev.extra else ""
         if not content:
             if prev.item:
-                return Decision("answer", item=prev.item, field=field or prev.field, score=1.0, reason="follow_up")
+                return Decision(
+                    "answer", item=prev.item, field=field or prev.field, score=1.0, reason="follow_up"
+                )
             if prev.candidates:
-                return Decision("clarify", candidates=prev.candidates, field=field or prev.field,
-                                reason="ambiguous")
+                return Decision(
+                    "clarify", candidates=prev.candidates, field=field or prev.field, reason="ambiguous"
+                )
             return Decision("handoff", field=field, reason="empty")
         ranked = self.rank(content)
         fresh = self._fresh(ranked, field)
-        if (fresh.action == "answer" and prev.item in self.position and fresh.item != prev.item
-                and field is not None
-                and self._coverage(content, self.position[prev.item]) >= ranked[0].cov - FOLLOW_UP_SLACK):
+        if (
+            fresh.action == "answer"
+            and prev.item in self.position
+            and fresh.item != prev.item
+            and field is not None
+            and self._coverage(content, self.position[prev.item]) >= ranked[0].cov - FOLLOW_UP_SLACK
+        ):
             # A field question that the previous item explains about as well as the new one stays on topic.
-            return Decision("answer", item=prev.item, field=field, score=fresh.score, reason="follow_up",
-                            scores=fresh.scores)
+            return Decision(
+                "answer",
+                item=prev.item,
+                field=field,
+                score=fresh.score,
+                reason="follow_up",
+                scores=fresh.scores,
+            )
         if self._strong(fresh) or not (prev.item or prev.candidates):
             return fresh
         if self.foreign_share(content) > FOREIGN_SHARE:
-            return fresh if fresh.action != "answer" else Decision("handoff", field=field, reason="out_of_scope")
+            return (
+                fresh if fresh.action != "answer" else Decision("handoff", field=field, reason="out_of_scope")
+            )
         if prev.candidates and not prev.item and field is not None and fresh.action != "answer":
             # "电话多少" while a clarification is pending: ask the same question again, now with the field.
             return Decision("clarify", candidates=prev.candidates, field=field, reason="ambiguous")
         if topic:
             combined = self._fresh(self.rank(topic + " " + content), field)
-            if combined.action == "answer":
+            if combined.action == "answer" and combined.item is not None:
                 if combined.item in prev.candidates or combined.item == prev.item:
                     return dataclasses.replace(combined, reason="follow_up")
                 # A new item only when the new words themselves point at it.
@@ -349,8 +396,14 @@ class Matcher:
                 if covered >= ANSWER_COVERAGE:
                     return combined
         if prev.item and (field is not None or fresh.action == "handoff"):
-            return Decision("answer", item=prev.item, field=field or prev.field, score=fresh.score,
-                            reason="follow_up", scores=fresh.scores)
+            return Decision(
+                "answer",
+                item=prev.item,
+                field=field or prev.field,
+                score=fresh.score,
+                reason="follow_up",
+                scores=fresh.scores,
+            )
         return fresh
 
     def _coverage(self, content: str, position: int) -> float:
@@ -361,8 +414,12 @@ class Matcher:
         (居住+证 → 居住证): the general dictionary does not know every document name."""
         merged: list[str] = []
         for token in tokens(content):
-            if merged and (len(token) == 1 or len(merged[-1]) == 1) and len(merged[-1]) + len(token) <= 3 \
-                    and merged[-1] + token in self.fixer.vocabulary:
+            if (
+                merged
+                and (len(token) == 1 or len(merged[-1]) == 1)
+                and len(merged[-1]) + len(token) <= 3
+                and merged[-1] + token in self.fixer.vocabulary
+            ):
                 merged[-1] += token
             else:
                 merged.append(token)
@@ -378,7 +435,9 @@ class Matcher:
             key = False
             if word in self.action_words:
                 weight *= ACTION_WEIGHT
-            elif any(region in word for region in self.region_names) or not any(g in self.vocabulary for g in grams):
+            elif any(region in word for region in self.region_names) or not any(
+                g in self.vocabulary for g in grams
+            ):
                 # Place names (示范县, 广州) and words the knowledge base never uses cannot tell items apart;
                 # a named place still moves the region bonus.
                 weight *= FOREIGN_WEIGHT
@@ -387,9 +446,10 @@ class Matcher:
             words.append((word, grams, weight, key))
         return words
 
-    def _word_coverage(self, words: list[tuple[str, tuple[str, ...], float, bool]],
-                       position: int) -> tuple[float, float]:
-        """IDF-weighted share of the content words the item's phrases contain (half credit for bigram overlap),
+    def _word_coverage(
+        self, words: list[tuple[str, tuple[str, ...], float, bool]], position: int
+    ) -> tuple[float, float]:
+        """IDF-weighted share of the content words the item's phrases contain (half credit for bigrams),
         and the share of key words it lacks."""
         text = self.item_texts[position]
         total = covered = missing = 0.0

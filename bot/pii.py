@@ -32,9 +32,7 @@ _MOBILE = re.compile(
     rf"(?<![0-9A-Za-z+])(?:(?:\+|00)?86{_SEP})?1[3-9]\d{_SEP}\d{{4}}{_SEP}\d{{4}}(?![0-9A-Za-z])"
 )
 # 16–19 digits, either solid or in groups of 4 (the last group 1–4 digits long).
-_CARD = re.compile(
-    r"(?<![0-9A-Za-z])(?:\d{16,19}|\d{4}(?:[ \-]\d{4}){3}(?:[ \-]?\d{1,3})?)(?![0-9A-Za-z])"
-)
+_CARD = re.compile(r"(?<![0-9A-Za-z])(?:\d{16,19}|\d{4}(?:[ \-]\d{4}){3}(?:[ \-]?\d{1,3})?)(?![0-9A-Za-z])")
 
 
 def _digits(text: str) -> str:

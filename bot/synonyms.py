@@ -25,7 +25,9 @@ from bot.normalize import DATA, Replacer, normalize, read_table  # noqa: E402
 @functools.cache
 def default_synonyms() -> tuple[tuple[str, str], ...]:
     """The generic synonym pairs shipped with guidebot (``data/synonyms.tsv``)."""
-    return tuple((normalize(word), normalize(canonical)) for word, canonical in read_table(DATA / "synonyms.tsv"))
+    return tuple(
+        (normalize(word), normalize(canonical)) for word, canonical in read_table(DATA / "synonyms.tsv")
+    )
 
 
 class Synonyms:
@@ -80,7 +82,7 @@ class HomophoneFixer:
         return tuple(_char_pinyin(ch)[index] for ch in gram)
 
     def _only_unknown_changed(self, chars: list[str], start: int, word: str) -> bool:
-        """Each changed character must sit in unknown bigrams only, in the whole text (遗失了, 二建初始 stay)."""
+        """Each changed character must sit in unknown bigrams only (遗失了, 二建初始 stay as they are)."""
         for offset, new in enumerate(word):
             position = start + offset
             if chars[position] == new:

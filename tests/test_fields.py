@@ -36,12 +36,40 @@ FIELDS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), FIELDS, ids=[
-    "daishenme", "cailiao", "zhunbeisha", "xuyaosha", "duoshaoqian", "shoufei", "jiaoduoshao", "duojiu",
-    "gongzuori", "dangchang", "zainali", "chuangkou", "bumen", "xiaban", "zhouliu", "dianhua", "liucheng",
-    "xianquna", "wangshang", "shoujishang", "benren-xianchang", "tiaojian", "neng-ma", "qingkuang", "wenjian",
-    "yiju", "whole-item", "shouxu-whole",
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    FIELDS,
+    ids=[
+        "daishenme",
+        "cailiao",
+        "zhunbeisha",
+        "xuyaosha",
+        "duoshaoqian",
+        "shoufei",
+        "jiaoduoshao",
+        "duojiu",
+        "gongzuori",
+        "dangchang",
+        "zainali",
+        "chuangkou",
+        "bumen",
+        "xiaban",
+        "zhouliu",
+        "dianhua",
+        "liucheng",
+        "xianquna",
+        "wangshang",
+        "shoujishang",
+        "benren-xianchang",
+        "tiaojian",
+        "neng-ma",
+        "qingkuang",
+        "wenjian",
+        "yiju",
+        "whole-item",
+        "shouxu-whole",
+    ],
+)
 def test_detect_field(text: str, expected: str | None) -> None:
     assert detect_field(text) == expected
 
@@ -57,18 +85,31 @@ PRIORITY = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), PRIORITY, ids=[
-    "online-over-conditions", "days", "qianjitian", "dizhi-content", "own-number", "own-number-after",
-    "traditional",
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    PRIORITY,
+    ids=[
+        "online-over-conditions",
+        "days",
+        "qianjitian",
+        "dizhi-content",
+        "own-number",
+        "own-number-after",
+        "traditional",
+    ],
+)
 def test_priority_and_exceptions(text: str, expected: str | None) -> None:
     assert detect_field(text) == expected
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("社保卡带什么", "社保卡"),
-    ("去哪里办身份证", "办身份证"),
-    ("能给爸妈看病用吗", "能给爸妈看病用吗"),  # wildcard cues (能…吗) never swallow content
-], ids=["materials-cue", "longest-location-cue", "no-wildcard-strip"])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("社保卡带什么", "社保卡"),
+        ("去哪里办身份证", "办身份证"),
+        ("能给爸妈看病用吗", "能给爸妈看病用吗"),  # wildcard cues (能…吗) never swallow content
+    ],
+    ids=["materials-cue", "longest-location-cue", "no-wildcard-strip"],
+)
 def test_strip_field_words(text: str, expected: str) -> None:
     assert strip_field_words(text) == expected

@@ -51,8 +51,12 @@ def test_bad_lines_get_a_handoff_and_a_message(county_kb_path: Path) -> None:
     errors = io.StringIO()
     lines = ["not json\n", "\n", '{"id": 5}\n', '["a list"]\n', '{"id": 6, "question": "社保卡丢了"}\n']
     out = list(run(matcher, lines, errors))
-    assert [(line["id"], line["action"]) for line in out] == [(None, "handoff"), (5, "handoff"),
-                                                               (None, "handoff"), (6, out[3]["action"])]
+    assert [(line["id"], line["action"]) for line in out] == [
+        (None, "handoff"),
+        (5, "handoff"),
+        (None, "handoff"),
+        (6, out[3]["action"]),
+    ]
     assert errors.getvalue().count("\n") == 3
     assert "第1行" in errors.getvalue()
 
@@ -60,8 +64,14 @@ def test_bad_lines_get_a_handoff_and_a_message(county_kb_path: Path) -> None:
 def test_console_script_writes_only_json(county_kb_path: Path) -> None:
     # The real entry point, as score.py runs it: stdout must hold nothing but the JSON lines.
     script = Path(sys.executable).parent / "guidebot"
-    process = subprocess.run([str(script), "match", "--kb", str(county_kb_path)], input=_feed(FEED),
-                             capture_output=True, text=True, timeout=120, check=True)
+    process = subprocess.run(
+        [str(script), "match", "--kb", str(county_kb_path)],
+        input=_feed(FEED),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     assert [set(line) for line in _parse(process.stdout)] == [KEYS] * 3
 
 
@@ -81,7 +91,10 @@ def test_database(tmp_path: Path, county_kb_path: Path) -> None:
     result = runner.invoke(cli, ["match"], input=feed, env=env)
     assert result.exit_code == 0, repr(result.exception)
     lines = _parse(result.stdout)
-    assert [(line["action"], line["item"]) for line in lines] == [("answer", "SF-RS-002"), ("answer", "SF-GA-013")]
+    assert [(line["action"], line["item"]) for line in lines] == [
+        ("answer", "SF-RS-002"),
+        ("answer", "SF-GA-013"),
+    ]
 
 
 @pytest.mark.parametrize("args", [["--kb", "/nonexistent/kb.json"]], ids=["missing-file"])

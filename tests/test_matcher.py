@@ -27,10 +27,21 @@ ANSWERS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "code", "field"), ANSWERS, ids=[
-    "shebaoka-lost", "homophone-first", "canjizheng-typo", "traditional", "hukouben", "jiazhao-expired",
-    "pii-masked", "filler-fee", "online",
-])
+@pytest.mark.parametrize(
+    ("text", "code", "field"),
+    ANSWERS,
+    ids=[
+        "shebaoka-lost",
+        "homophone-first",
+        "canjizheng-typo",
+        "traditional",
+        "hukouben",
+        "jiazhao-expired",
+        "pii-masked",
+        "filler-fee",
+        "online",
+    ],
+)
 def test_answers(matcher: Matcher, text: str, code: str, field: str | None) -> None:
     decision = matcher.decide(text)
     assert (decision.action, decision.item, decision.field) == ("answer", code, field)
@@ -63,9 +74,19 @@ HANDOFFS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "reason"), HANDOFFS, ids=[
-    "zhuanrengong", "kefu", "complaint", "complaint-with-item", "weather", "greeting", "only-pii",
-])
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    HANDOFFS,
+    ids=[
+        "zhuanrengong",
+        "kefu",
+        "complaint",
+        "complaint-with-item",
+        "weather",
+        "greeting",
+        "only-pii",
+    ],
+)
 def test_handoffs(matcher: Matcher, text: str, reason: str) -> None:
     decision = matcher.decide(text)
     assert decision.action == "handoff"
@@ -86,28 +107,58 @@ FOLLOW_UPS = [
     (["想申请公租房"], "要交钱吗", "answer", "SF-ZJ-001", "fee", "follow_up"),
     (["身份证怎么办"], "丢了", "answer", "SF-GA-003", None, "confident"),  # matched with the topic
     (["公积金怎么提取"], "租房的", "answer", "SF-GJJ-003", None, "follow_up"),  # picks from the clarification
-    (["身份证丢了怎么补办"], "对了户口本也一起丢了，补户口本要带啥", "answer", "SF-GA-016", "materials",
-     "confident"),
+    (
+        ["身份证丢了怎么补办"],
+        "对了户口本也一起丢了，补户口本要带啥",
+        "answer",
+        "SF-GA-016",
+        "materials",
+        "confident",
+    ),
     (["我的驾驶证丢了"], "手机上能补吗 我电话13588001234", "answer", "SF-GA-013", "online", "follow_up"),
 ]
 
 
-@pytest.mark.parametrize(("context", "text", "action", "item", "field", "reason"), FOLLOW_UPS, ids=[
-    "fee-after-answer", "phone-after-answer", "online-after-answer", "fee-short", "refine-clarification",
-    "refine-gongjijin", "new-topic-resets", "pii-in-follow-up",
-])
-def test_follow_ups(matcher: Matcher, context: list[str], text: str, action: str, item: str | None,
-                    field: str | None, reason: str) -> None:
+@pytest.mark.parametrize(
+    ("context", "text", "action", "item", "field", "reason"),
+    FOLLOW_UPS,
+    ids=[
+        "fee-after-answer",
+        "phone-after-answer",
+        "online-after-answer",
+        "fee-short",
+        "refine-clarification",
+        "refine-gongjijin",
+        "new-topic-resets",
+        "pii-in-follow-up",
+    ],
+)
+def test_follow_ups(
+    matcher: Matcher,
+    context: list[str],
+    text: str,
+    action: str,
+    item: str | None,
+    field: str | None,
+    reason: str,
+) -> None:
     decision = matcher.decide(text, matcher.replay(context))
     assert (decision.action, decision.item, decision.field, decision.reason) == (action, item, field, reason)
 
 
-@pytest.mark.parametrize(("reply", "index"), [("2", 1), ("第1个", 0), ("三", 2), (" 3 ", 2)],
-                         ids=["digit", "di-ge", "chinese-digit", "spaces"])
+@pytest.mark.parametrize(
+    ("reply", "index"),
+    [("2", 1), ("第1个", 0), ("三", 2), (" 3 ", 2)],
+    ids=["digit", "di-ge", "chinese-digit", "spaces"],
+)
 def test_number_picks_a_candidate(matcher: Matcher, reply: str, index: int) -> None:
     previous = Turn(candidates=("SF-GA-001", "SF-GA-002", "SF-GA-003"), field="fee")
     decision = matcher.decide(reply, previous)
-    assert (decision.action, decision.item, decision.reason) == ("answer", previous.candidates[index], "picked")
+    assert (decision.action, decision.item, decision.reason) == (
+        "answer",
+        previous.candidates[index],
+        "picked",
+    )
     assert decision.field == "fee"
 
 
@@ -160,19 +211,23 @@ def test_as_json_contract(matcher: Matcher) -> None:
 
 
 def _item(code: str, name: str, department: str, **extra: object) -> Item:
-    return Item.model_validate({"code": code, "name": name, "department": department, "materials": [], **extra})
+    return Item.model_validate(
+        {"code": code, "name": name, "department": department, "materials": [], **extra}
+    )
 
 
 @pytest.fixture(scope="module")
 def provincial() -> Matcher:
-    return Matcher.build([
-        _item("P1", "兼职律师执业许可", "广东省司法厅"),
-        _item("C1", "兼职律师执业许可", "广州市司法局"),
-        _item("C2", "兼职律师执业许可", "深圳市司法局"),
-        _item("P2", "办理往来港澳通行证", "广东省公安厅"),
-        _item("P3", "居住证办理进度查询", "广东省公安厅"),
-        _item("P4", "居住证签注", "广东省公安厅"),
-    ])
+    return Matcher.build(
+        [
+            _item("P1", "兼职律师执业许可", "广东省司法厅"),
+            _item("C1", "兼职律师执业许可", "广州市司法局"),
+            _item("C2", "兼职律师执业许可", "深圳市司法局"),
+            _item("P2", "办理往来港澳通行证", "广东省公安厅"),
+            _item("P3", "居住证办理进度查询", "广东省公安厅"),
+            _item("P4", "居住证签注", "广东省公安厅"),
+        ]
+    )
 
 
 def test_named_city_picks_its_department(provincial: Matcher) -> None:

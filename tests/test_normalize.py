@@ -25,11 +25,29 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), CASES, ids=[
-    "fullwidth", "traditional", "traditional-filler", "zazheng", "sha", "shashihou", "duochangshijian",
-    "filler-wowenyixia", "greeting-thanks", "final-particle", "interjection", "id-number", "mobile",
-    "nongdiu", "wa", "keeps-jiuba", "spaces",
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    CASES,
+    ids=[
+        "fullwidth",
+        "traditional",
+        "traditional-filler",
+        "zazheng",
+        "sha",
+        "shashihou",
+        "duochangshijian",
+        "filler-wowenyixia",
+        "greeting-thanks",
+        "final-particle",
+        "interjection",
+        "id-number",
+        "mobile",
+        "nongdiu",
+        "wa",
+        "keeps-jiuba",
+        "spaces",
+    ],
+)
 def test_normalize(text: str, expected: str) -> None:
     assert normalize(text) == expected
 

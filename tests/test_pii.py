@@ -21,24 +21,50 @@ CASES = [
     ("卡号6222 0212 3456 7890", f"卡号{CARD_TOKEN}"),
     ("卡号6222-0212-3456-7890-123", f"卡号{CARD_TOKEN}"),
     ("卡号622202123456789012", f"卡号{CARD_TOKEN}"),
-    ("身份证510107199302151826手机13588001234",
-     f"身份证{ID_TOKEN}手机{MOBILE_TOKEN}"),
+    ("身份证510107199302151826手机13588001234", f"身份证{ID_TOKEN}手机{MOBILE_TOKEN}"),
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), CASES, ids=[
-    "id18", "id18-X", "id18-x", "id18-bad-checksum", "id18-fullwidth", "id15", "id18-grouped",
-    "mobile", "mobile-plus86", "mobile-86-spaced", "mobile-dashed", "mobile-fullwidth",
-    "card19", "card16-spaced", "card19-dashed", "card18-no-date", "id-and-mobile",
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    CASES,
+    ids=[
+        "id18",
+        "id18-X",
+        "id18-x",
+        "id18-bad-checksum",
+        "id18-fullwidth",
+        "id15",
+        "id18-grouped",
+        "mobile",
+        "mobile-plus86",
+        "mobile-86-spaced",
+        "mobile-dashed",
+        "mobile-fullwidth",
+        "card19",
+        "card16-spaced",
+        "card19-dashed",
+        "card18-no-date",
+        "id-and-mobile",
+    ],
+)
 def test_masks(text: str, expected: str) -> None:
     assert mask_personal_data(text) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "窗口电话0999-6211001", "工本费20元，15个工作日", "3600元补贴", "2026年3月2日", "12345", "1-6号窗口",
-    "事项编码11440000MB2D0344212440172027001",
-], ids=["landline", "fee-days", "amount", "date", "short-number", "window-range", "item-code"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "窗口电话0999-6211001",
+        "工本费20元，15个工作日",
+        "3600元补贴",
+        "2026年3月2日",
+        "12345",
+        "1-6号窗口",
+        "事项编码11440000MB2D0344212440172027001",
+    ],
+    ids=["landline", "fee-days", "amount", "date", "short-number", "window-range", "item-code"],
+)
 def test_leaves_other_numbers(text: str) -> None:
     assert mask_personal_data(text) == text
 

@@ -24,11 +24,28 @@ SYNONYMS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), SYNONYMS, ids=[
-    "hukouben", "shebaoka", "jiazhao-guoqi", "shenfenzheng-typo", "buban", "daoqi", "gangao-expands",
-    "gangao-canonical-kept", "getihu", "getigongshanghu-kept", "erjian", "diyici", "qu-gongjijin",
-    "xinnonghe", "shebao-not-shebaoka", "tuiwu",
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    SYNONYMS,
+    ids=[
+        "hukouben",
+        "shebaoka",
+        "jiazhao-guoqi",
+        "shenfenzheng-typo",
+        "buban",
+        "daoqi",
+        "gangao-expands",
+        "gangao-canonical-kept",
+        "getihu",
+        "getigongshanghu-kept",
+        "erjian",
+        "diyici",
+        "qu-gongjijin",
+        "xinnonghe",
+        "shebao-not-shebaoka",
+        "tuiwu",
+    ],
+)
 def test_default_synonyms(text: str, expected: str) -> None:
     assert Synonyms().canonical(text) == expected
 
@@ -47,8 +64,16 @@ def test_table_has_no_self_loops() -> None:
     assert all(word != canonical for word, canonical in default_synonyms())
 
 
-VOCABULARY = ["居民身份证首次申领", "社会保障卡申领", "社保卡", "残疾证申领", "二级建造师初始注册", "高等学校教师资格认定",
-              "文件出具", "证件遗失"]
+VOCABULARY = [
+    "居民身份证首次申领",
+    "社会保障卡申领",
+    "社保卡",
+    "残疾证申领",
+    "二级建造师初始注册",
+    "高等学校教师资格认定",
+    "文件出具",
+    "证件遗失",
+]
 
 HOMOPHONES = [
     ("身分证", "身份证"),
@@ -63,10 +88,21 @@ HOMOPHONES = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), HOMOPHONES, ids=[
-    "shenfen", "shebao", "canji", "zhuce-tone", "zige-tone", "known-neighbour-kept", "known-word-kept",
-    "nothing-alike", "foreign",
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    HOMOPHONES,
+    ids=[
+        "shenfen",
+        "shebao",
+        "canji",
+        "zhuce-tone",
+        "zige-tone",
+        "known-neighbour-kept",
+        "known-word-kept",
+        "nothing-alike",
+        "foreign",
+    ],
+)
 def test_homophones(text: str, expected: str) -> None:
     assert HomophoneFixer(VOCABULARY).fix(text) == expected
 
