@@ -24,7 +24,8 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", None, "SQLAlchemy URL; default: SQLite file guidebot.sqlite3 in the instance folder"),
-    Setting("SECRET_KEY", None, "Flask session key for the console; a random one per start when unset"),
+    Setting("SECRET_KEY", None, "Flask session key for the console; default: a random key kept in "
+            "instance/secret_key (set it when several hosts serve)"),
     Setting("REDIS_URL", None, "Redis URL for conversation state, dedup and index updates across workers"),
     Setting("WECHAT_TOKEN", "", "Token from the WeChat console (服务器配置 → Token)"),
     Setting("WECHAT_AES_KEY", "", "EncodingAESKey (43 characters) for 安全模式 and 兼容模式"),
@@ -55,8 +56,34 @@ SETTINGS: tuple[Setting, ...] = (
 def _default_config(app: Flask) -> dict[str, Any]:
     config = {setting.name: setting.default for setting in SETTINGS}
     config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "guidebot.sqlite3")
-    config["SECRET_KEY"] = os.urandom(32).hex()
+    config["SECRET_KEY"] = _instance_secret(app.instance_path)
     return config
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A session key kept in the instance folder, so every worker of one host signs cookies alike.
+
+    Several hosts must share ``GUIDEBOT_SECRET_KEY`` instead.
+    """
+    path = os.path.join(instance_path, "secret_key")
+    try:
+        with open(path, encoding="ascii") as handle:
+            key = handle.read().strip()
+        if len(key) >= 32:
+            return key
+    except FileNotFoundError:
+        pass
+    os.makedirs(instance_path, exist_ok=True)
+    key = os.urandom(32).hex()
+    # O_EXCL: when two workers start together, the first file wins and the other reads it.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        with open(path, encoding="ascii") as handle:
+            return handle.read().strip() or key
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -34,3 +34,18 @@ def test_default_database_is_sqlite_in_instance_folder(monkeypatch):
     assert app.config["DATABASE_URL"].startswith("sqlite:///")
     assert app.config["DATABASE_URL"].endswith("guidebot.sqlite3")
     assert app.instance_path in app.config["DATABASE_URL"]
+
+
+def test_secret_key_is_shared_by_apps_of_one_instance_folder(monkeypatch, tmp_path):
+    # Several gunicorn workers each build an app; console cookies must verify in all of them.
+    monkeypatch.delenv("GUIDEBOT_SECRET_KEY", raising=False)
+    first = webhook._instance_secret(str(tmp_path))
+    second = webhook._instance_secret(str(tmp_path))
+    assert first == second and len(first) == 64
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_secret_key_from_environment_wins(monkeypatch, tmp_path):
+    monkeypatch.setenv("GUIDEBOT_SECRET_KEY", "k" * 40)
+    app = webhook.create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/t.sqlite3"})
+    assert app.config["SECRET_KEY"] == "k" * 40
