@@ -23,7 +23,8 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("DATABASE_URL", None, "SQLAlchemy URL; default: SQLite file guidebot.sqlite3 in the instance folder"),
+    Setting("DATABASE_URL", None, "SQLAlchemy URL; default: SQLite file guidebot.sqlite3 in the "
+            "instance folder"),
     Setting("SECRET_KEY", None, "Flask session key for the console; default: a random key kept in "
             "instance/secret_key (set it when several hosts serve)"),
     Setting("REDIS_URL", None, "Redis URL for conversation state, dedup and index updates across workers"),
@@ -146,7 +147,9 @@ def cli() -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
 @click.option("--port", default=5000, show_default=True, type=int, help="监听端口")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="gunicorn 工作进程数")
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="gunicorn 工作进程数"
+)
 def serve(host: str, port: int, workers: int) -> None:
     """启动服务：首次运行时创建数据库并载入示范大厅。"""
     from knowledge.db import get_engine, is_up_to_date, upgrade
