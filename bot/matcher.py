@@ -46,7 +46,7 @@ from bot.decision import Decision, Reason, Turn
 from bot.fields import detect_field, strip_field_words
 from bot.index import PhraseIndex, ngrams
 from bot.normalize import DATA, normalize, read_words, to_halfwidth
-from bot.segment import content_words, tokens
+from bot.segment import common_pairs, content_words, tokens
 from bot.synonyms import HomophoneFixer, Synonyms
 from knowledge.schema import Item
 
@@ -221,7 +221,7 @@ class Matcher:
                 seen_text.add(body)
                 # Knowledge-base text is simplified already: the cheap part of normalisation suffices.
                 _add_bigrams(vocabulary, table.canonical(to_halfwidth(body).lower()))
-        fixer = HomophoneFixer(list(set(normal.values())) + list(table.table))
+        fixer = HomophoneFixer(list(set(normal.values())) + list(table.table), known=common_pairs())
         index = PhraseIndex(list(phrase_ids), owners)
         regions = [_region(item.department) for item in items]
         vocabulary.discard(" ")
@@ -379,7 +379,7 @@ class Matcher:
             )
         if self._strong(fresh) or not (prev.item or prev.candidates):
             return fresh
-        if self.foreign_share(content) > FOREIGN_SHARE:
+        if len(content.replace(" ", "")) > 3 and self.foreign_share(content) > FOREIGN_SHARE:
             return (
                 fresh if fresh.action != "answer" else Decision("handoff", field=field, reason="out_of_scope")
             )
@@ -395,6 +395,21 @@ class Matcher:
                 covered = self._coverage(content, self.position[combined.item])
                 if covered >= ANSWER_COVERAGE:
                     return combined
+            on_topic = (
+                combined.scores[:1] == ()
+                or combined.scores[0][0] == prev.item
+                or (combined.action == "clarify" and prev.item in combined.candidates)
+            )
+            if prev.item and on_topic and fresh.action != "answer":
+                # "用于出国探亲" after 亲属关系公证: the refinement still points at the item being discussed.
+                return Decision(
+                    "answer",
+                    item=prev.item,
+                    field=field or prev.field,
+                    score=combined.score,
+                    reason="follow_up",
+                    scores=combined.scores,
+                )
         if prev.item and (field is not None or fresh.action == "handoff"):
             return Decision(
                 "answer",

@@ -56,6 +56,13 @@ def _dictionary() -> tuple[dict[str, int], float]:
     return freq, math.log(total)
 
 
+@functools.cache
+def common_pairs(min_frequency: int = 300) -> frozenset[str]:
+    """Two-character words common in general Chinese (不到, 手工, 基金): never homophone typos."""
+    freq, _ = _dictionary()
+    return frozenset(w for w, f in freq.items() if len(w) == 2 and f >= min_frequency)
+
+
 def _cut_han(block: str) -> list[str]:
     freq, log_total = _dictionary()
     size = len(block)

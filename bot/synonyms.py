@@ -60,7 +60,9 @@ def _char_pinyin(char: str) -> tuple[str, str]:
 class HomophoneFixer:
     """Replace question spans that sound like knowledge-base words but are not in the vocabulary."""
 
-    def __init__(self, phrases: Iterable[str], *, min_count: int = 1) -> None:
+    def __init__(
+        self, phrases: Iterable[str], *, min_count: int = 1, known: frozenset[str] = frozenset()
+    ) -> None:
         counts: Counter[str] = Counter()
         for phrase in phrases:
             for token in phrase.split():
@@ -68,6 +70,8 @@ class HomophoneFixer:
                     for start in range(len(token) - size + 1):
                         counts[token[start : start + size]] += 1
         self.vocabulary = set(counts)
+        #: Character pairs that are real words elsewhere: a span containing one is not a typo.
+        self.known = known
         by_sound: dict[tuple[str, ...], list[tuple[int, str]]] = {}
         for gram, count in counts.items():
             if count < min_count or not all("\u4e00" <= ch <= "\u9fff" for ch in gram):
@@ -89,7 +93,7 @@ class HomophoneFixer:
                 continue
             for left in (position - 1, position):
                 pair = "".join(chars[left : left + 2]) if left >= 0 else ""
-                if len(pair) == 2 and pair in self.vocabulary:
+                if len(pair) == 2 and (pair in self.vocabulary or pair in self.known):
                     return False
         return True
 

@@ -257,3 +257,17 @@ def test_staff_synonym_changes_matching() -> None:
 def test_empty_knowledge_base_hands_off() -> None:
     decision = Matcher.build([]).decide("身份证怎么办")
     assert decision == Decision("handoff", reason="out_of_scope")
+
+
+def test_refinement_stays_on_the_item_being_discussed() -> None:
+    matcher = Matcher.build(
+        [
+            _item("N1", "亲属关系公证指引", "广东省司法厅"),
+            _item("N2", "用于继承的亲属关系公证指引", "广东省司法厅"),
+            _item("T1", "办理往来港澳通行证探亲签注", "广州市公安局"),
+        ]
+    )
+    turn = matcher.replay(["我要开亲属关系公证", "用于出国探亲"])
+    assert turn.item == "N1"
+    decision = matcher.decide("周末上班吗", turn)
+    assert (decision.action, decision.item, decision.field) == ("answer", "N1", "hours")

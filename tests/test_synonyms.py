@@ -112,3 +112,9 @@ def test_two_characters_need_the_same_tones() -> None:
     fixer = HomophoneFixer(["注册"])
     assert fixer.fix("住侧") == "注册"
     assert fixer.fix("珠册") == "珠册"
+
+
+def test_common_words_are_not_typos() -> None:
+    # 查不到 sounds like the knowledge-base span 察部到, but 不到 is an ordinary word.
+    assert HomophoneFixer(["检察部到岗"]).fix("查不到") == "察部到"
+    assert HomophoneFixer(["检察部到岗"], known=frozenset({"不到"})).fix("查不到") == "查不到"
