@@ -50,6 +50,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OPENID_HASH_KEY", "", "Key for the openid hashes in logs and ratings; default: derived from "
             "WECHAT_TOKEN and WECHAT_APP_ID"),
     Setting("STALE_DAYS", 180, "Items not checked for more than this many days are flagged in the console"),
+    Setting("SPOOL_DIR", "", "Folder for questions spooled while the database is down; default: "
+            "spool/ in the instance folder"),
     Setting("SECURE_COOKIES", False, "Send console cookies only over HTTPS (set true behind HTTPS)"),
 )
 
@@ -193,6 +195,9 @@ def _run_gunicorn(*, host: str, port: int, workers: int) -> None:
             self.cfg.set("workers", workers)
             self.cfg.set("timeout", 30)
             self.cfg.set("accesslog", "-")
+            from bot.gunicorn_conf import post_worker_init
+
+            self.cfg.set("post_worker_init", post_worker_init)  # index built before the first push
 
         def load(self) -> Flask:
             return create_app()

@@ -74,6 +74,8 @@ class DatabaseKnowledge:
         self._current: Knowledge | None = None
         self._checked = float("-inf")
         self._building = False
+        self._refresher: threading.Thread | None = None
+        self._stop = threading.Event()
 
     def _key(self) -> tuple[int, str]:
         from knowledge import storage
@@ -134,6 +136,27 @@ class DatabaseKnowledge:
                 self._building = True
             threading.Thread(target=self._rebuild, args=(key,), name="guidebot-reindex", daemon=True).start()
         return current
+
+    def start_refresher(self) -> None:
+        """Check for a changed knowledge base every ``interval`` seconds in a daemon thread.
+
+        Without it the check runs only when a push arrives, so that push still gets the old index.
+        """
+        if self._refresher is not None and self._refresher.is_alive():
+            return
+
+        def loop() -> None:
+            while not self._stop.wait(self.interval):
+                try:
+                    self()
+                except Exception:
+                    log.exception("knowledge index refresh failed")
+
+        self._refresher = threading.Thread(target=loop, name="guidebot-index-refresh", daemon=True)
+        self._refresher.start()
+
+    def stop_refresher(self) -> None:
+        self._stop.set()
 
     def wait_for_rebuild(self, timeout: float = 10.0) -> None:
         """Block until a background rebuild has finished (tests, the CLI)."""

@@ -25,8 +25,8 @@ from bot.delivery import Deliverer, fallback_text
 from bot.hours import CHINA, HoursError, parse_hours
 from bot.kbcache import DatabaseKnowledge, KnowledgeSource, StaticKnowledge
 from bot.messages import Reply
-from bot.recording import DatabaseRecorder, MemoryRecorder, Recorder
-from bot.state import DatabaseStore, MemoryStore, RedisStore, StateStore
+from bot.recording import MemoryRecorder, Recorder
+from bot.state import DatabaseStore, FallbackStore, MemoryStore, RedisStore, StateStore
 from knowledge.schema import KnowledgeBase, load_kb
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,31 @@ def knowledge_source(app: Any) -> KnowledgeSource:
         return _static(kb)
     from knowledge.db import get_engine
 
-    return DatabaseKnowledge(get_engine(app), interval=float(config["INDEX_CHECK_INTERVAL"]))
+    return DatabaseKnowledge(guard_engine(get_engine(app)), interval=float(config["INDEX_CHECK_INTERVAL"]))
+
+
+#: Seconds to wait for a PostgreSQL connection: a database that is down must not eat the 5 s budget.
+CONNECT_TIMEOUT = 2
+
+
+def guard_engine(engine: Any) -> Any:
+    """Give ``engine`` a short PostgreSQL connect timeout (once; SQLite fails fast by itself)."""
+    if engine.dialect.name != "postgresql" or getattr(engine, "_guidebot_guarded", False):
+        return engine
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "do_connect")
+    def _short_timeout(_dialect: Any, _record: Any, _cargs: Any, cparams: dict[str, Any]) -> None:
+        cparams.setdefault("connect_timeout", CONNECT_TIMEOUT)
+
+    engine._guidebot_guarded = True
+    return engine
+
+
+def _database_store(app: Any, ttl: int) -> DatabaseStore:
+    from knowledge.db import get_engine
+
+    return DatabaseStore(guard_engine(get_engine(app)), ttl=ttl)
 
 
 def state_store(app: Any) -> StateStore:
@@ -89,14 +113,19 @@ def state_store(app: Any) -> StateStore:
     ttl = int(config["STATE_TTL"])
     if kind == "auto":
         kind = "redis" if config.get("REDIS_URL") else "database" if _uses_database(config) else "memory"
+    # Shared stores fall back (Redis → database → this process's memory) so an outage never
+    # turns dedup off and never stops answers.
+    memory = MemoryStore(ttl=ttl)
     if kind == "redis":
-        return RedisStore.from_url(config["REDIS_URL"], ttl=ttl)
+        redis_store = RedisStore.from_url(config["REDIS_URL"], ttl=ttl)
+        backup: StateStore = memory
+        if _uses_database(config):
+            backup = FallbackStore(_database_store(app, ttl), memory, name="database")
+        return FallbackStore(redis_store, backup, name="redis")
     if kind == "database":
-        from knowledge.db import get_engine
-
-        return DatabaseStore(get_engine(app), ttl=ttl)
+        return FallbackStore(_database_store(app, ttl), memory, name="database")
     if kind == "memory":
-        return MemoryStore(ttl=ttl)
+        return memory
     raise ValueError(f"STATE_STORE must be auto, memory, database or redis, not {kind!r}")
 
 
@@ -111,9 +140,18 @@ def hash_key(config: Mapping[str, Any]) -> str:
 def recorder(app: Any) -> Recorder:
     if not _uses_database(app.config):
         return MemoryRecorder(hash_key=hash_key(app.config))
+    import os
+
+    from bot.spool import spooling_recorder
     from knowledge.db import get_engine
 
-    return DatabaseRecorder(get_engine(app), hash_key=hash_key(app.config))
+    built = spooling_recorder(
+        guard_engine(get_engine(app)),
+        hash_key=hash_key(app.config),
+        directory=app.config.get("SPOOL_DIR") or os.path.join(app.instance_path, "spool"),
+    )
+    built.start_drainer(float(app.config.get("SPOOL_DRAIN_INTERVAL", 5.0)))
+    return built
 
 
 def context(app: Any) -> Context:
@@ -192,3 +230,20 @@ def handle_push(
     except Exception:
         log.exception("cannot encrypt the reply to %s: replying empty", push.message.log_ref)
         return 200, ""
+
+
+def warm_up(app: Any) -> None:
+    """Build the webhook's parts and the matching index before the first push (a worker's start).
+
+    Also starts the background index refresher, so a publish reaches this worker within
+    ``INDEX_CHECK_INTERVAL`` seconds without waiting for a push to notice it.
+    """
+    built = deliverer(app)
+    try:
+        knowledge = built.context.knowledge()
+        knowledge.matcher.decide("你好", None)  # loads the segmenter's dictionaries too
+    except Exception:
+        log.exception("warm-up could not build the knowledge index; the first push will try again")
+    source = built.context.knowledge
+    if isinstance(source, DatabaseKnowledge):
+        source.start_refresher()

@@ -1,0 +1,19 @@
+"""gunicorn settings for guidebot: ``gunicorn -c python:bot.gunicorn_conf -w 4 webhook:app``.
+
+Each worker builds its matching index and starts its index refresher and spool drainer right after
+it starts (``post_worker_init``), so the first push never waits for an index build.
+"""
+
+from typing import Any
+
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 20
+# WeChat gives up after 5 s; a request queued longer than that is useless, so keep the backlog short.
+backlog = 256
+
+
+def post_worker_init(worker: Any) -> None:
+    from bot import runtime
+
+    runtime.warm_up(worker.wsgi)

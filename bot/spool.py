@@ -1,0 +1,340 @@
+"""A local spool for records the database could not take: nothing a citizen asked is lost.
+
+While the database is down, :class:`SpoolingRecorder` appends each question (and rating) to a
+JSON-lines file of this process in ``<instance>/spool/`` (fsynced, masked text and openid hashes
+only), and a background thread drains the spool into the database once it is back.
+
+Exactly once: every record carries a key (the MsgId, else a random id) and the drain inserts a
+record only when no row with that key exists, in the same transaction. A file is renamed to
+``*.ready`` before it is drained and deleted after, so a crash mid-drain leaves a file that the
+next drain (of this or any process) re-reads without doubling anything. Files are guarded by
+``flock``: the writer holds its own file, and a file nobody holds belongs to a process that died.
+"""
+
+import datetime as dt
+import fcntl
+import json
+import logging
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from bot.recording import DatabaseRecorder, Question, hash_openid
+
+log = logging.getLogger(__name__)
+
+#: Records inserted per transaction while draining (short transactions, safe while serving).
+BATCH = 100
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Spool:
+    """Append-only JSON-lines files in ``directory``, one per process."""
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.directory = Path(directory)
+        self._lock = threading.Lock()
+        self._handle: Any = None
+        self._pid = 0
+        self._path: Path | None = None
+
+    # -- writing --
+
+    def _open(self) -> Any:
+        if self._handle is not None and self._pid == os.getpid():
+            return self._handle
+        # A fresh file per process (a forked worker must not share its parent's lock).
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._pid = os.getpid()
+        self._path = self.directory / f"{os.uname().nodename}-{self._pid}-{uuid.uuid4().hex[:8]}.jsonl"
+        handle = open(self._path, "a", encoding="utf-8")
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self._handle = handle
+        return handle
+
+    def append(self, record: dict[str, Any]) -> None:
+        """Write one record and fsync it before returning."""
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        with self._lock:
+            handle = self._open()
+            handle.write(line)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def close(self) -> None:
+        """Close this process's file (its records stay for the next drain)."""
+        with self._lock:
+            if self._handle is not None:
+                self._handle.close()
+                self._handle = None
+
+    def pending(self) -> bool:
+        """True when any spool file in the directory may hold records."""
+        try:
+            return any(path.stat().st_size > 0 for path in self.directory.iterdir())
+        except FileNotFoundError:
+            return False
+
+    def _seal_own(self) -> None:
+        """Rename this process's file to ``*.ready`` so new records go to a new file."""
+        with self._lock:
+            if self._handle is None or self._pid != os.getpid() or self._path is None:
+                return
+            if self._handle.tell() == 0:
+                return
+            ready = self._path.with_suffix(".ready")
+            os.rename(self._path, ready)
+            self._handle.close()  # releases the lock; the .ready file is claimed again below
+            self._handle = None
+
+    # -- draining --
+
+    def _claim_files(self) -> Iterator[tuple[Path, Any]]:
+        """Spool files nobody holds (ready ones, and those of dead processes), locked for us."""
+        try:
+            paths = sorted(self.directory.iterdir())
+        except FileNotFoundError:
+            return
+        for path in paths:
+            if path.suffix not in (".ready", ".jsonl") or path == self._path:
+                continue
+            try:
+                handle = open(path, "r+", encoding="utf-8")
+            except FileNotFoundError:
+                continue
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()  # a live writer, or another drainer
+                continue
+            if not path.exists():  # drained and deleted by another process meanwhile
+                handle.close()
+                continue
+            yield path, handle
+
+    def drain(self, write: Any) -> int:
+        """Hand every spooled record to ``write(records)`` in batches; returns how many were handed.
+
+        ``write`` must be idempotent (insert only unknown keys). A file is deleted only after all
+        its records were written; on an error the file stays for the next drain.
+        """
+        self._seal_own()
+        count = 0
+        for path, handle in self._claim_files():
+            try:
+                records = [json.loads(line) for line in handle if line.strip()]
+            except ValueError:
+                log.exception("spool file %s has a damaged line; kept for inspection", path.name)
+                handle.close()
+                os.rename(path, path.with_suffix(".damaged"))
+                continue
+            try:
+                for start in range(0, len(records), BATCH):
+                    write(records[start : start + BATCH])
+                path.unlink()
+            finally:
+                handle.close()
+            count += len(records)
+        return count
+
+
+# -- records ----------------------------------------------------------------------------------
+
+
+def question_record(question: Question, hash_key: str) -> dict[str, Any]:
+    """What the spool keeps of a question: masked text, openid hash, the decision."""
+    decision = question.decision
+    masked = question.masked
+    return {
+        "kind": "question",
+        "key": question.msg_id or uuid.uuid4().hex,
+        "msg_id": question.msg_id,
+        "created_at": _utcnow().isoformat(),
+        "openid_hash": hash_openid(question.openid, hash_key),
+        "text": masked,
+        "action": decision.action,
+        "reason": decision.reason,
+        "item_code": decision.item,
+        "field": decision.field,
+        "score": round(decision.score, 4),
+        "candidates": [[code, round(score, 4)] for code, score in decision.scores],
+    }
+
+
+def rating_record(*, item_code: str, score: int, openid: str, hash_key: str) -> dict[str, Any]:
+    return {
+        "kind": "rating",
+        "key": uuid.uuid4().hex,
+        "created_at": _utcnow().isoformat(),
+        "item_code": item_code,
+        "score": score,
+        "openid_hash": hash_openid(openid, hash_key),
+    }
+
+
+def write_records(engine: Engine, records: list[dict[str, Any]]) -> int:
+    """Insert the records whose rows are not in the database yet (one transaction); returns the count."""
+    from knowledge.db import write_session
+    from knowledge.models import QuestionLog, Rating
+
+    inserted = 0
+    with write_session(engine) as session:
+        for record in records:
+            created = dt.datetime.fromisoformat(record["created_at"])
+            if record["kind"] == "question":
+                if _question_exists(session, record, created):
+                    continue
+                session.add(
+                    QuestionLog(
+                        created_at=created,
+                        msg_id=record["msg_id"],
+                        openid=None,  # raw openids never reach the spool
+                        openid_hash=record["openid_hash"],
+                        text=record["text"],
+                        raw_text=None,
+                        action=record["action"],
+                        reason=record["reason"],
+                        item_code=record["item_code"],
+                        field=record["field"],
+                        score=record["score"],
+                        candidates=json.dumps(record["candidates"], ensure_ascii=False),
+                        state="open",
+                        group_key=record["text"].strip().lower()[:200] or None,
+                    )
+                )
+            elif record["kind"] == "rating":
+                exists = session.exec(
+                    select(Rating.id).where(
+                        Rating.openid_hash == record["openid_hash"],
+                        Rating.created_at == created,
+                        Rating.item_code == record["item_code"],
+                    )
+                ).first()
+                if exists is not None:
+                    continue
+                session.add(
+                    Rating(
+                        created_at=created,
+                        item_code=record["item_code"],
+                        score=record["score"],
+                        openid_hash=record["openid_hash"],
+                    )
+                )
+            else:
+                log.error("unknown spool record kind %r skipped", record.get("kind"))
+                continue
+            inserted += 1
+    return inserted
+
+
+def _question_exists(session: Session, record: dict[str, Any], created: dt.datetime) -> bool:
+    from knowledge.models import QuestionLog
+
+    query = select(QuestionLog.id).where(QuestionLog.openid_hash == record["openid_hash"])
+    if record.get("msg_id"):
+        # The MsgId identifies the question even when the first insert succeeded unseen.
+        query = query.where(QuestionLog.msg_id == record["msg_id"])
+    else:
+        query = query.where(QuestionLog.created_at == created, col(QuestionLog.text) == record["text"])
+    return session.exec(query).first() is not None
+
+
+class SpoolingRecorder:
+    """A :class:`DatabaseRecorder` that spools what the database cannot take, and drains it later."""
+
+    def __init__(
+        self, recorder: DatabaseRecorder, spool: Spool, *, retry_after: float = 5.0, clock: Any = None
+    ) -> None:
+        import time
+
+        self.recorder, self.spool, self.retry_after = recorder, spool, retry_after
+        self.clock = clock or time.monotonic
+        self._down_until = float("-inf")
+        self._drainer: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    @property
+    def engine(self) -> Engine:
+        return self.recorder.engine
+
+    def _down(self) -> bool:
+        return self.clock() < self._down_until
+
+    def _failed(self, what: str) -> None:
+        if not self._down():
+            log.warning("database unavailable; spooling %s for %.0f s", what, self.retry_after)
+        self._down_until = self.clock() + self.retry_after
+
+    def question(self, question: Question) -> None:
+        if not self._down():
+            try:
+                self.recorder.question(question)
+                return
+            except Exception:
+                log.exception("cannot record the question of %s in the database", question.msg_id or "?")
+                self._failed("questions")
+        self.spool.append(question_record(question, self.recorder.hash_key))
+
+    def rating(self, *, item_code: str, score: int, openid: str) -> None:
+        if not self._down():
+            try:
+                self.recorder.rating(item_code=item_code, score=score, openid=openid)
+                return
+            except Exception:
+                log.exception("cannot record a rating in the database")
+                self._failed("ratings")
+        self.spool.append(
+            rating_record(item_code=item_code, score=score, openid=openid, hash_key=self.recorder.hash_key)
+        )
+
+    def most_asked(self, limit: int) -> list[str]:
+        if self._down():
+            return []
+        return self.recorder.most_asked(limit)
+
+    def drain(self) -> int:
+        """Move spooled records into the database; returns how many were handed over."""
+        count = self.spool.drain(lambda records: write_records(self.engine, records))
+        if count:
+            log.info("spool drained: %d records", count)
+        return count
+
+    def start_drainer(self, interval: float = 5.0) -> None:
+        """Drain every ``interval`` seconds in a daemon thread (once per process)."""
+        if self._drainer is not None and self._drainer.is_alive():
+            return
+
+        def loop() -> None:
+            while not self._stop.wait(interval):
+                if not self.spool.pending():
+                    continue
+                try:
+                    self.drain()
+                except Exception as exc:
+                    log.warning(
+                        "spool drain failed (%s: %s); retrying in %.0f s", type(exc).__name__, exc, interval
+                    )
+
+        self._drainer = threading.Thread(target=loop, name="guidebot-spool", daemon=True)
+        self._drainer.start()
+
+    def stop_drainer(self) -> None:
+        """Stop the drain thread and close the spool file (tests, shutdown)."""
+        self._stop.set()
+        self.spool.close()
+
+
+def spooling_recorder(
+    engine: Engine, *, hash_key: str, directory: str | os.PathLike[str]
+) -> SpoolingRecorder:
+    """The recorder the webhook uses with a database: spool in ``directory``."""
+    return SpoolingRecorder(DatabaseRecorder(engine, hash_key=hash_key), Spool(directory))

@@ -1,0 +1,147 @@
+"""bot.spool: fsynced JSON lines, masked text only, drained exactly once even after a crash mid-drain."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.decision import Decision
+from bot.recording import DatabaseRecorder, Question
+from bot.spool import BATCH, Spool, SpoolingRecorder, question_record, write_records
+from knowledge.models import QuestionLog, Rating
+from knowledge.testing import memory_engine
+
+DECISION = Decision(
+    action="answer", item="SB-001", field=None, score=0.9, reason="match", scores=(("SB-001", 0.9),)
+)
+
+
+def question(index: int, text: str = "社保卡在哪办") -> Question:
+    return Question(openid=f"oCitizen{index}", text=text, decision=DECISION, msg_id=str(10**17 + index))
+
+
+@pytest.fixture
+def engine(tmp_path):
+    from knowledge.db import make_engine, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path}/spool.sqlite3")
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def rows(engine) -> list[QuestionLog]:
+    with Session(engine) as session:
+        return list(session.exec(select(QuestionLog)))
+
+
+def test_records_hold_masked_text_and_hashes_only(tmp_path):
+    spool = Spool(tmp_path)
+    spool.append(question_record(question(1, "我的身份证110105199003077777丢了，电话13912345678"), "key"))
+    spool.close()
+    (path,) = list(tmp_path.iterdir())
+    line = path.read_text(encoding="utf-8")
+    record = json.loads(line)
+    assert "110105199003077777" not in line and "13912345678" not in line and "oCitizen1" not in line
+    assert record["key"] == record["msg_id"] == str(10**17 + 1) and len(record["openid_hash"]) == 32
+
+
+def test_drain_writes_each_record_once(tmp_path, engine):
+    spool = Spool(tmp_path / "spool")
+    for index in range(BATCH + 7):
+        spool.append(question_record(question(index), "key"))
+    write = lambda records: write_records(engine, records)  # noqa: E731
+    assert spool.drain(write) == BATCH + 7
+    assert len(rows(engine)) == BATCH + 7 and not spool.pending()
+    assert all(row.openid is None and row.raw_text is None for row in rows(engine))
+    assert spool.drain(write) == 0
+
+
+def test_crash_mid_drain_does_not_double(tmp_path, engine):
+    spool = Spool(tmp_path / "spool")
+    for index in range(BATCH * 2 + 3):
+        spool.append(question_record(question(index), "key"))
+    calls = 0
+
+    def crashing(records):
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise ConnectionError("database went away mid-drain")
+        return write_records(engine, records)
+
+    with pytest.raises(ConnectionError):
+        spool.drain(crashing)
+    assert len(rows(engine)) == BATCH and spool.pending()  # the first batch landed, the file stayed
+    assert spool.drain(lambda records: write_records(engine, records)) == BATCH * 2 + 3
+    assert len(rows(engine)) == BATCH * 2 + 3
+    assert len({row.msg_id for row in rows(engine)}) == BATCH * 2 + 3
+
+
+def test_a_question_recorded_unseen_is_not_doubled(engine):
+    # The insert committed but the connection died before the answer: the spooled copy is skipped.
+    DatabaseRecorder(engine, hash_key="key").question(question(5))
+    assert write_records(engine, [question_record(question(5), "key")]) == 0
+    assert len(rows(engine)) == 1
+
+
+def test_ratings_are_spooled_and_drained_once(tmp_path, engine):
+    class Down(DatabaseRecorder):
+        def rating(self, **kwargs):
+            raise ConnectionError("down")
+
+    recorder = SpoolingRecorder(Down(engine, hash_key="key"), Spool(tmp_path / "spool"))
+    recorder.rating(item_code="SB-001", score=5, openid="oCitizen")
+    recorder.question(question(1))  # spooled too: the database is considered down for a while
+    assert recorder.drain() == 2 and recorder.drain() == 0
+    with Session(engine) as session:
+        assert [r.score for r in session.exec(select(Rating))] == [5]
+    assert len(rows(engine)) == 1
+
+
+def test_the_file_of_a_dead_process_is_drained(tmp_path, engine):
+    directory = tmp_path / "spool"
+    record = question_record(question(9), "key")
+    script = (
+        "import json, sys; from bot.spool import Spool; Spool(sys.argv[1]).append(json.loads(sys.argv[2]))"
+    )
+    subprocess.run(
+        [sys.executable, "-c", script, str(directory), json.dumps(record)], check=True, cwd=os.getcwd()
+    )
+    assert Spool(directory).drain(lambda records: write_records(engine, records)) == 1
+    assert [row.msg_id for row in rows(engine)] == [record["msg_id"]]
+
+
+def test_a_live_writer_keeps_its_file(tmp_path, engine):
+    directory = tmp_path / "spool"
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from bot.spool import Spool; s = Spool(sys.argv[1]); "
+            "s.append({'kind': 'question'}); print('ok', flush=True); time.sleep(30)",
+            str(directory),
+        ],
+        stdout=subprocess.PIPE,
+        cwd=os.getcwd(),
+    )
+    try:
+        assert writer.stdout.readline().strip() == b"ok"
+        handed: list[dict] = []
+        assert Spool(directory).drain(handed.extend) == 0 and handed == []
+    finally:
+        writer.kill()
+        writer.wait()
+        writer.stdout.close()
+    assert len(list(directory.iterdir())) == 1
+
+
+def test_memory_engine_records_drain(tmp_path):
+    engine = memory_engine()
+    spool = Spool(tmp_path)
+    spool.append(question_record(question(3), "key"))
+    assert spool.drain(lambda records: write_records(engine, records)) == 1
+    assert len(rows(engine)) == 1
