@@ -197,8 +197,9 @@ class Matcher:
             texts: set[str] = set()
             for raw in cls._phrases(item):
                 if raw not in prepared:
-                    normal[raw] = normalize(raw)
-                    prepared[raw] = cls._prepare_with(table, normal[raw])
+                    # The uncached functions: knowledge-base phrases would only crowd the question caches.
+                    normal[raw] = normalize.__wrapped__(raw)
+                    prepared[raw] = table.canonical(content_words.__wrapped__(strip_field_words(normal[raw])))
                 if prepared[raw]:
                     texts.add(prepared[raw])
             for text in texts:
@@ -226,10 +227,6 @@ class Matcher:
         regions = [_region(item.department) for item in items]
         vocabulary.discard(" ")
         return cls(items, table, index, fixer, regions, frozenset(vocabulary), item_texts)
-
-    @staticmethod
-    def _prepare_with(table: Synonyms, normal: str) -> str:
-        return table.canonical(content_words(strip_field_words(normal)))
 
     def prepare(self, text: str) -> str:
         """The content words of a message, typo-corrected and canonical, as matched against phrases."""
