@@ -11,9 +11,12 @@ timeout = 30
 graceful_timeout = 20
 # WeChat gives up after 5 s; a request queued longer than that is useless, so keep the backlog short.
 backlog = 256
+# gunicorn 23+ opens a control socket in ~/.gunicorn; several instances on one host would share it.
+control_socket_disable = True
 
 
 def post_worker_init(worker: Any) -> None:
     from bot import runtime
 
     runtime.warm_up(worker.wsgi)
+    worker.log.info("guidebot worker %s ready", worker.pid)

@@ -152,7 +152,8 @@ def gunicorn(env: dict[str, str], *, workers: int, log_path: Path) -> Iterator[s
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {log_path.read_text(errors='replace')[-2000:]}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            # Ready when every worker has warmed up (built its index): see bot/gunicorn_conf.py.
+            if log_path.read_text(errors="replace").count("guidebot worker") >= workers:
                 break
             time.sleep(0.1)
         else:
