@@ -50,6 +50,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OPENID_HASH_KEY", "", "Key for the openid hashes in logs and ratings; default: derived from "
             "WECHAT_TOKEN and WECHAT_APP_ID"),
     Setting("STALE_DAYS", 180, "Items not checked for more than this many days are flagged in the console"),
+    Setting("RETENTION_DAYS", 180, "Days masked question text is kept for review; `guidebot purge` deletes older "
+            "questions (raw text and openids go after 48 h)"),
+    Setting("OUTBOX_KEEP_DAYS", 7, "Days customer-service outbox rows (reply text, openids) are kept; "
+            "`guidebot purge` deletes older ones"),
     Setting("SPOOL_DIR", "", "Folder for questions spooled while the database is down; default: "
             "spool/ in the instance folder"),
     Setting("SECURE_COOKIES", False, "Send console cookies only over HTTPS (set true behind HTTPS)"),
@@ -242,6 +246,10 @@ from knowledge.user_cli import user  # noqa: E402
 
 cli.add_command(user)
 cli.add_command(review)
+
+from bot.purge import purge_command  # noqa: E402
+
+cli.add_command(purge_command)
 
 
 if __name__ == "__main__":
