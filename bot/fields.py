@@ -91,6 +91,10 @@ def _literal_cues(pattern: re.Pattern[str]) -> re.Pattern[str]:
 _CUES: tuple[re.Pattern[str], ...] = tuple(_literal_cues(pattern) for _name, pattern in FIELD_RULES)
 
 
+#: All literal cues in one string: a content word inside it (窗口 of 哪个窗口) names a field, not an item.
+CUE_TEXT = "|".join(pattern.pattern for pattern in _CUES)
+
+
 def strip_field_words(normal: str) -> str:
     """``normal`` (already normalised) without the field cue words: what the question is about."""
     for pattern in _CUES:

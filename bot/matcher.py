@@ -29,8 +29,10 @@ Follow-ups use the previous Turn: a bare number picks a pending candidate; a mes
 (那要多少钱, 在哪办) applies to the previous item (or re-asks a pending clarification with the field); a
 field question the previous item explains about as well as a new one (FOLLOW_UP_SLACK) stays on it; a vague
 refinement (丢了, 租房的) is matched together with the previous topic (``Turn.extra["topic"]``, kept by
-``turn_after``); a message mostly in words foreign to the knowledge base is not answered; a message that
-clearly names another item starts afresh.
+``turn_after``); a message mostly in words foreign to the knowledge base is not answered. A message that
+names another item starts afresh (decided exactly as without context): key words (known nouns that name
+some item, not field cues like 窗口) absent from the item or candidates under discussion carry
+≥ TOPIC_SWITCH of its weight, and the message alone fits some item (coverage ≥ SWITCH_COVERAGE).
 """
 
 import dataclasses
@@ -43,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.decision import Decision, Reason, Turn
-from bot.fields import detect_field, strip_field_words
+from bot.fields import CUE_TEXT, detect_field, strip_field_words
 from bot.index import PhraseIndex, ngrams
 from bot.normalize import DATA, normalize, read_words, to_halfwidth
 from bot.segment import common_pairs, content_words, tokens
@@ -85,6 +87,12 @@ _SIDE_CUE = re.compile(r"查|进度|预约|约|成绩")
 FOREIGN_WEIGHT = 0.35
 #: How much less of a field question the previous item may explain and still keep the conversation on it.
 FOLLOW_UP_SLACK = 0.1
+#: Share of a message's weight in key words absent from the item (or candidates) under discussion above
+#: which the message is a new question, not a follow-up.
+#: Only when the message alone fits some item this well (coverage): a vague refinement (用于出国探亲)
+#: whose words also occur elsewhere stays with the topic.
+TOPIC_SWITCH = 0.5
+SWITCH_COVERAGE = 0.6
 TOP_K = 12
 MAX_CANDIDATES = 5
 
@@ -170,6 +178,8 @@ class Matcher:
         self.home_region = counted.most_common(1)[0][0] if counted else ""
         self.vocabulary = vocabulary
         self.item_texts = item_texts
+        #: All item phrases in one string: is a word used to name some item at all?
+        self.phrase_text = "\n".join(dict.fromkeys(item_texts))
 
     # --- building ---
     @staticmethod
@@ -376,6 +386,12 @@ class Matcher:
             )
         if self._strong(fresh) or not (prev.item or prev.candidates):
             return fresh
+        if (
+            fresh.action != "handoff"
+            and ranked[0].cov >= SWITCH_COVERAGE
+            and self._names_other_topic(content, prev)
+        ):
+            return fresh  # 提取公积金 after 身份证补领: a new question, not a refinement
         if len(content.replace(" ", "")) > 3 and self.foreign_share(content) > FOREIGN_SHARE:
             return (
                 fresh if fresh.action != "answer" else Decision("handoff", field=field, reason="out_of_scope")
@@ -417,6 +433,25 @@ class Matcher:
                 scores=fresh.scores,
             )
         return fresh
+
+    def _names_other_topic(self, content: str, prev: Turn) -> bool:
+        """Whether ``content``'s key words (nouns the knowledge base knows) mostly name something the item
+        or candidates under discussion never mention: 提取公积金 after 身份证补领 is a new question."""
+        codes = (prev.item, *prev.candidates)
+        context = [self.item_texts[self.position[c]] for c in codes if c in self.position]
+        if not context:
+            return False
+        words = self._weighted_words(content)
+        total = sum(weight for _, _, weight, _ in words)
+        new = sum(
+            weight
+            for word, _, weight, key in words
+            if key
+            and word not in CUE_TEXT
+            and word in self.phrase_text
+            and not any(word in text for text in context)
+        )
+        return total > 0 and new / total >= TOPIC_SWITCH
 
     def _coverage(self, content: str, position: int) -> float:
         return self._word_coverage(self._weighted_words(content), position)[0]

@@ -271,3 +271,68 @@ def test_refinement_stays_on_the_item_being_discussed() -> None:
     assert turn.item == "N1"
     decision = matcher.decide("周末上班吗", turn)
     assert (decision.action, decision.item, decision.field) == ("answer", "N1", "hours")
+
+
+TOPIC_SWITCHES = [
+    # (earlier message, new question naming another item, expected action, item or a candidate it must offer)
+    (["身份证丢了怎么补办"], "提取公积金", "clarify", "SF-GJJ-003"),
+    (["异地就医备案怎么弄"], "提取公积金要带什么", "clarify", "SF-GJJ-001"),
+    (["结婚证丢了"], "户口怎么迁", "clarify", "SF-GA-007"),
+    (["残疾证怎么办"], "营业执照怎么注销", "clarify", "SF-SJ-003"),
+    (["社保卡丢了怎么补"], "二手房过户要交多少钱", "answer", "SF-ZR-001"),
+    (["领结婚证要带什么"], "公租房怎么申请", "answer", "SF-ZJ-001"),
+    (["想申请公租房"], "法律援助", "answer", "SF-SFJ-001"),
+    (["护照第一次办"], "高龄津贴", "answer", "SF-MZ-006"),
+]
+
+
+@pytest.mark.parametrize(
+    ("context", "text", "action", "code"),
+    TOPIC_SWITCHES,
+    ids=[
+        "idcard-to-gongjijin",
+        "medical-to-gongjijin-field",
+        "marriage-to-hukou",
+        "disability-to-licence",
+        "shebaoka-to-house-fee",
+        "marriage-to-public-housing",
+        "housing-to-legal-aid",
+        "passport-to-allowance",
+    ],
+)
+def test_new_topic_starts_afresh(
+    matcher: Matcher, context: list[str], text: str, action: str, code: str
+) -> None:
+    previous = matcher.replay(context)
+    decision = matcher.decide(text, previous)
+    assert decision.reason != "follow_up"
+    assert decision.item != previous.item
+    assert decision.action == action
+    assert code == decision.item or code in decision.candidates
+    # Exactly what the question alone gets: the earlier topic leaves no trace.
+    assert decision == matcher.decide(text)
+
+
+GENUINE_FOLLOW_UPS = [
+    # (earlier messages, follow-up, item, field)
+    (["你好，我身份证过期了要去换"], "那要多少钱", "SF-GA-002", "fee"),
+    (["异地就医备案怎么弄"], "在哪办", "SF-YB-002", "location"),
+    (["生育津贴怎么领"], "要多久", "SF-YB-003", "time_limit"),
+    (["残疾证怎么办"], "这个能网上办吗", "SF-CL-001", "online"),
+    (["身份证怎么办"], "丢了", "SF-GA-003", None),
+    (["提取公积金"], "租房的", "SF-GJJ-003", None),
+    (["提取公积金"], "2", "SF-GJJ-003", None),
+    (["户口怎么迁"], "1", "SF-GA-007", None),
+]
+
+
+@pytest.mark.parametrize(
+    ("context", "text", "code", "field"),
+    GENUINE_FOLLOW_UPS,
+    ids=["fee", "location", "time-limit", "online", "lost-refines", "renting-refines", "pick-2", "pick-1"],
+)
+def test_follow_ups_still_stay_on_topic(
+    matcher: Matcher, context: list[str], text: str, code: str, field: str | None
+) -> None:
+    decision = matcher.decide(text, matcher.replay(context))
+    assert (decision.action, decision.item, decision.field) == ("answer", code, field)
