@@ -1,22 +1,7 @@
-"""The matching engine: a citizen message (plus the previous turn) to answer / clarify / handoff.
+"""Decisions: a citizen message (plus the previous turn) to answer / clarify / handoff.
 
-Pipeline for one message: normalise (bot.normalize: PII masked, width, 繁→简, 咋/啥, fillers) → field
-(bot.fields) → content words (field cues and question words removed as whole tokens, bot.segment) → pinyin
-homophone fix against the knowledge base's own vocabulary → synonyms to canonical words → score items.
-
-Scoring of an item for content ``c`` (only the TOP_K items by ``cos`` are scored further):
-  cos    best character 1–3-gram TF-IDF cosine between ``c`` and one of the item's phrases (name, the name
-         without / inside brackets, aliases, FAQ questions), all prepared like questions;
-  cov    IDF-weighted share of ``c``'s words found in the item's phrases and department; operation words
-         (data/actions.txt) weigh ACTION_WEIGHT, words the knowledge base never uses and place names
-         FOREIGN_WEIGHT; a word not found whole gets half credit for its bigrams;
-  bonus  −ACTION_PENALTY when the item names an operation (补领, 注销…) the question does not, and again when
-         the question names one the item lacks; ±REGION_BONUS when the question names the item's city or
-         another; +HOME_BONUS for the hall's own level when no place is named (same-named items of 广东省 and
-         广州市); −SIDE_PENALTY for a side service (进度查询, 预约) the question did not ask for.
-  score = COS_WEIGHT·cos + (1−COS_WEIGHT)·cov + bonus.
-An item is not answerable (clarify at most) when it is an unasked side service or lacks key words (known
-nouns) carrying more than KEY_MISSING of the question's weight.
+The ranking comes from ``bot.scoring.ItemScorer``; this module decides what to do with it and handles the
+conversation (numbered picks, follow-ups, topic switches).
 
 Decision (thresholds calibrated by grid search on county-dev and gd-dev; county-real only checked):
   answer   cov ≥ ANSWER_COVERAGE and answerable, and either best ≥ ANSWER_SCORE with best − second ≥
@@ -36,28 +21,16 @@ some item, not field cues like 窗口) absent from the item or candidates under 
 """
 
 import dataclasses
-import functools
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-
-import numpy as np
 
 from bot.decision import Decision, Reason, Turn
-from bot.fields import CUE_TEXT, detect_field, strip_field_words
-from bot.index import PhraseIndex, ngrams
-from bot.normalize import DATA, normalize, read_words, to_halfwidth
-from bot.segment import common_pairs, content_words, tokens
-from bot.synonyms import HomophoneFixer, Synonyms
+from bot.fields import CUE_TEXT, detect_field
+from bot.normalize import normalize
+from bot.scoring import ItemScorer, Ranked
 from knowledge.schema import Item
 
 # --- calibrated constants (bench/accuracy.py prints the effect of each) ---
-COS_WEIGHT = 0.65
-REGION_BONUS = 0.06
-#: When the question names no place, items of the knowledge base's most common region (the hall's own
-#: level, e.g. 广东省 departments) win ties with same-named items of other cities.
-HOME_BONUS = 0.05
 #: A best item this far ahead (score ratio) is answered even below ANSWER_SCORE, if above DOMINANT_SCORE.
 DOMINANT_SCORE = 0.28
 DOMINANT_RATIO = 2.5
@@ -69,230 +42,43 @@ CLARIFY_COVERAGE = 0.25
 CLARIFY_BAND = 0.12
 #: A message whose content bigrams are mostly unknown to the whole knowledge base is a new, foreign topic.
 FOREIGN_SHARE = 0.5
-#: Weight of an operation word (data/actions.txt) against a noun in coverage, and the cost of an item
-#: operation the question does not mention.
-ACTION_WEIGHT = 0.5
-ACTION_PENALTY = 0.08
-#: An item that lacks key words (known nouns) carrying more than this share of the question's weight is
-#: never answered (二手车过户 is not 二手房过户), only offered in a clarification.
-KEY_MISSING = 0.7
-#: Side services of another service (居住证办理进度查询, 四六级考试成绩查询, 结婚登记预约): never
-#: answered unless the question asks for that side service (查, 进度, 预约, 成绩); it may still be
-#: offered in a clarification. Record queries (社保权益记录查询打印, 资料查询) are services themselves.
-SIDE_PENALTY = 0.3
-_SIDE_SERVICE = re.compile(r"进度查询|成绩查询|预约$")
-_SIDE_CUE = re.compile(r"查|进度|预约|约|成绩")
-#: Weight of a content word none of whose bigrams occurs anywhere in the knowledge base (place names,
-#: narrative: "我和老公在C市工作十年"): it cannot tell items apart and should not sink the coverage.
-FOREIGN_WEIGHT = 0.35
 #: How much less of a field question the previous item may explain and still keep the conversation on it.
 FOLLOW_UP_SLACK = 0.1
 #: Share of a message's weight in key words absent from the item (or candidates) under discussion above
-#: which the message is a new question, not a follow-up.
-#: Only when the message alone fits some item this well (coverage): a vague refinement (用于出国探亲)
-#: whose words also occur elsewhere stays with the topic.
+#: which the message is a new question, not a follow-up ...
 TOPIC_SWITCH = 0.5
+#: ... provided the message alone fits some item this well (coverage): a vague refinement (用于出国探亲)
+#: whose words also occur elsewhere stays with the topic.
 SWITCH_COVERAGE = 0.6
-TOP_K = 12
 MAX_CANDIDATES = 5
 
 _HUMAN = re.compile(r"转人工|人工客服|人工服务|人工坐席|找人工|接人工|要人工|真人|客服|^人工$|找个人")
 _COMPLAINT = re.compile(r"投诉|举报|态度(太|很|真|非常)?(差|恶劣|不好)")
 _PICK = re.compile(r"^(?:选|第)?([1-9]|[一二三四五六七八九])(?:个|项|条|号)?$")
 _CN_DIGITS = "一二三四五六七八九"
-_REGION = re.compile(r"^(?:中共)?(.{2,3}?)(?:省|市|县|区|自治州|自治县)")
-_BRACKETS = re.compile(r"[（(]([^（）()]*)[）)]")
-
-
-@dataclass(frozen=True)
-class Ranked:
-    """One scored item for one content string."""
-
-    index: int
-    score: float
-    cos: float
-    cov: float
-    answerable: bool = True
-
-
-def _bigrams(text: str) -> list[str]:
-    grams = [g for g in ngrams(text, (2,))]
-    if not grams:  # a one-character content word still counts
-        grams = [g for g in ngrams(text, (1,))]
-    return grams
-
-
-@functools.cache
-def _actions() -> tuple[frozenset[str], frozenset[str]]:
-    """(all operation words, the default ones that cost no penalty), canonical forms."""
-    words = read_words(DATA / "actions.txt")
-    defaults = frozenset(w[1:] for w in words if w.startswith("="))
-    return frozenset(w.lstrip("=") for w in words), defaults
-
-
-def _add_bigrams(vocabulary: set[str], text: str) -> None:
-    vocabulary.update(text[i : i + 2] for i in range(len(text) - 1))
-
-
-def _region(department: str) -> str:
-    match = _REGION.match(department)
-    return match.group(1) if match else ""
 
 
 class Matcher:
     """Item and field matching over one knowledge-base version; build once, then ``decide`` per message."""
 
-    def __init__(
-        self,
-        items: Sequence[Item],
-        synonyms: Synonyms,
-        index: PhraseIndex,
-        fixer: HomophoneFixer,
-        regions: list[str],
-        vocabulary: frozenset[str],
-        item_texts: list[str],
-    ) -> None:
-        all_actions, defaults = _actions()
-        specific = all_actions - defaults
-        self.action_words = all_actions
-        self.specific_actions = tuple(sorted(specific))
-        by_name: dict[str, frozenset[str]] = {}
-        for item in items:
-            if item.name not in by_name:
-                name = synonyms.canonical(normalize(item.name))
-                by_name[item.name] = frozenset(a for a in specific if a in name)
-        self.item_actions = [by_name[item.name] for item in items]
-        self.side_service = [
-            bool(_SIDE_SERVICE.search(_BRACKETS.sub("", item.name).strip())) for item in items
-        ]
-        self.items = list(items)
-        self.codes = [item.code for item in self.items]
-        self.by_code = {item.code: item for item in self.items}
-        self.position = {code: i for i, code in enumerate(self.codes)}
-        self.synonyms = synonyms
-        self.index = index
-        self.fixer = fixer
-        self.regions = regions
-        self.region_names = frozenset(r for r in regions if r)
-        counted = Counter(r for r in regions if r)
-        self.home_region = counted.most_common(1)[0][0] if counted else ""
-        self.vocabulary = vocabulary
-        self.item_texts = item_texts
-        #: All item phrases in one string: is a word used to name some item at all?
-        self.phrase_text = "\n".join(dict.fromkeys(item_texts))
-
-    # --- building ---
-    @staticmethod
-    def _phrases(item: Item) -> list[str]:
-        raw = [item.name, _BRACKETS.sub(" ", item.name)]
-        raw += [inner for inner in _BRACKETS.findall(item.name) if len(inner) >= 2]
-        raw += list(item.aliases or [])
-        raw += [entry.q for entry in item.faq or []]
-        return raw
+    def __init__(self, scorer: ItemScorer) -> None:
+        self.scorer = scorer
+        self.items = scorer.items
+        self.codes = scorer.codes
+        self.position = scorer.position
 
     @classmethod
     def build(cls, items: Sequence[Item], *, synonyms: Mapping[str, str] | None = None) -> "Matcher":
         """Index ``items`` (names, aliases, FAQ questions, departments); ``synonyms`` are staff additions."""
-        table = Synonyms(synonyms)
-        normal: dict[str, str] = {}
-        prepared: dict[str, str] = {}
-        phrase_ids: dict[str, int] = {}
-        owners: list[list[int]] = []
-        item_texts: list[str] = []
-        vocabulary: set[str] = set()
-        seen_text: set[str] = set()
-        departments: dict[str, str] = {}
-        joined: dict[frozenset[str], str] = {}
-        for position, item in enumerate(items):
-            texts: set[str] = set()
-            for raw in cls._phrases(item):
-                if raw not in prepared:
-                    # The uncached functions: knowledge-base phrases would only crowd the question caches.
-                    normal[raw] = normalize.__wrapped__(raw)
-                    prepared[raw] = table.canonical(content_words.__wrapped__(strip_field_words(normal[raw])))
-                if prepared[raw]:
-                    texts.add(prepared[raw])
-            for text in texts:
-                phrase_id = phrase_ids.setdefault(text, len(phrase_ids))
-                if phrase_id == len(owners):
-                    owners.append([])
-                owners[phrase_id].append(position)
-            if item.department not in departments:
-                departments[item.department] = table.canonical(normalize(item.department))
-                _add_bigrams(vocabulary, departments[item.department])
-            key = frozenset(texts)
-            if key not in joined:
-                joined[key] = " ".join(sorted(texts))
-                _add_bigrams(vocabulary, joined[key])
-            item_texts.append(joined[key] + " " + departments[item.department])
-            body = "\n".join(
-                [item.conditions or "", *(item.process or []), *(m.name for m in item.materials)]
-            )
-            if body not in seen_text:  # identical texts (one item under several departments) once
-                seen_text.add(body)
-                # Knowledge-base text is simplified already: the cheap part of normalisation suffices.
-                _add_bigrams(vocabulary, table.canonical(to_halfwidth(body).lower()))
-        fixer = HomophoneFixer(list(set(normal.values())) + list(table.table), known=common_pairs())
-        index = PhraseIndex(list(phrase_ids), owners)
-        regions = [_region(item.department) for item in items]
-        vocabulary.discard(" ")
-        return cls(items, table, index, fixer, regions, frozenset(vocabulary), item_texts)
+        return cls(ItemScorer.build(items, synonyms=synonyms))
 
     def prepare(self, text: str) -> str:
         """The content words of a message, typo-corrected and canonical, as matched against phrases."""
-        normal = normalize(text)
-        content = content_words(strip_field_words(normal))
-        return self.synonyms.canonical(self.fixer.fix(content))
+        return self.scorer.prepare(text)
 
-    # --- lookups ---
     def item(self, code: str) -> Item:
         """The item with this code (KeyError when unknown)."""
-        return self.by_code[code]
-
-    # --- scoring ---
-    def rank(self, content: str) -> list[Ranked]:
-        """Items for ``content`` (prepared text), best first, at most TOP_K."""
-        if not content:
-            return []
-        cosines = self.index.item_scores(content, len(self.items))
-        if not cosines.any():
-            return []
-        top = np.argpartition(-cosines, min(TOP_K, len(cosines) - 1))[:TOP_K]
-        words = self._weighted_words(content)
-        named = {r for r in self.region_names if r in content}
-        side_asked = bool(_SIDE_CUE.search(content))
-        asked = [a for a in self.specific_actions if a in content]
-        ranked = []
-        for i in top:
-            cos = float(cosines[i])
-            if cos <= 0:
-                continue
-            cov, missing = self._word_coverage(words, int(i))
-            bonus = 0.0
-            operations = self.item_actions[i]
-            if operations and not any(a in content for a in operations):
-                bonus -= ACTION_PENALTY
-            if any(a not in self.item_texts[i] for a in asked):
-                bonus -= ACTION_PENALTY  # 营业执照怎么注销: the 设立 item does not 注销
-            if named:
-                bonus += REGION_BONUS if self.regions[i] in named else -REGION_BONUS
-            elif self.home_region and self.regions[i] == self.home_region and len(self.region_names) > 1:
-                bonus += HOME_BONUS
-            side_unasked = self.side_service[i] and not side_asked
-            if side_unasked:
-                bonus -= SIDE_PENALTY  # the main service must rank above its progress query
-            score = COS_WEIGHT * cos + (1 - COS_WEIGHT) * cov + bonus
-            answerable = not side_unasked and missing <= KEY_MISSING
-            ranked.append(Ranked(int(i), score, cos, cov, answerable))
-        ranked.sort(key=lambda r: (-r.score, self.codes[r.index]))
-        return ranked
-
-    def foreign_share(self, content: str) -> float:
-        """Share of ``content``'s bigrams that appear nowhere in the knowledge base."""
-        grams = _bigrams(content)
-        if not grams:
-            return 0.0
-        return sum(1 for g in grams if g not in self.vocabulary and g not in self.index.idf) / len(grams)
+        return self.scorer.item(code)
 
     def _scores(self, ranked: list[Ranked]) -> tuple[tuple[str, float], ...]:
         return tuple((self.codes[r.index], round(r.score, 4)) for r in ranked[:MAX_CANDIDATES])
@@ -334,7 +120,6 @@ class Matcher:
     def _strong(decision: Decision) -> bool:
         return decision.action == "answer"
 
-    # --- deciding ---
     def decide(self, text: str, previous: Turn | None = None) -> Decision:
         """What to do with one citizen message, given the previous turn of the conversation."""
         prev = previous or Turn()
@@ -366,14 +151,14 @@ class Matcher:
                     "clarify", candidates=prev.candidates, field=field or prev.field, reason="ambiguous"
                 )
             return Decision("handoff", field=field, reason="empty")
-        ranked = self.rank(content)
+        ranked = self.scorer.rank(content)
         fresh = self._fresh(ranked, field)
         if (
             fresh.action == "answer"
             and prev.item in self.position
             and fresh.item != prev.item
             and field is not None
-            and self._coverage(content, self.position[prev.item]) >= ranked[0].cov - FOLLOW_UP_SLACK
+            and self.scorer.coverage(content, self.position[prev.item]) >= ranked[0].cov - FOLLOW_UP_SLACK
         ):
             # A field question that the previous item explains about as well as the new one stays on topic.
             return Decision(
@@ -392,7 +177,7 @@ class Matcher:
             and self._names_other_topic(content, prev)
         ):
             return fresh  # 提取公积金 after 身份证补领: a new question, not a refinement
-        if len(content.replace(" ", "")) > 3 and self.foreign_share(content) > FOREIGN_SHARE:
+        if len(content.replace(" ", "")) > 3 and self.scorer.foreign_share(content) > FOREIGN_SHARE:
             return (
                 fresh if fresh.action != "answer" else Decision("handoff", field=field, reason="out_of_scope")
             )
@@ -400,12 +185,12 @@ class Matcher:
             # "电话多少" while a clarification is pending: ask the same question again, now with the field.
             return Decision("clarify", candidates=prev.candidates, field=field, reason="ambiguous")
         if topic:
-            combined = self._fresh(self.rank(topic + " " + content), field)
+            combined = self._fresh(self.scorer.rank(topic + " " + content), field)
             if combined.action == "answer" and combined.item is not None:
                 if combined.item in prev.candidates or combined.item == prev.item:
                     return dataclasses.replace(combined, reason="follow_up")
                 # A new item only when the new words themselves point at it.
-                covered = self._coverage(content, self.position[combined.item])
+                covered = self.scorer.coverage(content, self.position[combined.item])
                 if covered >= ANSWER_COVERAGE:
                     return combined
             on_topic = (
@@ -438,79 +223,20 @@ class Matcher:
         """Whether ``content``'s key words (nouns the knowledge base knows) mostly name something the item
         or candidates under discussion never mention: 提取公积金 after 身份证补领 is a new question."""
         codes = (prev.item, *prev.candidates)
-        context = [self.item_texts[self.position[c]] for c in codes if c in self.position]
+        context = [self.scorer.item_texts[self.position[c]] for c in codes if c in self.position]
         if not context:
             return False
-        words = self._weighted_words(content)
+        words = self.scorer.weighted_words(content)
         total = sum(weight for _, _, weight, _ in words)
         new = sum(
             weight
             for word, _, weight, key in words
             if key
             and word not in CUE_TEXT
-            and word in self.phrase_text
+            and word in self.scorer.phrase_text
             and not any(word in text for text in context)
         )
         return total > 0 and new / total >= TOPIC_SWITCH
-
-    def _coverage(self, content: str, position: int) -> float:
-        return self._word_coverage(self._weighted_words(content), position)[0]
-
-    def _merged_tokens(self, content: str) -> list[str]:
-        """Tokens, with a single character joined to its neighbour when the knowledge base uses the pair
-        (居住+证 → 居住证): the general dictionary does not know every document name."""
-        merged: list[str] = []
-        for token in tokens(content):
-            if (
-                merged
-                and (len(token) == 1 or len(merged[-1]) == 1)
-                and len(merged[-1]) + len(token) <= 3
-                and merged[-1] + token in self.fixer.vocabulary
-            ):
-                merged[-1] += token
-            else:
-                merged.append(token)
-        return merged
-
-    def _weighted_words(self, content: str) -> list[tuple[str, tuple[str, ...], float, bool]]:
-        """Content words: bigrams, weight (the rarest bigram's IDF) and whether it is a key word (a noun the
-        knowledge base knows, not an operation)."""
-        words = []
-        for word in self._merged_tokens(content):
-            grams = tuple(ngrams(word, (2,))) or (word,)
-            weight = max(self.index.idf.get(g, self.index.unknown_idf) for g in grams)
-            key = False
-            if word in self.action_words:
-                weight *= ACTION_WEIGHT
-            elif any(region in word for region in self.region_names) or not any(
-                g in self.vocabulary for g in grams
-            ):
-                # Place names (示范县, 广州) and words the knowledge base never uses cannot tell items apart;
-                # a named place still moves the region bonus.
-                weight *= FOREIGN_WEIGHT
-            else:
-                key = len(word) > 1
-            words.append((word, grams, weight, key))
-        return words
-
-    def _word_coverage(
-        self, words: list[tuple[str, tuple[str, ...], float, bool]], position: int
-    ) -> tuple[float, float]:
-        """IDF-weighted share of the content words the item's phrases contain (half credit for bigrams),
-        and the share of key words it lacks."""
-        text = self.item_texts[position]
-        total = covered = missing = 0.0
-        for word, word_grams, weight, key in words:
-            total += weight
-            if word in text:
-                covered += weight
-                continue
-            found = sum(g in text for g in word_grams)
-            if len(word_grams) > 1:
-                covered += weight * 0.5 * found / len(word_grams)
-            if key and found < len(word_grams):
-                missing += weight
-        return (covered / total, missing / total) if total else (0.0, 0.0)
 
     def turn_after(self, text: str, decision: Decision, previous: Turn | None = None) -> Turn:
         """The Turn after ``decision``, remembering the topic words for vague refinements (丢了, 租房的)."""
