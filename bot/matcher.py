@@ -5,7 +5,8 @@ conversation (numbered picks, follow-ups, topic switches).
 
 Decision (thresholds calibrated by grid search on county-dev and gd-dev; county-real only checked):
   answer   cov ≥ ANSWER_COVERAGE and answerable, and either best ≥ ANSWER_SCORE with best − second ≥
-           ANSWER_MARGIN, or best ≥ DOMINANT_SCORE with best ≥ DOMINANT_RATIO × second;
+           ANSWER_MARGIN, or best ≥ DOMINANT_SCORE with best ≥ DOMINANT_RATIO × second, or best ≥ CLEAR_SCORE
+           with best ≥ CLEAR_RATIO × second when the best item has the question's heaviest key word;
   clarify  best ≥ CLARIFY_SCORE and cov ≥ CLARIFY_COVERAGE: up to 5 items within CLARIFY_BAND of the best;
   handoff  otherwise (out_of_scope when cov is tiny, low_confidence when something partly fits);
            人工/客服 → human, 投诉/举报/态度差 → complaint, nothing left after normalising → empty.
@@ -34,6 +35,11 @@ from knowledge.schema import Item
 #: A best item this far ahead (score ratio) is answered even below ANSWER_SCORE, if above DOMINANT_SCORE.
 DOMINANT_SCORE = 0.28
 DOMINANT_RATIO = 2.5
+#: Between the two: a best item CLEAR_RATIO ahead is answered from CLEAR_SCORE on when it contains the
+#: question's most specific word (heaviest key word); an item lacking it (工伤异地就医备案 for
+#: 医保异地就医备案) is another thing however far ahead it scores.
+CLEAR_SCORE = 0.5
+CLEAR_RATIO = 1.5
 ANSWER_SCORE = 0.55
 ANSWER_COVERAGE = 0.4
 ANSWER_MARGIN = 0.04
@@ -92,7 +98,8 @@ class Matcher:
         scores = self._scores(ranked)
         confident = best.score >= ANSWER_SCORE and best.score - second >= ANSWER_MARGIN
         dominant = best.score >= DOMINANT_SCORE and best.score >= DOMINANT_RATIO * second
-        if best.cov >= ANSWER_COVERAGE and (confident or dominant) and best.answerable:
+        clear = best.score >= CLEAR_SCORE and best.score >= CLEAR_RATIO * second and not best.lacks_main
+        if best.cov >= ANSWER_COVERAGE and (confident or dominant or clear) and best.answerable:
             return Decision(
                 "answer",
                 item=self.codes[best.index],

@@ -70,6 +70,8 @@ class Ranked:
     cos: float
     cov: float
     answerable: bool = True
+    #: The item lacks the question's most specific word (its heaviest key word).
+    lacks_main: bool = False
 
 
 def _bigrams(text: str) -> list[str]:
@@ -217,6 +219,8 @@ class ItemScorer:
         named = {r for r in self.region_names if r in content}
         side_asked = bool(_SIDE_CUE.search(content))
         asked = [a for a in self.specific_actions if a in content]
+        keys = [(weight, word, grams) for word, grams, weight, key in words if key]
+        _, main_word, main_grams = max(keys) if keys else (0.0, "", ())
         ranked = []
         for i in top:
             cos = float(cosines[i])
@@ -238,7 +242,9 @@ class ItemScorer:
                 bonus -= SIDE_PENALTY  # the main service must rank above its progress query
             score = COS_WEIGHT * cos + (1 - COS_WEIGHT) * cov + bonus
             answerable = not side_unasked and missing <= KEY_MISSING
-            ranked.append(Ranked(int(i), score, cos, cov, answerable))
+            text = self.item_texts[i]
+            lacks_main = bool(main_word) and main_word not in text and not all(g in text for g in main_grams)
+            ranked.append(Ranked(int(i), score, cos, cov, answerable, lacks_main))
         ranked.sort(key=lambda r: (-r.score, self.codes[r.index]))
         return ranked
 
