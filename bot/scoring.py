@@ -2,7 +2,10 @@
 
 Pipeline for one message: normalise (bot.normalize: PII masked, width, 繁→简, 咋/啥, fillers) → field
 cues removed (bot.fields) → content words (question words removed as whole tokens, bot.segment) → pinyin
-homophone fix against the knowledge base's own vocabulary → synonyms to canonical words → score items.
+homophone fix against the knowledge base's own vocabulary → synonyms to canonical words → other one-character
+typos (公积全, 社会保障卞) fixed against the names and aliases of the TOP_K items by cosine (bot.typos:
+rapidfuzz ``process.extract`` with ``Levenshtein.distance``, score_cutoff 1; tried only when the content
+has a character pair the knowledge base never uses) → score items.
 
 Scoring of an item for content ``c`` (only the TOP_K items by ``cos`` are scored further):
   cos    best character 1–3-gram TF-IDF cosine between ``c`` and one of the item's phrases (name, the name
@@ -30,8 +33,9 @@ import numpy as np
 from bot.fields import strip_field_words
 from bot.index import PhraseIndex, ngrams
 from bot.normalize import DATA, normalize, read_words, to_halfwidth
-from bot.segment import common_pairs, content_words, tokens
+from bot.segment import common_pairs, content_words, is_word, tokens
 from bot.synonyms import HomophoneFixer, Synonyms
+from bot.typos import candidate_words, correct
 from knowledge.schema import Item
 
 # --- calibrated constants (bench/accuracy.py prints the effect of each) ---
@@ -72,6 +76,11 @@ class Ranked:
     answerable: bool = True
     #: The item lacks the question's most specific word (its heaviest key word).
     lacks_main: bool = False
+
+
+@functools.lru_cache(maxsize=4096)
+def _item_words(text: str) -> list[str]:
+    return tokens(text)
 
 
 def _bigrams(text: str) -> list[str]:
@@ -201,7 +210,33 @@ class ItemScorer:
         """The content words of a message, typo-corrected and canonical, as matched against phrases."""
         normal = normalize(text)
         content = content_words(strip_field_words(normal))
-        return self.synonyms.canonical(self.fixer.fix(content))
+        content = self.synonyms.canonical(self.fixer.fix(content))
+        if self._unknown_pair(content):
+            # Other typos, against the words of the items the rest of the question points at.
+            cosines = self.index.item_scores(content, len(self.items))
+            if cosines.any():
+                top = np.argpartition(-cosines, min(TOP_K, len(cosines) - 1))[:TOP_K]
+                # Names and aliases only: FAQ questions hold narrative words (家里人) typos never aim at.
+                texts = {self._name_text(int(i)) for i in top if cosines[i] > 0}
+                words = candidate_words(sorted(texts), _item_words)
+                fixed = correct(content, words, known_pair=self._known_pair, common_word=is_word)
+                if fixed != content:
+                    content = self.synonyms.canonical(fixed)
+        return content
+
+    def _name_text(self, position: int) -> str:
+        item = self.items[position]
+        return " ".join(self.synonyms.canonical(normalize(t)) for t in [item.name, *(item.aliases or [])])
+
+    def _known_pair(self, pair: str) -> bool:
+        return pair in self.vocabulary or pair in self.index.idf
+
+    def _unknown_pair(self, content: str) -> bool:
+        return any(
+            not self._known_pair(content[i : i + 2])
+            for i in range(len(content) - 1)
+            if " " not in content[i : i + 2]
+        )
 
     def item(self, code: str) -> Item:
         """The item with this code (KeyError when unknown)."""

@@ -13,6 +13,8 @@ import math
 import re
 from pathlib import Path
 
+import numpy as np
+
 from bot.normalize import DATA, read_table, read_words
 
 MIN_FREQUENCY = 50
@@ -39,13 +41,20 @@ def _jieba_dictionary() -> Path:
 
 
 @functools.cache
-def _dictionary() -> tuple[dict[str, int], float]:
-    """Word and prefix frequencies (prefixes 0), and log of the total, like jieba's prefix dictionary."""
+def _read_dictionary() -> tuple[dict[str, int], float, np.ndarray]:
+    """Word and prefix frequencies (prefixes 0) and log of the total, like jieba's prefix dictionary; and
+    the sorted hashes of all of jieba's 3–6 character words, rare ones included (a 2 MB array instead of
+    a 26 MB set), to tell real words from typos."""
     freq: dict[str, int] = {}
+    long_words: list[int] = []
     with open(_jieba_dictionary(), encoding="utf-8") as handle:
         for line in handle:
             parts = line.split(" ", 2)
-            if len(parts) >= 2 and int(parts[1]) >= MIN_FREQUENCY:
+            if len(parts) < 2:
+                continue
+            if 3 <= len(parts[0]) <= 6:
+                long_words.append(hash(parts[0]))
+            if int(parts[1]) >= MIN_FREQUENCY:
                 freq[parts[0]] = int(parts[1])
     for word in _extra_words():
         freq[word] = max(freq.get(word, 0), 2000)
@@ -53,7 +62,23 @@ def _dictionary() -> tuple[dict[str, int], float]:
     for word in list(freq):
         for end in range(1, len(word)):
             freq.setdefault(word[:end], 0)
-    return freq, math.log(total)
+    return freq, math.log(total), np.unique(np.asarray(long_words, dtype=np.int64))
+
+
+def _dictionary() -> tuple[dict[str, int], float]:
+    freq, log_total, _ = _read_dictionary()
+    return freq, log_total
+
+
+def is_word(text: str) -> bool:
+    """Whether ``text`` is a word of general Chinese: a 2-character word of the trimmed dictionary, or any
+    3–6 character word of jieba's full dictionary (二手车 is a word, 公积全 is not)."""
+    freq, _, long_words = _read_dictionary()
+    if len(text) == 2 or not 3 <= len(text) <= 6:
+        return freq.get(text, 0) > 0
+    key = hash(text)
+    at = int(np.searchsorted(long_words, key))
+    return at < len(long_words) and int(long_words[at]) == key
 
 
 @functools.cache

@@ -1,0 +1,93 @@
+"""Non-homophone typo correction with rapidfuzz Levenshtein distance against candidate words."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.matcher import Matcher
+from bot.segment import is_word, tokens
+from bot.typos import candidate_words, correct
+from knowledge.schema import load_kb
+
+WORDS = candidate_words(
+    ["住房公积金 提取", "营业执照 个体工商户", "社会保障卡 挂失", "二手房 转移登记", "高龄津贴"], tokens
+)
+KNOWN = {
+    "住房",
+    "房公",
+    "公积",
+    "积金",
+    "营业",
+    "业执",
+    "执照",
+    "社会",
+    "会保",
+    "保障",
+    "障卡",
+    "二手",
+    "手房",
+}
+
+
+def _correct(text: str) -> str:
+    return correct(text, WORDS, known_pair=KNOWN.__contains__, common_word=is_word)
+
+
+@pytest.mark.parametrize(
+    ("text", "fixed"),
+    [
+        ("公积全 提取", "公积金 提取"),  # 全 for 金: same shape, other sound
+        ("营业执找", "营业执照"),
+        ("社会保障卞遗失", "社会保障卡遗失"),
+        ("二手车过户", "二手车过户"),  # a real word is not a typo
+        ("公积金", "公积金"),  # knowledge-base text already
+        ("营业", "营业"),  # too short to correct
+        ("家里前几天", "家里前几天"),  # no candidate word that close
+    ],
+    ids=["shape", "slip", "before-more-text", "real-word", "known", "short", "nothing-close"],
+)
+def test_correct(text: str, fixed: str) -> None:
+    assert _correct(text) == fixed
+
+
+def test_ambiguous_correction_is_left_alone() -> None:
+    words = {3: ["居住证", "居住地"]}  # 居住x: two words one character away
+    assert correct("居住正", words, known_pair=lambda pair: False, common_word=lambda w: False) == "居住正"
+
+
+def test_candidate_words_by_length() -> None:
+    assert WORDS[3] == ["二手房", "公积金"]
+    assert "社会保障卡" in WORDS[5] or "社会保障" in WORDS[4]
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("二手车", True), ("公积全", False), ("营业执照", True), ("几天", True)],
+    ids=["rare-word", "typo", "common-word", "two-characters"],
+)
+def test_is_word(word: str, expected: bool) -> None:
+    assert is_word(word) is expected
+
+
+@pytest.fixture(scope="module")
+def matcher(county_kb_path: Path) -> Matcher:
+    return Matcher.build(load_kb(county_kb_path).items)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("营业执找怎么办", "SF-SJ-001"),
+        ("社会保障卞丢了", "SF-RS-002"),
+        ("高铃津贴怎么领", "SF-MZ-006"),
+        ("残疾症要带什么", "SF-CL-001"),
+    ],
+    ids=["licence", "social-card", "allowance", "disability"],
+)
+def test_typos_reach_the_item(matcher: Matcher, text: str, code: str) -> None:
+    decision = matcher.decide(text)
+    assert (decision.action, decision.item) == ("answer", code)
+
+
+def test_real_word_is_not_bent_into_an_item(matcher: Matcher) -> None:
+    assert "二手车" in matcher.prepare("二手车过户在哪办")
