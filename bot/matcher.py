@@ -6,7 +6,8 @@ conversation (numbered picks, follow-ups, topic switches).
 Decision (thresholds calibrated by grid search on county-dev and gd-dev; county-real only checked):
   answer   cov ≥ ANSWER_COVERAGE and answerable, and either best ≥ ANSWER_SCORE with best − second ≥
            ANSWER_MARGIN, or best ≥ DOMINANT_SCORE with best ≥ DOMINANT_RATIO × second, or best ≥ CLEAR_SCORE
-           with best ≥ CLEAR_RATIO × second when the best item has the question's heaviest key word;
+           with best ≥ CLEAR_RATIO × second when the best item has the question's heaviest key word, or
+           best ≥ COVER_SCORE with coverage ≥ COVER_MIN and COVER_GAP above every other candidate's;
   clarify  best ≥ CLARIFY_SCORE and cov ≥ CLARIFY_COVERAGE: up to 5 items within CLARIFY_BAND of the best;
   handoff  otherwise (out_of_scope when cov is tiny, low_confidence when something partly fits);
            人工/客服 → human, 投诉/举报/态度差 → complaint, nothing left after normalising → empty.
@@ -39,6 +40,13 @@ DOMINANT_RATIO = 2.5
 #: question's most specific word (heaviest key word); an item lacking it (工伤异地就医备案 for
 #: 医保异地就医备案) is another thing however far ahead it scores.
 CLEAR_SCORE = 0.5
+#: A best item that explains the question (coverage ≥ COVER_MIN) far better than every other candidate
+#: (by COVER_GAP) is answered from COVER_SCORE on: the candidates do not differ in something the question
+#: leaves open. Not when it lacks the question's most specific word or names an unasked operation
+#: (补领婚姻登记证 for 婚姻登记要钱吗).
+COVER_SCORE = 0.4
+COVER_MIN = 0.6
+COVER_GAP = 0.25
 CLEAR_RATIO = 1.5
 ANSWER_SCORE = 0.55
 ANSWER_COVERAGE = 0.4
@@ -99,7 +107,15 @@ class Matcher:
         confident = best.score >= ANSWER_SCORE and best.score - second >= ANSWER_MARGIN
         dominant = best.score >= DOMINANT_SCORE and best.score >= DOMINANT_RATIO * second
         clear = best.score >= CLEAR_SCORE and best.score >= CLEAR_RATIO * second and not best.lacks_main
-        if best.cov >= ANSWER_COVERAGE and (confident or dominant or clear) and best.answerable:
+        rival_cov = max((r.cov for r in ranked[1:MAX_CANDIDATES]), default=0.0)
+        explained = (
+            best.score >= COVER_SCORE
+            and best.cov >= COVER_MIN
+            and best.cov - rival_cov >= COVER_GAP
+            and not best.lacks_main
+            and not best.unasked_operation
+        )
+        if best.cov >= ANSWER_COVERAGE and (confident or dominant or clear or explained) and best.answerable:
             return Decision(
                 "answer",
                 item=self.codes[best.index],

@@ -76,6 +76,8 @@ class Ranked:
     answerable: bool = True
     #: The item lacks the question's most specific word (its heaviest key word).
     lacks_main: bool = False
+    #: The item names an operation (补领, 注销…) the question does not.
+    unasked_operation: bool = False
 
 
 @functools.lru_cache(maxsize=4096)
@@ -264,7 +266,8 @@ class ItemScorer:
             cov, missing = self._word_coverage(words, int(i))
             bonus = 0.0
             operations = self.item_actions[i]
-            if operations and not any(a in content for a in operations):
+            unasked_operation = bool(operations) and not any(a in content for a in operations)
+            if unasked_operation:
                 bonus -= ACTION_PENALTY
             if any(a not in self.item_texts[i] for a in asked):
                 bonus -= ACTION_PENALTY  # 营业执照怎么注销: the 设立 item does not 注销
@@ -278,8 +281,10 @@ class ItemScorer:
             score = COS_WEIGHT * cos + (1 - COS_WEIGHT) * cov + bonus
             answerable = not side_unasked and missing <= KEY_MISSING
             text = self.item_texts[i]
-            lacks_main = bool(main_word) and main_word not in text and not all(g in text for g in main_grams)
-            ranked.append(Ranked(int(i), score, cos, cov, answerable, lacks_main))
+            # Lacking: not there whole, and not even half of its bigrams (期满换 is found in 有效期满).
+            found = sum(g in text for g in main_grams)
+            lacks_main = bool(main_word) and main_word not in text and 2 * found < len(main_grams)
+            ranked.append(Ranked(int(i), score, cos, cov, answerable, lacks_main, unasked_operation))
         ranked.sort(key=lambda r: (-r.score, self.codes[r.index]))
         return ranked
 
@@ -319,11 +324,13 @@ class ItemScorer:
             key = False
             if word in self.action_words:
                 weight *= ACTION_WEIGHT
-            elif any(region in word for region in self.region_names) or not any(
-                g in self.vocabulary for g in grams
+            elif (
+                word.isdigit()
+                or any(region in word for region in self.region_names)
+                or not any(g in self.vocabulary for g in grams)
             ):
-                # Place names (示范县, 广州) and words the knowledge base never uses cannot tell items apart;
-                # a named place still moves the region bonus.
+                # Place names (示范县, 广州), numbers (ages, years: 10岁) and words the knowledge base never
+                # uses cannot tell items apart; a named place still moves the region bonus.
                 weight *= FOREIGN_WEIGHT
             else:
                 key = len(word) > 1
