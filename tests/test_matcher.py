@@ -336,3 +336,26 @@ def test_follow_ups_still_stay_on_topic(
 ) -> None:
     decision = matcher.decide(text, matcher.replay(context))
     assert (decision.action, decision.item, decision.field) == ("answer", code, field)
+
+
+NARRATIVE_ANSWERS = [
+    # Ages, years and names in the question are details, not what it is about.
+    ("孩子12岁能办身份证吗", "SF-GA-001"),
+    ("小孩明年要上小学了", "SF-JY-002"),
+    ("老人90岁了高龄津贴怎么领", "SF-MZ-006"),
+    ("我叫李明，想开无犯罪记录证明", "SF-GA-014"),
+]
+
+
+@pytest.mark.parametrize(("text", "code"), NARRATIVE_ANSWERS, ids=["age", "next-year", "old-age", "own-name"])
+def test_clear_leader_is_answered_despite_details(matcher: Matcher, text: str, code: str) -> None:
+    decision = matcher.decide(text)
+    assert (decision.action, decision.item) == ("answer", code)
+
+
+def test_item_lacking_the_most_specific_word_is_not_answered(guangdong_kb_path: Path) -> None:
+    # Guangdong has only the 工伤 异地就医备案 item: a 医疗保险 question is asked back, not answered.
+    gd = Matcher.build(load_kb(guangdong_kb_path).items)
+    decision = gd.decide("医疗保险异地就医备案在哪办")
+    assert decision.action != "answer"
+    assert gd.decide("工伤异地就医备案怎么弄").action == "answer"

@@ -54,3 +54,17 @@ def test_operation_words_weigh_less_and_are_not_key(scorer: ItemScorer) -> None:
 def test_foreign_share(scorer: ItemScorer) -> None:
     assert scorer.foreign_share("美国签证") > 0.5
     assert scorer.foreign_share("身份证") == 0.0
+
+
+@pytest.mark.parametrize("number", ["12", "2024"], ids=["age", "year"])
+def test_numbers_are_not_key_words(scorer: ItemScorer, number: str) -> None:
+    words = {word: key for word, _, _, key in scorer.weighted_words(f"孩子 {number} 身份证")}
+    assert words[number] is False
+    assert words["身份证"] is True
+
+
+def test_lacks_main_marks_items_without_the_most_specific_word(scorer: ItemScorer) -> None:
+    ranked = scorer.rank(scorer.prepare("高龄津贴"))
+    flags = {scorer.codes[r.index]: r.lacks_main for r in ranked}
+    assert flags["SF-MZ-006"] is False
+    assert any(flags.values())
