@@ -65,10 +65,16 @@ _OWN_NUMBER = re.compile(
 )
 
 
+#: A field asked for by name ("需要什么条件") wins over a cue met on the way ("免费律师"): checked first.
+EXPLICIT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("conditions", re.compile(r"(什么|哪些)条件|条件是什么")),
+)
+
+
 def detect_field(text: str) -> str | None:
     """The askable field the question is about, or None for the whole item."""
     normal = normalize(_OWN_NUMBER.sub(" ", mask_personal_data(text)))
-    for name, pattern in FIELD_RULES:
+    for name, pattern in (*EXPLICIT_RULES, *FIELD_RULES):
         if pattern.search(normal):
             return name
     return None

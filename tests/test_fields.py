@@ -82,6 +82,8 @@ PRIORITY = [
     ("我电话13907561234，上户口在哪个窗口办", "location"),  # a number given is not a phone question
     ("13922887766 这是我电话，几天审核完", "time_limit"),
     ("請問要帶什麼材料", "materials"),  # traditional characters
+    ("能办免费的吗，需要什么条件", "conditions"),  # a field asked by name beats a fee cue met on the way
+    ("不收费的话有哪些条件", "conditions"),
 ]
 
 
@@ -96,6 +98,8 @@ PRIORITY = [
         "own-number",
         "own-number-after",
         "traditional",
+        "named-conditions-over-fee",
+        "named-conditions-over-fee-2",
     ],
 )
 def test_priority_and_exceptions(text: str, expected: str | None) -> None:
