@@ -21,7 +21,7 @@ import threading
 import time
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -133,33 +133,45 @@ class DatabaseStore:
 
         return write_session(self.engine)
 
+    # Single statements through SQLAlchemy Core, not the ORM: these run several times per push and
+    # the unit of work costs more than the statement itself. A write's first statement takes the
+    # SQLite write lock, so no BEGIN IMMEDIATE is needed.
+
     def load(self, key: str) -> dict[str, Any] | None:
         from knowledge.models import ConversationRecord
 
-        with Session(self.engine) as session:
-            record = session.get(ConversationRecord, key)
-            if record is None or record.expires_at <= _utcnow():
-                return None
-            return json.loads(record.data)  # type: ignore[no-any-return]
+        table = ConversationRecord.__table__  # type: ignore[attr-defined]
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(table.c.data, table.c.expires_at).where(table.c.key == key)
+            ).first()
+        if row is None or row.expires_at <= _utcnow():
+            return None
+        return json.loads(row.data)  # type: ignore[no-any-return]
 
     def save(self, key: str, data: dict[str, Any]) -> None:
         from knowledge.models import ConversationRecord
 
-        encoded = json.dumps(data, ensure_ascii=False)
-        expires = _utcnow() + dt.timedelta(seconds=self.ttl)
-        with self._write() as session:
-            record = session.get(ConversationRecord, key)
-            if record is None:
-                session.add(ConversationRecord(key=key, data=encoded, expires_at=expires))
-            else:
-                record.data, record.expires_at = encoded, expires
-                session.add(record)
+        table = ConversationRecord.__table__  # type: ignore[attr-defined]
+        values = {
+            "data": json.dumps(data, ensure_ascii=False),
+            "expires_at": _utcnow() + dt.timedelta(seconds=self.ttl),
+        }
+        with self.engine.begin() as connection:
+            changed = connection.execute(update(table).where(table.c.key == key).values(**values)).rowcount
+            if not changed:
+                try:
+                    with connection.begin_nested():
+                        connection.execute(insert(table).values(key=key, **values))
+                except IntegrityError:  # another worker inserted it meanwhile
+                    connection.execute(update(table).where(table.c.key == key).values(**values))
 
     def forget(self, key: str) -> None:
         from knowledge.models import ConversationRecord
 
-        with self._write() as session:
-            session.exec(delete(ConversationRecord).where(ConversationRecord.key == key))  # type: ignore[call-overload,arg-type]
+        table = ConversationRecord.__table__  # type: ignore[attr-defined]
+        with self.engine.begin() as connection:
+            connection.execute(delete(table).where(table.c.key == key))
 
     def claim(self, dedup_key: str) -> bool:
         from knowledge.models import DeliveredReply
@@ -167,9 +179,12 @@ class DatabaseStore:
         self._claims += 1
         if self._claims % self.PURGE_EVERY == 1:
             self.purge()
+        table = DeliveredReply.__table__  # type: ignore[attr-defined]
         try:
-            with self._write() as session:
-                session.add(DeliveredReply(dedup_key=dedup_key, reply=PENDING))
+            with self.engine.begin() as connection:
+                connection.execute(
+                    insert(table).values(dedup_key=dedup_key, reply=PENDING, created_at=_utcnow())
+                )
         except IntegrityError:
             return False
         return True
@@ -177,21 +192,25 @@ class DatabaseStore:
     def remember_reply(self, dedup_key: str, reply: str) -> None:
         from knowledge.models import DeliveredReply
 
-        with self._write() as session:
-            record = session.get(DeliveredReply, dedup_key)
-            if record is None:
-                record = DeliveredReply(dedup_key=dedup_key, reply=reply)
-            record.reply = reply
-            session.add(record)
+        table = DeliveredReply.__table__  # type: ignore[attr-defined]
+        with self.engine.begin() as connection:
+            changed = connection.execute(
+                update(table).where(table.c.dedup_key == dedup_key).values(reply=reply)
+            ).rowcount
+            if not changed:
+                connection.execute(
+                    insert(table).values(dedup_key=dedup_key, reply=reply, created_at=_utcnow())
+                )
 
     def reply_for(self, dedup_key: str) -> str | None:
         from knowledge.models import DeliveredReply
 
-        with Session(self.engine) as session:
-            record = session.get(DeliveredReply, dedup_key)
-            if record is None or record.reply == PENDING:
-                return None
-            return record.reply
+        table = DeliveredReply.__table__  # type: ignore[attr-defined]
+        with self.engine.connect() as connection:
+            reply = connection.execute(select(table.c.reply).where(table.c.dedup_key == dedup_key)).scalar()
+        if reply is None or reply == PENDING:
+            return None
+        return str(reply)
 
     def purge(self) -> None:
         """Delete expired conversation records and delivered replies older than the dedup TTL."""
