@@ -23,7 +23,6 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
 log = logging.getLogger(__name__)
 
