@@ -2,7 +2,8 @@
 
 Text is masked with ``bot.pii.mask_personal_data`` before it is stored; openids are stored as keyed
 hashes (the raw openid is kept only on question rows, for replying within WeChat's 48 h window,
-and purged by the console's retention job).
+and cleared after 48 h by ``guidebot purge`` and the console's retention job). While the database is
+down, ``bot.spool.SpoolingRecorder`` keeps questions in a local spool instead.
 """
 
 import hashlib
