@@ -11,15 +11,17 @@ Scoring of an item for content ``c`` (only the TOP_K items by ``cos`` are scored
   cos    best character 1–3-gram TF-IDF cosine between ``c`` and one of the item's phrases (name, the name
          without / inside brackets, aliases, FAQ questions), all prepared like questions;
   cov    IDF-weighted share of ``c``'s words found in the item's phrases and department; operation words
-         (data/actions.txt) weigh ACTION_WEIGHT, words the knowledge base never uses and place names
-         FOREIGN_WEIGHT; a word not found whole gets half credit for its bigrams;
+         (data/actions.txt) weigh ACTION_WEIGHT, words the knowledge base never uses, place names and
+         numbers (ages, years) FOREIGN_WEIGHT; a word not found whole gets half credit for its bigrams;
   bonus  −ACTION_PENALTY when the item names an operation (补领, 注销…) the question does not, and again when
          the question names one the item lacks; ±REGION_BONUS when the question names the item's city or
          another; +HOME_BONUS for the hall's own level when no place is named (same-named items of 广东省 and
          广州市); −SIDE_PENALTY for a side service (进度查询, 预约) the question did not ask for.
   score = COS_WEIGHT·cos + (1−COS_WEIGHT)·cov + bonus.
 An item is not answerable (clarify at most) when it is an unasked side service or lacks key words (known
-nouns) carrying more than KEY_MISSING of the question's weight.
+nouns) carrying more than KEY_MISSING of the question's weight. ``Ranked`` also says whether the item lacks
+the question's most specific word (its heaviest key word: not whole, not half its bigrams) and whether it
+names an unasked operation; the decision rules use both.
 """
 
 import functools
