@@ -146,7 +146,8 @@ def _check_signature(expected: str, given: str | None) -> None:
 
 
 def _check_timestamp(timestamp: str | None, window: int, now: float | None) -> None:
-    if timestamp is None or not timestamp.isdigit() or len(timestamp) > 12:
+    # isascii: str.isdigit() accepts digits such as "²" that int() refuses.
+    if timestamp is None or not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 12:
         raise BadSignature("missing or malformed timestamp")
     if window and abs((time.time() if now is None else now) - int(timestamp)) > window:
         raise StaleTimestamp(f"timestamp {timestamp} outside the {window} s window")
@@ -224,7 +225,7 @@ def _to_message(raw: Any) -> Message:
     if not isinstance(openid, str) or not openid:
         raise MalformedPush("FromUserName missing")
     create_time = data.get("CreateTime") or "0"
-    if not isinstance(create_time, str) or not create_time.isdigit():
+    if not isinstance(create_time, str) or not (create_time.isascii() and create_time.isdigit()):
         raise MalformedPush("CreateTime malformed")
     msg_id = data.get("MsgId")
     if msg_id is not None and not isinstance(msg_id, str):

@@ -156,10 +156,13 @@ def test_dedup_keys():
         ({"signature": ""}, wechat.BadSignature),
         ({"nonce": "other"}, wechat.BadSignature),
         ({"timestamp": "abc"}, wechat.BadSignature),
+        ({"timestamp": "²"}, wechat.BadSignature),
+        ({"timestamp": "١٢٣"}, wechat.BadSignature),
         ({"timestamp": str(int(time.time()) - 301)}, wechat.StaleTimestamp),
         ({"timestamp": str(int(time.time()) + 3600)}, wechat.StaleTimestamp),
     ],
-    ids=["wrong", "empty", "nonce-changed", "timestamp-not-a-number", "stale", "future"],
+    ids=["wrong", "empty", "nonce-changed", "timestamp-not-a-number", "superscript-digit", "arabic-indic-digits",
+         "stale", "future"],
 )
 def test_plaintext_signature_and_window(change, error):
     args = plain_args() | change
