@@ -217,6 +217,11 @@ def handle_push(
     except wechat.PushError as exc:
         log.warning("push refused (%d): %s", exc.status, exc.message)
         return exc.status, exc.message
+    except Exception as exc:
+        # Anything else raised while reading a push is still bad input (e.g. a timestamp of Unicode
+        # digits such as "²" passes str.isdigit but not int()): refuse it, never answer 500.
+        log.warning("push refused (400): %s: %s", type(exc).__name__, exc)
+        return 400, "malformed push"
     try:
         xml = deliverer(app).handle(push.message)
     except Exception:
