@@ -176,9 +176,32 @@ def serve(host: str, port: int, workers: int) -> None:
         with Session(engine) as session:
             if load_demo_if_empty(session=session):
                 click.echo("数据库为空，已载入示范大厅的服务事项。")
+    for hint in _first_run_hints(app, engine):
+        click.echo(hint)
     engine.dispose()  # workers open their own connections after the fork
     click.echo(f"微信接口：http://{host}:{port}/wechat   管理后台：http://{host}:{port}/admin")
     _run_gunicorn(host=host, port=port, workers=workers)
+
+
+def _first_run_hints(app: Flask, engine: Any) -> list[str]:
+    """What a hall still has to do before citizens and staff can use this instance."""
+    from sqlmodel import Session, select
+
+    from knowledge.console_tables import ConsoleUser
+
+    hints = []
+    if not app.config["WECHAT_TOKEN"]:
+        hints.append(
+            "提示：未设置 GUIDEBOT_WECHAT_TOKEN，微信接口只能用于本机试验；"
+            "连接公众号前请按 README「连接微信公众号」设置。"
+            "也可以先用 `guidebot ask` 或 `guidebot chat` 试问。"
+        )
+    with Session(engine) as session:
+        if session.exec(select(ConsoleUser).limit(1)).first() is None:
+            hints.append(
+                "提示：还没有管理后台账号，请运行 `guidebot user add 用户名 --role admin` 创建管理员。"
+            )
+    return hints
 
 
 def _is_new_sqlite_file(url: str) -> bool:

@@ -1,0 +1,111 @@
+"""`guidebot serve`: first run creates the SQLite database and loads the demo hall, then serves."""
+
+import hashlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+import webhook
+
+
+@pytest.fixture
+def fresh_env(monkeypatch, tmp_path):
+    for name in list(os.environ):
+        if name.startswith("GUIDEBOT_"):
+            monkeypatch.delenv(name)
+    db = tmp_path / "guidebot.sqlite3"
+    monkeypatch.setenv("GUIDEBOT_DATABASE_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("GUIDEBOT_SECRET_KEY", "s" * 64)
+    return db
+
+
+def test_first_run_creates_database_and_loads_demo(fresh_env, monkeypatch):
+    started = {}
+    monkeypatch.setattr(webhook, "_run_gunicorn", lambda **kwargs: started.update(kwargs))
+    result = CliRunner().invoke(webhook.cli, ["serve", "--port", "5999", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert "已创建数据库" in result.output
+    assert "已载入示范大厅" in result.output
+    assert "guidebot user add" in result.output  # no console account yet
+    assert "GUIDEBOT_WECHAT_TOKEN" in result.output  # no token yet
+    assert started == {"host": "127.0.0.1", "port": 5999, "workers": 2}
+    engine = sa.create_engine(f"sqlite:///{fresh_env}")
+    with engine.connect() as conn:
+        items = conn.execute(sa.text("select count(*) from service_item where status = 'published'")).scalar()
+        mode = conn.execute(sa.text("pragma journal_mode")).scalar()
+    engine.dispose()
+    assert items >= 25
+    assert mode == "wal"
+
+    # A second start finds the database and loads nothing again.
+    again = CliRunner().invoke(webhook.cli, ["serve"])
+    assert again.exit_code == 0, again.output
+    assert "已创建数据库" not in again.output and "已载入示范大厅" not in again.output
+
+
+def test_existing_database_without_schema_is_not_migrated_behind_the_users_back(fresh_env, monkeypatch):
+    monkeypatch.setattr(webhook, "_run_gunicorn", lambda **kwargs: pytest.fail("must not start"))
+    empty = sa.create_engine(f"sqlite:///{fresh_env}")
+    empty.connect().close()  # an empty file that exists
+    empty.dispose()
+    assert fresh_env.exists()
+    result = CliRunner().invoke(webhook.cli, ["serve"])
+    assert result.exit_code != 0
+    assert "guidebot db upgrade" in result.output
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_answers_a_signed_push_end_to_end(fresh_env, tmp_path):
+    port = _free_port()
+    env = dict(os.environ, GUIDEBOT_WECHAT_TOKEN="servetoken")
+    guidebot = Path(sys.executable).with_name("guidebot")
+    proc = subprocess.Popen(
+        [str(guidebot), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/login", timeout=2).close()
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
+                assert time.monotonic() < deadline, "guidebot serve did not start within 60 s"
+                time.sleep(0.3)
+        ts, nonce = str(int(time.time())), "n1"
+        sig = hashlib.sha1("".join(sorted(["servetoken", ts, nonce])).encode()).hexdigest()
+        body = (
+            "<xml><ToUserName><![CDATA[gh_hall]]></ToUserName><FromUserName><![CDATA[oCitizen]]></FromUserName>"
+            f"<CreateTime>{ts}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            "<Content><![CDATA[身份证丢了怎么补办]]></Content><MsgId>990001</MsgId></xml>"
+        ).encode()
+        url = f"http://127.0.0.1:{port}/wechat?signature={sig}&timestamp={ts}&nonce={nonce}"
+        with urllib.request.urlopen(urllib.request.Request(url, data=body), timeout=10) as response:
+            reply = response.read().decode()
+        assert "居民身份证补领" in reply and "材料" in reply
+        bad = urllib.request.Request(url.replace(sig, "0" * 40), data=body)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(bad, timeout=10)
+        refused.value.close()
+        assert refused.value.code == 403
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        if proc.stdout:
+            proc.stdout.close()
