@@ -59,6 +59,10 @@ KEY_MISSING = 0.7
 SIDE_PENALTY = 0.3
 _SIDE_SERVICE = re.compile(r"进度查询|成绩查询|预约$")
 _SIDE_CUE = re.compile(r"查|进度|预约|约|成绩")
+#: Cost of an item that names only audiences (data/audiences.txt) other than those the question names.
+AUDIENCE_PENALTY = 0.2
+#: Shortest name (characters, prepared) whose whole occurrence in a question makes the item "named".
+NAMED_MIN = 4
 #: Weight of a content word none of whose bigrams occurs anywhere in the knowledge base (place names,
 #: narrative: "我和老公在C市工作十年"): it cannot tell items apart and should not sink the coverage.
 FOREIGN_WEIGHT = 0.35
@@ -80,6 +84,9 @@ class Ranked:
     lacks_main: bool = False
     #: The item names an operation (补领, 注销…) the question does not.
     unasked_operation: bool = False
+    #: Length of the longest of the item's names (name, name without brackets, aliases) found whole in
+    #: the question; 0 when none of at least NAMED_MIN characters is.
+    named: int = 0
 
 
 @functools.lru_cache(maxsize=4096)
@@ -100,6 +107,11 @@ def _actions() -> tuple[frozenset[str], frozenset[str]]:
     words = read_words(DATA / "actions.txt")
     defaults = frozenset(w[1:] for w in words if w.startswith("="))
     return frozenset(w.lstrip("=") for w in words), defaults
+
+
+@functools.cache
+def _audiences() -> tuple[str, ...]:
+    return tuple(read_words(DATA / "audiences.txt"))
 
 
 def _add_bigrams(vocabulary: set[str], text: str) -> None:
@@ -123,17 +135,25 @@ class ItemScorer:
         regions: list[str],
         vocabulary: frozenset[str],
         item_texts: list[str],
+        item_names: list[tuple[str, ...]],
     ) -> None:
         all_actions, defaults = _actions()
         specific = all_actions - defaults
         self.action_words = all_actions
         self.specific_actions = tuple(sorted(specific))
-        by_name: dict[str, frozenset[str]] = {}
+        by_name: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         for item in items:
             if item.name not in by_name:
                 name = synonyms.canonical(normalize(item.name))
-                by_name[item.name] = frozenset(a for a in specific if a in name)
-        self.item_actions = [by_name[item.name] for item in items]
+                operations = frozenset(a for a in specific if a in name)
+                # 首次、延期、换发、补发…居留证件: one item for every operation, the default included.
+                general = len(operations) > 1 and any(d in name for d in defaults)
+                audiences = frozenset(a for a in _audiences() if a in name)
+                by_name[item.name] = (operations, general, audiences)
+        self.item_actions = [by_name[item.name][0] for item in items]
+        #: Items naming several operations and a default one: they serve a question naming none.
+        self.item_general = [by_name[item.name][1] for item in items]
+        self.item_audiences = [by_name[item.name][2] for item in items]
         self.side_service = [
             bool(_SIDE_SERVICE.search(_BRACKETS.sub("", item.name).strip())) for item in items
         ]
@@ -150,6 +170,7 @@ class ItemScorer:
         self.home_region = counted.most_common(1)[0][0] if counted else ""
         self.vocabulary = vocabulary
         self.item_texts = item_texts
+        self.item_names = item_names
         #: All item phrases in one string: is a word used to name some item at all?
         self.phrase_text = "\n".join(dict.fromkeys(item_texts))
 
@@ -175,6 +196,8 @@ class ItemScorer:
         seen_text: set[str] = set()
         departments: dict[str, str] = {}
         joined: dict[frozenset[str], str] = {}
+        item_names: list[tuple[str, ...]] = []
+        name_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
         for position, item in enumerate(items):
             texts: set[str] = set()
             for raw in cls._phrases(item):
@@ -184,6 +207,9 @@ class ItemScorer:
                     prepared[raw] = table.canonical(content_words.__wrapped__(strip_field_words(normal[raw])))
                 if prepared[raw]:
                     texts.add(prepared[raw])
+            names = [item.name, _BRACKETS.sub(" ", item.name), *(item.aliases or [])]
+            compact = tuple(sorted({prepared[n].replace(" ", "") for n in names if prepared[n]}))
+            item_names.append(name_sets.setdefault(compact, compact))
             for text in texts:
                 phrase_id = phrase_ids.setdefault(text, len(phrase_ids))
                 if phrase_id == len(owners):
@@ -208,7 +234,7 @@ class ItemScorer:
         index = PhraseIndex(list(phrase_ids), owners)
         regions = [_region(item.department) for item in items]
         vocabulary.discard(" ")
-        return cls(items, table, index, fixer, regions, frozenset(vocabulary), item_texts)
+        return cls(items, table, index, fixer, regions, frozenset(vocabulary), item_texts, item_names)
 
     def prepare(self, text: str) -> str:
         """The content words of a message, typo-corrected and canonical, as matched against phrases."""
@@ -258,6 +284,8 @@ class ItemScorer:
         named = {r for r in self.region_names if r in content}
         side_asked = bool(_SIDE_CUE.search(content))
         asked = [a for a in self.specific_actions if a in content]
+        audiences = {a for a in _audiences() if a in content}
+        compact = content.replace(" ", "")
         keys = [(weight, word, grams) for word, grams, weight, key in words if key]
         _, main_word, main_grams = max(keys) if keys else (0.0, "", ())
         ranked = []
@@ -268,11 +296,17 @@ class ItemScorer:
             cov, missing = self._word_coverage(words, int(i))
             bonus = 0.0
             operations = self.item_actions[i]
-            unasked_operation = bool(operations) and not any(a in content for a in operations)
+            unasked_operation = (
+                bool(operations)
+                and not any(a in content for a in operations)
+                and not (self.item_general[i] and not asked)
+            )
             if unasked_operation:
                 bonus -= ACTION_PENALTY
             if any(a not in self.item_texts[i] for a in asked):
                 bonus -= ACTION_PENALTY  # 营业执照怎么注销: the 设立 item does not 注销
+            if audiences and self.item_audiences[i] and not audiences & self.item_audiences[i]:
+                bonus -= AUDIENCE_PENALTY  # 企业退休人员: not the 机关事业单位 item
             if named:
                 bonus += REGION_BONUS if self.regions[i] in named else -REGION_BONUS
             elif self.home_region and self.regions[i] == self.home_region and len(self.region_names) > 1:
@@ -286,7 +320,12 @@ class ItemScorer:
             # Lacking: not there whole, and not even half of its bigrams (期满换 is found in 有效期满).
             found = sum(g in text for g in main_grams)
             lacks_main = bool(main_word) and main_word not in text and 2 * found < len(main_grams)
-            ranked.append(Ranked(int(i), score, cos, cov, answerable, lacks_main, unasked_operation))
+            name_hit = max(
+                (len(n) for n in self.item_names[i] if len(n) >= NAMED_MIN and n in compact), default=0
+            )
+            ranked.append(
+                Ranked(int(i), score, cos, cov, answerable, lacks_main, unasked_operation, name_hit)
+            )
         ranked.sort(key=lambda r: (-r.score, self.codes[r.index]))
         return ranked
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.scoring import TOP_K, ItemScorer
-from knowledge.schema import load_kb
+from knowledge.schema import Item, load_kb
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +68,72 @@ def test_lacks_main_marks_items_without_the_most_specific_word(scorer: ItemScore
     flags = {scorer.codes[r.index]: r.lacks_main for r in ranked}
     assert flags["SF-MZ-006"] is False
     assert any(flags.values())
+
+
+def _item(code: str, name: str, department: str = "示范省人力资源和社会保障厅") -> Item:
+    return Item.model_validate({"code": code, "name": name, "department": department, "materials": []})
+
+
+@pytest.fixture(scope="module")
+def audience_scorer() -> ItemScorer:
+    return ItemScorer.build(
+        [
+            _item("A", "机关事业单位人员领取养老保险待遇资格认证"),
+            _item("B", "企业职工领取养老保险待遇资格认证"),
+            _item("C", "城乡居民养老保险待遇资格认证"),
+            _item("D", "养老保险关系转移接续"),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "penalised", "spared"),
+    [
+        ("企业退休人员养老保险资格认证", {"A", "C"}, {"B"}),
+        ("机关事业单位养老保险资格认证", {"B", "C"}, {"A"}),
+        ("城乡居民养老保险资格认证", {"A", "B"}, {"C"}),
+    ],
+    ids=["enterprise", "public-institution", "residents"],
+)
+def test_items_for_another_audience_lose(
+    audience_scorer: ItemScorer, text: str, penalised: set[str], spared: set[str]
+) -> None:
+    ranked = audience_scorer.rank(audience_scorer.prepare(text))
+    order = [audience_scorer.codes[r.index] for r in ranked]
+    assert order[0] in spared
+    assert all(order.index(code) > order.index(next(iter(spared))) for code in penalised)
+
+
+def test_no_audience_named_leaves_the_audiences_open(audience_scorer: ItemScorer) -> None:
+    ranked = audience_scorer.rank(audience_scorer.prepare("养老保险资格认证"))
+    scores = {audience_scorer.codes[r.index]: r.score for r in ranked}
+    # Without an audience word no item is pushed down: the three stay within a small band.
+    assert max(scores[c] for c in "ABC") - min(scores[c] for c in "ABC") < 0.1
+
+
+@pytest.fixture(scope="module")
+def operations_scorer() -> ItemScorer:
+    return ItemScorer.build(
+        [
+            _item("ALL", "首次、延期、换发、补发工作类居留证件", "示范市公安局"),
+            _item("LOST", "居留证件遗失补领", "示范市公安局"),
+            _item("CANCEL", "居留证件注销", "示范市公安局"),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "unasked"),
+    [
+        ("工作类居留证件", "ALL", False),
+        ("工作类居留证件注销", "ALL", True),
+        ("居留证件注销", "CANCEL", False),
+    ],
+    ids=["no-operation-asked", "other-operation-asked", "own-operation"],
+)
+def test_item_naming_every_operation_serves_a_question_naming_none(
+    operations_scorer: ItemScorer, text: str, code: str, unasked: bool
+) -> None:
+    ranked = operations_scorer.rank(operations_scorer.prepare(text))
+    flags = {operations_scorer.codes[r.index]: r.unasked_operation for r in ranked}
+    assert flags[code] is unasked
