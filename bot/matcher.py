@@ -8,6 +8,9 @@ Decision (thresholds calibrated by grid search on county-dev and gd-dev; county-
            ANSWER_MARGIN, or best ≥ DOMINANT_SCORE with best ≥ DOMINANT_RATIO × second, or best ≥ CLEAR_SCORE
            with best ≥ CLEAR_RATIO × second when the best item has the question's heaviest key word, or
            best ≥ COVER_SCORE with coverage ≥ COVER_MIN and COVER_GAP above every other candidate's;
+           or (named) best ≥ NAMED_SCORE with cov ≥ NAMED_COVERAGE when the question contains the best
+           item's own name whole, longer than any rival's name it contains, and the item does the asked
+           operation;
   clarify  best ≥ CLARIFY_SCORE and cov ≥ CLARIFY_COVERAGE: up to 5 items within CLARIFY_BAND of the best;
   handoff  otherwise (out_of_scope when cov is tiny, low_confidence when something partly fits);
            人工/客服 → human, 投诉/举报/态度差 → complaint, nothing left after normalising → empty.
@@ -48,6 +51,11 @@ COVER_SCORE = 0.4
 COVER_MIN = 0.6
 COVER_GAP = 0.25
 CLEAR_RATIO = 1.5
+#: A best item whose own name (or alias) the question contains whole, longer than any rival's name found
+#: there, is answered from NAMED_SCORE and NAMED_COVERAGE on: 档案接收 in a question that narrates where the
+#: file comes from; 法律援助 against 法律援助律师执业许可, whose extra words the question never asks.
+NAMED_SCORE = 0.4
+NAMED_COVERAGE = 0.35
 ANSWER_SCORE = 0.55
 ANSWER_COVERAGE = 0.4
 ANSWER_MARGIN = 0.04
@@ -115,7 +123,17 @@ class Matcher:
             and not best.lacks_main
             and not best.unasked_operation
         )
-        if best.cov >= ANSWER_COVERAGE and (confident or dominant or clear or explained) and best.answerable:
+        rivals = ranked[1:MAX_CANDIDATES]
+        named = (
+            best.named > 0
+            and not best.missing_operation
+            and best.score >= NAMED_SCORE
+            and best.cov >= NAMED_COVERAGE
+            and all(r.named < best.named for r in rivals)
+            and (not best.lacks_main or all(r.lacks_main for r in rivals))
+        )
+        covered = best.cov >= ANSWER_COVERAGE and (confident or dominant or clear or explained)
+        if (covered or named) and best.answerable:
             return Decision(
                 "answer",
                 item=self.codes[best.index],

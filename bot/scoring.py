@@ -63,6 +63,8 @@ _SIDE_CUE = re.compile(r"查|进度|预约|约|成绩")
 AUDIENCE_PENALTY = 0.2
 #: Shortest name (characters, prepared) whose whole occurrence in a question makes the item "named".
 NAMED_MIN = 4
+#: Bonus of a named item: its whole name in the question beats a longer name sharing only its characters.
+NAMED_BONUS = 0.05
 #: Weight of a content word none of whose bigrams occurs anywhere in the knowledge base (place names,
 #: narrative: "我和老公在C市工作十年"): it cannot tell items apart and should not sink the coverage.
 FOREIGN_WEIGHT = 0.35
@@ -84,6 +86,8 @@ class Ranked:
     lacks_main: bool = False
     #: The item names an operation (补领, 注销…) the question does not.
     unasked_operation: bool = False
+    #: The question names an operation (查询, 注销…) the item lacks.
+    missing_operation: bool = False
     #: Length of the longest of the item's names (name, name without brackets, aliases) found whole in
     #: the question; 0 when none of at least NAMED_MIN characters is.
     named: int = 0
@@ -303,7 +307,8 @@ class ItemScorer:
             )
             if unasked_operation:
                 bonus -= ACTION_PENALTY
-            if any(a not in self.item_texts[i] for a in asked):
+            missing_operation = any(a not in self.item_texts[i] for a in asked)
+            if missing_operation:
                 bonus -= ACTION_PENALTY  # 营业执照怎么注销: the 设立 item does not 注销
             if audiences and self.item_audiences[i] and not audiences & self.item_audiences[i]:
                 bonus -= AUDIENCE_PENALTY  # 企业退休人员: not the 机关事业单位 item
@@ -314,17 +319,29 @@ class ItemScorer:
             side_unasked = self.side_service[i] and not side_asked
             if side_unasked:
                 bonus -= SIDE_PENALTY  # the main service must rank above its progress query
+            name_hit = max(
+                (len(n) for n in self.item_names[i] if len(n) >= NAMED_MIN and n in compact), default=0
+            )
+            if name_hit and not missing_operation:
+                bonus += NAMED_BONUS
             score = COS_WEIGHT * cos + (1 - COS_WEIGHT) * cov + bonus
             answerable = not side_unasked and missing <= KEY_MISSING
             text = self.item_texts[i]
             # Lacking: not there whole, and not even half of its bigrams (期满换 is found in 有效期满).
             found = sum(g in text for g in main_grams)
             lacks_main = bool(main_word) and main_word not in text and 2 * found < len(main_grams)
-            name_hit = max(
-                (len(n) for n in self.item_names[i] if len(n) >= NAMED_MIN and n in compact), default=0
-            )
             ranked.append(
-                Ranked(int(i), score, cos, cov, answerable, lacks_main, unasked_operation, name_hit)
+                Ranked(
+                    int(i),
+                    score,
+                    cos,
+                    cov,
+                    answerable,
+                    lacks_main,
+                    unasked_operation,
+                    missing_operation,
+                    name_hit,
+                )
             )
         ranked.sort(key=lambda r: (-r.score, self.codes[r.index]))
         return ranked

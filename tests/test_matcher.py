@@ -359,3 +359,53 @@ def test_item_lacking_the_most_specific_word_is_not_answered(guangdong_kb_path: 
     decision = gd.decide("医疗保险异地就医备案在哪办")
     assert decision.action != "answer"
     assert gd.decide("工伤异地就医备案怎么弄").action == "answer"
+
+
+@pytest.fixture(scope="module")
+def named() -> Matcher:
+    return Matcher.build(
+        [
+            _item("AID", "法律援助", "示范省司法厅"),
+            _item("AID-LAW1", "法律援助律师执业许可(（占编人员）)", "示范省司法厅"),
+            _item("AID-LAW2", "法律援助律师执业许可(（聘用人员）)", "示范省司法厅"),
+            _item("FILE-IN", "档案接收", "示范省人力资源和社会保障厅"),
+            _item("FILE-OUT", "档案转出", "示范省人力资源和社会保障厅"),
+            _item("FILE-KEEP", "档案材料的收集、鉴别和归档", "示范省人力资源和社会保障厅"),
+            _item("CARD", "社会保障卡申领", "示范省人力资源和社会保障厅", aliases=["社保卡办理"]),
+            _item("TWIN-P", "公证员执业许可", "示范省司法厅"),
+            _item("TWIN-C", "公证员执业许可", "示范市司法局"),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("家里困难，法律援助怎么申请", "AID"),
+        ("从原单位调档案过来，档案接收要带什么", "FILE-IN"),
+        ("档案转出去外省怎么办", "FILE-OUT"),
+    ],
+    ids=["short-name-beats-longer-name-with-unasked-words", "name-amid-narrative", "named-operation"],
+)
+def test_item_named_whole_in_the_question_is_answered(named: Matcher, text: str, code: str) -> None:
+    decision = named.decide(text)
+    assert (decision.action, decision.item) == ("answer", code)
+
+
+def test_longer_name_found_whole_beats_the_short_one(named: Matcher) -> None:
+    decision = named.decide("法律援助律师执业许可怎么办")
+    assert decision.item != "AID"
+    assert "AID" not in decision.candidates[:1]
+
+
+def test_named_item_lacking_the_asked_operation_gets_no_name_bonus(named: Matcher) -> None:
+    plain = named.scorer.rank(named.prepare("社保卡办理"))[0]
+    query = named.scorer.rank(named.prepare("社保卡办理进度查询"))[0]
+    assert named.codes[plain.index] == named.codes[query.index] == "CARD"
+    assert plain.named > 0 and not plain.missing_operation
+    assert query.named > 0 and query.missing_operation
+
+
+def test_same_name_in_two_departments_is_not_decided_by_the_name(named: Matcher) -> None:
+    ranked = named.scorer.rank(named.prepare("公证员执业许可"))
+    assert [r.named for r in ranked[:2]] == [len("公证员执业许可")] * 2
