@@ -56,6 +56,11 @@ CLEAR_RATIO = 1.5
 #: file comes from; 法律援助 against 法律援助律师执业许可, whose extra words the question never asks.
 NAMED_SCORE = 0.4
 NAMED_COVERAGE = 0.35
+#: A best item that has every question word each rival has, and more (coverage at least SUPERSET_GAP
+#: higher), is answered from SUPERSET_SCORE on: 重复缴费退款 against items sharing only 社会保险. The
+#: question's heaviest word may then be absent from all of them (narrative: 同一个月).
+SUPERSET_SCORE = 0.4
+SUPERSET_GAP = 0.05
 ANSWER_SCORE = 0.55
 ANSWER_COVERAGE = 0.4
 ANSWER_MARGIN = 0.04
@@ -132,7 +137,14 @@ class Matcher:
             and all(r.named < best.named for r in rivals)
             and (not best.lacks_main or all(r.lacks_main for r in rivals))
         )
-        covered = best.cov >= ANSWER_COVERAGE and (confident or dominant or clear or explained)
+        superset = (
+            best.score >= SUPERSET_SCORE
+            and not best.unasked_operation
+            and not best.lacks_named_main
+            and bool(rivals)
+            and all(r.words <= best.words and best.cov - r.cov >= SUPERSET_GAP for r in rivals)
+        )
+        covered = best.cov >= ANSWER_COVERAGE and (confident or dominant or clear or explained or superset)
         if (covered or named) and best.answerable:
             return Decision(
                 "answer",

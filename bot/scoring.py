@@ -20,8 +20,10 @@ Scoring of an item for content ``c`` (only the TOP_K items by ``cos`` are scored
   score = COS_WEIGHT·cos + (1−COS_WEIGHT)·cov + bonus.
 An item is not answerable (clarify at most) when it is an unasked side service or lacks key words (known
 nouns) carrying more than KEY_MISSING of the question's weight. ``Ranked`` also says whether the item lacks
-the question's most specific word (its heaviest key word: not whole, not half its bigrams) and whether it
-names an unasked operation; the decision rules use both.
+the question's most specific word (its heaviest key word: not whole, not half its bigrams), whether that
+word names some item or synonym-table concept, whether it names an unasked operation or lacks an asked one,
+which question words it has, and how long a name of its the question contains whole (+NAMED_BONUS); an item
+naming only audiences (data/audiences.txt) other than those the question names loses AUDIENCE_PENALTY.
 """
 
 import functools
@@ -88,6 +90,11 @@ class Ranked:
     unasked_operation: bool = False
     #: The question names an operation (查询, 注销…) the item lacks.
     missing_operation: bool = False
+    #: ... and that word names some item or is a synonym-table concept (医疗保险), not narrative like
+    #: 同一个月 that no item name uses.
+    lacks_named_main: bool = False
+    #: The question's words the item has (whole, or at least half of their bigrams).
+    words: frozenset[str] = frozenset()
     #: Length of the longest of the item's names (name, name without brackets, aliases) found whole in
     #: the question; 0 when none of at least NAMED_MIN characters is.
     named: int = 0
@@ -177,6 +184,8 @@ class ItemScorer:
         self.item_names = item_names
         #: All item phrases in one string: is a word used to name some item at all?
         self.phrase_text = "\n".join(dict.fromkeys(item_texts))
+        #: Canonical words of the synonym table: service concepts even where no item here is named so.
+        self.concepts = frozenset(synonyms.table.values())
 
     # --- building ---
     @staticmethod
@@ -292,6 +301,7 @@ class ItemScorer:
         compact = content.replace(" ", "")
         keys = [(weight, word, grams) for word, grams, weight, key in words if key]
         _, main_word, main_grams = max(keys) if keys else (0.0, "", ())
+        main_named = bool(main_word) and (main_word in self.phrase_text or main_word in self.concepts)
         ranked = []
         for i in top:
             cos = float(cosines[i])
@@ -330,6 +340,11 @@ class ItemScorer:
             # Lacking: not there whole, and not even half of its bigrams (期满换 is found in 有效期满).
             found = sum(g in text for g in main_grams)
             lacks_main = bool(main_word) and main_word not in text and 2 * found < len(main_grams)
+            has = frozenset(
+                word
+                for word, grams, _, _ in words
+                if word in text or 2 * sum(g in text for g in grams) >= len(grams)
+            )
             ranked.append(
                 Ranked(
                     int(i),
@@ -340,6 +355,8 @@ class ItemScorer:
                     lacks_main,
                     unasked_operation,
                     missing_operation,
+                    lacks_main and main_named,
+                    has,
                     name_hit,
                 )
             )

@@ -409,3 +409,40 @@ def test_named_item_lacking_the_asked_operation_gets_no_name_bonus(named: Matche
 def test_same_name_in_two_departments_is_not_decided_by_the_name(named: Matcher) -> None:
     ranked = named.scorer.rank(named.prepare("公证员执业许可"))
     assert [r.named for r in ranked[:2]] == [len("公证员执业许可")] * 2
+
+
+@pytest.fixture(scope="module")
+def superset() -> Matcher:
+    return Matcher.build(
+        [
+            _item(
+                "REFUND",
+                "企业职工重复缴费退款",
+                "示范省人力资源和社会保障厅",
+                conditions="同一个月内在两个单位重复缴费的",
+            ),
+            _item("ARREARS", "企业职工社会保险费欠费补缴申报", "示范省人力资源和社会保障厅"),
+            _item("GAP", "企业职工社会保险费断缴补缴申报", "示范省人力资源和社会保障厅"),
+            _item("INJURY", "工伤异地就医备案", "示范省人力资源和社会保障厅"),
+            _item("BIRTH", "生育保险待遇申领", "示范省医疗保障局"),
+            _item("RADIO", "放射性同位素异地使用备案", "示范省生态环境厅"),
+        ]
+    )
+
+
+def test_item_with_every_word_of_its_rivals_and_more_is_answered(superset: Matcher) -> None:
+    decision = superset.decide("上个季度社保重复缴费了，钱怎么退")
+    assert (decision.action, decision.item) == ("answer", "REFUND")
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "lacks_named_main"),
+    [("生育保险异地就医备案", "INJURY", True), ("同一个月社保重复缴费退款", "REFUND", False)],
+    ids=["concept-named-by-another-item", "narrative-word"],
+)
+def test_lacking_the_main_word_matters_when_it_names_something(
+    superset: Matcher, text: str, code: str, lacks_named_main: bool
+) -> None:
+    ranked = {superset.codes[r.index]: r for r in superset.scorer.rank(superset.prepare(text))}
+    assert ranked[code].lacks_main is True
+    assert ranked[code].lacks_named_main is lacks_named_main
