@@ -137,3 +137,12 @@ def test_item_naming_every_operation_serves_a_question_naming_none(
     ranked = operations_scorer.rank(operations_scorer.prepare(text))
     flags = {operations_scorer.codes[r.index]: r.unasked_operation for r in ranked}
     assert flags[code] is unasked
+
+
+def test_printing_is_an_operation_the_question_can_ask() -> None:
+    scorer = ItemScorer.build(
+        [_item("PRINT", "个人权益记录（参保证明）查询打印"), _item("PAY", "参保缴费凭证申请")]
+    )
+    ranked = {scorer.codes[r.index]: r for r in scorer.rank(scorer.prepare("打印参保证明"))}
+    assert ranked["PRINT"].unasked_operation is False
+    assert ranked["PAY"].missing_operation is True
