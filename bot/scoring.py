@@ -125,6 +125,10 @@ def _audiences() -> tuple[str, ...]:
     return tuple(read_words(DATA / "audiences.txt"))
 
 
+def _found(grams: Sequence[str], text: str) -> int:
+    return sum(g in text for g in grams)
+
+
 def _add_bigrams(vocabulary: set[str], text: str) -> None:
     vocabulary.update(text[i : i + 2] for i in range(len(text) - 1))
 
@@ -152,7 +156,7 @@ class ItemScorer:
         specific = all_actions - defaults
         self.action_words = all_actions
         self.specific_actions = tuple(sorted(specific))
-        by_name: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        by_name: dict[str, tuple[frozenset[str], bool, frozenset[str]]] = {}
         for item in items:
             if item.name not in by_name:
                 name = synonyms.canonical(normalize(item.name))
@@ -338,28 +342,13 @@ class ItemScorer:
             answerable = not side_unasked and missing <= KEY_MISSING
             text = self.item_texts[i]
             # Lacking: not there whole, and not even half of its bigrams (期满换 is found in 有效期满).
-            found = sum(g in text for g in main_grams)
+            found = _found(main_grams, text)
             lacks_main = bool(main_word) and main_word not in text and 2 * found < len(main_grams)
             has = frozenset(
-                word
-                for word, grams, _, _ in words
-                if word in text or 2 * sum(g in text for g in grams) >= len(grams)
+                w for w, grams, _, _ in words if w in text or 2 * _found(grams, text) >= len(grams)
             )
-            ranked.append(
-                Ranked(
-                    int(i),
-                    score,
-                    cos,
-                    cov,
-                    answerable,
-                    lacks_main,
-                    unasked_operation,
-                    missing_operation,
-                    lacks_main and main_named,
-                    has,
-                    name_hit,
-                )
-            )
+            flags = (lacks_main, unasked_operation, missing_operation, lacks_main and main_named)
+            ranked.append(Ranked(int(i), score, cos, cov, answerable, *flags, has, name_hit))
         ranked.sort(key=lambda r: (-r.score, self.codes[r.index]))
         return ranked
 
