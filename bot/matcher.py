@@ -5,7 +5,8 @@ conversation (numbered picks, follow-ups, topic switches).
 
 Decision (thresholds calibrated by grid search on county-dev and gd-dev; county-real only checked):
   answer   cov ≥ ANSWER_COVERAGE and answerable, and either best ≥ ANSWER_SCORE with best − second ≥
-           ANSWER_MARGIN, or best ≥ DOMINANT_SCORE with best ≥ DOMINANT_RATIO × second, or best ≥ CLEAR_SCORE
+           ANSWER_MARGIN, or best ≥ DOMINANT_SCORE with best ≥ DOMINANT_RATIO × second (not for an item
+           naming an unasked operation), or best ≥ CLEAR_SCORE
            with best ≥ CLEAR_RATIO × second when the best item has the question's heaviest key word, or
            best ≥ COVER_SCORE with coverage ≥ COVER_MIN and COVER_GAP above every other candidate's;
            or (named) best ≥ NAMED_SCORE with cov ≥ NAMED_COVERAGE when the question contains the best
@@ -118,7 +119,12 @@ class Matcher:
         second = ranked[1].score if len(ranked) > 1 else 0.0
         scores = self._scores(ranked)
         confident = best.score >= ANSWER_SCORE and best.score - second >= ANSWER_MARGIN
-        dominant = best.score >= DOMINANT_SCORE and best.score >= DOMINANT_RATIO * second
+        # Not on the ratio alone for an unasked operation: 车牌过户 is not the 二手房转移登记 item.
+        dominant = (
+            best.score >= DOMINANT_SCORE
+            and best.score >= DOMINANT_RATIO * second
+            and not best.unasked_operation
+        )
         clear = best.score >= CLEAR_SCORE and best.score >= CLEAR_RATIO * second and not best.lacks_main
         rival_cov = max((r.cov for r in ranked[1:MAX_CANDIDATES]), default=0.0)
         explained = (

@@ -162,7 +162,10 @@ class ItemScorer:
                 name = synonyms.canonical(normalize(item.name))
                 operations = frozenset(a for a in specific if a in name)
                 # 首次、延期、换发、补发…居留证件: one item for every operation, the default included.
-                general = len(operations) > 1 and any(d in name for d in defaults)
+                # 往来港澳通行证及签注: the document itself and its endorsement.
+                general = (len(operations) > 1 and any(d in name for d in defaults)) or any(
+                    "及" + a in name for a in operations
+                )
                 audiences = frozenset(a for a in _audiences() if a in name)
                 by_name[item.name] = (operations, general, audiences)
         self.item_actions = [by_name[item.name][0] for item in items]

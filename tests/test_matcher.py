@@ -446,3 +446,27 @@ def test_lacking_the_main_word_matters_when_it_names_something(
     ranked = {superset.codes[r.index]: r for r in superset.scorer.rank(superset.prepare(text))}
     assert ranked[code].lacks_main is True
     assert ranked[code].lacks_named_main is lacks_named_main
+
+
+@pytest.fixture(scope="module")
+def transfer() -> Matcher:
+    return Matcher.build(
+        [
+            _item("HOUSE", "存量房（二手房）转移登记", "示范县不动产登记中心", aliases=["二手房过户"]),
+            _item("OLD", "老年人优待证办理", "示范县民政局"),
+            _item("DIV", "内地居民离婚登记", "示范县民政局"),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [("游艇能过户吗", "clarify"), ("二手房过户", "answer")],
+    ids=["unknown-object-unasked-operation", "named-object"],
+)
+def test_far_ahead_item_naming_an_unasked_operation_is_not_answered_on_ratio_alone(
+    transfer: Matcher, text: str, action: str
+) -> None:
+    decision = transfer.decide(text)
+    assert decision.action == action
+    assert "HOUSE" in (decision.item, *decision.candidates)

@@ -146,3 +146,14 @@ def test_printing_is_an_operation_the_question_can_ask() -> None:
     ranked = {scorer.codes[r.index]: r for r in scorer.rank(scorer.prepare("打印参保证明"))}
     assert ranked["PRINT"].unasked_operation is False
     assert ranked["PAY"].missing_operation is True
+
+
+@pytest.mark.parametrize(
+    ("name", "unasked"),
+    [("往来港澳通行证及签注", False), ("往来港澳通行证签注", True)],
+    ids=["document-and-operation", "operation-only"],
+)
+def test_document_and_its_operation_serves_a_question_naming_none(name: str, unasked: bool) -> None:
+    scorer = ItemScorer.build([_item("HK", name, "示范县公安局"), _item("POOR", "特困人员救助供养申请")])
+    ranked = {scorer.codes[r.index]: r for r in scorer.rank(scorer.prepare("去香港要办港澳通行证"))}
+    assert ranked["HK"].unasked_operation is unasked
