@@ -74,6 +74,28 @@ def delivered(url: str, msg_id: str) -> bool:
         engine.dispose()
 
 
+def shut_down(app) -> None:
+    """Stop the app's background threads and close its connections (no leaked sockets)."""
+    built = app.extensions.get(runtime.DELIVERER_KEY)
+    if built is None:
+        return
+    context = built.context
+    if hasattr(context.knowledge, "stop_refresher"):
+        context.knowledge.stop_refresher()
+    if hasattr(context.recorder, "stop_drainer"):
+        context.recorder.stop_drainer()
+    store = context.store
+    while store is not None:
+        client = getattr(store, "client", None)
+        if client is not None:
+            client.close()
+        if hasattr(store, "engine"):
+            store.engine.dispose()
+        store = getattr(store, "primary", None) or None
+    if hasattr(context.knowledge, "engine"):
+        context.knowledge.engine.dispose()
+
+
 def wait_for(predicate, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -96,6 +118,7 @@ def test_redis_on_a_closed_port_falls_back_to_the_database(tmp_path, county_kb_p
         retry, _ = push(client, "社保卡在哪办", msg_id)
     assert content_of(first).startswith("【社会保障卡申领】")
     assert retry.get_data() == first.get_data()  # the retry got the remembered reply
+    shut_down(app)
     assert count_questions(url, msg_id) == 1
     assert delivered(url, msg_id)  # dedup went to the database, not skipped
 
@@ -128,6 +151,7 @@ def test_redis_going_away_mid_run(tmp_path, county_kb_path):
         assert in_redis(after)  # back on Redis (the database is also asked while the outage is recent)
     finally:
         proxy.stop()
+        shut_down(app)
     assert count_questions(url, during) == 1 and count_questions(url) == 3
 
 
@@ -228,10 +252,7 @@ def test_postgres_going_away_during_a_burst(tmp_path, county_kb_path, with_redis
             assert all(count_questions(real_url, msg_id) == 1 for msg_id in down_ids[:5])
         finally:
             proxy.stop()
-            source = runtime.deliverer(app).context.knowledge
-            source.stop_refresher()
-            runtime.deliverer(app).context.recorder.stop_drainer()
-            runtime.deliverer(app).context.knowledge.engine.dispose()
+            shut_down(app)
 
 
 def test_sqlite_locked_by_another_writer(tmp_path, county_kb_path):
@@ -248,7 +269,7 @@ def test_sqlite_locked_by_another_writer(tmp_path, county_kb_path):
         holder.execute("ROLLBACK")
         holder.close()
     assert wait_for(lambda: count_questions(url) == 16, 60), count_questions(url)
-    runtime.deliverer(app).context.recorder.stop_drainer()
+    shut_down(app)
 
 
 def test_sqlite_made_unreadable(tmp_path, county_kb_path):
@@ -272,8 +293,9 @@ def test_sqlite_made_unreadable(tmp_path, county_kb_path):
         engine.dispose()
         shutil.copyfile(backup, path)
     assert wait_for(lambda: count_questions(url) == 16, 60), count_questions(url)
-    recorder = runtime.deliverer(app).context.recorder
-    recorder.stop_drainer()
-    with Session(make_engine(url)) as session:
+    shut_down(app)
+    engine = make_engine(url)
+    with Session(engine) as session:
         texts = [row.text for row in session.exec(select(QuestionLog))]
+    engine.dispose()
     assert len(texts) == 16 and set(texts) <= set(QUESTIONS)  # masked text, each once
