@@ -1,7 +1,8 @@
 """SQLModel tables of the staff console: accounts, login attempts, the audit log and regression cases.
 
-They share ``SQLModel.metadata`` with ``knowledge.models``; ``knowledge/migrations/env.py`` imports this module
-so Alembic sees them (``knowledge.models`` cannot: this module imports from it). The migration that creates them is ``knowledge/migrations/versions/*_console_tables.py``.
+They share ``SQLModel.metadata`` with ``knowledge.models``; ``knowledge/migrations/env.py`` imports this
+module so Alembic sees them (``knowledge.models`` cannot: this module imports from it). The migration that
+creates them is ``knowledge/migrations/versions/*_console_tables.py``.
 """
 
 import datetime as dt

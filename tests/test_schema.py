@@ -18,7 +18,12 @@ def test_guangdong_loads(guangdong_kb_path):
 
 @pytest.mark.parametrize(
     "patch",
-    [{"bogus": 1}, {"visits": "2"}, {"updated": "2024-13-01"}, {"materials": [{"name": "x", "copies": True}]}],
+    [
+        {"bogus": 1},
+        {"visits": "2"},
+        {"updated": "2024-13-01"},
+        {"materials": [{"name": "x", "copies": True}]},
+    ],
     ids=["unknown-key", "string-for-int", "bad-date", "bool-for-int"],
 )
 def test_item_rejects(patch):
@@ -30,4 +35,6 @@ def test_item_rejects(patch):
 def test_duplicate_codes_rejected():
     item = {"code": "A", "name": "n", "department": "d", "materials": []}
     with pytest.raises(ValidationError, match="重复"):
-        KnowledgeBase.model_validate({"format": "guidebot-kb/1", "hall": {"name": "h"}, "items": [item, item]})
+        KnowledgeBase.model_validate(
+            {"format": "guidebot-kb/1", "hall": {"name": "h"}, "items": [item, item]}
+        )

@@ -161,8 +161,10 @@ def test_dedup_keys():
         ({"timestamp": str(int(time.time()) - 301)}, wechat.StaleTimestamp),
         ({"timestamp": str(int(time.time()) + 3600)}, wechat.StaleTimestamp),
     ],
-    ids=["wrong", "empty", "nonce-changed", "timestamp-not-a-number", "superscript-digit", "arabic-indic-digits",
-         "stale", "future"],
+    ids=[
+        "wrong", "empty", "nonce-changed", "timestamp-not-a-number", "superscript-digit",
+        "arabic-indic-digits", "stale", "future",
+    ],
 )
 def test_plaintext_signature_and_window(change, error):
     args = plain_args() | change
