@@ -31,7 +31,10 @@ def run_migrations() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("no database: pass a connection in config.attributes or set sqlalchemy.url")
+    engine = create_engine(url)
     with engine.begin() as own_connection:
         _run(own_connection)
 
