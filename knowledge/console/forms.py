@@ -14,28 +14,12 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from knowledge.schema import Item
+from knowledge.tabular import FIELD_LABELS as TABULAR_LABELS
 
-FIELD_LABELS: dict[str, str] = {
-    "code": "事项编码",
+#: Item fields as the console names them: the importer's labels (one vocabulary for staff), with the
+#: console's wording where it shows more context, plus the askable ``location`` field.
+FIELD_LABELS: dict[str, str] = {key: TABULAR_LABELS[key] for key in Item.model_fields} | {
     "name": "事项名称",
-    "aliases": "别名",
-    "department": "实施部门",
-    "type": "事项类型",
-    "audience": "服务对象",
-    "conditions": "受理条件",
-    "materials": "申请材料",
-    "situations": "办理情形",
-    "process": "办理流程",
-    "time_limit": "办理时限",
-    "fee": "收费",
-    "windows": "办理窗口",
-    "address": "办理地点",
-    "hours": "办公时间",
-    "phone": "咨询电话",
-    "online": "网上办理",
-    "visits": "到现场次数",
-    "basis": "设定依据",
-    "faq": "常见问题",
     "updated": "核对日期",
     "location": "窗口与地点",
 }
