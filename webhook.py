@@ -50,8 +50,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OPENID_HASH_KEY", "", "Key for the openid hashes in logs and ratings; default: derived from "
             "WECHAT_TOKEN and WECHAT_APP_ID"),
     Setting("STALE_DAYS", 180, "Items not checked for more than this many days are flagged in the console"),
-    Setting("RETENTION_DAYS", 180, "Days masked question text is kept for review; `guidebot purge` deletes older "
-            "questions (raw text and openids go after 48 h)"),
+    Setting("RETENTION_DAYS", 180, "Days masked question text is kept for review; `guidebot purge` deletes "
+            "older questions (raw text and openids go after 48 h)"),
     Setting("OUTBOX_KEEP_DAYS", 7, "Days customer-service outbox rows (reply text, openids) are kept; "
             "`guidebot purge` deletes older ones"),
     Setting("SPOOL_DIR", "", "Folder for questions spooled while the database is down; default: "
@@ -222,9 +222,12 @@ def _run_gunicorn(*, host: str, port: int, workers: int) -> None:
             self.cfg.set("workers", workers)
             self.cfg.set("timeout", 30)
             self.cfg.set("accesslog", "-")
-            from bot.gunicorn_conf import post_worker_init
+            from bot import gunicorn_conf
 
-            self.cfg.set("post_worker_init", post_worker_init)  # index built before the first push
+            # The same settings as `gunicorn -c python:bot.gunicorn_conf`: warm-up hook, backlog, no
+            # shared control socket.
+            for name in ("post_worker_init", "backlog", "graceful_timeout", "control_socket_disable"):
+                self.cfg.set(name, getattr(gunicorn_conf, name))
 
         def load(self) -> Flask:
             return create_app()
