@@ -104,6 +104,23 @@ def sender(app: Any) -> Callable[[str, str], None]:
     return send
 
 
+def notifier(app: Any) -> Callable[[str, str, dict[str, str]], None]:
+    """Send a 订阅通知 the citizen accepted (``message/subscribe/bizsend``; raises ``WeChatApiError``)."""
+
+    def notify(openid: str, template_id: str, data: dict[str, str]) -> None:
+        from bot.token import client_from_config
+        from knowledge.db import get_engine
+
+        config = app.config
+        if not config.get("WECHAT_APP_ID") or not config.get("WECHAT_APP_SECRET"):
+            raise RuntimeError(
+                "未配置 GUIDEBOT_WECHAT_APP_ID 或 GUIDEBOT_WECHAT_APP_SECRET，无法发送订阅通知"
+            )
+        client_from_config(config, engine=get_engine(app)).send_subscribe_message(openid, template_id, data)
+
+    return notify
+
+
 def init_console(app: Any) -> None:
     """Wire the staff console into ``app`` with this bot's callables."""
     from knowledge import console
@@ -122,4 +139,5 @@ def init_console(app: Any) -> None:
         answer=lambda question, items: current().answer(question, items),
         preview=lambda item, field: current().preview(item, field),
         send=app.config.get("CONSOLE_SEND") or sender(app),
+        notify=app.config.get("CONSOLE_NOTIFY") or notifier(app),
     )

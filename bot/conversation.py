@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import answers
+from bot import answers, consent
 from bot.decision import Decision, Turn
 from bot.hours import CHINA, HoursError, Schedule, describe_opening, parse_hours
 from bot.kbcache import Knowledge, KnowledgeSource, common_codes
@@ -59,6 +59,10 @@ class Context:
     #: online (handoffs then give the phone number).
     service_hours: Schedule | str | None = "hall"
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(CHINA)
+    #: Where subscription-notification consent is recorded (``bot.consent``); None keeps none.
+    consents: consent.ConsentBook | None = None
+    #: A page with the 订阅通知 button, named at handoff so staff can reply after 48 h ("" = none).
+    subscribe_page: str = ""
 
 
 # -- state --------------------------------------------------------------------------------------
@@ -190,6 +194,9 @@ class _Conversation:
             lines.append(f"现在是非工作时间，人工服务时间为{hours.text}{when}。")
         if phone:
             lines.append(f"着急的话请拨打咨询电话 {phone}。")
+        if self.context.subscribe_page:
+            page = self.context.subscribe_page
+            lines.append(f"如希望工作人员稍后回复您，请打开 {page} 允许接收一次回复通知。")
         return Reply.say(answers.fit("\n".join(lines)))
 
     def hours(self) -> Schedule | None:
@@ -307,6 +314,8 @@ def respond(message: Message, context: Context) -> Reply:
     if message.kind == "event" and message.event == "unsubscribe":
         context.store.forget(message.openid)
         return Reply.nothing()
+    if message.kind == "event" and message.event in consent.EVENTS:
+        return consent.handle(message, context.consents)
     if message.kind in ("image", "video", "location", "link"):
         return Reply.say(NOT_TEXT)
     if message.kind == "unknown":

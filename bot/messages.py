@@ -28,6 +28,8 @@ class Message:
     recognition: str | None = None
     #: The official account (ToUserName), so a reply can name its sender.
     account: str = ""
+    #: Subscription-notification events: (TemplateId, accept/reject, or the sent event's ErrorStatus).
+    subscriptions: tuple[tuple[str, str], ...] = ()
 
     @property
     def dedup_key(self) -> str:

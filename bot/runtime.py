@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import IO, Any
 
-from bot import wechat
+from bot import consent, wechat
 from bot.conversation import Context
 from bot.delivery import Deliverer, fallback_text
 from bot.hours import CHINA, HoursError, parse_hours
@@ -173,6 +173,8 @@ def context(app: Any) -> Context:
         recorder=recorder(app),
         service_hours=hours if hours is not None else "hall",
         clock=clock,
+        consents=consent.book(app),
+        subscribe_page=consent.subscribe_page(config),
     )
 
 

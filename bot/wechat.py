@@ -247,6 +247,7 @@ def _to_message(raw: Any) -> Message:
         if value is not None and not isinstance(value, str):
             raise MalformedPush(f"{name} malformed")
     account = data.get("ToUserName")
+    subscriptions = _subscriptions(data) if kind == "event" else ()
     return Message(
         kind=kind,  # type: ignore[arg-type]
         openid=openid,
@@ -257,7 +258,29 @@ def _to_message(raw: Any) -> Message:
         event_key=event_key or None,
         recognition=recognition or None,
         account=account if isinstance(account, str) else "",
+        subscriptions=subscriptions,
     )
+
+
+_SUBSCRIBE_EVENT_BODIES = ("SubscribeMsgPopupEvent", "SubscribeMsgChangeEvent", "SubscribeMsgSentEvent")
+
+
+def _subscriptions(data: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """(TemplateId, status) pairs of a subscription-notification event; xmltodict gives one List as a dict."""
+    found: list[tuple[str, str]] = []
+    for name in _SUBSCRIBE_EVENT_BODIES:
+        body = data.get(name)
+        if not isinstance(body, dict):
+            continue
+        entries = body.get("List")
+        for entry in entries if isinstance(entries, list) else [entries]:
+            if not isinstance(entry, dict):
+                continue
+            template_id = entry.get("TemplateId")
+            status = entry.get("SubscribeStatusString") or entry.get("ErrorStatus") or ""
+            if isinstance(template_id, str) and template_id and isinstance(status, str):
+                found.append((template_id, status.lower()))
+    return tuple(found)
 
 
 def read_push(

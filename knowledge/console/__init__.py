@@ -25,6 +25,9 @@ PreviewFn = Callable[[Item, str | None], str]
 #: ``send(openid, text)`` delivers a customer-service message; raises an exception carrying ``errcode``
 #: (45015 window closed, 45047 quota used) and a message when WeChat refuses it.
 SendFn = Callable[[str, str], None]
+#: ``notify(openid, template_id, data)`` sends a 订阅通知 (``message/subscribe/bizsend``) with ``data``
+#: (template key -> value); raises like ``send`` when WeChat refuses it.
+NotifyFn = Callable[[str, str, dict[str, str]], None]
 
 
 @dataclass
@@ -35,6 +38,7 @@ class ConsoleHooks:
     preview: PreviewFn
     send: SendFn
     engine: Engine | None = None
+    notify: NotifyFn | None = None
 
 
 csrf = CSRFProtect()
@@ -92,7 +96,13 @@ def _csrf_failed(_error: CSRFError) -> Any:
 
 
 def init_app(
-    app: Flask, *, answer: AnswerFn, preview: PreviewFn, send: SendFn, engine: Engine | None = None
+    app: Flask,
+    *,
+    answer: AnswerFn,
+    preview: PreviewFn,
+    send: SendFn,
+    engine: Engine | None = None,
+    notify: NotifyFn | None = None,
 ) -> None:
     """Register the console blueprint, sessions, CSRF protection and the bot's callables."""
     app.config.setdefault("STALE_DAYS", 180)
@@ -109,7 +119,7 @@ def init_app(
     )
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a token lives as long as the login session
     app.extensions["guidebot_console"] = ConsoleHooks(
-        answer=answer, preview=preview, send=send, engine=engine
+        answer=answer, preview=preview, send=send, engine=engine, notify=notify
     )
     csrf.init_app(app)
     login_manager.init_app(app)

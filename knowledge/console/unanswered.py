@@ -1,9 +1,10 @@
 """The unanswered-question queue: grouped questions and what staff do with them."""
 
+import json
 import re
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from knowledge import lifecycle
@@ -20,6 +21,14 @@ _MASK = re.compile(r"〔[^〕]*〕")
 def phrasing(text: str) -> str:
     """A masked question as an alias: without the personal-data tokens, trimmed of punctuation."""
     return _MASK.sub("", text).strip(" ，。？！?!,.、")
+
+
+def _template_fields() -> dict[str, str]:
+    """SUBSCRIBE_TEMPLATE_FIELDS as a dict (a JSON string from the environment is parsed)."""
+    value = current_app.config.get("SUBSCRIBE_TEMPLATE_FIELDS")
+    if isinstance(value, str):
+        value = json.loads(value) if value.strip() else None
+    return dict(value) if value else dict(replies.DEFAULT_FIELDS)
 
 
 @bp.route("/")
@@ -113,11 +122,22 @@ def action() -> Any:
             send=hooks().send,
             username=current_user.username,
             ip=auth.client_ip(),
+            notify=hooks().notify,
+            template_id=str(current_app.config.get("SUBSCRIBE_TEMPLATE_ID") or ""),
+            fields=_template_fields(),
         )
         delivered = sum(outcome.delivered for outcome in outcomes)
         if delivered:
             set_question_state(session=db(), ids=ids, state="answered")
             flash(f"已回复 {delivered} 位群众", "ok")
+        noticed = [outcome for outcome in outcomes if outcome.delivered and outcome.channel == "subscribe"]
+        if noticed:
+            note = "，通知里的回复内容已截短，请尽量简短" if any(o.shortened for o in noticed) else ""
+            flash(
+                f"其中 {len(noticed)} 位已超过48小时客服消息窗口，已改用订阅通知发送"
+                f"（用掉了群众的一次同意）{note}",
+                "ok",
+            )
         for reason in sorted({outcome.reason for outcome in outcomes if not outcome.delivered}):
             flash(f"无法送达：{reason}", "error")
     else:

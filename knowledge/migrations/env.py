@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
+import knowledge.consent_tables  # noqa: F401  (subscription consent, migration 0003)
 import knowledge.console_tables  # noqa: F401  (the console's tables, migration 0002)
 import knowledge.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
