@@ -139,8 +139,11 @@ class _Conversation:
             # Answering without memory beats not answering: the store may be down for a moment.
             log.exception("cannot load the conversation state for %s", message.log_ref)
             self.state = {}
+        self._was_empty = not self.state
 
     def save(self) -> None:
+        if self._was_empty and not self.state:
+            return  # nothing stored before, nothing to store now: spare the store a write
         try:
             self.context.store.save(self.message.openid, self.state)
         except Exception:

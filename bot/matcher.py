@@ -27,6 +27,7 @@ some item, not field cues like 窗口) absent from the item or candidates under 
 """
 
 import dataclasses
+import functools
 import re
 from collections.abc import Mapping, Sequence
 
@@ -38,6 +39,8 @@ from knowledge.schema import Item
 
 # --- calibrated constants (bench/accuracy.py prints the effect of each) ---
 #: A best item this far ahead (score ratio) is answered even below ANSWER_SCORE, if above DOMINANT_SCORE.
+#: Prepared texts and rankings kept per Matcher (a few MiB at most).
+CACHE_SIZE = 4096
 DOMINANT_SCORE = 0.28
 DOMINANT_RATIO = 2.5
 #: Between the two: a best item CLEAR_RATIO ahead is answered from CLEAR_SCORE on when it contains the
@@ -94,6 +97,11 @@ class Matcher:
         self.items = scorer.items
         self.codes = scorer.codes
         self.position = scorer.position
+        # Pure functions of the text over this index version, cached per Matcher: a publish builds a
+        # new Matcher, so a cached result never outlives its knowledge base. Bursts after an
+        # announcement repeat the same questions, and every push prepares its text twice.
+        self._prepare = functools.lru_cache(maxsize=CACHE_SIZE)(scorer.prepare)
+        self._rank = functools.lru_cache(maxsize=CACHE_SIZE)(lambda content: tuple(scorer.rank(content)))
 
     @classmethod
     def build(cls, items: Sequence[Item], *, synonyms: Mapping[str, str] | None = None) -> "Matcher":
@@ -102,7 +110,11 @@ class Matcher:
 
     def prepare(self, text: str) -> str:
         """The content words of a message, typo-corrected and canonical, as matched against phrases."""
-        return self.scorer.prepare(text)
+        return self._prepare(text)  # type: ignore[no-any-return]
+
+    def rank(self, content: str) -> list[Ranked]:
+        """``ItemScorer.rank`` of prepared ``content``, cached (a fresh list each call)."""
+        return list(self._rank(content))
 
     def item(self, code: str) -> Item:
         """The item with this code (KeyError when unknown)."""
@@ -210,7 +222,7 @@ class Matcher:
                     "clarify", candidates=prev.candidates, field=field or prev.field, reason="ambiguous"
                 )
             return Decision("handoff", field=field, reason="empty")
-        ranked = self.scorer.rank(content)
+        ranked = self.rank(content)
         fresh = self._fresh(ranked, field)
         if (
             fresh.action == "answer"
@@ -244,7 +256,7 @@ class Matcher:
             # "电话多少" while a clarification is pending: ask the same question again, now with the field.
             return Decision("clarify", candidates=prev.candidates, field=field, reason="ambiguous")
         if topic:
-            combined = self._fresh(self.scorer.rank(topic + " " + content), field)
+            combined = self._fresh(self.rank(topic + " " + content), field)
             if combined.action == "answer" and combined.item is not None:
                 if combined.item in prev.candidates or combined.item == prev.item:
                     return dataclasses.replace(combined, reason="follow_up")
