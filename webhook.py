@@ -60,8 +60,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SUBSCRIBE_TEMPLATE_ID", "", "订阅通知 template the console uses to reply after the 48-hour "
             "customer-service window, for citizens who accepted it; empty: no such replies"),
     Setting("SUBSCRIBE_TEMPLATE_FIELDS", {"thing1": "question", "thing2": "reply", "time3": "date"},
-            "JSON object: the template's data keys and what fills each (question, reply or date); "
-            "thing values are cut to 20 characters"),
+            "JSON object: the template's data keys and what fills each (question, reply, date or a "
+            "fixed text); thing values are cut to 20 characters"),
     Setting("SUBSCRIBE_PAGE_URL", "", "Page with the 订阅通知 button; with SUBSCRIBE_TEMPLATE_ID set, "
             "handoff replies ask citizens to open it so staff can reply later"),
 )

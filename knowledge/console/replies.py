@@ -146,6 +146,7 @@ def _by_subscription(
     if consent is None or not consent.openid:
         return ReplyOutcome(openid_hash, False, reason + NO_CONSENT)
     data, shortened = notification_data(fields=fields, question=question.text, text=text, now=now)
+    session.commit()  # no read transaction across the WeChat call (see ``reply``)
     try:
         notify(consent.openid, template_id, data)
     except Exception as exc:  # noqa: BLE001 - any failure becomes a reason shown to staff
@@ -188,6 +189,9 @@ def reply(
             continue
         seen.add(question.openid_hash)
         reason = why_not(session=session, openid=question.openid, openid_hash=question.openid_hash, now=now)
+        # End the read transaction before calling WeChat: the token refresh writes to the same
+        # database, and on SQLite a snapshot older than that write cannot become a writer.
+        session.commit()
         if not reason:
             try:
                 send(question.openid, text)
