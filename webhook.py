@@ -233,7 +233,13 @@ def _run_gunicorn(*, host: str, port: int, workers: int) -> None:
 
             # The same settings as `gunicorn -c python:bot.gunicorn_conf`: warm-up hook, backlog, no
             # shared control socket.
-            for name in ("post_worker_init", "backlog", "graceful_timeout", "control_socket_disable"):
+            for name in (
+                "post_worker_init",
+                "worker_exit",
+                "backlog",
+                "graceful_timeout",
+                "control_socket_disable",
+            ):
                 self.cfg.set(name, getattr(gunicorn_conf, name))
 
         def load(self) -> Flask:

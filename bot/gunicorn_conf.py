@@ -1,7 +1,9 @@
 """gunicorn settings for guidebot: ``gunicorn -c python:bot.gunicorn_conf -w 4 webhook:app``.
 
 Each worker builds its matching index and starts its index refresher and spool drainer right after
-it starts (``post_worker_init``), so the first push never waits for an index build.
+it starts (``post_worker_init``), so the first push never waits for an index build. Questions are
+recorded in batches by a background thread in each worker, flushed when the worker exits
+(``worker_exit``).
 """
 
 from typing import Any
@@ -18,5 +20,11 @@ control_socket_disable = True
 def post_worker_init(worker: Any) -> None:
     from bot import runtime
 
-    runtime.warm_up(worker.wsgi)
+    runtime.warm_up(worker.wsgi, batch_recording=True)
     worker.log.info("guidebot worker %s ready", worker.pid)
+
+
+def worker_exit(_server: Any, worker: Any) -> None:
+    from bot import runtime
+
+    runtime.shut_down(worker.wsgi)

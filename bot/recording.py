@@ -6,11 +6,13 @@ and cleared after 48 h by ``guidebot purge`` and the console's retention job). W
 down, ``bot.spool.SpoolingRecorder`` keeps questions in a local spool instead.
 """
 
+import datetime as dt
 import hashlib
 import hmac
 import json
 import threading
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -99,7 +101,8 @@ class DatabaseRecorder:
     def __init__(self, engine: Engine, *, hash_key: str) -> None:
         self.engine, self.hash_key = engine, hash_key
 
-    def question(self, question: Question) -> None:
+    def values(self, question: Question, created_at: dt.datetime | None = None) -> dict[str, object]:
+        """The ``question_log`` column values of ``question``, asked at ``created_at`` (default now)."""
         from knowledge.models import QuestionLog
 
         decision = question.decision
@@ -122,10 +125,21 @@ class DatabaseRecorder:
             state="open",
             group_key=masked.strip().lower()[:200] or None,
         )
-        # One Core INSERT (the ORM's unit of work costs more than the statement on every push).
         values = row.model_dump(exclude={"id"})
+        if created_at is not None:
+            values["created_at"] = created_at
+        return values
+
+    def question(self, question: Question) -> None:
+        self.insert_rows([self.values(question)])
+
+    def insert_rows(self, rows: Sequence[dict[str, object]]) -> None:
+        """Insert ``question_log`` rows made by :meth:`values` in one transaction."""
+        from knowledge.models import QuestionLog
+
+        # Core INSERTs (the ORM's unit of work costs more than the statement on every push).
         with self.engine.begin() as connection:
-            connection.execute(insert(QuestionLog.__table__).values(**values))  # type: ignore[attr-defined]
+            connection.execute(insert(QuestionLog.__table__), list(rows))  # type: ignore[attr-defined]
 
     def rating(self, *, item_code: str, score: int, openid: str) -> None:
         from knowledge.db import write_session

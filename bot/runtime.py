@@ -239,13 +239,17 @@ def handle_push(
         return 200, ""
 
 
-def warm_up(app: Any) -> None:
+def warm_up(app: Any, *, batch_recording: bool = False) -> None:
     """Build the webhook's parts and the matching index before the first push (a worker's start).
 
     Also starts the background index refresher, so a publish reaches this worker within
-    ``INDEX_CHECK_INTERVAL`` seconds without waiting for a push to notice it.
+    ``INDEX_CHECK_INTERVAL`` seconds without waiting for a push to notice it. With
+    ``batch_recording`` (gunicorn workers), questions are written to the database in batches by a
+    background thread instead of on the request path; :func:`shut_down` flushes them.
     """
     built = deliverer(app)
+    if batch_recording and hasattr(built.context.recorder, "start_batching"):
+        built.context.recorder.start_batching()
     try:
         knowledge = built.context.knowledge()
         knowledge.matcher.decide("你好", None)  # loads the segmenter's dictionaries too
@@ -254,3 +258,11 @@ def warm_up(app: Any) -> None:
     source = built.context.knowledge
     if isinstance(source, DatabaseKnowledge):
         source.start_refresher()
+
+
+def shut_down(app: Any) -> None:
+    """Flush the questions still queued for the database (a worker's exit)."""
+    existing = app.extensions.get(DELIVERER_KEY)
+    recorder = existing.context.recorder if existing is not None else None
+    if recorder is not None and hasattr(recorder, "stop_batching"):
+        recorder.stop_batching()

@@ -16,6 +16,7 @@ import fcntl
 import json
 import logging
 import os
+import queue
 import threading
 import uuid
 from collections.abc import Iterator
@@ -150,7 +151,9 @@ class Spool:
 # -- records ----------------------------------------------------------------------------------
 
 
-def question_record(question: Question, hash_key: str) -> dict[str, Any]:
+def question_record(
+    question: Question, hash_key: str, created_at: dt.datetime | None = None
+) -> dict[str, Any]:
     """What the spool keeps of a question: masked text, openid hash, the decision."""
     decision = question.decision
     masked = question.masked
@@ -158,7 +161,7 @@ def question_record(question: Question, hash_key: str) -> dict[str, Any]:
         "kind": "question",
         "key": question.msg_id or uuid.uuid4().hex,
         "msg_id": question.msg_id,
-        "created_at": _utcnow().isoformat(),
+        "created_at": (created_at or _utcnow()).isoformat(),
         "openid_hash": hash_openid(question.openid, hash_key),
         "text": masked,
         "action": decision.action,
@@ -248,8 +251,17 @@ def _question_exists(session: Session, record: dict[str, Any], created: dt.datet
     return session.exec(query).first() is not None
 
 
+#: Tells the batch writer to flush and stop.
+_STOP = object()
+
+
 class SpoolingRecorder:
-    """A :class:`DatabaseRecorder` that spools what the database cannot take, and drains it later."""
+    """A :class:`DatabaseRecorder` that spools what the database cannot take, and drains it later.
+
+    With :meth:`start_batching` (gunicorn workers), questions are inserted by a background thread
+    in batches, off the request path; a batch the database refuses goes to the spool as usual, and
+    :meth:`stop_batching` (the worker's exit) flushes what is queued.
+    """
 
     def __init__(
         self, recorder: DatabaseRecorder, spool: Spool, *, retry_after: float = 5.0, clock: Any = None
@@ -261,6 +273,8 @@ class SpoolingRecorder:
         self._down_until = float("-inf")
         self._drainer: threading.Thread | None = None
         self._stop = threading.Event()
+        self._queue: queue.SimpleQueue[Any] | None = None
+        self._writer: threading.Thread | None = None
 
     @property
     def engine(self) -> Engine:
@@ -275,6 +289,10 @@ class SpoolingRecorder:
         self._down_until = self.clock() + self.retry_after
 
     def question(self, question: Question) -> None:
+        pending = self._queue
+        if pending is not None:
+            pending.put((question, _utcnow()))
+            return
         if not self._down():
             try:
                 self.recorder.question(question)
@@ -283,6 +301,78 @@ class SpoolingRecorder:
                 log.exception("cannot record the question of %s in the database", question.msg_id or "?")
                 self._failed("questions")
         self.spool.append(question_record(question, self.recorder.hash_key))
+
+    def _write_batch(self, batch: list[tuple[Question, dt.datetime]]) -> None:
+        """Insert ``batch`` in one transaction, or spool all of it (the drain skips rows already in)."""
+        if not self._down():
+            try:
+                self.recorder.insert_rows([self.recorder.values(q, created) for q, created in batch])
+                return
+            except Exception:
+                log.exception("cannot record a batch of %d questions in the database", len(batch))
+                self._failed("questions")
+        for question, created in batch:
+            try:
+                self.spool.append(question_record(question, self.recorder.hash_key, created))
+            except Exception:
+                log.exception("cannot spool the question of %s: lost", question.msg_id or "?")
+
+    def start_batching(self, *, interval: float = 0.1, size: int = 100) -> None:
+        """Record questions from a background thread, ``size`` rows or ``interval`` seconds at a time."""
+        if self._writer is not None and self._writer.is_alive():
+            return
+        pending: queue.SimpleQueue[Any] = queue.SimpleQueue()
+
+        def loop() -> None:
+            import time
+
+            stopping = False
+            while not stopping:
+                first = pending.get()
+                if first is _STOP:
+                    break
+                batch = [first]
+                until = time.monotonic() + interval
+                while len(batch) < size:
+                    try:
+                        entry = pending.get(timeout=max(0.0, until - time.monotonic()))
+                    except queue.Empty:
+                        break
+                    if entry is _STOP:
+                        stopping = True
+                        break
+                    batch.append(entry)
+                try:
+                    self._write_batch(batch)
+                except Exception:
+                    log.exception("question batch writer failed")
+
+        self._queue = pending
+        self._writer = threading.Thread(target=loop, name="guidebot-record", daemon=True)
+        self._writer.start()
+
+    def stop_batching(self, timeout: float = 10.0) -> None:
+        """Write what is queued and go back to recording on the request path (worker exit, tests)."""
+        pending, writer = self._queue, self._writer
+        if pending is None or writer is None:
+            return
+        self._queue = None  # new questions are recorded directly from now on
+        pending.put(_STOP)
+        writer.join(timeout)
+        self._writer = None
+        if writer.is_alive():
+            log.error("question batch writer did not finish within %.0f s", timeout)
+            return
+        leftover = []
+        while True:  # a question queued between the swap above and the writer's stop
+            try:
+                entry = pending.get_nowait()
+            except queue.Empty:
+                break
+            if entry is not _STOP:
+                leftover.append(entry)
+        if leftover:
+            self._write_batch(leftover)
 
     def rating(self, *, item_code: str, score: int, openid: str) -> None:
         if not self._down():
@@ -329,6 +419,7 @@ class SpoolingRecorder:
 
     def stop_drainer(self) -> None:
         """Stop the drain thread and close the spool file (tests, shutdown)."""
+        self.stop_batching()
         self._stop.set()
         self.spool.close()
 

@@ -145,3 +145,33 @@ def test_memory_engine_records_drain(tmp_path):
     spool.append(question_record(question(3), "key"))
     assert spool.drain(lambda records: write_records(engine, records)) == 1
     assert len(rows(engine)) == 1
+
+
+def test_batched_questions_reach_the_database_once_flushed(tmp_path, engine):
+    recorder = SpoolingRecorder(DatabaseRecorder(engine, hash_key="key"), Spool(tmp_path / "spool"))
+    recorder.start_batching(interval=0.05, size=7)
+    for index in range(30):
+        recorder.question(question(index, "我的电话13912345678"))
+    recorder.stop_batching()
+    found = rows(engine)
+    assert sorted(row.msg_id for row in found) == sorted(str(10**17 + index) for index in range(30))
+    assert all("13912345678" not in row.text and row.raw_text is None for row in found)
+    assert not recorder.spool.pending()
+    recorder.question(question(99))  # after the flush: recorded on the caller's thread again
+    assert len(rows(engine)) == 31
+
+
+def test_a_batch_the_database_refuses_is_spooled_and_drained_once(tmp_path, engine):
+    from sqlalchemy import create_engine
+
+    broken = create_engine(f"sqlite:///{tmp_path}/missing/none.sqlite3")  # no such folder: cannot connect
+    recorder = SpoolingRecorder(DatabaseRecorder(broken, hash_key="key"), Spool(tmp_path / "spool"))
+    recorder.start_batching(interval=0.05)
+    for index in range(12):
+        recorder.question(question(index))
+    recorder.stop_batching()
+    assert recorder.spool.pending()
+    drained = recorder.spool.drain(lambda records: write_records(engine, records))
+    assert drained == 12 and len(rows(engine)) == 12
+    assert recorder.spool.drain(lambda records: write_records(engine, records)) == 0
+    broken.dispose()
