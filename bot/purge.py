@@ -3,7 +3,8 @@
 - raw citizen text and raw openids on questions: kept 48 h (WeChat's customer-service window);
 - masked question text: kept ``RETENTION_DAYS`` (default 180), then the question row is deleted;
 - delivered replies (they hold openids) past the dedup TTL, expired conversation states;
-- customer-service outbox rows (reply text and openids) older than ``OUTBOX_KEEP_DAYS``.
+- customer-service outbox rows (reply text and openids) older than ``OUTBOX_KEEP_DAYS``;
+- subscription consents (an unused one holds a raw openid) older than ``RETENTION_DAYS``.
 
 Every step works in small batches, each its own short transaction, so the webhook's writers wait
 at most one batch (SQLite) and PostgreSQL never holds long locks.
@@ -37,6 +38,7 @@ class PurgeReport:
     replies_deleted: int = 0
     states_deleted: int = 0
     outbox_deleted: int = 0
+    consents_deleted: int = 0
     dry_run: bool = False
     cutoffs: dict[str, dt.datetime] = field(default_factory=dict)
 
@@ -46,7 +48,8 @@ class PurgeReport:
             f"{verb}清除48小时前的原始提问和openid：{self.raw_cleared} 条；"
             f"{verb}删除超过保留期的提问记录：{self.questions_deleted} 条；"
             f"{verb}删除过期的回复缓存：{self.replies_deleted} 条、会话状态：{self.states_deleted} 条；"
-            f"{verb}删除过期的客服消息：{self.outbox_deleted} 条。"
+            f"{verb}删除过期的客服消息：{self.outbox_deleted} 条；"
+            f"{verb}删除超过保留期的订阅通知授权：{self.consents_deleted} 条。"
         )
 
 
@@ -77,6 +80,7 @@ def purge(
     batch: int = BATCH,
 ) -> PurgeReport:
     """Apply the retention rules to the database behind ``engine``."""
+    from knowledge.consent_tables import SubscriptionConsent
     from knowledge.models import ConversationRecord, DeliveredReply, OutboxMessage, QuestionLog
 
     now = now or dt.datetime.now(dt.UTC)
@@ -127,6 +131,14 @@ def purge(
         engine,
         select(OutboxMessage.id).where(col(OutboxMessage.created_at) < outbox_before),
         lambda ids: delete(OutboxMessage).where(outbox_id.in_(ids)),
+        dry_run=dry_run,
+        batch=batch,
+    )
+    consent_id = col(SubscriptionConsent.id)
+    report.consents_deleted = _batched(
+        engine,
+        select(SubscriptionConsent.id).where(col(SubscriptionConsent.accepted_at) < masked_before),
+        lambda ids: delete(SubscriptionConsent).where(consent_id.in_(ids)),
         dry_run=dry_run,
         batch=batch,
     )

@@ -152,3 +152,24 @@ def test_cli(tmp_path, monkeypatch):
     assert "已清除48小时前的原始提问和openid：2 条" in result.output
     assert "已删除超过保留期的提问记录：0 条" in result.output  # 400 days kept
     assert "已删除过期的客服消息：1 条" in result.output
+
+
+def test_old_subscription_consents_are_deleted():
+    # An unused consent keeps the raw openid the notification needs; past the retention period it goes.
+    from knowledge.consent_tables import SubscriptionConsent
+
+    engine = memory_engine()
+    with Session(engine) as session:
+        for name, age in {"recent": dt.timedelta(days=10), "stale": dt.timedelta(days=200)}.items():
+            session.add(
+                SubscriptionConsent(
+                    openid=f"o-{name}", openid_hash=name, template_id="T1", accepted_at=NOW - age
+                )
+            )
+        session.commit()
+    assert purge(engine, now=NOW, dry_run=True).consents_deleted == 1
+    report = purge(engine, now=NOW)
+    assert report.consents_deleted == 1
+    assert "订阅通知授权：1 条" in report.summary()
+    with Session(engine) as session:
+        assert [row.openid_hash for row in session.exec(select(SubscriptionConsent))] == ["recent"]
