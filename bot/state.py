@@ -15,13 +15,14 @@ shared store never turns dedup off.
 """
 
 import datetime as dt
+import functools
 import json
 import logging
 import threading
 import time
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,34 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class _Statements:
+    """The store's statements, built once: building a statement costs more than running it."""
+
+    def __init__(self) -> None:
+        from knowledge.models import ConversationRecord, DeliveredReply
+
+        state = ConversationRecord.__table__  # type: ignore[attr-defined]
+        reply = DeliveredReply.__table__  # type: ignore[attr-defined]
+        self.load = select(state.c.data, state.c.expires_at).where(state.c.key == bindparam("k_key"))
+        self.update_state = (
+            update(state)
+            .where(state.c.key == bindparam("k_key"))
+            .values(data=bindparam("v_data"), expires_at=bindparam("v_expires"))
+        )
+        self.insert_state = insert(state)
+        self.forget = delete(state).where(state.c.key == bindparam("k_key"))
+        self.insert_reply = insert(reply)
+        self.update_reply = (
+            update(reply).where(reply.c.dedup_key == bindparam("k_key")).values(reply=bindparam("v_reply"))
+        )
+        self.reply_for = select(reply.c.reply).where(reply.c.dedup_key == bindparam("k_key"))
+
+
+@functools.cache
+def _statements() -> _Statements:
+    return _Statements()
+
+
 class DatabaseStore:
     """A store in the app's database, shared by every worker (SQLite or PostgreSQL)."""
 
@@ -137,76 +166,60 @@ class DatabaseStore:
     # SQLite write lock, so no BEGIN IMMEDIATE is needed.
 
     def load(self, key: str) -> dict[str, Any] | None:
-        from knowledge.models import ConversationRecord
-
-        table = ConversationRecord.__table__  # type: ignore[attr-defined]
         with self.engine.connect() as connection:
-            row = connection.execute(
-                select(table.c.data, table.c.expires_at).where(table.c.key == key)
-            ).first()
+            row = connection.execute(_statements().load, {"k_key": key}).first()
         if row is None or row.expires_at <= _utcnow():
             return None
         return json.loads(row.data)  # type: ignore[no-any-return]
 
     def save(self, key: str, data: dict[str, Any]) -> None:
-        from knowledge.models import ConversationRecord
-
-        table = ConversationRecord.__table__  # type: ignore[attr-defined]
-        values = {
-            "data": json.dumps(data, ensure_ascii=False),
-            "expires_at": _utcnow() + dt.timedelta(seconds=self.ttl),
-        }
+        statements = _statements()
+        encoded = json.dumps(data, ensure_ascii=False)
+        expires = _utcnow() + dt.timedelta(seconds=self.ttl)
+        changes = {"k_key": key, "v_data": encoded, "v_expires": expires}
         with self.engine.begin() as connection:
-            changed = connection.execute(update(table).where(table.c.key == key).values(**values)).rowcount
+            changed = connection.execute(statements.update_state, changes).rowcount
             if not changed:
                 try:
                     with connection.begin_nested():
-                        connection.execute(insert(table).values(key=key, **values))
+                        connection.execute(
+                            statements.insert_state, {"key": key, "data": encoded, "expires_at": expires}
+                        )
                 except IntegrityError:  # another worker inserted it meanwhile
-                    connection.execute(update(table).where(table.c.key == key).values(**values))
+                    connection.execute(statements.update_state, changes)
 
     def forget(self, key: str) -> None:
-        from knowledge.models import ConversationRecord
-
-        table = ConversationRecord.__table__  # type: ignore[attr-defined]
         with self.engine.begin() as connection:
-            connection.execute(delete(table).where(table.c.key == key))
+            connection.execute(_statements().forget, {"k_key": key})
 
     def claim(self, dedup_key: str) -> bool:
-        from knowledge.models import DeliveredReply
-
         self._claims += 1
         if self._claims % self.PURGE_EVERY == 1:
             self.purge()
-        table = DeliveredReply.__table__  # type: ignore[attr-defined]
         try:
             with self.engine.begin() as connection:
                 connection.execute(
-                    insert(table).values(dedup_key=dedup_key, reply=PENDING, created_at=_utcnow())
+                    _statements().insert_reply,
+                    {"dedup_key": dedup_key, "reply": PENDING, "created_at": _utcnow()},
                 )
         except IntegrityError:
             return False
         return True
 
     def remember_reply(self, dedup_key: str, reply: str) -> None:
-        from knowledge.models import DeliveredReply
-
-        table = DeliveredReply.__table__  # type: ignore[attr-defined]
+        statements = _statements()
         with self.engine.begin() as connection:
             changed = connection.execute(
-                update(table).where(table.c.dedup_key == dedup_key).values(reply=reply)
+                statements.update_reply, {"k_key": dedup_key, "v_reply": reply}
             ).rowcount
             if not changed:
                 connection.execute(
-                    insert(table).values(dedup_key=dedup_key, reply=reply, created_at=_utcnow())
+                    statements.insert_reply, {"dedup_key": dedup_key, "reply": reply, "created_at": _utcnow()}
                 )
 
     def reply_for(self, dedup_key: str) -> str | None:
-        from knowledge.models import DeliveredReply
-
-        table = DeliveredReply.__table__  # type: ignore[attr-defined]
         with self.engine.connect() as connection:
-            reply = connection.execute(select(table.c.reply).where(table.c.dedup_key == dedup_key)).scalar()
+            reply = connection.execute(_statements().reply_for, {"k_key": dedup_key}).scalar()
         if reply is None or reply == PENDING:
             return None
         return str(reply)
