@@ -103,45 +103,27 @@ def purge(
         dry_run=dry_run,
         batch=batch,
     )
-    report.questions_deleted = _batched(
-        engine,
-        select(QuestionLog.id).where(col(QuestionLog.created_at) < masked_before),
-        lambda ids: delete(QuestionLog).where(qid.in_(ids)),
-        dry_run=dry_run,
-        batch=batch,
+    # Row deletions: (report field, key column, which rows go).
+    deletions = (
+        ("questions_deleted", QuestionLog.id, col(QuestionLog.created_at) < masked_before),
+        ("replies_deleted", DeliveredReply.dedup_key, col(DeliveredReply.created_at) < reply_before),
+        ("states_deleted", ConversationRecord.key, col(ConversationRecord.expires_at) <= now),
+        ("outbox_deleted", OutboxMessage.id, col(OutboxMessage.created_at) < outbox_before),
+        ("consents_deleted", SubscriptionConsent.id, col(SubscriptionConsent.accepted_at) < masked_before),
     )
-    reply_key = col(DeliveredReply.dedup_key)
-    report.replies_deleted = _batched(
-        engine,
-        select(DeliveredReply.dedup_key).where(col(DeliveredReply.created_at) < reply_before),
-        lambda keys: delete(DeliveredReply).where(reply_key.in_(keys)),
-        dry_run=dry_run,
-        batch=batch,
-    )
-    state_key = col(ConversationRecord.key)
-    report.states_deleted = _batched(
-        engine,
-        select(ConversationRecord.key).where(col(ConversationRecord.expires_at) <= now),
-        lambda keys: delete(ConversationRecord).where(state_key.in_(keys)),
-        dry_run=dry_run,
-        batch=batch,
-    )
-    outbox_id = col(OutboxMessage.id)
-    report.outbox_deleted = _batched(
-        engine,
-        select(OutboxMessage.id).where(col(OutboxMessage.created_at) < outbox_before),
-        lambda ids: delete(OutboxMessage).where(outbox_id.in_(ids)),
-        dry_run=dry_run,
-        batch=batch,
-    )
-    consent_id = col(SubscriptionConsent.id)
-    report.consents_deleted = _batched(
-        engine,
-        select(SubscriptionConsent.id).where(col(SubscriptionConsent.accepted_at) < masked_before),
-        lambda ids: delete(SubscriptionConsent).where(consent_id.in_(ids)),
-        dry_run=dry_run,
-        batch=batch,
-    )
+    for name, key, condition in deletions:
+        key_column = col(key)
+        setattr(
+            report,
+            name,
+            _batched(
+                engine,
+                select(key).where(condition),
+                lambda keys, key_column=key_column: delete(key_column.table).where(key_column.in_(keys)),
+                dry_run=dry_run,
+                batch=batch,
+            ),
+        )
     log.info("purge%s: %s", " (dry run)" if dry_run else "", report)
     return report
 
