@@ -43,17 +43,22 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url`` (SQLite file or memory, or PostgreSQL), safe to share between threads."""
+    """An engine for ``url`` (SQLite file or memory, or PostgreSQL), safe to share between threads.
+
+    ``hide_parameters``: statement parameters hold citizens' text and openids; SQLAlchemy would
+    otherwise print them in every database error that reaches a log.
+    """
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         # Only psycopg 3 is installed; plain postgresql:// would ask SQLAlchemy for psycopg2.
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, json_serializer=_json_dumps, pool_pre_ping=True)
+        return create_engine(parsed, json_serializer=_json_dumps, pool_pre_ping=True, hide_parameters=True)
     in_memory = parsed.database in (None, "", ":memory:")
     engine = create_engine(
         parsed,
         json_serializer=_json_dumps,
+        hide_parameters=True,
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
         # One shared connection keeps an in-memory database alive across sessions (tests).
         poolclass=StaticPool if in_memory else None,

@@ -173,3 +173,20 @@ def test_display_url_hides_password():
 ], ids=["postgresql", "postgres", "explicit-driver"])
 def test_postgres_urls_use_psycopg_3(url):
     assert db.make_engine(url).url.drivername == "postgresql+psycopg"
+
+
+def test_database_errors_do_not_carry_citizens_data():
+    # A failed insert's message reaches logs through log.exception: it must not show the values.
+    import sqlalchemy as sa
+
+    from knowledge.db import make_engine
+
+    engine = make_engine("sqlite://")
+    with engine.begin() as conn:
+        conn.execute(sa.text("create table t (openid text unique)"))
+        conn.execute(sa.text("insert into t values (:o)"), {"o": "oSecretOpenId123"})
+    with pytest.raises(sa.exc.IntegrityError) as caught, engine.begin() as conn:
+        conn.execute(sa.text("insert into t values (:o)"), {"o": "oSecretOpenId123"})
+    engine.dispose()
+    assert "oSecretOpenId123" not in str(caught.value)
+    assert "hidden" in str(caught.value)
