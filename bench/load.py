@@ -168,7 +168,8 @@ def python_client(argv: list[str]) -> None:
         n = next(counter)
         body = (
             "<xml><ToUserName><![CDATA[gh_bench]]></ToUserName>"
-            f"<FromUserName><![CDATA[oBench{n % 50:02d}]]></FromUserName><CreateTime>{int(time.time())}</CreateTime>"
+            f"<FromUserName><![CDATA[oBench{n % 50:02d}]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime>"
             f"<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{texts[n % len(texts)]}]]></Content>"
             f"<MsgId>{7 * 10**17 + os.getpid() * 10**7 + n}</MsgId></xml>"
         ).encode()
@@ -396,7 +397,8 @@ def summary(results: dict[str, dict[str, float]], rate: float) -> None:
     if "fixed-rate" in results:
         fixed = results["fixed-rate"]
         print(
-            f"  {rate:.0f} msg/s on PostgreSQL + Redis: p99 < 300 ms: {'met' if fixed['p99'] < 300 else 'MISSED'}"
+            f"  {rate:.0f} msg/s on PostgreSQL + Redis: p99 < 300 ms: "
+            f"{'met' if fixed['p99'] < 300 else 'MISSED'}"
             f" ({fixed['p99']:.1f} ms), errors {int(fixed['errors'])}"
         )
 
