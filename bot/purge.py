@@ -20,11 +20,10 @@ from sqlalchemy import Engine, delete, update
 from sqlmodel import Session, col, select
 
 from bot.state import DEFAULT_DEDUP_TTL
+from knowledge.retention import RAW_KEEP, raw_data_expired
 
 log = logging.getLogger(__name__)
 
-#: Raw text and openids are needed only to reply within WeChat's 48 h window.
-RAW_KEEP = dt.timedelta(hours=48)
 #: Rows changed per transaction.
 BATCH = 500
 
@@ -95,10 +94,7 @@ def purge(
     qid = col(QuestionLog.id)
     report.raw_cleared = _batched(
         engine,
-        select(QuestionLog.id).where(
-            col(QuestionLog.created_at) < raw_before,
-            col(QuestionLog.openid).is_not(None) | col(QuestionLog.raw_text).is_not(None),
-        ),
+        select(QuestionLog.id).where(raw_data_expired(raw_before)),
         lambda ids: update(QuestionLog).where(qid.in_(ids)).values(openid=None, raw_text=None),
         dry_run=dry_run,
         batch=batch,

@@ -17,12 +17,12 @@ from rapidfuzz import fuzz
 from sqlmodel import Session, col, select
 
 from knowledge.models import QUESTION_STATES, QuestionLog, Rating, ServiceItem
+from knowledge.retention import RAW_KEEP, raw_data_expired
 
 #: Questions the bot did not answer with confidence: every handoff except an empty message.
 UNANSWERED_REASONS = ("out_of_scope", "low_confidence", "human", "complaint")
 GROUP_SIMILARITY = 78.0
 #: Raw openids are kept only while a customer-service reply is possible.
-RAW_KEEP = dt.timedelta(hours=48)
 STATE_LABELS = {
     "open": "待处理",
     "answered": "已回复",
@@ -178,14 +178,7 @@ def purge_raw_openids(
 ) -> int:
     """Forget raw openids and texts older than ``keep`` (48 h, WeChat's reply window); returns the count."""
     before = (now or dt.datetime.now(dt.UTC)) - keep
-    rows = list(
-        session.exec(
-            select(QuestionLog).where(
-                col(QuestionLog.created_at) < before,
-                col(QuestionLog.openid).is_not(None) | col(QuestionLog.raw_text).is_not(None),
-            )
-        )
-    )
+    rows = list(session.exec(select(QuestionLog).where(raw_data_expired(before))))
     for row in rows:
         row.openid, row.raw_text = None, None
         session.add(row)
