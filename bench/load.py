@@ -43,13 +43,7 @@ sys.path.insert(0, str(ROOT))
 TOKEN, APP_ID = "bench-token", "wxbench000000000"
 LUA = Path(__file__).with_name("load.lua")
 
-
-def questions(shared: Path) -> list[str]:
-    texts = []
-    for name in ("county-dev.jsonl", "county-real.jsonl"):
-        with open(shared / "eval" / name, encoding="utf-8") as handle:
-            texts += [json.loads(line)["question"] for line in handle if line.strip()]
-    return texts
+from bench.webhook import questions  # noqa: E402 (the same mixed eval questions as the WSGI bench)
 
 
 def signed_query() -> str:
