@@ -44,6 +44,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("STATE_STORE", "auto", "Conversation state and dedup store: auto, memory, database or redis "
             "(auto: redis with REDIS_URL, else database, or memory with KB_FILE)"),
     Setting("STATE_TTL", 1800, "Seconds a citizen's conversation state lives after the last message"),
+    Setting("STATE_WRITE_INTERVAL", 0.02, "Seconds a gunicorn worker gathers replies and states before "
+            "writing them to the shared store in one round trip"),
     Setting("ANSWER_DEADLINE", 4.0, "Seconds to answer a push; later answers go out through the "
             "customer-service API"),
     Setting("INDEX_CHECK_INTERVAL", 5.0, "Seconds between checks for changed items (index rebuild)"),

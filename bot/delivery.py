@@ -2,8 +2,11 @@
 
 WeChat waits 5 s, then re-sends the same push up to twice. :meth:`Deliverer.handle`:
 
-- claims the push's dedup key in the store; a retry gets the reply remembered for the first
-  delivery (the same bytes), so nothing is answered or recorded twice;
+- claims the push's dedup key in the store, and loads the citizen's state in the same round trip;
+  a retry gets the reply remembered for the first delivery (the same bytes), so nothing is
+  answered or recorded twice;
+- remembers the reply and saves the new state together (:class:`PushView` holds the save until
+  then), so a push costs the shared store two round trips;
 - runs :func:`bot.conversation.respond` with a deadline (``ANSWER_DEADLINE``, 4 s by default); when
   it is late, WeChat gets an empty body (like ``success``) and the answer goes out later through the
   ``send_later`` hook;
@@ -14,13 +17,17 @@ The ``send_later`` hook is a callable ``(openid, text, source_msg_id) -> None`` 
 """
 
 import concurrent.futures
+import dataclasses
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.conversation import Context, respond
 from bot.messages import Message, Reply
+from bot.state import Finish, StateStore
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +41,65 @@ def fallback_text(phone: str | None) -> str:
     """What a citizen reads when something broke on our side."""
     call = f"，或拨打咨询电话 {phone}" if phone else ""
     return f"抱歉，系统暂时出了点问题，请稍后再试{call}。"
+
+
+class PushView:
+    """The state store as one push sees it: its citizen's state preloaded, the save held back.
+
+    The conversation loads and saves through this view as through any store; ``close`` hands the
+    held save to the caller (who writes it with the reply). A save after ``close`` (an answer that
+    finished after the deadline) goes straight to the store.
+    """
+
+    def __init__(self, store: StateStore, key: str, state: dict[str, Any] | None, *, loaded: bool) -> None:
+        self.store, self.key = store, key
+        self._state, self._loaded = state, loaded
+        self._held: dict[str, Any] | None = None
+        self._closed = False
+        self._lock = threading.Lock()
+
+    def load(self, key: str) -> dict[str, Any] | None:
+        if key == self.key and self._loaded:
+            return dict(self._state) if self._state is not None else None
+        return self.store.load(key)
+
+    def save(self, key: str, data: dict[str, Any]) -> None:
+        with self._lock:
+            if key == self.key and not self._closed:
+                self._held = data
+                return
+        self.store.save(key, data)
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            if key == self.key:
+                self._held, self._state = None, None
+        self.store.forget(key)
+
+    def close(self) -> dict[str, Any] | None:
+        """The held save (None: nothing to save); later saves write through."""
+        with self._lock:
+            self._closed = True
+            held, self._held = self._held, None
+            return held
+
+    def claim(self, dedup_key: str) -> bool:
+        return self.store.claim(dedup_key)
+
+    def remember_reply(self, dedup_key: str, reply: str) -> None:
+        self.store.remember_reply(dedup_key, reply)
+
+    def reply_for(self, dedup_key: str) -> str | None:
+        return self.store.reply_for(dedup_key)
+
+    def claim_and_load(self, dedup_key: str, key: str) -> tuple[bool, dict[str, Any] | None]:
+        return self.store.claim_and_load(dedup_key, key)
+
+    def finish(self, dedup_key: str, reply: str, key: str, data: dict[str, Any] | None) -> None:
+        self.store.finish(dedup_key, reply, key, data)
+
+    def finish_many(self, entries: list[Finish]) -> None:
+        self.store.finish_many(entries)
 
 
 @dataclass
@@ -59,18 +125,22 @@ class Deliverer:
     def handle(self, message: Message) -> str:
         """The plaintext reply XML for ``message`` ("" means nothing to show)."""
         started = time.monotonic()
-        key = message.dedup_key
+        key, store = message.dedup_key, self.context.store
         try:
-            first = self.context.store.claim(key)
+            first, state = store.claim_and_load(key, message.openid)
+            view = PushView(store, message.openid, state, loaded=True)
         except Exception:
             log.exception("dedup store failed for %s; answering without dedup", message.log_ref)
-            first = True
+            first, view = True, PushView(store, message.openid, None, loaded=False)
         if not first:
             return self._remembered(key, message.log_ref)
         # The deadline covers the whole push: time lost claiming (a slow store) comes off the answer's.
-        xml = self._answer(message, max(self.MIN_ANSWER_TIME, self.deadline - (time.monotonic() - started)))
+        context = dataclasses.replace(self.context, store=view)
+        xml = self._answer(
+            message, context, max(self.MIN_ANSWER_TIME, self.deadline - (time.monotonic() - started))
+        )
         try:
-            self.context.store.remember_reply(key, xml)
+            store.finish(key, xml, message.openid, view.close())
         except Exception:
             log.exception("cannot remember the reply for %s", message.log_ref)
         return xml
@@ -91,8 +161,8 @@ class Deliverer:
                 return ""
             time.sleep(0.05)
 
-    def _answer(self, message: Message, deadline: float) -> str:
-        future = self.executor.submit(self._respond, message)
+    def _answer(self, message: Message, context: Context, deadline: float) -> str:
+        future = self.executor.submit(self._respond, message, context)
         try:
             reply = future.result(timeout=deadline)
         except concurrent.futures.TimeoutError:
@@ -109,9 +179,9 @@ class Deliverer:
             log.exception("cannot render the reply to %s", message.log_ref)
             return self.render(Reply.say(self._fallback()), message)
 
-    def _respond(self, message: Message) -> Reply:
+    def _respond(self, message: Message, context: Context) -> Reply:
         try:
-            return respond(message, self.context)
+            return respond(message, context)
         except Exception:
             log.exception("internal error answering %s", message.log_ref)
             return Reply.say(self._fallback())

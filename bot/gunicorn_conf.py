@@ -20,7 +20,7 @@ control_socket_disable = True
 def post_worker_init(worker: Any) -> None:
     from bot import runtime
 
-    runtime.warm_up(worker.wsgi, batch_recording=True)
+    runtime.warm_up(worker.wsgi, batch_recording=True, write_behind=True)
     worker.log.info("guidebot worker %s ready", worker.pid)
 
 

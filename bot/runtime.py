@@ -27,6 +27,7 @@ from bot.kbcache import DatabaseKnowledge, KnowledgeSource, StaticKnowledge
 from bot.messages import Reply
 from bot.recording import MemoryRecorder, Recorder
 from bot.state import DatabaseStore, FallbackStore, MemoryStore, RedisStore, StateStore
+from bot.writebehind import WriteBehindStore
 from knowledge.schema import KnowledgeBase, load_kb
 
 log = logging.getLogger(__name__)
@@ -239,17 +240,22 @@ def handle_push(
         return 200, ""
 
 
-def warm_up(app: Any, *, batch_recording: bool = False) -> None:
+def warm_up(app: Any, *, batch_recording: bool = False, write_behind: bool = False) -> None:
     """Build the webhook's parts and the matching index before the first push (a worker's start).
 
     Also starts the background index refresher, so a publish reaches this worker within
     ``INDEX_CHECK_INTERVAL`` seconds without waiting for a push to notice it. With
     ``batch_recording`` (gunicorn workers), questions are written to the database in batches by a
-    background thread instead of on the request path; :func:`shut_down` flushes them.
+    background thread instead of on the request path; with ``write_behind``, replies and states
+    reach the store in batches too (``bot.writebehind``). :func:`shut_down` flushes both.
     """
     built = deliverer(app)
     if batch_recording and hasattr(built.context.recorder, "start_batching"):
         built.context.recorder.start_batching()
+    if write_behind and not isinstance(built.context.store, (MemoryStore, WriteBehindStore)):
+        store = WriteBehindStore(built.context.store, interval=float(app.config["STATE_WRITE_INTERVAL"]))
+        store.start()
+        built.context.store = store
     try:
         knowledge = built.context.knowledge()
         knowledge.matcher.decide("你好", None)  # loads the segmenter's dictionaries too
@@ -261,8 +267,12 @@ def warm_up(app: Any, *, batch_recording: bool = False) -> None:
 
 
 def shut_down(app: Any) -> None:
-    """Flush the questions still queued for the database (a worker's exit)."""
+    """Flush the questions, replies and states still queued (a worker's exit)."""
     existing = app.extensions.get(DELIVERER_KEY)
-    recorder = existing.context.recorder if existing is not None else None
-    if recorder is not None and hasattr(recorder, "stop_batching"):
+    if existing is None:
+        return
+    if isinstance(existing.context.store, WriteBehindStore):
+        existing.context.store.stop()
+    recorder = existing.context.recorder
+    if hasattr(recorder, "stop_batching"):
         recorder.stop_batching()

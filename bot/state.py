@@ -57,6 +57,51 @@ class StateStore(Protocol):
     def reply_for(self, dedup_key: str) -> str | None:
         """The reply remembered for ``dedup_key``; None while it is still being answered."""
 
+    def claim_and_load(self, dedup_key: str, key: str) -> tuple[bool, dict[str, Any] | None]:
+        """``claim(dedup_key)`` and, for a first delivery, ``load(key)``: one round trip where it can."""
+
+    def finish(self, dedup_key: str, reply: str, key: str, data: dict[str, Any] | None) -> None:
+        """``remember_reply(dedup_key, reply)`` and, unless ``data`` is None, ``save(key, data)``."""
+
+    def finish_many(self, entries: "list[Finish]") -> None:
+        """Several :meth:`finish` calls in one round trip, in order (a None dedup key: a save only)."""
+
+
+#: One deferred write: (dedup key or None, reply, state key, state or None).
+Finish = tuple[str | None, str, str, dict[str, Any] | None]
+
+
+def claim_then_load(store: StateStore, dedup_key: str, key: str) -> tuple[bool, dict[str, Any] | None]:
+    """:meth:`StateStore.claim_and_load` for a store without a combined round trip."""
+    if not store.claim(dedup_key):
+        return False, None
+    return True, store.load(key)
+
+
+def remember_then_save(
+    store: StateStore, dedup_key: str, reply: str, key: str, data: dict[str, Any] | None
+) -> None:
+    """:meth:`StateStore.finish` for a store without a combined round trip."""
+    store.remember_reply(dedup_key, reply)
+    if data is not None:
+        store.save(key, data)
+
+
+def finish_each(store: StateStore, entries: list[Finish]) -> None:
+    """:meth:`StateStore.finish_many` for a store without batches."""
+    for dedup_key, reply, key, data in entries:
+        if dedup_key is not None:
+            store.remember_reply(dedup_key, reply)
+        if data is not None:
+            store.save(key, data)
+
+
+def _last_per_key(entries: list[Finish]) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+    """The replies and states of ``entries``, the last one winning for a key written twice."""
+    replies = {dedup_key: reply for dedup_key, reply, _, _ in entries if dedup_key is not None}
+    states = {key: data for _, _, key, data in entries if data is not None}
+    return replies, states
+
 
 class MemoryStore:
     """A thread-safe in-process store (one worker)."""
@@ -113,6 +158,15 @@ class MemoryStore:
                 return None
             return entry[1]
 
+    def claim_and_load(self, dedup_key: str, key: str) -> tuple[bool, dict[str, Any] | None]:
+        return claim_then_load(self, dedup_key, key)
+
+    def finish(self, dedup_key: str, reply: str, key: str, data: dict[str, Any] | None) -> None:
+        remember_then_save(self, dedup_key, reply, key, data)
+
+    def finish_many(self, entries: list[Finish]) -> None:
+        finish_each(self, entries)
+
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -121,8 +175,12 @@ def _utcnow() -> dt.datetime:
 class _Statements:
     """The store's statements, built once: building a statement costs more than running it."""
 
-    def __init__(self) -> None:
+    def __init__(self, dialect: str) -> None:
+        from sqlalchemy.dialects import postgresql, sqlite
+
         from knowledge.models import ConversationRecord, DeliveredReply
+
+        upsert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
 
         state = ConversationRecord.__table__  # type: ignore[attr-defined]
         reply = DeliveredReply.__table__  # type: ignore[attr-defined]
@@ -133,8 +191,18 @@ class _Statements:
             .values(data=bindparam("v_data"), expires_at=bindparam("v_expires"))
         )
         self.insert_state = insert(state)
+        # One statement whether or not the citizen has a row (SQLite ≥ 3.24 and PostgreSQL).
+        fresh = upsert(state)
+        self.upsert_state = fresh.on_conflict_do_update(
+            index_elements=[state.c.key],
+            set_={"data": fresh.excluded.data, "expires_at": fresh.excluded.expires_at},
+        )
         self.forget = delete(state).where(state.c.key == bindparam("k_key"))
         self.insert_reply = insert(reply)
+        fresh_reply = upsert(reply)
+        self.upsert_reply = fresh_reply.on_conflict_do_update(
+            index_elements=[reply.c.dedup_key], set_={"reply": fresh_reply.excluded.reply}
+        )
         self.update_reply = (
             update(reply).where(reply.c.dedup_key == bindparam("k_key")).values(reply=bindparam("v_reply"))
         )
@@ -142,8 +210,8 @@ class _Statements:
 
 
 @functools.cache
-def _statements() -> _Statements:
-    return _Statements()
+def _statements(dialect: str = "sqlite") -> _Statements:
+    return _Statements(dialect)
 
 
 class DatabaseStore:
@@ -155,6 +223,7 @@ class DatabaseStore:
     def __init__(self, engine: Engine, *, ttl: int = DEFAULT_TTL, dedup_ttl: int = DEFAULT_DEDUP_TTL) -> None:
         self.engine, self.ttl, self.dedup_ttl = engine, ttl, dedup_ttl
         self._claims = 0
+        self._statements = _statements(engine.dialect.name)
 
     def _write(self) -> Any:
         from knowledge.db import write_session
@@ -165,61 +234,76 @@ class DatabaseStore:
     # the unit of work costs more than the statement itself. A write's first statement takes the
     # SQLite write lock, so no BEGIN IMMEDIATE is needed.
 
-    def load(self, key: str) -> dict[str, Any] | None:
-        with self.engine.connect() as connection:
-            row = connection.execute(_statements().load, {"k_key": key}).first()
+    @staticmethod
+    def _state(row: Any) -> dict[str, Any] | None:
         if row is None or row.expires_at <= _utcnow():
             return None
         return json.loads(row.data)  # type: ignore[no-any-return]
 
+    def load(self, key: str) -> dict[str, Any] | None:
+        with self.engine.connect() as connection:
+            return self._state(connection.execute(self._statements.load, {"k_key": key}).first())
+
     def save(self, key: str, data: dict[str, Any]) -> None:
-        statements = _statements()
-        encoded = json.dumps(data, ensure_ascii=False)
-        expires = _utcnow() + dt.timedelta(seconds=self.ttl)
-        changes = {"k_key": key, "v_data": encoded, "v_expires": expires}
         with self.engine.begin() as connection:
-            changed = connection.execute(statements.update_state, changes).rowcount
-            if not changed:
-                try:
-                    with connection.begin_nested():
-                        connection.execute(
-                            statements.insert_state, {"key": key, "data": encoded, "expires_at": expires}
-                        )
-                except IntegrityError:  # another worker inserted it meanwhile
-                    connection.execute(statements.update_state, changes)
+            self._save_many(connection, {key: data})
 
     def forget(self, key: str) -> None:
         with self.engine.begin() as connection:
-            connection.execute(_statements().forget, {"k_key": key})
+            connection.execute(self._statements.forget, {"k_key": key})
 
     def claim(self, dedup_key: str) -> bool:
+        return self.claim_and_load(dedup_key, None)[0]
+
+    def claim_and_load(self, dedup_key: str, key: str | None) -> tuple[bool, dict[str, Any] | None]:
         self._claims += 1
         if self._claims % self.PURGE_EVERY == 1:
             self.purge()
         try:
+            # One transaction: the claim's INSERT decides, the state comes along in the same trip.
             with self.engine.begin() as connection:
                 connection.execute(
-                    _statements().insert_reply,
+                    self._statements.insert_reply,
                     {"dedup_key": dedup_key, "reply": PENDING, "created_at": _utcnow()},
                 )
+                row = (
+                    None if key is None else connection.execute(self._statements.load, {"k_key": key}).first()
+                )
         except IntegrityError:
-            return False
-        return True
+            return False, None
+        return True, self._state(row)
+
+    def _remember(self, connection: Any, replies: dict[str, str]) -> None:
+        now = _utcnow()
+        rows = [{"dedup_key": key, "reply": reply, "created_at": now} for key, reply in replies.items()]
+        connection.execute(self._statements.upsert_reply, rows)
+
+    def _save_many(self, connection: Any, states: dict[str, dict[str, Any]]) -> None:
+        expires = _utcnow() + dt.timedelta(seconds=self.ttl)
+        rows = [
+            {"key": key, "data": json.dumps(data, ensure_ascii=False), "expires_at": expires}
+            for key, data in states.items()
+        ]
+        connection.execute(self._statements.upsert_state, rows)
 
     def remember_reply(self, dedup_key: str, reply: str) -> None:
-        statements = _statements()
         with self.engine.begin() as connection:
-            changed = connection.execute(
-                statements.update_reply, {"k_key": dedup_key, "v_reply": reply}
-            ).rowcount
-            if not changed:
-                connection.execute(
-                    statements.insert_reply, {"dedup_key": dedup_key, "reply": reply, "created_at": _utcnow()}
-                )
+            self._remember(connection, {dedup_key: reply})
+
+    def finish(self, dedup_key: str, reply: str, key: str, data: dict[str, Any] | None) -> None:
+        self.finish_many([(dedup_key, reply, key, data)])
+
+    def finish_many(self, entries: list[Finish]) -> None:
+        replies, states = _last_per_key(entries)
+        with self.engine.begin() as connection:  # one transaction, one statement per table
+            if replies:
+                self._remember(connection, replies)
+            if states:
+                self._save_many(connection, states)
 
     def reply_for(self, dedup_key: str) -> str | None:
         with self.engine.connect() as connection:
-            reply = connection.execute(_statements().reply_for, {"k_key": dedup_key}).scalar()
+            reply = connection.execute(self._statements.reply_for, {"k_key": dedup_key}).scalar()
         if reply is None or reply == PENDING:
             return None
         return str(reply)
@@ -282,6 +366,30 @@ class RedisStore:
             return None
         text = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
         return None if text == PENDING else text
+
+    # A round trip costs more than the commands in it: the claim and the load travel together,
+    # and so do the reply and the new state.
+
+    def claim_and_load(self, dedup_key: str, key: str) -> tuple[bool, dict[str, Any] | None]:
+        pipe = self.client.pipeline(transaction=False)
+        pipe.set(self._reply(dedup_key), PENDING, nx=True, ex=self.dedup_ttl)
+        pipe.get(self._state(key))
+        claimed, raw = pipe.execute()
+        if not claimed:
+            return False, None
+        return True, None if raw is None else json.loads(raw)
+
+    def finish(self, dedup_key: str, reply: str, key: str, data: dict[str, Any] | None) -> None:
+        self.finish_many([(dedup_key, reply, key, data)])
+
+    def finish_many(self, entries: list[Finish]) -> None:
+        pipe = self.client.pipeline(transaction=False)
+        for dedup_key, reply, key, data in entries:
+            if dedup_key is not None:
+                pipe.set(self._reply(dedup_key), reply, ex=self.dedup_ttl)
+            if data is not None:
+                pipe.set(self._state(key), json.dumps(data, ensure_ascii=False), ex=self.ttl)
+        pipe.execute()
 
 
 class FallbackStore:
@@ -356,6 +464,22 @@ class FallbackStore:
 
     def remember_reply(self, dedup_key: str, reply: str) -> None:
         self._call("remember_reply", dedup_key, reply)
+
+    def claim_and_load(self, dedup_key: str, key: str) -> tuple[bool, dict[str, Any] | None]:
+        used_primary = not self.primary_down
+        first, found = self._call("claim_and_load", dedup_key, key)
+        if first and used_primary and not self.primary_down and self._recently_failed():
+            # As in claim() and load(): the outage's pushes and states live in the fallback.
+            first = self.fallback.claim(dedup_key)
+            if first and found is None:
+                found = self.fallback.load(key)
+        return bool(first), (found if first else None)
+
+    def finish(self, dedup_key: str, reply: str, key: str, data: dict[str, Any] | None) -> None:
+        self._call("finish", dedup_key, reply, key, data)
+
+    def finish_many(self, entries: list[Finish]) -> None:
+        self._call("finish_many", entries)
 
     def reply_for(self, dedup_key: str) -> str | None:
         found = self._call("reply_for", dedup_key)

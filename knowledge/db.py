@@ -17,6 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
@@ -85,7 +86,14 @@ def _configure_sqlite(engine: Engine) -> None:
         # Writers take the lock up front so a read-then-write transaction never fails on upgrade;
         # readers stay deferred and are never blocked in WAL mode.
         immediate = connection.get_execution_options().get(IMMEDIATE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # Straight to the driver: SQLAlchemy's execution path costs more than the BEGIN itself,
+        # and this runs on every transaction (several per WeChat push).
+        statement = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+        dbapi = connection.dialect.loaded_dbapi
+        try:
+            connection.connection.dbapi_connection.execute(statement)
+        except dbapi.Error as exc:  # raised as SQLAlchemy would (OperationalError "database is locked")
+            raise DBAPIError.instance(statement, None, exc, dbapi.Error, dialect=connection.dialect) from exc
 
 
 @contextlib.contextmanager

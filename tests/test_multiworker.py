@@ -5,11 +5,10 @@ import concurrent.futures
 import time
 
 import pytest
-from sqlmodel import Session
 
 from bot import wechat
 from knowledge import storage
-from knowledge.db import make_engine
+from knowledge.db import make_engine, write_session
 from knowledge.schema import load_kb
 from tests.service_support import (
     CREDS,
@@ -101,7 +100,8 @@ def test_a_publish_reaches_every_worker(tmp_path, kb_path, backend):
                 text.startswith("【社会保障卡申领】") for text in round_of_answers(base, "社保卡在哪办")
             )
             engine = make_engine(url)
-            with Session(engine) as session:
+            # As the console and `guidebot kb` publish: a write transaction (BEGIN IMMEDIATE on SQLite).
+            with write_session(engine) as session:
                 storage.upsert_item(session=session, item=changed, author="test", publish=True)
             engine.dispose()
             published = time.monotonic()

@@ -71,3 +71,52 @@ def test_memory_recorder_matches():
     recorder.question(Question("oCitizen", PII, Decision("answer", item="SF-GA-003"), "1"))
     assert "110101199003074514" not in str(recorder.questions)
     assert recorder.most_asked(3) == ["SF-GA-003"]
+
+
+def test_row_values_name_every_column_and_validate():
+    # values() builds a plain dict for speed; it must still fill every column the model has.
+    recorder = DatabaseRecorder(make_engine("sqlite://"), hash_key="k")
+    decision = Decision(
+        action="answer", reason="confident", item="A", field="fee", score=0.91234, scores=(("A", 0.9),)
+    )
+    values = recorder.values(Question(openid="oA", text="身份证多少钱", decision=decision, msg_id="9"))
+    columns = {column.name for column in QuestionLog.__table__.columns} - {"id"}
+    assert set(values) == columns
+    row = QuestionLog.model_validate(values)  # the model accepts every value as it is
+    assert row.score == 0.9123 and row.candidates == '[["A", 0.9]]' and row.created_at.tzinfo is not None
+
+
+def test_postgres_batches_store_the_same_rows_as_sqlite(engine):
+    # On PostgreSQL, batches go in through COPY; the rows must come out as an INSERT's would.
+    from knowledge.testing import PostgresUnavailable, postgres_database
+
+    decision = Decision(
+        action="answer", reason="confident", item="A", field=None, score=0.5, scores=(("A", 0.5),)
+    )
+    questions = [
+        Question(openid="oA", text=PII, decision=decision, msg_id="1"),
+        Question(openid="oB", text="社保卡\t在哪办\n\\N", decision=decision, msg_id=None),
+    ]
+    try:
+        with postgres_database("guidebot_test_rec") as url:
+            pg = make_engine(url)
+            upgrade(pg)
+            found = {}
+            for name, target in (("sqlite", engine), ("postgres", pg)):
+                recorder = DatabaseRecorder(target, hash_key="k")
+                recorder.insert_rows([recorder.values(q) for q in questions])
+                with Session(target) as session:
+                    found[name] = [
+                        row.model_dump(exclude={"id"})
+                        for row in session.exec(select(QuestionLog).order_by(QuestionLog.id))
+                    ]
+            pg.dispose()
+    except PostgresUnavailable as exc:
+        pytest.skip(f"PostgreSQL tests skipped: {exc}")
+    assert len(found["postgres"]) == 2 and found["postgres"][1]["text"] == "社保卡\t在哪办\n\\N"
+    assert found["postgres"][0]["created_at"].tzinfo is not None
+    for pg_row, sqlite_row in zip(found["postgres"], found["sqlite"], strict=True):
+        assert {k: v for k, v in pg_row.items() if k != "created_at"} == {
+            k: v for k, v in sqlite_row.items() if k != "created_at"
+        }
+        assert abs((pg_row["created_at"] - sqlite_row["created_at"]).total_seconds()) < 60

@@ -104,6 +104,33 @@ def test_empty_reply_is_remembered_as_a_reply(store):
     assert store.reply_for("event:o|1|view|x") == ""
 
 
+def test_claim_and_load_then_finish(store):
+    store.save("oCitizen", {"turn": {"item": "SF-GA-003"}})
+    assert store.claim_and_load("msg:10", "oCitizen") == (True, {"turn": {"item": "SF-GA-003"}})
+    assert store.claim_and_load("msg:10", "oCitizen") == (False, None)  # a retry loads nothing
+    assert store.reply_for("msg:10") is None
+    store.finish("msg:10", "<xml>答复</xml>", "oCitizen", {"streak": 2})
+    assert store.reply_for("msg:10") == "<xml>答复</xml>"
+    assert store.load("oCitizen") == {"streak": 2}
+    store.finish("msg:11", "", "oCitizen", None)  # None: the state is left as it is
+    assert store.reply_for("msg:11") == "" and store.load("oCitizen") == {"streak": 2}
+    assert store.claim_and_load("msg:12", "oNobody") == (True, None)
+
+
+def test_finish_many_writes_in_order(store):
+    store.claim("msg:20")
+    store.finish_many(
+        [
+            ("msg:20", "<xml>一</xml>", "oA", {"n": 1}),
+            (None, "", "oB", {"n": 2}),  # a save only
+            ("msg:21", "<xml>二</xml>", "oA", {"n": 3}),  # the later state of oA wins
+        ]
+    )
+    assert store.reply_for("msg:20") == "<xml>一</xml>" and store.reply_for("msg:21") == "<xml>二</xml>"
+    assert store.load("oA") == {"n": 3} and store.load("oB") == {"n": 2}
+    assert store.claim("msg:21") is False  # a remembered reply is a claimed push
+
+
 def test_concurrent_claims_have_one_winner(store):
     results: list[bool] = []
     lock = threading.Lock()
@@ -157,3 +184,42 @@ def test_redis_keys_carry_the_ttl():
         store.claim("msg:1")
         assert 0 < store.client.ttl(store._state("oCitizen")) <= 120
         assert 0 < store.client.ttl(store._reply("msg:1")) <= 60
+
+
+class _Broken(MemoryStore):
+    """A primary store whose every call fails while ``down`` is set."""
+
+    down = True
+
+    def __getattribute__(self, name):
+        if name in {
+            "load",
+            "save",
+            "claim",
+            "claim_and_load",
+            "finish",
+            "finish_many",
+            "reply_for",
+        } and object.__getattribute__(self, "down"):
+            raise ConnectionError("primary down")
+        return object.__getattribute__(self, name)
+
+
+def test_fallback_claim_and_load_through_an_outage():
+    from bot.state import FallbackStore
+
+    now = [0.0]
+    primary, backup = _Broken(), MemoryStore()
+    store = FallbackStore(primary, backup, retry_after=5, clock=lambda: now[0])
+    # Down: the push is claimed and its state kept in the fallback.
+    assert store.claim_and_load("msg:1", "oA") == (True, None)
+    store.finish("msg:1", "<xml>一</xml>", "oA", {"n": 1})
+    assert backup.load("oA") == {"n": 1}
+    # Back up: a retry of the outage's push is still recognised, and the outage's state found.
+    now[0] = 10.0
+    primary.down = False
+    assert store.claim_and_load("msg:1", "oA") == (False, None)
+    assert store.reply_for("msg:1") == "<xml>一</xml>"
+    assert store.claim_and_load("msg:2", "oA") == (True, {"n": 1})
+    store.finish("msg:2", "<xml>二</xml>", "oA", {"n": 2})
+    assert primary.load("oA") == {"n": 2} and primary.reply_for("msg:2") == "<xml>二</xml>"

@@ -8,12 +8,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, g, render_template
+from flask import Blueprint, Flask, current_app, g, render_template, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from knowledge.console.sessions import LazySessionInterface
 from knowledge.schema import Item
 
 #: ``answer(question, items)`` -> ``(decision, reply_text)``: how the bot answers a citizen's question,
@@ -71,7 +72,15 @@ def engine() -> Engine:
 def db() -> Session:
     """The request's database session, closed when the app context ends."""
     if "console_session" not in g:
-        g.console_session = Session(engine(), expire_on_commit=False)
+        bind = engine()
+        if request.method not in ("GET", "HEAD"):
+            # A form that writes takes SQLite's write lock when its transaction starts: a deferred
+            # transaction that read first cannot upgrade once a bot worker has written meanwhile
+            # ("database is locked" at once, no waiting), and the bot writes on every push.
+            from knowledge.db import IMMEDIATE
+
+            bind = bind.execution_options(**{IMMEDIATE: True})
+        g.console_session = Session(bind, expire_on_commit=False)
     return g.console_session  # type: ignore[no-any-return]
 
 
@@ -118,6 +127,7 @@ def init_app(
         WTF_CSRF_CHECK_DEFAULT=False,
     )
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a token lives as long as the login session
+    app.session_interface = LazySessionInterface()
     app.extensions["guidebot_console"] = ConsoleHooks(
         answer=answer, preview=preview, send=send, engine=engine, notify=notify
     )

@@ -1,0 +1,106 @@
+"""bot.writebehind: replies and states queued, written in batches, read back before they land."""
+
+import threading
+import time
+
+import pytest
+
+from bot.state import MemoryStore
+from bot.writebehind import WriteBehindStore
+
+
+class CountingStore(MemoryStore):
+    """A memory store that counts batches (the round trips a shared store would make)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[int] = []
+        self.gate = threading.Event()
+        self.gate.set()
+
+    def finish_many(self, entries):
+        self.gate.wait(5)
+        self.batches.append(len(entries))
+        super().finish_many(entries)
+
+
+@pytest.fixture
+def inner():
+    return CountingStore()
+
+
+def test_without_the_writer_thread_writes_at_once(inner):
+    store = WriteBehindStore(inner)
+    store.finish("msg:1", "<xml>一</xml>", "oA", {"n": 1})
+    assert inner.reply_for("msg:1") == "<xml>一</xml>" and inner.load("oA") == {"n": 1}
+    assert inner.batches == [1]
+
+
+def test_queued_writes_are_read_back_then_written_in_one_batch(inner):
+    store = WriteBehindStore(inner, interval=0.05)
+    inner.gate.clear()  # hold the writer: everything below stays queued
+    store.start()
+    try:
+        for n in range(5):
+            assert store.claim_and_load(f"msg:{n}", "oA")[0]
+            store.finish(f"msg:{n}", f"<xml>{n}</xml>", "oA", {"n": n})
+        # This process reads its own queued writes; the store below has none of them yet.
+        assert store.load("oA") == {"n": 4} and inner.load("oA") is None
+        assert store.reply_for("msg:3") == "<xml>3</xml>" and inner.reply_for("msg:3") is None
+        assert store.claim_and_load("msg:9", "oA") == (True, {"n": 4})
+        inner.gate.set()
+        deadline = time.monotonic() + 5
+        while inner.load("oA") != {"n": 4} and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert inner.load("oA") == {"n": 4} and inner.reply_for("msg:0") == "<xml>0</xml>"
+        assert sum(inner.batches) == 5 and len(inner.batches) <= 2  # not one round trip per push
+    finally:
+        store.stop()
+
+
+def test_loaded_state_is_a_copy(inner):
+    store = WriteBehindStore(inner)
+    store.start()
+    try:
+        state = {"pages": ["a"]}
+        store.save("oA", state)
+        state["pages"].append("changed after the save")
+        loaded = store.load("oA")
+        loaded["pages"].append("changed by the reader")
+        assert store.load("oA") == {"pages": ["a"]}
+    finally:
+        store.stop()
+    assert inner.load("oA") == {"pages": ["a"]}
+
+
+def test_forget_is_not_undone_by_a_queued_save(inner):
+    store = WriteBehindStore(inner, interval=10)  # the writer would wait long: forget flushes itself
+    store.start()
+    try:
+        store.save("oA", {"n": 1})
+        store.forget("oA")
+        assert store.load("oA") is None and inner.load("oA") is None
+    finally:
+        store.stop()
+    assert inner.load("oA") is None
+
+
+def test_stop_writes_what_is_queued(inner):
+    store = WriteBehindStore(inner, interval=10)
+    store.start()
+    inner.gate.clear()
+    store.finish("msg:1", "<xml>一</xml>", "oA", {"n": 1})
+    inner.gate.set()
+    store.stop()
+    assert inner.reply_for("msg:1") == "<xml>一</xml>" and inner.load("oA") == {"n": 1}
+
+
+def test_a_failed_batch_is_logged_and_forgotten(inner, caplog):
+    def broken(entries):
+        raise ConnectionError("store down")
+
+    inner.finish_many = broken
+    store = WriteBehindStore(inner)
+    store.finish("msg:1", "<xml>一</xml>", "oA", {"n": 1})
+    assert "cannot write 1 queued" in caplog.text
+    assert store.load("oA") is None  # not kept forever in this process either
