@@ -27,7 +27,10 @@ log = logging.getLogger(__name__)
 
 
 class WriteBehindStore:
-    """``store`` with :meth:`finish` and :meth:`save` queued and written in batches."""
+    """``store`` with :meth:`finish` and :meth:`save` queued and written in batches.
+
+    Writers hand their state dicts over: a dict saved here must not be changed afterwards.
+    """
 
     def __init__(self, store: StateStore, *, interval: float = 0.02) -> None:
         self.store, self.interval = store, interval
@@ -48,15 +51,15 @@ class WriteBehindStore:
 
     def finish_many(self, entries: list[Finish]) -> None:
         with self._lock:
+            # The caller hands ``data`` over (a push's state is not touched after its save), so no
+            # copy here; reads get copies. Identity tells, after a write, whether a newer value
+            # for the key came meanwhile.
             for dedup_key, reply, key, data in entries:
-                # The queue holds its own copy: the identity of what is queued tells, after a
-                # write, whether a newer value for the key came meanwhile.
-                snapshot = copy.deepcopy(data)
                 if dedup_key is not None:
                     self._replies[dedup_key] = reply
-                if snapshot is not None:
-                    self._states[key] = snapshot
-                self._queue.append((dedup_key, reply, key, snapshot))
+                if data is not None:
+                    self._states[key] = data
+                self._queue.append((dedup_key, reply, key, data))
         if self._thread is not None:
             self._wake.set()
         else:

