@@ -18,7 +18,6 @@ tests use stores directly.
 import copy
 import logging
 import threading
-import time
 from typing import Any
 
 from bot.state import Finish, StateStore
@@ -41,6 +40,7 @@ class WriteBehindStore:
         self._states: dict[str, dict[str, Any] | None] = {}  # None: forgotten
         self._wake = threading.Event()
         self._stopping = False
+        self._halt = threading.Event()  # cuts the gathering pause short on stop
         self._thread: threading.Thread | None = None
         self._flush_lock = threading.Lock()
 
@@ -136,6 +136,7 @@ class WriteBehindStore:
         if self._thread is not None and self._thread.is_alive():
             return
         self._stopping = False
+        self._halt.clear()
 
         def loop() -> None:
             while not self._stopping:
@@ -143,7 +144,7 @@ class WriteBehindStore:
                 self._wake.clear()
                 if not self._stopping:
                     # Let a batch gather: one round trip for every push of the interval.
-                    time.sleep(self.interval)
+                    self._halt.wait(self.interval)
                 self.flush()
 
         self._thread = threading.Thread(target=loop, name="guidebot-state-writer", daemon=True)
@@ -155,6 +156,7 @@ class WriteBehindStore:
         self._thread = None
         if thread is not None:
             self._stopping = True
+            self._halt.set()
             self._wake.set()
             thread.join(timeout)
         self.flush()

@@ -102,3 +102,30 @@ def test_a_failed_batch_is_logged_and_forgotten(inner, caplog):
     store.finish("msg:1", "<xml>一</xml>", "oA", {"n": 1})
     assert "cannot write 1 queued" in caplog.text
     assert store.load("oA") is None  # not kept forever in this process either
+
+
+def test_gunicorn_workers_write_behind_and_flush_on_exit(tmp_path, county_kb_path):
+    # What bot.gunicorn_conf does: warm_up(write_behind=True) on start, shut_down on exit.
+    from bot import runtime
+    from bot.messages import Message
+    from bot.state import DatabaseStore
+    from knowledge.db import get_engine, make_engine, upgrade
+    from webhook import create_app
+
+    url = f"sqlite:///{tmp_path}/wb.sqlite3"
+    upgrade(make_engine(url))
+    app = create_app({"DATABASE_URL": url, "KB_FILE": str(county_kb_path), "STATE_STORE": "database"})
+    runtime.warm_up(app, write_behind=True)
+    store = runtime.deliverer(app).context.store
+    assert isinstance(store, WriteBehindStore)
+    store.interval = 30  # nothing is written before the worker exits
+    message = Message(kind="text", openid="oCitizen", text="社保卡在哪办", msg_id="77", account="gh")
+    reply = runtime.deliverer(app).handle(message)
+    assert "社会保障卡" in reply
+    database = DatabaseStore(get_engine(app))
+    assert database.reply_for("msg:77") is None  # still queued
+    started = time.monotonic()
+    runtime.shut_down(app)
+    assert time.monotonic() - started < 5  # the writer's 30 s pause is cut short
+    assert database.reply_for("msg:77") == reply
+    assert database.load("oCitizen") is not None  # the conversation's turn, for "那要多少钱"
