@@ -6,7 +6,8 @@ WeChat waits 5 s, then re-sends the same push up to twice. :meth:`Deliverer.hand
   a retry gets the reply remembered for the first delivery (the same bytes), so nothing is
   answered or recorded twice;
 - remembers the reply and saves the new state together (:class:`PushView` holds the save until
-  then), so a push costs the shared store two round trips;
+  then): two round trips to the shared store per push, one on the request path in gunicorn
+  workers, where ``bot.writebehind`` writes the second in batches;
 - runs :func:`bot.conversation.respond` with a deadline (``ANSWER_DEADLINE``, 4 s by default); when
   it is late, WeChat gets an empty body (like ``success``) and the answer goes out later through the
   ``send_later`` hook;

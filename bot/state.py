@@ -22,7 +22,7 @@ import threading
 import time
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, bindparam, delete, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 log = logging.getLogger(__name__)
@@ -185,12 +185,6 @@ class _Statements:
         state = ConversationRecord.__table__  # type: ignore[attr-defined]
         reply = DeliveredReply.__table__  # type: ignore[attr-defined]
         self.load = select(state.c.data, state.c.expires_at).where(state.c.key == bindparam("k_key"))
-        self.update_state = (
-            update(state)
-            .where(state.c.key == bindparam("k_key"))
-            .values(data=bindparam("v_data"), expires_at=bindparam("v_expires"))
-        )
-        self.insert_state = insert(state)
         # One statement whether or not the citizen has a row (SQLite ≥ 3.24 and PostgreSQL).
         fresh = upsert(state)
         self.upsert_state = fresh.on_conflict_do_update(
@@ -203,14 +197,11 @@ class _Statements:
         self.upsert_reply = fresh_reply.on_conflict_do_update(
             index_elements=[reply.c.dedup_key], set_={"reply": fresh_reply.excluded.reply}
         )
-        self.update_reply = (
-            update(reply).where(reply.c.dedup_key == bindparam("k_key")).values(reply=bindparam("v_reply"))
-        )
         self.reply_for = select(reply.c.reply).where(reply.c.dedup_key == bindparam("k_key"))
 
 
 @functools.cache
-def _statements(dialect: str = "sqlite") -> _Statements:
+def _statements(dialect: str) -> _Statements:
     return _Statements(dialect)
 
 
