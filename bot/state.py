@@ -78,15 +78,6 @@ def claim_then_load(store: StateStore, dedup_key: str, key: str) -> tuple[bool, 
     return True, store.load(key)
 
 
-def remember_then_save(
-    store: StateStore, dedup_key: str, reply: str, key: str, data: dict[str, Any] | None
-) -> None:
-    """:meth:`StateStore.finish` for a store without a combined round trip."""
-    store.remember_reply(dedup_key, reply)
-    if data is not None:
-        store.save(key, data)
-
-
 def finish_each(store: StateStore, entries: list[Finish]) -> None:
     """:meth:`StateStore.finish_many` for a store without batches."""
     for dedup_key, reply, key, data in entries:
@@ -162,7 +153,7 @@ class MemoryStore:
         return claim_then_load(self, dedup_key, key)
 
     def finish(self, dedup_key: str, reply: str, key: str, data: dict[str, Any] | None) -> None:
-        remember_then_save(self, dedup_key, reply, key, data)
+        finish_each(self, [(dedup_key, reply, key, data)])
 
     def finish_many(self, entries: list[Finish]) -> None:
         finish_each(self, entries)
