@@ -10,7 +10,9 @@ WeChat waits 5 s, then re-sends the same push up to twice. :meth:`Deliverer.hand
   workers, where ``bot.writebehind`` writes the second in batches;
 - runs :func:`bot.conversation.respond` with a deadline (``ANSWER_DEADLINE``, 4 s by default); when
   it is late, WeChat gets an empty body (like ``success``) and the answer goes out later through the
-  ``send_later`` hook;
+  ``send_later`` hook. A push that ``inline`` says cannot block (a text message while the index is
+  in memory and nothing the answer calls touches a database or network) is answered on the
+  request thread instead: handing it to the deadline thread and back costs more than the answer;
 - turns any internal error into a polite text with the hall's phone number, logged with the msg id.
 
 The ``send_later`` hook is a callable ``(openid, text, source_msg_id) -> None`` (the signature of
@@ -54,13 +56,15 @@ class PushView:
 
     def __init__(self, store: StateStore, key: str, state: dict[str, Any] | None, *, loaded: bool) -> None:
         self.store, self.key = store, key
-        self._state, self._loaded = state, loaded
+        #: False when the state could not be preloaded (loads then go to the store).
+        self.loaded = loaded
+        self._state = state
         self._held: dict[str, Any] | None = None
         self._closed = False
         self._lock = threading.Lock()
 
     def load(self, key: str) -> dict[str, Any] | None:
-        if key == self.key and self._loaded:
+        if key == self.key and self.loaded:
             return dict(self._state) if self._state is not None else None
         return self.store.load(key)
 
@@ -114,6 +118,8 @@ class Deliverer:
     deadline: float = 4.0
     #: Seconds a retry waits for the first delivery's reply before giving up with an empty body.
     retry_wait: float = 3.0
+    #: True for a push whose answer cannot block (no I/O): answered without the deadline thread.
+    inline: Callable[[Message], bool] | None = None
     executor: concurrent.futures.ThreadPoolExecutor = field(
         default_factory=lambda: concurrent.futures.ThreadPoolExecutor(
             max_workers=16, thread_name_prefix="answer"
@@ -137,9 +143,12 @@ class Deliverer:
             return self._remembered(key, message.log_ref)
         # The deadline covers the whole push: time lost claiming (a slow store) comes off the answer's.
         context = dataclasses.replace(self.context, store=view)
-        xml = self._answer(
-            message, context, max(self.MIN_ANSWER_TIME, self.deadline - (time.monotonic() - started))
-        )
+        if view.loaded and self.inline is not None and self.inline(message):
+            xml = self._render(self._respond(message, context), message)
+        else:
+            xml = self._answer(
+                message, context, max(self.MIN_ANSWER_TIME, self.deadline - (time.monotonic() - started))
+            )
         try:
             store.finish(key, xml, message.openid, view.close())
         except Exception:
@@ -174,6 +183,9 @@ class Deliverer:
             )
             future.add_done_callback(lambda done: self._send_late(message, done.result()))
             return ""
+        return self._render(reply, message)
+
+    def _render(self, reply: Reply, message: Message) -> str:
         try:
             return self.render(reply, message)
         except Exception:

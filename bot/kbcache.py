@@ -62,6 +62,9 @@ class StaticKnowledge:
     def __call__(self) -> Knowledge:
         return self.knowledge
 
+    #: A call never touches a database.
+    ready = True
+
 
 class DatabaseKnowledge:
     """The database's published items, re-indexed in the background when they change."""
@@ -109,8 +112,19 @@ class DatabaseKnowledge:
             with self._lock:
                 self._building = False
 
+    @property
+    def _refreshing(self) -> bool:
+        return self._refresher is not None and self._refresher.is_alive() and not self._stop.is_set()
+
+    @property
+    def ready(self) -> bool:
+        """True when a call returns the index in memory without touching the database."""
+        return self._current is not None and self._refreshing
+
     def __call__(self) -> Knowledge:
         current = self._current
+        if current is not None and self._refreshing and threading.current_thread() is not self._refresher:
+            return current  # the refresher checks the version; a push never waits for that query
         if current is None:
             with self._lock:
                 if self._current is None:

@@ -24,7 +24,7 @@ from bot.conversation import Context
 from bot.delivery import Deliverer, fallback_text
 from bot.hours import CHINA, HoursError, parse_hours
 from bot.kbcache import DatabaseKnowledge, KnowledgeSource, StaticKnowledge
-from bot.messages import Reply
+from bot.messages import Message, Reply
 from bot.recording import MemoryRecorder, Recorder
 from bot.state import DatabaseStore, FallbackStore, MemoryStore, RedisStore, StateStore
 from bot.writebehind import WriteBehindStore
@@ -256,6 +256,8 @@ def warm_up(app: Any, *, batch_recording: bool = False, write_behind: bool = Fal
         store = WriteBehindStore(built.context.store, interval=float(app.config["STATE_WRITE_INTERVAL"]))
         store.start()
         built.context.store = store
+    if batch_recording and write_behind:
+        built.inline = _cannot_block(built.context)
     try:
         knowledge = built.context.knowledge()
         knowledge.matcher.decide("你好", None)  # loads the segmenter's dictionaries too
@@ -264,6 +266,28 @@ def warm_up(app: Any, *, batch_recording: bool = False, write_behind: bool = Fal
     source = built.context.knowledge
     if isinstance(source, DatabaseKnowledge):
         source.start_refresher()
+
+
+def _cannot_block(context: Context) -> Callable[[Message], bool]:
+    """Which pushes the deliverer may answer on the request thread: nothing in their answer does I/O.
+
+    A text message, while the index is in memory with its refresher running and the recorder
+    queues its writes (the state comes preloaded and goes out with the reply). Events (consent,
+    unsubscribe) and everything while the index or recorder would reach the database keep the
+    deadline thread.
+    """
+    from bot.spool import SpoolingRecorder
+
+    source, recorder = context.knowledge, context.recorder
+
+    def cannot_block(message: Message) -> bool:
+        return (
+            message.kind == "text"
+            and bool(getattr(source, "ready", False))
+            and (not isinstance(recorder, SpoolingRecorder) or recorder.batching)
+        )
+
+    return cannot_block
 
 
 def shut_down(app: Any) -> None:

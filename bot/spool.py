@@ -20,6 +20,7 @@ import queue
 import threading
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -255,13 +256,27 @@ def _question_exists(session: Session, record: dict[str, Any], created: dt.datet
 _STOP = object()
 
 
+@dataclass(frozen=True)
+class _RatingEntry:
+    """A rating queued for the batch writer."""
+
+    item_code: str
+    score: int
+    openid: str
+
+
 class SpoolingRecorder:
     """A :class:`DatabaseRecorder` that spools what the database cannot take, and drains it later.
 
-    With :meth:`start_batching` (gunicorn workers), questions are inserted by a background thread
-    in batches, off the request path; a batch the database refuses goes to the spool as usual, and
-    :meth:`stop_batching` (the worker's exit) flushes what is queued.
+    With :meth:`start_batching` (gunicorn workers), questions and ratings are written by a
+    background thread in batches, off the request path; a batch the database refuses goes to the
+    spool as usual, and :meth:`stop_batching` (the worker's exit) flushes what is queued. While
+    batching, :meth:`most_asked` answers from a list the drain thread refreshes every
+    ``MOST_ASKED_EVERY`` seconds, so no call of this recorder touches the database on a push.
     """
+
+    #: Seconds between refreshes of the cached most-asked list while batching.
+    MOST_ASKED_EVERY = 60.0
 
     def __init__(
         self, recorder: DatabaseRecorder, spool: Spool, *, retry_after: float = 5.0, clock: Any = None
@@ -275,6 +290,13 @@ class SpoolingRecorder:
         self._stop = threading.Event()
         self._queue: queue.SimpleQueue[Any] | None = None
         self._writer: threading.Thread | None = None
+        self._most_asked: list[str] = []
+        self._most_asked_at = float("-inf")
+
+    @property
+    def batching(self) -> bool:
+        """True while questions and ratings go through the batch writer (nothing blocks a push)."""
+        return self._queue is not None
 
     @property
     def engine(self) -> Engine:
@@ -302,23 +324,33 @@ class SpoolingRecorder:
                 self._failed("questions")
         self.spool.append(question_record(question, self.recorder.hash_key))
 
-    def _write_batch(self, batch: list[tuple[Question, dt.datetime]]) -> None:
-        """Insert ``batch`` in one transaction, or spool all of it (the drain skips rows already in)."""
+    def _write_batch(self, batch: list[tuple[Any, dt.datetime]]) -> None:
+        """Insert ``batch``'s questions in one transaction, or spool them all.
+
+        The drain skips rows already in. Ratings (a few per thousand pushes) are written one by
+        one, as without batching.
+        """
+        questions = [(entry, created) for entry, created in batch if isinstance(entry, Question)]
+        for entry, _ in batch:
+            if isinstance(entry, _RatingEntry):
+                self._rate(entry.item_code, entry.score, entry.openid)
+        if not questions:
+            return
         if not self._down():
             try:
-                self.recorder.insert_rows([self.recorder.values(q, created) for q, created in batch])
+                self.recorder.insert_rows([self.recorder.values(q, created) for q, created in questions])
                 return
             except Exception:
-                log.exception("cannot record a batch of %d questions in the database", len(batch))
+                log.exception("cannot record a batch of %d questions in the database", len(questions))
                 self._failed("questions")
-        for question, created in batch:
+        for question, created in questions:
             try:
                 self.spool.append(question_record(question, self.recorder.hash_key, created))
             except Exception:
                 log.exception("cannot spool the question of %s: lost", question.msg_id or "?")
 
     def start_batching(self, *, interval: float = 0.1, size: int = 100) -> None:
-        """Record questions from a background thread, ``size`` rows or ``interval`` seconds at a time."""
+        """Record questions from a background thread every ``interval`` s, ``size`` rows per transaction."""
         if self._writer is not None and self._writer.is_alive():
             return
         pending: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -326,27 +358,32 @@ class SpoolingRecorder:
         def loop() -> None:
             import time
 
-            stopping = False
-            while not stopping:
+            while True:
                 first = pending.get()
                 if first is _STOP:
-                    break
-                batch = [first]
-                until = time.monotonic() + interval
-                while len(batch) < size:
+                    return
+                # Sleep through the interval and take what came meanwhile: waking for every
+                # question would cost each push a thread switch.
+                time.sleep(interval)
+                entries, stopping = [first], False
+                while True:
                     try:
-                        entry = pending.get(timeout=max(0.0, until - time.monotonic()))
+                        entry = pending.get_nowait()
                     except queue.Empty:
                         break
                     if entry is _STOP:
                         stopping = True
                         break
-                    batch.append(entry)
-                try:
-                    self._write_batch(batch)
-                except Exception:
-                    log.exception("question batch writer failed")
+                    entries.append(entry)
+                for start in range(0, len(entries), size):
+                    try:
+                        self._write_batch(entries[start : start + size])
+                    except Exception:
+                        log.exception("question batch writer failed")
+                if stopping:
+                    return
 
+        self._refresh_most_asked()
         self._queue = pending
         self._writer = threading.Thread(target=loop, name="guidebot-record", daemon=True)
         self._writer.start()
@@ -375,6 +412,13 @@ class SpoolingRecorder:
             self._write_batch(leftover)
 
     def rating(self, *, item_code: str, score: int, openid: str) -> None:
+        pending = self._queue
+        if pending is not None:
+            pending.put((_RatingEntry(item_code, score, openid), _utcnow()))
+            return
+        self._rate(item_code, score, openid)
+
+    def _rate(self, item_code: str, score: int, openid: str) -> None:
         if not self._down():
             try:
                 self.recorder.rating(item_code=item_code, score=score, openid=openid)
@@ -387,9 +431,23 @@ class SpoolingRecorder:
         )
 
     def most_asked(self, limit: int) -> list[str]:
+        if self._queue is not None:
+            return self._most_asked[:limit]
         if self._down():
             return []
         return self.recorder.most_asked(limit)
+
+    def _refresh_most_asked(self) -> None:
+        """Re-read the most-asked list for the cache (the drain thread, while batching)."""
+        self._most_asked_at = self.clock()
+        if self._down():
+            return
+        try:
+            self._most_asked = self.recorder.most_asked(20)
+        except Exception as exc:
+            log.warning(
+                "cannot read the most asked items (%s: %s); keeping the last list", type(exc).__name__, exc
+            )
 
     def drain(self) -> int:
         """Move spooled records into the database; returns how many were handed over."""
@@ -405,6 +463,8 @@ class SpoolingRecorder:
 
         def loop() -> None:
             while not self._stop.wait(interval):
+                if self._queue is not None and self.clock() - self._most_asked_at >= self.MOST_ASKED_EVERY:
+                    self._refresh_most_asked()
                 if not self.spool.pending():
                     continue
                 try:

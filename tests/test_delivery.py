@@ -107,3 +107,77 @@ def test_late_transfer_is_sent_as_text(context, monkeypatch):
     release.set()
     assert done.wait(5)
     assert sent == [("oCitizen", delivery.LATE_TRANSFER, "1")]
+
+
+def _thread_of_answer(deliverer, monkeypatch) -> list[str]:
+    threads: list[str] = []
+    real = delivery.respond
+
+    def recording(message, ctx):
+        threads.append(threading.current_thread().name)
+        return real(message, ctx)
+
+    monkeypatch.setattr(delivery, "respond", recording)
+    return threads
+
+
+def test_a_push_that_cannot_block_is_answered_on_the_request_thread(context, monkeypatch):
+    deliverer = delivery.Deliverer(context=context, render=render, inline=lambda message: True)
+    threads = _thread_of_answer(deliverer, monkeypatch)
+    reply = deliverer.handle(MESSAGE)
+    assert reply.startswith("text:【社会保障卡申领】")
+    assert threads == [threading.current_thread().name]
+    assert deliverer.handle(MESSAGE) == reply and len(context.recorder.questions) == 1  # dedup as before
+
+
+def test_other_pushes_keep_the_deadline_thread(context, monkeypatch):
+    deliverer = delivery.Deliverer(context=context, render=render, inline=lambda message: False)
+    threads = _thread_of_answer(deliverer, monkeypatch)
+    deliverer.handle(MESSAGE)
+    assert threads and threads[0].startswith("answer")
+
+
+def test_without_a_preloaded_state_the_deadline_thread_answers(context, monkeypatch):
+    # The store failed at the claim: loading the state would touch it again, so no inline answer.
+    def broken(dedup_key, key):
+        raise ConnectionError("store down")
+
+    monkeypatch.setattr(context.store, "claim_and_load", broken)
+    deliverer = delivery.Deliverer(context=context, render=render, inline=lambda message: True)
+    threads = _thread_of_answer(deliverer, monkeypatch)
+    assert deliverer.handle(MESSAGE).startswith("text:【")
+    assert threads and threads[0].startswith("answer")
+
+
+def test_runtime_answers_inline_only_text_with_the_index_in_memory(knowledge):
+    from bot import runtime
+    from bot.messages import Message
+
+    class Source:
+        ready = True
+
+        def __call__(self):
+            return knowledge()
+
+    source = Source()
+    cannot_block = runtime._cannot_block(Context(knowledge=source, recorder=MemoryRecorder()))
+    assert cannot_block(MESSAGE)
+    assert not cannot_block(Message(kind="event", openid="o", event="subscribe", account="gh"))
+    source.ready = False
+    assert not cannot_block(MESSAGE)
+
+
+def test_runtime_keeps_the_deadline_thread_while_the_recorder_writes_directly(knowledge, tmp_path):
+    from bot import runtime
+    from bot.recording import DatabaseRecorder
+    from bot.spool import Spool, SpoolingRecorder
+    from knowledge.testing import memory_engine
+
+    recorder = SpoolingRecorder(DatabaseRecorder(memory_engine(), hash_key="k"), Spool(tmp_path / "spool"))
+    cannot_block = runtime._cannot_block(Context(knowledge=knowledge, recorder=recorder))
+    assert not cannot_block(MESSAGE)  # ratings and the most-asked list would reach the database
+    recorder.start_batching()
+    try:
+        assert cannot_block(MESSAGE)
+    finally:
+        recorder.stop_batching()

@@ -85,3 +85,22 @@ def test_common_codes_prefer_the_most_asked(county):
     knowledge = StaticKnowledge(county)()
     assert common_codes(knowledge, ["SF-RS-001", "NO-SUCH", "SF-GA-003"], 3)[:2] == ["SF-RS-001", "SF-GA-003"]
     assert len(common_codes(knowledge, [], 5)) == 5
+
+
+def test_with_the_refresher_running_a_push_never_queries_the_database(engine, county, monkeypatch):
+    clock = Clock()
+    source = DatabaseKnowledge(engine, interval=3600, clock=clock)
+    assert not source.ready  # nothing in memory yet: the first call loads it
+    first = source()
+    assert not source.ready  # in memory, but without the refresher a call may check the version
+    source.start_refresher()
+    try:
+        assert source.ready
+        queries: list[str] = []
+        monkeypatch.setattr(source, "_key", lambda: queries.append("version") or (0, ""))
+        clock.now = 10_000  # long past the interval: without the refresher this call would check
+        assert source() is first and queries == []
+    finally:
+        source.stop_refresher()
+    assert not source.ready
+    assert StaticKnowledge(county).ready

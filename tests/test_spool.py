@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from sqlmodel import Session, select
@@ -175,3 +176,46 @@ def test_a_batch_the_database_refuses_is_spooled_and_drained_once(tmp_path, engi
     assert drained == 12 and len(rows(engine)) == 12
     assert recorder.spool.drain(lambda records: write_records(engine, records)) == 0
     broken.dispose()
+
+
+def test_while_batching_nothing_touches_the_database_on_a_push(tmp_path, engine):
+    # Ratings join the batch and the most-asked list is a cached copy: the request path never waits.
+    database = DatabaseRecorder(engine, hash_key="key")
+    recorder = SpoolingRecorder(database, Spool(tmp_path / "spool"))
+    for index in range(3):
+        database.question(question(index))
+    recorder.start_batching(interval=0.05)
+    try:
+        assert recorder.batching
+        calls: list[str] = []
+        real_rating, real_most_asked = database.rating, database.most_asked
+        database.rating = lambda **kw: (calls.append("rating"), real_rating(**kw))[1]
+        database.most_asked = lambda limit: (calls.append("most_asked"), real_most_asked(limit))[1]
+        assert recorder.most_asked(5) == ["SB-001"]  # read when batching started
+        recorder.rating(item_code="SB-001", score=5, openid="oCitizen1")
+        assert calls == []  # queued, not written by the caller
+    finally:
+        recorder.stop_batching()
+    assert calls == ["rating"]  # written by the batch writer (flushed at stop)
+    with Session(engine) as session:
+        assert [r.score for r in session.exec(select(Rating))] == [5]
+    assert not recorder.batching
+    assert recorder.most_asked(5) == ["SB-001"]  # without batching: read from the database again
+    assert calls[-1] == "most_asked"
+
+
+def test_the_cached_most_asked_list_is_refreshed_by_the_drain_thread(tmp_path, engine):
+    database = DatabaseRecorder(engine, hash_key="key")
+    recorder = SpoolingRecorder(database, Spool(tmp_path / "spool"))
+    recorder.MOST_ASKED_EVERY = 0.0
+    recorder.start_batching(interval=0.01)
+    recorder.start_drainer(interval=0.05)
+    try:
+        assert recorder.most_asked(5) == []
+        database.question(question(1))
+        deadline = time.monotonic() + 5
+        while recorder.most_asked(5) != ["SB-001"] and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert recorder.most_asked(5) == ["SB-001"]
+    finally:
+        recorder.stop_drainer()
