@@ -103,7 +103,7 @@ def _copy_rows(connection: Any, table: Any, rows: Sequence[dict[str, object]]) -
     """
     dialect = connection.dialect
     names = list(rows[0])
-    processors = [table.c[name].type.bind_processor(dialect) for name in names]
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
     quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
     cursor = connection.connection.dbapi_connection.cursor()
     try:

@@ -18,12 +18,12 @@ import datetime as dt
 import functools
 import json
 import logging
+import os
 import threading
 import time
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, bindparam, delete, insert, select
-from sqlalchemy.exc import IntegrityError
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +196,65 @@ def _statements(dialect: str) -> _Statements:
     return _Statements(dialect)
 
 
+class _RawClaim:
+    """The claim and the state read compiled once for the engine's driver, run on a pooled connection.
+
+    This runs on every push; SQLAlchemy's execution machinery costs several times the statements
+    themselves (most of a push's database time on SQLite). Values go through the columns' own
+    bind and result processing, so the rows are exactly what the Core statements write and read.
+    """
+
+    def __init__(self, engine: Engine, statements: _Statements) -> None:
+        from knowledge.models import ConversationRecord, DeliveredReply
+
+        dialect = engine.dialect
+        self.engine, self.dbapi = engine, dialect.loaded_dbapi
+        reply = DeliveredReply.__table__  # type: ignore[attr-defined]
+        state = ConversationRecord.__table__  # type: ignore[attr-defined]
+        insert_sql = statements.insert_reply.compile(
+            dialect=dialect, column_keys=["dedup_key", "reply", "created_at"]
+        )
+        load_sql = statements.load.compile(dialect=dialect)
+        self.insert, self.load = insert_sql.string, load_sql.string
+        self.insert_order = list(insert_sql.positiontup or ()) if insert_sql.positional else None
+        self.load_positional = bool(load_sql.positional)
+        self.created = reply.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
+        self.expires = state.c.expires_at.type.dialect_impl(dialect).result_processor(dialect, None)
+        # sqlite3 connections run in autocommit mode here (knowledge.db); psycopg's do not.
+        self.commits = dialect.name != "sqlite"
+
+    def __call__(self, dedup_key: str, key: str | None) -> tuple[bool, tuple[str, Any] | None]:
+        """(first delivery, (data, expires_at) of the state row or None)."""
+        created = _utcnow()
+        values = {
+            "dedup_key": dedup_key,
+            "reply": PENDING,
+            "created_at": self.created(created) if self.created else created,
+        }
+        params: Any = (
+            values if self.insert_order is None else tuple(values[name] for name in self.insert_order)
+        )
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(self.insert, params)
+            except self.dbapi.IntegrityError:
+                return False, None
+            if self.commits:
+                connection.commit()
+            if key is None:
+                return True, None
+            cursor.execute(self.load, (key,) if self.load_positional else {"k_key": key})
+            row = cursor.fetchone()
+            if row is None:
+                return True, None
+            data, expires = row
+            return True, (data, self.expires(expires) if self.expires else expires)
+        finally:
+            connection.close()  # back to the pool, rolled back
+
+
 class DatabaseStore:
     """A store in the app's database, shared by every worker (SQLite or PostgreSQL)."""
 
@@ -206,6 +265,7 @@ class DatabaseStore:
         self.engine, self.ttl, self.dedup_ttl = engine, ttl, dedup_ttl
         self._claims = 0
         self._statements = _statements(engine.dialect.name)
+        self._claim = _RawClaim(engine, self._statements)
 
     def _write(self) -> Any:
         from knowledge.db import write_session
@@ -241,19 +301,15 @@ class DatabaseStore:
         self._claims += 1
         if self._claims % self.PURGE_EVERY == 1:
             self.purge()
-        try:
-            # One transaction: the claim's INSERT decides, the state comes along in the same trip.
-            with self.engine.begin() as connection:
-                connection.execute(
-                    self._statements.insert_reply,
-                    {"dedup_key": dedup_key, "reply": PENDING, "created_at": _utcnow()},
-                )
-                row = (
-                    None if key is None else connection.execute(self._statements.load, {"k_key": key}).first()
-                )
-        except IntegrityError:
-            return False, None
-        return True, self._state(row)
+        # The claim's INSERT decides and commits at once (on SQLite the write lock is held for that
+        # statement only), then the state is read on the same connection.
+        first, row = self._claim(dedup_key, key)
+        if not first or row is None:
+            return first, None
+        data, expires_at = row
+        if expires_at <= _utcnow():
+            return True, None
+        return True, json.loads(data)
 
     def _remember(self, connection: Any, replies: dict[str, str]) -> None:
         now = _utcnow()
@@ -313,6 +369,7 @@ class RedisStore:
         prefix: str = "guidebot:",
     ) -> None:
         self.client, self.ttl, self.dedup_ttl, self.prefix = client, ttl, dedup_ttl, prefix
+        self._held = threading.local()
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> "RedisStore":
@@ -353,13 +410,38 @@ class RedisStore:
     # and so do the reply and the new state.
 
     def claim_and_load(self, dedup_key: str, key: str) -> tuple[bool, dict[str, Any] | None]:
-        pipe = self.client.pipeline(transaction=False)
-        pipe.set(self._reply(dedup_key), PENDING, nx=True, ex=self.dedup_ttl)
-        pipe.get(self._state(key))
-        claimed, raw = pipe.execute()
+        # Every push runs this: the two commands go out packed on a connection this thread keeps
+        # (a pipeline object and a pool checkout cost three times the round trip itself).
+        connection = self._connection()
+        try:
+            connection.send_packed_command(
+                connection.pack_commands(
+                    [
+                        ("SET", self._reply(dedup_key), PENDING, "NX", "EX", self.dedup_ttl),
+                        ("GET", self._state(key)),
+                    ]
+                )
+            )
+            claimed, raw = connection.read_response(), connection.read_response()
+        except BaseException:
+            self._drop(connection)  # half-read or broken: never reused
+            raise
         if not claimed:
             return False, None
         return True, None if raw is None else json.loads(raw)
+
+    def _connection(self) -> Any:
+        held = getattr(self._held, "connection", None)
+        if held is not None and held[0] == os.getpid():
+            return held[1]
+        connection = self.client.connection_pool.get_connection()
+        self._held.connection = (os.getpid(), connection)
+        return connection
+
+    def _drop(self, connection: Any) -> None:
+        self._held.connection = None
+        connection.disconnect()
+        self.client.connection_pool.release(connection)
 
     def finish(self, dedup_key: str, reply: str, key: str, data: dict[str, Any] | None) -> None:
         self.finish_many([(dedup_key, reply, key, data)])

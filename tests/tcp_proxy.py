@@ -28,6 +28,12 @@ class TcpProxy:
         """Close the listener (new connections are refused) and every open connection."""
         listener, self._listener = self._listener, None
         if listener is not None:
+            # shutdown wakes the accept() blocked in the proxy's thread: close alone leaves the
+            # port listening until one more connection arrives.
+            try:
+                listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             listener.close()
         with self._lock:
             sockets, self._sockets = list(self._sockets), set()

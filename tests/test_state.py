@@ -117,6 +117,30 @@ def test_claim_and_load_then_finish(store):
     assert store.claim_and_load("msg:12", "oNobody") == (True, None)
 
 
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_the_raw_claim_writes_rows_as_sqlalchemy_does(backend, tmp_path):
+    # The claim bypasses SQLAlchemy's execution path; its row must read back like any other.
+    import datetime as dt
+
+    from sqlmodel import Session, select
+
+    from bot.state import PENDING
+    from knowledge.models import DeliveredReply
+
+    stores = iter([_sqlite_store(tmp_path / "raw.sqlite3")]) if backend == "sqlite" else _postgres_store()
+    store = next(stores)
+    try:
+        store.save("oA", {"n": 1})
+        assert store.claim_and_load("msg:raw", "oA") == (True, {"n": 1})
+        assert store.claim_and_load("msg:raw", "oA") == (False, None)
+        with Session(store.engine) as session:
+            row = session.exec(select(DeliveredReply)).one()
+        assert row.reply == PENDING and row.created_at.tzinfo is not None
+        assert abs((dt.datetime.now(dt.UTC) - row.created_at).total_seconds()) < 60
+    finally:
+        next(stores, None)
+
+
 def test_finish_many_writes_in_order(store):
     store.claim("msg:20")
     store.finish_many(
@@ -223,3 +247,25 @@ def test_fallback_claim_and_load_through_an_outage():
     assert store.claim_and_load("msg:2", "oA") == (True, {"n": 1})
     store.finish("msg:2", "<xml>二</xml>", "oA", {"n": 2})
     assert primary.load("oA") == {"n": 2} and primary.reply_for("msg:2") == "<xml>二</xml>"
+
+
+@pytest.mark.redis
+def test_redis_claim_survives_a_killed_connection():
+    import redis
+
+    stores = _redis_store()
+    store = next(stores)
+    try:
+        assert store.claim_and_load("msg:k1", "oA") == (True, None)
+        held = store._held.connection[1]
+        admin = redis.Redis(host="127.0.0.1", port=6379)
+        host, port = held._sock.getsockname()[:2]
+        admin.client_kill(f"{host}:{port}")  # as a Redis restart or a proxy timeout would
+        with pytest.raises(redis.ConnectionError):  # this push falls back (FallbackStore) …
+            store.claim_and_load("msg:k2", "oA")
+        # … and the broken connection is not reused: the next push is served again.
+        assert store.claim_and_load("msg:k3", "oA") == (True, None)
+        assert store.claim_and_load("msg:k3", "oA") == (False, None)
+        admin.close()
+    finally:
+        next(stores, None)
