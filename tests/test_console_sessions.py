@@ -61,3 +61,23 @@ def test_console_writes_take_the_sqlite_write_lock_up_front(tmp_path):
         with app.test_request_context("/admin/items", method=method):
             options = console.db().connection().get_execution_options()
             assert bool(options.get(IMMEDIATE)) is immediate
+
+
+def test_reading_the_session_still_varies_on_cookie():
+    response = make_app().test_client().get("/get")
+    assert response.headers.get("Vary") == "Cookie"  # the view read the (empty) session
+
+
+def test_logging_out_deletes_the_cookie():
+    app = make_app()
+
+    @app.get("/clear")
+    def clear() -> str:
+        session.clear()
+        return "ok"
+
+    client = app.test_client()
+    client.get("/set")
+    assert client.get_cookie("session") is not None
+    client.get("/clear")
+    assert client.get_cookie("session") is None
