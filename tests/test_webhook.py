@@ -469,3 +469,18 @@ def test_late_answer_goes_to_the_database_outbox_by_default(county, tmp_path, mo
         assert "社会保障卡申领" in rows[0].payload
     finally:
         stop_outbox(app)
+
+
+def test_pushes_skip_flask_dispatch_everything_else_keeps_it(app, client):
+    # POST /wechat goes straight to the webhook (webhook.PushShortcut); the rest is Flask's.
+    hooks: list[str] = []
+    app.before_request(lambda: hooks.append("before") or None)
+    response = post_plain(client, text_xml("社保卡在哪办", msg_id="24000000000000077"))
+    assert reply_of(response)["Content"].startswith("【社会保障卡申领】")
+    assert response.headers["Content-Type"] == "application/xml; charset=utf-8"
+    assert "Set-Cookie" not in response.headers and hooks == []
+    assert client.get("/wechat", query_string=signed() | {"echostr": "abc"}).get_data(as_text=True) == "abc"
+    assert hooks == ["before"]  # URL verification still goes through Flask
+    assert client.put("/wechat").status_code == 405 and client.post("/wechat/").status_code == 404
+    refused = client.post("/wechat", data=b"<xml/>", content_type="text/xml")  # unsigned
+    assert refused.status_code == 403 and refused.headers["Content-Type"] == "text/plain; charset=utf-8"
