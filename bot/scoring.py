@@ -42,6 +42,9 @@ from bot.synonyms import HomophoneFixer, Synonyms
 from bot.typos import candidate_words, correct
 from knowledge.schema import Item
 
+#: A content word: (word, its bigrams, weight, whether it is a key word).
+Word = tuple[str, tuple[str, ...], float, bool]
+
 # --- calibrated constants (bench/accuracy.py prints the effect of each) ---
 COS_WEIGHT = 0.65
 REGION_BONUS = 0.06
@@ -191,6 +194,8 @@ class ItemScorer:
         self.item_names = item_names
         #: All item phrases in one string: is a word used to name some item at all?
         self.phrase_text = "\n".join(dict.fromkeys(item_texts))
+        # Per scorer, so a new knowledge-base version (a new scorer) never sees old entries.
+        self._weighted = functools.lru_cache(maxsize=4096)(self._weighted_words)
         #: Canonical words of the synonym table: service concepts even where no item here is named so.
         self.concepts = frozenset(synonyms.table.values())
 
@@ -381,9 +386,13 @@ class ItemScorer:
                 merged.append(token)
         return merged
 
-    def weighted_words(self, content: str) -> list[tuple[str, tuple[str, ...], float, bool]]:
+    def weighted_words(self, content: str) -> tuple[Word, ...]:
         """Content words: bigrams, weight (the rarest bigram's IDF) and whether it is a key word (a noun the
-        knowledge base knows, not an operation)."""
+        knowledge base knows, not an operation). Cached: a push asks for the same content's words
+        several times (ranking, the follow-up checks), and bursts repeat the same questions."""
+        return self._weighted(content)
+
+    def _weighted_words(self, content: str) -> tuple[Word, ...]:
         words = []
         for word in self._merged_tokens(content):
             grams = tuple(ngrams(word, (2,))) or (word,)
@@ -402,11 +411,9 @@ class ItemScorer:
             else:
                 key = len(word) > 1
             words.append((word, grams, weight, key))
-        return words
+        return tuple(words)
 
-    def _word_coverage(
-        self, words: list[tuple[str, tuple[str, ...], float, bool]], position: int
-    ) -> tuple[float, float]:
+    def _word_coverage(self, words: Sequence[Word], position: int) -> tuple[float, float]:
         """IDF-weighted share of the content words the item's phrases contain (half credit for bigrams),
         and the share of key words it lacks."""
         text = self.item_texts[position]
