@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, func, insert
+from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, col, select
 
 from bot.decision import Decision
@@ -124,6 +125,23 @@ class DatabaseRecorder:
 
     def __init__(self, engine: Engine, *, hash_key: str) -> None:
         self.engine, self.hash_key = engine, hash_key
+        self._rows: dict[tuple[str, ...], Any] = {}  # SQLite: one statement per column set
+
+    def _sqlite_insert(self, rows: Sequence[dict[str, object]]) -> None:
+        """``rows`` as one multi-row INSERT in autocommit mode (see ``knowledge.driver``)."""
+        from knowledge.driver import RowsStatement
+        from knowledge.models import QuestionLog
+
+        names = tuple(rows[0])
+        statement = self._rows.get(names)
+        if statement is None:
+            table = QuestionLog.__table__  # type: ignore[attr-defined]
+            statement = self._rows[names] = RowsStatement(self.engine, table, insert(table), names)
+        connection = self.engine.raw_connection()
+        try:
+            statement.run(connection, rows)
+        finally:
+            connection.close()
 
     def values(self, question: Question, created_at: dt.datetime | None = None) -> dict[str, object]:
         """The ``question_log`` column values of ``question``, asked at ``created_at`` (default now)."""
@@ -158,6 +176,11 @@ class DatabaseRecorder:
         """Insert ``question_log`` rows made by :meth:`values` in one transaction."""
         from knowledge.models import QuestionLog
 
+        if rows and self.engine.dialect.name == "sqlite" and not isinstance(self.engine.pool, StaticPool):
+            # One statement, so the write lock is never held across a return to Python while
+            # the other workers' pushes wait for it.
+            self._sqlite_insert(rows)
+            return
         table = QuestionLog.__table__  # type: ignore[attr-defined]
         with self.engine.begin() as connection:
             if rows and connection.dialect.name == "postgresql":

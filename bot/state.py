@@ -197,7 +197,7 @@ def _statements(dialect: str) -> _Statements:
 
 
 class _RawClaim:
-    """The claim and the state read compiled once for the engine's driver, run on a pooled connection.
+    """The claim and the state read compiled once for the engine's driver, on connections of its own.
 
     This runs on every push; SQLAlchemy's execution machinery costs several times the statements
     themselves (most of a push's database time on SQLite). Values go through the columns' own
@@ -205,10 +205,15 @@ class _RawClaim:
     """
 
     def __init__(self, engine: Engine, statements: _Statements) -> None:
+        from knowledge.db import BUSY_TIMEOUT_MS
+        from knowledge.driver import HeldConnections
         from knowledge.models import ConversationRecord, DeliveredReply
 
         dialect = engine.dialect
-        self.engine, self.dbapi = engine, dialect.loaded_dbapi
+        # Connections of their own: no pool checkout or pre-ping per push, and on SQLite the
+        # write lock is waited for in short steps (knowledge.driver).
+        self.connections = HeldConnections(engine)
+        self.busy_timeout = BUSY_TIMEOUT_MS / 1000
         reply = DeliveredReply.__table__  # type: ignore[attr-defined]
         state = ConversationRecord.__table__  # type: ignore[attr-defined]
         insert_sql = statements.insert_reply.compile(
@@ -220,11 +225,11 @@ class _RawClaim:
         self.load_positional = bool(load_sql.positional)
         self.created = reply.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
         self.expires = state.c.expires_at.type.dialect_impl(dialect).result_processor(dialect, None)
-        # sqlite3 connections run in autocommit mode here (knowledge.db); psycopg's do not.
-        self.commits = dialect.name != "sqlite"
 
     def __call__(self, dedup_key: str, key: str | None) -> tuple[bool, tuple[str, Any] | None]:
         """(first delivery, (data, expires_at) of the state row or None)."""
+        from knowledge.driver import execute_busy
+
         created = _utcnow()
         values = {
             "dedup_key": dedup_key,
@@ -234,38 +239,66 @@ class _RawClaim:
         params: Any = (
             values if self.insert_order is None else tuple(values[name] for name in self.insert_order)
         )
-        connection = self.engine.raw_connection()
-        try:
-            cursor = connection.cursor()
+        # Both drivers run in autocommit mode here: the INSERT commits by itself, so SQLite's
+        # write lock is held for that statement only.
+        connections = self.connections
+        for attempt in (1, 2):
             try:
-                cursor.execute(self.insert, params)
-            except self.dbapi.IntegrityError:
+                with connections.connection() as connection:
+                    cursor = connection.cursor()
+                    if connections.sqlite:
+                        execute_busy(cursor, self.insert, params, timeout=self.busy_timeout)
+                    else:
+                        cursor.execute(self.insert, params)
+                    if key is None:
+                        return True, None
+                    cursor.execute(self.load, (key,) if self.load_positional else {"k_key": key})
+                    row = cursor.fetchone()
+                break
+            except connections.dbapi.IntegrityError:
                 return False, None
-            if self.commits:
-                connection.commit()
-            if key is None:
-                return True, None
-            cursor.execute(self.load, (key,) if self.load_positional else {"k_key": key})
-            row = cursor.fetchone()
-            if row is None:
-                return True, None
-            data, expires = row
-            return True, (data, self.expires(expires) if self.expires else expires)
-        finally:
-            connection.close()  # back to the pool, rolled back
+            except connections.dbapi.OperationalError:
+                # A kept PostgreSQL connection the server closed meanwhile (restart, idle
+                # timeout): once more on a new one, as the pool's pre-ping would.
+                if connections.sqlite or attempt == 2:
+                    raise
+        if row is None:
+            return True, None
+        data, expires = row
+        return True, (data, self.expires(expires) if self.expires else expires)
 
 
 class DatabaseStore:
     """A store in the app's database, shared by every worker (SQLite or PostgreSQL)."""
 
-    #: Expired rows are deleted on every this many claims.
+    #: Expired rows are deleted on every this many finished pushes.
     PURGE_EVERY = 200
 
     def __init__(self, engine: Engine, *, ttl: int = DEFAULT_TTL, dedup_ttl: int = DEFAULT_DEDUP_TTL) -> None:
         self.engine, self.ttl, self.dedup_ttl = engine, ttl, dedup_ttl
-        self._claims = 0
+        self._finished = 0
         self._statements = _statements(engine.dialect.name)
         self._claim = _RawClaim(engine, self._statements)
+        self._rows: tuple[Any, Any] | None = None
+        if engine.dialect.name == "sqlite":
+            from knowledge.driver import RowsStatement
+            from knowledge.models import ConversationRecord, DeliveredReply
+
+            # Batches of replies and states as single statements (see knowledge.driver).
+            self._rows = (
+                RowsStatement(
+                    engine,
+                    DeliveredReply.__table__,  # type: ignore[attr-defined]
+                    self._statements.upsert_reply,
+                    ["dedup_key", "reply", "created_at"],
+                ),
+                RowsStatement(
+                    engine,
+                    ConversationRecord.__table__,  # type: ignore[attr-defined]
+                    self._statements.upsert_state,
+                    ["key", "data", "expires_at"],
+                ),
+            )
 
     def _write(self) -> Any:
         from knowledge.db import write_session
@@ -298,9 +331,6 @@ class DatabaseStore:
         return self.claim_and_load(dedup_key, None)[0]
 
     def claim_and_load(self, dedup_key: str, key: str | None) -> tuple[bool, dict[str, Any] | None]:
-        self._claims += 1
-        if self._claims % self.PURGE_EVERY == 1:
-            self.purge()
         # The claim's INSERT decides and commits at once (on SQLite the write lock is held for that
         # statement only), then the state is read on the same connection.
         first, row = self._claim(dedup_key, key)
@@ -311,18 +341,23 @@ class DatabaseStore:
             return True, None
         return True, json.loads(data)
 
-    def _remember(self, connection: Any, replies: dict[str, str]) -> None:
+    @staticmethod
+    def _reply_rows(replies: dict[str, str]) -> list[dict[str, Any]]:
         now = _utcnow()
-        rows = [{"dedup_key": key, "reply": reply, "created_at": now} for key, reply in replies.items()]
-        connection.execute(self._statements.upsert_reply, rows)
+        return [{"dedup_key": key, "reply": reply, "created_at": now} for key, reply in replies.items()]
 
-    def _save_many(self, connection: Any, states: dict[str, dict[str, Any]]) -> None:
+    def _state_rows(self, states: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         expires = _utcnow() + dt.timedelta(seconds=self.ttl)
-        rows = [
+        return [
             {"key": key, "data": json.dumps(data, ensure_ascii=False), "expires_at": expires}
             for key, data in states.items()
         ]
-        connection.execute(self._statements.upsert_state, rows)
+
+    def _remember(self, connection: Any, replies: dict[str, str]) -> None:
+        connection.execute(self._statements.upsert_reply, self._reply_rows(replies))
+
+    def _save_many(self, connection: Any, states: dict[str, dict[str, Any]]) -> None:
+        connection.execute(self._statements.upsert_state, self._state_rows(states))
 
     def remember_reply(self, dedup_key: str, reply: str) -> None:
         with self.engine.begin() as connection:
@@ -333,11 +368,28 @@ class DatabaseStore:
 
     def finish_many(self, entries: list[Finish]) -> None:
         replies, states = _last_per_key(entries)
-        with self.engine.begin() as connection:  # one transaction, one statement per table
-            if replies:
-                self._remember(connection, replies)
-            if states:
-                self._save_many(connection, states)
+        if self._rows is not None:
+            # SQLite: one statement per table, each its own transaction, so the write lock is
+            # never held across a return to Python. A reply without its state (a crash between
+            # the two) only costs the citizen the context of one message.
+            reply_rows, state_rows = self._rows
+            with self._claim.connections.connection() as connection:
+                reply_rows.run(connection, self._reply_rows(replies), busy_timeout=self._claim.busy_timeout)
+                state_rows.run(connection, self._state_rows(states), busy_timeout=self._claim.busy_timeout)
+        else:
+            with self.engine.begin() as connection:  # one transaction, one statement per table
+                if replies:
+                    self._remember(connection, replies)
+                if states:
+                    self._save_many(connection, states)
+        # Off the claim's path: in gunicorn workers this runs in the write-behind thread.
+        self._finished += len(entries)
+        if self._finished >= self.PURGE_EVERY:
+            self._finished = 0
+            try:
+                self.purge()
+            except Exception:  # the writes above went in; expired rows wait for the next purge
+                log.exception("cannot purge expired conversation records")
 
     def reply_for(self, dedup_key: str) -> str | None:
         with self.engine.connect() as connection:
@@ -348,13 +400,31 @@ class DatabaseStore:
 
     def purge(self) -> None:
         """Delete expired conversation records and delivered replies older than the dedup TTL."""
+        from knowledge.driver import execute_busy
         from knowledge.models import ConversationRecord, DeliveredReply
 
         now = _utcnow()
+        cutoff = now - dt.timedelta(seconds=self.dedup_ttl)
+        states = delete(ConversationRecord).where(ConversationRecord.expires_at <= now)  # type: ignore[arg-type]
+        replies = delete(DeliveredReply).where(DeliveredReply.created_at < cutoff)  # type: ignore[arg-type]
+        if self._rows is not None:
+            # SQLite: each DELETE its own transaction, on the claim's connections (see finish_many).
+            with self._claim.connections.connection() as connection:
+                cursor = connection.cursor()
+                for statement in (states, replies):
+                    compiled = statement.compile(dialect=self.engine.dialect)
+                    params = compiled.construct_params()
+                    values = [
+                        compiled.binds[name].type.dialect_impl(self.engine.dialect).bind_processor(
+                            self.engine.dialect
+                        )(params[name])
+                        for name in compiled.positiontup or ()
+                    ]
+                    execute_busy(cursor, compiled.string, values, timeout=self._claim.busy_timeout)
+            return
         with self._write() as session:
-            session.exec(delete(ConversationRecord).where(ConversationRecord.expires_at <= now))  # type: ignore[call-overload,arg-type]
-            cutoff = now - dt.timedelta(seconds=self.dedup_ttl)
-            session.exec(delete(DeliveredReply).where(DeliveredReply.created_at < cutoff))  # type: ignore[call-overload,arg-type]
+            session.exec(states)  # type: ignore[call-overload]
+            session.exec(replies)  # type: ignore[call-overload]
 
 
 class RedisStore:

@@ -1,5 +1,6 @@
 """bot.state: the three stores behave alike (state with TTL, claim-once dedup, cached replies)."""
 
+import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator
@@ -267,5 +268,80 @@ def test_redis_claim_survives_a_killed_connection():
         assert store.claim_and_load("msg:k3", "oA") == (True, None)
         assert store.claim_and_load("msg:k3", "oA") == (False, None)
         admin.close()
+    finally:
+        next(stores, None)
+
+
+def test_sqlite_finish_many_writes_each_table_in_one_statement(tmp_path):
+    # One statement per table in autocommit mode: the write lock is never held across a return to
+    # Python, where the other workers' claims would wait for this thread to get the GIL back.
+    store = _sqlite_store(tmp_path / "rows.sqlite3")
+    seen: list[str] = []
+    with store._claim.connections.connection() as connection:
+        connection.set_trace_callback(seen.append)
+    entries = [(f"msg:{n}", f"<xml>{n}</xml>", f"o{n % 3}", {"n": n}) for n in range(7)]
+    store.finish_many(entries)
+    writes = [sql for sql in seen if not sql.startswith("PRAGMA")]
+    assert len(writes) == 2 and all(sql.startswith("INSERT") for sql in writes)
+    assert not any(sql.startswith("BEGIN") for sql in seen)
+    assert store.reply_for("msg:6") == "<xml>6</xml>" and store.load("o0") == {"n": 6}
+
+
+def test_sqlite_finish_many_waits_for_another_writer(tmp_path):
+    path = tmp_path / "locked.sqlite3"
+    store = _sqlite_store(path)
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    timer = threading.Timer(0.1, lambda: other.execute("COMMIT"))
+    timer.start()
+    store.finish_many([("msg:w", "<xml>w</xml>", "oW", {"n": 1})])  # would fail at once without waiting
+    timer.join()
+    assert store.reply_for("msg:w") == "<xml>w</xml>"
+    other.close()
+
+
+def test_expired_rows_are_purged_by_finishing_pushes_not_by_claims(tmp_path):
+    from sqlmodel import Session, select
+
+    from knowledge.models import DeliveredReply
+
+    store = _sqlite_store(tmp_path / "purge.sqlite3", ttl=0, dedup_ttl=0)
+    store.PURGE_EVERY = 3
+    for n in range(5):
+        store.claim(f"msg:{n}")
+    with Session(store.engine) as session:
+        assert len(session.exec(select(DeliveredReply)).all()) == 5  # claims never purge
+    store.finish_many([(f"msg:{n}", "<xml/>", "oA", {"n": n}) for n in range(3)])
+    with Session(store.engine) as session:
+        assert session.exec(select(DeliveredReply)).all() == []
+
+
+def test_a_failing_purge_does_not_fail_the_finish(tmp_path, monkeypatch, caplog):
+    store = _sqlite_store(tmp_path / "purgefail.sqlite3")
+    store.PURGE_EVERY = 1
+
+    def broken() -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(store, "purge", broken)
+    store.finish_many([("msg:p", "<xml>p</xml>", "oP", {"n": 1})])
+    assert store.reply_for("msg:p") == "<xml>p</xml>"
+    assert "cannot purge" in caplog.text
+
+
+@pytest.mark.postgres
+def test_postgres_claim_survives_a_connection_the_server_closed():
+    from sqlalchemy import text
+
+    stores = _postgres_store()
+    store = next(stores)
+    try:
+        assert store.claim_and_load("msg:c1", "oA") == (True, None)
+        held = store._claim.connections._idle[0]
+        with store.engine.connect() as admin:  # as a server restart or an idle timeout would
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": held.info.backend_pid})
+        assert store.claim_and_load("msg:c2", "oA") == (True, None)  # once more, on a new connection
+        assert store.claim_and_load("msg:c2", "oA") == (False, None)
+        assert store._claim.connections._idle[0] is not held
     finally:
         next(stores, None)
