@@ -400,7 +400,7 @@ class DatabaseStore:
 
     def purge(self) -> None:
         """Delete expired conversation records and delivered replies older than the dedup TTL."""
-        from knowledge.driver import execute_busy
+        from knowledge.driver import execute_busy, positional
         from knowledge.models import ConversationRecord, DeliveredReply
 
         now = _utcnow()
@@ -412,15 +412,8 @@ class DatabaseStore:
             with self._claim.connections.connection() as connection:
                 cursor = connection.cursor()
                 for statement in (states, replies):
-                    compiled = statement.compile(dialect=self.engine.dialect)
-                    params = compiled.construct_params()
-                    values = [
-                        compiled.binds[name].type.dialect_impl(self.engine.dialect).bind_processor(
-                            self.engine.dialect
-                        )(params[name])
-                        for name in compiled.positiontup or ()
-                    ]
-                    execute_busy(cursor, compiled.string, values, timeout=self._claim.busy_timeout)
+                    sql, values = positional(statement, self.engine.dialect)
+                    execute_busy(cursor, sql, values, timeout=self._claim.busy_timeout)
             return
         with self._write() as session:
             session.exec(states)  # type: ignore[call-overload]

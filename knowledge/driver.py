@@ -96,7 +96,7 @@ class HeldConnections:
             if self._idle:
                 return self._idle.pop()
         pooled = self.engine.raw_connection()  # runs the engine's connect hooks (SQLite pragmas)
-        connection = pooled.dbapi_connection
+        connection: Any = pooled.dbapi_connection
         pooled.detach()
         try:
             if self.sqlite:
@@ -137,6 +137,17 @@ class HeldConnections:
         """Close the idle connections."""
         with self._lock:
             _close_all(self._idle)
+
+
+def positional(statement: Any, dialect: Any) -> tuple[str, list[Any]]:
+    """A Core statement's SQL text and bound values, processed as SQLAlchemy would (positional style)."""
+    compiled = statement.compile(dialect=dialect)
+    params = compiled.construct_params()
+    values = []
+    for name in compiled.positiontup or ():
+        process = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+        values.append(params[name] if process is None else process(params[name]))
+    return compiled.string, values
 
 
 class RowsStatement:

@@ -5,7 +5,7 @@ import time
 import uuid
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import delete, event, insert, select
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from knowledge import driver
@@ -200,3 +200,20 @@ def test_rows_statement_refuses_what_it_cannot_rewrite(engine):
     postgres = make_engine(f"postgresql+psycopg://postgres@127.0.0.1:1/{uuid.uuid4().hex}")  # never connects
     with pytest.raises(ValueError, match="SQLite"):
         driver.RowsStatement(postgres, REPLY, insert(REPLY), ["dedup_key", "reply", "created_at"])
+
+
+def test_positional_gives_the_text_and_values_sqlalchemy_would_send(engine):
+    cutoff = dt.datetime(2026, 11, 22, 8, 0, tzinfo=dt.UTC)
+    statement = delete(REPLY).where(REPLY.c.created_at < cutoff, REPLY.c.dedup_key != "keep")
+    sent: list[tuple] = []
+
+    def record(_conn, _cursor, sql, params, _context, _many):
+        sent.append((sql, list(params)))
+
+    event.listen(engine, "before_cursor_execute", record)  # what SQLAlchemy itself sends
+    try:
+        with engine.begin() as connection:
+            connection.execute(statement)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert driver.positional(statement, engine.dialect) == sent[0]
