@@ -6,6 +6,7 @@ and a test fails when one is missing there.
 """
 
 import os
+import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,7 +139,7 @@ class PushShortcut:
     handler needs no request context, session, login, routing or request hooks, and under load
     Flask's dispatch of them cost as much as the webhook's own parsing and dedup. Everything else
     (``GET /wechat`` URL verification, the console, 404/405s) goes through Flask as usual. The
-    request and response are werkzeug's, as inside a Flask view.
+    request is read with werkzeug's own helpers.
     """
 
     def __init__(self, app: Flask, wsgi_app: Any) -> None:
@@ -147,14 +148,37 @@ class PushShortcut:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         if environ.get("PATH_INFO") != "/wechat" or environ.get("REQUEST_METHOD") != "POST":
             return self.wsgi_app(environ, start_response)
-        from werkzeug.wrappers import Request
+        from werkzeug.http import HTTP_STATUS_CODES
+        from werkzeug.wsgi import get_content_length, get_input_stream
 
         from bot import runtime
 
-        request = Request(environ)
-        status, body = runtime.handle_push(self.app, request.args, request.content_length, request.stream)
+        # werkzeug's own stream and length helpers; the query string as werkzeug's ``args`` reads
+        # it (first value of a repeated name). Building Request and Response objects cost more
+        # than this push's signature check and XML parsing together.
+        status, body = runtime.handle_push(
+            self.app, query_args(environ), get_content_length(environ), get_input_stream(environ)
+        )
+        data = body.encode("utf-8")
         mimetype = "application/xml" if body.startswith("<xml") else "text/plain"
-        return Response(body, status=status, mimetype=mimetype)(environ, start_response)
+        start_response(
+            f"{status} {HTTP_STATUS_CODES[status].upper()}",  # as werkzeug writes it
+            [("Content-Type", f"{mimetype}; charset=utf-8"), ("Content-Length", str(len(data)))],
+        )
+        return [data]
+
+
+def query_args(environ: dict[str, Any]) -> dict[str, str]:
+    """The query string as ``request.args.get`` reads it: first value of a repeated name wins, invalid
+    escapes stay percent-encoded (werkzeug's own error handler); raw non-UTF-8 bytes become U+FFFD.
+    """
+    import werkzeug.urls  # noqa: F401  (registers the "werkzeug.url_quote" error handler)
+
+    query = environ.get("QUERY_STRING", "").encode("latin-1", "replace").decode("utf-8", "replace")
+    args: dict[str, str] = {}
+    for name, value in urllib.parse.parse_qsl(query, keep_blank_values=True, errors="werkzeug.url_quote"):
+        args.setdefault(name, value)
+    return args
 
 
 def _init_wechat(app: Flask) -> None:

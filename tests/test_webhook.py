@@ -484,3 +484,39 @@ def test_pushes_skip_flask_dispatch_everything_else_keeps_it(app, client):
     assert client.put("/wechat").status_code == 405 and client.post("/wechat/").status_code == 404
     refused = client.post("/wechat", data=b"<xml/>", content_type="text/xml")  # unsigned
     assert refused.status_code == 403 and refused.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert int(response.headers["Content-Length"]) == len(response.get_data())
+    assert int(refused.headers["Content-Length"]) == len(refused.get_data()) > 0
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("signature=a&signature=b&nonce=", {"signature": "a", "nonce": ""}),  # first wins, blanks kept
+        ("timestamp=%31%32&x=%E5%8A%9E", {"timestamp": "12", "x": "办"}),
+        ("nonce=%ZZ%E5&bad=%FF", {"nonce": "%ZZ%E5", "bad": "%FF"}),  # invalid escapes stay as sent
+        ("", {}),
+    ],
+)
+def test_push_query_strings_read_as_flask_reads_them(app, query, expected):
+    from flask import request
+
+    from webhook import query_args
+
+    assert query_args({"QUERY_STRING": query}) == expected
+    with app.test_request_context("/wechat?" + query):
+        assert {name: request.args.get(name) for name in expected} == expected
+
+
+def test_a_raw_non_utf8_query_string_is_refused_not_an_error(app):
+    # Raw bytes that are not UTF-8 (WSGI hands them over as latin-1): no 500, the signature fails.
+    from werkzeug.test import EnvironBuilder
+
+    from webhook import query_args
+
+    environ = EnvironBuilder(path="/wechat", method="POST", data=b"<xml/>").get_environ()
+    rest = "&".join(f"{name}={value}" for name, value in signed().items() if name != "signature")
+    environ["QUERY_STRING"] = "signature=\xff\xfe&" + rest
+    assert query_args(environ)["signature"] == "\ufffd\ufffd"
+    statuses: list[str] = []
+    body = b"".join(app(environ, lambda status, _headers: statuses.append(status)))
+    assert statuses == ["403 FORBIDDEN"] and body
