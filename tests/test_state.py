@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.state import DatabaseStore, MemoryStore, RedisStore, StateStore
+from bot.state import PENDING, DatabaseStore, MemoryStore, RedisStore, StateStore
 
 
 def _sqlite_store(path=None, **kwargs) -> DatabaseStore:
@@ -345,3 +345,20 @@ def test_postgres_claim_survives_a_connection_the_server_closed():
         assert store._claim.connections._idle[0] is not held
     finally:
         next(stores, None)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("SET", "guidebot:reply:msg:1", PENDING, "NX", "EX", "600"),
+        ("GET", "guidebot:state:oAbc-_123"),
+        ("SET", "键:中文", "", "EX", "1"),
+    ],
+)
+def test_claims_pack_redis_commands_as_redis_py_does(command):
+    from redis.connection import Connection
+
+    from bot.state import resp_command
+
+    expected = b"".join(Connection().pack_command(*command))
+    assert resp_command(*(part.encode() for part in command)) == expected
