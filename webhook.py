@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import click
+import werkzeug.urls  # noqa: F401  (registers the "werkzeug.url_quote" error handler query_args uses)
 from flask import Blueprint, Flask, Response, current_app, request
+from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.wsgi import get_content_length, get_input_stream
 
 
 @dataclass(frozen=True)
@@ -144,19 +147,19 @@ class PushShortcut:
 
     def __init__(self, app: Flask, wsgi_app: Any) -> None:
         self.app, self.wsgi_app = app, wsgi_app
+        self._handle_push: Any = None  # bot.runtime.handle_push, imported on the first push
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         if environ.get("PATH_INFO") != "/wechat" or environ.get("REQUEST_METHOD") != "POST":
             return self.wsgi_app(environ, start_response)
-        from werkzeug.http import HTTP_STATUS_CODES
-        from werkzeug.wsgi import get_content_length, get_input_stream
+        if self._handle_push is None:
+            from bot.runtime import handle_push
 
-        from bot import runtime
-
+            self._handle_push = handle_push
         # werkzeug's own stream and length helpers; the query string as werkzeug's ``args`` reads
         # it (first value of a repeated name). Building Request and Response objects cost more
         # than this push's signature check and XML parsing together.
-        status, body = runtime.handle_push(
+        status, body = self._handle_push(
             self.app, query_args(environ), get_content_length(environ), get_input_stream(environ)
         )
         data = body.encode("utf-8")
@@ -172,8 +175,6 @@ def query_args(environ: dict[str, Any]) -> dict[str, str]:
     """The query string as ``request.args.get`` reads it: first value of a repeated name wins, invalid
     escapes stay percent-encoded (werkzeug's own error handler); raw non-UTF-8 bytes become U+FFFD.
     """
-    import werkzeug.urls  # noqa: F401  (registers the "werkzeug.url_quote" error handler)
-
     query = environ.get("QUERY_STRING", "").encode("latin-1", "replace").decode("utf-8", "replace")
     args: dict[str, str] = {}
     for name, value in urllib.parse.parse_qsl(query, keep_blank_values=True, errors="werkzeug.url_quote"):
