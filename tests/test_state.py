@@ -362,3 +362,27 @@ def test_claims_pack_redis_commands_as_redis_py_does(command):
 
     expected = b"".join(Connection().pack_command(*command))
     assert resp_command(*(part.encode() for part in command)) == expected
+
+
+@pytest.mark.redis
+def test_redis_finish_many_sets_ttls_and_drops_the_connection_on_an_error_reply():
+    import redis
+
+    stores = _redis_store(ttl=120, dedup_ttl=60)
+    store = next(stores)
+    try:
+        store.finish_many([("msg:f1", "<xml>一</xml>", "oF", {"n": "中文"}), (None, "", "oG", {"n": 2})])
+        assert store.reply_for("msg:f1") == "<xml>一</xml>" and store.load("oF") == {"n": "中文"}
+        assert 0 < store.client.ttl(store._reply("msg:f1")) <= 60
+        assert 0 < store.client.ttl(store._state("oG")) <= 120
+        socket_before = store._held.connection[1]._sock
+        store.ttl = -5  # Redis answers "invalid expire time" to both SETs
+        with pytest.raises(redis.ResponseError):
+            store.finish_many([(None, "", "oH", {"n": 3}), (None, "", "oI", {"n": 4})])
+        assert store._held.connection is None  # the second reply was never read: not reused
+        store.ttl = 120
+        store.finish_many([(None, "", "oJ", {"n": 5})])
+        assert store.load("oJ") == {"n": 5}
+        assert store._held.connection[1]._sock is not socket_before  # a new socket, after a disconnect
+    finally:
+        next(stores, None)
