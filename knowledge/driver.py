@@ -102,6 +102,7 @@ class HeldConnections:
             if self.sqlite:
                 connection.execute("PRAGMA busy_timeout=0")
             else:
+                connection.rollback()  # the pool's pre-ping may have opened a transaction
                 connection.autocommit = True
         except BaseException:
             connection.close()

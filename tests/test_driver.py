@@ -217,3 +217,26 @@ def test_positional_gives_the_text_and_values_sqlalchemy_would_send(engine):
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert driver.positional(statement, engine.dialect) == sent[0]
+
+
+@pytest.mark.postgres
+def test_a_pinged_postgres_connection_is_taken_into_autocommit():
+    # A reused pooled connection (checked out with pool_pre_ping) ends up in autocommit mode, idle.
+    from knowledge.testing import PostgresUnavailable, postgres_database
+
+    try:
+        with postgres_database("guidebot_test_driver") as url:
+            engine = make_engine(url)
+            with engine.connect() as connection:  # a connection that goes back to the pool, used
+                connection.exec_driver_sql("SELECT 1")
+            connections = driver.HeldConnections(engine)
+            with connections.connection() as held:
+                assert held.autocommit
+                held.execute("CREATE TABLE t (n int)")
+                held.execute("INSERT INTO t VALUES (1)")
+            with engine.connect() as other:  # committed by itself, seen elsewhere
+                assert other.exec_driver_sql("SELECT n FROM t").scalar() == 1
+            connections.close()
+            engine.dispose()
+    except PostgresUnavailable as exc:
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
