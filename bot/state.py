@@ -25,6 +25,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine, bindparam, delete, insert, select
 
+from knowledge.driver import HeldConnections, RowsStatement, execute_busy, positional
+
 log = logging.getLogger(__name__)
 
 #: Stored in place of a reply while the first delivery is still being answered.
@@ -206,7 +208,6 @@ class _RawClaim:
 
     def __init__(self, engine: Engine, statements: _Statements) -> None:
         from knowledge.db import BUSY_TIMEOUT_MS
-        from knowledge.driver import HeldConnections
         from knowledge.models import ConversationRecord, DeliveredReply
 
         dialect = engine.dialect
@@ -228,8 +229,6 @@ class _RawClaim:
 
     def __call__(self, dedup_key: str, key: str | None) -> tuple[bool, tuple[str, Any] | None]:
         """(first delivery, (data, expires_at) of the state row or None)."""
-        from knowledge.driver import execute_busy
-
         created = _utcnow()
         values = {
             "dedup_key": dedup_key,
@@ -281,7 +280,6 @@ class DatabaseStore:
         self._claim = _RawClaim(engine, self._statements)
         self._rows: tuple[Any, Any] | None = None
         if engine.dialect.name == "sqlite":
-            from knowledge.driver import RowsStatement
             from knowledge.models import ConversationRecord, DeliveredReply
 
             # Batches of replies and states as single statements (see knowledge.driver).
@@ -400,7 +398,6 @@ class DatabaseStore:
 
     def purge(self) -> None:
         """Delete expired conversation records and delivered replies older than the dedup TTL."""
-        from knowledge.driver import execute_busy, positional
         from knowledge.models import ConversationRecord, DeliveredReply
 
         now = _utcnow()
