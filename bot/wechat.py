@@ -23,6 +23,7 @@ import xmltodict
 from wechatpy import parse_message
 from wechatpy.crypto import PrpCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.messages import MESSAGE_TYPES, UnknownMessage
 from wechatpy.replies import TextReply, TransferCustomerServiceReply
 
 from bot.messages import Message, Reply
@@ -168,8 +169,17 @@ def verify_url(credentials: Credentials, args: Mapping[str, str], *, now: float 
 # -- reading pushes -----------------------------------------------------------------------------
 
 
-def _screen(body: bytes) -> str:
-    """Refuse oversize, non-UTF-8, DOCTYPE/ENTITY and deeply nested bodies before any parsing."""
+#: A push read in the screening pass: its text, and its fields when it is a flat ``<xml>`` document.
+Flat = dict[str, str | None]
+
+
+def _screen(body: bytes) -> tuple[str, Flat | None]:
+    """Refuse oversize, non-UTF-8, DOCTYPE/ENTITY and deeply nested bodies before any parsing.
+
+    The same expat pass reads a flat push (``<xml>`` with leaf children only, no attributes, no
+    repeated names: every text message and most events) into the dict xmltodict would make of it,
+    so the push is not parsed a second time; anything else gets None and goes to xmltodict.
+    """
     if len(body) > MAX_BODY:
         raise BodyTooLarge(f"{len(body)} bytes")
     try:
@@ -180,25 +190,57 @@ def _screen(body: bytes) -> str:
     if "<!DOCTYPE" in upper or "<!ENTITY" in upper:
         raise HostileXml("DOCTYPE or ENTITY declaration")
     depth = 0
+    flat: Flat | None = {}
+    parts: list[str] = []
 
-    def start(_name: str, _attrs: object) -> None:
-        nonlocal depth
+    def start(name: str, attrs: object) -> None:
+        nonlocal depth, flat
         depth += 1
         if depth > MAX_DEPTH:
             raise HostileXml(f"nesting deeper than {MAX_DEPTH}")
+        if attrs or depth > 2 or (depth == 1 and name != "xml"):
+            flat = None
+        parts.clear()
 
-    def end(_name: str) -> None:
-        nonlocal depth
+    def end(name: str) -> None:
+        nonlocal depth, flat
+        if depth == 2 and flat is not None:
+            if name in flat:
+                flat = None  # a repeated name: xmltodict makes a list
+            else:
+                # As xmltodict: the text's pieces joined, stripped, None when nothing is left.
+                flat[name] = "".join(parts).strip() or None
         depth -= 1
+
+    def characters(data: str) -> None:
+        nonlocal flat
+        if depth == 2:
+            parts.append(data)
+        elif depth == 1 and flat is not None and data.strip():
+            flat = None  # text beside the fields: xmltodict keeps it as "#text"
 
     parser = xml.parsers.expat.ParserCreate()
     parser.StartElementHandler = start
     parser.EndElementHandler = end
+    parser.CharacterDataHandler = characters
     try:
         parser.Parse(text.encode("utf-8"), True)
     except xml.parsers.expat.ExpatError as exc:
         raise MalformedPush(f"not well-formed XML: {exc}") from exc
-    return text
+    return text, flat or None
+
+
+def _parse(text: str, flat: Flat | None) -> Any:
+    """wechatpy's message object for a screened push.
+
+    A flat message that is not an event gets its class from wechatpy's own table, as
+    ``wechatpy.parse_message`` picks it; events (whose class depends on their Event and EventKey)
+    and everything not flat go through ``parse_message`` itself.
+    """
+    kind = flat.get("MsgType") if flat is not None else None
+    if flat is None or kind is None or kind.lower() == "event" or kind.lower().startswith("device_"):
+        return parse_message(text)
+    return MESSAGE_TYPES.get(kind.lower(), UnknownMessage)(flat)
 
 
 def _decrypt(credentials: Credentials, encrypt: str) -> bytes:
@@ -296,16 +338,16 @@ def read_push(
     if not encrypted:
         # The plaintext signature does not cover the body; check it before parsing anything.
         _check_signature(sign(credentials.token, timestamp, nonce), args.get("signature"))
-    text = _screen(body)
+    text, flat = _screen(body)
     try:
         if encrypted:
-            outer = xmltodict.parse(text)["xml"]
+            outer = flat if flat is not None else xmltodict.parse(text)["xml"]
             encrypt = outer["Encrypt"]
             if not isinstance(encrypt, str):
                 raise MalformedPush("Encrypt malformed")
             _check_signature(sign(credentials.token, timestamp, nonce, encrypt), args.get("msg_signature"))
-            text = _screen(_decrypt(credentials, encrypt))
-        raw = parse_message(text)
+            text, flat = _screen(_decrypt(credentials, encrypt))
+        raw = _parse(text, flat)
         if raw is None:
             raise MalformedPush("empty body")
         message = _to_message(raw)

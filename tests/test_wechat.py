@@ -162,8 +162,14 @@ def test_dedup_keys():
         ({"timestamp": str(int(time.time()) + 3600)}, wechat.StaleTimestamp),
     ],
     ids=[
-        "wrong", "empty", "nonce-changed", "timestamp-not-a-number", "superscript-digit",
-        "arabic-indic-digits", "stale", "future",
+        "wrong",
+        "empty",
+        "nonce-changed",
+        "timestamp-not-a-number",
+        "superscript-digit",
+        "arabic-indic-digits",
+        "stale",
+        "future",
     ],
 )
 def test_plaintext_signature_and_window(change, error):
@@ -321,3 +327,112 @@ def test_compatible_mode_body_uses_the_encrypted_part():
     )
     message = wechat.read_push(CREDS, args, forged).message
     assert (message.openid, message.text) == ("oCitizen0000000000000000001", "身份证丢了怎么补办")
+
+
+# -- one parsing pass: the screen's flat reading is xmltodict's --------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from wechatpy import parse_message  # noqa: E402
+
+_NAMES = st.sampled_from(
+    ["ToUserName", "FromUserName", "CreateTime", "MsgType", "Content", "MsgId", "Event", "a:b"]
+)
+_TEXT = st.text(alphabet=st.sampled_from(list("ab 中\n\t<&>]")), max_size=8)
+
+
+def _escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@st.composite
+def _content(draw, forms) -> str:
+    text = draw(_TEXT)
+    form = draw(st.sampled_from(forms))
+    if form == "cdata":
+        return "<![CDATA[" + text.replace("]]>", "") + "]]>"
+    if form == "split":  # text in several pieces: plain, CDATA and an entity
+        return _escaped(text) + "<![CDATA[x]]>&amp;" + _escaped(text)
+    if form == "empty":
+        return ""
+    if form == "nested":
+        return f"<item><Key>{_escaped(text)}</Key></item>"
+    if form == "comment":
+        return f"{_escaped(text)}<!-- note -->"
+    return _escaped(text)
+
+
+_FLAT_FORMS = ["plain", "cdata", "split", "empty", "comment"]
+_MESSAGE_TYPES = [
+    "",
+    "<MsgType><![CDATA[text]]></MsgType>",
+    "<MsgType> Image </MsgType>",
+    "<MsgType>event</MsgType><Event>CLICK</Event>",
+    "<MsgType>device_text</MsgType>",
+]
+
+
+@st.composite
+def _push_xml(draw) -> str:
+    """Half flat pushes (what the screen reads itself), half anything else (xmltodict's)."""
+    message_type = draw(st.sampled_from(_MESSAGE_TYPES))
+    if draw(st.booleans()):
+        children = draw(
+            st.lists(st.tuples(_NAMES, _content(_FLAT_FORMS)), max_size=6, unique_by=lambda c: c[0])
+        )
+        children = [(name, content) for name, content in children if not (message_type and name == "MsgType")]
+        loose = draw(st.sampled_from(["", "\n  "]))
+        body = "".join(f"<{name}>{content}</{name}>{loose}" for name, content in children)
+        return f"<xml>{loose}{message_type}{body}</xml>"
+    root = draw(st.sampled_from(["xml", "xml", "root"]))
+    attrs = draw(st.sampled_from(["", ' id="1"']))
+    children = draw(
+        st.lists(
+            st.tuples(_NAMES, st.sampled_from(["", ' x="y"']), _content(_FLAT_FORMS + ["nested"])), max_size=6
+        )
+    )
+    loose = draw(st.sampled_from(["", "\n  ", "stray"]))
+    body = "".join(f"<{name}{attr}>{content}</{name}>{loose}" for name, attr, content in children)
+    return f"<{root}{attrs}>{message_type}{body}</{root}>"
+
+
+@settings(max_examples=400, deadline=None)
+@given(_push_xml())
+def test_the_screens_flat_reading_is_what_xmltodict_reads(text):
+    try:
+        expected = xmltodict.parse(text)
+    except Exception:
+        expected = None
+    _, flat = wechat._screen(text.encode("utf-8"))
+    if flat is not None:  # when the screen reads the push, it reads it exactly as xmltodict does
+        assert expected is not None and flat == expected["xml"]
+    try:
+        wanted = parse_message(text)
+    except Exception as exc:
+        with pytest.raises(type(exc)):
+            wechat._parse(text, flat)
+        return
+    got = wechat._parse(text, flat)
+    assert type(got) is type(wanted) and got._data == wanted._data
+
+
+def test_a_plain_text_push_is_read_in_one_pass(monkeypatch):
+    # The hot path: a flat text message never reaches xmltodict.
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("parsed twice")
+
+    monkeypatch.setattr(wechat.xmltodict, "parse", refuse)
+    monkeypatch.setattr(wechat, "parse_message", refuse)
+    body = (
+        "<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[oA]]></FromUserName>"
+        "<CreateTime>1790000000</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+        "<Content><![CDATA[ 身份证 &amp; 户口 ]]></Content><MsgId>123</MsgId></xml>"
+    )
+    text, flat = wechat._screen(body.encode())
+    message = wechat._to_message(wechat._parse(text, flat))
+    assert (message.kind, message.openid, message.text, message.msg_id) == (
+        "text",
+        "oA",
+        "身份证 &amp; 户口",
+        "123",
+    )
