@@ -21,6 +21,7 @@ import logging
 import os
 import threading
 import time
+from collections import OrderedDict
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, bindparam, delete, insert, select
@@ -102,13 +103,23 @@ class MemoryStore:
     def __init__(self, *, ttl: int = DEFAULT_TTL, dedup_ttl: int = DEFAULT_DEDUP_TTL) -> None:
         self.ttl, self.dedup_ttl = ttl, dedup_ttl
         self._lock = threading.Lock()
-        self._states: dict[str, tuple[float, str]] = {}
-        self._replies: dict[str, tuple[float, str]] = {}
+        # Oldest write first: a table has one TTL and a rewritten key moves to the end, so the
+        # entries are in expiry order and expired ones are dropped from the front in O(1) each.
+        self._states: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._replies: OrderedDict[str, tuple[float, str]] = OrderedDict()
 
-    def _purge(self, now: float) -> None:
-        for table in (self._states, self._replies):
-            for key in [key for key, (expires, _) in table.items() if expires <= now]:
-                del table[key]
+    @staticmethod
+    def _put(
+        table: OrderedDict[str, tuple[float, str]], key: str, now: float, expires: float, value: str
+    ) -> None:
+        """Write ``key`` at the end of ``table``, dropping the expired entries at its front."""
+        while table:
+            first = next(iter(table.values()))
+            if first[0] > now:
+                break
+            table.popitem(last=False)
+        table.pop(key, None)
+        table[key] = (expires, value)
 
     def load(self, key: str) -> dict[str, Any] | None:
         with self._lock:
@@ -121,9 +132,7 @@ class MemoryStore:
         encoded = json.dumps(data, ensure_ascii=False)
         with self._lock:
             now = time.monotonic()
-            if len(self._states) > 10_000:
-                self._purge(now)
-            self._states[key] = (now + self.ttl, encoded)
+            self._put(self._states, key, now, now + self.ttl, encoded)
 
     def forget(self, key: str) -> None:
         with self._lock:
@@ -135,14 +144,13 @@ class MemoryStore:
             entry = self._replies.get(dedup_key)
             if entry is not None and entry[0] > now:
                 return False
-            if len(self._replies) > 10_000:
-                self._purge(now)
-            self._replies[dedup_key] = (now + self.dedup_ttl, PENDING)
+            self._put(self._replies, dedup_key, now, now + self.dedup_ttl, PENDING)
             return True
 
     def remember_reply(self, dedup_key: str, reply: str) -> None:
         with self._lock:
-            self._replies[dedup_key] = (time.monotonic() + self.dedup_ttl, reply)
+            now = time.monotonic()
+            self._put(self._replies, dedup_key, now, now + self.dedup_ttl, reply)
 
     def reply_for(self, dedup_key: str) -> str | None:
         with self._lock:

@@ -188,6 +188,25 @@ def test_expired_entries_are_gone(make):
     assert store.claim("msg:1")
 
 
+def test_memory_store_drops_expired_entries_as_it_goes(monkeypatch):
+    # Expired entries leave with the next write, not after a 10,000-entry scan on every claim.
+    clock = [1000.0]
+    monkeypatch.setattr("bot.state.time.monotonic", lambda: clock[0])
+    store = MemoryStore(ttl=10, dedup_ttl=5)
+    for number in range(50):
+        store.claim(f"msg:{number}")
+        store.save(f"oCitizen{number}", {"n": number})
+        clock[0] += 1
+    # Replies live 5 s and states 10 s: only the last few writes are still held.
+    assert len(store._replies) == 5 and len(store._states) == 10
+    # A rewritten key moves to the back, so it is not dropped before entries written after it.
+    store.save("oCitizen45", {"n": "again"})
+    clock[0] += 9
+    store.save("oCitizen-new", {"n": 0})
+    assert store.load("oCitizen45") == {"n": "again"}
+    assert list(store._states) == ["oCitizen45", "oCitizen-new"]
+
+
 def test_database_purge_removes_expired_rows():
     from sqlmodel import Session, select
 
