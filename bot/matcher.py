@@ -30,6 +30,7 @@ import dataclasses
 import functools
 import re
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 from bot.decision import Decision, Reason, Turn
 from bot.fields import CUE_TEXT, detect_field
@@ -89,6 +90,33 @@ _PICK = re.compile(r"^(?:选|第)?([1-9]|[一二三四五六七八九])(?:个|�
 _CN_DIGITS = "一二三四五六七八九"
 
 
+class _Surface(NamedTuple):
+    """What one message's text says before any matching: a pure function of the text."""
+
+    normal: str
+    field: str | None
+    complaint: bool
+    human: bool
+    #: The number a bare pick ("2", "第二个") names, or None.
+    pick: int | None
+
+
+def _surface(text: str) -> _Surface:
+    normal = normalize(text)
+    pick = _PICK.match(normal.replace(" ", ""))
+    number = None
+    if pick:
+        digit = pick.group(1)
+        number = int(digit) if digit.isdigit() else _CN_DIGITS.index(digit) + 1
+    return _Surface(
+        normal,
+        detect_field(text) if normal else None,
+        bool(_COMPLAINT.search(normal)),
+        bool(_HUMAN.search(normal)),
+        number,
+    )
+
+
 class Matcher:
     """Item and field matching over one knowledge-base version; build once, then ``decide`` per message."""
 
@@ -102,6 +130,12 @@ class Matcher:
         # announcement repeat the same questions, and every push prepares its text twice.
         self._prepare = functools.lru_cache(maxsize=CACHE_SIZE)(scorer.prepare)
         self._rank = functools.lru_cache(maxsize=CACHE_SIZE)(lambda content: tuple(scorer.rank(content)))
+        # The decision on the ranking alone (a frozen Decision, safe to share) and the message's
+        # surface (field, 人工/投诉, a bare pick) are pure functions of the text too.
+        self._surface = functools.lru_cache(maxsize=CACHE_SIZE)(_surface)
+        self._fresh_for = functools.lru_cache(maxsize=CACHE_SIZE)(
+            lambda content, field: self._fresh(self._rank(content), field)
+        )
 
     @classmethod
     def build(cls, items: Sequence[Item], *, synonyms: Mapping[str, str] | None = None) -> "Matcher":
@@ -120,10 +154,10 @@ class Matcher:
         """The item with this code (KeyError when unknown)."""
         return self.scorer.item(code)
 
-    def _scores(self, ranked: list[Ranked]) -> tuple[tuple[str, float], ...]:
+    def _scores(self, ranked: Sequence[Ranked]) -> tuple[tuple[str, float], ...]:
         return tuple((self.codes[r.index], round(r.score, 4)) for r in ranked[:MAX_CANDIDATES])
 
-    def _fresh(self, ranked: list[Ranked], field: str | None) -> Decision:
+    def _fresh(self, ranked: Sequence[Ranked], field: str | None) -> Decision:
         """Answer, clarify or hand off on the ranking alone."""
         if not ranked:
             return Decision("handoff", field=field, reason="out_of_scope")
@@ -194,18 +228,16 @@ class Matcher:
     def decide(self, text: str, previous: Turn | None = None) -> Decision:
         """What to do with one citizen message, given the previous turn of the conversation."""
         prev = previous or Turn()
-        normal = normalize(text)
-        if not normal:
+        surface: _Surface = self._surface(text)
+        if not surface.normal:
             return Decision("handoff", reason="empty")
-        field = detect_field(text)
-        if _COMPLAINT.search(normal):
+        field = surface.field
+        if surface.complaint:
             return Decision("handoff", field=field, reason="complaint")
-        if _HUMAN.search(normal):
+        if surface.human:
             return Decision("handoff", field=field, reason="human")
-        pick = _PICK.match(normal.replace(" ", ""))
-        if pick and prev.candidates:
-            digit = pick.group(1)
-            number = int(digit) if digit.isdigit() else _CN_DIGITS.index(digit) + 1
+        number = surface.pick
+        if number is not None and prev.candidates:
             if 1 <= number <= len(prev.candidates):
                 code = prev.candidates[number - 1]
                 return Decision("answer", item=code, field=field or prev.field, score=1.0, reason="picked")
@@ -222,8 +254,8 @@ class Matcher:
                     "clarify", candidates=prev.candidates, field=field or prev.field, reason="ambiguous"
                 )
             return Decision("handoff", field=field, reason="empty")
-        ranked = self.rank(content)
-        fresh = self._fresh(ranked, field)
+        ranked: Sequence[Ranked] = self._rank(content)
+        fresh: Decision = self._fresh_for(content, field)
         if (
             fresh.action == "answer"
             and prev.item in self.position
@@ -256,7 +288,7 @@ class Matcher:
             # "电话多少" while a clarification is pending: ask the same question again, now with the field.
             return Decision("clarify", candidates=prev.candidates, field=field, reason="ambiguous")
         if topic:
-            combined = self._fresh(self.rank(topic + " " + content), field)
+            combined: Decision = self._fresh_for(topic + " " + content, field)
             if combined.action == "answer" and combined.item is not None:
                 if combined.item in prev.candidates or combined.item == prev.item:
                     return dataclasses.replace(combined, reason="follow_up")

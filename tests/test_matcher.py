@@ -470,3 +470,18 @@ def test_far_ahead_item_naming_an_unasked_operation_is_not_answered_on_ratio_alo
     decision = transfer.decide(text)
     assert decision.action == action
     assert "HOUSE" in (decision.item, *decision.candidates)
+
+
+def test_cached_decisions_do_not_depend_on_earlier_turns(county_kb_path: Path) -> None:
+    # The per-text caches hold only what the text alone decides: the same message after different
+    # turns, and in a different order, decides as on a matcher that never saw it.
+    items = load_kb(county_kb_path).items
+    used = Matcher.build(items)
+    turns = [None, Turn(item="SF-GA-003"), Turn(candidates=("SF-RS-001", "SF-RS-002"), field="fee")]
+    texts = ["那要多少钱", "2", "社保卡丢了怎么补", "丢了", "转人工", "在哪办"]
+    seen = {(text, index): used.decide(text, turn) for index, turn in enumerate(turns) for text in texts}
+    for (text, index), decision in reversed(seen.items()):
+        assert used.decide(text, turns[index]) == decision
+        assert Matcher.build(items).decide(text, turns[index]) == decision
+    assert seen[("2", 2)] == Decision("answer", item="SF-RS-002", field="fee", score=1.0, reason="picked")
+    assert seen[("2", 0)].action == "handoff"
