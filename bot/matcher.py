@@ -209,7 +209,7 @@ class Matcher:
         if best.score >= CLARIFY_SCORE and best.cov >= CLARIFY_COVERAGE:
             close = [r for r in ranked if r.score >= best.score - CLARIFY_BAND][:MAX_CANDIDATES]
             if len(close) == 1:  # clear winner but below the answer bar: ask rather than guess
-                close = ranked[:2]
+                close = list(ranked[:2])
             return Decision(
                 "clarify",
                 candidates=tuple(self.codes[r.index] for r in close),
