@@ -45,8 +45,11 @@ SETTINGS: tuple[Setting, ...] = (
             "default: the hall's hours"),
     Setting("LOAD_DEMO", True, "Load the demo hall into an empty database on `guidebot serve`"),
     Setting("KB_FILE", "", "Answer from this guidebot-kb/1 JSON file instead of the database's items"),
-    Setting("STATE_STORE", "auto", "Conversation state and dedup store: auto, memory, database or redis "
-            "(auto: redis with REDIS_URL, else database, or memory with KB_FILE)"),
+    Setting("STATE_STORE", "auto", "Conversation state and dedup store: auto, memory, lmdb, database or "
+            "redis (auto: redis with REDIS_URL; else lmdb beside a SQLite database file, database on "
+            "PostgreSQL; memory with KB_FILE)"),
+    Setting("STATE_PATH", "", "Folder of the lmdb state store (shared by the workers of one host); "
+            "default: the SQLite database file's name plus -state"),
     Setting("STATE_TTL", 1800, "Seconds a citizen's conversation state lives after the last message"),
     Setting("STATE_WRITE_INTERVAL", 0.02, "Seconds a gunicorn worker gathers replies and states before "
             "writing them to the shared store in one round trip"),

@@ -2,7 +2,8 @@
 
 - raw citizen text and raw openids on questions: kept 48 h (WeChat's customer-service window);
 - masked question text: kept ``RETENTION_DAYS`` (default 180), then the question row is deleted;
-- delivered replies (they hold openids) past the dedup TTL, expired conversation states;
+- delivered replies (they hold openids) past the dedup TTL, expired conversation states (in the
+  database, and in the LMDB state store of a SQLite deployment);
 - customer-service outbox rows (reply text and openids) older than ``OUTBOX_KEEP_DAYS``;
 - subscription consents (an unused one holds a raw openid) older than ``RETENTION_DAYS``.
 
@@ -152,4 +153,23 @@ def purge_command(dry_run: bool, batch: int) -> None:
         dry_run=dry_run,
         batch=batch,
     )
+    replies, states = purge_state_store(app, dry_run=dry_run)
+    report.replies_deleted += replies
+    report.states_deleted += states
     click.echo(report.summary())
+
+
+def purge_state_store(app: Any, *, dry_run: bool = False) -> tuple[int, int]:
+    """Expired (replies, states) of the app's LMDB state store, deleted; (0, 0) without one.
+
+    The workers purge it as they go; this catches a store no worker writes to any more.
+    """
+    import os
+
+    from bot.runtime import lmdb_path, state_store_kind
+
+    if state_store_kind(app) != "lmdb" or not os.path.isdir(lmdb_path(app)):
+        return 0, 0
+    from bot.lmdbstore import LmdbStore
+
+    return LmdbStore(lmdb_path(app)).purge(limit=None, dry_run=dry_run)

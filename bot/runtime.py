@@ -108,14 +108,51 @@ def _database_store(app: Any, ttl: int) -> DatabaseStore:
     return DatabaseStore(guard_engine(get_engine(app)), ttl=ttl)
 
 
-def state_store(app: Any) -> StateStore:
+def _sqlite_file(app: Any) -> str | None:
+    """The database's file when it is a SQLite file (not in memory), else None."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(app.config["DATABASE_URL"])
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return database
+
+
+def lmdb_path(app: Any) -> str:
+    """Where the LMDB state store lives: STATE_PATH, else beside the SQLite database file."""
+    import os
+
+    if app.config.get("STATE_PATH"):
+        return str(app.config["STATE_PATH"])
+    database = _sqlite_file(app)
+    return database + "-state" if database else os.path.join(app.instance_path, "state")
+
+
+def state_store_kind(app: Any) -> str:
+    """The store ``STATE_STORE`` names; ``auto`` resolved.
+
+    auto: Redis with ``REDIS_URL``; for answers from the database, LMDB beside a SQLite file (one
+    host: SQLite's single write lock would queue every worker's per-push claim) and the database
+    itself on PostgreSQL; memory otherwise (a KB file, one process).
+    """
     config = app.config
     kind = str(config["STATE_STORE"]).lower()
+    if kind != "auto":
+        return kind
+    if config.get("REDIS_URL"):
+        return "redis"
+    if not _uses_database(config):
+        return "memory"
+    return "lmdb" if _sqlite_file(app) else "database"
+
+
+def state_store(app: Any) -> StateStore:
+    config = app.config
+    kind = state_store_kind(app)
     ttl = int(config["STATE_TTL"])
-    if kind == "auto":
-        kind = "redis" if config.get("REDIS_URL") else "database" if _uses_database(config) else "memory"
-    # Shared stores fall back (Redis → database → this process's memory) so an outage never
-    # turns dedup off and never stops answers.
+    # Shared stores fall back (Redis or LMDB → database → this process's memory) so an outage
+    # never turns dedup off and never stops answers.
     memory = MemoryStore(ttl=ttl)
     if kind == "redis":
         redis_store = RedisStore.from_url(config["REDIS_URL"], ttl=ttl)
@@ -125,9 +162,16 @@ def state_store(app: Any) -> StateStore:
         return FallbackStore(redis_store, backup, name="redis")
     if kind == "database":
         return FallbackStore(_database_store(app, ttl), memory, name="database")
+    if kind == "lmdb":
+        from bot.lmdbstore import LmdbStore
+
+        backup = memory
+        if _uses_database(config):
+            backup = FallbackStore(_database_store(app, ttl), memory, name="database")
+        return FallbackStore(LmdbStore(lmdb_path(app), ttl=ttl), backup, name="lmdb")
     if kind == "memory":
         return memory
-    raise ValueError(f"STATE_STORE must be auto, memory, database or redis, not {kind!r}")
+    raise ValueError(f"STATE_STORE must be auto, memory, lmdb, database or redis, not {kind!r}")
 
 
 def hash_key(config: Mapping[str, Any]) -> str:

@@ -173,3 +173,24 @@ def test_old_subscription_consents_are_deleted():
     assert "订阅通知授权：1 条" in report.summary()
     with Session(engine) as session:
         assert [row.openid_hash for row in session.exec(select(SubscriptionConsent))] == ["recent"]
+
+
+def test_cli_purges_the_lmdb_state_store(tmp_path, monkeypatch):
+    from bot.lmdbstore import LmdbStore
+
+    url = f"sqlite:///{tmp_path}/hall.sqlite3"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    store = LmdbStore(tmp_path / "hall.sqlite3-state", ttl=-1, dedup_ttl=-1)  # written already expired
+    store.finish_many([("msg:1", "<xml/>", "oA", {"n": 1}), ("msg:2", "<xml/>", "oB", {"n": 2})])
+    LmdbStore(tmp_path / "hall.sqlite3-state").save("oC", {"n": 3})  # alive
+    store.close()
+    monkeypatch.setenv("GUIDEBOT_DATABASE_URL", url)
+    result = CliRunner().invoke(cli, ["purge", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "将删除过期的回复缓存：2 条、会话状态：2 条" in result.output
+    result = CliRunner().invoke(cli, ["purge"])
+    assert "已删除过期的回复缓存：2 条、会话状态：2 条" in result.output
+    assert CliRunner().invoke(cli, ["purge"]).output.count("回复缓存：0 条、会话状态：0 条") == 1
+    assert LmdbStore(tmp_path / "hall.sqlite3-state").load("oC") == {"n": 3}

@@ -1,4 +1,4 @@
-"""bot.state: the three stores behave alike (state with TTL, claim-once dedup, cached replies)."""
+"""bot.state and bot.lmdbstore: the stores behave alike (state with TTL, claim-once dedup, cached replies)."""
 
 import sqlite3
 import threading
@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.lmdbstore import LmdbStore
 from bot.state import PENDING, DatabaseStore, MemoryStore, RedisStore, StateStore
 
 
@@ -63,6 +64,7 @@ def _redis_store(**kwargs) -> Iterator[RedisStore]:
     params=[
         "memory",
         "sqlite",
+        "lmdb",
         pytest.param("postgres", marks=pytest.mark.postgres),
         pytest.param("redis", marks=pytest.mark.redis),
     ]
@@ -72,6 +74,10 @@ def store(request, tmp_path) -> Iterator[StateStore]:
         yield MemoryStore()
     elif request.param == "sqlite":
         yield _sqlite_store(tmp_path / "state.sqlite3")
+    elif request.param == "lmdb":
+        store = LmdbStore(tmp_path / "state.lmdb")
+        yield store
+        store.close()
     elif request.param == "postgres":
         yield from _postgres_store()
     else:
@@ -176,13 +182,14 @@ def test_concurrent_claims_have_one_winner(store):
 @pytest.mark.parametrize(
     "make",
     [
-        lambda: MemoryStore(ttl=0, dedup_ttl=0),
-        lambda: _sqlite_store(ttl=0, dedup_ttl=0),
+        lambda _: MemoryStore(ttl=0, dedup_ttl=0),
+        lambda _: _sqlite_store(ttl=0, dedup_ttl=0),
+        lambda path: LmdbStore(path / "state.lmdb", ttl=0, dedup_ttl=0),
     ],
-    ids=["memory", "sqlite"],
+    ids=["memory", "sqlite", "lmdb"],
 )
-def test_expired_entries_are_gone(make):
-    store = make()
+def test_expired_entries_are_gone(make, tmp_path):
+    store = make(tmp_path)
     store.save("oCitizen", {"streak": 1})
     assert store.load("oCitizen") is None
     assert store.claim("msg:1")

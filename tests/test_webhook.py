@@ -10,7 +10,7 @@ import pytest
 import xmltodict
 from wechatpy.crypto import WeChatCrypto
 
-from bot import delivery, wechat
+from bot import delivery, runtime, wechat
 from bot.hours import CHINA
 from knowledge.schema import Hall, Item, KnowledgeBase, load_kb
 from webhook import create_app
@@ -386,7 +386,7 @@ def test_end_to_end_with_the_database(county, tmp_path):
 
     from knowledge import storage
     from knowledge.db import get_engine, upgrade
-    from knowledge.models import DeliveredReply, QuestionLog, Rating
+    from knowledge.models import QuestionLog, Rating
 
     app = create_app(
         {
@@ -414,7 +414,9 @@ def test_end_to_end_with_the_database(county, tmp_path):
         assert [(q.msg_id, q.item_code, q.action) for q in questions] == [("1001", "SF-RS-001", "answer")]
         assert questions[0].openid == "oCitizen" and questions[0].openid_hash != "oCitizen"
         assert [(r.item_code, r.score) for r in session.exec(select(Rating))] == [("SF-RS-001", 4)]
-        assert session.get(DeliveredReply, "msg:1001") is not None
+    # The retry was answered from the reply remembered in the store (LMDB beside this SQLite file).
+    store = runtime.deliverer(app).context.store
+    assert type(store.primary).__name__ == "LmdbStore" and store.reply_for("msg:1001") is not None
 
     # A published change is answered without a restart.
     changed = county.item("SF-RS-001").model_copy(update={"name": "社会保障卡申领（新版）"})
