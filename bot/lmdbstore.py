@@ -63,6 +63,7 @@ class LmdbStore:
         map_size: int = DEFAULT_MAP_SIZE,
     ) -> None:
         self.path, self.ttl, self.dedup_ttl, self.map_size = Path(path), ttl, dedup_ttl, map_size
+        self._key = os.path.realpath(self.path)  # the environment's identity in _ENVS
         self._finished = 0
 
     # -- the environment --
@@ -73,8 +74,7 @@ class LmdbStore:
         LMDB allows one handle per environment and process (stores for the same path share it),
         and none across a fork: a child cannot use or reopen what its parent opened.
         """
-        key = os.path.realpath(self.path)
-        pid = os.getpid()
+        key, pid = self._key, os.getpid()
         opened = _ENVS.get(key)
         if opened is not None and opened[0] == pid:
             return opened[1]
@@ -132,7 +132,7 @@ class LmdbStore:
     def close(self) -> None:
         """Close this process's environment for the path (it reopens on the next call)."""
         with _ENVS_LOCK:
-            opened = _ENVS.pop(os.path.realpath(self.path), None)
+            opened = _ENVS.pop(self._key, None)
             if opened is not None and opened[0] == os.getpid():
                 opened[1][0].close()
 
