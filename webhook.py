@@ -180,6 +180,13 @@ def query_args(environ: dict[str, Any]) -> dict[str, str]:
     """
     query = environ.get("QUERY_STRING", "").encode("latin-1", "replace").decode("utf-8", "replace")
     args: dict[str, str] = {}
+    if "%" not in query and "+" not in query:
+        # Nothing to unquote (WeChat's own query strings): what parse_qsl would return, directly.
+        for pair in query.split("&"):
+            if pair:
+                name, _, value = pair.partition("=")
+                args.setdefault(name, value)
+        return args
     for name, value in urllib.parse.parse_qsl(query, keep_blank_values=True, errors="werkzeug.url_quote"):
         args.setdefault(name, value)
     return args

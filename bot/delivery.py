@@ -20,7 +20,7 @@ The ``send_later`` hook is a callable ``(openid, text, source_msg_id) -> None`` 
 """
 
 import concurrent.futures
-import dataclasses
+import copy
 import logging
 import threading
 import time
@@ -142,7 +142,10 @@ class Deliverer:
         if not first:
             return self._remembered(key, message.log_ref)
         # The deadline covers the whole push: time lost claiming (a slow store) comes off the answer's.
-        context = dataclasses.replace(self.context, store=view)
+        # A shallow copy with this push's view of the store (``dataclasses.replace`` would re-run
+        # the constructor over every field, on every push).
+        context = copy.copy(self.context)
+        context.store = view
         if view.loaded and self.inline is not None and self.inline(message):
             xml = self._render(self._respond(message, context), message)
         else:

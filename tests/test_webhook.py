@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import xmltodict
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from wechatpy.crypto import WeChatCrypto
 
 from bot import delivery, runtime, wechat
@@ -497,6 +499,9 @@ def test_pushes_skip_flask_dispatch_everything_else_keeps_it(app, client):
         ("timestamp=%31%32&x=%E5%8A%9E", {"timestamp": "12", "x": "办"}),
         ("nonce=%ZZ%E5&bad=%FF", {"nonce": "%ZZ%E5", "bad": "%FF"}),  # invalid escapes stay as sent
         ("", {}),
+        ("a=1&&b=2=3&c&=4&d=", {"a": "1", "b": "2=3", "c": "", "": "4", "d": ""}),  # nothing to unquote
+        ("a=1+2&b=%20", {"a": "1 2", "b": " "}),
+        ("signature=ab&nonce=42&openid=oX", {"signature": "ab", "nonce": "42", "openid": "oX"}),
     ],
 )
 def test_push_query_strings_read_as_flask_reads_them(app, query, expected):
@@ -507,6 +512,19 @@ def test_push_query_strings_read_as_flask_reads_them(app, query, expected):
     assert query_args({"QUERY_STRING": query}) == expected
     with app.test_request_context("/wechat?" + query):
         assert {name: request.args.get(name) for name in expected} == expected
+
+
+@given(st.text(alphabet="ab=&%+2EF;", max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_the_unquoted_fast_path_reads_as_parse_qsl(query):
+    import urllib.parse
+
+    from webhook import query_args
+
+    expected: dict[str, str] = {}
+    for name, value in urllib.parse.parse_qsl(query, keep_blank_values=True, errors="werkzeug.url_quote"):
+        expected.setdefault(name, value)
+    assert query_args({"QUERY_STRING": query}) == expected
 
 
 def test_a_raw_non_utf8_query_string_is_refused_not_an_error(app):
