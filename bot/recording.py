@@ -7,6 +7,7 @@ down, ``bot.spool.SpoolingRecorder`` keeps questions in a local spool instead.
 """
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -24,9 +25,22 @@ from bot.decision import Decision
 from bot.pii import mask_personal_data
 
 
+@functools.lru_cache(maxsize=8192)
 def hash_openid(openid: str, key: str) -> str:
-    """A keyed hash of an openid: stable for one installation, useless elsewhere."""
+    """A keyed hash of an openid: stable for one installation, useless elsewhere.
+
+    Cached: a citizen's messages come in runs, and every one of them is recorded.
+    """
     return hmac.new(key.encode("utf-8"), openid.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+#: Masked texts by text: a burst repeats the same few questions (this process's memory only).
+_masked = functools.lru_cache(maxsize=4096)(mask_personal_data)
+
+
+@functools.lru_cache(maxsize=4096)
+def _candidates_json(scores: tuple[tuple[str, float], ...]) -> str:
+    return json.dumps([[code, round(score, 4)] for code, score in scores], ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -40,7 +54,7 @@ class Question:
 
     @property
     def masked(self) -> str:
-        return mask_personal_data(self.text)
+        return _masked(self.text)
 
 
 class Recorder(Protocol):
@@ -162,9 +176,7 @@ class DatabaseRecorder:
             "item_code": decision.item,
             "field": decision.field,
             "score": round(decision.score, 4),
-            "candidates": json.dumps(
-                [[code, round(score, 4)] for code, score in decision.scores], ensure_ascii=False
-            ),
+            "candidates": _candidates_json(decision.scores),
             "state": "open",
             "group_key": masked.strip().lower()[:200] or None,
         }

@@ -120,3 +120,21 @@ def test_postgres_batches_store_the_same_rows_as_sqlite(engine):
             k: v for k, v in sqlite_row.items() if k != "created_at"
         }
         assert abs((pg_row["created_at"] - sqlite_row["created_at"]).total_seconds()) < 60
+
+
+def test_cached_hashes_and_masks_are_what_they_cache():
+    # Cached per text and per openid (a burst repeats them): the cache must not change a value.
+    import hashlib
+    import hmac
+
+    from bot.pii import mask_personal_data
+    from bot.recording import _candidates_json, _masked, hash_openid
+
+    text = "我的身份证号110101199003074477，手机13812345678，怎么补办"
+    assert _masked(text) == mask_personal_data(text) == _masked(text)
+    assert "110101199003074477" not in _masked(text) and "13812345678" not in _masked(text)
+    for key in ("k1", "k2"):
+        expected = hmac.new(key.encode(), b"oCitizen", hashlib.sha256).hexdigest()[:32]
+        assert hash_openid("oCitizen", key) == expected == hash_openid("oCitizen", key)
+    assert hash_openid("oCitizen", "k1") != hash_openid("oCitizen", "k2")
+    assert _candidates_json((("SF-1", 0.123456), ("社保", 0.5))) == '[["SF-1", 0.1235], ["社保", 0.5]]'
