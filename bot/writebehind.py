@@ -15,7 +15,6 @@ context of their last question). Used in gunicorn workers (``bot.runtime.warm_up
 tests use stores directly.
 """
 
-import copy
 import logging
 import threading
 from typing import Any
@@ -23,6 +22,16 @@ from typing import Any
 from bot.state import Finish, StateStore
 
 log = logging.getLogger(__name__)
+
+
+def copy_state(value: Any) -> Any:
+    """A deep copy of a state (JSON data: dicts, lists, strings, numbers), several times faster than
+    ``copy.deepcopy``: a reader may change what it loaded, the queued original goes to the store."""
+    if isinstance(value, dict):
+        return {key: copy_state(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [copy_state(item) for item in value]
+    return value
 
 
 class WriteBehindStore:
@@ -87,7 +96,7 @@ class WriteBehindStore:
         with self._lock:
             if key in self._states:
                 queued = self._states[key]
-                return copy.deepcopy(queued) if queued is not None else None
+                return copy_state(queued) if queued is not None else None
         return self.store.load(key)
 
     def reply_for(self, dedup_key: str) -> str | None:
@@ -104,7 +113,7 @@ class WriteBehindStore:
             with self._lock:
                 if key in self._states:
                     queued = self._states[key]
-                    found = copy.deepcopy(queued) if queued is not None else None
+                    found = copy_state(queued) if queued is not None else None
         return first, found
 
     # -- the writer --

@@ -129,3 +129,18 @@ def test_gunicorn_workers_write_behind_and_flush_on_exit(tmp_path, county_kb_pat
     assert time.monotonic() - started < 5  # the writer's 30 s pause is cut short
     assert database.reply_for("msg:77") == reply
     assert database.load("oCitizen") is not None  # the conversation's turn, for "那要多少钱"
+
+
+def test_a_loaded_queued_state_is_a_copy_the_reader_may_change():
+    from bot.writebehind import copy_state
+
+    def make() -> dict:
+        return {"turn": {"item": "A", "candidates": ["B", "C"], "extra": {"topic": "社保"}}, "pages": ["一"]}
+
+    state = make()
+    copied = copy_state(state)
+    assert copied == state
+    copied["turn"]["candidates"].append("D")
+    copied["turn"]["extra"]["topic"] = "x"
+    copied["pages"].pop()
+    assert state == make() and copied != state
