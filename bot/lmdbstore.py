@@ -51,8 +51,10 @@ DEFAULT_MAP_SIZE = 4 << 30
 class LmdbStore:
     """Dedup keys, replies and conversation states in one LMDB environment (a directory)."""
 
-    #: Expired entries are deleted on every this many finished pushes.
+    #: Expired entries are deleted on every this many finished pushes ...
     PURGE_EVERY = 200
+    #: ... at most this many per write transaction, which every claim waits for meanwhile.
+    PURGE_LIMIT = 1000
 
     def __init__(
         self,
@@ -210,7 +212,7 @@ class LmdbStore:
         if self._finished >= self.PURGE_EVERY:
             self._finished = 0
             try:
-                self.purge()
+                self.purge(limit=self.PURGE_LIMIT)
             except Exception:  # the writes went in; expired entries wait for the next purge
                 log.exception("cannot purge expired conversation states")
 
