@@ -412,3 +412,18 @@ def test_redis_finish_many_sets_ttls_and_drops_the_connection_on_an_error_reply(
         assert store._held.connection[1]._sock is not socket_before  # a new socket, after a disconnect
     finally:
         next(stores, None)
+
+
+def test_the_sqlite_claim_and_state_read_are_one_statement(tmp_path):
+    # The INSERT returns the state row (RETURNING with scalar subqueries): one transaction per push.
+    store = _sqlite_store(tmp_path / "one.sqlite3")
+    store.save("oA", {"n": 1})
+    store.claim_and_load("msg:warm", "oA")  # the claim's connection is kept from here on
+    statements: list[str] = []
+    for connection in store._claim.connections._idle:
+        connection.set_trace_callback(statements.append)
+    assert store.claim_and_load("msg:one", "oA") == (True, {"n": 1})
+    assert store.claim_and_load("msg:one", "oA") == (False, None)
+    assert store.claim_and_load("msg:two", "oNobody") == (True, None)
+    assert len(statements) == 3 and all(s.startswith("INSERT INTO delivered_reply") for s in statements)
+    assert "RETURNING" in statements[0]
