@@ -3,6 +3,7 @@ publish reaches every worker's index within seconds. Real gunicorn on a random l
 
 import concurrent.futures
 import time
+from pathlib import Path
 
 import pytest
 
@@ -68,6 +69,18 @@ def test_twenty_deliveries_on_postgres_and_redis(tmp_path, kb_path):
         with gunicorn(env, workers=4, log_path=tmp_path / "gunicorn.log") as base:
             msg_id, results = deliver_20_times(base)
         assert_once(msg_id, results, url)
+
+
+def test_twenty_deliveries_on_sqlite_default_lmdb_store(tmp_path, kb_path):
+    # The default on a SQLite file: claims and states in the LMDB environment beside it.
+    url = sqlite_url(tmp_path, kb_path)
+    env = service_env(url, tmp_path)
+    with gunicorn(env, workers=4, log_path=tmp_path / "gunicorn.log") as base:
+        msg_id, results = deliver_20_times(base)
+    assert_once(msg_id, results, url)
+    state = Path(url.removeprefix("sqlite:///") + "-state")
+    assert (state / "data.mdb").stat().st_size > 0
+    assert "store failed" not in (tmp_path / "gunicorn.log").read_text()  # no worker fell back
 
 
 def test_twenty_deliveries_on_sqlite_database_store(tmp_path, kb_path):
