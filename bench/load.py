@@ -18,7 +18,7 @@ load generator in a separate process (threads) is used instead.
 Then a fixed-rate run at ``--rate`` pushes/s against guidebot on PostgreSQL + Redis from a separate
 Python process (open loop: latency counted from each push's scheduled time).
 
-Prints throughput, p50/p95/p99, errors (non-200 or empty body), RSS per worker after the run, the
+Prints throughput, p50/p95/p99, errors (non-200 or empty body), RSS and PSS per worker after the run, the
 ratios to bare Flask, and the issue's targets.
 
 With ``--rounds N`` every target runs N times, in turn (flask, werobot, sqlite, postgres, flask…),
@@ -79,6 +79,24 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def pss_mib(pid: int) -> float:
+    """Proportional set size: pages shared between workers (the LMDB state map, the code) counted
+    once across them, where RSS counts them in every worker."""
+    try:
+        lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    except OSError:
+        return 0.0
+    for line in lines:
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def memory(master: int) -> dict[str, list[float]]:
+    pids = worker_pids(master)
+    return {"rss": [round(rss_mib(pid), 1) for pid in pids], "pss": [round(pss_mib(pid), 1) for pid in pids]}
 
 
 @contextlib.contextmanager
@@ -330,14 +348,14 @@ def main() -> None:
                     result = run_python(
                         base, texts, duration=options.duration, concurrency=options.connections
                     )
-                result["rss"] = [round(rss_mib(pid), 1) for pid in worker_pids(master)]  # type: ignore[assignment]
+                result.update(memory(master))  # type: ignore[arg-type]
                 results[name] = result
                 report(name, result)
                 if name == "guidebot-postgres" and options.rate > 0 and not rounds:
                     fixed = run_python(
                         base, texts, duration=options.rate_duration, concurrency=0, rate=options.rate
                     )
-                    fixed["rss"] = [round(rss_mib(pid), 1) for pid in worker_pids(master)]  # type: ignore[assignment]
+                    fixed.update(memory(master))  # type: ignore[arg-type]
                     results["fixed-rate"] = fixed
                     report(f"{options.rate:.0f}/s pg+redis", fixed)
 
@@ -379,7 +397,7 @@ def report(name: str, result: dict[str, float]) -> None:
     print(
         f"{name:<18} {rps:8.0f} req/s  p50 {result['p50']:6.1f} ms  p95 {result['p95']:6.1f} ms"
         f"  p99 {result['p99']:6.1f} ms  max {result['max']:7.1f} ms  errors {int(result['errors'])}"
-        f"/{int(result['requests'])}  RSS/worker {result.get('rss')} MiB",
+        f"/{int(result['requests'])}  RSS/worker {result.get('rss')} MiB  PSS {result.get('pss')} MiB",
         flush=True,
     )
 
