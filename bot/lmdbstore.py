@@ -29,7 +29,7 @@ from typing import Any
 
 import lmdb
 
-from bot.state import DEFAULT_DEDUP_TTL, DEFAULT_TTL, PENDING, Finish, _last_per_key
+from bot.state import DEFAULT_DEDUP_TTL, DEFAULT_TTL, PENDING, Finish, last_per_key
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ class LmdbStore:
         self.finish_many([(dedup_key, reply, key, data)])
 
     def finish_many(self, entries: list[Finish]) -> None:
-        replies_by_key, states_by_key = _last_per_key(entries)
+        replies_by_key, states_by_key = last_per_key(entries)
         env, replies, states, index = self._open()
         now = time.time()
         with env.begin(write=True) as txn:

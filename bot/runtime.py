@@ -21,12 +21,14 @@ from typing import IO, Any
 
 from bot import consent, wechat
 from bot.conversation import Context
+from bot.dbstore import DatabaseStore
 from bot.delivery import Deliverer, fallback_text
 from bot.hours import CHINA, HoursError, parse_hours
 from bot.kbcache import DatabaseKnowledge, KnowledgeSource, StaticKnowledge
 from bot.messages import Message, Reply
 from bot.recording import MemoryRecorder, Recorder
-from bot.state import DatabaseStore, FallbackStore, MemoryStore, RedisStore, StateStore
+from bot.redisstore import RedisStore
+from bot.state import FallbackStore, MemoryStore, StateStore
 from bot.writebehind import WriteBehindStore
 from knowledge.schema import KnowledgeBase, load_kb
 

@@ -1,4 +1,4 @@
-"""bot.state and bot.lmdbstore: the stores behave alike (state with TTL, claim-once dedup, cached replies)."""
+"""bot.state, bot.dbstore, bot.redisstore, bot.lmdbstore: the stores behave alike (TTL, dedup, replies)."""
 
 import sqlite3
 import threading
@@ -7,8 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.dbstore import DatabaseStore
 from bot.lmdbstore import LmdbStore
-from bot.state import PENDING, DatabaseStore, MemoryStore, RedisStore, StateStore
+from bot.redisstore import RedisStore
+from bot.state import PENDING, MemoryStore, StateStore
 
 
 def _sqlite_store(path=None, **kwargs) -> DatabaseStore:
@@ -384,7 +386,7 @@ def test_postgres_claim_survives_a_connection_the_server_closed():
 def test_claims_pack_redis_commands_as_redis_py_does(command):
     from redis.connection import Connection
 
-    from bot.state import resp_command
+    from bot.redisstore import resp_command
 
     expected = b"".join(Connection().pack_command(*command))
     assert resp_command(*(part.encode() for part in command)) == expected

@@ -107,8 +107,8 @@ def test_a_failed_batch_is_logged_and_forgotten(inner, caplog):
 def test_gunicorn_workers_write_behind_and_flush_on_exit(tmp_path, county_kb_path):
     # What bot.gunicorn_conf does: warm_up(write_behind=True) on start, shut_down on exit.
     from bot import runtime
+    from bot.dbstore import DatabaseStore
     from bot.messages import Message
-    from bot.state import DatabaseStore
     from knowledge.db import get_engine, make_engine, upgrade
     from webhook import create_app
 
