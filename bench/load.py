@@ -4,7 +4,8 @@ usage: python bench/load.py [--duration 15] [--rounds 1] [--connections 16] [--t
                             [--rate-duration 30] [--only sqlite,postgres,flask,werobot]
 
 Targets, each under ``gunicorn -w 2`` (sync workers) on a free 127.0.0.1 port:
-  guidebot-sqlite     the database's published items (county hall), SQLite file, database store
+  guidebot-sqlite     the database's published items (county hall), SQLite file; state and dedup in
+                      the LMDB store beside it (the default for a SQLite file)
   guidebot-postgres   PostgreSQL (a throw-away database) + Redis (db 15) for state and dedup
   bare-flask          bench/bare_flask.py: signature check, constant XML
   werobot-echo        bench/werobot_echo.py: WeRoBot (signature, parsing, echo reply)
