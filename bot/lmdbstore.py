@@ -216,12 +216,32 @@ class LmdbStore:
             except Exception:  # the writes went in; expired entries wait for the next purge
                 log.exception("cannot purge expired conversation states")
 
-    def purge(self, *, limit: int | None = 10_000, dry_run: bool = False) -> tuple[int, int]:
-        """Delete expired replies and states, oldest first, ``limit`` index entries per call
-        (None: all); returns how many (replies, states) went (would go, for a dry run)."""
-        env, replies, states, index = self._open()
+    def purge(self, *, limit: int | None = None, dry_run: bool = False) -> tuple[int, int]:
+        """Delete expired replies and states, oldest first, up to ``limit`` index entries (None: all);
+        returns how many (replies, states) went (would go, for a dry run).
+
+        Each write transaction takes at most ``PURGE_LIMIT`` entries: every claim waits for it.
+        """
+        env = self._open()[0]
         env.reader_check()  # reader slots of workers that died mid-read would keep old pages
         now = time.time()
+        if dry_run:  # one read transaction: readers block nobody
+            replies, states, _ = self._purge_batch(now, limit, dry_run=True)
+            return replies, states
+        replies = states = 0
+        while limit is None or limit > 0:
+            batch = self.PURGE_LIMIT if limit is None else min(limit, self.PURGE_LIMIT)
+            gone_replies, gone_states, seen = self._purge_batch(now, batch, dry_run=False)
+            replies, states = replies + gone_replies, states + gone_states
+            if seen < batch:
+                break
+            if limit is not None:
+                limit -= seen
+        return replies, states
+
+    def _purge_batch(self, now: float, limit: int | None, *, dry_run: bool) -> tuple[int, int, int]:
+        """(replies, states, index entries read) of one transaction over the expired entries."""
+        env, replies, states, index = self._open()
         gone = {_REPLY: 0, _STATE: 0}
         seen = 0
         with env.begin(write=not dry_run) as txn:
@@ -241,4 +261,4 @@ class LmdbStore:
                         txn.delete(key, db=db)
                 seen += 1
                 found = cursor.next() if dry_run else cursor.delete()
-        return gone[_REPLY], gone[_STATE]
+        return gone[_REPLY], gone[_STATE], seen

@@ -172,4 +172,4 @@ def purge_state_store(app: Any, *, dry_run: bool = False) -> tuple[int, int]:
         return 0, 0
     from bot.lmdbstore import LmdbStore
 
-    return LmdbStore(lmdb_path(app)).purge(limit=None, dry_run=dry_run)
+    return LmdbStore(lmdb_path(app)).purge(dry_run=dry_run)  # in short transactions, safe while serving

@@ -188,3 +188,25 @@ def test_the_app_on_sqlite_claims_in_lmdb(tmp_path):
     assert isinstance(store, FallbackStore) and isinstance(store.primary, LmdbStore)
     assert store.claim("msg:1") and not store.claim("msg:1")
     assert (tmp_path / "hall.sqlite3-state" / "data.mdb").exists()
+
+
+def test_a_full_purge_runs_in_short_transactions(tmp_path, clock, monkeypatch):
+    # `guidebot purge` runs while serving: no write transaction may hold every claim for long.
+    store = LmdbStore(tmp_path / "state", ttl=5, dedup_ttl=5)
+    store.PURGE_LIMIT = 3
+    store.finish_many([(f"msg:{n}", "<xml/>", f"o{n}", None) for n in range(10)])
+    clock[0] += 10
+    batches: list[int | None] = []
+    real = store._purge_batch
+
+    def counted(now, limit, *, dry_run):
+        batches.append(limit)
+        return real(now, limit, dry_run=dry_run)
+
+    monkeypatch.setattr(store, "_purge_batch", counted)
+    assert store.purge(dry_run=True) == (10, 0) and batches == [None]  # a read: one transaction
+    batches.clear()
+    assert store.purge(limit=4) == (4, 0) and batches == [3, 1]
+    batches.clear()
+    assert store.purge() == (6, 0) and batches == [3, 3, 3]
+    assert store.purge() == (0, 0)
