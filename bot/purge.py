@@ -168,8 +168,9 @@ def purge_state_store(app: Any, *, dry_run: bool = False) -> tuple[int, int]:
 
     from bot.runtime import lmdb_path, state_store_kind
 
-    if state_store_kind(app) != "lmdb" or not os.path.isdir(lmdb_path(app)):
+    path = lmdb_path(app)
+    if state_store_kind(app) != "lmdb" or not os.path.isdir(path):
         return 0, 0
     from bot.lmdbstore import LmdbStore
 
-    return LmdbStore(lmdb_path(app)).purge(dry_run=dry_run)  # in short transactions, safe while serving
+    return LmdbStore(path).purge(dry_run=dry_run)  # in short transactions, safe while serving

@@ -156,24 +156,22 @@ def state_store(app: Any) -> StateStore:
     # Shared stores fall back (Redis or LMDB → database → this process's memory) so an outage
     # never turns dedup off and never stops answers.
     memory = MemoryStore(ttl=ttl)
-    if kind == "redis":
-        redis_store = RedisStore.from_url(config["REDIS_URL"], ttl=ttl)
-        backup: StateStore = memory
-        if _uses_database(config):
-            backup = FallbackStore(_database_store(app, ttl), memory, name="database")
-        return FallbackStore(redis_store, backup, name="redis")
-    if kind == "database":
-        return FallbackStore(_database_store(app, ttl), memory, name="database")
-    if kind == "lmdb":
-        from bot.lmdbstore import LmdbStore
-
-        backup = memory
-        if _uses_database(config):
-            backup = FallbackStore(_database_store(app, ttl), memory, name="database")
-        return FallbackStore(LmdbStore(lmdb_path(app), ttl=ttl), backup, name="lmdb")
     if kind == "memory":
         return memory
-    raise ValueError(f"STATE_STORE must be auto, memory, lmdb, database or redis, not {kind!r}")
+    if kind not in ("redis", "lmdb", "database"):
+        raise ValueError(f"STATE_STORE must be auto, memory, lmdb, database or redis, not {kind!r}")
+    backup: StateStore = memory
+    if kind == "database" or _uses_database(config):
+        backup = FallbackStore(_database_store(app, ttl), memory, name="database")
+    if kind == "database":
+        return backup
+    if kind == "redis":
+        primary: StateStore = RedisStore.from_url(config["REDIS_URL"], ttl=ttl)
+    else:
+        from bot.lmdbstore import LmdbStore
+
+        primary = LmdbStore(lmdb_path(app), ttl=ttl)
+    return FallbackStore(primary, backup, name=kind)
 
 
 def hash_key(config: Mapping[str, Any]) -> str:
