@@ -210,3 +210,12 @@ def test_a_full_purge_runs_in_short_transactions(tmp_path, clock, monkeypatch):
     batches.clear()
     assert store.purge() == (6, 0) and batches == [3, 3, 3]
     assert store.purge() == (0, 0)
+
+
+def test_an_unknown_state_store_is_refused(tmp_path):
+    from bot import runtime
+    from webhook import create_app
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/a.sqlite3", "STATE_STORE": "files"})
+    with pytest.raises(ValueError, match="STATE_STORE must be auto, memory, lmdb, database or redis"):
+        runtime.state_store(app)
