@@ -128,7 +128,8 @@ wechat_blueprint = Blueprint("wechat", __name__)
 @wechat_blueprint.get("/wechat")
 def wechat_verify() -> Response:
     """URL verification: echo ``echostr`` for a valid signature only."""
-    from bot import runtime, wechat
+    from bot.serving import runtime
+    from bot.wechat import protocol as wechat
 
     try:
         echo = wechat.verify_url(runtime.credentials(current_app), request.args)
@@ -139,7 +140,7 @@ def wechat_verify() -> Response:
 
 
 class PushShortcut:
-    """WSGI middleware: a POST to ``/wechat`` goes straight to ``bot.runtime.handle_push``.
+    """WSGI middleware: a POST to ``/wechat`` goes straight to ``bot.serving.runtime.handle_push``.
 
     WeChat pushes are nearly all of the traffic and each must be answered within 5 s. Their
     handler needs no request context, session, login, routing or request hooks, and under load
@@ -150,13 +151,13 @@ class PushShortcut:
 
     def __init__(self, app: Flask, wsgi_app: Any) -> None:
         self.app, self.wsgi_app = app, wsgi_app
-        self._handle_push: Any = None  # bot.runtime.handle_push, imported on the first push
+        self._handle_push: Any = None  # bot.serving.runtime.handle_push, imported on the first push
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         if environ.get("PATH_INFO") != "/wechat" or environ.get("REQUEST_METHOD") != "POST":
             return self.wsgi_app(environ, start_response)
         if self._handle_push is None:
-            from bot.runtime import handle_push
+            from bot.serving.runtime import handle_push
 
             self._handle_push = handle_push
         # werkzeug's own stream and length helpers; the query string as werkzeug's ``args`` reads
@@ -193,15 +194,15 @@ def query_args(environ: dict[str, Any]) -> dict[str, str]:
 
 
 def _init_wechat(app: Flask) -> None:
-    # bot.runtime builds its parts on the first push; late answers use the callable registered as
-    # app.extensions["guidebot.send_later"] (see bot.runtime.init_app).
+    # bot.serving.runtime builds its parts on the first push; late answers use the callable registered as
+    # app.extensions["guidebot.send_later"] (see bot.serving.runtime.init_app).
     app.register_blueprint(wechat_blueprint)
     app.wsgi_app = PushShortcut(app, app.wsgi_app)  # type: ignore[method-assign]
 
 
 def _init_console(app: Flask) -> None:
-    # The staff console under /admin; bot.console_hooks passes it the bot's callables.
-    from bot.console_hooks import init_console
+    # The staff console under /admin; bot.serving.console_hooks passes it the bot's callables.
+    from bot.serving.console_hooks import init_console
 
     init_console(app)
 
@@ -283,9 +284,9 @@ def _run_gunicorn(*, host: str, port: int, workers: int) -> None:
             self.cfg.set("workers", workers)
             self.cfg.set("timeout", 30)
             self.cfg.set("accesslog", "-")
-            from bot import gunicorn_conf
+            from bot.serving import gunicorn_conf
 
-            # The same settings as `gunicorn -c python:bot.gunicorn_conf`: warm-up hook, backlog, no
+            # The same settings as `gunicorn -c python:bot.serving.gunicorn_conf`: warm-up hook, backlog, no
             # shared control socket.
             for name in (
                 "post_worker_init",
@@ -316,31 +317,31 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-from bot.menu_cli import menu  # noqa: E402 (commands register after `cli` exists)
+from bot.commands.menu import menu  # noqa: E402 (commands register after `cli` exists)
 
 cli.add_command(menu)
 
-from bot.chat_cli import ask, chat  # noqa: E402
+from bot.commands.chat import ask, chat  # noqa: E402
 
 cli.add_command(ask)
 cli.add_command(chat)
 
-from bot.match_cli import match  # noqa: E402
+from bot.commands.match import match  # noqa: E402
 
 cli.add_command(match)
 
-from knowledge.cli import db, kb  # noqa: E402
+from bot.commands.kb import db, kb  # noqa: E402
 
 cli.add_command(db)
 cli.add_command(kb)
 
-from knowledge.review_cli import review  # noqa: E402
-from knowledge.user_cli import user  # noqa: E402
+from bot.commands.review import review  # noqa: E402
+from bot.commands.users import user  # noqa: E402
 
 cli.add_command(user)
 cli.add_command(review)
 
-from bot.purge import purge_command  # noqa: E402
+from bot.serving.purge import purge_command  # noqa: E402
 
 cli.add_command(purge_command)
 

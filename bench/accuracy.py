@@ -68,7 +68,7 @@ def score(gold: Sequence[dict[str, Any]], preds: dict[str, dict[str, Any]]) -> d
 
 def guidebot_predictor(items: Sequence[Any]) -> Predict:
     """The product: Matcher.decide with the context replayed."""
-    from bot.matcher import Matcher
+    from bot.matching.matcher import Matcher
 
     matcher = Matcher.build(items)
 

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import wechat  # noqa: E402
+from bot.wechat import protocol as wechat  # noqa: E402
 from knowledge.schema import load_kb  # noqa: E402
 from webhook import create_app  # noqa: E402
 

@@ -53,7 +53,7 @@ from bench.webhook import questions  # noqa: E402 (the same mixed eval questions
 
 
 def signed_query() -> str:
-    from bot import wechat
+    from bot.wechat import protocol as wechat
 
     timestamp, nonce = str(int(time.time())), "20261122"
     return urllib.parse.urlencode(
@@ -106,7 +106,7 @@ def gunicorn(app: str, env: dict[str, str], log: Path, *, guidebot: bool) -> Ite
     command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "sync"]
     command += ["--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--no-control-socket"]
     if guidebot:
-        command += ["-c", "python:bot.gunicorn_conf"]
+        command += ["-c", "python:bot.serving.gunicorn_conf"]
     handle = open(log, "wb")
     process = subprocess.Popen(command + [app], cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
     try:

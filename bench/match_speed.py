@@ -69,7 +69,7 @@ def questions(items: list, gold_path: Path, count: int = 400) -> list[str]:
 
 
 def _clear_caches() -> None:
-    from bot import normalize, segment, synonyms
+    from bot.matching import normalize, segment, synonyms
 
     normalize.normalize.cache_clear()
     segment.content_words.cache_clear()
@@ -77,7 +77,7 @@ def _clear_caches() -> None:
 
 
 def latency(matcher, texts: list[str]) -> tuple[float, float, float]:
-    from bot import normalize, segment
+    from bot.matching import normalize, segment
 
     timings = []
     for text in texts:
@@ -92,8 +92,8 @@ def latency(matcher, texts: list[str]) -> tuple[float, float, float]:
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
-    from bot.matcher import Matcher
-    from bot.segment import content_words
+    from bot.matching.matcher import Matcher
+    from bot.matching.segment import content_words
     from knowledge.schema import load_kb
 
     parser = argparse.ArgumentParser(

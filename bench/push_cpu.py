@@ -2,7 +2,7 @@
 
 usage: python bench/push_cpu.py [--shared ../shared] [--pushes 3000] [--only flask,sqlite,postgres]
 
-Each target runs in its own process, set up as a gunicorn worker is (``bot.runtime.warm_up`` with
+Each target runs in its own process, set up as a gunicorn worker is (``bot.serving.runtime.warm_up`` with
 batched recording and write-behind; the same signed plaintext text pushes as ``bench/load.py``)
 and called through its WSGI entry point. Prints process CPU (all threads: answer, recorder and
 write-behind threads included) and wall time per push, and the ratio to the bare Flask app of
@@ -47,7 +47,7 @@ def measure(target: str, shared: Path, pushes: int) -> tuple[float, float]:
             env = load.guidebot_env(url, tmp / "spool")
         load.seed(url, shared / "kb" / "county-hall.json")
         os.environ.update(env)
-        from bot import runtime
+        from bot.serving import runtime
         from webhook import create_app
 
         app = create_app()

@@ -35,7 +35,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import wechat  # noqa: E402
+from bot.wechat import protocol as wechat  # noqa: E402
 from webhook import create_app  # noqa: E402
 
 TOKEN, APP_ID = "bench-token", "wxbench000000000"

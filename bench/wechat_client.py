@@ -19,9 +19,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from fake_wechat import FakeWeChat  # noqa: E402
 
-from bot.outbox import DatabaseOutboxStore, MemoryOutboxStore, Outbox, OutboxStore  # noqa: E402
-from bot.token import DatabaseTokenStore, MemoryTokenStore, RedisTokenStore, TokenProvider, TokenStore  # noqa: E402
-from bot.wechat_client import WeChatClient  # noqa: E402
+from bot.wechat.client import WeChatClient  # noqa: E402
+from bot.wechat.outbox import DatabaseOutboxStore, MemoryOutboxStore, Outbox, OutboxStore  # noqa: E402
+from bot.wechat.token import DatabaseTokenStore, MemoryTokenStore, RedisTokenStore, TokenProvider, TokenStore  # noqa: E402
 
 
 def _rate(label: str, count: int, run: Callable[[], None]) -> None:

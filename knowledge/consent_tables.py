@@ -1,7 +1,7 @@
 """Citizens' consent to one subscription notification (订阅通知), and its one-time use.
 
 WeChat pushes ``subscribe_msg_popup_event`` when a citizen accepts or rejects a template; each accept
-allows one ``message/subscribe/bizsend`` for that template. ``bot.consent`` records accepts and
+allows one ``message/subscribe/bizsend`` for that template. ``bot.conversation.consent`` records accepts and
 rejects here; the console's reply uses one up when the 48-hour customer-service window has closed.
 The raw openid is kept only until the consent is used or withdrawn (it is what the send needs).
 ``knowledge/migrations/env.py`` imports this module; migration 0003 creates the table.

@@ -158,7 +158,7 @@ def token_worker(url: str, app_id: str, secret: str, where: tuple[str, str], bar
     Kept here, with lazy imports, so that spawned processes start fast: ``where`` is
     ``("redis", key_prefix)`` or ``("database", sqlalchemy_url)``.
     """
-    from bot.token import DatabaseTokenStore, RedisTokenStore, TokenProvider, TokenStore
+    from bot.wechat.token import DatabaseTokenStore, RedisTokenStore, TokenProvider, TokenStore
 
     kind, address = where
     store: TokenStore

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from bot import wechat
+from bot.wechat import protocol as wechat
 from knowledge.db import make_engine, upgrade
 from knowledge.schema import load_kb
 
@@ -134,7 +134,7 @@ def gunicorn(env: dict[str, str], *, workers: int, log_path: Path) -> Iterator[s
             "-m",
             "gunicorn",
             "-c",
-            "python:bot.gunicorn_conf",
+            "python:bot.serving.gunicorn_conf",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
@@ -152,7 +152,7 @@ def gunicorn(env: dict[str, str], *, workers: int, log_path: Path) -> Iterator[s
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {log_path.read_text(errors='replace')[-2000:]}")
-            # Ready when every worker has warmed up (built its index): see bot/gunicorn_conf.py.
+            # Ready when every worker has warmed up (built its index): see bot/serving/gunicorn_conf.py.
             if log_path.read_text(errors="replace").count("guidebot worker") >= workers:
                 break
             time.sleep(0.1)

@@ -1,10 +1,11 @@
-"""bot.answers: 一次性告知 texts within 2047 bytes, field answers with a hint, paging, questions."""
+"""bot.conversation.answers: 一次性告知 texts within 2047 bytes, field answers with a hint, paging, questions."""
 
 import pytest
 import xmltodict
 
-from bot import answers, wechat
-from bot.messages import Message, Reply
+from bot.conversation import answers
+from bot.conversation.messages import Message, Reply
+from bot.wechat import protocol as wechat
 from knowledge.schema import Hall, Item, load_kb
 
 HALL = Hall(

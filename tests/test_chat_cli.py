@@ -3,8 +3,8 @@
 import pytest
 from click.testing import CliRunner
 
-from bot.chat_cli import show
-from bot.messages import Reply
+from bot.commands.chat import show
+from bot.conversation.messages import Reply
 from webhook import cli
 
 

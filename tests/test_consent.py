@@ -1,4 +1,4 @@
-"""bot.consent: subscription-notification events are parsed, recorded and answered with ``success``."""
+"""bot.conversation.consent: subscription-notification events are parsed, recorded and answered with ``success``."""
 
 import time
 from pathlib import Path
@@ -6,12 +6,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from bot import consent, wechat
-from bot.conversation import Context, respond
-from bot.kbcache import StaticKnowledge
-from bot.messages import Message, Reply
-from bot.recording import hash_openid
-from bot.runtime import hash_key
+from bot.conversation import consent
+from bot.conversation.engine import Context, respond
+from bot.conversation.messages import Message, Reply
+from bot.serving.kbcache import StaticKnowledge
+from bot.serving.recording import hash_openid
+from bot.serving.runtime import hash_key
+from bot.wechat import protocol as wechat
 from knowledge.consent_tables import SubscriptionConsent
 from knowledge.db import get_engine, make_engine, upgrade
 from knowledge.schema import load_kb

@@ -6,8 +6,8 @@ import pytest
 from console_support import log_question, login, make_app
 from sqlmodel import Session
 
-from knowledge.console.queries import dashboard
 from knowledge.models import QuestionLog, Rating, china_today
+from knowledge.queries import dashboard
 
 CODE = "SF-GA-003"
 

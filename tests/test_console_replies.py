@@ -7,7 +7,7 @@ from console_support import log_question, login, make_app, token
 from fake_wechat import FakeWeChat
 from sqlmodel import Session, select
 
-from bot.console_hooks import notifier, sender
+from bot.serving.console_hooks import notifier, sender
 from knowledge.consent_tables import SubscriptionConsent, record_accept
 from knowledge.console import replies
 from knowledge.console_tables import AuditLog

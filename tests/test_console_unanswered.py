@@ -8,9 +8,9 @@ from sqlmodel import Session, select
 
 from knowledge import storage
 from knowledge.console import replies
-from knowledge.console.queries import group_questions, review_queue
 from knowledge.console_tables import AuditLog, RegressionCase
 from knowledge.models import QuestionLog
+from knowledge.queries import group_questions, review_queue
 
 CODE = "SF-GA-003"
 
@@ -197,7 +197,7 @@ def test_action_without_csrf_is_refused(setup):
 
 
 def test_raw_openids_are_purged_after_48_hours(setup):
-    from knowledge.console.queries import purge_raw_openids
+    from knowledge.queries import purge_raw_openids
 
     _app, engine, _sent = setup
     now = dt.datetime.now(dt.UTC)

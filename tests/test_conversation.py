@@ -1,18 +1,26 @@
-"""bot.conversation.respond: answers, situations, picks, follow-ups, paging, ratings, handoffs, events."""
+"""bot.conversation.engine.respond: answers, situations, picks, follow-ups, paging, ratings, handoffs, events."""
 
 import datetime as dt
 import itertools
 
 import pytest
 
-from bot import answers
-from bot.conversation import HELP, NO_CHOICE, NOT_FOUND, NOT_TEXT, VOICE_NOT_RECOGNISED, Context, respond
-from bot.decision import Decision, Turn
-from bot.hours import CHINA, parse_hours
-from bot.kbcache import Knowledge, StaticKnowledge
-from bot.messages import Message, Reply
-from bot.recording import MemoryRecorder
-from bot.state import MemoryStore
+from bot.conversation import answers
+from bot.conversation.engine import (
+    HELP,
+    NO_CHOICE,
+    NOT_FOUND,
+    NOT_TEXT,
+    VOICE_NOT_RECOGNISED,
+    Context,
+    respond,
+)
+from bot.conversation.hours import CHINA, parse_hours
+from bot.conversation.messages import Message, Reply
+from bot.matching.decision import Decision, Turn
+from bot.serving.kbcache import Knowledge, StaticKnowledge
+from bot.serving.recording import MemoryRecorder
+from bot.serving.state import MemoryStore
 from knowledge.schema import Hall, Item, KnowledgeBase, load_kb
 
 OPEN = dt.datetime(2026, 11, 23, 10, 0, tzinfo=CHINA)  # Monday 10:00

@@ -1,15 +1,15 @@
-"""bot.delivery.Deliverer: one answer per push, retries from the cache, failures never escape."""
+"""bot.serving.delivery.Deliverer: one answer per push, retries from the cache, failures never escape."""
 
 import threading
 
 import pytest
 
-from bot import delivery
-from bot.conversation import Context
-from bot.kbcache import StaticKnowledge
-from bot.messages import Message, Reply
-from bot.recording import MemoryRecorder
-from bot.state import MemoryStore
+from bot.conversation.engine import Context
+from bot.conversation.messages import Message, Reply
+from bot.serving import delivery
+from bot.serving.kbcache import StaticKnowledge
+from bot.serving.recording import MemoryRecorder
+from bot.serving.state import MemoryStore
 from knowledge.schema import load_kb
 
 MESSAGE = Message(kind="text", openid="oCitizen", text="社保卡在哪办", msg_id="1", account="gh")
@@ -150,8 +150,8 @@ def test_without_a_preloaded_state_the_deadline_thread_answers(context, monkeypa
 
 
 def test_runtime_answers_inline_only_text_with_the_index_in_memory(knowledge):
-    from bot import runtime
-    from bot.messages import Message
+    from bot.conversation.messages import Message
+    from bot.serving import runtime
 
     class Source:
         ready = True
@@ -168,9 +168,9 @@ def test_runtime_answers_inline_only_text_with_the_index_in_memory(knowledge):
 
 
 def test_runtime_keeps_the_deadline_thread_while_the_recorder_writes_directly(knowledge, tmp_path):
-    from bot import runtime
-    from bot.recording import DatabaseRecorder
-    from bot.spool import Spool, SpoolingRecorder
+    from bot.serving import runtime
+    from bot.serving.recording import DatabaseRecorder
+    from bot.serving.spool import Spool, SpoolingRecorder
     from knowledge.testing import memory_engine
 
     recorder = SpoolingRecorder(DatabaseRecorder(memory_engine(), hash_key="k"), Spool(tmp_path / "spool"))

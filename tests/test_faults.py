@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from bot import runtime, wechat
+from bot.serving import runtime
+from bot.wechat import protocol as wechat
 from knowledge.db import make_engine
 from knowledge.models import DeliveredReply, QuestionLog
 from tests.service_support import (

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.fields import detect_field, strip_field_words
+from bot.matching.fields import detect_field, strip_field_words
 
 FIELDS = [
     ("办社保卡要带什么", "materials"),

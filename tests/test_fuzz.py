@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot import wechat
+from bot.wechat import protocol as wechat
 from knowledge.schema import load_kb
 from tests.service_support import AES_KEY, APP_ID, CREDS, TOKEN, signed_args
 from webhook import create_app

@@ -1,10 +1,10 @@
-"""bot.hours: parsing hall hours and deciding whether people are at their desks."""
+"""bot.conversation.hours: parsing hall hours and deciding whether people are at their desks."""
 
 import datetime as dt
 
 import pytest
 
-from bot.hours import CHINA, HoursError, Span, describe_opening, parse_hours
+from bot.conversation.hours import CHINA, HoursError, Span, describe_opening, parse_hours
 
 COUNTY = "周一至周五 9:00-12:00，13:30-17:30（法定节假日除外）"
 

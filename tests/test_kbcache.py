@@ -1,9 +1,9 @@
-"""bot.kbcache: the index follows published changes without a restart and survives failures."""
+"""bot.serving.kbcache: the index follows published changes without a restart and survives failures."""
 
 import pytest
 from sqlmodel import Session
 
-from bot.kbcache import DatabaseKnowledge, StaticKnowledge, common_codes
+from bot.serving.kbcache import DatabaseKnowledge, StaticKnowledge, common_codes
 from knowledge import storage
 from knowledge.db import make_engine, upgrade
 from knowledge.schema import load_kb

@@ -1,4 +1,4 @@
-"""bot.lmdbstore: one host's workers share claims and states; expiry, purge, forks and a broken file.
+"""bot.serving.lmdbstore: one host's workers share claims and states; expiry, purge, forks and a broken file.
 
 The behaviour every store shares (round trips, claim once, finish_many order, threads racing for a
 claim) is tested in test_state.py with this store among the others.
@@ -11,8 +11,8 @@ from pathlib import Path
 import lmdb
 import pytest
 
-from bot.lmdbstore import LmdbStore
-from bot.state import FallbackStore, MemoryStore
+from bot.serving.lmdbstore import LmdbStore
+from bot.serving.state import FallbackStore, MemoryStore
 
 
 def _claim_all(path: str, keys: list[str], start, results) -> None:
@@ -89,7 +89,7 @@ def test_workers_finding_a_broken_environment_move_it_aside_once(tmp_path):
 @pytest.fixture
 def clock(monkeypatch):
     now = [1_800_000_000.0]
-    monkeypatch.setattr("bot.lmdbstore.time.time", lambda: now[0])
+    monkeypatch.setattr("bot.serving.lmdbstore.time.time", lambda: now[0])
     return now
 
 
@@ -150,7 +150,7 @@ def test_a_full_map_falls_back_and_keeps_answering(tmp_path):
 
 
 def test_state_path_defaults_beside_the_sqlite_file(tmp_path):
-    from bot import runtime
+    from bot.serving import runtime
     from webhook import create_app
 
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/hall.sqlite3", "WECHAT_TOKEN": "t"})
@@ -172,7 +172,7 @@ def test_state_path_defaults_beside_the_sqlite_file(tmp_path):
     ],
 )
 def test_auto_picks_the_store_for_the_deployment(tmp_path, config, kind):
-    from bot import runtime
+    from bot.serving import runtime
     from webhook import create_app
 
     app = create_app({key: value.format(tmp=tmp_path) for key, value in config.items()})
@@ -180,7 +180,7 @@ def test_auto_picks_the_store_for_the_deployment(tmp_path, config, kind):
 
 
 def test_the_app_on_sqlite_claims_in_lmdb(tmp_path):
-    from bot import runtime
+    from bot.serving import runtime
     from webhook import create_app
 
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/hall.sqlite3", "WECHAT_TOKEN": "t"})
@@ -213,7 +213,7 @@ def test_a_full_purge_runs_in_short_transactions(tmp_path, clock, monkeypatch):
 
 
 def test_an_unknown_state_store_is_refused(tmp_path):
-    from bot import runtime
+    from bot.serving import runtime
     from webhook import create_app
 
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/a.sqlite3", "STATE_STORE": "files"})

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 from sqlmodel import Session
 
-from bot.match_cli import run
-from bot.matcher import Matcher
+from bot.commands.match import run
+from bot.matching.matcher import Matcher
 from knowledge import storage
 from knowledge.db import make_engine
 from knowledge.schema import load_kb

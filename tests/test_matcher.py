@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.decision import Decision, Turn
-from bot.matcher import Matcher
+from bot.matching.decision import Decision, Turn
+from bot.matching.matcher import Matcher
 from knowledge.schema import Item, load_kb
 
 

@@ -11,7 +11,7 @@ import yaml
 from click.testing import CliRunner
 from fake_wechat import FakeWeChat
 
-from bot.menu_cli import MenuFileError, load_menu, validate_menu
+from bot.commands.menu import MenuFileError, load_menu, validate_menu
 from webhook import cli
 
 FIXTURE = Path(__file__).parent / "fixtures" / "menu.yaml"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import wechat
+from bot.wechat import protocol as wechat
 from knowledge import storage
 from knowledge.db import make_engine, write_session
 from knowledge.schema import load_kb

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.normalize import DATA, Replacer, normalize, read_table
+from bot.matching.normalize import DATA, Replacer, normalize, read_table
 
 CASES = [
     ("ＡＢＣ１２３", "abc123"),

@@ -10,7 +10,8 @@ import psycopg
 import pytest
 from fake_wechat import FakeWeChat
 
-from bot.outbox import (
+from bot.wechat.client import WeChatBusy, WeChatClient, WeChatUnreachable
+from bot.wechat.outbox import (
     QUOTA_REFUSED,
     DatabaseOutboxStore,
     Drainer,
@@ -18,8 +19,7 @@ from bot.outbox import (
     Outbox,
     OutboxStore,
 )
-from bot.token import MemoryTokenStore, TokenProvider
-from bot.wechat_client import WeChatBusy, WeChatClient, WeChatUnreachable
+from bot.wechat.token import MemoryTokenStore, TokenProvider
 from knowledge.db import make_engine, upgrade
 
 T0 = 1_800_000_000.0
@@ -283,7 +283,7 @@ def _wait_until(predicate: Callable[[], bool], *, limit: float = 10.0) -> bool:
 
 
 def test_app_outbox_sends_through_the_configured_client(wechat: FakeWeChat, tmp_path: Path) -> None:
-    from bot.outbox import outbox_for_app, stop_outbox
+    from bot.wechat.outbox import outbox_for_app, stop_outbox
     from knowledge.db import get_engine
     from webhook import create_app
 

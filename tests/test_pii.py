@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.pii import CARD_TOKEN, ID_TOKEN, MOBILE_TOKEN, mask_personal_data, strip_tokens
+from bot.matching.pii import CARD_TOKEN, ID_TOKEN, MOBILE_TOKEN, mask_personal_data, strip_tokens
 
 CASES = [
     ("身份证510107199302151826，想开证明", f"身份证{ID_TOKEN}，想开证明"),

@@ -1,4 +1,4 @@
-"""bot.purge / ``guidebot purge``: retention of raw text, openids, masked text, replies and the outbox."""
+"""bot.serving.purge / ``guidebot purge``: retention of raw text, openids, masked text, replies and the outbox."""
 
 import datetime as dt
 import threading
@@ -7,9 +7,9 @@ import pytest
 from click.testing import CliRunner
 from sqlmodel import Session, select
 
-from bot.decision import Decision
-from bot.purge import purge
-from bot.recording import DatabaseRecorder, Question
+from bot.matching.decision import Decision
+from bot.serving.purge import purge
+from bot.serving.recording import DatabaseRecorder, Question
 from knowledge.db import make_engine, upgrade
 from knowledge.models import ConversationRecord, DeliveredReply, OutboxMessage, QuestionLog
 from knowledge.testing import PostgresUnavailable, memory_engine, postgres_database
@@ -176,7 +176,7 @@ def test_old_subscription_consents_are_deleted():
 
 
 def test_cli_purges_the_lmdb_state_store(tmp_path, monkeypatch):
-    from bot.lmdbstore import LmdbStore
+    from bot.serving.lmdbstore import LmdbStore
 
     url = f"sqlite:///{tmp_path}/hall.sqlite3"
     engine = make_engine(url)

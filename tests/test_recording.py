@@ -1,12 +1,12 @@
-"""bot.recording: questions, handoffs and ratings stored masked, openids hashed."""
+"""bot.serving.recording: questions, handoffs and ratings stored masked, openids hashed."""
 
 import json
 
 import pytest
 from sqlmodel import Session, select
 
-from bot.decision import Decision
-from bot.recording import DatabaseRecorder, MemoryRecorder, Question, hash_openid
+from bot.matching.decision import Decision
+from bot.serving.recording import DatabaseRecorder, MemoryRecorder, Question, hash_openid
 from knowledge.db import make_engine, upgrade
 from knowledge.models import QuestionLog, Rating
 
@@ -127,8 +127,8 @@ def test_cached_hashes_and_masks_are_what_they_cache():
     import hashlib
     import hmac
 
-    from bot.pii import mask_personal_data
-    from bot.recording import _candidates_json, _masked, hash_openid
+    from bot.matching.pii import mask_personal_data
+    from bot.serving.recording import _candidates_json, _masked, hash_openid
 
     text = "我的身份证号110101199003074477，手机13812345678，怎么补办"
     assert _masked(text) == mask_personal_data(text) == _masked(text)

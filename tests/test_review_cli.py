@@ -23,7 +23,7 @@ def engine(tmp_path, monkeypatch):
     ignored = log_question(engine, "你是机器人吗", at=now)
     from sqlmodel import Session
 
-    from knowledge.console.queries import set_question_state
+    from knowledge.queries import set_question_state
 
     with Session(engine) as session:
         set_question_state(session=session, ids=[ignored], state="ignored")

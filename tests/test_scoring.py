@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.scoring import TOP_K, ItemScorer
+from bot.matching.scoring import TOP_K, ItemScorer
 from knowledge.schema import Item, load_kb
 
 

@@ -1,4 +1,4 @@
-"""bot.spool: fsynced JSON lines, masked text only, drained exactly once even after a crash mid-drain."""
+"""bot.serving.spool: fsynced JSON lines, masked text only, drained exactly once even after a crash mid-drain."""
 
 import json
 import os
@@ -9,9 +9,9 @@ import time
 import pytest
 from sqlmodel import Session, select
 
-from bot.decision import Decision
-from bot.recording import DatabaseRecorder, Question
-from bot.spool import BATCH, Spool, SpoolingRecorder, question_record, write_records
+from bot.matching.decision import Decision
+from bot.serving.recording import DatabaseRecorder, Question
+from bot.serving.spool import BATCH, Spool, SpoolingRecorder, question_record, write_records
 from knowledge.models import QuestionLog, Rating
 from knowledge.testing import memory_engine
 
@@ -107,7 +107,7 @@ def test_the_file_of_a_dead_process_is_drained(tmp_path, engine):
     directory = tmp_path / "spool"
     record = question_record(question(9), "key")
     script = (
-        "import json, sys; from bot.spool import Spool; Spool(sys.argv[1]).append(json.loads(sys.argv[2]))"
+        "import json, sys; from bot.serving.spool import Spool; Spool(sys.argv[1]).append(json.loads(sys.argv[2]))"
     )
     subprocess.run(
         [sys.executable, "-c", script, str(directory), json.dumps(record)], check=True, cwd=os.getcwd()
@@ -122,7 +122,7 @@ def test_a_live_writer_keeps_its_file(tmp_path, engine):
         [
             sys.executable,
             "-c",
-            "import sys, time; from bot.spool import Spool; s = Spool(sys.argv[1]); "
+            "import sys, time; from bot.serving.spool import Spool; s = Spool(sys.argv[1]); "
             "s.append({'kind': 'question'}); print('ok', flush=True); time.sleep(30)",
             str(directory),
         ],

@@ -1,4 +1,4 @@
-"""bot.state, bot.dbstore, bot.redisstore, bot.lmdbstore: the stores behave alike (TTL, dedup, replies)."""
+"""bot.serving.state, bot.serving.dbstore, bot.serving.redisstore, bot.serving.lmdbstore: the stores behave alike (TTL, dedup, replies)."""
 
 import sqlite3
 import threading
@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.dbstore import DatabaseStore
-from bot.lmdbstore import LmdbStore
-from bot.redisstore import RedisStore
-from bot.state import PENDING, MemoryStore, StateStore
+from bot.serving.dbstore import DatabaseStore
+from bot.serving.lmdbstore import LmdbStore
+from bot.serving.redisstore import RedisStore
+from bot.serving.state import PENDING, MemoryStore, StateStore
 
 
 def _sqlite_store(path=None, **kwargs) -> DatabaseStore:
@@ -133,7 +133,7 @@ def test_the_raw_claim_writes_rows_as_sqlalchemy_does(backend, tmp_path):
 
     from sqlmodel import Session, select
 
-    from bot.state import PENDING
+    from bot.serving.state import PENDING
     from knowledge.models import DeliveredReply
 
     stores = iter([_sqlite_store(tmp_path / "raw.sqlite3")]) if backend == "sqlite" else _postgres_store()
@@ -200,7 +200,7 @@ def test_expired_entries_are_gone(make, tmp_path):
 def test_memory_store_drops_expired_entries_as_it_goes(monkeypatch):
     # Expired entries leave with the next write, not after a 10,000-entry scan on every claim.
     clock = [1000.0]
-    monkeypatch.setattr("bot.state.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("bot.serving.state.time.monotonic", lambda: clock[0])
     store = MemoryStore(ttl=10, dedup_ttl=5)
     for number in range(50):
         store.claim(f"msg:{number}")
@@ -259,7 +259,7 @@ class _Broken(MemoryStore):
 
 
 def test_fallback_claim_and_load_through_an_outage():
-    from bot.state import FallbackStore
+    from bot.serving.state import FallbackStore
 
     now = [0.0]
     primary, backup = _Broken(), MemoryStore()
@@ -386,7 +386,7 @@ def test_postgres_claim_survives_a_connection_the_server_closed():
 def test_claims_pack_redis_commands_as_redis_py_does(command):
     from redis.connection import Connection
 
-    from bot.redisstore import resp_command
+    from bot.serving.redisstore import resp_command
 
     expected = b"".join(Connection().pack_command(*command))
     assert resp_command(*(part.encode() for part in command)) == expected

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.synonyms import HomophoneFixer, Synonyms, default_synonyms
+from bot.matching.synonyms import HomophoneFixer, Synonyms, default_synonyms
 
 SYNONYMS = [
     ("户口本丢了", "户口簿遗失"),

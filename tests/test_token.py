@@ -14,7 +14,15 @@ from fake_wechat import FakeWeChat, token_worker
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from bot.token import (
+from bot.wechat.client import (
+    InvalidCredential,
+    Timeouts,
+    TokenUnavailable,
+    WeChatBusy,
+    WeChatClient,
+    WeChatUnreachable,
+)
+from bot.wechat.token import (
     CachedToken,
     DatabaseTokenStore,
     FallbackTokenStore,
@@ -23,14 +31,6 @@ from bot.token import (
     TokenProvider,
     TokenStore,
     store_from_config,
-)
-from bot.wechat_client import (
-    InvalidCredential,
-    Timeouts,
-    TokenUnavailable,
-    WeChatBusy,
-    WeChatClient,
-    WeChatUnreachable,
 )
 from knowledge.db import make_engine, upgrade
 

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.matcher import Matcher
-from bot.segment import is_word, tokens
-from bot.typos import candidate_words, correct
+from bot.matching.matcher import Matcher
+from bot.matching.segment import is_word, tokens
+from bot.matching.typos import candidate_words, correct
 from knowledge.schema import load_kb
 
 WORDS = candidate_words(

@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from wechatpy.crypto import WeChatCrypto
 
-from bot import delivery, runtime, wechat
-from bot.hours import CHINA
+from bot.conversation.hours import CHINA
+from bot.serving import delivery, runtime
+from bot.wechat import protocol as wechat
 from knowledge.schema import Hall, Item, KnowledgeBase, load_kb
 from webhook import create_app
 
@@ -434,7 +435,7 @@ def test_end_to_end_with_the_database(county, tmp_path):
 def test_late_answer_goes_to_the_database_outbox_by_default(county, tmp_path, monkeypatch):
     from sqlmodel import Session, select
 
-    from bot.outbox import stop_outbox
+    from bot.wechat.outbox import stop_outbox
     from knowledge import storage
     from knowledge.db import get_engine, upgrade
     from knowledge.models import OutboxMessage

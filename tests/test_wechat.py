@@ -1,4 +1,4 @@
-"""bot.wechat: signatures, timestamp window, 安全模式, hostile input, reply rendering."""
+"""bot.wechat.protocol: signatures, timestamp window, 安全模式, hostile input, reply rendering."""
 
 import time
 from pathlib import Path
@@ -7,8 +7,8 @@ import pytest
 import xmltodict
 from wechatpy.crypto import WeChatCrypto
 
-from bot import wechat
-from bot.messages import Message, Reply
+from bot.conversation.messages import Message, Reply
+from bot.wechat import protocol as wechat
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wechat"
 TOKEN = "test-token"

@@ -6,8 +6,7 @@ from collections.abc import Iterator
 import pytest
 from fake_wechat import FakeWeChat
 
-from bot.token import MemoryTokenStore, TokenProvider
-from bot.wechat_client import (
+from bot.wechat.client import (
     ApiQuotaLimited,
     ApiUnauthorized,
     InvalidOpenId,
@@ -21,6 +20,7 @@ from bot.wechat_client import (
     WeChatUnreachable,
     WindowClosed,
 )
+from bot.wechat.token import MemoryTokenStore, TokenProvider
 
 SEND = "/cgi-bin/message/custom/send"
 

@@ -1,12 +1,12 @@
-"""bot.writebehind: replies and states queued, written in batches, read back before they land."""
+"""bot.serving.writebehind: replies and states queued, written in batches, read back before they land."""
 
 import threading
 import time
 
 import pytest
 
-from bot.state import MemoryStore
-from bot.writebehind import WriteBehindStore
+from bot.serving.state import MemoryStore
+from bot.serving.writebehind import WriteBehindStore
 
 
 class CountingStore(MemoryStore):
@@ -105,10 +105,10 @@ def test_a_failed_batch_is_logged_and_forgotten(inner, caplog):
 
 
 def test_gunicorn_workers_write_behind_and_flush_on_exit(tmp_path, county_kb_path):
-    # What bot.gunicorn_conf does: warm_up(write_behind=True) on start, shut_down on exit.
-    from bot import runtime
-    from bot.dbstore import DatabaseStore
-    from bot.messages import Message
+    # What bot.serving.gunicorn_conf does: warm_up(write_behind=True) on start, shut_down on exit.
+    from bot.conversation.messages import Message
+    from bot.serving import runtime
+    from bot.serving.dbstore import DatabaseStore
     from knowledge.db import get_engine, make_engine, upgrade
     from webhook import create_app
 
@@ -132,7 +132,7 @@ def test_gunicorn_workers_write_behind_and_flush_on_exit(tmp_path, county_kb_pat
 
 
 def test_a_loaded_queued_state_is_a_copy_the_reader_may_change():
-    from bot.writebehind import copy_state
+    from bot.serving.writebehind import copy_state
 
     def make() -> dict:
         return {"turn": {"item": "A", "candidates": ["B", "C"], "extra": {"topic": "社保"}}, "pages": ["一"]}

@@ -19,7 +19,7 @@ from knowledge.schema import Item
 
 #: ``answer(question, items)`` -> ``(decision, reply_text)``: how the bot answers a citizen's question,
 #: over ``items`` (the would-be published knowledge base) or, when ``items`` is None, the live one.
-#: ``decision`` has ``action``, ``item``, ``field``, ``score``, ``candidates`` (``bot.decision.Decision``).
+#: ``decision`` has ``action``, ``item``, ``field``, ``score``, ``candidates`` (``bot.matching.decision.Decision``).
 AnswerFn = Callable[[str, Sequence[Item] | None], tuple[Any, str]]
 #: ``preview(item, field)`` -> the reply text for ``field`` (None = the 一次性告知 overview) of ``item``.
 PreviewFn = Callable[[Item, str | None], str]

@@ -7,8 +7,8 @@ from flask_login import login_required
 from sqlmodel import select
 
 from knowledge.console import db
-from knowledge.console.queries import dashboard
 from knowledge.models import ServiceItem, china_today
+from knowledge.queries import dashboard
 
 bp: Blueprint = Blueprint("dashboard", __name__)
 

@@ -16,9 +16,9 @@ from knowledge.console.forms import (
     item_data_from_form,
     situation_materials_text,
 )
-from knowledge.console.queries import is_stale
 from knowledge.errors import KnowledgeError
 from knowledge.models import STATUS_LABELS, STATUSES, china_today
+from knowledge.queries import is_stale
 
 bp: Blueprint = Blueprint("items", __name__, url_prefix="/items")
 PAGE_SIZE = 50

@@ -9,9 +9,9 @@ from flask_login import current_user
 
 from knowledge import lifecycle
 from knowledge.console import auth, db, hooks, regression, replies, writes
-from knowledge.console.queries import STATE_LABELS, questions_by_ids, review_queue, set_question_state
 from knowledge.errors import KnowledgeError
 from knowledge.models import QUESTION_STATES
+from knowledge.queries import STATE_LABELS, questions_by_ids, review_queue, set_question_state
 
 bp: Blueprint = Blueprint("unanswered", __name__, url_prefix="/unanswered")
 

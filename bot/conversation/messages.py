@@ -1,0 +1,69 @@
+"""The citizen's message and the bot's reply as plain data, independent of HTTP and wechatpy.
+
+``bot.wechat.protocol`` turns a WeChat push into a :class:`Message`; ``bot.conversation.engine.respond`` turns a
+message into a :class:`Reply`; ``bot.wechat.protocol`` renders the reply back into WeChat XML. The CLI and
+the tests drive the conversation with these types directly.
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+
+#: text, voice, image, video, location, link, event, or unknown (anything WeChat may add later).
+MessageKind = Literal["text", "voice", "image", "video", "location", "link", "event", "unknown"]
+
+
+@dataclass(frozen=True)
+class Message:
+    """One push from a citizen: a message or an event."""
+
+    kind: MessageKind
+    openid: str
+    text: str = ""
+    msg_id: str | None = None
+    create_time: int = 0
+    #: Lower-case event type for events (subscribe, unsubscribe, click, view, scan, ...).
+    event: str | None = None
+    event_key: str | None = None
+    #: WeChat's speech-to-text for voice messages, when the account has it enabled.
+    recognition: str | None = None
+    #: The official account (ToUserName), so a reply can name its sender.
+    account: str = ""
+    #: Subscription-notification events: (TemplateId, accept/reject, or the sent event's ErrorStatus).
+    subscriptions: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def dedup_key(self) -> str:
+        """The key WeChat's retries share: MsgId, or FromUserName + CreateTime + Event + EventKey."""
+        if self.msg_id:
+            return f"msg:{self.msg_id}"
+        return f"event:{self.openid}|{self.create_time}|{self.event or ''}|{self.event_key or ''}"
+
+    @property
+    def log_ref(self) -> str:
+        """How logs name this push: the MsgId, or the event and its time (never the openid)."""
+        if self.msg_id:
+            return f"msg {self.msg_id}"
+        return f"event {self.event or '?'} at {self.create_time}"
+
+
+ReplyKind = Literal["text", "transfer", "empty"]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the citizen gets: a text, a handoff to the customer-service desk, or nothing (``success``)."""
+
+    kind: ReplyKind
+    text: str = ""
+
+    @staticmethod
+    def say(text: str) -> "Reply":
+        return Reply("text", text)
+
+    @staticmethod
+    def transfer() -> "Reply":
+        return Reply("transfer")
+
+    @staticmethod
+    def nothing() -> "Reply":
+        return Reply("empty")

@@ -1,0 +1,108 @@
+"""Which part of an item a question asks about: materials, fee, location… or the whole item (None).
+
+Rules are ordered: the first field whose pattern matches the normalised question wins, so specific
+cues (网上 → online, 几点 → hours) come before broad ones (能…吗 → conditions). Patterns run on the
+output of ``bot.matching.normalize.normalize`` (simplified, half-width, 咋/啥 already rewritten).
+"""
+
+import re
+
+from bot.matching.normalize import normalize
+from bot.matching.pii import MOBILE_TOKEN, mask_personal_data
+
+#: (field, pattern) in priority order.
+FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern))
+    for name, pattern in (
+        (
+            "basis",
+            r"依据|什么政策|哪个政策|政策依据|根据(什么|哪)|法规|政策文件|哪个文件|什么文件|哪些文件|法律规定",
+        ),
+        ("phone", r"电话|联系方式|咨询热线|热线|打给谁|联系谁|找谁咨询"),
+        (
+            "hours",
+            r"几点|上班时间|办公时间|工作时间|营业时间|开门|关门|下班|周末|周六|周日|星期[六天日]|"
+            r"礼拜[六天日]|节假日|中午|午休|休息吗|休息不|周几|上班吗|上班不",
+        ),
+        (
+            "online",
+            r"网上|线上|网办|在线|手机上|手机能|手机可以|小程序|公众号|app|微信上|微信能|粤省事|"
+            r"12123|不用去|不去现场|去现场|本人去|本人到场|跑一趟|邮寄|寄过来|全程网",
+        ),
+        (
+            "fee",
+            r"多少钱|收费|费用|要钱|交钱|给钱|花钱|免费|工本费|收钱|几块|贵不贵|价格|要不要钱|交多少|费谁出|谁出钱|谁付",
+        ),
+        (
+            "time_limit",
+            r"多久|多少天|(?<![前这好])几天|几个工作日|当场|时限|什么时候能|什么时候可以拿|当天|马上|立等|加急|"
+            r"审核完|出结果|能批|拿到证|等多长|期限|几个月能",
+        ),
+        ("process", r"流程|步骤|程序|怎么走|先去哪|后去哪|先干什么|顺序|环节|办理过程"),
+        (
+            "location",
+            r"在哪里|去哪里|到哪里|在哪儿|在哪|去哪|哪里办|哪里开|哪里交|哪里打印|哪里申请|哪个窗口|几号窗口|什么窗口|窗口在|"
+            r"地址(在|是|多少)|什么地址|哪个地址|详细地址|地点|哪个部门|哪个单位|什么地方|在几楼|几楼|哪个大厅|在哪个",
+        ),
+        (
+            "materials",
+            r"带什么|带哪些|带些什么|要带|带的东西|材料|资料|证件|准备什么|准备哪些|提交什么|"
+            r"提交哪些|要什么东西|带上什么|需要什么东西|要交哪些|要哪些|需要哪些|拿什么|都要什么|"
+            r"(需要|要)什么(?!手续|条件|证|时候|情况|文件|部门|窗口)(?= |$)",
+        ),
+        (
+            "conditions",
+            r"条件|符合|资格要求|要求是|够不够|满足|能不能|可不可以|能否|是否可以|"
+            r"能.{0,12}吗|可以.{0,12}吗|能.{0,8}不|还能|有没有资格|行不行|可以不|多大才|什么情况下|还要.{0,10}吗|要先.{0,8}吗|要(?!.{0,6}预约).{0,10}吗",
+        ),
+    )
+)
+
+
+# "我电话139…" gives a number, it does not ask for one.
+_OWN_NUMBER = re.compile(
+    rf"(我的?)?(电话|手机号?|联系方式)(号码?|是)?[:：]?\s*{MOBILE_TOKEN}|{MOBILE_TOKEN}\s*(是|这是)?我的?(电话|手机号?)"
+)
+
+
+#: A field asked for by name ("需要什么条件") wins over a cue met on the way ("免费律师"): checked first.
+EXPLICIT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("conditions", re.compile(r"(什么|哪些)条件|条件是什么")),
+)
+
+
+def detect_field(text: str) -> str | None:
+    """The askable field the question is about, or None for the whole item."""
+    normal = normalize(_OWN_NUMBER.sub(" ", mask_personal_data(text)))
+    for name, pattern in (*EXPLICIT_RULES, *FIELD_RULES):
+        if pattern.search(normal):
+            return name
+    return None
+
+
+def _literal_cues(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    # Cues with a wildcard (能…吗) would swallow the content between them; only fixed words are stripped.
+    parts, depth, start, source = [], 0, 0, pattern.pattern
+    for i, char in enumerate(source):
+        depth += char == "("
+        depth -= char == ")"
+        if char == "|" and depth == 0:
+            parts.append(source[start:i])
+            start = i + 1
+    parts.append(source[start:])
+    literal = sorted((part for part in parts if "." not in part and "(?" not in part), key=len, reverse=True)
+    return re.compile("|".join(literal))
+
+
+_CUES: tuple[re.Pattern[str], ...] = tuple(_literal_cues(pattern) for _name, pattern in FIELD_RULES)
+
+
+#: All literal cues in one string: a content word inside it (窗口 of 哪个窗口) names a field, not an item.
+CUE_TEXT = "|".join(pattern.pattern for pattern in _CUES)
+
+
+def strip_field_words(normal: str) -> str:
+    """``normal`` (already normalised) without the field cue words: what the question is about."""
+    for pattern in _CUES:
+        normal = pattern.sub(" ", normal)
+    return " ".join(normal.split())

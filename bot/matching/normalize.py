@@ -1,0 +1,113 @@
+"""Text normalisation shared by the matcher's index and its queries.
+
+Every question and every knowledge-base phrase goes through the same steps, so both sides meet in
+one form:
+
+1. personal data masked (``bot.matching.pii``) and the tokens dropped — they say nothing about the item;
+2. Unicode NFKC (full-width letters, digits and punctuation to half-width), lower case;
+3. traditional to simplified characters (OpenCC ``t2s``);
+4. colloquial forms rewritten (``data/colloquial.tsv``: 咋→怎么, 啥→什么, 多长时间→多久, 弄丢→丢了…);
+5. filler phrases removed (``data/fillers.txt``: 请问, 你好, 我想问一下, 谢谢…);
+6. punctuation and spacing collapsed to single spaces; sentence-final particles (呢吧啊呀…) dropped.
+
+The data files are plain text so staff or developers can extend them without touching code.
+"""
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+import opencc
+
+from bot.matching.pii import mask_personal_data, strip_tokens
+
+DATA = Path(__file__).resolve().parent / "data"
+
+_T2S = opencc.OpenCC("t2s")
+_PUNCT = re.compile(r"[\s\u3000!-/:-@\[-`{-~，。、；：？！…—·“”‘’（）【】《》〈〉「」『』〔〕～￥]+")
+_PARTICLES = re.compile(r"(?<=\S)[呢啊呀嘛哦噢啦哇咧]+(?= |$)|(?:^| )[啊嗯哦噢呃额哈]+(?= |$)")
+_REPEATS = re.compile(r"(.)\1{2,}")
+
+
+def read_table(path: Path) -> list[tuple[str, str]]:
+    """Tab-separated ``FROM<TAB>TO`` lines; blank lines and ``#`` comments are skipped."""
+    pairs: list[tuple[str, str]] = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = [part.strip() for part in line.split("\t")]
+        if len(parts) < 2 or not parts[0]:
+            raise ValueError(f"{path.name}: bad line {raw!r}")
+        pairs.append((parts[0], parts[1]))
+    return pairs
+
+
+def read_words(path: Path) -> list[str]:
+    """One word a line; blank lines and ``#`` comments are skipped."""
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+class Replacer:
+    """Replace many phrases in one pass, longest phrase first (so 咋办 wins over 咋)."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        self.table = dict(pairs)
+        keys = sorted(self.table, key=len, reverse=True)
+        self.pattern = re.compile("|".join(map(re.escape, keys))) if keys else None
+
+    def __call__(self, text: str) -> str:
+        if self.pattern is None:
+            return text
+        return self.pattern.sub(lambda m: self.table[m.group(0)], text)
+
+
+@functools.cache
+def _colloquial() -> Replacer:
+    return Replacer(read_table(DATA / "colloquial.tsv"))
+
+
+@functools.cache
+def _fillers() -> Replacer:
+    return Replacer((word, " ") for word in read_words(DATA / "fillers.txt"))
+
+
+def to_halfwidth(text: str) -> str:
+    """NFKC: full-width letters, digits and punctuation become their ASCII forms."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese characters to simplified ones."""
+    return _T2S.convert(text)
+
+
+def rewrite_colloquial(text: str) -> str:
+    """咋→怎么, 啥→什么 and the other pairs of ``data/colloquial.tsv``."""
+    return _colloquial()(text)
+
+
+def strip_fillers(text: str) -> str:
+    """Remove greetings and filler phrases (``data/fillers.txt``)."""
+    return _fillers()(text)
+
+
+def clean_spacing(text: str) -> str:
+    """Punctuation to spaces, repeated characters (啊啊啊) squeezed, final particles dropped."""
+    text = _PUNCT.sub(" ", text)
+    text = _REPEATS.sub(r"\1", text)
+    text = _PARTICLES.sub("", text)
+    return " ".join(text.split())
+
+
+@functools.lru_cache(maxsize=65536)
+def normalize(text: str) -> str:
+    """The matching form of ``text``: masked, half-width, simplified, colloquial-free, filler-free."""
+    text = strip_tokens(mask_personal_data(text))
+    text = to_simplified(to_halfwidth(text).lower())
+    text = rewrite_colloquial(text)
+    text = strip_fillers(text)
+    return clean_spacing(text)

@@ -1,0 +1,117 @@
+"""Synonyms (data/synonyms.tsv plus staff additions) and pinyin homophone correction.
+
+``Synonyms`` rewrites colloquial or abbreviated words to one canonical word (户口本→户口簿, 驾照→驾驶证,
+丢了→遗失). It is applied to questions and to knowledge-base phrases alike, so either side may use either
+word. Each canonical word also maps to itself, so a canonical phrase that contains a shorter synonym
+(往来港澳通行证 contains 港澳通行证) is left as it is.
+
+``HomophoneFixer`` corrects pinyin-input typos (身分证, 社宝卡, 残积证, 注测) against the knowledge base's own
+vocabulary: a 3–4 character span of the question that is not in the vocabulary but sounds exactly like one
+vocabulary word (tones ignored) is replaced by it; a 2-character span must also match tones.
+"""
+
+import functools
+import os
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+# Only single characters are looked up: pypinyin's phrase dictionary (~55 MB) is not needed.
+os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
+from pypinyin import Style, lazy_pinyin  # noqa: E402
+
+from bot.matching.normalize import DATA, Replacer, normalize, read_table  # noqa: E402
+
+
+@functools.cache
+def default_synonyms() -> tuple[tuple[str, str], ...]:
+    """The generic synonym pairs shipped with guidebot (``data/synonyms.tsv``)."""
+    return tuple(
+        (normalize(word), normalize(canonical)) for word, canonical in read_table(DATA / "synonyms.tsv")
+    )
+
+
+class Synonyms:
+    """Word → canonical word, longest word first, canonical words protected."""
+
+    def __init__(self, extra: Mapping[str, str] | None = None) -> None:
+        table: dict[str, str] = {}
+        for word, canonical in default_synonyms():
+            table[word] = canonical
+        for word, canonical in (extra or {}).items():
+            word, canonical = normalize(word), normalize(canonical)
+            if word and canonical:
+                table[word] = canonical
+        for canonical in set(table.values()):
+            table.setdefault(canonical, canonical)
+        self.table = table
+        self._replace = Replacer(table.items())
+
+    def canonical(self, text: str) -> str:
+        """``text`` with every synonym replaced by its canonical word."""
+        return self._replace(text)
+
+
+@functools.lru_cache(maxsize=200000)
+def _char_pinyin(char: str) -> tuple[str, str]:
+    toned = lazy_pinyin(char, style=Style.TONE3, errors="default")[0]
+    return toned.rstrip("12345"), toned
+
+
+class HomophoneFixer:
+    """Replace question spans that sound like knowledge-base words but are not in the vocabulary."""
+
+    def __init__(
+        self, phrases: Iterable[str], *, min_count: int = 1, known: frozenset[str] = frozenset()
+    ) -> None:
+        counts: Counter[str] = Counter()
+        for phrase in phrases:
+            for token in phrase.split():
+                for size in (2, 3):
+                    for start in range(len(token) - size + 1):
+                        counts[token[start : start + size]] += 1
+        self.vocabulary = set(counts)
+        #: Character pairs that are real words elsewhere: a span containing one is not a typo.
+        self.known = known
+        by_sound: dict[tuple[str, ...], list[tuple[int, str]]] = {}
+        for gram, count in counts.items():
+            if count < min_count or not all("\u4e00" <= ch <= "\u9fff" for ch in gram):
+                continue
+            by_sound.setdefault(self._key(gram), []).append((count, gram))
+        # The most frequent vocabulary span wins when several sound alike.
+        self.by_sound = {key: max(grams)[1] for key, grams in by_sound.items()}
+
+    @staticmethod
+    def _key(gram: str) -> tuple[str, ...]:
+        index = 1 if len(gram) == 2 else 0
+        return tuple(_char_pinyin(ch)[index] for ch in gram)
+
+    def _only_unknown_changed(self, chars: list[str], start: int, word: str) -> bool:
+        """Each changed character must sit in unknown bigrams only (遗失了, 二建初始 stay as they are)."""
+        for offset, new in enumerate(word):
+            position = start + offset
+            if chars[position] == new:
+                continue
+            for left in (position - 1, position):
+                pair = "".join(chars[left : left + 2]) if left >= 0 else ""
+                if len(pair) == 2 and (pair in self.vocabulary or pair in self.known):
+                    return False
+        return True
+
+    def fix(self, text: str) -> str:
+        """``text`` with homophone typos replaced by vocabulary words (longest span first)."""
+        chars = list(text)
+        start = 0
+        while start < len(chars):
+            for size in (3, 2):
+                gram = "".join(chars[start : start + size])
+                if len(gram) < size or gram in self.vocabulary or " " in gram:
+                    continue
+                if not all("\u4e00" <= ch <= "\u9fff" for ch in gram):
+                    continue
+                word = self.by_sound.get(self._key(gram))
+                if word is not None and word != gram and self._only_unknown_changed(chars, start, word):
+                    chars[start : start + size] = list(word)
+                    start += size - 1
+                    break
+            start += 1
+        return "".join(chars)

@@ -1,0 +1,221 @@
+"""Delivering replies to WeChat: dedup of retries, the answer deadline, and the polite fallback.
+
+WeChat waits 5 s, then re-sends the same push up to twice. :meth:`Deliverer.handle`:
+
+- claims the push's dedup key in the store, and loads the citizen's state in the same round trip;
+  a retry gets the reply remembered for the first delivery (the same bytes), so nothing is
+  answered or recorded twice;
+- remembers the reply and saves the new state together (:class:`PushView` holds the save until
+  then): two round trips to the shared store per push, one on the request path in gunicorn
+  workers, where ``bot.serving.writebehind`` writes the second in batches;
+- runs :func:`bot.conversation.engine.respond` with a deadline (``ANSWER_DEADLINE``, 4 s by default); when
+  it is late, WeChat gets an empty body (like ``success``) and the answer goes out later through the
+  ``send_later`` hook. A push that ``inline`` says cannot block (a text message while the index is
+  in memory and nothing the answer calls touches a database or network) is answered on the
+  request thread instead: handing it to the deadline thread and back costs more than the answer;
+- turns any internal error into a polite text with the hall's phone number, logged with the msg id.
+
+The ``send_later`` hook is a callable ``(openid, text, source_msg_id) -> None`` (the signature of
+``bot.wechat.outbox.Outbox.enqueue``); without one, a late answer is logged and dropped.
+"""
+
+import concurrent.futures
+import copy
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.conversation.engine import Context, respond
+from bot.conversation.messages import Message, Reply
+from bot.serving.state import Finish, StateStore
+
+log = logging.getLogger(__name__)
+
+SendLater = Callable[[str, str, str | None], object]
+Render = Callable[[Reply, Message], str]
+
+LATE_TRANSFER = "正在为您联系工作人员，请稍候。"
+
+
+def fallback_text(phone: str | None) -> str:
+    """What a citizen reads when something broke on our side."""
+    call = f"，或拨打咨询电话 {phone}" if phone else ""
+    return f"抱歉，系统暂时出了点问题，请稍后再试{call}。"
+
+
+class PushView:
+    """The state store as one push sees it: its citizen's state preloaded, the save held back.
+
+    The conversation loads and saves through this view as through any store; ``close`` hands the
+    held save to the caller (who writes it with the reply). A save after ``close`` (an answer that
+    finished after the deadline) goes straight to the store.
+    """
+
+    def __init__(self, store: StateStore, key: str, state: dict[str, Any] | None, *, loaded: bool) -> None:
+        self.store, self.key = store, key
+        #: False when the state could not be preloaded (loads then go to the store).
+        self.loaded = loaded
+        self._state = state
+        self._held: dict[str, Any] | None = None
+        self._closed = False
+        self._lock = threading.Lock()
+
+    def load(self, key: str) -> dict[str, Any] | None:
+        if key == self.key and self.loaded:
+            return dict(self._state) if self._state is not None else None
+        return self.store.load(key)
+
+    def save(self, key: str, data: dict[str, Any]) -> None:
+        with self._lock:
+            if key == self.key and not self._closed:
+                self._held = data
+                return
+        self.store.save(key, data)
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            if key == self.key:
+                self._held, self._state = None, None
+        self.store.forget(key)
+
+    def close(self) -> dict[str, Any] | None:
+        """The held save (None: nothing to save); later saves write through."""
+        with self._lock:
+            self._closed = True
+            held, self._held = self._held, None
+            return held
+
+    def claim(self, dedup_key: str) -> bool:
+        return self.store.claim(dedup_key)
+
+    def remember_reply(self, dedup_key: str, reply: str) -> None:
+        self.store.remember_reply(dedup_key, reply)
+
+    def reply_for(self, dedup_key: str) -> str | None:
+        return self.store.reply_for(dedup_key)
+
+    def claim_and_load(self, dedup_key: str, key: str) -> tuple[bool, dict[str, Any] | None]:
+        return self.store.claim_and_load(dedup_key, key)
+
+    def finish(self, dedup_key: str, reply: str, key: str, data: dict[str, Any] | None) -> None:
+        self.store.finish(dedup_key, reply, key, data)
+
+    def finish_many(self, entries: list[Finish]) -> None:
+        self.store.finish_many(entries)
+
+
+@dataclass
+class Deliverer:
+    """Answers pushes once each, within the deadline, never with an error."""
+
+    context: Context
+    render: Render
+    send_later: SendLater | None = None
+    #: Seconds to wait for an answer before replying empty and sending it later.
+    deadline: float = 4.0
+    #: Seconds a retry waits for the first delivery's reply before giving up with an empty body.
+    retry_wait: float = 3.0
+    #: True for a push whose answer cannot block (no I/O): answered without the deadline thread.
+    inline: Callable[[Message], bool] | None = None
+    executor: concurrent.futures.ThreadPoolExecutor = field(
+        default_factory=lambda: concurrent.futures.ThreadPoolExecutor(
+            max_workers=16, thread_name_prefix="answer"
+        )
+    )
+
+    #: Seconds the answer always gets, however long the claim took.
+    MIN_ANSWER_TIME = 0.5
+
+    def handle(self, message: Message) -> str:
+        """The plaintext reply XML for ``message`` ("" means nothing to show)."""
+        started = time.monotonic()
+        key, store = message.dedup_key, self.context.store
+        try:
+            first, state = store.claim_and_load(key, message.openid)
+            view = PushView(store, message.openid, state, loaded=True)
+        except Exception:
+            log.exception("dedup store failed for %s; answering without dedup", message.log_ref)
+            first, view = True, PushView(store, message.openid, None, loaded=False)
+        if not first:
+            return self._remembered(key, message.log_ref)
+        # The deadline covers the whole push: time lost claiming (a slow store) comes off the answer's.
+        # A shallow copy with this push's view of the store (``dataclasses.replace`` would re-run
+        # the constructor over every field, on every push).
+        context = copy.copy(self.context)
+        context.store = view
+        if view.loaded and self.inline is not None and self.inline(message):
+            xml = self._render(self._respond(message, context), message)
+        else:
+            xml = self._answer(
+                message, context, max(self.MIN_ANSWER_TIME, self.deadline - (time.monotonic() - started))
+            )
+        try:
+            store.finish(key, xml, message.openid, view.close())
+        except Exception:
+            log.exception("cannot remember the reply for %s", message.log_ref)
+        return xml
+
+    def _remembered(self, key: str, ref: str) -> str:
+        waited_until = time.monotonic() + self.retry_wait
+        while True:
+            try:
+                reply = self.context.store.reply_for(key)
+            except Exception:
+                log.exception("dedup store failed reading %s", ref)
+                return ""
+            if reply is not None:
+                log.info("retry of %s answered from the cache", ref)
+                return reply
+            if time.monotonic() >= waited_until:
+                log.warning("retry of %s while the first delivery is still working: empty reply", ref)
+                return ""
+            time.sleep(0.05)
+
+    def _answer(self, message: Message, context: Context, deadline: float) -> str:
+        future = self.executor.submit(self._respond, message, context)
+        try:
+            reply = future.result(timeout=deadline)
+        except concurrent.futures.TimeoutError:
+            log.warning(
+                "answer to %s later than %.1f s: replying empty, sending later",
+                message.log_ref,
+                deadline,
+            )
+            future.add_done_callback(lambda done: self._send_late(message, done.result()))
+            return ""
+        return self._render(reply, message)
+
+    def _render(self, reply: Reply, message: Message) -> str:
+        try:
+            return self.render(reply, message)
+        except Exception:
+            log.exception("cannot render the reply to %s", message.log_ref)
+            return self.render(Reply.say(self._fallback()), message)
+
+    def _respond(self, message: Message, context: Context) -> Reply:
+        try:
+            return respond(message, context)
+        except Exception:
+            log.exception("internal error answering %s", message.log_ref)
+            return Reply.say(self._fallback())
+
+    def _fallback(self) -> str:
+        try:
+            return fallback_text(self.context.knowledge().hall.phone)
+        except Exception:
+            return fallback_text(None)
+
+    def _send_late(self, message: Message, reply: Reply) -> None:
+        text = LATE_TRANSFER if reply.kind == "transfer" else reply.text
+        if reply.kind == "empty" or not text:
+            return
+        if self.send_later is None:
+            log.error("late answer to %s dropped: no send_later hook configured", message.log_ref)
+            return
+        try:
+            self.send_later(message.openid, text, message.msg_id)
+        except Exception:
+            log.exception("send_later failed for %s", message.log_ref)

@@ -1,0 +1,193 @@
+"""The knowledge the conversation answers from: a built Matcher plus the hall, rebuilt on change.
+
+:class:`StaticKnowledge` serves one knowledge base (a JSON file, tests). :class:`DatabaseKnowledge`
+serves the published items of the database and rebuilds the Matcher when ``storage.kb_version``
+changes (or the China date does, for items with an effective date), without a restart: the version
+is checked at most every ``interval`` seconds, the rebuild runs in a background thread, and the
+old index keeps answering meanwhile.
+"""
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.conversation.hours import CHINA
+from bot.matching.matcher import Matcher
+from knowledge.schema import Hall, Item, KnowledgeBase
+
+log = logging.getLogger(__name__)
+
+#: Items offered in the welcome and the 常办事项 menu when nothing has been asked yet.
+COMMON_COUNT = 5
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """One version of the knowledge base, ready to answer."""
+
+    matcher: Matcher
+    hall: Hall
+    version: object = 0
+
+    def item(self, code: str) -> Item | None:
+        try:
+            return self.matcher.item(code)
+        except KeyError:
+            return None
+
+    @property
+    def codes(self) -> list[str]:
+        return [item.code for item in self.matcher.items]
+
+
+def build(
+    items: Sequence[Item], hall: Hall, *, synonyms: dict[str, str] | None = None, version: object = 0
+) -> Knowledge:
+    """Index ``items`` for answering."""
+    return Knowledge(matcher=Matcher.build(items, synonyms=synonyms), hall=hall, version=version)
+
+
+class StaticKnowledge:
+    """One knowledge base, indexed once."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.knowledge = build(kb.items, kb.hall, version="static")
+
+    def __call__(self) -> Knowledge:
+        return self.knowledge
+
+    #: A call never touches a database.
+    ready = True
+
+
+class DatabaseKnowledge:
+    """The database's published items, re-indexed in the background when they change."""
+
+    def __init__(
+        self, engine: Engine, *, interval: float = 5.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.engine, self.interval, self.clock = engine, interval, clock
+        self._lock = threading.Lock()
+        self._current: Knowledge | None = None
+        self._checked = float("-inf")
+        self._building = False
+        self._refresher: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def _key(self) -> tuple[int, str]:
+        from knowledge import storage
+
+        with Session(self.engine) as session:
+            return storage.kb_version(session=session), dt.datetime.now(CHINA).date().isoformat()
+
+    def _load(self, key: tuple[int, str]) -> Knowledge:
+        from knowledge import storage
+
+        with Session(self.engine) as session:
+            today = dt.date.fromisoformat(key[1])
+            items = storage.published_items(session=session, today=today)
+            hall = storage.get_hall(session=session) or Hall(name="政务服务中心")
+            synonyms = {row.word: row.canonical for row in storage.list_synonyms(session=session)}
+        knowledge = build(items, hall, synonyms=synonyms, version=key)
+        log.info("knowledge index built: version %s, %d items", key, len(items))
+        return knowledge
+
+    def _rebuild(self, key: tuple[int, str]) -> None:
+        try:
+            knowledge = self._load(key)
+            with self._lock:
+                self._current = knowledge
+        except Exception:
+            log.exception(
+                "knowledge index rebuild failed; keeping version %s",
+                self._current.version if self._current else None,
+            )
+        finally:
+            with self._lock:
+                self._building = False
+
+    @property
+    def _refreshing(self) -> bool:
+        return self._refresher is not None and self._refresher.is_alive() and not self._stop.is_set()
+
+    @property
+    def ready(self) -> bool:
+        """True when a call returns the index in memory without touching the database."""
+        return self._current is not None and self._refreshing
+
+    def __call__(self) -> Knowledge:
+        current = self._current
+        if current is not None and self._refreshing and threading.current_thread() is not self._refresher:
+            return current  # the refresher checks the version; a push never waits for that query
+        if current is None:
+            with self._lock:
+                if self._current is None:
+                    self._current = self._load(self._key())
+                    self._checked = self.clock()
+                return self._current
+        now = self.clock()
+        if now - self._checked < self.interval:
+            return current
+        with self._lock:
+            if now - self._checked < self.interval or self._building:
+                return current
+            self._checked = now
+        try:
+            key = self._key()
+        except Exception:
+            log.exception("cannot read the knowledge-base version; serving version %s", current.version)
+            return current
+        if key != current.version:
+            with self._lock:
+                if self._building:
+                    return current
+                self._building = True
+            threading.Thread(target=self._rebuild, args=(key,), name="guidebot-reindex", daemon=True).start()
+        return current
+
+    def start_refresher(self) -> None:
+        """Check for a changed knowledge base every ``interval`` seconds in a daemon thread.
+
+        Without it the check runs only when a push arrives, so that push still gets the old index.
+        """
+        if self._refresher is not None and self._refresher.is_alive():
+            return
+
+        def loop() -> None:
+            while not self._stop.wait(self.interval):
+                try:
+                    self()
+                except Exception:
+                    log.exception("knowledge index refresh failed")
+
+        self._refresher = threading.Thread(target=loop, name="guidebot-index-refresh", daemon=True)
+        self._refresher.start()
+
+    def stop_refresher(self) -> None:
+        self._stop.set()
+
+    def wait_for_rebuild(self, timeout: float = 10.0) -> None:
+        """Block until a background rebuild has finished (tests, the CLI)."""
+        deadline = time.monotonic() + timeout
+        while self._building and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+
+def common_codes(knowledge: Knowledge, most_asked: Sequence[str], count: int = COMMON_COUNT) -> list[str]:
+    """Items to offer: the most asked ones still published, topped up with the first items."""
+    codes: list[str] = [code for code in most_asked if knowledge.item(code) is not None][:count]
+    for code in knowledge.codes:
+        if len(codes) >= count:
+            break
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+KnowledgeSource = Callable[[], Knowledge]

@@ -1,0 +1,225 @@
+"""Recording questions, handoffs and ratings for the administrators' review, personal data masked.
+
+Text is masked with ``bot.matching.pii.mask_personal_data`` before it is stored; openids are stored as keyed
+hashes (the raw openid is kept only on question rows, for replying within WeChat's 48 h window,
+and cleared after 48 h by ``guidebot purge`` and the console's retention job). While the database is
+down, ``bot.serving.spool.SpoolingRecorder`` keeps questions in a local spool instead.
+"""
+
+import datetime as dt
+import functools
+import hashlib
+import hmac
+import json
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, func, insert
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, col, select
+
+from bot.matching.decision import Decision
+from bot.matching.pii import mask_personal_data
+
+
+@functools.lru_cache(maxsize=8192)
+def hash_openid(openid: str, key: str) -> str:
+    """A keyed hash of an openid: stable for one installation, useless elsewhere.
+
+    Cached: a citizen's messages come in runs, and every one of them is recorded.
+    """
+    return hmac.new(key.encode("utf-8"), openid.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+#: Masked texts by text: a burst repeats the same few questions (this process's memory only).
+_masked = functools.lru_cache(maxsize=4096)(mask_personal_data)
+
+
+@functools.lru_cache(maxsize=4096)
+def _candidates_json(scores: tuple[tuple[str, float], ...]) -> str:
+    return json.dumps([[code, round(score, 4)] for code, score in scores], ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One citizen question and what the bot did with it."""
+
+    openid: str
+    text: str
+    decision: Decision
+    msg_id: str | None = None
+
+    @property
+    def masked(self) -> str:
+        return _masked(self.text)
+
+
+class Recorder(Protocol):
+    """Where ``bot.conversation.engine`` writes what administrators review."""
+
+    def question(self, question: Question) -> None:
+        """Record a question (every answer, clarification and handoff)."""
+
+    def rating(self, *, item_code: str, score: int, openid: str) -> None:
+        """Record a 1–5 rating of the answer about ``item_code``."""
+
+    def most_asked(self, limit: int) -> list[str]:
+        """Codes of the items answered most often, most first."""
+
+
+@dataclass
+class MemoryRecorder:
+    """Keeps records in lists (CLI with a JSON file, tests)."""
+
+    hash_key: str = "guidebot"
+    questions: list[dict[str, object]] = field(default_factory=list)
+    ratings: list[dict[str, object]] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def question(self, question: Question) -> None:
+        decision = question.decision
+        with self._lock:
+            self.questions.append(
+                {
+                    "msg_id": question.msg_id,
+                    "openid_hash": hash_openid(question.openid, self.hash_key),
+                    "text": question.masked,
+                    "action": decision.action,
+                    "reason": decision.reason,
+                    "item_code": decision.item,
+                    "field": decision.field,
+                    "score": decision.score,
+                    "candidates": [list(pair) for pair in decision.scores],
+                }
+            )
+
+    def rating(self, *, item_code: str, score: int, openid: str) -> None:
+        with self._lock:
+            self.ratings.append(
+                {"item_code": item_code, "score": score, "openid_hash": hash_openid(openid, self.hash_key)}
+            )
+
+    def most_asked(self, limit: int) -> list[str]:
+        with self._lock:
+            counts = Counter(
+                str(q["item_code"]) for q in self.questions if q["action"] == "answer" and q["item_code"]
+            )
+        return [code for code, _ in counts.most_common(limit)]
+
+
+def _copy_rows(connection: Any, table: Any, rows: Sequence[dict[str, object]]) -> None:
+    """Insert ``rows`` with PostgreSQL's COPY, in the connection's transaction.
+
+    A quarter of the cost of an executemany per row, and these batches carry every question a
+    worker sees. Values go through the columns' own bind processing, as an INSERT's would.
+    """
+    dialect = connection.dialect
+    names = list(rows[0])
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+    quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        row[name] if process is None else process(row[name])
+                        for name, process in zip(names, processors, strict=True)
+                    ]
+                )
+    finally:
+        cursor.close()
+
+
+class DatabaseRecorder:
+    """Writes ``question_log`` and ``rating`` rows."""
+
+    def __init__(self, engine: Engine, *, hash_key: str) -> None:
+        self.engine, self.hash_key = engine, hash_key
+        self._rows: dict[tuple[str, ...], Any] = {}  # SQLite: one statement per column set
+
+    def _sqlite_insert(self, rows: Sequence[dict[str, object]]) -> None:
+        """``rows`` as one multi-row INSERT in autocommit mode (see ``knowledge.driver``)."""
+        from knowledge.driver import RowsStatement
+        from knowledge.models import QuestionLog
+
+        names = tuple(rows[0])
+        statement = self._rows.get(names)
+        if statement is None:
+            table = QuestionLog.__table__  # type: ignore[attr-defined]
+            statement = self._rows[names] = RowsStatement(self.engine, table, insert(table), names)
+        connection = self.engine.raw_connection()
+        try:
+            statement.run(connection, rows)
+        finally:
+            connection.close()
+
+    def values(self, question: Question, created_at: dt.datetime | None = None) -> dict[str, object]:
+        """The ``question_log`` column values of ``question``, asked at ``created_at`` (default now)."""
+        # A plain dict, not a QuestionLog instance: this runs on every push, and building a model
+        # (validation, instance state) costs more than inserting the row. Every column is named.
+        decision = question.decision
+        masked = question.masked
+        return {
+            "created_at": created_at or dt.datetime.now(dt.UTC),
+            "msg_id": question.msg_id,
+            "openid": question.openid,
+            "openid_hash": hash_openid(question.openid, self.hash_key),
+            "text": masked,
+            # The raw text is kept only when masking changed nothing: never store personal data.
+            "raw_text": question.text if masked == question.text else None,
+            "action": decision.action,
+            "reason": decision.reason,
+            "item_code": decision.item,
+            "field": decision.field,
+            "score": round(decision.score, 4),
+            "candidates": _candidates_json(decision.scores),
+            "state": "open",
+            "group_key": masked.strip().lower()[:200] or None,
+        }
+
+    def question(self, question: Question) -> None:
+        self.insert_rows([self.values(question)])
+
+    def insert_rows(self, rows: Sequence[dict[str, object]]) -> None:
+        """Insert ``question_log`` rows made by :meth:`values` in one transaction."""
+        from knowledge.models import QuestionLog
+
+        if rows and self.engine.dialect.name == "sqlite" and not isinstance(self.engine.pool, StaticPool):
+            # One statement, so the write lock is never held across a return to Python while
+            # the other workers' pushes wait for it.
+            self._sqlite_insert(rows)
+            return
+        table = QuestionLog.__table__  # type: ignore[attr-defined]
+        with self.engine.begin() as connection:
+            if rows and connection.dialect.name == "postgresql":
+                _copy_rows(connection, table, rows)
+            else:
+                # Core INSERTs (the ORM's unit of work costs more than the statement on every push).
+                connection.execute(insert(table), list(rows))
+
+    def rating(self, *, item_code: str, score: int, openid: str) -> None:
+        from knowledge.db import write_session
+        from knowledge.models import Rating
+
+        with write_session(self.engine) as session:
+            session.add(
+                Rating(item_code=item_code, score=score, openid_hash=hash_openid(openid, self.hash_key))
+            )
+
+    def most_asked(self, limit: int) -> list[str]:
+        from knowledge.models import QuestionLog
+
+        count = func.count(col(QuestionLog.id))
+        query = (
+            select(QuestionLog.item_code, count)
+            .where(QuestionLog.action == "answer", col(QuestionLog.item_code).is_not(None))
+            .group_by(col(QuestionLog.item_code))
+            .order_by(count.desc())
+            .limit(limit)
+        )
+        with Session(self.engine) as session:
+            return [code for code, _ in session.exec(query) if code]

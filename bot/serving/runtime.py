@@ -1,0 +1,347 @@
+"""Wiring the conversation into the app: knowledge source, state store, recorder, deliverer.
+
+``init_app(app)`` is called by ``webhook.create_app``; everything is built lazily on the first push
+so creating the app needs neither the database nor the index. No Flask import here: only
+``app.config``, ``app.extensions`` and ``app.logger`` are used.
+
+Knowledge: ``app.config["KB"]`` (a ``KnowledgeBase``, for tests), else ``KB_FILE`` (a guidebot-kb/1
+JSON file), else the database's published items (re-indexed when they change).
+State store (``STATE_STORE``): ``memory``, ``database`` or ``redis``; ``auto`` picks Redis when
+``REDIS_URL`` is set, the database when answering from it, and memory otherwise.
+``send_later`` (late answers): ``app.extensions["guidebot.send_later"]`` or ``app.config["SEND_LATER"]``,
+a callable ``(openid, text, source_msg_id)``, looked up when a late answer is ready; by default the
+database's customer-service outbox (``bot.wechat.outbox.outbox_for_app(app).enqueue``).
+"""
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable, Mapping
+from typing import IO, Any
+
+from bot.conversation import consent
+from bot.conversation.engine import Context
+from bot.conversation.hours import CHINA, HoursError, parse_hours
+from bot.conversation.messages import Message, Reply
+from bot.serving.dbstore import DatabaseStore
+from bot.serving.delivery import Deliverer, fallback_text
+from bot.serving.kbcache import DatabaseKnowledge, KnowledgeSource, StaticKnowledge
+from bot.serving.recording import MemoryRecorder, Recorder
+from bot.serving.redisstore import RedisStore
+from bot.serving.state import FallbackStore, MemoryStore, StateStore
+from bot.serving.writebehind import WriteBehindStore
+from bot.wechat import protocol as wechat
+from knowledge.schema import KnowledgeBase, load_kb
+
+log = logging.getLogger(__name__)
+
+DELIVERER_KEY = "guidebot.deliverer"
+SEND_LATER_KEY = "guidebot.send_later"
+
+
+def init_app(app: Any, *, send_later: Callable[[str, str, str | None], object] | None = None) -> None:
+    """Register the webhook's parts (built on first use); ``send_later`` plugs in late delivery."""
+    if send_later is not None:
+        app.extensions[SEND_LATER_KEY] = send_later
+
+
+def credentials(app: Any) -> wechat.Credentials:
+    config = app.config
+    return wechat.Credentials(
+        token=config["WECHAT_TOKEN"],
+        app_id=config["WECHAT_APP_ID"],
+        aes_key=config["WECHAT_AES_KEY"],
+        previous_aes_key=config["WECHAT_PREVIOUS_AES_KEY"],
+        timestamp_window=int(config["TIMESTAMP_WINDOW"]),
+    )
+
+
+def _uses_database(config: Mapping[str, Any]) -> bool:
+    return config.get("KB") is None and not config.get("KB_FILE")
+
+
+#: Indexes of knowledge bases given as objects (tests build many apps over the same one).
+_STATIC: dict[int, tuple[KnowledgeBase, StaticKnowledge]] = {}
+
+
+def _static(kb: KnowledgeBase) -> StaticKnowledge:
+    cached = _STATIC.get(id(kb))
+    if cached is not None and cached[0] is kb:
+        return cached[1]
+    if len(_STATIC) >= 4:
+        _STATIC.clear()
+    knowledge = StaticKnowledge(kb)
+    _STATIC[id(kb)] = (kb, knowledge)
+    return knowledge
+
+
+def knowledge_source(app: Any) -> KnowledgeSource:
+    config = app.config
+    kb: KnowledgeBase | None = config.get("KB")
+    if kb is None and config.get("KB_FILE"):
+        kb = load_kb(config["KB_FILE"])
+    if kb is not None:
+        return _static(kb)
+    from knowledge.db import get_engine
+
+    return DatabaseKnowledge(guard_engine(get_engine(app)), interval=float(config["INDEX_CHECK_INTERVAL"]))
+
+
+#: Seconds to wait for a PostgreSQL connection: a database that is down must not eat the 5 s budget.
+CONNECT_TIMEOUT = 2
+
+
+def guard_engine(engine: Any) -> Any:
+    """Give ``engine`` a short PostgreSQL connect timeout (once; SQLite fails fast by itself)."""
+    if engine.dialect.name != "postgresql" or getattr(engine, "_guidebot_guarded", False):
+        return engine
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "do_connect")
+    def _short_timeout(_dialect: Any, _record: Any, _cargs: Any, cparams: dict[str, Any]) -> None:
+        cparams.setdefault("connect_timeout", CONNECT_TIMEOUT)
+
+    engine._guidebot_guarded = True
+    return engine
+
+
+def _database_store(app: Any, ttl: int) -> DatabaseStore:
+    from knowledge.db import get_engine
+
+    return DatabaseStore(guard_engine(get_engine(app)), ttl=ttl)
+
+
+def _sqlite_file(app: Any) -> str | None:
+    """The database's file when it is a SQLite file (not in memory), else None."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(app.config["DATABASE_URL"])
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return database
+
+
+def lmdb_path(app: Any) -> str:
+    """Where the LMDB state store lives: STATE_PATH, else beside the SQLite database file."""
+    import os
+
+    if app.config.get("STATE_PATH"):
+        return str(app.config["STATE_PATH"])
+    database = _sqlite_file(app)
+    return database + "-state" if database else os.path.join(app.instance_path, "state")
+
+
+def state_store_kind(app: Any) -> str:
+    """The store ``STATE_STORE`` names; ``auto`` resolved.
+
+    auto: Redis with ``REDIS_URL``; for answers from the database, LMDB beside a SQLite file (one
+    host: SQLite's single write lock would queue every worker's per-push claim) and the database
+    itself on PostgreSQL; memory otherwise (a KB file, one process).
+    """
+    config = app.config
+    kind = str(config["STATE_STORE"]).lower()
+    if kind != "auto":
+        return kind
+    if config.get("REDIS_URL"):
+        return "redis"
+    if not _uses_database(config):
+        return "memory"
+    return "lmdb" if _sqlite_file(app) else "database"
+
+
+def state_store(app: Any) -> StateStore:
+    config = app.config
+    kind = state_store_kind(app)
+    ttl = int(config["STATE_TTL"])
+    # Shared stores fall back (Redis or LMDB → database → this process's memory) so an outage
+    # never turns dedup off and never stops answers.
+    memory = MemoryStore(ttl=ttl)
+    if kind == "memory":
+        return memory
+    if kind not in ("redis", "lmdb", "database"):
+        raise ValueError(f"STATE_STORE must be auto, memory, lmdb, database or redis, not {kind!r}")
+    backup: StateStore = memory
+    if kind == "database" or _uses_database(config):
+        backup = FallbackStore(_database_store(app, ttl), memory, name="database")
+    if kind == "database":
+        return backup
+    if kind == "redis":
+        primary: StateStore = RedisStore.from_url(config["REDIS_URL"], ttl=ttl)
+    else:
+        from bot.serving.lmdbstore import LmdbStore
+
+        primary = LmdbStore(lmdb_path(app), ttl=ttl)
+    return FallbackStore(primary, backup, name=kind)
+
+
+def hash_key(config: Mapping[str, Any]) -> str:
+    """The key for openid hashes: OPENID_HASH_KEY, else derived from the account's token and AppID."""
+    if config.get("OPENID_HASH_KEY"):
+        return str(config["OPENID_HASH_KEY"])
+    seed = f"guidebot|{config.get('WECHAT_APP_ID', '')}|{config.get('WECHAT_TOKEN', '')}"
+    return hashlib.sha256(seed.encode("utf-8")).hexdigest()
+
+
+def recorder(app: Any) -> Recorder:
+    if not _uses_database(app.config):
+        return MemoryRecorder(hash_key=hash_key(app.config))
+    import os
+
+    from bot.serving.spool import spooling_recorder
+    from knowledge.db import get_engine
+
+    built = spooling_recorder(
+        guard_engine(get_engine(app)),
+        hash_key=hash_key(app.config),
+        directory=app.config.get("SPOOL_DIR") or os.path.join(app.instance_path, "spool"),
+    )
+    built.start_drainer(float(app.config.get("SPOOL_DRAIN_INTERVAL", 5.0)))
+    return built
+
+
+def context(app: Any) -> Context:
+    """The conversation context configured for ``app`` (also used by ``guidebot ask/chat``)."""
+    config = app.config
+    hours = None
+    if config.get("SERVICE_HOURS"):
+        try:
+            hours = parse_hours(config["SERVICE_HOURS"])
+        except HoursError:
+            log.error(
+                "SERVICE_HOURS %r has no recognisable times: handoffs will give the phone number",
+                config["SERVICE_HOURS"],
+            )
+    clock: Callable[[], dt.datetime] = config.get("CLOCK") or (lambda: dt.datetime.now(CHINA))
+    return Context(
+        knowledge=knowledge_source(app),
+        store=state_store(app),
+        recorder=recorder(app),
+        service_hours=hours if hours is not None else "hall",
+        clock=clock,
+        consents=consent.book(app),
+        subscribe_page=consent.subscribe_page(config),
+    )
+
+
+def deliverer(app: Any) -> Deliverer:
+    """The app's deliverer, built on first use."""
+    # The late-answer hook runs in another thread: hold the app itself, not a context-bound proxy.
+    app = getattr(app, "_get_current_object", lambda: app)()
+    existing = app.extensions.get(DELIVERER_KEY)
+    if existing is not None:
+        return existing  # type: ignore[no-any-return]
+
+    def send_later(openid: str, text: str, source_msg_id: str | None) -> object:
+        hook = app.extensions.get(SEND_LATER_KEY) or app.config.get("SEND_LATER")
+        if hook is None and _uses_database(app.config):
+            from bot.wechat.outbox import outbox_for_app
+
+            hook = outbox_for_app(app).enqueue  # the customer-service outbox, sent with retries
+        if hook is None:
+            raise RuntimeError("no send_later hook configured")
+        return hook(openid, text, source_msg_id)
+
+    built = Deliverer(
+        context=context(app),
+        render=wechat.render_reply,
+        send_later=send_later,
+        deadline=float(app.config["ANSWER_DEADLINE"]),
+    )
+    return app.extensions.setdefault(DELIVERER_KEY, built)  # type: ignore[no-any-return]
+
+
+def handle_push(
+    app: Any, args: Mapping[str, str], content_length: int | None, stream: IO[bytes]
+) -> tuple[int, str]:
+    """HTTP status and body for a POSTed push: refusals get 400/403/413, everything else 200."""
+    if content_length is not None and content_length > wechat.MAX_BODY:
+        log.warning("push refused: body of %d bytes", content_length)
+        return 413, "body too large"
+    body = stream.read(wechat.MAX_BODY + 1)
+    creds = credentials(app)
+    try:
+        push = wechat.read_push(creds, args, body)
+    except wechat.PushError as exc:
+        log.warning("push refused (%d): %s", exc.status, exc.message)
+        return exc.status, exc.message
+    except Exception as exc:
+        # Anything else raised while reading a push is still bad input (e.g. a timestamp of Unicode
+        # digits such as "²" passes str.isdigit but not int()): refuse it, never answer 500.
+        log.warning("push refused (400): %s: %s", type(exc).__name__, exc)
+        return 400, "malformed push"
+    try:
+        xml = deliverer(app).handle(push.message)
+    except Exception:
+        # Deliverer.handle catches answering errors itself; this is the set-up failing (database down…).
+        log.exception("cannot answer %s", push.message.log_ref)
+        xml = wechat.render_reply(
+            Reply.say(fallback_text(app.config.get("FALLBACK_PHONE") or None)), push.message
+        )
+    try:
+        return 200, wechat.seal(creds, xml, push)
+    except Exception:
+        log.exception("cannot encrypt the reply to %s: replying empty", push.message.log_ref)
+        return 200, ""
+
+
+def warm_up(app: Any, *, batch_recording: bool = False, write_behind: bool = False) -> None:
+    """Build the webhook's parts and the matching index before the first push (a worker's start).
+
+    Also starts the background index refresher, so a publish reaches this worker within
+    ``INDEX_CHECK_INTERVAL`` seconds without waiting for a push to notice it. With
+    ``batch_recording`` (gunicorn workers), questions are written to the database in batches by a
+    background thread instead of on the request path; with ``write_behind``, replies and states
+    reach the store in batches too (``bot.serving.writebehind``). :func:`shut_down` flushes both.
+    """
+    built = deliverer(app)
+    if batch_recording and hasattr(built.context.recorder, "start_batching"):
+        built.context.recorder.start_batching()
+    if write_behind and not isinstance(built.context.store, (MemoryStore, WriteBehindStore)):
+        store = WriteBehindStore(built.context.store, interval=float(app.config["STATE_WRITE_INTERVAL"]))
+        store.start()
+        built.context.store = store
+    if batch_recording and write_behind:
+        built.inline = _cannot_block(built.context)
+    try:
+        knowledge = built.context.knowledge()
+        knowledge.matcher.decide("你好", None)  # loads the segmenter's dictionaries too
+    except Exception:
+        log.exception("warm-up could not build the knowledge index; the first push will try again")
+    source = built.context.knowledge
+    if isinstance(source, DatabaseKnowledge):
+        source.start_refresher()
+
+
+def _cannot_block(context: Context) -> Callable[[Message], bool]:
+    """Which pushes the deliverer may answer on the request thread: nothing in their answer does I/O.
+
+    A text message, while the index is in memory with its refresher running and the recorder
+    queues its writes (the state comes preloaded and goes out with the reply). Events (consent,
+    unsubscribe) and everything while the index or recorder would reach the database keep the
+    deadline thread.
+    """
+    from bot.serving.spool import SpoolingRecorder
+
+    source, recorder = context.knowledge, context.recorder
+
+    def cannot_block(message: Message) -> bool:
+        return (
+            message.kind == "text"
+            and bool(getattr(source, "ready", False))
+            and (not isinstance(recorder, SpoolingRecorder) or recorder.batching)
+        )
+
+    return cannot_block
+
+
+def shut_down(app: Any) -> None:
+    """Flush the questions, replies and states still queued (a worker's exit)."""
+    existing = app.extensions.get(DELIVERER_KEY)
+    if existing is None:
+        return
+    if isinstance(existing.context.store, WriteBehindStore):
+        existing.context.store.stop()
+    recorder = existing.context.recorder
+    if hasattr(recorder, "stop_batching"):
+        recorder.stop_batching()
