@@ -13,6 +13,7 @@ from typing import Any
 import click
 import werkzeug.urls  # noqa: F401  (registers the "werkzeug.url_quote" error handler query_args uses)
 from flask import Blueprint, Flask, Response, current_app, request
+from flask.cli import AppGroup, ScriptInfo
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wsgi import get_content_length, get_input_stream
 
@@ -201,106 +202,45 @@ def _init_wechat(app: Flask) -> None:
 
 
 def _init_console(app: Flask) -> None:
-    # The staff console under /admin; bot.serving.console_hooks passes it the bot's callables.
-    from bot.serving.console_hooks import init_console
+    # The staff console under /admin. It lives in knowledge/ and may not import bot/: hand it the bot's
+    # callables (answer, preview, send, notify) here.
+    from bot.serving.console_hooks import ConsoleBot, notifier, sender
+    from knowledge import console
+    from knowledge.db import get_engine
 
-    init_console(app)
+    bot: ConsoleBot | None = None
 
+    def current() -> ConsoleBot:
+        nonlocal bot
+        if bot is None:
+            bot = ConsoleBot(get_engine(app))
+        return bot
 
-@click.group(help="guidebot: 政务服务大厅微信公众号问答机器人")
-def cli() -> None:
-    """The ``guidebot`` command."""
-
-
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
-@click.option("--port", default=5000, show_default=True, type=int, help="监听端口")
-@click.option(
-    "--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="gunicorn 工作进程数"
-)
-def serve(host: str, port: int, workers: int) -> None:
-    """启动服务：首次运行时创建数据库并载入示范大厅。"""
-    from knowledge.db import get_engine, is_up_to_date, upgrade
-    from knowledge.storage import load_demo_if_empty
-
-    app = create_app()
-    engine = get_engine(app)
-    url = engine.url.render_as_string(hide_password=True)
-    fresh = _is_new_sqlite_file(url)
-    if fresh:
-        upgrade(engine)
-        click.echo(f"已创建数据库：{url}")
-    elif not is_up_to_date(engine):
-        raise click.ClickException(f"数据库 {url} 的结构不是最新版本，请先运行 `guidebot db upgrade`。")
-    if app.config["LOAD_DEMO"]:
-        from sqlmodel import Session
-
-        with Session(engine) as session:
-            if load_demo_if_empty(session=session):
-                click.echo("数据库为空，已载入示范大厅的服务事项。")
-    for hint in _first_run_hints(app, engine):
-        click.echo(hint)
-    engine.dispose()  # workers open their own connections after the fork
-    click.echo(f"微信接口：http://{host}:{port}/wechat   管理后台：http://{host}:{port}/admin")
-    _run_gunicorn(host=host, port=port, workers=workers)
+    console.init_app(
+        app,
+        answer=lambda question, items: current().answer(question, items),
+        preview=lambda item, field: current().preview(item, field),
+        send=app.config.get("CONSOLE_SEND") or sender(app),
+        notify=app.config.get("CONSOLE_NOTIFY") or notifier(app),
+    )
 
 
-def _first_run_hints(app: Flask, engine: Any) -> list[str]:
-    """What a hall still has to do before citizens and staff can use this instance."""
-    from sqlmodel import Session, select
+class GuidebotGroup(AppGroup):
+    """The ``guidebot`` command group: its commands get the app from Flask's ``ScriptInfo``.
 
-    from knowledge.console_tables import ConsoleUser
+    Like ``FlaskGroup`` without its ``--app``/``--env-file`` options and default commands: every
+    invocation carries a ``ScriptInfo`` whose factory is :func:`create_app`.
+    """
 
-    hints = []
-    if not app.config["WECHAT_TOKEN"]:
-        hints.append(
-            "提示：未设置 GUIDEBOT_WECHAT_TOKEN，微信接口只能用于本机试验；"
-            "连接公众号前请按 README「连接微信公众号」设置。"
-            "也可以先用 `guidebot ask` 或 `guidebot chat` 试问。"
-        )
-    with Session(engine) as session:
-        if session.exec(select(ConsoleUser).limit(1)).first() is None:
-            hints.append(
-                "提示：还没有管理后台账号，请运行 `guidebot user add 用户名 --role admin` 创建管理员。"
-            )
-    return hints
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        if "obj" not in extra and "obj" not in self.context_settings:
+            extra["obj"] = ScriptInfo(create_app=create_app, set_debug_flag=False, load_dotenv_defaults=False)
+        return super().make_context(info_name, args, parent=parent, **extra)
 
 
-def _is_new_sqlite_file(url: str) -> bool:
-    """True for an SQLite file URL whose file does not exist yet (the first run)."""
-    prefix = "sqlite:///"
-    if not url.startswith(prefix):
-        return False
-    path = url[len(prefix):]
-    return bool(path) and path != ":memory:" and not os.path.exists(path)
-
-
-def _run_gunicorn(*, host: str, port: int, workers: int) -> None:
-    from gunicorn.app.base import BaseApplication
-
-    class _Server(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("timeout", 30)
-            self.cfg.set("accesslog", "-")
-            from bot.serving import gunicorn_conf
-
-            # The same settings as `gunicorn -c python:bot.serving.gunicorn_conf`: warm-up hook, backlog, no
-            # shared control socket.
-            for name in (
-                "post_worker_init",
-                "worker_exit",
-                "backlog",
-                "graceful_timeout",
-                "control_socket_disable",
-            ):
-                self.cfg.set(name, getattr(gunicorn_conf, name))
-
-        def load(self) -> Flask:
-            return create_app()
-
-    _Server().run()
+cli = GuidebotGroup("guidebot", help="guidebot: 政务服务大厅微信公众号问答机器人")
 
 
 def main() -> None:
@@ -317,33 +257,21 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-from bot.commands.menu import menu  # noqa: E402 (commands register after `cli` exists)
+def _register_commands(group: click.Group) -> None:
+    from bot.commands.chat import ask, chat
+    from bot.commands.kb import db, kb
+    from bot.commands.match import match
+    from bot.commands.menu import menu
+    from bot.commands.purge import purge_command
+    from bot.commands.review import review
+    from bot.commands.serve import serve
+    from bot.commands.users import user
 
-cli.add_command(menu)
+    for command in (serve, db, kb, match, ask, chat, menu, user, review, purge_command):
+        group.add_command(command)
 
-from bot.commands.chat import ask, chat  # noqa: E402
 
-cli.add_command(ask)
-cli.add_command(chat)
-
-from bot.commands.match import match  # noqa: E402
-
-cli.add_command(match)
-
-from bot.commands.kb import db, kb  # noqa: E402
-
-cli.add_command(db)
-cli.add_command(kb)
-
-from bot.commands.review import review  # noqa: E402
-from bot.commands.users import user  # noqa: E402
-
-cli.add_command(user)
-cli.add_command(review)
-
-from bot.serving.purge import purge_command  # noqa: E402
-
-cli.add_command(purge_command)
+_register_commands(cli)
 
 
 if __name__ == "__main__":

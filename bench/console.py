@@ -16,8 +16,8 @@ from sqlmodel import Session
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from knowledge import schema, storage  # noqa: E402
-from knowledge.console import auth, regression  # noqa: E402
+from knowledge import accounts, schema, storage  # noqa: E402
+from knowledge.console import regression  # noqa: E402
 from knowledge.db import make_engine, upgrade  # noqa: E402
 from webhook import create_app  # noqa: E402
 
@@ -49,8 +49,8 @@ def main() -> None:
         kb = schema.load_kb(KB)
         with Session(engine) as session:
             storage.import_kb(session=session, kb=kb, author="bench", publish=True)
-            auth.create_user(session=session, username="ed", role="editor", password="bench-pass-1")
-            auth.create_user(session=session, username="rev", role="reviewer", password="bench-pass-1")
+            accounts.create_user(session=session, username="ed", role="editor", password="bench-pass-1")
+            accounts.create_user(session=session, username="rev", role="reviewer", password="bench-pass-1")
             for item in kb.items[:20]:
                 regression.add_case(
                     session=session, question=item.name, item_code=item.code, field=None, created_by="bench"

@@ -17,14 +17,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from knowledge import console, schema, storage
-from knowledge.console import auth
+from knowledge import accounts, console, schema, storage
 from knowledge.db import make_engine, upgrade
 from knowledge.models import QuestionLog
 
 # Cheaper argon2id parameters keep the suite quick; test_console_auth checks the production ones.
-PRODUCTION_HASHER = auth._HASHER
-auth._HASHER = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+PRODUCTION_HASHER = accounts._HASHER
+accounts._HASHER = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
 
 PASSWORD = "correct-horse-9"
 USERS = {"admin": "admin", "ed": "editor", "rev": "reviewer", "rev2": "reviewer"}
@@ -75,7 +74,7 @@ def make_app(tmp_path: Path, kb_path: Path, url: str | None = None, **config: An
     with Session(engine) as session:
         storage.import_kb(session=session, kb=schema.load_kb(kb_path), author="seed", publish=True)
         for name, role in USERS.items():
-            auth.create_user(session=session, username=name, role=role, password=PASSWORD)
+            accounts.create_user(session=session, username=name, role=role, password=PASSWORD)
     app = Flask("console_test", instance_path=str(tmp_path / "instance"))
     app.config.update({"TESTING": True, "SECRET_KEY": "test-secret", "STALE_DAYS": 180, **config})
 

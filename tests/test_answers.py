@@ -1,4 +1,5 @@
-"""bot.conversation.answers: 一次性告知 texts within 2047 bytes, field answers with a hint, paging, questions."""
+"""bot.conversation.answers: 一次性告知 texts within 2047 bytes, field answers with a hint, paging,
+questions."""
 
 import pytest
 import xmltodict

@@ -1,4 +1,5 @@
-"""bot.conversation.consent: subscription-notification events are parsed, recorded and answered with ``success``."""
+"""bot.conversation.consent: subscription-notification events are parsed, recorded and answered with
+``success``."""
 
 import time
 from pathlib import Path
@@ -8,9 +9,9 @@ from sqlmodel import Session, select
 
 from bot.conversation import consent
 from bot.conversation.engine import Context, respond
+from bot.conversation.knowledge import StaticKnowledge
 from bot.conversation.messages import Message, Reply
-from bot.serving.kbcache import StaticKnowledge
-from bot.serving.recording import hash_openid
+from bot.conversation.records import hash_openid
 from bot.serving.runtime import hash_key
 from bot.wechat import protocol as wechat
 from knowledge.consent_tables import SubscriptionConsent

@@ -4,7 +4,7 @@ import pytest
 from console_support import PASSWORD, PRODUCTION_HASHER, login, make_app, token
 from sqlmodel import Session, select
 
-from knowledge.console import auth
+from knowledge import accounts
 from knowledge.console_tables import AuditLog, ConsoleUser
 
 
@@ -23,9 +23,9 @@ def test_password_is_argon2id_and_verifies(setup):
     with Session(engine) as session:
         user = session.exec(select(ConsoleUser).where(ConsoleUser.username == "ed")).one()
     assert user.password_hash.startswith("$argon2id$")
-    assert auth.verify_password(user.password_hash, PASSWORD)
-    assert not auth.verify_password(user.password_hash, "wrong")
-    assert not auth.verify_password("not-a-hash", PASSWORD)
+    assert accounts.verify_password(user.password_hash, PASSWORD)
+    assert not accounts.verify_password(user.password_hash, "wrong")
+    assert not accounts.verify_password("not-a-hash", PASSWORD)
 
 
 def test_login_redirects_to_dashboard_and_audits(setup, client):
@@ -50,7 +50,7 @@ def test_wrong_password_is_refused(client):
 
 
 def test_rate_limit_after_five_failures(client):
-    for _ in range(auth.MAX_FAILURES):
+    for _ in range(accounts.MAX_FAILURES):
         assert login(client, "ed", "wrong-password").status_code == 401
     blocked = login(client, "ed")  # even the right password waits out the window
     assert blocked.status_code == 429
@@ -141,8 +141,8 @@ def test_admin_adds_user_and_it_is_audited(setup, client):
     ids=["space", "role", "short-password", "taken"],
 )
 def test_create_user_rejects(setup, username, role, password, message):
-    with Session(setup[1]) as session, pytest.raises(auth.UserError) as raised:
-        auth.create_user(session=session, username=username, role=role, password=password)
+    with Session(setup[1]) as session, pytest.raises(accounts.UserError) as raised:
+        accounts.create_user(session=session, username=username, role=role, password=password)
     assert message in raised.value.message
 
 

@@ -6,8 +6,7 @@ import pytest
 from console_support import log_question, login, make_app, token
 from sqlmodel import Session, select
 
-from knowledge import storage
-from knowledge.console import auth
+from knowledge import accounts, storage
 from knowledge.models import QuestionLog
 from knowledge.testing import PostgresUnavailable, postgres_database
 
@@ -28,7 +27,7 @@ def setup(tmp_path, county_kb_path):
 
 def test_rate_limit(setup):
     client = setup[0].test_client()
-    for _ in range(auth.MAX_FAILURES):
+    for _ in range(accounts.MAX_FAILURES):
         assert login(client, "ed", "wrong-password").status_code == 401
     assert login(client, "ed").status_code == 429
 

@@ -52,14 +52,14 @@ def test_a_tampered_cookie_gives_an_empty_session():
 
 def test_console_writes_take_the_sqlite_write_lock_up_front(tmp_path):
     # Bot workers write on every push; a console form must not start deferred and fail to upgrade.
-    from knowledge import console
+    from knowledge.console import context
     from knowledge.db import IMMEDIATE
     from webhook import create_app
 
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/c.sqlite3", "SECRET_KEY": "k"})
     for method, immediate in (("POST", True), ("GET", False)):
         with app.test_request_context("/admin/items", method=method):
-            options = console.db().connection().get_execution_options()
+            options = context.db().connection().get_execution_options()
             assert bool(options.get(IMMEDIATE)) is immediate
 
 

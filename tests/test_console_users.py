@@ -4,7 +4,7 @@ import pytest
 from console_support import PASSWORD, login, make_app, token
 from sqlmodel import Session, select
 
-from knowledge.console import auth
+from knowledge import accounts
 from knowledge.console_tables import ConsoleUser
 
 
@@ -42,7 +42,7 @@ def test_role_change_and_password_reset(setup):
     _post(admin, action="role", user_id=_user(engine, "ed").id, role="reviewer")
     _post(admin, action="password", user_id=_user(engine, "ed").id, password="brand-new-pass")
     user = _user(engine, "ed")
-    assert user.role == "reviewer" and auth.verify_password(user.password_hash, "brand-new-pass")
+    assert user.role == "reviewer" and accounts.verify_password(user.password_hash, "brand-new-pass")
     assert login(app.test_client(), "ed", PASSWORD).status_code == 401
 
 

@@ -1,4 +1,5 @@
-"""bot.conversation.engine.respond: answers, situations, picks, follow-ups, paging, ratings, handoffs, events."""
+"""bot.conversation.engine.respond: answers, situations, picks, follow-ups, paging, ratings, handoffs,
+events."""
 
 import datetime as dt
 import itertools
@@ -16,11 +17,11 @@ from bot.conversation.engine import (
     respond,
 )
 from bot.conversation.hours import CHINA, parse_hours
+from bot.conversation.knowledge import Knowledge, StaticKnowledge
 from bot.conversation.messages import Message, Reply
+from bot.conversation.records import MemoryRecorder
+from bot.conversation.state import MemoryStore
 from bot.matching.decision import Decision, Turn
-from bot.serving.kbcache import Knowledge, StaticKnowledge
-from bot.serving.recording import MemoryRecorder
-from bot.serving.state import MemoryStore
 from knowledge.schema import Hall, Item, KnowledgeBase, load_kb
 
 OPEN = dt.datetime(2026, 11, 23, 10, 0, tzinfo=CHINA)  # Monday 10:00

@@ -5,11 +5,11 @@ import threading
 import pytest
 
 from bot.conversation.engine import Context
+from bot.conversation.knowledge import StaticKnowledge
 from bot.conversation.messages import Message, Reply
+from bot.conversation.records import MemoryRecorder
+from bot.conversation.state import MemoryStore
 from bot.serving import delivery
-from bot.serving.kbcache import StaticKnowledge
-from bot.serving.recording import MemoryRecorder
-from bot.serving.state import MemoryStore
 from knowledge.schema import load_kb
 
 MESSAGE = Message(kind="text", openid="oCitizen", text="社保卡在哪办", msg_id="1", account="gh")
@@ -170,7 +170,8 @@ def test_runtime_answers_inline_only_text_with_the_index_in_memory(knowledge):
 def test_runtime_keeps_the_deadline_thread_while_the_recorder_writes_directly(knowledge, tmp_path):
     from bot.serving import runtime
     from bot.serving.recording import DatabaseRecorder
-    from bot.serving.spool import Spool, SpoolingRecorder
+    from bot.serving.spool import Spool
+    from bot.serving.spooling import SpoolingRecorder
     from knowledge.testing import memory_engine
 
     recorder = SpoolingRecorder(DatabaseRecorder(memory_engine(), hash_key="k"), Spool(tmp_path / "spool"))

@@ -3,7 +3,8 @@
 import pytest
 from sqlmodel import Session
 
-from bot.serving.kbcache import DatabaseKnowledge, StaticKnowledge, common_codes
+from bot.conversation.knowledge import StaticKnowledge, common_codes
+from bot.serving.kbcache import DatabaseKnowledge
 from knowledge import storage
 from knowledge.db import make_engine, upgrade
 from knowledge.schema import load_kb

@@ -11,8 +11,9 @@ from pathlib import Path
 import lmdb
 import pytest
 
+from bot.conversation.state import MemoryStore
+from bot.serving.fallback import FallbackStore
 from bot.serving.lmdbstore import LmdbStore
-from bot.serving.state import FallbackStore, MemoryStore
 
 
 def _claim_all(path: str, keys: list[str], start, results) -> None:

@@ -1,4 +1,5 @@
-"""bot.serving.purge / ``guidebot purge``: retention of raw text, openids, masked text, replies and the outbox."""
+"""bot.serving.purge / ``guidebot purge``: retention of raw text, openids, masked text, replies and the
+outbox."""
 
 import datetime as dt
 import threading
@@ -7,9 +8,10 @@ import pytest
 from click.testing import CliRunner
 from sqlmodel import Session, select
 
+from bot.conversation.records import Question
 from bot.matching.decision import Decision
 from bot.serving.purge import purge
-from bot.serving.recording import DatabaseRecorder, Question
+from bot.serving.recording import DatabaseRecorder
 from knowledge.db import make_engine, upgrade
 from knowledge.models import ConversationRecord, DeliveredReply, OutboxMessage, QuestionLog
 from knowledge.testing import PostgresUnavailable, memory_engine, postgres_database

@@ -5,8 +5,9 @@ import json
 import pytest
 from sqlmodel import Session, select
 
+from bot.conversation.records import MemoryRecorder, Question, hash_openid
 from bot.matching.decision import Decision
-from bot.serving.recording import DatabaseRecorder, MemoryRecorder, Question, hash_openid
+from bot.serving.recording import DatabaseRecorder
 from knowledge.db import make_engine, upgrade
 from knowledge.models import QuestionLog, Rating
 
@@ -127,8 +128,9 @@ def test_cached_hashes_and_masks_are_what_they_cache():
     import hashlib
     import hmac
 
+    from bot.conversation.records import _masked, hash_openid
     from bot.matching.pii import mask_personal_data
-    from bot.serving.recording import _candidates_json, _masked, hash_openid
+    from bot.serving.recording import _candidates_json
 
     text = "我的身份证号110101199003074477，手机13812345678，怎么补办"
     assert _masked(text) == mask_personal_data(text) == _masked(text)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 import webhook
+from bot.commands import serve as serve_command
 
 
 @pytest.fixture
@@ -29,14 +30,16 @@ def fresh_env(monkeypatch, tmp_path):
 
 def test_first_run_creates_database_and_loads_demo(fresh_env, monkeypatch):
     started = {}
-    monkeypatch.setattr(webhook, "_run_gunicorn", lambda **kwargs: started.update(kwargs))
+    monkeypatch.setattr(serve_command, "_run_gunicorn", lambda **kwargs: started.update(kwargs))
     result = CliRunner().invoke(webhook.cli, ["serve", "--port", "5999", "--workers", "2"])
     assert result.exit_code == 0, result.output
     assert "已创建数据库" in result.output
     assert "已载入示范大厅" in result.output
     assert "guidebot user add" in result.output  # no console account yet
     assert "GUIDEBOT_WECHAT_TOKEN" in result.output  # no token yet
+    factory = started.pop("factory")
     assert started == {"host": "127.0.0.1", "port": 5999, "workers": 2}
+    assert factory is webhook.create_app  # gunicorn's workers build the app with the same factory
     engine = sa.create_engine(f"sqlite:///{fresh_env}")
     with engine.connect() as conn:
         items = conn.execute(sa.text("select count(*) from service_item where status = 'published'")).scalar()
@@ -52,7 +55,7 @@ def test_first_run_creates_database_and_loads_demo(fresh_env, monkeypatch):
 
 
 def test_existing_database_without_schema_is_not_migrated_behind_the_users_back(fresh_env, monkeypatch):
-    monkeypatch.setattr(webhook, "_run_gunicorn", lambda **kwargs: pytest.fail("must not start"))
+    monkeypatch.setattr(serve_command, "_run_gunicorn", lambda **kwargs: pytest.fail("must not start"))
     empty = sa.create_engine(f"sqlite:///{fresh_env}")
     empty.connect().close()  # an empty file that exists
     empty.dispose()

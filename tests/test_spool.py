@@ -1,4 +1,5 @@
-"""bot.serving.spool: fsynced JSON lines, masked text only, drained exactly once even after a crash mid-drain."""
+"""bot.serving.spool: fsynced JSON lines, masked text only, drained exactly once even after a crash
+mid-drain."""
 
 import json
 import os
@@ -9,9 +10,11 @@ import time
 import pytest
 from sqlmodel import Session, select
 
+from bot.conversation.records import Question
 from bot.matching.decision import Decision
-from bot.serving.recording import DatabaseRecorder, Question
-from bot.serving.spool import BATCH, Spool, SpoolingRecorder, question_record, write_records
+from bot.serving.recording import DatabaseRecorder
+from bot.serving.spool import BATCH, Spool, question_record, write_records
+from bot.serving.spooling import SpoolingRecorder
 from knowledge.models import QuestionLog, Rating
 from knowledge.testing import memory_engine
 
@@ -107,7 +110,8 @@ def test_the_file_of_a_dead_process_is_drained(tmp_path, engine):
     directory = tmp_path / "spool"
     record = question_record(question(9), "key")
     script = (
-        "import json, sys; from bot.serving.spool import Spool; Spool(sys.argv[1]).append(json.loads(sys.argv[2]))"
+        "import json, sys; from bot.serving.spool import Spool; "
+        "Spool(sys.argv[1]).append(json.loads(sys.argv[2]))"
     )
     subprocess.run(
         [sys.executable, "-c", script, str(directory), json.dumps(record)], check=True, cwd=os.getcwd()

@@ -1,4 +1,5 @@
-"""bot.serving.state, bot.serving.dbstore, bot.serving.redisstore, bot.serving.lmdbstore: the stores behave alike (TTL, dedup, replies)."""
+"""bot.conversation.state, bot.serving.dbstore, bot.serving.redisstore, bot.serving.lmdbstore: the stores
+behave alike (TTL, dedup, replies)."""
 
 import sqlite3
 import threading
@@ -7,10 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.conversation.state import PENDING, MemoryStore, StateStore
 from bot.serving.dbstore import DatabaseStore
 from bot.serving.lmdbstore import LmdbStore
 from bot.serving.redisstore import RedisStore
-from bot.serving.state import PENDING, MemoryStore, StateStore
 
 
 def _sqlite_store(path=None, **kwargs) -> DatabaseStore:
@@ -133,7 +134,7 @@ def test_the_raw_claim_writes_rows_as_sqlalchemy_does(backend, tmp_path):
 
     from sqlmodel import Session, select
 
-    from bot.serving.state import PENDING
+    from bot.conversation.state import PENDING
     from knowledge.models import DeliveredReply
 
     stores = iter([_sqlite_store(tmp_path / "raw.sqlite3")]) if backend == "sqlite" else _postgres_store()
@@ -200,7 +201,7 @@ def test_expired_entries_are_gone(make, tmp_path):
 def test_memory_store_drops_expired_entries_as_it_goes(monkeypatch):
     # Expired entries leave with the next write, not after a 10,000-entry scan on every claim.
     clock = [1000.0]
-    monkeypatch.setattr("bot.serving.state.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("bot.conversation.state.time.monotonic", lambda: clock[0])
     store = MemoryStore(ttl=10, dedup_ttl=5)
     for number in range(50):
         store.claim(f"msg:{number}")
@@ -259,7 +260,7 @@ class _Broken(MemoryStore):
 
 
 def test_fallback_claim_and_load_through_an_outage():
-    from bot.serving.state import FallbackStore
+    from bot.serving.fallback import FallbackStore
 
     now = [0.0]
     primary, backup = _Broken(), MemoryStore()

@@ -6,7 +6,7 @@ from click.testing import CliRunner
 from sqlmodel import Session, select
 
 import webhook
-from knowledge.console import auth
+from knowledge import accounts
 from knowledge.console_tables import AuditLog, ConsoleUser
 from knowledge.db import make_engine, upgrade
 
@@ -32,7 +32,7 @@ def test_add_with_password_stdin(engine):
     assert result.exit_code == 0, result.output
     assert "已创建账号 zhang" in result.output
     user = _user(engine, "zhang")
-    assert user.role == "admin" and auth.verify_password(user.password_hash, "s3cret-pass")
+    assert user.role == "admin" and accounts.verify_password(user.password_hash, "s3cret-pass")
     with Session(engine) as session:
         assert session.exec(select(AuditLog)).one().action == "user_add"
 

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from bot.serving.state import MemoryStore
+from bot.conversation.state import MemoryStore
 from bot.serving.writebehind import WriteBehindStore
 
 

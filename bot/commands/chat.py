@@ -10,10 +10,13 @@ import uuid
 
 import click
 
+from bot.commands import script_app
 from bot.conversation.engine import Context, respond
+from bot.conversation.knowledge import StaticKnowledge
 from bot.conversation.messages import Message, Reply
-from bot.serving.recording import MemoryRecorder
-from bot.serving.state import MemoryStore
+from bot.conversation.records import MemoryRecorder
+from bot.conversation.state import MemoryStore
+from knowledge.schema import load_kb
 
 _KB_OPTION = click.option(
     "--kb",
@@ -26,10 +29,9 @@ _KB_OPTION = click.option(
 def cli_context(kb_path: str | None) -> Context:
     """A context answering like the webhook, with state in memory and no recording."""
     from bot.serving import runtime
-    from webhook import create_app
 
-    app = create_app({"KB_FILE": kb_path} if kb_path else None)
-    return Context(knowledge=runtime.knowledge_source(app), store=MemoryStore(), recorder=MemoryRecorder())
+    knowledge = StaticKnowledge(load_kb(kb_path)) if kb_path else runtime.knowledge_source(script_app())
+    return Context(knowledge=knowledge, store=MemoryStore(), recorder=MemoryRecorder())
 
 
 def show(reply: Reply) -> str:

@@ -1,6 +1,6 @@
 """The ``guidebot db`` and ``guidebot kb`` commands (registered in webhook.py).
 
-Commands that touch the database build the app with ``webhook.create_app()`` so they use the same
+Commands that touch the database get the app from ``bot.commands.script_app()`` so they use the same
 ``GUIDEBOT_DATABASE_URL`` as the server. Only ``guidebot db upgrade`` (and ``guidebot serve`` on a
 first run) creates tables; every other command refuses to work on a database that is not migrated.
 """
@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from bot.commands import script_app
 from bot.commands.render import history_lines, show_lines, status_label
 from knowledge import db as database
 from knowledge import storage
@@ -61,9 +62,7 @@ def _default_author() -> str:
 
 
 def _engine() -> Engine:
-    from webhook import create_app  # imported here: webhook imports this module
-
-    return database.get_engine(create_app())
+    return database.get_engine(script_app())
 
 
 def _missing_sqlite_file(engine: Engine) -> str | None:

@@ -16,6 +16,7 @@ from typing import IO
 
 import click
 
+from bot.commands import script_app
 from bot.matching.decision import Decision
 from bot.matching.matcher import Matcher
 
@@ -24,9 +25,8 @@ def _database_matcher() -> Matcher:
     from sqlmodel import Session
 
     from knowledge import db, storage
-    from webhook import create_app
 
-    app = create_app()
+    app = script_app()
     with Session(db.get_engine(app)) as session:
         items = storage.published_items(session=session)
         synonyms = {row.word: row.canonical for row in storage.list_synonyms(session=session)}

@@ -14,6 +14,7 @@ from typing import Any
 import click
 import yaml
 
+from bot.commands import script_app
 from bot.wechat.client import WeChatApiError
 
 MAX_BUTTONS, MAX_SUB_BUTTONS = 3, 5
@@ -154,9 +155,7 @@ def push(file: Path, dry_run: bool) -> None:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         click.echo(f"菜单文件检查通过（{count} 个菜单项），未提交（--dry-run）。")
         return
-    from webhook import create_app
-
-    config = create_app().config
+    config = script_app().config
     if not config.get("WECHAT_APP_ID") or not config.get("WECHAT_APP_SECRET"):
         raise click.ClickException(
             "未配置 GUIDEBOT_WECHAT_APP_ID 或 GUIDEBOT_WECHAT_APP_SECRET，无法调用微信接口"

@@ -6,14 +6,14 @@ import click
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot.commands import script_app
 from knowledge.console_tables import ROLES
 
 
 def _engine() -> Engine:
     from knowledge.db import get_engine
-    from webhook import create_app  # imported here: webhook imports this module
 
-    return get_engine(create_app())
+    return get_engine(script_app())
 
 
 @click.group(help="管理后台账号")
@@ -29,7 +29,8 @@ def user() -> None:
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（第一行），不提示")
 def add(name: str, role: str, password_stdin: bool) -> None:
     """创建账号；不加 --password-stdin 时提示输入两次密码。"""
-    from knowledge.console.auth import UserError, audit, create_user
+    from knowledge.accounts import UserError, create_user
+    from knowledge.audit import audit
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")

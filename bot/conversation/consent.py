@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from sqlalchemy import Engine
 
 from bot.conversation.messages import Message, Reply
-from bot.serving.recording import hash_openid
+from bot.conversation.records import hash_openid
 
 log = logging.getLogger(__name__)
 
@@ -86,16 +86,6 @@ def handle(message: Message, book: ConsentBook | None) -> Reply:
             # WeChat does not resend a consent event we answered: log it, never fail the push.
             log.exception("cannot record consent to %s from %s", template_id, message.log_ref)
     return Reply.nothing()
-
-
-def book(app: Any) -> ConsentBook | None:
-    """The app's consent book: the database when the app has one, else None (no replies go out then)."""
-    from bot.serving.runtime import _uses_database, guard_engine, hash_key
-    from knowledge.db import get_engine
-
-    if not _uses_database(app.config):
-        return None
-    return DatabaseConsents(guard_engine(get_engine(app)), hash_key=hash_key(app.config))
 
 
 def subscribe_page(config: Any) -> str:

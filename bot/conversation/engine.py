@@ -3,7 +3,7 @@
 No HTTP here (WeRoBot-style): ``bot.wechat.protocol`` makes the :class:`Message`, this module decides the
 :class:`Reply`, and ``guidebot ask/chat`` and the tests call :func:`respond` directly.
 
-A citizen's state between messages (in the :class:`~bot.serving.state.StateStore`, under the openid):
+A citizen's state between messages (in the :class:`~bot.conversation.state.StateStore`, under the openid):
 ``turn`` (the matcher's Turn: last item, pending candidates, field, topic), ``situation`` (an item
 waiting for "which situation?"), ``pages`` (the rest of a long answer, one per "1"), ``streak``
 (unanswered questions in a row) and ``rated`` (the item a "评价 N" refers to).
@@ -22,12 +22,12 @@ from typing import Any
 
 from bot.conversation import answers, consent
 from bot.conversation.hours import CHINA, HoursError, Schedule, describe_opening, parse_hours
+from bot.conversation.knowledge import Knowledge, KnowledgeSource, common_codes
 from bot.conversation.messages import Message, Reply
+from bot.conversation.records import MemoryRecorder, Question, Recorder
+from bot.conversation.state import MemoryStore, StateStore
 from bot.matching.decision import Decision, Turn
 from bot.matching.normalize import to_halfwidth
-from bot.serving.kbcache import Knowledge, KnowledgeSource, common_codes
-from bot.serving.recording import MemoryRecorder, Question, Recorder
-from bot.serving.state import MemoryStore, StateStore
 from knowledge.schema import Item, Situation
 
 log = logging.getLogger(__name__)

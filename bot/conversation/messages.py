@@ -1,6 +1,7 @@
 """The citizen's message and the bot's reply as plain data, independent of HTTP and wechatpy.
 
-``bot.wechat.protocol`` turns a WeChat push into a :class:`Message`; ``bot.conversation.engine.respond`` turns a
+``bot.wechat.protocol`` turns a WeChat push into a :class:`Message`; ``bot.conversation.engine.respond``
+turns a
 message into a :class:`Reply`; ``bot.wechat.protocol`` renders the reply back into WeChat XML. The CLI and
 the tests drive the conversation with these types directly.
 """

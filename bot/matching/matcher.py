@@ -1,6 +1,7 @@
 """Decisions: a citizen message (plus the previous turn) to answer / clarify / handoff.
 
-The ranking comes from ``bot.matching.scoring.ItemScorer``; this module decides what to do with it and handles the
+The ranking comes from ``bot.matching.scoring.ItemScorer``; this module decides what to do with it and
+handles the
 conversation (numbered picks, follow-ups, topic switches).
 
 Decision (thresholds calibrated by grid search on county-dev and gd-dev; county-real only checked):

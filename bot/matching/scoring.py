@@ -1,9 +1,12 @@
-"""Scoring of knowledge-base items for one message: the ranking the decision rules (``bot.matching.matcher``) use.
+"""Scoring of knowledge-base items for one message: the ranking the decision rules
+(``bot.matching.matcher``) use.
 
 Pipeline for one message: normalise (bot.matching.normalize: PII masked, width, 繁→简, 咋/啥, fillers) → field
-cues removed (bot.matching.fields) → content words (question words removed as whole tokens, bot.matching.segment) → pinyin
+cues removed (bot.matching.fields) → content words (question words removed as whole tokens,
+bot.matching.segment) → pinyin
 homophone fix against the knowledge base's own vocabulary → synonyms to canonical words → other one-character
-typos (公积全, 社会保障卞) fixed against the names and aliases of the TOP_K items by cosine (bot.matching.typos:
+typos (公积全, 社会保障卞) fixed against the names and aliases of the TOP_K items by cosine
+(bot.matching.typos:
 rapidfuzz ``process.extract`` with ``Levenshtein.distance``, score_cutoff 1; tried only when the content
 has a character pair the knowledge base never uses) → score items.
 
@@ -34,9 +37,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.matching import words as vocab
 from bot.matching.fields import strip_field_words
 from bot.matching.index import PhraseIndex, ngrams
-from bot.matching.normalize import DATA, normalize, read_words, to_halfwidth
+from bot.matching.normalize import normalize, to_halfwidth
 from bot.matching.segment import common_pairs, content_words, is_word, tokens
 from bot.matching.synonyms import HomophoneFixer, Synonyms
 from bot.matching.typos import candidate_words, correct
@@ -74,7 +78,6 @@ NAMED_BONUS = 0.05
 #: narrative: "我和老公在C市工作十年"): it cannot tell items apart and should not sink the coverage.
 FOREIGN_WEIGHT = 0.35
 TOP_K = 12
-_REGION = re.compile(r"^(?:中共)?(.{2,3}?)(?:省|市|县|区|自治州|自治县)")
 _BRACKETS = re.compile(r"[（(]([^（）()]*)[）)]")
 
 
@@ -103,42 +106,6 @@ class Ranked:
     named: int = 0
 
 
-@functools.lru_cache(maxsize=4096)
-def _item_words(text: str) -> list[str]:
-    return tokens(text)
-
-
-def _bigrams(text: str) -> list[str]:
-    grams = [g for g in ngrams(text, (2,))]
-    if not grams:  # a one-character content word still counts
-        grams = [g for g in ngrams(text, (1,))]
-    return grams
-
-
-@functools.cache
-def _actions() -> tuple[frozenset[str], frozenset[str]]:
-    """(all operation words, the default ones that cost no penalty), canonical forms."""
-    words = read_words(DATA / "actions.txt")
-    defaults = frozenset(w[1:] for w in words if w.startswith("="))
-    return frozenset(w.lstrip("=") for w in words), defaults
-
-
-@functools.cache
-def _audiences() -> tuple[str, ...]:
-    return tuple(read_words(DATA / "audiences.txt"))
-
-
-def _found(grams: Sequence[str], text: str) -> int:
-    return sum(g in text for g in grams)
-
-
-def _add_bigrams(vocabulary: set[str], text: str) -> None:
-    vocabulary.update(text[i : i + 2] for i in range(len(text) - 1))
-
-
-def _region(department: str) -> str:
-    match = _REGION.match(department)
-    return match.group(1) if match else ""
 
 
 class ItemScorer:
@@ -155,7 +122,7 @@ class ItemScorer:
         item_texts: list[str],
         item_names: list[tuple[str, ...]],
     ) -> None:
-        all_actions, defaults = _actions()
+        all_actions, defaults = vocab.actions()
         specific = all_actions - defaults
         self.action_words = all_actions
         self.specific_actions = tuple(sorted(specific))
@@ -169,7 +136,7 @@ class ItemScorer:
                 general = (len(operations) > 1 and any(d in name for d in defaults)) or any(
                     "及" + a in name for a in operations
                 )
-                audiences = frozenset(a for a in _audiences() if a in name)
+                audiences = frozenset(a for a in vocab.audiences() if a in name)
                 by_name[item.name] = (operations, general, audiences)
         self.item_actions = [by_name[item.name][0] for item in items]
         #: Items naming several operations and a default one: they serve a question naming none.
@@ -242,11 +209,11 @@ class ItemScorer:
                 owners[phrase_id].append(position)
             if item.department not in departments:
                 departments[item.department] = table.canonical(normalize(item.department))
-                _add_bigrams(vocabulary, departments[item.department])
+                vocab.add_bigrams(vocabulary, departments[item.department])
             key = frozenset(texts)
             if key not in joined:
                 joined[key] = " ".join(sorted(texts))
-                _add_bigrams(vocabulary, joined[key])
+                vocab.add_bigrams(vocabulary, joined[key])
             item_texts.append(joined[key] + " " + departments[item.department])
             body = "\n".join(
                 [item.conditions or "", *(item.process or []), *(m.name for m in item.materials)]
@@ -254,10 +221,10 @@ class ItemScorer:
             if body not in seen_text:  # identical texts (one item under several departments) once
                 seen_text.add(body)
                 # Knowledge-base text is simplified already: the cheap part of normalisation suffices.
-                _add_bigrams(vocabulary, table.canonical(to_halfwidth(body).lower()))
+                vocab.add_bigrams(vocabulary, table.canonical(to_halfwidth(body).lower()))
         fixer = HomophoneFixer(list(set(normal.values())) + list(table.table), known=common_pairs())
         index = PhraseIndex(list(phrase_ids), owners)
-        regions = [_region(item.department) for item in items]
+        regions = [vocab.region(item.department) for item in items]
         vocabulary.discard(" ")
         return cls(items, table, index, fixer, regions, frozenset(vocabulary), item_texts, item_names)
 
@@ -273,7 +240,7 @@ class ItemScorer:
                 top = np.argpartition(-cosines, min(TOP_K, len(cosines) - 1))[:TOP_K]
                 # Names and aliases only: FAQ questions hold narrative words (家里人) typos never aim at.
                 texts = {self._name_text(int(i)) for i in top if cosines[i] > 0}
-                words = candidate_words(sorted(texts), _item_words)
+                words = candidate_words(sorted(texts), vocab.item_words)
                 fixed = correct(content, words, known_pair=self._known_pair, common_word=is_word)
                 if fixed != content:
                     content = self.synonyms.canonical(fixed)
@@ -309,7 +276,7 @@ class ItemScorer:
         named = {r for r in self.region_names if r in content}
         side_asked = bool(_SIDE_CUE.search(content))
         asked = [a for a in self.specific_actions if a in content]
-        audiences = {a for a in _audiences() if a in content}
+        audiences = {a for a in vocab.audiences() if a in content}
         compact = content.replace(" ", "")
         keys = [(weight, word, grams) for word, grams, weight, key in words if key]
         _, main_word, main_grams = max(keys) if keys else (0.0, "", ())
@@ -350,10 +317,10 @@ class ItemScorer:
             answerable = not side_unasked and missing <= KEY_MISSING
             text = self.item_texts[i]
             # Lacking: not there whole, and not even half of its bigrams (期满换 is found in 有效期满).
-            found = _found(main_grams, text)
+            found = vocab.found(main_grams, text)
             lacks_main = bool(main_word) and main_word not in text and 2 * found < len(main_grams)
             has = frozenset(
-                w for w, grams, _, _ in words if w in text or 2 * _found(grams, text) >= len(grams)
+                w for w, grams, _, _ in words if w in text or 2 * vocab.found(grams, text) >= len(grams)
             )
             flags = (lacks_main, unasked_operation, missing_operation, lacks_main and main_named)
             ranked.append(Ranked(int(i), score, cos, cov, answerable, *flags, has, name_hit))
@@ -362,7 +329,7 @@ class ItemScorer:
 
     def foreign_share(self, content: str) -> float:
         """Share of ``content``'s bigrams that appear nowhere in the knowledge base."""
-        grams = _bigrams(content)
+        grams = vocab.bigrams(content)
         if not grams:
             return 0.0
         return sum(1 for g in grams if g not in self.vocabulary and g not in self.index.idf) / len(grams)

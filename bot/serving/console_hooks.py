@@ -1,4 +1,4 @@
-"""The bot's callables for the staff console (``knowledge.console.init_app(answer=, preview=, send=)``).
+"""The bot's callables for the staff console; ``webhook.py`` hands them to ``knowledge.console.init_app``.
 
 The console lives in ``knowledge/`` and may not import ``bot/``; the app factory hands it these instead.
 They answer without side effects: no conversation state is kept and no question is recorded, so staff
@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.conversation import answers
+from bot.conversation.knowledge import Knowledge, build
 from bot.matching.decision import Decision
-from bot.serving.kbcache import Knowledge, build
 from knowledge import storage
 from knowledge.models import china_today
 from knowledge.schema import Hall, Item
@@ -119,25 +119,3 @@ def notifier(app: Any) -> Callable[[str, str, dict[str, str]], None]:
         client_from_config(config, engine=get_engine(app)).send_subscribe_message(openid, template_id, data)
 
     return notify
-
-
-def init_console(app: Any) -> None:
-    """Wire the staff console into ``app`` with this bot's callables."""
-    from knowledge import console
-    from knowledge.db import get_engine
-
-    bot: ConsoleBot | None = None
-
-    def current() -> ConsoleBot:
-        nonlocal bot
-        if bot is None:
-            bot = ConsoleBot(get_engine(app))
-        return bot
-
-    console.init_app(
-        app,
-        answer=lambda question, items: current().answer(question, items),
-        preview=lambda item, field: current().preview(item, field),
-        send=app.config.get("CONSOLE_SEND") or sender(app),
-        notify=app.config.get("CONSOLE_NOTIFY") or notifier(app),
-    )

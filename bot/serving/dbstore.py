@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, bindparam, delete, insert, select
 
-from bot.serving.state import DEFAULT_DEDUP_TTL, DEFAULT_TTL, PENDING, Finish, last_per_key
+from bot.conversation.state import DEFAULT_DEDUP_TTL, DEFAULT_TTL, PENDING, Finish, last_per_key
 from knowledge.driver import HeldConnections, RowsStatement, execute_busy, positional
 
 log = logging.getLogger(__name__)

@@ -30,7 +30,7 @@ from typing import Any
 
 from bot.conversation.engine import Context, respond
 from bot.conversation.messages import Message, Reply
-from bot.serving.state import Finish, StateStore
+from bot.conversation.state import Finish, StateStore
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
-"""The knowledge the conversation answers from: a built Matcher plus the hall, rebuilt on change.
+"""The database's knowledge, rebuilt on change.
 
-:class:`StaticKnowledge` serves one knowledge base (a JSON file, tests). :class:`DatabaseKnowledge`
+:class:`DatabaseKnowledge`
 serves the published items of the database and rebuilds the Matcher when ``storage.kb_version``
 changes (or the China date does, for items with an effective date), without a restart: the version
 is checked at most every ``interval`` seconds, the rebuild runs in a background thread, and the
@@ -11,60 +11,16 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.conversation.hours import CHINA
-from bot.matching.matcher import Matcher
-from knowledge.schema import Hall, Item, KnowledgeBase
+from bot.conversation.knowledge import Knowledge, build
+from knowledge.schema import Hall
 
 log = logging.getLogger(__name__)
-
-#: Items offered in the welcome and the 常办事项 menu when nothing has been asked yet.
-COMMON_COUNT = 5
-
-
-@dataclass(frozen=True)
-class Knowledge:
-    """One version of the knowledge base, ready to answer."""
-
-    matcher: Matcher
-    hall: Hall
-    version: object = 0
-
-    def item(self, code: str) -> Item | None:
-        try:
-            return self.matcher.item(code)
-        except KeyError:
-            return None
-
-    @property
-    def codes(self) -> list[str]:
-        return [item.code for item in self.matcher.items]
-
-
-def build(
-    items: Sequence[Item], hall: Hall, *, synonyms: dict[str, str] | None = None, version: object = 0
-) -> Knowledge:
-    """Index ``items`` for answering."""
-    return Knowledge(matcher=Matcher.build(items, synonyms=synonyms), hall=hall, version=version)
-
-
-class StaticKnowledge:
-    """One knowledge base, indexed once."""
-
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.knowledge = build(kb.items, kb.hall, version="static")
-
-    def __call__(self) -> Knowledge:
-        return self.knowledge
-
-    #: A call never touches a database.
-    ready = True
-
 
 class DatabaseKnowledge:
     """The database's published items, re-indexed in the background when they change."""
@@ -177,17 +133,3 @@ class DatabaseKnowledge:
         deadline = time.monotonic() + timeout
         while self._building and time.monotonic() < deadline:
             time.sleep(0.01)
-
-
-def common_codes(knowledge: Knowledge, most_asked: Sequence[str], count: int = COMMON_COUNT) -> list[str]:
-    """Items to offer: the most asked ones still published, topped up with the first items."""
-    codes: list[str] = [code for code in most_asked if knowledge.item(code) is not None][:count]
-    for code in knowledge.codes:
-        if len(codes) >= count:
-            break
-        if code not in codes:
-            codes.append(code)
-    return codes
-
-
-KnowledgeSource = Callable[[], Knowledge]

@@ -29,7 +29,7 @@ from typing import Any
 
 import lmdb
 
-from bot.serving.state import DEFAULT_DEDUP_TTL, DEFAULT_TTL, PENDING, Finish, last_per_key
+from bot.conversation.state import DEFAULT_DEDUP_TTL, DEFAULT_TTL, PENDING, Finish, last_per_key
 
 log = logging.getLogger(__name__)
 

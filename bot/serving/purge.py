@@ -16,11 +16,10 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-import click
 from sqlalchemy import Engine, delete, update
 from sqlmodel import Session, col, select
 
-from bot.serving.state import DEFAULT_DEDUP_TTL
+from bot.conversation.state import DEFAULT_DEDUP_TTL
 from knowledge.retention import RAW_KEEP, raw_data_expired
 
 log = logging.getLogger(__name__)
@@ -123,40 +122,6 @@ def purge(
         )
     log.info("purge%s: %s", " (dry run)" if dry_run else "", report)
     return report
-
-
-@click.command("purge")
-@click.option("--dry-run", is_flag=True, help="只统计，不修改数据库")
-@click.option(
-    "--batch", default=BATCH, show_default=True, type=click.IntRange(1, 100_000), help="每个事务处理的行数"
-)
-def purge_command(dry_run: bool, batch: int) -> None:
-    """按隐私规则清理数据：原始提问和openid保留48小时，脱敏提问保留 RETENTION_DAYS 天，
-
-    过期的客服消息和缓存删除。
-
-    可在服务运行时执行（小批量、短事务），建议每小时由 cron 运行一次。
-    """
-    from knowledge.db import display_url, get_engine, is_up_to_date
-    from webhook import create_app
-
-    app = create_app()
-    engine = get_engine(app)
-    if not is_up_to_date(engine):
-        raise click.ClickException(
-            f"数据库 {display_url(engine)} 的结构不是最新版本，请先运行 `guidebot db upgrade`。"
-        )
-    report = purge(
-        engine,
-        retention_days=int(app.config["RETENTION_DAYS"]),
-        outbox_days=int(app.config["OUTBOX_KEEP_DAYS"]),
-        dry_run=dry_run,
-        batch=batch,
-    )
-    replies, states = purge_state_store(app, dry_run=dry_run)
-    report.replies_deleted += replies
-    report.states_deleted += states
-    click.echo(report.summary())
 
 
 def purge_state_store(app: Any, *, dry_run: bool = False) -> tuple[int, int]:

@@ -10,7 +10,7 @@ import os
 import threading
 from typing import Any
 
-from bot.serving.state import DEFAULT_DEDUP_TTL, DEFAULT_TTL, PENDING, Finish
+from bot.conversation.state import DEFAULT_DEDUP_TTL, DEFAULT_TTL, PENDING, Finish
 
 log = logging.getLogger(__name__)
 

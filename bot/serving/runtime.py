@@ -22,13 +22,15 @@ from typing import IO, Any
 from bot.conversation import consent
 from bot.conversation.engine import Context
 from bot.conversation.hours import CHINA, HoursError, parse_hours
+from bot.conversation.knowledge import KnowledgeSource, StaticKnowledge
 from bot.conversation.messages import Message, Reply
+from bot.conversation.records import MemoryRecorder, Recorder
+from bot.conversation.state import MemoryStore, StateStore
 from bot.serving.dbstore import DatabaseStore
 from bot.serving.delivery import Deliverer, fallback_text
-from bot.serving.kbcache import DatabaseKnowledge, KnowledgeSource, StaticKnowledge
-from bot.serving.recording import MemoryRecorder, Recorder
+from bot.serving.fallback import FallbackStore
+from bot.serving.kbcache import DatabaseKnowledge
 from bot.serving.redisstore import RedisStore
-from bot.serving.state import FallbackStore, MemoryStore, StateStore
 from bot.serving.writebehind import WriteBehindStore
 from bot.wechat import protocol as wechat
 from knowledge.schema import KnowledgeBase, load_kb
@@ -188,7 +190,7 @@ def recorder(app: Any) -> Recorder:
         return MemoryRecorder(hash_key=hash_key(app.config))
     import os
 
-    from bot.serving.spool import spooling_recorder
+    from bot.serving.spooling import spooling_recorder
     from knowledge.db import get_engine
 
     built = spooling_recorder(
@@ -219,9 +221,18 @@ def context(app: Any) -> Context:
         recorder=recorder(app),
         service_hours=hours if hours is not None else "hall",
         clock=clock,
-        consents=consent.book(app),
+        consents=consent_book(app),
         subscribe_page=consent.subscribe_page(config),
     )
+
+
+def consent_book(app: Any) -> consent.ConsentBook | None:
+    """The app's consent book: the database when the app has one, else None (no replies go out then)."""
+    from knowledge.db import get_engine
+
+    if not _uses_database(app.config):
+        return None
+    return consent.DatabaseConsents(guard_engine(get_engine(app)), hash_key=hash_key(app.config))
 
 
 def deliverer(app: Any) -> Deliverer:
@@ -321,7 +332,7 @@ def _cannot_block(context: Context) -> Callable[[Message], bool]:
     unsubscribe) and everything while the index or recorder would reach the database keep the
     deadline thread.
     """
-    from bot.serving.spool import SpoolingRecorder
+    from bot.serving.spooling import SpoolingRecorder
 
     source, recorder = context.knowledge, context.recorder
 

@@ -19,7 +19,7 @@ import logging
 import threading
 from typing import Any
 
-from bot.serving.state import Finish, StateStore
+from bot.conversation.state import Finish, StateStore
 
 log = logging.getLogger(__name__)
 

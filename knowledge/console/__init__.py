@@ -1,46 +1,26 @@
 """The staff and administrator web console under ``/admin``.
 
 ``init_app`` wires it into the app the factory built. The console sits in ``knowledge/`` and must not
-import ``bot/``: the factory passes in the bot's callables instead (see ``ConsoleHooks``).
+import ``bot/``: the factory passes in the bot's callables instead
+(see ``knowledge.console.context.ConsoleHooks``).
 """
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, g, render_template, request
+from flask import Blueprint, Flask, render_template
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
+from knowledge.console.context import (
+    AnswerFn,
+    ConsoleHooks,
+    NotifyFn,
+    PreviewFn,
+    SendFn,
+    close_session,
+)
 from knowledge.console.sessions import LazySessionInterface
-from knowledge.schema import Item
-
-#: ``answer(question, items)`` -> ``(decision, reply_text)``: how the bot answers a citizen's question,
-#: over ``items`` (the would-be published knowledge base) or, when ``items`` is None, the live one.
-#: ``decision`` has ``action``, ``item``, ``field``, ``score``, ``candidates`` (``bot.matching.decision.Decision``).
-AnswerFn = Callable[[str, Sequence[Item] | None], tuple[Any, str]]
-#: ``preview(item, field)`` -> the reply text for ``field`` (None = the 一次性告知 overview) of ``item``.
-PreviewFn = Callable[[Item, str | None], str]
-#: ``send(openid, text)`` delivers a customer-service message; raises an exception carrying ``errcode``
-#: (45015 window closed, 45047 quota used) and a message when WeChat refuses it.
-SendFn = Callable[[str, str], None]
-#: ``notify(openid, template_id, data)`` sends a 订阅通知 (``message/subscribe/bizsend``) with ``data``
-#: (template key -> value); raises like ``send`` when WeChat refuses it.
-NotifyFn = Callable[[str, str, dict[str, str]], None]
-
-
-@dataclass
-class ConsoleHooks:
-    """What the app factory passed in, kept in ``app.extensions["guidebot_console"]``."""
-
-    answer: AnswerFn
-    preview: PreviewFn
-    send: SendFn
-    engine: Engine | None = None
-    notify: NotifyFn | None = None
-
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -52,42 +32,6 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/static",
 )
-
-
-def hooks() -> ConsoleHooks:
-    return current_app.extensions["guidebot_console"]  # type: ignore[no-any-return]
-
-
-def engine() -> Engine:
-    """The database engine (the one passed to ``init_app``, else ``knowledge.db.get_engine``)."""
-    found = hooks().engine
-    if found is None:
-        from knowledge.db import get_engine
-
-        found = get_engine(current_app)
-        hooks().engine = found
-    return found
-
-
-def db() -> Session:
-    """The request's database session, closed when the app context ends."""
-    if "console_session" not in g:
-        bind = engine()
-        if request.method not in ("GET", "HEAD"):
-            # A form that writes takes SQLite's write lock when its transaction starts: a deferred
-            # transaction that read first cannot upgrade once a bot worker has written meanwhile
-            # ("database is locked" at once, no waiting), and the bot writes on every push.
-            from knowledge.db import IMMEDIATE
-
-            bind = bind.execution_options(**{IMMEDIATE: True})
-        g.console_session = Session(bind, expire_on_commit=False)
-    return g.console_session  # type: ignore[no-any-return]
-
-
-def _close_session(_exc: BaseException | None) -> None:
-    session = g.pop("console_session", None)
-    if session is not None:
-        session.close()
 
 
 @bp.before_request
@@ -136,7 +80,7 @@ def init_app(
     login_manager.login_view = "console.auth.login"
     login_manager.login_message = "请先登录"
     login_manager.user_loader(auth.load_user)
-    app.teardown_appcontext(_close_session)
+    app.teardown_appcontext(close_session)
 
     app.register_blueprint(bp)
     app.register_error_handler(CSRFError, _csrf_failed)

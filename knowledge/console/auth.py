@@ -1,142 +1,19 @@
 """Console accounts: argon2id passwords, roles, login rate limiting, the audit log and the login views."""
 
-import datetime as dt
 import functools
-import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
-from sqlmodel import Session, col, func, select
+from sqlmodel import select
 
-from knowledge.console_tables import ROLES, AuditLog, ConsoleUser, LoginAttempt
-
-#: argon2-cffi's defaults are argon2id with RFC 9106's low-memory profile (t=3, m=64 MiB, p=4).
-_HASHER = PasswordHasher()
-
-MAX_FAILURES = 5
-FAILURE_WINDOW = dt.timedelta(minutes=15)
-MIN_PASSWORD_LENGTH = 8
-
-#: What each role may do; admin may do everything.
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "edit": frozenset({"editor", "reviewer", "admin"}),
-    "review": frozenset({"reviewer", "admin"}),
-    "reply": frozenset({"editor", "reviewer", "admin"}),
-    "queue": frozenset({"editor", "reviewer", "admin"}),
-    "import": frozenset({"editor", "reviewer", "admin"}),
-    "regression": frozenset({"admin"}),
-    "users": frozenset({"admin"}),
-}
-
-ROLE_NAMES = {"editor": "编辑", "reviewer": "审核员", "admin": "管理员"}
+from knowledge.accounts import PERMISSIONS, ROLE_NAMES, UserError, authenticate
+from knowledge.audit import audit
+from knowledge.console_tables import ConsoleUser
 
 bp: Blueprint = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class UserError(ValueError):
-    """An account could not be created or changed; ``message`` is Chinese, for staff."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def hash_password(password: str) -> str:
-    """An argon2id hash string of ``password``."""
-    return _HASHER.hash(password)
-
-
-def verify_password(stored_hash: str, password: str) -> bool:
-    """True when ``password`` matches; never raises for a wrong or malformed hash."""
-    try:
-        return _HASHER.verify(stored_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-
-
-def create_user(*, session: Session, username: str, role: str, password: str) -> ConsoleUser:
-    """Add an account; raises ``UserError`` for a bad name, role, short password or a taken name."""
-    username = username.strip()
-    if not username or len(username) > 64 or any(ch.isspace() for ch in username):
-        raise UserError("用户名不能为空、不能含空格，且不超过64个字符")
-    if role not in ROLES:
-        raise UserError(f"角色必须是 {' / '.join(ROLES)} 之一")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"密码至少需要{MIN_PASSWORD_LENGTH}个字符")
-    if session.exec(select(ConsoleUser).where(ConsoleUser.username == username)).first() is not None:
-        raise UserError(f"用户名 {username} 已存在")
-    user = ConsoleUser(username=username, role=role, password_hash=hash_password(password))
-    session.add(user)
-    session.commit()
-    session.refresh(user)
-    return user
-
-
-def set_password(*, session: Session, user: ConsoleUser, password: str) -> None:
-    """Replace a user's password (same length rule as ``create_user``)."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"密码至少需要{MIN_PASSWORD_LENGTH}个字符")
-    user.password_hash = hash_password(password)
-    session.add(user)
-    session.commit()
-
-
-def recent_failures(*, session: Session, username: str, ip: str, now: dt.datetime | None = None) -> int:
-    """Failed logins for this username from this address within the rate-limit window."""
-    since = (now or _now()) - FAILURE_WINDOW
-    query = (
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(
-            LoginAttempt.username == username,
-            LoginAttempt.ip == ip,
-            LoginAttempt.success == False,  # noqa: E712 (SQL expression)
-            col(LoginAttempt.at) >= since,
-        )
-    )
-    return int(session.exec(query).one())
-
-
-def authenticate(*, session: Session, username: str, password: str, ip: str) -> ConsoleUser | None:
-    """The user when the password is right and the address is not rate-limited; records the attempt.
-
-    Raises ``UserError`` when too many failures were recorded, before the password is even checked,
-    so guessing cannot continue inside the window.
-    """
-    if recent_failures(session=session, username=username, ip=ip) >= MAX_FAILURES:
-        raise UserError("登录失败次数过多，请15分钟后再试")
-    user = session.exec(select(ConsoleUser).where(ConsoleUser.username == username)).first()
-    ok = user is not None and user.active and verify_password(user.password_hash, password)
-    session.add(LoginAttempt(username=username, ip=ip, success=ok))
-    if ok and user is not None:
-        user.last_login_at = _now()
-        if _HASHER.check_needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
-        session.add(user)
-    session.commit()
-    return user if ok else None
-
-
-def audit(
-    *, session: Session, username: str, action: str, target: str = "", detail: Any = None, ip: str = ""
-) -> None:
-    """Append one audit-log row and commit."""
-    text = (
-        ""
-        if detail is None
-        else (detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False))
-    )
-    session.add(AuditLog(username=username, action=action, target=target, detail=text, ip=ip))
-    session.commit()
 
 
 class LoginUser(UserMixin):
@@ -177,14 +54,14 @@ def client_ip() -> str:
 
 def log(action: str, target: str = "", detail: Any = None) -> None:
     """Audit an action of the logged-in user in the current request."""
-    from knowledge.console import db
+    from knowledge.console.context import db
 
     name = current_user.username if current_user.is_authenticated else "-"
     audit(session=db(), username=name, action=action, target=target, detail=detail, ip=client_ip())
 
 
 def load_user(user_id: str) -> LoginUser | None:
-    from knowledge.console import db
+    from knowledge.console.context import db
 
     try:
         user = db().get(ConsoleUser, int(user_id))
@@ -195,7 +72,7 @@ def load_user(user_id: str) -> LoginUser | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    from knowledge.console import db
+    from knowledge.console.context import db
     from knowledge.console.forms import LoginForm
 
     form = LoginForm()
@@ -236,7 +113,7 @@ def forbidden(_error: Exception) -> Any:
 
 def ensure_admin_exists_message() -> str:
     """Hint shown on the login page of a console without any account."""
-    from knowledge.console import db
+    from knowledge.console.context import db
 
     if db().exec(select(ConsoleUser)).first() is None:
         return "尚未创建任何账号：请在服务器上运行 guidebot user add 用户名 --role admin"

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, render_template
 from flask_login import login_required
 from sqlmodel import select
 
-from knowledge.console import db
+from knowledge.console.context import db
 from knowledge.models import ServiceItem, china_today
 from knowledge.queries import dashboard
 

@@ -15,7 +15,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from knowledge import storage
-from knowledge.console import auth, db
+from knowledge.console import auth
+from knowledge.console.context import db
 from knowledge.errors import InterchangeError, KnowledgeError
 from knowledge.interchange import SUFFIXES, read_document, write_document, write_template
 

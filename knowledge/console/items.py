@@ -7,7 +7,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from knowledge import lifecycle, schema, storage
-from knowledge.console import auth, db, hooks, writes
+from knowledge.console import auth, writes
+from knowledge.console.context import db, hooks
 from knowledge.console.diffs import diff_snapshots
 from knowledge.console.forms import (
     FIELD_LABELS,

@@ -6,7 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from knowledge import lifecycle, storage
-from knowledge.console import auth, db, hooks, regression, writes
+from knowledge.console import auth, regression, writes
+from knowledge.console.context import db, hooks
 from knowledge.console.diffs import diff_snapshots
 from knowledge.console.forms import FIELD_LABELS
 from knowledge.errors import KnowledgeError

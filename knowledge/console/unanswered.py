@@ -8,7 +8,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from knowledge import lifecycle
-from knowledge.console import auth, db, hooks, regression, replies, writes
+from knowledge.console import auth, regression, replies, writes
+from knowledge.console.context import db, hooks
 from knowledge.errors import KnowledgeError
 from knowledge.models import QUESTION_STATES
 from knowledge.queries import STATE_LABELS, questions_by_ids, review_queue, set_question_state

@@ -6,7 +6,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlmodel import col, select
 
-from knowledge.console import auth, db
+from knowledge import accounts
+from knowledge.console import auth
+from knowledge.console.context import db
 from knowledge.console_tables import ROLES, AuditLog, ConsoleUser
 
 bp: Blueprint = Blueprint("users", __name__, url_prefix="/users")
@@ -19,7 +21,7 @@ def index() -> Any:
         action = request.form.get("action")
         try:
             if action == "add":
-                user = auth.create_user(
+                user = accounts.create_user(
                     session=db(),
                     username=request.form.get("username", ""),
                     role=request.form.get("role", ""),
@@ -31,13 +33,13 @@ def index() -> Any:
                 user_id = request.form.get("user_id", type=int)
                 target = db().get(ConsoleUser, user_id) if user_id else None
                 if target is None:
-                    raise auth.UserError("账号不存在")
+                    raise accounts.UserError("账号不存在")
                 if target.username == current_user.username and action in ("role", "deactivate"):
-                    raise auth.UserError("不能修改自己的角色或停用自己的账号")
+                    raise accounts.UserError("不能修改自己的角色或停用自己的账号")
                 if action == "role":
                     role = request.form.get("role", "")
                     if role not in ROLES:
-                        raise auth.UserError("角色不正确")
+                        raise accounts.UserError("角色不正确")
                     target.role = role
                     db().add(target)
                     db().commit()
@@ -48,14 +50,15 @@ def index() -> Any:
                     db().commit()
                     auth.log(f"user_{action}", target.username)
                 elif action == "password":
-                    auth.set_password(session=db(), user=target, password=request.form.get("password", ""))
+                    password = request.form.get("password", "")
+                    accounts.set_password(session=db(), user=target, password=password)
                     auth.log("user_password", target.username)
                 flash("已保存", "ok")
-        except auth.UserError as exc:
+        except accounts.UserError as exc:
             flash(exc.message, "error")
         return redirect(url_for("console.users.index"))
     users = list(db().exec(select(ConsoleUser).order_by(col(ConsoleUser.username))))
-    return render_template("console/users.html", users=users, roles=ROLES, role_names=auth.ROLE_NAMES)
+    return render_template("console/users.html", users=users, roles=ROLES, role_names=accounts.ROLE_NAMES)
 
 
 @bp.route("/audit")

@@ -29,8 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from console_support import PASSWORD  # noqa: E402
 
-from knowledge import schema, storage  # noqa: E402
-from knowledge.console import auth  # noqa: E402
+from knowledge import accounts, schema, storage  # noqa: E402
 from knowledge.db import make_engine, upgrade  # noqa: E402
 from webhook import create_app  # noqa: E402
 
@@ -68,8 +67,8 @@ def server(tmp_path, county_kb_path) -> Iterator[str]:
     upgrade(engine)
     with Session(engine) as session:
         storage.import_kb(session=session, kb=schema.load_kb(county_kb_path), author="seed", publish=True)
-        auth.create_user(session=session, username="ed", role="editor", password=PASSWORD)
-        auth.create_user(session=session, username="rev", role="reviewer", password=PASSWORD)
+        accounts.create_user(session=session, username="ed", role="editor", password=PASSWORD)
+        accounts.create_user(session=session, username="rev", role="reviewer", password=PASSWORD)
     engine.dispose()
     app = create_app(
         {

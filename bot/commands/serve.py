@@ -1,0 +1,109 @@
+"""``guidebot serve``: create the default database on a first run, then start gunicorn."""
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import click
+from flask import Flask
+from flask.cli import ScriptInfo
+
+from bot.commands import script_app
+from bot.serving import gunicorn_conf
+
+
+def _factory() -> Callable[[], Flask]:
+    """The app factory of this command (gunicorn's workers each build their own app)."""
+    info = click.get_current_context().find_object(ScriptInfo)
+    assert info is not None and info.create_app is not None
+    return info.create_app
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
+@click.option("--port", default=5000, show_default=True, type=int, help="监听端口")
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="gunicorn 工作进程数"
+)
+def serve(host: str, port: int, workers: int) -> None:
+    """启动服务：首次运行时创建数据库并载入示范大厅。"""
+    from knowledge.db import get_engine, is_up_to_date, upgrade
+    from knowledge.storage import load_demo_if_empty
+
+    app = script_app()
+    engine = get_engine(app)
+    url = engine.url.render_as_string(hide_password=True)
+    fresh = _is_new_sqlite_file(url)
+    if fresh:
+        upgrade(engine)
+        click.echo(f"已创建数据库：{url}")
+    elif not is_up_to_date(engine):
+        raise click.ClickException(f"数据库 {url} 的结构不是最新版本，请先运行 `guidebot db upgrade`。")
+    if app.config["LOAD_DEMO"]:
+        from sqlmodel import Session
+
+        with Session(engine) as session:
+            if load_demo_if_empty(session=session):
+                click.echo("数据库为空，已载入示范大厅的服务事项。")
+    for hint in _first_run_hints(app, engine):
+        click.echo(hint)
+    engine.dispose()  # workers open their own connections after the fork
+    click.echo(f"微信接口：http://{host}:{port}/wechat   管理后台：http://{host}:{port}/admin")
+    _run_gunicorn(host=host, port=port, workers=workers, factory=_factory())
+
+
+def _first_run_hints(app: Flask, engine: Any) -> list[str]:
+    """What a hall still has to do before citizens and staff can use this instance."""
+    from sqlmodel import Session, select
+
+    from knowledge.console_tables import ConsoleUser
+
+    hints = []
+    if not app.config["WECHAT_TOKEN"]:
+        hints.append(
+            "提示：未设置 GUIDEBOT_WECHAT_TOKEN，微信接口只能用于本机试验；"
+            "连接公众号前请按 README「连接微信公众号」设置。"
+            "也可以先用 `guidebot ask` 或 `guidebot chat` 试问。"
+        )
+    with Session(engine) as session:
+        if session.exec(select(ConsoleUser).limit(1)).first() is None:
+            hints.append(
+                "提示：还没有管理后台账号，请运行 `guidebot user add 用户名 --role admin` 创建管理员。"
+            )
+    return hints
+
+
+def _is_new_sqlite_file(url: str) -> bool:
+    """True for an SQLite file URL whose file does not exist yet (the first run)."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix):
+        return False
+    path = url[len(prefix):]
+    return bool(path) and path != ":memory:" and not os.path.exists(path)
+
+
+def _run_gunicorn(*, host: str, port: int, workers: int, factory: Callable[[], Flask]) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class _Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("timeout", 30)
+            self.cfg.set("accesslog", "-")
+
+            # The same settings as `gunicorn -c python:bot.serving.gunicorn_conf`: warm-up hook, backlog, no
+            # shared control socket.
+            for name in (
+                "post_worker_init",
+                "worker_exit",
+                "backlog",
+                "graceful_timeout",
+                "control_socket_disable",
+            ):
+                self.cfg.set(name, getattr(gunicorn_conf, name))
+
+        def load(self) -> Flask:
+            return factory()
+
+    _Server().run()

@@ -1,0 +1,21 @@
+"""The audit log: who changed what, when, from where (console and command line alike)."""
+
+import json
+from typing import Any
+
+from sqlmodel import Session
+
+from knowledge.console_tables import AuditLog
+
+
+def audit(
+    *, session: Session, username: str, action: str, target: str = "", detail: Any = None, ip: str = ""
+) -> None:
+    """Append one audit-log row and commit."""
+    text = (
+        ""
+        if detail is None
+        else (detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False))
+    )
+    session.add(AuditLog(username=username, action=action, target=target, detail=text, ip=ip))
+    session.commit()
