@@ -4,7 +4,17 @@ import datetime as dt
 
 import pytest
 
-from bot.conversation.hours import CHINA, HoursError, Span, describe_opening, parse_hours
+from bot.conversation.holidays import load_calendar
+from bot.conversation.hours import (
+    CHINA,
+    HoursError,
+    Span,
+    describe_date,
+    describe_opening,
+    describe_periods,
+    describe_when,
+    parse_hours,
+)
 
 COUNTY = "周一至周五 9:00-12:00，13:30-17:30（法定节假日除外）"
 
@@ -111,3 +121,206 @@ def test_next_opening(moment, expected):
 def test_describe_opening():
     assert describe_opening(at(7, 9, 0)) == "周一 9:00"
     assert describe_opening(at(0, 13, 30)) == "周一 13:30"
+
+
+# -- holidays and make-up working days -----------------------------------------------------------
+
+CITY = (
+    "周一至周五 9:00-12:00，14:00-17:30；"
+    "周六 9:00-12:00（“周六不打烊”，仅办理身份证、户籍、社保卡、住房公积金业务）；"
+    "周日及法定节假日休息，节假日调休上班日正常办公"
+)
+PASSPORT = "周一至周五 9:00-12:00，13:30-17:30；周六 9:00-12:00（仅受理和发放出入境证件，法定节假日除外）"
+
+
+@pytest.fixture(scope="module")
+def calendar():
+    return load_calendar()
+
+
+def china(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=CHINA)
+
+
+@pytest.mark.parametrize(
+    ("text", "moment", "open_"),
+    [
+        (COUNTY, china(2026, 10, 1, 10), False),
+        (COUNTY, china(2026, 10, 8, 10), True),
+        (COUNTY, china(2026, 2, 18, 10), False),
+        (COUNTY, china(2026, 10, 10, 10), True),
+        (COUNTY, china(2026, 9, 20, 14), True),
+        (COUNTY, china(2026, 9, 20, 12, 30), False),
+        (CITY, china(2026, 10, 3, 10), False),
+        (CITY, china(2026, 11, 28, 10), True),
+        (CITY, china(2026, 10, 10, 15), True),
+        ("每天 8:30-20:00（节假日照常办公）", china(2026, 10, 1, 10), True),
+    ],
+    ids=[
+        "national-day-closed",
+        "after-national-day",
+        "spring-festival-closed",
+        "makeup-saturday-open",
+        "makeup-sunday-afternoon",
+        "makeup-lunch",
+        "saturday-hall-closed-on-holiday",
+        "saturday-hall-plain-saturday",
+        "saturday-hall-makeup-afternoon",
+        "opens-on-holidays",
+    ],
+)
+def test_is_open_with_calendar(calendar, text, moment, open_):
+    assert parse_hours(text, calendar).is_open(moment) is open_
+
+
+def test_without_calendar_holidays_are_unknown():
+    assert parse_hours(COUNTY).is_open(china(2026, 10, 1, 10))
+    assert not parse_hours(COUNTY).is_open(china(2026, 10, 10, 10))
+
+
+@pytest.mark.parametrize(
+    ("text", "moment", "expected"),
+    [
+        (COUNTY, china(2026, 9, 30, 18), china(2026, 10, 8, 9)),
+        (COUNTY, china(2026, 10, 1, 8), china(2026, 10, 8, 9)),
+        (COUNTY, china(2026, 10, 9, 18), china(2026, 10, 10, 9)),
+        (COUNTY, china(2026, 2, 13, 18), china(2026, 2, 14, 9)),
+        (COUNTY, china(2026, 2, 14, 18), china(2026, 2, 24, 9)),
+        ("周三 9:00-11:00", china(2026, 2, 12, 12), china(2026, 2, 25, 9)),
+        (CITY, china(2026, 9, 30, 18), china(2026, 10, 8, 9)),
+    ],
+    ids=[
+        "eve-of-national-day",
+        "during-national-day",
+        "to-makeup-saturday",
+        "to-makeup-before-spring",
+        "spring-festival-nine-days",
+        "weekly-hall-over-spring",
+        "saturday-hall-skips-holiday-saturday",
+    ],
+)
+def test_next_opening_skips_holidays(calendar, text, moment, expected):
+    assert parse_hours(text, calendar).next_opening(moment) == expected
+
+
+def test_with_calendar_keeps_the_schedule(calendar):
+    plain = parse_hours(COUNTY)
+    known = plain.with_calendar(calendar)
+    assert known == plain and known.calendar is calendar and plain.calendar is None
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "periods", "holiday", "makeup", "note"),
+    [
+        (COUNTY, dt.date(2026, 10, 2), (), "国庆节", False, None),
+        (COUNTY, dt.date(2026, 10, 10), ((540, 720), (810, 1050)), None, True, None),
+        (PASSPORT, dt.date(2026, 10, 10), ((540, 720), (810, 1050)), None, True, None),
+        (PASSPORT, dt.date(2026, 11, 28), ((540, 720),), None, False, "仅受理和发放出入境证件"),
+        ("周一 9:00-11:00；周二至周五 9:00-17:00", dt.date(2026, 9, 20), ((540, 660),), None, True, None),
+        ("每天 8:30-20:00，节假日照常办公", dt.date(2026, 10, 1), ((510, 1200),), "国庆节", False, None),
+        (CITY, dt.date(2026, 11, 29), (), None, False, None),
+        ("周二至周六 9:00-17:00", dt.date(2026, 9, 20), (), None, True, None),
+    ],
+    ids=[
+        "holiday",
+        "makeup",
+        "makeup-uses-weekday-not-saturday",
+        "saturday-with-note",
+        "makeup-uses-monday",
+        "open-on-holiday",
+        "sunday",
+        "closed-on-mondays-keeps-its-pattern",
+    ],
+)
+def test_day(calendar, text, date, periods, holiday, makeup, note):
+    day = parse_hours(text, calendar).day(date)
+    assert (day.periods, day.holiday, day.makeup, day.note) == (periods, holiday, makeup, note)
+    assert day.is_open is bool(periods)
+
+
+@pytest.mark.parametrize(
+    ("text", "opens"),
+    [
+        (COUNTY, False),
+        (CITY, False),
+        ("周一至周五 9:00-17:00；周六、周日及法定节假日不办理离婚登记", False),
+        ("周一至周五 9:00-17:00，节假日均不办理", False),
+        ("每天 9:00-17:00（节假日照常办公）", True),
+        ("每天 9:00-21:00，全年无休", True),
+        ("周一至周日 9:00-17:00（含法定节假日）", True),
+        ("周一至周五 9:00-17:00，法定节假日正常上班", True),
+    ],
+    ids=[
+        "except",
+        "makeup-remark",
+        "not-on-holidays",
+        "never",
+        "as-usual",
+        "all-year",
+        "including",
+        "at-work",
+    ],
+)
+def test_opens_on_holidays(text, opens):
+    assert parse_hours(text).opens_on_holidays is opens
+
+
+# -- lunch break and weekend services -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "weekday", "lunch"),
+    [
+        (COUNTY, 0, (720, 810)),
+        (COUNTY, 5, None),
+        ("周一至周五 8:00-11:30，14:30-17:30", 2, (690, 870)),
+        ("周一至周五 9:00-17:30（中午不休息）；周六、周日 9:00-12:00，14:00-17:00", 0, None),
+        ("周一至周五 9:00-17:30（中午不休息）；周六、周日 9:00-12:00，14:00-17:00", 6, (720, 840)),
+        ("周一至周五 8:00-10:00，18:00-20:00", 0, None),
+    ],
+    ids=["county", "county-saturday", "early-lunch", "no-lunch", "weekend-lunch", "evening-shift-no-lunch"],
+)
+def test_lunch_break(text, weekday, lunch):
+    assert parse_hours(text).lunch_break(weekday) == lunch
+
+
+@pytest.mark.parametrize(
+    ("text", "notes"),
+    [
+        (COUNTY, {}),
+        (PASSPORT, {5: "仅受理和发放出入境证件"}),
+        (CITY, {5: "仅办理身份证、户籍、社保卡、住房公积金业务"}),
+        (
+            "周一至周五 9:00-17:00；周六 9:00-12:00 户籍、社保、公积金窗口延时服务",
+            {5: "户籍、社保、公积金窗口延时服务"},
+        ),
+        ("周一至周五 9:00-17:30（中午不休息）", {d: "中午不休息" for d in range(5)}),
+        ("工作日上午9点-12点，下午2点半-5点", {}),
+    ],
+    ids=[
+        "none",
+        "passport-saturday",
+        "slogan-dropped",
+        "no-parentheses",
+        "weekday-remark",
+        "colloquial-none",
+    ],
+)
+def test_notes(text, notes):
+    schedule = parse_hours(text)
+    assert {day: schedule.note(day) for day in range(7) if schedule.note(day)} == notes
+
+
+def test_semicolon_inside_parentheses_stays_in_its_clause():
+    schedule = parse_hours("周一至周五 9:00-17:00；周六 9:00-12:00（仅办理户籍；社保）")
+    assert schedule.periods(5) == ((540, 720),)
+    assert schedule.note(5) == "仅办理户籍，社保"
+
+
+def test_descriptions():
+    now = china(2026, 9, 30, 18)
+    assert describe_periods(((540, 720), (810, 1050))) == "9:00-12:00，13:30-17:30"
+    assert describe_date(dt.date(2026, 10, 8)) == "10月8日（周四）"
+    assert describe_when(china(2026, 9, 30, 19), now) == "今天19:00"
+    assert describe_when(china(2026, 10, 1, 9), now) == "明天（10月1日，周四）9:00"
+    assert describe_when(china(2026, 10, 8, 9, 30), now) == "10月8日（周四）9:30"

@@ -1,14 +1,18 @@
 """Service hours: parse what halls write ("周一至周五 9:00-12:00，13:30-17:30（法定节假日除外）") and
-decide whether people are at their desks now.
+decide whether people are at their desks on a date or at a moment.
 
-Halls are in China (UTC+8, no daylight saving). Public holidays and 调休 working weekends change
-every year and are not in the text, so they are not known here: a handoff on a holiday says so in
-its wording ("法定节假日除外") rather than pretending to know.
+Halls are in China (UTC+8, no daylight saving). Public holidays and 调休 working weekends change every year
+and are not in the text: a schedule given a :class:`~bot.conversation.holidays.Calendar` closes on public
+holidays (unless its text says it opens on them) and opens on make-up working days with Monday's periods;
+without one it knows only the weekly pattern.
 """
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
+
+from bot.conversation.holidays import Calendar
 
 CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 
@@ -20,6 +24,20 @@ _DAY_SINGLE = re.compile(_DAY)
 _CLOCK = r"(上午|下午|中午|晚上)?\s*(\d{1,2})(?:[:：](\d{2})|(点半)|点|时)?"
 _TIME_RANGE = re.compile(_CLOCK + r"\s*[-~—–至到]\s*" + _CLOCK)
 _PARENTHESES = re.compile(r"[（(][^）)]*[）)]")
+_EVERY_DAY = re.compile(r"工作日|每天|每日|全天|周一至周日")
+#: The text says the hall opens on public holidays ("节假日照常办公", "全年无休"); "节假日调休上班日正常办公"
+#: and "法定节假日除外" do not.
+_OPENS_ON_HOLIDAYS = re.compile(
+    r"(?:节假日|节日|假期)(?:期间)?(?:也|均|都|照常|正常)?(?:开放|办公|上班|营业|对外服务|不休息|无休)"
+    r"|含(?:法定)?节假日|全年无休|365天"
+)
+_NOTE_SPLIT = re.compile(r"[，,；;。]")
+_NOTE_EDGES = " \t、,，:：；;。及和与"
+_SLOGAN = re.compile(r"^[“\"「『].*[”\"」』]$")
+#: A gap between two periods that counts as the lunch break: it starts 11:00–14:00 and ends by 15:30.
+_LUNCH_START, _LUNCH_END = (11 * 60, 14 * 60), 15 * 60 + 30
+#: How far next_opening looks: past 春节 (9 days) with weekends and a hall that opens one day a week.
+HORIZON_DAYS = 40
 
 
 class HoursError(ValueError):
@@ -39,32 +57,97 @@ class Span:
     end: int
 
 
+Period = tuple[int, int]
+"""An opening period of one day: (start, end) in minutes after midnight."""
+
+
+@dataclass(frozen=True)
+class Day:
+    """What a schedule says about one date."""
+
+    date: dt.date
+    periods: tuple[Period, ...]
+    #: The public holiday on this date (closed unless the hall opens on holidays).
+    holiday: str | None = None
+    #: A make-up working day (调休上班): worked with Monday's periods (its own if Monday is closed).
+    makeup: bool = False
+    #: What the hall wrote for this weekday besides the times ("仅办理身份证、户籍业务"), if anything.
+    note: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.periods)
+
+    @property
+    def lunch(self) -> Period | None:
+        return lunch_of(self.periods)
+
+
 @dataclass(frozen=True)
 class Schedule:
     """Weekly opening periods and the text they came from (shown to citizens as written)."""
 
     spans: tuple[Span, ...]
     text: str
+    #: (weekday, note) pairs: what the text says of a weekday besides its times (services, 延时服务).
+    notes: tuple[tuple[int, str], ...] = ()
+    #: The text says the hall opens on public holidays.
+    opens_on_holidays: bool = False
+    calendar: Calendar | None = dataclasses.field(default=None, compare=False, repr=False)
+
+    def with_calendar(self, calendar: Calendar | None) -> "Schedule":
+        """This schedule, knowing public holidays and make-up working days from ``calendar``."""
+        return dataclasses.replace(self, calendar=calendar)
+
+    def periods(self, weekday: int) -> tuple[Period, ...]:
+        """The weekly opening periods of ``weekday`` (0 = Monday), earliest first."""
+        return tuple(sorted((s.start, s.end) for s in self.spans if s.weekday == weekday))
+
+    def note(self, weekday: int) -> str | None:
+        """What the text says of ``weekday`` besides its times, e.g. "仅受理和发放出入境证件"."""
+        found = [note for day, note in self.notes if day == weekday]
+        return "，".join(dict.fromkeys(found)) or None
+
+    def lunch_break(self, weekday: int = 0) -> Period | None:
+        """The gap between the morning and afternoon periods of ``weekday``; None when there is none."""
+        return lunch_of(self.periods(weekday))
+
+    def day(self, date: dt.date) -> Day:
+        """The opening periods of one date, holidays and make-up working days applied."""
+        weekday = date.weekday()
+        holiday = self.calendar.is_holiday(date) if self.calendar else None
+        if holiday is not None:
+            periods = self.periods(weekday) if self.opens_on_holidays else ()
+            return Day(date, periods, holiday=holiday, note=self.note(weekday) if periods else None)
+        if self.calendar and self.calendar.is_makeup_workday(date):
+            worked = 0 if self.periods(0) else weekday  # a hall closed on Mondays keeps its own pattern
+            return Day(date, self.periods(worked), makeup=True, note=self.note(worked))
+        return Day(date, self.periods(weekday), note=self.note(weekday))
 
     def is_open(self, now: dt.datetime) -> bool:
         """True when ``now`` (any time zone; naive means China time) falls in an opening period."""
         local = _china(now)
         minute = local.hour * 60 + local.minute
-        return any(s.weekday == local.weekday() and s.start <= minute < s.end for s in self.spans)
+        return any(start <= minute < end for start, end in self.day(local.date()).periods)
 
-    def next_opening(self, now: dt.datetime) -> dt.datetime | None:
-        """The start of the next opening period after ``now`` (China time), or None if there is none."""
+    def next_opening(self, now: dt.datetime, *, horizon: int = HORIZON_DAYS) -> dt.datetime | None:
+        """The start of the next opening period after ``now`` (China time), skipping holidays, or None."""
         local = _china(now)
         minute = local.hour * 60 + local.minute
-        for days_ahead in range(8):
+        for days_ahead in range(horizon + 1):
             day = local.date() + dt.timedelta(days=days_ahead)
-            starts = sorted(
-                s.start for s in self.spans if s.weekday == day.weekday() and (days_ahead or s.start > minute)
-            )
+            starts = [start for start, _ in self.day(day).periods if days_ahead or start > minute]
             if starts:
-                start = dt.datetime.combine(day, dt.time(starts[0] // 60, starts[0] % 60), CHINA)
-                return start
+                return dt.datetime.combine(day, dt.time(starts[0] // 60, starts[0] % 60), CHINA)
         return None
+
+
+def lunch_of(periods: tuple[Period, ...]) -> Period | None:
+    """The midday gap between two of ``periods`` (sorted), or None."""
+    for (_, end), (start, _) in zip(periods, periods[1:], strict=False):
+        if end < start and _LUNCH_START[0] <= end <= _LUNCH_START[1] and start <= _LUNCH_END:
+            return end, start
+    return None
 
 
 def _china(moment: dt.datetime) -> dt.datetime:
@@ -92,18 +175,47 @@ def _minutes(half: str | None, hour: str, minute: str | None, half_hour: str | N
     return value * 60 + (int(minute) if minute else 30 if half_hour else 0)
 
 
-def parse_hours(text: str) -> Schedule:
+def _clauses(text: str) -> list[str]:
+    """``text`` split at ；/;/newlines outside parentheses."""
+    clauses, current, depth = [], "", 0
+    for char in text:
+        depth += 1 if char in "（(" else -1 if char in "）)" and depth else 0
+        if char in "；;\n" and not depth:
+            clauses.append(current)
+            current = ""
+        else:
+            current += char
+    return [*clauses, current]
+
+
+def _note(clause: str) -> str | None:
+    """What ``clause`` says besides days and times, holiday remarks and slogans left out."""
+    inner = [match[1:-1] for match in _PARENTHESES.findall(clause)]
+    rest = _PARENTHESES.sub("，", clause)
+    for pattern in (_TIME_RANGE, _DAY_RANGE, _DAY_SINGLE, _EVERY_DAY):
+        rest = pattern.sub("", rest)
+    parts = [part.strip(_NOTE_EDGES) for piece in [rest, *inner] for part in _NOTE_SPLIT.split(piece)]
+    kept = [part for part in parts if part and "节假日" not in part and not _SLOGAN.match(part)]
+    return "，".join(kept) or None
+
+
+def parse_hours(text: str, calendar: Calendar | None = None) -> Schedule:
     """The weekly schedule in ``text``; clauses without days inherit the previous clause's days
     (Monday to Friday when none is named). Raises :class:`HoursError` when no times are found."""
     spans: list[Span] = []
+    notes: list[tuple[int, str]] = []
     days: list[int] = list(range(5))
-    for clause in re.split(r"[；;\n]", _PARENTHESES.sub("", text)):
+    for raw in _clauses(text):
+        clause = _PARENTHESES.sub("", raw)
         named = _days(clause)
         ranges = list(_TIME_RANGE.finditer(clause))
         if not ranges:
             continue
         if named is not None:
             days = named
+        note = _note(raw)
+        if note:
+            notes.extend((day, note) for day in days)
         for match in ranges:
             start_half, start_hour, start_minute, start_30, end_half, end_hour, end_minute, end_30 = (
                 match.groups()
@@ -117,10 +229,42 @@ def parse_hours(text: str) -> Schedule:
             spans.extend(Span(day, start, end) for day in days)
     if not spans:
         raise HoursError(text)
-    return Schedule(spans=tuple(spans), text=text.strip())
+    return Schedule(
+        spans=tuple(spans),
+        text=text.strip(),
+        notes=tuple(notes),
+        opens_on_holidays=bool(_OPENS_ON_HOLIDAYS.search(text)),
+        calendar=calendar,
+    )
 
 
 def describe_opening(moment: dt.datetime) -> str:
     """ "周一 9:00" for a citizen."""
     local = _china(moment)
     return f"{_DAY_NAMES[local.weekday()]} {local.hour}:{local.minute:02d}"
+
+
+def clock(minute: int) -> str:
+    """ "9:00" for 540."""
+    return f"{minute // 60}:{minute % 60:02d}"
+
+
+def describe_periods(periods: tuple[Period, ...]) -> str:
+    """ "9:00-12:00，13:30-17:30"."""
+    return "，".join(f"{clock(start)}-{clock(end)}" for start, end in periods)
+
+
+def describe_date(date: dt.date) -> str:
+    """ "10月8日（周四）"."""
+    return f"{date.month}月{date.day}日（{_DAY_NAMES[date.weekday()]}）"
+
+
+def describe_when(moment: dt.datetime, now: dt.datetime) -> str:
+    """ "今天13:30", "明天（10月8日，周四）9:00" or "10月9日（周五）9:00", relative to ``now``."""
+    local, today = _china(moment), _china(now).date()
+    time = clock(local.hour * 60 + local.minute)
+    ahead = (local.date() - today).days
+    if ahead == 0:
+        return f"今天{time}"
+    day = f"{local.month}月{local.day}日，{_DAY_NAMES[local.weekday()]}"
+    return f"明天（{day}）{time}" if ahead == 1 else f"{describe_date(local.date())}{time}"
