@@ -1,0 +1,174 @@
+"""Questions about the hall itself (开门时间, 周六, 午休, 节假日, 地址, 电话, 投诉电话, 网站, 停车).
+
+:func:`hall_question` recognises them; :func:`bot.conversation.hallreply.hall_reply` answers them from the
+hall record.
+Precision comes first: a message is a hall question only when, once the hall's names, the asked things (cues),
+the days and the filler words are taken out, nothing is left. "身份证在哪办" leaves 身份证 (a service: the
+matcher's business), "护照要多少钱" asks about a fee (an item field), "你们政务中心在哪里 电话多少" leaves
+nothing (address and phone).
+"""
+
+import enum
+import re
+from dataclasses import dataclass
+
+from bot.conversation.dayrefs import DayRef, find_days
+from bot.matching.normalize import to_halfwidth, to_simplified
+
+
+class Ask(enum.Enum):
+    """One thing a citizen asks about the hall."""
+
+    HOURS = "hours"  # 几点上班 / 办公时间
+    OPEN = "open"  # 今天开门吗 / 周六上班吗 / 现在有人吗
+    LUNCH = "lunch"  # 中午休息吗
+    HOLIDAYS = "holidays"  # 节假日上班吗 / 什么时候放假
+    ADDRESS = "address"  # 地址 / 在哪
+    ROUTE = "route"  # 怎么走 / 坐几路车
+    PHONE = "phone"  # 电话 / 联系方式
+    COMPLAINT = "complaint"  # 投诉电话
+    WEBSITE = "website"  # 网站 / 网上办
+    PARKING = "parking"  # 停车
+
+
+@dataclass(frozen=True)
+class HallQuestion:
+    """What a message asks about the hall, and the days it names (resolved when answering)."""
+
+    asks: tuple[Ask, ...]
+    days: tuple[DayRef, ...] = ()
+    #: The message names the hall or office ("你们", "政务中心", the hall's name), not only asks "在哪".
+    #: Without it, a bare follow-up ("几点", "在哪") may be about the item just answered.
+    names_hall: bool = False
+
+
+#: Questions about an item's fields, never about the hall (time limits, fees, materials, process).
+_ITEM_FIELDS = re.compile(
+    r"多长时间|多久|(?<!放假)(?<!放)(?<!休)几天(?!假)|多少天|几个?工作日|多少钱|收费|费用|要钱|免费|材料|证件|"
+    r"手续|要带|带什么|流程|步骤|条件|进度|期限|有效期|邮寄|代办|本人"
+)
+_HALL_WORDS = re.compile(
+    r"(?:政务|行政|市民|便民|公共|综合)(?:服务)?(?:中心|大厅|之家)|办事大厅|服务大厅|服务中心|市民之家|"
+    r"贵(?:单位|中心|厅|处)|你们(?:单位|中心|大厅|这里|那里|这边|那边|那儿|这儿)?|本中心|大厅|"
+    r"(?:你|您)(?:这里|那里|这边|那边)|咱们?(?:这里|这边|这儿)|这里|这边|那边|你们?|您"
+)
+#: Cues in the order they are taken out: specific phrases before the words inside them.
+_CUES: tuple[tuple[Ask, str], ...] = (
+    (
+        Ask.COMPLAINT,
+        r"投诉(?:要|应该|可以)?(?:打|拨)?(?:哪个|什么|啥)?(?:电话|热线|号码)|投诉(?:方式|渠道)|监督电话",
+    ),
+    (
+        Ask.PARKING,
+        r"停车(?:场|位)?|停哪|车(?:能|可以|好|要)停|(?:有没有|有)车位|车位(?:多|够|紧张|好找)|开车(?:过)?去",
+    ),
+    (
+        Ask.WEBSITE,
+        r"网站|网址|官网|网页|(?:网上|线上)(?:办事)?(?:大厅|平台)|"
+        r"(?:网上|线上|在线|手机上)(?:能|可以|能不能|可不可以)?(?:办理?|申请|预约)",
+    ),
+    (Ask.LUNCH, r"午休|午间|中午|午饭|吃饭时间"),
+    (Ask.HOLIDAYS, r"法定节假日|节假日|节假|假期|假日|放假安排|放假几天|放假|放几天假?"),
+    (
+        Ask.HOURS,
+        r"(?:上班|下班|办公|工作|营业|服务|开放|作息|开门|关门|办理|办事|受理|上下班)时间|"
+        r"几点(?:钟)?(?:到几点)?(?:上班|下班|开门|关门|开始|结束|营业|办公|截止|停止|开|关)?|到几点|"
+        r"什么时候(?:上班|下班|开门|关门|营业|办公)|时间(?:表|安排)?",
+    ),
+    (
+        Ask.OPEN,
+        r"开门|关门|开不开|开没开|开着|上不上班|上班|下班|办公|营业|开放|休息|值班|有人|"
+        r"(?:能|可以)办(?:事|业务|理)?|办(?:事|业务)|开(?=吗|么|嘛|不|没|$)",
+    ),
+    (Ask.ROUTE, r"怎么(?:走|去|过去|到|找)|如何(?:去|到达|前往|走)|坐几路|几路车|公交|地铁|导航|路线"),
+    (
+        Ask.ADDRESS,
+        r"地址|地点|位置|定位|在哪(?:里|儿)?|在什么地方|什么地方|哪里|哪儿|哪条(?:路|街)|门牌号?",
+    ),
+    (Ask.PHONE, r"电话(?:号码?)?|联系方式|怎么联系|热线|号码|手机号?|座机"),
+)
+_CUE_PATTERNS = tuple((ask, re.compile(pattern)) for ask, pattern in _CUES)
+_FILLERS = re.compile(
+    r"请问|请|问一下|问下|问问|想问|打扰|麻烦|一下|你好|您好|那个|就是|是不是|是否|可不可以|能不能|有没有|"
+    r"多少|是多少|几号|什么|啥|咋|怎么|怎样|如何|哪个|知道|告诉|一般|具体|大概|正常|照常|平时|平常|办理|"
+    r"上午|下午|早上|早晨|晚上|傍晚|方便|容易|(?:\d+|[一二三四五六七八九十两]+)点(?:半|\d+分?)?|"
+    r"[的了吗嘛么呢呀啊吧哈啦哦嗯没不是有可以能会要需得我咱给个还也都开去到办查几号下在多好那这]"
+)
+#: Open-or-not cues that ask about the hall even with no day and no name ("开门了吗").
+_STRONG_OPEN = re.compile(r"开门|关门|开不开|开没开|开着|上班|下班|营业")
+_PUNCTUATION = re.compile(r"[^\w]|_")
+
+
+@dataclass(frozen=True)
+class _Reading:
+    asks: tuple[Ask, ...]
+    days: tuple[DayRef, ...]
+    names_hall: bool
+    rest: str
+
+
+def _name_variants(hall_name: str) -> list[str]:
+    """The hall's name, its bracketed alias and its place ("岷川市", "岷川"): citizens shorten names."""
+    name = to_simplified(to_halfwidth(hall_name)).strip()
+    if not name:
+        return []
+    variants = [name, *re.findall(r"[（(]([^）)]+)[）)]", name), re.sub(r"[（(][^）)]*[）)]", "", name)]
+    place = re.match(r"^(.+?[省市县区州旗])", variants[-1])
+    if place:
+        variants += [place.group(1), place.group(1)[:-1]] if len(place.group(1)) > 2 else [place.group(1)]
+    return sorted({v for v in variants if len(v) >= 2}, key=len, reverse=True)
+
+
+def _read(text: str, hall_name: str = "") -> _Reading:
+    work = _PUNCTUATION.sub(" ", to_simplified(to_halfwidth(text)).lower())
+    names = False
+    for variant in _name_variants(hall_name):
+        if variant in work:
+            names, work = True, work.replace(variant, " ")
+    work, count = _HALL_WORDS.subn(" ", work)
+    names = names or count > 0
+    days, work = find_days(work)
+    asks: list[Ask] = []
+    for ask, pattern in _CUE_PATTERNS:
+        work, count = pattern.subn(" ", work)
+        if count:
+            asks.append(ask)
+    rest = _FILLERS.sub("", work).replace(" ", "")
+    return _Reading(tuple(asks), tuple(days), names, rest)
+
+
+def hall_question(text: str, hall_name: str = "") -> HallQuestion | None:
+    """What ``text`` asks about the hall itself, or None when it is not (only) about the hall.
+
+    ``hall_name`` (the record's name) lets "岷川市民之家几点开门" count as naming the hall.
+    """
+    compact = to_simplified(to_halfwidth(text))
+    if _ITEM_FIELDS.search(compact):
+        return None
+    reading = _read(text, hall_name)
+    if not reading.asks or reading.rest:
+        return None
+    asks = list(reading.asks)
+    if Ask.LUNCH in asks:  # 中午几点上班 / 中午休息吗: the lunch answer says both
+        asks = [ask for ask in asks if ask not in (Ask.HOURS, Ask.OPEN)]
+    if Ask.HOLIDAYS in asks and Ask.OPEN in asks:  # 节假日上班吗
+        asks.remove(Ask.OPEN)
+    if Ask.ROUTE in asks and Ask.ADDRESS in asks:  # 在哪怎么走: the route answer gives the address
+        asks.remove(Ask.ADDRESS)
+    if (
+        asks == [Ask.OPEN]
+        and not reading.days
+        and not reading.names_hall
+        and not _STRONG_OPEN.search(compact)
+    ):
+        return (
+            None  # "有人吗" greets, "可以办吗" asks about an item; "开门了吗" and "现在有人吗" ask the hall
+        )
+    return HallQuestion(tuple(asks), reading.days, reading.names_hall)
+
+
+def names_hall(text: str, hall_name: str = "") -> bool:
+    """True when ``text`` refers to the hall or office ("你们中心", "政务大厅", its name) and names no
+    service, so the engine should answer from the hall record rather than an item."""
+    reading = _read(text, hall_name)
+    return reading.names_hall and not reading.rest

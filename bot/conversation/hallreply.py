@@ -1,0 +1,279 @@
+"""Answers to questions about the hall itself, from the hall record (or an item's own hours, address, phone).
+
+Short (at most :data:`LIMIT` bytes), dated and honest: a day asked about is answered for that date (holiday,
+make-up working day, weekend with its services), and what the record does not say (parking) is said so, with
+the phone to ask.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.conversation.answers import fit
+from bot.conversation.dayrefs import DayRef
+from bot.conversation.hall import Ask, HallQuestion
+from bot.conversation.holidays import Calendar
+from bot.conversation.hours import (
+    CHINA,
+    HoursError,
+    Schedule,
+    clock,
+    describe_date,
+    describe_periods,
+    describe_when,
+    lunch_of,
+    parse_hours,
+)
+from knowledge.schema import Hall, Item, Online
+
+#: Hall answers stay short: one screen of a phone.
+LIMIT = 600
+_WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+_DAY_ASKS = (Ask.HOURS, Ask.OPEN, Ask.HOLIDAYS)
+#: How far ahead a coming holiday is worth mentioning in a 节假日 answer.
+_HOLIDAY_NOTICE_DAYS = 60
+
+
+@dataclass(frozen=True)
+class _Source:
+    """What the answer is about: the hall, or one item with the hall's record behind it."""
+
+    hall: Hall
+    subject: str
+    hours: str | None
+    schedule: Schedule | None
+    address: str | None
+    phone: str | None
+    calendar: Calendar | None
+    online: Online | None = None
+
+    @staticmethod
+    def of(hall: Hall, item: Item | None, calendar: Calendar | None) -> "_Source":
+        hours = (item.hours if item else None) or hall.hours
+        try:
+            schedule = parse_hours(hours, calendar) if hours else None
+        except HoursError:
+            schedule = None
+        subject = (item.windows[0].name if item.windows else item.name) if item else ""
+        address = (item.address if item else None) or hall.address
+        phone = (item.phone if item else None) or hall.phone
+        online = item.online if item else None
+        return _Source(hall, subject, hours, schedule, address, phone, calendar, online)
+
+    def ask_phone(self) -> str:
+        return f"请致电 {self.phone} 咨询" if self.phone else "请拨打12345政务服务便民热线咨询"
+
+
+def hall_reply(
+    ask: HallQuestion,
+    hall: Hall,
+    now: dt.datetime,
+    calendar: Calendar | None = None,
+    item: Item | None = None,
+) -> str:
+    """The answer to ``ask`` on ``now`` (China time), from the hall record, or from ``item``'s own hours,
+    address and phone where it has them."""
+    source = _Source.of(hall, item, calendar)
+    local = now.astimezone(CHINA) if now.tzinfo else now.replace(tzinfo=CHINA)
+    lines: list[str] = []
+    if ask.days and any(a in _DAY_ASKS for a in ask.asks):
+        for ref in ask.days:
+            lines.extend(_ref_lines(source, ref, local))
+    for what in ask.asks:
+        if what in _DAY_ASKS and ask.days:
+            continue
+        lines.extend(_ANSWERS[what](source, local))
+    return fit("\n".join(dict.fromkeys(line for line in lines if line)), LIMIT)
+
+
+# -- days ---------------------------------------------------------------------------------------
+
+
+def _ref_lines(source: _Source, ref: DayRef, now: dt.datetime) -> list[str]:
+    if source.schedule is None:
+        return _hours(source, now)
+    dates = ref.dates(now.date(), source.calendar)
+    if not dates:
+        if ref.holiday:
+            return [f"{ref.holiday}的放假安排资料里还没有，法定节假日一般休息，以国务院办公厅通知为准。"]
+        return [f"办公时间：{source.hours}。"]
+    if ref.holiday:
+        return [_date_line(source, dates[0], "", now)]
+    if ref.now:
+        return [_now_line(source, now) or _date_line(source, dates[0], "今天", now)]
+    return [_date_line(source, date, _label(ref, date), now) for date in dates]
+
+
+def _label(ref: DayRef, date: dt.date) -> str:
+    weekday = _WEEKDAYS[date.weekday()]
+    if ref.weekday is not None or ref.weekend:
+        return f"{ref.words if ref.weekday is not None else weekday}（{date.month}月{date.day}日）"
+    if ref.day is not None:
+        return describe_date(date)
+    return f"{ref.words}（{date.month}月{date.day}日，{weekday}）"
+
+
+def _date_line(source: _Source, date: dt.date, label: str, now: dt.datetime) -> str:
+    """What ``date`` holds: a holiday (and when work resumes), a make-up day, the periods, or closed."""
+    assert source.schedule is not None
+    day = source.schedule.day(date)
+    who = source.subject
+    periods = describe_periods(day.periods) + (f"（{day.note}）" if day.note else "")
+    if day.holiday and not day.is_open:
+        return (f"{who}{label}不上班，" if label else "") + _holiday_text(source, date)
+    if day.holiday:
+        return f"{who}{label}虽是{day.holiday}，照常办公：{periods}。"
+    if day.makeup:
+        return f"{label}是调休上班日，{who}正常办公：{periods}。"
+    if day.is_open:
+        return f"{who}{label}{'也' if date.weekday() >= 5 else '正常'}上班：{periods}。"
+    opening = source.schedule.next_opening(dt.datetime.combine(date, dt.time(23, 59), CHINA))
+    again = f"，{describe_when(opening, now)}起正常办公" if opening else ""
+    return f"{who}{label}休息{again}。"
+
+
+def _holiday_text(source: _Source, date: dt.date) -> str:
+    """ "国庆节放假（10月1日至10月7日），10月8日（周四）起正常上班。" """
+    assert source.schedule is not None and source.calendar is not None
+    first, last, name = source.calendar.holiday_period(date) or (date, date, "节假日")
+    span = (
+        f"{first.month}月{first.day}日至{last.month}月{last.day}日" if first != last else describe_date(first)
+    )
+    opening = source.schedule.next_opening(dt.datetime.combine(last, dt.time(23, 59), CHINA))
+    again = f"，{describe_date(opening.date())}起正常上班" if opening else ""
+    return f"{name}放假（{span}）{again}。"
+
+
+def _now_line(source: _Source, now: dt.datetime) -> str:
+    """Open or not at this moment, and until or from when."""
+    schedule = source.schedule
+    if schedule is None:
+        return ""
+    minute = now.hour * 60 + now.minute
+    today = schedule.day(now.date())
+    if schedule.is_open(now):
+        end = today.periods[-1][1]
+        lunch = today.lunch
+        pause = f"（中午{clock(lunch[0])}-{clock(lunch[1])}休息）" if lunch and minute < lunch[0] else ""
+        return f"现在正在办公，今天{clock(end)}下班{pause}。"
+    lunch = today.lunch
+    if lunch and lunch[0] <= minute < lunch[1]:
+        return f"现在是午休时间，{clock(lunch[1])}开始下午办公。"
+    if today.holiday and not today.is_open:
+        return f"今天不上班，{_holiday_text(source, now.date())}"
+    opening = schedule.next_opening(now)
+    return f"现在不在办公时间，下次办公：{describe_when(opening, now)}。" if opening else ""
+
+
+# -- one answer per ask -------------------------------------------------------------------------
+
+
+def _hours(source: _Source, now: dt.datetime) -> list[str]:
+    if not source.hours:
+        return [f"资料里没有写办公时间，{source.ask_phone()}。"]
+    lines = [f"{source.subject}办公时间：{source.hours}。"]
+    if source.schedule is not None and source.calendar is not None:
+        day = source.schedule.day(now.date())
+        if day.holiday or day.makeup:
+            lines.append(_date_line(source, now.date(), "今天", now))
+    return lines
+
+
+def _open(source: _Source, now: dt.datetime) -> list[str]:
+    line = _now_line(source, now)
+    return [line, f"{source.subject}办公时间：{source.hours}。"] if line else _hours(source, now)
+
+
+def _lunch(source: _Source, now: dt.datetime) -> list[str]:
+    schedule = source.schedule
+    if schedule is None:
+        return _hours(source, now)
+    lines = []
+    for weekdays, label in (((0, 1, 2, 3, 4), "工作日"), ((5, 6), "周末")):
+        periods = next((schedule.periods(day) for day in weekdays if schedule.periods(day)), ())
+        if not periods:
+            continue
+        lunch = lunch_of(periods)
+        if lunch:
+            lines.append(
+                f"{label}中午{clock(lunch[0])}-{clock(lunch[1])}休息，{clock(lunch[1])}开始下午办公。"
+            )
+        else:
+            lines.append(f"{label}中午不休息，{describe_periods(periods)}连续办公。")
+    if len(lines) == 1:
+        lines[0] = lines[0].removeprefix("工作日")
+    return [f"{source.subject}{line}" for line in lines] or _hours(source, now)
+
+
+def _holidays(source: _Source, now: dt.datetime) -> list[str]:
+    schedule, calendar = source.schedule, source.calendar
+    if schedule is not None and schedule.opens_on_holidays:
+        return [f"{source.subject}节假日照常办公：{source.hours}。"]
+    makeup = "，调休上班日正常办公" if calendar is not None else ""
+    lines = [f"{source.subject}法定节假日休息{makeup}。"]
+    if schedule is None or calendar is None:
+        return lines
+    today = now.date()
+    if calendar.is_holiday(today):
+        return [lines[0], f"今天不上班，{_holiday_text(source, today)}"]
+    coming = calendar.next_holiday(today, within=_HOLIDAY_NOTICE_DAYS)
+    if coming:
+        lines.append(f"最近的假期：{_holiday_text(source, coming[0])}")
+    return lines
+
+
+def _address(source: _Source, now: dt.datetime) -> list[str]:
+    if not source.address:
+        return [f"资料里没有写地址，{source.ask_phone()}。"]
+    return [f"{source.subject or source.hall.name}地址：{source.address}。"]
+
+
+def _route(source: _Source, now: dt.datetime) -> list[str]:
+    if not source.address:
+        return _address(source, now)
+    return [
+        *_address(source, now),
+        f"资料里没有公交和路线信息，可在地图App中搜索“{source.hall.name}”导航前往。",
+    ]
+
+
+def _phone(source: _Source, now: dt.datetime) -> list[str]:
+    if not source.phone:
+        return ["资料里没有写咨询电话，可拨打12345政务服务便民热线。"]
+    return [f"{source.subject}咨询电话：{source.phone}（办公时间拨打）。"]
+
+
+def _complaint(source: _Source, now: dt.datetime) -> list[str]:
+    if source.hall.complaint_phone:
+        return [f"投诉电话：{source.hall.complaint_phone}；也可拨打12345政务服务便民热线。"]
+    phone = f"咨询电话 {source.hall.phone}，或" if source.hall.phone else ""
+    return [f"资料里没有单独的投诉电话，可拨打{phone}拨打12345政务服务便民热线。"]
+
+
+def _website(source: _Source, now: dt.datetime) -> list[str]:
+    online = source.online
+    if online is not None:
+        note = f"{online.note}" if online.note else ""
+        if online.available:
+            return [f"{source.subject}可以网上办理：{online.url or source.hall.website or ''}", note]
+        return [f"{source.subject}不能网上办理，需要到现场办理。{note}"]
+    if source.hall.website:
+        return [f"网上办事：{source.hall.website}"]
+    return [f"资料里没有网上办事的网址，{source.ask_phone()}。"]
+
+
+def _parking(source: _Source, now: dt.datetime) -> list[str]:
+    return [f"抱歉，资料里没有停车方面的信息，{source.ask_phone()}。"]
+
+
+_ANSWERS = {
+    Ask.HOURS: _hours,
+    Ask.OPEN: _open,
+    Ask.LUNCH: _lunch,
+    Ask.HOLIDAYS: _holidays,
+    Ask.ADDRESS: _address,
+    Ask.ROUTE: _route,
+    Ask.PHONE: _phone,
+    Ask.COMPLAINT: _complaint,
+    Ask.WEBSITE: _website,
+    Ask.PARKING: _parking,
+}
