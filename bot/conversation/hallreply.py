@@ -188,20 +188,21 @@ def _lunch(source: _Source, now: dt.datetime) -> list[str]:
     if schedule is None:
         return _hours(source, now)
     lines = []
-    for weekdays, label in (((0, 1, 2, 3, 4), "工作日"), ((5, 6), "周末")):
-        periods = next((schedule.periods(day) for day in weekdays if schedule.periods(day)), ())
-        if not periods:
-            continue
-        lunch = lunch_of(periods)
-        if lunch:
-            lines.append(
-                f"{label}中午{clock(lunch[0])}-{clock(lunch[1])}休息，{clock(lunch[1])}开始下午办公。"
-            )
-        else:
-            lines.append(f"{label}中午不休息，{describe_periods(periods)}连续办公。")
-    if len(lines) == 1:
-        lines[0] = lines[0].removeprefix("工作日")
+    weekday = next((schedule.periods(day) for day in range(5) if schedule.periods(day)), ())
+    if weekday:
+        lines.append(_lunch_text(weekday))
+    weekend = {day: schedule.periods(day) for day in (5, 6) if len(schedule.periods(day)) >= 2}
+    if weekend and set(weekend.values()) != {weekday}:
+        names = "、".join(_WEEKDAYS[day] for day in weekend)
+        lines = [f"工作日{line}" for line in lines] + [f"{names}{_lunch_text(next(iter(weekend.values())))}"]
     return [f"{source.subject}{line}" for line in lines] or _hours(source, now)
+
+
+def _lunch_text(periods: tuple[tuple[int, int], ...]) -> str:
+    lunch = lunch_of(periods)
+    if lunch is None:
+        return f"中午不休息，{describe_periods(periods)}连续办公。"
+    return f"中午{clock(lunch[0])}-{clock(lunch[1])}休息，{clock(lunch[1])}开始下午办公。"
 
 
 def _holidays(source: _Source, now: dt.datetime) -> list[str]:

@@ -1,0 +1,222 @@
+"""bot.conversation.hallreply: answers about the hall itself, dated, from the hall record or an item."""
+
+import datetime as dt
+
+import pytest
+
+from bot.conversation.hall import hall_question
+from bot.conversation.hallreply import LIMIT, hall_reply
+from bot.conversation.holidays import load_calendar
+from bot.conversation.hours import CHINA
+from knowledge.schema import Hall, Item, Online, Window
+
+COUNTY = Hall(
+    name="示范县政务服务中心",
+    address="示范县人民路88号",
+    hours="周一至周五 9:00-12:00，13:30-17:30（法定节假日除外）",
+    phone="0999-1234567",
+    complaint_phone="0999-7654321",
+    website="https://zwfw.example.gov.cn",
+)
+SATURDAY = Hall(
+    name="青禾区政务服务中心",
+    address="青禾区长安路1号",
+    hours=(
+        "周一至周五 9:00-12:00，14:00-17:30；周六 9:00-12:00 户籍、社保、公积金窗口延时服务；"
+        "周日及法定节假日休息"
+    ),
+    phone="0777-5550000",
+)
+BARE = Hall(name="某镇便民服务中心", phone="0888-1111111")
+PASSPORT = Item(
+    code="T-1",
+    name="普通护照申请",
+    department="公安局",
+    materials=[],
+    windows=[Window(name="出入境窗口", number="7号")],
+    hours="周一至周五 9:00-17:30（中午不休息）；周六 9:00-12:00（仅受理出入境证件，法定节假日除外）",
+    phone="0999-6211002",
+    online=Online(available=True, url="https://zwfw.example.gov.cn/item/T-1", note="须本人到场。"),
+)
+BIRTH = Item(
+    code="T-2", name="出生医学证明补发", department="卫健局", materials=[], address="示范县健康路16号"
+)
+
+
+@pytest.fixture(scope="module")
+def calendar():
+    return load_calendar()
+
+
+def at(month: int, day: int, hour: int = 10, minute: int = 0, year: int = 2026) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=CHINA)
+
+
+def reply(text, calendar, now, hall=COUNTY, item=None):
+    question = hall_question(text, hall.name)
+    assert question is not None, text
+    answer = hall_reply(question, hall, now, calendar, item)
+    assert len(answer.encode("utf-8")) <= LIMIT
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("text", "now", "hall", "item", "expected"),
+    [
+        (
+            "今天开门吗",
+            at(10, 1),
+            COUNTY,
+            None,
+            ["今天（10月1日，周四）不上班", "国庆节放假", "10月8日（周四）起正常上班"],
+        ),
+        ("明天上班吗", at(9, 30), COUNTY, None, ["明天（10月1日，周四）不上班", "10月8日（周四）起正常上班"]),
+        (
+            "国庆放假吗",
+            at(9, 10),
+            COUNTY,
+            None,
+            ["国庆节放假（10月1日至10月7日），10月8日（周四）起正常上班"],
+        ),
+        (
+            "春节放假几天",
+            at(1, 10),
+            COUNTY,
+            None,
+            ["春节放假（2月15日至2月23日），2月24日（周二）起正常上班"],
+        ),
+        (
+            "今天上班吗",
+            at(10, 10, 8),
+            COUNTY,
+            None,
+            ["今天（10月10日，周六）是调休上班日", "正常办公：9:00-12:00，13:30-17:30"],
+        ),
+        ("9月20日上班吗", at(9, 15), COUNTY, None, ["9月20日（周日）是调休上班日"]),
+        ("周六上班吗", at(11, 23), COUNTY, None, ["周六（11月28日）休息", "11月30日（周一）9:00起正常办公"]),
+        (
+            "周六上班吗",
+            at(11, 23),
+            SATURDAY,
+            None,
+            ["周六（11月28日）也上班：9:00-12:00", "户籍、社保、公积金窗口延时服务"],
+        ),
+        ("周六上班吗", at(9, 28), SATURDAY, None, ["周六（10月3日）不上班，国庆节放假"]),
+        (
+            "周六上班吗",
+            at(11, 23),
+            COUNTY,
+            PASSPORT,
+            ["出入境窗口周六（11月28日）也上班", "仅受理出入境证件"],
+        ),
+        ("星期天开不开", at(11, 23), SATURDAY, None, ["星期天（11月29日）休息", "11月30日（周一）9:00"]),
+        ("你们几点上班", at(11, 23), COUNTY, None, ["办公时间：周一至周五 9:00-12:00，13:30-17:30"]),
+        ("几点上班", at(10, 2), COUNTY, None, ["办公时间：", "今天不上班，国庆节放假"]),
+        ("中午休息吗", at(11, 23), COUNTY, None, ["中午12:00-13:30休息，13:30开始下午办公"]),
+        ("中午休息吗", at(11, 23), COUNTY, PASSPORT, ["出入境窗口中午不休息，9:00-17:30连续办公"]),
+        ("现在有人吗", at(11, 23, 12, 30), COUNTY, None, ["现在是午休时间，13:30开始下午办公"]),
+        ("现在有人吗", at(11, 23, 19), COUNTY, None, ["现在不在办公时间", "明天（11月24日，周二）9:00"]),
+        ("现在开门吗", at(10, 3, 9), COUNTY, None, ["今天不上班，国庆节放假", "10月8日（周四）起正常上班"]),
+        ("上班了吗", at(11, 23, 9, 30), COUNTY, None, ["现在正在办公，今天17:30下班（中午12:00-13:30休息）"]),
+        (
+            "节假日上班吗",
+            at(9, 10),
+            COUNTY,
+            None,
+            ["法定节假日休息，调休上班日正常办公", "最近的假期：中秋节放假"],
+        ),
+        ("节假日上班吗", at(11, 23), COUNTY, None, ["法定节假日休息"]),
+        ("你们政务中心在哪里 电话多少", at(11, 23), COUNTY, None, ["地址：示范县人民路88号", "0999-1234567"]),
+        ("在哪", at(11, 23), COUNTY, BIRTH, ["示范县健康路16号"]),
+        ("怎么走", at(11, 23), COUNTY, None, ["示范县人民路88号", "地图App", "示范县政务服务中心"]),
+        ("电话多少", at(11, 23), COUNTY, PASSPORT, ["出入境窗口咨询电话：0999-6211002"]),
+        ("投诉电话多少", at(11, 23), COUNTY, None, ["投诉电话：0999-7654321"]),
+        ("投诉电话多少", at(11, 23), BARE, None, ["没有单独的投诉电话", "0888-1111111", "12345"]),
+        ("网站是多少", at(11, 23), COUNTY, None, ["https://zwfw.example.gov.cn"]),
+        ("网上能办吗", at(11, 23), COUNTY, PASSPORT, ["可以网上办理", "item/T-1", "须本人到场"]),
+        ("网站是多少", at(11, 23), BARE, None, ["没有网上办事的网址", "0888-1111111"]),
+        ("有停车场吗", at(11, 23), COUNTY, None, ["没有停车方面的信息", "0999-1234567"]),
+        ("在哪", at(11, 23), BARE, None, ["没有写地址", "0888-1111111"]),
+        ("几点上班", at(11, 23), BARE, None, ["没有写办公时间", "0888-1111111"]),
+    ],
+    ids=[
+        "holiday-today",
+        "holiday-tomorrow",
+        "named-holiday",
+        "spring-festival-nine-days",
+        "makeup-today",
+        "makeup-date",
+        "closed-saturday",
+        "saturday-mornings-with-services",
+        "saturday-hall-on-holiday",
+        "item-open-on-saturday",
+        "sunday",
+        "hours",
+        "hours-on-a-holiday",
+        "lunch",
+        "item-without-lunch",
+        "now-lunch",
+        "now-evening",
+        "now-holiday",
+        "open-now",
+        "holidays-with-next",
+        "holidays-none-known-soon",
+        "address-and-phone",
+        "item-address",
+        "route",
+        "item-phone",
+        "complaint",
+        "no-complaint-phone",
+        "website",
+        "item-online",
+        "no-website",
+        "parking-honest",
+        "no-address",
+        "no-hours",
+    ],
+)
+def test_reply(calendar, text, now, hall, item, expected):
+    answer = reply(text, calendar, now, hall, item)
+    for part in expected:
+        assert part in answer, answer
+
+
+def test_without_calendar_only_the_weekly_pattern(calendar):
+    question = hall_question("今天开门吗")
+    answer = hall_reply(question, COUNTY, at(10, 1))
+    assert answer.startswith("今天（10月1日，周四）正常上班")
+    assert "法定节假日休息。" in hall_reply(hall_question("节假日上班吗"), COUNTY, at(10, 1))
+
+
+def test_holiday_not_yet_published(calendar):
+    answer = reply("过年开门吗", calendar, at(11, 10))
+    assert "春节的放假安排资料里还没有" in answer
+
+
+def test_weekend_answers_both_days(calendar):
+    answer = reply("周末上班吗", calendar, at(11, 23), SATURDAY)
+    assert answer.splitlines()[0].startswith("周六（11月28日）也上班")
+    assert answer.splitlines()[1].startswith("周日（11月29日）休息")
+
+
+def test_weekend_lunch_differs(calendar):
+    item = PASSPORT.model_copy(update={"hours": "周一至周五 9:00-17:30；周六、周日 9:00-12:00，14:00-17:00"})
+    answer = reply("中午休息吗", calendar, at(11, 23), COUNTY, item)
+    assert "出入境窗口工作日中午不休息，9:00-17:30连续办公" in answer
+    assert "出入境窗口周六、周日中午12:00-14:00休息" in answer
+
+
+def test_opens_on_holidays(calendar):
+    hall = Hall(name="某市民中心", hours="每天 9:00-21:00（节假日照常办公）", phone="0111-1")
+    assert "节假日照常办公" in reply("节假日上班吗", calendar, at(9, 10), hall)
+    assert "虽是国庆节，照常办公：9:00-21:00" in reply("10月2号开门吗", calendar, at(9, 10), hall)
+
+
+def test_the_demo_hall_passport_item_on_saturday(calendar, county_kb_path):
+    from knowledge.schema import KnowledgeBase
+
+    kb = KnowledgeBase.model_validate_json(county_kb_path.read_text(encoding="utf-8"))
+    passport = next(item for item in kb.items if item.code == "SF-GA-009")
+    answer = reply("周六上班吗", calendar, at(11, 23), kb.hall, passport)
+    assert answer.startswith("出入境证件受理窗口周六（11月28日）也上班：9:00-12:00")
+    assert "休息" in reply("周六上班吗", calendar, at(11, 23), kb.hall)
