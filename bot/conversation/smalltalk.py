@@ -1,0 +1,201 @@
+"""Small talk, emergencies and English: messages that are not a service question.
+
+:func:`classify` looks at the whole message and is strict: "谢谢" is thanks, "好的，那要带什么材料" is a
+question (None); "孩子发烧了" is an emergency (120 in the first line), "身份证被偷了怎么补办" is a service
+question (None). A service question that mentions a fire, an illness or violence
+("家里着火了户口本烧了怎么补") is still answered as a service question; :func:`emergency_line` gives the
+engine one line to add in case the danger is not over.
+"""
+
+import enum
+import functools
+import re
+from dataclasses import dataclass
+
+from pypinyin.contrib.tone_convert import to_normal
+from pypinyin.pinyin_dict import pinyin_dict
+
+from bot.matching.normalize import to_halfwidth, to_simplified
+from knowledge.schema import Hall
+
+
+class Kind(enum.Enum):
+    """What a message is, when it is not a service question."""
+
+    THANKS = "thanks"
+    ACK = "ack"
+    GREETING = "greeting"
+    GOODBYE = "goodbye"
+    EMERGENCY = "emergency"
+    ENGLISH = "english"
+
+
+@dataclass(frozen=True)
+class SmallTalk:
+    """A classified message; ``numbers`` are the emergency numbers to call, most urgent first."""
+
+    kind: Kind
+    numbers: tuple[str, ...] = ()
+
+
+_PHRASES = {
+    Kind.GOODBYE: r"再见|拜拜|拜|byebye|bye|回见|下次见|晚安|没事了|没有了|没问题了|没别的了|就这样|先这样",
+    Kind.THANKS: r"(?:非常|十分|太|万分|真是)?"
+    r"(?:谢谢|谢啦|谢了|多谢|感谢|感恩|辛苦了?|麻烦了|蟹蟹|thankyou|thanks|thx|3q)(?:你们|您们|你|您|大家)?",
+    Kind.GREETING: r"你们好|你好|您好|hi|hello|hey|嗨|哈喽|哈啰|在吗|在不在|在么|在嘛|有人在吗|有人吗|"
+    r"早上好|上午好|中午好|下午好|晚上好|早安",
+    Kind.ACK: r"好的|好滴|好嘞|好哒|好吧|好|行吧|行|可以|嗯+|恩+|哦+|噢+|喔+|知道了|明白了?|了解了?|"
+    r"收到|懂了|清楚了|okay|ok|okk|👌",
+}
+_FILLER = r"请问|啊|呀|哈+|呢|啦|了|的|吧|哇|嘿|那就|那|老师|同志|亲|小助手|客服|机器人|工作人员"
+_ATOMS = re.compile(
+    "|".join(f"(?P<{kind.value}>{pattern})" for kind, pattern in _PHRASES.items()) + f"|{_FILLER}"
+)
+_PRIORITY = (Kind.GOODBYE, Kind.THANKS, Kind.GREETING, Kind.ACK)
+_WECHAT_EMOJI = re.compile(r"\[[^\[\]]{1,4}\]|/:[^\s]{1,8}")
+
+#: Danger now, by number; the message is an emergency only when it is not a service question.
+_DANGERS = (
+    ("119", r"着火|失火|起火|火灾|火警|冒烟|烧起来|爆炸|煤气泄漏|燃气泄漏|漏气了"),
+    (
+        "120",
+        r"发烧|发高烧|高烧|晕倒|昏倒|昏迷|晕过去|不省人事|急救|救护车|心脏病|抽搐|休克|大出血|流血不止|中毒|中暑|"
+        r"喘不上气|呼吸困难|受伤|摔伤|骨折|车祸|撞车|被车撞|撞人了|快不行了|病危|犯病|胸口疼|胸痛",
+    ),
+    (
+        "110",
+        r"被打|打人|打架|斗殴|抢劫|被抢|抢钱|闹事|持刀|拿刀|砍人|杀人|绑架|被跟踪|有人跟踪|家暴|被骗|诈骗|小偷|"
+        r"入室|报警|被偷|偷东西|性骚扰|救命",
+    ),
+)
+_DANGER_PATTERNS = tuple((number, re.compile(f"(?<![没不未无])(?:{words})")) for number, words in _DANGERS)
+#: Words of a service question: with them, a danger word is part of a story about a service.
+_SERVICE = re.compile(
+    r"办理|补办|补领|换领|申领|申请|报销|证|材料|手续|户口|户籍|户口本|社保|医保|公积金|护照|驾照|登记|认定|补贴|"
+    r"津贴|保险|理赔|赔偿|门诊|医院|窗口|预约|怎么补|怎么办理|要带|需要什么|受理|营业执照|回执|报案|培训|报名|考试"
+)
+_REPLIES = {
+    Kind.THANKS: "不客气！还有其他问题，随时发给我。",
+    Kind.ACK: "好的。还有其他想了解的，直接发给我就行。",
+    Kind.GOODBYE: "不客气，祝您办事顺利，再见！",
+}
+_EMERGENCY_FIRST = {"119": "119（火警）", "120": "120（急救）", "110": "110（报警）"}
+_EMERGENCY_ADVICE = {
+    "119": "请先撤离到安全的地方，不要乘电梯。",
+    "120": "请说清地址和病人情况，在原地等候救护车。",
+    "110": "请先确保自身安全，到人多的地方等候民警。",
+}
+#: Dangers that may still be going on while someone asks about a document, and the line to add.
+_AFTERTHOUGHTS = (
+    (
+        re.compile(r"(?<![没不未无])(?:着火|失火|起火|火灾|烧起来|煤气泄漏|燃气泄漏)"),
+        "如果火情还没有扑灭，请立即拨打119。",
+    ),
+    (
+        re.compile(r"(?<![没不未无])(?:晕倒|昏倒|昏迷|不省人事|大出血|流血不止|抽搐|休克|呼吸困难|快不行了)"),
+        "如果有人需要急救，请立即拨打120。",
+    ),
+    (
+        re.compile(r"被打|打人|打架|斗殴|抢劫|持刀|拿刀|砍人|绑架|家暴|闹事|救命"),
+        "如果仍有危险，请立即拨打110报警。",
+    ),
+)
+#: English words citizens use that are also pinyin syllables (so they are not taken for pinyin).
+_ENGLISH_COMMON = frozenset(
+    "a an and are can do does for get go he hi how i id in is it me my need of on open or she the to"
+    " what when where which who why you your hall office passport card visa time help please english long"
+    " change".split()
+)
+
+
+def _compact(text: str) -> str:
+    text = _WECHAT_EMOJI.sub("", to_simplified(to_halfwidth(text)).lower())
+    return re.sub(r"[^\w👌]|_", "", text)
+
+
+def classify(text: str) -> SmallTalk | None:
+    """What ``text`` is when it is not a service question (thanks, greeting, emergency, English), or None."""
+    compact = _compact(text)
+    emergency = _emergency(compact)
+    if emergency:
+        return SmallTalk(Kind.EMERGENCY, emergency)
+    if compact and len(compact) <= 24 and not _ATOMS.sub("", compact):
+        found = {kind for match in _ATOMS.finditer(compact) for kind in _PHRASES if match.group(kind.value)}
+        return SmallTalk(next((kind for kind in _PRIORITY if kind in found), Kind.ACK))
+    if _is_english(text):
+        return SmallTalk(Kind.ENGLISH)
+    return None
+
+
+def _dangers(compact: str) -> tuple[str, ...]:
+    return tuple(number for number, pattern in _DANGER_PATTERNS if pattern.search(compact))
+
+
+def _emergency(compact: str) -> tuple[str, ...]:
+    return () if _SERVICE.search(compact) else _dangers(compact)
+
+
+def emergency_line(text: str) -> str | None:
+    """For a service question that mentions a danger that may still be going on (a fire, someone collapsed,
+    violence): one line to add ("如果火情还没有扑灭，请立即拨打119。"); None otherwise. Stories of what is
+    over (被偷, 发烧住院的费用, 车祸受伤的医疗费) get none."""
+    compact = _compact(text)
+    if not _SERVICE.search(compact):
+        return None
+    return next((line for number, line in _AFTERTHOUGHTS if number.search(compact)), None)
+
+
+def reply(talk: SmallTalk, hall: Hall | None = None) -> str:
+    """A short polite reply (at most 300 bytes, no item list); emergencies name the number first."""
+    if talk.kind is Kind.EMERGENCY:
+        numbers = talk.numbers or ("110",)
+        first = f"请立即拨打{'、'.join(_EMERGENCY_FIRST[n] for n in numbers)}！"
+        return f"{first}\n{_EMERGENCY_ADVICE[numbers[0]]}\n我是政务服务导办助手，无法派出救援。"
+    if talk.kind is Kind.GREETING:
+        who = f"{hall.name}的" if hall else ""
+        return f"您好！我是{who}智能导办助手，请直接说您要办的事，比如“身份证丢了怎么补办”。"
+    if talk.kind is Kind.ENGLISH:
+        name = hall.name if hall else "the service hall"
+        phone = f" at {hall.phone}" if hall and hall.phone else ""
+        return f"Hello! This assistant answers in Chinese only. Please ask in Chinese, or call {name}{phone}."
+    return _REPLIES[talk.kind]
+
+
+# -- English or pinyin ---------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _syllables() -> frozenset[str]:
+    found = set()
+    for readings in pinyin_dict.values():
+        for reading in readings.split(","):
+            plain = to_normal(reading)
+            if any(vowel in plain for vowel in "aeiouü"):
+                found.update({plain.replace("ü", "v"), plain.replace("ü", "u")})
+    return frozenset(found)
+
+
+def _is_pinyin(word: str) -> bool:
+    """True when ``word`` splits into pinyin syllables ("shebaoka" → she bao ka)."""
+    syllables = _syllables()
+    reachable = [True] + [False] * len(word)
+    for end in range(1, len(word) + 1):
+        reachable[end] = any(reachable[s] and word[s:end] in syllables for s in range(max(0, end - 6), end))
+    return reachable[-1]
+
+
+_VOWEL = re.compile(r"[aeiouy]")
+
+
+def _is_english(text: str) -> bool:
+    """Mostly Latin letters, and more English words than pinyin ("shebaoka zenme ban" is pinyin); pinyin
+    initials ("sfz", "gjj") count as neither."""
+    letters = len(re.findall(r"[A-Za-z]", text))
+    chinese = len(re.findall(r"[\u4e00-\u9fff]", text))
+    if letters < 3 or chinese * 3 > letters:
+        return False
+    words = re.findall(r"[a-z]+", text.lower())
+    english = sum(
+        1 for word in words if word in _ENGLISH_COMMON or (_VOWEL.search(word) and not _is_pinyin(word))
+    )
+    return english > 0 and english >= len(words) - english

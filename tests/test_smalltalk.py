@@ -1,0 +1,204 @@
+"""bot.conversation.smalltalk: thanks, greetings, emergencies and English, with service questions kept out."""
+
+import pytest
+
+from bot.conversation.smalltalk import Kind, SmallTalk, classify, emergency_line, reply
+from knowledge.schema import Hall
+
+HALL = Hall(name="示范县政务服务中心", phone="0999-1234567")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("谢谢", Kind.THANKS),
+        ("多谢！", Kind.THANKS),
+        ("感谢", Kind.THANKS),
+        ("辛苦了", Kind.THANKS),
+        ("谢谢你们，辛苦了", Kind.THANKS),
+        ("好的谢谢", Kind.THANKS),
+        ("[抱拳]谢谢", Kind.THANKS),
+        ("thanks", Kind.THANKS),
+        ("好的", Kind.ACK),
+        ("嗯", Kind.ACK),
+        ("嗯嗯", Kind.ACK),
+        ("哦", Kind.ACK),
+        ("知道了", Kind.ACK),
+        ("明白了。", Kind.ACK),
+        ("OK", Kind.ACK),
+        ("你好", Kind.GREETING),
+        ("您好！", Kind.GREETING),
+        ("在吗？", Kind.GREETING),
+        ("你好，在吗", Kind.GREETING),
+        ("有人吗", Kind.GREETING),
+        ("再见", Kind.GOODBYE),
+        ("好的，谢谢，再见", Kind.GOODBYE),
+        ("拜拜", Kind.GOODBYE),
+        ("没事了", Kind.GOODBYE),
+    ],
+    ids=[
+        "thanks",
+        "many-thanks",
+        "grateful",
+        "hard-work",
+        "thanks-all",
+        "ok-thanks",
+        "wechat-emoji",
+        "english-thanks",
+        "ok",
+        "en",
+        "en-en",
+        "oh",
+        "got-it",
+        "understood",
+        "latin-ok",
+        "hello",
+        "polite-hello",
+        "there",
+        "hello-there",
+        "anyone",
+        "bye",
+        "ok-thanks-bye",
+        "byebye",
+        "nothing-else",
+    ],
+)
+def test_small_talk(text, kind):
+    assert classify(text) == SmallTalk(kind)
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("孩子发烧了怎么办", ("120",)),
+        ("我爸晕倒了", ("120",)),
+        ("需要急救", ("120",)),
+        ("门口出车祸了", ("120",)),
+        ("着火了！", ("119",)),
+        ("楼下失火了", ("119",)),
+        ("我被打了", ("110",)),
+        ("有人抢劫", ("110",)),
+        ("大厅里有人闹事", ("110",)),
+        ("着火了有人受伤", ("119", "120")),
+        ("救命", ("110",)),
+    ],
+    ids=[
+        "fever",
+        "fainted",
+        "first-aid",
+        "car-crash",
+        "fire",
+        "fire-downstairs",
+        "beaten",
+        "robbery",
+        "trouble-in-hall",
+        "fire-and-injury",
+        "help",
+    ],
+)
+def test_emergency(text, numbers):
+    talk = classify(text)
+    assert talk == SmallTalk(Kind.EMERGENCY, numbers)
+    first = reply(talk).splitlines()[0]
+    assert all(number in first for number in numbers)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "身份证被偷了怎么补办",
+        "家里着火了户口本烧了怎么补",
+        "好的，那要带什么材料",
+        "你好，身份证怎么办",
+        "谢谢，社保卡在哪办",
+        "我没发烧可以办吗",
+        "发烧住院的费用怎么报销",
+        "车祸受伤的医疗费怎么报销",
+        "报警回执丢了怎么办",
+        "急救培训在哪报名",
+        "发烧门诊几点开",
+        "好的，身份证",
+        "在哪",
+        "shebaoka zenme ban",
+        "wo yao ban hu zhao",
+        "sfz",
+        "",
+        "？",
+    ],
+    ids=[
+        "stolen-id-card",
+        "document-burnt",
+        "ack-then-question",
+        "hello-then-question",
+        "thanks-then-question",
+        "negated-fever",
+        "hospital-bill",
+        "crash-bill",
+        "police-receipt",
+        "first-aid-course",
+        "fever-clinic",
+        "ack-then-item",
+        "follow-up",
+        "pinyin",
+        "pinyin-spaced",
+        "pinyin-initials",
+        "empty",
+        "punctuation",
+    ],
+)
+def test_not_small_talk(text):
+    assert classify(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["How do I get an ID card?", "Where is the passport office", "what time do you open", "Hi, I need help"],
+    ids=["id-card", "where", "hours", "help"],
+)
+def test_english(text):
+    assert classify(text) == SmallTalk(Kind.ENGLISH)
+    answer = reply(classify(text), HALL)
+    assert "Chinese" in answer and "0999-1234567" in answer and "示范县政务服务中心" in answer
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("家里着火了户口本烧了怎么补", "119"),
+        ("我爸晕倒了，他的社保卡怎么办", "120"),
+        ("有人在窗口打人，我还能办理吗", "110"),
+        ("身份证被偷了怎么补办", None),
+        ("发烧住院的费用怎么报销", None),
+        ("身份证丢了怎么补办", None),
+        ("着火了", None),
+    ],
+    ids=[
+        "fire-document",
+        "fainted-card",
+        "violence-window",
+        "theft",
+        "past-illness",
+        "plain",
+        "not-a-service",
+    ],
+)
+def test_emergency_line(text, line):
+    found = emergency_line(text)
+    assert (found is None) if line is None else (line in found)
+
+
+@pytest.mark.parametrize(
+    "talk",
+    [SmallTalk(kind) for kind in (Kind.THANKS, Kind.ACK, Kind.GREETING, Kind.GOODBYE, Kind.ENGLISH)]
+    + [SmallTalk(Kind.EMERGENCY, ("119", "120"))],
+    ids=["thanks", "ack", "greeting", "goodbye", "english", "emergency"],
+)
+def test_replies_are_short(talk):
+    answer = reply(talk, HALL)
+    assert 0 < len(answer.encode("utf-8")) <= 300
+    assert "1." not in answer and "①" not in answer  # no item list
+
+
+def test_greeting_names_the_hall():
+    assert "示范县政务服务中心" in reply(SmallTalk(Kind.GREETING), HALL)
+    assert reply(SmallTalk(Kind.GREETING)).startswith("您好")
