@@ -43,6 +43,8 @@ A = Ask
         ("岷山市民之家几点开门", [A.HOURS], [], True),
         ("岷山政务中心在哪", [A.ADDRESS], [], True),
         ("請問你們中心電話", [A.PHONE], [], True),
+        ("你好，几点上班", [A.HOURS], [], False),
+        ("星期六可以去吗", [A.OPEN], ["星期六"], False),
     ],
     ids=[
         "address-and-phone",
@@ -76,6 +78,8 @@ A = Ask
         "hall-alias",
         "hall-place-shorthand",
         "traditional-characters",
+        "greeting-is-not-naming",
+        "can-i-come-saturday",
     ],
 )
 def test_hall_questions(text, asks, days, named):

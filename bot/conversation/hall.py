@@ -78,7 +78,7 @@ _CUES: tuple[tuple[Ask, str], ...] = (
     (
         Ask.OPEN,
         r"开门|关门|开不开|开没开|开着|上不上班|上班|下班|办公|营业|开放|休息|值班|有人|"
-        r"(?:能|可以)办(?:事|业务|理)?|办(?:事|业务)|开(?=吗|么|嘛|不|没|$)",
+        r"(?:能|可以)办(?:事|业务|理)?|办(?:事|业务)|(?:能|可以)(?:去|过去|来)|开(?=吗|么|嘛|不|没|$)",
     ),
     (
         Ask.ROUTE,
@@ -100,6 +100,8 @@ _FILLERS = re.compile(
 #: Open-or-not cues that ask about the hall even with no day and no name ("开门了吗").
 _STRONG_OPEN = re.compile(r"开门|关门|开不开|开没开|开着|上班|下班|营业")
 _PUNCTUATION = re.compile(r"[^\w]|_")
+#: Greetings go first, so that the 你/您 in them does not count as naming the hall.
+_GREETINGS = re.compile(r"你们好|你好|您好")
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,7 @@ def _name_variants(hall_name: str) -> list[str]:
 
 
 def _read(text: str, hall_name: str = "") -> _Reading:
-    work = _PUNCTUATION.sub(" ", to_simplified(to_halfwidth(text)).lower())
+    work = _GREETINGS.sub(" ", _PUNCTUATION.sub(" ", to_simplified(to_halfwidth(text)).lower()))
     names = False
     for variant in _name_variants(hall_name):
         if variant in work:
@@ -158,15 +160,10 @@ def hall_question(text: str, hall_name: str = "") -> HallQuestion | None:
         asks.remove(Ask.OPEN)
     if Ask.ROUTE in asks and Ask.ADDRESS in asks:  # 在哪怎么走: the route answer gives the address
         asks.remove(Ask.ADDRESS)
-    if (
-        asks == [Ask.OPEN]
-        and not reading.days
-        and not reading.names_hall
-        and not _STRONG_OPEN.search(compact)
-    ):
-        return (
-            None  # "有人吗" greets, "可以办吗" asks about an item; "开门了吗" and "现在有人吗" ask the hall
-        )
+    # "有人吗" greets and "可以办吗" asks about an item; "开门了吗" and "现在有人吗" ask about the hall.
+    weak = asks == [Ask.OPEN] and not reading.days and not reading.names_hall
+    if weak and not _STRONG_OPEN.search(compact):
+        return None
     return HallQuestion(tuple(asks), reading.days, reading.names_hall)
 
 
