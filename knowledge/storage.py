@@ -196,6 +196,19 @@ def export_kb(*, session: Session, status: str = "published") -> schema.Knowledg
     return schema.KnowledgeBase(format="guidebot-kb/1", hall=hall, items=items)
 
 
+def resolved_questions(*, session: Session) -> dict[str, list[str]]:
+    """Citizens' questions staff resolved to an item (the regression table), by item code: the semantic
+    stage takes them as extra passages of their item, so a question missed once is understood next time."""
+    from knowledge.console_tables import RegressionCase
+
+    found: dict[str, list[str]] = {}
+    rows = session.exec(select(RegressionCase).where(col(RegressionCase.item_code).is_not(None)))
+    for case in rows:
+        if case.item_code:
+            found.setdefault(case.item_code, []).append(case.question)
+    return found
+
+
 # --- synonyms --------------------------------------------------------------------------------
 
 

@@ -1,89 +1,97 @@
-"""Accuracy on the shared dev sets, run in-process with bench/accuracy.py's scorer (score.py's metrics).
+"""Accuracy, measured the honest way: every set scored by models that never saw it.
 
-Floors are the figures measured when the thresholds were calibrated, minus a small margin, and never
-below the README's TF-IDF baseline; lower strict/top1 than the issue's targets are reported, not hidden.
+The shared dev sets are scored by models fitted on the other labelled sets (leave one set out); the held-out
+sets of bench/heldout (other hands, one hall never seen) by the shipped models, fitted without them. Floors
+are the figures ``bench/accuracy.py`` printed for the shipped matcher (guidebot, ``auto``) minus a small
+margin; ceilings on wrong answers likewise. The issue's targets (top1 ≥ 0.95, strict ≥ 0.85, wrong ≤ 0.02)
+are not all met: the figures are reported in the README, not hidden by loose floors.
 """
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-from knowledge.schema import load_kb
+from bot.matching import fit
 
 ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+HELD_OUT = ROOT / "bench" / "heldout"
+
+#: set -> (top1, strict, wrong ceiling, oos, field)
+FLOORS = {
+    "county-dev": (0.95, 0.58, 0.02, 0.94, 0.97),
+    "county-real": (0.93, 0.48, 0.035, 0.93, 0.75),
+    "gd-dev": (0.93, 0.62, 0.02, 0.94, 0.96),
+    "county-heldout": (0.92, 0.60, 0.035, 0.93, 0.90),
+    "gd-heldout": (0.75, 0.32, 0.025, 0.93, 0.95),
+    "city-heldout": (0.77, 0.46, 0.03, 0.93, 0.83),
+}
 
 
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_accuracy", ROOT / "bench" / "accuracy.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+@pytest.fixture(scope="module")
+def figures() -> dict[str, dict[str, float]]:
+    if not SHARED.exists():
+        pytest.skip(f"shared knowledge bases not found at {SHARED}")
+    labelled = fit.labelled_sets(SHARED, ROOT / "bench" / "train")
+    examples = fit.load_examples(labelled)
+    heldout_sets = {
+        "county-heldout": (SHARED / "kb" / "county-hall.json", HELD_OUT / "county-heldout.jsonl"),
+        "gd-heldout": (SHARED / "kb" / "guangdong-2021.json", HELD_OUT / "gd-heldout.jsonl"),
+        "city-heldout": (HELD_OUT / "city-hall.json", HELD_OUT / "city-heldout.jsonl"),
+    }
+    heldout = fit.load_examples(heldout_sets)
+    vectors = str(ROOT / "instance" / "vectors")
+    matchers = fit.build_matchers([e.kb for e in examples + heldout], cache_dir=vectors)
+    rows = {mode: fit.question_rows(examples, matchers, mode) for mode in fit.MODES}
+    out = {}
+    for held in ("county-dev", "county-real", "gd-dev"):
+        train = {mode: [r for r in rs if r.example.set != held] for mode, rs in rows.items()}
+        models = fit.fit_models(train, {})
+        test = [e for e in examples if e.set == held]
+        out[held] = fit.metrics(
+            test, [fit.decide(m, e) for e, m in fit.with_models(matchers, models, "auto", test)]
+        )
+    shipped = fit.shipped_models()
+    for name in heldout_sets:
+        test = [e for e in heldout if e.set == name]
+        out[name] = fit.metrics(
+            test, [fit.decide(m, e) for e, m in fit.with_models(matchers, shipped, "auto", test)]
+        )
+    return out
 
 
-# set, kb fixture, questions file, {metric: floor (top1/strict/oos/field) or ceiling (wrong)}
-CASES = [
-    (
-        "county-dev",
-        "county_kb_path",
-        "county-dev.jsonl",
-        {"top1": 0.975, "strict": 0.855, "wrong": 0.015, "oos": 0.93, "field": 0.98},
-    ),
-    (
-        "county-real",
-        "county_kb_path",
-        "county-real.jsonl",
-        {"top1": 0.92, "strict": 0.71, "wrong": 0.02, "oos": 0.94, "field": 0.82},
-    ),
-    (
-        "gd-dev",
-        "guangdong_kb_path",
-        "gd-dev.jsonl",
-        {"top1": 0.95, "strict": 0.845, "wrong": 0.015, "oos": 1.00, "field": 0.98},
-    ),
-]
+@pytest.mark.parametrize("name", list(FLOORS))
+def test_accuracy_floors(figures, name):
+    top1, strict, wrong, oos, field = FLOORS[name]
+    got = figures[name]
+    assert got["top1"] >= top1, (name, got)
+    assert got["strict"] >= strict, (name, got)
+    assert got["wrong"] <= wrong, (name, got)
+    assert got["oos"] >= oos, (name, got)
+    assert got["field"] >= field, (name, got)
 
 
-@pytest.mark.parametrize(("name", "kb_fixture", "questions", "limits"), CASES, ids=[c[0] for c in CASES])
-def test_accuracy(
-    request: pytest.FixtureRequest, name: str, kb_fixture: str, questions: str, limits: dict[str, float]
-) -> None:
-    kb_path: Path = request.getfixturevalue(kb_fixture)
-    path = kb_path.parent.parent / "eval" / questions
-    if not path.exists():
-        pytest.skip(f"evaluation file not found at {path}")
-    bench = _bench()
-    gold = bench.load_questions(path)
-    figures, _ = bench.run(bench.guidebot_predictor(load_kb(kb_path).items), gold)
-    for metric, limit in limits.items():
-        if metric == "wrong":
-            assert figures[metric] <= limit, (name, metric, figures)
-        else:
-            assert figures[metric] >= limit, (name, metric, figures)
-
-
-def test_score_matches_score_py_definitions() -> None:
-    bench = _bench()
-    gold = [
-        {"id": "1", "question": "q", "item": "A", "field": "fee"},
-        {"id": "2", "question": "q", "item": ["A", "B"], "field": None},
-        {"id": "3", "question": "q", "item": "C", "field": None},
-        {"id": "4", "question": "q", "item": None, "field": None},
-        {"id": "5", "question": "q", "item": None, "field": None},
+def test_metrics_follow_score_py():
+    examples = [
+        fit.Example("s", "kb", "1", "q", (), frozenset({"A"}), "fee"),
+        fit.Example("s", "kb", "2", "q", (), frozenset({"A", "B"}), None),
+        fit.Example("s", "kb", "3", "q", (), frozenset({"C"}), None),
+        fit.Example("s", "kb", "4", "q", (), frozenset(), None),
+        fit.Example("s", "kb", "5", "q", (), frozenset(), None),
     ]
-    preds = {
-        "1": {"action": "answer", "item": "A", "field": "materials"},
-        "2": {"action": "clarify", "item": None, "candidates": ["X", "B"]},
-        "3": {"action": "answer", "item": "D"},
-        "4": {"action": "handoff", "item": None},
-        "5": {"action": "answer", "item": "A"},
-    }
-    assert bench.score(gold, preds) == {
-        "top1": 2 / 3,
-        "strict": 1 / 3,
-        "wrong": 2 / 5,
-        "oos": 1 / 2,
-        "field": 0.0,
-    }
+    decisions = [
+        fit.Decision("answer", item="A", field="materials"),
+        fit.Decision("clarify", candidates=("X", "B")),
+        fit.Decision("answer", item="D"),
+        fit.Decision("handoff"),
+        fit.Decision("answer", item="A"),
+    ]
+    got = fit.metrics(examples, decisions)
+    assert got == {"top1": 2 / 3, "strict": 1 / 3, "wrong": 2 / 5, "oos": 1 / 2, "field": 0.0}
+
+
+def test_fitting_never_reads_the_held_out_sets():
+    labelled = fit.labelled_sets(SHARED, ROOT / "bench" / "train")
+    assert all("heldout" not in str(path) for pair in labelled.values() for path in pair)
+    shipped = fit.shipped_models()
+    assert set(shipped.meta["fitted_on"]) == set(labelled)

@@ -54,7 +54,7 @@ def test_chat_is_a_multi_turn_conversation(runner, county_kb_path):
 
 def test_chat_ends_at_end_of_input(runner, county_kb_path):
     result = runner.invoke(cli, ["chat", "--kb", str(county_kb_path)], input="你好\n")
-    assert result.exit_code == 0 and "请直接用文字描述" in result.output
+    assert result.exit_code == 0 and "请直接说您要办的事" in result.output
 
 
 @pytest.mark.parametrize(
@@ -62,9 +62,10 @@ def test_chat_ends_at_end_of_input(runner, county_kb_path):
     [
         (Reply.say("好的"), "好的"),
         (Reply.transfer(), "［转接人工客服］"),
+        (Reply.transfer("正在为您转接人工客服，请稍候…"), "正在为您转接人工客服，请稍候…\n［转接人工客服］"),
         (Reply.nothing(), "［不回复］"),
     ],
-    ids=["text", "transfer", "empty"],
+    ids=["text", "transfer", "transfer-with-notice", "empty"],
 )
 def test_show(reply, shown):
     assert show(reply) == shown

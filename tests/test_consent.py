@@ -120,7 +120,7 @@ def test_handoff_names_the_subscribe_page_only_when_configured(knowledge, templa
     subscribe_page = consent.subscribe_page({"SUBSCRIBE_TEMPLATE_ID": template, "SUBSCRIBE_PAGE_URL": page})
     context = Context(knowledge=knowledge, service_hours=None, subscribe_page=subscribe_page)
     reply = respond(Message(kind="text", openid=OPENID, text="人工", msg_id="1"), context)
-    assert reply.kind == "text" and "联系工作人员" in reply.text
+    assert reply.kind == "text" and reply.action == "handoff" and "恢复人工服务" in reply.text
     assert ("允许接收一次回复通知" in reply.text) is mentioned
     assert ("https://hall.example.cn/notify" in reply.text) is mentioned
 

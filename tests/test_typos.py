@@ -86,7 +86,9 @@ def matcher(county_kb_path: Path) -> Matcher:
 )
 def test_typos_reach_the_item(matcher: Matcher, text: str, code: str) -> None:
     decision = matcher.decide(text)
-    assert (decision.action, decision.item) == ("answer", code)
+    # Answered, or asked back with the right item first (the lexical models answer only when sure).
+    led = decision.item if decision.action == "answer" else (decision.candidates or (None,))[0]
+    assert led == code
 
 
 def test_real_word_is_not_bent_into_an_item(matcher: Matcher) -> None:

@@ -334,11 +334,50 @@ def test_welcome_names_the_hall_even_with_cdata_terminator(tmp_path):
     ids=["inside-hours", "outside-hours"],
 )
 def test_handoff(county, tmp_path, now, msg_type):
-    client = make_app(county, tmp_path, CLOCK=lambda: now).test_client()
-    reply = reply_of(post_plain(client, text_xml("转人工")))
+    notices: list[tuple[str, str, str | None]] = []
+    client = make_app(
+        county, tmp_path, CLOCK=lambda: now, SEND_LATER=lambda *sent: notices.append(sent)
+    ).test_client()
+    reply = reply_of(post_plain(client, text_xml("转人工", msg_id="7001")))
     assert reply["MsgType"] == msg_type
-    if msg_type == "text":
-        assert "0999-1234567" in reply["Content"] and "周一 9:00" in reply["Content"]
+    if msg_type == "text":  # Saturday: when people are back, and a line open now
+        assert "11月30日（周一）9:00" in reply["Content"] and "12345" in reply["Content"]
+        assert notices == []
+    else:  # a bare transfer shows nothing: the citizen gets the notice as a customer-service text first
+        assert notices == [("oCitizen", notices[0][1], "7001")] and "正在为您转接" in notices[0][1]
+
+
+def test_transfer_notice_goes_out_through_the_outbox(county_kb_path, tmp_path):
+    """In service hours: the transfer reply, and the notice sent by the customer-service outbox."""
+    from fake_wechat import FakeWeChat
+    from service_support import seed
+
+    from bot.wechat.outbox import stop_outbox
+    from knowledge.db import get_engine
+
+    with FakeWeChat(app_id=APP_ID) as wechat:
+        app = make_app(
+            load_kb(county_kb_path),
+            tmp_path,
+            KB=None,
+            DATABASE_URL=f"sqlite:///{tmp_path / 'handoff.sqlite3'}",
+            WECHAT_API_BASE=wechat.url,
+            WECHAT_APP_SECRET=wechat.app_secret,
+            STATE_STORE="memory",
+        )
+        engine = get_engine(app)
+        seed(engine, county_kb_path)
+        try:
+            reply = reply_of(post_plain(app.test_client(), text_xml("转人工", msg_id="7002")))
+            assert reply["MsgType"] == "transfer_customer_service"
+            deadline = time.monotonic() + 10
+            while not wechat.calls_to("/cgi-bin/message/custom/send") and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            stop_outbox(app)
+            engine.dispose()
+        [call] = wechat.calls_to("/cgi-bin/message/custom/send")
+        assert call.body["touser"] == "oCitizen" and "正在为您转接" in call.body["text"]["content"]
 
 
 def test_internal_error_becomes_a_polite_fallback(client, monkeypatch, caplog):

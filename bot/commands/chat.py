@@ -12,11 +12,7 @@ import click
 
 from bot.commands import script_app
 from bot.conversation.engine import Context, respond
-from bot.conversation.knowledge import StaticKnowledge
 from bot.conversation.messages import Message, Reply
-from bot.conversation.records import MemoryRecorder
-from bot.conversation.state import MemoryStore
-from knowledge.schema import load_kb
 
 _KB_OPTION = click.option(
     "--kb",
@@ -27,17 +23,17 @@ _KB_OPTION = click.option(
 
 
 def cli_context(kb_path: str | None) -> Context:
-    """A context answering like the webhook, with state in memory and no recording."""
+    """A context answering like the webhook (same settings: service hours, holidays, semantic stage), with
+    state in memory and no recording."""
     from bot.serving import runtime
 
-    knowledge = StaticKnowledge(load_kb(kb_path)) if kb_path else runtime.knowledge_source(script_app())
-    return Context(knowledge=knowledge, store=MemoryStore(), recorder=MemoryRecorder())
+    return runtime.trial_context(script_app(), kb_file=kb_path)
 
 
 def show(reply: Reply) -> str:
     """A reply as the citizen would see it (or what WeChat does with it)."""
     if reply.kind == "transfer":
-        return "［转接人工客服］"
+        return (reply.text + "\n" if reply.text else "") + "［转接人工客服］"
     if reply.kind == "empty":
         return "［不回复］"
     return reply.text

@@ -21,22 +21,16 @@ from bot.matching.decision import Decision
 from bot.matching.matcher import Matcher
 
 
-def _database_matcher() -> Matcher:
-    from sqlmodel import Session
+def _matcher(kb_path: str | None) -> Matcher:
+    """The matcher the webhook would use (semantic stage included, its passages embedded first)."""
+    from bot.serving import runtime
+    from bot.serving.kbcache import DatabaseKnowledge
 
-    from knowledge import db, storage
-
-    app = script_app()
-    with Session(db.get_engine(app)) as session:
-        items = storage.published_items(session=session)
-        synonyms = {row.word: row.canonical for row in storage.list_synonyms(session=session)}
-    return Matcher.build(items, synonyms=synonyms)
-
-
-def _file_matcher(path: str) -> Matcher:
-    from knowledge.schema import load_kb
-
-    return Matcher.build(load_kb(path).items)
+    source = runtime.knowledge_source(script_app(), kb_file=kb_path)
+    if isinstance(source, DatabaseKnowledge):
+        source()
+        source.wait_for_semantic()
+    return source().matcher
 
 
 def run(matcher: Matcher, lines: Iterable[str], errors: IO[str]) -> Iterator[dict[str, object]]:
@@ -71,7 +65,7 @@ def run(matcher: Matcher, lines: Iterable[str], errors: IO[str]) -> Iterator[dic
 )
 def match(kb_path: str | None) -> None:
     """逐行读取 JSON 问题，逐行输出匹配结果（JSON）。"""
-    matcher = _file_matcher(kb_path) if kb_path else _database_matcher()
+    matcher = _matcher(kb_path)
     for stream in (sys.stdin, sys.stdout):  # JSON lines are UTF-8 whatever the locale says
         if isinstance(stream, io.TextIOWrapper) and stream.encoding.lower().replace("-", "") != "utf8":
             stream.reconfigure(encoding="utf-8")

@@ -170,6 +170,11 @@ def _title(item: Item, situation: Situation | None) -> str:
     return f"【{item.name}】" + (f"\n情形：{situation.name}" if situation else "")
 
 
+def short_title(item: Item, situation: Situation | None = None) -> str:
+    """The item's title line (and its situation), as answers start."""
+    return _title(item, situation)
+
+
 def hint(item: Item, asked: str | None) -> str:
     """One line naming what else the citizen can ask about this item."""
     words = [word for field, word in _HINT_WORDS.items() if field != asked]

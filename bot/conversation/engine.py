@@ -1,11 +1,17 @@
-"""respond(): one citizen message in, one reply out: answer, ask, or hand off to people.
+"""respond(): one citizen message in, one reply out, with what it did (answer / clarify / handoff / hall /
+smalltalk).
 
 No HTTP here (WeRoBot-style): ``bot.wechat.protocol`` makes the :class:`Message`, this module decides the
-:class:`Reply`, and ``guidebot ask/chat`` and the tests call :func:`respond` directly.
+:class:`Reply`, and ``guidebot ask/chat/converse`` and the tests call :func:`respond` directly.
+
+A message is read in this order: a rating or "1" for the next page; 人工 and 投诉; an emergency; an answer to
+the pending numbered question (a number, or the option's words); thanks, greetings and English; a question
+about the hall itself; otherwise the matcher decides (with the previous turn, for follow-ups). A side
+question (the hall's hours, thanks) is answered without losing a pending numbered question.
 
 A citizen's state between messages (in the :class:`~bot.conversation.state.StateStore`, under the openid):
-``turn`` (the matcher's Turn: last item, pending candidates, field, topic), ``situation`` (an item
-waiting for "which situation?"), ``pages`` (the rest of a long answer, one per "1"), ``streak``
+``turn`` (the matcher's Turn), ``pending`` (a numbered question: item codes or situation names), ``situation``
+(the situation of the item under discussion), ``pages`` (the rest of a long answer, one per "1"), ``streak``
 (unanswered questions in a row) and ``rated`` (the item a "评价 N" refers to).
 
 Menu keys (``CLICK`` events): ``ITEM:<code>`` answers that item, ``HUMAN`` hands off to people,
@@ -13,39 +19,42 @@ Menu keys (``CLICK`` events): ``ITEM:<code>`` answers that item, ``HUMAN`` hands
 """
 
 import datetime as dt
-import functools
 import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.conversation import answers, consent
-from bot.conversation.hours import CHINA, HoursError, Schedule, describe_opening, parse_hours
+from bot.conversation import answers, choices, consent, details, handoff, itemreply, smalltalk
+from bot.conversation.hall import Ask, hall_question
+from bot.conversation.hallreply import hall_reply
+from bot.conversation.holidays import Calendar
+from bot.conversation.hours import CHINA, HoursError, Schedule, parse_hours
 from bot.conversation.knowledge import Knowledge, KnowledgeSource, common_codes
 from bot.conversation.messages import Message, Reply
 from bot.conversation.records import MemoryRecorder, Question, Recorder
 from bot.conversation.state import MemoryStore, StateStore
 from bot.matching.decision import Decision, Turn
-from bot.matching.normalize import to_halfwidth
+from bot.matching.normalize import normalize, to_halfwidth
+from bot.matching.options import by_hint, by_words
 from knowledge.schema import Item, Situation
 
 log = logging.getLogger(__name__)
 
 _RATING = re.compile(r"^(?:评价|打分|评分|满意度)\s*[:：]?\s*(\d+)\s*(?:分|星)?$")
 _MORE = {"1", "更多", "下一页", "继续", "完整清单", "完整材料清单"}
-_SITUATION_SPLIT = re.compile(r"[（）()、，,；;/及和或的]+")
 #: Reasons that count as "unanswered": the second in a row goes to people.
-_UNANSWERED = {"out_of_scope"}
-#: Reasons that go to people at once.
-_HANDOFF_NOW = {"human", "complaint", "low_confidence"}
+_UNANSWERED = {"out_of_scope", "low_confidence", "empty"}
+#: Asks about opening times: an item with its own hours answers them itself.
+_HOURS_ASKS = {Ask.HOURS, Ask.OPEN, Ask.LUNCH, Ask.HOLIDAYS}
+#: Field questions about a day ("今天能办不", "周六开门吗") are answered from the hours.
+_DAY_FIELDS = {None, "conditions", "hours", "online"}
 
 EXAMPLES = "比如“身份证丢了怎么补办”“社保卡在哪办”"
 HELP = f"您好，请直接用文字描述要办理的事项，{EXAMPLES}。回复“人工”联系工作人员。"
 NOT_TEXT = f"抱歉，我暂时只能看懂文字消息。请用文字描述您要办理的事项，{EXAMPLES}。"
 VOICE_NOT_RECOGNISED = f"抱歉，暂时听不懂语音，请打字提问，{EXAMPLES}。"
 NO_CHOICE = f"现在没有待选择的编号。请直接用文字提问，{EXAMPLES}。"
-NOT_FOUND = f"抱歉，没有找到与您的问题相关的办事指南。请换个说法再试试，{EXAMPLES}；也可以回复“人工”。"
 
 
 @dataclass
@@ -59,13 +68,12 @@ class Context:
     #: online (handoffs then give the phone number).
     service_hours: Schedule | str | None = "hall"
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(CHINA)
+    #: Public holidays and make-up working days (``bot.conversation.holidays``); None: weekdays only.
+    calendar: Calendar | None = None
     #: Where subscription-notification consent is recorded (``bot.conversation.consent``); None keeps none.
     consents: consent.ConsentBook | None = None
     #: A page with the 订阅通知 button, named at handoff so staff can reply after 48 h ("" = none).
     subscribe_page: str = ""
-
-
-# -- state --------------------------------------------------------------------------------------
 
 
 def _turn(state: dict[str, Any]) -> Turn | None:
@@ -89,42 +97,11 @@ def _turn_data(turn: Turn) -> dict[str, Any]:
     }
 
 
-# -- helpers ------------------------------------------------------------------------------------
-
-
-def _number(text: str) -> int | None:
-    text = text.strip().rstrip("。.").strip()
-    return int(text) if text.isdigit() and len(text) <= 2 else None
-
-
-def _infer_situation(item: Item, text: str, prepare: Callable[[str], str]) -> Situation | None:
-    """The one situation the question names itself ("租房落户怎么办", "身份证丢了"), or None.
-
-    Parts of situation names are compared raw and in the matcher's canonical form (丢了 → 遗失).
-    """
-    if not text:
-        return None
-    prepared = prepare(text).replace(" ", "")
-    found = []
-    for situation in item.situations or ():
-        for part in _SITUATION_SPLIT.split(situation.name):
-            canonical = prepare(part).replace(" ", "") if len(part) >= 2 else ""
-            if len(part) >= 2 and (part in text or (len(canonical) >= 2 and canonical in prepared)):
-                found.append(situation)
-                break
-    return found[0] if len(found) == 1 else None
-
-
-@functools.lru_cache(maxsize=8)
-def _hall_hours(text: str) -> Schedule | None:
+def _schedule(text: str, calendar: Calendar | None) -> Schedule | None:
     try:
-        return parse_hours(text)
+        return parse_hours(text).with_calendar(calendar)
     except HoursError:
         return None
-
-
-def _phone(knowledge: Knowledge, item: Item | None = None) -> str:
-    return (item.phone if item and item.phone else None) or knowledge.hall.phone or ""
 
 
 class _Conversation:
@@ -132,7 +109,9 @@ class _Conversation:
 
     def __init__(self, message: Message, context: Context) -> None:
         self.message, self.context = message, context
-        self.knowledge = context.knowledge()
+        self.knowledge: Knowledge = context.knowledge()
+        self.hall = self.knowledge.hall
+        self.now = context.clock()
         try:
             self.state: dict[str, Any] = context.store.load(message.openid) or {}
         except Exception:
@@ -149,71 +128,183 @@ class _Conversation:
         except Exception:
             log.exception("cannot save the conversation state for %s", self.message.log_ref)
 
+    # -- the item under discussion --
+
+    def current_item(self) -> Item | None:
+        turn = _turn(self.state)
+        return self.knowledge.item(turn.item) if turn and turn.item else None
+
+    def current_situation(self, item: Item) -> Situation | None:
+        kept = self.state.get("situation") or {}
+        if kept.get("item") != item.code:
+            return None
+        return next((s for s in item.situations or () if s.name == kept.get("name")), None)
+
     # -- replies --
 
-    def answer(self, item: Item, field: str | None, situation: Situation | None) -> Reply:
-        hall = self.knowledge.hall
-        rendered = (
-            answers.overview(item, hall, situation)
-            if field is None
-            else answers.field_answer(item, field, hall, situation)
+    def answer_item(self, item: Item, field: str | None, text: str, *, fresh: bool) -> Reply:
+        """About ``item``: the situation from the story, an FAQ or item sentence first, then the field or
+        the one-trip block. ``fresh``: the first answer about this item (the one-trip block is due)."""
+        if field == "materials":
+            field = None  # 要带什么 gets the whole one-trip block, materials first
+        matcher = self.knowledge.matcher
+        normal = normalize(matcher.reader.read(text)) if text else ""
+        passages = details.passages_for(matcher, item, normal)
+        situation = details.situation_from_story(matcher, item, text, passages) if text else None
+        if situation is None:
+            situation = self.current_situation(item)
+        if situation is not None:
+            self.state["situation"] = {"item": item.code, "name": situation.name}
+        else:
+            self.state.pop("situation", None)
+        entry = details.faq_for(item, text, field, passages) if text else None
+        lead = itemreply.faq_lead(entry) if entry else None
+        if lead is None and text and not fresh and field is None:
+            lead = itemreply.best_sentence(item, text, situation)
+        day_answer = self.day_answer(item, text, field)
+        if day_answer is not None:
+            return day_answer
+        open_situations = (
+            list(item.situations or ()) if situation is None and field in (None, "materials") else []
+        )
+        if len(open_situations) >= 2:
+            self.state["pending"] = {
+                "kind": "situations",
+                "item": item.code,
+                "options": [s.name for s in open_situations],
+                "field": field,
+            }
+        else:
+            open_situations = []
+            self.state.pop("pending", None)
+        full = fresh or field is None and lead is None
+        rendered = itemreply.compose(
+            item,
+            self.hall,
+            field=field,
+            situation=situation,
+            lead=lead,
+            full=full,
+            open_situations=open_situations,
         )
         self.state["pages"] = list(rendered.pages)
         self.state["rated"] = item.code
         self.state["streak"] = 0
-        return Reply.say(rendered.text)
+        self.state["turn"] = _turn_data(Turn(item=item.code, field=field, extra=self._topic()))
+        choices_ = tuple(s.name for s in open_situations)
+        return Reply.say(
+            rendered.text,
+            "answer",
+            item=item.code,
+            field=field,
+            situation=situation.name if situation else None,
+            choices=choices_,
+        )
 
-    def answer_or_ask_situation(self, item: Item, field: str | None, text: str) -> Reply:
-        if field in (None, "materials") and len(item.situations or ()) >= 2:
-            situation = _infer_situation(item, text, self.knowledge.matcher.prepare)
-            if situation is None:
-                self.state["situation"] = {"item": item.code, "field": field}
-                self.state["rated"] = item.code
-                self.state["streak"] = 0
-                return Reply.say(answers.situation_question(item))
-            return self.answer(item, field, situation)
-        only = item.situations[0] if field in (None, "materials") and item.situations else None
-        return self.answer(item, field, only)
+    def _topic(self) -> dict[str, Any]:
+        turn = _turn(self.state)
+        return dict(turn.extra) if turn else {}
+
+    def day_answer(self, item: Item, text: str, field: str | None) -> Reply | None:
+        """A question about a day ("今天能办不", "周六开门吗") about ``item``: its hours that day."""
+        if not text or field not in _DAY_FIELDS:
+            return None
+        asked = hall_question(text, self.hall.name)
+        if asked is None or not asked.days:
+            return None
+        body = hall_reply(asked, self.hall, self.now, self.context.calendar, item=item)
+        text_ = f"【{item.name}】\n{body}"
+        self.state["turn"] = _turn_data(Turn(item=item.code, field="hours", extra=self._topic()))
+        return Reply.say(answers.fit(text_), "answer", item=item.code, field="hours")
+
+    def clarify(self, codes: tuple[str, ...], field: str | None) -> Reply:
+        items = [item for item in (self.knowledge.item(code) for code in codes) if item is not None]
+        self.state["pending"] = {"kind": "items", "options": [i.code for i in items], "field": field}
+        self.state["streak"] = 0
+        self.state.pop("pages", None)
+        return Reply.say(
+            answers.clarify_question([item.name for item in items]),
+            "clarify",
+            choices=tuple(item.code for item in items),
+            field=field,
+        )
+
+    def out_of_range(self, pending: dict[str, Any], number: int) -> Reply:
+        options = list(pending["options"])
+        names = (
+            options
+            if pending["kind"] == "situations"
+            else [item.name for item in (self.knowledge.item(c) for c in options) if item is not None]
+        )
+        lines = [f"没有第{number}项，请回复1–{len(options)}中的数字："]
+        lines += [f"{n}. {name}" for n, name in enumerate(names, 1)]
+        return Reply.say(
+            answers.fit("\n".join(lines)), "clarify", choices=tuple(options), field=pending.get("field")
+        )
+
+    def choose(self, pending: dict[str, Any], index: int, text: str) -> Reply:
+        self.state.pop("pending", None)
+        option = pending["options"][index]
+        if pending["kind"] == "situations":
+            item = self.knowledge.item(pending["item"])
+            if item is None:
+                return Reply.say(HELP, "smalltalk")
+            self.state["situation"] = {"item": item.code, "name": option}
+            situation = self.current_situation(item)
+            # A number keeps the question's field; words settle the situation and ask their own (or all).
+            field = pending.get("field") if choices.number_in(text, 99) else self._field_of(text)
+            if field == "materials":
+                field = None
+            rendered = itemreply.compose(item, self.hall, field=field, situation=situation)
+            self.state["pages"] = list(rendered.pages)
+            self.state["turn"] = _turn_data(Turn(item=item.code, field=field, extra=self._topic()))
+            return Reply.say(rendered.text, "answer", item=item.code, field=field, situation=option)
+        item = self.knowledge.item(option)
+        if item is None:
+            return Reply.say(HELP, "smalltalk")
+        self._record(
+            text, Decision("answer", item=item.code, field=pending.get("field"), score=1.0, reason="picked")
+        )
+        return self.answer_item(
+            item, pending.get("field"), text if not choices.number_in(text, 99) else "", fresh=True
+        )
 
     def handoff(self, reason: str, item: Item | None = None) -> Reply:
+        """To people: a transfer with a visible notice in service hours, else when they are back and whom to
+        call; the text is never empty."""
         self.state["streak"] = 0
-        hours, now = self.hours(), self.context.clock()
-        if hours is not None and hours.is_open(now):
-            return Reply.transfer()
-        phone = _phone(self.knowledge, item)
-        lines = []
-        if reason == "complaint":
-            complaint = self.knowledge.hall.complaint_phone or phone
-            lines.append(f"您的意见我们已记录。投诉请拨打 {complaint}。")
-        elif reason == "out_of_scope":
-            lines.append("抱歉，这个问题我暂时回答不了，已记录下来请工作人员处理。")
-        elif reason == "low_confidence":
-            lines.append("抱歉，我不太确定您要办理的事项，已记录下来请工作人员处理。")
-        else:
-            lines.append("好的，为您联系工作人员。")
-        if hours is not None:
-            opening = hours.next_opening(now)
-            when = f"，下次在线时间：{describe_opening(opening)}" if opening else ""
-            lines.append(f"现在是非工作时间，人工服务时间为{hours.text}{when}。")
-        if phone:
-            lines.append(f"着急的话请拨打咨询电话 {phone}。")
-        if self.context.subscribe_page:
+        schedule = self.service_schedule()
+        online = schedule is not None and schedule.is_open(self.now)
+        text = handoff.handoff_text(
+            reason,
+            self.hall,
+            self.now,
+            item=item,
+            service=schedule,
+            calendar=self.context.calendar,
+            online=online,
+        )
+        if self.context.subscribe_page and not online:
             page = self.context.subscribe_page
-            lines.append(f"如希望工作人员稍后回复您，请打开 {page} 允许接收一次回复通知。")
-        return Reply.say(answers.fit("\n".join(lines)))
+            text = answers.fit(f"{text}\n如希望工作人员稍后回复您，请打开 {page} 允许接收一次回复通知。")
+        if online and reason in ("human", "complaint", "unanswered", "low_confidence"):
+            return Reply.transfer(text, reason=reason)
+        return Reply.say(text, "handoff", reason=reason)
 
-    def hours(self) -> Schedule | None:
+    def service_schedule(self) -> Schedule | None:
         hours = self.context.service_hours
-        if isinstance(hours, Schedule) or hours is None:
-            return hours
-        return _hall_hours(self.knowledge.hall.hours or "")
+        if isinstance(hours, Schedule):
+            return hours.with_calendar(self.context.calendar)
+        if hours is None:
+            return None
+        return _schedule(self.hall.hours or "", self.context.calendar)
 
     def numbered_items(self, title: str, codes: list[str]) -> Reply:
         items = [item for item in (self.knowledge.item(code) for code in codes) if item is not None]
-        self.state["turn"] = _turn_data(Turn(candidates=tuple(item.code for item in items)))
+        self.state["pending"] = {"kind": "items", "options": [i.code for i in items], "field": None}
         self.state.pop("pages", None)
-        self.state.pop("situation", None)
-        return Reply.say(answers.item_list(title, [item.name for item in items]))
+        text = answers.item_list(title, [item.name for item in items])
+        return Reply.say(text, "smalltalk", choices=tuple(i.code for i in items))
 
     def common(self) -> list[str]:
         try:
@@ -223,92 +314,179 @@ class _Conversation:
             asked = []
         return common_codes(self.knowledge, asked)
 
+    def _record(self, text: str, decision: Decision) -> None:
+        try:
+            self.context.recorder.question(Question(self.message.openid, text, decision, self.message.msg_id))
+        except Exception:
+            log.exception("cannot record the question of %s", self.message.log_ref)
+
     # -- text --
 
-    def text(self, text: str) -> Reply:
-        text = text.strip()
+    def text(self, raw: str) -> Reply:
+        text = raw.strip()
         if not text:
-            return Reply.say(HELP)
+            return Reply.say(HELP, "smalltalk")
         compact = to_halfwidth(text).replace(" ", "")
         rating = _RATING.match(compact)
         if rating:
             return self.rate(int(rating.group(1)))
-        number = _number(compact)
-        pending = self.state.pop("situation", None)
-        if pending and number is not None:
-            item = self.knowledge.item(pending["item"])
-            situations = (item.situations or []) if item else []
-            if item is not None and 0 <= number <= len(situations):
-                return self.answer(item, pending["field"], situations[number - 1] if number else None)
-        pages = self.state.pop("pages", None)
-        if pages and compact in _MORE:
+        pages = self.state.get("pages")
+        if pages and compact in _MORE and not self.state.get("pending"):
             self.state["pages"] = pages[1:]
-            return Reply.say(pages[0])
-        turn = _turn(self.state)
-        if number is not None and not (turn and turn.candidates):
-            return Reply.say(NO_CHOICE)  # a stray number is not a question: no streak, no record
+            return Reply.say(pages[0], "answer", item=self.state.get("rated"))
+        matcher = self.knowledge.matcher
+        surface = matcher.surface(text)
+        asked = hall_question(text, self.hall.name)
+        if asked is not None and Ask.COMPLAINT in asked.asks:
+            return Reply.say(hall_reply(asked, self.hall, self.now, self.context.calendar), "hall")
+        if surface.human or surface.complaint:
+            wanted = Decision("handoff", reason="complaint" if surface.complaint else "human")
+            self._record(text, wanted)
+            return self.handoff(wanted.reason, self.current_item())
+        talk = smalltalk.classify(text)
+        if talk is not None and talk.kind is smalltalk.Kind.EMERGENCY:
+            return Reply.say(smalltalk.reply(talk, self.hall), "smalltalk")
+        pending = self.state.get("pending")
+        if pending:
+            number = choices.number_in(text, len(pending["options"]))
+            if number is not None and number.index is not None:
+                return self.choose(pending, number.index, text)
+            if number is not None and number.out_of_range is not None:
+                return self.out_of_range(pending, number.out_of_range)
+        if talk is not None:
+            return Reply.say(smalltalk.reply(talk, self.hall), "smalltalk")
+        if not pending and choices.number_in(text, 99) is not None:
+            return Reply.say(NO_CHOICE, "smalltalk")  # a stray number is not a question: no record
+        if asked is None and self.names_no_service(text):
+            talk = smalltalk.loose(text)
+            if talk is not None:
+                return Reply.say(smalltalk.reply(talk, self.hall), "smalltalk")
+            if self.current_item() is None:  # beside an item, the matcher's follow-up reads other words
+                asked = hall_question(text, self.hall.name, loose=True)
+        if asked is not None:
+            reply = self.hall_or_item(asked, text)
+            if reply is not None:
+                return reply
+        if pending:
+            settled = self.settle(pending, text)
+            if settled is not None:
+                return settled
         return self.decide(text)
+
+    def _field_of(self, text: str) -> str | None:
+        return self.knowledge.matcher.surface(text).field
+
+    def names_no_service(self, text: str) -> bool:
+        """True when the matcher finds no service in ``text`` alone (no answer, no numbered question)."""
+        return self.knowledge.matcher.decide(text, None).action == "handoff"
+
+    def hall_or_item(self, asked: Any, text: str) -> Reply | None:
+        """A hall question: about the item under discussion when it does not name the hall (the matcher's
+        follow-up answers it), or when the item keeps its own hours; else about the hall."""
+        item = self.current_item()
+        pending = self.state.get("pending") or {}
+        if item is not None and pending.get("kind") != "items":
+            if not asked.names_hall:
+                return None  # "几点上班" after an answer: the matcher's follow-up answers it for the item
+            if item.hours and set(asked.asks) <= _HOURS_ASKS:
+                body = hall_reply(asked, self.hall, self.now, self.context.calendar, item=item)
+                self.state["turn"] = _turn_data(Turn(item=item.code, field="hours", extra=self._topic()))
+                return Reply.say(
+                    answers.fit(f"【{item.name}】\n{body}"), "answer", item=item.code, field="hours"
+                )
+        body = hall_reply(asked, self.hall, self.now, self.context.calendar)
+        return Reply.say(body, "hall")
+
+    def settle(self, pending: dict[str, Any], text: str) -> Reply | None:
+        """A message that answers the pending numbered question in words, or None."""
+        matcher = self.knowledge.matcher
+        options = list(pending["options"])
+        normal = normalize(matcher.reader.read(text))
+        if pending["kind"] == "items":
+            positions = [matcher.position[c] for c in options if c in matcher.position]
+            names = [matcher.names[p] for p in positions]
+            index = by_words(text, names)  # the option's own words (租赁住房的, 退休了)
+            if index is None:
+                fresh = matcher.decide(text, None)
+                if fresh.action == "answer" and fresh.item not in options:
+                    return None  # a new question about another item
+                scores = matcher.semantic_scores(normal)
+                semantic = [float(scores[p]) for p in positions] if scores is not None else None
+                index = by_hint(text, names, semantic)
+                if index is None and fresh.action == "answer" and fresh.item in options:
+                    index = options.index(fresh.item)
+        else:
+            item = self.knowledge.item(pending["item"])
+            if item is None:
+                return None
+            index = by_words(text, options)
+            if index is None:
+                fresh = matcher.decide(text, None)
+                if fresh.action == "answer" and fresh.item != item.code:
+                    return None
+                passages = details.passages_for(matcher, item, normal)
+                found = [passages.get(f"{item.name}：{name}") for name in options]
+                semantic = [float(s) for s in found if s is not None] if all(found) else None
+                index = by_hint(text, options, semantic)
+        if index is None:
+            return None
+        return self.choose(pending, index, text)
 
     def decide(self, text: str) -> Reply:
         matcher = self.knowledge.matcher
         previous = _turn(self.state)
         decision = matcher.decide(text, previous)
-        try:
-            self.context.recorder.question(Question(self.message.openid, text, decision, self.message.msg_id))
-        except Exception:
-            log.exception("cannot record the question of %s", self.message.log_ref)
-        self.state["turn"] = _turn_data(matcher.turn_after(text, decision, previous))
-        return self.act(decision, text)
-
-    def act(self, decision: Decision, text: str) -> Reply:
+        self._record(text, decision)
+        turn = matcher.turn_after(text, decision, previous)
         if decision.action == "answer" and decision.item:
             item = self.knowledge.item(decision.item)
             if item is not None:
-                return self.answer_or_ask_situation(item, decision.field, text)
+                fresh = not (previous and previous.item == item.code)
+                reply = self.answer_item(item, decision.field, text, fresh=fresh)
+                self.state["turn"] = _turn_data(turn)
+                return reply
+        self.state["turn"] = _turn_data(turn)
         if decision.action == "clarify" and decision.candidates:
-            names = [item.name for item in map(self.knowledge.item, decision.candidates) if item is not None]
-            self.state["streak"] = 0
-            return Reply.say(answers.clarify_question(names))
-        if decision.reason == "empty":
-            return Reply.say(HELP)
+            return self.clarify(decision.candidates, decision.field)
         if decision.reason in _UNANSWERED:
             streak = int(self.state.get("streak", 0)) + 1
             if streak < 2:
                 self.state["streak"] = streak
-                return Reply.say(NOT_FOUND)
-        previous = _turn(self.state)
-        item = self.knowledge.item(previous.item) if previous and previous.item else None
-        return self.handoff(decision.reason, item)
+                text_ = handoff.out_of_scope_text(self.hall, self.now, calendar=self.context.calendar)
+                return Reply.say(text_, "handoff", reason=decision.reason)
+            return self.handoff("low_confidence", self.current_item())
+        return self.handoff(decision.reason, self.current_item())
 
     def rate(self, score: int) -> Reply:
         code = self.state.get("rated")
         if not 1 <= score <= 5:
-            return Reply.say("请回复“评价”加1到5的数字，例如“评价 5”（5分最满意）。")
+            return Reply.say("请回复“评价”加1到5的数字，例如“评价 5”（5分最满意）。", "smalltalk")
         if not code:
-            return Reply.say("请在收到办事解答后再评价，例如回复“评价 5”。")
+            return Reply.say("请在收到办事解答后再评价，例如回复“评价 5”。", "smalltalk")
         self.context.recorder.rating(item_code=code, score=score, openid=self.message.openid)
         self.state.pop("rated", None)
-        return Reply.say("感谢您的评价！" + ("我们会继续改进。" if score <= 3 else "祝您办事顺利。"))
+        return Reply.say(
+            "感谢您的评价！" + ("我们会继续改进。" if score <= 3 else "祝您办事顺利。"), "smalltalk"
+        )
 
     # -- events --
 
     def event(self) -> Reply:
         event, key = self.message.event or "", self.message.event_key or ""
         if event in ("subscribe", "subscribe_scan"):
-            title = f"您好，欢迎关注{self.knowledge.hall.name}！\n{HELP}\n常办事项（回复数字查看）："
+            title = f"您好，欢迎关注{self.hall.name}！\n{HELP}\n常办事项（回复数字查看）："
             return self.numbered_items(title, self.common())
         if event == "click":
             if key.startswith("ITEM:"):
                 item = self.knowledge.item(key[len("ITEM:") :])
                 if item is not None:
-                    self.state.pop("situation", None)
-                    self.state["turn"] = _turn_data(Turn(item=item.code))
-                    return self.answer_or_ask_situation(item, None, "")
+                    self.state.pop("pending", None)
+                    return self.answer_item(item, None, "", fresh=True)
             if key == "HUMAN":
                 return self.handoff("human")
             if key == "COMMON":
                 return self.numbered_items("常办事项（回复数字查看）：", self.common())
-            return Reply.say(HELP)
+            return Reply.say(HELP, "smalltalk")
         return Reply.nothing()
 
 
@@ -320,11 +498,11 @@ def respond(message: Message, context: Context) -> Reply:
     if message.kind == "event" and message.event in consent.EVENTS:
         return consent.handle(message, context.consents)
     if message.kind in ("image", "video", "location", "link"):
-        return Reply.say(NOT_TEXT)
+        return Reply.say(NOT_TEXT, "smalltalk")
     if message.kind == "unknown":
         return Reply.nothing()
     if message.kind == "voice" and not message.recognition:
-        return Reply.say(VOICE_NOT_RECOGNISED)
+        return Reply.say(VOICE_NOT_RECOGNISED, "smalltalk")
     conversation = _Conversation(message, context)
     if message.kind == "event":
         reply = conversation.event()

@@ -90,6 +90,10 @@ _CUES: tuple[tuple[Ask, str], ...] = (
     ),
     (Ask.PHONE, r"电话(?:号码?)?|联系方式|怎么联系|热线|号码|手机号?|座机"),
 )
+#: Other words a loose reading may leave when the message does not name the hall ("现在过去有人没有").
+LOOSE_REST = 3
+#: Left-over words asking for a service (电动车上牌在哪办, 考驾照在哪报名): never a hall question.
+_SERVICE_WORDS = re.compile(r"[办补换领交开考报注销登迁]|申请|报名|上牌|过户|证|卡|照")
 _CUE_PATTERNS = tuple((ask, re.compile(pattern)) for ask, pattern in _CUES)
 _FILLERS = re.compile(
     r"请问|请|问一下|问下|问问|想问|打扰|麻烦|一下|你好|您好|那个|就是|是不是|是否|可不可以|能不能|有没有|"
@@ -142,17 +146,21 @@ def _read(text: str, hall_name: str = "") -> _Reading:
     return _Reading(tuple(asks), tuple(days), names, rest)
 
 
-def hall_question(text: str, hall_name: str = "") -> HallQuestion | None:
+def hall_question(text: str, hall_name: str = "", *, loose: bool = False) -> HallQuestion | None:
     """What ``text`` asks about the hall itself, or None when it is not (only) about the hall.
 
-    ``hall_name`` (the record's name) lets "岷川市民之家几点开门" count as naming the hall.
+    ``hall_name`` (the record's name) lets "岷川市民之家几点开门" count as naming the hall. ``loose``
+    accepts other words beside the asks ("我已经到门口了", "对了"): the caller must then make sure they
+    name no service (the engine asks the matcher).
     """
     compact = to_simplified(to_halfwidth(text))
     if _ITEM_FIELDS.search(compact):
         return None
     reading = _read(text, hall_name)
-    if not reading.asks or reading.rest:
+    if not reading.asks or (reading.rest and not loose) or _SERVICE_WORDS.search(reading.rest):
         return None
+    if loose and not reading.names_hall and len(reading.rest) > LOOSE_REST:
+        return None  # "县医院几点挂号": other words about another place
     asks = list(reading.asks)
     if Ask.LUNCH in asks:  # 中午几点上班 / 中午休息吗: the lunch answer says both
         asks = [ask for ask in asks if ask not in (Ask.HOURS, Ask.OPEN)]

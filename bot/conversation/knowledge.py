@@ -4,10 +4,12 @@
 ``bot.serving.kbcache.DatabaseKnowledge`` serves the database's published items and rebuilds on change.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.matching.matcher import Matcher
+from bot.matching.embedding import Embedder
+from bot.matching.matcher import Matcher, SemanticStage
+from bot.matching.semantic import SemanticIndex, VectorCache
 from knowledge.schema import Hall, Item, KnowledgeBase
 
 #: Items offered in the welcome and the 常办事项 menu when nothing has been asked yet.
@@ -33,18 +35,60 @@ class Knowledge:
         return [item.code for item in self.matcher.items]
 
 
+@dataclass(frozen=True)
+class SemanticSetup:
+    """What the semantic stage needs: the model and the passage vector cache shared by the host's workers."""
+
+    embedder: Embedder
+    cache: VectorCache
+
+
 def build(
-    items: Sequence[Item], hall: Hall, *, synonyms: dict[str, str] | None = None, version: object = 0
+    items: Sequence[Item],
+    hall: Hall,
+    *,
+    synonyms: dict[str, str] | None = None,
+    version: object = 0,
+    semantic: SemanticSetup | None = None,
+    extra: Mapping[str, Sequence[str]] | None = None,
 ) -> Knowledge:
-    """Index ``items`` for answering."""
-    return Knowledge(matcher=Matcher.build(items, synonyms=synonyms), hall=hall, version=version)
+    """Index ``items`` for answering; with ``semantic``, embed what the cache lacks first (blocking)."""
+    knowledge = Knowledge(matcher=Matcher.build(items, synonyms=synonyms), hall=hall, version=version)
+    if semantic is None:
+        return knowledge
+    return with_semantic(knowledge, semantic, extra=extra) or knowledge
+
+
+def with_semantic(
+    knowledge: Knowledge,
+    semantic: SemanticSetup,
+    *,
+    extra: Mapping[str, Sequence[str]] | None = None,
+    embed_missing: bool = True,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> Knowledge | None:
+    """``knowledge`` with the semantic stage attached; None when stopped, or when texts are missing from the
+    cache and ``embed_missing`` is False (the caller embeds them in the background)."""
+    items = knowledge.matcher.items
+    index = SemanticIndex.build(
+        items,
+        semantic.embedder,
+        semantic.cache,
+        extra=extra,
+        embed_missing=embed_missing,
+        should_stop=should_stop,
+    )
+    if index is None:
+        return None
+    matcher = knowledge.matcher.with_semantic(SemanticStage(index, semantic.embedder))
+    return Knowledge(matcher=matcher, hall=knowledge.hall, version=knowledge.version)
 
 
 class StaticKnowledge:
-    """One knowledge base, indexed once."""
+    """One knowledge base, indexed once (with the semantic stage when given, embedding what is missing)."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.knowledge = build(kb.items, kb.hall, version="static")
+    def __init__(self, kb: KnowledgeBase, semantic: SemanticSetup | None = None) -> None:
+        self.knowledge = build(kb.items, kb.hall, version="static", semantic=semantic)
 
     def __call__(self) -> Knowledge:
         return self.knowledge

@@ -48,23 +48,49 @@ class Message:
 
 
 ReplyKind = Literal["text", "transfer", "empty"]
+#: What a reply did: about one item (answer), a numbered question (clarify), to a person (handoff), about
+#: the hall itself (hall), or anything answered without an item (smalltalk: thanks, greetings, emergencies).
+Action = Literal["answer", "clarify", "handoff", "hall", "smalltalk", ""]
 
 
 @dataclass(frozen=True)
 class Reply:
-    """What the citizen gets: a text, a handoff to the customer-service desk, or nothing (``success``)."""
+    """What the citizen gets (a text, a handoff to the customer-service desk, or nothing) and what it did.
+
+    A handoff in service hours is ``kind="transfer"`` with ``text`` the notice the citizen sees first, sent
+    as a customer-service message before the transfer (a bare transfer shows nothing).
+    """
 
     kind: ReplyKind
     text: str = ""
+    action: Action = ""
+    item: str | None = None
+    field: str | None = None
+    situation: str | None = None
+    #: Item codes or situation names offered by a numbered question, in order.
+    choices: tuple[str, ...] = ()
+    #: Why a handoff: human, complaint, out_of_scope, low_confidence, unanswered.
+    reason: str = ""
 
     @staticmethod
-    def say(text: str) -> "Reply":
-        return Reply("text", text)
+    def say(text: str, action: Action = "", **what: object) -> "Reply":
+        return Reply("text", text, action, **what)  # type: ignore[arg-type]
 
     @staticmethod
-    def transfer() -> "Reply":
-        return Reply("transfer")
+    def transfer(notice: str = "", **what: object) -> "Reply":
+        return Reply("transfer", notice, "handoff", **what)  # type: ignore[arg-type]
 
     @staticmethod
     def nothing() -> "Reply":
         return Reply("empty")
+
+    def as_json(self) -> dict[str, object]:
+        """The ``guidebot converse`` view of this reply."""
+        return {
+            "text": self.text,
+            "action": self.action or None,
+            "item": self.item,
+            "field": self.field,
+            "situation": self.situation,
+            "choices": list(self.choices),
+        }

@@ -64,7 +64,7 @@ _DANGERS = (
     ),
     (
         "110",
-        r"被打|打人|打架|斗殴|抢劫|被抢|抢钱|闹事|持刀|拿刀|砍人|杀人|绑架|被跟踪|有人跟踪|家暴|被骗|诈骗|小偷|"
+        r"被(?:人)?打|挨打|打人|打架|斗殴|抢劫|被抢|抢钱|闹事|持刀|拿刀|砍人|杀人|绑架|被跟踪|有人跟踪|家暴|被骗|诈骗|小偷|"
         r"入室|报警|被偷|偷东西|性骚扰|救命",
     ),
 )
@@ -96,7 +96,7 @@ _AFTERTHOUGHTS = (
         "如果有人需要急救，请立即拨打120。",
     ),
     (
-        re.compile(r"被打|打人|打架|斗殴|抢劫|持刀|拿刀|砍人|绑架|家暴|闹事|救命"),
+        re.compile(r"被(?:人)?打|挨打|打人|打架|斗殴|抢劫|持刀|拿刀|砍人|绑架|家暴|闹事|救命"),
         "如果仍有危险，请立即拨打110报警。",
     ),
 )
@@ -125,6 +125,21 @@ def classify(text: str) -> SmallTalk | None:
     if _is_english(text):
         return SmallTalk(Kind.ENGLISH)
     return None
+
+
+#: A question (吗, 怎么, ？…): a short message with one is never small talk.
+_QUESTION = re.compile(r"[?？]|吗|么|嘛|怎么|怎样|如何|什么|啥|哪|几|多少|能不能|可不可以|要不要|是不是")
+
+
+def loose(text: str) -> SmallTalk | None:
+    """A short message that thanks, acknowledges, greets or says goodbye among other words ("好 谢谢你啊闺女",
+    "嗯嗯 晓得了") and asks nothing; the engine takes it only when it names no service either."""
+    compact = _compact(text)
+    if not compact or len(compact) > 10 or _QUESTION.search(compact):
+        return None
+    found = {kind for match in _ATOMS.finditer(compact) for kind in _PHRASES if match.group(kind.value)}
+    kind = next((kind for kind in _PRIORITY if kind in found), None)
+    return SmallTalk(kind) if kind is not None else None
 
 
 def _dangers(compact: str) -> tuple[str, ...]:

@@ -42,7 +42,7 @@ FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "location",
             r"在哪里|去哪里|到哪里|在哪儿|在哪|去哪|哪里办|哪里开|哪里交|哪里打印|哪里申请|哪个窗口|几号窗口|什么窗口|窗口在|"
-            r"地址(在|是|多少)|什么地址|哪个地址|详细地址|地点|哪个部门|哪个单位|什么地方|在几楼|几楼|哪个大厅|在哪个",
+            r"地址(?!可以|能|用|要求|变更|换|改|迁|怎么填)|定位|导航|地点|哪个部门|哪个单位|什么地方|在几楼|几楼|哪个大厅|在哪个",
         ),
         (
             "materials",
@@ -65,6 +65,8 @@ _OWN_NUMBER = re.compile(
 )
 
 
+_MATERIALS = dict(FIELD_RULES)["materials"]
+
 #: A field asked for by name ("需要什么条件") wins over a cue met on the way ("免费律师"): checked first.
 EXPLICIT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("conditions", re.compile(r"(什么|哪些)条件|条件是什么")),
@@ -72,10 +74,13 @@ EXPLICIT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 def detect_field(text: str) -> str | None:
-    """The askable field the question is about, or None for the whole item."""
+    """The askable field the question is about, or None for the whole item (also when it asks for the
+    materials and something else: 去哪交，要带啥 gets the whole one-trip answer)."""
     normal = normalize(_OWN_NUMBER.sub(" ", mask_personal_data(text)))
     for name, pattern in (*EXPLICIT_RULES, *FIELD_RULES):
         if pattern.search(normal):
+            if name != "materials" and _MATERIALS.search(normal):
+                return None
             return name
     return None
 

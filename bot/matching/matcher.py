@@ -1,21 +1,12 @@
 """Decisions: a citizen message (plus the previous turn) to answer / clarify / handoff.
 
-The ranking comes from ``bot.matching.scoring.ItemScorer``; this module decides what to do with it and
-handles the
-conversation (numbered picks, follow-ups, topic switches).
-
-Decision (thresholds calibrated by grid search on county-dev and gd-dev; county-real only checked):
-  answer   cov ≥ ANSWER_COVERAGE and answerable, and either best ≥ ANSWER_SCORE with best − second ≥
-           ANSWER_MARGIN, or best ≥ DOMINANT_SCORE with best ≥ DOMINANT_RATIO × second (not for an item
-           naming an unasked operation), or best ≥ CLEAR_SCORE
-           with best ≥ CLEAR_RATIO × second when the best item has the question's heaviest key word, or
-           best ≥ COVER_SCORE with coverage ≥ COVER_MIN and COVER_GAP above every other candidate's;
-           or (named) best ≥ NAMED_SCORE with cov ≥ NAMED_COVERAGE when the question contains the best
-           item's own name whole, longer than any rival's name it contains, and the item does the asked
-           operation;
-  clarify  best ≥ CLARIFY_SCORE and cov ≥ CLARIFY_COVERAGE: up to 5 items within CLARIFY_BAND of the best;
-  handoff  otherwise (out_of_scope when cov is tiny, low_confidence when something partly fits);
-           人工/客服 → human, 投诉/举报/态度差 → complaint, nothing left after normalising → empty.
+A fresh question goes through both stages: the lexical stage (``bot.matching.scoring.ItemScorer``: character
+n-grams and weighted words against item names, aliases and FAQ questions) and, when the lexical stage alone
+is not already sure, the semantic stage (``bot.matching.semantic``: sentence embeddings of the question and
+of each item's passages). Their candidates are ranked and the question answered, clarified or handed off by
+the fitted models of ``bot.matching.ranker`` (``bot/matching/fit.py`` fits them; thresholds are chosen for a
+wrong-answer rate, not per question). Without the semantic stage (turned off, or a platform where the model
+cannot load) the lexical models decide alone.
 
 Follow-ups use the previous Turn: a bare number picks a pending candidate; a message with no content words
 (那要多少钱, 在哪办) applies to the previous item (or re-asks a pending clarification with the field); a
@@ -31,48 +22,28 @@ import dataclasses
 import functools
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import NamedTuple
 
+import numpy as np
+
 from bot.matching.decision import Decision, Reason, Turn
+from bot.matching.embedding import Embedder
+from bot.matching.features import candidates
 from bot.matching.fields import CUE_TEXT, detect_field
 from bot.matching.normalize import normalize
+from bot.matching.options import by_hint, by_words
+from bot.matching.pinyin import PinyinReader
+from bot.matching.ranker import Models, Verdict, shipped
 from bot.matching.scoring import ItemScorer, Ranked
+from bot.matching.segment import tokens
+from bot.matching.semantic import SemanticIndex
 from knowledge.schema import Item
 
-# --- calibrated constants (bench/accuracy.py prints the effect of each) ---
-#: A best item this far ahead (score ratio) is answered even below ANSWER_SCORE, if above DOMINANT_SCORE.
-#: Prepared texts and rankings kept per Matcher (a few MiB at most).
+#: Prepared texts, rankings, query vectors and decisions kept per Matcher (a few MiB at most).
 CACHE_SIZE = 4096
-DOMINANT_SCORE = 0.28
-DOMINANT_RATIO = 2.5
-#: Between the two: a best item CLEAR_RATIO ahead is answered from CLEAR_SCORE on when it contains the
-#: question's most specific word (heaviest key word); an item lacking it (工伤异地就医备案 for
-#: 医保异地就医备案) is another thing however far ahead it scores.
-CLEAR_SCORE = 0.5
-#: A best item that explains the question (coverage ≥ COVER_MIN) far better than every other candidate
-#: (by COVER_GAP) is answered from COVER_SCORE on: the candidates do not differ in something the question
-#: leaves open. Not when it lacks the question's most specific word or names an unasked operation
-#: (补领婚姻登记证 for 婚姻登记要钱吗).
-COVER_SCORE = 0.4
-COVER_MIN = 0.6
-COVER_GAP = 0.25
-CLEAR_RATIO = 1.5
-#: A best item whose own name (or alias) the question contains whole, longer than any rival's name found
-#: there, is answered from NAMED_SCORE and NAMED_COVERAGE on: 档案接收 in a question that narrates where the
-#: file comes from; 法律援助 against 法律援助律师执业许可, whose extra words the question never asks.
-NAMED_SCORE = 0.4
-NAMED_COVERAGE = 0.35
-#: A best item that has every question word each rival has, and more (coverage at least SUPERSET_GAP
-#: higher), is answered from SUPERSET_SCORE on: 重复缴费退款 against items sharing only 社会保险. The
-#: question's heaviest word may then be absent from all of them (narrative: 同一个月).
-SUPERSET_SCORE = 0.4
-SUPERSET_GAP = 0.05
-ANSWER_SCORE = 0.55
-ANSWER_COVERAGE = 0.4
-ANSWER_MARGIN = 0.04
-CLARIFY_SCORE = 0.25
-CLARIFY_COVERAGE = 0.25
-CLARIFY_BAND = 0.12
+#: A new item named during a follow-up needs at least this coverage from the new words themselves.
+NEW_ITEM_COVERAGE = 0.4
 #: A message whose content bigrams are mostly unknown to the whole knowledge base is a new, foreign topic.
 FOREIGN_SHARE = 0.5
 #: How much less of a field question the previous item may explain and still keep the conversation on it.
@@ -85,13 +56,22 @@ TOPIC_SWITCH = 0.5
 SWITCH_COVERAGE = 0.6
 MAX_CANDIDATES = 5
 
+
+@dataclass(frozen=True)
+class SemanticStage:
+    """The semantic stage of one knowledge-base version: its passage index and the model."""
+
+    index: SemanticIndex
+    embedder: Embedder
+
+
 _HUMAN = re.compile(r"转人工|人工客服|人工服务|人工坐席|找人工|接人工|要人工|真人|客服|^人工$|找个人")
 _COMPLAINT = re.compile(r"投诉|举报|态度(太|很|真|非常)?(差|恶劣|不好)")
 _PICK = re.compile(r"^(?:选|第)?([1-9]|[一二三四五六七八九])(?:个|项|条|号)?$")
 _CN_DIGITS = "一二三四五六七八九"
 
 
-class _Surface(NamedTuple):
+class Surface(NamedTuple):
     """What one message's text says before any matching: a pure function of the text."""
 
     normal: str
@@ -102,14 +82,14 @@ class _Surface(NamedTuple):
     pick: int | None
 
 
-def _surface(text: str) -> _Surface:
+def _surface(text: str) -> Surface:
     normal = normalize(text)
     pick = _PICK.match(normal.replace(" ", ""))
     number = None
     if pick:
         digit = pick.group(1)
         number = int(digit) if digit.isdigit() else _CN_DIGITS.index(digit) + 1
-    return _Surface(
+    return Surface(
         normal,
         detect_field(text) if normal else None,
         bool(_COMPLAINT.search(normal)),
@@ -121,31 +101,72 @@ def _surface(text: str) -> _Surface:
 class Matcher:
     """Item and field matching over one knowledge-base version; build once, then ``decide`` per message."""
 
-    def __init__(self, scorer: ItemScorer) -> None:
+    def __init__(
+        self,
+        scorer: ItemScorer,
+        *,
+        semantic: SemanticStage | None = None,
+        models: Models | None = None,
+        reader: PinyinReader | None = None,
+        mode: str = "auto",
+    ) -> None:
         self.scorer = scorer
+        #: auto: the lexical stage, then both when it is not sure; lexical / hybrid / semantic: one way
+        #: only (measurements).
+        self.mode = mode
         self.items = scorer.items
         self.codes = scorer.codes
         self.position = scorer.position
+        self.semantic = semantic
+        self._models = models
+        self.reader = reader or PinyinReader(_words_of(scorer.items))
+        self.names = [item.name for item in self.items]
         # Pure functions of the text over this index version, cached per Matcher: a publish builds a
         # new Matcher, so a cached result never outlives its knowledge base. Bursts after an
         # announcement repeat the same questions, and every push prepares its text twice.
         self._prepare = functools.lru_cache(maxsize=CACHE_SIZE)(scorer.prepare)
         self._rank = functools.lru_cache(maxsize=CACHE_SIZE)(lambda content: tuple(scorer.rank(content)))
-        # The decision on the ranking alone (a frozen Decision, safe to share) and the message's
-        # surface (field, 人工/投诉, a bare pick) are pure functions of the text too.
         self._surface = functools.lru_cache(maxsize=CACHE_SIZE)(_surface)
-        self._fresh_for = functools.lru_cache(maxsize=CACHE_SIZE)(
-            lambda content, field: self._fresh(self._rank(content), field)
-        )
+        self._read = functools.lru_cache(maxsize=CACHE_SIZE)(self.reader.read)
+        self._query = functools.lru_cache(maxsize=CACHE_SIZE)(self._embed)
+        self._fresh_for = functools.lru_cache(maxsize=CACHE_SIZE)(self._fresh)
+
+    @property
+    def models(self) -> Models:
+        """The fitted models deciding fresh questions (the shipped ones unless others were given)."""
+        return self._models or shipped()
 
     @classmethod
-    def build(cls, items: Sequence[Item], *, synonyms: Mapping[str, str] | None = None) -> "Matcher":
-        """Index ``items`` (names, aliases, FAQ questions, departments); ``synonyms`` are staff additions."""
-        return cls(ItemScorer.build(items, synonyms=synonyms))
+    def build(
+        cls, items: Sequence[Item], *, synonyms: Mapping[str, str] | None = None, models: Models | None = None
+    ) -> "Matcher":
+        """Index ``items`` lexically (names, aliases, FAQ questions, departments); ``synonyms`` are staff
+        additions. ``with_semantic`` adds the semantic stage once its passages are embedded."""
+        return cls(ItemScorer.build(items, synonyms=synonyms), models=models)
+
+    def with_semantic(self, stage: SemanticStage | None) -> "Matcher":
+        """This matcher with the semantic stage attached (fresh caches; the lexical index is shared)."""
+        return Matcher(self.scorer, semantic=stage, models=self._models, reader=self.reader)
+
+    def with_models(self, models: Models) -> "Matcher":
+        """This matcher deciding with other fitted models (fitting and cross-validation)."""
+        return self._sibling(models, self.mode)
+
+    def in_mode(self, mode: str) -> "Matcher":
+        """This matcher deciding fresh questions one way only: lexical, hybrid or semantic (measurements)."""
+        return self._sibling(self._models, mode)
+
+    def _sibling(self, models: Models | None, mode: str) -> "Matcher":
+        # Same knowledge base and stages: the text caches (readings, rankings, query vectors) are shared,
+        # only the decisions differ.
+        sibling = Matcher(self.scorer, semantic=self.semantic, models=models, reader=self.reader, mode=mode)
+        for name in ("_prepare", "_rank", "_surface", "_read", "_query"):
+            setattr(sibling, name, getattr(self, name))
+        return sibling
 
     def prepare(self, text: str) -> str:
         """The content words of a message, typo-corrected and canonical, as matched against phrases."""
-        return self._prepare(text)  # type: ignore[no-any-return]
+        return self._prepare(self._read(text))  # type: ignore[no-any-return]
 
     def rank(self, content: str) -> list[Ranked]:
         """``ItemScorer.rank`` of prepared ``content``, cached (a fresh list each call)."""
@@ -155,72 +176,67 @@ class Matcher:
         """The item with this code (KeyError when unknown)."""
         return self.scorer.item(code)
 
-    def _scores(self, ranked: Sequence[Ranked]) -> tuple[tuple[str, float], ...]:
-        return tuple((self.codes[r.index], round(r.score, 4)) for r in ranked[:MAX_CANDIDATES])
+    def _embed(self, text: str) -> np.ndarray:
+        assert self.semantic is not None
+        return self.semantic.embedder.queries([text])[0]
 
-    def _fresh(self, ranked: Sequence[Ranked], field: str | None) -> Decision:
-        """Answer, clarify or hand off on the ranking alone."""
-        if not ranked:
-            return Decision("handoff", field=field, reason="out_of_scope")
-        best = ranked[0]
-        second = ranked[1].score if len(ranked) > 1 else 0.0
-        scores = self._scores(ranked)
-        confident = best.score >= ANSWER_SCORE and best.score - second >= ANSWER_MARGIN
-        # Not on the ratio alone for an unasked operation: 车牌过户 is not the 二手房转移登记 item.
-        dominant = (
-            best.score >= DOMINANT_SCORE
-            and best.score >= DOMINANT_RATIO * second
-            and not best.unasked_operation
+    def surface(self, text: str) -> Surface:
+        """What a message says before any matching: field, 人工/投诉, a bare pick (cached)."""
+        return self._surface(self._read(text))  # type: ignore[no-any-return]
+
+    def query_vector(self, text: str) -> np.ndarray:
+        """The semantic stage's vector of a normalised message (cached); needs the stage."""
+        return self._query(text)  # type: ignore[no-any-return]
+
+    def semantic_scores(self, text: str) -> np.ndarray | None:
+        """Each item's semantic similarity to ``text`` (normalised message), or None without the stage."""
+        if self.semantic is None or not text.strip():
+            return None
+        return self.semantic.index.item_scores(self._query(text))
+
+    def verdict(self, text: str, content: str, mode: str) -> Verdict:
+        """The ``mode`` ranker's judgement of a message (normalised ``text``, prepared ``content``)."""
+        semantic = self.semantic_scores(text) if mode != "lexical" else None
+        ask = self.ask_content(text)
+        found = candidates(self.scorer, content, semantic, mode=mode, ask=ask)
+        return self.models.rankers[mode].judge(found, self.names, content)
+
+    def ask_content(self, text: str) -> str:
+        """The prepared content of the clause that asks, when a long message tells a story first."""
+        clause = ask_clause(text)
+        return self._prepare(clause) if clause else ""
+
+    def _fresh(self, text: str, content: str, field: str | None) -> Decision:
+        """Answer, clarify or hand off a question on its own (no conversation)."""
+        if self.mode != "auto":
+            mode = self.mode if self.semantic is not None else "lexical"
+            return self._decision(self.verdict(text, content, mode), field, mode)
+        verdict = self.verdict(text, content, "lexical")
+        if self.semantic is None or (verdict.action == "answer" and verdict.answer_p >= self.models.fast_at):
+            return self._decision(verdict, field, "lexical")
+        return self._decision(self.verdict(text, content, "hybrid"), field, "hybrid")
+
+    def _decision(self, verdict: Verdict, field: str | None, mode: str) -> Decision:
+        scores = tuple(
+            (self.codes[c.position], round(p, 4))
+            for c, p in zip(verdict.ordered[:MAX_CANDIDATES], verdict.probabilities, strict=False)
         )
-        clear = best.score >= CLEAR_SCORE and best.score >= CLEAR_RATIO * second and not best.lacks_main
-        rival_cov = max((r.cov for r in ranked[1:MAX_CANDIDATES]), default=0.0)
-        explained = (
-            best.score >= COVER_SCORE
-            and best.cov >= COVER_MIN
-            and best.cov - rival_cov >= COVER_GAP
-            and not best.lacks_main
-            and not best.unasked_operation
-        )
-        rivals = ranked[1:MAX_CANDIDATES]
-        named = (
-            best.named > 0
-            and not best.missing_operation
-            and best.score >= NAMED_SCORE
-            and best.cov >= NAMED_COVERAGE
-            and all(r.named < best.named for r in rivals)
-            and (not best.lacks_main or all(r.lacks_main for r in rivals))
-        )
-        superset = (
-            best.score >= SUPERSET_SCORE
-            and not best.unasked_operation
-            and not best.lacks_named_main
-            and bool(rivals)
-            and all(r.words <= best.words and best.cov - r.cov >= SUPERSET_GAP for r in rivals)
-        )
-        covered = best.cov >= ANSWER_COVERAGE and (confident or dominant or clear or explained or superset)
-        if (covered or named) and best.answerable:
-            return Decision(
-                "answer",
-                item=self.codes[best.index],
-                field=field,
-                score=best.score,
-                reason="confident",
-                scores=scores,
-            )
-        if best.score >= CLARIFY_SCORE and best.cov >= CLARIFY_COVERAGE:
-            close = [r for r in ranked if r.score >= best.score - CLARIFY_BAND][:MAX_CANDIDATES]
-            if len(close) == 1:  # clear winner but below the answer bar: ask rather than guess
-                close = list(ranked[:2])
+        if verdict.action == "answer":
+            code = self.codes[verdict.ordered[0].position]
+            return Decision("answer", item=code, field=field, score=verdict.answer_p, scores=scores)
+        if verdict.action == "clarify":
+            choices = tuple(self.codes[c.position] for c in verdict.choices(self.names))
             return Decision(
                 "clarify",
-                candidates=tuple(self.codes[r.index] for r in close),
+                candidates=choices,
                 field=field,
-                score=best.score,
+                score=verdict.answer_p,
                 reason="ambiguous",
                 scores=scores,
             )
-        reason: Reason = "out_of_scope" if best.cov < CLARIFY_COVERAGE / 2 else "low_confidence"
-        return Decision("handoff", field=field, score=best.score, reason=reason, scores=scores)
+        ranker = self.models.rankers[mode]
+        reason: Reason = "low_confidence" if verdict.clarify_p >= ranker.clarify_at / 2 else "out_of_scope"
+        return Decision("handoff", field=field, score=verdict.answer_p, reason=reason, scores=scores)
 
     @staticmethod
     def _strong(decision: Decision) -> bool:
@@ -229,7 +245,8 @@ class Matcher:
     def decide(self, text: str, previous: Turn | None = None) -> Decision:
         """What to do with one citizen message, given the previous turn of the conversation."""
         prev = previous or Turn()
-        surface: _Surface = self._surface(text)
+        text = self._read(text)
+        surface: Surface = self._surface(text)
         if not surface.normal:
             return Decision("handoff", reason="empty")
         field = surface.field
@@ -243,7 +260,15 @@ class Matcher:
                 code = prev.candidates[number - 1]
                 return Decision("answer", item=code, field=field or prev.field, score=1.0, reason="picked")
             return Decision("clarify", candidates=prev.candidates, field=prev.field, reason="ambiguous")
-        content = self.prepare(text)
+        offered = [c for c in prev.candidates if c in self.position] if not prev.item else []
+        offered_names = [self.names[self.position[c]] for c in offered]
+        index = by_words(text, offered_names) if offered else None
+        if index is not None:
+            # "租赁的" after 公积金提取's numbered question: the words that set one option apart.
+            return Decision(
+                "answer", item=offered[index], field=field or prev.field, score=1.0, reason="picked"
+            )
+        content = self._prepare(text)
         topic = str(prev.extra.get("topic", "")) if prev.extra else ""
         if not content:
             if prev.item:
@@ -256,13 +281,16 @@ class Matcher:
                 )
             return Decision("handoff", field=field, reason="empty")
         ranked: Sequence[Ranked] = self._rank(content)
-        fresh: Decision = self._fresh_for(content, field)
+        best_cov = ranked[0].cov if ranked else 0.0
+        fresh: Decision = self._fresh_for(surface.normal, content, field)
         if (
             fresh.action == "answer"
+            and fresh.item in self.position
             and prev.item in self.position
             and fresh.item != prev.item
             and field is not None
-            and self.scorer.coverage(content, self.position[prev.item]) >= ranked[0].cov - FOLLOW_UP_SLACK
+            and self.scorer.coverage(content, self.position[prev.item])
+            >= self.scorer.coverage(content, self.position[fresh.item]) - FOLLOW_UP_SLACK
         ):
             # A field question that the previous item explains about as well as the new one stays on topic.
             return Decision(
@@ -273,15 +301,25 @@ class Matcher:
                 reason="follow_up",
                 scores=fresh.scores,
             )
+        if offered and not (fresh.action == "answer" and fresh.item not in offered):
+            hinted = by_hint(text, offered_names, self._offered_scores(surface.normal, offered))
+            if hinted is not None:
+                return Decision(
+                    "answer", item=offered[hinted], field=field or prev.field, score=1.0, reason="picked"
+                )
         if self._strong(fresh) or not (prev.item or prev.candidates):
             return fresh
         if (
             fresh.action != "handoff"
-            and ranked[0].cov >= SWITCH_COVERAGE
+            and best_cov >= SWITCH_COVERAGE
             and self._names_other_topic(content, prev)
         ):
             return fresh  # 提取公积金 after 身份证补领: a new question, not a refinement
-        if len(content.replace(" ", "")) > 3 and self.scorer.foreign_share(content) > FOREIGN_SHARE:
+        if (
+            field in (None, "conditions")  # a specific field asked beside the item is a follow-up
+            and len(content.replace(" ", "")) > 3
+            and self.scorer.foreign_share(content) > FOREIGN_SHARE
+        ):
             return (
                 fresh if fresh.action != "answer" else Decision("handoff", field=field, reason="out_of_scope")
             )
@@ -289,13 +327,13 @@ class Matcher:
             # "电话多少" while a clarification is pending: ask the same question again, now with the field.
             return Decision("clarify", candidates=prev.candidates, field=field, reason="ambiguous")
         if topic:
-            combined: Decision = self._fresh_for(topic + " " + content, field)
+            combined: Decision = self._fresh_for(topic + " " + surface.normal, topic + " " + content, field)
             if combined.action == "answer" and combined.item is not None:
                 if combined.item in prev.candidates or combined.item == prev.item:
                     return dataclasses.replace(combined, reason="follow_up")
                 # A new item only when the new words themselves point at it.
                 covered = self.scorer.coverage(content, self.position[combined.item])
-                if covered >= ANSWER_COVERAGE:
+                if covered >= NEW_ITEM_COVERAGE:
                     return combined
             on_topic = (
                 combined.scores[:1] == ()
@@ -322,6 +360,10 @@ class Matcher:
                 scores=fresh.scores,
             )
         return fresh
+
+    def _offered_scores(self, text: str, codes: Sequence[str]) -> list[float] | None:
+        scores = self.semantic_scores(text)
+        return None if scores is None else [float(scores[self.position[c]]) for c in codes]
 
     def _names_other_topic(self, content: str, prev: Turn) -> bool:
         """Whether ``content``'s key words (nouns the knowledge base knows) mostly name something the item
@@ -362,3 +404,36 @@ class Matcher:
             decision = self.decide(message, turn)
             turn = self.turn_after(message, decision, turn)
         return turn or Turn()
+
+
+#: Clause boundaries of a normalised message (punctuation and the spaces normalisation leaves).
+_CLAUSES = re.compile(r"[，。？！；,.?!;\s]+")
+#: A clause that asks: question words and the verbs of asking for a service.
+_ASKS = re.compile(
+    r"怎么|怎样|如何|什么|哪|吗|呢|多少|多久|几|能不能|可不可以|可以|要不要|需要|要带|办理|申请|手续|材料"
+)
+#: Messages shorter than this (characters) are one clause.
+STORY_LENGTH = 24
+
+
+def ask_clause(text: str) -> str:
+    """The last clause of a long message that asks something (with the one before it), or empty."""
+    if len(text.replace(" ", "")) < STORY_LENGTH:
+        return ""
+    parts = [part for part in _CLAUSES.split(text) if part]
+    asking = [i for i, part in enumerate(parts) if _ASKS.search(part)]
+    if len(parts) < 2 or not asking:
+        return ""
+    last = asking[-1]
+    return " ".join(parts[max(0, last - 1) : last + 1])
+
+
+def _words_of(items: Sequence[Item]) -> list[str]:
+    """The knowledge base's own words, for reading pinyin: names, aliases, situations and their tokens."""
+    words: set[str] = set()
+    for item in items:
+        texts = [item.name, *(item.aliases or []), *(s.name for s in item.situations or [])]
+        for text in texts:
+            words.add(text)
+            words.update(tokens(normalize(text)))
+    return sorted(words)

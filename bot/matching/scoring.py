@@ -104,6 +104,8 @@ class Ranked:
     #: Length of the longest of the item's names (name, name without brackets, aliases) found whole in
     #: the question; 0 when none of at least NAMED_MIN characters is.
     named: int = 0
+    #: Share of the question's weight in key words (known nouns) the item lacks.
+    missing: float = 0.0
 
 
 
@@ -272,6 +274,17 @@ class ItemScorer:
         if not cosines.any():
             return []
         top = np.argpartition(-cosines, min(TOP_K, len(cosines) - 1))[:TOP_K]
+        return self._score(content, cosines, [int(i) for i in top if cosines[i] > 0])
+
+    def score_items(self, content: str, positions: Sequence[int]) -> list[Ranked]:
+        """``rank``'s scoring of the items at ``positions`` (found another way: the semantic stage), best
+        first; an item sharing no character n-gram with ``content`` scores with cos 0."""
+        if not content or not positions:
+            return []
+        cosines = self.index.item_scores(content, len(self.items))
+        return self._score(content, cosines, list(positions))
+
+    def _score(self, content: str, cosines: np.ndarray, positions: Sequence[int]) -> list[Ranked]:
         words = self.weighted_words(content)
         named = {r for r in self.region_names if r in content}
         side_asked = bool(_SIDE_CUE.search(content))
@@ -282,10 +295,8 @@ class ItemScorer:
         _, main_word, main_grams = max(keys) if keys else (0.0, "", ())
         main_named = bool(main_word) and (main_word in self.phrase_text or main_word in self.concepts)
         ranked = []
-        for i in top:
+        for i in positions:
             cos = float(cosines[i])
-            if cos <= 0:
-                continue
             cov, missing = self._word_coverage(words, int(i))
             bonus = 0.0
             operations = self.item_actions[i]
@@ -323,7 +334,7 @@ class ItemScorer:
                 w for w, grams, _, _ in words if w in text or 2 * vocab.found(grams, text) >= len(grams)
             )
             flags = (lacks_main, unasked_operation, missing_operation, lacks_main and main_named)
-            ranked.append(Ranked(int(i), score, cos, cov, answerable, *flags, has, name_hit))
+            ranked.append(Ranked(int(i), score, cos, cov, answerable, *flags, has, name_hit, missing))
         ranked.sort(key=lambda r: (-r.score, self.codes[r.index]))
         return ranked
 

@@ -147,7 +147,7 @@ class Deliverer:
         context = copy.copy(self.context)
         context.store = view
         if view.loaded and self.inline is not None and self.inline(message):
-            xml = self._render(self._respond(message, context), message)
+            xml = self._render(self._with_notice(message, self._respond(message, context)), message)
         else:
             xml = self._answer(
                 message, context, max(self.MIN_ANSWER_TIME, self.deadline - (time.monotonic() - started))
@@ -186,7 +186,21 @@ class Deliverer:
             )
             future.add_done_callback(lambda done: self._send_late(message, done.result()))
             return ""
-        return self._render(reply, message)
+        return self._render(self._with_notice(message, reply), message)
+
+    def _with_notice(self, message: Message, reply: Reply) -> Reply:
+        """A transfer shows the citizen nothing by itself: its notice ("正在为您转接…") goes out first as a
+        customer-service message. Without a way to send it, the citizen gets the notice as the reply."""
+        if reply.kind != "transfer" or not reply.text:
+            return reply
+        if self.send_later is None:
+            return Reply.say(reply.text, "handoff", reason=reply.reason)
+        try:
+            self.send_later(message.openid, reply.text, message.msg_id)
+        except Exception:
+            log.exception("cannot send the handoff notice to %s: replying with it instead", message.log_ref)
+            return Reply.say(reply.text, "handoff", reason=reply.reason)
+        return reply
 
     def _render(self, reply: Reply, message: Message) -> str:
         try:

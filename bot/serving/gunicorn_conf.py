@@ -6,7 +6,13 @@ recorded in batches by a background thread in each worker, flushed when the work
 (``worker_exit``).
 """
 
+import os
 from typing import Any
+
+# The embedding engine's OpenMP: one thread per worker (more spin and stall under load), and never a
+# pool in the master (a forked worker would hang on it). Read when the engine loads, in each worker.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 worker_class = "sync"
 timeout = 30

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.conversation.hours import CHINA
-from bot.conversation.knowledge import Knowledge, build
+from bot.conversation.knowledge import Knowledge, SemanticSetup, build, with_semantic
 from knowledge.schema import Hall
 
 log = logging.getLogger(__name__)
@@ -26,9 +26,17 @@ class DatabaseKnowledge:
     """The database's published items, re-indexed in the background when they change."""
 
     def __init__(
-        self, engine: Engine, *, interval: float = 5.0, clock: Callable[[], float] = time.monotonic
+        self,
+        engine: Engine,
+        *,
+        interval: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+        semantic: Callable[[], SemanticSetup | None] = lambda: None,
     ) -> None:
         self.engine, self.interval, self.clock = engine, interval, clock
+        #: The semantic stage's setup, asked for in the worker (the model loads after the fork).
+        self.semantic = semantic
+        self._embedding: threading.Thread | None = None
         self._lock = threading.Lock()
         self._current: Knowledge | None = None
         self._checked = float("-inf")
@@ -43,6 +51,8 @@ class DatabaseKnowledge:
             return storage.kb_version(session=session), dt.datetime.now(CHINA).date().isoformat()
 
     def _load(self, key: tuple[int, str]) -> Knowledge:
+        """The lexical index of version ``key``; the semantic stage is attached in the background (the model
+        loads there, and passages the vector cache lacks are embedded) while the bot answers lexically."""
         from knowledge import storage
 
         with Session(self.engine) as session:
@@ -50,9 +60,44 @@ class DatabaseKnowledge:
             items = storage.published_items(session=session, today=today)
             hall = storage.get_hall(session=session) or Hall(name="政务服务中心")
             synonyms = {row.word: row.canonical for row in storage.list_synonyms(session=session)}
+            extra = storage.resolved_questions(session=session)
         knowledge = build(items, hall, synonyms=synonyms, version=key)
         log.info("knowledge index built: version %s, %d items", key, len(items))
+        thread = threading.Thread(
+            target=self._embed, args=(knowledge, extra), name="guidebot-embed", daemon=True
+        )
+        self._embedding = thread
+        thread.start()
         return knowledge
+
+    def _embed(self, knowledge: Knowledge, extra: dict[str, list[str]]) -> None:
+        """Embed what the cache lacks for ``knowledge``, then serve it with the semantic stage, unless a
+        newer version has replaced it meanwhile."""
+        try:
+            setup = self.semantic()
+            if setup is None:
+                return
+            replaced = lambda: self._current_version() != knowledge.version  # noqa: E731
+            done = with_semantic(knowledge, setup, extra=extra, should_stop=replaced)
+        except Exception:
+            log.exception("semantic stage for version %s failed; answering lexically", knowledge.version)
+            return
+        if done is None:
+            return
+        with self._lock:
+            if self._current is not None and self._current.version == knowledge.version:
+                self._current = done
+                log.info("semantic stage ready for version %s", knowledge.version)
+
+    def _current_version(self) -> object:
+        current = self._current
+        return current.version if current is not None else None
+
+    def wait_for_semantic(self, timeout: float = 600.0) -> None:
+        """Block until a background embedding has finished (tests, the CLI)."""
+        thread = self._embedding
+        if thread is not None:
+            thread.join(timeout)
 
     def _rebuild(self, key: tuple[int, str]) -> None:
         try:

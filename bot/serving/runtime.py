@@ -21,11 +21,12 @@ from typing import IO, Any
 
 from bot.conversation import consent
 from bot.conversation.engine import Context
-from bot.conversation.hours import CHINA, HoursError, parse_hours
-from bot.conversation.knowledge import KnowledgeSource, StaticKnowledge
+from bot.conversation.hours import CHINA, HoursError, Schedule, parse_hours
+from bot.conversation.knowledge import KnowledgeSource, SemanticSetup, StaticKnowledge
 from bot.conversation.messages import Message, Reply
 from bot.conversation.records import MemoryRecorder, Recorder
 from bot.conversation.state import MemoryStore, StateStore
+from bot.serving import understanding
 from bot.serving.dbstore import DatabaseStore
 from bot.serving.delivery import Deliverer, fallback_text
 from bot.serving.fallback import FallbackStore
@@ -63,32 +64,41 @@ def _uses_database(config: Mapping[str, Any]) -> bool:
 
 
 #: Indexes of knowledge bases given as objects (tests build many apps over the same one).
-_STATIC: dict[int, tuple[KnowledgeBase, StaticKnowledge]] = {}
+_STATIC: dict[int, tuple[KnowledgeBase, StaticKnowledge, str]] = {}
 
 
-def _static(kb: KnowledgeBase) -> StaticKnowledge:
+def _static(kb: KnowledgeBase, semantic: SemanticSetup | None) -> StaticKnowledge:
+    model = semantic.embedder.model_id if semantic else ""
     cached = _STATIC.get(id(kb))
-    if cached is not None and cached[0] is kb:
+    if cached is not None and cached[0] is kb and cached[2] == model:
         return cached[1]
     if len(_STATIC) >= 4:
         _STATIC.clear()
-    knowledge = StaticKnowledge(kb)
-    _STATIC[id(kb)] = (kb, knowledge)
+    knowledge = StaticKnowledge(kb, semantic)
+    _STATIC[id(kb)] = (kb, knowledge, model)
     return knowledge
 
 
-def knowledge_source(app: Any) -> KnowledgeSource:
+def knowledge_source(app: Any, *, kb_file: str | None = None) -> KnowledgeSource:
+    """What the app answers from: ``KB`` (tests), a knowledge-base file, or the database's items."""
     config = app.config
-    kb: KnowledgeBase | None = config.get("KB")
-    if kb is None and config.get("KB_FILE"):
-        kb = load_kb(config["KB_FILE"])
+    kb: KnowledgeBase | None = None if kb_file else config.get("KB")
+    path = kb_file or config.get("KB_FILE")
+    if kb is None and path:
+        kb = load_kb(path)
     if kb is not None:
-        return _static(kb)
+        return _static(kb, understanding.semantic_setup(app))
     from knowledge.db import get_engine
 
-    return DatabaseKnowledge(guard_engine(get_engine(app)), interval=float(config["INDEX_CHECK_INTERVAL"]))
+    return DatabaseKnowledge(
+        guard_engine(get_engine(app)),
+        interval=float(config["INDEX_CHECK_INTERVAL"]),
+        semantic=lambda: understanding.semantic_setup(app),
+    )
 
 
+#: Seconds a starting worker waits for the semantic stage (well within gunicorn's 30 s worker timeout).
+SEMANTIC_WARM_UP = 15.0
 #: Seconds to wait for a PostgreSQL connection: a database that is down must not eat the 5 s budget.
 CONNECT_TIMEOUT = 2
 
@@ -202,8 +212,8 @@ def recorder(app: Any) -> Recorder:
     return built
 
 
-def context(app: Any) -> Context:
-    """The conversation context configured for ``app`` (also used by ``guidebot ask/chat``)."""
+def service_hours(app: Any) -> Schedule | str:
+    """When people answer handoffs: ``SERVICE_HOURS``, else the hall's own hours ("hall")."""
     config = app.config
     hours = None
     if config.get("SERVICE_HOURS"):
@@ -214,15 +224,36 @@ def context(app: Any) -> Context:
                 "SERVICE_HOURS %r has no recognisable times: handoffs will give the phone number",
                 config["SERVICE_HOURS"],
             )
+    return hours if hours is not None else "hall"
+
+
+def context(app: Any) -> Context:
+    """The conversation context configured for ``app``."""
+    config = app.config
     clock: Callable[[], dt.datetime] = config.get("CLOCK") or (lambda: dt.datetime.now(CHINA))
     return Context(
         knowledge=knowledge_source(app),
         store=state_store(app),
         recorder=recorder(app),
-        service_hours=hours if hours is not None else "hall",
+        service_hours=service_hours(app),
         clock=clock,
+        calendar=understanding.calendar(app),
         consents=consent_book(app),
         subscribe_page=consent.subscribe_page(config),
+    )
+
+
+def trial_context(
+    app: Any, *, kb_file: str | None = None, clock: Callable[[], dt.datetime] | None = None
+) -> Context:
+    """A context answering exactly like the webhook, with state in memory and nothing recorded
+    (``guidebot ask/chat/converse``)."""
+    return Context(
+        knowledge=knowledge_source(app, kb_file=kb_file),
+        service_hours=service_hours(app),
+        clock=clock or app.config.get("CLOCK") or (lambda: dt.datetime.now(CHINA)),
+        calendar=understanding.calendar(app),
+        subscribe_page=consent.subscribe_page(app.config),
     )
 
 
@@ -321,6 +352,9 @@ def warm_up(app: Any, *, batch_recording: bool = False, write_behind: bool = Fal
         log.exception("warm-up could not build the knowledge index; the first push will try again")
     source = built.context.knowledge
     if isinstance(source, DatabaseKnowledge):
+        # The model loads and cached passage vectors are read in the background: give it a little time,
+        # within gunicorn's worker timeout; a cold cache (first start) keeps embedding while we answer.
+        source.wait_for_semantic(timeout=SEMANTIC_WARM_UP)
         source.start_refresher()
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from knowledge import lifecycle
 from knowledge.console_tables import RegressionCase
 from knowledge.schema import ASKABLE_FIELDS, Item
 
@@ -75,6 +76,8 @@ def add_case(
         question=question[:500], item_code=item_code or None, field=field or None, created_by=created_by
     )
     session.add(case)
+    if case.item_code:
+        lifecycle.bump_version(session)  # the question becomes a passage of its item: re-index
     session.commit()
     session.refresh(case)
     return case

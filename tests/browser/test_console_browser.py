@@ -47,7 +47,7 @@ TOKEN = "browser-token"
 CODE = "SF-GA-003"
 ITEM = "居民身份证补领（丢失、损坏）"
 NEW_MATERIAL = "派出所出具的丢失证明"
-UNANSWERED = "sfz丢了"
+UNANSWERED = "二代证丢了"
 
 pytestmark = [
     pytest.mark.browser,

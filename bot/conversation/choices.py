@@ -1,0 +1,49 @@
+"""Answers to a numbered question: a digit, 第二个, ②, the option's own words (租房的), or a sentence that
+settles it (我是给儿子买房).
+
+A number is read first (out of range is said so, not guessed); otherwise each option is scored by the words
+that set it apart from the others (租赁 in 住房公积金提取（租赁住房）, not 公积金) and, when the semantic
+stage is on, by how close the message is to it in meaning. An option is taken only when it is clearly ahead.
+"""
+
+import re
+from dataclasses import dataclass
+
+from bot.matching.normalize import to_halfwidth
+
+_CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
+_NUMBER = re.compile(
+    r"^(?:我?选|选择|就|要|是)?(?:第)?\s*(\d{1,2}|[一二两三四五六七八九十])\s*(?:个|项|条|号|种|类)?"
+    r"(?:吧|啊|呀|的|那个|这个)?$"
+)
+_ORDINAL = re.compile(r"第\s*(\d{1,2}|[一二两三四五六七八九十])\s*(?:个|项|条|种|类)")
+_LAST = re.compile(r"^(?:最后一个|最后那个|最后一项)$")
+
+
+@dataclass(frozen=True)
+class Pick:
+    """How a message answers a numbered question of ``count`` options."""
+
+    index: int | None = None  # 0-based option, when settled
+    out_of_range: int | None = None  # the number given, when it is not 1..count
+
+
+def number_in(text: str, count: int) -> Pick | None:
+    """The option a message names by number (2, 第二个, ②, 选二, 最后一个), or None when it names none."""
+    compact = to_halfwidth(text).strip().replace(" ", "").rstrip("。.!！")
+    if not compact:
+        return None
+    if len(compact) == 1 and compact in _CIRCLED:
+        return _checked(_CIRCLED.index(compact) + 1, count)
+    if _LAST.match(compact):
+        return Pick(index=count - 1)
+    match = _NUMBER.match(compact) or _ORDINAL.search(compact)
+    if match is None:
+        return None
+    raw = match.group(1)
+    return _checked(int(raw) if raw.isdigit() else _CN[raw], count)
+
+
+def _checked(number: int, count: int) -> Pick:
+    return Pick(index=number - 1) if 1 <= number <= count else Pick(out_of_range=number)

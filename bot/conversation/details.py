@@ -1,0 +1,143 @@
+"""Inside one item: which situation the citizen's story describes, and which FAQ entry their question asks.
+
+A situation is taken from the story when its own words are said (丢失 in 身份证丢了, canonical forms
+included) or, with the semantic stage, when the story is clearly closer in meaning to that situation
+("item：situation" passages) than to the others and to the item in general. An FAQ entry answers a
+question that asks something specific (a yes/no question, or one about a field) when the question is
+closer to that entry than to anything else the item says about itself.
+"""
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bot.matching.matcher import Matcher
+from bot.matching.normalize import normalize
+from bot.matching.options import by_hint, by_words, distinctive
+from knowledge.schema import FaqEntry, Item, Situation
+
+_SITUATION_SPLIT = re.compile(r"[（）()、，,；;/及和或的]+")
+#: A yes/no or "can I" question (吗, 不, 能不能, 要不要, 是不是…): what FAQ entries answer.
+_YES_NO = re.compile(
+    r"吗|么|嘛|不$|不[？?。]?$|能不能|可不可以|要不要|是不是|会不会|用不用|行不行|有没有|还是"
+)
+#: Passage similarity an FAQ question needs over the item's other passages (names, situations).
+FAQ_MARGIN = 0.01
+#: ... and over the item's name.
+FAQ_OVER_NAME = 0.03
+#: A situation's passage must lead the other situations by this much, and the name by SITUATION_OVER_NAME.
+SITUATION_MARGIN = 0.015
+SITUATION_OVER_NAME = 0.0
+
+
+@dataclass(frozen=True)
+class ItemPassages:
+    """The semantic similarity of one message to each passage of one item (empty without the stage)."""
+
+    scores: dict[str, float]
+
+    def get(self, text: str) -> float | None:
+        return self.scores.get(text)
+
+
+def passages_for(matcher: Matcher, item: Item, text: str) -> ItemPassages:
+    """The message's similarity to each of ``item``'s passages."""
+    if matcher.semantic is None or item.code not in matcher.position or not text.strip():
+        return ItemPassages({})
+    vector = matcher.query_vector(text)
+    scores = matcher.semantic.index.passage_scores(vector, matcher.position[item.code])
+    return ItemPassages(dict(scores))
+
+
+def named_situation(item: Item, text: str, prepare: Callable[[str], str]) -> Situation | None:
+    """The one situation whose own words the message says ("租房落户", "身份证丢了"), or None.
+
+    Parts of situation names are compared raw and in the matcher's canonical form (丢了 → 遗失).
+    """
+    if not text:
+        return None
+    prepared = prepare(text).replace(" ", "")
+    found = []
+    for situation in item.situations or ():
+        for part in _SITUATION_SPLIT.split(situation.name):
+            canonical = prepare(part).replace(" ", "") if len(part) >= 2 else ""
+            if len(part) >= 2 and (part in text or (len(canonical) >= 2 and canonical in prepared)):
+                found.append(situation)
+                break
+    return found[0] if len(found) == 1 else None
+
+
+def situation_from_story(matcher: Matcher, item: Item, text: str, passages: ItemPassages) -> Situation | None:
+    """The situation the message describes, or None when it does not say (or says several)."""
+    situations = list(item.situations or ())
+    if not situations or not text.strip():
+        return None
+    named = named_situation(item, text, matcher.prepare)
+    if named is not None:
+        return named
+    scores = [passages.get(f"{item.name}：{s.name}") for s in situations]
+    if any(score is None for score in scores):
+        return None
+    semantic = [float(score) for score in scores if score is not None]
+    names = [s.name for s in situations]
+    index = by_words(text, names)
+    if index is None:
+        index = by_hint(text, names, semantic)
+    if index is None:
+        return None
+    rest = [score for i, score in enumerate(semantic) if i != index]
+    name_score = max((passages.get(t) or 0.0 for t in [item.name, *(item.aliases or [])]), default=0.0)
+    lead = semantic[index] - max(rest, default=semantic[index] - 1.0)
+    if lead >= SITUATION_MARGIN and semantic[index] - name_score >= SITUATION_OVER_NAME:
+        return situations[index]
+    return None
+
+
+def faq_for(item: Item, text: str, field: str | None, passages: ItemPassages) -> FaqEntry | None:
+    """The FAQ entry the question asks, when it asks something specific and one entry clearly fits: the
+    closest of the entries by FAQ_MARGIN, closer than the item's name by FAQ_OVER_NAME, and not behind any
+    other passage (an alias, a situation) by more than FAQ_MARGIN."""
+    faq = list(item.faq or ())
+    if not faq or not (field or _YES_NO.search(text)):
+        return None
+    if not passages.scores:
+        return _faq_by_words(faq, text)
+    scored = sorted(((passages.get(entry.q) or 0.0, entry) for entry in faq), key=lambda pair: -pair[0])
+    best_score, best = scored[0]
+    runner_up = scored[1][0] if len(scored) > 1 else 0.0
+    faq_texts = {entry.q for entry in faq}
+    others = [score for passage, score in passages.scores.items() if passage not in faq_texts]
+    name = passages.get(item.name) or 0.0
+    if (
+        best_score - runner_up >= FAQ_MARGIN
+        and best_score - name >= FAQ_OVER_NAME
+        and best_score >= max(others, default=0.0) - FAQ_MARGIN
+    ):
+        return best
+    return None
+
+
+#: Without the semantic stage: the share of an FAQ question's own words the message must say.
+FAQ_WORD_SHARE = 0.6
+
+
+def _faq_by_words(faq: Sequence[FaqEntry], text: str) -> FaqEntry | None:
+    """The FAQ entry whose distinctive words (those not shared by every entry) the message mostly says,
+    when exactly one does."""
+    said = _pairs(text)
+    grams = distinctive([entry.q for entry in faq]) if len(faq) > 1 else [_pairs(faq[0].q)]
+    shares = [len(said & g) / len(g) if g else 0.0 for g in grams]
+    best = max(shares)
+    if best >= FAQ_WORD_SHARE and shares.count(best) == 1:
+        return faq[shares.index(best)]
+    return None
+
+
+def _pairs(text: str) -> set[str]:
+    compact = normalize(text).replace(" ", "")
+    return {compact[i : i + 2] for i in range(len(compact) - 1)}
+
+
+def situation_names(items: Sequence[Item]) -> list[str]:
+    """Every situation name of ``items`` (for tests and the console)."""
+    return [s.name for item in items for s in item.situations or ()]

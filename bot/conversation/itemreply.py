@@ -1,0 +1,110 @@
+"""The reply about one item: the one-trip block, a field, an FAQ answer first, a sentence from the item that
+answers a specific follow-up, and the situations still open.
+
+The texts themselves come from ``bot.conversation.answers``; this module decides what leads and what
+follows, and keeps every reply within WeChat's limit (the rest goes to pages).
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.conversation import answers
+from bot.matching.normalize import normalize
+from knowledge.schema import FaqEntry, Hall, Item, Situation
+
+_SENTENCES = re.compile(r"(?<=[。；;！!？?])")
+#: Distinctive character pairs a sentence must share with a follow-up question to lead the reply.
+SENTENCE_MIN_PAIRS = 2
+#: Pairs too common in item texts to tell sentences apart.
+_COMMON_PAIRS = frozenset(
+    "办理 申请 可以 需要 提供 材料 居民 本人 证明 窗口 登记 工作 日内 原件 复印 一份 相关 规定 按照 "
+    "我们 你们 什么 怎么 是否 能否 如何 请问 一下 这个 那个".split()
+)
+
+
+@dataclass(frozen=True)
+class ItemReply:
+    """A reply text about an item and the pages behind it."""
+
+    text: str
+    pages: tuple[str, ...] = ()
+
+
+def _pairs(text: str) -> set[str]:
+    compact = normalize(text).replace(" ", "")
+    return {compact[i : i + 2] for i in range(len(compact) - 1)} - _COMMON_PAIRS
+
+
+def sentences(item: Item, situation: Situation | None = None) -> list[str]:
+    """The item's sentences: conditions, notes of situations, time limit, fee, online, materials."""
+    texts: list[str] = []
+    if item.conditions:
+        texts.append(item.conditions)
+    for current in item.situations or ():
+        if current.note and (situation is None or current is situation):
+            texts.append(f"{current.name}：{current.note}")
+    if item.time_limit and item.time_limit.note:
+        texts.append(item.time_limit.note)
+    if item.fee and item.fee.text:
+        texts.append(item.fee.text)
+    if item.online and item.online.note:
+        texts.append(item.online.note)
+    texts += [f"{m.name}：{m.note}" for m in item.materials if m.note]
+    out: list[str] = []
+    for text in texts:
+        out += [part.strip() for part in _SENTENCES.split(text) if len(part.strip()) >= 6]
+    return list(dict.fromkeys(out))
+
+
+def best_sentence(item: Item, question: str, situation: Situation | None = None) -> str | None:
+    """The item's sentence that shares the most distinctive words with a follow-up question, if any does
+    clearly (at least SENTENCE_MIN_PAIRS pairs, and more than any other sentence)."""
+    asked = _pairs(question)
+    if not asked:
+        return None
+    scored = sorted(((len(asked & _pairs(s)), s) for s in sentences(item, situation)), key=lambda p: -p[0])
+    if not scored or scored[0][0] < SENTENCE_MIN_PAIRS:
+        return None
+    if len(scored) > 1 and scored[1][0] == scored[0][0]:
+        return None
+    return scored[0][1]
+
+
+def compose(
+    item: Item,
+    hall: Hall,
+    *,
+    field: str | None,
+    situation: Situation | None,
+    lead: str | None = None,
+    full: bool = True,
+    open_situations: Sequence[Situation] = (),
+) -> ItemReply:
+    """The reply: ``lead`` (an FAQ answer or a sentence) first, then the field, or the one-trip block when
+    ``full`` (a first answer or 怎么办/要带什么), or a short pointer when the lead already answers."""
+    tail = _situation_tail(open_situations)
+    budget = answers.LIMIT - answers.size(tail) - (answers.size(lead) + 2 if lead else 0)
+    if field is not None:
+        rendered = answers.field_answer(item, field, hall, situation, limit=budget)
+    elif full:
+        rendered = answers.overview(item, hall, situation, limit=budget)
+    else:
+        rendered = answers.Answer(answers.short_title(item, situation) + "\n" + answers.hint(item, None))
+    text = rendered.text + tail
+    if lead:
+        text = f"{lead}\n\n{text}"
+    return ItemReply(answers.fit(text), rendered.pages)
+
+
+def _situation_tail(open_situations: Sequence[Situation]) -> str:
+    if len(open_situations) < 2:
+        return ""
+    lines = ["\n不同情形所需材料不同，回复数字查看："]
+    lines += [f"{n}. {s.name}" for n, s in enumerate(open_situations[:6], 1)]
+    return "\n".join(lines)
+
+
+def faq_lead(entry: FaqEntry) -> str:
+    """An FAQ answer as the first line of a reply."""
+    return entry.a.strip()

@@ -1,0 +1,36 @@
+"""bot.matching.options: an option named in words (its distinctive words, or its meaning)."""
+
+import pytest
+
+from bot.matching.options import by_hint, by_words, distinctive
+
+OPTIONS = [
+    "住房公积金提取（购买自住住房）",
+    "住房公积金提取（偿还购房贷款）",
+    "住房公积金提取（租赁住房）",
+    "住房公积金提取（离休、退休）",
+]
+
+
+def test_distinctive_words_leave_out_what_all_options_share():
+    grams = distinctive(OPTIONS)
+    assert all("公积" not in g for g in grams)
+    assert "租赁" in grams[2]
+
+
+@pytest.mark.parametrize(
+    ("text", "index"),
+    [("租赁的", 2), ("我是退休了", 3), ("还贷款的", 1)],
+    ids=["rent", "retired", "loan"],
+)
+def test_words_settle_a_choice(text, index):
+    assert by_words(text, OPTIONS) == index
+
+
+def test_hints_settle_when_words_do_not():
+    assert by_words("租房的", OPTIONS) is None  # 租房 is not a pair any option has
+    assert by_hint("租房的", OPTIONS) == 2  # but 租 is a character only 租赁住房 has
+    # No distinctive characters at all: the option clearly closest in meaning.
+    assert by_hint("我是给儿子弄的", OPTIONS, [0.93, 0.90, 0.88, 0.87]) == 0
+    assert by_hint("嗯我想想", OPTIONS, [0.90, 0.895, 0.89, 0.89]) is None  # nothing clearly ahead
+    assert by_hint("嗯我想想", OPTIONS) is None

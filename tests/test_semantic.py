@@ -1,0 +1,89 @@
+"""bot.matching.semantic and vectorcache: passages per item, best passage per item, embed only what is new."""
+
+import numpy as np
+import pytest
+
+from bot.matching.semantic import MemoryVectorCache, SemanticIndex, passages, vector_key
+from bot.matching.vectorcache import LmdbVectorCache
+from knowledge.schema import FaqEntry, Item, Situation
+
+
+class CountingEmbedder:
+    """A deterministic toy model: a text's vector is its character histogram over a few characters."""
+
+    model_id = "toy/1"
+    dim = 4
+    alphabet = "身份证社"
+
+    def __init__(self) -> None:
+        self.embedded: list[str] = []
+
+    def _vector(self, text: str) -> np.ndarray:
+        vector = np.array([text.count(ch) for ch in self.alphabet], dtype=np.float32) + 0.01
+        return vector / np.linalg.norm(vector)
+
+    def queries(self, texts):
+        return np.vstack([self._vector(t) for t in texts])
+
+    def passages(self, texts):
+        self.embedded.extend(texts)
+        return np.vstack([self._vector(t) for t in texts])
+
+
+def _items() -> list[Item]:
+    return [
+        Item(
+            code="A",
+            name="身份证补领",
+            department="公安",
+            materials=[],
+            aliases=["身份证丢了"],
+            situations=[Situation(name="被盗", materials=[])],
+            faq=[FaqEntry(q="要登报吗", a="不需要")],
+        ),
+        Item(code="B", name="社保卡申领", department="人社", materials=[]),
+    ]
+
+
+def test_passages_cover_name_aliases_situations_faq_and_extra():
+    item = _items()[0]
+    expected = ["身份证补领", "身份证丢了", "身份证补领：被盗", "要登报吗", "补身份证要多久"]
+    assert passages(item, ["补身份证要多久"]) == expected
+
+
+def test_item_scores_take_each_items_best_passage():
+    embedder = CountingEmbedder()
+    index = SemanticIndex.build(_items(), embedder, MemoryVectorCache())
+    assert index is not None
+    scores = index.item_scores(embedder.queries(["社保"])[0])
+    assert scores.shape == (2,) and scores[1] > scores[0]
+    by_passage = dict(index.passage_scores(embedder.queries(["身份证"])[0], 0))
+    assert set(by_passage) == set(passages(_items()[0]))
+
+
+def test_a_rebuild_embeds_only_new_texts(tmp_path):
+    cache = LmdbVectorCache(str(tmp_path / "vectors"))
+    first = CountingEmbedder()
+    SemanticIndex.build(_items(), first, cache)
+    again = CountingEmbedder()
+    SemanticIndex.build(_items(), again, cache, extra={"B": ["社保卡补办"]})
+    assert again.embedded == ["社保卡补办"]
+    assert len(first.embedded) == 5  # four passages of A, the name of B
+
+
+def test_missing_texts_are_not_embedded_when_told_not_to(tmp_path):
+    index = SemanticIndex.build(_items(), CountingEmbedder(), MemoryVectorCache(), embed_missing=False)
+    assert index is None
+
+
+def test_keys_depend_on_the_model():
+    assert vector_key("m1", "身份证") != vector_key("m2", "身份证")
+
+
+def test_cached_vectors_survive_a_new_process_view(tmp_path):
+    path = str(tmp_path / "v")
+    vector = np.array([0.6, 0.8, 0.0, 0.0], dtype=np.float32)
+    LmdbVectorCache(path).put_many({"k": vector})
+    found = LmdbVectorCache(path).get_many(["k", "missing"])
+    assert list(found) == ["k"]
+    assert found["k"] == pytest.approx(vector, abs=1e-3)  # stored as float16
