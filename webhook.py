@@ -17,6 +17,8 @@ from flask.cli import AppGroup, ScriptInfo
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wsgi import get_content_length, get_input_stream
 
+from bot.serving.settings import SettingsError, from_environment
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -114,7 +116,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the guidebot app: defaults, then ``GUIDEBOT_*`` environment, then ``test_config``."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(_default_config(app))
-    app.config.from_prefixed_env("GUIDEBOT")
+    # Each variable read as its setting's type: a digits-only token stays text (never JSON-parsed).
+    app.config.from_mapping(from_environment(SETTINGS))
+    app.extensions["guidebot.settings"] = SETTINGS
     if test_config is not None:
         app.config.from_mapping(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
@@ -238,6 +242,12 @@ class GuidebotGroup(AppGroup):
         if "obj" not in extra and "obj" not in self.context_settings:
             extra["obj"] = ScriptInfo(create_app=create_app, set_debug_flag=False, load_dotenv_defaults=False)
         return super().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SettingsError as exc:  # a GUIDEBOT_* variable of the wrong kind: say which, no traceback
+            raise click.ClickException(str(exc)) from exc
 
 
 cli = GuidebotGroup("guidebot", help="guidebot: 政务服务大厅微信公众号问答机器人")
