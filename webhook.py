@@ -18,6 +18,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wsgi import get_content_length, get_input_stream
 
 from bot.serving.settings import SettingsError, from_environment
+from knowledge.db import default_database_url
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Setting:
     name: str
     default: Any
     help: str
+    #: For a text setting: the values it takes (read in lower case; true/false also from 1/0, yes/no, on/off).
+    choices: tuple[str, ...] = ()
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -46,7 +49,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TIMESTAMP_WINDOW", 300, "Seconds a push's timestamp may differ from now; 0 turns the check off"),
     Setting("SERVICE_HOURS", "", "When people answer handoffs, e.g. '周一至周五 9:00-12:00,13:30-17:30'; "
             "default: the hall's hours"),
-    Setting("LOAD_DEMO", True, "Load the demo hall into an empty database on `guidebot serve`"),
+    Setting("LOAD_DEMO", "auto", "Load the fictional demo hall on `guidebot serve`: auto (only into the "
+            "default SQLite database on its first run, never into a configured DATABASE_URL), true (into any "
+            "empty database), false (never)", choices=("auto", "true", "false")),
     Setting("KB_FILE", "", "Answer from this guidebot-kb/1 JSON file instead of the database's items"),
     Setting("STATE_STORE", "auto", "Conversation state and dedup store: auto, memory, lmdb, database or "
             "redis (auto: redis with REDIS_URL; else lmdb beside a SQLite database file, database on "
@@ -81,7 +86,7 @@ SETTINGS: tuple[Setting, ...] = (
 
 def _default_config(app: Flask) -> dict[str, Any]:
     config = {setting.name: setting.default for setting in SETTINGS}
-    config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "guidebot.sqlite3")
+    config["DATABASE_URL"] = default_database_url(app.instance_path)
     config["SECRET_KEY"] = _instance_secret(app.instance_path)
     return config
 

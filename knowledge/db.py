@@ -38,6 +38,13 @@ def _json_dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def default_database_url(instance_path: str) -> str:
+    """The database used when ``DATABASE_URL`` is not set: a SQLite file in the instance folder."""
+    import os
+
+    return "sqlite:///" + os.path.join(instance_path, "guidebot.sqlite3")
+
+
 def is_sqlite(engine: Engine) -> bool:
     """True for SQLite engines."""
     return engine.dialect.name == "sqlite"

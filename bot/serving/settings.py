@@ -24,6 +24,7 @@ class SettingLike(Protocol):
 
     name: str
     default: Any
+    choices: tuple[str, ...]
 
 
 class SettingError(ValueError):
@@ -67,9 +68,18 @@ _EXPECTED = {
 def parse_value(setting: SettingLike, raw: str) -> Any:
     """``raw`` read as ``setting``'s kind; raises :class:`SettingError`."""
     kind = kind_of(setting)
-    if kind == "text":
+    if kind == "text" and not setting.choices:
         return raw
     text = raw.strip()
+    if kind == "text":
+        choice = text.lower()
+        if choice in _TRUE and "true" in setting.choices:
+            choice = "true"
+        elif choice in _FALSE and "false" in setting.choices:
+            choice = "false"
+        if choice not in setting.choices:
+            raise SettingError(setting.name, "、".join(setting.choices[:-1]) + " 或 " + setting.choices[-1])
+        return choice
     try:
         if kind == "bool":
             if text.lower() in _TRUE:
