@@ -81,6 +81,15 @@ SETTINGS: tuple[Setting, ...] = (
             "fixed text); thing values are cut to 20 characters"),
     Setting("SUBSCRIBE_PAGE_URL", "", "Page with the 订阅通知 button; with SUBSCRIBE_TEMPLATE_ID set, "
             "handoff replies ask citizens to open it so staff can reply later"),
+    Setting("METRICS", True, "Count pushes, latency, outbox, token, fallbacks and the index for `GET "
+            "/metrics` (Prometheus text format, summed over gunicorn's workers); false: no counting, 404"),
+    Setting("METRICS_ALLOW", "", "Addresses or networks besides loopback that may read /metrics, comma "
+            "separated (e.g. 10.0.0.5, 192.168.10.0/24); behind nginx the address nginx saw is checked"),
+    Setting("LOG_FORMAT", "text", "text: one line per event with time, level, process and event; json: one "
+            "JSON object a line (MsgId, openid hash, action, item, latency; never raw text or openids)",
+            choices=("text", "json")),
+    Setting("LOG_LEVEL", "info", "debug, info (a line per push), warning or error",
+            choices=("debug", "info", "warning", "error")),
 )
 
 
@@ -127,6 +136,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
+    _init_ops(app)
     _init_wechat(app)
     _init_console(app)
     return app
@@ -201,6 +211,13 @@ def query_args(environ: dict[str, Any]) -> dict[str, str]:
     for name, value in urllib.parse.parse_qsl(query, keep_blank_values=True, errors="werkzeug.url_quote"):
         args.setdefault(name, value)
     return args
+
+
+def _init_ops(app: Flask) -> None:
+    # GET /healthz, /readyz and /metrics, answered without Flask's request context (see bot/serving/ops.py).
+    from bot.serving.ops import OpsEndpoints
+
+    app.wsgi_app = OpsEndpoints(app, app.wsgi_app)  # type: ignore[method-assign]
 
 
 def _init_wechat(app: Flask) -> None:

@@ -116,13 +116,18 @@ def _run_gunicorn(*, host: str, port: int, workers: int, factory: Callable[[], F
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("timeout", 30)
-            self.cfg.set("accesslog", "-")
+            # No gunicorn access log: WeChat's query strings carry the citizen's openid. Each push gets
+            # its own log line instead (openid hashed), see bot/serving/observe.py.
 
-            # The same settings as `gunicorn -c python:bot.serving.gunicorn_conf`: warm-up hook, backlog, no
-            # shared control socket.
+            # The same settings as `gunicorn -c python:bot.serving.gunicorn_conf`: schema check and
+            # warm-up, metrics folder, reload handover, log format, backlog, no shared control socket.
             for name in (
+                "on_starting",
                 "post_worker_init",
                 "worker_exit",
+                "child_exit",
+                "on_exit",
+                "logconfig_dict",
                 "backlog",
                 "graceful_timeout",
                 "control_socket_disable",

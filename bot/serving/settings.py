@@ -134,6 +134,4 @@ def unknown_variables(settings: Iterable[SettingLike], environ: Mapping[str, str
     """``GUIDEBOT_*`` variables no setting declares (a typo, or a setting of another version)."""
     environ = os.environ if environ is None else environ
     known = {setting.name for setting in settings} | TOOL_VARIABLES
-    return sorted(
-        name for name in environ if name.startswith(PREFIX) and name[len(PREFIX) :] not in known
-    )
+    return sorted(name for name in environ if name.startswith(PREFIX) and name[len(PREFIX) :] not in known)
