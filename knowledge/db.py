@@ -7,6 +7,7 @@ calls ``create_all``.
 """
 
 import contextlib
+import functools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -141,8 +142,9 @@ def alembic_config() -> Config:
     return config
 
 
+@functools.lru_cache(maxsize=1)
 def head_revision() -> str:
-    """The newest migration shipped with this version of guidebot."""
+    """The newest migration shipped with this version of guidebot (read once: /readyz asks often)."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "knowledge/migrations has no revisions"
     return head

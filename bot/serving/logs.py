@@ -165,11 +165,14 @@ def logconfig_dict(log_format: str = "text", level: str = "INFO") -> dict[str, A
         "formatters": {"guidebot": {"()": formatter}},
         "filters": {"repeats": {"()": "bot.serving.logs.RepeatFilter"}},
         "handlers": {"console": handler, "error_console": dict(handler)},
-        "root": {"level": level.upper(), "handlers": ["console"]},
+        "root": {"level": level, "handlers": ["console"]},
         "loggers": {
             # gunicorn's own lines through the same handler, once (no handler of their own).
-            "gunicorn.error": {"level": level.upper(), "handlers": [], "propagate": True},
-            "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": True},
+            "gunicorn.error": {"level": level, "handlers": [], "propagate": True},
+            # No access log: WeChat's query strings carry the citizen's openid (each push has its own line).
+            "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
+            # Alembic announces its plugins and context on every schema check (/readyz): not news.
+            "alembic": {"level": "WARNING", "handlers": [], "propagate": True},
         },
     }
 

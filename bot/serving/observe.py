@@ -32,9 +32,8 @@ def push(
     metrics.record_push(message.kind, action, seconds)
     if push_log.isEnabledFor(logging.INFO):
         push_log.info(
-            "%s: %s",
+            "%s",
             message.log_ref,
-            action,
             extra={
                 "event": "push",
                 "msg_id": message.msg_id,

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import IO, Any
 
+from bot import metrics
 from bot.conversation import consent
 from bot.conversation.engine import Context
 from bot.conversation.hours import CHINA, HoursError, parse_hours
@@ -330,6 +331,8 @@ def warm_up(app: Any, *, batch_recording: bool = False, write_behind: bool = Fal
     background thread instead of on the request path; with ``write_behind``, replies and states
     reach the store in batches too (``bot.serving.writebehind``). :func:`shut_down` flushes both.
     """
+    if app.config.get("METRICS", True):
+        metrics.enable()  # before the index is built: its version and build time are metrics too
     built = deliverer(app)
     if batch_recording and hasattr(built.context.recorder, "start_batching"):
         built.context.recorder.start_batching()
