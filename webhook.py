@@ -291,6 +291,7 @@ def __getattr__(name: str) -> Any:
 
 def _register_commands(group: click.Group) -> None:
     from bot.commands.chat import ask, chat
+    from bot.commands.doctor import doctor
     from bot.commands.kb import db, kb
     from bot.commands.match import match
     from bot.commands.menu import menu
@@ -299,7 +300,7 @@ def _register_commands(group: click.Group) -> None:
     from bot.commands.serve import serve
     from bot.commands.users import user
 
-    for command in (serve, db, kb, match, ask, chat, menu, user, review, purge_command):
+    for command in (serve, db, kb, match, ask, chat, menu, user, review, purge_command, doctor):
         group.add_command(command)
 
 
