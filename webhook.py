@@ -290,6 +290,7 @@ def __getattr__(name: str) -> Any:
 
 
 def _register_commands(group: click.Group) -> None:
+    from bot.commands.backup import backup
     from bot.commands.chat import ask, chat
     from bot.commands.doctor import doctor
     from bot.commands.kb import db, kb
@@ -300,7 +301,7 @@ def _register_commands(group: click.Group) -> None:
     from bot.commands.serve import serve
     from bot.commands.users import user
 
-    for command in (serve, db, kb, match, ask, chat, menu, user, review, purge_command, doctor):
+    for command in (serve, db, kb, match, ask, chat, menu, user, review, purge_command, doctor, backup):
         group.add_command(command)
 
 
