@@ -33,6 +33,9 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
+    Setting("INSTANCE_PATH", "", "Folder for console uploads and the defaults below (SQLite file, session "
+            "key, spool); environment only; default: instance/ in a checkout, <venv>/var/webhook-instance "
+            "when installed (set it to a folder the service may write, e.g. /var/lib/guidebot)"),
     Setting("DATABASE_URL", None, "SQLAlchemy URL; default: SQLite file guidebot.sqlite3 in the "
             "instance folder"),
     Setting("SECRET_KEY", None, "Flask session key for the console; default: a random key kept in "
@@ -128,7 +131,11 @@ def _instance_secret(instance_path: str) -> str:
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the guidebot app: defaults, then ``GUIDEBOT_*`` environment, then ``test_config``."""
-    app = Flask(__name__, instance_relative_config=True)
+    # The instance folder (uploads, default SQLite file, spool): GUIDEBOT_INSTANCE_PATH, read before the
+    # app exists. Installed into a virtualenv, Flask's default is <venv>/var/webhook-instance, which the
+    # service user usually may not write.
+    instance = os.environ.get("GUIDEBOT_INSTANCE_PATH") or None
+    app = Flask(__name__, instance_path=instance and os.path.abspath(instance), instance_relative_config=True)
     app.config.from_mapping(_default_config(app))
     # Each variable read as its setting's type: a digits-only token stays text (never JSON-parsed).
     app.config.from_mapping(from_environment(SETTINGS))
