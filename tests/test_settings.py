@@ -153,3 +153,14 @@ def test_unknown_variables_are_listed_for_doctor():
 
     environ = {"GUIDEBOT_WECHAT_TOKEM": "x", "GUIDEBOT_WECHAT_TOKEN": "y", "GUIDEBOT_CI_VENV": "/t"}
     assert unknown_variables(webhook.SETTINGS, environ) == ["GUIDEBOT_WECHAT_TOKEM"]
+
+
+def test_instance_path_from_the_environment(monkeypatch, tmp_path):
+    # Installed into a root-owned virtualenv, Flask's default instance folder is not writable by the
+    # service user; the deployment points it at /var/lib/guidebot.
+    monkeypatch.setenv("GUIDEBOT_INSTANCE_PATH", str(tmp_path / "state"))
+    monkeypatch.delenv("GUIDEBOT_DATABASE_URL", raising=False)
+    app = webhook.create_app()
+    assert app.instance_path == str(tmp_path / "state")
+    assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path}/state/guidebot.sqlite3"
+    assert (tmp_path / "state").is_dir()
