@@ -93,7 +93,7 @@ def server_block(
         f"/etc/letsencrypt/live/{DOMAIN}/fullchain.pem": str(cert),
         f"/etc/letsencrypt/live/{DOMAIN}/privkey.pem": str(key),
         "/var/log/nginx/guidebot.access.log": str(folder / "access.log"),
-        "/var/www/letsencrypt": str(folder / "acme"),
+        "/var/www/html;": f"{folder / 'acme'};",
         "server 127.0.0.1:8000;": f"server 127.0.0.1:{upstream};",
         "listen 80;": f"listen 127.0.0.1:{http};",
         "listen 443 ssl http2;": f"listen 127.0.0.1:{https} ssl http2;",

@@ -205,7 +205,7 @@ def database(app: Any) -> Iterator[Finding]:
         )
         return
     if not status.ok:
-        yield problem(subject, status.problem(), "运行 `guidebot db upgrade`，再运行 `guidebot doctor`")
+        yield problem(subject, status.problem(), "升级（或改正设置）后再运行 `guidebot doctor` 确认")
     else:
         yield ok(subject, f"可以连接，结构是最新版本（{status.current}）")
 
