@@ -85,6 +85,8 @@ def test_healthz_is_alive_without_touching_the_database(tmp_path):
     assert response.status_code == 200 and response.get_json()["status"] == "alive"
     assert response.headers["Cache-Control"] == "no-store"
     assert client.post("/healthz").status_code == 405
+    head = client.head("/healthz")
+    assert head.status_code == 200 and head.get_data() == b"" and int(head.headers["Content-Length"]) > 0
 
 
 # -- /readyz --------------------------------------------------------------------------------------

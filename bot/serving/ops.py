@@ -150,6 +150,10 @@ class OpsEndpoints:
         path = environ.get("PATH_INFO")
         if path not in PATHS:
             return self.wsgi_app(environ, start_response)
+        answer = self._answer(path, environ, start_response)
+        return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else answer
+
+    def _answer(self, path: str, environ: dict[str, Any], start_response: Any) -> list[bytes]:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return _respond(
                 start_response, 405, b"method not allowed\n", "text/plain", [("Allow", "GET, HEAD")]
@@ -164,7 +168,7 @@ class OpsEndpoints:
             )
         return self._metrics(environ, start_response)
 
-    def _metrics(self, environ: dict[str, Any], start_response: Any) -> Any:
+    def _metrics(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
         if not self.app.config.get("METRICS", True):
             return _respond(start_response, 404, b"metrics are off (GUIDEBOT_METRICS=false)\n", "text/plain")
         if not metrics_client_allowed(environ, self.networks):
