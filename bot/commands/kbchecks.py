@@ -1,7 +1,6 @@
 """``guidebot doctor``'s checks of what the bot answers with: the hall record, service hours, published,
 stale and demo items, the semantic stage, and (``--online``) the WeChat account itself."""
 
-import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,11 +21,11 @@ def knowledge(app: Any, *, default_database: bool) -> Iterator[Finding]:
     from bot.serving import runtime
     from knowledge import storage
     from knowledge.db import get_engine
-    from knowledge.models import ServiceItem
+    from knowledge.models import ServiceItem, china_today
     from knowledge.queries import is_stale
 
     engine = runtime.guard_engine(get_engine(app))
-    today = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    today = china_today()
     with Session(engine) as session:
         hall = storage.get_hall(session=session)
         published = session.exec(select(ServiceItem).where(col(ServiceItem.status) == "published")).all()

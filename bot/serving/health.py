@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.serving import runtime
 from bot.serving.fallback import FallbackStore
+from bot.serving.kbcache import DatabaseKnowledge
 
 log = logging.getLogger(__name__)
 
@@ -119,9 +120,9 @@ def index_check(app: Any, now: Callable[[], float] = time.time) -> Check:
     if built is None:
         return {"ok": False, "error": "not loaded"}
     source = built.context.knowledge
-    current = getattr(source, "_current", None)
-    if current is None and not hasattr(source, "built_at"):
+    if not isinstance(source, DatabaseKnowledge):
         return {"ok": True, "source": "file"}  # a KB file: built with the process, never stale
+    current = source.current
     if current is None or source.built_at is None:
         return {"ok": False, "error": "not loaded"}
     version = current.version[0] if isinstance(current.version, tuple) else current.version

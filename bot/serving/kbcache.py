@@ -85,6 +85,11 @@ class DatabaseKnowledge:
         return self._refresher is not None and self._refresher.is_alive() and not self._stop.is_set()
 
     @property
+    def current(self) -> Knowledge | None:
+        """The index in memory, or None before the first build."""
+        return self._current
+
+    @property
     def ready(self) -> bool:
         """True when a call returns the index in memory without touching the database."""
         return self._current is not None and self._refreshing
