@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from bot import metrics
-from bot.serving import health
+from bot.serving import health, runtime
 from bot.serving.settings import SettingError, SettingsError
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ class _ScrapeTime:
 
 
 def _kb_version(app: Any) -> int | None:
-    if not health.runtime.uses_database(app.config):
+    if not runtime.uses_database(app.config):
         return None
     from sqlmodel import Session
 
@@ -109,7 +109,7 @@ def _kb_version(app: Any) -> int | None:
     from knowledge.db import get_engine
 
     try:
-        with Session(health.runtime.guard_engine(get_engine(app))) as session:
+        with Session(runtime.guard_engine(get_engine(app))) as session:
             return storage.kb_version(session=session)
     except Exception:
         return None
