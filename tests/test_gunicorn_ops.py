@@ -102,7 +102,7 @@ def test_metrics_count_a_known_sequence_across_two_workers_and_logs_are_json(tmp
         image = text_xml("", new_msg_id(), OPENID).replace("[text]", "[image]")
         assert post(base, image.encode(), signed_args())[0] == 200
 
-        time.sleep(0.5)
+        time.sleep(1.5)  # push counts are written by each worker once a second (bot/metrics.py)
         samples = [scrape(base) for _ in range(4)]  # whichever worker answers the scrape, the sums agree
         for found in samples:
             assert found['guidebot_pushes_total{action="answer",type="text"}'] == 20

@@ -52,6 +52,7 @@ def test_two_processes_add_up_in_the_multiprocess_folder(tmp_path):
         for _ in range(int(sys.argv[2])):
             metrics.record_push("text", "answer", 0.01)
         metrics.record_index(7, 77, 1000.0, 1.5)
+        metrics.flush()  # what a worker's exit does
         """
     )
     for count in ("3", "4"):
@@ -63,3 +64,39 @@ def test_two_processes_add_up_in_the_multiprocess_folder(tmp_path):
     MultiProcessCollector(registry, path=str(tmp_path))
     assert registry.get_sample_value("guidebot_pushes_total", {"type": "text", "action": "answer"}) == 7
     assert registry.get_sample_value("guidebot_reply_seconds_count") == 7
+
+
+def sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_push_counts_are_buffered_and_land_in_the_buckets_observe_would_pick():
+    metrics.enable()
+    metrics.flush()
+    values = [0.004, 0.005, 0.3, 4.5, 7.0]  # on a bound, between bounds, past the last (+Inf)
+    before = {le: sample("guidebot_reply_seconds_bucket", le=le) for le in ("0.005", "0.5", "5.0", "+Inf")}
+    count, total = sample("guidebot_reply_seconds_count"), sample("guidebot_reply_seconds_sum")
+    late = sample("guidebot_deadline_misses_total")
+    for value in values:
+        metrics.record_push("voice", "late", value)
+    metrics.flush()
+    after = {le: sample("guidebot_reply_seconds_bucket", le=le) for le in before}
+    assert {le: after[le] - before[le] for le in before} == {"0.005": 2, "0.5": 3, "5.0": 4, "+Inf": 5}
+    assert sample("guidebot_reply_seconds_count") - count == 5
+    assert abs(sample("guidebot_reply_seconds_sum") - total - sum(values)) < 1e-9
+    assert sample("guidebot_deadline_misses_total") - late == 5
+
+
+def test_the_flusher_writes_within_a_second_or_two():
+    import time
+
+    metrics.enable()
+    metrics.flush()
+    before = sample("guidebot_pushes_total", type="link", action="reply")
+    metrics.record_push("link", "reply", 0.01)
+    deadline = time.monotonic() + 3 * metrics.FLUSH_INTERVAL
+    while (
+        time.monotonic() < deadline and sample("guidebot_pushes_total", type="link", action="reply") == before
+    ):
+        time.sleep(0.05)
+    assert sample("guidebot_pushes_total", type="link", action="reply") == before + 1

@@ -85,10 +85,12 @@ def post_worker_init(worker: Any) -> None:
 
 
 def worker_exit(_server: Any, worker: Any) -> None:
+    from bot import metrics
     from bot.serving import runtime
     from bot.serving.logs import flush_repeats
 
     runtime.shut_down(worker.wsgi)
+    metrics.flush()  # the last second's push counts (a reload must not lose them)
     flush_repeats()
 
 

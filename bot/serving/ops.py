@@ -174,6 +174,7 @@ class OpsEndpoints:
         if not metrics_client_allowed(environ, self.networks):
             return _respond(start_response, 403, b"forbidden: see GUIDEBOT_METRICS_ALLOW\n", "text/plain")
         metrics.enable()
+        metrics.flush()  # this worker's latest pushes (the others' are at most a second old)
         from prometheus_client import CONTENT_TYPE_LATEST
 
         return _respond(start_response, 200, exposition(self.app), CONTENT_TYPE_LATEST)
