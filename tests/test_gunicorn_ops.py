@@ -140,7 +140,7 @@ def test_a_worker_refuses_to_start_on_an_unmigrated_database(tmp_path, revision)
             command, cwd=ROOT, env=service_env(url, tmp_path), stdout=log, stderr=log, timeout=120
         )
     text = log_path.read_text(encoding="utf-8")
-    assert process.returncode != 0
+    assert process.returncode == 3  # deploy/systemd/guidebot.service: RestartPreventExitStatus=3
     assert "guidebot 拒绝启动" in text and "guidebot db upgrade" in text
     assert "Worker failed to boot" in text
     assert "UndefinedTable" not in text and "no such table" not in text
