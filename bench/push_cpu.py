@@ -2,6 +2,9 @@
 
 usage: python bench/push_cpu.py [--shared ../shared] [--pushes 3000] [--only flask,sqlite,postgres]
 
+A target may end in ``:off`` (``GUIDEBOT_METRICS=false``) or ``:mp`` (Prometheus counters in multiprocess
+files, as under gunicorn); ``--only sqlite:off,sqlite:mp`` is the metrics on/off comparison.
+
 Each target runs in its own process, set up as a gunicorn worker is (``bot.serving.runtime.warm_up`` with
 batched recording and write-behind; the same signed plaintext text pushes as ``bench/load.py``)
 and called through its WSGI entry point. Prints process CPU (all threads: answer, recorder and
@@ -29,6 +32,7 @@ from bench.webhook import questions  # noqa: E402
 
 def measure(target: str, shared: Path, pushes: int) -> tuple[float, float]:
     """(CPU µs, wall µs) per push for ``target``, in this process."""
+    target, _, metrics = target.partition(":")
     texts = questions(shared)
     query = load.signed_query()
     stack = contextlib.ExitStack()
@@ -46,6 +50,11 @@ def measure(target: str, shared: Path, pushes: int) -> tuple[float, float]:
             url = f"sqlite:///{tmp}/cpu.sqlite3"
             env = load.guidebot_env(url, tmp / "spool")
         load.seed(url, shared / "kb" / "county-hall.json")
+        if metrics == "off":
+            env["GUIDEBOT_METRICS"] = "false"
+        elif metrics == "mp":
+            env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp / "metrics")
+            os.makedirs(env["PROMETHEUS_MULTIPROC_DIR"])
         os.environ.update(env)
         from bot.serving import runtime
         from webhook import create_app

@@ -7,9 +7,11 @@ calls ``create_all``.
 """
 
 import contextlib
+import functools
 import json
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from alembic import command
 from alembic.config import Config
@@ -36,6 +38,13 @@ _PG_MIGRATION_LOCK = 0x67756964  # "guid"
 def _json_dumps(value: Any) -> str:
     # Keep Chinese readable in the database (and searchable with LIKE on the JSON text).
     return json.dumps(value, ensure_ascii=False)
+
+
+def default_database_url(instance_path: str) -> str:
+    """The database used when ``DATABASE_URL`` is not set: a SQLite file in the instance folder."""
+    import os
+
+    return "sqlite:///" + os.path.join(instance_path, "guidebot.sqlite3")
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -133,8 +142,9 @@ def alembic_config() -> Config:
     return config
 
 
+@functools.lru_cache(maxsize=1)
 def head_revision() -> str:
-    """The newest migration shipped with this version of guidebot."""
+    """The newest migration shipped with this version of guidebot (read once: /readyz asks often)."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "knowledge/migrations has no revisions"
     return head
@@ -172,6 +182,71 @@ def current_revision(engine: Engine) -> str | None:
 def is_up_to_date(engine: Engine) -> bool:
     """True when the database has every migration this version ships."""
     return current_revision(engine) == head_revision()
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    """Where a database's schema stands against the migrations this version ships."""
+
+    #: current; missing (a SQLite file that does not exist); empty (never migrated); behind (older
+    #: than this version: run ``guidebot db upgrade``); unknown (a revision this version does not ship,
+    #: written by a newer guidebot).
+    state: Literal["current", "missing", "empty", "behind", "unknown"]
+    current: str | None
+    head: str
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "current"
+
+    def problem(self) -> str:
+        """What is wrong, in Chinese, with what to do ("" when nothing is)."""
+        if self.state == "missing":
+            return (
+                "数据库文件不存在：新安装请先运行 `guidebot db upgrade`；"
+                "服务使用 PostgreSQL 时，请检查是否加载了环境文件（GUIDEBOT_DATABASE_URL）"
+            )
+        if self.state == "empty":
+            return "数据库尚未初始化：请先运行 `guidebot db upgrade`"
+        if self.state == "behind":
+            return (
+                f"数据库结构不是最新版本（当前 {self.current}，程序需要 {self.head}）："
+                "请先运行 `guidebot db upgrade`"
+            )
+        if self.state == "unknown":
+            return (
+                f"数据库结构版本 {self.current} 比这个版本的程序新（程序最高 {self.head}）："
+                "请安装与数据库相同或更新版本的 guidebot"
+            )
+        return ""
+
+
+def sqlite_file_missing(engine: Engine) -> str | None:
+    """The path of a SQLite database file that does not exist (connecting would create it empty)."""
+    import os
+
+    url = engine.url
+    path = url.database
+    if is_sqlite(engine) and path and path != ":memory:" and not path.startswith("file:"):
+        return None if os.path.exists(path) else path
+    return None
+
+
+def schema_status(engine: Engine) -> SchemaStatus:
+    """The schema's state; never creates a missing SQLite file. Raises when the database is unreachable."""
+    head = head_revision()
+    if sqlite_file_missing(engine):
+        return SchemaStatus("missing", None, head)
+    current = current_revision(engine)
+    if current is None:
+        return SchemaStatus("empty", None, head)
+    if current == head:
+        return SchemaStatus("current", current, head)
+    try:
+        known = ScriptDirectory.from_config(alembic_config()).get_revision(current) is not None
+    except Exception:  # alembic raises its own errors for revisions it has never seen
+        known = False
+    return SchemaStatus("behind" if known else "unknown", current, head)
 
 
 def display_url(engine: Engine) -> str:

@@ -196,3 +196,29 @@ def test_cli_purges_the_lmdb_state_store(tmp_path, monkeypatch):
     assert "已删除过期的回复缓存：2 条、会话状态：2 条" in result.output
     assert CliRunner().invoke(cli, ["purge"]).output.count("回复缓存：0 条、会话状态：0 条") == 1
     assert LmdbStore(tmp_path / "hall.sqlite3-state").load("oC") == {"n": 3}
+
+
+# -- issue 17, finding 4: cron without the environment file ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["purge"], ["user", "add", "admin", "--role", "admin", "--password-stdin"]],
+    ids=["purge", "user-add"],
+)
+def test_without_the_environment_file_commands_leave_no_empty_sqlite_file(tmp_path, monkeypatch, command):
+    # Under cron without EnvironmentFile, GUIDEBOT_DATABASE_URL is unset: the default SQLite file in the
+    # instance folder. It must not be created (empty), and the message must say what to load.
+    import os
+
+    import webhook
+
+    for name in list(os.environ):
+        if name.startswith("GUIDEBOT_"):
+            monkeypatch.delenv(name)
+    instance = tmp_path / "instance"
+    monkeypatch.setattr(webhook.Flask, "auto_find_instance_path", lambda self: str(instance))
+    result = CliRunner().invoke(webhook.cli, command, input="long enough password 2026\n")
+    assert result.exit_code == 1
+    assert "数据库文件不存在" in result.output and "环境文件" in result.output
+    assert not (instance / "guidebot.sqlite3").exists()

@@ -28,7 +28,31 @@ def fresh_env(monkeypatch, tmp_path):
     return db
 
 
-def test_first_run_creates_database_and_loads_demo(fresh_env, monkeypatch):
+@pytest.fixture
+def default_instance(monkeypatch, tmp_path):
+    """No GUIDEBOT_DATABASE_URL: the default SQLite file in an instance folder of this test's own."""
+    for name in list(os.environ):
+        if name.startswith("GUIDEBOT_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("GUIDEBOT_SECRET_KEY", "s" * 64)
+    instance = tmp_path / "instance"
+    monkeypatch.setattr(webhook.Flask, "auto_find_instance_path", lambda self: str(instance))
+    return instance / "guidebot.sqlite3"
+
+
+def published_items(db) -> int:
+    engine = sa.create_engine(str(db) if str(db).startswith("postgresql") else f"sqlite:///{db}")
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(
+                sa.text("select count(*) from service_item where status = 'published'")
+            ).scalar())
+    finally:
+        engine.dispose()
+
+
+def test_first_run_creates_database_and_loads_demo(default_instance, monkeypatch):
+    fresh_env = default_instance
     started = {}
     monkeypatch.setattr(serve_command, "_run_gunicorn", lambda **kwargs: started.update(kwargs))
     result = CliRunner().invoke(webhook.cli, ["serve", "--port", "5999", "--workers", "2"])
@@ -54,6 +78,78 @@ def test_first_run_creates_database_and_loads_demo(fresh_env, monkeypatch):
     assert "已创建数据库" not in again.output and "已载入示范大厅" not in again.output
 
 
+# -- issue 17, finding 1: the fictional demo hall never lands in a configured (production) database ----
+
+
+def test_configured_database_gets_no_demo_hall(fresh_env, monkeypatch):
+    monkeypatch.setattr(serve_command, "_run_gunicorn", lambda **kwargs: None)
+    result = CliRunner().invoke(webhook.cli, ["serve", "--workers", "4"])
+    assert result.exit_code == 0, result.output
+    assert "已创建数据库" in result.output and "已载入示范大厅" not in result.output
+    assert "guidebot kb import" in result.output and "GUIDEBOT_LOAD_DEMO=true" in result.output
+    assert published_items(fresh_env) == 0
+
+
+def invoke_disposing(args: list[str]):
+    """Run a command in process, then close its app's database connections (PostgreSQL is dropped next)."""
+    from flask.cli import ScriptInfo
+
+    from knowledge.db import get_engine
+
+    apps = []
+
+    def factory():
+        apps.append(webhook.create_app())
+        return apps[-1]
+
+    info = ScriptInfo(create_app=factory, set_debug_flag=False, load_dotenv_defaults=False)
+    try:
+        return CliRunner().invoke(webhook.cli, args, obj=info)
+    finally:
+        for app in apps:
+            get_engine(app).dispose()
+
+
+@pytest.mark.postgres
+def test_upgraded_empty_postgres_gets_no_demo_hall(monkeypatch):
+    # The issue's run: an empty PostgreSQL database after `guidebot db upgrade`, then `serve --workers N`.
+    from knowledge.testing import PostgresUnavailable, postgres_database
+
+    for name in list(os.environ):
+        if name.startswith("GUIDEBOT_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setattr(serve_command, "_run_gunicorn", lambda **kwargs: None)
+    try:
+        with postgres_database("guidebot_test_serve_demo") as url:
+            monkeypatch.setenv("GUIDEBOT_DATABASE_URL", url)
+            upgraded = invoke_disposing(["db", "upgrade"])
+            assert upgraded.exit_code == 0, upgraded.output
+            result = invoke_disposing(["serve", "--workers", "4"])
+            assert result.exit_code == 0, result.output
+            assert "已载入示范大厅" not in result.output
+            assert published_items(url) == 0
+    except PostgresUnavailable as exc:
+        pytest.skip(str(exc))
+
+
+def test_load_demo_true_loads_into_an_empty_configured_database(fresh_env, monkeypatch):
+    monkeypatch.setenv("GUIDEBOT_LOAD_DEMO", "true")
+    monkeypatch.setattr(serve_command, "_run_gunicorn", lambda **kwargs: None)
+    result = CliRunner().invoke(webhook.cli, ["serve"])
+    assert result.exit_code == 0, result.output
+    assert "已载入示范大厅" in result.output
+    assert published_items(fresh_env) >= 25
+
+
+def test_load_demo_false_keeps_even_the_default_database_empty(default_instance, monkeypatch):
+    monkeypatch.setenv("GUIDEBOT_LOAD_DEMO", "false")
+    monkeypatch.setattr(serve_command, "_run_gunicorn", lambda **kwargs: None)
+    result = CliRunner().invoke(webhook.cli, ["serve"])
+    assert result.exit_code == 0, result.output
+    assert "已创建数据库" in result.output and "已载入示范大厅" not in result.output
+    assert published_items(default_instance) == 0
+
+
 def test_existing_database_without_schema_is_not_migrated_behind_the_users_back(fresh_env, monkeypatch):
     monkeypatch.setattr(serve_command, "_run_gunicorn", lambda **kwargs: pytest.fail("must not start"))
     empty = sa.create_engine(f"sqlite:///{fresh_env}")
@@ -73,7 +169,7 @@ def _free_port() -> int:
 
 def test_serve_answers_a_signed_push_end_to_end(fresh_env, tmp_path):
     port = _free_port()
-    env = dict(os.environ, GUIDEBOT_WECHAT_TOKEN="servetoken")
+    env = dict(os.environ, GUIDEBOT_WECHAT_TOKEN="servetoken", GUIDEBOT_LOAD_DEMO="true")
     guidebot = Path(sys.executable).with_name("guidebot")
     proc = subprocess.Popen(
         [str(guidebot), "serve", "--port", str(port)],

@@ -148,6 +148,22 @@ def test_previous_key_still_works_after_rotation(client):
     )
 
 
+@pytest.mark.parametrize("key", [OLD_KEY, AES_KEY], ids=["previous-key", "current-key"])
+def test_reply_is_sealed_with_the_key_the_push_came_with(client, key):
+    # During a rotation WeChat may still encrypt with the previous EncodingAESKey; only that key opens
+    # the reply on its side (issue 17, finding 3). The sender here knows only its own key.
+    body = post_aes(client, text_xml("社保卡在哪办"), key=key).get_data(as_text=True)
+    sealed = xmltodict.parse(body)["xml"]
+    sender = WeChatCrypto(TOKEN, key, APP_ID)
+    plain = sender.decrypt_message(body, sealed["MsgSignature"], sealed["TimeStamp"], sealed["Nonce"])
+    assert xmltodict.parse(plain)["xml"]["Content"].startswith("【社会保障卡申领】")
+    other = OLD_KEY if key == AES_KEY else AES_KEY
+    with pytest.raises(Exception):  # noqa: B017 (wechatpy raises several kinds for a wrong key)
+        WeChatCrypto(TOKEN, other, APP_ID).decrypt_message(
+            body, sealed["MsgSignature"], sealed["TimeStamp"], sealed["Nonce"]
+        )
+
+
 def test_published_sample_vector_through_http(county, tmp_path):
     app = make_app(
         county,

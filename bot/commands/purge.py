@@ -4,7 +4,7 @@ import click
 
 from bot.commands import script_app
 from bot.serving.purge import BATCH, purge, purge_state_store
-from knowledge.db import display_url, get_engine, is_up_to_date
+from knowledge.db import display_url, get_engine, schema_status
 
 
 @click.command("purge")
@@ -21,10 +21,11 @@ def purge_command(dry_run: bool, batch: int) -> None:
     """
     app = script_app()
     engine = get_engine(app)
-    if not is_up_to_date(engine):
-        raise click.ClickException(
-            f"数据库 {display_url(engine)} 的结构不是最新版本，请先运行 `guidebot db upgrade`。"
-        )
+    # Never connects to a missing SQLite file (that would leave an empty one behind, as cron without
+    # the environment file did): the message says where it looked and what to load.
+    status = schema_status(engine)
+    if not status.ok:
+        raise click.ClickException(f"{status.problem()}。数据库：{display_url(engine)}")
     report = purge(
         engine,
         retention_days=int(app.config["RETENTION_DAYS"]),

@@ -26,9 +26,8 @@ def _factory() -> Callable[[], Flask]:
     "--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="gunicorn 工作进程数"
 )
 def serve(host: str, port: int, workers: int) -> None:
-    """启动服务：首次运行时创建数据库并载入示范大厅。"""
+    """启动服务：首次运行时创建默认的 SQLite 数据库并载入示范大厅。"""
     from knowledge.db import get_engine, is_up_to_date, upgrade
-    from knowledge.storage import load_demo_if_empty
 
     app = script_app()
     engine = get_engine(app)
@@ -39,17 +38,44 @@ def serve(host: str, port: int, workers: int) -> None:
         click.echo(f"已创建数据库：{url}")
     elif not is_up_to_date(engine):
         raise click.ClickException(f"数据库 {url} 的结构不是最新版本，请先运行 `guidebot db upgrade`。")
-    if app.config["LOAD_DEMO"]:
-        from sqlmodel import Session
-
-        with Session(engine) as session:
-            if load_demo_if_empty(session=session):
-                click.echo("数据库为空，已载入示范大厅的服务事项。")
+    _load_demo(app, engine, fresh=fresh)
     for hint in _first_run_hints(app, engine):
         click.echo(hint)
     engine.dispose()  # workers open their own connections after the fork
     click.echo(f"微信接口：http://{host}:{port}/wechat   管理后台：http://{host}:{port}/admin")
     _run_gunicorn(host=host, port=port, workers=workers, factory=_factory())
+
+
+def demo_wanted(app: Flask, *, fresh: bool) -> bool:
+    """Whether ``guidebot serve`` loads the demo hall (``LOAD_DEMO``; it also needs an empty database).
+
+    auto: only into the default SQLite database created by this first run. A configured
+    ``DATABASE_URL`` is a real hall's database: fictional items there would answer citizens.
+    """
+    from knowledge.db import default_database_url
+
+    choice = str(app.config["LOAD_DEMO"]).lower()
+    if choice in ("true", "1"):
+        return True
+    if choice != "auto":
+        return False
+    return fresh and app.config["DATABASE_URL"] == default_database_url(app.instance_path)
+
+
+def _load_demo(app: Flask, engine: Any, *, fresh: bool) -> None:
+    from sqlmodel import Session
+
+    from knowledge.storage import is_empty, load_demo_if_empty
+
+    with Session(engine) as session:
+        if demo_wanted(app, fresh=fresh):
+            if load_demo_if_empty(session=session):
+                click.echo("数据库为空，已载入示范大厅（虚构的青溪县政务服务中心）的服务事项。")
+        elif is_empty(session=session):
+            click.echo(
+                "提示：数据库中还没有服务事项，请用 `guidebot kb import 文件` 导入本大厅的事项"
+                "（只想试用时可设置 GUIDEBOT_LOAD_DEMO=true 载入虚构的示范大厅）。"
+            )
 
 
 def _first_run_hints(app: Flask, engine: Any) -> list[str]:
@@ -90,13 +116,18 @@ def _run_gunicorn(*, host: str, port: int, workers: int, factory: Callable[[], F
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("timeout", 30)
-            self.cfg.set("accesslog", "-")
+            # No gunicorn access log: WeChat's query strings carry the citizen's openid. Each push gets
+            # its own log line instead (openid hashed), see bot/serving/observe.py.
 
-            # The same settings as `gunicorn -c python:bot.serving.gunicorn_conf`: warm-up hook, backlog, no
-            # shared control socket.
+            # The same settings as `gunicorn -c python:bot.serving.gunicorn_conf`: schema check and
+            # warm-up, metrics folder, reload handover, log format, backlog, no shared control socket.
             for name in (
+                "on_starting",
                 "post_worker_init",
                 "worker_exit",
+                "child_exit",
+                "on_exit",
+                "logconfig_dict",
                 "backlog",
                 "graceful_timeout",
                 "control_socket_disable",

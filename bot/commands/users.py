@@ -11,9 +11,13 @@ from knowledge.console_tables import ROLES
 
 
 def _engine() -> Engine:
-    from knowledge.db import get_engine
+    from knowledge.db import display_url, get_engine, schema_status
 
-    return get_engine(script_app())
+    engine = get_engine(script_app())
+    status = schema_status(engine)  # never creates a missing SQLite file
+    if not status.ok:
+        raise click.ClickException(f"{status.problem()}。数据库：{display_url(engine)}")
+    return engine
 
 
 @click.group(help="管理后台账号")

@@ -30,6 +30,7 @@ from typing import Any
 
 from bot.conversation.engine import Context, respond
 from bot.conversation.messages import Message, Reply
+from bot.conversation.records import Question, Recorder
 from bot.conversation.state import Finish, StateStore
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,41 @@ def fallback_text(phone: str | None) -> str:
     """What a citizen reads when something broke on our side."""
     call = f"，或拨打咨询电话 {phone}" if phone else ""
     return f"抱歉，系统暂时出了点问题，请稍后再试{call}。"
+
+
+@dataclass
+class Outcome:
+    """What became of one push, for the metrics and the log line (never its text or openid).
+
+    ``action``: the conversation's decision (answer, clarify, handoff) when the push was a question;
+    else what went back (reply, transfer, none); or duplicate (a retry answered from the cache),
+    late (past the deadline, sent later), error (the apology).
+    """
+
+    action: str = ""
+    item: str | None = None
+
+
+_REPLY_ACTIONS = {"text": "reply", "transfer": "transfer", "empty": "none"}
+
+
+class _Noting:
+    """The recorder as one push's conversation sees it: notes the decision on the push's Outcome."""
+
+    __slots__ = ("recorder", "outcome")
+
+    def __init__(self, recorder: Recorder, outcome: Outcome) -> None:
+        self.recorder, self.outcome = recorder, outcome
+
+    def question(self, question: Question) -> None:
+        self.outcome.action, self.outcome.item = question.decision.action, question.decision.item
+        self.recorder.question(question)
+
+    def rating(self, *, item_code: str, score: int, openid: str) -> None:
+        self.recorder.rating(item_code=item_code, score=score, openid=openid)
+
+    def most_asked(self, limit: int) -> list[str]:
+        return self.recorder.most_asked(limit)
 
 
 class PushView:
@@ -129,8 +165,12 @@ class Deliverer:
     #: Seconds the answer always gets, however long the claim took.
     MIN_ANSWER_TIME = 0.5
 
-    def handle(self, message: Message) -> str:
-        """The plaintext reply XML for ``message`` ("" means nothing to show)."""
+    def handle(self, message: Message, outcome: Outcome | None = None) -> str:
+        """The plaintext reply XML for ``message`` ("" means nothing to show).
+
+        ``outcome`` (if given) learns what became of the push.
+        """
+        outcome = outcome if outcome is not None else Outcome()
         started = time.monotonic()
         key, store = message.dedup_key, self.context.store
         try:
@@ -140,18 +180,20 @@ class Deliverer:
             log.exception("dedup store failed for %s; answering without dedup", message.log_ref)
             first, view = True, PushView(store, message.openid, None, loaded=False)
         if not first:
+            outcome.action = "duplicate"
             return self._remembered(key, message.log_ref)
         # The deadline covers the whole push: time lost claiming (a slow store) comes off the answer's.
         # A shallow copy with this push's view of the store (``dataclasses.replace`` would re-run
         # the constructor over every field, on every push).
         context = copy.copy(self.context)
         context.store = view
+        context.recorder = _Noting(self.context.recorder, outcome)
         if view.loaded and self.inline is not None and self.inline(message):
-            xml = self._render(self._with_notice(message, self._respond(message, context)), message)
+            reply = self._respond(message, context, outcome)
+            xml = self._render(self._with_notice(message, reply), message)
         else:
-            xml = self._answer(
-                message, context, max(self.MIN_ANSWER_TIME, self.deadline - (time.monotonic() - started))
-            )
+            remaining = max(self.MIN_ANSWER_TIME, self.deadline - (time.monotonic() - started))
+            xml = self._answer(message, context, remaining, outcome)
         try:
             store.finish(key, xml, message.openid, view.close())
         except Exception:
@@ -174,11 +216,12 @@ class Deliverer:
                 return ""
             time.sleep(0.05)
 
-    def _answer(self, message: Message, context: Context, deadline: float) -> str:
-        future = self.executor.submit(self._respond, message, context)
+    def _answer(self, message: Message, context: Context, deadline: float, outcome: Outcome) -> str:
+        future = self.executor.submit(self._respond, message, context, outcome)
         try:
             reply = future.result(timeout=deadline)
         except concurrent.futures.TimeoutError:
+            outcome.action = "late"
             log.warning(
                 "answer to %s later than %.1f s: replying empty, sending later",
                 message.log_ref,
@@ -209,12 +252,19 @@ class Deliverer:
             log.exception("cannot render the reply to %s", message.log_ref)
             return self.render(Reply.say(self._fallback()), message)
 
-    def _respond(self, message: Message, context: Context) -> Reply:
+    def _respond(self, message: Message, context: Context, outcome: Outcome | None = None) -> Reply:
         try:
-            return respond(message, context)
+            reply = respond(message, context)
         except Exception:
             log.exception("internal error answering %s", message.log_ref)
+            if outcome is not None:
+                outcome.action = "error"
             return Reply.say(self._fallback())
+        if outcome is not None and reply.action:  # what the conversation says it did
+            outcome.action, outcome.item = reply.action, reply.item
+        elif outcome is not None and not outcome.action:
+            outcome.action = _REPLY_ACTIONS.get(reply.kind, reply.kind)
+        return reply
 
     def _fallback(self) -> str:
         try:

@@ -4,6 +4,7 @@ import logging
 import time
 from typing import Any
 
+from bot import metrics
 from bot.conversation.state import DEFAULT_DEDUP_TTL, Finish, StateStore
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,9 @@ class FallbackStore:
                         self.retry_after,
                     )
                 self._down_until, self._failed_at = now + self.retry_after, now
+                if self.name == "database":
+                    metrics.record_database_error("state")
+        metrics.record_fallback(self.name)
         return getattr(self.fallback, method)(*args)
 
     def load(self, key: str) -> dict[str, Any] | None:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot import metrics
 from bot.conversation.hours import CHINA
 from bot.conversation.knowledge import Knowledge, SemanticSetup, build, with_semantic
 from knowledge.schema import Hall
@@ -43,6 +44,10 @@ class DatabaseKnowledge:
         self._building = False
         self._refresher: threading.Thread | None = None
         self._stop = threading.Event()
+        #: When the index in memory was built (Unix time), how long that took, and its item count.
+        self.built_at: float | None = None
+        self.build_seconds = 0.0
+        self.items = 0
 
     def _key(self) -> tuple[int, str]:
         from knowledge import storage
@@ -55,6 +60,7 @@ class DatabaseKnowledge:
         loads there, and passages the vector cache lacks are embedded) while the bot answers lexically."""
         from knowledge import storage
 
+        started = time.monotonic()
         with Session(self.engine) as session:
             today = dt.date.fromisoformat(key[1])
             items = storage.published_items(session=session, today=today)
@@ -62,7 +68,12 @@ class DatabaseKnowledge:
             synonyms = {row.word: row.canonical for row in storage.list_synonyms(session=session)}
             extra = storage.resolved_questions(session=session)
         knowledge = build(items, hall, synonyms=synonyms, version=key)
-        log.info("knowledge index built: version %s, %d items", key, len(items))
+        self.build_seconds, self.built_at, self.items = time.monotonic() - started, time.time(), len(items)
+        metrics.record_index(key[0], len(items), self.built_at, self.build_seconds)
+        log.info(
+            "knowledge index built: version %s, %d items in %.2f s", key, len(items), self.build_seconds,
+            extra={"event": "index_built", "kb_version": key[0], "items": len(items)},
+        )
         thread = threading.Thread(
             target=self._embed, args=(knowledge, extra), name="guidebot-embed", daemon=True
         )
@@ -105,6 +116,7 @@ class DatabaseKnowledge:
             with self._lock:
                 self._current = knowledge
         except Exception:
+            metrics.record_database_error("index")
             log.exception(
                 "knowledge index rebuild failed; keeping version %s",
                 self._current.version if self._current else None,
@@ -116,6 +128,11 @@ class DatabaseKnowledge:
     @property
     def _refreshing(self) -> bool:
         return self._refresher is not None and self._refresher.is_alive() and not self._stop.is_set()
+
+    @property
+    def current(self) -> Knowledge | None:
+        """The index in memory, or None before the first build."""
+        return self._current
 
     @property
     def ready(self) -> bool:
@@ -142,6 +159,7 @@ class DatabaseKnowledge:
         try:
             key = self._key()
         except Exception:
+            metrics.record_database_error("index")
             log.exception("cannot read the knowledge-base version; serving version %s", current.version)
             return current
         if key != current.version:

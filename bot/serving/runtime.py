@@ -16,9 +16,11 @@ database's customer-service outbox (``bot.wechat.outbox.outbox_for_app(app).enqu
 import datetime as dt
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Mapping
 from typing import IO, Any
 
+from bot import metrics
 from bot.conversation import consent
 from bot.conversation.engine import Context
 from bot.conversation.hours import CHINA, HoursError, Schedule, parse_hours
@@ -26,9 +28,9 @@ from bot.conversation.knowledge import KnowledgeSource, SemanticSetup, StaticKno
 from bot.conversation.messages import Message, Reply
 from bot.conversation.records import MemoryRecorder, Recorder
 from bot.conversation.state import MemoryStore, StateStore
-from bot.serving import understanding
+from bot.serving import observe, understanding
 from bot.serving.dbstore import DatabaseStore
-from bot.serving.delivery import Deliverer, fallback_text
+from bot.serving.delivery import Deliverer, Outcome, fallback_text
 from bot.serving.fallback import FallbackStore
 from bot.serving.kbcache import DatabaseKnowledge
 from bot.serving.redisstore import RedisStore
@@ -61,6 +63,18 @@ def credentials(app: Any) -> wechat.Credentials:
 
 def _uses_database(config: Mapping[str, Any]) -> bool:
     return config.get("KB") is None and not config.get("KB_FILE")
+
+
+def uses_database(config: Mapping[str, Any]) -> bool:
+    """True when the app answers from the database's items (not a KB file or object)."""
+    return _uses_database(config)
+
+
+def spool_dir(app: Any) -> str:
+    """Where questions wait while the database is down: SPOOL_DIR, else spool/ in the instance folder."""
+    import os
+
+    return str(app.config.get("SPOOL_DIR") or os.path.join(app.instance_path, "spool"))
 
 
 #: Indexes of knowledge bases given as objects (tests build many apps over the same one).
@@ -198,15 +212,11 @@ def hash_key(config: Mapping[str, Any]) -> str:
 def recorder(app: Any) -> Recorder:
     if not _uses_database(app.config):
         return MemoryRecorder(hash_key=hash_key(app.config))
-    import os
-
     from bot.serving.spooling import spooling_recorder
     from knowledge.db import get_engine
 
     built = spooling_recorder(
-        guard_engine(get_engine(app)),
-        hash_key=hash_key(app.config),
-        directory=app.config.get("SPOOL_DIR") or os.path.join(app.instance_path, "spool"),
+        guard_engine(get_engine(app)), hash_key=hash_key(app.config), directory=spool_dir(app)
     )
     built.start_drainer(float(app.config.get("SPOOL_DRAIN_INTERVAL", 5.0)))
     return built
@@ -296,35 +306,50 @@ def deliverer(app: Any) -> Deliverer:
 def handle_push(
     app: Any, args: Mapping[str, str], content_length: int | None, stream: IO[bytes]
 ) -> tuple[int, str]:
-    """HTTP status and body for a POSTed push: refusals get 400/403/413, everything else 200."""
+    """HTTP status and body for a POSTed push: refusals get 400/403/413, everything else 200.
+
+    Each push is counted and logged on one line (``bot.serving.observe``).
+    """
+    started = time.monotonic()
+    outcome = Outcome()
+    status, body, message = _handle_push(app, args, content_length, stream, outcome)
+    observe.push(app, status, message, outcome, time.monotonic() - started, hash_key=hash_key)
+    return status, body
+
+
+def _handle_push(
+    app: Any, args: Mapping[str, str], content_length: int | None, stream: IO[bytes], outcome: Outcome
+) -> tuple[int, str, Message | None]:
+    """Status, body and the push's message (None when refused)."""
     if content_length is not None and content_length > wechat.MAX_BODY:
         log.warning("push refused: body of %d bytes", content_length)
-        return 413, "body too large"
+        return 413, "body too large", None
     body = stream.read(wechat.MAX_BODY + 1)
     creds = credentials(app)
     try:
         push = wechat.read_push(creds, args, body)
     except wechat.PushError as exc:
         log.warning("push refused (%d): %s", exc.status, exc.message)
-        return exc.status, exc.message
+        return exc.status, exc.message, None
     except Exception as exc:
         # Anything else raised while reading a push is still bad input (e.g. a timestamp of Unicode
         # digits such as "²" passes str.isdigit but not int()): refuse it, never answer 500.
         log.warning("push refused (400): %s: %s", type(exc).__name__, exc)
-        return 400, "malformed push"
+        return 400, "malformed push", None
     try:
-        xml = deliverer(app).handle(push.message)
+        xml = deliverer(app).handle(push.message, outcome)
     except Exception:
         # Deliverer.handle catches answering errors itself; this is the set-up failing (database down…).
         log.exception("cannot answer %s", push.message.log_ref)
+        outcome.action = "error"
         xml = wechat.render_reply(
             Reply.say(fallback_text(app.config.get("FALLBACK_PHONE") or None)), push.message
         )
     try:
-        return 200, wechat.seal(creds, xml, push)
+        return 200, wechat.seal(creds, xml, push), push.message
     except Exception:
         log.exception("cannot encrypt the reply to %s: replying empty", push.message.log_ref)
-        return 200, ""
+        return 200, "", push.message
 
 
 def warm_up(app: Any, *, batch_recording: bool = False, write_behind: bool = False) -> None:
@@ -336,6 +361,8 @@ def warm_up(app: Any, *, batch_recording: bool = False, write_behind: bool = Fal
     background thread instead of on the request path; with ``write_behind``, replies and states
     reach the store in batches too (``bot.serving.writebehind``). :func:`shut_down` flushes both.
     """
+    if app.config.get("METRICS", True):
+        metrics.enable()  # before the index is built: its version and build time are metrics too
     built = deliverer(app)
     if batch_recording and hasattr(built.context.recorder, "start_batching"):
         built.context.recorder.start_batching()

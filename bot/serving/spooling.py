@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from bot import metrics
 from bot.conversation.records import Question
 from bot.serving.recording import DatabaseRecorder
 from bot.serving.spool import Spool, question_record, rating_record, write_records
@@ -75,6 +76,7 @@ class SpoolingRecorder:
         return self.clock() < self._down_until
 
     def _failed(self, what: str) -> None:
+        metrics.record_database_error("recording")
         if not self._down():
             log.warning("database unavailable; spooling %s for %.0f s", what, self.retry_after)
         self._down_until = self.clock() + self.retry_after

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from bot import metrics
 from bot.wechat.client import WeChatApiError, text_message
 
 log = logging.getLogger(__name__)
@@ -144,15 +145,22 @@ class Outbox:
         # Re-checked at send time: several workers may have queued for the same citizen message.
         if entry.source_msg_id is not None and self._used(entry.source_msg_id, ("sent",)) >= self.quota:
             self.store.mark_failed(id=entry.id, attempts=entry.attempts, error=QUOTA_REFUSED)
+            metrics.record_outbox("failed", 45047)  # our own count of WeChat's per-citizen quota
             return "failed"
         try:
             self._send(entry.openid, entry.payload)
         except WeChatApiError as exc:
-            return self._after_error(entry, attempts, now, str(exc), retryable=exc.retryable)
+            result = self._after_error(entry, attempts, now, str(exc), retryable=exc.retryable)
+            metrics.record_outbox(result, exc.code)
+            return result
         except Exception as exc:  # a bug or an unexpected library error: retried, bounded, logged
             log.exception("outbox message %s: unexpected error", entry.id)
-            return self._after_error(entry, attempts, now, f"{exc.__class__.__name__}: {exc}", retryable=True)
+            error = f"{exc.__class__.__name__}: {exc}"
+            result = self._after_error(entry, attempts, now, error, retryable=True)
+            metrics.record_outbox(result, None)
+            return result
         self.store.mark_sent(id=entry.id, attempts=attempts)
+        metrics.record_outbox("sent", 0)
         return "sent"
 
     def _after_error(

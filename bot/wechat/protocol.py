@@ -131,6 +131,9 @@ class Push:
     encrypted: bool
     nonce: str
     timestamp: str
+    #: The EncodingAESKey that opened an encrypted push: its reply is sealed with the same key, so a
+    #: sender still on the previous key (during a rotation) can read it.
+    key: bytes | None = None
 
 
 # -- signatures ---------------------------------------------------------------------------------
@@ -243,12 +246,15 @@ def _parse(text: str, flat: Flat | None) -> Any:
     return MESSAGE_TYPES.get(kind.lower(), UnknownMessage)(flat)
 
 
-def _decrypt(credentials: Credentials, encrypt: str) -> bytes:
-    """Decrypt ``Encrypt`` with the current key, then the previous one; check the AppID."""
+def _decrypt(credentials: Credentials, encrypt: str) -> tuple[bytes, bytes]:
+    """Decrypt ``Encrypt`` with the current key, then the previous one; check the AppID.
+
+    Returns the plaintext and the key that opened it.
+    """
     app_id_mismatch = False
     for key in credentials.keys():
         try:
-            return PrpCrypto(key).decrypt(encrypt, credentials.app_id).encode("utf-8")
+            return PrpCrypto(key).decrypt(encrypt, credentials.app_id).encode("utf-8"), key
         except InvalidAppIdException:
             app_id_mismatch = True
         except _PARSE_ERRORS:
@@ -335,6 +341,7 @@ def read_push(
     _check_timestamp(timestamp, credentials.timestamp_window, now)
     assert timestamp is not None
     encrypted = args.get("encrypt_type", "raw").lower() == "aes"
+    key: bytes | None = None
     if not encrypted:
         # The plaintext signature does not cover the body; check it before parsing anything.
         _check_signature(sign(credentials.token, timestamp, nonce), args.get("signature"))
@@ -346,7 +353,8 @@ def read_push(
             if not isinstance(encrypt, str):
                 raise MalformedPush("Encrypt malformed")
             _check_signature(sign(credentials.token, timestamp, nonce, encrypt), args.get("msg_signature"))
-            text, flat = _screen(_decrypt(credentials, encrypt))
+            plain, key = _decrypt(credentials, encrypt)
+            text, flat = _screen(plain)
         raw = _parse(text, flat)
         if raw is None:
             raise MalformedPush("empty body")
@@ -357,7 +365,7 @@ def read_push(
         raise BadSignature("signature mismatch") from exc
     except _PARSE_ERRORS as exc:
         raise MalformedPush(f"{type(exc).__name__}: {exc}") from exc
-    return Push(message=message, encrypted=encrypted, nonce=nonce, timestamp=timestamp)
+    return Push(message=message, encrypted=encrypted, nonce=nonce, timestamp=timestamp, key=key)
 
 
 # -- replies ------------------------------------------------------------------------------------
@@ -394,7 +402,7 @@ def seal(credentials: Credentials, xml_text: str, push: Push) -> str:
     """The response body: ``xml_text`` as is, or encrypted and signed for a 安全模式 push."""
     if not xml_text or not push.encrypted:
         return xml_text
-    key = credentials.keys()[0]
+    key = push.key or credentials.keys()[0]  # the key the push came with (a rotation in progress)
     encrypt = PrpCrypto(key).encrypt(xml_text, credentials.app_id).decode("ascii")
     timestamp = str(int(time.time()))
     signature = sign(credentials.token, timestamp, push.nonce, encrypt)
@@ -415,7 +423,7 @@ def read_reply(body: str, credentials: Credentials | None = None) -> dict[str, s
         _check_signature(
             sign(credentials.token, data["TimeStamp"], data["Nonce"], data["Encrypt"]), data["MsgSignature"]
         )
-        data = xmltodict.parse(_decrypt(credentials, data["Encrypt"]).decode("utf-8"))["xml"]
+        data = xmltodict.parse(_decrypt(credentials, data["Encrypt"])[0].decode("utf-8"))["xml"]
     return dict(data)
 
 

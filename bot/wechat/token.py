@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import requests
 
+from bot import metrics
 from bot.wechat.client import (
     DEFAULT_API_BASE,
     DEFAULT_TIMEOUTS,
@@ -344,14 +345,20 @@ class TokenProvider:
 
     def _fetch(self, *, force: bool) -> tuple[str, int]:
         self._last_fetch = self._clock()
-        return fetch_stable_token(
-            self.session,
-            api_base=self.api_base,
-            app_id=self.app_id,
-            app_secret=self.app_secret,
-            timeouts=self.timeouts,
-            force_refresh=force,
-        )
+        try:
+            fetched = fetch_stable_token(
+                self.session,
+                api_base=self.api_base,
+                app_id=self.app_id,
+                app_secret=self.app_secret,
+                timeouts=self.timeouts,
+                force_refresh=force,
+            )
+        except WeChatApiError as exc:
+            metrics.record_token(False, exc.code)
+            raise
+        metrics.record_token(True)
+        return fetched
 
     def _await_token(self, *, stale: str | None) -> str:
         """Poll the cache while another caller refreshes; never fetch from here."""
