@@ -125,15 +125,51 @@ def get_item(*, session: Session, code: str) -> ServiceItem:
     return lifecycle.find_row(session, code)
 
 
-def list_items(*, session: Session, search: str | None = None,
-               status: str | None = None) -> list[ServiceItem]:
-    """Items in import order, filtered by status and by text anywhere in the item (any case)."""
+def list_items(*, session: Session, search: str | None = None, status: str | None = None,
+               full_text: bool = False) -> list[ServiceItem]:
+    """Items in import order, filtered by status; with ``search``, the items it names, best first.
+
+    ``search`` finds the code, the name and the aliases (any case): an exact code or name first,
+    then codes and names that start with it, aliases equal to it, names and codes that contain it,
+    aliases that contain it. ``full_text`` adds, after those, items with the text anywhere else
+    (materials, process, FAQ…): 身份证 names a few items but appears in most items' materials.
+    """
     query = select(ServiceItem).order_by(col(ServiceItem.id))
     if status is not None:
         query = query.where(ServiceItem.status == status)
-    if search:
-        query = query.where(col(ServiceItem.search_text).icontains(search, autoescape=True))
-    return list(session.exec(query))
+    needle = (search or "").strip()
+    if not needle:
+        return list(session.exec(query))
+    # Every text of the item is in search_text: SQL narrows, the ranking below decides.
+    query = query.where(col(ServiceItem.search_text).icontains(needle, autoescape=True))
+    ranked = []
+    for position, row in enumerate(session.exec(query)):
+        rank = _search_rank(row, needle.casefold())
+        if rank is None and full_text:
+            rank = _FULL_TEXT_RANK
+        if rank is not None:
+            ranked.append((rank, position, row))
+    return [row for _rank, _position, row in sorted(ranked, key=lambda entry: entry[:2])]
+
+
+_FULL_TEXT_RANK = 9
+
+
+def _search_rank(row: ServiceItem, needle: str) -> int | None:
+    """How well ``needle`` (casefolded) names ``row``: 0 best; None when only other text has it."""
+    code, name = row.code.casefold(), row.name.casefold()
+    aliases = [str(alias).casefold() for alias in (row.data or {}).get("aliases") or []]
+    if needle in (code, name):
+        return 0
+    if code.startswith(needle) or name.startswith(needle):
+        return 1
+    if needle in aliases:
+        return 2
+    if needle in name or needle in code:
+        return 3
+    if any(needle in alias for alias in aliases):
+        return 4
+    return None
 
 
 def count_by_status(*, session: Session) -> dict[str, int]:
