@@ -15,7 +15,11 @@ TOKEN = "test-token"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 OLD_KEY = "ZYXWVUTSRQPONMLKJIHGFEDCBAzyxwvutsrqponmlkj"
 APP_ID = "wx1234567890abcdef"
-CREDS = wechat.Credentials(token=TOKEN, app_id=APP_ID, aes_key=AES_KEY, previous_aes_key=OLD_KEY)
+# 兼容模式: these tests read plaintext and encrypted pushes with one set of credentials; the refusal of
+# plaintext in 安全模式 has tests of its own below.
+CREDS = wechat.Credentials(
+    token=TOKEN, app_id=APP_ID, aes_key=AES_KEY, previous_aes_key=OLD_KEY, allow_plaintext=True
+)
 
 # WeChat's published sample (WECHAT.md): its timestamp is from 2014, so the window is off.
 SAMPLE_CREDS = wechat.Credentials(

@@ -98,7 +98,7 @@ def browser():
 
 def ask_webhook(base: str, text: str, openid: str) -> str:
     """Send a signed plaintext text push as WeChat would; return the reply's Content."""
-    timestamp, nonce = str(int(time.time())), "4711"
+    timestamp, nonce = str(int(time.time())), str(next(_ids))  # a fresh nonce per push, as WeChat
     signature = hashlib.sha1("".join(sorted([TOKEN, timestamp, nonce])).encode()).hexdigest()
     body = (
         f"<xml><ToUserName><![CDATA[gh_hall]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
