@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, func, select
 
-from knowledge import lifecycle, schema
+from knowledge import lifecycle, regression_cases, schema
 from knowledge.errors import KnowledgeError
 from knowledge.lifecycle import (  # noqa: F401  (re-exported: the storage API)
     InvalidTransition,
@@ -54,12 +54,15 @@ class ImportReport:
     pruned: list[str] = field(default_factory=list)
     hall_changed: bool = False
     dry_run: bool = False
+    #: Regression questions added from the items' names, aliases and FAQ (``knowledge.regression_cases``).
+    cases_added: int = 0
 
     def summary(self) -> str:
         """One Chinese line for staff."""
         text = (f"新增 {len(self.created)} 个，更新 {len(self.updated)} 个，"
                 f"未变 {len(self.unchanged)} 个，归档 {len(self.pruned)} 个")
-        return text + ("；大厅信息已更新" if self.hall_changed else "")
+        text += "；大厅信息已更新" if self.hall_changed else ""
+        return text + (f"；新增回归测试问题 {self.cases_added} 个" if self.cases_added else "")
 
 
 @contextmanager
@@ -359,6 +362,7 @@ def import_kb(*, session: Session, kb: schema.KnowledgeBase, author: str, publis
                 progress(1)
         if prune:
             visible = _prune(session, rows, {item.code for item in kb.items}, author, report) or visible
+        report.cases_added = regression_cases.seed_cases(session=session, items=kb.items)
         if visible:
             lifecycle.bump_version(session)
         session.flush()
