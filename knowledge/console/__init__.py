@@ -105,6 +105,9 @@ def _database_busy(error: OperationalError) -> Any:
     from flask import current_app
 
     current_app.logger.warning("console request failed on the database: %s", error.orig)
+    if "no such table" in str(error.orig):
+        message = "数据库还没有建表或不是最新版本：请在服务器上运行 guidebot db upgrade。"
+        return _page("数据库尚未初始化", message, 503)
     return _page("系统繁忙", "数据库暂时繁忙或无法连接，没有保存任何修改；请稍后重试。", 503)
 
 
