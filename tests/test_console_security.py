@@ -378,3 +378,11 @@ def test_error_pages_are_chinese(setup, method, path, status, title):
     assert response.status_code == status
     page = response.get_data(as_text=True)
     assert title in page and "Not Found" not in page and "Method Not Allowed" not in page
+
+
+def test_an_overlong_username_is_told_in_chinese(setup):
+    client = setup[0].test_client()
+    page = client.get("/admin/login").get_data(as_text=True)
+    data = {"username": "x" * 65, "password": "y", "csrf_token": csrf_from(page)}
+    response = client.post("/admin/login", data=data)
+    assert response.status_code == 200 and "用户名不超过64个字符" in response.get_data(as_text=True)

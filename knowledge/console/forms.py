@@ -40,8 +40,12 @@ MATERIAL_FORMS = ("", "原件", "复印件", "原件及复印件", "电子")
 
 
 class LoginForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=64)])
-    password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=256)])
+    username = StringField(
+        "用户名", validators=[DataRequired("请输入用户名"), Length(max=64, message="用户名不超过64个字符")]
+    )
+    password = PasswordField(
+        "密码", validators=[DataRequired("请输入密码"), Length(max=256, message="密码不超过256个字符")]
+    )
 
 
 class ItemFormError(ValueError):
