@@ -41,7 +41,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SECRET_KEY", None, "Flask session key for the console; default: a random key kept in "
             "instance/secret_key (set it when several hosts serve)"),
     Setting("REDIS_URL", None, "Redis URL for conversation state, dedup and index updates across workers"),
-    Setting("WECHAT_TOKEN", "", "Token from the WeChat console (服务器配置 → Token)"),
+    Setting("WECHAT_TOKEN", "", "Token from the WeChat console (服务器配置 → Token); until it is set, "
+            "/wechat answers every request 503 (the console works without it)"),
     Setting("WECHAT_AES_KEY", "", "EncodingAESKey (43 characters) for 安全模式 and 兼容模式"),
     Setting("WECHAT_PREVIOUS_AES_KEY", "", "The EncodingAESKey before the last rotation, still accepted"),
     Setting("WECHAT_APP_ID", "", "AppID of the official account"),
@@ -100,6 +101,13 @@ SETTINGS: tuple[Setting, ...] = (
             choices=("text", "json")),
     Setting("LOG_LEVEL", "info", "debug, info (a line per push), warning or error",
             choices=("debug", "info", "warning", "error")),
+    Setting("TRUSTED_PROXIES", 0, "How many reverse proxies (nginx…) stand in front of guidebot; their "
+            "X-Forwarded-For and X-Forwarded-Proto then give the client's address (login limiter, audit log) "
+            "and scheme. 0: use the connecting address"),
+    Setting("TIMEZONE", "Asia/Shanghai", "The hall's time zone (IANA name) for times in the console and "
+            "the CLI, and for which day \"today\" is there"),
+    Setting("WECHAT_COMPAT_MODE", False, "With WECHAT_AES_KEY set, also accept plaintext pushes (兼容模式, "
+            "e.g. while switching the account to 安全模式); off: plaintext pushes are refused"),
 )
 
 
@@ -151,6 +159,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
     _init_ops(app)
+    _init_proxies(app)
     _init_wechat(app)
     _init_console(app)
     _init_understanding(app)
@@ -164,6 +173,16 @@ def _init_understanding(app: Flask) -> None:
     understanding.init_app(app)
 
 
+def _init_proxies(app: Flask) -> None:
+    # Behind nginx every client shares the proxy's address: trust exactly the configured number of
+    # proxies for the client's address and scheme (a client cannot forge more hops than that).
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    count = int(app.config["TRUSTED_PROXIES"] or 0)
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
+
+
 wechat_blueprint = Blueprint("wechat", __name__)
 
 
@@ -171,14 +190,9 @@ wechat_blueprint = Blueprint("wechat", __name__)
 def wechat_verify() -> Response:
     """URL verification: echo ``echostr`` for a valid signature only."""
     from bot.serving import runtime
-    from bot.wechat import protocol as wechat
 
-    try:
-        echo = wechat.verify_url(runtime.credentials(current_app), request.args)
-    except wechat.PushError as exc:
-        current_app.logger.warning("URL verification refused (%d): %s", exc.status, exc.message)
-        return Response(exc.message, status=exc.status, mimetype="text/plain")
-    return Response(echo, mimetype="text/plain")
+    status, body = runtime.verify_url(current_app, request.args)
+    return Response(body, status=status, mimetype="text/plain")
 
 
 class PushShortcut:
@@ -292,6 +306,16 @@ class GuidebotGroup(AppGroup):
             return super().invoke(ctx)
         except SettingsError as exc:  # a GUIDEBOT_* variable of the wrong kind: say which, no traceback
             raise click.ClickException(str(exc)) from exc
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        """As click's, but mistakes on the command line are explained in Chinese (staff use it)."""
+        from bot.commands import run_standalone
+
+        def run() -> Any:
+            return super(GuidebotGroup, self).main(args, prog_name, complete_var, False, **extra)
+
+        return run() if not standalone_mode else run_standalone(run)
 
 
 cli = GuidebotGroup("guidebot", help="guidebot: 政务服务大厅微信公众号问答机器人")

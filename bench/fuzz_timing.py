@@ -124,6 +124,7 @@ def main() -> None:
                 "WECHAT_TOKEN": TOKEN,
                 "WECHAT_APP_ID": APP_ID,
                 "WECHAT_AES_KEY": AES_KEY,
+                "WECHAT_COMPAT_MODE": True,  # time the plaintext reader as well as 安全模式
                 "SEND_LATER": lambda *args: None,
             }
         )

@@ -1,6 +1,11 @@
 -- wrk script for bench/load.py: signed plaintext WeChat text pushes, a new MsgId each.
--- The signature covers token, timestamp and nonce only, so GUIDEBOT_BENCH_QUERY serves every body.
-local query = os.getenv("GUIDEBOT_BENCH_QUERY")
+-- Each request takes its own signed query string from GUIDEBOT_BENCH_QUERIES (one a line, signed
+-- beforehand by bench/load.py): guidebot refuses a nonce that comes back with another body.
+local queries = {}
+for line in io.lines(os.getenv("GUIDEBOT_BENCH_QUERIES")) do
+  queries[#queries + 1] = line
+end
+local nthreads = tonumber(os.getenv("GUIDEBOT_BENCH_THREADS") or "1")
 local questions = {}
 for line in io.lines(os.getenv("GUIDEBOT_BENCH_QUESTIONS")) do
   questions[#questions + 1] = line
@@ -26,6 +31,7 @@ function request()
     "<CreateTime>%d</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content>" ..
     "<MsgId>%d%d%09d</MsgId></xml>",
     tid, counter % 25, os.time(), questions[(counter % #questions) + 1], run, tid, counter)
+  local query = queries[((counter - 1) * nthreads + tid - 1) % #queries + 1]
   return wrk.format("POST", wrk.path .. "?" .. query, {["Content-Type"] = "text/xml"}, body)
 end
 

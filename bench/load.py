@@ -15,9 +15,10 @@ Targets, each under ``gunicorn -w 2`` (sync workers) on a free 127.0.0.1 port:
 
 Load: ``wrk`` (2 threads, 16 connections) with bench/load.lua posting signed plaintext text pushes:
 every request a new MsgId, one of 50 citizens, questions from ../shared/eval (county-dev and
-county-real) in turn. WeChat's plaintext signature covers token, timestamp and nonce only, so one
-signature made here is valid for every body during the run (300 s window). Without wrk, a Python
-load generator in a separate process (threads) is used instead.
+county-real) in turn. Each push is signed with its own nonce, as WeChat signs them: guidebot refuses
+a signed query string that comes back with another body (the replay guard), so wrk takes its query
+strings from a file signed beforehand (one per request). Without wrk, a Python load generator in a
+separate process (threads) is used instead.
 
 Then a fixed-rate run at ``--rate`` pushes/s against guidebot on PostgreSQL + Redis from a separate
 Python process (open loop: latency counted from each push's scheduled time).
@@ -32,6 +33,7 @@ and the targets are judged on the median ratio and the worst round's p99 and err
 
 import argparse
 import contextlib
+import itertools
 import json
 import os
 import shutil
@@ -54,14 +56,25 @@ LUA = Path(__file__).with_name("load.lua")
 
 from bench.webhook import questions  # noqa: E402 (the same mixed eval questions as the WSGI bench)
 
+_nonces = itertools.count(int(time.time() * 1000) % 10**9 * 1000)
+
 
 def signed_query() -> str:
+    """A signed query string with a fresh nonce (the replay guard refuses a nonce used with another body)."""
     from bot.wechat import protocol as wechat
 
-    timestamp, nonce = str(int(time.time())), "20261122"
+    timestamp, nonce = str(int(time.time())), str(next(_nonces))
     return urllib.parse.urlencode(
         {"signature": wechat.sign(TOKEN, timestamp, nonce), "timestamp": timestamp, "nonce": nonce}
     )
+
+
+def signed_queries(path: Path, count: int) -> Path:
+    """``count`` signed query strings, one a line, for wrk (it cannot compute SHA-1 itself)."""
+    with path.open("w", encoding="ascii") as handle:
+        for _ in range(count):
+            handle.write(signed_query() + "\n")
+    return path
 
 
 def free_port() -> int:
@@ -138,7 +151,14 @@ def gunicorn(app: str, env: dict[str, str], log: Path, *, guidebot: bool) -> Ite
 
 
 def run_wrk(base: str, texts: Path, *, duration: int, threads: int, connections: int) -> dict[str, float]:
-    env = dict(os.environ, GUIDEBOT_BENCH_QUERY=signed_query(), GUIDEBOT_BENCH_QUESTIONS=str(texts))
+    # Enough for 30 000 pushes/s; a query string used twice would be refused (and counted as an error).
+    queries = signed_queries(texts.with_name("queries.txt"), max(100_000, duration * 30_000))
+    env = dict(
+        os.environ,
+        GUIDEBOT_BENCH_QUERIES=str(queries),
+        GUIDEBOT_BENCH_THREADS=str(threads),
+        GUIDEBOT_BENCH_QUESTIONS=str(texts),
+    )
     command = [
         "wrk",
         "-t",
@@ -175,7 +195,6 @@ def python_client(argv: list[str]) -> None:
         float(argv[4]),
     )
     texts = Path(texts_path).read_text(encoding="utf-8").splitlines()
-    query = signed_query()
     parsed = urllib.parse.urlsplit(base)
     counter = itertools.count()
     lock = threading.Lock()
@@ -197,6 +216,7 @@ def python_client(argv: list[str]) -> None:
         ok = False
         try:
             connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
+            query = signed_query()  # a fresh nonce per push, as WeChat
             connection.request("POST", "/wechat?" + query, body=body, headers={"Content-Type": "text/xml"})
             response = connection.getresponse()
             ok = response.status == 200 and bool(response.read())

@@ -93,7 +93,7 @@ def main() -> None:
         "KB_FILE": str(options.shared / "kb" / "county-hall.json"),
         "WECHAT_TOKEN": TOKEN,
         "WECHAT_APP_ID": APP_ID,
-        "WECHAT_AES_KEY": AES_KEY,
+        "WECHAT_AES_KEY": AES_KEY if options.aes else "",  # 安全模式 refuses plaintext pushes
         "STATE_STORE": options.store,
         "DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3",
     }

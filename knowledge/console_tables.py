@@ -29,6 +29,8 @@ class ConsoleUser(SQLModel, table=True):
     role: str = Field(max_length=16)
     password_hash: str = Field(max_length=255)
     active: bool = True
+    #: Raised by logout, password reset, role change and deactivation: older sessions stop working.
+    session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: dt.datetime = _when()
     last_login_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
 
@@ -40,7 +42,7 @@ class LoginAttempt(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(index=True, max_length=64)
-    ip: str = Field(max_length=64)
+    ip: str = Field(index=True, max_length=64)
     at: dt.datetime = _when(index=True)
     success: bool = False
 

@@ -198,9 +198,19 @@ def questions_by_ids(*, session: Session, ids: Sequence[int]) -> list[QuestionLo
 # --- staleness -------------------------------------------------------------------------------
 
 
+def check_due(item: ServiceItem, *, stale_days: int) -> dt.date:
+    """When the item must be checked again: ``stale_days`` after its check date.
+
+    An item that never had a check date counts from the day it entered the knowledge base, so a
+    new item is not flagged at once, and one nobody ever checks is still flagged in time.
+    """
+    checked = item.updated if item.updated is not None else _utc(item.created_at).date()
+    return checked + dt.timedelta(days=stale_days)
+
+
 def is_stale(item: ServiceItem, *, today: dt.date, stale_days: int) -> bool:
-    """Not checked for more than ``stale_days`` (an item never checked is stale too)."""
-    return item.updated is None or (today - item.updated).days > stale_days
+    """Its check is overdue: more than ``stale_days`` since the check date (or since it was added)."""
+    return today > check_due(item, stale_days=stale_days)
 
 
 # --- dashboard ------------------------------------------------------------------------------
@@ -218,28 +228,32 @@ class Dashboard:
     stale: list[ServiceItem]
 
 
-def _china(value: dt.datetime) -> dt.datetime:
-    return _utc(value).astimezone(dt.timezone(dt.timedelta(hours=8)))
+#: Handoffs because the bot could not answer (the rest were asked for: 人工, 投诉, or an empty message).
+UNANSWERED_HANDOFFS = ("out_of_scope", "low_confidence")
+_CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 
 
-def dashboard(*, session: Session, today: dt.date, stale_days: int, days: int = 30) -> Dashboard:
-    """Figures for the dashboard over the last ``days`` days (dates and hours in China time)."""
-    since = dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time(), tzinfo=dt.UTC) - dt.timedelta(
-        hours=8
-    )
+def dashboard(
+    *, session: Session, today: dt.date, stale_days: int, days: int = 30, zone: dt.tzinfo = _CHINA
+) -> Dashboard:
+    """Figures for the dashboard over the last ``days`` days (dates and hours in the hall's ``zone``).
+
+    ``actions``: answer, clarify and handoff add up to the total; ``unanswered`` is the part of the
+    handoffs the bot could not answer (out of scope or low confidence).
+    """
+    since = dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time(), tzinfo=zone)
     logs = list(session.exec(select(QuestionLog).where(col(QuestionLog.created_at) >= since)))
     per_day: Counter[str] = Counter()
     per_hour: Counter[int] = Counter()
     actions: Counter[str] = Counter()
     items: Counter[str] = Counter()
     for log in logs:
-        local = _china(log.created_at)
+        local = _utc(log.created_at).astimezone(zone)
         per_day[local.date().isoformat()] += 1
         per_hour[local.hour] += 1
-        kind = log.action
-        if log.action == "handoff" and log.reason in ("out_of_scope", "low_confidence"):
-            kind = "unanswered"
-        actions[kind] += 1
+        actions[log.action] += 1
+        if log.action == "handoff" and log.reason in UNANSWERED_HANDOFFS:
+            actions["unanswered"] += 1
         if log.action == "answer" and log.item_code:
             items[log.item_code] += 1
     day_list = [((today - dt.timedelta(days=offset)).isoformat()) for offset in range(days - 1, -1, -1)]
@@ -262,5 +276,5 @@ def dashboard(*, session: Session, today: dt.date, stale_days: int, days: int = 
         top_groups=review_queue(session=session, state="open")[:10],
         satisfaction=satisfaction,
         hours=[(hour, per_hour.get(hour, 0)) for hour in range(24)],
-        stale=sorted(stale, key=lambda item: (item.updated or dt.date.min, item.code)),
+        stale=sorted(stale, key=lambda item: (check_due(item, stale_days=stale_days), item.code)),
     )

@@ -11,11 +11,40 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 FORMAT = "guidebot-kb/1"
 
 Text = Annotated[str, StringConstraints(min_length=1)]
+
+#: The longest text (in characters) each field may hold, by model and field (for a list of texts:
+#: each entry). guidebot-kb/1 names no limits of its own; these bound what a field is for (a name is
+#: a line, conditions a page), well above every value in the shared and demo knowledge bases, so a
+#: pasted document or a runaway cell is refused with the field's name instead of reaching
+#: citizens' replies. One table for every way in: the importers, the console form and storage
+#: validate through these models, and the Excel template checks the same lengths as staff type.
+MAX_LENGTHS: dict[str, dict[str, int]] = {
+    "Item": {
+        "code": 64, "name": 200, "aliases": 100, "department": 100, "type": 50, "audience": 50,
+        "conditions": 5000, "process": 1000, "address": 500, "hours": 500, "phone": 500, "basis": 2000,
+    },
+    "Material": {"name": 200, "form": 50, "note": 1000},
+    "Situation": {"name": 100, "note": 1000},
+    "TimeLimit": {"legal": 200, "promised": 200, "note": 1000},
+    "Fee": {"text": 1000, "basis": 1000},
+    "Window": {"name": 100, "number": 50, "location": 200},
+    "Online": {"url": 2000, "note": 1000},
+    "FaqEntry": {"q": 200, "a": 2000},
+    "Hall": {"name": 100, "address": 300, "hours": 300, "phone": 100, "complaint_phone": 100, "website": 500},
+}
 
 #: The fields a citizen can ask about (evaluation files call them `field`).
 ASKABLE_FIELDS: tuple[str, ...] = (
@@ -38,6 +67,16 @@ class _Model(BaseModel):
     def dump(self) -> dict[str, Any]:
         """The interchange JSON shape: keys that are not stated are left out."""
         return self.model_dump(mode="json", exclude_none=True)
+
+    @field_validator("*")
+    @classmethod
+    def _within_length(cls, value: Any, info: ValidationInfo) -> Any:
+        limit = MAX_LENGTHS.get(cls.__name__, {}).get(info.field_name or "")
+        if limit is not None:
+            for text in value if isinstance(value, list) else [value]:
+                if isinstance(text, str) and len(text) > limit:
+                    raise ValueError(f"不能超过 {limit} 个字（现有 {len(text)} 个字）")
+        return value
 
 
 class Material(_Model):

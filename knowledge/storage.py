@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, func, select
 
-from knowledge import lifecycle, schema
+from knowledge import lifecycle, regression_cases, schema
 from knowledge.errors import KnowledgeError
 from knowledge.lifecycle import (  # noqa: F401  (re-exported: the storage API)
     InvalidTransition,
@@ -54,12 +54,15 @@ class ImportReport:
     pruned: list[str] = field(default_factory=list)
     hall_changed: bool = False
     dry_run: bool = False
+    #: Regression questions added from the items' names, aliases and FAQ (``knowledge.regression_cases``).
+    cases_added: int = 0
 
     def summary(self) -> str:
         """One Chinese line for staff."""
         text = (f"新增 {len(self.created)} 个，更新 {len(self.updated)} 个，"
                 f"未变 {len(self.unchanged)} 个，归档 {len(self.pruned)} 个")
-        return text + ("；大厅信息已更新" if self.hall_changed else "")
+        text += "；大厅信息已更新" if self.hall_changed else ""
+        return text + (f"；新增回归测试问题 {self.cases_added} 个" if self.cases_added else "")
 
 
 @contextmanager
@@ -125,15 +128,51 @@ def get_item(*, session: Session, code: str) -> ServiceItem:
     return lifecycle.find_row(session, code)
 
 
-def list_items(*, session: Session, search: str | None = None,
-               status: str | None = None) -> list[ServiceItem]:
-    """Items in import order, filtered by status and by text anywhere in the item (any case)."""
+def list_items(*, session: Session, search: str | None = None, status: str | None = None,
+               full_text: bool = False) -> list[ServiceItem]:
+    """Items in import order, filtered by status; with ``search``, the items it names, best first.
+
+    ``search`` finds the code, the name and the aliases (any case): an exact code or name first,
+    then codes and names that start with it, aliases equal to it, names and codes that contain it,
+    aliases that contain it. ``full_text`` adds, after those, items with the text anywhere else
+    (materials, process, FAQ…): 身份证 names a few items but appears in most items' materials.
+    """
     query = select(ServiceItem).order_by(col(ServiceItem.id))
     if status is not None:
         query = query.where(ServiceItem.status == status)
-    if search:
-        query = query.where(col(ServiceItem.search_text).icontains(search, autoescape=True))
-    return list(session.exec(query))
+    needle = (search or "").strip()
+    if not needle:
+        return list(session.exec(query))
+    # Every text of the item is in search_text: SQL narrows, the ranking below decides.
+    query = query.where(col(ServiceItem.search_text).icontains(needle, autoescape=True))
+    ranked = []
+    for position, row in enumerate(session.exec(query)):
+        rank = _search_rank(row, needle.casefold())
+        if rank is None and full_text:
+            rank = _FULL_TEXT_RANK
+        if rank is not None:
+            ranked.append((rank, position, row))
+    return [row for _rank, _position, row in sorted(ranked, key=lambda entry: entry[:2])]
+
+
+_FULL_TEXT_RANK = 9
+
+
+def _search_rank(row: ServiceItem, needle: str) -> int | None:
+    """How well ``needle`` (casefolded) names ``row``: 0 best; None when only other text has it."""
+    code, name = row.code.casefold(), row.name.casefold()
+    aliases = [str(alias).casefold() for alias in (row.data or {}).get("aliases") or []]
+    if needle in (code, name):
+        return 0
+    if code.startswith(needle) or name.startswith(needle):
+        return 1
+    if needle in aliases:
+        return 2
+    if needle in name or needle in code:
+        return 3
+    if any(needle in alias for alias in aliases):
+        return 4
+    return None
 
 
 def count_by_status(*, session: Session) -> dict[str, int]:
@@ -336,6 +375,7 @@ def import_kb(*, session: Session, kb: schema.KnowledgeBase, author: str, publis
                 progress(1)
         if prune:
             visible = _prune(session, rows, {item.code for item in kb.items}, author, report) or visible
+        report.cases_added = regression_cases.seed_cases(session=session, items=kb.items)
         if visible:
             lifecycle.bump_version(session)
         session.flush()

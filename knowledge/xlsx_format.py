@@ -13,6 +13,10 @@ Sheets (header = row 1, one record a row; blank rows are skipped):
 - 说明: instructions for staff; ignored on import.
 
 Empty cells mean "not stated"; cell text is trimmed. Every header carries a comment explaining it.
+是/否 columns offer a drop-down of 是 and 否 (anything else is refused as it is typed), 形式 suggests
+the four forms, integer columns take whole numbers only, and text columns refuse text longer than
+``knowledge.schema.MAX_LENGTHS`` allows. The blank template has one example row in each sheet with
+an 事项编码 column; rows whose 事项编码 is 「示例」 are skipped on import, so staff may keep them.
 """
 
 import zipfile
@@ -24,10 +28,11 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from knowledge.errors import InterchangeError, Problem
-from knowledge.schema import KnowledgeBase
+from knowledge.schema import MAX_LENGTHS, KnowledgeBase
 from knowledge.tabular import (
     FAQ_COLUMNS,
     HALL_COLUMNS,
@@ -75,7 +80,46 @@ GUIDE_LINES = (
     "6. 是/否 类的列只能填「是」或「否」；份数、到现场次数填整数；更新日期格式为 2026-03-02。",
     "7. 「大厅」表只填第2行一行。留空的单元格表示「未说明」。",
     "8. 导入时会一次列出所有问题（表名、行号、列名），改正后重新导入即可；有任何问题时不会导入任何内容。",
+    "9. 空白模板各表的第2行（事项编码为「示例」，灰色斜体）是填写示例，导入时自动跳过，可以保留也可以删除。",
+    "10. 是/否 类的列可从下拉列表选择；文字太长、份数不是整数时，Excel 会在输入时提示。",
 )
+#: Rows whose 事项编码 is this are examples: the blank template has one in each sheet; imports skip them.
+EXAMPLE_CODE = "示例"
+EXAMPLE_ITEM: dict[str, Any] = {
+    "code": EXAMPLE_CODE,
+    "name": "居民身份证补领（示例，导入时跳过）",
+    "aliases": ["身份证丢了", "补办身份证"],
+    "department": "县公安局",
+    "type": "行政确认",
+    "audience": ["自然人"],
+    "conditions": "本县户籍居民身份证丢失或损坏的。",
+    "materials": [{"name": "居民户口簿", "form": "原件", "copies": 1, "required": True}],
+    "situations": [
+        {
+            "name": "未满16周岁",
+            "note": "由监护人陪同办理",
+            "materials": [{"name": "监护人居民身份证", "form": "原件", "copies": 1}],
+        }
+    ],
+    "process": ["取号", "窗口受理并采集照片", "缴费", "领证"],
+    "time_limit": {"legal": "60个工作日", "promised": "20个工作日"},
+    "fee": {"free": False, "text": "工本费每证20元", "basis": "价格主管部门核定的收费标准"},
+    "windows": [{"name": "公安户政窗口", "number": "1-6号", "location": "一楼A区"}],
+    "online": {"available": True, "url": "https://zwfw.example.gov.cn", "note": "可网上预约"},
+    "visits": 1,
+    "faq": [{"q": "身份证丢了能加急吗？", "a": "可以申请加急，承诺时限为7个工作日。"}],
+    "updated": "2026-03-02",
+}
+#: Which model's lengths each sheet's columns follow (an item column path of two parts: its part's model).
+_MODELS = {ITEMS: "Item", MATERIALS: "Material", SITUATIONS: "Situation", WINDOWS: "Window", FAQ: "FaqEntry",
+           HALL: "Hall"}
+_PARTS = {"time_limit": "TimeLimit", "fee": "Fee", "online": "Online"}
+MATERIAL_FORM_LIST = "原件,复印件,原件及复印件,电子"
+
+
+def is_example(cells: dict[str, object]) -> bool:
+    """A filled-in example row (事项编码 「示例」), which the importer skips."""
+    return parse_cell(cells.get(CODE.header), Kind.TEXT) == EXAMPLE_CODE
 
 
 def read_xlsx(path: Path, file: str, problems: list[Problem]) -> tuple[dict[str, Any], Origins]:
@@ -99,7 +143,8 @@ def read_xlsx(path: Path, file: str, problems: list[Problem]) -> tuple[dict[str,
             rows: Iterable[tuple[int, Sequence[object]]] = enumerate(
                 sheet.iter_rows(values_only=True), start=1
             )
-            tables[name] = read_table(rows, SHEETS[name], file=file, sheet=name, problems=problems)
+            read = read_table(rows, SHEETS[name], file=file, sheet=name, problems=problems)
+            tables[name] = [(row, cells) for row, cells in read if not is_example(cells)]
     finally:
         workbook.close()
     for required in (ITEMS, HALL):
@@ -217,8 +262,15 @@ def write_xlsx(kb: KnowledgeBase | None, path: Path) -> None:
         rows[HALL].append(cells_from_record(HALL_COLUMNS, kb.hall.dump()))
         for item in kb.items:
             _item_rows(item.dump(), rows)
+    else:
+        _item_rows(EXAMPLE_ITEM, rows)
     for name, columns in SHEETS.items():
-        _write_sheet(workbook.create_sheet(name), columns, rows[name])
+        sheet = workbook.create_sheet(name)
+        _write_sheet(sheet, columns, rows[name])
+        _add_checks(sheet, name, columns)
+        if kb is None and name != HALL:
+            for cell in sheet[2]:
+                cell.font = _EXAMPLE_FONT
     guide = workbook.create_sheet(GUIDE)
     guide.column_dimensions["A"].width = 110
     for line in GUIDE_LINES:
@@ -243,6 +295,42 @@ def _item_rows(item: dict[str, Any], rows: dict[str, list[list[Any]]]) -> None:
 
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_EXAMPLE_FONT = Font(italic=True, color="808080")
+
+
+def _check(kind: str, **options: Any) -> DataValidation:
+    options.setdefault("errorTitle", "填写有误")
+    return DataValidation(type=kind, allow_blank=True, showErrorMessage=True, **options)
+
+
+def _add_checks(sheet: Worksheet, name: str, columns: Sequence[Column]) -> None:
+    """Drop-downs for 是/否 and 形式, whole numbers for integer columns, length limits for text."""
+    for cell, column in zip(sheet[1], columns, strict=True):
+        cells = f"{cell.column_letter}2:{cell.column_letter}1048576"
+        if column.kind in (Kind.BOOL, Kind.NOT_BOOL):
+            check = _check("list", formula1='"是,否"', error="只能填「是」或「否」（可从下拉列表选），或留空")
+        elif column.header == "形式":
+            check = _check("list", formula1=f'"{MATERIAL_FORM_LIST}"', errorStyle="warning",
+                           error="一般填 原件、复印件、原件及复印件 或 电子；确定要填其他内容吗？")
+        elif column.kind is Kind.INT:
+            check = _check("whole", operator="greaterThanOrEqual", formula1="0", error="请填写0或正整数")
+        elif column.kind is Kind.TEXT and (limit := _limit(name, column)) is not None:
+            check = _check("textLength", operator="lessThanOrEqual", formula1=str(limit),
+                           error=f"不能超过 {limit} 个字")
+        else:
+            continue
+        check.add(cells)
+        sheet.add_data_validation(check)
+
+
+def _limit(sheet: str, column: Column) -> int | None:
+    """The longest text ``column`` of ``sheet`` may hold (``knowledge.schema.MAX_LENGTHS``)."""
+    if column is CODE:
+        return MAX_LENGTHS["Item"]["code"]
+    if column is SITUATION_REF:
+        return MAX_LENGTHS["Situation"]["name"]
+    model = _PARTS.get(column.path[0], "") if len(column.path) == 2 else _MODELS.get(sheet, "")
+    return MAX_LENGTHS.get(model, {}).get(column.path[-1])
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
 

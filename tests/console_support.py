@@ -15,9 +15,11 @@ from typing import Any
 from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import delete
 from sqlmodel import Session
 
 from knowledge import accounts, console, schema, storage
+from knowledge.console_tables import RegressionCase
 from knowledge.db import make_engine, upgrade
 from knowledge.models import QuestionLog
 
@@ -68,11 +70,18 @@ class WeChatRefusal(Exception):
         self.errcode, self.errmsg = errcode, errmsg
 
 
-def make_app(tmp_path: Path, kb_path: Path, url: str | None = None, **config: Any) -> tuple[Flask, Any, Sent]:
+def make_app(
+    tmp_path: Path, kb_path: Path, url: str | None = None, *, seed_cases: bool = False, **config: Any
+) -> tuple[Flask, Any, Sent]:
     engine = make_engine(url or f"sqlite:///{tmp_path}/console.sqlite3")
     upgrade(engine)
     with Session(engine) as session:
         storage.import_kb(session=session, kb=schema.load_kb(kb_path), author="seed", publish=True)
+        if not seed_cases:
+            # The import seeds ~600 regression questions; the gate tests here label their own, and the
+            # test double answers slowly. tests/test_regression_cases.py covers the seeding.
+            session.exec(delete(RegressionCase))
+            session.commit()
         for name, role in USERS.items():
             accounts.create_user(session=session, username=name, role=role, password=PASSWORD)
     app = Flask("console_test", instance_path=str(tmp_path / "instance"))

@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -35,8 +36,10 @@ def text_xml(content: str, msg_id: str, openid: str = "oCitizenFault") -> str:
     )
 
 
-def signed_args(nonce: str = "5551212") -> dict[str, str]:
+def signed_args(nonce: str | None = None) -> dict[str, str]:
+    """A signed query string as WeChat makes one: a fresh random nonce for every push."""
     timestamp = str(int(time.time()))
+    nonce = nonce or str(secrets.randbelow(10**10))
     return {"signature": wechat.sign(TOKEN, timestamp, nonce), "timestamp": timestamp, "nonce": nonce}
 
 
@@ -116,6 +119,7 @@ def service_env(database_url: str, instance: Path, **extra: str) -> dict[str, st
         GUIDEBOT_WECHAT_TOKEN=TOKEN,
         GUIDEBOT_WECHAT_APP_ID=APP_ID,
         GUIDEBOT_WECHAT_AES_KEY=AES_KEY,
+        GUIDEBOT_WECHAT_COMPAT_MODE="true",  # the workers get plaintext pushes (and encrypted ones)
         GUIDEBOT_LOAD_DEMO="false",
         GUIDEBOT_SPOOL_DIR=str(instance / "spool"),
     )

@@ -138,9 +138,58 @@ def test_template(run, tmp_path):
     (("--search", "身份证"), "SF-GA-001"),
     (("--search", "没有这种事项"), "没有符合条件的事项"),
     (("--status", "published"), "共 77 个事项"),
-], ids=["search", "nothing", "status"])
+    (("--status", "已发布"), "共 77 个事项"),
+    (("--status", "草稿"), "没有符合条件的事项"),
+], ids=["search", "nothing", "status", "status-in-chinese", "draft-in-chinese"])
 def test_list(county, args, expected):
-    assert expected in county("kb", "list", *args).output
+    result = county("kb", "list", *args)
+    assert result.exit_code == 0 and expected in result.output
+
+
+def test_search_names_items_and_full_text_finds_the_rest(county):
+    named = county("kb", "list", "--search", "身份证").output
+    everywhere = county("kb", "list", "--search", "身份证", "--full-text").output
+    count = int(named.rsplit("共 ", 1)[1].split(" ")[0])
+    assert count <= 6  # the items whose code, name or alias says 身份证, not every item that asks for one
+    assert all("身份证" in line.split("\t")[2] or "SF-GA" in line for line in named.splitlines()[:-1])
+    assert int(everywhere.rsplit("共 ", 1)[1].split(" ")[0]) > 20
+    assert everywhere.splitlines()[:count] == named.splitlines()[:count]  # named items first
+
+
+def test_export_status_in_chinese(county, tmp_path):
+    result = county("kb", "export", tmp_path / "all.json", "--status", "全部")
+    assert result.exit_code == 0 and "已导出 77 个事项" in result.output
+
+
+def test_a_bad_status_is_refused_in_chinese(county):
+    result = county("kb", "list", "--status", "作废")
+    assert result.exit_code == 2
+    assert "用法：guidebot kb list" in result.stderr and "错误：" in result.stderr
+    assert "「作废」不是可选的值" in result.stderr and "草稿（draft）" in result.stderr
+    assert "Invalid value" not in result.stderr and "Usage:" not in result.stderr
+
+
+def test_history_in_the_halls_time_zone(county, database_url):
+    import datetime as dt
+    import re
+
+    def moment(output: str) -> dt.datetime:
+        found = re.search(r"第 1 版　(\d{4}-\d{2}-\d{2} \d{2}:\d{2})", output)
+        assert found, output
+        return dt.datetime.strptime(found.group(1), "%Y-%m-%d %H:%M")
+
+    beijing = county("kb", "history", "SF-GA-001").output
+    env = {"GUIDEBOT_DATABASE_URL": database_url, "GUIDEBOT_TIMEZONE": "Asia/Urumqi"}
+    urumqi = CliRunner().invoke(cli, ["kb", "history", "SF-GA-001"], env=env).output
+    assert moment(beijing) - moment(urumqi) == dt.timedelta(hours=2)  # one moment, each hall's clock
+
+
+def test_a_bad_time_zone_stops_the_command_in_chinese(county, database_url):
+    result = CliRunner().invoke(
+        cli, ["kb", "history", "SF-GA-001"],
+        env={"GUIDEBOT_DATABASE_URL": database_url, "GUIDEBOT_TIMEZONE": "Mars/Base"},
+    )
+    assert result.exit_code == 1 and "GUIDEBOT_TIMEZONE" in result.output and "Traceback" not in result.output
 
 
 def test_show_is_readable_chinese(county):

@@ -190,3 +190,29 @@ def test_reviewer_archives(setup, client):
     assert client.post(f"/admin/items/{CODE}/archive", data={"csrf_token": token(client)}).status_code == 302
     with Session(setup[1]) as session:
         assert storage.get_item(session=session, code=CODE).status == "archived"
+
+
+def test_search_finds_items_by_code_name_and_alias_first(client):
+    # 身份证 is in most items' materials; staff searching for it mean the items about ID cards.
+    import re
+
+    def codes(url: str) -> list[str]:
+        page = client.get(url).get_data(as_text=True)
+        return re.findall(r'<tr>\s*<td class="small">([^<]+)</td>', page)
+
+    login(client, "ed")
+    named = codes("/admin/items/?q=身份证")
+    assert 1 <= len(named) <= 6 and "SF-GA-003" in named
+    everywhere = codes("/admin/items/?q=身份证&all=1")
+    assert len(everywhere) > 20 and everywhere[: len(named)] == named  # the named items first
+    assert codes("/admin/items/?q=sf-ga-003") == ["SF-GA-003"]
+
+
+def test_a_name_longer_than_the_limit_is_refused_beside_the_field(setup, client):
+    _app, engine, _sent = setup
+    login(client, "ed")
+    form = _form(engine, name="长" * 201, csrf_token=token(client))
+    response = client.post(f"/admin/items/{CODE}", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert '<div class="error" data-error-for="name">不能超过 200 个字（现有 201 个字）</div>' in page

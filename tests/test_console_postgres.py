@@ -56,3 +56,31 @@ def test_alias_review_publish_and_purge(setup):
         assert row.status == "published" and "sfz丢了" in row.data["aliases"]
         logged = session.exec(select(QuestionLog)).one()
         assert logged.state == "alias_added" and logged.openid is None  # purged after 48 h
+
+
+def test_nul_in_a_username_is_a_clear_400_not_a_500(setup):
+    # PostgreSQL refuses NUL in text: it must never reach a query.
+    from console_support import csrf_from
+
+    client = setup[0].test_client()
+    page = client.get("/admin/login").get_data(as_text=True)
+    response = client.post(
+        "/admin/login", data={"username": "ed\x00", "password": "x", "csrf_token": csrf_from(page)}
+    )
+    assert response.status_code == 400 and "控制字符" in response.get_data(as_text=True)
+    assert login(client, "ed").status_code == 302  # and the console carries on
+
+
+def test_unlock_and_session_versions_on_postgres(setup):
+    app, engine, _sent = setup
+    clerk = app.test_client()
+    for _ in range(accounts.MAX_FAILURES):
+        login(clerk, "ed", "wrong-password")
+    assert login(clerk, "ed").status_code == 429
+    with Session(engine) as session:
+        user = accounts.find_user(session=session, username="ed")
+        assert accounts.unlock(session=session, user=user) == accounts.MAX_FAILURES
+    assert login(clerk, "ed").status_code == 302
+    clerk.post("/admin/logout", data={"csrf_token": token(clerk)})
+    with Session(engine) as session:
+        assert accounts.find_user(session=session, username="ed").session_version == 1

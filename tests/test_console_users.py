@@ -57,4 +57,4 @@ def test_admin_cannot_demote_themself(setup):
 def test_audit_page_lists_logins(setup):
     _app, _engine, admin = setup
     page = admin.get("/admin/users/audit?action=login").get_data(as_text=True)
-    assert "<td>admin</td><td>login</td>" in page
+    assert "<td>admin</td><td>登录</td>" in page  # the action in Chinese, not its code

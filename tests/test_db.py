@@ -190,3 +190,19 @@ def test_database_errors_do_not_carry_citizens_data():
     engine.dispose()
     assert "oSecretOpenId123" not in str(caught.value)
     assert "hidden" in str(caught.value)
+
+
+def test_migration_0004_adds_session_versions_to_existing_accounts(file_engine):
+    # An installation upgraded from 0003 keeps its accounts; their sessions start at version 0.
+    import sqlalchemy as sa
+
+    db.upgrade(file_engine, "0003")
+    with file_engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO console_user (username, role, password_hash, active, created_at) "
+            "VALUES ('old', 'admin', 'x', 1, '2026-01-01 00:00:00')"
+        ))
+    db.upgrade(file_engine)
+    with file_engine.connect() as connection:
+        version = connection.execute(sa.text("SELECT session_version FROM console_user")).scalar_one()
+    assert version == 0 and db.current_revision(file_engine) == db.head_revision()

@@ -40,6 +40,7 @@ def make_app(database_url: str, tmp_path: Path, **config):
         "WECHAT_TOKEN": CREDS.token,
         "WECHAT_APP_ID": CREDS.app_id,
         "WECHAT_AES_KEY": CREDS.aes_key,
+        "WECHAT_COMPAT_MODE": True,  # the faults are driven with plaintext pushes
         "SPOOL_DIR": str(tmp_path / "spool"),
         "SPOOL_DRAIN_INTERVAL": 0.5,
         "INDEX_CHECK_INTERVAL": 1.0,

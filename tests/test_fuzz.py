@@ -41,6 +41,7 @@ def client(county_kb_path, tmp_path_factory):
             "WECHAT_TOKEN": TOKEN,
             "WECHAT_APP_ID": APP_ID,
             "WECHAT_AES_KEY": AES_KEY,
+            "WECHAT_COMPAT_MODE": True,  # fuzz the plaintext reader too
             "SEND_LATER": lambda *args: None,
         }
     )

@@ -53,7 +53,10 @@ def test_template_layout(tmp_path):
     for name, columns in SHEETS.items():
         sheet = workbook[name]
         assert [cell.value for cell in sheet[1]] == [column.header for column in columns]
-        assert sheet.max_row == 1 and sheet.freeze_panes == "A2"
+        # Example rows (事项编码 示例, skipped on import) in every sheet but the hall's single row.
+        examples = [row[0].value for row in sheet.iter_rows(min_row=2)]
+        assert examples == ([] if name == "大厅" else ["示例"] * len(examples)) and sheet.freeze_panes == "A2"
+        assert name == "大厅" or examples
         for cell, column in zip(sheet[1], columns, strict=True):
             assert cell.font.b and cell.comment.text == column.help
             assert sheet.column_dimensions[cell.column_letter].width == column.width
@@ -212,3 +215,70 @@ def test_wrong_used_range_still_reads_every_row(minimal_xlsx, tmp_path):
             target.writestr(info, data)
     assert read_document(fixed) == read_document(minimal_xlsx)
     assert len(read_document(fixed).items) == 2
+
+
+# -- issue 16: an example row, drop-downs, the format's length limits ----------------------------------
+
+
+def _checks(sheet) -> dict[str, tuple[str, str]]:
+    """Column header → (validation type, formula) of a sheet's data validations."""
+    headers = {cell.column_letter: cell.value for cell in sheet[1]}
+    found = {}
+    for check in sheet.data_validations.dataValidation:
+        letter = str(check.sqref).split(":")[0].rstrip("0123456789")
+        found[headers[letter]] = (check.type, check.formula1)
+    return found
+
+
+def test_template_has_an_example_in_every_sheet_and_it_is_skipped(tmp_path):
+    path = write_template(tmp_path / "template.xlsx")
+    workbook = load_workbook(path)
+    for name in ("事项", "材料", "情形", "窗口", "常见问题"):
+        row = [cell.value for cell in workbook[name][2]]
+        assert row[0] == "示例" and any(value not in (None, "示例") for value in row[1:]), name
+        assert workbook[name]["A2"].font.i  # grey italic: visibly not real data
+    assert "示例" in workbook["事项"]["B2"].value
+    # Staff fill in rows under the examples and the hall: only their item is imported.
+    below = workbook["材料"].max_row + 1
+    filled = edit(path, {
+        ("大厅", "A2"): "测试县政务服务中心",
+        ("事项", "A3"): "T-001", ("事项", "B3"): "测试事项", ("事项", "D3"): "县民政局",
+        ("材料", f"A{below}"): "T-001", ("材料", f"C{below}"): "申请表",
+    })
+    kb = read_document(filled)
+    assert [item.code for item in kb.items] == ["T-001"]
+    assert [material.name for material in kb.items[0].materials] == ["申请表"]
+
+
+def test_yes_no_columns_offer_a_drop_down(tmp_path):
+    workbook = load_workbook(write_template(tmp_path / "template.xlsx"))
+    items, materials = _checks(workbook["事项"]), _checks(workbook["材料"])
+    for header in ("是否收费", "可网上办理"):
+        assert items[header] == ("list", '"是,否"')
+    assert materials["是否必需"] == ("list", '"是,否"')
+    assert materials["形式"] == ("list", '"原件,复印件,原件及复印件,电子"')
+    assert items["到现场次数"][0] == "whole" and materials["份数"][0] == "whole"
+
+
+def test_text_columns_check_the_formats_lengths(tmp_path):
+    from knowledge.schema import MAX_LENGTHS
+
+    workbook = load_workbook(write_template(tmp_path / "template.xlsx"))
+    items = _checks(workbook["事项"])
+    assert items["事项名称"] == ("textLength", str(MAX_LENGTHS["Item"]["name"]))
+    assert items["事项编码"] == ("textLength", str(MAX_LENGTHS["Item"]["code"]))
+    assert items["收费标准"] == ("textLength", str(MAX_LENGTHS["Fee"]["text"]))
+    assert _checks(workbook["常见问题"])["问题"] == ("textLength", str(MAX_LENGTHS["FaqEntry"]["q"]))
+
+
+def test_a_name_too_long_is_reported_with_row_and_column(tmp_path):
+    path = write_template(tmp_path / "template.xlsx")
+    edit(path, {("大厅", "A2"): "测试县政务服务中心", ("事项", "A3"): "T-001", ("事项", "B3"): "长" * 201,
+                ("事项", "D3"): "县民政局"})
+    expected = "template.xlsx「事项」表 第3行（事项 T-001）「事项名称」: 不能超过 200 个字（现有 201 个字）"
+    assert problems_of(path) == [expected]
+
+
+def test_exports_get_the_same_drop_downs(county_kb_path, tmp_path):
+    workbook = load_workbook(write_document(load_kb(county_kb_path), tmp_path / "county.xlsx"))
+    assert _checks(workbook["事项"])["是否收费"] == ("list", '"是,否"')

@@ -43,6 +43,7 @@ def make_app(database_url: str, tmp_path: Path, **config):
         "WECHAT_TOKEN": TOKEN,
         "WECHAT_APP_ID": APP_ID,
         "WECHAT_AES_KEY": CREDS.aes_key,
+        "WECHAT_COMPAT_MODE": True,  # these tests post plaintext pushes too
         "SPOOL_DIR": str(tmp_path / "spool"),
         **SECRETS,
     }

@@ -64,3 +64,18 @@ def test_human_readable(engine):
 def test_bad_state_is_refused(engine):
     result = CliRunner().invoke(webhook.cli, ["review", "list", "--state", "done"])
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize(("state", "shown"), [("已忽略", "你是机器人吗"), ("全部", "残疾证怎么办理")],
+                         ids=["ignored-in-chinese", "all-in-chinese"])
+def test_states_in_chinese_and_times_in_hall_time(engine, state, shown):
+    result = CliRunner().invoke(webhook.cli, ["review", "list", "--state", state])
+    assert result.exit_code == 0, result.output
+    assert shown in result.output and "UTC" not in result.output and "（北京时间）" in result.output
+    assert "原因：超出范围" in result.output  # the reason, not out_of_scope
+
+
+def test_a_bad_state_is_refused_in_chinese(engine):
+    result = CliRunner().invoke(webhook.cli, ["review", "list", "--state", "没有这个"])
+    assert result.exit_code == 2
+    assert "「没有这个」不是可选的值" in result.output and "待处理（open）" in result.output

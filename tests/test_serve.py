@@ -208,3 +208,31 @@ def test_serve_answers_a_signed_push_end_to_end(fresh_env, tmp_path):
         proc.wait(timeout=30)
         if proc.stdout:
             proc.stdout.close()
+
+
+def test_a_busy_port_stops_before_anything_is_printed_or_created(fresh_env, monkeypatch):
+    monkeypatch.setattr(serve_command, "_run_gunicorn", lambda **kwargs: pytest.fail("must not start"))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(webhook.cli, ["serve", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"端口 {port} 已被占用" in result.stderr and f"--port {port + 1}" in result.stderr
+    assert "http://" not in result.output and "已创建数据库" not in result.output
+    assert not fresh_env.exists()  # nothing created for a server that never started
+
+
+def test_an_unknown_host_is_explained(fresh_env, monkeypatch):
+    monkeypatch.setattr(serve_command, "_run_gunicorn", lambda **kwargs: pytest.fail("must not start"))
+    result = CliRunner().invoke(webhook.cli, ["serve", "--host", "192.0.2.123"])  # TEST-NET: not this machine
+    assert result.exit_code == 1 and "本机没有地址 192.0.2.123" in result.stderr
+    assert "http://" not in result.output
+
+
+def test_without_a_token_the_start_says_the_webhook_is_closed(fresh_env, monkeypatch):
+    monkeypatch.setattr(serve_command, "_run_gunicorn", lambda **kwargs: None)
+    result = CliRunner().invoke(webhook.cli, ["serve"])
+    assert result.exit_code == 0
+    assert "未设置 GUIDEBOT_WECHAT_TOKEN，微信接口 /wechat 不会响应任何请求" in result.output
+    assert "管理后台照常可用" in result.output

@@ -54,7 +54,7 @@ def test_secret_key_from_environment_wins(monkeypatch, tmp_path):
 # -- issue 17, finding 2: settings are read by their type, secrets never JSON-parsed ----------------
 
 #: Text settings whose content is checked where it is used (METRICS_ALLOW: addresses).
-CHECKED_TEXT = {"METRICS_ALLOW"}
+CHECKED_TEXT = {"METRICS_ALLOW", "TIMEZONE"}  # validated: a wrong value stops the app by name
 TEXT_SETTINGS = [
     s.name
     for s in webhook.SETTINGS
@@ -92,6 +92,7 @@ def test_digits_only_token_verifies_the_url_and_answers_pushes(monkeypatch, tmp_
         f"<CreateTime>{ts}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
         "<Content><![CDATA[身份证丢了怎么补办]]></Content><MsgId>7100001</MsgId></xml>"
     )
+    args = {"signature": wechat.sign("20240101", ts, "124"), "timestamp": ts, "nonce": "124"}  # a new nonce
     answered = client.post("/wechat", query_string=args, data=body.encode(), content_type="text/xml")
     assert answered.status_code == 200
     assert "身份证" in wechat.read_reply(answered.get_data(as_text=True))["Content"]

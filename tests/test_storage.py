@@ -312,20 +312,35 @@ def test_failed_write_leaves_the_session_usable(session):
 # --- reads -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("search", "status", "expected"), [
-    (None, None, ["A", "B", "C"]),
-    ("户口", None, ["A", "B", "C"]),
-    ("补办", None, ["B"]),
-    ("c", None, ["C"]),
-    ("100%", None, []),
-    (None, "draft", ["C"]),
-    ("补办", "draft", []),
-], ids=["all", "material-text", "alias", "code-any-case", "like-escaped", "status", "both"])
-def test_list_items(session, search, status, expected):
+@pytest.mark.parametrize(("search", "status", "full_text", "expected"), [
+    (None, None, False, ["A", "B", "C"]),
+    ("户口", None, False, []),
+    ("户口", None, True, ["A", "B", "C"]),
+    ("补办", None, False, ["B"]),
+    ("c", None, False, ["C"]),
+    ("100%", None, False, []),
+    (None, "draft", False, ["C"]),
+    ("补办", "draft", False, []),
+], ids=["all", "material-text-not-searched", "material-text-on-request", "alias", "code-any-case",
+        "like-escaped", "status", "both"])
+def test_list_items(session, search, status, full_text, expected):
     import_items(session, make_item("A"), make_item("B", aliases=["补办身份证"]))
     storage.upsert_item(session=session, item=make_item("C"), author="a")
-    found = storage.list_items(session=session, search=search, status=status)
+    found = storage.list_items(session=session, search=search, status=status, full_text=full_text)
     assert [row.code for row in found] == expected
+
+
+def test_search_ranks_code_then_name_then_alias_then_other_text(session):
+    import_items(
+        session,
+        make_item("X-1", name="社会保障卡申领", materials=[{"name": "居民身份证"}]),
+        make_item("X-2", name="居民身份证补领"),
+        make_item("X-3", name="港澳通行证", aliases=["身份证明"]),
+        make_item("SFZ", name="户口迁移"),
+    )
+    ranked = storage.list_items(session=session, search="身份证", full_text=True)
+    assert [row.code for row in ranked] == ["X-2", "X-3", "X-1"]  # name, alias, then material text
+    assert [row.code for row in storage.list_items(session=session, search="sfz")] == ["SFZ"]  # code
 
 
 def test_count_by_status(session):

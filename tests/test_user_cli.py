@@ -65,3 +65,97 @@ def test_duplicate_name(engine):
     assert runner.invoke(webhook.cli, args, input="s3cret-pass\n").exit_code == 0
     again = runner.invoke(webhook.cli, args, input="s3cret-pass\n")
     assert again.exit_code == 1 and "已存在" in again.output
+
+
+# -- issue 16: the whole account life cycle on the command line --------------------------------------
+
+
+def _run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None):
+    return CliRunner().invoke(webhook.cli, list(args), input=stdin, env=env)
+
+
+@pytest.fixture()
+def clerk(engine):
+    added = _run("user", "add", "clerk", "--role", "editor", "--password-stdin", stdin="s3cret-pass\n")
+    assert added.exit_code == 0
+    return engine
+
+
+def test_add_names_the_role_in_chinese_and_accepts_it_in_chinese(engine):
+    result = _run("user", "add", "zhou", "--role", "审核员", "--password-stdin", stdin="s3cret-pass\n")
+    assert result.exit_code == 0, result.output
+    assert "（角色：审核员）" in result.output and "reviewer" not in result.output
+    assert _user(engine, "zhou").role == "reviewer"
+
+
+def test_list_shows_roles_states_and_hall_time(clerk):
+    import datetime as dt
+
+    with Session(clerk) as session:
+        user = session.exec(select(ConsoleUser).where(ConsoleUser.username == "clerk")).one()
+        user.last_login_at = dt.datetime(2026, 1, 1, 0, 30, tzinfo=dt.UTC)
+        session.add(user)
+        session.commit()
+    output = _run("user", "list").output
+    assert "clerk\t编辑\t启用\t2026-01-01 08:30" in output and "上次登录（北京时间）" in output
+    urumqi = _run("user", "list", env={"GUIDEBOT_TIMEZONE": "Asia/Urumqi"}).output
+    assert "2026-01-01 06:30" in urumqi and "上次登录（Asia/Urumqi）" in urumqi
+
+
+def test_disable_and_enable(clerk):
+    before = _user(clerk, "clerk").session_version
+    result = _run("user", "disable", "clerk")
+    assert result.exit_code == 0 and "已停用账号 clerk" in result.output
+    user = _user(clerk, "clerk")
+    assert not user.active and user.session_version == before + 1
+    assert "clerk\t编辑\t已停用" in _run("user", "list").output
+    assert "已是停用状态" in _run("user", "disable", "clerk").output
+    assert _run("user", "enable", "clerk").exit_code == 0 and _user(clerk, "clerk").active
+
+
+def test_reset_password_ends_sessions_and_lifts_the_lock(clerk):
+    from knowledge.console_tables import LoginAttempt
+
+    with Session(clerk) as session:
+        for _ in range(accounts.MAX_FAILURES):
+            session.add(LoginAttempt(username="clerk", ip="192.0.2.1", success=False))
+        session.commit()
+    assert "登录受限" in _run("user", "list").output
+    result = _run("user", "reset-password", "clerk", "--password-stdin", stdin="brand-new-pass\n")
+    assert result.exit_code == 0 and "已重设 clerk 的密码" in result.output
+    user = _user(clerk, "clerk")
+    assert accounts.verify_password(user.password_hash, "brand-new-pass") and user.session_version == 1
+    assert "登录受限" not in _run("user", "list").output
+
+
+def test_unlock_lets_a_locked_clerk_log_in_again(clerk):
+    from knowledge.console_tables import LoginAttempt
+
+    with Session(clerk) as session:
+        for _ in range(accounts.MAX_FAILURES):
+            session.add(LoginAttempt(username="clerk", ip="192.0.2.1", success=False))
+        session.commit()
+        with pytest.raises(accounts.UserError):
+            accounts.authenticate(session=session, username="clerk", password="s3cret-pass", ip="192.0.2.1")
+    result = _run("user", "unlock", "clerk")
+    assert result.exit_code == 0 and "已解除 clerk 的登录限制" in result.output
+    with Session(clerk) as session:
+        assert accounts.authenticate(
+            session=session, username="clerk", password="s3cret-pass", ip="192.0.2.1"
+        )
+        actions = [row.action for row in session.exec(select(AuditLog).where(AuditLog.target == "clerk"))]
+    assert actions == ["user_add", "user_unlock"]
+    assert "没有登录限制" in _run("user", "unlock", "clerk").output
+
+
+@pytest.mark.parametrize("verb", ["disable", "enable", "unlock", "reset-password"])
+def test_an_unknown_account_is_named(engine, verb):
+    result = _run("user", verb, "nobody", stdin="s3cret-pass\ns3cret-pass\n")
+    assert result.exit_code == 1 and "账号 nobody 不存在" in result.output
+
+
+def test_a_bad_role_is_refused_in_chinese(engine):
+    result = _run("user", "add", "wu", "--role", "boss", "--password-stdin", stdin="s3cret-pass\n")
+    assert result.exit_code == 2
+    assert "错误：--role 的值不正确" in result.output.replace("'", "")
+    assert "编辑（editor）" in result.output and "Invalid value" not in result.output

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import secrets
 import threading
 import time
 from pathlib import Path
@@ -42,6 +43,7 @@ def make_app(kb: KnowledgeBase, tmp_path: Path, **config):
         "WECHAT_APP_ID": APP_ID,
         "WECHAT_AES_KEY": AES_KEY,
         "WECHAT_PREVIOUS_AES_KEY": OLD_KEY,
+        "WECHAT_COMPAT_MODE": True,  # plaintext and encrypted pushes alike (tests/test_webhook_guard.py: off)
         "CLOCK": lambda: OPEN,
     }
     settings.update(config)
@@ -66,8 +68,10 @@ def text_xml(content: str, msg_id: str = "24000000000000001", openid: str = "oCi
     )
 
 
-def signed(timestamp: str | None = None, nonce: str = "184723", token: str = TOKEN) -> dict[str, str]:
+def signed(timestamp: str | None = None, nonce: str | None = None, token: str = TOKEN) -> dict[str, str]:
+    """A signed query string as WeChat makes one: a fresh random nonce for every push."""
     timestamp = timestamp or str(int(time.time()))
+    nonce = nonce or str(secrets.randbelow(10**10))
     return {"signature": wechat.sign(token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce}
 
 
@@ -78,7 +82,7 @@ def post_plain(client, body: str | bytes, **args):
 
 
 def post_aes(client, xml_text: str, key: str = AES_KEY, app_id: str = APP_ID):
-    timestamp, nonce = str(int(time.time())), "7351"
+    timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**10))
     sealed = xmltodict.parse(WeChatCrypto(TOKEN, key, app_id).encrypt_message(xml_text, nonce, timestamp))[
         "xml"
     ]

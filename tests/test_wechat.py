@@ -15,7 +15,11 @@ TOKEN = "test-token"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 OLD_KEY = "ZYXWVUTSRQPONMLKJIHGFEDCBAzyxwvutsrqponmlkj"
 APP_ID = "wx1234567890abcdef"
-CREDS = wechat.Credentials(token=TOKEN, app_id=APP_ID, aes_key=AES_KEY, previous_aes_key=OLD_KEY)
+# 兼容模式: these tests read plaintext and encrypted pushes with one set of credentials; the refusal of
+# plaintext in 安全模式 has tests of its own below.
+CREDS = wechat.Credentials(
+    token=TOKEN, app_id=APP_ID, aes_key=AES_KEY, previous_aes_key=OLD_KEY, allow_plaintext=True
+)
 
 # WeChat's published sample (WECHAT.md): its timestamp is from 2014, so the window is off.
 SAMPLE_CREDS = wechat.Credentials(
@@ -436,3 +440,27 @@ def test_a_plain_text_push_is_read_in_one_pass(monkeypatch):
         "身份证 &amp; 户口",
         "123",
     )
+
+
+# -- issue 16: no token, no plaintext in 安全模式 -----------------------------------------------------
+
+
+def test_an_empty_token_verifies_nothing():
+    creds = wechat.Credentials(token="")
+    timestamp, nonce = str(int(time.time())), "1"
+    args = {"signature": wechat.sign("", timestamp, nonce), "timestamp": timestamp, "nonce": nonce}
+    with pytest.raises(wechat.NotConfigured) as refused:
+        wechat.verify_url(creds, args | {"echostr": "x"})
+    assert refused.value.status == 503 and "GUIDEBOT_WECHAT_TOKEN" in refused.value.message
+    with pytest.raises(wechat.NotConfigured):
+        wechat.read_push(creds, args, fixture("text"))
+
+
+def test_safe_mode_refuses_plaintext_unless_allowed():
+    strict = wechat.Credentials(token=TOKEN, app_id=APP_ID, aes_key=AES_KEY)
+    with pytest.raises(wechat.PlaintextRefused) as refused:
+        wechat.read_push(strict, plain_args(), fixture("text"))
+    assert refused.value.status == 403
+    assert wechat.read_push(CREDS, plain_args(), fixture("text")).message.kind == "text"  # allow_plaintext
+    plaintext_mode = wechat.Credentials(token=TOKEN, app_id=APP_ID)
+    assert wechat.read_push(plaintext_mode, plain_args(), fixture("text")).message.kind == "text"

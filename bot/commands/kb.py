@@ -20,12 +20,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from bot.commands import script_app
+from bot.commands import hall_zone, script_app
+from bot.commands.options import LabelledChoice
 from bot.commands.render import history_lines, show_lines, status_label
 from knowledge import db as database
 from knowledge import storage
 from knowledge.errors import InterchangeError, KnowledgeError
-from knowledge.models import STATUSES, china_today
+from knowledge.hall_time import today as hall_today
+from knowledge.models import STATUS_LABELS
 
 F = TypeVar("F", bound=Callable[..., Any])
 UPGRADE_HINT = "请先运行：guidebot db upgrade"
@@ -194,8 +196,9 @@ def kb_import(path: str, prune: bool, draft: bool, dry_run: bool, author: str | 
 
 @kb.command("export")
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--status", type=click.Choice(["published", "all", *STATUSES]), default="published",
-              show_default=True, help="published：已发布的版本；all：每个事项的最新版本；或某一状态")
+@click.option("--status", type=LabelledChoice({"published": "已发布", "all": "全部", **STATUS_LABELS}),
+              default="published", show_default=True,
+              help="已发布（published）：已发布的版本；全部（all）：每个事项的最新版本；或某一状态（草稿、待审核、已归档）")
 @_reports_failures
 def kb_export(path: str, status: str) -> None:
     """导出知识库为 .json、.xlsx 或 .csv 文件。"""
@@ -229,13 +232,15 @@ def kb_validate(path: str) -> None:
 
 
 @kb.command("list")
-@click.option("--search", default=None, help="按编码、名称或事项内容中的文字查找")
-@click.option("--status", type=click.Choice(STATUSES), default=None, help="只列出这一状态的事项")
+@click.option("--search", default=None, help="按编码、名称或别名查找")
+@click.option("--full-text", is_flag=True, help="同时查找材料、流程、常见问题等全部内容中的文字")
+@click.option("--status", type=LabelledChoice(STATUS_LABELS), default=None,
+              help="只列出这一状态的事项：草稿、待审核、已发布、已归档（也可写英文代码）")
 @_reports_failures
-def kb_list(search: str | None, status: str | None) -> None:
+def kb_list(search: str | None, full_text: bool, status: str | None) -> None:
     """列出事项：编码、状态、名称、实施部门。"""
     with Session(_migrated_engine()) as session:
-        rows = storage.list_items(session=session, search=search, status=status)
+        rows = storage.list_items(session=session, search=search, status=status, full_text=full_text)
     for row in rows:
         click.echo(f"{row.code}\t{status_label(row.status)}\t{row.name}\t{row.department}")
     click.echo(f"共 {len(rows)} 个事项" if rows else "没有符合条件的事项")
@@ -248,7 +253,8 @@ def kb_show(code: str) -> None:
     """显示一个事项的全部内容和状态。"""
     with Session(_migrated_engine()) as session:
         row = storage.get_item(session=session, code=code)
-        click.echo("\n".join(show_lines(row, china_today())))
+        zone = hall_zone()
+        click.echo("\n".join(show_lines(row, hall_today(zone), zone)))
 
 
 @kb.command("history")
@@ -258,7 +264,7 @@ def kb_history(code: str) -> None:
     """显示一个事项的修订记录。"""
     with Session(_migrated_engine()) as session:
         revisions = storage.history(session=session, code=code)
-    click.echo("\n".join(history_lines(revisions)))
+    click.echo("\n".join(history_lines(revisions, hall_zone())))
 
 
 @kb.command("restore")

@@ -4,12 +4,15 @@ import datetime as dt
 from collections.abc import Iterator
 
 from knowledge import schema
-from knowledge.models import CHINA, STATUS_LABELS, ItemRevision, ServiceItem
+from knowledge.hall_time import format_time, hall_zone
+from knowledge.models import STATUS_LABELS, ItemRevision, ServiceItem
+
+_DEFAULT_ZONE = hall_zone()
 
 
-def when(moment: dt.datetime) -> str:
-    """A timestamp in the halls' time zone, to the minute."""
-    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+def when(moment: dt.datetime, zone: dt.tzinfo = _DEFAULT_ZONE) -> str:
+    """A timestamp in the hall's time zone (``GUIDEBOT_TIMEZONE``), to the minute."""
+    return format_time(moment, zone)
 
 
 def status_label(status: str) -> str:
@@ -84,12 +87,12 @@ def item_lines(item: schema.Item) -> Iterator[str]:
         yield f"核对日期：{item.updated}"
 
 
-def show_lines(row: ServiceItem, today: dt.date) -> Iterator[str]:
+def show_lines(row: ServiceItem, today: dt.date, zone: dt.tzinfo = _DEFAULT_ZONE) -> Iterator[str]:
     """An item as staff read it: its state, then its newest version's content."""
     item = row.item()
     yield f"{item.name}（{item.code}）"
     yield (f"状态：{status_label(row.status)}　修订：第 {row.revision} 版　"
-           f"最后修改：{when(row.updated_at)} {row.updated_by}")
+           f"最后修改：{when(row.updated_at, zone)} {row.updated_by}")
     if row.effective_date:
         yield f"生效日期：{row.effective_date.isoformat()}"
     seen = row.visible_item(today)
@@ -101,10 +104,10 @@ def show_lines(row: ServiceItem, today: dt.date) -> Iterator[str]:
     yield from item_lines(item)
 
 
-def history_lines(revisions: list[ItemRevision]) -> Iterator[str]:
+def history_lines(revisions: list[ItemRevision], zone: dt.tzinfo = _DEFAULT_ZONE) -> Iterator[str]:
     """One line per revision (oldest first), with the reviewer's comment when there is one."""
     for revision in revisions:
-        line = (f"第 {revision.number} 版　{when(revision.created_at)}　{revision.author}　"
+        line = (f"第 {revision.number} 版　{when(revision.created_at, zone)}　{revision.author}　"
                 f"{status_label(revision.status)}　{revision.summary}")
         if revision.effective_date:
             line += f"（生效日期 {revision.effective_date.isoformat()}）"

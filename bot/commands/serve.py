@@ -1,6 +1,8 @@
 """``guidebot serve``: create the default database on a first run, then start gunicorn."""
 
+import errno
 import os
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +31,7 @@ def serve(host: str, port: int, workers: int) -> None:
     """启动服务：首次运行时创建默认的 SQLite 数据库并载入示范大厅。"""
     from knowledge.db import get_engine, is_up_to_date, upgrade
 
+    _check_address(host, port)  # before anything is created or printed as if started
     app = script_app()
     engine = get_engine(app)
     url = engine.url.render_as_string(hide_password=True)
@@ -87,8 +90,8 @@ def _first_run_hints(app: Flask, engine: Any) -> list[str]:
     hints = []
     if not app.config["WECHAT_TOKEN"]:
         hints.append(
-            "提示：未设置 GUIDEBOT_WECHAT_TOKEN，微信接口只能用于本机试验；"
-            "连接公众号前请按 README「连接微信公众号」设置。"
+            "注意：未设置 GUIDEBOT_WECHAT_TOKEN，微信接口 /wechat 不会响应任何请求（管理后台照常可用）。"
+            "连接公众号前请按 README「连接微信公众号」设置 Token 后重启；"
             "也可以先用 `guidebot ask` 或 `guidebot chat` 试问。"
         )
     with Session(engine) as session:
@@ -97,6 +100,45 @@ def _first_run_hints(app: Flask, engine: Any) -> list[str]:
                 "提示：还没有管理后台账号，请运行 `guidebot user add 用户名 --role admin` 创建管理员。"
             )
     return hints
+
+
+class AddressUnavailable(click.ClickException):
+    """The address to serve on cannot be bound; the message says why and what to do, in Chinese."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(self.message, err=True)
+
+
+def _check_address(host: str, port: int) -> None:
+    """Bind ``host:port`` as gunicorn will (SO_REUSEADDR), then let it go; raise when that fails.
+
+    Otherwise a busy port would print the URLs as if the server had started, then gunicorn's own
+    retries in English, and exit only after several seconds.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise AddressUnavailable(f"无法启动：监听地址「{host}」无法识别（{exc.strerror}）。"
+                                 "请用本机的 IP 地址，例如 --host 127.0.0.1 或 --host 0.0.0.0。") from exc
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise AddressUnavailable(_bind_hint(host, port, exc)) from exc
+
+
+def _bind_hint(host: str, port: int, error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return (f"无法启动：端口 {port} 已被占用（可能已有一个 guidebot 或其他程序在运行）。"
+                f"请先停止占用该端口的程序，或换一个端口，例如：guidebot serve --port {port + 1}")
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return (f"无法启动：没有权限监听端口 {port}（1024 以下的端口需要管理员权限）。"
+                "请改用 1024 以上的端口，由 nginx 转发 80/443 端口。")
+    if error.errno == errno.EADDRNOTAVAIL:
+        return f"无法启动：本机没有地址 {host}。请用本机的 IP 地址，例如 --host 127.0.0.1 或 --host 0.0.0.0。"
+    return f"无法启动：不能监听 {host}:{port}（{error.strerror}）。"
 
 
 def _is_new_sqlite_file(url: str) -> bool:

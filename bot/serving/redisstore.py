@@ -61,7 +61,17 @@ class RedisStore:
         self.client.delete(self._state(key))
 
     def claim(self, dedup_key: str) -> bool:
-        return bool(self.client.set(self._reply(dedup_key), PENDING, nx=True, ex=self.dedup_ttl))
+        # On this thread's connection, as claim_and_load (the nonce guard claims on every push too).
+        packed = resp_command(
+            b"SET", self._reply(dedup_key).encode(), _PENDING, b"NX", b"EX", str(self.dedup_ttl).encode()
+        )
+        connection = self._connection()
+        try:
+            connection.send_packed_command([packed])
+            return bool(connection.read_response())
+        except BaseException:
+            self._drop(connection)
+            raise
 
     def remember_reply(self, dedup_key: str, reply: str) -> None:
         self.client.set(self._reply(dedup_key), reply, ex=self.dedup_ttl)

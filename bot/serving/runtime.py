@@ -50,15 +50,46 @@ def init_app(app: Any, *, send_later: Callable[[str, str, str | None], object] |
         app.extensions[SEND_LATER_KEY] = send_later
 
 
+def flag(value: object) -> bool:
+    """A yes/no setting, whether the environment gave a JSON boolean or a word."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
 def credentials(app: Any) -> wechat.Credentials:
     config = app.config
     return wechat.Credentials(
-        token=config["WECHAT_TOKEN"],
+        token=str(config["WECHAT_TOKEN"] or ""),
         app_id=config["WECHAT_APP_ID"],
         aes_key=config["WECHAT_AES_KEY"],
         previous_aes_key=config["WECHAT_PREVIOUS_AES_KEY"],
         timestamp_window=int(config["TIMESTAMP_WINDOW"]),
+        allow_plaintext=flag(config.get("WECHAT_COMPAT_MODE", False)),
     )
+
+
+REPLAYED = "signed query string already used with another body"
+
+
+def verify_url(app: Any, args: Mapping[str, str]) -> tuple[int, str]:
+    """HTTP status and body for a GET URL verification: the ``echostr``, or a refusal."""
+    try:
+        echo = wechat.verify_url(credentials(app), args)
+    except wechat.PushError as exc:
+        log.warning("URL verification refused (%d): %s", exc.status, exc.message)
+        return exc.status, exc.message
+    if not _first_use(app, args, echo.encode("utf-8", "replace")):
+        log.warning("URL verification refused (403): %s", REPLAYED)
+        return 403, REPLAYED
+    return 200, echo
+
+
+def _first_use(app: Any, args: Mapping[str, str], payload: bytes) -> bool:
+    from bot.serving.nonces import first_use
+
+    store = deliverer(app).context.store
+    return first_use(store, timestamp=args.get("timestamp", ""), nonce=args.get("nonce", ""), payload=payload)
 
 
 def _uses_database(config: Mapping[str, Any]) -> bool:
@@ -337,6 +368,16 @@ def _handle_push(
         log.warning("push refused (400): %s: %s", type(exc).__name__, exc)
         return 400, "malformed push", None
     try:
+        fresh = _first_use(app, args, body)
+    except Exception:
+        # The stores fall back to memory before raising: this is the set-up failing. Dedup will
+        # fail the same way just below and answer politely; do not refuse a genuine push for it.
+        log.exception("cannot check the nonce of %s", push.message.log_ref)
+        fresh = True
+    if not fresh:
+        log.warning("push refused (403): %s (%s)", REPLAYED, push.message.log_ref)
+        return 403, REPLAYED, None
+    try:
         xml = deliverer(app).handle(push.message, outcome)
     except Exception:
         # Deliverer.handle catches answering errors itself; this is the set-up failing (database down…).
@@ -363,6 +404,8 @@ def warm_up(app: Any, *, batch_recording: bool = False, write_behind: bool = Fal
     """
     if app.config.get("METRICS", True):
         metrics.enable()  # before the index is built: its version and build time are metrics too
+    if not app.config.get("WECHAT_TOKEN"):
+        log.warning("%s；管理后台照常可用。", wechat.NO_TOKEN)
     built = deliverer(app)
     if batch_recording and hasattr(built.context.recorder, "start_batching"):
         built.context.recorder.start_batching()

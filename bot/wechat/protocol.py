@@ -82,6 +82,18 @@ class WrongAppId(PushError):
     status = 403
 
 
+class NotConfigured(PushError):
+    """No token is set: nothing can be verified, so nothing is served (the message is for the operator)."""
+
+    status = 503
+
+
+class PlaintextRefused(PushError):
+    """A plaintext push while an EncodingAESKey is set and 兼容模式 is not allowed."""
+
+    status = 403
+
+
 class BodyTooLarge(PushError):
     """The body exceeds :data:`MAX_BODY`."""
 
@@ -110,6 +122,8 @@ class Credentials:
     previous_aes_key: str = ""
     #: Seconds a timestamp may differ from now; 0 turns the check off.
     timestamp_window: int = 300
+    #: With an EncodingAESKey set, accept plaintext pushes too (兼容模式, or while switching modes).
+    allow_plaintext: bool = False
 
     def keys(self) -> list[bytes]:
         """The AES keys to try, current first."""
@@ -157,8 +171,18 @@ def _check_timestamp(timestamp: str | None, window: int, now: float | None) -> N
         raise StaleTimestamp(f"timestamp {timestamp} outside the {window} s window")
 
 
+NO_TOKEN = "微信接口未启用：未设置 GUIDEBOT_WECHAT_TOKEN（公众平台「服务器配置」中的 Token），设置后重启服务"
+
+
+def _check_configured(credentials: Credentials) -> None:
+    # An empty token would make every signature computable by anyone: serve nothing instead.
+    if not credentials.token:
+        raise NotConfigured(NO_TOKEN)
+
+
 def verify_url(credentials: Credentials, args: Mapping[str, str], *, now: float | None = None) -> str:
     """The ``echostr`` to send back for a valid URL verification (GET); raises :class:`PushError`."""
+    _check_configured(credentials)
     timestamp, nonce = args.get("timestamp"), args.get("nonce", "")
     _check_timestamp(timestamp, credentials.timestamp_window, now)
     assert timestamp is not None
@@ -335,6 +359,7 @@ def read_push(
     credentials: Credentials, args: Mapping[str, str], body: bytes, *, now: float | None = None
 ) -> Push:
     """Verify and parse a POSTed push; raises a :class:`PushError` subclass for anything refused."""
+    _check_configured(credentials)
     timestamp, nonce = args.get("timestamp"), args.get("nonce", "")
     if len(body) > MAX_BODY:
         raise BodyTooLarge(f"{len(body)} bytes")
@@ -342,6 +367,10 @@ def read_push(
     assert timestamp is not None
     encrypted = args.get("encrypt_type", "raw").lower() == "aes"
     key: bytes | None = None
+    keyed = bool(credentials.aes_key or credentials.previous_aes_key)
+    if not encrypted and keyed and not credentials.allow_plaintext:
+        # 安全模式: a plaintext body is covered by no signature at all, so it is never trusted.
+        raise PlaintextRefused("plaintext push refused: 安全模式 expects encrypt_type=aes")
     if not encrypted:
         # The plaintext signature does not cover the body; check it before parsing anything.
         _check_signature(sign(credentials.token, timestamp, nonce), args.get("signature"))

@@ -1,28 +1,45 @@
-"""Console accounts: argon2id passwords, roles, login rate limiting, the audit log and the login views."""
+"""Console logins: sessions tied to the account's session version, the login limiter, the login views."""
 
 import functools
+import random
+import time
+import urllib.parse
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
-from sqlmodel import select
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, select
 
-from knowledge.accounts import PERMISSIONS, ROLE_NAMES, UserError, authenticate
+from knowledge.accounts import PERMISSIONS, ROLE_NAMES, LoginCheck, check_login, end_sessions, record_login
 from knowledge.audit import audit
 from knowledge.console_tables import ConsoleUser
+from knowledge.db import write_session
 
 bp: Blueprint = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+
+#: Tries of a login's short write when SQLite says another writer holds the lock.
+WRITE_ATTEMPTS = 5
 
 
 class LoginUser(UserMixin):
-    """The Flask-Login view of a ``ConsoleUser`` (detached from any database session)."""
+    """The Flask-Login view of a ``ConsoleUser`` (detached from any database session).
+
+    Its id carries the account's session version, so raising the version in the database
+    (logout, password reset, role change, deactivation) ends every session made before.
+    """
 
     def __init__(self, user: ConsoleUser) -> None:
         self.id = user.id
         self.username = user.username
         self.role = user.role
+        self.session_version = user.session_version or 0
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
 
     def can(self, permission: str) -> bool:
         return self.role in PERMISSIONS.get(permission, frozenset())
@@ -49,7 +66,8 @@ def requires(permission: str) -> Callable[[F], F]:
 
 
 def client_ip() -> str:
-    return request.remote_addr or ""
+    """The client's address: the peer, or the one the trusted proxies name (``GUIDEBOT_TRUSTED_PROXIES``)."""
+    return (request.remote_addr or "")[:64]
 
 
 def log(action: str, target: str = "", detail: Any = None) -> None:
@@ -63,44 +81,85 @@ def log(action: str, target: str = "", detail: Any = None) -> None:
 def load_user(user_id: str) -> LoginUser | None:
     from knowledge.console.context import db
 
+    ident, _, version = user_id.partition(":")
     try:
-        user = db().get(ConsoleUser, int(user_id))
+        user = db().get(ConsoleUser, int(ident))
+        expected = int(version)
     except ValueError:
         return None
-    return LoginUser(user) if user is not None and user.active else None
+    if user is None or not user.active or (user.session_version or 0) != expected:
+        return None
+    return LoginUser(user)
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after logging in: a console path from ``next``, else the dashboard.
+
+    Only plain paths under /admin: no scheme or host (an open redirect would let a phishing
+    link bounce through the console), no backslashes or control characters (CR/LF would split
+    the Location header).
+    """
+    fallback = url_for("console.dashboard.index")
+    if not target or any(ord(ch) < 0x20 or ch in "\\\x7f" for ch in target):
+        return fallback
+    parts = urllib.parse.urlsplit(target)
+    if parts.scheme or parts.netloc or not (parts.path == "/admin" or parts.path.startswith("/admin/")):
+        return fallback
+    return target
+
+
+def retry_locked(write: Callable[[], T]) -> T:
+    """Run ``write``, again after a short random pause when SQLite reports its write lock taken."""
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            return write()
+        except OperationalError as exc:
+            if "locked" not in str(exc) or attempt == WRITE_ATTEMPTS:
+                raise
+            time.sleep(random.uniform(0.01, 0.05) * attempt)
+    raise AssertionError("unreachable")
+
+
+def _login(username: str, password: str) -> tuple[LoginCheck, ConsoleUser | None]:
+    from knowledge.console.context import engine
+
+    with Session(engine()) as reading:  # deferred: no write lock while argon2 runs
+        check = check_login(session=reading, username=username, password=password, ip=client_ip())
+
+    def write() -> ConsoleUser | None:
+        with write_session(engine()) as session:
+            session.expire_on_commit = False
+            return record_login(session=session, check=check)
+
+    return check, retry_locked(write)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    from knowledge.console.context import db
     from knowledge.console.forms import LoginForm
 
     form = LoginForm()
     if form.validate_on_submit():
-        username = form.username.data.strip()
-        try:
-            user = authenticate(session=db(), username=username, password=form.password.data, ip=client_ip())
-        except UserError as exc:
-            audit(session=db(), username=username, action="login_blocked", ip=client_ip())
-            flash(exc.message, "error")
+        check, user = _login(form.username.data or "", form.password.data or "")
+        if check.blocked is not None:
+            flash(check.blocked, "error")
             return render_template("console/login.html", form=form), 429
         if user is None:
-            audit(session=db(), username=username, action="login_failed", ip=client_ip())
             flash("用户名或密码错误", "error")
             return render_template("console/login.html", form=form), 401
         login_user(LoginUser(user))
-        audit(session=db(), username=username, action="login", ip=client_ip())
-        target = request.args.get("next", "")
-        # Only local paths: an open redirect would let a phishing link bounce through the console.
-        if not target.startswith("/admin") or target.startswith("//"):
-            target = url_for("console.dashboard.index")
-        return redirect(target)
+        return redirect(safe_next(request.args.get("next")))
     return render_template("console/login.html", form=form, hint=ensure_admin_exists_message())
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Any:
+    from knowledge.console.context import db
+
+    user = db().get(ConsoleUser, current_user.id)
+    if user is not None:
+        end_sessions(session=db(), user=user)  # every device: a copied cookie stops working too
     log("logout")
     logout_user()
     flash("已退出登录", "info")

@@ -2,14 +2,16 @@
 database session.
 """
 
+import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app, g, request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from knowledge import hall_time
 from knowledge.schema import Item
 
 #: ``answer(question, items)`` -> ``(decision, reply_text)``: how the bot answers a citizen's question,
@@ -36,10 +38,17 @@ class ConsoleHooks:
     send: SendFn
     engine: Engine | None = None
     notify: NotifyFn | None = None
+    #: The hall's time zone (``TIMEZONE``): how times are shown and which day "today" is.
+    zone: dt.tzinfo = field(default_factory=hall_time.hall_zone)
 
 
 def hooks() -> ConsoleHooks:
     return current_app.extensions["guidebot_console"]  # type: ignore[no-any-return]
+
+
+def hall_today() -> dt.date:
+    """Today in the hall's time zone."""
+    return hall_time.today(hooks().zone)
 
 
 def engine() -> Engine:

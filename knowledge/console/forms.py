@@ -40,8 +40,12 @@ MATERIAL_FORMS = ("", "原件", "复印件", "原件及复印件", "电子")
 
 
 class LoginForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=64)])
-    password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=256)])
+    username = StringField(
+        "用户名", validators=[DataRequired("请输入用户名"), Length(max=64, message="用户名不超过64个字符")]
+    )
+    password = PasswordField(
+        "密码", validators=[DataRequired("请输入密码"), Length(max=256, message="密码不超过256个字符")]
+    )
 
 
 class ItemFormError(ValueError):
@@ -242,6 +246,36 @@ _MESSAGES = {
     "list_type": "格式不正确",
     "extra_forbidden": "不认识的字段",
 }
+
+
+#: How the repeating sections name one row and its parts, for error messages.
+_SECTIONS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "materials": ("申请材料", "行", {"name": "材料名称", "note": "备注", "optional": "视情况提供"}),
+    "situations": ("办理情形", "个", {"name": "情形名称", "materials": "该情形的材料"}),
+    "windows": ("办理窗口", "行", {"name": "窗口名称"}),
+    "faq": ("常见问题", "条", {}),
+}
+_PARTS = {"time_limit": "办理时限", "fee": "收费", "online": "网上办理"}
+_EXTRA = {"effective_date": "生效日期", "summary": "修改说明", "form": "表单", "fee-state": "是否收费",
+          "online-state": "可网上办理"}
+
+
+def input_label(key: str) -> str:
+    """The Chinese name of a form input for messages: ``materials-1-copies`` → 申请材料第2行「份数」."""
+    if key in _EXTRA:
+        return _EXTRA[key]
+    if key in FIELD_LABELS:
+        return FIELD_LABELS[key]
+    parts = key.split("-")
+    if parts[0] in _SECTIONS and len(parts) >= 2 and parts[1].isdigit():
+        section, unit, names = _SECTIONS[parts[0]]
+        where = f"{section}第{int(parts[1]) + 1}{unit}"
+        if len(parts) >= 3:
+            where += f"「{names.get(parts[2], TABULAR_LABELS.get(parts[2], parts[2]))}」"
+        return where
+    if parts[0] in _PARTS and len(parts) == 2:
+        return f"{_PARTS[parts[0]]}「{TABULAR_LABELS.get(parts[1], parts[1])}」"
+    return TABULAR_LABELS.get(parts[0], key)
 
 
 def _message(error: Mapping[str, Any]) -> str:

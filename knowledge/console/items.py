@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from knowledge import lifecycle, schema, storage
 from knowledge.console import auth, writes
-from knowledge.console.context import db, hooks
+from knowledge.console.context import db, hall_today, hooks
 from knowledge.console.diffs import diff_snapshots
 from knowledge.console.forms import (
     FIELD_LABELS,
@@ -18,7 +18,7 @@ from knowledge.console.forms import (
     situation_materials_text,
 )
 from knowledge.errors import KnowledgeError
-from knowledge.models import STATUS_LABELS, STATUSES, china_today
+from knowledge.models import STATUS_LABELS, STATUSES
 from knowledge.queries import is_stale
 
 bp: Blueprint = Blueprint("items", __name__, url_prefix="/items")
@@ -36,11 +36,15 @@ def index() -> Any:
     status = request.args.get("status") or None
     department = request.args.get("department") or ""
     stale_only = bool(request.args.get("stale"))
+    full_text = bool(request.args.get("all"))
     rows = storage.list_items(
-        session=db(), search=search or None, status=status if status in STATUSES else None
+        session=db(),
+        search=search or None,
+        status=status if status in STATUSES else None,
+        full_text=full_text,
     )
     departments = sorted({row.department for row in storage.list_items(session=db())})
-    today = china_today()
+    today = hall_today()
     if department:
         rows = [row for row in rows if row.department == department]
     stale = {row.code for row in rows if is_stale(row, today=today, stale_days=_stale_days())}
@@ -59,6 +63,7 @@ def index() -> Any:
         status=status,
         department=department,
         stale_only=stale_only,
+        full_text=full_text,
         departments=departments,
         stale=stale,
         statuses=STATUS_LABELS,
@@ -169,7 +174,7 @@ def edit(code: str) -> Any:
         "console/item_edit.html",
         **_form_context(row.data, {}, row),
         form_data={},
-        stale=is_stale(row, today=china_today(), stale_days=_stale_days()),
+        stale=is_stale(row, today=hall_today(), stale_days=_stale_days()),
     )
 
 

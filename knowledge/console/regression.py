@@ -1,13 +1,26 @@
-"""The regression gate: labelled questions that must keep their answers when an item is published."""
+"""The regression gate: labelled questions that must keep their answers when an item is published.
 
-from collections.abc import Callable, Sequence
+Every import seeds the table with each item's name, aliases and FAQ questions
+(``knowledge.regression_cases``), so a hall has hundreds to thousands of cases. Asking all of them
+twice on every review page would take seconds, so: the answers over the live knowledge base are kept
+per knowledge-base version (they change only when something is published), and over the would-be
+knowledge base only the cases a change of one item can reach are asked again: those labelled with
+it, those the bot answered with it or offered it for, and those sharing a two-character piece of
+text with its name, aliases, FAQ questions or department, old or new (what the matcher scores). The
+other cases keep their live result.
+"""
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from knowledge import lifecycle
+from knowledge import lifecycle, storage
 from knowledge.console_tables import RegressionCase
+from knowledge.models import ServiceItem, china_today
 from knowledge.schema import ASKABLE_FIELDS, Item
 
 
@@ -26,6 +39,7 @@ class CaseResult:
     action: str
     item: str | None
     field: str | None
+    candidates: tuple[str, ...] = dataclass_field(default=())
 
 
 def passes(case: RegressionCase, decision: Any) -> bool:
@@ -53,6 +67,7 @@ def run_cases(cases: Sequence[RegressionCase], answer: Any, items: Sequence[Item
                 getattr(decision, "action", ""),
                 getattr(decision, "item", None),
                 getattr(decision, "field", None),
+                tuple(getattr(decision, "candidates", ()) or ()),
             )
         )
     return results
@@ -102,17 +117,90 @@ def record(*, session: Session, results: Sequence[CaseResult]) -> None:
     session.commit()
 
 
+_LIVE_LOCK = threading.Lock()
+#: (engine, knowledge-base version, date, the cases asked) → their results over the live knowledge base.
+_LIVE: dict[tuple[Any, ...], dict[int, CaseResult]] = {}
+
+
+def _case_key(case: RegressionCase) -> tuple[Any, ...]:
+    return (case.id, case.question, case.item_code, case.field)
+
+
+def live_results(*, session: Session, cases: Sequence[RegressionCase], answer: Any) -> dict[int, CaseResult]:
+    """Every case's result over the live knowledge base, reused until something is published."""
+    key = (
+        id(session.get_bind()),
+        storage.kb_version(session=session),
+        china_today(),  # effective dates: what is live changes at midnight too
+        tuple(_case_key(case) for case in cases),
+    )
+    with _LIVE_LOCK:
+        found = _LIVE.get(key)
+    if found is None:
+        # The published items as a list, not None (= "live"): the bot indexes a list once, where the
+        # live path checks the knowledge base's version for every question.
+        published = storage.published_items(session=session, today=china_today())
+        found = {result.case.id or 0: result for result in run_cases(cases, answer, published)}
+        with _LIVE_LOCK:
+            if len(_LIVE) >= 8:
+                _LIVE.clear()
+            _LIVE[key] = found
+    return found
+
+
+def _grams(texts: Iterable[str]) -> set[str]:
+    grams: set[str] = set()
+    for text in texts:
+        text = "".join(text.lower().split())
+        if len(text) == 1:
+            grams.add(text)
+        grams.update(text[i : i + 2] for i in range(len(text) - 1))
+    return grams
+
+
+def _item_texts(data: dict[str, Any] | None) -> list[str]:
+    if not data:
+        return []
+    faq = [entry.get("q", "") for entry in data.get("faq") or [] if isinstance(entry, dict)]
+    return [data.get("name", ""), data.get("department", ""), *(data.get("aliases") or []), *faq]
+
+
+def reachable(
+    *, session: Session, code: str, cases: Sequence[RegressionCase], live: dict[int, CaseResult]
+) -> list[RegressionCase]:
+    """The cases a change of item ``code`` can change the answer to (see the module's docstring)."""
+    row = session.exec(select(ServiceItem).where(ServiceItem.code == code)).first()
+    if row is None:
+        return list(cases)
+    grams = _grams(_item_texts(row.data) + _item_texts(row.live_data))
+    found = []
+    for case in cases:
+        result = live.get(case.id or 0)
+        if (
+            case.item_code == code
+            or result is None
+            or result.item == code
+            or code in result.candidates
+            or not grams.isdisjoint(_grams([case.question]))
+        ):
+            found.append(case)
+    return found
+
+
 def gate(
-    *, session: Session, answer: Any, would_be: Callable[[], Sequence[Item]]
+    *, session: Session, answer: Any, would_be: Callable[[], Sequence[Item]], code: str | None = None
 ) -> tuple[list[CaseResult], list[CaseResult]]:
     """Results on the would-be knowledge base, and the cases that pass now but would fail after publishing.
 
-    ``would_be`` is only called when there are cases (building it reads every item).
+    ``code``: the item being published; only the cases its change can reach are asked again (all
+    of them without it). ``would_be`` is only called when there are cases to ask.
     """
     cases = list_cases(session=session)
     if not cases:
         return [], []
-    before = {result.case.id: result.passed for result in run_cases(cases, answer, None)}
-    after = run_cases(cases, answer, would_be())
-    broken = [result for result in after if before.get(result.case.id) and not result.passed]
+    live = live_results(session=session, cases=cases, answer=answer)
+    asked = cases if code is None else reachable(session=session, code=code, cases=cases, live=live)
+    fresh = {result.case.id: result for result in run_cases(asked, answer, would_be())} if asked else {}
+    after = [fresh.get(case.id) or live[case.id or 0] for case in cases]
+    broken = [result for result in after if live[result.case.id or 0].passed and not result.passed]
     return after, broken

@@ -46,6 +46,7 @@ def _show(code: str, *, broken: list[Any] | None = None, status: int = 200) -> A
             session=db(),
             answer=hooks().answer,
             would_be=lambda: writes.would_be_published(session=db(), code=code),
+            code=code,
         )
     return render_template(
         "console/review_show.html",
@@ -73,6 +74,7 @@ def approve(code: str) -> Any:
         session=db(),
         answer=hooks().answer,
         would_be=lambda: writes.would_be_published(session=db(), code=code),
+        code=code,
     )
     if broken and request.form.get("confirm_broken") != "1":
         flash(

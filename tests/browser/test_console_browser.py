@@ -2,9 +2,10 @@
 
 Flow: an editor changes an item's materials, a second user reviews and publishes, the webhook answers
 with the new material; a question the bot could not answer is resolved by adding it as an alias, and
-after review the bot answers it. Screenshots of the main pages go to ``docs/`` when
-``GUIDEBOT_SCREENSHOTS=docs`` is set (so an ordinary test run leaves the repository unchanged), and to
-the test's temporary folder otherwise:
+after review the bot answers it. Accounts: logging out ends a copied cookie too, and an administrator
+unlocks a clerk who mistyped the password too often; no page breaks its Content-Security-Policy.
+Screenshots of the main pages go to ``docs/`` when ``GUIDEBOT_SCREENSHOTS=docs`` is set (so an
+ordinary test run leaves the repository unchanged), and to the test's temporary folder otherwise:
 
     GUIDEBOT_SCREENSHOTS=docs .venv/bin/python -m pytest tests/browser
 """
@@ -69,6 +70,7 @@ def server(tmp_path, county_kb_path) -> Iterator[str]:
         storage.import_kb(session=session, kb=schema.load_kb(county_kb_path), author="seed", publish=True)
         accounts.create_user(session=session, username="ed", role="editor", password=PASSWORD)
         accounts.create_user(session=session, username="rev", role="reviewer", password=PASSWORD)
+        accounts.create_user(session=session, username="boss", role="admin", password=PASSWORD)
     engine.dispose()
     app = create_app(
         {
@@ -98,7 +100,7 @@ def browser():
 
 def ask_webhook(base: str, text: str, openid: str) -> str:
     """Send a signed plaintext text push as WeChat would; return the reply's Content."""
-    timestamp, nonce = str(int(time.time())), "4711"
+    timestamp, nonce = str(int(time.time())), str(next(_ids))  # a fresh nonce per push, as WeChat
     signature = hashlib.sha1("".join(sorted([TOKEN, timestamp, nonce])).encode()).hexdigest()
     body = (
         f"<xml><ToUserName><![CDATA[gh_hall]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
@@ -205,3 +207,65 @@ def test_edit_review_publish_and_resolve_unanswered(server, browser):
     reviewer.goto(f"{base}/admin/")
     assert reviewer.locator("svg.chart").count() == 6
     shot(reviewer, "console-dashboard.png")
+
+
+def watch_csp(page, violations: list[str]) -> None:
+    """Collect what Chromium reports as blocked by the Content-Security-Policy."""
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+
+
+def test_logout_ends_a_copied_cookie_and_an_admin_unlocks_a_clerk(server, browser):
+    base, violations = server, []
+    clerk_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    clerk = clerk_context.new_page()
+    watch_csp(clerk, violations)
+    login(clerk, base, "ed")
+
+    # Someone copies the clerk's cookie into another browser: it works while the session is alive…
+    thief_context = browser.new_context(locale="zh-CN")
+    thief_context.add_cookies(clerk_context.cookies())
+    thief = thief_context.new_page()
+    thief.goto(f"{base}/admin/items/")
+    assert thief.url == f"{base}/admin/items/" and "服务事项" in thief.inner_text("h1")
+    # …and stops working the moment the clerk logs out.
+    clerk.click("header.top button.link")
+    clerk.wait_for_url(f"{base}/admin/login")
+    thief.goto(f"{base}/admin/items/")
+    assert thief.url.startswith(f"{base}/admin/login")
+
+    # The clerk mistypes the password five times: the sixth try, even right, has to wait.
+    for _ in range(accounts.MAX_FAILURES):
+        clerk.fill("#username", "ed")
+        clerk.fill("#password", "wrong-password")
+        clerk.click("button[type=submit]")
+        clerk.wait_for_selector(".flash.error")
+    clerk.fill("#username", "ed")
+    clerk.fill("#password", PASSWORD)
+    clerk.click("button[type=submit]")
+    assert "登录失败次数过多" in clerk.inner_text(".flash.error")
+
+    # The administrator sees the lock on the 账号 page and lifts it.
+    admin = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    watch_csp(admin, violations)
+    login(admin, base, "boss")
+    admin.goto(f"{base}/admin/users/")
+    row = admin.locator("#user-ed")
+    assert "登录受限" in row.inner_text()
+    shot(admin, "console-users.png")
+    row.locator("button.unlock").click()
+    admin.wait_for_selector(".flash.ok")
+    assert "已解除 ed 的登录限制" in admin.inner_text(".flash.ok")
+    assert "登录受限" not in admin.locator("#user-ed").inner_text()
+    # The role drop-down submits itself (static/console.js, allowed by the policy) and ends rev's sessions.
+    admin.select_option("#user-rev select[name=role]", "editor")
+    admin.wait_for_selector(".flash.ok")
+    assert "已把 rev 的角色改为编辑" in admin.inner_text(".flash.ok")
+
+    login(clerk, base, "ed")
+    assert "ed（编辑）" in clerk.inner_text("header.top")
+    admin.goto(f"{base}/admin/users/audit")
+    assert "解除登录限制" in admin.inner_text("table") and "user_unlock" not in admin.inner_text("table")
+    for url in ("/admin/", "/admin/items/", "/admin/unanswered/", "/admin/review/regression", "/admin/io/"):
+        admin.goto(f"{base}{url}")
+    assert violations == []
