@@ -220,7 +220,11 @@ class PushShortcut:
         # it (first value of a repeated name). Building Request and Response objects cost more
         # than this push's signature check and XML parsing together.
         status, body = self._handle_push(
-            self.app, query_args(environ), get_content_length(environ), get_input_stream(environ)
+            self.app,
+            query_args(environ),
+            get_content_length(environ),
+            get_input_stream(environ),
+            sock=environ.get("gunicorn.socket"),  # lets the body be read within a time limit
         )
         data = body.encode("utf-8")
         mimetype = "application/xml" if body.startswith("<xml") else "text/plain"

@@ -8,14 +8,19 @@ from sqlmodel import Session
 from knowledge.console_tables import AuditLog
 
 
-def audit(
-    *, session: Session, username: str, action: str, target: str = "", detail: Any = None, ip: str = ""
-) -> None:
-    """Append one audit-log row and commit."""
+def audit_row(*, username: str, action: str, target: str = "", detail: Any = None, ip: str = "") -> AuditLog:
+    """One audit-log row (not added to any session): for writes that audit in their own transaction."""
     text = (
         ""
         if detail is None
         else (detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False))
     )
-    session.add(AuditLog(username=username, action=action, target=target, detail=text, ip=ip))
+    return AuditLog(username=username, action=action, target=target, detail=text, ip=ip)
+
+
+def audit(
+    *, session: Session, username: str, action: str, target: str = "", detail: Any = None, ip: str = ""
+) -> None:
+    """Append one audit-log row and commit."""
+    session.add(audit_row(username=username, action=action, target=target, detail=detail, ip=ip))
     session.commit()

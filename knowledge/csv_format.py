@@ -20,6 +20,12 @@ into cells of the item's row. The columns are, in order:
 
 Files are read as UTF-8 with or without a BOM and with CRLF or LF line ends (as Excel writes
 "CSV UTF-8"); they are written as UTF-8 with a BOM and CRLF so that Excel opens them correctly.
+
+Formula-safe cells: a spreadsheet runs a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return as a formula, and item names can come from citizens' text (新建事项 from the
+unanswered queue). Such a cell is written with a leading apostrophe (``'=HYPERLINK(…)``), as is a
+cell that already starts with one, and the reader takes exactly one apostrophe off such a cell, so
+an export reads back unchanged.
 Example 申请材料 cell: ``居民户口簿｜原件｜1`` newline ``证件照片｜｜｜窗口现场免费采集｜否``.
 """
 
@@ -51,6 +57,18 @@ from knowledge.tabular import (
 
 SEPARATOR = "｜"
 _SPLIT = re.compile(r"[｜|]")
+#: First characters that make a spreadsheet treat a CSV cell as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(text: str) -> str:
+    """``text`` as a CSV cell no spreadsheet runs: an apostrophe before a trigger or an apostrophe."""
+    return "'" + text if text.startswith((*FORMULA_TRIGGERS, "'")) else text
+
+
+def formula_unsafe(text: str) -> str:
+    """The text a :func:`formula_safe` cell stands for."""
+    return text[1:] if text.startswith("'") and text[1:].startswith((*FORMULA_TRIGGERS, "'")) else text
 
 
 @dataclass(frozen=True)
@@ -80,15 +98,17 @@ CSV_COLUMNS: tuple[Column, ...] = (*ITEM_COLUMNS, *_PACKED_COLUMNS, *CSV_HALL_CO
 
 def read_csv(path: Path, file: str, problems: list[Problem]) -> tuple[dict[str, Any], Origins]:
     """The CSV file as a guidebot-kb/1 dict plus the origin of every value; problems appended."""
+    reader = None
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
-            records = list(enumerate(csv.reader(handle), start=1))
+            reader = csv.reader(handle)
+            rows = read_table(_unescaped(reader), CSV_COLUMNS, file=file, sheet=None, problems=problems)
     except UnicodeDecodeError as exc:
         hint = "文件不是 UTF-8 编码，请在 Excel 中「另存为」并选择「CSV UTF-8（逗号分隔）」"
         raise InterchangeError([Problem(file, None, None, None, hint)]) from exc
     except csv.Error as exc:
-        raise InterchangeError([Problem(file, None, None, None, f"CSV 格式错误: {exc}")]) from exc
-    rows = read_table(records, CSV_COLUMNS, file=file, sheet=None, problems=problems)
+        line = reader.line_num if reader is not None else None
+        raise InterchangeError([Problem(file, line or None, None, None, _csv_error(exc))]) from exc
     origins: Origins = {("hall", "name"): Origin(None, 2, "大厅名称")}
     hall = _hall(rows, file, problems, origins)
     items: list[dict[str, Any]] = []
@@ -107,6 +127,21 @@ def read_csv(path: Path, file: str, problems: list[Problem]) -> tuple[dict[str, 
         _unpack_item(item, index, row, cells, file, problems, origins)
         items.append(item)
     return {"format": "guidebot-kb/1", "hall": hall, "items": items}, origins
+
+
+def _unescaped(reader: Any) -> Any:
+    """(row number, cells) of the file, formula escapes taken off, read one row at a time."""
+    for number, row in enumerate(reader, start=1):
+        yield number, [formula_unsafe(cell) for cell in row]
+
+
+def _csv_error(exc: csv.Error) -> str:
+    text = str(exc)
+    if "NUL" in text:
+        return "文件中有空字符（NUL），这不是 CSV 文本文件；请在 Excel 中另存为「CSV UTF-8（逗号分隔）」"
+    if "field larger than field limit" in text:
+        return "有单元格内容过长（超过 131072 个字符），请检查引号是否成对"
+    return "CSV 格式错误：引号不成对或有多余的引号，请在 Excel 中重新另存为「CSV UTF-8（逗号分隔）」"
 
 
 def _hall(
@@ -229,7 +264,7 @@ def _parts(values: Sequence[object]) -> list[str]:
 
 
 def _csv_cell(value: object) -> str:
-    return "" if value is None else str(value)
+    return "" if value is None else formula_safe(str(value))
 
 
 def _code(code: object) -> str | None:

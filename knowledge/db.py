@@ -9,6 +9,8 @@ calls ``create_all``.
 import contextlib
 import functools
 import json
+import os
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -19,7 +21,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
@@ -77,7 +79,96 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+#: SQLite result codes (the primary code, the low byte) after which a connection is not to be reused.
+#: A connection that opened while the file was not writable stays read-only for good ("attempt to
+#: write a readonly database" long after the file is writable again); one that met an I/O error, a
+#: file that is not a database or a damaged one may hold a stale view of the file.
+_SQLITE_BROKEN = {
+    sqlite3.SQLITE_READONLY,
+    sqlite3.SQLITE_IOERR,
+    sqlite3.SQLITE_CORRUPT,
+    sqlite3.SQLITE_CANTOPEN,
+    sqlite3.SQLITE_NOTADB,
+    sqlite3.SQLITE_PERM,
+    sqlite3.SQLITE_FULL,
+}
+
+
+def is_broken_connection(exc: BaseException) -> bool:
+    """True when a SQLite driver error means its connection must be replaced, not reused."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _SQLITE_BROKEN
+    text = str(exc).lower()
+    return "readonly database" in text or "disk i/o error" in text or "not a database" in text
+
+
+def recover(engine: Engine, exc: BaseException) -> bool:
+    """After a SQLite error that leaves connections unusable, open fresh ones from now on.
+
+    The pool is replaced (connections in use finish, then go with the old pool): every pooled
+    connection may have opened while the file was read-only. True when it was replaced.
+    """
+    if engine.dialect.name != "sqlite" or isinstance(engine.pool, StaticPool):
+        return False
+    if not is_broken_connection(exc):
+        return False
+    engine.dispose(close=False)
+    return True
+
+
+def _unwritable(paths: tuple[str, ...]) -> str | None:
+    """The first of ``paths`` that exists and cannot be written, else None."""
+    for path in paths:
+        if not os.access(path, os.W_OK) and os.path.exists(path):
+            return path
+    return None
+
+
+def _guard_files(engine: Engine) -> None:
+    """Refuse to use a SQLite file, its WAL or its shared-memory file while they are not writable.
+
+    SQLite would open the file read-only (a connection that stays read-only for good), and a
+    process whose shared-memory mapping of the ``-shm`` file turns read-only is killed with SIGBUS
+    the next time SQLite writes to it; readers write to it too. Checked when a connection is opened
+    and whenever one is taken from the pool: an error the callers already handle (the spool, the
+    console's 503), a few microseconds each time.
+    """
+    database = engine.url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return
+    paths = (database, f"{database}-wal", f"{database}-shm")
+
+    def refuse(path: str) -> sqlite3.OperationalError:
+        return sqlite3.OperationalError(f"attempt to write a readonly database ({os.path.basename(path)})")
+
+    @event.listens_for(engine, "do_connect")
+    def _before_connect(_dialect: Any, _record: Any, _cargs: Any, _cparams: Any) -> None:
+        path = _unwritable(paths)
+        if path is not None:
+            raise refuse(path)
+
+    @event.listens_for(engine, "checkout")
+    def _before_use(_dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        path = _unwritable(paths)
+        if path is not None:
+            raise OperationalError("checkout", None, refuse(path))
+
+
 def _configure_sqlite(engine: Engine) -> None:
+    _guard_files(engine)
+
+    @event.listens_for(engine, "handle_error")
+    def _replace_broken(context: Any) -> None:
+        # SQLAlchemy discards a connection only on what it knows as a disconnect; for SQLite that is a
+        # closed database. Treat a read-only, I/O or damaged-file error the same way, so the pool opens
+        # fresh connections once the file is healthy again instead of failing until a restart.
+        original = context.original_exception
+        in_memory = isinstance(engine.pool, StaticPool)  # its one connection is the whole database
+        if not in_memory and isinstance(original, sqlite3.Error) and is_broken_connection(original):
+            context.is_disconnect = True
+
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy emit BEGIN itself (pysqlite's own handling breaks SAVEPOINT and
@@ -102,7 +193,10 @@ def _configure_sqlite(engine: Engine) -> None:
         try:
             connection.connection.dbapi_connection.execute(statement)
         except dbapi.Error as exc:  # raised as SQLAlchemy would (OperationalError "database is locked")
-            raise DBAPIError.instance(statement, None, exc, dbapi.Error, dialect=connection.dialect) from exc
+            error = DBAPIError.instance(statement, None, exc, dbapi.Error, dialect=connection.dialect)
+            if recover(engine, exc):  # SQLAlchemy's handle_error does not see this statement
+                connection.invalidate(exc)
+            raise error from exc
 
 
 @contextlib.contextmanager

@@ -17,11 +17,13 @@ from pydantic_core import ErrorDetails
 
 from knowledge.csv_format import read_csv, write_csv
 from knowledge.errors import InterchangeError, Problem
-from knowledge.schema import FORMAT, KnowledgeBase
+from knowledge.schema import FORMAT, MAX_DEPTH, KnowledgeBase
 from knowledge.tabular import FIELD_LABELS, MISSING_COLUMN, MISSING_SHEET, Loc, Origins, unwritable
 from knowledge.xlsx_format import SHEETS, read_xlsx, write_xlsx
 
 SUFFIXES = (".json", ".xlsx", ".csv")
+#: Items one file may hold: several times a whole province's catalogue (广东 2021: 2,262 items).
+MAX_ITEMS = 10_000
 Locate = Callable[[Loc, str], Problem]
 
 _JSON_REASONS = {
@@ -118,10 +120,40 @@ def _read_json(raw: bytes, file: str, problems: list[Problem]) -> dict[str, Any]
         reason = next((zh for en, zh in _JSON_REASONS.items() if exc.msg.startswith(en)), exc.msg)
         problems.append(Problem(file, exc.lineno, None, None, f"JSON 格式错误（第{exc.colno}列）: {reason}"))
         return None
+    except RecursionError:
+        problems.append(Problem(file, None, None, None, _TOO_DEEP))
+        return None
     if not isinstance(data, dict):
         problems.append(Problem(file, None, None, None, "文件内容必须是一个 JSON 对象（{…}）"))
         return None
+    deep = _too_deep(data)
+    if deep is not None:
+        problems.append(Problem(file, None, None, _json_path(deep) or None, _TOO_DEEP))
+        return None
+    items = data.get("items")
+    if isinstance(items, list) and len(items) > MAX_ITEMS:
+        problems.append(Problem(file, None, None, "items", _too_many(len(items))))
+        return None
     return data
+
+
+_TOO_DEEP = f"嵌套层数超过格式允许的 {MAX_DEPTH} 层（{{…}} 或 […] 套得太深），这不是 guidebot-kb/1 文件"
+
+
+def _too_many(count: int) -> str:
+    return f"共 {count} 个事项，超过一个文件最多 {MAX_ITEMS} 个的上限，请分成几个文件导入"
+
+
+def _too_deep(data: Any) -> Loc | None:
+    """The location of the first container nested deeper than the format allows, or None (no recursion)."""
+    stack: list[tuple[Any, Loc]] = [(data, ())]
+    while stack:
+        value, loc = stack.pop()
+        if len(loc) >= MAX_DEPTH:
+            return loc
+        pairs = value.items() if isinstance(value, dict) else enumerate(value)
+        stack.extend((inner, (*loc, key)) for key, inner in pairs if isinstance(inner, (dict, list)))
+    return None
 
 
 def _duplicates(file: str, data: dict[str, Any]) -> list[Problem]:

@@ -20,6 +20,7 @@ REASON_LABELS: dict[str, str] = {
     "confident": "有把握",
     "picked": "群众选择",
     "follow_up": "追问",
+    "error": "系统出错未能回答",
 }
 
 #: What the bot did with a question (``QuestionLog.action``, a decision's ``action``).
@@ -60,6 +61,10 @@ AUDIT_ACTIONS: dict[str, str] = {
     "import": "导入",
     "import_rejected": "导入被拒绝",
     "export": "导出",
+    "import_upload": "上传导入文件",
+    "hall_submit": "提交大厅信息审核",
+    "hall_publish": "发布大厅信息",
+    "hall_return": "退回大厅信息修改",
 }
 
 #: Keys of an audit entry's detail, in Chinese.
@@ -80,6 +85,10 @@ _DETAIL_KEYS: dict[str, str] = {
     "confirmed_failures": "确认后答错的测试问题",
     "items": "事项数",
     "unlocked_failures": "清除的失败次数",
+    "changes": "改动",
+    "approved": "通过的版本",
+    "returned": "退回的版本",
+    "job": "导入任务",
 }
 
 

@@ -54,6 +54,17 @@ class NotEditable(KnowledgeError):
         self.code, self.status = code, status
 
 
+class StaleRevision(KnowledgeError):
+    """The reviewer acted on a version that is no longer the newest (someone changed it meanwhile)."""
+
+    def __init__(self, code: str, seen: int, current: int) -> None:
+        super().__init__(
+            f"事项 {code} 在您打开审核页面后又有新的修改（您看到的是第 {seen} 版，现在是第 {current} 版），"
+            "请重新查看改动后再审核"
+        )
+        self.code, self.seen, self.current = code, seen, current
+
+
 @dataclass(frozen=True)
 class ItemChange:
     """What one write did to one item."""
@@ -80,12 +91,21 @@ def bump_version(session: Session) -> None:
         session.flush()
 
 
-def find_row(session: Session, code: str) -> ServiceItem:
-    """The item's row, or ItemNotFound."""
-    row = session.exec(select(ServiceItem).where(ServiceItem.code == code)).first()
+def find_row(session: Session, code: str, *, lock: bool = False) -> ServiceItem:
+    """The item's row, or ItemNotFound; ``lock`` holds it until the transaction ends (PostgreSQL)."""
+    query = select(ServiceItem).where(ServiceItem.code == code)
+    if lock:
+        query = query.with_for_update()
+    row = session.exec(query).first()
     if row is None:
         raise ItemNotFound(code)
     return row
+
+
+def check_revision(row: ServiceItem, revision: int | None) -> None:
+    """Refuse (StaleRevision) a review step taken on another version than the newest."""
+    if revision is not None and row.revision != revision:
+        raise StaleRevision(row.code, revision, row.revision)
 
 
 def _record(session: Session, row: ServiceItem, *, author: str, summary: str,
@@ -112,9 +132,14 @@ def _texts(value: Any) -> Iterator[str]:
             yield from _texts(inner)
 
 
+def search_text(data: dict[str, Any]) -> str:
+    """Every text value of an item's data, for the console's list search."""
+    return "\n".join(_texts(data))
+
+
 def _set_data(row: ServiceItem, item: schema.Item) -> None:
     row.data = item.dump()
-    row.search_text = "\n".join(_texts(row.data))
+    row.search_text = search_text(row.data)
     row.name, row.department, row.type = item.name, item.department, item.type
     row.updated = dt.date.fromisoformat(item.updated) if item.updated else None
 
@@ -141,8 +166,13 @@ def save_item(session: Session, row: ServiceItem | None, item: schema.Item, *, a
         _set_data(row, item)
         _record(session, row, author=author, summary=summary or "新建事项")
         return ItemChange(item.code, "created", row.revision, row.status, publish)
-    same = row.data == item.dump()
+    dumped = item.dump()
+    same = row.data == dumped
     if same and (row.status == "published" or not publish):
+        return ItemChange(row.code, "unchanged", row.revision, row.status, False)
+    if not publish and row.status != "archived" and row.published_data() == dumped:
+        # The file repeats what citizens already read (an export uploaded again): it proposes no
+        # change, so it neither opens a review that says 没有改动 nor discards a pending draft.
         return ItemChange(row.code, "unchanged", row.revision, row.status, False)
     if publish:
         _publish_now(row)
@@ -169,9 +199,13 @@ def submit(session: Session, code: str, *, author: str, summary: str) -> ItemCha
 
 
 def approve(session: Session, code: str, *, reviewer: str, comment: str | None,
-            today: dt.date) -> ItemChange:
-    """in_review → published; a future effective date keeps the old version live until then."""
-    row = find_row(session, code)
+            today: dt.date, revision: int | None = None) -> ItemChange:
+    """in_review → published; a future effective date keeps the old version live until then.
+
+    ``revision``: the version the reviewer saw; a newer one refuses with StaleRevision.
+    """
+    row = find_row(session, code, lock=True)
+    check_revision(row, revision)
     _require(row, ("in_review",), "published")
     row.status = "published"
     if row.effective_date is None or row.effective_date <= today:
@@ -181,9 +215,11 @@ def approve(session: Session, code: str, *, reviewer: str, comment: str | None,
     return ItemChange(code, "updated", row.revision, row.status, True)
 
 
-def return_for_changes(session: Session, code: str, *, reviewer: str, comment: str) -> ItemChange:
-    """in_review → draft, with the reviewer's comment."""
-    row = find_row(session, code)
+def return_for_changes(session: Session, code: str, *, reviewer: str, comment: str,
+                       revision: int | None = None) -> ItemChange:
+    """in_review → draft, with the reviewer's comment (on ``revision``, when given)."""
+    row = find_row(session, code, lock=True)
+    check_revision(row, revision)
     _require(row, ("in_review",), "draft")
     row.status = "draft"
     _record(session, row, author=reviewer, summary="退回修改", comment=comment)

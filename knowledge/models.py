@@ -78,12 +78,29 @@ class ItemJSON(TypeDecorator[dict[str, Any]]):
         return item.dump()
 
 
+class HallJSON(TypeDecorator[dict[str, Any]]):
+    """A guidebot-kb/1 hall as JSON, validated by ``schema.Hall`` whenever it is written."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        hall = value if isinstance(value, schema.Hall) else schema.Hall.model_validate(value)
+        return hall.dump()
+
+
 def _now_field(**kwargs: Any) -> Any:
     return Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False, **kwargs)
 
 
 class Hall(SQLModel, table=True):
-    """The one service hall this installation answers for (a single row, id 1)."""
+    """The one service hall this installation answers for (a single row, id 1).
+
+    The value columns are the published hall, what citizens read; ``revision`` and ``status`` are
+    those of its newest ``HallRevision`` (``in_review`` or ``draft`` while a change waits for review).
+    """
 
     __tablename__ = "hall"
 
@@ -94,6 +111,25 @@ class Hall(SQLModel, table=True):
     phone: str | None = None
     complaint_phone: str | None = None
     website: str | None = None
+    revision: int = 0
+    status: str = "published"
+    updated_at: dt.datetime = _now_field()
+    updated_by: str = ""
+
+
+class HallRevision(SQLModel, table=True):
+    """The whole hall after one change: who, when, why, and its state then (published, in_review, draft)."""
+
+    __tablename__ = "hall_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(unique=True)
+    author: str
+    created_at: dt.datetime = _now_field()
+    summary: str = ""
+    snapshot: dict[str, Any] = Field(sa_type=HallJSON, nullable=False)
+    status: str
+    comment: str | None = None
 
 
 class ServiceItem(SQLModel, table=True):
@@ -208,7 +244,7 @@ class QuestionLog(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: dt.datetime = _now_field(index=True)
-    msg_id: str | None = None
+    msg_id: str | None = Field(default=None, index=True, unique=True)  # a retry is never recorded twice
     openid: str | None = None  # raw, purged after 48 h
     openid_hash: str = Field(index=True)
     text: str = Field(sa_type=Text)  # personal data masked

@@ -8,10 +8,12 @@ matching ``../shared/kb/guidebot-kb-1.schema.json``.
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -23,7 +25,43 @@ from pydantic import (
 
 FORMAT = "guidebot-kb/1"
 
-Text = Annotated[str, StringConstraints(min_length=1)]
+#: What an item code may hold: it names the item in URLs, file names and sheets. The shared format
+#: only says "string"; guidebot refuses spaces, slashes and the like, which broke console pages.
+CODE_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
+#: Characters no text may hold: C0 controls but tab and line ends, DEL, lone surrogates and the two
+#: non-characters. PostgreSQL refuses NUL, spreadsheets refuse the controls, XML refuses them all.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+#: Containers a guidebot-kb/1 document nests at most: document → items → item → situations →
+#: situation → materials → material.
+MAX_DEPTH = 7
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("不能为空（不能只有空格）")
+    return value
+
+
+def _no_controls(value: Any) -> Any:
+    texts = value if isinstance(value, list) else [value]
+    for text in texts:
+        if isinstance(text, str) and CONTROL_CHARACTERS.search(text):
+            raise ValueError("含有不允许的控制字符（如 NUL），请删除后再导入")
+    return value
+
+
+def _valid_code(value: str) -> str:
+    if not CODE_PATTERN.fullmatch(value):
+        if not value.strip():
+            raise ValueError("不能为空（不能只有空格）")
+        raise ValueError(
+            "事项编码只能由英文字母、数字和 . _ - 组成（不超过64个字符，不能有空格、斜杠或汉字）"
+        )
+    return value
+
+
+Text = Annotated[str, StringConstraints(min_length=1), AfterValidator(_not_blank)]
+Code = Annotated[str, StringConstraints(min_length=1), AfterValidator(_valid_code)]
 
 #: The longest text (in characters) each field may hold, by model and field (for a list of texts:
 #: each entry). guidebot-kb/1 names no limits of its own; these bound what a field is for (a name is
@@ -63,6 +101,11 @@ ASKABLE_FIELDS: tuple[str, ...] = (
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _printable(cls, value: Any) -> Any:
+        return _no_controls(value)
 
     def dump(self) -> dict[str, Any]:
         """The interchange JSON shape: keys that are not stated are left out."""
@@ -125,7 +168,7 @@ class FaqEntry(_Model):
 class Item(_Model):
     """One service item (政务服务事项)."""
 
-    code: Text
+    code: Code
     name: Text
     aliases: list[Text] | None = None
     department: Text

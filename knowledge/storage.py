@@ -7,14 +7,16 @@ that may have changed (publish, archive, import, restore, hall or synonym edits)
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlmodel import Session, col, func, select
 
+from knowledge import hall as hall_record
 from knowledge import lifecycle, regression_cases, schema
+from knowledge.audit import audit_row
 from knowledge.errors import KnowledgeError
 from knowledge.lifecycle import (  # noqa: F401  (re-exported: the storage API)
     InvalidTransition,
@@ -22,8 +24,9 @@ from knowledge.lifecycle import (  # noqa: F401  (re-exported: the storage API)
     ItemNotFound,
     NotEditable,
     RevisionNotFound,
+    StaleRevision,
 )
-from knowledge.models import STATUSES, Hall, ItemRevision, KbMeta, ServiceItem, Synonym, china_today
+from knowledge.models import STATUSES, ItemRevision, KbMeta, ServiceItem, Synonym, china_today
 
 DEMO_PATH = Path(__file__).resolve().parent / "demo_hall.json"
 DEMO_AUTHOR = "示范数据"
@@ -52,17 +55,38 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     pruned: list[str] = field(default_factory=list)
-    hall_changed: bool = False
+    hall: hall_record.HallChange | None = None
     dry_run: bool = False
     #: Regression questions added from the items' names, aliases and FAQ (``knowledge.regression_cases``).
     cases_added: int = 0
+
+    @property
+    def hall_changed(self) -> bool:
+        """True when the import changes the hall (published at once, or proposed for review)."""
+        return self.hall is not None and self.hall.action != "unchanged"
 
     def summary(self) -> str:
         """One Chinese line for staff."""
         text = (f"新增 {len(self.created)} 个，更新 {len(self.updated)} 个，"
                 f"未变 {len(self.unchanged)} 个，归档 {len(self.pruned)} 个")
-        text += "；大厅信息已更新" if self.hall_changed else ""
-        return text + (f"；新增回归测试问题 {self.cases_added} 个" if self.cases_added else "")
+        text += f"；新增回归测试问题 {self.cases_added} 个" if self.cases_added else ""
+        if self.hall is None or not self.hall_changed:
+            return text
+        if self.hall.action == "proposed":
+            return text + "；大厅信息的修改" + ("将提交审核" if self.dry_run else "已提交审核")
+        return text + ("；大厅信息将更新" if self.dry_run else "；大厅信息已更新")
+
+    def audit_detail(self) -> dict[str, object]:
+        """What the audit log keeps of this import: item codes, and the hall's old and new values."""
+        detail: dict[str, object] = {
+            "created": self.created, "updated": self.updated, "pruned": self.pruned,
+        }
+        if self.hall is not None and self.hall_changed:
+            detail["hall"] = {"action": self.hall.action, "revision": self.hall.revision,
+                              "changes": [change.as_dict() for change in self.hall.changes]}
+        if self.hall is not None and self.hall.kept:
+            detail["hall_kept"] = self.hall.kept_labels
+        return detail
 
 
 @contextmanager
@@ -83,30 +107,18 @@ def _today(today: dt.date | None) -> dt.date:
 
 
 def get_hall(*, session: Session) -> schema.Hall | None:
-    """The hall, or None before the first import."""
-    row = session.get(Hall, 1)
-    return None if row is None else schema.Hall.model_validate(row.model_dump(exclude={"id"}))
+    """The published hall (what citizens read), or None before the first import."""
+    return hall_record.published(session)
 
 
-def _store_hall(session: Session, hall: schema.Hall) -> bool:
-    row = session.get(Hall, 1)
-    values = hall.model_dump()
-    if row is not None and row.model_dump(exclude={"id"}) == values:
-        return False
-    row = row or Hall(id=1, name=hall.name)
-    for key, value in values.items():
-        setattr(row, key, value)
-    session.add(row)
-    return True
+def set_hall(*, session: Session, hall: schema.Hall, author: str = "命令行") -> bool:
+    """Publish exactly ``hall`` at once (a new revision, audited); True when anything changed.
 
-
-def set_hall(*, session: Session, hall: schema.Hall) -> bool:
-    """Replace the hall's details; True when anything changed."""
-    with _transaction(session):
-        changed = _store_hall(session, hall)
-        if changed:
-            lifecycle.bump_version(session)
-    return changed
+    For the command line and tests; the console proposes changes through ``knowledge.hall`` instead.
+    """
+    change = hall_record.propose_hall(session=session, hall=hall, author=author, publish=True,
+                                      clear=hall_record.FIELDS)
+    return change.action != "unchanged"
 
 
 def kb_version(*, session: Session) -> int:
@@ -310,18 +322,24 @@ def submit_for_review(*, session: Session, code: str, author: str, summary: str 
 
 
 def approve(*, session: Session, code: str, reviewer: str, comment: str | None = None,
-            today: dt.date | None = None) -> ItemChange:
-    """In review → published (visible from its effective date, if one is set)."""
+            today: dt.date | None = None, revision: int | None = None) -> ItemChange:
+    """In review → published (visible from its effective date, if one is set).
+
+    ``revision``: the version the reviewer saw; StaleRevision when the item changed since.
+    """
     with _transaction(session):
-        change = lifecycle.approve(session, code, reviewer=reviewer, comment=comment, today=_today(today))
+        change = lifecycle.approve(session, code, reviewer=reviewer, comment=comment, today=_today(today),
+                                   revision=revision)
         lifecycle.bump_version(session)
     return change
 
 
-def return_for_changes(*, session: Session, code: str, reviewer: str, comment: str) -> ItemChange:
-    """In review → draft, with the reviewer's comment."""
+def return_for_changes(*, session: Session, code: str, reviewer: str, comment: str,
+                       revision: int | None = None) -> ItemChange:
+    """In review → draft, with the reviewer's comment (StaleRevision when ``revision`` is not the newest)."""
     with _transaction(session):
-        return lifecycle.return_for_changes(session, code, reviewer=reviewer, comment=comment)
+        return lifecycle.return_for_changes(session, code, reviewer=reviewer, comment=comment,
+                                            revision=revision)
 
 
 def archive(*, session: Session, code: str, author: str, summary: str = "") -> ItemChange:
@@ -355,20 +373,29 @@ def restore(*, session: Session, code: str, revision: int, author: str, publish:
 
 def import_kb(*, session: Session, kb: schema.KnowledgeBase, author: str, publish: bool = True,
               prune: bool = False, dry_run: bool = False, progress: Callable[[int], None] | None = None,
-              today: dt.date | None = None) -> ImportReport:
+              today: dt.date | None = None, clear_hall: Collection[str] = (),
+              source: str | None = None, submit_summary: str | None = None) -> ImportReport:
     """Upsert every item of ``kb`` by code in one transaction: all of it is written, or nothing.
 
-    Items missing from ``kb`` are kept, or archived with ``prune``. ``dry_run`` reports what would
-    happen and writes nothing. ``progress(1)`` is called after each item.
+    Items missing from ``kb`` are kept, or archived with ``prune``. The hall goes through
+    ``knowledge.hall.propose``: published at once with ``publish``, else into review, and a field the
+    file leaves empty keeps its value unless named in ``clear_hall``. ``dry_run`` reports what would
+    happen and writes nothing. ``progress(1)`` is called after each item. ``source`` (a file name):
+    the import is written to the audit log under it, in the same transaction. ``submit_summary``
+    (without ``publish``): every new or changed item is submitted for review with it, in the same
+    transaction.
     """
     report, day = ImportReport(dry_run=dry_run), _today(today)
     try:
         rows = {row.code: row for row in session.exec(select(ServiceItem))}
-        report.hall_changed = _store_hall(session, kb.hall)
-        visible = report.hall_changed
+        report.hall = hall_record.propose(session, kb.hall, author=author, summary="导入", publish=publish,
+                                          clear=clear_hall)
+        visible = report.hall.visible
         for item in kb.items:
             change = lifecycle.save_item(session, rows.get(item.code), item, author=author,
                                          summary="", publish=publish, today=day)
+            if submit_summary is not None and change.action != "unchanged" and change.status == "draft":
+                lifecycle.submit(session, item.code, author=author, summary=submit_summary)
             getattr(report, change.action).append(item.code)
             visible = visible or change.visible
             if progress is not None:
@@ -378,6 +405,9 @@ def import_kb(*, session: Session, kb: schema.KnowledgeBase, author: str, publis
         report.cases_added = regression_cases.seed_cases(session=session, items=kb.items)
         if visible:
             lifecycle.bump_version(session)
+        if source is not None:
+            detail = report.audit_detail()
+            session.add(audit_row(username=author, action="import", target=source, detail=detail))
         session.flush()
     except BaseException:
         session.rollback()

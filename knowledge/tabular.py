@@ -15,7 +15,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from knowledge.errors import Problem
+from knowledge.errors import InterchangeError, Problem
 
 Loc = tuple[str | int, ...]
 
@@ -157,6 +157,14 @@ FIELD_LABELS: dict[str, str] = {
     "website": "网站",
 }
 
+#: Rows one sheet (or a CSV file) may hold, header included: far more than a whole province's
+#: catalogue needs (广东 2021: 2,262 items, 3,434 materials), far less than what stalls a worker.
+MAX_ROWS = 50_000
+#: Columns read from a sheet: every layout has fewer than 40; a cell far to the right is not data.
+MAX_COLUMNS = 64
+#: Characters one cell may hold (Excel's own limit).
+CELL_LIMIT = 32767
+
 MISSING_COLUMN = "缺少这一必需的列"
 MISSING_SHEET = "缺少这张工作表"
 _TRUE, _FALSE = {"是", "true", "y", "yes"}, {"否", "false", "n", "no"}
@@ -273,7 +281,7 @@ def read_table(
         return []
     headers: list[str | None] = []
     seen: dict[str, int] = {}
-    for position, cell in enumerate(header_row[1], start=1):
+    for position, cell in enumerate(header_row[1][:MAX_COLUMNS], start=1):
         name = None if is_blank(cell) else str(cell).strip()
         headers.append(name)
         if name is None:
@@ -292,18 +300,25 @@ def read_table(
     result: list[tuple[int, dict[str, object]]] = []
     headless: set[int] = set()
     for number, values in iterator:
+        if number > MAX_ROWS:
+            where = f"「{sheet}」表" if sheet else "文件"
+            message = f"{where}超过 {MAX_ROWS} 行的上限，请分成几个文件导入"
+            raise InterchangeError([*problems, Problem(file, number, None, None, message, sheet)])
         if all(is_blank(cell) for cell in values):
             continue
         cells: dict[str, object] = {}
-        for position, cell in enumerate(values):
+        for position, cell in enumerate(values[:MAX_COLUMNS]):
             name = headers[position] if position < len(headers) else None
+            if isinstance(cell, str) and len(cell) > CELL_LIMIT:
+                message = f"单元格超过 {CELL_LIMIT} 个字符的上限"
+                column_name = name or get_column_letter(position + 1)
+                problems.append(Problem(file, number, None, column_name, message, sheet))
             if name is None:
                 if not is_blank(cell) and position not in headless:
                     headless.add(position)
                     column_name = f"第{get_column_letter(position + 1)}列"
                     message = "这一列没有列名，内容无法识别"
                     problems.append(Problem(file, number, None, column_name, message, sheet))
-                continue
             if name in known and name not in cells:
                 cells[name] = cell
         result.append((number, cells))
@@ -312,7 +327,6 @@ def read_table(
 
 _LIST_FIELDS = ("aliases", "audience", "process")
 _PACKED_FIELDS = ("materials", "situations", "windows", "faq")
-_CELL_LIMIT = 32767  # characters Excel allows in one cell
 
 
 def unwritable(kb: Any, file: str, *, packed: bool) -> list[Problem]:
@@ -336,8 +350,8 @@ def unwritable(kb: Any, file: str, *, packed: bool) -> list[Problem]:
         for path, text in _strings(data, ""):
             if ILLEGAL_CHARACTERS_RE.search(text):
                 problems.append(Problem(file, None, item.code, path, "含有表格不允许的控制字符"))
-            elif len(text) > _CELL_LIMIT:
-                problems.append(Problem(file, None, item.code, path, f"超过单元格上限 {_CELL_LIMIT} 个字符"))
+            elif len(text) > CELL_LIMIT:
+                problems.append(Problem(file, None, item.code, path, f"超过单元格上限 {CELL_LIMIT} 个字符"))
     return problems
 
 

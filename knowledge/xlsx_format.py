@@ -19,6 +19,8 @@ the four forms, integer columns take whole numbers only, and text columns refuse
 an 事项编码 column; rows whose 事项编码 is 「示例」 are skipped on import, so staff may keep them.
 """
 
+import contextlib
+import logging
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -38,6 +40,7 @@ from knowledge.tabular import (
     HALL_COLUMNS,
     ITEM_COLUMNS,
     MATERIAL_COLUMNS,
+    MAX_COLUMNS,
     MISSING_SHEET,
     SITUATION_COLUMNS,
     WINDOW_COLUMNS,
@@ -50,6 +53,8 @@ from knowledge.tabular import (
     read_table,
     record_from_cells,
 )
+
+log = logging.getLogger(__name__)
 
 CODE = Column("事项编码", ("code",), Kind.TEXT, "必填。所属事项的编码，须与「事项」表中的一致。", True, 16)
 SITUATION_REF = Column(
@@ -122,13 +127,70 @@ def is_example(cells: dict[str, object]) -> bool:
     return parse_cell(cells.get(CODE.header), Kind.TEXT) == EXAMPLE_CODE
 
 
+#: Bytes the parts of one workbook may unpack to (a zip bomb unpacks to gigabytes).
+MAX_UNPACKED = 200 * 1024 * 1024
+_UNREADABLE = "无法打开这个 Excel 文件，文件可能已损坏或不是 .xlsx 格式"
+_DECLARATIONS = tuple(
+    marker.encode(encoding)
+    for marker in ("<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity")
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+)
+
+
+def _screen(path: Path, file: str) -> None:
+    """Refuse a workbook whose XML declares a DOCTYPE or entities, or that unpacks to too much.
+
+    A genuine .xlsx never has either; openpyxl would expand the entities (a "billion laughs" file
+    grows without bound) or fail with an XML error. Checked before openpyxl reads anything.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            if sum(member.file_size for member in members) > MAX_UNPACKED:
+                message = f"文件解压后超过 {MAX_UNPACKED // 1024 // 1024}MB，不是正常的导入文件"
+                raise InterchangeError([Problem(file, None, None, None, message)])
+            for member in members:
+                if member.filename.endswith((".xml", ".rels", ".vml")) and _declares(archive, member):
+                    message = "文件中含有 DOCTYPE 或实体声明（正常的 Excel 文件没有），已拒绝导入"
+                    raise InterchangeError([Problem(file, None, None, None, message)])
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError) as exc:
+        raise InterchangeError([Problem(file, None, None, None, _UNREADABLE)]) from exc
+
+
+def _declares(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    tail = b""
+    with archive.open(member) as handle:
+        while chunk := handle.read(1 << 16):
+            window = tail + chunk
+            if any(marker in window for marker in _DECLARATIONS):
+                return True
+            tail = window[-32:]
+    return False
+
+
 def read_xlsx(path: Path, file: str, problems: list[Problem]) -> tuple[dict[str, Any], Origins]:
     """The workbook as a guidebot-kb/1 dict plus the origin of every value; problems appended."""
+    _screen(path, file)
+    try:
+        tables = _read_tables(path, file, problems)
+    except InterchangeError:
+        raise
+    except Exception as exc:
+        # openpyxl raises what its XML parser and converters raise (ParseError, ValueError, TypeError…)
+        # on a damaged part: the file is bad input, never a server error.
+        log.warning("cannot read workbook %s: %s: %s", file, type(exc).__name__, exc)
+        raise InterchangeError([Problem(file, None, None, None, _UNREADABLE)]) from exc
+    return _assemble(tables, file, problems)
+
+
+Tables = dict[str, list[tuple[int, dict[str, object]]]]
+
+
+def _read_tables(path: Path, file: str, problems: list[Problem]) -> Tables:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        message = "无法打开这个 Excel 文件，文件可能已损坏或不是 .xlsx 格式"
-        raise InterchangeError([Problem(file, None, None, None, message)]) from exc
+        raise InterchangeError([Problem(file, None, None, None, _UNREADABLE)]) from exc
     try:
         tables: dict[str, list[tuple[int, dict[str, object]]]] = {}
         for name in workbook.sheetnames:
@@ -140,13 +202,17 @@ def read_xlsx(path: Path, file: str, problems: list[Problem]) -> tuple[dict[str,
                 continue
             sheet = workbook[name]
             sheet.reset_dimensions()  # some writers store a wrong used range; read every row there is
-            rows: Iterable[tuple[int, Sequence[object]]] = enumerate(
-                sheet.iter_rows(values_only=True), start=1
-            )
-            read = read_table(rows, SHEETS[name], file=file, sheet=name, problems=problems)
-            tables[name] = [(row, cells) for row, cells in read if not is_example(cells)]
+            # closing: a sheet refused half-way (too many rows) must not leave its part open.
+            with contextlib.closing(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)) as cells:
+                rows: Iterable[tuple[int, Sequence[object]]] = enumerate(cells, start=1)
+                read = read_table(rows, SHEETS[name], file=file, sheet=name, problems=problems)
+                tables[name] = [(row, values) for row, values in read if not is_example(values)]
     finally:
         workbook.close()
+    return tables
+
+
+def _assemble(tables: Tables, file: str, problems: list[Problem]) -> tuple[dict[str, Any], Origins]:
     for required in (ITEMS, HALL):
         if required not in tables:
             problems.append(Problem(file, None, None, None, MISSING_SHEET, required))

@@ -144,3 +144,12 @@ def log_question(
         session.add(row)
         session.commit()
         return int(row.id or 0)
+
+
+def review_form(client: FlaskClient, code: str, **fields: str) -> dict[str, str]:
+    """The approve/return form of ``code``'s review page as a reviewer would submit it now (CSRF token
+    and the revision the page shows), plus ``fields``."""
+    page = client.get(f"/admin/review/{code}").get_data(as_text=True)
+    found = re.search(r'name="revision" value="(\d+)"', page)
+    assert found, "the review page has no revision field (is the item in review?)"
+    return {"csrf_token": csrf_from(page), "revision": found.group(1), **fields}

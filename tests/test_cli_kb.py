@@ -4,7 +4,7 @@ import os
 import pytest
 from click.testing import CliRunner
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from knowledge import db, storage
 from webhook import cli
@@ -104,6 +104,23 @@ def test_bad_file_fails_with_problems_and_writes_nothing(migrated, tmp_path):
     assert "bad.json" in result.stderr and "B" in result.stderr and "copies" in result.stderr
     assert "没有写入任何内容" in result.stderr
     assert "没有符合条件" in migrated("kb", "list").output
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"format": "guidebot-kb/1", "items": ' + "[" * 50_000 + "]" * 50_000 + "}", "嵌套层数超过"),
+        (json.dumps({"format": "guidebot-kb/1", "hall": {"name": "大厅"},
+                     "items": [item("SF/1"), item(" "), item("C", name="名\x00称")]}), "控制字符"),
+    ],
+    ids=["nested", "codes-and-nul"],
+)
+def test_hostile_files_fail_in_chinese_without_a_traceback(migrated, tmp_path, text, expected):
+    path = tmp_path / "hostile.json"
+    path.write_text(text, encoding="utf-8")
+    result = migrated("kb", "import", path)
+    assert result.exit_code == 1 and expected in result.stderr and "Traceback" not in result.stderr
+    assert "没有写入任何内容" in result.stderr
 
 
 def test_validate_needs_no_database(run, county_kb_path, database_url, tmp_path):
@@ -278,3 +295,34 @@ def test_import_survives_a_concurrent_writer(migrated, tmp_path, monkeypatch, da
     with Session(other) as session:
         assert [row.code for row in storage.list_items(session=session)] == ["A"]
         assert len(storage.list_synonyms(session=session)) == 1
+
+
+def test_a_name_only_hall_keeps_the_rest_and_clearing_is_explicit(county, tmp_path, database_url):
+    """Issue 15, finding 1: filling only 名称 used to blank the hall's address, hours, phones and website."""
+    from knowledge.console_tables import AuditLog
+
+    with Session(db.make_engine(database_url)) as session:
+        before = storage.get_hall(session=session)
+    path = write_kb(tmp_path / "hall.json", [], hall={"name": before.name})
+    result = county("kb", "import", path)
+    assert result.exit_code == 0 and "保留原来的内容" in result.output and "--clear-hall" in result.output
+    with Session(db.make_engine(database_url)) as session:
+        assert storage.get_hall(session=session) == before
+    result = county("kb", "import", path, "--clear-hall", "网站")
+    assert result.exit_code == 0 and f"大厅信息「网站」：{before.website} → （清空）" in result.output
+    with Session(db.make_engine(database_url)) as session:
+        assert storage.get_hall(session=session) == before.model_copy(update={"website": None})
+        audited = session.exec(select(AuditLog).where(AuditLog.action == "import")).all()
+    assert [row.target for row in audited] == ["county-hall.json", "hall.json", "hall.json"]
+    assert json.loads(audited[-1].detail)["hall"]["changes"][0]["old"] == before.website
+    assert county("kb", "import", path, "--clear-hall", "传真").exit_code == 1
+
+
+def test_draft_import_sends_the_hall_to_review(county, tmp_path, database_url):
+    with Session(db.make_engine(database_url)) as session:
+        before = storage.get_hall(session=session)
+    path = write_kb(tmp_path / "hall.json", [], hall=before.model_dump(exclude_none=True) | {"phone": "1"})
+    result = county("kb", "import", path, "--draft")
+    assert result.exit_code == 0 and "大厅信息的修改已提交审核" in result.output
+    with Session(db.make_engine(database_url)) as session:
+        assert storage.get_hall(session=session) == before

@@ -2,6 +2,8 @@
 
 import io
 import json
+import re
+import time
 
 import pytest
 from console_support import login, make_app, token
@@ -17,12 +19,32 @@ def setup(tmp_path, county_kb_path):
     return make_app(tmp_path, county_kb_path)
 
 
+def _settled(client, response):
+    """Follow a job's redirect and poll its page until the background step has finished."""
+    assert response.status_code == 303, response.status_code
+    url = response.headers["Location"]
+    deadline = time.monotonic() + 60
+    while True:
+        page = client.get(url)
+        state = re.search(r'data-state="(\w+)"', page.get_data(as_text=True)).group(1)
+        if state not in ("queued", "checking", "applying") or time.monotonic() > deadline:
+            return page
+        time.sleep(0.05)
+
+
 def _upload(client, name, content):
-    return client.post(
+    response = client.post(
         "/admin/io/upload",
         data={"file": (io.BytesIO(content), name), "csrf_token": token(client)},
         content_type="multipart/form-data",
     )
+    return _settled(client, response) if response.status_code == 303 else response
+
+
+def _confirm(client, page, **form):
+    confirm = page.split('action="/admin/io/confirm/')[1].split('"')[0]
+    response = client.post(f"/admin/io/confirm/{confirm}", data={"csrf_token": token(client), **form})
+    return confirm, _settled(client, response)
 
 
 def _kb(county_kb_path, rename=None, bad_copies=False):
@@ -43,9 +65,8 @@ def test_dry_run_then_confirm_sends_changes_to_review(setup, county_kb_path):
     assert response.status_code == 200 and "试导入结果" in page and f"修改：{CODE}" in page
     with Session(engine) as session:
         assert storage.get_item(session=session, code=CODE).status == "published"  # nothing written yet
-    confirm = page.split('action="/admin/io/confirm/')[1].split('"')[0]
-    done = client.post(f"/admin/io/confirm/{confirm}", data={"csrf_token": token(client)})
-    assert done.status_code == 302
+    confirm, done = _confirm(client, page)
+    assert done.status_code == 200 and "已导入" in done.get_data(as_text=True)
     with Session(engine) as session:
         row = storage.get_item(session=session, code=CODE)
         assert row.status == "in_review" and row.name == "居民身份证补领（导入）"
@@ -84,3 +105,22 @@ def test_template_download(setup):
     login(client, "ed")
     response = client.get("/admin/io/template")
     assert response.status_code == 200 and response.data[:2] == b"PK"
+
+
+def test_reuploading_what_is_published_opens_no_review(setup, county_kb_path):
+    """Issue 15, finding 3: an unchanged re-upload created reviews whose diff said 没有改动."""
+    app, engine, _sent = setup
+    client = app.test_client()
+    login(client, "ed")
+    exported = client.get("/admin/io/export?format=xlsx").data
+    with Session(engine) as session:  # an editor's pending draft of one item
+        item = storage.get_item(session=session, code=CODE).item()
+        item.name = "居民身份证补领（草稿）"
+        storage.upsert_item(session=session, item=item, author="ed")
+    page = _upload(client, "kb.xlsx", exported).get_data(as_text=True)
+    assert "新增 0 个，更新 0 个" in page
+    _confirm(client, page)
+    with Session(engine) as session:
+        assert storage.list_items(session=session, status="in_review") == []
+        row = storage.get_item(session=session, code=CODE)
+        assert (row.status, row.name) == ("draft", "居民身份证补领（草稿）")  # the draft is kept as it was

@@ -216,3 +216,43 @@ def test_a_name_longer_than_the_limit_is_refused_beside_the_field(setup, client)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert '<div class="error" data-error-for="name">不能超过 200 个字（现有 201 个字）</div>' in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("code", "SF/GA/9", "事项编码只能由英文字母、数字和 . _ - 组成"),
+        ("code", "   ", "必填"),
+        ("name", "新\x00事项", "控制字符"),
+    ],
+    ids=["slash-code", "blank-code", "nul"],
+)
+def test_the_form_refuses_what_the_importer_refuses(setup, client, field, value, message):
+    """Issue 15, finding 10: codes with / went 404 in the console and NUL gave a 500 on PostgreSQL."""
+    login(client, "ed")
+    form = {"code": "NEW-2", "name": "新事项", "department": "测试局", "materials-0-name": "申请表"}
+    response = client.post("/admin/items/new", data={**form, field: value, "csrf_token": token(client)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and message in page
+    assert "测试局" in page and "\x00" not in page  # the clerk's other text is kept, the NUL is not
+    assert client.get("/admin/items/NEW-2").status_code == 404  # nothing saved
+
+
+def test_csv_export_of_citizen_text_is_formula_safe(setup, client):
+    """Issue 15, finding 5: an item made from a citizen's text (新建事项) exported as a live formula."""
+    import csv
+    import io
+
+    login(client, "ed")
+    form = {
+        "code": "NEW-3",
+        "name": '=HYPERLINK("http://x","领奖")',
+        "department": "测试局",
+        "materials-0-name": "@SUM(1)",
+        "csrf_token": token(client),
+    }
+    assert client.post("/admin/items/new", data=form).status_code == 302
+    exported = client.get("/admin/io/export?format=csv&status=all").data.decode("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(exported)) for cell in row]
+    assert '\'=HYPERLINK("http://x","领奖")' in cells
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from console_support import log_question, login, make_app, token
+from console_support import log_question, login, make_app, review_form, token
 from sqlmodel import Session, select
 
 from knowledge import accounts, storage
@@ -48,7 +48,7 @@ def test_alias_review_publish_and_purge(setup):
     reviewer = app.test_client()
     login(reviewer, "rev")
     assert (
-        reviewer.post(f"/admin/review/{CODE}/approve", data={"csrf_token": token(reviewer)}).status_code
+        reviewer.post(f"/admin/review/{CODE}/approve", data=review_form(reviewer, CODE)).status_code
         == 302
     )
     with Session(engine) as session:
@@ -84,3 +84,19 @@ def test_unlock_and_session_versions_on_postgres(setup):
     clerk.post("/admin/logout", data={"csrf_token": token(clerk)})
     with Session(engine) as session:
         assert accounts.find_user(session=session, username="ed").session_version == 1
+
+
+def test_nul_in_an_item_is_a_clear_refusal_not_a_500(setup):
+    """Issue 15, finding 10: PostgreSQL refuses NUL in text, which used to surface as a 500."""
+    app, _engine, _sent = setup
+    client = app.test_client()
+    login(client, "ed")
+    form = {
+        "code": "NUL-1",
+        "name": "新\x00事项",
+        "department": "测试局",
+        "materials-0-name": "申请表",
+        "csrf_token": token(client),
+    }
+    response = client.post("/admin/items/new", data=form)
+    assert response.status_code == 422 and "控制字符" in response.get_data(as_text=True)

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from console_support import WeChatRefusal, log_question, login, make_app, token
+from console_support import WeChatRefusal, log_question, login, make_app, review_form, token
 from sqlmodel import Session, select
 
 from knowledge import storage
@@ -82,7 +82,7 @@ def test_one_click_alias_then_review_makes_the_bot_answer(setup):
         assert row.status == "in_review" and "身份证不见了咋整" in row.data["aliases"]
     reviewer = app.test_client()
     login(reviewer, "rev")
-    reviewer.post(f"/admin/review/{CODE}/approve", data={"csrf_token": token(reviewer)})
+    reviewer.post(f"/admin/review/{CODE}/approve", data=review_form(reviewer, CODE))
     answer = reviewer.get("/admin/items/ask?q=身份证不见了咋整").get_data(as_text=True)
     assert f"事项：<strong>{CODE}</strong>" in answer
 

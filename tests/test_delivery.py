@@ -60,10 +60,39 @@ def test_retry_waits_for_the_first_delivery(context, monkeypatch):
     assert len(results) == 2 and results[0] == results[1] and results[0].startswith("text:【")
 
 
-def test_retry_gives_up_with_an_empty_reply(context):
-    context.store.claim(MESSAGE.dedup_key)  # a first delivery that never finishes
+def test_a_retry_whose_first_delivery_left_no_reply_is_answered(context):
+    """Issue 15, finding 6: an empty body ends WeChat's deliveries with nothing shown. A first delivery
+    that never remembered its reply (its database turned read-only) leaves the retry to answer."""
+    key = delivery.store_key(MESSAGE.dedup_key)
+    context.store.claim(key)  # a first delivery that never finishes
     deliverer = delivery.Deliverer(context=context, render=render, retry_wait=0.1)
-    assert deliverer.handle(MESSAGE) == ""
+    answer = deliverer.handle(MESSAGE)
+    assert answer.startswith("text:【")
+    assert context.store.reply_for(key) == answer  # remembered now: the next retry repeats it
+    assert deliverer.handle(MESSAGE) == answer
+
+
+class _UnreadableReplies(MemoryStore):
+    def reply_for(self, dedup_key: str) -> str | None:
+        raise ConnectionError("store down")
+
+
+def test_a_retry_the_store_cannot_answer_is_answered_afresh(knowledge):
+    context = Context(knowledge=knowledge, store=_UnreadableReplies(), recorder=MemoryRecorder())
+    deliverer = delivery.Deliverer(context=context, render=render)
+    first = deliverer.handle(MESSAGE)
+    assert deliverer.handle(MESSAGE) == first  # not "": the citizen sees the answer
+
+
+@pytest.mark.parametrize(
+    ("key", "kept"),
+    [("msg:24000000000000001", True), ("msg:" + "9" * 40, False), ("event:o|1|view|" + "x" * 1024, False)],
+    ids=["msgid", "overlong-msgid", "long-eventkey"],
+)
+def test_store_keys_have_a_fixed_size(key, kept):
+    stored = delivery.store_key(key)
+    assert (stored == key) is kept and len(stored.encode()) <= 70
+    assert delivery.store_key(key) == stored and "o|1" not in stored
 
 
 class _BrokenStore(MemoryStore):
@@ -86,6 +115,22 @@ def test_errors_become_the_fallback_with_the_phone(context, monkeypatch):
     monkeypatch.setattr(delivery, "respond", broken)
     reply = delivery.Deliverer(context=context, render=render).handle(MESSAGE)
     assert reply == "text:" + delivery.fallback_text("0999-1234567")
+
+
+def test_a_question_the_bot_failed_on_is_recorded_once_for_review(context, monkeypatch):
+    """A new worker that cannot read its knowledge (the database unreadable) still logs the question:
+    the recorder spools it, and administrators see it among the unanswered."""
+
+    def broken(message, ctx):
+        raise KeyError("bug")
+
+    monkeypatch.setattr(delivery, "respond", broken)
+    deliverer = delivery.Deliverer(context=context, render=render)
+    deliverer.handle(MESSAGE)
+    deliverer.handle(MESSAGE)  # WeChat's retry: the cached fallback, no second record
+    [question] = context.recorder.questions
+    assert (question["text"], question["msg_id"]) == ("社保卡在哪办", "1")
+    assert (question["action"], question["reason"]) == ("handoff", "error")
 
 
 def test_late_transfer_is_sent_as_text(context, monkeypatch):

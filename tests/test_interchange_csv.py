@@ -149,3 +149,31 @@ def test_separator_inside_a_material_is_refused(tmp_path):
     [problem] = caught.value.problems
     assert str(problem).startswith("out.csv 事项 T-001「materials[0].note」: 含有换行或「｜」，无法写入 CSV")
     assert read_document(write_document(kb, tmp_path / "out.xlsx")) == kb
+
+
+FORMULAS = ['=HYPERLINK("http://evil","点我")', "+86-139", "-1+1", "@SUM(A1)", "\tTAB", "'=already quoted"]
+
+
+@pytest.mark.parametrize("text", FORMULAS, ids=["equals", "plus", "minus", "at", "tab", "apostrophe"])
+def test_formula_cells_are_written_inert_and_read_back_unchanged(tmp_path, text):
+    kb = read_document(FIXTURES / "minimal.json")
+    kb.items[0].name = text
+    kb.items[0].materials[0].name = text
+    kb.hall.phone = text
+    path = write_document(kb, tmp_path / "formula.csv")
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        cells = [cell for row in csv.reader(handle) for cell in row]
+    # No cell a spreadsheet would run: every one starts with something other than a trigger.
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    back, expected = read_document(path), text.strip()  # cells are trimmed on import, as always
+    assert (back.items[0].name, back.hall.phone, back.items[0].materials[0].name) == (expected,) * 3
+
+
+def test_hand_escaped_cells_lose_one_apostrophe(tmp_path):
+    kb = read_document(FIXTURES / "minimal.json")
+    path = write_document(kb, tmp_path / "plain.csv")
+    text = path.read_text(encoding="utf-8-sig").replace(kb.items[0].name, "'=1+1", 1)
+    path.write_text(text, encoding="utf-8-sig")
+    assert read_document(path).items[0].name == "=1+1"
+    kb.items[0].name = "'引号开头"
+    assert read_document(write_document(kb, tmp_path / "quote.csv")).items[0].name == "'引号开头"

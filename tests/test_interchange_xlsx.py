@@ -282,3 +282,16 @@ def test_a_name_too_long_is_reported_with_row_and_column(tmp_path):
 def test_exports_get_the_same_drop_downs(county_kb_path, tmp_path):
     workbook = load_workbook(write_document(load_kb(county_kb_path), tmp_path / "county.xlsx"))
     assert _checks(workbook["事项"])["是否收费"] == ("list", '"是,否"')
+
+
+def test_formula_like_cells_are_stored_as_strings(tmp_path):
+    from openpyxl import load_workbook
+
+    kb = read_document(FIXTURES / "minimal.json")
+    kb.items[0].name = "=1+1"
+    kb.hall.phone = "+86 139"
+    path = write_document(kb, tmp_path / "formula.xlsx")
+    workbook = load_workbook(path)
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row if cell.value]
+    assert [cell.value for cell in cells if cell.data_type == "f"] == []
+    assert {c.value for c in cells if c.data_type == "s"} >= {"=1+1", "+86 139"}

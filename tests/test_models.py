@@ -86,7 +86,9 @@ def test_revision_needs_its_item(engine):
     ("outbox_message", {"id", "created_at", "openid", "payload", "state", "attempts", "next_attempt_at",
                         "last_error", "source_msg_id"}),
     ("synonym", {"id", "word", "canonical", "created_at"}),
-    ("hall", {"id", "name", "address", "hours", "phone", "complaint_phone", "website"}),
+    ("hall", {"id", "name", "address", "hours", "phone", "complaint_phone", "website",
+              "revision", "status", "updated_at", "updated_by"}),
+    ("hall_revision", {"id", "number", "author", "created_at", "summary", "snapshot", "status", "comment"}),
 ], ids=lambda value: value if isinstance(value, str) else "")
 def test_tables_have_the_agreed_columns(engine, table, columns):
     assert {column["name"] for column in inspect(engine).get_columns(table)} == columns
@@ -95,6 +97,7 @@ def test_tables_have_the_agreed_columns(engine, table, columns):
 @pytest.mark.parametrize(("table", "column"), [
     ("conversation_record", "expires_at"), ("delivered_reply", "created_at"), ("question_log", "created_at"),
     ("question_log", "openid_hash"), ("question_log", "group_key"), ("rating", "item_code"),
+    ("question_log", "msg_id"),
 ], ids=lambda value: value)
 def test_indexed_columns(engine, table, column):
     indexed = {tuple(index["column_names"]) for index in inspect(engine).get_indexes(table)}

@@ -140,3 +140,40 @@ def test_cached_hashes_and_masks_are_what_they_cache():
         assert hash_openid("oCitizen", key) == expected == hash_openid("oCitizen", key)
     assert hash_openid("oCitizen", "k1") != hash_openid("oCitizen", "k2")
     assert _candidates_json((("SF-1", 0.123456), ("社保", 0.5))) == '[["SF-1", 0.1235], ["社保", 0.5]]'
+
+
+@pytest.mark.parametrize("backend", ["sqlite-file", "sqlite-memory", "postgres"])
+def test_a_msgid_is_recorded_once_whatever_path_it_takes(engine, backend):
+    """Issue 15, findings 7 and 8: a retry answered twice (its claim moved between stores during an outage)
+    must not be recorded twice. Every insert path skips a MsgId already recorded."""
+    from knowledge.testing import PostgresUnavailable, memory_engine, postgres_database
+
+    decision = Decision(action="answer", reason="confident", item="A", field=None, score=0.5)
+
+    def run(target) -> list[str | None]:
+        recorder = DatabaseRecorder(target, hash_key="k")
+        recorder.question(Question("oA", "社保卡在哪办", decision, "4242"))
+        recorder.insert_rows(
+            [
+                recorder.values(Question("oA", "社保卡在哪办", decision, "4242")),
+                recorder.values(Question("oA", "换个问题", decision, "4343")),
+                recorder.values(Question("oA", "事件", decision, None)),
+                recorder.values(Question("oA", "事件", decision, None)),
+            ]
+        )
+        with Session(target) as session:
+            return sorted((row.msg_id or "") for row in session.exec(select(QuestionLog)))
+
+    if backend == "sqlite-file":
+        assert run(engine) == ["", "", "4242", "4343"]
+    elif backend == "sqlite-memory":
+        assert run(memory_engine()) == ["", "", "4242", "4343"]
+    else:
+        try:
+            with postgres_database("guidebot_test_rec_once") as url:
+                pg = make_engine(url)
+                upgrade(pg)
+                assert run(pg) == ["", "", "4242", "4343"]
+                pg.dispose()
+        except PostgresUnavailable as exc:
+            pytest.skip(f"PostgreSQL tests skipped: {exc}")

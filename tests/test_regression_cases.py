@@ -81,7 +81,7 @@ def test_the_demo_hall_starts_with_a_gate_that_checks(engine):
 
 def test_the_gate_now_stops_a_change_that_breaks_a_seeded_question(tmp_path, county_kb_path):
     # The real bot: renaming 居民身份证补领's aliases away breaks questions that used to be answered.
-    from console_support import PASSWORD, login, token
+    from console_support import PASSWORD, login, review_form, token
 
     from webhook import create_app
 
@@ -107,6 +107,6 @@ def test_the_gate_now_stops_a_change_that_breaks_a_seeded_question(tmp_path, cou
     form = {"name": "其他证件补领", "department": data["department"], "submit_review": "1",
             "materials-0-name": "照片", "csrf_token": token(editor)}
     assert editor.post("/admin/items/SF-GA-003", data=form).status_code == 302
-    blocked = reviewer.post("/admin/review/SF-GA-003/approve", data={"csrf_token": token(reviewer)})
+    blocked = reviewer.post("/admin/review/SF-GA-003/approve", data=review_form(reviewer, "SF-GA-003"))
     assert blocked.status_code == 409
     assert "原来能答对的测试问题会答错" in blocked.get_data(as_text=True)

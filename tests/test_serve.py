@@ -236,3 +236,27 @@ def test_without_a_token_the_start_says_the_webhook_is_closed(fresh_env, monkeyp
     assert result.exit_code == 0
     assert "未设置 GUIDEBOT_WECHAT_TOKEN，微信接口 /wechat 不会响应任何请求" in result.output
     assert "管理后台照常可用" in result.output
+
+
+@pytest.mark.parametrize(
+    ("env", "cpus", "expected"),
+    [({}, 2, 4), ({}, 1, 2), ({}, 32, 8), ({"GUIDEBOT_STATE_STORE": "memory"}, 8, 1)],
+    ids=["two-cores", "one-core", "many-cores", "memory-store"],
+)
+def test_serve_defaults_to_several_workers_where_the_store_allows(
+    fresh_env, monkeypatch, env, cpus, expected
+):
+    """Issue 15, finding 9: the single default sync worker was stalled by one slow request."""
+    started: dict[str, object] = {}
+    monkeypatch.setattr(serve_command, "_run_gunicorn", lambda **kwargs: started.update(kwargs))
+    monkeypatch.setattr(serve_command.os, "cpu_count", lambda: cpus)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(webhook.cli, ["serve"])
+    assert result.exit_code == 0, result.output
+    assert started["workers"] == expected and f"工作进程：{expected} 个" in result.output
+
+
+def test_serve_with_a_kb_file_keeps_one_worker():
+    assert serve_command.default_workers("memory", 16) == 1
+    assert serve_command.default_workers("lmdb", None) == 2

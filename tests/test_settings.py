@@ -66,6 +66,8 @@ TEXT_SETTINGS = [
 @pytest.mark.parametrize("raw", ["20240101", "1e5", "true", "null", '{"a": 1}', "0012"],
                          ids=["digits", "exponent", "true", "null", "object", "leading-zeros"])
 def test_text_settings_keep_their_exact_text(monkeypatch, tmp_path, name, raw):
+    # A path setting given "null" makes a folder of that name: make it in tmp_path, not in the checkout.
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv(f"GUIDEBOT_{name}", raw)
     if name != "DATABASE_URL":
         monkeypatch.setenv("GUIDEBOT_DATABASE_URL", f"sqlite:///{tmp_path}/t.sqlite3")

@@ -223,3 +223,61 @@ def test_the_cached_most_asked_list_is_refreshed_by_the_drain_thread(tmp_path, e
         assert recorder.most_asked(5) == ["SB-001"]
     finally:
         recorder.stop_drainer()
+
+
+KILLED_WORKER = """
+import sys, time
+from bot.conversation.records import Question
+from bot.matching.decision import Decision
+from bot.serving.recording import DatabaseRecorder
+from bot.serving.spool import Spool
+from bot.serving.spooling import SpoolingRecorder
+from knowledge.db import make_engine
+
+decision = Decision(action="answer", item="SB-001", field=None, score=0.9, reason="match")
+recorder = SpoolingRecorder(DatabaseRecorder(make_engine(sys.argv[1]), hash_key="key"), Spool(sys.argv[2]))
+recorder.start_batching(interval=60)  # the batch writer waits a minute: everything is still queued
+for index in range(5):
+    recorder.question(Question(f"oKilled{index}", "社保卡在哪办", decision, str(4 * 10**17 + index)))
+recorder.rating(item_code="SB-001", score=4, openid="oKilled0")
+print("queued", flush=True)
+time.sleep(60)
+"""
+
+
+def test_what_a_killed_worker_had_queued_is_not_lost(tmp_path, engine):
+    """Issue 15, finding 6: a worker killed outright (SIGKILL, or SIGBUS when its SQLite files turned
+    read-only under its memory map) lost the questions its batch writer held."""
+    directory = tmp_path / "spool"
+    worker = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WORKER, str(engine.url), str(directory)],
+        stdout=subprocess.PIPE,
+        cwd=os.getcwd(),
+    )
+    try:
+        assert worker.stdout.readline().strip() == b"queued"
+    finally:
+        worker.kill()  # no exit hooks, no flush
+        worker.wait()
+        worker.stdout.close()
+    assert rows(engine) == []
+    assert Spool(directory).drain(lambda records: write_records(engine, records)) == 6
+    assert sorted(row.msg_id for row in rows(engine)) == [str(4 * 10**17 + i) for i in range(5)]
+    with Session(engine) as session:
+        assert [r.score for r in session.exec(select(Rating))] == [4]
+    assert Spool(directory).drain(lambda records: write_records(engine, records)) == 0
+
+
+def test_a_finished_batch_empties_the_journal(tmp_path, engine):
+    recorder = SpoolingRecorder(DatabaseRecorder(engine, hash_key="key"), Spool(tmp_path / "spool"))
+    recorder.start_batching(interval=0.01)
+    for index in range(20):
+        recorder.question(question(index))
+    deadline = time.monotonic() + 10
+    while len(rows(engine)) < 20 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    assert len(rows(engine)) == 20
+    assert not recorder.spool.pending()  # nothing left for a drainer: the journal was emptied
+    recorder.stop_batching()
+    assert list((tmp_path / "spool").iterdir()) == []  # and removed on the way out

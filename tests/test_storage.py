@@ -12,7 +12,7 @@ from knowledge.testing import PostgresUnavailable, memory_engine, postgres_datab
 
 TODAY = dt.date(2026, 6, 1)
 HALL = schema.Hall(name="测试县政务服务中心", phone="0999-1")
-TABLES = ("item_revision", "service_item", "synonym", "hall")
+TABLES = ("item_revision", "service_item", "synonym", "hall", "hall_revision", "audit_log")
 
 
 @pytest.fixture(scope="session")

@@ -171,20 +171,55 @@ def _import(engine: Engine, document: Any, **options: Any) -> storage.ImportRepo
     raise AssertionError("unreachable")
 
 
+def _hall_fields(values: tuple[str, ...]) -> list[str]:
+    """Hall fields named by their Chinese label (地址) or key (address); Failure for anything else."""
+    from knowledge.hall import FIELDS, LABELS
+
+    by_label = {label: name for name, label in LABELS.items()}
+    fields = []
+    for value in values:
+        for part in value.replace("，", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            name = part if part in FIELDS else by_label.get(part)
+            if name is None:
+                raise Failure(f"--clear-hall 不认识「{part}」，可用：{'、'.join(LABELS.values())}")
+            fields.append(name)
+    return fields
+
+
+def _hall_lines(report: storage.ImportReport) -> list[str]:
+    change = report.hall
+    if change is None:
+        return []
+    lines = [f"大厅信息「{c.label}」：{c.old or '（空）'} → {c.new or '（清空）'}" for c in change.changes]
+    if change.kept:
+        kept = "、".join(f"「{label}」" for label in change.kept_labels)
+        hint = f"确实要清空时加 --clear-hall {change.kept_labels[0]}"
+        lines.append(f"大厅信息：文件中{kept}为空，保留原来的内容（{hint}）")
+    return lines
+
+
 @kb.command("import")
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--prune", is_flag=True, help="文件中没有的事项改为「已归档」")
-@click.option("--draft", is_flag=True, help="新增和修改的事项存为草稿，审核后再发布")
+@click.option("--draft", is_flag=True, help="新增和修改的事项存为草稿，大厅信息的修改提交审核，审核后再发布")
 @click.option("--dry-run", is_flag=True, help="只检查并报告结果，不写入数据库")
 @click.option("--author", default=None, help="记入修订记录的修改人（默认：命令行和当前用户名）")
+@click.option("--clear-hall", "clear_hall", multiple=True,
+              help="文件中为空的大厅信息默认保留原值；要清空时写出字段，如 --clear-hall 网站")
 @_reports_failures
-def kb_import(path: str, prune: bool, draft: bool, dry_run: bool, author: str | None) -> None:
+def kb_import(path: str, prune: bool, draft: bool, dry_run: bool, author: str | None,
+              clear_hall: tuple[str, ...]) -> None:
     """导入 .json、.xlsx 或 .csv 知识库文件（按事项编码新增或更新，全部成功才写入）。"""
     document = _read(path)
-    report = _import(_migrated_engine(), document, author=author or _default_author(), publish=not draft,
-                     prune=prune, dry_run=dry_run)
     name = Path(path).name
+    report = _import(_migrated_engine(), document, author=author or _default_author(), publish=not draft,
+                     prune=prune, dry_run=dry_run, clear_hall=_hall_fields(clear_hall), source=name)
     click.echo(f"{name}：共 {len(document.items)} 个事项。{report.summary()}。")
+    for line in _hall_lines(report):
+        click.echo(line)
     if report.pruned:
         shown = "、".join(report.pruned[:20]) + ("……" if len(report.pruned) > 20 else "")
         click.echo(f"已归档：{shown}")
@@ -275,8 +310,12 @@ def kb_history(code: str) -> None:
 @_reports_failures
 def kb_restore(code: str, revision: int, draft: bool, author: str | None) -> None:
     """把事项恢复到某一版的内容（会新增一条修订记录）。"""
+    from knowledge.audit import audit
+
+    who = author or _default_author()
     with database.write_session(_migrated_engine()) as session:
-        change = storage.restore(session=session, code=code, revision=revision,
-                                 author=author or _default_author(), publish=not draft)
+        change = storage.restore(session=session, code=code, revision=revision, author=who, publish=not draft)
+        audit(session=session, username=who, action="item_restore", target=code,
+              detail={"from_revision": revision, "revision": change.revision, "status": change.status})
     click.echo(f"事项 {code} 已恢复到第 {revision} 版的内容，新修订为第 {change.revision} 版，"
                f"状态：{status_label(change.status)}。")

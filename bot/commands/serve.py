@@ -25,14 +25,21 @@ def _factory() -> Callable[[], Flask]:
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
 @click.option("--port", default=5000, show_default=True, type=int, help="监听端口")
 @click.option(
-    "--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="gunicorn 工作进程数"
+    "--workers",
+    default=None,
+    type=click.IntRange(1, 64),
+    help="gunicorn 工作进程数（默认：每个 CPU 核 2 个，至少 2 个、最多 8 个；"
+    "会话状态只在进程内存中时为 1 个）",
 )
-def serve(host: str, port: int, workers: int) -> None:
+def serve(host: str, port: int, workers: int | None) -> None:
     """启动服务：首次运行时创建默认的 SQLite 数据库并载入示范大厅。"""
+    from bot.serving.runtime import state_store_kind
     from knowledge.db import get_engine, is_up_to_date, upgrade
 
     _check_address(host, port)  # before anything is created or printed as if started
     app = script_app()
+    kind = state_store_kind(app)
+    workers = workers or default_workers(kind, os.cpu_count())
     engine = get_engine(app)
     url = engine.url.render_as_string(hide_password=True)
     fresh = _is_new_sqlite_file(url)
@@ -46,6 +53,7 @@ def serve(host: str, port: int, workers: int) -> None:
         click.echo(hint)
     engine.dispose()  # workers open their own connections after the fork
     click.echo(f"微信接口：http://{host}:{port}/wechat   管理后台：http://{host}:{port}/admin")
+    click.echo(f"工作进程：{workers} 个")
     _run_gunicorn(host=host, port=port, workers=workers, factory=_factory())
 
 
@@ -79,6 +87,18 @@ def _load_demo(app: Flask, engine: Any, *, fresh: bool) -> None:
                 "提示：数据库中还没有服务事项，请用 `guidebot kb import 文件` 导入本大厅的事项"
                 "（只想试用时可设置 GUIDEBOT_LOAD_DEMO=true 载入虚构的示范大厅）。"
             )
+
+
+def default_workers(store: str, cpus: int | None) -> int:
+    """Workers ``guidebot serve`` starts unless told: two per CPU core, at least 2 and at most 8.
+
+    One slow request (a console import, a slow sender) then never holds up every push. With the
+    ``memory`` state store (a KB file, or chosen) dedup and conversation state live in one process,
+    so one worker: several would each answer a retry they have not seen.
+    """
+    if store == "memory":
+        return 1
+    return max(2, min(8, 2 * (cpus or 1)))
 
 
 def _first_run_hints(app: Flask, engine: Any) -> list[str]:

@@ -21,6 +21,7 @@ Reason = Literal[
     "out_of_scope",  # handoff: nothing in the knowledge base fits
     "low_confidence",  # handoff: something fits, but not well enough to answer
     "empty",  # handoff: nothing left after normalisation (greeting, thanks, masked data only)
+    "error",  # handoff: answering failed (the knowledge unreadable, a bug); the fallback was sent
 ]
 
 

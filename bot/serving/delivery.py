@@ -21,6 +21,7 @@ The ``send_later`` hook is a callable ``(openid, text, source_msg_id) -> None`` 
 
 import concurrent.futures
 import copy
+import hashlib
 import logging
 import threading
 import time
@@ -32,6 +33,7 @@ from bot.conversation.engine import Context, respond
 from bot.conversation.messages import Message, Reply
 from bot.conversation.records import Question, Recorder
 from bot.conversation.state import Finish, StateStore
+from bot.matching.decision import Decision
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,18 @@ SendLater = Callable[[str, str, str | None], object]
 Render = Callable[[Reply, Message], str]
 
 LATE_TRANSFER = "正在为您联系工作人员，请稍候。"
+
+
+def store_key(dedup_key: str) -> str:
+    """The dedup key as the stores keep it: a MsgId key as it is, anything else hashed to a fixed size.
+
+    An event's key holds its EventKey, which WeChat allows up to 1,024 bytes (LMDB keys end at 511,
+    and a store that fails on one push falls back for all of them), and the citizen's openid.
+    """
+    number = dedup_key[4:]
+    if dedup_key.startswith("msg:") and len(number) <= 24 and number.isascii() and number.isdigit():
+        return dedup_key
+    return "h:" + hashlib.sha256(dedup_key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def fallback_text(phone: str | None) -> str:
@@ -172,7 +186,7 @@ class Deliverer:
         """
         outcome = outcome if outcome is not None else Outcome()
         started = time.monotonic()
-        key, store = message.dedup_key, self.context.store
+        key, store = store_key(message.dedup_key), self.context.store
         try:
             first, state = store.claim_and_load(key, message.openid)
             view = PushView(store, message.openid, state, loaded=True)
@@ -180,8 +194,15 @@ class Deliverer:
             log.exception("dedup store failed for %s; answering without dedup", message.log_ref)
             first, view = True, PushView(store, message.openid, None, loaded=False)
         if not first:
-            outcome.action = "duplicate"
-            return self._remembered(key, message.log_ref)
+            remembered = self._remembered(key, message.log_ref)
+            if remembered is not None:
+                outcome.action = "duplicate"
+                return remembered
+            # Nothing to repeat: the first delivery could not remember its reply (a database that
+            # turned read-only, a store that failed) or the store cannot be read. An empty body
+            # would end WeChat's deliveries with nothing shown, so this retry is answered afresh;
+            # the question log's unique MsgId keeps the question recorded once.
+            view = PushView(store, message.openid, None, loaded=False)
         # The deadline covers the whole push: time lost claiming (a slow store) comes off the answer's.
         # A shallow copy with this push's view of the store (``dataclasses.replace`` would re-run
         # the constructor over every field, on every push).
@@ -200,20 +221,21 @@ class Deliverer:
             log.exception("cannot remember the reply for %s", message.log_ref)
         return xml
 
-    def _remembered(self, key: str, ref: str) -> str:
+    def _remembered(self, key: str, ref: str) -> str | None:
+        """The first delivery's reply for a retry; None when there is none to repeat."""
         waited_until = time.monotonic() + self.retry_wait
         while True:
             try:
                 reply = self.context.store.reply_for(key)
             except Exception:
-                log.exception("dedup store failed reading %s", ref)
-                return ""
+                log.exception("dedup store failed reading %s: answering the retry afresh", ref)
+                return None
             if reply is not None:
                 log.info("retry of %s answered from the cache", ref)
                 return reply
             if time.monotonic() >= waited_until:
-                log.warning("retry of %s while the first delivery is still working: empty reply", ref)
-                return ""
+                log.warning("retry of %s: the first delivery left no reply; answering afresh", ref)
+                return None
             time.sleep(0.05)
 
     def _answer(self, message: Message, context: Context, deadline: float, outcome: Outcome) -> str:
@@ -259,12 +281,26 @@ class Deliverer:
             log.exception("internal error answering %s", message.log_ref)
             if outcome is not None:
                 outcome.action = "error"
+            self._record_unanswered(message, context)
             return Reply.say(self._fallback())
         if outcome is not None and reply.action:  # what the conversation says it did
             outcome.action, outcome.item = reply.action, reply.item
         elif outcome is not None and not outcome.action:
             outcome.action = _REPLY_ACTIONS.get(reply.kind, reply.kind)
         return reply
+
+    def _record_unanswered(self, message: Message, context: Context) -> None:
+        """A question the bot failed on (its knowledge unreadable, a bug) still reaches the review queue:
+        the recorder spools it while the database is down. Retries get the cached reply, not a record."""
+        text = message.recognition if message.kind == "voice" else message.text
+        if message.kind not in ("text", "voice") or not text:
+            return
+        try:
+            context.recorder.question(
+                Question(message.openid, text, Decision("handoff", reason="error"), message.msg_id)
+            )
+        except Exception:
+            log.exception("cannot record the unanswered question of %s", message.log_ref)
 
     def _fallback(self) -> str:
         try:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Engine, func, insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, col, select
 
@@ -48,6 +49,19 @@ def _copy_rows(connection: Any, table: Any, rows: Sequence[dict[str, object]]) -
         cursor.close()
 
 
+def _once(table: Any, dialect: str) -> Any:
+    """An INSERT into ``question_log`` that skips a row whose MsgId is there already."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing(index_elements=["msg_id"])
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table).on_conflict_do_nothing(index_elements=["msg_id"])
+    return insert(table)
+
+
 class DatabaseRecorder:
     """Writes ``question_log`` and ``rating`` rows."""
 
@@ -64,12 +78,19 @@ class DatabaseRecorder:
         statement = self._rows.get(names)
         if statement is None:
             table = QuestionLog.__table__  # type: ignore[attr-defined]
-            statement = self._rows[names] = RowsStatement(self.engine, table, insert(table), names)
+            statement = self._rows[names] = RowsStatement(self.engine, table, _once(table, "sqlite"), names)
         connection = self.engine.raw_connection()
         try:
             statement.run(connection, rows)
-        finally:
-            connection.close()
+        except BaseException as exc:
+            from knowledge.db import recover
+
+            if recover(self.engine, exc):
+                connection.invalidate()  # read-only or damaged: fresh connections from now on
+            else:
+                connection.close()
+            raise
+        connection.close()
 
     def values(self, question: Question, created_at: dt.datetime | None = None) -> dict[str, object]:
         """The ``question_log`` column values of ``question``, asked at ``created_at`` (default now)."""
@@ -99,29 +120,50 @@ class DatabaseRecorder:
         self.insert_rows([self.values(question)])
 
     def insert_rows(self, rows: Sequence[dict[str, object]]) -> None:
-        """Insert ``question_log`` rows made by :meth:`values` in one transaction."""
+        """Insert ``question_log`` rows made by :meth:`values` in one transaction.
+
+        A row whose MsgId is recorded already is skipped (the unique index on ``msg_id``): a retry
+        answered twice, because its claim moved between stores in an outage, is recorded once.
+        """
         from knowledge.models import QuestionLog
 
-        if rows and self.engine.dialect.name == "sqlite" and not isinstance(self.engine.pool, StaticPool):
+        if not rows:
+            return
+        if self.engine.dialect.name == "sqlite" and not isinstance(self.engine.pool, StaticPool):
             # One statement, so the write lock is never held across a return to Python while
             # the other workers' pushes wait for it.
             self._sqlite_insert(rows)
             return
         table = QuestionLog.__table__  # type: ignore[attr-defined]
+        dialect = self.engine.dialect.name
+        if dialect == "postgresql":
+            # COPY runs on the driver's cursor: its errors come as the driver's own classes.
+            duplicate = (IntegrityError, self.engine.dialect.loaded_dbapi.IntegrityError)
+            try:
+                with self.engine.begin() as connection:
+                    _copy_rows(connection, table, rows)
+                return
+            except duplicate:
+                pass  # a MsgId recorded already: the rows again, skipping it
         with self.engine.begin() as connection:
-            if rows and connection.dialect.name == "postgresql":
-                _copy_rows(connection, table, rows)
-            else:
-                # Core INSERTs (the ORM's unit of work costs more than the statement on every push).
-                connection.execute(insert(table), list(rows))
+            # Core INSERTs (the ORM's unit of work costs more than the statement on every push).
+            connection.execute(_once(table, dialect), list(rows))
 
-    def rating(self, *, item_code: str, score: int, openid: str) -> None:
+    def rating(
+        self, *, item_code: str, score: int, openid: str, created_at: dt.datetime | None = None
+    ) -> None:
+        """Record a rating (at ``created_at``, default now: the spool's copy names the same moment)."""
         from knowledge.db import write_session
         from knowledge.models import Rating
 
         with write_session(self.engine) as session:
             session.add(
-                Rating(item_code=item_code, score=score, openid_hash=hash_openid(openid, self.hash_key))
+                Rating(
+                    item_code=item_code,
+                    score=score,
+                    openid_hash=hash_openid(openid, self.hash_key),
+                    created_at=created_at or dt.datetime.now(dt.UTC),
+                )
             )
 
     def most_asked(self, limit: int) -> list[str]:

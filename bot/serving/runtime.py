@@ -29,6 +29,7 @@ from bot.conversation.messages import Message, Reply
 from bot.conversation.records import MemoryRecorder, Recorder
 from bot.conversation.state import MemoryStore, StateStore
 from bot.serving import observe, understanding
+from bot.serving.bodies import SlowBody, read_body, stop_reading
 from bot.serving.dbstore import DatabaseStore
 from bot.serving.delivery import Deliverer, Outcome, fallback_text
 from bot.serving.fallback import FallbackStore
@@ -78,10 +79,10 @@ def verify_url(app: Any, args: Mapping[str, str]) -> tuple[int, str]:
         echo = wechat.verify_url(credentials(app), args)
     except wechat.PushError as exc:
         log.warning("URL verification refused (%d): %s", exc.status, exc.message)
-        return exc.status, exc.message
+        return exc.status, refusal(exc.status)
     if not _first_use(app, args, echo.encode("utf-8", "replace")):
         log.warning("URL verification refused (403): %s", REPLAYED)
-        return 403, REPLAYED
+        return 403, refusal(403)
     return 200, echo
 
 
@@ -334,39 +335,81 @@ def deliverer(app: Any) -> Deliverer:
     return app.extensions.setdefault(DELIVERER_KEY, built)  # type: ignore[no-any-return]
 
 
-def handle_push(
-    app: Any, args: Mapping[str, str], content_length: int | None, stream: IO[bytes]
-) -> tuple[int, str]:
-    """HTTP status and body for a POSTed push: refusals get 400/403/413, everything else 200.
+#: What a refused request is told: fixed, neutral texts (the reason goes to the log, never to the sender).
+REFUSALS: dict[int, str] = {
+    400: "请求无效", 403: "拒绝访问", 408: "请求超时", 413: "请求过大", 503: wechat.NO_TOKEN,
+}
 
+
+def refusal(status: int) -> str:
+    """The fixed body of a refusal with HTTP ``status``."""
+    return REFUSALS.get(status, REFUSALS[400])
+
+
+def handle_push(
+    app: Any,
+    args: Mapping[str, str],
+    content_length: int | None,
+    stream: IO[bytes],
+    *,
+    sock: Any = None,
+) -> tuple[int, str]:
+    """HTTP status and body for a POSTed push: refusals get 400/403/408/413, everything else 200.
+
+    The query string's signature is checked before the body is read, and the body is read within
+    ``bot.serving.bodies.BODY_SECONDS`` (``sock``: the client socket, when the server exposes it).
     Each push is counted and logged on one line (``bot.serving.observe``).
     """
     started = time.monotonic()
     outcome = Outcome()
-    status, body, message = _handle_push(app, args, content_length, stream, outcome)
+    status, body, message = _handle_push(app, args, content_length, stream, outcome, sock)
     observe.push(app, status, message, outcome, time.monotonic() - started, hash_key=hash_key)
     return status, body
 
 
 def _handle_push(
-    app: Any, args: Mapping[str, str], content_length: int | None, stream: IO[bytes], outcome: Outcome
+    app: Any,
+    args: Mapping[str, str],
+    content_length: int | None,
+    stream: IO[bytes],
+    outcome: Outcome,
+    sock: Any,
 ) -> tuple[int, str, Message | None]:
     """Status, body and the push's message (None when refused)."""
+    creds = credentials(app)
+    try:
+        wechat.check_query(creds, args)
+    except wechat.PushError as exc:
+        log.warning("push refused before its body (%d): %s", exc.status, exc.message)
+        stop_reading(sock)
+        return exc.status, refusal(exc.status), None
+    except Exception as exc:
+        # e.g. a timestamp of Unicode digits such as "²" passes str.isdigit but not int().
+        log.warning("push refused (400): %s: %s", type(exc).__name__, exc)
+        stop_reading(sock)
+        return 400, refusal(400), None
     if content_length is not None and content_length > wechat.MAX_BODY:
         log.warning("push refused: body of %d bytes", content_length)
-        return 413, "body too large", None
-    body = stream.read(wechat.MAX_BODY + 1)
-    creds = credentials(app)
+        stop_reading(sock)
+        return 413, refusal(413), None
+    try:
+        body = read_body(stream, limit=wechat.MAX_BODY, sock=sock)
+    except SlowBody as exc:
+        log.warning("push refused (408): %s", exc)
+        stop_reading(sock)
+        return 408, refusal(408), None
+    except OSError as exc:
+        log.warning("push refused (400): the body could not be read (%s)", exc)
+        return 400, refusal(400), None
     try:
         push = wechat.read_push(creds, args, body)
     except wechat.PushError as exc:
         log.warning("push refused (%d): %s", exc.status, exc.message)
-        return exc.status, exc.message, None
+        return exc.status, refusal(exc.status), None
     except Exception as exc:
-        # Anything else raised while reading a push is still bad input (e.g. a timestamp of Unicode
-        # digits such as "²" passes str.isdigit but not int()): refuse it, never answer 500.
+        # Anything else raised while reading a push is still bad input: refuse it, never answer 500.
         log.warning("push refused (400): %s: %s", type(exc).__name__, exc)
-        return 400, "malformed push", None
+        return 400, refusal(400), None
     try:
         fresh = _first_use(app, args, body)
     except Exception:
@@ -376,7 +419,7 @@ def _handle_push(
         fresh = True
     if not fresh:
         log.warning("push refused (403): %s (%s)", REPLAYED, push.message.log_ref)
-        return 403, REPLAYED, None
+        return 403, refusal(403), None
     try:
         xml = deliverer(app).handle(push.message, outcome)
     except Exception:

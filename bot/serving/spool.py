@@ -147,6 +147,91 @@ class Spool:
         return count
 
 
+class Journal:
+    """What this process has queued for the database, on disk until the database has it.
+
+    A gunicorn worker records questions from a background thread in batches; a worker killed
+    outright (SIGKILL, or SIGBUS when its database's files turn read-only under its memory map)
+    would lose what it had queued. Each queued record is first appended here (one write to the
+    page cache, which outlives the process; no fsync per push). When every record of the file
+    is in the database the file is emptied; when a batch fails, the file is sealed for the
+    drainer (:meth:`seal`), which inserts what is missing. The file sits among the spool's, held
+    with ``flock`` like them, so the drainer of any process takes it over once this one is gone.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.directory = Path(directory)
+        self._lock = threading.Lock()
+        self._handle: Any = None
+        self._path: Path | None = None
+        self._pid = 0
+        self.generation = 0  # which file a record went to: sealing starts a new one
+        self._outstanding = 0  # records of the current file not yet in the database
+
+    def _open(self) -> Any:
+        if self._handle is not None and self._pid == os.getpid():
+            return self._handle
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if self._pid != os.getpid():
+            self._outstanding = 0  # a forked child starts its own file
+        self._pid = os.getpid()
+        name = f"journal-{os.uname().nodename}-{self._pid}-{uuid.uuid4().hex[:8]}.jsonl"
+        self._path = self.directory / name
+        handle = open(self._path, "a", encoding="utf-8")
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self._handle = handle
+        return handle
+
+    def append(self, record: dict[str, Any]) -> int:
+        """Write ``record`` (to the operating system, not yet to the disk); returns its generation."""
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        with self._lock:
+            handle = self._open()
+            handle.write(line)
+            handle.flush()
+            self._outstanding += 1
+            return self.generation
+
+    def done(self, generation: int, count: int) -> None:
+        """``count`` records of ``generation`` are in the database; empty the file once all are."""
+        with self._lock:
+            if generation != self.generation or self._handle is None or self._pid != os.getpid():
+                return
+            self._outstanding = max(0, self._outstanding - count)
+            if self._outstanding == 0:
+                self._handle.seek(0)
+                self._handle.truncate()
+
+    def seal(self) -> None:
+        """Hand the current file to the drainer (a batch failed); new records go to a new file."""
+        with self._lock:
+            if self._handle is None or self._pid != os.getpid() or self._path is None:
+                return
+            if self._handle.tell() > 0:
+                self._handle.flush()
+                os.fsync(self._handle.fileno())
+                os.rename(self._path, self._path.with_suffix(".ready"))
+            else:
+                self._path.unlink(missing_ok=True)
+            self._handle.close()
+            self._handle, self._path = None, None
+            self.generation += 1
+            self._outstanding = 0
+
+    def close(self) -> None:
+        """Close the file: deleted when empty, else left (fsynced) for the drainer."""
+        with self._lock:
+            if self._handle is None or self._pid != os.getpid() or self._path is None:
+                return
+            if self._handle.tell() == 0:
+                self._path.unlink(missing_ok=True)
+            else:
+                self._handle.flush()
+                os.fsync(self._handle.fileno())
+            self._handle.close()
+            self._handle, self._path = None, None
+
+
 # -- records ----------------------------------------------------------------------------------
 
 

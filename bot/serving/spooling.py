@@ -5,6 +5,7 @@ import logging
 import os
 import queue
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ from sqlalchemy import Engine
 from bot import metrics
 from bot.conversation.records import Question
 from bot.serving.recording import DatabaseRecorder
-from bot.serving.spool import Spool, question_record, rating_record, write_records
+from bot.serving.spool import Journal, Spool, question_record, rating_record, write_records
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class SpoolingRecorder:
         import time
 
         self.recorder, self.spool, self.retry_after = recorder, spool, retry_after
+        self.journal = Journal(spool.directory)  # what the batch writer holds, on disk meanwhile
         self.clock = clock or time.monotonic
         self._down_until = float("-inf")
         self._drainer: threading.Thread | None = None
@@ -84,7 +86,9 @@ class SpoolingRecorder:
     def question(self, question: Question) -> None:
         pending = self._queue
         if pending is not None:
-            pending.put((question, _utcnow()))
+            created = _utcnow()
+            generation = self.journal.append(question_record(question, self.recorder.hash_key, created))
+            pending.put((question, created, generation))
             return
         if not self._down():
             try:
@@ -95,30 +99,36 @@ class SpoolingRecorder:
                 self._failed("questions")
         self.spool.append(question_record(question, self.recorder.hash_key))
 
-    def _write_batch(self, batch: list[tuple[Any, dt.datetime]]) -> None:
-        """Insert ``batch``'s questions in one transaction, or spool them all.
+    def _write_batch(self, batch: list[tuple[Any, dt.datetime, int]]) -> None:
+        """Insert ``batch``'s questions in one transaction (and its ratings), or leave them to the drainer.
 
-        The drain skips rows already in. Ratings (a few per thousand pushes) are written one by
-        one, as without batching.
+        Every entry is in the journal already: on success its records are marked done; on failure
+        the journal file is sealed, and the drain inserts what is not in the database yet.
         """
-        questions = [(entry, created) for entry, created in batch if isinstance(entry, Question)]
-        for entry, _ in batch:
-            if isinstance(entry, _RatingEntry):
-                self._rate(entry.item_code, entry.score, entry.openid)
-        if not questions:
-            return
+        questions = [(entry, created) for entry, created, _ in batch if isinstance(entry, Question)]
+        ratings = [(entry, created) for entry, created, _ in batch if isinstance(entry, _RatingEntry)]
+        written = False
         if not self._down():
             try:
-                self.recorder.insert_rows([self.recorder.values(q, created) for q, created in questions])
-                return
+                if questions:
+                    rows = [self.recorder.values(q, created) for q, created in questions]
+                    self.recorder.insert_rows(rows)
+                for rating, created in ratings:
+                    self.recorder.rating(
+                        item_code=rating.item_code,
+                        score=rating.score,
+                        openid=rating.openid,
+                        created_at=created,
+                    )
+                written = True
             except Exception:
                 log.exception("cannot record a batch of %d questions in the database", len(questions))
                 self._failed("questions")
-        for question, created in questions:
-            try:
-                self.spool.append(question_record(question, self.recorder.hash_key, created))
-            except Exception:
-                log.exception("cannot spool the question of %s: lost", question.msg_id or "?")
+        if not written:
+            self.journal.seal()  # the drainer takes it from here
+            return
+        for generation, count in Counter(generation for _, _, generation in batch).items():
+            self.journal.done(generation, count)
 
     def start_batching(self, *, interval: float = 0.1, size: int = 100) -> None:
         """Record questions from a background thread every ``interval`` s, ``size`` rows per transaction."""
@@ -181,11 +191,16 @@ class SpoolingRecorder:
                 leftover.append(entry)
         if leftover:
             self._write_batch(leftover)
+        self.journal.close()
 
     def rating(self, *, item_code: str, score: int, openid: str) -> None:
         pending = self._queue
         if pending is not None:
-            pending.put((_RatingEntry(item_code, score, openid), _utcnow()))
+            key = self.recorder.hash_key
+            record = rating_record(item_code=item_code, score=score, openid=openid, hash_key=key)
+            generation = self.journal.append(record)
+            created = dt.datetime.fromisoformat(record["created_at"])
+            pending.put((_RatingEntry(item_code, score, openid), created, generation))
             return
         self._rate(item_code, score, openid)
 

@@ -193,6 +193,19 @@ def verify_url(credentials: Credentials, args: Mapping[str, str], *, now: float 
     return echostr
 
 
+def check_query(credentials: Credentials, args: Mapping[str, str], *, now: float | None = None) -> None:
+    """Refuse a push whose query string WeChat did not sign, before its body is read.
+
+    WeChat signs ``token, timestamp, nonce`` as ``signature`` on every push, plaintext and 安全模式
+    alike (安全模式 adds ``msg_signature`` over the body). Checking it first means a stranger's slow or
+    huge body is never read at all.
+    """
+    timestamp = args.get("timestamp")
+    _check_timestamp(timestamp, credentials.timestamp_window, now)
+    assert timestamp is not None
+    _check_signature(sign(credentials.token, timestamp, args.get("nonce", "")), args.get("signature"))
+
+
 # -- reading pushes -----------------------------------------------------------------------------
 
 

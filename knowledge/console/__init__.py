@@ -7,7 +7,7 @@ import ``bot/``: the factory passes in the bot's callables instead
 
 from typing import Any
 
-from flask import Blueprint, Flask, redirect, render_template, request
+from flask import Blueprint, Flask, current_app, redirect, render_template, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.engine import Engine
@@ -63,11 +63,17 @@ def _has_control_characters(values: Any) -> bool:
     return False
 
 
+#: Forms that name the field holding NUL and keep the clerk's text (a 400 page would lose it).
+_FORMS_THAT_SAY_WHERE = {"console.items.new", "console.items.edit"}
+
+
 @bp.before_request
 def _protect() -> None:
     # PostgreSQL refuses NUL in text and no form sends one: refuse it here, before any query.
     if _has_control_characters(request.args) or (
-        request.method == "POST" and _has_control_characters(request.form)
+        request.method == "POST"
+        and request.endpoint not in _FORMS_THAT_SAY_WHERE
+        and _has_control_characters(request.form)
     ):
         raise BadCharacters()
     # CSRF is checked for the console only: the /wechat webhook is signed by WeChat, not by a form token.
@@ -76,6 +82,36 @@ def _protect() -> None:
 
 def _page(title: str, message: str, status: int) -> Any:
     return render_template("console/error.html", title=title, message=message), status
+
+
+def _database_unavailable(error: OperationalError) -> Any:
+    # The database refused (locked past the busy timeout, read-only, unreachable, not migrated): a
+    # Chinese page and a 503, never a 500; the connections recover by themselves (knowledge.db) once it
+    # is back. Rendered without the context processors: Flask-Login's would ask the same database who
+    # is logged in, and fail again inside the handler.
+    import logging
+
+    logging.getLogger(__name__).warning("console request failed on the database: %s", error.orig)
+    text = str(error.orig)
+    if "no such table" in text or ("relation" in text and "does not exist" in text):
+        title = "数据库尚未初始化"
+        message = "数据库还没有建表或不是最新版本：请在服务器上运行 guidebot db upgrade。"
+    elif "locked" in text or "busy" in text:
+        title = "系统繁忙"
+        message = "数据库暂时繁忙，没有保存任何修改；请稍后重试。"
+    else:
+        title = "数据库暂时不可用"
+        message = "数据库暂时无法写入或连接（可能正在维护），您的操作没有保存。请稍等片刻后重试。"
+    page = current_app.jinja_env.get_template("console/unavailable.html")
+    return page.render(title=title, message=message), 503
+
+
+def _too_large(_error: Exception) -> Any:
+    return render_template(
+        "console/error.html",
+        title="文件太大",
+        message="上传的内容超过20MB，没有保存任何内容。请把文件分成几个较小的文件后分别导入。",
+    ), 413
 
 
 def _csrf_failed(_error: CSRFError) -> Any:
@@ -97,18 +133,6 @@ def _http_error(error: HTTPException) -> Any:
         return error  # WeChat reads status codes, not pages
     title, message = _ERROR_PAGES.get(code, (f"出错了（{code}）", "请求没有完成，请返回上一页重试。"))
     return _page(title, message, code)
-
-
-def _database_busy(error: OperationalError) -> Any:
-    # SQLite's write lock held longer than the busy timeout, or the database unreachable: a clear
-    # answer the person can act on, never a 500.
-    from flask import current_app
-
-    current_app.logger.warning("console request failed on the database: %s", error.orig)
-    if "no such table" in str(error.orig):
-        message = "数据库还没有建表或不是最新版本：请在服务器上运行 guidebot db upgrade。"
-        return _page("数据库尚未初始化", message, 503)
-    return _page("系统繁忙", "数据库暂时繁忙或无法连接，没有保存任何修改；请稍后重试。", 503)
 
 
 def _security_headers(response: Any) -> Any:
@@ -162,6 +186,8 @@ def init_app(
         WTF_CSRF_CHECK_DEFAULT=False,
     )
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a token lives as long as the login session
+    # Enforced on the request stream, chunked uploads included; pushes to /wechat never pass Flask.
+    app.config.setdefault("MAX_CONTENT_LENGTH", io.MAX_REQUEST)
     app.session_interface = LazySessionInterface()
     app.extensions["guidebot_console"] = ConsoleHooks(
         answer=answer,
@@ -183,13 +209,14 @@ def init_app(
     app.add_url_rule("/", "console_root", lambda: redirect("/admin/"))
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_failed)
+    app.register_error_handler(413, _too_large)
+    app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(403, auth.forbidden)
     app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(OperationalError, _database_busy)
 
 
 # The areas register under /admin at import time (a blueprint cannot change once an app registered it).
-from knowledge.console import auth, dashboard, io, items, review, unanswered, users  # noqa: E402
+from knowledge.console import auth, dashboard, hall, io, items, review, unanswered, users  # noqa: E402
 
-for _child in (auth.bp, dashboard.bp, items.bp, review.bp, unanswered.bp, users.bp, io.bp):
+for _child in (auth.bp, dashboard.bp, items.bp, review.bp, unanswered.bp, users.bp, io.bp, hall.bp):
     bp.register_blueprint(_child)

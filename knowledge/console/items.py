@@ -103,13 +103,25 @@ def _effective_date() -> dt.date | None:
         raise ItemFormError({"effective_date": "日期格式应为 YYYY-MM-DD"}, {}) from None
 
 
+#: Shown beside a field whose text held NUL (the console's other forms refuse it with a 400).
+NUL_MESSAGE = "含有不允许的控制字符（如 NUL），已删除，请检查后再保存"
+
+
 def _save(row: Any) -> Any:
     code = row.code if row is not None else None
     form = request.form.to_dict()
     if code is not None:
         form["code"] = code  # the code identifies the item and never changes in the form
+    # Text pasted from a PDF may carry NUL: say so beside the field and keep the rest of the form.
+    nul = {key: NUL_MESSAGE for key, value in form.items() if "\x00" in value}
+    form = {key: value.replace("\x00", "") for key, value in form.items()}
     try:
-        data = item_data_from_form(form)
+        try:
+            data = item_data_from_form(form)
+        except ItemFormError as exc:
+            raise ItemFormError({**exc.errors, **nul}, exc.data) from exc
+        if nul:
+            raise ItemFormError(nul, data)
         effective = _effective_date()
         if row is None and writes.find_item(session=db(), code=data["code"]) is not None:
             raise ItemFormError({"code": f"事项编码 {data['code']} 已存在"}, data)
@@ -212,8 +224,8 @@ def history(code: str) -> Any:
     row = _row_or_404(code)
     revisions = storage.history(session=db(), code=code)
     numbers = [revision.number for revision in revisions]
-    a = request.args.get("a", type=int) or (numbers[-2] if len(numbers) > 1 else None)
     b = request.args.get("b", type=int) or (numbers[-1] if numbers else None)
+    a = request.args.get("a", type=int) or _last_different(revisions, b)
     diff = None
     if a in numbers and b in numbers:
         old = revisions[numbers.index(a)].snapshot
@@ -228,6 +240,20 @@ def history(code: str) -> Any:
         diff=diff,
         statuses=STATUS_LABELS,
     )
+
+
+def _last_different(revisions: list[Any], number: int | None) -> int | None:
+    """The newest revision before ``number`` whose content differs from it (a submit or a publish
+    repeats the content of the revision before it), else the one just before it."""
+    numbers = [revision.number for revision in revisions]
+    if number not in numbers:
+        return None
+    position = numbers.index(number)
+    snapshot = revisions[position].snapshot
+    for earlier in reversed(revisions[:position]):
+        if earlier.snapshot != snapshot:
+            return int(earlier.number)
+    return numbers[position - 1] if position > 0 else None
 
 
 @bp.route("/<code>/restore/<int:number>", methods=["POST"])

@@ -5,7 +5,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from knowledge import lifecycle, storage
+from knowledge import hall, lifecycle, storage
 from knowledge.console import auth, regression, writes
 from knowledge.console.context import db, hooks
 from knowledge.console.diffs import diff_snapshots
@@ -22,7 +22,9 @@ bp: Blueprint = Blueprint("review", __name__, url_prefix="/review")
 def index() -> Any:
     rows = storage.list_items(session=db(), status="in_review")
     authors = {row.code: sorted(writes.change_authors(session=db(), code=row.code)) for row in rows}
-    return render_template("console/review.html", rows=rows, authors=authors)
+    pending = hall.proposal(db())
+    hall_pending = pending if pending is not None and pending.status == "in_review" else None
+    return render_template("console/review.html", rows=rows, authors=authors, hall_pending=hall_pending)
 
 
 def _baseline(row: Any) -> dict[str, Any]:
@@ -55,7 +57,21 @@ def _show(code: str, *, broken: list[Any] | None = None, status: int = 200) -> A
         diff=diff_snapshots(_baseline(row), row.data),
         broken=broken or [],
         statuses=STATUS_LABELS,
+        changes=writes.revisions_under_review(session=db(), code=code),
     ), status
+
+
+def _seen_revision() -> int:
+    """The revision the reviewer's form showed (every approve and return form carries it)."""
+    revision = request.form.get("revision", type=int)
+    if revision is None:
+        raise writes.ReviewError("审核表单缺少版本号，请刷新审核页面后重新审核")
+    return revision
+
+
+def _stale(code: str, exc: lifecycle.StaleRevision) -> Any:
+    flash(str(exc), "error")
+    return _show(code, status=409)
 
 
 @bp.route("/<code>")
@@ -70,6 +86,17 @@ def approve(code: str) -> Any:
     if current_user.username in writes.change_authors(session=db(), code=code):
         flash("不能审核自己提交的修改，请由其他审核员审核", "error")
         return _show(code, status=403)
+    try:
+        seen = _seen_revision()
+        # Checked before the regression gate too: the gate would otherwise test the newer version.
+        lifecycle.check_revision(storage.get_item(session=db(), code=code), seen)
+    except writes.ReviewError as exc:
+        flash(exc.message, "error")
+        return _show(code, status=400)
+    except lifecycle.StaleRevision as exc:
+        return _stale(code, exc)
+    except lifecycle.ItemNotFound:
+        abort(404)
     results, broken = regression.gate(
         session=db(),
         answer=hooks().answer,
@@ -87,10 +114,13 @@ def approve(code: str) -> Any:
             code=code,
             reviewer=current_user.username,
             comment=request.form.get("comment", "").strip() or None,
+            revision=seen,
         )
     except writes.ReviewError as exc:
         flash(exc.message, "error")
         return _show(code, status=403)
+    except lifecycle.StaleRevision as exc:
+        return _stale(code, exc)
     except KnowledgeError as exc:
         flash(str(exc), "error")
         return redirect(url_for("console.review.show", code=code))
@@ -111,11 +141,17 @@ def approve(code: str) -> Any:
 def return_(code: str) -> Any:
     try:
         writes.return_for_changes(
-            session=db(), code=code, reviewer=current_user.username, comment=request.form.get("comment", "")
+            session=db(),
+            code=code,
+            reviewer=current_user.username,
+            comment=request.form.get("comment", ""),
+            revision=_seen_revision(),
         )
     except writes.ReviewError as exc:
         flash(exc.message, "error")
         return redirect(url_for("console.review.show", code=code))
+    except lifecycle.StaleRevision as exc:
+        return _stale(code, exc)
     except KnowledgeError as exc:
         flash(str(exc), "error")
         return redirect(url_for("console.review.show", code=code))

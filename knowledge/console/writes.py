@@ -82,24 +82,50 @@ def change_authors(*, session: Session, code: str) -> set[str]:
     return authors
 
 
-def approve(*, session: Session, code: str, reviewer: str, comment: str | None) -> ItemChange:
-    """Publish an item in review; the reviewer must not be one of its authors."""
+def approve(
+    *, session: Session, code: str, reviewer: str, comment: str | None, revision: int
+) -> ItemChange:
+    """Publish revision ``revision`` of an item in review; the reviewer must not be one of its authors.
+
+    StaleRevision when the item has a newer revision than the one the reviewer saw.
+    """
     if reviewer in change_authors(session=session, code=code):
         raise ReviewError("不能审核自己提交的修改，请由其他审核员审核")
     return _write(
         session,
-        lambda s: lifecycle.approve(s, code, reviewer=reviewer, comment=comment or None, today=china_today()),
+        lambda s: lifecycle.approve(
+            s, code, reviewer=reviewer, comment=comment or None, today=china_today(), revision=revision
+        ),
     )
 
 
-def return_for_changes(*, session: Session, code: str, reviewer: str, comment: str) -> ItemChange:
+def return_for_changes(
+    *, session: Session, code: str, reviewer: str, comment: str, revision: int
+) -> ItemChange:
+    """Send revision ``revision`` back to its authors with ``comment``."""
     if not comment.strip():
         raise ReviewError("退回时请填写修改意见")
     if reviewer in change_authors(session=session, code=code):
         raise ReviewError("不能审核自己提交的修改，请由其他审核员审核")
     return _write(
-        session, lambda s: lifecycle.return_for_changes(s, code, reviewer=reviewer, comment=comment)
+        session,
+        lambda s: lifecycle.return_for_changes(
+            s, code, reviewer=reviewer, comment=comment, revision=revision
+        ),
     )
+
+
+def revisions_under_review(*, session: Session, code: str) -> list[ItemRevision]:
+    """The revisions since the item was last published, oldest first: what the reviewer is asked to accept."""
+    revisions = session.exec(
+        select(ItemRevision).where(ItemRevision.item_code == code).order_by(col(ItemRevision.number).desc())
+    )
+    found: list[ItemRevision] = []
+    for revision in revisions:
+        if revision.status in ("published", "archived"):
+            break
+        found.append(revision)
+    return list(reversed(found))
 
 
 def restore(*, session: Session, code: str, number: int, author: str) -> ItemChange:

@@ -2,8 +2,11 @@
 
 Flow: an editor changes an item's materials, a second user reviews and publishes, the webhook answers
 with the new material; a question the bot could not answer is resolved by adding it as an alias, and
-after review the bot answers it. Accounts: logging out ends a copied cookie too, and an administrator
-unlocks a clerk who mistyped the password too often; no page breaks its Content-Security-Policy.
+after review the bot answers it. The hall record goes through review the same way, and an approval
+sent from a page older than the newest revision is refused (hall and item). Accounts: logging out ends a
+copied cookie too, and an administrator unlocks a clerk who mistyped the password too often; no page
+breaks its Content-Security-Policy.
+
 Screenshots of the main pages go to ``docs/`` when ``GUIDEBOT_SCREENSHOTS=docs`` is set (so an
 ordinary test run leaves the repository unchanged), and to the test's temporary folder otherwise:
 
@@ -269,3 +272,69 @@ def test_logout_ends_a_copied_cookie_and_an_admin_unlocks_a_clerk(server, browse
     for url in ("/admin/", "/admin/items/", "/admin/unanswered/", "/admin/review/regression", "/admin/io/"):
         admin.goto(f"{base}{url}")
     assert violations == []
+
+
+NEW_ADDRESS = "示范县新城大道1号"
+
+
+def test_hall_record_review_and_stale_approval_refusal(server, browser):
+    """Issue 15: the hall record changes only after a second person approves the revision they saw; an
+    approval sent from an older page is refused in Chinese, for the hall and for items alike."""
+    base = server
+    before = ask_webhook(base, "结婚登记在哪办", "oCitizen-hall-before")
+    assert "示范县人民路88号" in before
+
+    editor = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    login(editor, base, "ed")
+    editor.goto(f"{base}/admin/hall/")
+    editor.fill("#hall-address", "示范县新城大道88号")
+    editor.fill("#hall-summary", "大厅搬迁")
+    editor.click("#hall-submit")
+    editor.wait_for_selector(".flash.ok")
+    assert "已提交审核" in editor.inner_text(".flash.ok")
+
+    reviewer = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    login(reviewer, base, "rev")
+    reviewer.goto(f"{base}/admin/review/")
+    reviewer.click("#review-hall a")
+    pending = reviewer.inner_text("#pending-hall")
+    assert "示范县新城大道88号" in pending and "大厅搬迁" in pending  # the change and the editor's 修改说明
+    shot(reviewer, "console-hall.png")
+
+    editor.goto(f"{base}/admin/hall/")  # the editor corrects the address while the reviewer reads
+    editor.fill("#hall-address", NEW_ADDRESS)
+    editor.click("#hall-submit")
+    editor.wait_for_selector(".flash.ok")
+
+    reviewer.click("#hall-approve")  # the form of the revision the reviewer read
+    reviewer.wait_for_selector(".flash.error")
+    assert "又有新的修改" in reviewer.inner_text(".flash.error")
+    assert "示范县人民路88号" in reviewer.inner_text("#published-hall")
+    assert "示范县人民路88号" in ask_webhook(base, "结婚登记在哪办", "oCitizen-hall-during")
+
+    assert NEW_ADDRESS in reviewer.inner_text("#pending-hall")  # the refusal shows the newer revision
+    reviewer.click("#hall-approve")
+    reviewer.wait_for_selector(".flash.ok")
+    assert NEW_ADDRESS in reviewer.inner_text("#published-hall")
+    after, _citizen = eventually_answers(base, "结婚登记在哪办", NEW_ADDRESS)
+    assert "示范县人民路88号" not in after
+
+    # The same refusal for an item: the reviewer's page is older than the item's newest revision.
+    editor.goto(f"{base}/admin/items/{CODE}")
+    editor.fill("#summary", "补充说法")
+    editor.fill("textarea[name=aliases]", "身份证没了")
+    editor.click("button[name=submit_review][value='1']")
+    editor.wait_for_selector(".flash.ok")
+    reviewer.goto(f"{base}/admin/review/{CODE}")
+    assert "补充说法" in reviewer.inner_text("table.changes")
+    editor.goto(f"{base}/admin/items/{CODE}")
+    editor.fill("textarea[name=aliases]", "身份证没了\n身份证找不到")
+    editor.click("button[name=submit_review][value='1']")
+    editor.wait_for_selector(".flash.ok")
+    reviewer.click("#approve")
+    reviewer.wait_for_selector(".flash.error")
+    assert "在您打开审核页面后又有新的修改" in reviewer.inner_text(".flash.error")
+    assert "身份证找不到" in reviewer.inner_text("table.diff")
+    reviewer.click("#approve")
+    reviewer.wait_for_selector(".flash.ok")
+    assert "审核通过并发布" in reviewer.inner_text(".flash.ok")

@@ -1,0 +1,172 @@
+"""bot.conversation.hall: recognising questions about the hall itself (precision first)."""
+
+import pytest
+
+from bot.conversation.hall import Ask, hall_question, names_hall
+
+NAME = "岷山市政务服务中心（岷山市民之家）"
+
+A = Ask
+
+
+@pytest.mark.parametrize(
+    ("text", "asks", "days", "named"),
+    [
+        ("你们政务中心在哪里 电话多少", [A.ADDRESS, A.PHONE], [], True),
+        ("你们几点上班", [A.HOURS], [], True),
+        ("办公时间", [A.HOURS], [], False),
+        ("上班时间是几点到几点", [A.HOURS], [], False),
+        ("下午几点开门", [A.HOURS], [], False),
+        ("今天开门吗", [A.OPEN], ["今天"], False),
+        ("明天开不开？", [A.OPEN], ["明天"], False),
+        ("周六上班吗", [A.OPEN], ["周六"], False),
+        ("星期天你们上班不", [A.OPEN], ["星期天"], True),
+        ("周末办事大厅开门吗", [A.OPEN], ["周末"], True),
+        ("周六周日开门吗", [A.OPEN], ["周六", "周日"], False),
+        ("现在有人吗", [A.OPEN], ["现在"], False),
+        ("上班了吗", [A.OPEN], [], False),
+        ("中午休息吗", [A.LUNCH], [], False),
+        ("中午几点上班", [A.LUNCH], [], False),
+        ("节假日上班吗", [A.HOLIDAYS], [], False),
+        ("国庆放假吗", [A.HOLIDAYS], ["国庆"], False),
+        ("春节放假几天", [A.HOLIDAYS], ["春节"], False),
+        ("10月1号上班吗", [A.OPEN], ["10月1号"], False),
+        ("地址在哪", [A.ADDRESS], [], False),
+        ("政务服务中心怎么走", [A.ROUTE], [], True),
+        ("坐几路车能到你们那", [A.ROUTE], [], True),
+        ("联系方式", [A.PHONE], [], False),
+        ("投诉电话多少", [A.COMPLAINT], [], False),
+        ("你们官网是什么", [A.WEBSITE], [], True),
+        ("网上能办吗", [A.WEBSITE], [], False),
+        ("有停车场吗", [A.PARKING], [], False),
+        ("你们那停车方便吗", [A.PARKING], [], True),
+        ("岷山市民之家几点开门", [A.HOURS], [], True),
+        ("岷山政务中心在哪", [A.ADDRESS], [], True),
+        ("請問你們中心電話", [A.PHONE], [], True),
+        ("你好，几点上班", [A.HOURS], [], False),
+        ("星期六可以去吗", [A.OPEN], ["星期六"], False),
+    ],
+    ids=[
+        "address-and-phone",
+        "hours-named",
+        "hours-bare",
+        "hours-range",
+        "afternoon",
+        "today",
+        "tomorrow",
+        "saturday",
+        "sunday-named",
+        "weekend-hall",
+        "two-days",
+        "now",
+        "open-now",
+        "lunch",
+        "lunch-hours",
+        "holidays",
+        "national-day",
+        "spring-festival-length",
+        "date",
+        "address",
+        "route",
+        "bus",
+        "contact",
+        "complaint-phone",
+        "website",
+        "online",
+        "parking",
+        "parking-easy",
+        "hall-alias",
+        "hall-place-shorthand",
+        "traditional-characters",
+        "greeting-is-not-naming",
+        "can-i-come-saturday",
+    ],
+)
+def test_hall_questions(text, asks, days, named):
+    question = hall_question(text, NAME)
+    assert question is not None
+    assert list(question.asks) == asks
+    assert [day.words for day in question.days] == days
+    assert question.names_hall is named
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "身份证在哪办",
+        "护照要多少钱",
+        "身份证几点能办",
+        "公积金几点下班",
+        "社保电话多少",
+        "民政局在哪",
+        "派出所电话",
+        "厕所在哪",
+        "7号窗口在哪",
+        "要多长时间",
+        "几天能拿到",
+        "周六能办身份证吗",
+        "你们这里能办护照吗",
+        "车位产权怎么办",
+        "停车证怎么办理",
+        "需要带什么材料",
+        "有人吗",
+        "在吗",
+        "你好",
+        "可以办吗",
+        "我要投诉",
+        "人工",
+        "今天",
+        "怎么办",
+        "身份证号码填错了",
+    ],
+    ids=[
+        "id-card-where",
+        "passport-fee",
+        "id-card-when",
+        "fund-hours",
+        "social-security-phone",
+        "other-office",
+        "police-station",
+        "toilet",
+        "window",
+        "time-limit",
+        "days",
+        "service-on-saturday",
+        "service-here",
+        "parking-space-property",
+        "parking-permit",
+        "materials",
+        "greeting",
+        "anyone-there",
+        "hello",
+        "can-i",
+        "complaint-handoff",
+        "human",
+        "bare-day",
+        "how",
+        "id-number",
+    ],
+)
+def test_not_hall_questions(text):
+    assert hall_question(text, NAME) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("你们中心在哪", True),
+        ("政务大厅", True),
+        ("岷山市民之家电话", True),
+        ("身份证在哪办", False),
+        ("在哪", False),
+        ("你们能办护照吗", False),
+    ],
+    ids=["center", "hall-alone", "hall-name", "service", "bare-follow-up", "service-here"],
+)
+def test_names_hall(text, named):
+    assert names_hall(text, NAME) is named
+
+
+def test_without_hall_name_the_place_is_a_leftover():
+    assert hall_question("岷山政务中心在哪") is None
+    assert hall_question("政务中心在哪") is not None
