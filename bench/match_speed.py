@@ -1,9 +1,13 @@
 """Matcher speed on guangdong-2021 (2,262 items) and on a 10× synthetic expansion of it.
 
-usage: python bench/match_speed.py [--shared ../shared] [--factor 10]
+usage: python bench/match_speed.py [--shared ../shared] [--factor 10] [--vectors DIR] [--cold]
 
-Prints index build time, per-question latency p50/p99 of ``Matcher.decide`` (one core, warm caches cleared
-between passes so normalisation is measured too), and resident memory (RSS) after building the 10× index.
+Prints index build time (lexical, then the semantic stage from the passage vector cache), per-question latency
+p50/p99 of ``Matcher.decide`` as shipped (the lexical stage, the semantic stage when it is not sure; every
+cache cleared before each question, so each is measured uncached), the share of questions that needed the
+semantic stage, and resident memory (RSS, PSS). ``--cold`` also times embedding the 1× passages into an
+empty cache (what a first start costs). The 10× "distinct" expansion has 22,620 new passage texts, about a
+quarter of an hour of embedding on one core: it is measured lexically only.
 The expansion clones every item ``factor`` times with a different city on the department (广州市/深圳市/…),
 so names repeat across departments as they do in real provincial catalogues (the issue's 10× case); the
 "distinct" row also puts the city in front of every name and alias, so no phrase is shared (no target).
@@ -76,24 +80,54 @@ def _clear_caches() -> None:
     synonyms._char_pinyin.cache_clear()
 
 
-def latency(matcher, texts: list[str]) -> tuple[float, float, float]:
+def latency(matcher, texts: list[str]) -> tuple[float, float, float, float]:
+    """p50, p99 and max milliseconds per question, and the share that reached the semantic stage."""
     from bot.matching import normalize, segment
 
     timings = []
+    embedded = 0
     for text in texts:
         normalize.normalize.cache_clear()  # measure normalisation too, not a cache hit
         segment.content_words.cache_clear()
+        for cache in (
+            matcher._prepare,
+            matcher._rank,
+            matcher._surface,
+            matcher._read,
+            matcher._query,
+            matcher._fresh_for,
+        ):
+            cache.cache_clear()  # every question uncached
         started = time.perf_counter()
         matcher.decide(text)
         timings.append((time.perf_counter() - started) * 1000)
+        embedded += matcher._query.cache_info().misses
     timings.sort()
-    return statistics.median(timings), timings[int(len(timings) * 0.99) - 1], timings[-1]
+    return (
+        statistics.median(timings),
+        timings[int(len(timings) * 0.99) - 1],
+        timings[-1],
+        embedded / len(texts),
+    )
+
+
+def pss_mb() -> float:
+    try:
+        for line in Path("/proc/self/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
 
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
-    from bot.matching.matcher import Matcher
+    from bot.matching.embedding import load
+    from bot.matching.matcher import Matcher, SemanticStage
     from bot.matching.segment import content_words
+    from bot.matching.semantic import MemoryVectorCache, SemanticIndex
+    from bot.matching.vectorcache import LmdbVectorCache
     from knowledge.schema import load_kb
 
     parser = argparse.ArgumentParser(
@@ -101,27 +135,50 @@ def main() -> None:
     )
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--factor", type=int, default=10)
+    parser.add_argument("--vectors", default=str(ROOT / "instance" / "vectors"), help="passage vector cache")
+    parser.add_argument("--cold", action="store_true", help="also time a cold (empty cache) embedding of 1×")
     args = parser.parse_args()
     kb = load_kb(args.shared / "kb" / "guangdong-2021.json")
     content_words("预热")  # load jieba's dictionary once, outside the build timings
+    embedder = load("auto").embedder
+    cache = LmdbVectorCache(args.vectors)
+    if embedder is not None and args.cold:
+        started = time.perf_counter()
+        SemanticIndex.build(kb.items, embedder, MemoryVectorCache())
+        print(
+            f"cold: embedding the 1× passages into an empty cache took {time.perf_counter() - started:.0f} s"
+        )
     gold = args.shared / "eval" / "gd-dev.jsonl"
-    print(f"{'kb':<14} {'items':>6} {'build s':>8} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'RSS MB':>7}")
-    cases = (
-        ("guangdong 1×", lambda: kb.items),
-        (f"guangdong {args.factor}×", lambda: expand(kb.items, args.factor)),
-        (f"distinct {args.factor}×", lambda: expand(kb.items, args.factor, distinct=True)),
+    print(
+        f"{'kb':<14} {'items':>6} {'lex s':>6} {'sem s':>6} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
+        f"{'semantic':>8} {'RSS MB':>7} {'PSS MB':>7}"
     )
-    for label, make_items in cases:  # built one at a time, so RSS shows one index and its items
+    cases = (
+        ("guangdong 1×", lambda: kb.items, True),
+        (f"guangdong {args.factor}×", lambda: expand(kb.items, args.factor), True),
+        (f"distinct {args.factor}×", lambda: expand(kb.items, args.factor, distinct=True), False),
+    )
+    for label, make_items, semantic in cases:  # built one at a time, so RSS shows one index and its items
         items = make_items()
         gc.collect()
         _clear_caches()  # each build starts cold, as after a restart (the segmentation dictionary stays)
         started = time.perf_counter()
         matcher = Matcher.build(items)
-        build = time.perf_counter() - started
+        lexical = time.perf_counter() - started
+        seconds = float("nan")
+        if semantic and embedder is not None:
+            started = time.perf_counter()
+            index = SemanticIndex.build(items, embedder, cache)  # a warm start: vectors from the cache
+            seconds = time.perf_counter() - started
+            assert index is not None
+            matcher = matcher.with_semantic(SemanticStage(index, embedder))
         texts = questions(items, gold)
         matcher.decide(texts[0])
-        p50, p99, worst = latency(matcher, texts)
-        print(f"{label:<14} {len(items):>6} {build:8.2f} {p50:7.2f} {p99:7.2f} {worst:7.2f} {rss_mb():7.0f}")
+        p50, p99, worst, share = latency(matcher, texts)
+        print(
+            f"{label:<14} {len(items):>6} {lexical:6.2f} {seconds:6.2f} {p50:7.2f} {p99:7.2f} {worst:7.2f} "
+            f"{share:8.0%} {rss_mb():7.0f} {pss_mb():7.0f}"
+        )
         del matcher, items
 
 

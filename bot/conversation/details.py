@@ -80,9 +80,10 @@ def situation_from_story(matcher: Matcher, item: Item, text: str, passages: Item
         return None
     semantic = [float(score) for score in scores if score is not None]
     names = [s.name for s in situations]
-    index = by_words(text, names)
+    topic = " ".join([item.name, *(item.aliases or [])])
+    index = by_words(text, names, topic)
     if index is None:
-        index = by_hint(text, names, semantic)
+        index = by_hint(text, names, semantic, topic)
     if index is None:
         return None
     rest = [score for i, score in enumerate(semantic) if i != index]

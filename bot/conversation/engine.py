@@ -342,7 +342,7 @@ class _Conversation:
         if surface.human or surface.complaint:
             wanted = Decision("handoff", reason="complaint" if surface.complaint else "human")
             self._record(text, wanted)
-            return self.handoff(wanted.reason, self.current_item())
+            return self.handoff(wanted.reason, self.named_or_current(text))
         talk = smalltalk.classify(text)
         if talk is not None and talk.kind is smalltalk.Kind.EMERGENCY:
             return Reply.say(smalltalk.reply(talk, self.hall), "smalltalk")
@@ -372,6 +372,53 @@ class _Conversation:
             if settled is not None:
                 return settled
         return self.decide(text)
+
+    def named_or_current(self, text: str) -> Item | None:
+        """The item a request for a person names (kept as the topic: the citizen may go on asking about it
+        while waiting), else the item under discussion."""
+        named = self.knowledge.matcher.named_in_request(text)
+        item = self.knowledge.item(named.item) if named.action == "answer" and named.item else None
+        if item is None:
+            return self.current_item()
+        self.state.pop("pending", None)
+        self.state["turn"] = _turn_data(
+            Turn(item=item.code, extra={"topic": self.knowledge.matcher.prepare(text)})
+        )
+        return item
+
+    def on_topic(self, text: str) -> Item | None:
+        """The item under discussion when ``text`` tells one of its situations or asks one of its FAQ
+        entries (证还没过期，就是签注用完了; 卡坏了刷不出来呢) though it names no item itself."""
+        item = self.current_item()
+        if item is None:
+            return None
+        matcher = self.knowledge.matcher
+        normal = normalize(matcher.reader.read(text))
+        passages = details.passages_for(matcher, item, normal)
+        if details.situation_from_story(matcher, item, text, passages) is not None:
+            return item
+        field = self._field_of(text)
+        if details.faq_for(item, text, field, passages) is not None:
+            return item
+        return None
+
+    def told_of_one(self, codes: list[str], text: str) -> int | None:
+        """The one offered item whose situation the message tells or whose FAQ it asks (我老婆也有公积金，
+        能一起取吗 → the one with 配偶一并提取), or None when none or several fit."""
+        matcher = self.knowledge.matcher
+        normal = normalize(matcher.reader.read(text))
+        field = self._field_of(text)
+        fitting = []
+        for index, code in enumerate(codes):
+            item = self.knowledge.item(code)
+            if item is None:
+                continue
+            passages = details.passages_for(matcher, item, normal)
+            if details.situation_from_story(matcher, item, text, passages) is not None:
+                fitting.append(index)
+            elif details.faq_for(item, text, field, passages) is not None:
+                fitting.append(index)
+        return fitting[0] if len(fitting) == 1 else None
 
     def _field_of(self, text: str) -> str | None:
         return self.knowledge.matcher.surface(text).field
@@ -415,11 +462,14 @@ class _Conversation:
                 index = by_hint(text, names, semantic)
                 if index is None and fresh.action == "answer" and fresh.item in options:
                     index = options.index(fresh.item)
+                if index is None:
+                    index = self.told_of_one(options, text)
         else:
             item = self.knowledge.item(pending["item"])
             if item is None:
                 return None
-            index = by_words(text, options)
+            topic = " ".join([item.name, *(item.aliases or [])])
+            index = by_words(text, options, topic)
             if index is None:
                 fresh = matcher.decide(text, None)
                 if fresh.action == "answer" and fresh.item != item.code:
@@ -427,7 +477,7 @@ class _Conversation:
                 passages = details.passages_for(matcher, item, normal)
                 found = [passages.get(f"{item.name}：{name}") for name in options]
                 semantic = [float(s) for s in found if s is not None] if all(found) else None
-                index = by_hint(text, options, semantic)
+                index = by_hint(text, options, semantic, topic)
         if index is None:
             return None
         return self.choose(pending, index, text)
@@ -445,6 +495,11 @@ class _Conversation:
                 reply = self.answer_item(item, decision.field, text, fresh=fresh)
                 self.state["turn"] = _turn_data(turn)
                 return reply
+        if decision.action == "handoff" and decision.reason in _UNANSWERED:
+            item = self.on_topic(text)
+            if item is not None:
+                # A follow-up in the item's own terms: stay on the item rather than hand off.
+                return self.answer_item(item, decision.field, text, fresh=False)
         self.state["turn"] = _turn_data(turn)
         if decision.action == "clarify" and decision.candidates:
             return self.clarify(decision.candidates, decision.field)

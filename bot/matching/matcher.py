@@ -397,6 +397,15 @@ class Matcher:
             topic = content
         return dataclasses.replace(turn, extra={"topic": topic})
 
+    def named_in_request(self, text: str) -> Decision:
+        """What ``text`` asks once its request for a person or complaint is taken out: "异地就医备案弄不好，
+        转人工" still names 异地就医备案, so the next "在几号窗口" is about it."""
+        rest = _COMPLAINT.sub(" ", _HUMAN.sub(" ", normalize(self._read(text))))
+        rest = re.sub(r"(帮我|给我|请)?\s*$", "", rest).strip()
+        if not rest:
+            return Decision("handoff", reason="empty")
+        return self.decide(rest)
+
     def replay(self, messages: Sequence[str]) -> Turn:
         """The Turn after the citizen's earlier ``messages`` (oldest first), for stateless callers."""
         turn: Turn | None = None

@@ -36,20 +36,25 @@ def distinctive(options: Sequence[str]) -> list[set[str]]:
     return [g - common for g in grams]
 
 
-def by_words(text: str, options: Sequence[str]) -> int | None:
+def by_words(text: str, options: Sequence[str], topic: str = "") -> int | None:
     """The option whose distinctive words (pairs of characters no other option has as many of) ``text``
-    says, or None. Strong evidence: a message naming 租赁 answers the numbered question."""
-    said = _bigrams(normalize(text))
+    says, or None. Strong evidence: a message naming 租赁 answers the numbered question. Words of
+    ``topic`` (the item whose situations the options are) set no option apart."""
+    said = _bigrams(normalize(text)) - _bigrams(normalize(topic))
     hits = [len(said & grams) for grams in distinctive(options)]
     best = max(hits, default=0)
     return hits.index(best) if best and hits.count(best) == 1 else None
 
 
-def by_hint(text: str, options: Sequence[str], semantic: Sequence[float] | None = None) -> int | None:
+def by_hint(
+    text: str, options: Sequence[str], semantic: Sequence[float] | None = None, topic: str = ""
+) -> int | None:
     """Weaker evidence, for a message that names no other item: one character only this option has (租 in
     租房的 → 租赁住房), else (with ``semantic``, the message's similarity to each option) the option
-    clearly closest in meaning; ties on distinctive words are decided by meaning too."""
-    said = _bigrams(normalize(text))
+    clearly closest in meaning; ties on distinctive words are decided by meaning too. Words of ``topic``
+    (the item the options are situations of) tell no option apart: 公积金 in 我老婆也有公积金 does not
+    point to 使用公积金贷款购房."""
+    said = _bigrams(normalize(text)) - _bigrams(normalize(topic))
     hits = [len(said & grams) for grams in distinctive(options)]
     best = max(hits, default=0)
     if not best:

@@ -1,0 +1,80 @@
+"""What the semantic stage adds to conversations: stories told in the citizen's words, follow-ups that name
+no item, a request for a person that still names its topic. Skips where the model cannot load (the
+lexical behaviours are in ``test_conversation.py``)."""
+
+import datetime as dt
+import itertools
+from pathlib import Path
+
+import pytest
+
+from bot.conversation.engine import Context, respond
+from bot.conversation.holidays import load_calendar
+from bot.conversation.hours import CHINA
+from bot.conversation.knowledge import SemanticSetup, StaticKnowledge
+from bot.conversation.messages import Message, Reply
+from bot.conversation.records import MemoryRecorder
+from bot.conversation.state import MemoryStore
+from knowledge.schema import load_kb
+
+TUESDAY = dt.datetime(2026, 12, 8, 10, 30, tzinfo=CHINA)
+VECTORS = Path(__file__).resolve().parent.parent / "instance" / "vectors"
+_ids = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def knowledge(county_kb_path) -> StaticKnowledge:
+    from bot.matching.embedding import load
+    from bot.matching.vectorcache import LmdbVectorCache
+
+    loaded = load("auto")
+    if loaded.embedder is None:
+        pytest.skip(f"the semantic model does not load here: {loaded.state} {loaded.detail}")
+    VECTORS.mkdir(parents=True, exist_ok=True)  # the cache the accuracy tests and the bench share
+    return StaticKnowledge(
+        load_kb(county_kb_path), SemanticSetup(loaded.embedder, LmdbVectorCache(str(VECTORS)))
+    )
+
+
+@pytest.fixture
+def context(knowledge) -> Context:
+    return Context(
+        knowledge=knowledge,
+        store=MemoryStore(),
+        recorder=MemoryRecorder(),
+        clock=lambda: TUESDAY,
+        calendar=load_calendar(),
+        service_hours=None,
+    )
+
+
+def say(context: Context, text: str) -> Reply:
+    return respond(Message(kind="text", openid="oSemantic", text=text, msg_id=str(next(_ids))), context)
+
+
+def test_a_request_for_a_person_keeps_the_item_it_names(context):
+    first = say(context, "异地就医备案我在手机上弄了半天弄不好，帮我转人工")
+    assert first.action == "handoff" and first.text
+    where = say(context, "那我下午直接过去，在几号窗口")
+    assert (where.action, where.item, where.field) == ("answer", "SF-YB-002", "location")
+
+
+def test_a_request_for_a_person_alone_keeps_the_item_under_discussion(context):
+    assert say(context, "异地就医备案怎么办").item == "SF-YB-002"
+    assert say(context, "转人工").action == "handoff"
+    assert say(context, "要带什么").item == "SF-YB-002"
+
+
+def test_a_follow_up_telling_a_situation_stays_on_the_item(context):
+    assert say(context, "我爸想办残疾证").choices[:1] == ("SF-CL-001",)
+    assert say(context, "1").item == "SF-CL-001"
+    reply = say(context, "他下不了床，去不了医院评定，咋办")
+    assert (reply.action, reply.item, reply.situation) == ("answer", "SF-CL-001", "行动不便无法到评定机构")
+
+
+def test_a_situation_word_of_the_topic_does_not_pick_the_option_that_repeats_it(context):
+    """公积金 is in the item's name: it tells no situation of 住房公积金提取（购买自住住房） apart."""
+    first = say(context, "买房提取公积金要带什么")
+    assert first.item == "SF-GJJ-001"
+    reply = say(context, "我老婆也有公积金，能一起取吗")
+    assert (reply.item, reply.situation) == ("SF-GJJ-001", "配偶一并提取")
