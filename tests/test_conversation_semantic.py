@@ -78,3 +78,20 @@ def test_a_situation_word_of_the_topic_does_not_pick_the_option_that_repeats_it(
     assert first.item == "SF-GJJ-001"
     reply = say(context, "我老婆也有公积金，能一起取吗")
     assert (reply.item, reply.situation) == ("SF-GJJ-001", "配偶一并提取")
+
+
+def test_the_story_told_before_a_numbered_question_gives_the_situation_once_picked(context):
+    first = say(context, "我的身份证在公交上丢了，补办的话要带啥")
+    if first.action == "answer":
+        pytest.skip("the matcher answers this story directly now: nothing to pick")
+    assert first.action == "clarify" and "SF-GA-003" in first.choices
+    picked = say(context, str(first.choices.index("SF-GA-003") + 1))
+    assert (picked.item, picked.situation) == ("SF-GA-003", "丢失、被盗补领")
+    assert "不同情形" not in picked.text  # the situation is not asked again
+
+
+def test_the_kept_story_is_masked(context):
+    say(context, "我叫张三，身份证号码110101199003074514，我的身份证在公交上丢了，补办的话要带啥")
+    pending = context.store.load("oSemantic").get("pending") or {}
+    assert "公交上丢了" in pending.get("story", "")  # kept, for the situation once the citizen picks
+    assert "110101199003074514" not in str(pending)

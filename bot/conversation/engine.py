@@ -37,6 +37,7 @@ from bot.conversation.state import MemoryStore, StateStore
 from bot.matching.decision import Decision, Turn
 from bot.matching.normalize import normalize, to_halfwidth
 from bot.matching.options import by_hint, by_words
+from bot.matching.pii import mask_personal_data
 from knowledge.schema import Item, Situation
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ EXAMPLES = "比如“身份证丢了怎么补办”“社保卡在哪办”"
 HELP = f"您好，请直接用文字描述要办理的事项，{EXAMPLES}。回复“人工”联系工作人员。"
 NOT_TEXT = f"抱歉，我暂时只能看懂文字消息。请用文字描述您要办理的事项，{EXAMPLES}。"
 VOICE_NOT_RECOGNISED = f"抱歉，暂时听不懂语音，请打字提问，{EXAMPLES}。"
+#: Characters of the message before a numbered question kept with it (a story's situation is near its ask).
+STORY_KEPT = 200
 NO_CHOICE = f"现在没有待选择的编号。请直接用文字提问，{EXAMPLES}。"
 
 
@@ -142,15 +145,19 @@ class _Conversation:
 
     # -- replies --
 
-    def answer_item(self, item: Item, field: str | None, text: str, *, fresh: bool) -> Reply:
+    def answer_item(self, item: Item, field: str | None, text: str, *, fresh: bool, story: str = "") -> Reply:
         """About ``item``: the situation from the story, an FAQ or item sentence first, then the field or
-        the one-trip block. ``fresh``: the first answer about this item (the one-trip block is due)."""
+        the one-trip block. ``fresh``: the first answer about this item (the one-trip block is due);
+        ``story``: what the citizen told before a numbered question, read for the situation too."""
         if field == "materials":
             field = None  # 要带什么 gets the whole one-trip block, materials first
         matcher = self.knowledge.matcher
         normal = normalize(matcher.reader.read(text)) if text else ""
         passages = details.passages_for(matcher, item, normal)
         situation = details.situation_from_story(matcher, item, text, passages) if text else None
+        if situation is None and story:
+            told = details.passages_for(matcher, item, normalize(matcher.reader.read(story)))
+            situation = details.situation_from_story(matcher, item, story, told)
         if situation is None:
             situation = self.current_situation(item)
         if situation is not None:
@@ -217,9 +224,13 @@ class _Conversation:
         self.state["turn"] = _turn_data(Turn(item=item.code, field="hours", extra=self._topic()))
         return Reply.say(answers.fit(text_), "answer", item=item.code, field="hours")
 
-    def clarify(self, codes: tuple[str, ...], field: str | None) -> Reply:
+    def clarify(self, codes: tuple[str, ...], field: str | None, story: str = "") -> Reply:
+        """A numbered question; the message that led to it is kept (masked) so that the situation it told
+        (被偷了, 卖家房贷没还完) is not asked again once the citizen picks."""
         items = [item for item in (self.knowledge.item(code) for code in codes) if item is not None]
         self.state["pending"] = {"kind": "items", "options": [i.code for i in items], "field": field}
+        if story:
+            self.state["pending"]["story"] = mask_personal_data(story)[:STORY_KEPT]
         self.state["streak"] = 0
         self.state.pop("pages", None)
         return Reply.say(
@@ -266,7 +277,11 @@ class _Conversation:
             text, Decision("answer", item=item.code, field=pending.get("field"), score=1.0, reason="picked")
         )
         return self.answer_item(
-            item, pending.get("field"), text if not choices.number_in(text, 99) else "", fresh=True
+            item,
+            pending.get("field"),
+            text if not choices.number_in(text, 99) else "",
+            fresh=True,
+            story=str(pending.get("story") or ""),
         )
 
     def handoff(self, reason: str, item: Item | None = None) -> Reply:
@@ -502,7 +517,7 @@ class _Conversation:
                 return self.answer_item(item, decision.field, text, fresh=False)
         self.state["turn"] = _turn_data(turn)
         if decision.action == "clarify" and decision.candidates:
-            return self.clarify(decision.candidates, decision.field)
+            return self.clarify(decision.candidates, decision.field, story=text)
         if decision.reason in _UNANSWERED:
             streak = int(self.state.get("streak", 0)) + 1
             if streak < 2:

@@ -58,7 +58,7 @@ def by_hint(
     hits = [len(said & grams) for grams in distinctive(options)]
     best = max(hits, default=0)
     if not best:
-        chars = set(normalize(text).replace(" ", "")) - _FUNCTION_CHARS
+        chars = set(normalize(text).replace(" ", "")) - _FUNCTION_CHARS - set(normalize(topic))
         owned = [set(normalize(option)) for option in options]
         unique = [
             o - set().union(*(other for j, other in enumerate(owned) if j != i)) for i, o in enumerate(owned)
