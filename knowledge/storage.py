@@ -170,6 +170,16 @@ def list_items(*, session: Session, search: str | None = None, status: str | Non
 _FULL_TEXT_RANK = 9
 
 
+def item_names(*, session: Session) -> list[tuple[str, str]]:
+    """(code, name) of every item not archived, in import order: a light list for choosing an item."""
+    query = (
+        select(ServiceItem.code, ServiceItem.name)
+        .where(ServiceItem.status != "archived")
+        .order_by(col(ServiceItem.id))
+    )
+    return [(code, name) for code, name in session.exec(query)]
+
+
 def _search_rank(row: ServiceItem, needle: str) -> int | None:
     """How well ``needle`` (casefolded) names ``row``: 0 best; None when only other text has it."""
     code, name = row.code.casefold(), row.name.casefold()

@@ -87,6 +87,24 @@ def test_one_click_alias_then_review_makes_the_bot_answer(setup):
     assert f"事项：<strong>{CODE}</strong>" in answer
 
 
+def test_alias_to_an_item_the_bot_did_not_guess(setup):
+    """The bot's three guesses were all wrong: staff pick the right item by code from the page's list."""
+    app, engine, _sent = setup
+    asked = log_question(engine, "二代证寻不见咧", candidates=[("SF-MZ-001", 0.2)])
+    client = app.test_client()
+    login(client, "ed")
+    page = client.get("/admin/unanswered/").get_data(as_text=True)
+    assert f'<option value="{CODE}">居民身份证补领（丢失、损坏）</option>' in page  # every item is offered
+    assert 'list="item-codes"' in page
+    form = {"ids": [asked], "action": "alias", "csrf_token": token(client, "/admin/unanswered/")}
+    unknown = client.post("/admin/unanswered/action", data={**form, "code": "NO-SUCH"}, follow_redirects=True)
+    assert "NO-SUCH" in unknown.get_data(as_text=True) and set(_states(engine).values()) == {"open"}
+    client.post("/admin/unanswered/action", data={**form, "code": CODE})
+    assert set(_states(engine).values()) == {"alias_added"}
+    with Session(engine) as session:
+        assert "二代证寻不见咧" in storage.get_item(session=session, code=CODE).data["aliases"]
+
+
 @pytest.mark.parametrize(
     ("action", "state"), [("ignore", "ignored"), ("new_item", "item_created")], ids=["ignore", "new-item"]
 )

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from knowledge import lifecycle
+from knowledge import lifecycle, storage
 from knowledge.console import auth, regression, replies, writes
 from knowledge.console.context import db, hooks
 from knowledge.errors import KnowledgeError
@@ -45,8 +45,10 @@ def index() -> Any:
             if code not in names:
                 row = writes.find_item(session=db(), code=code)
                 names[code] = row.name if row is not None else code
+    # Any item, not only the bot's three guesses: when all three are wrong the right one is still an alias away.
+    items = storage.item_names(session=db()) if groups else []
     return render_template(
-        "console/unanswered.html", groups=groups, state=state, states=STATE_LABELS, names=names
+        "console/unanswered.html", groups=groups, state=state, states=STATE_LABELS, names=names, items=items
     )
 
 
