@@ -45,7 +45,7 @@ def index() -> Any:
             if code not in names:
                 row = writes.find_item(session=db(), code=code)
                 names[code] = row.name if row is not None else code
-    # Any item, not only the bot's three guesses: when all three are wrong the right one is still an alias away.
+    # Any item, not only the bot's three guesses: when all three are wrong, the right one is an alias away.
     items = storage.item_names(session=db()) if groups else []
     return render_template(
         "console/unanswered.html", groups=groups, state=state, states=STATE_LABELS, names=names, items=items
