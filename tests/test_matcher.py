@@ -349,6 +349,22 @@ def test_follow_ups_still_stay_on_topic(
     assert (decision.action, decision.item, decision.field) == ("answer", code, field)
 
 
+@pytest.mark.parametrize(
+    ("context", "text", "expected"),
+    [
+        (["身份证丢了怎么补办"], "附近有银行吗", ("handoff", None)),  # a question of its own, no shared word
+        (["营业执照怎么办"], "附近有银行吗", ("handoff", None)),
+        (["身份证丢了怎么补办"], "我儿子的", ("answer", "SF-GA-003")),  # a bare refinement stays
+    ],
+    ids=["bank-after-id", "bank-after-licence", "refinement"],
+)
+def test_an_unrelated_question_after_an_answer_is_not_a_follow_up(
+    matcher: Matcher, context: list[str], text: str, expected: tuple[str, str | None]
+) -> None:
+    decision = matcher.decide(text, matcher.replay(context))
+    assert (decision.action, decision.item) == expected
+
+
 NARRATIVE_ANSWERS = [
     # Ages, years and names in the question are details, not what it is about.
     ("孩子12岁能办身份证吗", "SF-GA-001"),

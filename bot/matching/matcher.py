@@ -326,6 +326,16 @@ class Matcher:
         if prev.candidates and not prev.item and field is not None and fresh.action != "answer":
             # "电话多少" while a clarification is pending: ask the same question again, now with the field.
             return Decision("clarify", candidates=prev.candidates, field=field, reason="ambiguous")
+        if (
+            prev.item
+            and field is None
+            and fresh.reason in ("out_of_scope", "low_confidence")
+            and _ASKS.search(surface.normal)
+            and self.scorer.coverage(content, self.position[prev.item]) == 0.0
+        ):
+            # A question of its own that shares no word with the item (附近有银行吗 after 身份证补领) is not
+            # about it; a bare refinement (我儿子的) still is.
+            return fresh
         if topic:
             combined: Decision = self._fresh_for(topic + " " + surface.normal, topic + " " + content, field)
             if combined.action == "answer" and combined.item is not None:
