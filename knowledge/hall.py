@@ -13,8 +13,7 @@ Functions here flush but do not commit; the keyword-only ``*_hall`` functions at
 transaction each, like ``knowledge.storage``.
 """
 
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
@@ -23,7 +22,7 @@ from sqlmodel import Session, col, select
 from knowledge import schema
 from knowledge.audit import audit_row
 from knowledge.errors import KnowledgeError
-from knowledge.lifecycle import bump_version
+from knowledge.lifecycle import bump_version, transaction
 from knowledge.models import Hall, HallRevision, utcnow
 
 FIELDS: tuple[str, ...] = tuple(schema.Hall.model_fields)
@@ -293,16 +292,6 @@ def restore(session: Session, *, number: int, author: str, ip: str = "") -> Hall
 # --- one transaction each ----------------------------------------------------------------------
 
 
-@contextmanager
-def _transaction(session: Session) -> Iterator[None]:
-    try:
-        yield
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-
-
 def _bump_if_visible(session: Session, change: HallChange) -> HallChange:
     if change.visible:
         bump_version(session)
@@ -312,7 +301,7 @@ def _bump_if_visible(session: Session, change: HallChange) -> HallChange:
 def propose_hall(*, session: Session, hall: schema.Hall, author: str, summary: str = "",
                  publish: bool = False, clear: Collection[str] = (), ip: str = "") -> HallChange:
     """:func:`propose` in its own transaction."""
-    with _transaction(session):
+    with transaction(session):
         change = propose(session, hall, author=author, summary=summary, publish=publish, clear=clear, ip=ip)
         return _bump_if_visible(session, change)
 
@@ -320,18 +309,18 @@ def propose_hall(*, session: Session, hall: schema.Hall, author: str, summary: s
 def approve_hall(*, session: Session, reviewer: str, revision: int, comment: str | None = None,
                  ip: str = "") -> HallChange:
     """:func:`approve` in its own transaction."""
-    with _transaction(session):
+    with transaction(session):
         change = approve(session, reviewer=reviewer, revision=revision, comment=comment, ip=ip)
         return _bump_if_visible(session, change)
 
 
 def return_hall(*, session: Session, reviewer: str, revision: int, comment: str, ip: str = "") -> HallChange:
     """:func:`return_for_changes` in its own transaction."""
-    with _transaction(session):
+    with transaction(session):
         return return_for_changes(session, reviewer=reviewer, revision=revision, comment=comment, ip=ip)
 
 
 def restore_hall(*, session: Session, number: int, author: str, ip: str = "") -> HallChange:
     """:func:`restore` in its own transaction."""
-    with _transaction(session):
+    with transaction(session):
         return restore(session, number=number, author=author, ip=ip)

@@ -8,6 +8,7 @@ the edit is approved and its effective date has come. Functions here flush but d
 
 import datetime as dt
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -16,6 +17,18 @@ from sqlmodel import Session, col, select, update
 from knowledge import schema
 from knowledge.errors import KnowledgeError
 from knowledge.models import STATUS_LABELS, ItemRevision, KbMeta, ServiceItem, utcnow
+
+
+@contextmanager
+def transaction(session: Session) -> Iterator[None]:
+    """Commit what the block did, or roll all of it back (the store's writes are one transaction each)."""
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
 
 Action = Literal["created", "updated", "unchanged"]
 

@@ -7,8 +7,7 @@ that may have changed (publish, archive, import, restore, hall or synonym edits)
 """
 
 import datetime as dt
-from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,16 +86,6 @@ class ImportReport:
         if self.hall is not None and self.hall.kept:
             detail["hall_kept"] = self.hall.kept_labels
         return detail
-
-
-@contextmanager
-def _transaction(session: Session) -> Iterator[None]:
-    try:
-        yield
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
 
 
 def _today(today: dt.date | None) -> dt.date:
@@ -287,7 +276,7 @@ def add_synonym(*, session: Session, word: str, canonical: str) -> Synonym:
     existing = session.exec(query).first()
     if existing is not None:
         return existing
-    with _transaction(session):
+    with lifecycle.transaction(session):
         synonym = Synonym(word=word, canonical=canonical)
         session.add(synonym)
         lifecycle.bump_version(session)
@@ -300,7 +289,7 @@ def delete_synonym(*, session: Session, synonym_id: int) -> bool:
     synonym = session.get(Synonym, synonym_id)
     if synonym is None:
         return False
-    with _transaction(session):
+    with lifecycle.transaction(session):
         session.delete(synonym)
         lifecycle.bump_version(session)
     return True
@@ -316,7 +305,7 @@ def upsert_item(*, session: Session, item: schema.Item, author: str, summary: st
     ``publish=False`` saves a draft (a published item stays visible as it was);
     ``publish=True`` publishes at once.
     """
-    with _transaction(session):
+    with lifecycle.transaction(session):
         row = session.exec(select(ServiceItem).where(ServiceItem.code == item.code)).first()
         change = lifecycle.save_item(session, row, item, author=author, summary=summary,
                                      publish=publish, today=_today(today))
@@ -327,7 +316,7 @@ def upsert_item(*, session: Session, item: schema.Item, author: str, summary: st
 
 def submit_for_review(*, session: Session, code: str, author: str, summary: str = "") -> ItemChange:
     """Draft → in review."""
-    with _transaction(session):
+    with lifecycle.transaction(session):
         return lifecycle.submit(session, code, author=author, summary=summary)
 
 
@@ -337,7 +326,7 @@ def approve(*, session: Session, code: str, reviewer: str, comment: str | None =
 
     ``revision``: the version the reviewer saw; StaleRevision when the item changed since.
     """
-    with _transaction(session):
+    with lifecycle.transaction(session):
         change = lifecycle.approve(session, code, reviewer=reviewer, comment=comment, today=_today(today),
                                    revision=revision)
         lifecycle.bump_version(session)
@@ -347,14 +336,14 @@ def approve(*, session: Session, code: str, reviewer: str, comment: str | None =
 def return_for_changes(*, session: Session, code: str, reviewer: str, comment: str,
                        revision: int | None = None) -> ItemChange:
     """In review → draft, with the reviewer's comment (StaleRevision when ``revision`` is not the newest)."""
-    with _transaction(session):
+    with lifecycle.transaction(session):
         return lifecycle.return_for_changes(session, code, reviewer=reviewer, comment=comment,
                                             revision=revision)
 
 
 def archive(*, session: Session, code: str, author: str, summary: str = "") -> ItemChange:
     """Withdraw an item: the bot stops seeing it; its history stays and it can be restored."""
-    with _transaction(session):
+    with lifecycle.transaction(session):
         change = lifecycle.archive(session, lifecycle.find_row(session, code), author=author, summary=summary)
         lifecycle.bump_version(session)
     return change
@@ -363,14 +352,14 @@ def archive(*, session: Session, code: str, author: str, summary: str = "") -> I
 def set_effective_date(*, session: Session, code: str, effective_date: dt.date | None,
                        author: str) -> ItemChange:
     """Set the date a draft (or an item in review) takes effect once approved."""
-    with _transaction(session):
+    with lifecycle.transaction(session):
         return lifecycle.set_effective_date(session, code, effective_date, author=author)
 
 
 def restore(*, session: Session, code: str, revision: int, author: str, publish: bool = True,
             today: dt.date | None = None) -> ItemChange:
     """Bring back an earlier snapshot as a new revision; published at once unless ``publish=False``."""
-    with _transaction(session):
+    with lifecycle.transaction(session):
         change = lifecycle.restore(session, code, revision, author=author, publish=publish,
                                    today=_today(today))
         if change.visible:
