@@ -4,6 +4,7 @@ Editors propose changes (into review); a second person approves the revision the
 items. Every step is audited by ``knowledge.hall`` itself, with the old and new values.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -83,64 +84,58 @@ def propose() -> Any:
     return redirect(url_for("console.hall.index"))
 
 
-def _seen() -> int | None:
-    return request.form.get("revision", type=int)
+def _review(decide: Callable[[int], object], *, refused: int, done: str) -> Any:
+    """Approve or return the revision the reviewer's form showed: ``decide(revision)``; a refusal is shown on
+    the page with its status (stale 409, own change 403, else ``refused``)."""
+    seen = request.form.get("revision", type=int)
+    if seen is None:
+        flash("审核表单缺少版本号，请刷新页面后重新审核", "error")
+        return _page(status=400)
+    try:
+        decide(seen)
+    except hall.StaleHallRevision as exc:
+        flash(str(exc), "error")
+        return _page(status=409)
+    except hall.OwnHallChange as exc:
+        flash(str(exc), "error")
+        return _page(status=403)
+    except KnowledgeError as exc:
+        flash(str(exc), "error")
+        return _page(status=refused)
+    flash(done, "ok")
+    return redirect(url_for("console.hall.index"))
 
 
 @bp.route("/approve", methods=["POST"])
 @auth.requires("review")
 def approve() -> Any:
-    seen = _seen()
-    if seen is None:
-        flash("审核表单缺少版本号，请刷新页面后重新审核", "error")
-        return _page(status=400)
-    try:
-        hall.approve_hall(
+    return _review(
+        lambda seen: hall.approve_hall(
             session=db(),
             reviewer=current_user.username,
             revision=seen,
             comment=request.form.get("comment", "").strip() or None,
             ip=auth.client_ip(),
-        )
-    except hall.StaleHallRevision as exc:
-        flash(str(exc), "error")
-        return _page(status=409)
-    except hall.OwnHallChange as exc:
-        flash(str(exc), "error")
-        return _page(status=403)
-    except KnowledgeError as exc:
-        flash(str(exc), "error")
-        return _page(status=409)
-    flash("审核通过，新的大厅信息已发布", "ok")
-    return redirect(url_for("console.hall.index"))
+        ),
+        refused=409,
+        done="审核通过，新的大厅信息已发布",
+    )
 
 
 @bp.route("/return", methods=["POST"])
 @auth.requires("review")
 def return_() -> Any:
-    seen = _seen()
-    if seen is None:
-        flash("审核表单缺少版本号，请刷新页面后重新审核", "error")
-        return _page(status=400)
-    try:
-        hall.return_hall(
+    return _review(
+        lambda seen: hall.return_hall(
             session=db(),
             reviewer=current_user.username,
             revision=seen,
             comment=request.form.get("comment", ""),
             ip=auth.client_ip(),
-        )
-    except hall.StaleHallRevision as exc:
-        flash(str(exc), "error")
-        return _page(status=409)
-    except hall.OwnHallChange as exc:
-        flash(str(exc), "error")
-        return _page(status=403)
-    except KnowledgeError as exc:
-        flash(str(exc), "error")
-        return _page(status=422)
-    flash("已退回修改", "ok")
-    return redirect(url_for("console.hall.index"))
+        ),
+        refused=422,
+        done="已退回修改",
+    )
 
 
 @bp.route("/restore/<int:number>", methods=["POST"])
