@@ -102,34 +102,32 @@ def list_users() -> None:
     click.echo(f"共 {len(users)} 个账号")
 
 
-@user.command("disable")
-@click.argument("name")
-def disable(name: str) -> None:
-    """停用账号：不能再登录，已登录的会话立即失效。"""
+def _set_active(name: str, *, active: bool, action: str, state: str, done: str) -> None:
+    """Disable or enable ``name``: ``state`` names the state when nothing changes, ``done`` what was done."""
     from knowledge.accounts import find_user, set_active
 
     with _session() as session:
         account = find_user(session=session, username=name)
-        if not set_active(session=session, user=account, active=False):
-            click.echo(f"账号 {account.username} 已是停用状态。")
+        if not set_active(session=session, user=account, active=active):
+            click.echo(f"账号 {account.username} 已是{state}状态。")
             return
-        _audit(session, "user_deactivate", account.username)
-    click.echo(f"已停用账号 {account.username}，其已登录的会话已全部失效。")
+        _audit(session, action, account.username)
+    click.echo(done.format(account.username))
+
+
+@user.command("disable")
+@click.argument("name")
+def disable(name: str) -> None:
+    """停用账号：不能再登录，已登录的会话立即失效。"""
+    done = "已停用账号 {}，其已登录的会话已全部失效。"
+    _set_active(name, active=False, action="user_deactivate", state="停用", done=done)
 
 
 @user.command("enable")
 @click.argument("name")
 def enable(name: str) -> None:
     """重新启用一个停用的账号。"""
-    from knowledge.accounts import find_user, set_active
-
-    with _session() as session:
-        account = find_user(session=session, username=name)
-        if not set_active(session=session, user=account, active=True):
-            click.echo(f"账号 {account.username} 已是启用状态。")
-            return
-        _audit(session, "user_activate", account.username)
-    click.echo(f"已启用账号 {account.username}。")
+    _set_active(name, active=True, action="user_activate", state="启用", done="已启用账号 {}。")
 
 
 @user.command("reset-password")
