@@ -6,6 +6,7 @@ the store (``knowledge``); ``webhook.py`` only registers them.
 """
 
 import datetime as dt
+import io
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
@@ -13,6 +14,13 @@ from typing import Any, NoReturn
 import click
 from flask import Flask
 from flask.cli import ScriptInfo
+
+
+def utf8_streams() -> None:
+    """Read stdin and write stdout as UTF-8 whatever the locale says (the JSON-lines verbs)."""
+    for stream in (sys.stdin, sys.stdout):
+        if isinstance(stream, io.TextIOWrapper) and stream.encoding.lower().replace("-", "") != "utf8":
+            stream.reconfigure(encoding="utf-8")
 
 
 def script_app() -> Flask:

@@ -8,7 +8,6 @@ a line that cannot be read gets ``{"id", "error", "replies": []}`` and a Chinese
 """
 
 import datetime as dt
-import io
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -16,7 +15,7 @@ from typing import IO, Any
 
 import click
 
-from bot.commands import script_app
+from bot.commands import script_app, utf8_streams
 from bot.conversation.engine import Context, respond
 from bot.conversation.hours import CHINA
 from bot.conversation.messages import Message
@@ -100,8 +99,6 @@ def converse(kb_path: str | None) -> None:
     from bot.serving import runtime
 
     base = runtime.trial_context(script_app(), kb_file=kb_path)
-    for stream in (sys.stdin, sys.stdout):  # JSON lines are UTF-8 whatever the locale says
-        if isinstance(stream, io.TextIOWrapper) and stream.encoding.lower().replace("-", "") != "utf8":
-            stream.reconfigure(encoding="utf-8")
+    utf8_streams()
     for result in play(base, sys.stdin, sys.stderr):
         click.echo(json.dumps(result, ensure_ascii=False))

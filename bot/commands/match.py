@@ -8,7 +8,6 @@ With ``--kb PATH`` the guidebot-kb/1 file is indexed in memory (no database); wi
 items and staff synonyms of the configured database are used.
 """
 
-import io
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -16,7 +15,7 @@ from typing import IO
 
 import click
 
-from bot.commands import script_app
+from bot.commands import script_app, utf8_streams
 from bot.matching.decision import Decision
 from bot.matching.matcher import Matcher
 
@@ -66,8 +65,6 @@ def run(matcher: Matcher, lines: Iterable[str], errors: IO[str]) -> Iterator[dic
 def match(kb_path: str | None) -> None:
     """逐行读取 JSON 问题，逐行输出匹配结果（JSON）。"""
     matcher = _matcher(kb_path)
-    for stream in (sys.stdin, sys.stdout):  # JSON lines are UTF-8 whatever the locale says
-        if isinstance(stream, io.TextIOWrapper) and stream.encoding.lower().replace("-", "") != "utf8":
-            stream.reconfigure(encoding="utf-8")
+    utf8_streams()
     for result in run(matcher, sys.stdin, sys.stderr):
         click.echo(json.dumps(result, ensure_ascii=False))
