@@ -67,6 +67,11 @@ def named_situation(item: Item, text: str, prepare: Callable[[str], str]) -> Sit
     return found[0] if len(found) == 1 else None
 
 
+def topic_words(item: Item) -> str:
+    """The item's name and aliases: the words of the topic, which tell none of its situations apart."""
+    return " ".join([item.name, *(item.aliases or [])])
+
+
 def situation_from_story(matcher: Matcher, item: Item, text: str, passages: ItemPassages) -> Situation | None:
     """The situation the message describes, or None when it does not say (or says several)."""
     situations = list(item.situations or ())
@@ -80,7 +85,7 @@ def situation_from_story(matcher: Matcher, item: Item, text: str, passages: Item
         return None
     semantic = [float(score) for score in scores if score is not None]
     names = [s.name for s in situations]
-    topic = " ".join([item.name, *(item.aliases or [])])
+    topic = topic_words(item)
     index = by_words(text, names, topic)
     if index is None:
         index = by_hint(text, names, semantic, topic)

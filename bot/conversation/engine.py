@@ -405,35 +405,22 @@ class _Conversation:
         """The item under discussion when ``text`` tells one of its situations or asks one of its FAQ
         entries (证还没过期，就是签注用完了; 卡坏了刷不出来呢) though it names no item itself."""
         item = self.current_item()
-        if item is None:
-            return None
-        matcher = self.knowledge.matcher
-        normal = normalize(matcher.reader.read(text))
-        passages = details.passages_for(matcher, item, normal)
-        if details.situation_from_story(matcher, item, text, passages) is not None:
-            return item
-        field = self._field_of(text)
-        if details.faq_for(item, text, field, passages) is not None:
-            return item
-        return None
+        return item if item is not None and self._tells_of(item, text) else None
 
     def told_of_one(self, codes: list[str], text: str) -> int | None:
         """The one offered item whose situation the message tells or whose FAQ it asks (我老婆也有公积金，
         能一起取吗 → the one with 配偶一并提取), or None when none or several fit."""
-        matcher = self.knowledge.matcher
-        normal = normalize(matcher.reader.read(text))
-        field = self._field_of(text)
-        fitting = []
-        for index, code in enumerate(codes):
-            item = self.knowledge.item(code)
-            if item is None:
-                continue
-            passages = details.passages_for(matcher, item, normal)
-            if details.situation_from_story(matcher, item, text, passages) is not None:
-                fitting.append(index)
-            elif details.faq_for(item, text, field, passages) is not None:
-                fitting.append(index)
+        items = [self.knowledge.item(code) for code in codes]
+        fitting = [i for i, item in enumerate(items) if item is not None and self._tells_of(item, text)]
         return fitting[0] if len(fitting) == 1 else None
+
+    def _tells_of(self, item: Item, text: str) -> bool:
+        """Whether ``text`` tells one of ``item``'s situations or asks one of its FAQ entries."""
+        matcher = self.knowledge.matcher
+        passages = details.passages_for(matcher, item, normalize(matcher.reader.read(text)))
+        if details.situation_from_story(matcher, item, text, passages) is not None:
+            return True
+        return details.faq_for(item, text, self._field_of(text), passages) is not None
 
     def _field_of(self, text: str) -> str | None:
         return self.knowledge.matcher.surface(text).field
@@ -483,7 +470,7 @@ class _Conversation:
             item = self.knowledge.item(pending["item"])
             if item is None:
                 return None
-            topic = " ".join([item.name, *(item.aliases or [])])
+            topic = details.topic_words(item)
             index = by_words(text, options, topic)
             if index is None:
                 fresh = matcher.decide(text, None)
