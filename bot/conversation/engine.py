@@ -564,7 +564,6 @@ def respond(message: Message, context: Context) -> Reply:
     if message.kind == "event":
         reply = conversation.event()
     else:
-        text = message.recognition if message.kind == "voice" else message.text
-        reply = conversation.text(text or "")
+        reply = conversation.text(message.said)
     conversation.save()
     return reply

@@ -40,6 +40,11 @@ class Message:
         return f"event:{self.openid}|{self.create_time}|{self.event or ''}|{self.event_key or ''}"
 
     @property
+    def said(self) -> str:
+        """What the citizen said: the text, or the recognised speech of a voice message ("" for neither)."""
+        return (self.recognition if self.kind == "voice" else self.text) or ""
+
+    @property
     def log_ref(self) -> str:
         """How logs name this push: the MsgId, or the event and its time (never the openid)."""
         if self.msg_id:

@@ -292,7 +292,7 @@ class Deliverer:
     def _record_unanswered(self, message: Message, context: Context) -> None:
         """A question the bot failed on (its knowledge unreadable, a bug) still reaches the review queue:
         the recorder spools it while the database is down. Retries get the cached reply, not a record."""
-        text = message.recognition if message.kind == "voice" else message.text
+        text = message.said
         if message.kind not in ("text", "voice") or not text:
             return
         try:
