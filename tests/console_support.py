@@ -7,6 +7,7 @@ The bot's callables are test doubles here (the console's contract is only "a dec
 import datetime as dt
 import json
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,6 +145,19 @@ def log_question(
         session.add(row)
         session.commit()
         return int(row.id or 0)
+
+
+def settled(client: FlaskClient, response: Any) -> Any:
+    """Follow an import job's redirect and poll its page until the background step has finished."""
+    assert response.status_code == 303, response.status_code
+    url = response.headers["Location"]
+    deadline = time.monotonic() + 60
+    while True:
+        page = client.get(url)
+        state = re.search(r'data-state="(\w+)"', page.get_data(as_text=True)).group(1)
+        if state not in ("queued", "checking", "applying") or time.monotonic() > deadline:
+            return page
+        time.sleep(0.05)
 
 
 def review_form(client: FlaskClient, code: str, **fields: str) -> dict[str, str]:

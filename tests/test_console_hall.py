@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from console_support import login, make_app, token
+from console_support import login, make_app, settled, token
 from sqlmodel import Session, select
 
 from knowledge import hall, import_jobs, storage
@@ -27,18 +27,6 @@ def setup(tmp_path, county_kb_path):
 def published(engine):
     with Session(engine) as session:
         return storage.get_hall(session=session)
-
-
-def settled(client, response):
-    assert response.status_code == 303, response.status_code
-    url = response.headers["Location"]
-    deadline = time.monotonic() + 60
-    while True:
-        page = client.get(url)
-        state = re.search(r'data-state="(\w+)"', page.get_data(as_text=True)).group(1)
-        if state not in ("queued", "checking", "applying") or time.monotonic() > deadline:
-            return page
-        time.sleep(0.05)
 
 
 def upload(client, name: str, content: bytes):

@@ -2,11 +2,9 @@
 
 import io
 import json
-import re
-import time
 
 import pytest
-from console_support import login, make_app, token
+from console_support import login, make_app, settled, token
 from sqlmodel import Session
 
 from knowledge import storage
@@ -19,32 +17,19 @@ def setup(tmp_path, county_kb_path):
     return make_app(tmp_path, county_kb_path)
 
 
-def _settled(client, response):
-    """Follow a job's redirect and poll its page until the background step has finished."""
-    assert response.status_code == 303, response.status_code
-    url = response.headers["Location"]
-    deadline = time.monotonic() + 60
-    while True:
-        page = client.get(url)
-        state = re.search(r'data-state="(\w+)"', page.get_data(as_text=True)).group(1)
-        if state not in ("queued", "checking", "applying") or time.monotonic() > deadline:
-            return page
-        time.sleep(0.05)
-
-
 def _upload(client, name, content):
     response = client.post(
         "/admin/io/upload",
         data={"file": (io.BytesIO(content), name), "csrf_token": token(client)},
         content_type="multipart/form-data",
     )
-    return _settled(client, response) if response.status_code == 303 else response
+    return settled(client, response) if response.status_code == 303 else response
 
 
 def _confirm(client, page, **form):
     confirm = page.split('action="/admin/io/confirm/')[1].split('"')[0]
     response = client.post(f"/admin/io/confirm/{confirm}", data={"csrf_token": token(client), **form})
-    return confirm, _settled(client, response)
+    return confirm, settled(client, response)
 
 
 def _kb(county_kb_path, rename=None, bad_copies=False):
