@@ -71,6 +71,33 @@ def test_a_rebuild_embeds_only_new_texts(tmp_path):
     assert len(first.embedded) == 5  # four passages of A, the name of B
 
 
+def test_texts_another_worker_cached_meanwhile_are_not_embedded_again(tmp_path):
+    """Workers of a host start together on an empty cache: what one has cached, the others take."""
+    shared = LmdbVectorCache(str(tmp_path / "vectors"))
+    other = CountingEmbedder()
+
+    class RacingCache:
+        """The host's cache as one worker sees it: empty at first, then another worker fills it."""
+
+        def __init__(self) -> None:
+            self.lookups = 0
+
+        def get_many(self, keys):
+            self.lookups += 1
+            if self.lookups == 1:
+                return {}
+            SemanticIndex.build(_items(), other, shared)  # the other worker, done in the meantime
+            return shared.get_many(keys)
+
+        def put_many(self, vectors):
+            shared.put_many(vectors)
+
+    late = CountingEmbedder()
+    index = SemanticIndex.build(_items(), late, RacingCache())
+    assert late.embedded == [] and len(other.embedded) == 5
+    assert index is not None and len(index.texts) == 5
+
+
 def test_missing_texts_are_not_embedded_when_told_not_to(tmp_path):
     index = SemanticIndex.build(_items(), CountingEmbedder(), MemoryVectorCache(), embed_missing=False)
     assert index is None

@@ -8,6 +8,7 @@ so a rebuild after a publish embeds only texts it has never seen.
 
 import hashlib
 import logging
+import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -115,12 +116,20 @@ class SemanticIndex:
             return None
         if missing:
             log.info("embedding %d new item texts of %d", len(missing), len(wanted))
-        for start in range(0, len(missing), BATCH):
+        batches = [missing[start : start + BATCH] for start in range(0, len(missing), BATCH)]
+        # A host's workers start together on an empty cache: each begins at another batch and skips what the
+        # others cached meanwhile, so the host embeds each text about once rather than once per worker.
+        shift = os.getpid() % len(batches) if batches else 0
+        for batch in batches[shift:] + batches[:shift]:
             if should_stop():
                 return None
-            batch = missing[start : start + BATCH]
-            vectors = embedder.passages([text_of[key] for key in batch])
-            fresh = {key: vector.astype(np.float32) for key, vector in zip(batch, vectors, strict=True)}
+            cached = cache.get_many(batch)
+            found.update(cached)
+            todo = [key for key in batch if key not in cached]
+            if not todo:
+                continue
+            vectors = embedder.passages([text_of[key] for key in todo])
+            fresh = {key: vector.astype(np.float32) for key, vector in zip(todo, vectors, strict=True)}
             cache.put_many(fresh)
             found.update(fresh)
         rows = [found[key] for group in keys for key in group]
