@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from typing import Any
 
 from bot.serving.logs import logconfig_dict as _logconfig
@@ -82,11 +83,27 @@ def post_worker_init(worker: Any) -> None:
         health.check_schema(worker.wsgi)
     except health.SchemaNotReady as exc:
         worker.log.error("%s", exc)
-        sys.exit(WORKER_BOOT_ERROR)
+        _refuse_to_boot(worker)
     runtime.warm_up(worker.wsgi, batch_recording=True, write_behind=True)
     if _run_dir is not None:
         _handover().mark_ready(worker.pid)
     worker.log.info("guidebot worker %s ready", worker.pid)
+
+
+def _refuse_to_boot(worker: Any) -> None:
+    """Exit with WORKER_BOOT_ERROR, so that the master stops; one worker only. Two workers exiting so at the
+    same moment make gunicorn's arbiter raise again while halting, and it exits with status 1 instead of 3
+    (which the systemd unit would then restart). The others wait for the master's stop and leave quietly."""
+    if _run_dir is not None:
+        try:
+            os.close(os.open(os.path.join(_run_dir, "refused"), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            deadline = time.monotonic() + graceful_timeout
+            while worker.alive and time.monotonic() < deadline:
+                time.sleep(0.05)  # SIGTERM from the halting master clears ``alive``
+            if not worker.alive:
+                sys.exit(0)
+    sys.exit(WORKER_BOOT_ERROR)
 
 
 def worker_exit(_server: Any, worker: Any) -> None:
