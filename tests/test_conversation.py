@@ -91,6 +91,12 @@ def test_follow_ups_stay_on_the_item(context):
     assert (where.item, where.field) == ("SF-GA-003", "location") and "1-6号" in where.text
 
 
+def test_a_follow_up_that_begins_like_thanks_is_still_a_follow_up(context):
+    say(context, "身份证丢了怎么补办")
+    reply = say(context, "要好多钱")  # 好多 = 多少 in the south-west: not "好的"
+    assert reply.action == "answer" and reply.item == "SF-GA-003"
+
+
 def test_a_new_item_named_in_a_follow_up_starts_afresh(context):
     say(context, "身份证丢了怎么补办")
     reply = say(context, "那社保卡在哪办")
@@ -226,6 +232,7 @@ def test_outside_hours_the_next_opening_and_an_open_line(knowledge):
     reply = say(make_context(knowledge, SUNDAY_NIGHT), "人工")
     assert reply.kind == "text" and reply.action == "handoff"
     assert "9:00" in reply.text and "12345" in reply.text
+    assert "工作时间可拨打咨询电话 0999-1234567" in reply.text
     assert "正在为您转接" not in reply.text
 
 

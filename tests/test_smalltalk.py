@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.conversation.smalltalk import Kind, SmallTalk, classify, emergency_line, reply
+from bot.conversation.smalltalk import Kind, SmallTalk, classify, emergency_line, loose, reply
 from knowledge.schema import Hall
 
 HALL = Hall(name="示范县政务服务中心", phone="0999-1234567")
@@ -202,3 +202,19 @@ def test_replies_are_short(talk):
 def test_greeting_names_the_hall():
     assert "示范县政务服务中心" in reply(SmallTalk(Kind.GREETING), HALL)
     assert reply(SmallTalk(Kind.GREETING)).startswith("您好")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("好 谢谢你啊闺女", Kind.THANKS),
+        ("嗯嗯 晓得了", Kind.ACK),
+        ("好久能拿到", None),
+        ("要好多钱", None),
+        ("你们门口好停车不", None),
+    ],
+    ids=["thanks-among-words", "ack-among-words", "hao-of-haojiu", "hao-of-haoduo", "hao-of-parking"],
+)
+def test_loose_small_talk_needs_the_polite_words_to_be_most_of_it(text, kind):
+    talk = loose(text)
+    assert (talk.kind if talk else None) == kind

@@ -3,7 +3,7 @@
 In service hours with people online: "正在为您转接人工客服，请稍候…" (a complaint also gets the complaint
 phone). Outside them: when people are back (skipping holidays) and a line that is open now — the hall's
 phone only while the hall is open, else the hall's night line if its record names one, else 12345 (the
-national government service hotline, 24 hours). Out of scope: what the bot covers and where else to ask.
+national government service hotline, 24 hours), with the desk's own number "for working hours". Out of scope: what the bot covers and where else to ask.
 Pure functions of their arguments; the engine decides when to call them and whether to transfer.
 """
 
@@ -117,11 +117,13 @@ def _call(
     hall: Hall, item: Item | None, now: dt.datetime, calendar: Calendar | None, lead: str = "着急的话，可拨打"
 ) -> str:
     number = hotline(hall, now, item=item, calendar=calendar)
-    if number == "12345":
-        return f"{lead}{HOTLINE}。"
     own = _first_number((item.phone if item else None) or hall.phone)
+    # Closed now: the desk's own number still matters for tomorrow, said as such (not as callable now).
+    later = f"工作时间可拨打咨询电话 {own}。" if own and own != number else ""
+    if number == "12345":
+        return f"{lead}{HOTLINE}。{later}"
     kind = "值班电话" if number == _night_line(hall.phone) and number != own else "咨询电话"
-    return f"{lead}{kind} {number}，或{HOTLINE}。"
+    return f"{lead}{kind} {number}，或{HOTLINE}。{later}"
 
 
 def _first_number(text: str | None) -> str | None:

@@ -137,6 +137,9 @@ def loose(text: str) -> SmallTalk | None:
     compact = _compact(text)
     if not compact or len(compact) > 10 or _QUESTION.search(compact):
         return None
+    # The polite words must be most of the message: 好 of 好久能拿到 or 好停车不 is not "好的".
+    if len(_ATOMS.sub("", compact)) * 2 > len(compact):
+        return None
     found = {kind for match in _ATOMS.finditer(compact) for kind in _PHRASES if match.group(kind.value)}
     kind = next((kind for kind in _PRIORITY if kind in found), None)
     return SmallTalk(kind) if kind is not None else None
