@@ -181,6 +181,21 @@ def test_the_hall_is_answered_from_its_record(context, question, expected):
     assert reply.action == "hall" and reply.item is None and expected in reply.text
 
 
+def test_a_first_question_about_a_day_gets_that_day_then_the_one_trip_block(knowledge):
+    reply = say(make_context(knowledge, SUNDAY_NIGHT), "明天可以去补办身份证吗，丢了")
+    assert reply.action == "answer" and reply.item == "SF-GA-003" and reply.field is None
+    first = reply.text.split("\n\n")[0]
+    assert "9:00" in first and "周一" in first
+    assert "1-6号" in reply.text and "所需材料" in reply.text
+
+
+def test_a_numbered_question_about_a_day_says_that_day_first(knowledge):
+    lunch = dt.datetime(2026, 12, 8, 12, 40, tzinfo=CHINA)
+    reply = say(make_context(knowledge, lunch), "现在过去能办社保卡吗")
+    assert reply.action == "clarify" and len(reply.choices) >= 2
+    assert "13:30" in reply.text.split("\n\n")[0] and "1." in reply.text
+
+
 def test_a_holiday_is_known(knowledge):
     reply = say(make_context(knowledge, NATIONAL_DAY), "今天上班吗")
     assert reply.action == "hall" and "国庆" in reply.text

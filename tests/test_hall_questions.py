@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.conversation.hall import Ask, hall_question, names_hall
+from bot.conversation.hall import Ask, day_asked, hall_question, names_hall
 
 NAME = "岷山市政务服务中心（岷山市民之家）"
 
@@ -170,3 +170,21 @@ def test_names_hall(text, named):
 def test_without_hall_name_the_place_is_a_leftover():
     assert hall_question("岷山政务中心在哪") is None
     assert hall_question("政务中心在哪") is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("今天可以办护照吗", True),
+        ("明天能去办社保卡吗", True),
+        ("周六可以办营业执照吗", True),
+        ("身份证丢了怎么补办", False),
+        ("明天要交材料吗", False),
+    ],
+    ids=["today-passport", "tomorrow-card", "saturday-licence", "no-day", "day-but-no-can-do"],
+)
+def test_a_day_asked_beside_a_service(text, asked):
+    found = day_asked(text)
+    assert (found is not None) == asked
+    if found is not None:
+        assert found.asks == (Ask.OPEN,) and found.days

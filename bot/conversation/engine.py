@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.conversation import answers, choices, consent, details, handoff, itemreply, smalltalk
-from bot.conversation.hall import Ask, hall_question
+from bot.conversation.hall import Ask, day_asked, hall_question
 from bot.conversation.hallreply import hall_reply
 from bot.conversation.holidays import Calendar
 from bot.conversation.hours import CHINA, HoursError, Schedule, parse_hours
@@ -168,9 +168,14 @@ class _Conversation:
         lead = itemreply.faq_lead(entry) if entry else None
         if lead is None and text and not fresh and field is None:
             lead = itemreply.best_sentence(item, text, situation)
-        day_answer = self.day_answer(item, text, field)
-        if day_answer is not None:
+        day_answer = self.day_answer(item, text, field, fresh=fresh)
+        if isinstance(day_answer, Reply):
             return day_answer
+        if day_answer is not None and lead is None:
+            lead, field = (
+                day_answer,
+                None,
+            )  # "今天可以办护照吗", first time: that day, then the one-trip block
         open_situations = (
             list(item.situations or ()) if situation is None and field in (None, "materials") else []
         )
@@ -212,29 +217,47 @@ class _Conversation:
         turn = _turn(self.state)
         return dict(turn.extra) if turn else {}
 
-    def day_answer(self, item: Item, text: str, field: str | None) -> Reply | None:
-        """A question about a day ("今天能办不", "周六开门吗") about ``item``: its hours that day."""
+    def day_answer(
+        self, item: Item, text: str, field: str | None, *, fresh: bool = False
+    ) -> Reply | str | None:
+        """A question about a day ("今天能办不", "周六开门吗") about ``item``: its hours that day; on a first
+        answer only the line (the one-trip block follows it)."""
         if not text or field not in _DAY_FIELDS:
             return None
-        asked = hall_question(text, self.hall.name)
+        asked = hall_question(text, self.hall.name) or day_asked(text)
         if asked is None or not asked.days:
             return None
         body = hall_reply(asked, self.hall, self.now, self.context.calendar, item=item)
+        if fresh:
+            return body
         text_ = f"【{item.name}】\n{body}"
         self.state["turn"] = _turn_data(Turn(item=item.code, field="hours", extra=self._topic()))
         return Reply.say(answers.fit(text_), "answer", item=item.code, field="hours")
 
-    def clarify(self, codes: tuple[str, ...], field: str | None, story: str = "") -> Reply:
-        """A numbered question; the message that led to it is kept (masked) so that the situation it told
-        (被偷了, 卖家房贷没还完) is not asked again once the citizen picks."""
+    def day_lead(self, text: str, decision: Decision) -> str | None:
+        """For a numbered question on a message that asks about a day ("现在能去办社保卡吗"): the hall's
+        hours that day, said first, when no offered item keeps hours of its own."""
+        asked = day_asked(text)
+        offered = [self.knowledge.item(code) for code in decision.candidates]
+        if asked is None or any(item is None or item.hours for item in offered):
+            return None
+        return hall_reply(asked, self.hall, self.now, self.context.calendar)
+
+    def clarify(
+        self, codes: tuple[str, ...], field: str | None, story: str = "", lead: str | None = None
+    ) -> Reply:
+        """A numbered question (after ``lead``, what is already certain); the message that led to it is kept
+        (masked) so that the situation it told (被偷了, 卖家房贷没还完) is not asked again once the citizen
+        picks."""
         items = [item for item in (self.knowledge.item(code) for code in codes) if item is not None]
         self.state["pending"] = {"kind": "items", "options": [i.code for i in items], "field": field}
         if story:
             self.state["pending"]["story"] = mask_personal_data(story)[:STORY_KEPT]
         self.state["streak"] = 0
         self.state.pop("pages", None)
+        question = answers.clarify_question([item.name for item in items])
         return Reply.say(
-            answers.clarify_question([item.name for item in items]),
+            answers.fit(f"{lead}\n\n{question}") if lead else question,
             "clarify",
             choices=tuple(item.code for item in items),
             field=field,
@@ -504,7 +527,9 @@ class _Conversation:
                 return self.answer_item(item, decision.field, text, fresh=False)
         self.state["turn"] = _turn_data(turn)
         if decision.action == "clarify" and decision.candidates:
-            return self.clarify(decision.candidates, decision.field, story=text)
+            return self.clarify(
+                decision.candidates, decision.field, story=text, lead=self.day_lead(text, decision)
+            )
         if decision.reason in _UNANSWERED:
             streak = int(self.state.get("streak", 0)) + 1
             if streak < 2:

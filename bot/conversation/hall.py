@@ -180,3 +180,17 @@ def names_hall(text: str, hall_name: str = "") -> bool:
     service, so the engine should answer from the hall record rather than an item."""
     reading = _read(text, hall_name)
     return reading.names_hall and not reading.rest
+
+
+#: "能办吗", "可以去吗", "开门吗", "上班吗": whether something can be done (on a day the message names).
+_CAN_DO = re.compile(r"能|可以|可不可以|行不行|开门|上班|营业|办公|有人")
+
+
+def day_asked(text: str) -> HallQuestion | None:
+    """A question whether something can be done on a day it names, beside a service ("今天可以办护照吗",
+    "明天能去办社保卡吗"): the days, asked as OPEN; None when it names no day or asks no such thing."""
+    compact = _PUNCTUATION.sub(" ", to_simplified(to_halfwidth(text)).lower())
+    days, rest = find_days(compact)
+    if not days or not _CAN_DO.search(rest):
+        return None
+    return HallQuestion((Ask.OPEN,), tuple(days), False)

@@ -3,7 +3,8 @@
 In service hours with people online: "正在为您转接人工客服，请稍候…" (a complaint also gets the complaint
 phone). Outside them: when people are back (skipping holidays) and a line that is open now — the hall's
 phone only while the hall is open, else the hall's night line if its record names one, else 12345 (the
-national government service hotline, 24 hours), with the desk's own number "for working hours". Out of scope: what the bot covers and where else to ask.
+national government service hotline, 24 hours), with the desk's own number "for working hours". Out of
+scope: what the bot covers and where else to ask.
 Pure functions of their arguments; the engine decides when to call them and whether to transfer.
 """
 

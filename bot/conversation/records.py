@@ -29,7 +29,6 @@ def hash_openid(openid: str, key: str) -> str:
 _masked = functools.lru_cache(maxsize=4096)(mask_personal_data)
 
 
-
 @dataclass(frozen=True)
 class Question:
     """One citizen question and what the bot did with it."""
