@@ -114,3 +114,25 @@ def test_cached_vectors_survive_a_new_process_view(tmp_path):
     found = LmdbVectorCache(path).get_many(["k", "missing"])
     assert list(found) == ["k"]
     assert found["k"] == pytest.approx(vector, abs=1e-3)  # stored as float16
+
+
+def test_a_storys_asking_clause_is_compared_in_meaning_on_its_own():
+    from bot.matching.matcher import Matcher, SemanticStage, ask_clause
+    from bot.matching.normalize import normalize
+
+    embedder = CountingEmbedder()
+    index = SemanticIndex.build(_items(), embedder, MemoryVectorCache())
+    assert index is not None
+    matcher = Matcher.build(_items()).with_semantic(SemanticStage(index, embedder))
+    # The story talks of the ID card; the clause that asks is about the social security card.
+    story = normalize("我的身份证身份证身份证上个月刚换过，现在单位让我去办社保卡，社保卡怎么办")
+    assert ask_clause(story)
+    found = {c.position: c.values for c in matcher.candidates(story, matcher.prepare(story), "hybrid")}
+    whole = matcher.semantic_scores(story)
+    asked = matcher.semantic_scores(ask_clause(story))
+    assert whole is not None and asked is not None and whole[0] > whole[1] and asked[1] > asked[0]
+    assert found[1]["sem_ask"] == pytest.approx(float(asked[1])) and found[1]["sem_ask_gap"] == 0.0
+    assert found[0]["sem"] == pytest.approx(float(whole[0])) and found[0]["sem_ask_gap"] > 0
+    short = normalize("社保卡怎么办")  # no story: the clause is the whole message
+    plain = {c.position: c.values for c in matcher.candidates(short, matcher.prepare(short), "hybrid")}
+    assert all(v["sem_ask"] == v["sem"] for v in plain.values())

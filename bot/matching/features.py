@@ -36,7 +36,7 @@ LEXICAL_FEATURES = (
     "key_missing",
     "ask_cov",
 )
-SEMANTIC_FEATURES = ("sem", "sem_rank", "sem_gap", "sem_z")
+SEMANTIC_FEATURES = ("sem", "sem_rank", "sem_gap", "sem_z", "sem_ask", "sem_ask_gap")
 #: Candidate features per mode.
 CANDIDATE_FEATURES: dict[str, tuple[str, ...]] = {
     "hybrid": LEXICAL_FEATURES + SEMANTIC_FEATURES,
@@ -49,11 +49,11 @@ DECISION_FEATURES: dict[str, tuple[str, ...]] = {
     "hybrid": _DECISION_COMMON
     + ("cov", "cos", "lex_best", "lex_rank", "answerable", "lacks_main", "unasked_op", "missing_op", "named")
     + ("key_missing", "ask_cov", "cov_lead", "ask_lead", "lex_lead")
-    + ("sem", "sem_z", "sem_best", "sem_rank", "agree", "sem_lead"),
+    + ("sem", "sem_z", "sem_best", "sem_rank", "agree", "sem_lead", "sem_ask", "sem_ask_lead"),
     "lexical": _DECISION_COMMON
     + ("cov", "cos", "lex_best", "answerable", "lacks_main", "unasked_op", "missing_op", "named")
     + ("key_missing", "ask_cov", "cov_lead", "ask_lead", "lex_lead"),
-    "semantic": _DECISION_COMMON + ("sem", "sem_z", "sem_best", "sem_lead"),
+    "semantic": _DECISION_COMMON + ("sem", "sem_z", "sem_best", "sem_lead", "sem_ask", "sem_ask_lead"),
 }
 MODES = tuple(CANDIDATE_FEATURES)
 
@@ -75,9 +75,11 @@ def candidates(
     *,
     mode: str = "hybrid",
     ask: str = "",
+    ask_semantic: np.ndarray | None = None,
 ) -> list[Candidate]:
     """The items both stages put forward for ``content`` (prepared text) with ``semantic`` item scores;
-    ``ask`` is the prepared clause that asks (the end of a long story), or empty."""
+    ``ask`` is the prepared clause that asks (the end of a long story), or empty, and ``ask_semantic``
+    the items' similarity to that clause (None: the whole message's)."""
     ranked = scorer.rank(content) if content and mode != "semantic" else []
     lexical: dict[int, tuple[int, Ranked | None]] = {
         r.index: (k, r) for k, r in enumerate(ranked[:LEXICAL_K])
@@ -98,6 +100,8 @@ def candidates(
     if semantic is not None and order:
         top = semantic[semantic_top]
         best, mean, spread = float(top[0]), float(top.mean()), float(top.std()) + 1e-6
+        told = semantic if ask_semantic is None else ask_semantic
+        told_best = float(told.max())
     out = []
     for position in positions:
         values: dict[str, float] = {}
@@ -114,6 +118,8 @@ def candidates(
                 sem_gap=best - similarity,
                 sem_z=(similarity - mean) / spread,
                 sem_best=best,
+                sem_ask=float(told[position]),
+                sem_ask_gap=told_best - float(told[position]),
             )
         out.append(Candidate(position, values))
     return out
@@ -187,11 +193,13 @@ def decision_values(
         "sem_z",
         "sem_best",
         "sem_rank",
+        "sem_ask",
     ):
         if key in best:
             values[key] = best[key]
     second = ranked[1].values if len(ranked) > 1 else {}
-    for key, lead in (("sem", "sem_lead"), ("cov", "cov_lead"), ("ask_cov", "ask_lead"), ("lex", "lex_lead")):
+    leads = (("sem", "sem_lead"), ("cov", "cov_lead"), ("ask_cov", "ask_lead"), ("lex", "lex_lead"))
+    for key, lead in (*leads, ("sem_ask", "sem_ask_lead")):
         if key in best:
             values[lead] = best[key] - second.get(key, 0.0)
     if "lex" in best:

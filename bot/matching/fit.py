@@ -122,15 +122,12 @@ class Row:
 
 def question_rows(examples: Iterable[Example], matchers: Mapping[str, Matcher], mode: str) -> list[Row]:
     """Every question's candidates in ``mode``, the question taken alone (fresh)."""
-    from bot.matching.features import candidates
-
     rows = []
     for example in examples:
         matcher = matchers[example.kb]
         text = normalize(matcher.reader.read(example.question))
         content = matcher.prepare(example.question)
-        semantic = matcher.semantic_scores(text) if mode != "lexical" else None
-        found = tuple(candidates(matcher.scorer, content, semantic, mode=mode, ask=matcher.ask_content(text)))
+        found = tuple(matcher.candidates(text, content, mode))
         rows.append(Row(example, found, content, matcher.names, matcher.codes))
     return rows
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from bot.matching.decision import Decision, Reason, Turn
 from bot.matching.embedding import Embedder
-from bot.matching.features import candidates
+from bot.matching.features import Candidate, candidates
 from bot.matching.fields import CUE_TEXT, detect_field
 from bot.matching.normalize import normalize
 from bot.matching.options import by_hint, by_words
@@ -196,15 +196,16 @@ class Matcher:
 
     def verdict(self, text: str, content: str, mode: str) -> Verdict:
         """The ``mode`` ranker's judgement of a message (normalised ``text``, prepared ``content``)."""
-        semantic = self.semantic_scores(text) if mode != "lexical" else None
-        ask = self.ask_content(text)
-        found = candidates(self.scorer, content, semantic, mode=mode, ask=ask)
-        return self.models.rankers[mode].judge(found, self.names, content)
+        return self.models.rankers[mode].judge(self.candidates(text, content, mode), self.names, content)
 
-    def ask_content(self, text: str) -> str:
-        """The prepared content of the clause that asks, when a long message tells a story first."""
+    def candidates(self, text: str, content: str, mode: str) -> list[Candidate]:
+        """The items both stages put forward for a message, with their features (what the models see)."""
+        semantic = self.semantic_scores(text) if mode != "lexical" else None
         clause = ask_clause(text)
-        return self._prepare(clause) if clause else ""
+        # A story's clause that asks, in meaning too: the whole story's vector drifts with what it tells.
+        told = self.semantic_scores(clause) if clause and semantic is not None else None
+        ask = self._prepare(clause) if clause else ""
+        return candidates(self.scorer, content, semantic, mode=mode, ask=ask, ask_semantic=told)
 
     def _fresh(self, text: str, content: str, field: str | None) -> Decision:
         """Answer, clarify or hand off a question on its own (no conversation)."""
