@@ -152,10 +152,32 @@ def test_follow_ups(
     assert (decision.action, decision.item, decision.field, decision.reason) == (action, item, field, reason)
 
 
-def test_a_new_item_named_after_an_answer_starts_afresh(matcher: Matcher) -> None:
+def test_a_new_item_named_after_an_answer_is_answered_with_its_field(matcher: Matcher) -> None:
     decision = matcher.decide("对了户口本也一起丢了，补户口本要带啥", matcher.replay(["身份证丢了怎么补办"]))
-    assert (leader(decision), decision.field) == ("SF-GA-016", "materials")
-    assert decision.reason != "follow_up"
+    assert (decision.action, decision.item, decision.field) == ("answer", "SF-GA-016", "materials")
+
+
+@pytest.mark.parametrize(
+    ("context", "text", "code"),
+    [
+        ("驾驶证到期了怎么换", "那丢了呢", "SF-GA-013"),
+        ("港澳通行证怎么办", "那台湾的呢", "SF-GA-011"),
+        ("身份证首次申领要什么", "那临时的呢", "SF-GA-004"),
+    ],
+    ids=["licence-lost", "taiwan-permit", "temporary-id-card"],
+)
+def test_a_follow_up_naming_a_neighbour_moves_to_it(
+    matcher: Matcher, context: str, text: str, code: str
+) -> None:
+    decision = matcher.decide(text, matcher.replay([context]))
+    assert (decision.action, decision.item) == ("answer", code)
+
+
+def test_a_word_of_the_items_own_situations_stays_on_it(matcher: Matcher) -> None:
+    # 评定 names a neighbour (残疾人证换领's alias 重新评定), but also this item's own situation
+    # 行动不便无法到评定机构.
+    decision = matcher.decide("他下不了床，去不了医院评定，咋办", matcher.replay(["残疾证怎么办"]))
+    assert decision.item != "SF-CL-002"
 
 
 @pytest.mark.parametrize(

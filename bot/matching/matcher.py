@@ -12,7 +12,9 @@ Follow-ups use the previous Turn: a bare number picks a pending candidate; a mes
 (那要多少钱, 在哪办) applies to the previous item (or re-asks a pending clarification with the field); a
 field question the previous item explains about as well as a new one (FOLLOW_UP_SLACK) stays on it; a vague
 refinement (丢了, 租房的) is matched together with the previous topic (``Turn.extra["topic"]``, kept by
-``turn_after``); a message mostly in words foreign to the knowledge base is not answered. A message that
+``turn_after``); a word the item's names and situations lack that names a neighbour of the topic (那丢了呢
+after 驾驶证期满换证 → 驾驶证遗失补领) moves there; a message mostly in words foreign to the knowledge base
+is not answered. A message that
 names another item starts afresh (decided exactly as without context): key words (known nouns that name
 some item, not field cues like 窗口) absent from the item or candidates under discussion carry
 ≥ TOPIC_SWITCH of its weight, and the message alone fits some item (coverage ≥ SWITCH_COVERAGE).
@@ -55,6 +57,8 @@ TOPIC_SWITCH = 0.5
 #: whose words also occur elsewhere stays with the topic.
 SWITCH_COVERAGE = 0.6
 MAX_CANDIDATES = 5
+#: A follow-up may move to one of this many items nearest to the topic with it (那丢了呢 → 遗失补领).
+SIBLINGS = 3
 
 
 @dataclass(frozen=True)
@@ -308,6 +312,20 @@ class Matcher:
                 return Decision(
                     "answer", item=offered[hinted], field=field or prev.field, score=1.0, reason="picked"
                 )
+        if prev.item in self.position and topic:
+            with_topic: Decision = self._fresh_for(topic + " " + surface.normal, topic + " " + content, field)
+            codes = [code for code, _ in with_topic.scores[:SIBLINGS]]
+            sibling = self._sibling_named(surface.normal, content, prev.item, codes)
+            if sibling is not None:
+                # 那丢了呢 after 驾驶证期满换证: a word the item lacks names a neighbour of the topic.
+                return Decision(
+                    "answer",
+                    item=sibling,
+                    field=field or prev.field,
+                    score=with_topic.score,
+                    reason="follow_up",
+                    scores=with_topic.scores,
+                )
         if self._strong(fresh) or not (prev.item or prev.candidates):
             return fresh
         if (
@@ -371,6 +389,40 @@ class Matcher:
                 scores=fresh.scores,
             )
         return fresh
+
+    def _sibling_named(self, normal: str, content: str, current: str, codes: Sequence[str]) -> str | None:
+        """The one item among ``codes`` (the items nearest the topic with this message) that shares the
+        ``current`` item's key words and whose names hold a word of ``content`` the current item's names
+        and situations lack, provided the message is closer in meaning to it; else None."""
+        item = self.items[self.position[current]]
+        # The item's own words: its names and its situations (评定 of 行动不便无法到评定机构 is this item's,
+        # though 重新评定 names a neighbour).
+        told = [self._prepare(s.name) for s in item.situations or ()]
+        own = " ".join([self.scorer.name_text(self.position[current]), *told])
+        words = [w for w, *_ in self.scorer.weighted_words(content) if len(w) >= 2 and w not in CUE_TEXT]
+        new = [w for w in words if w not in own]
+        if not new:
+            return None
+        topic = self._key_words(self.scorer.name_text(self.position[current]))
+        named = [
+            c
+            for c in codes
+            if c != current
+            and c in self.position
+            and any(w in self.scorer.name_text(self.position[c]) for w in new)
+            # A neighbour shares the topic's key words (驾驶证 of 驾驶证遗失补领): 小孩的呢 after 港澳通行证
+            # does not mean 身份证首次申领 although 孩子 is in its aliases.
+            and topic & self._key_words(self.scorer.name_text(self.position[c]))
+        ]
+        if len(named) != 1:
+            return None
+        meaning = self.semantic_scores(normal)
+        if meaning is not None and meaning[self.position[current]] >= meaning[self.position[named[0]]]:
+            return None  # in meaning the message is still closer to the item under discussion
+        return named[0]
+
+    def _key_words(self, text: str) -> set[str]:
+        return {w for w, _, _, key in self.scorer.weighted_words(text) if key and len(w) >= 2}
 
     def _offered_scores(self, text: str, codes: Sequence[str]) -> list[float] | None:
         scores = self.semantic_scores(text)

@@ -241,14 +241,15 @@ class ItemScorer:
             if cosines.any():
                 top = np.argpartition(-cosines, min(TOP_K, len(cosines) - 1))[:TOP_K]
                 # Names and aliases only: FAQ questions hold narrative words (家里人) typos never aim at.
-                texts = {self._name_text(int(i)) for i in top if cosines[i] > 0}
+                texts = {self.name_text(int(i)) for i in top if cosines[i] > 0}
                 words = candidate_words(sorted(texts), vocab.item_words)
                 fixed = correct(content, words, known_pair=self._known_pair, common_word=is_word)
                 if fixed != content:
                     content = self.synonyms.canonical(fixed)
         return content
 
-    def _name_text(self, position: int) -> str:
+    def name_text(self, position: int) -> str:
+        """The item's name and aliases, prepared like questions' words (canonical)."""
         item = self.items[position]
         return " ".join(self.synonyms.canonical(normalize(t)) for t in [item.name, *(item.aliases or [])])
 
