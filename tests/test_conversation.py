@@ -127,6 +127,15 @@ def test_a_choice_is_made_by_number_or_words(context, answer, code):
     assert reply.item == (code or question.choices[1])
 
 
+def test_words_that_settle_a_choice_ask_their_own_field(context):
+    question = say(context, "公积金在哪办")  # the numbered question keeps "location"
+    assert question.action == "clarify" and question.field == "location"
+    reply = say(context, "租赁住房的要多少钱")
+    assert (reply.action, reply.item, reply.field) == ("answer", "SF-GJJ-003", "fee")
+    say(context, "公积金在哪办", openid="oOther")
+    assert say(context, "2", openid="oOther").field == "location"  # a number keeps the question's field
+
+
 def test_an_out_of_range_number_says_which_numbers(context):
     question = say(context, "公积金怎么取")
     reply = say(context, "9")

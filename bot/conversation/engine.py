@@ -296,13 +296,14 @@ class _Conversation:
         item = self.knowledge.item(option)
         if item is None:
             return Reply.say(HELP, "smalltalk")
-        self._record(
-            text, Decision("answer", item=item.code, field=pending.get("field"), score=1.0, reason="picked")
-        )
+        by_number = choices.number_in(text, 99) is not None
+        # Words that settle the choice may ask a field of their own (那补一个要多少钱): theirs comes first.
+        field = pending.get("field") if by_number else self._field_of(text) or pending.get("field")
+        self._record(text, Decision("answer", item=item.code, field=field, score=1.0, reason="picked"))
         return self.answer_item(
             item,
-            pending.get("field"),
-            text if not choices.number_in(text, 99) else "",
+            field,
+            text if not by_number else "",
             fresh=True,
             story=str(pending.get("story") or ""),
         )
