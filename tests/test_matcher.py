@@ -173,6 +173,12 @@ def test_a_follow_up_naming_a_neighbour_moves_to_it(
     assert (decision.action, decision.item) == ("answer", code)
 
 
+def test_a_follow_up_naming_no_item_stays_although_another_item_fits_it_alone(matcher: Matcher) -> None:
+    assert matcher.decide("要他本人去吗").item == "SF-ZR-002"  # alone: a mortgage FAQ fits best
+    decision = matcher.decide("要他本人去吗", matcher.replay(["身份证丢了怎么补办"]))
+    assert (decision.action, decision.item, decision.reason) == ("answer", "SF-GA-003", "follow_up")
+
+
 def test_a_word_of_the_items_own_situations_stays_on_it(matcher: Matcher) -> None:
     # 评定 names a neighbour (残疾人证换领's alias 重新评定), but also this item's own situation
     # 行动不便无法到评定机构.

@@ -9,15 +9,15 @@ wrong-answer rate, not per question). Without the semantic stage (turned off, or
 cannot load) the lexical models decide alone.
 
 Follow-ups use the previous Turn: a bare number picks a pending candidate; a message with no content words
-(那要多少钱, 在哪办) applies to the previous item (or re-asks a pending clarification with the field); a
-field question the previous item explains about as well as a new one (FOLLOW_UP_SLACK) stays on it; a vague
-refinement (丢了, 租房的) is matched together with the previous topic (``Turn.extra["topic"]``, kept by
-``turn_after``); a word the item's names and situations lack that names a neighbour of the topic (那丢了呢
-after 驾驶证期满换证 → 驾驶证遗失补领) moves there; a message mostly in words foreign to the knowledge base
-is not answered. A message that
-names another item starts afresh (decided exactly as without context): key words (known nouns that name
-some item, not field cues like 窗口) absent from the item or candidates under discussion carry
-≥ TOPIC_SWITCH of its weight, and the message alone fits some item (coverage ≥ SWITCH_COVERAGE).
+(那要多少钱, 在哪办), or none that names any item (要他本人去吗), applies to the previous item (or re-asks a
+pending clarification with the field); a field question the previous item explains about as well as a new one
+(FOLLOW_UP_SLACK) stays on it; a vague refinement (丢了, 租房的) is matched together with the previous topic
+(``Turn.extra["topic"]``, kept by ``turn_after``); a word the item's names and situations lack that names a
+neighbour of the topic (那丢了呢 after 驾驶证期满换证 → 驾驶证遗失补领) moves there; a message mostly in words
+foreign to the knowledge base is not answered. A message that names another item starts afresh (decided
+exactly as without context): key words (known nouns that name some item, not field cues like 窗口) absent from
+the item or candidates under discussion carry ≥ TOPIC_SWITCH of its weight, and the message alone fits some
+item (coverage ≥ SWITCH_COVERAGE).
 """
 
 import dataclasses
@@ -326,6 +326,17 @@ class Matcher:
                     reason="follow_up",
                     scores=with_topic.scores,
                 )
+        if (
+            prev.item in self.position
+            and fresh.action == "answer"
+            and fresh.item != prev.item
+            and not any(key for *_, key in self.scorer.weighted_words(content))
+        ):
+            # Nothing in the message names any item (要他本人去吗): it is about the item under discussion,
+            # however well some other item's FAQ happens to fit it alone.
+            return Decision(
+                "answer", item=prev.item, field=field or prev.field, score=fresh.score, reason="follow_up"
+            )
         if self._strong(fresh) or not (prev.item or prev.candidates):
             return fresh
         if (
