@@ -97,6 +97,13 @@ def test_a_follow_up_that_begins_like_thanks_is_still_a_follow_up(context):
     assert reply.action == "answer" and reply.item == "SF-GA-003"
 
 
+def test_asking_whether_someone_else_may_go_tells_the_proxy_situation(context):
+    say(context, "无犯罪记录证明怎么开")
+    reply = say(context, "我人在外地上学，让我妈去帮我开行不行")
+    assert (reply.action, reply.item, reply.situation) == ("answer", "SF-GA-014", "委托他人代办")
+    assert "委托书" in reply.text and reply.field is None
+
+
 def test_a_new_item_named_in_a_follow_up_starts_afresh(context):
     say(context, "身份证丢了怎么补办")
     reply = say(context, "那社保卡在哪办")

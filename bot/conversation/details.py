@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot.matching.fields import PROXY_ASK, PROXY_SITUATION
 from bot.matching.matcher import Matcher
 from bot.matching.normalize import normalize
 from bot.matching.options import by_hint, by_words, distinctive
@@ -80,6 +81,9 @@ def situation_from_story(matcher: Matcher, item: Item, text: str, passages: Item
     named = named_situation(item, text, matcher.prepare)
     if named is not None:
         return named
+    proxy = [s for s in situations if PROXY_SITUATION.search(s.name)]
+    if len(proxy) == 1 and PROXY_ASK.search(normalize(text)):
+        return proxy[0]  # 让我老公去帮我打行不行 → 委托他人代办
     scores = [passages.get(f"{item.name}：{s.name}") for s in situations]
     if any(score is None for score in scores):
         return None

@@ -161,6 +161,8 @@ class _Conversation:
         if situation is None:
             situation = self.current_situation(item)
         if situation is not None:
+            if field == "conditions" and situation != self.current_situation(item):
+                field = None  # "能让我老公去办吗" tells a situation: what that situation takes, in full
             self.state["situation"] = {"item": item.code, "name": situation.name}
         else:
             self.state.pop("situation", None)

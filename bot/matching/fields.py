@@ -59,6 +59,13 @@ FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 
+#: Whether someone else may do it for the citizen ("让我老公去帮我打", "我当妈的帮她去办", "可以代办吗"):
+#: asked about the item at hand, and told by its 委托代办-like situation where it has one.
+PROXY_ASK = re.compile(r"代办|代领|代理|委托|替[我他她]|帮[我他她]|让.{1,6}(?:去|来|帮|替|代)|别人|家人|亲属")
+#: Situation names about someone acting for the citizen.
+PROXY_SITUATION = re.compile(r"委托|代办|代领|代理|他人")
+
+
 # "我电话139…" gives a number, it does not ask for one.
 _OWN_NUMBER = re.compile(
     rf"(我的?)?(电话|手机号?|联系方式)(号码?|是)?[:：]?\s*{MOBILE_TOKEN}|{MOBILE_TOKEN}\s*(是|这是)?我的?(电话|手机号?)"

@@ -32,7 +32,7 @@ import numpy as np
 from bot.matching.decision import Decision, Reason, Turn
 from bot.matching.embedding import Embedder
 from bot.matching.features import Candidate, candidates
-from bot.matching.fields import CUE_TEXT, detect_field
+from bot.matching.fields import CUE_TEXT, PROXY_ASK, detect_field
 from bot.matching.normalize import normalize
 from bot.matching.options import by_hint, by_words
 from bot.matching.pinyin import PinyinReader
@@ -347,6 +347,7 @@ class Matcher:
             return fresh  # 提取公积金 after 身份证补领: a new question, not a refinement
         if (
             field in (None, "conditions")  # a specific field asked beside the item is a follow-up
+            and not PROXY_ASK.search(surface.normal)  # 让我老公去帮我办行不行: about the item at hand
             and len(content.replace(" ", "")) > 3
             and self.scorer.foreign_share(content) > FOREIGN_SHARE
         ):
