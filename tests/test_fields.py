@@ -117,3 +117,31 @@ def test_priority_and_exceptions(text: str, expected: str | None) -> None:
 )
 def test_strip_field_words(text: str, expected: str) -> None:
     assert strip_field_words(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("补一张要好多钱嘛", "fee"),  # 四川话: 好多 = 多少
+        ("上户口要啥子", "materials"),
+        ("交上去要等好久才批下来", "time_limit"),
+        ("换个新的中不中", "conditions"),  # 河南话: 中不中 = 行不行
+        ("港澳通行证喺边度办", "location"),  # 粤语: 喺边度 = 在哪里
+        ("可唔可以代人开", "conditions"),
+        ("二手房过户要交哪些税", "fee"),
+        ("要多少个工作日", "time_limit"),
+        ("第一步要干什么", "process"),
+    ],
+)
+def test_regional_and_other_wordings(text: str, expected: str) -> None:
+    assert detect_field(text) == expected
+
+
+def test_a_storys_asking_clause_names_the_field() -> None:
+    from bot.matching.matcher import Matcher
+
+    story = (
+        "我奶奶今年67，坐公交老跟司机吵说老年人免费，司机说要有证才行。那个老年证去哪里办？她身份证在我手上"
+    )
+    assert detect_field(story) == "fee"  # 免费 on the way
+    assert Matcher.build([]).surface(story).field == "location"

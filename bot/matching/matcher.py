@@ -93,9 +93,11 @@ def _surface(text: str) -> Surface:
     if pick:
         digit = pick.group(1)
         number = int(digit) if digit.isdigit() else _CN_DIGITS.index(digit) + 1
+    # In a story the clause that asks names the field (…老年人免费…那个老年证去哪里办 → location).
+    clause = ask_clause(normal)
     return Surface(
         normal,
-        detect_field(text) if normal else None,
+        ((detect_field(clause) if clause else None) or detect_field(text)) if normal else None,
         bool(_COMPLAINT.search(normal)),
         bool(_HUMAN.search(normal)),
         number,
