@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.matching.fields import detect_field, strip_field_words
+from bot.matching.fields import PROXY_ASK, detect_field, strip_field_words
 
 FIELDS = [
     ("办社保卡要带什么", "materials"),
@@ -145,3 +145,18 @@ def test_a_storys_asking_clause_names_the_field() -> None:
     )
     assert detect_field(story) == "fee"  # 免费 on the way
     assert Matcher.build([]).surface(story).field == "location"
+
+
+@pytest.mark.parametrize(
+    ("text", "proxy"),
+    [
+        ("我上班走不开，让我老公去帮我打行不行", True),
+        ("她要上课，我当妈的帮她去办行不行", True),
+        ("家人可以代办吗", True),
+        ("公司欠的工资能找免费律师帮我讨回来吗", False),  # someone helping, not going instead
+        ("帮我查一下明天的天气", False),
+        ("我家人生病了住院", False),
+    ],
+)
+def test_asking_whether_someone_else_may_go(text: str, proxy: bool) -> None:
+    assert bool(PROXY_ASK.search(text)) == proxy
