@@ -34,3 +34,15 @@ def test_hints_settle_when_words_do_not():
     assert by_hint("我是给儿子弄的", OPTIONS, [0.93, 0.90, 0.88, 0.87]) == 0
     assert by_hint("嗯我想想", OPTIONS, [0.90, 0.895, 0.89, 0.89]) is None  # nothing clearly ahead
     assert by_hint("嗯我想想", OPTIONS) is None
+
+
+def test_what_the_citizen_denies_names_no_option():
+    assert by_words("我不是退休，是离职了", OPTIONS) is None  # 退休 denied: nothing named
+    assert by_hint("不是退休 我是租房子住", OPTIONS) == 2
+
+
+def test_the_story_before_the_question_breaks_a_tie_the_reply_leaves():
+    options = ["个体工商户注销登记", "个体工商户设立登记", "公司注销登记"]
+    assert by_words("我那是个体的小卖部，不是公司", options) is None  # 个体 in two options
+    assert by_words("我那是个体的小卖部，不是公司", options, story="注销营业执照要带啥") == 0
+    assert by_words("你们几点上班", options, story="注销营业执照要带啥") is None  # the reply names none

@@ -480,7 +480,8 @@ class _Conversation:
         if pending["kind"] == "items":
             positions = [matcher.position[c] for c in options if c in matcher.position]
             names = [matcher.names[p] for p in positions]
-            index = by_words(text, names)  # the option's own words (租赁住房的, 退休了)
+            # The option's own words (租赁住房的, 退休了), the story before the question breaking a tie.
+            index = by_words(text, names, story=str(pending.get("story") or ""))
             if index is None:
                 fresh = matcher.decide(text, None)
                 if fresh.action == "answer" and fresh.item not in options:

@@ -4,6 +4,7 @@
 Used for a numbered question answered in words, and for situations told in a story.
 """
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -24,6 +25,15 @@ _FUNCTION_PAIRS = frozenset(
 _FUNCTION_CHARS = frozenset("用于的了是在和与或及我你他她它们这那有要办吗呢吧啊")
 
 
+#: What the citizen says it is not ("不是退休 我是租房子住", "不是公司"): those words name no option.
+_NEGATED = re.compile(r"(?:不是|并非|而不是)[^，,。；;！!？?\s是我]{1,8}")
+
+
+def _said(text: str, topic: str = "") -> set[str]:
+    """The pairs of characters a message says of itself, without what it denies and the topic's own."""
+    return _bigrams(normalize(_NEGATED.sub(" ", text))) - _bigrams(normalize(topic))
+
+
 def _bigrams(text: str) -> set[str]:
     pairs = {text[i : i + 2] for i in range(len(text) - 1) if " " not in text[i : i + 2]}
     return pairs - _FUNCTION_PAIRS
@@ -36,13 +46,21 @@ def distinctive(options: Sequence[str]) -> list[set[str]]:
     return [g - common for g in grams]
 
 
-def by_words(text: str, options: Sequence[str], topic: str = "") -> int | None:
+def by_words(text: str, options: Sequence[str], topic: str = "", story: str = "") -> int | None:
     """The option whose distinctive words (pairs of characters no other option has as many of) ``text``
     says, or None. Strong evidence: a message naming 租赁 answers the numbered question. Words of
-    ``topic`` (the item whose situations the options are) set no option apart."""
-    said = _bigrams(normalize(text)) - _bigrams(normalize(topic))
-    hits = [len(said & grams) for grams in distinctive(options)]
+    ``topic`` (the item whose situations the options are) set no option apart. ``story`` (the message
+    that led to the question) breaks a tie among the options the reply names: 注销营业执照 then 我那是个体的
+    → 个体工商户注销登记, not 个体工商户设立登记."""
+    said = _said(text, topic)
+    grams = distinctive(options)
+    hits = [len(said & mine) for mine in grams]
     best = max(hits, default=0)
+    if best and hits.count(best) > 1 and story:
+        named = [i for i, hit in enumerate(hits) if hit == best]
+        told = said | _said(story, topic)
+        hits = [len(told & grams[i]) if i in named else 0 for i in range(len(options))]
+        best = max(hits)
     return hits.index(best) if best and hits.count(best) == 1 else None
 
 
@@ -54,11 +72,12 @@ def by_hint(
     clearly closest in meaning; ties on distinctive words are decided by meaning too. Words of ``topic``
     (the item the options are situations of) tell no option apart: 公积金 in 我老婆也有公积金 does not
     point to 使用公积金贷款购房."""
-    said = _bigrams(normalize(text)) - _bigrams(normalize(topic))
+    said = _said(text, topic)
     hits = [len(said & grams) for grams in distinctive(options)]
     best = max(hits, default=0)
     if not best:
-        chars = set(normalize(text).replace(" ", "")) - _FUNCTION_CHARS - set(normalize(topic))
+        kept = normalize(_NEGATED.sub(" ", text))
+        chars = set(kept.replace(" ", "")) - _FUNCTION_CHARS - set(normalize(topic))
         owned = [set(normalize(option)) for option in options]
         unique = [
             o - set().union(*(other for j, other in enumerate(owned) if j != i)) for i, o in enumerate(owned)
