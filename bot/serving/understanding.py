@@ -1,9 +1,9 @@
 """The app's semantic stage and holiday calendar, each built once per process from the settings.
 
 ``GUIDEBOT_SEMANTIC`` (auto / off / module:factory) names the embedding model, ``GUIDEBOT_EMBED_THREADS`` its
-threads per worker, ``GUIDEBOT_VECTOR_CACHE`` the folder of passage vectors shared by a host's workers
-(default ``vectors/`` in the instance folder). The model is loaded in the worker that uses it (after
-gunicorn forks), never in the master. ``GUIDEBOT_HOLIDAYS_FILE`` adds staff's own holiday dates.
+threads per worker, ``GUIDEBOT_VECTOR_CACHE`` the folder of passage (and question) vectors shared by a
+host's workers (default ``vectors/`` in the instance folder). The model is loaded in the worker that uses
+it (after gunicorn forks), never in the master. ``GUIDEBOT_HOLIDAYS_FILE`` adds staff's own holiday dates.
 """
 
 import logging
@@ -14,7 +14,8 @@ from typing import Any
 from bot.conversation.holidays import Calendar, HolidayFileError, load_calendar
 from bot.conversation.knowledge import SemanticSetup
 from bot.matching.embedding import Loaded, load
-from bot.matching.vectorcache import LmdbVectorCache
+from bot.matching.querycache import QUERY_ENTRIES, SharedQueries
+from bot.matching.vectorcache import LmdbQueryStore, LmdbVectorCache
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,10 @@ def semantic_setup(app: Any) -> SemanticSetup | None:
             model = loaded(app)
             setup = None
             if model.embedder is not None:
-                setup = SemanticSetup(model.embedder, LmdbVectorCache(vector_cache_path(app)))
+                path = vector_cache_path(app)
+                # Each distinct question embedded once per host, not once per worker.
+                embedder = SharedQueries(model.embedder, LmdbQueryStore(path, QUERY_ENTRIES))
+                setup = SemanticSetup(embedder, LmdbVectorCache(path))
             app.extensions[SEMANTIC_KEY] = setup
         return app.extensions[SEMANTIC_KEY]  # type: ignore[no-any-return]
 
