@@ -1,0 +1,103 @@
+"""Answers about one item: the situation from the story, an FAQ or item sentence first, a day's hours when
+asked, then the field or the one-trip block, and the item's untold situations offered by number."""
+
+from bot.conversation import answers, details, itemreply
+from bot.conversation.hall import day_asked, hall_question
+from bot.conversation.hallreply import hall_reply
+from bot.conversation.messages import Reply
+from bot.conversation.session import Session, turn_data
+from bot.matching.decision import Turn
+from bot.matching.normalize import normalize
+from knowledge.schema import Item
+
+#: Field questions about a day ("今天能办不", "周六开门吗") are answered from the hours.
+DAY_FIELDS = {None, "conditions", "hours", "online"}
+
+
+class ItemAnswers(Session):
+    """A session that answers about items."""
+
+    def answer_item(self, item: Item, field: str | None, text: str, *, fresh: bool, story: str = "") -> Reply:
+        """About ``item``: the situation from the story, an FAQ or item sentence first, then the field or
+        the one-trip block. ``fresh``: the first answer about this item (the one-trip block is due);
+        ``story``: what the citizen told before a numbered question, read for the situation too."""
+        if field == "materials":
+            field = None  # 要带什么 gets the whole one-trip block, materials first
+        matcher = self.knowledge.matcher
+        normal = normalize(matcher.reader.read(text)) if text else ""
+        passages = details.passages_for(matcher, item, normal)
+        situation = details.situation_from_story(matcher, item, text, passages) if text else None
+        if situation is None and story:
+            told = details.passages_for(matcher, item, normalize(matcher.reader.read(story)))
+            situation = details.situation_from_story(matcher, item, story, told)
+        if situation is None:
+            situation = self.current_situation(item)
+        if situation is not None:
+            if field == "conditions" and situation != self.current_situation(item):
+                field = None  # "能让我老公去办吗" tells a situation: what that situation takes, in full
+            self.state["situation"] = {"item": item.code, "name": situation.name}
+        else:
+            self.state.pop("situation", None)
+        entry = details.faq_for(item, text, field, passages) if text else None
+        lead = itemreply.faq_lead(entry) if entry else None
+        if lead is None and text and not fresh and field is None:
+            lead = itemreply.best_sentence(item, text, situation)
+        day_answer = self.day_answer(item, text, field, fresh=fresh)
+        if isinstance(day_answer, Reply):
+            return day_answer
+        if day_answer is not None and lead is None:
+            # "今天可以办护照吗", first time: that day, then the one-trip block.
+            lead, field = day_answer, None
+        open_situations = (
+            list(item.situations or ()) if situation is None and field in (None, "materials") else []
+        )
+        if len(open_situations) >= 2:
+            self.state["pending"] = {
+                "kind": "situations",
+                "item": item.code,
+                "options": [s.name for s in open_situations],
+                "field": field,
+            }
+        else:
+            open_situations = []
+            self.state.pop("pending", None)
+        full = fresh or field is None and lead is None
+        rendered = itemreply.compose(
+            item,
+            self.hall,
+            field=field,
+            situation=situation,
+            lead=lead,
+            full=full,
+            open_situations=open_situations,
+        )
+        self.state["pages"] = list(rendered.pages)
+        self.state["rated"] = item.code
+        self.state["streak"] = 0
+        self.state["turn"] = turn_data(Turn(item=item.code, field=field, extra=self.topic_extra()))
+        choices_ = tuple(s.name for s in open_situations)
+        return Reply.say(
+            rendered.text,
+            "answer",
+            item=item.code,
+            field=field,
+            situation=situation.name if situation else None,
+            choices=choices_,
+        )
+
+    def day_answer(
+        self, item: Item, text: str, field: str | None, *, fresh: bool = False
+    ) -> Reply | str | None:
+        """A question about a day ("今天能办不", "周六开门吗") about ``item``: its hours that day; on a first
+        answer only the line (the one-trip block follows it)."""
+        if not text or field not in DAY_FIELDS:
+            return None
+        asked = hall_question(text, self.hall.name) or day_asked(text)
+        if asked is None or not asked.days:
+            return None
+        body = hall_reply(asked, self.hall, self.now, self.context.calendar, item=item)
+        if fresh:
+            return body
+        text_ = f"【{item.name}】\n{body}"
+        self.state["turn"] = turn_data(Turn(item=item.code, field="hours", extra=self.topic_extra()))
+        return Reply.say(answers.fit(text_), "answer", item=item.code, field="hours")

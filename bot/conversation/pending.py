@@ -1,0 +1,159 @@
+"""Numbered questions: asking which item (or situation) is meant, and reading the citizen's answer — a number,
+an ordinal, the option's own words, a sentence that settles it or tells its situation — while a side
+question leaves the list alive and an out-of-range number gets "请回复1–N"."""
+
+from typing import Any
+
+from bot.conversation import answers, choices, details, itemreply
+from bot.conversation.hall import day_asked
+from bot.conversation.hallreply import hall_reply
+from bot.conversation.itemturn import ItemAnswers
+from bot.conversation.messages import Reply
+from bot.conversation.session import HELP, turn_data
+from bot.matching.decision import Decision, Turn
+from bot.matching.normalize import normalize
+from bot.matching.options import by_hint, by_words
+from bot.matching.pii import mask_personal_data
+from knowledge.schema import Item
+
+#: Characters of the message before a numbered question kept with it (a story's situation is near its ask).
+STORY_KEPT = 200
+
+
+class PendingChoices(ItemAnswers):
+    """A session that asks numbered questions and reads their answers."""
+
+    def day_lead(self, text: str, decision: Decision) -> str | None:
+        """For a numbered question on a message that asks about a day ("现在能去办社保卡吗"): the hall's
+        hours that day, said first, when no offered item keeps hours of its own."""
+        asked = day_asked(text)
+        offered = [self.knowledge.item(code) for code in decision.candidates]
+        if asked is None or any(item is None or item.hours for item in offered):
+            return None
+        return hall_reply(asked, self.hall, self.now, self.context.calendar)
+
+    def clarify(
+        self, codes: tuple[str, ...], field: str | None, story: str = "", lead: str | None = None
+    ) -> Reply:
+        """A numbered question (after ``lead``, what is already certain); the message that led to it is kept
+        (masked) so that the situation it told (被偷了, 卖家房贷没还完) is not asked again once the citizen
+        picks."""
+        items = [item for item in (self.knowledge.item(code) for code in codes) if item is not None]
+        self.state["pending"] = {"kind": "items", "options": [i.code for i in items], "field": field}
+        if story:
+            self.state["pending"]["story"] = mask_personal_data(story)[:STORY_KEPT]
+        self.state["streak"] = 0
+        self.state.pop("pages", None)
+        question = answers.clarify_question([item.name for item in items])
+        return Reply.say(
+            answers.fit(f"{lead}\n\n{question}") if lead else question,
+            "clarify",
+            choices=tuple(item.code for item in items),
+            field=field,
+        )
+
+    def out_of_range(self, pending: dict[str, Any], number: int) -> Reply:
+        options = list(pending["options"])
+        names = (
+            options
+            if pending["kind"] == "situations"
+            else [item.name for item in (self.knowledge.item(c) for c in options) if item is not None]
+        )
+        lines = [f"没有第{number}项，请回复1–{len(options)}中的数字："]
+        lines += [f"{n}. {name}" for n, name in enumerate(names, 1)]
+        return Reply.say(
+            answers.fit("\n".join(lines)), "clarify", choices=tuple(options), field=pending.get("field")
+        )
+
+    def choose(self, pending: dict[str, Any], index: int, text: str) -> Reply:
+        self.state.pop("pending", None)
+        option = pending["options"][index]
+        if pending["kind"] == "situations":
+            item = self.knowledge.item(pending["item"])
+            if item is None:
+                return Reply.say(HELP, "smalltalk")
+            self.state["situation"] = {"item": item.code, "name": option}
+            situation = self.current_situation(item)
+            # A number keeps the question's field; words settle the situation and ask their own (or all).
+            field = pending.get("field") if choices.number_in(text, 99) else self.field_of(text)
+            if field == "materials":
+                field = None
+            rendered = itemreply.compose(item, self.hall, field=field, situation=situation)
+            self.state["pages"] = list(rendered.pages)
+            self.state["turn"] = turn_data(Turn(item=item.code, field=field, extra=self.topic_extra()))
+            return Reply.say(rendered.text, "answer", item=item.code, field=field, situation=option)
+        item = self.knowledge.item(option)
+        if item is None:
+            return Reply.say(HELP, "smalltalk")
+        by_number = choices.number_in(text, 99) is not None
+        # Words that settle the choice may ask a field of their own (那补一个要多少钱): theirs comes first.
+        field = pending.get("field") if by_number else self.field_of(text) or pending.get("field")
+        self.record(text, Decision("answer", item=item.code, field=field, score=1.0, reason="picked"))
+        return self.answer_item(
+            item,
+            field,
+            text if not by_number else "",
+            fresh=True,
+            story=str(pending.get("story") or ""),
+        )
+
+    def settle(self, pending: dict[str, Any], text: str) -> Reply | None:
+        """A message that answers the pending numbered question in words, or None."""
+        matcher = self.knowledge.matcher
+        options = list(pending["options"])
+        normal = normalize(matcher.reader.read(text))
+        if pending["kind"] == "items":
+            positions = [matcher.position[c] for c in options if c in matcher.position]
+            names = [matcher.names[p] for p in positions]
+            # The option's own words (租赁住房的, 退休了), the story before the question breaking a tie.
+            index = by_words(text, names, story=str(pending.get("story") or ""))
+            if index is None:
+                fresh = matcher.decide(text, None)
+                if fresh.action == "answer" and fresh.item not in options:
+                    return None  # a new question about another item
+                scores = matcher.semantic_scores(normal)
+                semantic = [float(scores[p]) for p in positions] if scores is not None else None
+                index = by_hint(text, names, semantic)
+                if index is None and fresh.action == "answer" and fresh.item in options:
+                    index = options.index(fresh.item)
+                if index is None:
+                    index = self.told_of_one(options, text)
+        else:
+            item = self.knowledge.item(pending["item"])
+            if item is None:
+                return None
+            topic = details.topic_words(item)
+            index = by_words(text, options, topic)
+            if index is None:
+                fresh = matcher.decide(text, None)
+                if fresh.action == "answer" and fresh.item != item.code:
+                    return None
+                passages = details.passages_for(matcher, item, normal)
+                found = [passages.get(f"{item.name}：{name}") for name in options]
+                semantic = [float(s) for s in found if s is not None] if all(found) else None
+                index = by_hint(text, options, semantic, topic)
+        if index is None:
+            return None
+        return self.choose(pending, index, text)
+
+    def told_of_one(self, codes: list[str], text: str) -> int | None:
+        """The one offered item whose situation the message tells or whose FAQ it asks (我老婆也有公积金，
+        能一起取吗 → the one with 配偶一并提取), or None when none or several fit."""
+        items = [self.knowledge.item(code) for code in codes]
+        fitting = [i for i, item in enumerate(items) if item is not None and self._tells_of(item, text)]
+        return fitting[0] if len(fitting) == 1 else None
+
+    def _tells_of(self, item: Item, text: str) -> bool:
+        """Whether ``text`` tells one of ``item``'s situations or asks one of its FAQ entries."""
+        matcher = self.knowledge.matcher
+        passages = details.passages_for(matcher, item, normalize(matcher.reader.read(text)))
+        if details.situation_from_story(matcher, item, text, passages) is not None:
+            return True
+        return details.faq_for(item, text, self.field_of(text), passages) is not None
+
+    def numbered_items(self, title: str, codes: list[str]) -> Reply:
+        items = [item for item in (self.knowledge.item(code) for code in codes) if item is not None]
+        self.state["pending"] = {"kind": "items", "options": [i.code for i in items], "field": None}
+        self.state.pop("pages", None)
+        text = answers.item_list(title, [item.name for item in items])
+        return Reply.say(text, "smalltalk", choices=tuple(i.code for i in items))
