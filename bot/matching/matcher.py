@@ -25,21 +25,21 @@ import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 
+from bot.matching import followups
 from bot.matching.decision import Decision, Reason, Turn
 from bot.matching.embedding import Embedder
 from bot.matching.features import Candidate, candidates
-from bot.matching.fields import CUE_TEXT, PROXY_ASK, detect_field
+from bot.matching.fields import PROXY_ASK
 from bot.matching.normalize import normalize
 from bot.matching.options import by_hint, by_words
-from bot.matching.pinyin import PinyinReader
+from bot.matching.pinyin import PinyinReader, words_of
 from bot.matching.ranker import Models, Verdict, shipped
 from bot.matching.scoring import ItemScorer, Ranked
-from bot.matching.segment import tokens
 from bot.matching.semantic import SemanticIndex
+from bot.matching.surface import ASKS, COMPLAINT, HUMAN, Surface, ask_clause, read_surface
 from knowledge.schema import Item
 
 #: Prepared texts, rankings, query vectors and decisions kept per Matcher (a few MiB at most).
@@ -69,41 +69,6 @@ class SemanticStage:
     embedder: Embedder
 
 
-_HUMAN = re.compile(r"转人工|人工客服|人工服务|人工坐席|找人工|接人工|要人工|真人|客服|^人工$|找个人")
-_COMPLAINT = re.compile(r"投诉|举报|态度(太|很|真|非常)?(差|恶劣|不好)")
-_PICK = re.compile(r"^(?:选|第)?([1-9]|[一二三四五六七八九])(?:个|项|条|号)?$")
-_CN_DIGITS = "一二三四五六七八九"
-
-
-class Surface(NamedTuple):
-    """What one message's text says before any matching: a pure function of the text."""
-
-    normal: str
-    field: str | None
-    complaint: bool
-    human: bool
-    #: The number a bare pick ("2", "第二个") names, or None.
-    pick: int | None
-
-
-def _surface(text: str) -> Surface:
-    normal = normalize(text)
-    pick = _PICK.match(normal.replace(" ", ""))
-    number = None
-    if pick:
-        digit = pick.group(1)
-        number = int(digit) if digit.isdigit() else _CN_DIGITS.index(digit) + 1
-    # In a story the clause that asks names the field (…老年人免费…那个老年证去哪里办 → location).
-    clause = ask_clause(normal)
-    return Surface(
-        normal,
-        ((detect_field(clause) if clause else None) or detect_field(text)) if normal else None,
-        bool(_COMPLAINT.search(normal)),
-        bool(_HUMAN.search(normal)),
-        number,
-    )
-
-
 class Matcher:
     """Item and field matching over one knowledge-base version; build once, then ``decide`` per message."""
 
@@ -125,14 +90,14 @@ class Matcher:
         self.position = scorer.position
         self.semantic = semantic
         self._models = models
-        self.reader = reader or PinyinReader(_words_of(scorer.items))
+        self.reader = reader or PinyinReader(words_of(scorer.items))
         self.names = [item.name for item in self.items]
         # Pure functions of the text over this index version, cached per Matcher: a publish builds a
         # new Matcher, so a cached result never outlives its knowledge base. Bursts after an
         # announcement repeat the same questions, and every push prepares its text twice.
         self._prepare = functools.lru_cache(maxsize=CACHE_SIZE)(scorer.prepare)
         self._rank = functools.lru_cache(maxsize=CACHE_SIZE)(lambda content: tuple(scorer.rank(content)))
-        self._surface = functools.lru_cache(maxsize=CACHE_SIZE)(_surface)
+        self._surface = functools.lru_cache(maxsize=CACHE_SIZE)(read_surface)
         self._read = functools.lru_cache(maxsize=CACHE_SIZE)(self.reader.read)
         self._query = functools.lru_cache(maxsize=CACHE_SIZE)(self._embed)
         self._fresh_for = functools.lru_cache(maxsize=CACHE_SIZE)(self._fresh)
@@ -317,7 +282,14 @@ class Matcher:
         if prev.item in self.position and topic:
             with_topic: Decision = self._fresh_for(topic + " " + surface.normal, topic + " " + content, field)
             codes = [code for code, _ in with_topic.scores[:SIBLINGS]]
-            sibling = self._sibling_named(surface.normal, content, prev.item, codes)
+            sibling = followups.sibling_named(
+                self.scorer,
+                content,
+                prev.item,
+                codes,
+                told=self._prepare,
+                meaning=self.semantic_scores(surface.normal),
+            )
             if sibling is not None:
                 # 那丢了呢 after 驾驶证期满换证: a word the item lacks names a neighbour of the topic.
                 return Decision(
@@ -344,7 +316,7 @@ class Matcher:
         if (
             fresh.action != "handoff"
             and best_cov >= SWITCH_COVERAGE
-            and self._names_other_topic(content, prev)
+            and followups.names_other_topic(self.scorer, content, prev, TOPIC_SWITCH)
         ):
             return fresh  # 提取公积金 after 身份证补领: a new question, not a refinement
         if (
@@ -363,7 +335,7 @@ class Matcher:
             prev.item
             and field is None
             and fresh.reason in ("out_of_scope", "low_confidence")
-            and _ASKS.search(surface.normal)
+            and ASKS.search(surface.normal)
             and self.scorer.coverage(content, self.position[prev.item]) == 0.0
         ):
             # A question of its own that shares no word with the item (附近有银行吗 after 身份证补领) is not
@@ -404,62 +376,9 @@ class Matcher:
             )
         return fresh
 
-    def _sibling_named(self, normal: str, content: str, current: str, codes: Sequence[str]) -> str | None:
-        """The one item among ``codes`` (the items nearest the topic with this message) that shares the
-        ``current`` item's key words and whose names hold a word of ``content`` the current item's names
-        and situations lack, provided the message is closer in meaning to it; else None."""
-        item = self.items[self.position[current]]
-        # The item's own words: its names and its situations (评定 of 行动不便无法到评定机构 is this item's,
-        # though 重新评定 names a neighbour).
-        told = [self._prepare(s.name) for s in item.situations or ()]
-        own = " ".join([self.scorer.name_text(self.position[current]), *told])
-        words = [w for w, *_ in self.scorer.weighted_words(content) if len(w) >= 2 and w not in CUE_TEXT]
-        new = [w for w in words if w not in own]
-        if not new:
-            return None
-        topic = self._key_words(self.scorer.name_text(self.position[current]))
-        named = [
-            c
-            for c in codes
-            if c != current
-            and c in self.position
-            and any(w in self.scorer.name_text(self.position[c]) for w in new)
-            # A neighbour shares the topic's key words (驾驶证 of 驾驶证遗失补领): 小孩的呢 after 港澳通行证
-            # does not mean 身份证首次申领 although 孩子 is in its aliases.
-            and topic & self._key_words(self.scorer.name_text(self.position[c]))
-        ]
-        if len(named) != 1:
-            return None
-        meaning = self.semantic_scores(normal)
-        if meaning is not None and meaning[self.position[current]] >= meaning[self.position[named[0]]]:
-            return None  # in meaning the message is still closer to the item under discussion
-        return named[0]
-
-    def _key_words(self, text: str) -> set[str]:
-        return {w for w, _, _, key in self.scorer.weighted_words(text) if key and len(w) >= 2}
-
     def _offered_scores(self, text: str, codes: Sequence[str]) -> list[float] | None:
         scores = self.semantic_scores(text)
         return None if scores is None else [float(scores[self.position[c]]) for c in codes]
-
-    def _names_other_topic(self, content: str, prev: Turn) -> bool:
-        """Whether ``content``'s key words (nouns the knowledge base knows) mostly name something the item
-        or candidates under discussion never mention: 提取公积金 after 身份证补领 is a new question."""
-        codes = (prev.item, *prev.candidates)
-        context = [self.scorer.item_texts[self.position[c]] for c in codes if c in self.position]
-        if not context:
-            return False
-        words = self.scorer.weighted_words(content)
-        total = sum(weight for _, _, weight, _ in words)
-        new = sum(
-            weight
-            for word, _, weight, key in words
-            if key
-            and word not in CUE_TEXT
-            and word in self.scorer.phrase_text
-            and not any(word in text for text in context)
-        )
-        return total > 0 and new / total >= TOPIC_SWITCH
 
     def turn_after(self, text: str, decision: Decision, previous: Turn | None = None) -> Turn:
         """The Turn after ``decision``, remembering the topic words for vague refinements (丢了, 租房的)."""
@@ -477,7 +396,7 @@ class Matcher:
     def named_in_request(self, text: str) -> Decision:
         """What ``text`` asks once its request for a person or complaint is taken out: "异地就医备案弄不好，
         转人工" still names 异地就医备案, so the next "在几号窗口" is about it."""
-        rest = _COMPLAINT.sub(" ", _HUMAN.sub(" ", normalize(self._read(text))))
+        rest = COMPLAINT.sub(" ", HUMAN.sub(" ", normalize(self._read(text))))
         rest = re.sub(r"(帮我|给我|请)?\s*$", "", rest).strip()
         if not rest:
             return Decision("handoff", reason="empty")
@@ -490,36 +409,3 @@ class Matcher:
             decision = self.decide(message, turn)
             turn = self.turn_after(message, decision, turn)
         return turn or Turn()
-
-
-#: Clause boundaries of a normalised message (punctuation and the spaces normalisation leaves).
-_CLAUSES = re.compile(r"[，。？！；,.?!;\s]+")
-#: A clause that asks: question words and the verbs of asking for a service.
-_ASKS = re.compile(
-    r"怎么|怎样|如何|什么|哪|吗|呢|多少|多久|几|能不能|可不可以|可以|要不要|需要|要带|办理|申请|手续|材料"
-)
-#: Messages shorter than this (characters) are one clause.
-STORY_LENGTH = 24
-
-
-def ask_clause(text: str) -> str:
-    """The last clause of a long message that asks something (with the one before it), or empty."""
-    if len(text.replace(" ", "")) < STORY_LENGTH:
-        return ""
-    parts = [part for part in _CLAUSES.split(text) if part]
-    asking = [i for i, part in enumerate(parts) if _ASKS.search(part)]
-    if len(parts) < 2 or not asking:
-        return ""
-    last = asking[-1]
-    return " ".join(parts[max(0, last - 1) : last + 1])
-
-
-def _words_of(items: Sequence[Item]) -> list[str]:
-    """The knowledge base's own words, for reading pinyin: names, aliases, situations and their tokens."""
-    words: set[str] = set()
-    for item in items:
-        texts = [item.name, *(item.aliases or []), *(s.name for s in item.situations or [])]
-        for text in texts:
-            words.add(text)
-            words.update(tokens(normalize(text)))
-    return sorted(words)

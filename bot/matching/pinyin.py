@@ -8,11 +8,13 @@ that does not segment completely (English, a code, a brand) is left as it is.
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from pypinyin import Style, lazy_pinyin
 
-from bot.matching.normalize import DATA, read_words
+from bot.matching.normalize import DATA, normalize, read_words
+from bot.matching.segment import tokens
+from knowledge.schema import Item
 
 #: Words citizens put around a service name, in full pinyin only (initials of these would match anything).
 COMMON = (
@@ -100,3 +102,14 @@ def _question_words() -> tuple[str, ...]:
 
 def _is_han(word: str) -> bool:
     return bool(word) and all("\u4e00" <= ch <= "\u9fff" for ch in word)
+
+
+def words_of(items: Sequence[Item]) -> list[str]:
+    """The knowledge base's own words, for reading pinyin: names, aliases, situations and their tokens."""
+    words: set[str] = set()
+    for item in items:
+        texts = [item.name, *(item.aliases or []), *(s.name for s in item.situations or [])]
+        for text in texts:
+            words.add(text)
+            words.update(tokens(normalize(text)))
+    return sorted(words)

@@ -108,8 +108,6 @@ class Ranked:
     missing: float = 0.0
 
 
-
-
 class ItemScorer:
     """Items scored against a message's content words, over one knowledge-base version."""
 

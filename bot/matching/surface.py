@@ -1,0 +1,64 @@
+"""What one message says before any matching: its normal form, the field it asks about, a request for a
+person or a complaint, a bare number, and the clause that asks in a long story. Pure functions of the text.
+"""
+
+import re
+from typing import NamedTuple
+
+from bot.matching.fields import detect_field
+from bot.matching.normalize import normalize
+
+HUMAN = re.compile(r"转人工|人工客服|人工服务|人工坐席|找人工|接人工|要人工|真人|客服|^人工$|找个人")
+COMPLAINT = re.compile(r"投诉|举报|态度(太|很|真|非常)?(差|恶劣|不好)")
+_PICK = re.compile(r"^(?:选|第)?([1-9]|[一二三四五六七八九])(?:个|项|条|号)?$")
+_CN_DIGITS = "一二三四五六七八九"
+#: Clause boundaries of a normalised message (punctuation and the spaces normalisation leaves).
+_CLAUSES = re.compile(r"[，。？！；,.?!;\s]+")
+#: A clause that asks: question words and the verbs of asking for a service.
+ASKS = re.compile(
+    r"怎么|怎样|如何|什么|哪|吗|呢|多少|多久|几|能不能|可不可以|可以|要不要|需要|要带|办理|申请|手续|材料"
+)
+#: Messages shorter than this (characters) are one clause.
+STORY_LENGTH = 24
+
+
+class Surface(NamedTuple):
+    """What one message's text says before any matching: a pure function of the text."""
+
+    normal: str
+    field: str | None
+    complaint: bool
+    human: bool
+    #: The number a bare pick ("2", "第二个") names, or None.
+    pick: int | None
+
+
+def read_surface(text: str) -> Surface:
+    """The surface of one message (already read from pinyin)."""
+    normal = normalize(text)
+    pick = _PICK.match(normal.replace(" ", ""))
+    number = None
+    if pick:
+        digit = pick.group(1)
+        number = int(digit) if digit.isdigit() else _CN_DIGITS.index(digit) + 1
+    # In a story the clause that asks names the field (…老年人免费…那个老年证去哪里办 → location).
+    clause = ask_clause(normal)
+    return Surface(
+        normal,
+        ((detect_field(clause) if clause else None) or detect_field(text)) if normal else None,
+        bool(COMPLAINT.search(normal)),
+        bool(HUMAN.search(normal)),
+        number,
+    )
+
+
+def ask_clause(text: str) -> str:
+    """The last clause of a long message that asks something (with the one before it), or empty."""
+    if len(text.replace(" ", "")) < STORY_LENGTH:
+        return ""
+    parts = [part for part in _CLAUSES.split(text) if part]
+    asking = [i for i, part in enumerate(parts) if ASKS.search(part)]
+    if len(parts) < 2 or not asking:
+        return ""
+    last = asking[-1]
+    return " ".join(parts[max(0, last - 1) : last + 1])

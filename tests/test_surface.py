@@ -1,0 +1,27 @@
+"""bot.matching.surface: what a message says before any matching."""
+
+import pytest
+
+from bot.matching.surface import STORY_LENGTH, ask_clause, read_surface
+
+
+@pytest.mark.parametrize(
+    ("text", "pick"), [("2", 2), ("第二个", 2), ("选3", 3), ("二手房", None), ("12", None)]
+)
+def test_a_bare_number_is_a_pick(text, pick):
+    assert read_surface(text).pick == pick
+
+
+def test_people_and_complaints():
+    assert read_surface("转人工").human and not read_surface("人工智能是什么").human
+    assert read_surface("我要投诉窗口态度差").complaint
+
+
+def test_the_clause_that_asks_in_a_story():
+    story = (
+        "我奶奶今年67，坐公交老跟司机吵说老年人免费，司机说要有证才行。那个老年证去哪里办？她身份证在我手上"
+    )
+    assert len(story) >= STORY_LENGTH
+    assert ask_clause(story).endswith("那个老年证去哪里办")
+    assert read_surface(story).field == "location"  # not fee, for 免费 on the way
+    assert ask_clause("身份证丢了怎么补办") == ""  # short: one clause
