@@ -131,9 +131,11 @@ def test_strip_field_words(text: str, expected: str) -> None:
         ("二手房过户要交哪些税", "fee"),
         ("要多少个工作日", "time_limit"),
         ("第一步要干什么", "process"),
+        ("让我妈去帮我开行吗", "conditions"),
+        ("附近有银行吗", None),  # 行吗 of 银行吗 asks nothing of an item
     ],
 )
-def test_regional_and_other_wordings(text: str, expected: str) -> None:
+def test_regional_and_other_wordings(text: str, expected: str | None) -> None:
     assert detect_field(text) == expected
 
 

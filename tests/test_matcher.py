@@ -179,6 +179,12 @@ def test_a_follow_up_naming_no_item_stays_although_another_item_fits_it_alone(ma
     assert (decision.action, decision.item, decision.reason) == ("answer", "SF-GA-003", "follow_up")
 
 
+def test_a_field_question_naming_another_items_name_moves_to_it(matcher: Matcher) -> None:
+    # 无犯罪记录证明's FAQ speaks of 公证, so it "explains" 公证 too; but 公证 is the other item's name.
+    decision = matcher.decide("公证要多少钱", matcher.replay(["要出国留学，开无犯罪记录证明"]))
+    assert (decision.action, decision.item, decision.field) == ("answer", "SF-SFJ-002", "fee")
+
+
 def test_a_word_of_the_items_own_situations_stays_on_it(matcher: Matcher) -> None:
     # 评定 names a neighbour (残疾人证换领's alias 重新评定), but also this item's own situation
     # 行动不便无法到评定机构.

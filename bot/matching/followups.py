@@ -16,6 +16,26 @@ def key_words(scorer: ItemScorer, text: str) -> set[str]:
     return {w for w, _, _, key in scorer.weighted_words(text) if key and len(w) >= 2}
 
 
+def new_words(scorer: ItemScorer, content: str, current: str, told: Callable[[str], str]) -> list[str]:
+    """The words of ``content`` (two characters or more, no field cues) that the ``current`` item's names
+    and situations lack (``told`` prepares a situation's name)."""
+    item = scorer.items[scorer.position[current]]
+    # The item's own words: its names and its situations (评定 of 行动不便无法到评定机构 is this item's,
+    # though 重新评定 names a neighbour).
+    own = " ".join(
+        [scorer.name_text(scorer.position[current]), *(told(s.name) for s in item.situations or ())]
+    )
+    words = [w for w, *_ in scorer.weighted_words(content) if len(w) >= 2 and w not in CUE_TEXT]
+    return [w for w in words if w not in own]
+
+
+def renamed(scorer: ItemScorer, content: str, current: str, other: str, told: Callable[[str], str]) -> bool:
+    """Whether ``content`` names ``other`` by a word of its names that the ``current`` item's names and
+    situations lack (公证要多少钱 after 无犯罪记录证明 names 公证申办)."""
+    name = scorer.name_text(scorer.position[other])
+    return any(word in name for word in new_words(scorer, content, current, told))
+
+
 def sibling_named(
     scorer: ItemScorer,
     content: str,
@@ -30,12 +50,7 @@ def sibling_named(
     situations lack, provided the message (``meaning``: its similarity to each item, or None without the
     semantic stage) is closer in meaning to it; else None. ``told`` prepares a situation's name."""
     position = scorer.position
-    item = scorer.items[position[current]]
-    # The item's own words: its names and its situations (评定 of 行动不便无法到评定机构 is this item's,
-    # though 重新评定 names a neighbour).
-    own = " ".join([scorer.name_text(position[current]), *(told(s.name) for s in item.situations or ())])
-    words = [w for w, *_ in scorer.weighted_words(content) if len(w) >= 2 and w not in CUE_TEXT]
-    new = [w for w in words if w not in own]
+    new = new_words(scorer, content, current, told)
     if not new:
         return None
     topic = key_words(scorer, scorer.name_text(position[current]))

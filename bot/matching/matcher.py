@@ -59,6 +59,8 @@ SWITCH_COVERAGE = 0.6
 MAX_CANDIDATES = 5
 #: A follow-up may move to one of this many items nearest to the topic with it (那丢了呢 → 遗失补领).
 SIBLINGS = 3
+#: Content this short (characters) is a bare refinement (那丢了呢 → 遗失): it keeps the field asked before.
+BARE = 4
 
 
 @dataclass(frozen=True)
@@ -263,6 +265,7 @@ class Matcher:
             and field is not None
             and self.scorer.coverage(content, self.position[prev.item])
             >= self.scorer.coverage(content, self.position[fresh.item]) - FOLLOW_UP_SLACK
+            and not followups.renamed(self.scorer, content, prev.item, fresh.item, self._prepare)
         ):
             # A field question that the previous item explains about as well as the new one stays on topic.
             return Decision(
@@ -295,7 +298,8 @@ class Matcher:
                 return Decision(
                     "answer",
                     item=sibling,
-                    field=field or prev.field,
+                    # A bare 那丢了呢 asks what was asked before; a question of its own asks its own.
+                    field=field or (prev.field if len(content.replace(" ", "")) <= BARE else None),
                     score=with_topic.score,
                     reason="follow_up",
                     scores=with_topic.scores,
