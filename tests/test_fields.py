@@ -133,6 +133,9 @@ def test_strip_field_words(text: str, expected: str) -> None:
         ("第一步要干什么", "process"),
         ("让我妈去帮我开行吗", "conditions"),
         ("附近有银行吗", None),  # 行吗 of 银行吗 asks nothing of an item
+        ("一个月给多少", "conditions"),  # what a benefit pays: its standard, not a fee
+        ("高龄津贴能领多少钱", "conditions"),
+        ("补办要交多少钱", "fee"),
     ],
 )
 def test_regional_and_other_wordings(text: str, expected: str | None) -> None:

@@ -80,6 +80,8 @@ _MATERIALS = dict(FIELD_RULES)["materials"]
 #: A field asked for by name ("需要什么条件") wins over a cue met on the way ("免费律师"): checked first.
 EXPLICIT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("conditions", re.compile(r"(什么|哪些)条件|条件是什么")),
+    # How much a benefit pays (一个月给多少, 能领多少钱): the standard is in the conditions, not the fee.
+    ("conditions", re.compile(r"(?:给|发|领|拿)(?:多少|几多|好多)")),
 )
 
 
