@@ -212,6 +212,15 @@ def test_a_numbered_question_about_a_day_says_that_day_first(knowledge):
     assert "13:30" in reply.text.split("\n\n")[0] and "1." in reply.text
 
 
+def test_the_hall_addressed_after_an_item_with_its_own_hours_answers_both(knowledge):
+    context = make_context(knowledge)
+    say(context, "护照怎么办")  # its window also opens on Saturday mornings
+    reply = say(context, "对了你们周六上班吗")
+    assert reply.action == "hall" and "【普通护照申请" in reply.text and "休息" in reply.text
+    there = say(context, "那边几点上班")  # the passport office itself
+    assert (there.action, there.item, there.field) == ("answer", "SF-GA-009", "hours")
+
+
 def test_a_holiday_is_known(knowledge):
     reply = say(make_context(knowledge, NATIONAL_DAY), "今天上班吗")
     assert reply.action == "hall" and "国庆" in reply.text

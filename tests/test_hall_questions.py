@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.conversation.hall import Ask, day_asked, hall_question, names_hall
+from bot.conversation.hall import Ask, addresses_hall, day_asked, hall_question, names_hall
 
 NAME = "岷山市政务服务中心（岷山市民之家）"
 
@@ -188,3 +188,24 @@ def test_a_day_asked_beside_a_service(text, asked):
     assert (found is not None) == asked
     if found is not None:
         assert found.asks == (Ask.OPEN,) and found.days
+
+
+@pytest.mark.parametrize(
+    ("text", "ask"),
+    [
+        ("对了你们中午休息不", Ask.LUNCH),  # 对了 opens a side question, it asks nothing
+        ("顺便问下你们几点下班", Ask.HOURS),
+        ("你们门口好停车不", Ask.PARKING),  # 门口: the hall's surroundings
+        ("附近有停车场吗", Ask.PARKING),
+    ],
+    ids=["by-the-way-lunch", "by-the-way-hours", "parking-at-the-door", "parking-nearby"],
+)
+def test_side_questions_about_the_hall(text, ask):
+    asked = hall_question(text, "示范县政务服务中心")
+    assert asked is not None and ask in asked.asks
+
+
+def test_speaking_to_the_hall_or_pointing_at_a_place():
+    assert addresses_hall("你们中午休息吗") and addresses_hall("政务中心几点开门")
+    assert addresses_hall("示范县几点上班", "示范县政务服务中心")
+    assert not addresses_hall("那边几点上班") and not addresses_hall("这里周六开吗")

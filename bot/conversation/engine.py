@@ -21,7 +21,7 @@ import re
 from typing import Any
 
 from bot.conversation import answers, choices, consent, handoff, smalltalk
-from bot.conversation.hall import Ask, hall_question
+from bot.conversation.hall import Ask, addresses_hall, hall_question
 from bot.conversation.hallreply import hall_reply
 from bot.conversation.hours import Schedule
 from bot.conversation.knowledge import common_codes
@@ -127,18 +127,27 @@ class _Conversation(PendingChoices):
 
     def hall_or_item(self, asked: Any, text: str) -> Reply | None:
         """A hall question: about the item under discussion when it does not name the hall (the matcher's
-        follow-up answers it), or when the item keeps its own hours; else about the hall."""
+        follow-up answers it) or points at the item's own office (那边几点上班); else about the hall, with the
+        item's own hours beside when it keeps some."""
         item = self.current_item()
         pending = self.state.get("pending") or {}
         if item is not None and pending.get("kind") != "items":
             if not asked.names_hall:
                 return None  # "几点上班" after an answer: the matcher's follow-up answers it for the item
             if item.hours and set(asked.asks) <= _HOURS_ASKS:
-                body = hall_reply(asked, self.hall, self.now, self.context.calendar, item=item)
-                self.state["turn"] = turn_data(Turn(item=item.code, field="hours", extra=self.topic_extra()))
-                return Reply.say(
-                    answers.fit(f"【{item.name}】\n{body}"), "answer", item=item.code, field="hours"
-                )
+                own = hall_reply(asked, self.hall, self.now, self.context.calendar, item=item)
+                if not addresses_hall(text, self.hall.name):
+                    # 那边几点上班 after an item with an office of its own: that office's hours.
+                    self.state["turn"] = turn_data(
+                        Turn(item=item.code, field="hours", extra=self.topic_extra())
+                    )
+                    return Reply.say(
+                        answers.fit(f"【{item.name}】\n{own}"), "answer", item=item.code, field="hours"
+                    )
+                # 你们中午休息吗: the hall's hours, and the item's beside them where they differ.
+                hall = hall_reply(asked, self.hall, self.now, self.context.calendar)
+                body = hall if own == hall else f"{hall}\n【{item.name}】{own}"
+                return Reply.say(answers.fit(body), "hall")
         body = hall_reply(asked, self.hall, self.now, self.context.calendar)
         return Reply.say(body, "hall")
 

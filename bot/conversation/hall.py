@@ -50,7 +50,7 @@ _ITEM_FIELDS = re.compile(
 _HALL_WORDS = re.compile(
     r"(?:政务|行政|市民|便民|公共|综合)(?:服务)?(?:中心|大厅|之家)|办事大厅|服务大厅|服务中心|市民之家|"
     r"贵(?:单位|中心|厅|处)|你们(?:单位|中心|大厅|这里|那里|这边|那边|那儿|这儿)?|本中心|大厅|"
-    r"(?:你|您)(?:这里|那里|这边|那边)|咱们?(?:这里|这边|这儿)|这里|这边|那边|你们?|您"
+    r"(?:你|您)(?:这里|那里|这边|那边)|咱们?(?:这里|这边|这儿)|这里|这边|那边|你们?|您|门口|附近|周边|旁边"
 )
 #: Cues in the order they are taken out: specific phrases before the words inside them.
 _CUES: tuple[tuple[Ask, str], ...] = (
@@ -97,6 +97,7 @@ _SERVICE_WORDS = re.compile(r"[办补换领交开考报注销登迁]|申请|报�
 _CUE_PATTERNS = tuple((ask, re.compile(pattern)) for ask, pattern in _CUES)
 _FILLERS = re.compile(
     r"请问|请|问一下|问下|问问|想问|打扰|麻烦|一下|你好|您好|那个|就是|是不是|是否|可不可以|能不能|有没有|"
+    r"对了|顺便|另外|还有|再问|"
     r"多少|是多少|几号|什么|啥|咋|怎么|怎样|如何|哪个|知道|告诉|一般|具体|大概|正常|照常|平时|平常|办理|"
     r"上午|下午|早上|早晨|晚上|傍晚|方便|容易|(?:\d+|[一二三四五六七八九十两]+)点(?:半|\d+分?)?|"
     r"[的了吗嘛么呢呀啊吧哈啦哦嗯没不是有可以能会要需得我咱给个还也都开去到办查几号下在多好那这]"
@@ -194,3 +195,17 @@ def day_asked(text: str) -> HallQuestion | None:
     if not days or not _CAN_DO.search(rest):
         return None
     return HallQuestion((Ask.OPEN,), tuple(days), False)
+
+
+#: Words that address the hall itself, not a place just talked about (这里, 那边).
+_ADDRESSED = re.compile(
+    r"你们|您们|贵(?:单位|中心|厅|处)|本中心|(?:政务|行政|市民|便民|公共|综合)(?:服务)?(?:中心|大厅|之家)|"
+    r"办事大厅|服务大厅|服务中心|市民之家|大厅"
+)
+
+
+def addresses_hall(text: str, hall_name: str = "") -> bool:
+    """True when ``text`` speaks to or of the hall itself (你们, 政务中心, its name) rather than pointing at
+    a place just talked about ("那边几点上班" after an item with an office of its own)."""
+    compact = to_simplified(to_halfwidth(text))
+    return bool(_ADDRESSED.search(compact)) or any(v in compact for v in _name_variants(hall_name))
