@@ -68,6 +68,53 @@ def named_situation(item: Item, text: str, prepare: Callable[[str], str]) -> Sit
     return found[0] if len(found) == 1 else None
 
 
+_CN_NUMBER = {c: i for i, c in enumerate("零一二三四五六七八九")}
+#: An age the citizen tells: 满16了, 12岁, 八十岁, 刚满八十.
+_AGE_TOLD = re.compile(
+    r"(?:(?:年满|已满|刚满|满)([\d一二三四五六七八九十]{1,4})|([\d一二三四五六七八九十]{1,4})(?:周)?岁)"
+)
+#: An age bound in a situation's name: 未满16周岁, 年满16周岁, 60周岁以上, 14周岁以下.
+_AGE_BOUND = re.compile(r"(未满|不满|年满|已满|满)?(\d{1,3})周?岁(以上|及以上|以下|及以下)?")
+
+
+def _number(text: str) -> int | None:
+    """12, 十六, 八十, 一百 (small numbers as people write ages)."""
+    if text.isdigit():
+        return int(text)
+    if text == "一百":
+        return 100
+    if not text or any(c not in _CN_NUMBER and c != "十" for c in text):
+        return None
+    if "十" not in text:
+        return _CN_NUMBER[text] if len(text) == 1 else None
+    tens, _, ones = text.partition("十")
+    return (_CN_NUMBER.get(tens, 1) if tens else 1) * 10 + (_CN_NUMBER.get(ones, 0) if ones else 0)
+
+
+def _fits_age(name: str, age: int) -> bool | None:
+    """Whether ``age`` falls in the bound a situation's name states, or None when it states none."""
+    bound = _AGE_BOUND.search(name)
+    if bound is None:
+        return None
+    word, limit, side = bound.group(1) or "", int(bound.group(2)), bound.group(3) or ""
+    if word in ("未满", "不满") or "以下" in side:
+        return age < limit or ("及以下" in side and age == limit)
+    return age >= limit
+
+
+def age_situation(situations: Sequence[Situation], text: str) -> Situation | None:
+    """The one situation whose age bound the age the citizen tells falls in (我儿子刚满16岁 → 年满16周岁,
+    孩子12岁 → 未满16周岁), or None."""
+    found = _AGE_TOLD.search(text)
+    if found is None:
+        return None
+    age = _number(found.group(1) or found.group(2))
+    if age is None or age > 130:
+        return None
+    fitting = [s for s in situations if _fits_age(s.name, age)]
+    return fitting[0] if len(fitting) == 1 else None
+
+
 def topic_words(item: Item) -> str:
     """The item's name and aliases: the words of the topic, which tell none of its situations apart."""
     return " ".join([item.name, *(item.aliases or [])])
@@ -84,15 +131,19 @@ def situation_from_story(matcher: Matcher, item: Item, text: str, passages: Item
     proxy = [s for s in situations if PROXY_SITUATION.search(s.name)]
     if len(proxy) == 1 and PROXY_ASK.search(normalize(text)):
         return proxy[0]  # 让我老公去帮我打行不行 → 委托他人代办
-    scores = [passages.get(f"{item.name}：{s.name}") for s in situations]
-    if any(score is None for score in scores):
-        return None
-    semantic = [float(score) for score in scores if score is not None]
+    aged = age_situation(situations, text)
+    if aged is not None:
+        return aged
     names = [s.name for s in situations]
     topic = topic_words(item)
-    index = by_words(text, names, topic)
-    if index is None:
-        index = by_hint(text, names, semantic, topic)
+    worded = by_words(text, names, topic)
+    scores = [passages.get(f"{item.name}：{s.name}") for s in situations]
+    if any(score is None for score in scores):
+        return situations[worded] if worded is not None else None  # no semantic stage: the words decide
+    semantic = [float(score) for score in scores if score is not None]
+    if worded is not None and semantic[worded] >= max(semantic):
+        return situations[worded]  # its own words, and the closest in meaning too
+    index = worded if worded is not None else by_hint(text, names, semantic, topic)
     if index is None:
         return None
     rest = [score for i, score in enumerate(semantic) if i != index]

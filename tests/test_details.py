@@ -1,0 +1,62 @@
+"""bot.conversation.details: which situation a story tells (words, age, a proxy, meaning) and which FAQ entry
+a question asks. The matcher is lexical here; ``test_conversation_semantic.py`` covers meaning."""
+
+import pytest
+
+from bot.conversation.details import ItemPassages, age_situation, faq_for, situation_from_story
+from bot.matching.matcher import Matcher
+from knowledge.schema import FaqEntry, Item, Situation, load_kb
+
+
+@pytest.fixture(scope="module")
+def matcher(county_kb_path) -> Matcher:
+    return Matcher.build(load_kb(county_kb_path).items)
+
+
+def situations(*names: str) -> list[Situation]:
+    return [Situation(name=name, materials=[]) for name in names]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我儿子刚满16岁，从来没办过身份证", "年满16周岁"),
+        ("孩子12岁能办吗", "未满16周岁"),
+        ("我闺女今年满十六了", "年满16周岁"),
+        ("身份证丢了怎么补", None),
+    ],
+    ids=["just-sixteen", "twelve", "sixteen-in-words", "no-age"],
+)
+def test_an_age_told_falls_in_one_situations_bound(text, expected):
+    found = age_situation(situations("未满16周岁", "年满16周岁", "城乡低保对象免收工本费"), text)
+    assert (found.name if found else None) == expected
+
+
+def test_bounds_above_and_below():
+    pairs = situations("60周岁以上", "14周岁以下")
+    assert [age_situation(pairs, t).name for t in ("老人八十岁了", "孩子十岁")] == [
+        "60周岁以上",
+        "14周岁以下",
+    ]
+    assert age_situation(pairs, "我三十岁") is None
+
+
+def test_without_the_semantic_stage_a_situations_own_words_decide(matcher):
+    item = matcher.item("SF-GA-014")  # 本人申请 / 委托他人代办 / 在经常居住地申请（非本县户籍）
+    found = situation_from_story(matcher, item, "我户口在外省，经常居住地在这边", ItemPassages({}))
+    assert found is not None and "经常居住地" in found.name
+    proxy = situation_from_story(matcher, item, "我人在外地上学，让我妈去帮我开行不行", ItemPassages({}))
+    assert proxy is not None and proxy.name == "委托他人代办"
+    assert situation_from_story(matcher, item, "要带什么", ItemPassages({})) is None
+
+
+def test_an_faq_entry_answers_a_yes_no_question_by_its_words():
+    item = Item(
+        code="T-1",
+        name="结婚登记",
+        department="民政局",
+        materials=[],
+        faq=[FaqEntry(q="领结婚证还要带户口本吗", a="不需要。")],
+    )
+    entry = faq_for(item, "领结婚证要带户口本吗", None, ItemPassages({}))
+    assert entry is not None and entry.a == "不需要。"
