@@ -60,3 +60,22 @@ def test_an_faq_entry_answers_a_yes_no_question_by_its_words():
     )
     entry = faq_for(item, "领结婚证要带户口本吗", None, ItemPassages({}))
     assert entry is not None and entry.a == "不需要。"
+
+
+def test_a_character_only_one_situation_has_tells_it_when_closest_in_meaning(matcher):
+    item = Item(
+        code="T-GJJ",
+        name="住房公积金提取（购买自住住房）",
+        department="住房公积金管理中心",
+        materials=[],
+        situations=situations("购买新建商品房", "购买二手房", "为父母或子女购房"),
+    )
+    scores = {
+        f"{item.name}：{name}": score for name, score in [("购买新建商品房", 0.900), ("购买二手房", 0.901)]
+    }
+    # 子 is only in 为父母或子女购房; it is closest in meaning too, though by less than the margin.
+    close = ItemPassages({**scores, f"{item.name}：为父母或子女购房": 0.905})
+    found = situation_from_story(matcher, item, "我是给儿子买的房", close)
+    assert found is not None and found.name == "为父母或子女购房"
+    behind = ItemPassages({**scores, f"{item.name}：为父母或子女购房": 0.890})
+    assert situation_from_story(matcher, item, "我是给儿子买的房", behind) is None

@@ -141,8 +141,10 @@ def situation_from_story(matcher: Matcher, item: Item, text: str, passages: Item
     if any(score is None for score in scores):
         return situations[worded] if worded is not None else None  # no semantic stage: the words decide
     semantic = [float(score) for score in scores if score is not None]
-    if worded is not None and semantic[worded] >= max(semantic):
-        return situations[worded]  # its own words, and the closest in meaning too
+    # Its own words, or a character only it has (坏 of 损坏, 子 of 子女), and the closest in meaning too.
+    told = worded if worded is not None else by_hint(text, names, None, topic)
+    if told is not None and semantic[told] >= max(semantic):
+        return situations[told]
     index = worded if worded is not None else by_hint(text, names, semantic, topic)
     if index is None:
         return None
