@@ -95,3 +95,13 @@ def test_the_kept_story_is_masked(context):
     pending = context.store.load("oSemantic").get("pending") or {}
     assert "公交上丢了" in pending.get("story", "")  # kept, for the situation once the citizen picks
     assert "110101199003074514" not in str(pending)
+
+
+def test_a_reply_telling_a_situation_of_several_options_is_settled_by_the_story_and_its_words(context):
+    first = say(context, "去年买了一套二手房，公积金能不能取出来")
+    if first.action == "answer":
+        pytest.skip("the matcher answers this story directly now: nothing to settle")
+    assert first.action == "clarify" and "SF-GJJ-001" in first.choices
+    # 配偶 is a situation of 购买自住住房 and of 公积金贷款; the story (买了二手房) fits both, 取 only one.
+    reply = say(context, "我老公也有公积金，能一起取吗")
+    assert (reply.action, reply.item, reply.situation) == ("answer", "SF-GJJ-001", "配偶一并提取")

@@ -117,7 +117,7 @@ class PendingChoices(ItemAnswers):
                 if index is None and fresh.action == "answer" and fresh.item in options:
                     index = options.index(fresh.item)
                 if index is None:
-                    index = self.told_of_one(options, text)
+                    index = self.told_of_one(options, text, str(pending.get("story") or ""))
         else:
             item = self.knowledge.item(pending["item"])
             if item is None:
@@ -136,11 +136,19 @@ class PendingChoices(ItemAnswers):
             return None
         return self.choose(pending, index, text)
 
-    def told_of_one(self, codes: list[str], text: str) -> int | None:
+    def told_of_one(self, codes: list[str], text: str, story: str = "") -> int | None:
         """The one offered item whose situation the message tells or whose FAQ it asks (我老婆也有公积金，
-        能一起取吗 → the one with 配偶一并提取), or None when none or several fit."""
+        能一起取吗 → the one with 配偶一并提取), or None when none or several fit. Among several, the
+        ``story`` told before the question may tell one of them (买了套二手房 → 购买自住住房)."""
         items = [self.knowledge.item(code) for code in codes]
         fitting = [i for i, item in enumerate(items) if item is not None and self._tells_of(item, text)]
+        if len(fitting) > 1 and story:
+            fitting = [i for i in fitting if self._tells_of(items[i], story)]  # type: ignore[arg-type]
+        if len(fitting) > 1:
+            # Still several: a word of the reply only one of them has (取 of 提取, not 贷款).
+            names = [items[i].name for i in fitting]  # type: ignore[union-attr]
+            apart = by_hint(text, names)
+            fitting = [fitting[apart]] if apart is not None else fitting
         return fitting[0] if len(fitting) == 1 else None
 
     def _tells_of(self, item: Item, text: str) -> bool:
