@@ -46,3 +46,11 @@ def test_the_story_before_the_question_breaks_a_tie_the_reply_leaves():
     assert by_words("我那是个体的小卖部，不是公司", options) is None  # 个体 in two options
     assert by_words("我那是个体的小卖部，不是公司", options, story="注销营业执照要带啥") == 0
     assert by_words("你们几点上班", options, story="注销营业执照要带啥") is None  # the reply names none
+
+
+def test_a_character_breaks_a_tie_of_words_and_没_is_未():
+    situations = ["租住商品住房（未办理租赁备案）", "租住商品住房（已办理租赁登记备案）", "租住公共租赁住房"]
+    assert by_words("没备案的那种", situations) is None  # 备案 is in the first two alike
+    assert by_hint("没备案的那种", situations, topic="住房公积金提取（租赁住房）") == 0
+    # 备案 alone: still tied.
+    assert by_hint("备案了的", situations, topic="住房公积金提取（租赁住房）") is None

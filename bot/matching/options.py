@@ -75,14 +75,17 @@ def by_hint(
     said = _said(text, topic)
     hits = [len(said & grams) for grams in distinctive(options)]
     best = max(hits, default=0)
-    if not best:
-        kept = normalize(_NEGATED.sub(" ", text))
+    # No option's words, or several options' alike: a character only one of them has decides.
+    tied = [i for i, hit in enumerate(hits) if hit == best] if best else list(range(len(options)))
+    if len(tied) > 1:
+        # 没 is how citizens say the 未 of option names (没备案的 → 未办理租赁备案).
+        kept = normalize(_NEGATED.sub(" ", text)).replace("没有", "未").replace("没", "未")
         chars = set(kept.replace(" ", "")) - _FUNCTION_CHARS - set(normalize(topic))
-        owned = [set(normalize(option)) for option in options]
-        unique = [
-            o - set().union(*(other for j, other in enumerate(owned) if j != i)) for i, o in enumerate(owned)
-        ]
-        single = [i for i, mine in enumerate(unique) if chars & mine]
+        owned = {i: set(normalize(options[i])) for i in tied}
+        unique = {
+            i: o - set().union(*(other for j, other in owned.items() if j != i)) for i, o in owned.items()
+        }
+        single = [i for i, mine in unique.items() if chars & mine]
         if len(single) == 1:
             return single[0]
     if semantic is None or len(semantic) != len(options) or len(options) < 2:
