@@ -1,0 +1,24 @@
+"""bot.matching.segment: the content words of a message, without how it asks."""
+
+import pytest
+
+from bot.matching.normalize import normalize
+from bot.matching.segment import content_words, tokens
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("办下来要多久", "下来"),  # a directional complement says how, not what
+        ("公积金能取出来吗", "出来"),
+        ("身份证怎么办理", "怎么"),
+    ],
+)
+def test_how_a_citizen_asks_is_not_content(text, absent):
+    assert absent not in content_words(normalize(text)).split()
+
+
+def test_what_it_is_about_stays():
+    words = content_words(normalize("公积金能取出来吗")).split()
+    assert "公积金" in words
+    assert tokens("居民身份证") != []
