@@ -54,3 +54,16 @@ def test_a_character_breaks_a_tie_of_words_and_没_is_未():
     assert by_hint("没备案的那种", situations, topic="住房公积金提取（租赁住房）") == 0
     # 备案 alone: still tied.
     assert by_hint("备案了的", situations, topic="住房公积金提取（租赁住房）") is None
+
+
+def test_没_counts_only_where_what_follows_it_is_in_the_option_too():
+    options = ["首次办证并签注", "证件有效、只需再次签注", "未满16周岁"]
+    assert by_hint("证还没过期，就是签注用完了", options, topic="往来港澳通行证及签注") is None
+    # The topic's own words may hold 没 too (an alias 没房子提公积金): 没备案 still tells 未办理…备案.
+    rent = ["租住商品住房（未办理租赁备案）", "租住商品住房（已办理租赁登记备案）", "租住公共租赁住房"]
+    assert by_hint("没备案的那种", rent, topic="住房公积金提取（租赁住房） 没房子提公积金") == 0
+
+
+def test_an_adverb_tells_no_option_apart():
+    options = ["已纳入“免申即享”名单", "未自动纳入（户籍刚迁入、信息不一致等）"]
+    assert by_hint("俺娘今年刚满八十听说有个高龄补贴", options) is None  # 刚 of 刚满, not of 刚迁入

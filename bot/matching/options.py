@@ -22,7 +22,7 @@ _FUNCTION_PAIRS = frozenset(
 
 
 #: Characters that say how, not which (用 of 用于, 的, 了…).
-_FUNCTION_CHARS = frozenset("用于的了是在和与或及我你他她它们这那有要办吗呢吧啊")
+_FUNCTION_CHARS = frozenset("用于的了是在和与或及我你他她它们这那有要办吗呢吧啊刚才就都还也又再很太更最只")
 
 
 #: What the citizen says it is not ("不是退休 我是租房子住", "不是公司"): those words name no option.
@@ -78,14 +78,16 @@ def by_hint(
     # No option's words, or several options' alike: a character only one of them has decides.
     tied = [i for i, hit in enumerate(hits) if hit == best] if best else list(range(len(options)))
     if len(tied) > 1:
-        # 没 is how citizens say the 未 of option names (没备案的 → 未办理租赁备案).
-        kept = normalize(_NEGATED.sub(" ", text)).replace("没有", "未").replace("没", "未")
+        kept = normalize(_NEGATED.sub(" ", text)).replace("没有", "没")
         chars = set(kept.replace(" ", "")) - _FUNCTION_CHARS - set(normalize(topic))
         owned = {i: set(normalize(options[i])) for i in tied}
         unique = {
             i: o - set().union(*(other for j, other in owned.items() if j != i)) for i, o in owned.items()
         }
-        single = [i for i, mine in unique.items() if chars & mine]
+        # 没 is how citizens say the 未 of option names, when what follows it is there too (没备案的 →
+        # 未办理租赁备案; 还没过期 is not 未满16周岁).
+        denied = set(re.findall(r"没(\w)", kept))
+        single = [i for i, mine in unique.items() if chars & mine or ("未" in mine and denied & owned[i])]
         if len(single) == 1:
             return single[0]
     if semantic is None or len(semantic) != len(options) or len(options) < 2:
