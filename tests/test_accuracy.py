@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.matching import fit
+from knowledge.storage import DEMO_PATH
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -27,6 +28,8 @@ FLOORS = {
     # the leave-one-set-out sets gained about 20 right answers with it. See the README's table.
     "gd-heldout": (0.82, 0.32, 0.03, 0.92, 0.95),
     "city-heldout": (0.83, 0.46, 0.035, 0.88, 0.83),
+    "county-stories": (0.95, 0.63, 0.025, 0.90, 0.88),
+    "qingxi-stories": (0.97, 0.63, 0.01, 0.95, 0.90),
 }
 
 
@@ -40,6 +43,8 @@ def figures() -> dict[str, dict[str, float]]:
         "county-heldout": (SHARED / "kb" / "county-hall.json", HELD_OUT / "county-heldout.jsonl"),
         "gd-heldout": (SHARED / "kb" / "guangdong-2021.json", HELD_OUT / "gd-heldout.jsonl"),
         "city-heldout": (HELD_OUT / "city-hall.json", HELD_OUT / "city-heldout.jsonl"),
+        "county-stories": (SHARED / "kb" / "county-hall.json", HELD_OUT / "county-stories.jsonl"),
+        "qingxi-stories": (Path(DEMO_PATH), HELD_OUT / "qingxi-stories.jsonl"),
     }
     heldout = fit.load_examples(heldout_sets)
     vectors = str(ROOT / "instance" / "vectors")

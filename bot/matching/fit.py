@@ -54,9 +54,6 @@ TRAIN_SETS = {
     "county-train": "shared:kb/county-hall.json",
     "gd-train": "shared:kb/guangdong-2021.json",
     "qingxi-train": "demo",
-    # Long messages that tell a story around the ask, written for training.
-    "county-stories": "shared:kb/county-hall.json",
-    "qingxi-stories": "demo",
 }
 
 
