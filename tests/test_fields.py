@@ -165,3 +165,10 @@ def test_a_storys_asking_clause_names_the_field() -> None:
 )
 def test_asking_whether_someone_else_may_go(text: str, proxy: bool) -> None:
     assert bool(PROXY_ASK.search(text)) == proxy
+
+
+@pytest.mark.parametrize(
+    "text", ["现在去报到还来得及吗", "真的不用回咱们县办迁出吗", "是要自己去申请还是说自动就有了"]
+)
+def test_whether_questions_ask_the_conditions(text: str) -> None:
+    assert detect_field(text) == "conditions"

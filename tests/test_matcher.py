@@ -185,6 +185,19 @@ def test_a_field_question_naming_another_items_name_moves_to_it(matcher: Matcher
     assert (decision.action, decision.item, decision.field) == ("answer", "SF-SFJ-002", "fee")
 
 
+@pytest.mark.parametrize(
+    ("context", "text", "field"),
+    [("办护照多少钱", "港澳通行证呢", "fee"), ("结婚登记要带什么材料", "离婚呢", "materials")],
+    ids=["fee", "materials"],
+)
+def test_a_bare_and_x_asks_again_what_was_asked(
+    matcher: Matcher, context: str, text: str, field: str
+) -> None:
+    decision = matcher.decide(text, matcher.replay([context]))
+    assert decision.action == "answer" and decision.field == field
+    assert matcher.decide(text).field is None  # alone it asks nothing in particular
+
+
 def test_a_word_of_the_items_own_situations_stays_on_it(matcher: Matcher) -> None:
     # 评定 names a neighbour (残疾人证换领's alias 重新评定), but also this item's own situation
     # 行动不便无法到评定机构.

@@ -33,7 +33,7 @@ from bot.matching.decision import Decision, Reason, Turn
 from bot.matching.embedding import Embedder
 from bot.matching.features import Candidate, candidates
 from bot.matching.fields import PROXY_ASK
-from bot.matching.normalize import normalize
+from bot.matching.normalize import normalize, to_halfwidth
 from bot.matching.options import by_hint, by_words
 from bot.matching.pinyin import PinyinReader, words_of
 from bot.matching.ranker import Models, Verdict, shipped
@@ -61,6 +61,8 @@ MAX_CANDIDATES = 5
 SIBLINGS = 3
 #: Content this short (characters) is a bare refinement (那丢了呢 → 遗失): it keeps the field asked before.
 BARE = 4
+#: A bare "and X?" (港澳通行证呢, 那新房呢, 我是要出租房子的那种): it asks again what was asked before.
+BARE_ASK = re.compile(r"^(?:那|那么|那要是|要是|如果是|我是)?.{1,10}?(?:的)?(?:呢|那种|的话)[?？]?$")
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,19 @@ class Matcher:
 
     def decide(self, text: str, previous: Turn | None = None) -> Decision:
         """What to do with one citizen message, given the previous turn of the conversation."""
+        decision = self._decide(text, previous)
+        if (
+            decision.action == "answer"
+            and decision.field is None
+            and previous is not None
+            and previous.field
+            and BARE_ASK.match(re.sub(r"\s", "", to_halfwidth(self._read(text))))
+        ):
+            # 港澳通行证呢 after 办护照多少钱: a bare "and X?" asks what was asked before, about X.
+            return dataclasses.replace(decision, field=previous.field)
+        return decision
+
+    def _decide(self, text: str, previous: Turn | None = None) -> Decision:
         prev = previous or Turn()
         text = self._read(text)
         surface: Surface = self._surface(text)
