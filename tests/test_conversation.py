@@ -221,6 +221,13 @@ def test_the_hall_addressed_after_an_item_with_its_own_hours_answers_both(knowle
     assert (there.action, there.item, there.field) == ("answer", "SF-GA-009", "hours")
 
 
+def test_where_an_item_handled_elsewhere_is_answered_with_its_own_address(context):
+    say(context, "出生医学证明丢了怎么补")  # 妇幼保健院, not the hall
+    reply = say(context, "在哪办，是在你们大厅吗")
+    assert (reply.action, reply.item, reply.field) == ("answer", "SF-WJ-002", "location")
+    assert "健康路16号" in reply.text
+
+
 def test_a_holiday_is_known(knowledge):
     reply = say(make_context(knowledge, NATIONAL_DAY), "今天上班吗")
     assert reply.action == "hall" and "国庆" in reply.text

@@ -42,6 +42,8 @@ _MORE = {"1", "更多", "下一页", "继续", "完整清单", "完整材料清�
 _UNANSWERED = {"out_of_scope", "low_confidence", "empty"}
 #: Asks about opening times: an item with its own hours answers them itself.
 _HOURS_ASKS = {Ask.HOURS, Ask.OPEN, Ask.LUNCH, Ask.HOLIDAYS}
+#: Asks about where: an item handled at an address of its own answers them itself.
+_PLACE_ASKS = {Ask.ADDRESS, Ask.ROUTE}
 
 NOT_TEXT = f"抱歉，我暂时只能看懂文字消息。请用文字描述您要办理的事项，{EXAMPLES}。"
 VOICE_NOT_RECOGNISED = f"抱歉，暂时听不懂语音，请打字提问，{EXAMPLES}。"
@@ -127,13 +129,17 @@ class _Conversation(PendingChoices):
 
     def hall_or_item(self, asked: Any, text: str) -> Reply | None:
         """A hall question: about the item under discussion when it does not name the hall (the matcher's
-        follow-up answers it) or points at the item's own office (那边几点上班); else about the hall, with the
-        item's own hours beside when it keeps some."""
+        follow-up answers it), points at the item's own office (那边几点上班) or asks where an item handled
+        at an address of its own is; else about the hall, with the item's own hours beside when it keeps
+        some."""
         item = self.current_item()
         pending = self.state.get("pending") or {}
         if item is not None and pending.get("kind") != "items":
             if not asked.names_hall:
                 return None  # "几点上班" after an answer: the matcher's follow-up answers it for the item
+            if item.address and item.address != self.hall.address and set(asked.asks) <= _PLACE_ASKS:
+                # 在哪办，是在市民之家吗 after an item handled elsewhere: where that item is handled.
+                return self.answer_item(item, "location", text, fresh=False)
             if item.hours and set(asked.asks) <= _HOURS_ASKS:
                 own = hall_reply(asked, self.hall, self.now, self.context.calendar, item=item)
                 if not addresses_hall(text, self.hall.name):
