@@ -262,6 +262,14 @@ def test_emergencies_point_to_the_number(context, text, number):
     assert reply.action == "smalltalk" and number in reply.text.splitlines()[0]
 
 
+def test_a_theft_told_about_a_document_is_its_situation_not_an_emergency(context):
+    say(context, "身份证丢了怎么补办")
+    reply = say(context, "被偷的")
+    assert (reply.action, reply.item) == ("answer", "SF-GA-003") and not reply.text.startswith("请立即拨打")
+    violence = say(context, "有人在大厅门口打人")
+    assert violence.action == "smalltalk" and "110" in violence.text.splitlines()[0]
+
+
 # -- 9. visible handoffs --------------------------------------------------------------------------------
 
 

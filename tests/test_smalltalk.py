@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.conversation.smalltalk import Kind, SmallTalk, classify, emergency_line, loose, reply
+from bot.conversation.smalltalk import Kind, SmallTalk, classify, emergency_line, loose, reply, theft_told
 from knowledge.schema import Hall
 
 HALL = Hall(name="示范县政务服务中心", phone="0999-1234567")
@@ -218,3 +218,17 @@ def test_greeting_names_the_hall():
 def test_loose_small_talk_needs_the_polite_words_to_be_most_of_it(text, kind):
     talk = loose(text)
     assert (talk.kind if talk else None) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "told"),
+    [
+        ("被偷的", True),
+        ("我包被偷了", True),
+        ("有人在门口打人", False),
+        ("小偷打人了", False),
+        ("发烧了", False),
+    ],
+)
+def test_a_theft_already_done_is_told_apart_from_danger(text, told):
+    assert theft_told(text) == told

@@ -75,9 +75,12 @@ class _Conversation(PendingChoices):
             self.record(text, wanted)
             return self.handoff(wanted.reason, self.named_or_current(text))
         talk = smalltalk.classify(text)
-        if talk is not None and talk.kind is smalltalk.Kind.EMERGENCY:
-            return Reply.say(smalltalk.reply(talk, self.hall), "smalltalk")
         pending = self.state.get("pending")
+        if talk is not None and talk.kind is smalltalk.Kind.EMERGENCY:
+            if (self.current_item() is not None or pending) and smalltalk.theft_told(text):
+                talk = None  # 被偷的, after 身份证丢了怎么补办: how the card was lost, not a danger now
+            else:
+                return Reply.say(smalltalk.reply(talk, self.hall), "smalltalk")
         if pending:
             number = choices.number_in(text, len(pending["options"]))
             if number is not None and number.index is not None:

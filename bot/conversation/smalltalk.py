@@ -145,6 +145,20 @@ def loose(text: str) -> SmallTalk | None:
     return SmallTalk(kind) if kind is not None else None
 
 
+#: Theft that has happened (被偷了, 小偷偷的): told in a conversation about a document, it is the story of a
+#: loss (丢失、被盗补领), not a danger now.
+_THEFT = re.compile(r"被(?:人)?偷|偷(?:了|走|的)|小偷|被盗|失窃")
+_VIOLENCE = re.compile(
+    r"被(?:人)?打|挨打|打人|打架|斗殴|抢劫|被抢|抢钱|闹事|持刀|拿刀|砍人|杀人|绑架|跟踪|家暴|救命"
+)
+
+
+def theft_told(text: str) -> bool:
+    """Whether ``text``'s only danger is a theft already done (被偷的), with no violence in it."""
+    compact = _compact(text)
+    return bool(_THEFT.search(compact)) and not _VIOLENCE.search(compact) and _dangers(compact) == ("110",)
+
+
 def _dangers(compact: str) -> tuple[str, ...]:
     return tuple(number for number, pattern in _DANGER_PATTERNS if pattern.search(compact))
 
