@@ -37,6 +37,16 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _own_file(directory: Path, prefix: str = "") -> tuple[Path, Any]:
+    """A fresh JSON-lines file of this process in ``directory``, open for appending and locked: a file per
+    process, since a forked worker must not share its parent's lock."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{prefix}{os.uname().nodename}-{os.getpid()}-{uuid.uuid4().hex[:8]}.jsonl"
+    handle = open(path, "a", encoding="utf-8")
+    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return path, handle
+
+
 class Spool:
     """Append-only JSON-lines files in ``directory``, one per process."""
 
@@ -52,14 +62,9 @@ class Spool:
     def _open(self) -> Any:
         if self._handle is not None and self._pid == os.getpid():
             return self._handle
-        # A fresh file per process (a forked worker must not share its parent's lock).
-        self.directory.mkdir(parents=True, exist_ok=True)
         self._pid = os.getpid()
-        self._path = self.directory / f"{os.uname().nodename}-{self._pid}-{uuid.uuid4().hex[:8]}.jsonl"
-        handle = open(self._path, "a", encoding="utf-8")
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        self._handle = handle
-        return handle
+        self._path, self._handle = _own_file(self.directory)
+        return self._handle
 
     def append(self, record: dict[str, Any]) -> None:
         """Write one record and fsync it before returning."""
@@ -171,16 +176,11 @@ class Journal:
     def _open(self) -> Any:
         if self._handle is not None and self._pid == os.getpid():
             return self._handle
-        self.directory.mkdir(parents=True, exist_ok=True)
         if self._pid != os.getpid():
             self._outstanding = 0  # a forked child starts its own file
         self._pid = os.getpid()
-        name = f"journal-{os.uname().nodename}-{self._pid}-{uuid.uuid4().hex[:8]}.jsonl"
-        self._path = self.directory / name
-        handle = open(self._path, "a", encoding="utf-8")
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        self._handle = handle
-        return handle
+        self._path, self._handle = _own_file(self.directory, "journal-")
+        return self._handle
 
     def append(self, record: dict[str, Any]) -> int:
         """Write ``record`` (to the operating system, not yet to the disk); returns its generation."""
