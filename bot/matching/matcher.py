@@ -297,8 +297,13 @@ class Matcher:
                 return Decision(
                     "answer", item=offered[hinted], field=field or prev.field, score=1.0, reason="picked"
                 )
-        if prev.item in self.position and topic:
-            with_topic: Decision = self._fresh_for(topic + " " + surface.normal, topic + " " + content, field)
+        if (
+            prev.item in self.position
+            and topic
+            # Cheap first: only a word the item lacks can name a neighbour (then the topic is matched too).
+            and followups.new_words(self.scorer, content, prev.item, self._prepare)
+        ):
+            with_topic = self._with_topic(topic, surface.normal, content, field)
             codes = [code for code, _ in with_topic.scores[:SIBLINGS]]
             sibling = followups.sibling_named(
                 self.scorer,
@@ -361,7 +366,7 @@ class Matcher:
             # about it; a bare refinement (我儿子的) still is.
             return fresh
         if topic:
-            combined: Decision = self._fresh_for(topic + " " + surface.normal, topic + " " + content, field)
+            combined = self._with_topic(topic, surface.normal, content, field)
             if combined.action == "answer" and combined.item is not None:
                 if combined.item in prev.candidates or combined.item == prev.item:
                     return dataclasses.replace(combined, reason="follow_up")
@@ -394,6 +399,10 @@ class Matcher:
                 scores=fresh.scores,
             )
         return fresh
+
+    def _with_topic(self, topic: str, normal: str, content: str, field: str | None) -> Decision:
+        """The message decided together with the topic of the conversation (cached)."""
+        return self._fresh_for(topic + " " + normal, topic + " " + content, field)  # type: ignore[no-any-return]
 
     def _offered_scores(self, text: str, codes: Sequence[str]) -> list[float] | None:
         scores = self.semantic_scores(text)
