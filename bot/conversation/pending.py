@@ -140,16 +140,15 @@ class PendingChoices(ItemAnswers):
         """The one offered item whose situation the message tells or whose FAQ it asks (我老婆也有公积金，
         能一起取吗 → the one with 配偶一并提取), or None when none or several fit. Among several, the
         ``story`` told before the question may tell one of them (买了套二手房 → 购买自住住房)."""
-        items = [self.knowledge.item(code) for code in codes]
-        fitting = [i for i, item in enumerate(items) if item is not None and self._tells_of(item, text)]
+        found = [(i, self.knowledge.item(code)) for i, code in enumerate(codes)]
+        fitting = [(i, item) for i, item in found if item is not None and self._tells_of(item, text)]
         if len(fitting) > 1 and story:
-            fitting = [i for i in fitting if self._tells_of(items[i], story)]  # type: ignore[arg-type]
+            fitting = [(i, item) for i, item in fitting if self._tells_of(item, story)]
         if len(fitting) > 1:
             # Still several: a word of the reply only one of them has (取 of 提取, not 贷款).
-            names = [items[i].name for i in fitting]  # type: ignore[union-attr]
-            apart = by_hint(text, names)
+            apart = by_hint(text, [item.name for _, item in fitting])
             fitting = [fitting[apart]] if apart is not None else fitting
-        return fitting[0] if len(fitting) == 1 else None
+        return fitting[0][0] if len(fitting) == 1 else None
 
     def _tells_of(self, item: Item, text: str) -> bool:
         """Whether ``text`` tells one of ``item``'s situations or asks one of its FAQ entries."""
