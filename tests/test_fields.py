@@ -84,6 +84,8 @@ PRIORITY = [
     ("請問要帶什麼材料", "materials"),  # traditional characters
     ("能办免费的吗，需要什么条件", "conditions"),  # a field asked by name beats a fee cue met on the way
     ("不收费的话有哪些条件", "conditions"),
+    ("有没有免费的律师", None),  # a service described as free, not its price asked
+    ("法律援助免费不", "fee"),
 ]
 
 
@@ -100,6 +102,8 @@ PRIORITY = [
         "traditional",
         "named-conditions-over-fee",
         "named-conditions-over-fee-2",
+        "free-named",
+        "free-field",
     ],
 )
 def test_priority_and_exceptions(text: str, expected: str | None) -> None:

@@ -11,11 +11,17 @@ from dataclasses import dataclass
 
 from bot.conversation import answers
 from bot.matching.normalize import normalize
+from bot.matching.records import Records
 from knowledge.schema import FaqEntry, Hall, Item, Situation
 
 _SENTENCES = re.compile(r"(?<=[。；;！!？?])")
 #: Distinctive character pairs a sentence must share with a follow-up question to lead the reply.
 SENTENCE_MIN_PAIRS = 2
+#: At most this many sentences of the record lead a reply together when they tell the asked word equally.
+RECORD_TIES = 2
+#: Sentences about who must come, and of those the ones that say whether the person must.
+PRESENCE = re.compile(r"本人|亲自|到场|代办|委托|代理|代领|监护人")
+_IN_PERSON = re.compile(r"本人到场|须本人|本人亲自|亲自|代办|委托")
 #: Pairs too common in item texts to tell sentences apart.
 _COMMON_PAIRS = frozenset(
     "办理 申请 可以 需要 提供 材料 居民 本人 证明 窗口 登记 工作 日内 原件 复印 一份 相关 规定 按照 "
@@ -51,6 +57,7 @@ def sentences(item: Item, situation: Situation | None = None) -> list[str]:
     if item.online and item.online.note:
         texts.append(item.online.note)
     texts += [f"{m.name}：{m.note}" for m in item.materials if m.note]
+    texts += [step if step.endswith("。") else step + "。" for step in item.process or ()]
     out: list[str] = []
     for text in texts:
         out += [part.strip() for part in _SENTENCES.split(text) if len(part.strip()) >= 6]
@@ -69,6 +76,43 @@ def best_sentence(item: Item, question: str, situation: Situation | None = None)
     if len(scored) > 1 and scored[1][0] == scored[0][0]:
         return None
     return scored[0][1]
+
+
+def _record_units(item: Item, situation: Situation | None) -> list[tuple[str, str]]:
+    """(text searched, text shown): the item's sentences; its FAQ answers, searched with their questions."""
+    units = [(s.lower(), s) for s in sentences(item, situation)]
+    units += [(f"{entry.q}\n{entry.a}".lower(), entry.a.strip()) for entry in item.faq or ()]
+    return units
+
+
+def record_sentence(
+    item: Item, words: Sequence[str], records: Records, situation: Situation | None = None
+) -> str | None:
+    """The item's sentences (or FAQ answers) holding the question's rarest ``words`` (content words: 寄 of
+    可以寄到家里吗 in 证件可邮寄), if they clearly do: at least one word few records use, and more weight than
+    the rest (two that tie both lead; more than two say nothing in particular)."""
+    distinct = [w for w in words if records.distinct(w)]
+    if not distinct:
+        return None
+    scored = [
+        (sum(records.weight(w) for w in words if w in searched), shown)
+        for searched, shown in _record_units(item, situation)
+        if any(w in searched for w in distinct)
+    ]
+    if not scored:
+        return None
+    top = max(score for score, _ in scored)
+    best = list(dict.fromkeys(shown for score, shown in scored if score == top))
+    return "\n".join(best) if len(best) <= RECORD_TIES else None
+
+
+def presence_sentences(item: Item, situation: Situation | None = None) -> str | None:
+    """What the record says about who must come (本人到场, 可委托代办), for "can someone else go for me":
+    at most RECORD_TIES sentences, those naming the person first."""
+    found = [shown for searched, shown in _record_units(item, situation) if PRESENCE.search(searched)]
+    found.sort(key=lambda s: not _IN_PERSON.search(s))
+    best = list(dict.fromkeys(found))[:RECORD_TIES]
+    return "\n".join(best) or None
 
 
 def compose(

@@ -7,8 +7,10 @@ from bot.conversation.hallreply import hall_reply
 from bot.conversation.messages import Reply
 from bot.conversation.session import Session, turn_data
 from bot.matching.decision import Turn
+from bot.matching.fields import PROXY_ASK, PROXY_SITUATION
 from bot.matching.normalize import normalize
-from knowledge.schema import Item
+from bot.matching.records import content_tokens
+from knowledge.schema import Item, Situation
 
 #: Field questions about a day ("今天能办不", "周六开门吗") are answered from the hours.
 DAY_FIELDS = {None, "conditions", "hours", "online"}
@@ -21,8 +23,10 @@ class ItemAnswers(Session):
         """About ``item``: the situation from the story, an FAQ or item sentence first, then the field or
         the one-trip block. ``fresh``: the first answer about this item (the one-trip block is due);
         ``story``: what the citizen told before a numbered question, read for the situation too."""
-        if field == "materials":
-            field = None  # 要带什么 gets the whole one-trip block, materials first
+        if field == "materials" or (fresh and field == "conditions"):
+            # 要带什么 gets the whole one-trip block, materials first; so does a first "can I" question
+            # (能找免费律师吗): the block holds the deciding conditions, and the trip they lead to.
+            field = None
         matcher = self.knowledge.matcher
         normal = normalize(matcher.reader.read(text)) if text else ""
         passages = details.passages_for(matcher, item, normal)
@@ -40,8 +44,15 @@ class ItemAnswers(Session):
             self.state.pop("situation", None)
         entry = details.faq_for(item, text, field, passages) if text else None
         lead = itemreply.faq_lead(entry) if entry else None
-        if lead is None and text and not fresh and field is None:
-            lead = itemreply.best_sentence(item, text, situation)
+        if lead is None and text and PROXY_ASK.search(normal) and not _proxy(situation):
+            # 我当妈的帮她去办行不行, no situation being for someone else: the record on who must come.
+            lead = itemreply.presence_sentences(item, situation)
+        if lead is None and text and not fresh and field in (None, "conditions"):
+            lead = itemreply.best_sentence(item, text, situation) or itemreply.record_sentence(
+                item, content_tokens(matcher.prepare(text)), matcher.records, situation
+            )
+            if lead is not None:
+                field = None  # 可以寄到家里吗: the sentence answers; the conditions would only bury it
         day_answer = self.day_answer(item, text, field, fresh=fresh)
         if isinstance(day_answer, Reply):
             return day_answer
@@ -101,3 +112,7 @@ class ItemAnswers(Session):
         text_ = f"【{item.name}】\n{body}"
         self.state["turn"] = turn_data(Turn(item=item.code, field="hours", extra=self.topic_extra()))
         return Reply.say(answers.fit(text_), "answer", item=item.code, field="hours")
+
+
+def _proxy(situation: Situation | None) -> bool:
+    return situation is not None and bool(PROXY_SITUATION.search(situation.name))

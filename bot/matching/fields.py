@@ -85,10 +85,14 @@ EXPLICIT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+#: A service described as free (免费律师, 免费的体检) names what is wanted, not its price.
+_FREE_SERVICE = re.compile(r"免费的?(?=律师|法律|医生|体检|培训|服务|午餐)")
+
+
 def detect_field(text: str) -> str | None:
     """The askable field the question is about, or None for the whole item (also when it asks for the
     materials and something else: 去哪交，要带啥 gets the whole one-trip answer)."""
-    normal = normalize(_OWN_NUMBER.sub(" ", mask_personal_data(text)))
+    normal = _FREE_SERVICE.sub(" ", normalize(_OWN_NUMBER.sub(" ", mask_personal_data(text))))
     for name, pattern in (*EXPLICIT_RULES, *FIELD_RULES):
         if pattern.search(normal):
             if name != "materials" and _MATERIALS.search(normal):

@@ -37,6 +37,7 @@ from bot.matching.normalize import normalize, to_halfwidth
 from bot.matching.options import by_hint, by_words
 from bot.matching.pinyin import PinyinReader, words_of
 from bot.matching.ranker import Models, Verdict, shipped
+from bot.matching.records import Records
 from bot.matching.scoring import ItemScorer, Ranked
 from bot.matching.semantic import SemanticIndex
 from bot.matching.surface import ASKS, COMPLAINT, HUMAN, Surface, ask_clause, read_surface
@@ -63,6 +64,8 @@ SIBLINGS = 3
 BARE = 4
 #: A bare "and X?" (港澳通行证呢, 那新房呢, 我是要出租房子的那种): it asks again what was asked before.
 BARE_ASK = re.compile(r"^(?:那|那么|那要是|要是|如果是|我是)?.{1,10}?(?:的)?(?:呢|那种|的话)[?？]?$")
+#: A question ending in a tag (能用不, 行不行, 有没有): asks, though no question word does.
+TAG_ASK = re.compile(r"(?:[不没]|没有)[?？]?$|(\w)[不没]\1")
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ class Matcher:
         self._read = functools.lru_cache(maxsize=CACHE_SIZE)(self.reader.read)
         self._query = functools.lru_cache(maxsize=CACHE_SIZE)(self._embed)
         self._fresh_for = functools.lru_cache(maxsize=CACHE_SIZE)(self._fresh)
+        self._records: Records | None = None
 
     @property
     def models(self) -> Models:
@@ -135,9 +139,22 @@ class Matcher:
         # Same knowledge base and stages: the text caches (readings, rankings, query vectors) are shared,
         # only the decisions differ.
         sibling = Matcher(self.scorer, semantic=self.semantic, models=models, reader=self.reader, mode=mode)
-        for name in ("_prepare", "_rank", "_surface", "_read", "_query"):
+        for name in ("_prepare", "_rank", "_surface", "_read", "_query", "_records"):
             setattr(sibling, name, getattr(self, name))
         return sibling
+
+    @property
+    def records(self) -> Records:
+        """The items' whole records, for follow-ups (built on first use: most messages never need them)."""
+        if self._records is None:
+            self._records = Records(self.items)
+        return self._records
+
+    def grounded(self, normal: str, content: str, code: str) -> bool:
+        """Whether a question (normalised ``normal``, prepared ``content``) asks about something the record
+        of item ``code`` tells and few other records do (可以寄到家里吗 after 护照补发: 证件可邮寄)."""
+        asks = ASKS.search(normal) or TAG_ASK.search(normal.replace(" ", ""))
+        return bool(asks) and bool(self.records.grounded(content, self.position[code]))
 
     def prepare(self, text: str) -> str:
         """The content words of a message, typo-corrected and canonical, as matched against phrases."""
@@ -348,6 +365,12 @@ class Matcher:
             and not PROXY_ASK.search(surface.normal)  # 让我老公去帮我办行不行: about the item at hand
             and len(content.replace(" ", "")) > 3
             and self.scorer.foreign_share(content) > FOREIGN_SHARE
+            # 可以寄到家里吗 after 护照补发: nothing else fits, and the record tells what the words ask.
+            and not (
+                fresh.action == "handoff"
+                and prev.item in self.position
+                and self.grounded(surface.normal, content, prev.item)
+            )
         ):
             return (
                 fresh if fresh.action != "answer" else Decision("handoff", field=field, reason="out_of_scope")
