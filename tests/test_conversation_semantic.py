@@ -105,3 +105,10 @@ def test_a_reply_telling_a_situation_of_several_options_is_settled_by_the_story_
     # 配偶 is a situation of 购买自住住房 and of 公积金贷款; the story (买了二手房) fits both, 取 only one.
     reply = say(context, "我老公也有公积金，能一起取吗")
     assert (reply.action, reply.item, reply.situation) == ("answer", "SF-GJJ-001", "配偶一并提取")
+
+
+def test_a_character_an_alias_shares_with_one_situation_still_tells_it(context):
+    # 社会保障卡挂失与补换 has the alias 社保卡坏了: 坏 still tells 损坏或到期换卡 among its situations.
+    say(context, "社保卡挂失与补换")
+    reply = say(context, "卡坏了刷不出来，要带啥")
+    assert (reply.item, reply.situation) == ("SF-RS-002", "损坏或到期换卡")

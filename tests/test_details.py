@@ -3,7 +3,7 @@ a question asks. The matcher is lexical here; ``test_conversation_semantic.py`` 
 
 import pytest
 
-from bot.conversation.details import ItemPassages, age_situation, faq_for, situation_from_story
+from bot.conversation.details import ItemPassages, age_situation, faq_for, situation_from_story, topic_words
 from bot.matching.matcher import Matcher
 from knowledge.schema import FaqEntry, Item, Situation, load_kb
 
@@ -79,3 +79,19 @@ def test_a_character_only_one_situation_has_tells_it_when_closest_in_meaning(mat
     assert found is not None and found.name == "为父母或子女购房"
     behind = ItemPassages({**scores, f"{item.name}：为父母或子女购房": 0.890})
     assert situation_from_story(matcher, item, "我是给儿子买的房", behind) is None
+
+
+def test_an_alias_that_tells_a_situation_is_not_the_topic():
+    card = Item(
+        code="C",
+        name="社会保障卡挂失与补换",
+        department="人社局",
+        materials=[],
+        aliases=["社保卡丢了", "社保卡坏了", "换社保卡"],
+        situations=situations("临时挂失", "遗失补卡", "损坏或到期换卡"),
+    )
+    topic = topic_words(card)
+    # 坏 is only 损坏或到期换卡's: that alias is the situation's words; 换 is in the item's own name.
+    assert "社保卡坏了" not in topic
+    assert "社保卡丢了" in topic and "换社保卡" in topic
+

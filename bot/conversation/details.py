@@ -116,8 +116,16 @@ def age_situation(situations: Sequence[Situation], text: str) -> Situation | Non
 
 
 def topic_words(item: Item) -> str:
-    """The item's name and aliases: the words of the topic, which tell none of its situations apart."""
-    return " ".join([item.name, *(item.aliases or [])])
+    """The item's name and aliases: the words of the topic, which tell none of its situations apart. An
+    alias that tells one is left out (社保卡坏了 of 损坏或到期换卡, 出国要的无犯罪证明 of 证明用于国外: a
+    character only that situation's name has, not the item's): its words are the situation's."""
+    owned = [set(normalize(s.name)) for s in item.situations or ()]
+    telling: set[str] = set()
+    for i, mine in enumerate(owned):
+        telling |= mine - set().union(*(other for j, other in enumerate(owned) if j != i))
+    telling -= set(normalize(item.name))
+    aliases = [a for a in item.aliases or () if not set(normalize(a)) & telling]
+    return " ".join([item.name, *aliases])
 
 
 def situation_from_story(matcher: Matcher, item: Item, text: str, passages: ItemPassages) -> Situation | None:
