@@ -67,3 +67,11 @@ def test_没_counts_only_where_what_follows_it_is_in_the_option_too():
 def test_an_adverb_tells_no_option_apart():
     options = ["已纳入“免申即享”名单", "未自动纳入（户籍刚迁入、信息不一致等）"]
     assert by_hint("俺娘今年刚满八十听说有个高龄补贴", options) is None  # 刚 of 刚满, not of 刚迁入
+
+
+def test_a_reply_naming_only_what_every_option_shares_leaves_the_choice_to_the_story():
+    options = ["个体工商户注销登记", "个体工商户设立登记"]
+    assert by_words("我那是个体的小卖部，不是公司", options, story="注销营业执照要带啥") == 0
+    assert by_words("我那是个体的小卖部", options, story="新店设立要带什么") == 1
+    assert by_words("我那是个体的小卖部", options) is None  # no story: nothing tells
+    assert by_words("你们几点上班", options, story="注销营业执照要带啥") is None  # the reply names none

@@ -46,17 +46,28 @@ def distinctive(options: Sequence[str]) -> list[set[str]]:
     return [g - common for g in grams]
 
 
+def _shared(options: Sequence[str]) -> set[str]:
+    """The character bigrams every option has (个体 of 个体工商户注销登记 and 个体工商户设立登记)."""
+    grams = [_bigrams(normalize(option)) for option in options]
+    return set.intersection(*grams) if grams else set()
+
+
 def by_words(text: str, options: Sequence[str], topic: str = "", story: str = "") -> int | None:
     """The option whose distinctive words (pairs of characters no other option has as many of) ``text``
     says, or None. Strong evidence: a message naming 租赁 answers the numbered question. Words of
     ``topic`` (the item whose situations the options are) set no option apart. ``story`` (the message
-    that led to the question) breaks a tie among the options the reply names: 注销营业执照 then 我那是个体的
-    → 个体工商户注销登记, not 个体工商户设立登记."""
+    that led to the question) breaks a tie among the options the reply names, or tells which when the reply
+    names only what all of them share: 注销营业执照 then 我那是个体的 → 个体工商户注销登记, not 个体工商户设立登记."""
     said = _said(text, topic)
     grams = distinctive(options)
     hits = [len(said & mine) for mine in grams]
     best = max(hits, default=0)
-    if best and hits.count(best) > 1 and story:
+    if not best and story and said & _shared(options):
+        # 我那是个体的 after 注销营业执照 (个体工商户注销登记 / 设立登记): the reply says what every option
+        # shares, so it answers the question; the story tells which.
+        hits = [len(_said(story, topic) & mine) for mine in grams]
+        best = max(hits, default=0)
+    elif best and hits.count(best) > 1 and story:
         named = [i for i, hit in enumerate(hits) if hit == best]
         told = said | _said(story, topic)
         hits = [len(told & grams[i]) if i in named else 0 for i in range(len(options))]
