@@ -56,8 +56,9 @@ def by_words(text: str, options: Sequence[str], topic: str = "", story: str = ""
     """The option whose distinctive words (pairs of characters no other option has as many of) ``text``
     says, or None. Strong evidence: a message naming 租赁 answers the numbered question. Words of
     ``topic`` (the item whose situations the options are) set no option apart. ``story`` (the message
-    that led to the question) breaks a tie among the options the reply names, or tells which when the reply
-    names only what all of them share: 注销营业执照 then 我那是个体的 → 个体工商户注销登记, not 个体工商户设立登记."""
+    that led to the question) breaks a tie among the options the reply names, or tells which when the
+    reply names only what all of them share: 注销营业执照 then 我那是个体的 → 个体工商户注销登记, not
+    个体工商户设立登记."""
     said = _said(text, topic)
     grams = distinctive(options)
     hits = [len(said & mine) for mine in grams]
