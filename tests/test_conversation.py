@@ -385,7 +385,7 @@ def test_a_follow_up_the_record_answers_is_answered_from_it(context):
 
 def test_a_follow_up_the_record_does_not_tell_is_not_kept_on_the_item(context):
     say(context, "护照补发要带什么材料")
-    for text in ("能帮我订一间酒店吗", "你们食堂的饭好吃不"):
+    for text in ("能帮我订一间酒店吗", "有没有充电宝可以借我用一下"):
         reply = say(context, text)
         assert (reply.action, reply.item) == ("handoff", None), text
 
@@ -402,3 +402,9 @@ def test_asking_whether_someone_else_may_go_gets_what_the_record_says_of_who_com
     reply = say(context, "我儿子在外地读书，我替他去办可以不")
     assert (reply.action, reply.item) == ("answer", "SF-GA-001")
     assert "本人到场" in reply.text.split("\n\n")[0]
+
+
+def test_a_refinement_in_the_items_own_words_with_story_words_stays_on_it(context):
+    say(context, "港澳通行证续签注要带什么")
+    reply = say(context, "证还没过期，就是签注用完了")
+    assert (reply.action, reply.item) == ("answer", "SF-GA-010")

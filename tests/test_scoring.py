@@ -157,3 +157,11 @@ def test_document_and_its_operation_serves_a_question_naming_none(name: str, una
     scorer = ItemScorer.build([_item("HK", name, "示范县公安局"), _item("POOR", "特困人员救助供养申请")])
     ranked = {scorer.codes[r.index]: r for r in scorer.rank(scorer.prepare("去香港要办港澳通行证"))}
     assert ranked["HK"].unasked_operation is unasked
+
+
+def test_foreign_share_counts_words_not_pairs_across_them(scorer: ItemScorer) -> None:
+    # 期满就是签注: 满就 and 是签 are pairs across two words, no one's words; 签注 and 期满 are the hall's.
+    content = scorer.prepare("证还没过期，就是签注用完了")
+    assert scorer.foreign_share(content) < 0.5
+    assert scorer.foreign_share(scorer.prepare("能帮我订一间酒店吗")) == 1.0
+    assert scorer.foreign_share(scorer.prepare("好")) == 0.0  # a character alone tells nothing

@@ -338,11 +338,13 @@ class ItemScorer:
         return ranked
 
     def foreign_share(self, content: str) -> float:
-        """Share of ``content``'s bigrams that appear nowhere in the knowledge base."""
-        grams = vocab.bigrams(content)
+        """Share of the bigrams of ``content``'s words that appear nowhere in the knowledge base. Pairs across
+        two words (满就 of 期满就是) are no one's words, and a character alone tells nothing: not counted."""
+        words = [word for word, *_ in self.weighted_words(content) if len(word) >= 2]
+        grams = [g for word in words for g in vocab.bigrams(word)]
         if not grams:
             return 0.0
-        return sum(1 for g in grams if g not in self.vocabulary and g not in self.index.idf) / len(grams)
+        return sum(1 for g in grams if not self._known_pair(g)) / len(grams)
 
     def coverage(self, content: str, position: int) -> float:
         return self._word_coverage(self.weighted_words(content), position)[0]
