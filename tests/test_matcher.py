@@ -558,3 +558,23 @@ def test_cached_decisions_do_not_depend_on_earlier_turns(county_kb_path: Path) -
         assert Matcher.build(items).decide(text, turns[index]) == decision
     assert seen[("2", 2)] == Decision("answer", item="SF-RS-002", field="fee", score=1.0, reason="picked")
     assert seen[("2", 0)].action == "handoff"
+
+
+def test_a_story_telling_a_situation_of_the_one_credible_item_is_answered(matcher: Matcher) -> None:
+    from bot.matching.features import Candidate
+    from bot.matching.ranker import Verdict
+
+    first, second = matcher.position["SF-GA-001"], matcher.position["SF-GA-004"]
+    ordered = (Candidate(first, {}), Candidate(second, {}))
+
+    def decided(text: str, p2: float) -> tuple[str, str | None]:
+        verdict = Verdict("clarify", ordered, (0.8, p2), 0.5, 0.9, {})
+        decision = matcher._decision(verdict, None, "hybrid", text)
+        return decision.action, decision.item
+
+    # 满16 tells 年满16周岁 of 居民身份证首次申领, the only credible item: answered.
+    assert decided("我闺女今年满16了，还没办过身份证", 0.05) == ("answer", "SF-GA-001")
+    # Another item nearly as likely: still asked.
+    assert decided("我闺女今年满16了，还没办过身份证", 0.3) == ("clarify", None)
+    # No situation told: still asked.
+    assert decided("身份证怎么办", 0.05) == ("clarify", None)

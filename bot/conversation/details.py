@@ -8,16 +8,16 @@ closer to that entry than to anything else the item says about itself.
 """
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.matching.fields import PROXY_ASK, PROXY_SITUATION
 from bot.matching.matcher import Matcher
 from bot.matching.normalize import normalize
 from bot.matching.options import by_hint, by_words, distinctive
+from bot.matching.situations import age_situation, named_situation
 from knowledge.schema import FaqEntry, Item, Situation
 
-_SITUATION_SPLIT = re.compile(r"[（）()、，,；;/及和或的]+")
 #: A yes/no or "can I" question (吗, 不, 能不能, 要不要, 是不是…): what FAQ entries answer.
 _YES_NO = re.compile(
     r"吗|么|嘛|不$|不[？?。]?$|能不能|可不可以|要不要|是不是|会不会|用不用|行不行|有没有|还是"
@@ -48,71 +48,6 @@ def passages_for(matcher: Matcher, item: Item, text: str) -> ItemPassages:
     vector = matcher.query_vector(text)
     scores = matcher.semantic.index.passage_scores(vector, matcher.position[item.code])
     return ItemPassages(dict(scores))
-
-
-def named_situation(item: Item, text: str, prepare: Callable[[str], str]) -> Situation | None:
-    """The one situation whose own words the message says ("租房落户", "身份证丢了"), or None.
-
-    Parts of situation names are compared raw and in the matcher's canonical form (丢了 → 遗失).
-    """
-    if not text:
-        return None
-    prepared = prepare(text).replace(" ", "")
-    found = []
-    for situation in item.situations or ():
-        for part in _SITUATION_SPLIT.split(situation.name):
-            canonical = prepare(part).replace(" ", "") if len(part) >= 2 else ""
-            if len(part) >= 2 and (part in text or (len(canonical) >= 2 and canonical in prepared)):
-                found.append(situation)
-                break
-    return found[0] if len(found) == 1 else None
-
-
-_CN_NUMBER = {c: i for i, c in enumerate("零一二三四五六七八九")}
-#: An age the citizen tells: 满16了, 12岁, 八十岁, 刚满八十.
-_AGE_TOLD = re.compile(
-    r"(?:(?:年满|已满|刚满|满)([\d一二三四五六七八九十]{1,4})|([\d一二三四五六七八九十]{1,4})(?:周)?岁)"
-)
-#: An age bound in a situation's name: 未满16周岁, 年满16周岁, 60周岁以上, 14周岁以下.
-_AGE_BOUND = re.compile(r"(未满|不满|年满|已满|满)?(\d{1,3})周?岁(以上|及以上|以下|及以下)?")
-
-
-def _number(text: str) -> int | None:
-    """12, 十六, 八十, 一百 (small numbers as people write ages)."""
-    if text.isdigit():
-        return int(text)
-    if text == "一百":
-        return 100
-    if not text or any(c not in _CN_NUMBER and c != "十" for c in text):
-        return None
-    if "十" not in text:
-        return _CN_NUMBER[text] if len(text) == 1 else None
-    tens, _, ones = text.partition("十")
-    return (_CN_NUMBER.get(tens, 1) if tens else 1) * 10 + (_CN_NUMBER.get(ones, 0) if ones else 0)
-
-
-def _fits_age(name: str, age: int) -> bool | None:
-    """Whether ``age`` falls in the bound a situation's name states, or None when it states none."""
-    bound = _AGE_BOUND.search(name)
-    if bound is None:
-        return None
-    word, limit, side = bound.group(1) or "", int(bound.group(2)), bound.group(3) or ""
-    if word in ("未满", "不满") or "以下" in side:
-        return age < limit or ("及以下" in side and age == limit)
-    return age >= limit
-
-
-def age_situation(situations: Sequence[Situation], text: str) -> Situation | None:
-    """The one situation whose age bound the age the citizen tells falls in (我儿子刚满16岁 → 年满16周岁,
-    孩子12岁 → 未满16周岁), or None."""
-    found = _AGE_TOLD.search(text)
-    if found is None:
-        return None
-    age = _number(found.group(1) or found.group(2))
-    if age is None or age > 130:
-        return None
-    fitting = [s for s in situations if _fits_age(s.name, age)]
-    return fitting[0] if len(fitting) == 1 else None
 
 
 def topic_words(item: Item) -> str:

@@ -15,6 +15,7 @@ Reason = Literal[
     "confident",  # answer: one item clearly best
     "follow_up",  # answer: the item of the previous turn, a new field asked
     "picked",  # answer: the citizen picked a numbered candidate
+    "told",  # answer: the one credible item, whose situation the story tells in its own words
     "ambiguous",  # clarify: several items close together
     "human",  # handoff: the citizen asked for a person (人工/转人工)
     "complaint",  # handoff: 投诉

@@ -6,7 +6,9 @@ is not already sure, the semantic stage (``bot.matching.semantic``: sentence emb
 of each item's passages). Their candidates are ranked and the question answered, clarified or handed off by
 the fitted models of ``bot.matching.ranker`` (``bot/matching/fit.py`` fits them; thresholds are chosen for a
 wrong-answer rate, not per question). Without the semantic stage (turned off, or a platform where the model
-cannot load) the lexical models decide alone.
+cannot load) the lexical models decide alone. A clarification whose best item is the only credible one is
+answered instead when the message tells one of that item's situations in the situation's own words or by
+an age (我闺女今年满16了 → 居民身份证首次申领, 年满16周岁): the question would only ask what was said.
 
 Follow-ups use the previous Turn: a bare number picks a pending candidate; a message with no content words
 (那要多少钱, 在哪办), or none that names any item (要他本人去吗), applies to the previous item (or re-asks a
@@ -36,10 +38,11 @@ from bot.matching.fields import PROXY_ASK
 from bot.matching.normalize import normalize, to_halfwidth
 from bot.matching.options import by_hint, by_words
 from bot.matching.pinyin import PinyinReader, words_of
-from bot.matching.ranker import Models, Verdict, shipped
+from bot.matching.ranker import CHOICE_SHARE, Models, Verdict, shipped
 from bot.matching.records import Records
 from bot.matching.scoring import ItemScorer, Ranked
 from bot.matching.semantic import SemanticIndex
+from bot.matching.situations import told_apart
 from bot.matching.surface import ASKS, COMPLAINT, HUMAN, Surface, ask_clause, read_surface
 from knowledge.schema import Item
 
@@ -203,17 +206,24 @@ class Matcher:
         """Answer, clarify or hand off a question on its own (no conversation)."""
         if self.mode != "auto":
             mode = self.mode if self.semantic is not None else "lexical"
-            return self._decision(self.verdict(text, content, mode), field, mode)
+            return self._decision(self.verdict(text, content, mode), field, mode, text)
         verdict = self.verdict(text, content, "lexical")
         if self.semantic is None or (verdict.action == "answer" and verdict.answer_p >= self.models.fast_at):
-            return self._decision(verdict, field, "lexical")
-        return self._decision(self.verdict(text, content, "hybrid"), field, "hybrid")
+            return self._decision(verdict, field, "lexical", text)
+        return self._decision(self.verdict(text, content, "hybrid"), field, "hybrid", text)
 
-    def _decision(self, verdict: Verdict, field: str | None, mode: str) -> Decision:
+    def _decision(self, verdict: Verdict, field: str | None, mode: str, text: str = "") -> Decision:
         scores = tuple(
             (self.codes[c.position], round(p, 4))
             for c, p in zip(verdict.ordered[:MAX_CANDIDATES], verdict.probabilities, strict=False)
         )
+        if verdict.action == "clarify" and text and self._told_of_sole(verdict, text):
+            # 我闺女今年满16了，还没办过身份证: the one credible item, and the story tells one of its
+            # situations in that situation's own words (or an age); asking which item would only ask again.
+            code = self.codes[verdict.ordered[0].position]
+            return Decision(
+                "answer", item=code, field=field, score=verdict.answer_p, reason="told", scores=scores
+            )
         if verdict.action == "answer":
             code = self.codes[verdict.ordered[0].position]
             return Decision("answer", item=code, field=field, score=verdict.answer_p, scores=scores)
@@ -230,6 +240,14 @@ class Matcher:
         ranker = self.models.rankers[mode]
         reason: Reason = "low_confidence" if verdict.clarify_p >= ranker.clarify_at / 2 else "out_of_scope"
         return Decision("handoff", field=field, score=verdict.answer_p, reason=reason, scores=scores)
+
+    def _told_of_sole(self, verdict: Verdict, text: str) -> bool:
+        """Whether the best candidate is the only credible one (the others below CHOICE_SHARE of it) and
+        ``text`` tells one of its situations by the situation's own words or an age."""
+        p = verdict.probabilities
+        if len(p) > 1 and p[1] >= CHOICE_SHARE * p[0]:
+            return False
+        return told_apart(self.items[verdict.ordered[0].position], text, self._prepare) is not None
 
     @staticmethod
     def _strong(decision: Decision) -> bool:

@@ -1,0 +1,96 @@
+"""Which situation of an item a message tells in words: its own words (丢了 → 遗失补领, canonical forms
+included) or an age that falls in one situation's bound (刚满16岁 → 年满16周岁). Plain functions of the item
+and the text, used by the conversation (``bot.conversation.details``) and by the matcher (a story that tells
+a situation of the one credible item is answered, not asked back).
+"""
+
+import re
+from collections.abc import Callable, Sequence
+
+from knowledge.schema import Item, Situation
+
+_SITUATION_SPLIT = re.compile(r"[（）()、，,；;/及和或的]+")
+
+
+def named_situation(item: Item, text: str, prepare: Callable[[str], str]) -> Situation | None:
+    """The one situation whose own words the message says ("租房落户", "身份证丢了"), or None.
+
+    Parts of situation names are compared raw and in the matcher's canonical form (丢了 → 遗失).
+    """
+    if not text:
+        return None
+    prepared = prepare(text).replace(" ", "")
+    found = []
+    for situation in item.situations or ():
+        for part in _SITUATION_SPLIT.split(situation.name):
+            canonical = prepare(part).replace(" ", "") if len(part) >= 2 else ""
+            if len(part) >= 2 and (part in text or (len(canonical) >= 2 and canonical in prepared)):
+                found.append(situation)
+                break
+    return found[0] if len(found) == 1 else None
+
+
+_CN_NUMBER = {c: i for i, c in enumerate("零一二三四五六七八九")}
+#: An age the citizen tells: 满16了, 12岁, 八十岁, 刚满八十.
+_AGE_TOLD = re.compile(
+    r"(?:(?:年满|已满|刚满|满)([\d一二三四五六七八九十]{1,4})|([\d一二三四五六七八九十]{1,4})(?:周)?岁)"
+)
+#: An age bound in a situation's name: 未满16周岁, 年满16周岁, 60周岁以上, 14周岁以下.
+_AGE_BOUND = re.compile(r"(未满|不满|年满|已满|满)?(\d{1,3})周?岁(以上|及以上|以下|及以下)?")
+
+
+def _number(text: str) -> int | None:
+    """12, 十六, 八十, 一百 (small numbers as people write ages)."""
+    if text.isdigit():
+        return int(text)
+    if text == "一百":
+        return 100
+    if not text or any(c not in _CN_NUMBER and c != "十" for c in text):
+        return None
+    if "十" not in text:
+        return _CN_NUMBER[text] if len(text) == 1 else None
+    tens, _, ones = text.partition("十")
+    return (_CN_NUMBER.get(tens, 1) if tens else 1) * 10 + (_CN_NUMBER.get(ones, 0) if ones else 0)
+
+
+def _fits_age(name: str, age: int) -> bool | None:
+    """Whether ``age`` falls in the bound a situation's name states, or None when it states none."""
+    bound = _AGE_BOUND.search(name)
+    if bound is None:
+        return None
+    word, limit, side = bound.group(1) or "", int(bound.group(2)), bound.group(3) or ""
+    if word in ("未满", "不满") or "以下" in side:
+        return age < limit or ("及以下" in side and age == limit)
+    return age >= limit
+
+
+def age_situation(situations: Sequence[Situation], text: str) -> Situation | None:
+    """The one situation whose age bound the age the citizen tells falls in (我儿子刚满16岁 → 年满16周岁,
+    孩子12岁 → 未满16周岁), or None."""
+    found = _AGE_TOLD.search(text)
+    if found is None:
+        return None
+    age = _number(found.group(1) or found.group(2))
+    if age is None or age > 130:
+        return None
+    fitting = [s for s in situations if _fits_age(s.name, age)]
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def told_apart(item: Item, text: str, prepare: Callable[[str], str]) -> Situation | None:
+    """The situation the message tells by words that are the situation's own, not the item's (外地核发的
+    驾驶证 is not told by 驾驶证 alone), or by an age; None when it tells none or several."""
+    topic = prepare(" ".join([item.name, *(item.aliases or [])])).replace(" ", "")
+    prepared = prepare(text).replace(" ", "")
+    found = []
+    for situation in item.situations or ():
+        for part in _SITUATION_SPLIT.split(situation.name):
+            canonical = prepare(part).replace(" ", "") if len(part) >= 2 else ""
+            if len(canonical) < 2 or canonical in topic:
+                continue
+            if part in text or canonical in prepared:
+                found.append(situation)
+                break
+    if len(found) == 1:
+        return found[0]
+    return age_situation(list(item.situations or ()), text) if not found else None

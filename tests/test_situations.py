@@ -1,0 +1,43 @@
+"""bot.matching.situations: which situation of an item a message tells in words or by an age."""
+
+from bot.matching.situations import age_situation, told_apart
+from knowledge.schema import Item, Situation
+
+
+def _item(name: str, *situations: str, aliases: tuple[str, ...] = ()) -> Item:
+    return Item(
+        code="X",
+        name=name,
+        department="公安局",
+        materials=[],
+        aliases=list(aliases),
+        situations=[Situation(name=s, materials=[]) for s in situations],
+    )
+
+
+def _same(text: str) -> str:
+    return text
+
+
+LICENCE = _item("机动车驾驶证期满换证", "本地核发的驾驶证", "外地核发的驾驶证", aliases=("驾照到期",))
+CARD = _item("居民身份证首次申领", "未满16周岁", "年满16周岁")
+
+
+def test_a_situations_own_words_tell_it():
+    assert told_apart(LICENCE, "我的驾驶证是外地核发的，到期了", _same).name == "外地核发的驾驶证"
+
+
+def test_the_items_own_words_tell_no_situation():
+    # 驾驶证 is in both situations' names, but it is the item's word: it tells neither.
+    assert told_apart(LICENCE, "考驾驶证体检需要带什么", _same) is None
+
+
+def test_an_age_tells_the_situation_whose_bound_it_falls_in():
+    assert told_apart(CARD, "孩子十二岁了想办身份证", _same).name == "未满16周岁"
+    assert told_apart(CARD, "我三十岁了", _same).name == "年满16周岁"
+    assert told_apart(CARD, "我想办身份证", _same) is None
+    assert age_situation(list(CARD.situations or ()), "刚满16岁").name == "年满16周岁"
+
+
+def test_several_situations_told_tell_none():
+    assert told_apart(LICENCE, "本地核发的和外地核发的都有", _same) is None
