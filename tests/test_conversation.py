@@ -408,3 +408,17 @@ def test_a_refinement_in_the_items_own_words_with_story_words_stays_on_it(contex
     say(context, "港澳通行证续签注要带什么")
     reply = say(context, "证还没过期，就是签注用完了")
     assert (reply.action, reply.item) == ("answer", "SF-GA-010")
+
+
+def test_asking_whether_the_person_must_come_gets_what_the_record_says(context):
+    say(context, "居民身份证首次申领要带什么")
+    reply = say(context, "要他本人去吗")
+    assert reply.item == "SF-GA-001"
+    assert "本人到场" in reply.text.split("\n\n")[0]
+
+
+def test_a_closed_day_asked_about_gets_the_weeks_hours_too(context):
+    reply = say(context, "你们周六开门吗")
+    assert reply.action == "hall"
+    assert "休息" in reply.text and "12月14日（周一）9:00起正常办公" in reply.text
+    assert "办公时间：周一至周五" in reply.text

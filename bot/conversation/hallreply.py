@@ -100,7 +100,12 @@ def _ref_lines(source: _Source, ref: DayRef, now: dt.datetime) -> list[str]:
         return [_date_line(source, dates[0], "", now)]
     if ref.now:
         return [_now_line(source, now) or _date_line(source, dates[0], "今天", now)]
-    return [_date_line(source, date, _label(ref, date), now) for date in dates]
+    lines = [_date_line(source, date, _label(ref, date), now) for date in dates]
+    schedule = source.schedule
+    if source.hours and any(not schedule.day(d).is_open and not schedule.day(d).holiday for d in dates):
+        # 周六开门吗 on a closed weekend: the week's hours too, so the citizen knows every day, not one.
+        lines.append(f"办公时间：{source.hours}。")
+    return lines
 
 
 def _label(ref: DayRef, date: dt.date) -> str:

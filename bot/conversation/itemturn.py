@@ -7,7 +7,7 @@ from bot.conversation.hallreply import hall_reply
 from bot.conversation.messages import Reply
 from bot.conversation.session import Session, turn_data
 from bot.matching.decision import Turn
-from bot.matching.fields import PROXY_ASK, PROXY_SITUATION
+from bot.matching.fields import PRESENCE_ASK, PROXY_ASK, PROXY_SITUATION
 from bot.matching.normalize import normalize
 from bot.matching.records import content_tokens
 from knowledge.schema import Item, Situation
@@ -44,8 +44,10 @@ class ItemAnswers(Session):
             self.state.pop("situation", None)
         entry = details.faq_for(item, text, field, passages) if text else None
         lead = itemreply.faq_lead(entry) if entry else None
-        if lead is None and text and PROXY_ASK.search(normal) and not _proxy(situation):
-            # 我当妈的帮她去办行不行, no situation being for someone else: the record on who must come.
+        asks_presence = PROXY_ASK.search(normal) or PRESENCE_ASK.search(normal)
+        if lead is None and text and asks_presence and not _proxy(situation):
+            # 我当妈的帮她去办行不行 (no situation being for someone else), 要他本人去吗: the record on who
+            # must come.
             lead = itemreply.presence_sentences(item, situation)
         if lead is None and text and not fresh and field in (None, "conditions"):
             lead = itemreply.best_sentence(item, text, situation) or itemreply.record_sentence(

@@ -65,6 +65,8 @@ PROXY_ASK = re.compile(
     r"代办|代领|代为|代理|委托|替[我他她]|帮[他她](?:去|来)?(?:办|领|开|打|交|申请)|让.{1,6}(?:去|来|帮|替|代)|"
     r"(?:别人|家人|亲属|家属)(?:能|可以|去|来|帮|替|代)"
 )
+#: Whether the citizen must come in person ("要他本人去吗", "必须本人到场吗", "本人不来行不行").
+PRESENCE_ASK = re.compile(r"本人(?:去|来|到场|亲自|不来|不去|必须)|(?:要|必须|得|需要)本人|亲自(?:去|来|到)")
 #: Situation names about someone acting for the citizen.
 PROXY_SITUATION = re.compile(r"委托|代办|代领|代理|他人")
 
