@@ -19,6 +19,7 @@ REASON_LABELS: dict[str, str] = {
     "ambiguous": "有多个可能",
     "confident": "有把握",
     "picked": "群众选择",
+    "told": "群众说明了情形",
     "follow_up": "追问",
     "error": "系统出错未能回答",
 }

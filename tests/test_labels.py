@@ -64,3 +64,11 @@ def test_reason_and_action_labels_fall_back_to_the_code():
     assert labels.reason_label("low_confidence") == "把握不大"
     assert labels.reason_label("brand_new_reason") == "brand_new_reason"
     assert labels.bot_action_label("handoff") == "转人工" and labels.role_label("admin") == "管理员"
+
+
+def test_every_decision_reason_has_a_chinese_name():
+    from typing import get_args
+
+    from bot.matching.decision import Reason
+
+    assert set(get_args(Reason)) <= set(labels.REASON_LABELS)
