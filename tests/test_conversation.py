@@ -422,3 +422,10 @@ def test_a_closed_day_asked_about_gets_the_weeks_hours_too(context):
     assert reply.action == "hall"
     assert "休息" in reply.text and "12月14日（周一）9:00起正常办公" in reply.text
     assert "办公时间：周一至周五" in reply.text
+
+
+def test_a_situation_told_in_a_follow_up_gets_its_block_not_a_sentence(context):
+    say(context, "办残疾人证收费吗")  # a field asked: no numbered question of situations pending
+    reply = say(context, "他下不了床，去不了医院评定，咋办")
+    assert (reply.item, reply.situation) == ("SF-CL-001", "行动不便无法到评定机构")
+    assert "上门" in reply.text

@@ -34,10 +34,15 @@ class ItemAnswers(Session):
         if situation is None and story:
             told = details.passages_for(matcher, item, normalize(matcher.reader.read(story)))
             situation = details.situation_from_story(matcher, item, story, told)
+        newly_told = situation is not None and situation != self.current_situation(item)
         if situation is None:
             situation = self.current_situation(item)
         if situation is not None:
-            if field == "conditions" and situation != self.current_situation(item):
+            if newly_told and text and not fresh:
+                # A situation told now asks its own field, not one carried from before (收费 then
+                # 他下不了床，去不了医院评定，咋办: the situation's block).
+                field = self.field_of(text)
+            if field in ("conditions", "materials") and newly_told:
                 field = None  # "能让我老公去办吗" tells a situation: what that situation takes, in full
             self.state["situation"] = {"item": item.code, "name": situation.name}
         else:
@@ -49,7 +54,8 @@ class ItemAnswers(Session):
             # 我当妈的帮她去办行不行 (no situation being for someone else), 要他本人去吗: the record on who
             # must come.
             lead = itemreply.presence_sentences(item, situation)
-        if lead is None and text and not fresh and field in (None, "conditions"):
+        # A situation told just now (他下不了床，去不了医院评定) gets its whole block, not a sentence.
+        if lead is None and text and not fresh and not newly_told and field in (None, "conditions"):
             lead = itemreply.best_sentence(item, text, situation) or itemreply.record_sentence(
                 item, content_tokens(matcher.prepare(text)), matcher.records, situation
             )
