@@ -112,3 +112,11 @@ def test_a_character_an_alias_shares_with_one_situation_still_tells_it(context):
     say(context, "社保卡挂失与补换")
     reply = say(context, "卡坏了刷不出来，要带啥")
     assert (reply.item, reply.situation) == ("SF-RS-002", "损坏或到期换卡")
+
+
+def test_an_faq_answer_needs_a_word_in_common_not_only_a_close_meaning(context):
+    say(context, "护照补发要带什么材料")
+    unrelated = say(context, "附近有银行吗")
+    assert not unrelated.text.startswith("可以。护照申请")  # 户口不在示范县能在这里办护照吗's answer
+    asked = say(context, "我户口不在示范县，能在这里办护照吗")
+    assert asked.text.startswith("可以。护照申请已实行全国通办")

@@ -118,11 +118,20 @@ def faq_for(item: Item, text: str, field: str | None, passages: ItemPassages) ->
         best_score - runner_up >= FAQ_MARGIN
         and best_score - name >= FAQ_OVER_NAME
         and best_score >= max(others, default=0.0) - FAQ_MARGIN
+        # Meaning alone is not enough: the question shares a word with the entry (附近有银行吗 is not
+        # 户口不在示范县能在这里办护照吗, however close the two sound to the model).
+        and (_pairs(text) & _pairs(best.q)) - _ASKING_PAIRS
     ):
         return best
     return None
 
 
+#: Pairs that say how a question asks, not what about: sharing them shares no word.
+_ASKING_PAIRS = frozenset(
+    "什么 怎么 可以 以吗 需要 要不 不要 能不 不能 能在 是不 不是 有没 没有 这里 那里 这个 那个 我们 你们 "
+    "一下 办理 申请 还要 要带 带什 么东 东西 多少 多久 几天 在哪 哪里 可不 不可 用不 不用 行不 会不 是否 "
+    "能否".split()
+)
 #: Without the semantic stage: the share of an FAQ question's own words the message must say.
 FAQ_WORD_SHARE = 0.6
 
