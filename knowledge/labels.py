@@ -20,6 +20,7 @@ REASON_LABELS: dict[str, str] = {
     "confident": "有把握",
     "picked": "群众选择",
     "told": "群众说明了情形",
+    "named": "群众说出了事项名称",
     "follow_up": "追问",
     "error": "系统出错未能回答",
 }

@@ -578,3 +578,23 @@ def test_a_story_telling_a_situation_of_the_one_credible_item_is_answered(matche
     assert decided("我闺女今年满16了，还没办过身份证", 0.3) == ("clarify", None)
     # No situation told: still asked.
     assert decided("身份证怎么办", 0.05) == ("clarify", None)
+
+
+def test_a_question_saying_the_one_credible_items_name_is_answered(matcher: Matcher) -> None:
+    from bot.matching.features import Candidate
+    from bot.matching.ranker import Verdict
+
+    first, second = matcher.position["SF-MZ-006"], matcher.position["SF-WJ-003"]
+
+    def decided(text: str, named: float, p2: float) -> tuple[str, str | None, str]:
+        ordered = (Candidate(first, {"named": named}), Candidate(second, {"named": 0.0}))
+        verdict = Verdict("clarify", ordered, (0.9, p2), 0.5, 0.9, {})
+        decision = matcher._decision(verdict, None, "hybrid", text)
+        return decision.action, decision.item, decision.reason
+
+    story = "俺娘今年刚满八十听说有个高龄补贴要去哪里申请"
+    assert decided(story, 1.0, 0.01) == ("answer", "SF-MZ-006", "named")
+    assert decided(story, 1.0, 0.5)[0] == "clarify"  # another item close behind
+    assert decided(story, 0.0, 0.01)[0] == "clarify"  # the name not said
+    # A name in a message that asks nothing (a suggestion, a complaint) is not a question about the item.
+    assert decided("关于高龄补贴发放的建议", 1.0, 0.01)[0] == "clarify"

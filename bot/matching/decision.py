@@ -16,6 +16,7 @@ Reason = Literal[
     "follow_up",  # answer: the item of the previous turn, a new field asked
     "picked",  # answer: the citizen picked a numbered candidate
     "told",  # answer: the one credible item, whose situation the story tells in its own words
+    "named",  # answer: the one credible item, whose name or alias the message says whole
     "ambiguous",  # clarify: several items close together
     "human",  # handoff: the citizen asked for a person (人工/转人工)
     "complaint",  # handoff: 投诉

@@ -8,7 +8,8 @@ the fitted models of ``bot.matching.ranker`` (``bot/matching/fit.py`` fits them;
 wrong-answer rate, not per question). Without the semantic stage (turned off, or a platform where the model
 cannot load) the lexical models decide alone. A clarification whose best item is the only credible one is
 answered instead when the message tells one of that item's situations in the situation's own words or by
-an age (我闺女今年满16了 → 居民身份证首次申领, 年满16周岁): the question would only ask what was said.
+an age (我闺女今年满16了 → 居民身份证首次申领, 年满16周岁), or asks and says the item's name or an alias whole
+(听说有个高龄补贴要去哪里申请): the question would only ask what was said.
 
 Follow-ups use the previous Turn: a bare number picks a pending candidate; a message with no content words
 (那要多少钱, 在哪办), or none that names any item (要他本人去吗), applies to the previous item (or re-asks a
@@ -217,12 +218,13 @@ class Matcher:
             (self.codes[c.position], round(p, 4))
             for c, p in zip(verdict.ordered[:MAX_CANDIDATES], verdict.probabilities, strict=False)
         )
-        if verdict.action == "clarify" and text and self._told_of_sole(verdict, text):
-            # 我闺女今年满16了，还没办过身份证: the one credible item, and the story tells one of its
-            # situations in that situation's own words (or an age); asking which item would only ask again.
+        settled = self._settled_alone(verdict, text) if verdict.action == "clarify" and text else None
+        if settled is not None:
+            # 我闺女今年满16了，还没办过身份证 / 听说有个高龄补贴要去哪里申请: the one credible item, and the
+            # message tells one of its situations or says its name; asking which item would only ask again.
             code = self.codes[verdict.ordered[0].position]
             return Decision(
-                "answer", item=code, field=field, score=verdict.answer_p, reason="told", scores=scores
+                "answer", item=code, field=field, score=verdict.answer_p, reason=settled, scores=scores
             )
         if verdict.action == "answer":
             code = self.codes[verdict.ordered[0].position]
@@ -241,13 +243,18 @@ class Matcher:
         reason: Reason = "low_confidence" if verdict.clarify_p >= ranker.clarify_at / 2 else "out_of_scope"
         return Decision("handoff", field=field, score=verdict.answer_p, reason=reason, scores=scores)
 
-    def _told_of_sole(self, verdict: Verdict, text: str) -> bool:
-        """Whether the best candidate is the only credible one (the others below CHOICE_SHARE of it) and
-        ``text`` tells one of its situations by the situation's own words or an age."""
+    def _settled_alone(self, verdict: Verdict, text: str) -> Reason | None:
+        """Why a clarification needs no question, or None: the best candidate is the only credible one (the
+        others below CHOICE_SHARE of it) and ``text`` asks, saying its name or an alias whole ("named"), or
+        tells one of its situations by the situation's own words or an age ("told")."""
         p = verdict.probabilities
         if len(p) > 1 and p[1] >= CHOICE_SHARE * p[0]:
-            return False
-        return told_apart(self.items[verdict.ordered[0].position], text, self._prepare) is not None
+            return None
+        best = verdict.ordered[0]
+        # A name said in a message that asks nothing (关于…低保户的建议, a complaint) is no question about it.
+        if best.values.get("named") and (ASKS.search(text) or TAG_ASK.search(text.replace(" ", ""))):
+            return "named"
+        return "told" if told_apart(self.items[best.position], text, self._prepare) is not None else None
 
     @staticmethod
     def _strong(decision: Decision) -> bool:
