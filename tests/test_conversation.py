@@ -429,3 +429,13 @@ def test_a_situation_told_in_a_follow_up_gets_its_block_not_a_sentence(context):
     reply = say(context, "他下不了床，去不了医院评定，咋办")
     assert (reply.item, reply.situation) == ("SF-CL-001", "行动不便无法到评定机构")
     assert "上门" in reply.text
+
+
+def test_a_story_ending_in_one_question_gets_its_answer_then_the_one_trip_block(context):
+    story = "我爸今年八十二了，听邻居说可以领高龄津贴，想问一下高龄津贴申领要多久能办好"
+    reply = say(context, story)
+    assert (reply.action, reply.item, reply.field) == ("answer", "SF-MZ-006", "time_limit")
+    assert reply.text.startswith("办理时限：")  # the question asked, first
+    assert "所需材料" in reply.text  # then what the trip needs
+    short = say(make_context(context.knowledge), "高龄津贴申领要多久")
+    assert short.field == "time_limit" and "所需材料" not in short.text  # a plain field question stays short

@@ -10,6 +10,7 @@ from bot.matching.decision import Turn
 from bot.matching.fields import PRESENCE_ASK, PROXY_ASK, PROXY_SITUATION
 from bot.matching.normalize import normalize
 from bot.matching.records import content_tokens
+from bot.matching.surface import STORY_LENGTH
 from knowledge.schema import Item, Situation
 
 #: Field questions about a day ("今天能办不", "周六开门吗") are answered from the hours.
@@ -67,8 +68,15 @@ class ItemAnswers(Session):
         if day_answer is not None and lead is None:
             # "今天可以办护照吗", first time: that day, then the one-trip block.
             lead, field = day_answer, None
+        shown = field
+        if fresh and field is not None and lead is None and len(normal.replace(" ", "")) >= STORY_LENGTH:
+            # A story that ends in one question (…老年证去哪里办): its answer first, then the one-trip block:
+            # whoever tells the whole story is about to make the trip.
+            content = answers.field_text(item, field, self.hall, situation)
+            if content:
+                lead, shown = f"{answers.FIELD_LABELS[field]}：{content}", None
         open_situations = (
-            list(item.situations or ()) if situation is None and field in (None, "materials") else []
+            list(item.situations or ()) if situation is None and shown in (None, "materials") else []
         )
         if len(open_situations) >= 2:
             self.state["pending"] = {
@@ -84,7 +92,7 @@ class ItemAnswers(Session):
         rendered = itemreply.compose(
             item,
             self.hall,
-            field=field,
+            field=shown,
             situation=situation,
             lead=lead,
             full=full,
