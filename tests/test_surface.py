@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.matching.surface import STORY_LENGTH, ask_clause, read_surface
+from bot.matching.surface import STORY_LENGTH, ask_clause, asks, read_surface
 
 
 @pytest.mark.parametrize(
@@ -25,3 +25,8 @@ def test_the_clause_that_asks_in_a_story():
     assert ask_clause(story).endswith("那个老年证去哪里办")
     assert read_surface(story).field == "location"  # not fee, for 免费 on the way
     assert ask_clause("身份证丢了怎么补办") == ""  # short: one clause
+
+
+def test_a_message_asks_by_a_question_word_or_a_tag():
+    assert asks("可以寄到家里吗") and asks("旧的还能用不") and asks("行不行 我自己去")
+    assert not asks("关于审查农村低保户的建议")

@@ -101,8 +101,8 @@ def _ref_lines(source: _Source, ref: DayRef, now: dt.datetime) -> list[str]:
     if ref.now:
         return [_now_line(source, now) or _date_line(source, dates[0], "今天", now)]
     lines = [_date_line(source, date, _label(ref, date), now) for date in dates]
-    schedule = source.schedule
-    if source.hours and any(not schedule.day(d).is_open and not schedule.day(d).holiday for d in dates):
+    days = [source.schedule.day(date) for date in dates]
+    if source.hours and any(not day.is_open and not day.holiday for day in days):
         # 周六开门吗 on a closed weekend: the week's hours too, so the citizen knows every day, not one.
         lines.append(f"办公时间：{source.hours}。")
     return lines

@@ -44,7 +44,7 @@ from bot.matching.records import Records
 from bot.matching.scoring import ItemScorer, Ranked
 from bot.matching.semantic import SemanticIndex
 from bot.matching.situations import told_apart
-from bot.matching.surface import ASKS, COMPLAINT, HUMAN, Surface, ask_clause, read_surface
+from bot.matching.surface import ASKS, COMPLAINT, HUMAN, Surface, ask_clause, asks, read_surface
 from knowledge.schema import Item
 
 #: Prepared texts, rankings, query vectors and decisions kept per Matcher (a few MiB at most).
@@ -68,8 +68,6 @@ SIBLINGS = 3
 BARE = 4
 #: A bare "and X?" (港澳通行证呢, 那新房呢, 我是要出租房子的那种): it asks again what was asked before.
 BARE_ASK = re.compile(r"^(?:那|那么|那要是|要是|如果是|我是)?.{1,10}?(?:的)?(?:呢|那种|的话)[?？]?$")
-#: A question ending in a tag (能用不, 行不行, 有没有): asks, though no question word does.
-TAG_ASK = re.compile(r"(?:[不没]|没有)[?？]?$|(\w)[不没]\1")
 
 
 @dataclass(frozen=True)
@@ -157,8 +155,7 @@ class Matcher:
     def grounded(self, normal: str, content: str, code: str) -> bool:
         """Whether a question (normalised ``normal``, prepared ``content``) asks about something the record
         of item ``code`` tells and few other records do (可以寄到家里吗 after 护照补发: 证件可邮寄)."""
-        asks = ASKS.search(normal) or TAG_ASK.search(normal.replace(" ", ""))
-        return bool(asks) and bool(self.records.grounded(content, self.position[code]))
+        return asks(normal) and bool(self.records.grounded(content, self.position[code]))
 
     def prepare(self, text: str) -> str:
         """The content words of a message, typo-corrected and canonical, as matched against phrases."""
@@ -252,7 +249,7 @@ class Matcher:
             return None
         best = verdict.ordered[0]
         # A name said in a message that asks nothing (关于…低保户的建议, a complaint) is no question about it.
-        if best.values.get("named") and (ASKS.search(text) or TAG_ASK.search(text.replace(" ", ""))):
+        if best.values.get("named") and asks(text):
             return "named"
         return "told" if told_apart(self.items[best.position], text, self._prepare) is not None else None
 

@@ -19,15 +19,26 @@ def named_situation(item: Item, text: str, prepare: Callable[[str], str]) -> Sit
     """
     if not text:
         return None
+    found = _said(item, text, prepare)
+    return found[0] if len(found) == 1 else None
+
+
+def _said(item: Item, text: str, prepare: Callable[[str], str], topic: str | None = None) -> list[Situation]:
+    """The situations a part of whose name (two characters or more) the message says, raw or canonical;
+    with ``topic`` (the item's own words, canonical), parts that are the topic's say nothing."""
     prepared = prepare(text).replace(" ", "")
     found = []
     for situation in item.situations or ():
         for part in _SITUATION_SPLIT.split(situation.name):
-            canonical = prepare(part).replace(" ", "") if len(part) >= 2 else ""
-            if len(part) >= 2 and (part in text or (len(canonical) >= 2 and canonical in prepared)):
+            if len(part) < 2:
+                continue
+            canonical = prepare(part).replace(" ", "")
+            if topic is not None and (len(canonical) < 2 or canonical in topic):
+                continue
+            if part in text or (len(canonical) >= 2 and canonical in prepared):
                 found.append(situation)
                 break
-    return found[0] if len(found) == 1 else None
+    return found
 
 
 _CN_NUMBER = {c: i for i, c in enumerate("零一二三四五六七八九")}
@@ -81,16 +92,7 @@ def told_apart(item: Item, text: str, prepare: Callable[[str], str]) -> Situatio
     """The situation the message tells by words that are the situation's own, not the item's (外地核发的
     驾驶证 is not told by 驾驶证 alone), or by an age; None when it tells none or several."""
     topic = prepare(" ".join([item.name, *(item.aliases or [])])).replace(" ", "")
-    prepared = prepare(text).replace(" ", "")
-    found = []
-    for situation in item.situations or ():
-        for part in _SITUATION_SPLIT.split(situation.name):
-            canonical = prepare(part).replace(" ", "") if len(part) >= 2 else ""
-            if len(canonical) < 2 or canonical in topic:
-                continue
-            if part in text or canonical in prepared:
-                found.append(situation)
-                break
+    found = _said(item, text, prepare, topic)
     if len(found) == 1:
         return found[0]
     return age_situation(list(item.situations or ()), text) if not found else None
