@@ -580,6 +580,24 @@ def test_a_story_telling_a_situation_of_the_one_credible_item_is_answered(matche
     assert decided("身份证怎么办", 0.05) == ("clarify", None)
 
 
+def test_a_told_situation_needs_the_story_to_say_what_the_item_is_about(matcher: Matcher) -> None:
+    from bot.matching.features import Candidate
+    from bot.matching.ranker import Verdict
+
+    first, second = matcher.position["SF-GA-009"], matcher.position["SF-GA-003"]
+    ordered = (Candidate(first, {}), Candidate(second, {}))
+
+    def decided(text: str) -> tuple[str, str | None]:
+        verdict = Verdict("clarify", ordered, (0.9, 0.02), 0.5, 0.9, {})
+        decision = matcher._decision(verdict, None, "hybrid", text)
+        return decision.action, decision.item
+
+    # 丢了 tells 补发（遗失、被盗）, although the alias 护照丢了补办 says it too; 护照 says the item.
+    assert decided("出差的时候护照丢了，想补一个，要带啥") == ("answer", "SF-GA-009")
+    # The same situation told of something the item is not about (户口本): still asked.
+    assert decided("户口本丢了，想补一个，要带啥") == ("clarify", None)
+
+
 def test_a_question_saying_the_one_credible_items_name_is_answered(matcher: Matcher) -> None:
     from bot.matching.features import Candidate
     from bot.matching.ranker import Verdict

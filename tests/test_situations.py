@@ -1,6 +1,6 @@
 """bot.matching.situations: which situation of an item a message tells in words or by an age."""
 
-from bot.matching.situations import age_situation, told_apart
+from bot.matching.situations import age_situation, told_apart, topic_of
 from knowledge.schema import Item, Situation
 
 
@@ -41,3 +41,18 @@ def test_an_age_tells_the_situation_whose_bound_it_falls_in():
 
 def test_several_situations_told_tell_none():
     assert told_apart(LICENCE, "本地核发的和外地核发的都有", _same) is None
+
+
+PASSPORT = _item(
+    "普通护照申请（首次申请、换发、补发）",
+    "首次申请",
+    "补发（遗失、被盗）",
+    aliases=("办护照", "护照遗失补办"),
+)
+
+
+def test_an_alias_telling_one_situation_lends_its_words_to_that_situation():
+    # 护照遗失补办 says 遗失 of 补发（遗失、被盗）: 遗失 stays that situation's word, not the item's.
+    assert told_apart(PASSPORT, "出差的时候护照遗失了，想补一个", _same).name == "补发（遗失、被盗）"
+    assert "遗失" not in topic_of(PASSPORT, _same)
+    assert "办护照" in topic_of(PASSPORT, _same)

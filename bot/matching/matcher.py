@@ -43,7 +43,7 @@ from bot.matching.ranker import CHOICE_SHARE, Models, Verdict, shipped
 from bot.matching.records import Records
 from bot.matching.scoring import ItemScorer, Ranked
 from bot.matching.semantic import SemanticIndex
-from bot.matching.situations import told_apart
+from bot.matching.situations import told_apart, topic_of
 from bot.matching.surface import ASKS, COMPLAINT, HUMAN, Surface, ask_clause, asks, read_surface
 from knowledge.schema import Item
 
@@ -251,7 +251,14 @@ class Matcher:
         # A name said in a message that asks nothing (关于…低保户的建议, a complaint) is no question about it.
         if best.values.get("named") and asks(text):
             return "named"
-        return "told" if told_apart(self.items[best.position], text, self._prepare) is not None else None
+        item = self.items[best.position]
+        if told_apart(item, text, self._prepare) is None:
+            return None
+        # The story must also say what the item is about: 户口本丢了 tells 丢失 of 身份证补领, but it is
+        # about 户口本.
+        topic = topic_of(item, self._prepare)
+        keys = [word for word, _, _, key in self.scorer.weighted_words(self._prepare(text)) if key]
+        return "told" if any(word in topic for word in keys) else None
 
     @staticmethod
     def _strong(decision: Decision) -> bool:

@@ -88,11 +88,19 @@ def age_situation(situations: Sequence[Situation], text: str) -> Situation | Non
     return fitting[0] if len(fitting) == 1 else None
 
 
+def topic_of(item: Item, prepare: Callable[[str], str]) -> str:
+    """The item's own words, canonical and without spaces: its name and the aliases that tell none of its
+    situations. An alias that tells one (护照丢了补办 of 补发（遗失、被盗）) lends its words to that
+    situation, not to the item: 护照丢了 still tells 遗失."""
+    named = prepare(item.name).replace(" ", "")
+    aliases = [a for a in item.aliases or () if len(_said(item, a, prepare, named)) != 1]
+    return prepare(" ".join([item.name, *aliases])).replace(" ", "")
+
+
 def told_apart(item: Item, text: str, prepare: Callable[[str], str]) -> Situation | None:
     """The situation the message tells by words that are the situation's own, not the item's (外地核发的
     驾驶证 is not told by 驾驶证 alone), or by an age; None when it tells none or several."""
-    topic = prepare(" ".join([item.name, *(item.aliases or [])])).replace(" ", "")
-    found = _said(item, text, prepare, topic)
+    found = _said(item, text, prepare, topic_of(item, prepare))
     if len(found) == 1:
         return found[0]
     return age_situation(list(item.situations or ()), text) if not found else None
