@@ -21,6 +21,7 @@ REASON_LABELS: dict[str, str] = {
     "picked": "群众选择",
     "told": "群众说明了情形",
     "named": "群众说出了事项名称",
+    "likely": "未选编号，按最可能的事项解答",
     "follow_up": "追问",
     "error": "系统出错未能回答",
 }

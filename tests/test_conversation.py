@@ -157,6 +157,15 @@ def test_a_side_question_keeps_the_choice(context):
     assert say(context, "第三个").item == question.choices[2]
 
 
+def test_a_field_asked_instead_of_a_pick_answers_the_only_credible_option(context):
+    question = say(context, "现在能去办护照吗")
+    assert question.action == "clarify" and question.choices[0] == "SF-GA-009"
+    reply = say(context, "要带什么")
+    # 要带什么 gets the one-trip block of the option that was far ahead, not the list again.
+    assert (reply.action, reply.item, reply.field) == ("answer", "SF-GA-009", None)
+    assert "7-8号" in reply.text
+
+
 # -- 4. situations from the story --------------------------------------------------------------------
 
 

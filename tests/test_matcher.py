@@ -1,5 +1,6 @@
 """Matcher decisions on the demo county hall: answers, clarifications, handoffs and follow-up rules."""
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -616,3 +617,32 @@ def test_a_question_saying_the_one_credible_items_name_is_answered(matcher: Matc
     assert decided(story, 0.0, 0.01)[0] == "clarify"  # the name not said
     # A name in a message that asks nothing (a suggestion, a complaint) is not a question about the item.
     assert decided("关于高龄补贴发放的建议", 1.0, 0.01)[0] == "clarify"
+
+
+def test_a_field_asked_while_a_clarification_is_pending_goes_to_its_only_credible_item(
+    matcher: Matcher,
+) -> None:
+    # The first option far ahead of the rest: the clarification remembers it as likely.
+    sole = Decision(
+        "clarify",
+        candidates=("SF-GA-009", "SF-WJ-001"),
+        reason="ambiguous",
+        scores=(("SF-GA-009", 0.9), ("SF-WJ-001", 0.02)),
+    )
+    turn = matcher.turn_after("现在能去办护照吗", sole)
+    assert turn.extra["likely"] == "SF-GA-009"
+    decision = matcher.decide("要带什么", turn)
+    assert (decision.action, decision.item, decision.field, decision.reason) == (
+        "answer",
+        "SF-GA-009",
+        "materials",
+        "likely",
+    )
+    # A pick still picks.
+    assert matcher.decide("2", turn).item == "SF-WJ-001"
+    # Two credible options: the field question asks again, now with the field.
+    close = dataclasses.replace(sole, scores=(("SF-GA-009", 0.6), ("SF-WJ-001", 0.5)))
+    turn = matcher.turn_after("现在能去办护照吗", close)
+    assert "likely" not in turn.extra
+    again = matcher.decide("要带什么", turn)
+    assert (again.action, again.candidates, again.field) == ("clarify", close.candidates, "materials")

@@ -17,6 +17,7 @@ Reason = Literal[
     "picked",  # answer: the citizen picked a numbered candidate
     "told",  # answer: the one credible item, whose situation the story tells in its own words
     "named",  # answer: the one credible item, whose name or alias the message says whole
+    "likely",  # answer: a field asked while a clarification was pending, about its only credible item
     "ambiguous",  # clarify: several items close together
     "human",  # handoff: the citizen asked for a person (人工/转人工)
     "complaint",  # handoff: 投诉

@@ -12,9 +12,10 @@ an age (我闺女今年满16了 → 居民身份证首次申领, 年满16周岁)
 (听说有个高龄补贴要去哪里申请): the question would only ask what was said.
 
 Follow-ups use the previous Turn: a bare number picks a pending candidate; a message with no content words
-(那要多少钱, 在哪办), or none that names any item (要他本人去吗), applies to the previous item (or re-asks a
-pending clarification with the field); a field question the previous item explains about as well as a new one
-(FOLLOW_UP_SLACK) stays on it; a vague refinement (丢了, 租房的) is matched together with the previous topic
+(那要多少钱, 在哪办), or none that names any item (要他本人去吗), applies to the previous item (or, with a
+clarification pending, to its only credible option when it had one, else re-asks it with the field); a
+field question the previous item explains about as well as a new one (FOLLOW_UP_SLACK) stays on it; a
+vague refinement (丢了, 租房的) is matched together with the previous topic
 (``Turn.extra["topic"]``, kept by ``turn_after``); a word the item's names and situations lack that names a
 neighbour of the topic (那丢了呢 after 驾驶证期满换证 → 驾驶证遗失补领) moves there; a message mostly in words
 foreign to the knowledge base is not answered. A message that names another item starts afresh (decided
@@ -311,9 +312,7 @@ class Matcher:
                     "answer", item=prev.item, field=field or prev.field, score=1.0, reason="follow_up"
                 )
             if prev.candidates:
-                return Decision(
-                    "clarify", candidates=prev.candidates, field=field or prev.field, reason="ambiguous"
-                )
+                return self._pending(prev, field)
             return Decision("handoff", field=field, reason="empty")
         ranked: Sequence[Ranked] = self._rank(content)
         best_cov = ranked[0].cov if ranked else 0.0
@@ -405,8 +404,7 @@ class Matcher:
                 fresh if fresh.action != "answer" else Decision("handoff", field=field, reason="out_of_scope")
             )
         if prev.candidates and not prev.item and field is not None and fresh.action != "answer":
-            # "电话多少" while a clarification is pending: ask the same question again, now with the field.
-            return Decision("clarify", candidates=prev.candidates, field=field, reason="ambiguous")
+            return self._pending(prev, field)
         if (
             prev.item
             and field is None
@@ -452,6 +450,15 @@ class Matcher:
             )
         return fresh
 
+    @staticmethod
+    def _pending(prev: Turn, field: str | None) -> Decision:
+        """A field asked while a clarification is pending ("电话多少"): about its only credible item when it
+        had one (the others were listed only to make a list), else the same question again, with the field."""
+        likely = prev.extra.get("likely") if prev.extra else None
+        if field is not None and likely in prev.candidates:
+            return Decision("answer", item=str(likely), field=field, score=1.0, reason="likely")
+        return Decision("clarify", candidates=prev.candidates, field=field or prev.field, reason="ambiguous")
+
     def _with_topic(self, topic: str, normal: str, content: str, field: str | None) -> Decision:
         """The message decided together with the topic of the conversation (cached)."""
         return self._fresh_for(topic + " " + normal, topic + " " + content, field)  # type: ignore[no-any-return]
@@ -471,7 +478,18 @@ class Matcher:
             topic = ""
         else:
             topic = content
-        return dataclasses.replace(turn, extra={"topic": topic})
+        extra: dict[str, object] = {"topic": topic}
+        scores = decision.scores
+        if (
+            decision.action == "clarify"
+            and decision.candidates
+            and scores
+            and scores[0][0] == decision.candidates[0]
+            and (len(scores) < 2 or scores[1][1] < CHOICE_SHARE * scores[0][1])
+        ):
+            # The first option is the only credible one: a field asked next, not a pick, is about it.
+            extra["likely"] = scores[0][0]
+        return dataclasses.replace(turn, extra=extra)
 
     def named_in_request(self, text: str) -> Decision:
         """What ``text`` asks once its request for a person or complaint is taken out: "异地就医备案弄不好，
