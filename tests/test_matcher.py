@@ -614,7 +614,8 @@ def test_a_question_saying_the_one_credible_items_name_is_answered(matcher: Matc
     story = "俺娘今年刚满八十听说有个高龄补贴要去哪里申请"
     assert decided(story, 1.0, 0.01) == ("answer", "SF-MZ-006", "named")
     assert decided(story, 1.0, 0.5)[0] == "clarify"  # another item close behind
-    assert decided(story, 0.0, 0.01)[0] == "clarify"  # the name not said
+    # The name not said (高龄补贴 is an alias of this item alone, said whole).
+    assert decided("俺娘今年刚满八十听说有钱领要去哪里申请", 0.0, 0.01)[0] == "clarify"
     # A name in a message that asks nothing (a suggestion, a complaint) is not a question about the item.
     assert decided("关于高龄补贴发放的建议", 1.0, 0.01)[0] == "clarify"
 
@@ -646,3 +647,23 @@ def test_a_field_asked_while_a_clarification_is_pending_goes_to_its_only_credibl
     assert "likely" not in turn.extra
     again = matcher.decide("要带什么", turn)
     assert (again.action, again.candidates, again.field) == ("clarify", close.candidates, "materials")
+
+
+def test_a_question_saying_a_short_alias_only_the_one_credible_item_has_is_answered(matcher: Matcher) -> None:
+    from bot.matching.features import Candidate
+    from bot.matching.ranker import Verdict
+
+    first, second = matcher.position["SF-MZ-001"], matcher.position["SF-YB-003"]
+    ordered = (Candidate(first, {}), Candidate(second, {}))
+
+    def decided(text: str) -> tuple[str, str | None, str]:
+        verdict = Verdict("clarify", ordered, (0.84, 0.003), 0.6, 0.3, {})
+        decision = matcher._decision(verdict, None, "hybrid", text)
+        return decision.action, decision.item, decision.reason
+
+    # 扯证 is an alias of 内地居民结婚登记 and of no other item.
+    assert decided("我和对象打算下个月去扯证，要准备点啥？") == ("answer", "SF-MZ-001", "named")
+    # A message that asks nothing is not a question about it.
+    assert decided("我和对象下个月去扯证")[0] == "clarify"
+    # 结婚 alone is no alias.
+    assert decided("我和对象打算下个月结婚，要准备点啥？")[0] == "clarify"

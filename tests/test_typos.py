@@ -93,3 +93,12 @@ def test_typos_reach_the_item(matcher: Matcher, text: str, code: str) -> None:
 
 def test_real_word_is_not_bent_into_an_item(matcher: Matcher) -> None:
     assert "二手车" in matcher.prepare("二手车过户在哪办")
+
+
+def test_words_out_of_the_usual_order_are_not_typos(matcher: Matcher) -> None:
+    # 户口销了 is 销户口 said the other way round: 销 forms 销户 with 户, a word the knowledge base uses.
+    assert "销" in matcher.prepare("要去把他户口销了")
+    words = {3: ["户口簿"]}
+    never = lambda word: False  # noqa: E731
+    assert correct("户口销", words, known_pair={"户口", "销户"}.__contains__, common_word=never) == "户口销"
+    assert correct("户口薄", words, known_pair={"户口"}.__contains__, common_word=never) == "户口簿"

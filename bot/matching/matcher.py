@@ -250,7 +250,7 @@ class Matcher:
             return None
         best = verdict.ordered[0]
         # A name said in a message that asks nothing (关于…低保户的建议, a complaint) is no question about it.
-        if best.values.get("named") and asks(text):
+        if asks(text) and (best.values.get("named") or self._says_own_alias(best.position, text)):
             return "named"
         item = self.items[best.position]
         if told_apart(item, text, self._prepare) is None:
@@ -261,9 +261,20 @@ class Matcher:
         keys = [word for word, _, _, key in self.scorer.weighted_words(self._prepare(text)) if key]
         return "told" if any(word in topic for word in keys) else None
 
+    def _says_own_alias(self, position: int, text: str) -> bool:
+        """Whether the message says whole a name or alias (two characters or more) that is this item's alone:
+        no other item's name or alias contains it (扯证 of 内地居民结婚登记)."""
+        compact = self._prepare(text).replace(" ", "")
+        said = [n for n in self.scorer.item_names[position] if len(n) >= 2 and n in compact]
+        others = [name for i, names in enumerate(self.scorer.item_names) if i != position for name in names]
+        return any(not any(n in other for other in others) for n in said)
+
     @staticmethod
     def _strong(decision: Decision) -> bool:
-        return decision.action == "answer"
+        # A clarification settled by what the message says (its name, a situation) is a fresh question's
+        # answer; in a conversation the follow-up rules judge it (护照办好了，美国签证你们这能办吗 after
+        # 护照补发).
+        return decision.action == "answer" and decision.reason not in ("named", "told")
 
     def decide(self, text: str, previous: Turn | None = None) -> Decision:
         """What to do with one citizen message, given the previous turn of the conversation."""

@@ -18,6 +18,9 @@ _CLAUSES = re.compile(r"[，。？！；,.?!;\s]+")
 ASKS = re.compile(
     r"怎么|怎样|如何|什么|哪|吗|呢|多少|多久|几|能不能|可不可以|可以|要不要|需要|要带|办理|申请|手续|材料"
 )
+#: Colloquial question words and a question mark: a message asks, though they pick no clause (the models
+#: were fitted on ASKS's clauses).
+_ASKS_TOO = re.compile(r"啥|咋|[?？]")
 #: A question ending in a tag (能用不, 行不行, 有没有): asks, though no question word does.
 TAG_ASK = re.compile(r"(?:[不没]|没有)[?？]?$|(\w)[不没]\1")
 
@@ -27,7 +30,7 @@ STORY_LENGTH = 24
 
 def asks(normal: str) -> bool:
     """Whether a normalised message asks something: a question word, or a tag at its end (能用不)."""
-    return bool(ASKS.search(normal) or TAG_ASK.search(normal.replace(" ", "")))
+    return bool(ASKS.search(normal) or _ASKS_TOO.search(normal) or TAG_ASK.search(normal.replace(" ", "")))
 
 
 class Surface(NamedTuple):

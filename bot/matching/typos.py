@@ -17,6 +17,8 @@ A span (3–6 Han characters) is replaced only when
     knowledge base never uses (the typo is where the text stops matching),
   * it is not a word of general Chinese (二手车 is not a typo of 二手房), and the changed character does not
     form a word with its neighbours, inside the span or beyond it (前 of 家里前几天),
+  * the changed character forms no knowledge-base pair with another character of the span, in either
+    order (户口销了 is 销户口 said the other way round, not a typo of 户口簿),
   * exactly one candidate word is that close (two equally close words are ambiguous).
 Two-character words are never corrected: one substitution there is usually another real word.
 """
@@ -84,6 +86,10 @@ def correct(
             at = _changed(span, word)
             inside = [pairs[i] for i in (at - 1, at) if 0 <= i < len(pairs)]
             if all(known_pair(pair) for pair in inside) or _in_a_word(chars, start + at, common_word):
+                continue
+            if any(known_pair(span[at] + c) or known_pair(c + span[at]) for c in span if c != span[at]):
+                # Words out of the usual order (户口销了 is 销户口): the character forms a known word with
+                # another of the span, so it is meant, not mistyped.
                 continue
             chars[start : start + size] = list(word)
             start += size - 1
