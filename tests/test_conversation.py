@@ -158,12 +158,12 @@ def test_a_side_question_keeps_the_choice(context):
 
 
 def test_a_field_asked_instead_of_a_pick_answers_the_only_credible_option(context):
-    question = say(context, "现在能去办护照吗")
-    assert question.action == "clarify" and question.choices[0] == "SF-GA-009"
+    question = say(context, "俺户口在河南，在这边打工，身分证下个月就到期了，能在恁这换不")
+    assert question.action == "clarify" and question.choices[0] == "SF-GA-002"
     reply = say(context, "要带什么")
     # 要带什么 gets the one-trip block of the option that was far ahead, not the list again.
-    assert (reply.action, reply.item, reply.field) == ("answer", "SF-GA-009", None)
-    assert "7-8号" in reply.text
+    assert (reply.action, reply.item, reply.field) == ("answer", "SF-GA-002", None)
+    assert "1-6号" in reply.text
 
 
 # -- 4. situations from the story --------------------------------------------------------------------

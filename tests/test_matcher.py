@@ -667,3 +667,13 @@ def test_a_question_saying_a_short_alias_only_the_one_credible_item_has_is_answe
     assert decided("我和对象下个月去扯证")[0] == "clarify"
     # 结婚 alone is no alias.
     assert decided("我和对象打算下个月结婚，要准备点啥？")[0] == "clarify"
+
+
+def test_a_follow_up_the_items_record_tells_stays_though_its_words_name_other_items(matcher: Matcher) -> None:
+    # 回老家 names 户口迁入, but nothing else is sure and 身份证换领's record tells 邮寄: it asks about
+    # the card.
+    previous = Turn(item="SF-GA-002", field="time_limit", extra={"topic": "身份证 换领"})
+    decision = matcher.decide("新证能寄回老家不", previous)
+    assert (decision.action, decision.item) == ("answer", "SF-GA-002")
+    # A question of its own about another item still moves there.
+    assert matcher.decide("提取公积金要带什么", previous).item != "SF-GA-002"

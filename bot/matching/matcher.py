@@ -397,6 +397,13 @@ class Matcher:
             fresh.action != "handoff"
             and best_cov >= SWITCH_COVERAGE
             and followups.names_other_topic(self.scorer, content, prev, TOPIC_SWITCH)
+            # 新证能寄回老家不 after 身份证换领: no other item is sure, and the record tells what is asked
+            # (邮寄).
+            and not (
+                fresh.action == "clarify"
+                and prev.item in self.position
+                and self.grounded(surface.normal, content, prev.item)
+            )
         ):
             return fresh  # 提取公积金 after 身份证补领: a new question, not a refinement
         if (
@@ -483,7 +490,7 @@ class Matcher:
         turn = Turn.after(decision, previous)
         content = self.prepare(text)
         prev_topic = str(previous.extra.get("topic", "")) if previous and previous.extra else ""
-        if decision.reason in ("follow_up", "picked", "empty", "human", "complaint"):
+        if decision.reason in ("follow_up", "picked", "likely", "empty", "human", "complaint"):
             topic = prev_topic or content
         elif decision.action == "handoff" and decision.reason == "out_of_scope":
             topic = ""
