@@ -104,6 +104,13 @@ def test_asking_whether_someone_else_may_go_tells_the_proxy_situation(context):
     assert "委托书" in reply.text and reply.field is None
 
 
+def test_saying_one_cannot_wait_tells_the_urgent_situation(context):
+    say(context, "身份证丢了怎么补办")
+    reply = say(context, "我下礼拜一要坐高铁去省城，等不了那么久咋办")
+    assert (reply.action, reply.item, reply.situation) == ("answer", "SF-GA-003", "急需用证")
+    assert "临时居民身份证" in reply.text
+
+
 def test_a_new_item_named_in_a_follow_up_starts_afresh(context):
     say(context, "身份证丢了怎么补办")
     reply = say(context, "那社保卡在哪办")

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.matching.fields import PROXY_ASK, PROXY_SITUATION
+from bot.matching.fields import PROXY_ASK, PROXY_SITUATION, URGENT_ASK, URGENT_SITUATION
 from bot.matching.matcher import Matcher
 from bot.matching.normalize import normalize
 from bot.matching.options import by_hint, by_words, distinctive
@@ -74,6 +74,9 @@ def situation_from_story(matcher: Matcher, item: Item, text: str, passages: Item
     proxy = [s for s in situations if PROXY_SITUATION.search(s.name)]
     if len(proxy) == 1 and PROXY_ASK.search(normalize(text)):
         return proxy[0]  # 让我老公去帮我打行不行 → 委托他人代办
+    urgent = [s for s in situations if URGENT_SITUATION.search(s.name)]
+    if len(urgent) == 1 and URGENT_ASK.search(normalize(text)):
+        return urgent[0]  # 下礼拜一要坐高铁，等不了那么久 → 急需用证
     aged = age_situation(situations, text)
     if aged is not None:
         return aged

@@ -69,6 +69,10 @@ PROXY_ASK = re.compile(
 PRESENCE_ASK = re.compile(r"本人(?:去|来|到场|亲自|不来|不去|必须)|(?:要|必须|得|需要)本人|亲自(?:去|来|到)")
 #: Situation names about someone acting for the citizen.
 PROXY_SITUATION = re.compile(r"委托|代办|代领|代理|他人")
+#: The citizen cannot wait ("等不了那么久", "急用", "来不及了").
+URGENT_ASK = re.compile(r"等不了|等不及|来不及|急用|急着用|着急用|赶着用|马上(?:就)?要用|加急|急需")
+#: Situation names for a document needed urgently (急需用证, 加急办理); not 急诊 or 急难, which are events.
+URGENT_SITUATION = re.compile(r"急需|急用|加急")
 
 
 # "我电话139…" gives a number, it does not ask for one.
