@@ -48,7 +48,13 @@ class Verdict:
             family = [c for c in self.ordered if base_name(names[c.position]) == head]
             if len(family) >= 2:
                 close = family + [c for c in close if c not in family]
-        return tuple(close[:MAX_CHOICES]) if len(close) >= 2 else self.ordered[:2]
+        if len(close) >= 2:
+            return tuple(close[:MAX_CHOICES])
+        # One credible item: the second option at least does what the message asks (注销营业执照 →
+        # 公司注销登记 beside 个体工商户注销登记, not 个体工商户设立登记).
+        rest = self.ordered[1:MAX_CHOICES]
+        second = next((c for c in rest if not c.values.get("missing_op")), rest[0] if rest else None)
+        return (self.ordered[0],) if second is None else (self.ordered[0], second)
 
 
 @dataclass(frozen=True)
