@@ -677,3 +677,13 @@ def test_a_follow_up_the_items_record_tells_stays_though_its_words_name_other_it
     assert (decision.action, decision.item) == ("answer", "SF-GA-002")
     # A question of its own about another item still moves there.
     assert matcher.decide("提取公积金要带什么", previous).item != "SF-GA-002"
+
+
+def test_and_what_about_another_item_turns_to_it(matcher: Matcher) -> None:
+    previous = matcher.replay(["今天可以办护照吗"])
+    # 那婚姻登记呢 turns to marriage registration though the whole message fits no item well enough.
+    decision = matcher.decide("那婚姻登记呢，今天能办离婚吗", previous)
+    assert "SF-GA-009" not in (decision.item, *decision.candidates)
+    assert "SF-MZ-002" in (decision.item, *decision.candidates)
+    # A bare refinement (那丢了呢) still stays with the item.
+    assert matcher.decide("那丢了呢", previous).item == "SF-GA-009"

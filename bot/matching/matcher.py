@@ -71,6 +71,10 @@ BARE = 4
 BARE_ASK = re.compile(r"^(?:那|那么|那要是|要是|如果是|我是)?.{1,10}?(?:的)?(?:呢|那种|的话)[?？]?$")
 
 
+#: "And what about X?" at the start of a message (那婚姻登记呢，今天能办离婚吗): it turns to X.
+TURN_TO = re.compile(r"^(?:那|那么|那要是)[^，,。？?！!]{2,12}?呢")
+
+
 @dataclass(frozen=True)
 class SemanticStage:
     """The semantic stage of one knowledge-base version: its passage index and the model."""
@@ -395,7 +399,8 @@ class Matcher:
             return fresh
         if (
             fresh.action != "handoff"
-            and best_cov >= SWITCH_COVERAGE
+            # 那婚姻登记呢，… says outright that it turns to something else.
+            and (best_cov >= SWITCH_COVERAGE or TURN_TO.match(re.sub(r"\s", "", to_halfwidth(text))))
             and followups.names_other_topic(self.scorer, content, prev, TOPIC_SWITCH)
             # 新证能寄回老家不 after 身份证换领: no other item is sure, and the record tells what is asked
             # (邮寄).
