@@ -687,3 +687,20 @@ def test_and_what_about_another_item_turns_to_it(matcher: Matcher) -> None:
     assert "SF-MZ-002" in (decision.item, *decision.candidates)
     # A bare refinement (那丢了呢) still stays with the item.
     assert matcher.decide("那丢了呢", previous).item == "SF-GA-009"
+
+
+def test_a_name_said_without_its_default_operation_is_said(matcher: Matcher) -> None:
+    from bot.matching.features import Candidate
+    from bot.matching.ranker import Verdict
+
+    first, second = matcher.position["SF-MZ-006"], matcher.position["SF-MZ-005"]
+    ordered = (Candidate(first, {}), Candidate(second, {}))
+
+    def decided(text: str) -> str:
+        verdict = Verdict("clarify", ordered, (0.8, 0.02), 0.5, 0.9, {})
+        return matcher._decision(verdict, None, "hybrid", text).action
+
+    assert matcher._stem("高龄津贴申领") == "高龄津贴"
+    # 高龄津贴 is 高龄津贴申领 without 申领, and no other item's name holds it.
+    assert decided("今年81了，能领高龄津贴吗") == "answer"
+    assert decided("今年81了，能领点钱吗") == "clarify"

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.matching import followups
+from bot.matching import words as vocab
 from bot.matching.decision import Decision, Reason, Turn
 from bot.matching.embedding import Embedder
 from bot.matching.features import Candidate, candidates
@@ -267,11 +268,23 @@ class Matcher:
 
     def _says_own_alias(self, position: int, text: str) -> bool:
         """Whether the message says whole a name or alias (two characters or more) that is this item's alone:
-        no other item's name or alias contains it (扯证 of 内地居民结婚登记)."""
+        no other item's name or alias contains it (扯证 of 内地居民结婚登记). A name is also said without the
+        operation every item of its kind has (失业保险金 of 失业保险金申领)."""
         compact = self._prepare(text).replace(" ", "")
-        said = [n for n in self.scorer.item_names[position] if len(n) >= 2 and n in compact]
+        names = self.scorer.item_names[position]
+        said = [n for n in (*names, *map(self._stem, names)) if len(n) >= 2 and n in compact]
         others = [name for i, names in enumerate(self.scorer.item_names) if i != position for name in names]
         return any(not any(n in other for other in others) for n in said)
+
+    def _stem(self, name: str) -> str:
+        """A name without the default operations it ends with (申领, 登记, 办理…)."""
+        for _ in range(2):
+            name = next((name[: -len(op)] for op in self._defaults if name.endswith(op)), name)
+        return name
+
+    @functools.cached_property
+    def _defaults(self) -> frozenset[str]:
+        return vocab.actions()[1]
 
     @staticmethod
     def _strong(decision: Decision) -> bool:
