@@ -287,11 +287,12 @@ class Matcher:
         return vocab.actions()[1]
 
     @staticmethod
-    def _strong(decision: Decision) -> bool:
-        # A clarification settled by what the message says (its name, a situation) is a fresh question's
-        # answer; in a conversation the follow-up rules judge it (护照办好了，美国签证你们这能办吗 after
-        # 护照补发).
-        return decision.action == "answer" and decision.reason not in ("named", "told")
+    def _strong(decision: Decision, prev: Turn) -> bool:
+        # A clarification settled by what the message says (its name, a situation) of the item already under
+        # discussion says nothing new: the follow-up rules judge the message (护照办好了，美国签证你们这能办吗
+        # after 护照补发).
+        settled = decision.reason in ("named", "told") and decision.item == prev.item
+        return decision.action == "answer" and not settled
 
     def decide(self, text: str, previous: Turn | None = None) -> Decision:
         """What to do with one citizen message, given the previous turn of the conversation."""
@@ -408,7 +409,7 @@ class Matcher:
             return Decision(
                 "answer", item=prev.item, field=field or prev.field, score=fresh.score, reason="follow_up"
             )
-        if self._strong(fresh) or not (prev.item or prev.candidates):
+        if self._strong(fresh, prev) or not (prev.item or prev.candidates):
             return fresh
         if (
             fresh.action != "handoff"
