@@ -192,3 +192,11 @@ def test_out_of_scope_text(calendar):
     assert "咨询电话 0999-1234567" in answer and HOTLINE in answer and TRANSFERRING not in answer
     evening = out_of_scope_text(COUNTY, at(11, 23, 20), calendar=calendar)
     assert "可拨打咨询电话 0999-1234567，" not in evening and LATER in evening
+
+
+def test_after_hours_an_items_own_desk_goes_beside_the_halls(calendar):
+    # Sunday evening after a passport question: both numbers for tomorrow, the hall's answers anything.
+    answer = text("human", at(11, 29, 22), calendar, item=SATURDAY_ITEM)
+    assert "工作时间可拨打咨询电话 0999-6211002（本事项）或中心 0999-1234567" in answer
+    # Without an item, the hall's number alone.
+    assert "工作时间可拨打咨询电话 0999-1234567。" in text("human", at(11, 29, 22), calendar)

@@ -119,8 +119,11 @@ def _call(
 ) -> str:
     number = hotline(hall, now, item=item, calendar=calendar)
     own = _first_number((item.phone if item else None) or hall.phone)
-    # Closed now: the desk's own number still matters for tomorrow, said as such (not as callable now).
-    later = f"工作时间可拨打咨询电话 {own}。" if own and own != number else ""
+    main = _first_number(hall.phone)
+    # Closed now: the desk's own number still matters for tomorrow, said as such (not as callable now); an
+    # item's own desk goes beside the hall's, which answers whatever the question turns out to be.
+    desks = f"{own}（本事项）或中心 {main}" if main and own != main and main != number else own
+    later = f"工作时间可拨打咨询电话 {desks}。" if own and own != number else ""
     if number == "12345":
         return f"{lead}{HOTLINE}。{later}"
     kind = "值班电话" if number == _night_line(hall.phone) and number != own else "咨询电话"
