@@ -361,6 +361,14 @@ def test_welcome_lists_common_items_by_number(context):
     assert say(context, "1").action == "answer"
 
 
+def test_a_question_under_the_welcome_list_is_its_own_question(context):
+    welcome = event(context, "subscribe")
+    reply = say(context, "有哪些补贴可以申请")
+    # Not one of the listed items picked by loose likeness: the question is matched on its own.
+    assert reply.item not in welcome.choices and not set(reply.choices) & set(welcome.choices)
+    assert reply.action in ("answer", "clarify")
+
+
 def test_menu_keys(context):
     assert event(context, "click", "ITEM:SF-RS-001").item == "SF-RS-001"
     assert event(context, "click", "HUMAN").action == "handoff"

@@ -111,6 +111,10 @@ class PendingChoices(ItemAnswers):
                 fresh = matcher.decide(text, None)
                 if fresh.action == "answer" and fresh.item not in options:
                     return None  # a new question about another item
+                if fresh.action == "clarify" and not set(fresh.candidates) & set(options):
+                    return None  # 有哪些补贴可以申请 under a list of ID-card items: a question of its own
+                if pending.get("menu") and not (fresh.action == "answer" and fresh.item in options):
+                    return None  # a menu the citizen did not ask for is picked by number or its words only
                 scores = matcher.semantic_scores(normal)
                 semantic = [float(scores[p]) for p in positions] if scores is not None else None
                 index = by_hint(text, names, semantic)
@@ -160,7 +164,8 @@ class PendingChoices(ItemAnswers):
 
     def numbered_items(self, title: str, codes: list[str]) -> Reply:
         items = [item for item in (self.knowledge.item(code) for code in codes) if item is not None]
-        self.state["pending"] = {"kind": "items", "options": [i.code for i in items], "field": None}
+        options = [i.code for i in items]
+        self.state["pending"] = {"kind": "items", "options": options, "field": None, "menu": True}
         self.state.pop("pages", None)
         text = answers.item_list(title, [item.name for item in items])
         return Reply.say(text, "smalltalk", choices=tuple(i.code for i in items))
