@@ -111,6 +111,24 @@ def test_saying_one_cannot_wait_tells_the_urgent_situation(context):
     assert "临时居民身份证" in reply.text
 
 
+def test_saying_one_cannot_wait_leads_with_what_the_record_offers(county):
+    # An item with no situation for it, whose record says what to do when the card is needed at once.
+    urgent = "急需用证的可同时申领临时居民身份证。"
+    items = [
+        item.model_copy(
+            update={"situations": None, "time_limit": item.time_limit.model_copy(update={"note": urgent})}
+        )
+        if item.code == "SF-GA-002" and item.time_limit
+        else item
+        for item in county.items
+    ]
+    context = make_context(StaticKnowledge(county.model_copy(update={"items": items})))
+    say(context, "身份证到期了怎么换")
+    reply = say(context, "后天要坐火车，等不了那么久")
+    assert (reply.action, reply.item) == ("answer", "SF-GA-002")
+    assert reply.text.startswith("急需用证的可同时申领临时居民身份证")
+
+
 def test_a_new_item_named_in_a_follow_up_starts_afresh(context):
     say(context, "身份证丢了怎么补办")
     reply = say(context, "那社保卡在哪办")

@@ -106,6 +106,16 @@ def record_sentence(
     return "\n".join(best) if len(best) <= RECORD_TIES else None
 
 
+#: What a record says for someone who cannot wait (急需用证的可同时申领临时居民身份证, 加急办理).
+URGENT_SENTENCE = re.compile(r"急需|急用|加急|急件")
+
+
+def urgent_sentences(item: Item, situation: Situation | None = None) -> str | None:
+    """What the record says for someone who cannot wait, for "等不了那么久": at most RECORD_TIES sentences."""
+    found = [shown for searched, shown in _record_units(item, situation) if URGENT_SENTENCE.search(searched)]
+    return "\n".join(list(dict.fromkeys(found))[:RECORD_TIES]) or None
+
+
 def presence_sentences(item: Item, situation: Situation | None = None) -> str | None:
     """What the record says about who must come (本人到场, 可委托代办), for "can someone else go for me":
     at most RECORD_TIES sentences, those naming the person first."""

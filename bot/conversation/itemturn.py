@@ -7,7 +7,7 @@ from bot.conversation.hallreply import hall_reply
 from bot.conversation.messages import Reply
 from bot.conversation.session import Session, turn_data
 from bot.matching.decision import Turn
-from bot.matching.fields import PRESENCE_ASK, PROXY_ASK, PROXY_SITUATION
+from bot.matching.fields import PRESENCE_ASK, PROXY_ASK, PROXY_SITUATION, URGENT_ASK, URGENT_SITUATION
 from bot.matching.normalize import normalize
 from bot.matching.records import content_tokens
 from bot.matching.surface import STORY_LENGTH
@@ -55,6 +55,9 @@ class ItemAnswers(Session):
             # 我当妈的帮她去办行不行 (no situation being for someone else), 要他本人去吗: the record on who
             # must come.
             lead = itemreply.presence_sentences(item, situation)
+        if lead is None and text and URGENT_ASK.search(normal) and not _urgent(situation):
+            # 急用，后天要坐火车 (no situation for it): what the record offers someone who cannot wait.
+            lead = itemreply.urgent_sentences(item, situation)
         # A situation told just now (他下不了床，去不了医院评定) gets its whole block, not a sentence.
         if lead is None and text and not fresh and not newly_told and field in (None, "conditions"):
             lead = itemreply.best_sentence(item, text, situation) or itemreply.record_sentence(
@@ -132,3 +135,7 @@ class ItemAnswers(Session):
 
 def _proxy(situation: Situation | None) -> bool:
     return situation is not None and bool(PROXY_SITUATION.search(situation.name))
+
+
+def _urgent(situation: Situation | None) -> bool:
+    return situation is not None and bool(URGENT_SITUATION.search(situation.name))

@@ -11,6 +11,7 @@ from bot.conversation.itemturn import ItemAnswers
 from bot.conversation.messages import Reply
 from bot.conversation.session import HELP, turn_data
 from bot.matching.decision import Decision, Turn
+from bot.matching.fields import URGENT_ASK
 from bot.matching.normalize import normalize
 from bot.matching.options import by_hint, by_words
 from bot.matching.pii import mask_personal_data
@@ -160,6 +161,8 @@ class PendingChoices(ItemAnswers):
         passages = details.passages_for(matcher, item, normalize(matcher.reader.read(text)))
         if details.situation_from_story(matcher, item, text, passages) is not None:
             return True
+        if URGENT_ASK.search(normalize(text)) and itemreply.urgent_sentences(item) is not None:
+            return True  # 急用，后天要坐火车: the record says what to do when one cannot wait
         return details.faq_for(item, text, self.field_of(text), passages) is not None
 
     def numbered_items(self, title: str, codes: list[str]) -> Reply:
