@@ -129,6 +129,15 @@ def test_saying_one_cannot_wait_leads_with_what_the_record_offers(county):
     assert reply.text.startswith("急需用证的可同时申领临时居民身份证")
 
 
+def test_asking_where_to_apply_for_what_needs_no_application_says_so_first(context):
+    reply = say(context, "高龄津贴申领要去哪里申请")
+    assert (reply.action, reply.item, reply.field) == ("answer", "SF-MZ-006", "location")
+    # The record says 免申即享: that comes before the window, which only some still need.
+    assert reply.text.index("免申即享") < reply.text.index("45-46号")
+    # A plain field question about it stays short and plain.
+    assert "免申即享" not in say(context, "高龄津贴申领要多少钱").text.split("\n")[0]
+
+
 def test_a_new_item_named_in_a_follow_up_starts_afresh(context):
     say(context, "身份证丢了怎么补办")
     reply = say(context, "那社保卡在哪办")

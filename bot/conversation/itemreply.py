@@ -116,6 +116,16 @@ def urgent_sentences(item: Item, situation: Situation | None = None) -> str | No
     return "\n".join(list(dict.fromkeys(found))[:RECORD_TIES]) or None
 
 
+#: What a record says when nothing need be applied for (免申即享, 自动发放, 无需申请).
+NO_APPLICATION = re.compile(r"免申|无需申请|不用申请|不需要申请|自动发放")
+
+
+def no_application_sentences(item: Item, situation: Situation | None = None) -> str | None:
+    """What the record says about not needing to apply, for "去哪里申请": at most RECORD_TIES sentences."""
+    found = [shown for searched, shown in _record_units(item, situation) if NO_APPLICATION.search(searched)]
+    return "\n".join(list(dict.fromkeys(found))[:RECORD_TIES]) or None
+
+
 def presence_sentences(item: Item, situation: Situation | None = None) -> str | None:
     """What the record says about who must come (本人到场, 可委托代办), for "can someone else go for me":
     at most RECORD_TIES sentences, those naming the person first."""

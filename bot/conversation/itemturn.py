@@ -1,6 +1,8 @@
 """Answers about one item: the situation from the story, an FAQ or item sentence first, a day's hours when
 asked, then the field or the one-trip block, and the item's untold situations offered by number."""
 
+import re
+
 from bot.conversation import answers, details, itemreply
 from bot.conversation.hall import day_asked, hall_question
 from bot.conversation.hallreply import hall_reply
@@ -55,6 +57,9 @@ class ItemAnswers(Session):
             # 我当妈的帮她去办行不行 (no situation being for someone else), 要他本人去吗: the record on who
             # must come.
             lead = itemreply.presence_sentences(item, situation)
+        if lead is None and text and _APPLYING.search(normal) and field in (None, "location", "process"):
+            # 高龄补贴要去哪里申请, where the record says 免申即享: say so before where to go.
+            lead = itemreply.no_application_sentences(item, situation)
         if lead is None and text and URGENT_ASK.search(normal) and not _urgent(situation):
             # 急用，后天要坐火车 (no situation for it): what the record offers someone who cannot wait.
             lead = itemreply.urgent_sentences(item, situation)
@@ -135,6 +140,10 @@ class ItemAnswers(Session):
 
 def _proxy(situation: Situation | None) -> bool:
     return situation is not None and bool(PROXY_SITUATION.search(situation.name))
+
+
+#: The citizen asks how or where to apply for something.
+_APPLYING = re.compile(r"申请|申领|怎么领|去哪领|哪里领|怎么办理")
 
 
 def _urgent(situation: Situation | None) -> bool:
