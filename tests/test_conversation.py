@@ -138,6 +138,14 @@ def test_asking_where_to_apply_for_what_needs_no_application_says_so_first(conte
     assert "免申即享" not in say(context, "高龄津贴申领要多少钱").text.split("\n")[0]
 
 
+def test_a_follow_up_answered_by_a_situations_note_is_in_that_situation(context):
+    say(context, "港澳通行证怎么办")
+    reply = say(context, "证还没过期，就是签注用完了")
+    assert (reply.item, reply.situation) == ("SF-GA-010", "证件有效、只需再次签注")
+    assert reply.text.startswith("证件有效、只需再次签注：")
+    assert say(context, "要多少钱").situation == "证件有效、只需再次签注"
+
+
 def test_a_new_item_named_in_a_follow_up_starts_afresh(context):
     say(context, "身份证丢了怎么补办")
     reply = say(context, "那社保卡在哪办")

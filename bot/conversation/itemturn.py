@@ -70,6 +70,11 @@ class ItemAnswers(Session):
             )
             if lead is not None:
                 field = None  # 可以寄到家里吗: the sentence answers; the conditions would only bury it
+            told = _situation_of(item, lead) if situation is None else None
+            if told is not None:
+                # 证还没过期，就是签注用完了 → a situation's own note: the citizen is in that situation.
+                situation = told
+                self.state["situation"] = {"item": item.code, "name": told.name}
         day_answer = self.day_answer(item, text, field, fresh=fresh)
         if isinstance(day_answer, Reply):
             return day_answer
@@ -140,6 +145,13 @@ class ItemAnswers(Session):
 
 def _proxy(situation: Situation | None) -> bool:
     return situation is not None and bool(PROXY_SITUATION.search(situation.name))
+
+
+def _situation_of(item: Item, sentence: str | None) -> Situation | None:
+    """The situation whose note ``sentence`` is (notes are shown as "name：note"), or None."""
+    if not sentence:
+        return None
+    return next((s for s in item.situations or () if sentence.startswith(f"{s.name}：")), None)
 
 
 #: The citizen asks how or where to apply for something.
