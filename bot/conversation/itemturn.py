@@ -70,11 +70,11 @@ class ItemAnswers(Session):
             )
             if lead is not None:
                 field = None  # 可以寄到家里吗: the sentence answers; the conditions would only bury it
-            told = _situation_of(item, lead) if situation is None else None
-            if told is not None:
+            noted = _situation_of(item, lead) if situation is None else None
+            if noted is not None:
                 # 证还没过期，就是签注用完了 → a situation's own note: the citizen is in that situation.
-                situation = told
-                self.state["situation"] = {"item": item.code, "name": told.name}
+                situation = noted
+                self.state["situation"] = {"item": item.code, "name": noted.name}
         day_answer = self.day_answer(item, text, field, fresh=fresh)
         if isinstance(day_answer, Reply):
             return day_answer
