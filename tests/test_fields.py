@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.matching.fields import PROXY_ASK, detect_field, strip_field_words
+from bot.matching.fields import PROXY_ASK, PROXY_SITUATION, detect_field, strip_field_words
 
 FIELDS = [
     ("办社保卡要带什么", "materials"),
@@ -162,6 +162,9 @@ def test_a_storys_asking_clause_names_the_field() -> None:
         ("我上班走不开，让我老公去帮我打行不行", True),
         ("她要上课，我当妈的帮她去办行不行", True),
         ("家人可以代办吗", True),
+        ("我婆婆帮我们带娃，她能去领吗", True),  # someone named before, going instead
+        ("他可以来办吗", True),
+        ("她能领多少", False),  # how much, not who goes
         ("公司欠的工资能找免费律师帮我讨回来吗", False),  # someone helping, not going instead
         ("帮我查一下明天的天气", False),
         ("我家人生病了住院", False),
@@ -176,3 +179,17 @@ def test_asking_whether_someone_else_may_go(text: str, proxy: bool) -> None:
 )
 def test_whether_questions_ask_the_conditions(text: str) -> None:
     assert detect_field(text) == "conditions"
+
+
+@pytest.mark.parametrize(
+    ("name", "proxy"),
+    [
+        ("委托他人代办", True),
+        ("其他监护人申领", True),
+        ("亲属代办", True),
+        ("父母申领", False),
+        ("其他情形", False),
+    ],
+)
+def test_situations_for_someone_acting_for_the_citizen(name: str, proxy: bool) -> None:
+    assert bool(PROXY_SITUATION.search(name)) == proxy

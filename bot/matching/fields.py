@@ -63,12 +63,14 @@ FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 #: asked about the item at hand, and told by its 委托代办-like situation where it has one.
 PROXY_ASK = re.compile(
     r"代办|代领|代为|代理|委托|替[我他她]|帮[他她](?:去|来)?(?:办|领|开|打|交|申请)|让.{1,6}(?:去|来|帮|替|代)|"
-    r"(?:别人|家人|亲属|家属)(?:能|可以|去|来|帮|替|代)"
+    r"(?:别人|家人|亲属|家属)(?:能|可以|去|来|帮|替|代)|"
+    # 我婆婆帮我们带娃，她能去领吗: someone else named before, doing the errand.
+    r"[他她](?:能|可以|能不能|可不可以)(?:去|来)(?:办|领|开|交|申请)"
 )
 #: Whether the citizen must come in person ("要他本人去吗", "必须本人到场吗", "本人不来行不行").
 PRESENCE_ASK = re.compile(r"本人(?:去|来|到场|亲自|不来|不去|必须)|(?:要|必须|得|需要)本人|亲自(?:去|来|到)")
 #: Situation names about someone acting for the citizen.
-PROXY_SITUATION = re.compile(r"委托|代办|代领|代理|他人")
+PROXY_SITUATION = re.compile(r"委托|代办|代领|代理|他人|其他[^、，,（）()]{0,4}人")
 #: The citizen cannot wait ("等不了那么久", "急用", "来不及了").
 URGENT_ASK = re.compile(r"等不了|等不及|来不及|急用|急着用|着急用|赶着用|马上(?:就)?要用|加急|急需")
 #: Situation names for a document needed urgently (急需用证, 加急办理); not 急诊 or 急难, which are events.
