@@ -120,3 +120,12 @@ def test_an_faq_answer_needs_a_word_in_common_not_only_a_close_meaning(context):
     assert not unrelated.text.startswith("可以。护照申请")  # 户口不在示范县能在这里办护照吗's answer
     asked = say(context, "我户口不在示范县，能在这里办护照吗")
     assert asked.text.startswith("可以。护照申请已实行全国通办")
+
+
+def test_meaning_alone_does_not_pick_a_situation_the_message_says_nothing_of(context):
+    say(context, "教师资格认定怎么办")
+    reply = say(context, "我考的是高中的，能在县里认定吗")
+    # Close in meaning to 非本县户籍 (县), but it says nothing of one's household registration: the FAQ
+    # that answers the question leads instead.
+    assert reply.item == "SF-JY-001" and reply.situation != "非本县户籍"
+    assert reply.text.startswith("不能。")

@@ -75,3 +75,11 @@ def test_a_reply_naming_only_what_every_option_shares_leaves_the_choice_to_the_s
     assert by_words("我那是个体的小卖部", options, story="新店设立要带什么") == 1
     assert by_words("我那是个体的小卖部", options) is None  # no story: nothing tells
     assert by_words("你们几点上班", options, story="注销营业执照要带啥") is None  # the reply names none
+
+
+def test_sharing_a_character_leaves_out_places_and_function_words() -> None:
+    from bot.matching.options import shares_a_character
+
+    assert not shares_a_character("我考的是高中的，能在县里认定吗", "非本县户籍")
+    assert shares_a_character("我户口不在这边", "非本县户籍")
+    assert not shares_a_character("我户口不在这边", "非本县户籍", topic="户口迁入")

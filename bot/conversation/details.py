@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.matching.fields import PROXY_ASK, PROXY_SITUATION, URGENT_ASK, URGENT_SITUATION
 from bot.matching.matcher import Matcher
 from bot.matching.normalize import normalize
-from bot.matching.options import by_hint, by_words, distinctive
+from bot.matching.options import by_hint, by_words, distinctive, shares_a_character
 from bot.matching.situations import age_situation, named_situation
 from knowledge.schema import FaqEntry, Item, Situation
 
@@ -92,7 +92,7 @@ def situation_from_story(matcher: Matcher, item: Item, text: str, passages: Item
     if told is not None and semantic[told] >= max(semantic):
         return situations[told]
     index = worded if worded is not None else by_hint(text, names, semantic, topic)
-    if index is None:
+    if index is None or (worded is None and not shares_a_character(text, names[index], topic)):
         return None
     rest = [score for i, score in enumerate(semantic) if i != index]
     name_score = max((passages.get(t) or 0.0 for t in [item.name, *(item.aliases or [])]), default=0.0)

@@ -13,7 +13,7 @@ from bot.conversation.session import HELP, turn_data
 from bot.matching.decision import Decision, Turn
 from bot.matching.fields import URGENT_ASK
 from bot.matching.normalize import normalize
-from bot.matching.options import by_hint, by_words
+from bot.matching.options import by_hint, by_words, shares_a_character
 from bot.matching.pii import mask_personal_data
 from knowledge.schema import Item
 
@@ -137,6 +137,8 @@ class PendingChoices(ItemAnswers):
                 found = [passages.get(f"{item.name}：{name}") for name in options]
                 semantic = [float(s) for s in found if s is not None] if all(found) else None
                 index = by_hint(text, options, semantic, topic)
+                if index is not None and not shares_a_character(text, options[index], topic):
+                    return None  # 能在县里认定吗: close in meaning to 非本县户籍, yet says nothing of it
         if index is None:
             return None
         return self.choose(pending, index, text)
