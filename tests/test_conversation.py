@@ -146,6 +146,14 @@ def test_a_follow_up_answered_by_a_situations_note_is_in_that_situation(context)
     assert say(context, "要多少钱").situation == "证件有效、只需再次签注"
 
 
+def test_words_settling_a_situation_get_its_whole_block(context):
+    say(context, "户口迁入怎么办")
+    reply = say(context, "房产证还没下来，只有购房合同和发票，能办吗")
+    # 购房 is listed in the item's name (户口迁入（投靠、购房、就业等）), yet it tells 购房落户.
+    assert (reply.item, reply.situation, reply.field) == ("SF-GA-006", "购房落户（合法稳定住所）", None)
+    assert "其他共有人同意落户的书面意见" in reply.text  # the situation's own materials
+
+
 def test_a_new_item_named_in_a_follow_up_starts_afresh(context):
     say(context, "身份证丢了怎么补办")
     reply = say(context, "那社保卡在哪办")

@@ -91,7 +91,8 @@ def test_the_story_told_before_a_numbered_question_gives_the_situation_once_pick
 
 
 def test_the_kept_story_is_masked(context):
-    say(context, "我叫张三，身份证号码110101199003074514，我的身份证在公交上丢了，补办的话要带啥")
+    # Which card is not said (证件): a numbered question, and the story kept for once the citizen picks.
+    say(context, "我叫张三，身份证号码110101199003074514，我的证件在公交上丢了，补办的话要带啥")
     pending = context.store.load("oSemantic").get("pending") or {}
     assert "公交上丢了" in pending.get("story", "")  # kept, for the situation once the citizen picks
     assert "110101199003074514" not in str(pending)
@@ -129,3 +130,10 @@ def test_meaning_alone_does_not_pick_a_situation_the_message_says_nothing_of(con
     # that answers the question leads instead.
     assert reply.item == "SF-JY-001" and reply.situation != "非本县户籍"
     assert reply.text.startswith("不能。")
+
+
+def test_words_settling_a_situation_get_the_faq_answer_first(context):
+    say(context, "户口迁入怎么办")
+    reply = say(context, "房产证还没下来，只有购房合同和发票，能办吗")
+    assert (reply.item, reply.situation) == ("SF-GA-006", "购房落户（合法稳定住所）")
+    assert reply.text.startswith("可以凭已备案的商品房买卖合同")

@@ -1,6 +1,6 @@
 """bot.matching.situations: which situation of an item a message tells in words or by an age."""
 
-from bot.matching.situations import age_situation, told_apart, topic_of
+from bot.matching.situations import age_situation, own_name, told_apart, topic_of
 from knowledge.schema import Item, Situation
 
 
@@ -56,3 +56,13 @@ def test_an_alias_telling_one_situation_lends_its_words_to_that_situation():
     assert told_apart(PASSPORT, "出差的时候护照遗失了，想补一个", _same).name == "补发（遗失、被盗）"
     assert "遗失" not in topic_of(PASSPORT, _same)
     assert "办护照" in topic_of(PASSPORT, _same)
+
+
+def test_an_items_own_name_leaves_out_the_situations_it_lists():
+    settling = _item(
+        "户口迁入（投靠、购房、就业等）", "投靠配偶", "投靠子女", "购房落户（合法稳定住所）", "就业落户"
+    )
+    assert own_name(settling) == "户口迁入（投靠）"  # 投靠 begins two situations: it tells neither
+    # A bracket that names the item itself, inside a situation's name but beginning none, stays.
+    renting = _item("住房公积金提取（租赁住房）", "租住商品住房", "租住公共租赁住房")
+    assert own_name(renting) == "住房公积金提取（租赁住房）"

@@ -15,7 +15,7 @@ from bot.matching.fields import PROXY_ASK, PROXY_SITUATION, URGENT_ASK, URGENT_S
 from bot.matching.matcher import Matcher
 from bot.matching.normalize import normalize
 from bot.matching.options import by_hint, by_words, distinctive, shares_a_character
-from bot.matching.situations import age_situation, named_situation
+from bot.matching.situations import age_situation, named_situation, own_name
 from knowledge.schema import FaqEntry, Item, Situation
 
 #: A yes/no or "can I" question (吗, 不, 能不能, 要不要, 是不是…): what FAQ entries answer.
@@ -58,9 +58,10 @@ def topic_words(item: Item) -> str:
     telling: set[str] = set()
     for i, mine in enumerate(owned):
         telling |= mine - set().union(*(other for j, other in enumerate(owned) if j != i))
-    telling -= set(normalize(item.name))
+    name = own_name(item)
+    telling -= set(normalize(name))
     aliases = [a for a in item.aliases or () if not set(normalize(a)) & telling]
-    return " ".join([item.name, *aliases])
+    return " ".join([name, *aliases])
 
 
 def situation_from_story(matcher: Matcher, item: Item, text: str, passages: ItemPassages) -> Situation | None:
@@ -88,10 +89,13 @@ def situation_from_story(matcher: Matcher, item: Item, text: str, passages: Item
         return situations[worded] if worded is not None else None  # no semantic stage: the words decide
     semantic = [float(score) for score in scores if score is not None]
     # Its own words, or a character only it has (坏 of 损坏, 子 of 子女), and the closest in meaning too.
-    told = worded if worded is not None else by_hint(text, names, None, topic)
+    # A character of the whole name (新 of 新办 in 残疾人证办理（新办、换领…）) hints at nothing: 重新评 is
+    # not 新办.
+    hinted = f"{topic} {item.name}"
+    told = worded if worded is not None else by_hint(text, names, None, hinted)
     if told is not None and semantic[told] >= max(semantic):
         return situations[told]
-    index = worded if worded is not None else by_hint(text, names, semantic, topic)
+    index = worded if worded is not None else by_hint(text, names, semantic, hinted)
     if index is None or (worded is None and not shares_a_character(text, names[index], topic)):
         return None
     rest = [score for i, score in enumerate(semantic) if i != index]

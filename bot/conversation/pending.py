@@ -76,10 +76,21 @@ class PendingChoices(ItemAnswers):
             self.state["situation"] = {"item": item.code, "name": option}
             situation = self.current_situation(item)
             # A number keeps the question's field; words settle the situation and ask their own (or all).
-            field = pending.get("field") if choices.number_in(text, 99) else self.field_of(text)
+            by_number = choices.number_in(text, 99) is not None
+            field = pending.get("field") if by_number else self.field_of(text)
+            lead = None
+            if not by_number:
+                # 房产证还没下来，只有购房合同和发票，能办吗: the situation's whole block, and the FAQ answer
+                # to the question first.
+                if field == "conditions":
+                    field = None
+                matcher = self.knowledge.matcher
+                passages = details.passages_for(matcher, item, normalize(matcher.reader.read(text)))
+                entry = details.faq_for(item, text, field, passages)
+                lead = itemreply.faq_lead(entry) if entry else None
             if field == "materials":
                 field = None
-            rendered = itemreply.compose(item, self.hall, field=field, situation=situation)
+            rendered = itemreply.compose(item, self.hall, field=field, situation=situation, lead=lead)
             self.state["pages"] = list(rendered.pages)
             self.state["turn"] = turn_data(Turn(item=item.code, field=field, extra=self.topic_extra()))
             return Reply.say(rendered.text, "answer", item=item.code, field=field, situation=option)
@@ -136,7 +147,7 @@ class PendingChoices(ItemAnswers):
                 passages = details.passages_for(matcher, item, normal)
                 found = [passages.get(f"{item.name}：{name}") for name in options]
                 semantic = [float(s) for s in found if s is not None] if all(found) else None
-                index = by_hint(text, options, semantic, topic)
+                index = by_hint(text, options, semantic, f"{topic} {item.name}")
                 if index is not None and not shares_a_character(text, options[index], topic):
                     return None  # 能在县里认定吗: close in meaning to 非本县户籍, yet says nothing of it
         if index is None:

@@ -88,13 +88,30 @@ def age_situation(situations: Sequence[Situation], text: str) -> Situation | Non
     return fitting[0] if len(fitting) == 1 else None
 
 
+_BRACKETED = re.compile(r"[（(]([^）)]*)[）)]")
+
+
+def own_name(item: Item) -> str:
+    """The item's name without the words in its brackets that begin one of its situations' names: 户口迁入
+    （投靠、购房、就业等） lists 购房落户 and 就业落户, whose words are theirs; 投靠 begins none alone."""
+    situations = [s.name for s in item.situations or ()]
+
+    def kept(found: re.Match[str]) -> str:
+        parts = [p for p in re.split(r"[、，,/]", found.group(1)) if p]
+        left = [p for p in parts if sum(name.startswith(p.rstrip("等")) for name in situations) != 1]
+        return f"（{'、'.join(left)}）" if left else ""
+
+    return _BRACKETED.sub(kept, item.name)
+
+
 def topic_of(item: Item, prepare: Callable[[str], str]) -> str:
     """The item's own words, canonical and without spaces: its name and the aliases that tell none of its
     situations. An alias that tells one (护照丢了补办 of 补发（遗失、被盗）) lends its words to that
     situation, not to the item: 护照丢了 still tells 遗失."""
-    named = prepare(item.name).replace(" ", "")
+    name = own_name(item)
+    named = prepare(name).replace(" ", "")
     aliases = [a for a in item.aliases or () if len(_said(item, a, prepare, named)) != 1]
-    return prepare(" ".join([item.name, *aliases])).replace(" ", "")
+    return prepare(" ".join([name, *aliases])).replace(" ", "")
 
 
 def told_apart(item: Item, text: str, prepare: Callable[[str], str]) -> Situation | None:
