@@ -12,6 +12,7 @@ from bot.conversation.messages import Reply
 from bot.conversation.session import HELP, turn_data
 from bot.matching.decision import Decision, Turn
 from bot.matching.fields import URGENT_ASK
+from bot.matching.matcher import likely_item
 from bot.matching.normalize import normalize
 from bot.matching.options import by_hint, by_words, shares_a_character
 from bot.matching.pii import mask_personal_data
@@ -127,6 +128,10 @@ class PendingChoices(ItemAnswers):
                     return None  # 有哪些补贴可以申请 under a list of ID-card items: a question of its own
                 if pending.get("menu") and not (fresh.action == "answer" and fresh.item in options):
                     return None  # a menu the citizen did not ask for is picked by number or its words only
+                likely = likely_item(fresh)
+                if likely in options:
+                    # 那社保医保那些还要另外去跑吗: alone, it points at one option only (死亡人员户口注销).
+                    return self.choose(pending, options.index(likely), text)
                 scores = matcher.semantic_scores(normal)
                 semantic = [float(scores[p]) for p in positions] if scores is not None else None
                 index = by_hint(text, names, semantic)

@@ -76,6 +76,17 @@ BARE_ASK = re.compile(r"^(?:那|那么|那要是|要是|如果是|我是)?.{1,10
 TURN_TO = re.compile(r"^(?:那|那么|那要是)[^，,。？?！!]{2,12}?呢")
 
 
+def likely_item(decision: Decision) -> str | None:
+    """A clarification's first option when it is the only credible one (the others below CHOICE_SHARE of
+    it), else None."""
+    scores = decision.scores
+    if decision.action != "clarify" or not decision.candidates or not scores:
+        return None
+    if scores[0][0] != decision.candidates[0]:
+        return None
+    return scores[0][0] if len(scores) < 2 or scores[1][1] < CHOICE_SHARE * scores[0][1] else None
+
+
 @dataclass(frozen=True)
 class SemanticStage:
     """The semantic stage of one knowledge-base version: its passage index and the model."""
@@ -516,16 +527,10 @@ class Matcher:
         else:
             topic = content
         extra: dict[str, object] = {"topic": topic}
-        scores = decision.scores
-        if (
-            decision.action == "clarify"
-            and decision.candidates
-            and scores
-            and scores[0][0] == decision.candidates[0]
-            and (len(scores) < 2 or scores[1][1] < CHOICE_SHARE * scores[0][1])
-        ):
+        likely = likely_item(decision)
+        if likely is not None:
             # The first option is the only credible one: a field asked next, not a pick, is about it.
-            extra["likely"] = scores[0][0]
+            extra["likely"] = likely
         return dataclasses.replace(turn, extra=extra)
 
     def named_in_request(self, text: str) -> Decision:
