@@ -154,6 +154,13 @@ def test_words_settling_a_situation_get_its_whole_block(context):
     assert "其他共有人同意落户的书面意见" in reply.text  # the situation's own materials
 
 
+def test_a_story_telling_a_family_role_tells_the_situation_of_it(context):
+    say(context, "户口迁入怎么办")
+    reply = say(context, "我是从外省嫁过来的，想把户口迁到我老公这边")
+    assert (reply.item, reply.situation) == ("SF-GA-006", "投靠配偶")
+    assert "结婚证" in reply.text
+
+
 def test_a_new_item_named_in_a_follow_up_starts_afresh(context):
     say(context, "身份证丢了怎么补办")
     reply = say(context, "那社保卡在哪办")

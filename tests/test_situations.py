@@ -1,6 +1,6 @@
 """bot.matching.situations: which situation of an item a message tells in words or by an age."""
 
-from bot.matching.situations import age_situation, own_name, told_apart, topic_of
+from bot.matching.situations import age_situation, own_name, roles, told_apart, topic_of
 from knowledge.schema import Item, Situation
 
 
@@ -66,3 +66,9 @@ def test_an_items_own_name_leaves_out_the_situations_it_lists():
     # A bracket that names the item itself, inside a situation's name but beginning none, stays.
     renting = _item("住房公积金提取（租赁住房）", "租住商品住房", "租住公共租赁住房")
     assert own_name(renting) == "住房公积金提取（租赁住房）"
+
+
+def test_family_roles_are_told_in_the_words_situation_names_use():
+    assert roles("我是从外省嫁过来的，想把户口迁到我老公这边") == "配偶"
+    assert roles("我爸想把户口迁到我这") == "父母"
+    assert roles("想问一下户口迁入要带什么") == ""

@@ -15,7 +15,7 @@ from bot.matching.fields import PROXY_ASK, PROXY_SITUATION, URGENT_ASK, URGENT_S
 from bot.matching.matcher import Matcher
 from bot.matching.normalize import normalize
 from bot.matching.options import by_hint, by_words, distinctive, shares_a_character
-from bot.matching.situations import age_situation, named_situation, own_name
+from bot.matching.situations import age_situation, named_situation, own_name, roles
 from knowledge.schema import FaqEntry, Item, Situation
 
 #: A yes/no or "can I" question (吗, 不, 能不能, 要不要, 是不是…): what FAQ entries answer.
@@ -83,7 +83,8 @@ def situation_from_story(matcher: Matcher, item: Item, text: str, passages: Item
         return aged
     names = [s.name for s in situations]
     topic = topic_words(item)
-    worded = by_words(text, names, topic)
+    # 嫁过来 / 我老公 tell 配偶 of 投靠配偶: the roles a story tells, in the words situation names use.
+    worded = by_words(f"{text} {roles(text)}", names, topic)
     scores = [passages.get(f"{item.name}：{s.name}") for s in situations]
     if any(score is None for score in scores):
         return situations[worded] if worded is not None else None  # no semantic stage: the words decide

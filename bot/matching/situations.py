@@ -12,6 +12,19 @@ from knowledge.schema import Item, Situation
 _SITUATION_SPLIT = re.compile(r"[（）()、，,；;/及和或的]+")
 
 
+#: Family roles as citizens say them, and as situation names write them (投靠配偶, 子女投靠父母).
+_ROLES = (
+    ("配偶", re.compile(r"老公|老婆|丈夫|妻子|爱人|媳妇|对象|嫁|娶|结婚")),
+    ("子女", re.compile(r"儿子|女儿|闺女|孩子|小孩|娃")),
+    ("父母", re.compile(r"爸|妈|父亲|母亲|爹|娘")),
+)
+
+
+def roles(text: str) -> str:
+    """The situation-name words for the family roles a message tells (我是从外省嫁过来的 → 配偶)."""
+    return " ".join(word for word, said in _ROLES if said.search(text))
+
+
 def named_situation(item: Item, text: str, prepare: Callable[[str], str]) -> Situation | None:
     """The one situation whose own words the message says ("租房落户", "身份证丢了"), or None.
 
