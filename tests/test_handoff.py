@@ -200,3 +200,10 @@ def test_after_hours_an_items_own_desk_goes_beside_the_halls(calendar):
     assert "工作时间可拨打咨询电话 0999-6211002（本事项）或中心 0999-1234567" in answer
     # Without an item, the hall's number alone.
     assert "工作时间可拨打咨询电话 0999-1234567。" in text("human", at(11, 29, 22), calendar)
+
+
+def test_a_question_the_bot_could_not_tell_also_gets_a_number_in_hours(calendar):
+    answer = text("low_confidence", at(11, 23, 10), calendar)
+    assert TRANSFERRING in answer and "也可拨打咨询电话 0999-1234567" in answer
+    # A citizen who asked for a person gets the transfer alone.
+    assert "0999-1234567" not in text("human", at(11, 23, 10), calendar)

@@ -65,6 +65,9 @@ def handoff_text(
         lines.append(_complaint(hall, staffed))  # names 12345 itself when nobody is in
     elif reason == "out_of_scope":
         lines.append(_call(hall, item, local, calendar, "其他问题可拨打"))
+    elif reason in ("low_confidence", "unanswered"):
+        # The bot could not tell what is asked: a number to call as well, should the chat not be picked up.
+        lines.append(_call(hall, item, local, calendar, "也可拨打" if staffed else "着急的话，可拨打"))
     elif not staffed:
         lines.append(_call(hall, item, local, calendar))
     return fit("\n".join(line for line in lines if line), LIMIT)
