@@ -161,6 +161,23 @@ def test_a_story_telling_a_family_role_tells_the_situation_of_it(context):
     assert "结婚证" in reply.text
 
 
+def test_a_numbered_question_about_a_day_gives_the_likely_options_hours_and_place(context):
+    from bot.conversation.engine import _Conversation
+    from bot.matching.decision import Decision
+
+    conversation = _Conversation(Message(kind="text", openid="oDay", text="x", msg_id="d1"), context)
+
+    def likely(code: str) -> Decision:
+        return Decision("clarify", candidates=(code, "SF-RS-001"), scores=((code, 0.9), ("SF-RS-001", 0.02)))
+
+    # 护照 far ahead: its own window works on Saturday mornings, though the hall does not.
+    lead = conversation.day_lead("周六能去办不", likely("SF-GA-009"))
+    assert lead is not None and lead.startswith("【普通护照申请") and "9:00-12:00" in lead
+    # 出生医学证明 is handled at the hospital: where to go, too.
+    lead = conversation.day_lead("明天能去办不", likely("SF-WJ-002"))
+    assert lead is not None and "办理地点：示范县健康路16号" in lead
+
+
 def test_a_new_item_named_in_a_follow_up_starts_afresh(context):
     say(context, "身份证丢了怎么补办")
     reply = say(context, "那社保卡在哪办")

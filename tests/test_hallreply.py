@@ -220,3 +220,9 @@ def test_the_demo_hall_passport_item_on_saturday(calendar, county_kb_path):
     answer = reply("周六上班吗", calendar, at(11, 23), kb.hall, passport)
     assert answer.startswith("出入境证件受理窗口周六（11月28日）也上班：9:00-12:00")
     assert "休息" in reply("周六上班吗", calendar, at(11, 23), kb.hall)
+
+
+def test_one_day_named_twice_is_answered_once(calendar):
+    # 2026-11-29 is a Sunday: 今天 and 星期天 are the same day.
+    answer = reply("今天星期天开门吗", calendar, at(11, 29, 10))
+    assert answer.count("11月29日") == 1

@@ -184,7 +184,7 @@ def names_hall(text: str, hall_name: str = "") -> bool:
 
 
 #: "能办吗", "可以去吗", "开门吗", "上班吗": whether something can be done (on a day the message names).
-_CAN_DO = re.compile(r"能|可以|可不可以|行不行|开门|上班|营业|办公|有人")
+_CAN_DO = re.compile(r"能|可以|可不可以|行不行|开门|开着|开不开|开没开|上班|营业|办公|有人")
 
 
 def day_asked(text: str) -> HallQuestion | None:

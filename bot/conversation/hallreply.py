@@ -76,7 +76,12 @@ def hall_reply(
     local = now.astimezone(CHINA) if now.tzinfo else now.replace(tzinfo=CHINA)
     lines: list[str] = []
     if ask.days and any(a in _DAY_ASKS for a in ask.asks):
+        seen: set[tuple[dt.date, ...]] = set()
         for ref in ask.days:
+            dates = tuple(ref.dates(local.date(), source.calendar)) if not ref.now else ()
+            if dates and dates in seen:
+                continue  # 今天星期天: one day named twice is answered once
+            seen.add(dates)
             lines.extend(_ref_lines(source, ref, local))
     for what in ask.asks:
         if what in _DAY_ASKS and ask.days:

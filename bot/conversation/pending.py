@@ -26,11 +26,21 @@ class PendingChoices(ItemAnswers):
     """A session that asks numbered questions and reads their answers."""
 
     def day_lead(self, text: str, decision: Decision) -> str | None:
-        """For a numbered question on a message that asks about a day ("现在能去办社保卡吗"): the hall's
-        hours that day, said first, when no offered item keeps hours of its own."""
+        """For a numbered question on a message that asks about a day ("现在能去办社保卡吗"): the hours
+        that day, said first: the only credible option's (its own, else the hall's), else the hall's when no
+        offered item keeps hours of its own."""
         asked = day_asked(text)
+        if asked is None:
+            return None
+        likely = self.knowledge.item(likely_item(decision) or "")
+        if likely is not None:
+            # One credible option (失业金窗口开着没有 at lunch time): its hours, or the hall's, that day.
+            said = hall_reply(asked, self.hall, self.now, self.context.calendar, item=likely)
+            if likely.address and likely.address != self.hall.address:
+                said += f"\n办理地点：{likely.address}"  # 今天能去上牌不: where to go, when it is elsewhere
+            return f"【{likely.name}】{said}" if likely.hours or likely.address else said
         offered = [self.knowledge.item(code) for code in decision.candidates]
-        if asked is None or any(item is None or item.hours for item in offered):
+        if any(item is None or item.hours for item in offered):
             return None
         return hall_reply(asked, self.hall, self.now, self.context.calendar)
 
