@@ -20,19 +20,19 @@ HELD_OUT = ROOT / "bench" / "heldout"
 
 #: set -> (top1, strict, wrong ceiling, oos, field)
 FLOORS = {
-    "county-dev": (0.97, 0.70, 0.02, 0.92, 0.97),
-    "county-real": (0.95, 0.51, 0.035, 0.93, 0.75),
+    "county-dev": (0.97, 0.72, 0.02, 0.92, 0.97),
+    "county-real": (0.95, 0.56, 0.035, 0.93, 0.79),
     "gd-dev": (0.93, 0.67, 0.025, 0.92, 0.96),
-    "county-heldout": (0.93, 0.63, 0.04, 0.90, 0.90),
+    "county-heldout": (0.93, 0.67, 0.04, 0.90, 0.90),
     # One question more answered wrongly on each of these two since the story-clause feature (sem_ask);
     # the leave-one-set-out sets gained about 20 right answers with it. See the README's table.
     # A fresh environment (2026-12-05) measures 4 of 119 answered wrongly (0.034), one more than the figure
     # this ceiling was set from, at every commit back to the one whose CI passed with it: the margin was
     # under one question. The ceiling is now that measurement's.
     "gd-heldout": (0.82, 0.32, 0.035, 0.92, 0.95),
-    "city-heldout": (0.83, 0.46, 0.035, 0.88, 0.83),
-    "county-stories": (0.95, 0.63, 0.025, 0.90, 0.88),
-    "qingxi-stories": (0.97, 0.67, 0.01, 0.95, 0.90),
+    "city-heldout": (0.83, 0.50, 0.035, 0.88, 0.83),
+    "county-stories": (0.95, 0.65, 0.025, 0.90, 0.88),
+    "qingxi-stories": (0.97, 0.70, 0.01, 0.95, 0.90),
 }
 
 
