@@ -704,3 +704,20 @@ def test_a_name_said_without_its_default_operation_is_said(matcher: Matcher) -> 
     # 高龄津贴 is 高龄津贴申领 without 申领, and no other item's name holds it.
     assert decided("今年81了，能领高龄津贴吗") == "answer"
     assert decided("今年81了，能领点钱吗") == "clarify"
+
+
+def test_a_follow_up_the_likely_options_record_tells_goes_to_it(matcher: Matcher) -> None:
+    sole = Decision(
+        "clarify",
+        candidates=("SF-GA-002", "SF-GA-012"),
+        reason="ambiguous",
+        scores=(("SF-GA-002", 0.9), ("SF-GA-012", 0.02)),
+    )
+    turn = matcher.turn_after("俺户口在河南，身分证下个月就到期了，能在恁这换不", sole)
+    # 邮寄 is in 身份证换领's record: the question left unanswered, this is about its only credible option.
+    decision = matcher.decide("新证能寄回老家不", turn)
+    assert (decision.action, decision.item, decision.reason) == ("answer", "SF-GA-002", "likely")
+    # Without a likely option, the same message is not settled that way.
+    close = dataclasses.replace(sole, scores=(("SF-GA-002", 0.6), ("SF-GA-012", 0.5)))
+    unsure = matcher.turn_after("身份证到期了能在这换不", close)
+    assert matcher.decide("新证能寄回老家不", unsure).reason != "likely"

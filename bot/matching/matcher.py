@@ -382,6 +382,15 @@ class Matcher:
                 return Decision(
                     "answer", item=offered[hinted], field=field or prev.field, score=1.0, reason="picked"
                 )
+        likely = prev.extra.get("likely") if prev.extra else None
+        if (
+            likely in offered
+            and not self._strong(fresh, prev)
+            and self.grounded(surface.normal, content, str(likely))
+        ):
+            # 万一找回来了旧的还能用不, the numbered question left unanswered: its only credible option's
+            # record tells what is asked.
+            return Decision("answer", item=str(likely), field=field, score=fresh.score, reason="likely")
         if (
             prev.item in self.position
             and topic
