@@ -700,7 +700,6 @@ def test_a_name_said_without_its_default_operation_is_said(matcher: Matcher) -> 
         verdict = Verdict("clarify", ordered, (0.8, 0.02), 0.5, 0.9, {})
         return matcher._decision(verdict, None, "hybrid", text).action
 
-    assert matcher._stem("高龄津贴申领") == "高龄津贴"
     # 高龄津贴 is 高龄津贴申领 without 申领, and no other item's name holds it.
     assert decided("今年81了，能领高龄津贴吗") == "answer"
     assert decided("今年81了，能领点钱吗") == "clarify"

@@ -12,10 +12,10 @@ from bot.conversation.messages import Reply
 from bot.conversation.session import HELP, turn_data
 from bot.matching.decision import Decision, Turn
 from bot.matching.fields import URGENT_ASK
-from bot.matching.matcher import likely_item
 from bot.matching.normalize import normalize
 from bot.matching.options import by_hint, by_words, shares_a_character
 from bot.matching.pii import mask_personal_data
+from bot.matching.settled import likely_item
 from knowledge.schema import Item
 
 #: Characters of the message before a numbered question kept with it (a story's situation is near its ask).

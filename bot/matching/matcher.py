@@ -33,7 +33,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.matching import followups
-from bot.matching import words as vocab
 from bot.matching.decision import Decision, Reason, Turn
 from bot.matching.embedding import Embedder
 from bot.matching.features import Candidate, candidates
@@ -41,11 +40,11 @@ from bot.matching.fields import PROXY_ASK
 from bot.matching.normalize import normalize, to_halfwidth
 from bot.matching.options import by_hint, by_words
 from bot.matching.pinyin import PinyinReader, words_of
-from bot.matching.ranker import CHOICE_SHARE, Models, Verdict, shipped
+from bot.matching.ranker import Models, Verdict, shipped
 from bot.matching.records import Records
 from bot.matching.scoring import ItemScorer, Ranked
 from bot.matching.semantic import SemanticIndex
-from bot.matching.situations import told_apart, topic_of
+from bot.matching.settled import likely_item, settled_alone
 from bot.matching.surface import ASKS, COMPLAINT, HUMAN, Surface, ask_clause, asks, read_surface
 from knowledge.schema import Item
 
@@ -74,17 +73,6 @@ BARE_ASK = re.compile(r"^(?:那|那么|那要是|要是|如果是|我是)?.{1,10
 
 #: "And what about X?" at the start of a message (那婚姻登记呢，今天能办离婚吗): it turns to X.
 TURN_TO = re.compile(r"^(?:那|那么|那要是)[^，,。？?！!]{2,12}?呢")
-
-
-def likely_item(decision: Decision) -> str | None:
-    """A clarification's first option when it is the only credible one (the others below CHOICE_SHARE of
-    it), else None."""
-    scores = decision.scores
-    if decision.action != "clarify" or not decision.candidates or not scores:
-        return None
-    if scores[0][0] != decision.candidates[0]:
-        return None
-    return scores[0][0] if len(scores) < 2 or scores[1][1] < CHOICE_SHARE * scores[0][1] else None
 
 
 @dataclass(frozen=True)
@@ -232,7 +220,11 @@ class Matcher:
             (self.codes[c.position], round(p, 4))
             for c, p in zip(verdict.ordered[:MAX_CANDIDATES], verdict.probabilities, strict=False)
         )
-        settled = self._settled_alone(verdict, text) if verdict.action == "clarify" and text else None
+        settled = (
+            settled_alone(verdict, text, self.items, self.scorer, self._prepare)
+            if verdict.action == "clarify" and text
+            else None
+        )
         if settled is not None:
             # 我闺女今年满16了，还没办过身份证 / 听说有个高龄补贴要去哪里申请: the one credible item, and the
             # message tells one of its situations or says its name; asking which item would only ask again.
@@ -256,46 +248,6 @@ class Matcher:
         ranker = self.models.rankers[mode]
         reason: Reason = "low_confidence" if verdict.clarify_p >= ranker.clarify_at / 2 else "out_of_scope"
         return Decision("handoff", field=field, score=verdict.answer_p, reason=reason, scores=scores)
-
-    def _settled_alone(self, verdict: Verdict, text: str) -> Reason | None:
-        """Why a clarification needs no question, or None: the best candidate is the only credible one (the
-        others below CHOICE_SHARE of it) and ``text`` asks, saying its name or an alias whole ("named"), or
-        tells one of its situations by the situation's own words or an age ("told")."""
-        p = verdict.probabilities
-        if len(p) > 1 and p[1] >= CHOICE_SHARE * p[0]:
-            return None
-        best = verdict.ordered[0]
-        # A name said in a message that asks nothing (关于…低保户的建议, a complaint) is no question about it.
-        if asks(text) and (best.values.get("named") or self._says_own_alias(best.position, text)):
-            return "named"
-        item = self.items[best.position]
-        if told_apart(item, text, self._prepare) is None:
-            return None
-        # The story must also say what the item is about: 户口本丢了 tells 丢失 of 身份证补领, but it is
-        # about 户口本.
-        topic = topic_of(item, self._prepare)
-        keys = [word for word, _, _, key in self.scorer.weighted_words(self._prepare(text)) if key]
-        return "told" if any(word in topic for word in keys) else None
-
-    def _says_own_alias(self, position: int, text: str) -> bool:
-        """Whether the message says whole a name or alias (two characters or more) that is this item's alone:
-        no other item's name or alias contains it (扯证 of 内地居民结婚登记). A name is also said without the
-        operation every item of its kind has (失业保险金 of 失业保险金申领)."""
-        compact = self._prepare(text).replace(" ", "")
-        names = self.scorer.item_names[position]
-        said = [n for n in (*names, *map(self._stem, names)) if len(n) >= 2 and n in compact]
-        others = [name for i, names in enumerate(self.scorer.item_names) if i != position for name in names]
-        return any(not any(n in other for other in others) for n in said)
-
-    def _stem(self, name: str) -> str:
-        """A name without the default operations it ends with (申领, 登记, 办理…)."""
-        for _ in range(2):
-            name = next((name[: -len(op)] for op in self._defaults if name.endswith(op)), name)
-        return name
-
-    @functools.cached_property
-    def _defaults(self) -> frozenset[str]:
-        return vocab.actions()[1]
 
     @staticmethod
     def _strong(decision: Decision, prev: Turn) -> bool:

@@ -1,0 +1,78 @@
+"""Numbered questions that need not be asked: a clarification whose first option is the only credible one
+(the others below CHOICE_SHARE of its probability), settled by what the message itself says.
+
+- ``named``: the message asks and says whole a name or alias that is that item's alone (扯证 of
+  内地居民结婚登记, 失业保险金 of 失业保险金申领, its default operation left out);
+- ``told``: it tells one of the item's situations in the situation's own words or by an age, and says what the
+  item is about (护照丢了 → 补发（遗失、被盗）; not 户口本丢了 → 身份证补领).
+
+``likely_item`` names that option for the turns after the question, when the citizen asks a field instead of
+picking (要带什么).
+"""
+
+import functools
+from collections.abc import Callable, Sequence
+
+from bot.matching import words as vocab
+from bot.matching.decision import Decision, Reason
+from bot.matching.ranker import CHOICE_SHARE, Verdict
+from bot.matching.scoring import ItemScorer
+from bot.matching.situations import told_apart, topic_of
+from bot.matching.surface import asks
+from knowledge.schema import Item
+
+
+def likely_item(decision: Decision) -> str | None:
+    """A clarification's first option when it is the only credible one (the others below CHOICE_SHARE of
+    it), else None."""
+    scores = decision.scores
+    if decision.action != "clarify" or not decision.candidates or not scores:
+        return None
+    if scores[0][0] != decision.candidates[0]:
+        return None
+    return scores[0][0] if len(scores) < 2 or scores[1][1] < CHOICE_SHARE * scores[0][1] else None
+
+
+def settled_alone(
+    verdict: Verdict, text: str, items: Sequence[Item], scorer: ItemScorer, prepare: Callable[[str], str]
+) -> Reason | None:
+    """Why a clarification of normalised ``text`` needs no question ("named", "told"), or None."""
+    p = verdict.probabilities
+    if len(p) > 1 and p[1] >= CHOICE_SHARE * p[0]:
+        return None
+    best = verdict.ordered[0]
+    # A name said in a message that asks nothing (关于…低保户的建议, a complaint) is no question about it.
+    if asks(text) and (best.values.get("named") or says_own_name(scorer, best.position, prepare(text))):
+        return "named"
+    item = items[best.position]
+    if told_apart(item, text, prepare) is None:
+        return None
+    # The story must also say what the item is about: 户口本丢了 tells 丢失 of 身份证补领, but it is about
+    # 户口本.
+    topic = topic_of(item, prepare)
+    keys = [word for word, _, _, key in scorer.weighted_words(prepare(text)) if key]
+    return "told" if any(word in topic for word in keys) else None
+
+
+def says_own_name(scorer: ItemScorer, position: int, content: str) -> bool:
+    """Whether prepared ``content`` says whole a name or alias (two characters or more) of the item at
+    ``position`` that no other item's name or alias contains, with or without its default operation."""
+    compact = content.replace(" ", "")
+    names = scorer.item_names[position]
+    said = [n for n in (*names, *map(stem, names)) if len(n) >= 2 and n in compact]
+    if not said:
+        return False
+    others = [name for i, own in enumerate(scorer.item_names) if i != position for name in own]
+    return any(not any(n in other for other in others) for n in said)
+
+
+def stem(name: str) -> str:
+    """A name without the default operations it ends with (申领, 登记, 办理…): 失业保险金申领 → 失业保险金."""
+    for _ in range(2):
+        name = next((name[: -len(op)] for op in _defaults() if name.endswith(op)), name)
+    return name
+
+
+@functools.cache
+def _defaults() -> frozenset[str]:
+    return vocab.actions()[1]

@@ -1,0 +1,42 @@
+"""bot.matching.settled: numbered questions that need not be asked."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.matching.decision import Decision
+from bot.matching.scoring import ItemScorer
+from bot.matching.settled import likely_item, says_own_name, stem
+from knowledge.schema import load_kb
+
+
+@pytest.fixture(scope="module")
+def scorer(county_kb_path: Path) -> ItemScorer:
+    return ItemScorer.build(load_kb(county_kb_path).items)
+
+
+def test_the_likely_item_is_a_first_option_far_ahead_of_the_rest() -> None:
+    def clarify(p1: float, p2: float) -> Decision:
+        return Decision("clarify", candidates=("A", "B"), scores=(("A", p1), ("B", p2)))
+
+    assert likely_item(clarify(0.9, 0.02)) == "A"
+    assert likely_item(clarify(0.6, 0.5)) is None
+    assert likely_item(Decision("answer", item="A", scores=(("A", 0.9),))) is None
+    # The scores ranked another item first than the list shows (a family put first): no likely item.
+    family = Decision("clarify", candidates=("B", "A"), scores=(("A", 0.9), ("B", 0.02)))
+    assert likely_item(family) is None
+
+
+def test_a_name_is_said_without_its_default_operation() -> None:
+    assert stem("高龄津贴申领") == "高龄津贴"
+    assert stem("个体工商户设立登记") == "个体工商户"  # 登记, then 设立
+    assert stem("居民身份证补领") == "居民身份证补领"  # 补领 is no default: it says which service
+
+
+def test_an_item_says_its_own_name_only_when_no_other_item_holds_it(scorer: ItemScorer) -> None:
+    marriage = scorer.position["SF-MZ-001"]
+    assert says_own_name(scorer, marriage, scorer.prepare("我和对象想去扯证"))
+    # 结婚证 is in 补领婚姻登记证's names too (结婚证遗失): not this item's alone.
+    assert not says_own_name(scorer, marriage, scorer.prepare("结婚证"))
+    allowance = scorer.position["SF-MZ-006"]
+    assert says_own_name(scorer, allowance, scorer.prepare("今年81了能领高龄津贴吗"))
