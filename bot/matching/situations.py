@@ -12,16 +12,13 @@ from knowledge.schema import Item, Situation
 _SITUATION_SPLIT = re.compile(r"[（）()、，,；;/及和或的]+")
 
 
-#: Family roles as citizens say them, and as situation names write them (投靠配偶, 子女投靠父母).
-_ROLES = (
-    ("配偶", re.compile(r"老公|老婆|丈夫|妻子|爱人|媳妇|对象|嫁|娶|结婚")),
-    ("子女", re.compile(r"儿子|女儿|闺女|孩子|小孩|娃")),
-    ("父母", re.compile(r"爸|妈|父亲|母亲|爹|娘")),
-)
+#: Family ties as citizens tell them, and as situation names write them (投靠配偶). Only the tie itself
+#: counts: 我老婆/孩子 alone is usually who the errand is for (孩子上小学 is not 随迁子女).
+_ROLES = (("配偶", re.compile(r"嫁|娶|结婚|夫妻|两口子")),)
 
 
 def roles(text: str) -> str:
-    """The situation-name words for the family roles a message tells (我是从外省嫁过来的 → 配偶)."""
+    """The situation-name words for the family ties a message tells (我是从外省嫁过来的 → 配偶)."""
     return " ".join(word for word, said in _ROLES if said.search(text))
 
 
