@@ -1,6 +1,6 @@
 """bot.matching.situations: which situation of an item a message tells in words or by an age."""
 
-from bot.matching.situations import age_situation, own_name, roles, told_apart, topic_of
+from bot.matching.situations import age_situation, own_name, roles, told_apart, topic_of, worded_situation
 from knowledge.schema import Item, Situation
 
 
@@ -74,3 +74,13 @@ def test_family_roles_are_told_in_the_words_situation_names_use():
     # Who the errand is for is no tie: 孩子上小学 does not tell 随迁子女, nor 我老婆的身份证 配偶.
     assert roles("孩子上小学要啥材料") == ""
     assert roles("我老婆的身份证丢了") == ""
+
+
+def test_a_word_of_a_situations_name_tells_it_once_the_item_is_decided():
+    def canonical(text: str) -> str:
+        return text.replace("丢了", "遗失")
+
+    book = _item("居民户口簿补领、换领", "遗失补领", "损坏或页满换领", aliases=("户口本丢了",))
+    # 遗失 of 遗失补领 (补领 is the item's own word; the alias 户口本丢了 lends 遗失 to the situation).
+    assert worded_situation(book, "户口本丢了怎么办", canonical).name == "遗失补领"
+    assert worded_situation(book, "户口本怎么补领", canonical) is None

@@ -15,7 +15,7 @@ from bot.matching.fields import PROXY_ASK, PROXY_SITUATION, URGENT_ASK, URGENT_S
 from bot.matching.matcher import Matcher
 from bot.matching.normalize import normalize
 from bot.matching.options import by_hint, by_words, distinctive, shares_a_character
-from bot.matching.situations import age_situation, named_situation, own_name, roles
+from bot.matching.situations import age_situation, named_situation, own_name, roles, worded_situation
 from knowledge.schema import FaqEntry, Item, Situation
 
 #: A yes/no or "can I" question (吗, 不, 能不能, 要不要, 是不是…): what FAQ entries answer.
@@ -81,6 +81,9 @@ def situation_from_story(matcher: Matcher, item: Item, text: str, passages: Item
     aged = age_situation(situations, text)
     if aged is not None:
         return aged
+    worded_alone = worded_situation(item, text, matcher.prepare)
+    if worded_alone is not None:
+        return worded_alone  # 户口本丢了 → 遗失补领
     names = [s.name for s in situations]
     topic = topic_words(item)
     # 嫁过来 / 我老公 tell 配偶 of 投靠配偶: the roles a story tells, in the words situation names use.

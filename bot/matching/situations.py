@@ -7,6 +7,7 @@ a situation of the one credible item is answered, not asked back).
 import re
 from collections.abc import Callable, Sequence
 
+from bot.matching.segment import tokens
 from knowledge.schema import Item, Situation
 
 _SITUATION_SPLIT = re.compile(r"[（）()、，,；;/及和或的]+")
@@ -31,6 +32,32 @@ def named_situation(item: Item, text: str, prepare: Callable[[str], str]) -> Sit
         return None
     found = _said(item, text, prepare)
     return found[0] if len(found) == 1 else None
+
+
+def worded_situation(item: Item, text: str, prepare: Callable[[str], str]) -> Situation | None:
+    """The one situation a word of whose name (two characters or more, canonical) the message says, the
+    item's own words aside: 户口本丢了 says 遗失 of 遗失补领 (补领 is the item's; an alias 户口本丢了
+    lends its words to the situation). For an item already decided on; too loose to decide the item
+    (二手车过户 says 过户)."""
+    named = prepare(own_name(item)).replace(" ", "")
+    words = [
+        {w for p in _SITUATION_SPLIT.split(s.name) for w in _canonical_words(p, prepare) if w not in named}
+        for s in item.situations or ()
+    ]
+    telling = set().union(*words) if words else set()
+    aliases = [a for a in item.aliases or () if not any(w in prepare(a).replace(" ", "") for w in telling)]
+    topic = prepare(" ".join([own_name(item), *aliases])).replace(" ", "")
+    prepared = prepare(text).replace(" ", "")
+    found = [
+        s
+        for s, mine in zip(item.situations or (), words, strict=True)
+        if any(w not in topic and w in prepared for w in mine)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _canonical_words(part: str, prepare: Callable[[str], str]) -> set[str]:
+    return {c for w in tokens(part) if len(c := prepare(w).replace(" ", "")) >= 2}
 
 
 def _said(item: Item, text: str, prepare: Callable[[str], str], topic: str | None = None) -> list[Situation]:
