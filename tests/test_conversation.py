@@ -154,6 +154,11 @@ def test_words_settling_a_situation_get_its_whole_block(context):
     assert "其他共有人同意落户的书面意见" in reply.text  # the situation's own materials
 
 
+def test_a_word_of_one_situations_name_tells_it(context):
+    reply = say(context, "户口本丢了怎么办")
+    assert (reply.item, reply.situation) == ("SF-GA-016", "遗失补领")
+
+
 def test_a_story_telling_a_family_role_tells_the_situation_of_it(context):
     say(context, "户口迁入怎么办")
     reply = say(context, "我是从外省嫁过来的，想把户口迁到我老公这边")
