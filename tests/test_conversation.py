@@ -183,6 +183,15 @@ def test_a_numbered_question_about_a_day_gives_the_likely_options_hours_and_plac
     assert lead is not None and "办理地点：示范县健康路16号" in lead
 
 
+def test_asking_about_a_proxy_the_record_is_silent_on_says_so_and_whom_to_call(context):
+    say(context, "公积金买房提取怎么办")
+    reply = say(context, "能代办吗")
+    assert reply.item == "SF-GJJ-001"
+    # 本人银行卡 is whose card, not who must come: the record says nothing of a proxy, and the reply says so.
+    assert reply.text.startswith("办事指南没有写明能否委托他人代办，请先致电确认：0999-")
+    assert "本人银行卡" not in reply.text.split("\n")[0]
+
+
 def test_a_new_item_named_in_a_follow_up_starts_afresh(context):
     say(context, "身份证丢了怎么补办")
     reply = say(context, "那社保卡在哪办")

@@ -20,7 +20,10 @@ SENTENCE_MIN_PAIRS = 2
 #: At most this many sentences of the record lead a reply together when they tell the asked word equally.
 RECORD_TIES = 2
 #: Sentences about who must come, and of those the ones that say whether the person must.
-PRESENCE = re.compile(r"本人|亲自|到场|代办|委托|代理|代领|监护人")
+PRESENCE = re.compile(
+    # 本人 alone is whose card or ID a material is (本人银行卡), not who must come.
+    r"本人(?:到场|亲自|办理|前往|申请|申领|签字|持)|须本人|亲自|到场|代办|委托|代理|代领|监护人"
+)
 _IN_PERSON = re.compile(r"本人到场|须本人|本人亲自|亲自|代办|委托")
 #: Pairs too common in item texts to tell sentences apart.
 _COMMON_PAIRS = frozenset(

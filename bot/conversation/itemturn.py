@@ -57,6 +57,11 @@ class ItemAnswers(Session):
             # 我当妈的帮她去办行不行 (no situation being for someone else), 要他本人去吗: the record on who
             # must come.
             lead = itemreply.presence_sentences(item, situation)
+            if lead is None:
+                # The record does not say: say so, and whom to ask, rather than guess either way.
+                phone = answers.field_text(item, "phone", self.hall, situation)
+                lead = "办事指南没有写明能否委托他人代办" + (f"，请先致电确认：{phone}" if phone else "。")
+                field = None if field == "conditions" else field
         if lead is None and text and _APPLYING.search(normal) and field in (None, "location", "process"):
             # 高龄补贴要去哪里申请, where the record says 免申即享: say so before where to go.
             lead = itemreply.no_application_sentences(item, situation)
