@@ -192,6 +192,12 @@ def test_asking_about_a_proxy_the_record_is_silent_on_says_so_and_whom_to_call(c
     assert "本人银行卡" not in reply.text.split("\n")[0]
 
 
+def test_a_day_asked_after_a_situation_keeps_it(context):
+    say(context, "身份证丢了怎么补办")
+    reply = say(context, "周六能办吗")
+    assert (reply.item, reply.field, reply.situation) == ("SF-GA-003", "hours", "丢失、被盗补领")
+
+
 def test_a_new_item_named_in_a_follow_up_starts_afresh(context):
     say(context, "身份证丢了怎么补办")
     reply = say(context, "那社保卡在哪办")

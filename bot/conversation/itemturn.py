@@ -145,7 +145,14 @@ class ItemAnswers(Session):
             return body
         text_ = f"【{item.name}】\n{body}"
         self.state["turn"] = turn_data(Turn(item=item.code, field="hours", extra=self.topic_extra()))
-        return Reply.say(answers.fit(text_), "answer", item=item.code, field="hours")
+        situation = self.current_situation(item)  # still the citizen's: reported as such
+        return Reply.say(
+            answers.fit(text_),
+            "answer",
+            item=item.code,
+            field="hours",
+            situation=situation.name if situation else None,
+        )
 
 
 def _proxy(situation: Situation | None) -> bool:
