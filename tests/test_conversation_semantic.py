@@ -149,3 +149,10 @@ def test_a_side_question_pointing_at_one_option_alone_settles_the_list(context):
     reply = say(context, "那社保医保那些还要另外去跑吗")
     assert (reply.action, reply.item) == ("answer", "SF-GA-015")
     assert "身后一件事" in reply.text
+
+
+def test_a_day_asked_after_a_situation_tells_no_other(context):
+    say(context, "身份证丢了怎么补办")
+    # 周 of 周六 is no word of 未满16周岁.
+    reply = say(context, "周六能办吗")
+    assert (reply.item, reply.situation) == ("SF-GA-003", "丢失、被盗补领")

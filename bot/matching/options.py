@@ -29,6 +29,10 @@ _FUNCTION_CHARS = frozenset("用于的了是在和与或及我你他她它们这
 _PLACE_CHARS = frozenset("省市县区镇乡村")
 
 
+#: Characters of days and times (周六, 明天, 几点): 周 of 周六 says nothing of 未满16周岁.
+_TIME_CHARS = frozenset("年月日号周天时点今明昨星期礼拜")
+
+
 #: What the citizen says it is not ("不是退休 我是租房子住", "不是公司"): those words name no option.
 _NEGATED = re.compile(r"(?:不是|并非|而不是)[^，,。；;！!？?\s是我]{1,8}")
 
@@ -81,9 +85,10 @@ def by_words(text: str, options: Sequence[str], topic: str = "", story: str = ""
 
 
 def shares_a_character(text: str, option: str, topic: str = "") -> bool:
-    """Whether the message says some character of ``option`` that is not a function word, a place, or the
-    topic's: meaning alone picked 非本县户籍 for 能在县里认定吗, which says nothing of it but 县."""
-    said = set(normalize(text).replace(" ", "")) - _FUNCTION_CHARS - _PLACE_CHARS - set(normalize(topic))
+    """Whether the message says some character of ``option`` that is not a function word, a place, a time,
+    or the topic's: meaning alone picked 非本县户籍 for 能在县里认定吗, which says nothing of it but 县."""
+    said = set(normalize(text).replace(" ", "")) - _FUNCTION_CHARS - _PLACE_CHARS - _TIME_CHARS
+    said -= set(normalize(topic))
     return bool(said & set(normalize(option)))
 
 
@@ -102,7 +107,8 @@ def by_hint(
     tied = [i for i, hit in enumerate(hits) if hit == best] if best else list(range(len(options)))
     if len(tied) > 1:
         kept = normalize(_NEGATED.sub(" ", text)).replace("没有", "没")
-        chars = set(kept.replace(" ", "")) - _FUNCTION_CHARS - _PLACE_CHARS - set(normalize(topic))
+        chars = set(kept.replace(" ", "")) - _FUNCTION_CHARS - _PLACE_CHARS - _TIME_CHARS
+        chars -= set(normalize(topic))
         owned = {i: set(normalize(options[i])) for i in tied}
         unique = {
             i: o - set().union(*(other for j, other in owned.items() if j != i)) for i, o in owned.items()
