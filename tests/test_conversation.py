@@ -198,6 +198,14 @@ def test_a_day_asked_after_a_situation_keeps_it(context):
     assert (reply.item, reply.field, reply.situation) == ("SF-GA-003", "hours", "丢失、被盗补领")
 
 
+def test_asking_to_hurry_what_the_record_says_nothing_of_says_so(context):
+    say(context, "办护照要多久")
+    reply = say(context, "加急能快点吗")
+    assert reply.item == "SF-GA-009"
+    assert reply.text.startswith("办事指南没有写明可以加急办理，请先致电确认：0999-")
+    assert "7个工作日" in reply.text  # the time limit asked before still follows
+
+
 def test_a_new_item_named_in_a_follow_up_starts_afresh(context):
     say(context, "身份证丢了怎么补办")
     reply = say(context, "那社保卡在哪办")

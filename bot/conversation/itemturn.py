@@ -59,8 +59,7 @@ class ItemAnswers(Session):
             lead = itemreply.presence_sentences(item, situation)
             if lead is None:
                 # The record does not say: say so, and whom to ask, rather than guess either way.
-                phone = answers.field_text(item, "phone", self.hall, situation)
-                lead = "办事指南没有写明能否委托他人代办" + (f"，请先致电确认：{phone}" if phone else "。")
+                lead = self._silent("办事指南没有写明能否委托他人代办", item, situation)
                 field = None if field == "conditions" else field
         if lead is None and text and _APPLYING.search(normal) and field in (None, "location", "process"):
             # 高龄补贴要去哪里申请, where the record says 免申即享: say so before where to go.
@@ -68,6 +67,9 @@ class ItemAnswers(Session):
         if lead is None and text and URGENT_ASK.search(normal) and not _urgent(situation):
             # 急用，后天要坐火车 (no situation for it): what the record offers someone who cannot wait.
             lead = itemreply.urgent_sentences(item, situation)
+            if lead is None and not fresh:
+                # 加急能快点吗, the record silent on it: say so, and whom to ask.
+                lead = self._silent("办事指南没有写明可以加急办理", item, situation)
         # A situation told just now (他下不了床，去不了医院评定) gets its whole block, not a sentence.
         if lead is None and text and not fresh and not newly_told and field in (None, "conditions"):
             lead = itemreply.best_sentence(item, text, situation) or itemreply.record_sentence(
@@ -129,6 +131,11 @@ class ItemAnswers(Session):
             situation=situation.name if situation else None,
             choices=choices_,
         )
+
+    def _silent(self, what: str, item: Item, situation: Situation | None) -> str:
+        """``what`` the record does not say, and the number to ask instead."""
+        phone = answers.field_text(item, "phone", self.hall, situation)
+        return what + (f"，请先致电确认：{phone}" if phone else "。")
 
     def day_answer(
         self, item: Item, text: str, field: str | None, *, fresh: bool = False
