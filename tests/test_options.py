@@ -83,3 +83,13 @@ def test_sharing_a_character_leaves_out_places_and_function_words() -> None:
     assert not shares_a_character("我考的是高中的，能在县里认定吗", "非本县户籍")
     assert shares_a_character("我户口不在这边", "非本县户籍")
     assert not shares_a_character("我户口不在这边", "非本县户籍", topic="户口迁入")
+
+
+def test_a_number_and_its_measure_word_name_no_option() -> None:
+    from bot.matching.options import by_hint, by_words
+
+    options = ["内地居民结婚登记", "机动车驾驶证换证", "个人申领（换领、补领）居民身份证", "出生医学证明签发"]
+    # 个人 of 两个人 (two people) is not 个人申领, nor is its 人.
+    assert by_words("要两个人都去吗", options) is None
+    assert by_hint("要两个人都去吗", options) is None
+    assert by_words("我是个人申领", options) == 2

@@ -22,7 +22,7 @@ _FUNCTION_PAIRS = frozenset(
 
 
 #: Characters that say how, not which (用 of 用于, 的, 了…).
-_FUNCTION_CHARS = frozenset("用于的了是在和与或及我你他她它们这那有要办吗呢吧啊刚才就都还也又再很太更最只")
+_FUNCTION_CHARS = frozenset("用于的了是在和与或及我你他她它们这那有要办吗呢吧啊刚才就都还也又再很太更最只人")
 
 
 #: Characters of places (县里, 市里: here): alone they tell no option apart; whole words (本县, 外市) may.
@@ -39,7 +39,11 @@ _NEGATED = re.compile(r"(?:不是|并非|而不是)[^，,。；;！!？?\s是我
 
 def _said(text: str, topic: str = "") -> set[str]:
     """The pairs of characters a message says of itself, without what it denies and the topic's own."""
-    return _bigrams(normalize(_NEGATED.sub(" ", text))) - _bigrams(normalize(topic))
+    return _bigrams(_COUNTED.sub(" ", normalize(_NEGATED.sub(" ", text)))) - _bigrams(normalize(topic))
+
+
+#: A number and its measure word (两个人, 一本): 个人 of 两个人 is no 个人 of 个人申领.
+_COUNTED = re.compile(r"[一二两三四五六七八九十几每多]+[个位本张次份]")
 
 
 def _bigrams(text: str) -> set[str]:
@@ -106,7 +110,7 @@ def by_hint(
     # No option's words, or several options' alike: a character only one of them has decides.
     tied = [i for i, hit in enumerate(hits) if hit == best] if best else list(range(len(options)))
     if len(tied) > 1:
-        kept = normalize(_NEGATED.sub(" ", text)).replace("没有", "没")
+        kept = _COUNTED.sub(" ", normalize(_NEGATED.sub(" ", text))).replace("没有", "没")
         chars = set(kept.replace(" ", "")) - _FUNCTION_CHARS - _PLACE_CHARS - _TIME_CHARS
         chars -= set(normalize(topic))
         owned = {i: set(normalize(options[i])) for i in tied}
