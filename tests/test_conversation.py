@@ -206,6 +206,24 @@ def test_asking_to_hurry_what_the_record_says_nothing_of_says_so(context):
     assert "7个工作日" in reply.text  # the time limit asked before still follows
 
 
+def test_a_field_asked_under_a_list_of_situations_settles_none(county):
+    from knowledge.schema import Situation
+
+    late = Situation(name="出生超过一个月补报", materials=[])
+    items = [
+        item.model_copy(update={"situations": [*(item.situations or []), late]})
+        if item.code == "SF-GA-005"
+        else item
+        for item in county.items
+    ]
+    context = make_context(StaticKnowledge(county.model_copy(update={"items": items})))
+    first = say(context, "出生登记怎么办")
+    assert len(first.choices) >= 2  # its situations, offered by number
+    reply = say(context, "在哪个窗口")
+    # 个 of 哪个 is no word of 出生超过一个月补报: a field asked, no situation chosen.
+    assert (reply.item, reply.field, reply.situation) == ("SF-GA-005", "location", None)
+
+
 def test_a_new_item_named_in_a_follow_up_starts_afresh(context):
     say(context, "身份证丢了怎么补办")
     reply = say(context, "那社保卡在哪办")

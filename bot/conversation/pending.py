@@ -125,6 +125,8 @@ class PendingChoices(ItemAnswers):
         matcher = self.knowledge.matcher
         options = list(pending["options"])
         normal = normalize(matcher.reader.read(text))
+        if not matcher.prepare(text).strip():
+            return None  # 在哪个窗口: a field asked, with no word to choose by
         if pending["kind"] == "items":
             positions = [matcher.position[c] for c in options if c in matcher.position]
             names = [matcher.names[p] for p in positions]

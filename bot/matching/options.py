@@ -22,7 +22,9 @@ _FUNCTION_PAIRS = frozenset(
 
 
 #: Characters that say how, not which (用 of 用于, 的, 了…).
-_FUNCTION_CHARS = frozenset("用于的了是在和与或及我你他她它们这那有要办吗呢吧啊刚才就都还也又再很太更最只人")
+_FUNCTION_CHARS = frozenset(
+    "用于的了是在和与或及我你他她它们这那有要办吗呢吧啊刚才就都还也又再很太更最只" "人个哪"
+)
 
 
 #: Characters of places (县里, 市里: here): alone they tell no option apart; whole words (本县, 外市) may.
