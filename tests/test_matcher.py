@@ -620,16 +620,17 @@ def test_a_question_saying_the_one_credible_items_name_is_answered(matcher: Matc
     assert decided("关于高龄补贴发放的建议", 1.0, 0.01)[0] == "clarify"
 
 
+def _clarification(first: str, second: str, p2: float = 0.02) -> Decision:
+    """A numbered question offering ``first`` (probability 0.9) and ``second`` (``p2``)."""
+    scores = ((first, 0.9), (second, p2))
+    return Decision("clarify", candidates=(first, second), reason="ambiguous", scores=scores)
+
+
 def test_a_field_asked_while_a_clarification_is_pending_goes_to_its_only_credible_item(
     matcher: Matcher,
 ) -> None:
     # The first option far ahead of the rest: the clarification remembers it as likely.
-    sole = Decision(
-        "clarify",
-        candidates=("SF-GA-009", "SF-WJ-001"),
-        reason="ambiguous",
-        scores=(("SF-GA-009", 0.9), ("SF-WJ-001", 0.02)),
-    )
+    sole = _clarification("SF-GA-009", "SF-WJ-001")
     turn = matcher.turn_after("现在能去办护照吗", sole)
     assert turn.extra["likely"] == "SF-GA-009"
     decision = matcher.decide("要带什么", turn)
@@ -706,12 +707,7 @@ def test_a_name_said_without_its_default_operation_is_said(matcher: Matcher) -> 
 
 
 def test_a_follow_up_the_likely_options_record_tells_goes_to_it(matcher: Matcher) -> None:
-    sole = Decision(
-        "clarify",
-        candidates=("SF-GA-002", "SF-GA-012"),
-        reason="ambiguous",
-        scores=(("SF-GA-002", 0.9), ("SF-GA-012", 0.02)),
-    )
+    sole = _clarification("SF-GA-002", "SF-GA-012")
     turn = matcher.turn_after("俺户口在河南，身分证下个月就到期了，能在恁这换不", sole)
     # 邮寄 is in 身份证换领's record: the question left unanswered, this is about its only credible option.
     decision = matcher.decide("新证能寄回老家不", turn)
