@@ -86,7 +86,7 @@ def situation_from_story(matcher: Matcher, item: Item, text: str, passages: Item
         return worded_alone  # 户口本丢了 → 遗失补领
     names = [s.name for s in situations]
     topic = topic_words(item)
-    # 嫁过来 / 我老公 tell 配偶 of 投靠配偶: the roles a story tells, in the words situation names use.
+    # 嫁过来 tells 配偶 of 投靠配偶: the family ties a story tells, in the words situation names use.
     worded = by_words(f"{text} {roles(text)}", names, topic)
     scores = [passages.get(f"{item.name}：{s.name}") for s in situations]
     if any(score is None for score in scores):
