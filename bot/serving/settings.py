@@ -20,11 +20,16 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 
 class SettingLike(Protocol):
-    """What this module needs of ``webhook.Setting``."""
+    """What this module needs of ``webhook.Setting`` (read-only: settings are frozen dataclasses)."""
 
-    name: str
-    default: Any
-    choices: tuple[str, ...]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def default(self) -> Any: ...
+
+    @property
+    def choices(self) -> tuple[str, ...]: ...
 
 
 class SettingError(ValueError):
