@@ -224,6 +224,14 @@ def test_a_field_asked_under_a_list_of_situations_settles_none(county):
     assert (reply.item, reply.field, reply.situation) == ("SF-GA-005", "location", None)
 
 
+def test_a_follow_up_leads_with_the_sentence_its_own_words_find(context):
+    say(context, "户口迁入怎么办")
+    say(context, "我是从外省嫁过来的，想把户口迁到我老公这边")
+    reply = say(context, "我们才结婚半年，能迁吗")
+    # 迁 is in half the item's sentences; 结婚 finds the one that answers.
+    assert reply.text.startswith("投靠配偶：夫妻投靠不受结婚年限限制")
+
+
 def test_a_new_item_named_in_a_follow_up_starts_afresh(context):
     say(context, "身份证丢了怎么补办")
     reply = say(context, "那社保卡在哪办")

@@ -716,3 +716,18 @@ def test_a_follow_up_the_likely_options_record_tells_goes_to_it(matcher: Matcher
     close = dataclasses.replace(sole, scores=(("SF-GA-002", 0.6), ("SF-GA-012", 0.5)))
     unsure = matcher.turn_after("身份证到期了能在这换不", close)
     assert matcher.decide("新证能寄回老家不", unsure).reason != "likely"
+
+
+def test_a_clarification_between_moving_in_and_out_follows_the_way_said(matcher: Matcher) -> None:
+    from bot.matching.features import Candidate
+    from bot.matching.ranker import Verdict
+
+    moves = (Candidate(matcher.position["SF-GA-007"], {}), Candidate(matcher.position["SF-GA-006"], {}))
+
+    def decided(text: str) -> tuple[str, str | None]:
+        verdict = Verdict("clarify", moves, (0.73, 0.70), 0.1, 0.9, {})
+        decision = matcher._decision(verdict, None, "hybrid", text)
+        return decision.action, decision.item
+
+    assert decided("俺想把爹娘的户口迁到俺这来要准备啥") == ("answer", "SF-GA-006")
+    assert decided("户口怎么迁") == ("clarify", None)

@@ -93,3 +93,14 @@ def test_a_number_and_its_measure_word_name_no_option() -> None:
     assert by_words("要两个人都去吗", options) is None
     assert by_hint("要两个人都去吗", options) is None
     assert by_words("我是个人申领", options) == 2
+
+
+def test_the_way_a_message_points_picks_between_moving_in_and_out() -> None:
+    from bot.matching.options import by_direction
+
+    moves = ["户口迁入（投靠、购房、就业等）", "户口迁出"]
+    assert by_direction("我是从外省嫁过来的，想把户口迁到我老公这边", moves) == 0
+    assert by_direction("孩子考上大学户口要迁走", moves) == 1
+    assert by_direction("户口怎么迁", moves) is None  # no way said
+    assert by_direction("我想把户口迁到北京", moves) is None  # somewhere else, not here: not said which
+    assert by_direction("户口迁过来", ["户口迁入", "居民身份证换领"]) is None  # not a pair of ways

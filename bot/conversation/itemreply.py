@@ -93,7 +93,14 @@ def record_sentence(
 ) -> str | None:
     """The item's sentences (or FAQ answers) holding the question's rarest ``words`` (content words: 寄 of
     可以寄到家里吗 in 证件可邮寄), if they clearly do: at least one word few records use, and more weight than
-    the rest (two that tie both lead; more than two say nothing in particular)."""
+    the rest (two that tie both lead; more than two say nothing in particular). The item's own words (迁 of
+    户口迁入) are in half its sentences: the other words are tried first."""
+    own = normalize(" ".join([item.name, *(item.aliases or [])]))
+    others = [w for w in words if w not in own]
+    if others and len(others) < len(words):
+        found = record_sentence(item, others, records, situation)
+        if found is not None:
+            return found
     distinct = [w for w in words if records.distinct(w)]
     if not distinct:
         return None

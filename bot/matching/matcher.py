@@ -38,7 +38,7 @@ from bot.matching.embedding import Embedder
 from bot.matching.features import Candidate, candidates
 from bot.matching.fields import PROXY_ASK
 from bot.matching.normalize import normalize, to_halfwidth
-from bot.matching.options import by_hint, by_words
+from bot.matching.options import by_direction, by_hint, by_words
 from bot.matching.pinyin import PinyinReader, words_of
 from bot.matching.ranker import Models, Verdict, shipped
 from bot.matching.records import Records
@@ -237,6 +237,12 @@ class Matcher:
             return Decision("answer", item=code, field=field, score=verdict.answer_p, scores=scores)
         if verdict.action == "clarify":
             choices = tuple(self.codes[c.position] for c in verdict.choices(self.names))
+            pair = [self.names[self.position[c]] for c in choices[:2]]
+            way = by_direction(text, pair) if text and len(choices) >= 2 else None
+            if way is not None:
+                # 想把户口迁到我老公这边, between 户口迁入 and 户口迁出: the way the message points at.
+                code, score = choices[way], verdict.answer_p
+                return Decision("answer", item=code, field=field, score=score, reason="named", scores=scores)
             return Decision(
                 "clarify",
                 candidates=choices,

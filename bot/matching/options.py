@@ -133,3 +133,22 @@ def by_hint(
     if len(candidates) == 1 or scores[candidates[0]] - scores[candidates[1]] >= SEMANTIC_MARGIN:
         return candidates[0]
     return None
+
+
+#: Which way a message moves something: here (迁到这边, 迁过来, 投靠) or away (迁走, 迁到外地).
+_INWARD = re.compile(r"[迁落转调](?:到|回|进|入)?(?:这|我这|俺这|咱这|本地|过来|来|回来)|投靠|嫁过来")
+_OUTWARD = re.compile(r"[迁转调](?:走|出去|出|到外|往外|去|回老家|到外地|到外省)")
+
+
+def by_direction(text: str, options: Sequence[str]) -> int | None:
+    """Between options told apart by which way they move (户口迁入 / 户口迁出, 转入 / 转出), the one the
+    message's way points at (想把户口迁到我老公这边 → 迁入), or None."""
+    inward = [i for i, o in enumerate(options) if re.search(r"[迁转调]入", o)]
+    outward = [i for i, o in enumerate(options) if re.search(r"[迁转调]出", o)]
+    if len(inward) != 1 or len(outward) != 1 or inward == outward:
+        return None
+    said = normalize(text).replace(" ", "")
+    to_here, away = bool(_INWARD.search(said)), bool(_OUTWARD.search(said))
+    if to_here == away:
+        return None
+    return inward[0] if to_here else outward[0]
