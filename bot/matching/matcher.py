@@ -242,7 +242,7 @@ class Matcher:
             if way is not None:
                 # 想把户口迁到我老公这边, between 户口迁入 and 户口迁出: the way the message points at.
                 code, score = choices[way], verdict.answer_p
-                return Decision("answer", item=code, field=field, score=score, reason="named", scores=scores)
+                return Decision("answer", item=code, field=field, score=score, reason="told", scores=scores)
             return Decision(
                 "clarify",
                 candidates=choices,
