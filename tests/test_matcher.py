@@ -582,16 +582,8 @@ def test_a_story_telling_a_situation_of_the_one_credible_item_is_answered(matche
 
 
 def test_a_told_situation_needs_the_story_to_say_what_the_item_is_about(matcher: Matcher) -> None:
-    from bot.matching.features import Candidate
-    from bot.matching.ranker import Verdict
-
-    first, second = matcher.position["SF-GA-009"], matcher.position["SF-GA-003"]
-    ordered = (Candidate(first, {}), Candidate(second, {}))
-
     def decided(text: str) -> tuple[str, str | None]:
-        verdict = Verdict("clarify", ordered, (0.9, 0.02), 0.5, 0.9, {})
-        decision = matcher._decision(verdict, None, "hybrid", text)
-        return decision.action, decision.item
+        return _decided(matcher, ("SF-GA-009", "SF-GA-003"), (0.9, 0.02), text)[:2]
 
     # 丢了 tells 补发（遗失、被盗）, although the alias 护照丢了补办 says it too; 护照 says the item.
     assert decided("出差的时候护照丢了，想补一个，要带啥") == ("answer", "SF-GA-009")
@@ -651,16 +643,8 @@ def test_a_field_asked_while_a_clarification_is_pending_goes_to_its_only_credibl
 
 
 def test_a_question_saying_a_short_alias_only_the_one_credible_item_has_is_answered(matcher: Matcher) -> None:
-    from bot.matching.features import Candidate
-    from bot.matching.ranker import Verdict
-
-    first, second = matcher.position["SF-MZ-001"], matcher.position["SF-YB-003"]
-    ordered = (Candidate(first, {}), Candidate(second, {}))
-
     def decided(text: str) -> tuple[str, str | None, str]:
-        verdict = Verdict("clarify", ordered, (0.84, 0.003), 0.6, 0.3, {})
-        decision = matcher._decision(verdict, None, "hybrid", text)
-        return decision.action, decision.item, decision.reason
+        return _decided(matcher, ("SF-MZ-001", "SF-YB-003"), (0.84, 0.003), text)
 
     # 扯证 is an alias of 内地居民结婚登记 and of no other item.
     assert decided("我和对象打算下个月去扯证，要准备点啥？") == ("answer", "SF-MZ-001", "named")
@@ -691,15 +675,8 @@ def test_and_what_about_another_item_turns_to_it(matcher: Matcher) -> None:
 
 
 def test_a_name_said_without_its_default_operation_is_said(matcher: Matcher) -> None:
-    from bot.matching.features import Candidate
-    from bot.matching.ranker import Verdict
-
-    first, second = matcher.position["SF-MZ-006"], matcher.position["SF-MZ-005"]
-    ordered = (Candidate(first, {}), Candidate(second, {}))
-
     def decided(text: str) -> str:
-        verdict = Verdict("clarify", ordered, (0.8, 0.02), 0.5, 0.9, {})
-        return matcher._decision(verdict, None, "hybrid", text).action
+        return _decided(matcher, ("SF-MZ-006", "SF-MZ-005"), (0.8, 0.02), text)[0]
 
     # 高龄津贴 is 高龄津贴申领 without 申领, and no other item's name holds it.
     assert decided("今年81了，能领高龄津贴吗") == "answer"
@@ -719,15 +696,21 @@ def test_a_follow_up_the_likely_options_record_tells_goes_to_it(matcher: Matcher
 
 
 def test_a_clarification_between_moving_in_and_out_follows_the_way_said(matcher: Matcher) -> None:
-    from bot.matching.features import Candidate
-    from bot.matching.ranker import Verdict
-
-    moves = (Candidate(matcher.position["SF-GA-007"], {}), Candidate(matcher.position["SF-GA-006"], {}))
-
     def decided(text: str) -> tuple[str, str | None]:
-        verdict = Verdict("clarify", moves, (0.73, 0.70), 0.1, 0.9, {})
-        decision = matcher._decision(verdict, None, "hybrid", text)
-        return decision.action, decision.item
+        return _decided(matcher, ("SF-GA-007", "SF-GA-006"), (0.73, 0.70), text)[:2]
 
     assert decided("俺想把爹娘的户口迁到俺这来要准备啥") == ("answer", "SF-GA-006")
     assert decided("户口怎么迁") == ("clarify", None)
+
+
+def _decided(
+    matcher: Matcher, codes: tuple[str, ...], probabilities: tuple[float, ...], text: str
+) -> tuple[str, str | None, str]:
+    """What a clarification of ``codes`` (with these candidate probabilities) becomes for ``text``."""
+    from bot.matching.features import Candidate
+    from bot.matching.ranker import Verdict
+
+    ordered = tuple(Candidate(matcher.position[code], {}) for code in codes)
+    verdict = Verdict("clarify", ordered, probabilities, 0.5, 0.9, {})
+    decision = matcher._decision(verdict, None, "hybrid", text)
+    return decision.action, decision.item, decision.reason
