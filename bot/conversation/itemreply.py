@@ -122,8 +122,7 @@ URGENT_SENTENCE = re.compile(r"急需|急用|加急|急件")
 
 def urgent_sentences(item: Item, situation: Situation | None = None) -> str | None:
     """What the record says for someone who cannot wait, for "等不了那么久": at most RECORD_TIES sentences."""
-    found = [shown for searched, shown in _record_units(item, situation) if URGENT_SENTENCE.search(searched)]
-    return "\n".join(list(dict.fromkeys(found))[:RECORD_TIES]) or None
+    return _leading(_sentences_saying(item, situation, URGENT_SENTENCE))
 
 
 #: What a record says when nothing need be applied for (免申即享, 自动发放, 无需申请).
@@ -132,17 +131,26 @@ NO_APPLICATION = re.compile(r"免申|无需申请|不用申请|不需要申请|�
 
 def no_application_sentences(item: Item, situation: Situation | None = None) -> str | None:
     """What the record says about not needing to apply, for "去哪里申请": at most RECORD_TIES sentences."""
-    found = [shown for searched, shown in _record_units(item, situation) if NO_APPLICATION.search(searched)]
-    return "\n".join(list(dict.fromkeys(found))[:RECORD_TIES]) or None
+    return _leading(_sentences_saying(item, situation, NO_APPLICATION))
 
 
 def presence_sentences(item: Item, situation: Situation | None = None) -> str | None:
     """What the record says about who must come (本人到场, 可委托代办), for "can someone else go for me":
     at most RECORD_TIES sentences, those naming the person first."""
-    found = [shown for searched, shown in _record_units(item, situation) if PRESENCE.search(searched)]
+    found = _sentences_saying(item, situation, PRESENCE)
     found.sort(key=lambda s: not _IN_PERSON.search(s))
-    best = list(dict.fromkeys(found))[:RECORD_TIES]
-    return "\n".join(best) or None
+    return _leading(found)
+
+
+def _sentences_saying(item: Item, situation: Situation | None, pattern: re.Pattern[str]) -> list[str]:
+    """The record's sentences (and FAQ answers) in which ``pattern`` occurs, each once, in record order."""
+    found = (shown for searched, shown in _record_units(item, situation) if pattern.search(searched))
+    return list(dict.fromkeys(found))
+
+
+def _leading(sentences: Sequence[str]) -> str | None:
+    """At most RECORD_TIES sentences, to lead a reply; None when there are none."""
+    return "\n".join(sentences[:RECORD_TIES]) or None
 
 
 def compose(

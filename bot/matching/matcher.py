@@ -340,7 +340,7 @@ class Matcher:
                 return Decision(
                     "answer", item=offered[hinted], field=field or prev.field, score=1.0, reason="picked"
                 )
-        likely = prev.extra.get("likely") if prev.extra else None
+        likely = prev.extra.get("likely")
         if (
             likely in offered
             and not self._strong(fresh, prev)
@@ -469,7 +469,7 @@ class Matcher:
     def _pending(prev: Turn, field: str | None) -> Decision:
         """A field asked while a clarification is pending ("电话多少"): about its only credible item when it
         had one (the others were listed only to make a list), else the same question again, with the field."""
-        likely = prev.extra.get("likely") if prev.extra else None
+        likely = prev.extra.get("likely")
         if field is not None and likely in prev.candidates:
             return Decision("answer", item=str(likely), field=field, score=1.0, reason="likely")
         return Decision("clarify", candidates=prev.candidates, field=field or prev.field, reason="ambiguous")

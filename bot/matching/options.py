@@ -33,6 +33,8 @@ _PLACE_CHARS = frozenset("省市县区镇乡村")
 
 #: Characters of days and times (周六, 明天, 几点): 周 of 周六 says nothing of 未满16周岁.
 _TIME_CHARS = frozenset("年月日号周天时点今明昨星期礼拜")
+#: Characters that alone hint at no option.
+_HINTLESS = _FUNCTION_CHARS | _PLACE_CHARS | _TIME_CHARS
 
 
 #: What the citizen says it is not ("不是退休 我是租房子住", "不是公司"): those words name no option.
@@ -55,9 +57,8 @@ def _bigrams(text: str) -> set[str]:
 
 def distinctive(options: Sequence[str]) -> list[set[str]]:
     """Each option's character bigrams that not every option shares."""
-    grams = [_bigrams(normalize(option)) for option in options]
-    common = set.intersection(*grams) if grams else set()
-    return [g - common for g in grams]
+    common = _shared(options)
+    return [_bigrams(normalize(option)) - common for option in options]
 
 
 def _shared(options: Sequence[str]) -> set[str]:
@@ -93,8 +94,7 @@ def by_words(text: str, options: Sequence[str], topic: str = "", story: str = ""
 def shares_a_character(text: str, option: str, topic: str = "") -> bool:
     """Whether the message says some character of ``option`` that is not a function word, a place, a time,
     or the topic's: meaning alone picked 非本县户籍 for 能在县里认定吗, which says nothing of it but 县."""
-    said = set(normalize(text).replace(" ", "")) - _FUNCTION_CHARS - _PLACE_CHARS - _TIME_CHARS
-    said -= set(normalize(topic))
+    said = set(normalize(text).replace(" ", "")) - _HINTLESS - set(normalize(topic))
     return bool(said & set(normalize(option)))
 
 
@@ -113,8 +113,7 @@ def by_hint(
     tied = [i for i, hit in enumerate(hits) if hit == best] if best else list(range(len(options)))
     if len(tied) > 1:
         kept = _COUNTED.sub(" ", normalize(_NEGATED.sub(" ", text))).replace("没有", "没")
-        chars = set(kept.replace(" ", "")) - _FUNCTION_CHARS - _PLACE_CHARS - _TIME_CHARS
-        chars -= set(normalize(topic))
+        chars = set(kept.replace(" ", "")) - _HINTLESS - set(normalize(topic))
         owned = {i: set(normalize(options[i])) for i in tied}
         unique = {
             i: o - set().union(*(other for j, other in owned.items() if j != i)) for i, o in owned.items()
