@@ -156,3 +156,20 @@ def test_a_day_asked_after_a_situation_tells_no_other(context):
     # 周 of 周六 is no word of 未满16周岁.
     reply = say(context, "周六能办吗")
     assert (reply.item, reply.situation) == ("SF-GA-003", "丢失、被盗补领")
+
+
+def test_a_very_likely_first_option_is_answered_and_the_runner_up_named(context):
+    stolen = say(context, "师傅你好，我身份证前天在菜市场被人偷了，补办的话要带啥东西啊")
+    assert (stolen.action, stolen.item, stolen.field) == ("answer", "SF-GA-003", None)
+    assert "如您要办理的是“居民户口簿补领、换领”" in stolen.text
+    record = context.recorder.questions[-1]
+    assert (record["action"], record["item_code"], record["reason"]) == ("answer", "SF-GA-003", "likely")
+    # A follow-up is about the answered item.
+    fee = say(context, "要多少钱")
+    assert (fee.item, fee.field) == ("SF-GA-003", "fee")
+
+
+def test_a_likely_first_option_whose_name_the_message_does_not_set_apart_is_still_asked(context):
+    # 公积金怎么取出来 says only what every 住房公积金提取 item shares: the deciding question is due.
+    broad = say(context, "公积金怎么取出来")
+    assert broad.action == "clarify" and len(broad.choices) >= 3

@@ -193,3 +193,18 @@ def test_whether_questions_ask_the_conditions(text: str) -> None:
 )
 def test_situations_for_someone_acting_for_the_citizen(name: str, proxy: bool) -> None:
     assert bool(PROXY_SITUATION.search(name)) == proxy
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("得花多钱", "fee"),
+        ("要多少前啊", "fee"),
+        ("过户登记费多少", "fee"),
+        ("我们哪有那么多钱帮他垫", None),  # 那么多钱 tells, it does not ask a price
+        ("我老头子上个礼拜天在县医院没了", None),  # a day gone by is no question of opening hours
+        ("礼拜天开门不", "hours"),
+    ],
+)
+def test_colloquial_prices_and_past_days(text: str, expected: str | None) -> None:
+    assert detect_field(text) == expected

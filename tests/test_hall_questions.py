@@ -209,3 +209,8 @@ def test_speaking_to_the_hall_or_pointing_at_a_place():
     assert addresses_hall("你们中午休息吗") and addresses_hall("政务中心几点开门")
     assert addresses_hall("示范县几点上班", "示范县政务服务中心")
     assert not addresses_hall("那边几点上班") and not addresses_hall("这里周六开吗")
+
+
+def test_now_beside_a_time_gone_by_asks_whether_it_is_too_late() -> None:
+    assert day_asked("现在能去办社保卡吗") is not None
+    assert day_asked("去年12月忘交了 现在还能补不") is None

@@ -45,8 +45,8 @@ CASES = [
         "id-number",
         "mobile",
         "nongdiu",
-    "zenmebu",
-    "bujiao-kept",
+        "zenmebu",
+        "bujiao-kept",
         "wa",
         "keeps-jiuba",
         "spaces",
@@ -66,3 +66,25 @@ def test_replacer_longest_first() -> None:
 
 def test_tables_parse() -> None:
     assert ("啥", "什么") in read_table(DATA / "colloquial.tsv")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我老伴上个礼拜在家里头走了", "我老伴上个礼拜在家里头去世了"),
+        ("我老头子在县医院没了", "我老头子在县医院去世了"),
+        # 没了 of a document is a loss: nothing between the person and the word may be one.
+        ("我妈身份证没了", "我妈身份证丢了"),
+        ("我爸的户口本没了", "我爸的户口本丢了"),
+        ("钱包没了", "钱包丢了"),
+    ],
+)
+def test_a_relative_gone_is_a_death(text: str, expected: str) -> None:
+    assert normalize(text) == expected
+
+
+def test_cantonese_function_words_are_read() -> None:
+    assert normalize("我老婆喺县医院生咗个仔 想帮佢入户口 要带啲咩嘢") == (
+        "我老婆在县医院生了个孩子 想帮他入户口 要带些什么东西"
+    )
+    assert normalize("BB出世唔够一个月") == "孩子出生不够一个月"

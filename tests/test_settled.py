@@ -6,7 +6,7 @@ import pytest
 
 from bot.matching.decision import Decision
 from bot.matching.scoring import ItemScorer
-from bot.matching.settled import likely_item, says_own_name, stem
+from bot.matching.settled import answer_first, likely_item, says_own_name, stem
 from knowledge.schema import load_kb
 
 
@@ -40,3 +40,17 @@ def test_an_item_says_its_own_name_only_when_no_other_item_holds_it(scorer: Item
     assert not says_own_name(scorer, marriage, scorer.prepare("结婚证"))
     allowance = scorer.position["SF-MZ-006"]
     assert says_own_name(scorer, allowance, scorer.prepare("今年81了能领高龄津贴吗"))
+
+
+def test_a_conversation_answers_first_only_a_very_likely_option_its_words_set_apart() -> None:
+    names = {"A": "居民身份证补领", "B": "居民户口簿补领", "C": "居民身份证首次申领"}
+
+    def clarify(p1: float, p2: float, p3: float = 0.0) -> Decision:
+        scores = (("A", p1), ("B", p2), ("C", p3))
+        return Decision("clarify", candidates=("A", "B", "C"), scores=scores)
+
+    assert answer_first(clarify(0.9, 0.1), "身份证丢了补领", names) == "A"
+    assert answer_first(clarify(0.7, 0.05), "身份证丢了补领", names) is None  # not likely enough
+    assert answer_first(clarify(0.9, 0.2), "身份证丢了补领", names) is None  # a credible runner-up
+    # 身份证 alone is as much 首次申领's: nothing sets the first option apart.
+    assert answer_first(clarify(0.9, 0.05, 0.05), "身份证怎么办", names) is None

@@ -16,6 +16,7 @@ Menu keys (``CLICK`` events): ``ITEM:<code>`` answers that item, ``HUMAN`` hands
 ``COMMON`` lists the most asked items by number. Other keys get the help text.
 """
 
+import dataclasses
 import logging
 import re
 from typing import Any
@@ -164,6 +165,23 @@ class _Conversation(PendingChoices):
         matcher = self.knowledge.matcher
         previous = turn_of(self.state)
         decision = matcher.decide(text, previous)
+        pending = self.state.get("pending") or {}
+        # Not while the citizen's numbered question is open and asked again; a situation list beside an
+        # answer, or a question about other items, does not hold the new question back.
+        asked_again = pending.get("kind") == "items" and set(decision.candidates) <= set(pending["options"])
+        first = matcher.first_answer(decision, text) if not asked_again else None
+        likely = self.knowledge.item(first) if first is not None else None
+        if likely is not None:
+            # 身份证前天被人偷了，补办要带啥: one credible item, very likely; the one-trip answer now, and the
+            # runner-up named, rather than a question the citizen would answer with "1".
+            others = [c for c in decision.candidates if c != likely.code]
+            decision = dataclasses.replace(
+                decision, action="answer", item=likely.code, candidates=(), reason="likely"
+            )
+            self.record(text, decision)
+            reply = self.answer_item(likely, decision.field, text, fresh=True)
+            self.state["turn"] = turn_data(matcher.turn_after(text, decision, previous))
+            return self.with_runner_up(reply, others[:1])
         self.record(text, decision)
         turn = matcher.turn_after(text, decision, previous)
         if decision.action == "answer" and decision.item:
@@ -191,6 +209,17 @@ class _Conversation(PendingChoices):
                 return Reply.say(text_, "handoff", reason=decision.reason)
             return self.handoff("low_confidence", self.current_item())
         return self.handoff(decision.reason, self.current_item())
+
+    def with_runner_up(self, reply: Reply, codes: list[str]) -> Reply:
+        """``reply`` with a line naming the runner-up items, when it fits and asks nothing of its own."""
+        names = [item.name for item in (self.knowledge.item(c) for c in codes) if item is not None]
+        if not names or reply.choices:
+            return reply
+        names_said = "”“".join(names)
+        line = f"\n\n如您要办理的是“{names_said}”，请直接发送该事项名称。"
+        if answers.size(reply.text + line) > answers.LIMIT:
+            return reply
+        return dataclasses.replace(reply, text=reply.text + line)
 
     def handoff(self, reason: str, item: Item | None = None) -> Reply:
         """To people: a transfer with a visible notice in service hours, else when they are back and whom to

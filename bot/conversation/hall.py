@@ -187,6 +187,12 @@ def names_hall(text: str, hall_name: str = "") -> bool:
 _CAN_DO = re.compile(r"能|可以|可不可以|行不行|开门|开着|开不开|开没开|上班|营业|办公|有人")
 
 
+#: A time gone by (去年, 上个月, 过了期限): beside 现在, the question is whether it is too late.
+_PAST = re.compile(
+    r"去年|前年|上个?月|上周|上星期|上礼拜|以前|之前|当时|那时|过了|过期|超过|逾期|晚了|忘了|忘交|没交"
+)
+
+
 def day_asked(text: str) -> HallQuestion | None:
     """A question whether something can be done on a day it names, beside a service ("今天可以办护照吗",
     "明天能去办社保卡吗"): the days, asked as OPEN; None when it names no day or asks no such thing."""
@@ -194,6 +200,8 @@ def day_asked(text: str) -> HallQuestion | None:
     days, rest = find_days(compact)
     if not days or not _CAN_DO.search(rest):
         return None
+    if all(day.now for day in days) and _PAST.search(rest):
+        return None  # 去年12月忘交了，现在还能补不: whether it is still possible, not if the desk is open
     return HallQuestion((Ask.OPEN,), tuple(days), False)
 
 

@@ -31,7 +31,7 @@ FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "fee",
-            r"多少钱|收费|费用|要钱|交钱|哪些税|什么税|给钱|花钱|免费|工本费|收钱|几块|贵不贵|价格|要不要钱|交多少|费谁出|谁出钱|谁付",
+            r"多少钱|(?<![么那这很好太])多钱|多少前|费多少|花多少|几个钱|收费|费用|要钱|交钱|哪些税|什么税|给钱|花钱|免费|工本费|收钱|几块|贵不贵|价格|要不要钱|交多少|费谁出|谁出钱|谁付",
         ),
         (
             "time_limit",
@@ -97,10 +97,15 @@ EXPLICIT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 _FREE_SERVICE = re.compile(r"免费的?(?=律师|法律|医生|体检|培训|服务|午餐)")
 
 
+#: A day gone by (老头子上个礼拜天在县医院没了) tells when something happened, not opening hours.
+_PAST_DAY = re.compile(r"上个?(?:周|星期|礼拜)[六天日]")
+
+
 def detect_field(text: str) -> str | None:
     """The askable field the question is about, or None for the whole item (also when it asks for the
     materials and something else: 去哪交，要带啥 gets the whole one-trip answer)."""
     normal = _FREE_SERVICE.sub(" ", normalize(_OWN_NUMBER.sub(" ", mask_personal_data(text))))
+    normal = _PAST_DAY.sub(" ", normal)
     for name, pattern in (*EXPLICIT_RULES, *FIELD_RULES):
         if pattern.search(normal):
             if name != "materials" and _MATERIALS.search(normal):

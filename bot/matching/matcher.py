@@ -44,7 +44,7 @@ from bot.matching.ranker import Models, Verdict, shipped
 from bot.matching.records import Records
 from bot.matching.scoring import ItemScorer, Ranked
 from bot.matching.semantic import SemanticIndex
-from bot.matching.settled import likely_item, settled_alone
+from bot.matching.settled import answer_first, likely_item, settled_alone
 from bot.matching.surface import ASKS, COMPLAINT, HUMAN, Surface, ask_clause, asks, read_surface
 from knowledge.schema import Item
 
@@ -255,6 +255,13 @@ class Matcher:
         reason: Reason = "low_confidence" if verdict.clarify_p >= ranker.clarify_at / 2 else "out_of_scope"
         return Decision("handoff", field=field, score=verdict.answer_p, reason=reason, scores=scores)
 
+    def first_answer(self, decision: Decision, text: str) -> str | None:
+        """The item a conversation answers at once instead of asking ``decision``'s numbered question about
+        ``text`` (see :func:`settled.answer_first`), or None. The message's prepared words count too (补办 →
+        补领): names are written in the catalogue's terms."""
+        names = {c: self.names[self.position[c]] for c, _ in decision.scores if c in self.position}
+        return answer_first(decision, f"{text} {self._prepare(self._read(text))}", names)
+
     @staticmethod
     def _strong(decision: Decision, prev: Turn) -> bool:
         # A clarification settled by what the message says (its name, a situation) of the item already under
@@ -388,6 +395,16 @@ class Matcher:
                 "answer", item=prev.item, field=field or prev.field, score=fresh.score, reason="follow_up"
             )
         if self._strong(fresh, prev) or not (prev.item or prev.candidates):
+            return fresh
+        first = self.first_answer(fresh, text)
+        if (
+            first is not None
+            and prev.item in self.position
+            and first != prev.item
+            and followups.renamed(self.scorer, content, prev.item, first, self._prepare)
+        ):
+            # 驾驶证今年也到期了，能一起换了不 after 从业资格证换发: another item, very likely and named by a
+            # word the current one lacks; a new question (the conversation answers it at once).
             return fresh
         if (
             fresh.action != "handoff"

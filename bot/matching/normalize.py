@@ -85,6 +85,20 @@ def to_simplified(text: str) -> str:
     return _T2S.convert(text)
 
 
+#: A relative "gone" (我老伴上个礼拜在家里走了, 老头子在县医院没了) has died: 没了 of a thing is lost, of a
+#: person it is a death. Nothing between the person and the word may be a document (我妈身份证没了).
+_PASSED = re.compile(
+    r"((?:老伴|老头子?|老太婆?|老太太|老婆子|老爷子|老人家?|爷爷|奶奶|外公|外婆|姥姥|姥爷|父亲|母亲|老爸|老妈|"
+    r"爸爸?|妈妈?|爹|丈夫|妻子|老公|老婆|爱人|公公|婆婆|岳父|岳母|亲人|家人|人)"
+    r"[^，。,.!?！？；;\s证卡本照钱包的]{0,12}?)(?:没了|走了|不在了)"
+)
+
+
+def rewrite_passing(text: str) -> str:
+    """老伴走了 → 老伴去世了: a relative gone is a death, before 没了 → 丢了 reads it as a loss."""
+    return _PASSED.sub(r"\1去世了", text)
+
+
 def rewrite_colloquial(text: str) -> str:
     """咋→怎么, 啥→什么 and the other pairs of ``data/colloquial.tsv``."""
     return _colloquial()(text)
@@ -108,6 +122,6 @@ def normalize(text: str) -> str:
     """The matching form of ``text``: masked, half-width, simplified, colloquial-free, filler-free."""
     text = strip_tokens(mask_personal_data(text))
     text = to_simplified(to_halfwidth(text).lower())
-    text = rewrite_colloquial(text)
+    text = rewrite_colloquial(rewrite_passing(text))
     text = strip_fillers(text)
     return clean_spacing(text)
