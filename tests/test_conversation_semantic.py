@@ -159,17 +159,34 @@ def test_a_day_asked_after_a_situation_tells_no_other(context):
 
 
 def test_a_very_likely_first_option_is_answered_and_the_runner_up_named(context):
-    stolen = say(context, "师傅你好，我身份证前天在菜市场被人偷了，补办的话要带啥东西啊")
-    assert (stolen.action, stolen.item, stolen.field) == ("answer", "SF-GA-003", None)
-    assert "如您要办理的是“居民户口簿补领、换领”" in stolen.text
+    text = "想办个公证 在哪个窗口"
+    assert context.knowledge().matcher.decide(text).action == "clarify"  # the matcher alone would ask
+    where = say(context, text)
+    assert (where.action, where.item, where.field) == ("answer", "SF-SFJ-002", "location")
+    assert "如您要办理的是“无犯罪记录证明开具”" in where.text
     record = context.recorder.questions[-1]
-    assert (record["action"], record["item_code"], record["reason"]) == ("answer", "SF-GA-003", "likely")
+    assert (record["action"], record["item_code"], record["reason"]) == ("answer", "SF-SFJ-002", "likely")
     # A follow-up is about the answered item.
     fee = say(context, "要多少钱")
-    assert (fee.item, fee.field) == ("SF-GA-003", "fee")
+    assert (fee.item, fee.field) == ("SF-SFJ-002", "fee")
+
+
+def test_a_likely_first_answer_asking_its_own_situation_names_no_runner_up(context):
+    text = "喂你好我家宝宝上个礼拜刚生的想给他上户口要带些什么东西"
+    born = say(context, text)
+    assert (born.action, born.item, born.field) == ("answer", "SF-GA-005", None)
+    # Its situations are listed by number: a second list of items would make "1" mean two things.
+    assert born.choices and "如您要办理的是" not in born.text
 
 
 def test_a_likely_first_option_whose_name_the_message_does_not_set_apart_is_still_asked(context):
     # 公积金怎么取出来 says only what every 住房公积金提取 item shares: the deciding question is due.
     broad = say(context, "公积金怎么取出来")
     assert broad.action == "clarify" and len(broad.choices) >= 3
+
+
+def test_a_day_asked_beside_an_item_is_about_its_desk_that_day(context):
+    first = say(context, "二手房过户要带什么")
+    assert first.action == "answer" and first.item
+    day = say(context, "今天下午还可以去不")
+    assert (day.action, day.item, day.field) == ("answer", first.item, "hours")

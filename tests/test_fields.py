@@ -164,6 +164,7 @@ def test_a_storys_asking_clause_names_the_field() -> None:
         ("家人可以代办吗", True),
         ("我婆婆帮我们带娃，她能去领吗", True),  # someone named before, going instead
         ("他可以来办吗", True),
+        ("我喊我孙女帮我去办要得不", True),  # 喊 = 让 (四川话), and someone sent for the citizen
         ("她能领多少", False),  # how much, not who goes
         ("公司欠的工资能找免费律师帮我讨回来吗", False),  # someone helping, not going instead
         ("帮我查一下明天的天气", False),
@@ -204,6 +205,7 @@ def test_situations_for_someone_acting_for_the_citizen(name: str, proxy: bool) -
         ("我们哪有那么多钱帮他垫", None),  # 那么多钱 tells, it does not ask a price
         ("我老头子上个礼拜天在县医院没了", None),  # a day gone by is no question of opening hours
         ("礼拜天开门不", "hours"),
+        ("老板打电话不接 去找他就躲 政府能给管管不", "conditions"),  # a call not answered asks no number
     ],
 )
 def test_colloquial_prices_and_past_days(text: str, expected: str | None) -> None:

@@ -54,3 +54,20 @@ def test_a_conversation_answers_first_only_a_very_likely_option_its_words_set_ap
     assert answer_first(clarify(0.9, 0.2), "身份证丢了补领", names) is None  # a credible runner-up
     # 身份证 alone is as much 首次申领's: nothing sets the first option apart.
     assert answer_first(clarify(0.9, 0.05, 0.05), "身份证怎么办", names) is None
+
+
+def test_a_name_said_whole_settles_nothing_when_the_runner_up_holds_the_other_words() -> None:
+    from types import SimpleNamespace
+
+    from bot.matching.settled import _runner_up_said
+    from knowledge.schema import Item
+
+    items = [
+        Item(code="A", name="社会保障卡申领", department="人社", aliases=["社保卡"], materials=[]),
+        Item(code="B", name="社会保障卡挂失、补领", department="人社", materials=[]),
+    ]
+    scorer = ItemScorer.build(items)
+    verdict = SimpleNamespace(ordered=[SimpleNamespace(position=0), SimpleNamespace(position=1)])
+    # 找不到了 → 遗失 (挂失 → 遗失): the runner-up's word, not the first option's.
+    assert _runner_up_said(verdict, scorer, scorer.prepare("社保卡找不到了怎么办"))  # type: ignore[arg-type]
+    assert not _runner_up_said(verdict, scorer, scorer.prepare("社保卡怎么办"))  # type: ignore[arg-type]

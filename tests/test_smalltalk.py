@@ -232,3 +232,10 @@ def test_loose_small_talk_needs_the_polite_words_to_be_most_of_it(text, kind):
 )
 def test_a_theft_already_done_is_told_apart_from_danger(text, told):
     assert theft_told(text) == told
+
+
+def test_dialect_acknowledgements_and_a_collapse() -> None:
+    assert classify("好的 晓得哒") == SmallTalk(Kind.ACK)  # 湖南话
+    assert classify("要得") == SmallTalk(Kind.ACK)
+    talk = classify("我屋里老倌子突然倒在地上喊不应了 怎么办啊")
+    assert talk is not None and talk.kind is Kind.EMERGENCY and talk.numbers[0] == "120"

@@ -22,7 +22,7 @@ import re
 from typing import Any
 
 from bot.conversation import answers, choices, consent, handoff, smalltalk
-from bot.conversation.hall import Ask, addresses_hall, hall_question
+from bot.conversation.hall import Ask, addresses_hall, day_asked, hall_question
 from bot.conversation.hallreply import hall_reply
 from bot.conversation.hours import Schedule
 from bot.conversation.knowledge import common_codes
@@ -175,8 +175,13 @@ class _Conversation(PendingChoices):
             # 身份证前天被人偷了，补办要带啥: one credible item, very likely; the one-trip answer now, and the
             # runner-up named, rather than a question the citizen would answer with "1".
             others = [c for c in decision.candidates if c != likely.code]
-            decision = dataclasses.replace(
-                decision, action="answer", item=likely.code, candidates=(), reason="likely"
+            decision = Decision(
+                "answer",
+                item=likely.code,
+                field=decision.field,
+                score=decision.score,
+                reason="likely",
+                scores=decision.scores,
             )
             self.record(text, decision)
             reply = self.answer_item(likely, decision.field, text, fresh=True)
@@ -196,6 +201,10 @@ class _Conversation(PendingChoices):
             if item is not None:
                 # A follow-up in the item's own terms: stay on the item rather than hand off.
                 return self.answer_item(item, decision.field, text, fresh=False)
+            item = self.current_item()
+            if item is not None and day_asked(text) is not None:
+                # 今天下午还可以去不 after 电动车上牌: whether its desk is open that day.
+                return self.answer_item(item, "hours", text, fresh=False)
         self.state["turn"] = turn_data(turn)
         if decision.action == "clarify" and decision.candidates:
             return self.clarify(

@@ -62,7 +62,9 @@ FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 #: Whether someone else may do it for the citizen ("让我老公去帮我打", "我当妈的帮她去办", "可以代办吗"):
 #: asked about the item at hand, and told by its 委托代办-like situation where it has one.
 PROXY_ASK = re.compile(
-    r"代办|代领|代为|代理|委托|替[我他她]|帮[他她](?:去|来)?(?:办|领|开|打|交|申请)|让.{1,6}(?:去|来|帮|替|代)|"
+    r"代办|代领|代为|代理|委托|替[我他她]|帮[他她](?:去|来)?(?:办|领|开|打|交|申请)|[让喊].{1,6}(?:去|来|帮|替|代)|"
+    # 我喊我孙女帮我去办: someone named before runs the errand for the citizen.
+    r"帮我(?:去|来)(?:办|领|开|打|交|申请)|"
     r"(?:别人|家人|亲属|家属)(?:能|可以|去|来|帮|替|代)|"
     # 我婆婆帮我们带娃，她能去领吗: someone else named before, doing the errand.
     r"[他她](?:能|可以|能不能|可不可以)(?:去|来)(?:办|领|开|交|申请)"
@@ -97,15 +99,16 @@ EXPLICIT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 _FREE_SERVICE = re.compile(r"免费的?(?=律师|法律|医生|体检|培训|服务|午餐)")
 
 
-#: A day gone by (老头子上个礼拜天在县医院没了) tells when something happened, not opening hours.
-_PAST_DAY = re.compile(r"上个?(?:周|星期|礼拜)[六天日]")
+#: Words that tell what happened, not what is asked: a day gone by (老头子上个礼拜天在县医院没了) is no
+#: question of opening hours, a call not answered (打电话不接) none of a phone number.
+_TOLD = re.compile(r"上个?(?:周|星期|礼拜)[六天日]|电话(?:不接|没人接|打不通|也不接)")
 
 
 def detect_field(text: str) -> str | None:
     """The askable field the question is about, or None for the whole item (also when it asks for the
     materials and something else: 去哪交，要带啥 gets the whole one-trip answer)."""
     normal = _FREE_SERVICE.sub(" ", normalize(_OWN_NUMBER.sub(" ", mask_personal_data(text))))
-    normal = _PAST_DAY.sub(" ", normal)
+    normal = _TOLD.sub(" ", normal)
     for name, pattern in (*EXPLICIT_RULES, *FIELD_RULES):
         if pattern.search(normal):
             if name != "materials" and _MATERIALS.search(normal):

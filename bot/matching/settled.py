@@ -68,7 +68,9 @@ def settled_alone(
         return None
     best = verdict.ordered[0]
     # A name said in a message that asks nothing (关于…低保户的建议, a complaint) is no question about it.
-    if asks(text) and (best.values.get("named") or says_own_name(scorer, best.position, prepare(text))):
+    content = prepare(text)
+    named = bool(best.values.get("named")) and not _runner_up_said(verdict, scorer, content)
+    if asks(text) and (named or says_own_name(scorer, best.position, content)):
         return "named"
     item = items[best.position]
     if told_apart(item, text, prepare) is None:
@@ -78,6 +80,17 @@ def settled_alone(
     topic = topic_of(item, prepare)
     keys = [word for word, _, _, key in scorer.weighted_words(prepare(text)) if key]
     return "told" if any(word in topic for word in keys) else None
+
+
+def _runner_up_said(verdict: Verdict, scorer: ItemScorer, content: str) -> bool:
+    """Whether ``content`` says a word of the runner-up's name that the first option's name lacks:
+    社保卡找不到了 names 社会保障卡申领 whole, yet its 遗失 is 社会保障卡挂失、补领's."""
+    if len(verdict.ordered) < 2:
+        return False
+    best = scorer.name_text(verdict.ordered[0].position)
+    runner_up = scorer.name_text(verdict.ordered[1].position)
+    words = [word for word, *_ in scorer.weighted_words(content) if len(word) >= 2]
+    return any(word in runner_up and word not in best for word in words)
 
 
 def says_own_name(scorer: ItemScorer, position: int, content: str) -> bool:
