@@ -190,3 +190,19 @@ def test_a_day_asked_beside_an_item_is_about_its_desk_that_day(context):
     assert first.action == "answer" and first.item
     day = say(context, "今天下午还可以去不")
     assert (day.action, day.item, day.field) == ("answer", first.item, "hours")
+
+
+def test_a_new_item_named_beside_a_situation_list_is_a_new_question(context):
+    shop = say(context, "个体工商户设立登记要带什么")
+    assert shop.item == "SF-SJ-001" and shop.choices  # its situations, one about licences (前置许可)
+    food = say(context, "食品经营许可证要多久")
+    assert (food.item, food.field) == ("SF-SJ-007", "time_limit")
+
+
+def test_a_new_item_named_under_a_numbered_list_is_not_read_as_a_pick(context):
+    from bot.matching.decision import Turn
+
+    matcher = context.knowledge().matcher
+    pensions = Turn(candidates=("SF-RS-005", "SF-RS-009"))
+    decision = matcher.decide("那公积金退休了能全部取出来吗", pensions)
+    assert decision.item == "SF-GJJ-004"  # 退休 is an option's word, but 公积金 names another item

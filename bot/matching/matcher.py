@@ -255,6 +255,15 @@ class Matcher:
         reason: Reason = "low_confidence" if verdict.clarify_p >= ranker.clarify_at / 2 else "out_of_scope"
         return Decision("handoff", field=field, score=verdict.answer_p, reason=reason, scores=scores)
 
+    def turns_to_other(self, text: str, current: str) -> bool:
+        """Whether ``text`` alone answers another item than ``current`` and names it by a word of its names
+        that ``current``'s names and situations lack (食品许可证要多久 beside 个体工商户登记)."""
+        fresh = self.decide(text, None)
+        if fresh.action != "answer" or fresh.item in (None, current) or current not in self.position:
+            return False
+        content = self._prepare(self._read(text))
+        return followups.renamed(self.scorer, content, current, str(fresh.item), self._prepare)
+
     def first_answer(self, decision: Decision, text: str) -> str | None:
         """The item a conversation answers at once instead of asking ``decision``'s numbered question about
         ``text`` (see :func:`settled.answer_first`), or None. The message's prepared words count too (补办 →
@@ -304,6 +313,8 @@ class Matcher:
         offered = [c for c in prev.candidates if c in self.position] if not prev.item else []
         offered_names = [self.names[self.position[c]] for c in offered]
         index = by_words(text, offered_names) if offered else None
+        if index is not None and all(self.turns_to_other(text, code) for code in offered):
+            index = None  # 那公积金退休了能全部取出来吗 under a list of pension items: another item named
         if index is not None:
             # "租赁的" after 公积金提取's numbered question: the words that set one option apart.
             return Decision(
