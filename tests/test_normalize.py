@@ -88,3 +88,9 @@ def test_cantonese_function_words_are_read() -> None:
         "我老婆在县医院生了个孩子 想帮他入户口 要带些什么东西"
     )
     assert normalize("BB出世唔够一个月") == "孩子出生不够一个月"
+
+
+def test_buying_a_home_is_said_as_names_say_it() -> None:
+    assert normalize("去年在县城给儿子买了套房") == "去年在县城给儿子购房"
+    assert normalize("买房子要交什么税") == "购房要交什么税"
+    assert normalize("买了套二手房") == "买了套二手房"  # 二手房 is a name of its own
