@@ -206,3 +206,12 @@ def test_a_new_item_named_under_a_numbered_list_is_not_read_as_a_pick(context):
     pensions = Turn(candidates=("SF-RS-005", "SF-RS-009"))
     decision = matcher.decide("那公积金退休了能全部取出来吗", pensions)
     assert decision.item == "SF-GJJ-004"  # 退休 is an option's word, but 公积金 names another item
+
+
+def test_items_all_named_by_a_word_the_current_one_lacks_are_a_new_question(context):
+    house = say(context, "二手房过户要带什么")
+    assert house.item == "SF-ZR-001"
+    fund = say(context, "房子是我出钱给儿子买的 写的他的名字 我的公积金能取出来不")
+    # 公积金 names the 住房公积金提取 items, none of them 二手房过户: which one is asked, not 过户's.
+    assert fund.item != "SF-ZR-001"
+    assert fund.action == "clarify" or fund.item.startswith("SF-GJJ")

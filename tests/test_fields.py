@@ -210,3 +210,10 @@ def test_situations_for_someone_acting_for_the_citizen(name: str, proxy: bool) -
 )
 def test_colloquial_prices_and_past_days(text: str, expected: str | None) -> None:
     assert detect_field(text) == expected
+
+
+def test_urgency_and_sichuan_prices() -> None:
+    from bot.matching.fields import URGENT_ASK
+
+    assert URGENT_ASK.search("新证等不到咋整")
+    assert detect_field("过户登记费要好多") == "fee"

@@ -71,3 +71,9 @@ def test_a_name_said_whole_settles_nothing_when_the_runner_up_holds_the_other_wo
     # 找不到了 → 遗失 (挂失 → 遗失): the runner-up's word, not the first option's.
     assert _runner_up_said(verdict, scorer, scorer.prepare("社保卡找不到了怎么办"))  # type: ignore[arg-type]
     assert not _runner_up_said(verdict, scorer, scorer.prepare("社保卡怎么办"))  # type: ignore[arg-type]
+
+
+def test_taking_money_out_is_the_catalogue_s_withdrawal(scorer: ItemScorer) -> None:
+    # 取出来 / 提出来 say 提取, the operation every 住房公积金提取 item has: they set none apart.
+    assert "提取" in scorer.prepare("公积金怎么取出来")
+    assert "提取" in scorer.prepare("公积金咋提出来")

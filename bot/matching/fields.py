@@ -31,7 +31,7 @@ FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "fee",
-            r"多少钱|(?<![么那这很好太])多钱|多少前|费多少|花多少|几个钱|收费|费用|要钱|交钱|哪些税|什么税|给钱|花钱|免费|工本费|收钱|几块|贵不贵|价格|要不要钱|交多少|费谁出|谁出钱|谁付",
+            r"多少钱|(?<![么那这很好太])多钱|多少前|费多少|费要?好多|花多少|几个钱|收费|费用|要钱|交钱|哪些税|什么税|给钱|花钱|免费|工本费|收钱|几块|贵不贵|价格|要不要钱|交多少|费谁出|谁出钱|谁付",
         ),
         (
             "time_limit",
@@ -74,7 +74,7 @@ PRESENCE_ASK = re.compile(r"本人(?:去|来|到场|亲自|不来|不去|必须)
 #: Situation names about someone acting for the citizen.
 PROXY_SITUATION = re.compile(r"委托|代办|代领|代理|他人|其他[^、，,（）()]{0,4}人")
 #: The citizen cannot wait ("等不了那么久", "急用", "来不及了").
-URGENT_ASK = re.compile(r"等不了|等不及|来不及|急用|急着用|着急用|赶着用|马上(?:就)?要用|加急|急需")
+URGENT_ASK = re.compile(r"等不了|等不及|等不到|来不及|急用|急着用|着急用|赶着用|马上(?:就)?要用|加急|急需")
 #: Situation names for a document needed urgently (急需用证, 加急办理); not 急诊 or 急难, which are events.
 URGENT_SITUATION = re.compile(r"急需|急用|加急")
 

@@ -264,6 +264,18 @@ class Matcher:
         content = self._prepare(self._read(text))
         return followups.renamed(self.scorer, content, current, str(fresh.item), self._prepare)
 
+    def _names_away(self, content: str, current: str, codes: Sequence[str]) -> bool:
+        """Whether ``content`` names each of ``codes`` by a word of its names that ``current``'s names,
+        situations and whole record lack (公积金 after 二手房过户; not 身份证 after 死亡人员户口注销, whose
+        record tells what becomes of the card)."""
+        new = followups.new_words(self.scorer, content, current, self._prepare)
+        record = self.records.texts[self.position[current]]
+        for code in codes:
+            naming = [w for w in new if w in self.scorer.name_text(self.position[code])]
+            if not naming or any(w in record for w in naming):
+                return False
+        return True
+
     def first_answer(self, decision: Decision, text: str) -> str | None:
         """The item a conversation answers at once instead of asking ``decision``'s numbered question about
         ``text`` (see :func:`settled.answer_first`), or None. The message's prepared words count too (补办 →
@@ -416,6 +428,16 @@ class Matcher:
         ):
             # 驾驶证今年也到期了，能一起换了不 after 从业资格证换发: another item, very likely and named by a
             # word the current one lacks; a new question (the conversation answers it at once).
+            return fresh
+        if (
+            fresh.action == "clarify"
+            and prev.item in self.position
+            and fresh.candidates
+            and prev.item not in fresh.candidates
+            and self._names_away(content, prev.item, fresh.candidates[:2])
+        ):
+            # 我的公积金能取出来不 after 二手房过户: the items it may mean are all named by a word the current
+            # item lacks (公积金); which of them is a new numbered question.
             return fresh
         if (
             fresh.action != "handoff"

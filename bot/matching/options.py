@@ -98,6 +98,10 @@ def shares_a_character(text: str, option: str, topic: str = "") -> bool:
     return bool(said & set(normalize(option)))
 
 
+#: The first character of what a message says was not done (没备案, 没有去公证, 房东不肯给我备案).
+_DENIED = re.compile(r"(?:没有?|不肯|不给|不得|不让|不愿意?)(?:给我|帮我)?(?:去|来|办)?(\w)")
+
+
 def by_hint(
     text: str, options: Sequence[str], semantic: Sequence[float] | None = None, topic: str = ""
 ) -> int | None:
@@ -120,7 +124,7 @@ def by_hint(
         }
         # 没 is how citizens say the 未 of option names, when what follows it is there too (没备案的 →
         # 未办理租赁备案; 还没过期 is not 未满16周岁).
-        denied = set(re.findall(r"没(\w)", kept))
+        denied = set(_DENIED.findall(kept))
         single = [i for i, mine in unique.items() if chars & mine or ("未" in mine and denied & owned[i])]
         if len(single) == 1:
             return single[0]
