@@ -217,3 +217,10 @@ def test_urgency_and_sichuan_prices() -> None:
 
     assert URGENT_ASK.search("新证等不到咋整")
     assert detect_field("过户登记费要好多") == "fee"
+
+
+def test_what_a_benefit_pays_over_time_is_no_price() -> None:
+    assert detect_field("一个月有好多钱") == "conditions"
+    assert detect_field("每年能有多少") == "conditions"
+    assert detect_field("一年交多少钱") == "fee"
+    assert detect_field("多少钱一年") == "fee"

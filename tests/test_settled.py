@@ -77,3 +77,8 @@ def test_taking_money_out_is_the_catalogue_s_withdrawal(scorer: ItemScorer) -> N
     # 取出来 / 提出来 say 提取, the operation every 住房公积金提取 item has: they set none apart.
     assert "提取" in scorer.prepare("公积金怎么取出来")
     assert "提取" in scorer.prepare("公积金咋提出来")
+
+
+def test_a_count_of_time_said_in_words_names_no_item(scorer: ItemScorer) -> None:
+    words = {word: key for word, *_, key in scorer.weighted_words(scorer.prepare("多少钱一年 一个月 两次"))}
+    assert words and not any(words.values())

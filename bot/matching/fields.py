@@ -92,6 +92,13 @@ EXPLICIT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("conditions", re.compile(r"(什么|哪些)条件|条件是什么")),
     # How much a benefit pays (一个月给多少, 能领多少钱): the standard is in the conditions, not the fee.
     ("conditions", re.compile(r"(?:给|发|领|拿)(?:多少|几多|好多)")),
+    # 一个月有好多钱, 每年能有多少: what a benefit pays over time, not a price.
+    (
+        "conditions",
+        re.compile(
+            r"(?:一个月|每个?月|一年|每年)(?:有|能|可以)[^，,。]{0,3}(?:多少|好多|几多)|有(?:多少|好多|几多)钱"
+        ),
+    ),
 )
 
 

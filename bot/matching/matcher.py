@@ -268,7 +268,8 @@ class Matcher:
         """Whether ``content`` names each of ``codes`` by a word of its names that ``current``'s names,
         situations and whole record lack (公积金 after 二手房过户; not 身份证 after 死亡人员户口注销, whose
         record tells what becomes of the card)."""
-        new = followups.new_words(self.scorer, content, current, self._prepare)
+        keys = {word for word, *_, key in self.scorer.weighted_words(content) if key}
+        new = [w for w in followups.new_words(self.scorer, content, current, self._prepare) if w in keys]
         record = self.records.texts[self.position[current]]
         for code in codes:
             naming = [w for w in new if w in self.scorer.name_text(self.position[code])]

@@ -78,6 +78,8 @@ NAMED_BONUS = 0.05
 #: narrative: "我和老公在C市工作十年"): it cannot tell items apart and should not sink the coverage.
 FOREIGN_WEIGHT = 0.35
 TOP_K = 12
+#: A count of time or things said in words (一年, 一个月, 每年, 两次): like digits, it tells no item apart.
+_COUNT = re.compile(r"[一二两三四五六七八九十百千几每半多]+个?(?:年|月|天|日|周|星期|小时|次|岁)")
 _BRACKETS = re.compile(r"[（(]([^（）()]*)[）)]")
 
 
@@ -381,6 +383,7 @@ class ItemScorer:
                 weight *= ACTION_WEIGHT
             elif (
                 word.isdigit()
+                or _COUNT.fullmatch(word)
                 or any(region in word for region in self.region_names)
                 or not any(g in self.vocabulary for g in grams)
             ):
