@@ -214,3 +214,8 @@ def test_speaking_to_the_hall_or_pointing_at_a_place():
 def test_now_beside_a_time_gone_by_asks_whether_it_is_too_late() -> None:
     assert day_asked("现在能去办社保卡吗") is not None
     assert day_asked("去年12月忘交了 现在还能补不") is None
+
+
+def test_a_birth_date_is_no_day_to_come() -> None:
+    assert day_asked("娃是9月2号生的 今年能报不") is None
+    assert day_asked("9月2号能去办吗") is not None

@@ -94,3 +94,8 @@ def test_buying_a_home_is_said_as_names_say_it() -> None:
     assert normalize("去年在县城给儿子买了套房") == "去年在县城给儿子购房"
     assert normalize("买房子要交什么税") == "购房要交什么税"
     assert normalize("买了套二手房") == "买了套二手房"  # 二手房 is a name of its own
+
+
+def test_leaving_a_spouse_is_a_divorce() -> None:
+    assert normalize("过不下去了 想跟他离") == "过不下去了 想跟他离婚"
+    assert normalize("跟他离婚了") == "跟他离婚了"

@@ -193,11 +193,15 @@ _PAST = re.compile(
 )
 
 
+#: A date something happened on (娃是9月2号生的): no day the citizen means to come.
+_BORN = re.compile(r"[0-9一二三四五六七八九十]+月[0-9一二三四五六七八九十]+[号日](?:出)?生")
+
+
 def day_asked(text: str) -> HallQuestion | None:
     """A question whether something can be done on a day it names, beside a service ("今天可以办护照吗",
     "明天能去办社保卡吗"): the days, asked as OPEN; None when it names no day or asks no such thing."""
     compact = _PUNCTUATION.sub(" ", to_simplified(to_halfwidth(text)).lower())
-    days, rest = find_days(compact)
+    days, rest = find_days(_BORN.sub(" ", compact))
     if not days or not _CAN_DO.search(rest):
         return None
     if all(day.now for day in days) and _PAST.search(rest):
