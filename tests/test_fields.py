@@ -224,3 +224,4 @@ def test_what_a_benefit_pays_over_time_is_no_price() -> None:
     assert detect_field("每年能有多少") == "conditions"
     assert detect_field("一年交多少钱") == "fee"
     assert detect_field("多少钱一年") == "fee"
+    assert detect_field("一年最多能取多少钱") == "conditions"  # how much one may take out

@@ -219,3 +219,9 @@ def test_now_beside_a_time_gone_by_asks_whether_it_is_too_late() -> None:
 def test_a_birth_date_is_no_day_to_come() -> None:
     assert day_asked("娃是9月2号生的 今年能报不") is None
     assert day_asked("9月2号能去办吗") is not None
+
+
+def test_a_phone_to_do_it_on_is_no_phone_number_asked() -> None:
+    assert hall_question("手机上能查不", "示范县政务服务中心") is None
+    asked = hall_question("你们的手机号是多少", "示范县政务服务中心")
+    assert asked is not None and Ask.PHONE in asked.asks

@@ -239,3 +239,14 @@ def test_dialect_acknowledgements_and_a_collapse() -> None:
     assert classify("要得") == SmallTalk(Kind.ACK)
     talk = classify("我屋里老倌子突然倒在地上喊不应了 怎么办啊")
     assert talk is not None and talk.kind is Kind.EMERGENCY and talk.numbers[0] == "120"
+
+
+def test_an_english_reply_says_where_and_when_the_hall_is() -> None:
+    hall = Hall(
+        name="示范县政务服务中心",
+        phone="0999-1234567",
+        address="示范县人民路88号",
+        hours="周一至周五 9:00-17:30",
+    )
+    answer = reply(SmallTalk(Kind.ENGLISH), hall)
+    assert "0999-1234567" in answer and "人民路88号" in answer and "9:00" in answer

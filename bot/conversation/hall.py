@@ -88,7 +88,8 @@ _CUES: tuple[tuple[Ask, str], ...] = (
         Ask.ADDRESS,
         r"地址|地点|位置|定位|在哪(?:里|儿)?|在什么地方|什么地方|哪里|哪儿|哪条(?:路|街)|门牌号?",
     ),
-    (Ask.PHONE, r"电话(?:号码?)?|联系方式|怎么联系|热线|号码|手机号?|座机"),
+    # 手机号 asks a number; 手机上能查不 asks whether it can be done on a phone.
+    (Ask.PHONE, r"电话(?:号码?)?|联系方式|怎么联系|热线|号码|手机号|座机"),
 )
 #: Other words a loose reading may leave when the message does not name the hall ("现在过去有人没有").
 LOOSE_REST = 3

@@ -192,7 +192,13 @@ def reply(talk: SmallTalk, hall: Hall | None = None) -> str:
     if talk.kind is Kind.ENGLISH:
         name = hall.name if hall else "the service hall"
         phone = f" at {hall.phone}" if hall and hall.phone else ""
-        return f"Hello! This assistant answers in Chinese only. Please ask in Chinese, or call {name}{phone}."
+        text = f"Hello! This assistant answers in Chinese only. Please ask in Chinese, or call {name}{phone}."
+        # Where and when, in the record's own words: enough to find the hall without reading Chinese.
+        if hall and hall.address:
+            text += f"\nAddress: {hall.address}"
+        if hall and hall.hours:
+            text += f"\nOpening hours: {hall.hours}"
+        return text
     return _REPLIES[talk.kind]
 
 

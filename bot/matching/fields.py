@@ -91,7 +91,7 @@ _MATERIALS = dict(FIELD_RULES)["materials"]
 EXPLICIT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("conditions", re.compile(r"(什么|哪些)条件|条件是什么")),
     # How much a benefit pays (一个月给多少, 能领多少钱): the standard is in the conditions, not the fee.
-    ("conditions", re.compile(r"(?:给|发|领|拿)(?:多少|几多|好多)")),
+    ("conditions", re.compile(r"(?:给|发|领|拿|取|提|报|补|退)(?:多少|几多|好多)")),
     # 一个月有好多钱, 每年能有多少: what a benefit pays over time, not a price.
     (
         "conditions",
