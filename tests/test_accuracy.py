@@ -33,6 +33,9 @@ FLOORS = {
     "city-heldout": (0.83, 0.50, 0.035, 0.88, 0.83),
     "county-stories": (0.95, 0.65, 0.025, 0.90, 0.88),
     "qingxi-stories": (0.97, 0.70, 0.01, 0.95, 0.90),
+    # A third hall nobody tuned for (沅江区), its questions written by other hands and never read while
+    # changing the matcher: 0.980 / 0.725 / 0.000 / 1.000 / 0.974 when added.
+    "river-heldout": (0.95, 0.69, 0.01, 0.94, 0.94),
 }
 
 
@@ -48,6 +51,7 @@ def figures() -> dict[str, dict[str, float]]:
         "city-heldout": (HELD_OUT / "city-hall.json", HELD_OUT / "city-heldout.jsonl"),
         "county-stories": (SHARED / "kb" / "county-hall.json", HELD_OUT / "county-stories.jsonl"),
         "qingxi-stories": (Path(DEMO_PATH), HELD_OUT / "qingxi-stories.jsonl"),
+        "river-heldout": (HELD_OUT / "river-hall.json", HELD_OUT / "river-questions.jsonl"),
     }
     heldout = fit.load_examples(heldout_sets)
     vectors = str(ROOT / "instance" / "vectors")
