@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.matching.decision import Decision
+from bot.matching.normalize import normalize
 from bot.matching.scoring import ItemScorer
 from bot.matching.settled import answer_first, likely_item, says_own_name, stem
 from knowledge.schema import load_kb
@@ -82,3 +83,29 @@ def test_taking_money_out_is_the_catalogue_s_withdrawal(scorer: ItemScorer) -> N
 def test_a_count_of_time_said_in_words_names_no_item(scorer: ItemScorer) -> None:
     words = {word: key for word, *_, key in scorer.weighted_words(scorer.prepare("多少钱一年 一个月 两次"))}
     assert words and not any(words.values())
+
+
+def test_a_situation_said_whole_settles_a_list_only_one_credible_option_has_it() -> None:
+    from types import SimpleNamespace
+
+    from bot.matching.settled import _situation_said_whole
+    from knowledge.schema import Item, Situation
+
+    def item(code: str, name: str, *situations: str) -> Item:
+        told = [Situation(name=s, materials=[]) for s in situations]
+        return Item(code=code, name=name, department="公积金", materials=[], situations=told)
+
+    items = [
+        item("A", "住房公积金提取（购买自住住房）", "购买二手房", "购买新建商品房"),
+        item("B", "住房公积金提取（租赁住房）", "租住商品住房"),
+        item("C", "个人住房公积金贷款", "购买二手房"),
+    ]
+    ordered = [SimpleNamespace(position=i) for i in range(3)]
+
+    def verdict(*p: float) -> object:
+        return SimpleNamespace(ordered=ordered, probabilities=list(p))
+
+    text = "上个月买了套二手房，公积金能取出来吗"
+    assert _situation_said_whole(verdict(0.8, 0.3, 0.01), text, items, normalize)  # type: ignore[arg-type]
+    # The loan item, credible too, has the same situation: the list is still asked.
+    assert not _situation_said_whole(verdict(0.8, 0.3, 0.2), text, items, normalize)  # type: ignore[arg-type]

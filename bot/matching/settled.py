@@ -65,7 +65,7 @@ def settled_alone(
     """Why a clarification of normalised ``text`` needs no question ("named", "told"), or None."""
     p = verdict.probabilities
     if len(p) > 1 and p[1] >= CHOICE_SHARE * p[0]:
-        return None
+        return "told" if _situation_said_whole(verdict, text, items, prepare) else None
     best = verdict.ordered[0]
     # A name said in a message that asks nothing (关于…低保户的建议, a complaint) is no question about it.
     content = prepare(text)
@@ -80,6 +80,24 @@ def settled_alone(
     topic = topic_of(item, prepare)
     keys = [word for word, _, _, key in scorer.weighted_words(prepare(text)) if key]
     return "told" if any(word in topic for word in keys) else None
+
+
+def _situation_said_whole(
+    verdict: Verdict, text: str, items: Sequence[Item], prepare: Callable[[str], str]
+) -> bool:
+    """Whether the message says whole the name of a situation of the first option (four characters or more)
+    that no other credible option has: 买了套二手房，公积金能取出来吗 says 购买二手房 of 住房公积金提取（购买自住
+    住房）, though 租赁住房 is credible too."""
+    content = prepare(text).replace(" ", "")
+    p = verdict.probabilities
+    credible = [c for c, q in zip(verdict.ordered, p, strict=False) if q >= CHOICE_SHARE * p[0]]
+
+    def said(position: int) -> set[str]:
+        names = (prepare(s.name).replace(" ", "") for s in items[position].situations or ())
+        return {name for name in names if len(name) >= 4 and name in content}
+
+    own = said(credible[0].position)
+    return bool(own) and not any(said(c.position) for c in credible[1:])
 
 
 def _runner_up_said(verdict: Verdict, scorer: ItemScorer, content: str) -> bool:
