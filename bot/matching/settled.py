@@ -86,8 +86,8 @@ def _situation_said_whole(
     verdict: Verdict, text: str, items: Sequence[Item], prepare: Callable[[str], str]
 ) -> bool:
     """Whether the message says whole the name of a situation of the first option (four characters or more)
-    that no other credible option has: 买了套二手房，公积金能取出来吗 says 购买二手房 of 住房公积金提取（购买自住
-    住房）, though 租赁住房 is credible too."""
+    that no other credible option has: 买了套二手房，公积金能取出来吗 says 购买二手房 of
+    住房公积金提取（购买自住住房）, though 租赁住房 is credible too."""
     content = prepare(text).replace(" ", "")
     p = verdict.probabilities
     credible = [c for c, q in zip(verdict.ordered, p, strict=False) if q >= CHOICE_SHARE * p[0]]
