@@ -215,3 +215,11 @@ def test_items_all_named_by_a_word_the_current_one_lacks_are_a_new_question(cont
     # 公积金 names the 住房公积金提取 items, none of them 二手房过户: which one is asked, not 过户's.
     assert fund.item != "SF-ZR-001"
     assert fund.action == "clarify" or fund.item.startswith("SF-GJJ")
+
+
+def test_an_faq_answer_naming_a_situation_puts_the_citizen_in_it(context):
+    house = say(
+        context, "相中了一套二手房，卖家说房子还押在银行里，贷款还差十几万没还，这样的房子能直接过户吗"
+    )
+    assert house.item == "SF-ZR-001" and "带押过户" in house.text
+    assert house.situation and "带押过户" in house.situation

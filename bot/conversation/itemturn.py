@@ -12,6 +12,7 @@ from bot.matching.decision import Turn
 from bot.matching.fields import PRESENCE_ASK, PROXY_ASK, PROXY_SITUATION, URGENT_ASK, URGENT_SITUATION
 from bot.matching.normalize import normalize
 from bot.matching.records import content_tokens
+from bot.matching.situations import told_apart
 from bot.matching.surface import STORY_LENGTH
 from knowledge.schema import Item, Situation
 
@@ -52,6 +53,11 @@ class ItemAnswers(Session):
             self.state.pop("situation", None)
         entry = details.faq_for(item, text, field, passages) if text else None
         lead = itemreply.faq_lead(entry) if entry else None
+        if entry is not None and situation is None:
+            # 房子还押在银行，能直接过户吗 → 可以申请“带押过户”: the answer names the citizen's situation.
+            situation = told_apart(item, entry.a, matcher.prepare)
+            if situation is not None:
+                self.state["situation"] = {"item": item.code, "name": situation.name}
         asks_presence = PROXY_ASK.search(normal) or PRESENCE_ASK.search(normal)
         if lead is None and text and asks_presence and not _proxy(situation):
             # 我当妈的帮她去办行不行 (no situation being for someone else), 要他本人去吗: the record on who
