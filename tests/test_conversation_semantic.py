@@ -223,3 +223,22 @@ def test_an_faq_answer_naming_a_situation_puts_the_citizen_in_it(context):
     )
     assert house.item == "SF-ZR-001" and "带押过户" in house.text
     assert house.situation and "带押过户" in house.situation
+
+
+@pytest.fixture(scope="module")
+def river(knowledge) -> StaticKnowledge:
+    """A hall the matcher was never built for (bench/heldout/river-hall.json), with the semantic stage."""
+    from bot.matching.embedding import load
+    from bot.matching.vectorcache import LmdbVectorCache
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "heldout" / "river-hall.json"
+    return StaticKnowledge(load_kb(path), SemanticSetup(load("auto").embedder, LmdbVectorCache(str(VECTORS))))
+
+
+def test_a_message_that_alone_surely_names_another_item_guesses_no_neighbour(river):
+    from bot.matching.decision import Turn
+
+    matcher = river().matcher
+    food = Turn(item="YJQ-SJ-04", extra={"topic": matcher.prepare("想在桃花仑开个米粉店 要办哪些证")})
+    decision = matcher.decide("先办执照 个体户 就我一个人搞", food)
+    assert decision.item == "YJQ-SJ-01"  # 个体工商户注册登记, not 注销 guessed from the topic's neighbours

@@ -109,3 +109,18 @@ def test_a_situation_said_whole_settles_a_list_only_one_credible_option_has_it()
     assert _situation_said_whole(verdict(0.8, 0.3, 0.01), text, items, normalize)  # type: ignore[arg-type]
     # The loan item, credible too, has the same situation: the list is still asked.
     assert not _situation_said_whole(verdict(0.8, 0.3, 0.2), text, items, normalize)  # type: ignore[arg-type]
+
+
+def test_only_a_family_of_names_needs_the_message_to_set_the_first_apart() -> None:
+    def clarify(names: dict[str, str]) -> Decision:
+        codes = tuple(names)
+        scores = ((codes[0], 0.92), (codes[1], 0.05))
+        return Decision("clarify", candidates=codes, scores=scores)
+
+    # 个体工商户设立登记 and 有限责任公司设立登记 are no family: 开个小卖部 is answered by meaning alone.
+    shops = {"A": "个体工商户设立登记", "B": "有限责任公司设立登记"}
+    assert answer_first(clarify(shops), "想在镇上开个小卖部，要办啥子执照", shops) == "A"
+    # Two 住房公积金提取 items are: the message must say what sets the first apart.
+    fund = {"A": "住房公积金提取（离休、退休）", "B": "住房公积金提取（租赁住房）"}
+    assert answer_first(clarify(fund), "公积金怎么提取", fund) is None
+    assert answer_first(clarify(fund), "退休了公积金怎么提取", fund) == "A"

@@ -381,6 +381,17 @@ class Matcher:
             # record tells what is asked.
             return Decision("answer", item=str(likely), field=field, score=fresh.score, reason="likely")
         if (
+            fresh.action == "answer"
+            and fresh.item in self.position
+            and prev.item in self.position
+            and fresh.item != prev.item
+            and fresh.reason == "confident"
+            and followups.renamed(self.scorer, content, prev.item, str(fresh.item), self._prepare)
+        ):
+            # 先办执照，个体户 after 食品经营许可: the message alone names another item, surely; no neighbour
+            # of the topic is guessed from its words.
+            return fresh
+        if (
             prev.item in self.position
             and topic
             # Cheap first: only a word the item lacks can name a neighbour (then the topic is matched too).

@@ -11,6 +11,7 @@ picking (要带什么); ``answer_first`` names it for a conversation to answer a
 """
 
 import functools
+import os
 from collections.abc import Callable, Mapping, Sequence
 
 from bot.matching import words as vocab
@@ -44,17 +45,21 @@ FIRST_ANSWER_P = 0.85
 
 #: Candidates this probable count as the top one's neighbours when asking what sets it apart.
 NEIGHBOUR_P = 0.01
+#: Names sharing this many first characters are one family (住房公积金提取（…）, 个体工商户…登记).
+FAMILY_PREFIX = 4
 
 
 def answer_first(decision: Decision, text: str, names: Mapping[str, str]) -> str | None:
     """The item a conversation answers instead of asking ``decision``'s numbered question about ``text``, or
-    None. Besides being very likely, the message must say words of its name that its neighbours' names lack:
-    公积金怎么取出来 says only what every 住房公积金提取 item shares, and the deciding question is due."""
+    None. Besides being very likely, when a neighbour's name begins like its own (a family: 住房公积金提取（…）)
+    the message must say words of its name that its neighbours' names lack: 公积金怎么取出来 says only what
+    every 住房公积金提取 item shares, and the deciding question is due."""
     likely = likely_item(decision)
     if likely is None or decision.scores[0][1] < FIRST_ANSWER_P:
         return None
     near = [names[code] for code, p in decision.scores if p >= NEIGHBOUR_P and code in names]
-    if len(near) > 1 and by_words(text, near) != 0:
+    family = [name for name in near[1:] if len(os.path.commonprefix([near[0], name])) >= FAMILY_PREFIX]
+    if family and by_words(text, near) != 0:
         return None
     return likely
 
