@@ -52,8 +52,8 @@ FAMILY_PREFIX = 4
 def answer_first(decision: Decision, text: str, names: Mapping[str, str]) -> str | None:
     """The item a conversation answers instead of asking ``decision``'s numbered question about ``text``, or
     None. Besides being very likely, when a neighbour's name begins like its own (a family:
-    住房公积金提取（…）) the message must say words of its name that its neighbours' names lack: 公积金怎么取出来
-    says only what every 住房公积金提取 item shares, and the deciding question is due."""
+    住房公积金提取（…）) the message must say words of its name that its neighbours' names lack:
+    公积金怎么取出来 says only what every 住房公积金提取 item shares, and the deciding question is due."""
     likely = likely_item(decision)
     if likely is None or decision.scores[0][1] < FIRST_ANSWER_P:
         return None
