@@ -100,3 +100,7 @@ def test_buying_a_home_is_said_as_names_say_it() -> None:
 def test_leaving_a_spouse_is_a_divorce() -> None:
     assert normalize("过不下去了 想跟他离") == "过不下去了 想跟他离婚"
     assert normalize("跟他离婚了") == "跟他离婚了"
+
+
+def test_looking_up_is_the_catalogue_s_query() -> None:
+    assert normalize("帮我查查我社保交了几年") == "帮我查询我社保交了几年"
