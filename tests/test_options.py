@@ -109,6 +109,7 @@ def test_the_way_a_message_points_picks_between_moving_in_and_out() -> None:
 def test_what_was_not_done_points_at_the_option_saying_so() -> None:
     inheritance = ["已办理继承公证", "未办理公证（全体继承人到场）", "凭法院判决或调解书", "受遗赠"]
     assert by_hint("我们几姊妹都同意 没有去公证", inheritance, None, "继承 不动产") == 1
+    assert by_hint("姊妹几个都同意，不想去公证处，可以直接办吗", inheritance, None, "继承 不动产") == 1
     rent = ["租住商品住房（未网签备案）", "租住商品住房（已网签备案）", "租住公共租赁住房"]
     assert by_hint("我在外头租房子住的 房东不得给我去备案", rent, None, "住房公积金提取 租赁住房") == 0
     assert by_hint("还没过期", ["未满16周岁", "有效期满换领"], None, "") is None  # 过 is no option's

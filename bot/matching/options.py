@@ -99,7 +99,7 @@ def shares_a_character(text: str, option: str, topic: str = "") -> bool:
 
 
 #: The first character of what a message says was not done (没备案, 没有去公证, 房东不肯给我备案).
-_DENIED = re.compile(r"(?:没有?|不肯|不给|不得|不让|不愿意?)(?:给我|帮我)?(?:去|来|办)?(\w)")
+_DENIED = re.compile(r"(?:没有?|不想|不打算|不肯|不给|不得|不让|不愿意?)(?:给我|帮我)?(?:去|来|办)?(\w)")
 
 
 def by_hint(
