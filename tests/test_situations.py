@@ -84,3 +84,16 @@ def test_a_word_of_a_situations_name_tells_it_once_the_item_is_decided():
     # 遗失 of 遗失补领 (补领 is the item's own word; the alias 户口本丢了 lends 遗失 to the situation).
     assert worded_situation(book, "户口本丢了怎么办", canonical).name == "遗失补领"
     assert worded_situation(book, "户口本怎么补领", canonical) is None
+
+
+def test_a_situation_part_is_told_without_the_operation_it_ends_with(county_kb_path) -> None:
+    from bot.matching.scoring import ItemScorer
+    from bot.matching.situations import told_apart
+    from knowledge.schema import load_kb
+
+    items = load_kb(county_kb_path).items
+    scorer = ItemScorer.build(items)
+    card = next(item for item in items if item.code == "SF-GA-003")
+    # 丢失、被盗补领: 被盗 (被偷 in the citizen's words) tells it; 补领 is what every case of the item does.
+    told = told_apart(card, "钱包在公交车上被偷了，身份证也在里面", scorer.prepare)
+    assert told is not None and "被盗" in told.name

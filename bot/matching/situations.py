@@ -4,9 +4,11 @@ and the text, used by the conversation (``bot.conversation.details``) and by the
 a situation of the one credible item is answered, not asked back).
 """
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 
+from bot.matching import words as vocab
 from bot.matching.segment import tokens
 from knowledge.schema import Item, Situation
 
@@ -66,9 +68,7 @@ def _said(item: Item, text: str, prepare: Callable[[str], str], topic: str | Non
     prepared = prepare(text).replace(" ", "")
     found = []
     for situation in item.situations or ():
-        for part in _SITUATION_SPLIT.split(situation.name):
-            if len(part) < 2:
-                continue
+        for part in _parts(situation.name):
             canonical = prepare(part).replace(" ", "")
             if topic is not None and (len(canonical) < 2 or canonical in topic):
                 continue
@@ -76,6 +76,25 @@ def _said(item: Item, text: str, prepare: Callable[[str], str], topic: str | Non
                 found.append(situation)
                 break
     return found
+
+
+def _parts(name: str) -> list[str]:
+    """A situation name's parts (two characters or more), each also without the operation it ends with:
+    被盗补领 is told by 被盗 (the 补领 is what every case of the item does)."""
+    parts = []
+    for part in _SITUATION_SPLIT.split(name):
+        if len(part) < 2:
+            continue
+        parts.append(part)
+        bare = next((part[: -len(op)] for op in _operations() if part.endswith(op)), "")
+        if len(bare) >= 2:
+            parts.append(bare)
+    return parts
+
+
+@functools.cache
+def _operations() -> tuple[str, ...]:
+    return tuple(sorted(vocab.actions()[0], key=len, reverse=True))
 
 
 _CN_NUMBER = {c: i for i, c in enumerate("零一二三四五六七八九")}
