@@ -242,3 +242,21 @@ def test_a_message_that_alone_surely_names_another_item_guesses_no_neighbour(riv
     food = Turn(item="YJQ-SJ-04", extra={"topic": matcher.prepare("想在桃花仑开个米粉店 要办哪些证")})
     decision = matcher.decide("先办执照 个体户 就我一个人搞", food)
     assert decision.item == "YJQ-SJ-01"  # 个体工商户注册登记, not 注销 guessed from the topic's neighbours
+
+
+def test_a_situation_named_in_the_story_s_words_needs_meaning_only_not_to_point_elsewhere(context):
+    # From the dev dialogues (dd-016): 在家里头 names 在家中正常死亡, a hair behind 在医疗机构死亡 in meaning.
+    died = say(
+        context,
+        "唉我老伴上个礼拜在家里头走了村卫生院的医生来看过开了个证明现在要去把他户口销了"
+        "我这个老太婆啥也不懂要拿些什么东西去",
+    )
+    assert died.item == "SF-GA-015" and died.situation and "在家中" in died.situation
+
+
+def test_the_situation_told_again_leads_with_its_note(context):
+    # From the dev dialogues (dd-029): the first story already told 行动不便; told again, its note answers.
+    say(context, "我家老头子前年中风了半边身子动不了想给他办个残疾证评残要花钱不")
+    again = say(context, "他下不了床，去不了医院评定，咋办")
+    assert again.item == "SF-CL-001" and "上门" in again.text
+    assert again.text.startswith("行动不便无法到评定机构：")

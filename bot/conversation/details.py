@@ -27,6 +27,8 @@ FAQ_MARGIN = 0.01
 #: ... and over the item's name.
 FAQ_OVER_NAME = 0.03
 #: A situation's passage must lead the other situations by this much, and the name by SITUATION_OVER_NAME.
+#: How far behind the closest situation in meaning one the message names in its words may be.
+WORDED_SLACK = 0.01
 SITUATION_MARGIN = 0.015
 SITUATION_OVER_NAME = 0.0
 
@@ -97,7 +99,10 @@ def situation_from_story(matcher: Matcher, item: Item, text: str, passages: Item
     # not 新办.
     hinted = f"{topic} {item.name}"
     told = worded if worded is not None else by_hint(text, names, None, hinted)
-    if told is not None and semantic[told] >= max(semantic):
+    # Its own words need meaning not to point elsewhere, not to lead by much: a long story's vector is about
+    # as close to every situation (在家里头走了 → 在家中正常死亡, a hair behind 在医疗机构死亡).
+    slack = WORDED_SLACK if worded is not None else 0.0
+    if told is not None and semantic[told] >= max(semantic) - slack:
         return situations[told]
     index = worded if worded is not None else by_hint(text, names, semantic, hinted)
     if index is None or (worded is None and not shares_a_character(text, names[index], topic)):

@@ -45,6 +45,11 @@ def _pairs(text: str) -> set[str]:
     return {compact[i : i + 2] for i in range(len(compact) - 1)} - _COMMON_PAIRS
 
 
+def shares_words(text: str, sentence: str) -> bool:
+    """Whether ``text`` and ``sentence`` share a pair of characters that says something (评定, 结婚)."""
+    return bool(_pairs(text) & _pairs(sentence))
+
+
 def sentences(item: Item, situation: Situation | None = None) -> list[str]:
     """The item's sentences: conditions, notes of situations, time limit, fee, online, materials."""
     texts: list[str] = []
