@@ -104,3 +104,9 @@ def test_leaving_a_spouse_is_a_divorce() -> None:
 
 def test_looking_up_is_the_catalogue_s_query() -> None:
     assert normalize("帮我查查我社保交了几年") == "帮我查询我社保交了几年"
+
+
+def test_cancelling_a_household_registration_is_said_as_the_catalogue_says_it() -> None:
+    assert normalize("现在要去把他户口销了") == "现在要去把他户口注销了"
+    assert normalize("销户口在哪办") == "注销户口在哪办"
+    assert normalize("户口注销要带什么") == "户口注销要带什么"
