@@ -260,3 +260,11 @@ def test_the_situation_told_again_leads_with_its_note(context):
     again = say(context, "他下不了床，去不了医院评定，咋办")
     assert again.item == "SF-CL-001" and "上门" in again.text
     assert again.text.startswith("行动不便无法到评定机构：")
+
+
+def test_an_option_named_only_by_what_the_citizen_did_not_do_is_not_offered(context):
+    # From the dev dialogues (dd-019): 没备案 is the story, 报销 the ask; 异地就医备案 is not what is asked,
+    # and of 报销's situations the words point at 外伤住院 and 异地就医未备案, meaning at the second.
+    claim = say(context, "我爸上个月在省城住院花了三万多当时没备案回来找医保报销要怎么弄")
+    assert (claim.action, claim.item) == ("answer", "SF-YB-005")
+    assert claim.situation == "异地就医未备案"

@@ -113,3 +113,14 @@ def test_what_was_not_done_points_at_the_option_saying_so() -> None:
     rent = ["租住商品住房（未网签备案）", "租住商品住房（已网签备案）", "租住公共租赁住房"]
     assert by_hint("我在外头租房子住的 房东不得给我去备案", rent, None, "住房公积金提取 租赁住房") == 0
     assert by_hint("还没过期", ["未满16周岁", "有效期满换领"], None, "") is None  # 过 is no option's
+
+
+def test_what_was_not_done_and_words_tied_between_options() -> None:
+    from bot.matching.options import denied_words, said_apart, tied_by_words
+
+    story = "我爸上个月在省城住院花了三万多当时没备案回来找医保报销要怎么弄"
+    assert "备案" in denied_words(story)
+    assert said_apart(story, "异地就医备案", "医疗费用手工（零星）报销") == {"备案"}
+    # 住院 is one option's, 备案 another's: a tie the words alone cannot break.
+    assert tied_by_words(story, ["外伤住院", "异地就医未备案", "参保人已去世，家属代办"]) == [0, 1]
+    assert tied_by_words("外伤住院的", ["外伤住院", "异地就医未备案"]) == []

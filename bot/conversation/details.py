@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.matching.fields import PROXY_ASK, PROXY_SITUATION, URGENT_ASK, URGENT_SITUATION
 from bot.matching.matcher import Matcher
 from bot.matching.normalize import normalize
-from bot.matching.options import by_hint, by_words, distinctive, shares_a_character
+from bot.matching.options import by_hint, by_words, distinctive, shares_a_character, tied_by_words
 from bot.matching.situations import age_situation, named_situation, own_name, roles, worded_situation
 from knowledge.schema import FaqEntry, Item, Situation
 
@@ -104,6 +104,10 @@ def situation_from_story(matcher: Matcher, item: Item, text: str, passages: Item
     slack = WORDED_SLACK if worded is not None else 0.0
     if told is not None and semantic[told] >= max(semantic) - slack:
         return situations[told]
+    tied = tied_by_words(f"{text} {roles(text)}", names, topic) if worded is None else []
+    closest = semantic.index(max(semantic))
+    if closest in tied:
+        return situations[closest]  # the story's words point at a few; meaning picks among them
     index = worded if worded is not None else by_hint(text, names, semantic, hinted)
     if index is None or (worded is None and not shares_a_character(text, names[index], topic)):
         return None

@@ -91,6 +91,16 @@ def by_words(text: str, options: Sequence[str], topic: str = "", story: str = ""
     return hits.index(best) if best and hits.count(best) == 1 else None
 
 
+def tied_by_words(text: str, options: Sequence[str], topic: str = "") -> list[int]:
+    """The options whose distinctive words ``text`` says most, when several say as many (住院 of 外伤住院 and
+    备案 of 异地就医未备案); empty when none or one does."""
+    said = _said(text, topic)
+    hits = [len(said & mine) for mine in distinctive(options)]
+    best = max(hits, default=0)
+    tied = [i for i, hit in enumerate(hits) if hit == best] if best else []
+    return tied if len(tied) > 1 else []
+
+
 def shares_a_character(text: str, option: str, topic: str = "") -> bool:
     """Whether the message says some character of ``option`` that is not a function word, a place, a time,
     or the topic's: meaning alone picked 非本县户籍 for 能在县里认定吗, which says nothing of it but 县."""
@@ -100,6 +110,22 @@ def shares_a_character(text: str, option: str, topic: str = "") -> bool:
 
 #: The first character of what a message says was not done (没备案, 没有去公证, 房东不肯给我备案).
 _DENIED = re.compile(r"(?:没有?|不想|不打算|不肯|不给|不得|不让|不愿意?)(?:给我|帮我)?(?:去|来|办)?(\w)")
+
+
+#: Pairs of characters said right after a denial (没备案, 没有去公证): what the citizen says was not done.
+_DENIED_PAIR = re.compile(
+    r"(?:没有?|未|不想|不打算|不肯|不给|不得|不让|不愿意?)(?:给我|帮我)?(?:去|来|办)?(\w\w)"
+)
+
+
+def denied_words(text: str) -> set[str]:
+    """The pairs of characters ``text`` says were not done (备案 of 当时没备案)."""
+    return set(_DENIED_PAIR.findall(normalize(text)))
+
+
+def said_apart(text: str, option: str, other: str) -> set[str]:
+    """The pairs of characters of ``option`` that ``other`` lacks and ``text`` says."""
+    return (_bigrams(normalize(text)) & _bigrams(normalize(option))) - _bigrams(normalize(other))
 
 
 def by_hint(

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from bot.matching import words as vocab
 from bot.matching.decision import Decision, Reason
-from bot.matching.options import by_words
+from bot.matching.options import by_words, denied_words, said_apart
 from bot.matching.ranker import CHOICE_SHARE, Verdict
 from bot.matching.scoring import ItemScorer
 from bot.matching.situations import told_apart, topic_of
@@ -54,7 +54,7 @@ def answer_first(decision: Decision, text: str, names: Mapping[str, str]) -> str
     None. Besides being very likely, when a neighbour's name begins like its own (a family:
     住房公积金提取（…）) the message must say words of its name that its neighbours' names lack:
     公积金怎么取出来 says only what every 住房公积金提取 item shares, and the deciding question is due."""
-    likely = likely_item(decision)
+    likely = likely_item(decision) or _alone_but_denied(decision, text, names)
     if likely is None or decision.scores[0][1] < FIRST_ANSWER_P:
         return None
     near = [names[code] for code, p in decision.scores if p >= NEIGHBOUR_P and code in names]
@@ -62,6 +62,24 @@ def answer_first(decision: Decision, text: str, names: Mapping[str, str]) -> str
     if family and by_words(text, near) != 0:
         return None
     return likely
+
+
+def _alone_but_denied(decision: Decision, text: str, names: Mapping[str, str]) -> str | None:
+    """The first option when every other credible one is named only by words the message denies (当时没备案
+    回来找医保报销: 备案 of 异地就医备案 was not done, so it is not what is asked), else None."""
+    scores = decision.scores
+    if decision.action != "clarify" or not scores or scores[0][0] != decision.candidates[0]:
+        return None
+    first = scores[0]
+    others = [code for code, p in scores[1:] if p >= CHOICE_SHARE * first[1]]
+    if not others or any(code not in names for code in (first[0], *others)):
+        return None
+    denied = denied_words(text)
+    for code in others:
+        said = said_apart(text, names[code], names[first[0]])
+        if not said or not said <= denied:
+            return None
+    return first[0]
 
 
 def settled_alone(
