@@ -268,3 +268,20 @@ def test_an_option_named_only_by_what_the_citizen_did_not_do_is_not_offered(cont
     claim = say(context, "我爸上个月在省城住院花了三万多当时没备案回来找医保报销要怎么弄")
     assert (claim.action, claim.item) == ("answer", "SF-YB-005")
     assert claim.situation == "异地就医未备案"
+
+
+def test_a_follow_up_the_record_answers_stays_though_a_weak_list_names_the_item_too(context):
+    from bot.matching.decision import Turn
+
+    matcher = context.knowledge().matcher
+    laid_off = Turn(item="SF-RS-004", extra={"topic": matcher.prepare("公司裁员把我辞退了 听说能领失业金")})
+    decision = matcher.decide("单位一直拖着不给我办减员怎么办", laid_off)
+    assert (decision.action, decision.item) == ("answer", "SF-RS-004")  # its record tells of 减员
+
+
+def test_the_citizen_may_go_back_to_the_item_talked_about_before(context):
+    school = say(context, "孩子今年要上一年级 在县城报名要带什么")
+    assert school.item == "SF-JY-002"
+    assert say(context, "租房备案怎么办").item == "SF-ZJ-002"
+    back = say(context, "孩子是9月3号生的，今年能报不")
+    assert back.item == "SF-JY-002" and "8月31日" in back.text

@@ -441,6 +441,9 @@ class Matcher:
             # 驾驶证今年也到期了，能一起换了不 after 从业资格证换发: another item, very likely and named by a
             # word the current one lacks; a new question (the conversation answers it at once).
             return fresh
+        if first is not None and first != prev.item and first == prev.extra.get("earlier"):
+            # 娃是9月2号生的，今年能报不 after 入学报名 then 租房备案: back to the item talked about before.
+            return fresh
         if (
             fresh.action == "clarify"
             and prev.item in self.position
@@ -470,9 +473,10 @@ class Matcher:
             and not PROXY_ASK.search(surface.normal)  # 让我老公去帮我办行不行: about the item at hand
             and len(content.replace(" ", "")) > 3
             and self.scorer.foreign_share(content) > FOREIGN_SHARE
-            # 可以寄到家里吗 after 护照补发: nothing else fits, and the record tells what the words ask.
+            # 可以寄到家里吗 after 护照补发: nothing else fits, and the record tells what the words ask; so
+            # does 厂里一直不给办减员咋整 after 失业保险金申领, though a weak list of items names it too.
             and not (
-                fresh.action == "handoff"
+                (fresh.action == "handoff" or prev.item in fresh.candidates)
                 and prev.item in self.position
                 and self.grounded(surface.normal, content, prev.item)
             )
@@ -556,6 +560,11 @@ class Matcher:
         else:
             topic = content
         extra: dict[str, object] = {"topic": topic}
+        earlier = previous.extra.get("earlier") if previous and previous.extra else None
+        if previous is not None and previous.item and decision.item and decision.item != previous.item:
+            earlier = previous.item  # the item talked about before this one, which the citizen may go back to
+        if earlier and earlier != decision.item:
+            extra["earlier"] = earlier
         likely = likely_item(decision)
         if likely is not None:
             # The first option is the only credible one: a field asked next, not a pick, is about it.

@@ -120,7 +120,15 @@ def _situation_said_whole(
         return {name for name in names if len(name) >= 4 and name in content}
 
     own = said(credible[0].position)
-    return bool(own) and not any(said(c.position) for c in credible[1:])
+    if not own or any(said(c.position) for c in credible[1:]):
+        return False
+    # Words the other options' names and situations say too tell nothing apart (遗失补领 of 残疾人证换领、补领
+    # is 机动车驾驶证遗失补领's too: 证件丢了怎么补办 is still asked).
+    others = "".join(
+        prepare(" ".join([items[c.position].name, *(s.name for s in items[c.position].situations or ())]))
+        for c in credible[1:]
+    ).replace(" ", "")
+    return not any(name[i : i + 2] in others for name in own for i in range(len(name) - 1))
 
 
 def _runner_up_said(verdict: Verdict, scorer: ItemScorer, content: str) -> bool:
