@@ -34,6 +34,8 @@ HELD_OUT = {
     "city-heldout": (None, "city-heldout.jsonl"),  # its own hall, bench/heldout/city-hall.json
     # A third hall nobody tuned for (沅江区, written 2026-12-05 by other hands), bench/heldout/river-hall.json.
     "river-heldout": ("heldout:river-hall.json", "river-questions.jsonl"),
+    # A fourth (湖滨新区, Shandong), written the same day as a blind check, scored once at the end of that stop.
+    "lake-heldout": ("heldout:lake-hall.json", "lake-questions.jsonl"),
     # Long messages telling a story around the ask (other hands), over the demo hall and the product's own.
     "county-stories": ("kb/county-hall.json", "county-stories.jsonl"),
     "qingxi-stories": ("demo", "qingxi-stories.jsonl"),
