@@ -114,7 +114,7 @@ _DENIED = re.compile(r"(?:没有?|不想|不打算|不肯|不给|不得|不让|�
 
 #: Pairs of characters said right after a denial (没备案, 没有去公证): what the citizen says was not done.
 _DENIED_PAIR = re.compile(
-    r"(?:没有?|未|不想|不打算|不肯|不给|不得|不让|不愿意?)(?:给我|帮我)?(?:去|来|办)?(\w\w)"
+    r"(?:没有?|未|不想|不打算|不肯|不给|不得|不让|不愿意?)(?:给我|帮我)?(?:去|来|办|扯|领|拿|开)?(\w\w)"
 )
 
 
