@@ -285,3 +285,12 @@ def test_the_citizen_may_go_back_to_the_item_talked_about_before(context):
     assert say(context, "租房备案怎么办").item == "SF-ZJ-002"
     back = say(context, "孩子是9月3号生的，今年能报不")
     assert back.item == "SF-JY-002" and "8月31日" in back.text
+
+
+def test_a_count_in_a_follow_up_names_no_other_item(river):
+    from bot.matching.decision import Turn
+
+    matcher = river().matcher
+    insured = Turn(item="YJQ-YB-01", extra={"topic": matcher.prepare("孩子的医保也要买吧 怎么弄")})
+    decision = matcher.decide("多少钱一年", insured)
+    assert (decision.item, decision.field) == ("YJQ-YB-01", "fee")  # 一年 is no word of 育儿补贴's

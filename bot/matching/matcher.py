@@ -262,17 +262,26 @@ class Matcher:
         if fresh.action != "answer" or fresh.item in (None, current) or current not in self.position:
             return False
         content = self._prepare(self._read(text))
-        return followups.renamed(self.scorer, content, current, str(fresh.item), self._prepare)
+        return self._renamed(content, current, str(fresh.item))
+
+    def _renamed(self, content: str, current: str, other: str) -> bool:
+        """Whether ``content`` names ``other`` by a key word of its names that ``current``'s names and
+        situations lack (公积金 after 养老保险; not 一年 of 多少钱一年, a count that names nothing)."""
+        return bool(self._naming_words(content, current, other))
+
+    def _naming_words(self, content: str, current: str, other: str) -> list[str]:
+        keys = {word for word, *_, key in self.scorer.weighted_words(content) if key}
+        new = [w for w in followups.new_words(self.scorer, content, current, self._prepare) if w in keys]
+        name = self.scorer.name_text(self.position[other])
+        return [w for w in new if w in name]
 
     def _names_away(self, content: str, current: str, codes: Sequence[str]) -> bool:
         """Whether ``content`` names each of ``codes`` by a word of its names that ``current``'s names,
         situations and whole record lack (公积金 after 二手房过户; not 身份证 after 死亡人员户口注销, whose
         record tells what becomes of the card)."""
-        keys = {word for word, *_, key in self.scorer.weighted_words(content) if key}
-        new = [w for w in followups.new_words(self.scorer, content, current, self._prepare) if w in keys]
         record = self.records.texts[self.position[current]]
         for code in codes:
-            naming = [w for w in new if w in self.scorer.name_text(self.position[code])]
+            naming = self._naming_words(content, current, code)
             if not naming or any(w in record for w in naming):
                 return False
         return True
@@ -386,7 +395,7 @@ class Matcher:
             and prev.item in self.position
             and fresh.item != prev.item
             and fresh.reason == "confident"
-            and followups.renamed(self.scorer, content, prev.item, str(fresh.item), self._prepare)
+            and self._renamed(content, prev.item, str(fresh.item))
         ):
             # 先办执照，个体户 after 食品经营许可: the message alone names another item, surely; no neighbour
             # of the topic is guessed from its words.
@@ -436,7 +445,7 @@ class Matcher:
             first is not None
             and prev.item in self.position
             and first != prev.item
-            and followups.renamed(self.scorer, content, prev.item, first, self._prepare)
+            and self._renamed(content, prev.item, first)
         ):
             # 驾驶证今年也到期了，能一起换了不 after 从业资格证换发: another item, very likely and named by a
             # word the current one lacks; a new question (the conversation answers it at once).
