@@ -110,3 +110,8 @@ def test_cancelling_a_household_registration_is_said_as_the_catalogue_says_it() 
     assert normalize("现在要去把他户口销了") == "现在要去把他户口注销了"
     assert normalize("销户口在哪办") == "注销户口在哪办"
     assert normalize("户口注销要带什么") == "户口注销要带什么"
+
+
+def test_a_separable_verb_with_le_inside_says_it_is_done() -> None:
+    assert normalize("那要是备了案呢") == "那要是已备案"
+    assert normalize("结婚证找不着了") == "结婚证丢了"
