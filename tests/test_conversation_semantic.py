@@ -289,3 +289,14 @@ def test_a_count_in_a_follow_up_names_no_other_item(river):
     insured = Turn(item="YJQ-YB-01", extra={"topic": matcher.prepare("孩子的医保也要买吧 怎么弄")})
     decision = matcher.decide("多少钱一年", insured)
     assert (decision.item, decision.field) == ("YJQ-YB-01", "fee")  # 一年 is no word of 育儿补贴's
+
+
+def test_a_bare_name_of_several_services_asks_which(context):
+    card = say(context, "社保卡")
+    assert card.action == "clarify" and set(card.choices) == {"SF-RS-001", "SF-RS-002"}
+
+
+def test_a_bare_name_of_one_service_or_with_a_field_is_answered(context):
+    assert say(context, "护照怎么办").item == "SF-GA-009"
+    where = say(context, "请问办残疾证去哪里")
+    assert (where.action, where.field) == ("answer", "location")

@@ -187,6 +187,20 @@ class _Conversation(PendingChoices):
             reply = self.answer_item(likely, decision.field, text, fresh=True)
             self.state["turn"] = turn_data(matcher.turn_after(text, decision, previous))
             return self.with_runner_up(reply, others[:1])
+        bare = decision.action == "answer" and decision.field is None and not pending
+        family = matcher.bare_family(text) if bare else ()
+        if decision.item in family and not (previous and previous.item):
+            # 社保卡 alone, first thing: 申领 or 挂失补换? The deciding question, not the likeliest guess (a
+            # field asked, 办残疾证去哪里, is answered for the likeliest: where is mostly the same desk).
+            order = [code for code, _ in decision.scores if code in family]
+            decision = Decision(
+                "clarify",
+                candidates=tuple(order + [code for code in family if code not in order]),
+                field=decision.field,
+                score=decision.score,
+                reason="ambiguous",
+                scores=decision.scores,
+            )
         self.record(text, decision)
         turn = matcher.turn_after(text, decision, previous)
         if decision.action == "answer" and decision.item:

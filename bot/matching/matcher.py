@@ -286,6 +286,17 @@ class Matcher:
                 return False
         return True
 
+    def bare_family(self, text: str) -> tuple[str, ...]:
+        """The items whose names all hold the one thing ``text`` names and nothing else (社保卡, 身份证怎么办:
+        社会保障卡申领 and 社会保障卡挂失与补换), when two to five do; else empty. A bare name of several
+        services asks which, however likely one of them is."""
+        words = self.scorer.weighted_words(self._prepare(self._read(text)))
+        if len(words) != 1 or not words[0][3]:
+            return ()
+        key = words[0][0]
+        family = tuple(code for code in self.codes if key in self._prepare(self.names[self.position[code]]))
+        return family if 2 <= len(family) <= MAX_CANDIDATES else ()
+
     def first_answer(self, decision: Decision, text: str) -> str | None:
         """The item a conversation answers at once instead of asking ``decision``'s numbered question about
         ``text`` (see :func:`settled.answer_first`), or None. The message's prepared words count too (补办 →
