@@ -36,6 +36,8 @@ HELD_OUT = {
     "river-heldout": ("heldout:river-hall.json", "river-questions.jsonl"),
     # A fourth (湖滨新区, Shandong), written the same day as a blind check, scored once at the end of that stop.
     "lake-heldout": ("heldout:lake-hall.json", "lake-questions.jsonl"),
+    # A fifth (松原县, Jilin), written as the last blind check of that stop.
+    "pine-heldout": ("heldout:pine-hall.json", "pine-questions.jsonl"),
     # Long messages telling a story around the ask (other hands), over the demo hall and the product's own.
     "county-stories": ("kb/county-hall.json", "county-stories.jsonl"),
     "qingxi-stories": ("demo", "qingxi-stories.jsonl"),
