@@ -136,3 +136,14 @@ def test_a_storys_asking_clause_is_compared_in_meaning_on_its_own():
     short = normalize("社保卡怎么办")  # no story: the clause is the whole message
     plain = {c.position: c.values for c in matcher.candidates(short, matcher.prepare(short), "hybrid")}
     assert all(v["sem_ask"] == v["sem"] for v in plain.values())
+
+
+def test_an_index_built_on_an_empty_cache_ranks_as_one_read_back_from_it(tmp_path):
+    # The cache keeps float16: vectors embedded now are used at that precision too, so a cold host answers
+    # exactly as a warm one (a question on a borderline once flipped between the two).
+    embedder = CountingEmbedder()
+    cache = LmdbVectorCache(str(tmp_path / "vectors"))
+    cold = SemanticIndex.build(_items(), embedder, cache)
+    warm = SemanticIndex.build(_items(), CountingEmbedder(), LmdbVectorCache(str(tmp_path / "vectors")))
+    assert cold is not None and warm is not None
+    assert np.array_equal(cold.matrix, warm.matrix)

@@ -129,7 +129,12 @@ class SemanticIndex:
             if not todo:
                 continue
             vectors = embedder.passages([text_of[key] for key in todo])
-            fresh = {key: vector.astype(np.float32) for key, vector in zip(todo, vectors, strict=True)}
+            # At the cache's precision (float16) from the start: an index built on an empty cache then ranks
+            # exactly as one read back from it, so a cold host answers as a warm one does.
+            fresh = {
+                key: vector.astype(np.float16).astype(np.float32)
+                for key, vector in zip(todo, vectors, strict=True)
+            }
             cache.put_many(fresh)
             found.update(fresh)
         rows = [found[key] for group in keys for key in group]
