@@ -32,9 +32,9 @@ HELD_OUT = {
     "county-heldout": ("kb/county-hall.json", "county-heldout.jsonl"),
     "gd-heldout": ("kb/guangdong-2021.json", "gd-heldout.jsonl"),
     "city-heldout": (None, "city-heldout.jsonl"),  # its own hall, bench/heldout/city-hall.json
-    # A third hall nobody tuned for (沅江区, written 2026-12-05 by other hands), bench/heldout/river-hall.json.
+    # A third hall nobody tuned for (沅江区, by other hands, 2026-12-05): bench/heldout/river-hall.json.
     "river-heldout": ("heldout:river-hall.json", "river-questions.jsonl"),
-    # A fourth (湖滨新区, Shandong), written the same day as a blind check, scored once at the end of that stop.
+    # A fourth (湖滨新区, Shandong), written the same day as a blind check.
     "lake-heldout": ("heldout:lake-hall.json", "lake-questions.jsonl"),
     # A fifth (松原县, Jilin), written as the last blind check of that stop.
     "pine-heldout": ("heldout:pine-hall.json", "pine-questions.jsonl"),
