@@ -26,9 +26,9 @@ _YES_NO = re.compile(
 FAQ_MARGIN = 0.01
 #: ... and over the item's name.
 FAQ_OVER_NAME = 0.03
-#: A situation's passage must lead the other situations by this much, and the name by SITUATION_OVER_NAME.
 #: How far behind the closest situation in meaning one the message names in its words may be.
 WORDED_SLACK = 0.01
+#: A situation's passage must lead the other situations by this much, and the name by SITUATION_OVER_NAME.
 SITUATION_MARGIN = 0.015
 SITUATION_OVER_NAME = 0.0
 

@@ -77,12 +77,12 @@ class ItemAnswers(Session):
             if lead is None and not fresh:
                 # 加急能快点吗, the record silent on it: say so, and whom to ask.
                 lead = self._silent("办事指南没有写明可以加急办理", item, situation)
-        if lead is None and told_now and not fresh and not newly_told and field in (None, "conditions"):
-            # The citizen's situation told again (他下不了床，去不了医院评定，咋办 after 行动不便 was read
-            # from the first story): what the record says of it first.
-            note = situation.note if situation is not None else None
-            if note and situation is not None and itemreply.shares_words(text, note):
-                lead, field = f"{situation.name}：{note}", None
+        # The citizen's situation told again (他下不了床，去不了医院评定，咋办 after 行动不便 was read from
+        # the first story): what the record says of it first.
+        retold = situation if told_now and not fresh and not newly_told else None
+        if lead is None and retold is not None and retold.note and field in (None, "conditions"):
+            if itemreply.shares_words(text, retold.note):
+                lead, field = f"{retold.name}：{retold.note}", None
         # A situation told just now (他下不了床，去不了医院评定) gets its whole block, not a sentence.
         if lead is None and text and not fresh and not newly_told and field in (None, "conditions"):
             lead = itemreply.best_sentence(item, text, situation) or itemreply.record_sentence(

@@ -130,7 +130,7 @@ class PendingChoices(ItemAnswers):
         if pending["kind"] == "items":
             positions = [matcher.position[c] for c in options if c in matcher.position]
             names = [matcher.names[p] for p in positions]
-            if all(matcher.turns_to_other(text, code) for code in options):
+            if matcher.turns_away(text, options):
                 return None  # 那公积金退休了能全部取出来吗 under a list of pension items: a new question
             # The option's own words (租赁住房的, 退休了), the story before the question breaking a tie.
             index = by_words(text, names, story=str(pending.get("story") or ""))
@@ -158,7 +158,7 @@ class PendingChoices(ItemAnswers):
             if item is None:
                 return None
             topic = details.topic_words(item)
-            if matcher.turns_to_other(text, item.code):
+            if matcher.turns_away(text, [item.code]):
                 return None  # 那公积金退休了能全部取出来吗 beside 养老保险退休's situations: a new question
             index = by_words(text, options, topic)
             if index is None:

@@ -29,11 +29,35 @@ def new_words(scorer: ItemScorer, content: str, current: str, told: Callable[[st
     return [w for w in words if w not in own]
 
 
-def renamed(scorer: ItemScorer, content: str, current: str, other: str, told: Callable[[str], str]) -> bool:
+def renamed(
+    scorer: ItemScorer,
+    content: str,
+    current: str,
+    other: str,
+    told: Callable[[str], str],
+    *,
+    keys_only: bool = False,
+) -> bool:
     """Whether ``content`` names ``other`` by a word of its names that the ``current`` item's names and
     situations lack (公证要多少钱 after 无犯罪记录证明 names 公证申办)."""
+    return bool(naming_words(scorer, content, current, other, told, keys_only=keys_only))
+
+
+def naming_words(
+    scorer: ItemScorer,
+    content: str,
+    current: str,
+    other: str,
+    told: Callable[[str], str],
+    *,
+    keys_only: bool = False,
+) -> list[str]:
+    """The words of ``content`` that name ``other`` and that the ``current`` item's names and situations lack;
+    with ``keys_only``, key words only (一年 of 多少钱一年 is a count, and names nothing)."""
     name = scorer.name_text(scorer.position[other])
-    return any(word in name for word in new_words(scorer, content, current, told))
+    keys = key_words(scorer, content) if keys_only else None
+    words = new_words(scorer, content, current, told)
+    return [w for w in words if w in name and (keys is None or w in keys)]
 
 
 def sibling_named(

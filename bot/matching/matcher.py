@@ -255,25 +255,23 @@ class Matcher:
         reason: Reason = "low_confidence" if verdict.clarify_p >= ranker.clarify_at / 2 else "out_of_scope"
         return Decision("handoff", field=field, score=verdict.answer_p, reason=reason, scores=scores)
 
-    def turns_to_other(self, text: str, current: str) -> bool:
-        """Whether ``text`` alone answers another item than ``current`` and names it by a word of its names
-        that ``current``'s names and situations lack (食品许可证要多久 beside 个体工商户登记)."""
+    def turns_away(self, text: str, codes: Sequence[str]) -> bool:
+        """Whether ``text`` alone answers an item other than ``codes`` and names it by a key word of its names
+        that each of ``codes``' names and situations lack (食品许可证要多久 beside 个体工商户登记)."""
+        if not codes:
+            return True
         fresh = self.decide(text, None)
-        if fresh.action != "answer" or fresh.item in (None, current) or current not in self.position:
+        if fresh.action != "answer" or fresh.item is None or fresh.item in codes:
+            return False
+        if any(code not in self.position for code in codes):
             return False
         content = self._prepare(self._read(text))
-        return self._renamed(content, current, str(fresh.item))
+        return all(self._renamed(content, code, fresh.item) for code in codes)
 
     def _renamed(self, content: str, current: str, other: str) -> bool:
         """Whether ``content`` names ``other`` by a key word of its names that ``current``'s names and
         situations lack (公积金 after 养老保险; not 一年 of 多少钱一年, a count that names nothing)."""
-        return bool(self._naming_words(content, current, other))
-
-    def _naming_words(self, content: str, current: str, other: str) -> list[str]:
-        keys = {word for word, *_, key in self.scorer.weighted_words(content) if key}
-        new = [w for w in followups.new_words(self.scorer, content, current, self._prepare) if w in keys]
-        name = self.scorer.name_text(self.position[other])
-        return [w for w in new if w in name]
+        return followups.renamed(self.scorer, content, current, other, self._prepare, keys_only=True)
 
     def _names_away(self, content: str, current: str, codes: Sequence[str]) -> bool:
         """Whether ``content`` names each of ``codes`` by a word of its names that ``current``'s names,
@@ -281,7 +279,9 @@ class Matcher:
         record tells what becomes of the card)."""
         record = self.records.texts[self.position[current]]
         for code in codes:
-            naming = self._naming_words(content, current, code)
+            naming = followups.naming_words(
+                self.scorer, content, current, code, self._prepare, keys_only=True
+            )
             if not naming or any(w in record for w in naming):
                 return False
         return True
@@ -294,8 +294,14 @@ class Matcher:
         if len(words) != 1 or not words[0][3]:
             return ()
         key = words[0][0]
-        family = tuple(code for code in self.codes if key in self._prepare(self.names[self.position[code]]))
+        named = zip(self.codes, self._prepared_names, strict=True)
+        family = tuple(code for code, name in named if key in name)
         return family if 2 <= len(family) <= MAX_CANDIDATES else ()
+
+    @functools.cached_property
+    def _prepared_names(self) -> tuple[str, ...]:
+        """Each item's name as matched (canonical words), in ``codes`` order; prepared once, on first use."""
+        return tuple(self._prepare(self.names[self.position[code]]) for code in self.codes)
 
     def first_answer(self, decision: Decision, text: str) -> str | None:
         """The item a conversation answers at once instead of asking ``decision``'s numbered question about
@@ -346,7 +352,7 @@ class Matcher:
         offered = [c for c in prev.candidates if c in self.position] if not prev.item else []
         offered_names = [self.names[self.position[c]] for c in offered]
         index = by_words(text, offered_names) if offered else None
-        if index is not None and all(self.turns_to_other(text, code) for code in offered):
+        if index is not None and self.turns_away(text, offered):
             index = None  # 那公积金退休了能全部取出来吗 under a list of pension items: another item named
         if index is not None:
             # "租赁的" after 公积金提取's numbered question: the words that set one option apart.
