@@ -29,18 +29,10 @@ def new_words(scorer: ItemScorer, content: str, current: str, told: Callable[[st
     return [w for w in words if w not in own]
 
 
-def renamed(
-    scorer: ItemScorer,
-    content: str,
-    current: str,
-    other: str,
-    told: Callable[[str], str],
-    *,
-    keys_only: bool = False,
-) -> bool:
+def renamed(scorer: ItemScorer, content: str, current: str, other: str, told: Callable[[str], str]) -> bool:
     """Whether ``content`` names ``other`` by a word of its names that the ``current`` item's names and
     situations lack (公证要多少钱 after 无犯罪记录证明 names 公证申办)."""
-    return bool(naming_words(scorer, content, current, other, told, keys_only=keys_only))
+    return bool(naming_words(scorer, content, current, other, told))
 
 
 def naming_words(

@@ -271,7 +271,8 @@ class Matcher:
     def _renamed(self, content: str, current: str, other: str) -> bool:
         """Whether ``content`` names ``other`` by a key word of its names that ``current``'s names and
         situations lack (公积金 after 养老保险; not 一年 of 多少钱一年, a count that names nothing)."""
-        return followups.renamed(self.scorer, content, current, other, self._prepare, keys_only=True)
+        words = followups.naming_words(self.scorer, content, current, other, self._prepare, keys_only=True)
+        return bool(words)
 
     def _names_away(self, content: str, current: str, codes: Sequence[str]) -> bool:
         """Whether ``content`` names each of ``codes`` by a word of its names that ``current``'s names,
