@@ -77,10 +77,14 @@ def test_tables_parse() -> None:
         ("我妈身份证没了", "我妈身份证丢了"),
         ("我爸的户口本没了", "我爸的户口本丢了"),
         ("钱包没了", "钱包丢了"),
+        # 走了 after a verb of taking: the thing is gone, not the person (matching normalises twice).
+        ("钱包被人摸走哒", "钱包被人偷走了"),
+        ("孩子被他爸接走了", "孩子被他爸接走了"),
     ],
 )
 def test_a_relative_gone_is_a_death(text: str, expected: str) -> None:
     assert normalize(text) == expected
+    assert normalize(normalize(text)) == expected
 
 
 def test_cantonese_function_words_are_read() -> None:

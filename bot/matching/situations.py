@@ -148,16 +148,22 @@ _BRACKETED = re.compile(r"[（(]([^）)]*)[）)]")
 
 
 def own_name(item: Item) -> str:
-    """The item's name without the words in its brackets that begin one of its situations' names: 户口迁入
-    （投靠、购房、就业等） lists 购房落户 and 就业落户, whose words are theirs; 投靠 begins none alone."""
+    """The item's name without the words in its brackets that begin (a part of) one of its situations'
+    names: 户口迁入（投靠、购房、就业等） lists 购房落户 and 就业落户, whose words are theirs; 投靠 begins
+    none alone. 补领（遗失、被盗、损坏） lists 被盗 of 遗失、被盗补领."""
     situations = [s.name for s in item.situations or ()]
 
     def kept(found: re.Match[str]) -> str:
         parts = [p for p in re.split(r"[、，,/]", found.group(1)) if p]
-        left = [p for p in parts if sum(name.startswith(p.rstrip("等")) for name in situations) != 1]
+        left = [p for p in parts if sum(_begins(name, p.rstrip("等")) for name in situations) != 1]
         return f"（{'、'.join(left)}）" if left else ""
 
     return _BRACKETED.sub(kept, item.name)
+
+
+def _begins(name: str, word: str) -> bool:
+    """Whether a part of situation ``name`` begins with ``word`` (被盗 of 遗失、被盗补领)."""
+    return any(part.startswith(word) for part in _SITUATION_SPLIT.split(name))
 
 
 def topic_of(item: Item, prepare: Callable[[str], str]) -> str:
