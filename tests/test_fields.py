@@ -165,6 +165,9 @@ def test_a_storys_asking_clause_names_the_field() -> None:
         ("我婆婆帮我们带娃，她能去领吗", True),  # someone named before, going instead
         ("他可以来办吗", True),
         ("我喊我孙女帮我去办要得不", True),  # 喊 = 让 (四川话), and someone sent for the citizen
+        ("腿脚不利索，能叫我儿子去给我办不", True),  # 叫 = 让
+        ("我人在外地，托亲戚去办可以吧", True),
+        ("叫什么名字", False),
         ("她能领多少", False),  # how much, not who goes
         ("公司欠的工资能找免费律师帮我讨回来吗", False),  # someone helping, not going instead
         ("帮我查一下明天的天气", False),

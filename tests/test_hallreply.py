@@ -76,7 +76,8 @@ def reply(text, calendar, now, hall=COUNTY, item=None):
             at(9, 10),
             COUNTY,
             None,
-            ["国庆节放假（10月1日至10月7日），10月8日（周四）起正常上班"],
+            # the holiday, then the usual week
+            ["国庆节放假（10月1日至10月7日），10月8日（周四）起正常上班", "平时办公时间：周一至周五"],
         ),
         (
             "春节放假几天",

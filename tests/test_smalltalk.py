@@ -81,6 +81,7 @@ def test_small_talk(text, kind):
         ("大厅里有人闹事", ("110",)),
         ("着火了有人受伤", ("119", "120")),
         ("救命", ("110",)),
+        ("他喝多了回来砸东西还打我 我现在躲在屋里", ("110",)),
     ],
     ids=[
         "fever",
@@ -94,6 +95,7 @@ def test_small_talk(text, kind):
         "trouble-in-hall",
         "fire-and-injury",
         "help",
+        "violence-at-home",
     ],
 )
 def test_emergency(text, numbers):

@@ -15,6 +15,8 @@ def test_a_bare_number_is_a_pick(text, pick):
 def test_people_and_complaints():
     assert read_surface("转人工").human and not read_surface("人工智能是什么").human
     assert read_surface("你这个说得我还是不懂 给我转个人工").human
+    assert read_surface("那我喊个人工问下嘛").human and read_surface("叫一下人工").human
+    assert read_surface("人工吧").human and not read_surface("人工流产能报销吗").human
     assert read_surface("我要投诉窗口态度差").complaint
 
 

@@ -31,6 +31,7 @@ from bot.conversation.pending import PendingChoices
 from bot.conversation.session import EXAMPLES, HELP, Context, schedule_of, turn_data, turn_of
 from bot.matching.decision import Decision, Turn
 from bot.matching.normalize import to_halfwidth
+from bot.matching.settled import FIRST_ANSWER_P
 from knowledge.schema import Item
 
 __all__ = ["HELP", "NOT_TEXT", "VOICE_NOT_RECOGNISED", "Context", "respond"]
@@ -89,7 +90,8 @@ class _Conversation(PendingChoices):
             if number is not None and number.out_of_range is not None:
                 return self.out_of_range(pending, number.out_of_range)
         if talk is not None:
-            return Reply.say(smalltalk.reply(talk, self.hall), "smalltalk")
+            english_hall = talk.kind is smalltalk.Kind.ENGLISH and smalltalk.english_asks_hall(text)
+            return Reply.say(smalltalk.reply(talk, self.hall), "hall" if english_hall else "smalltalk")
         if not pending and choices.number_in(text, 99) is not None:
             return Reply.say(NO_CHOICE, "smalltalk")  # a stray number is not a question: no record
         if asked is None and self.names_no_service(text):
@@ -186,7 +188,7 @@ class _Conversation(PendingChoices):
             self.record(text, decision)
             reply = self.answer_item(likely, decision.field, text, fresh=True)
             self.state["turn"] = turn_data(matcher.turn_after(text, decision, previous))
-            return self.with_runner_up(reply, others[:1])
+            return self.with_runner_up(reply, others[:1], guessed=decision.scores[0][1] < FIRST_ANSWER_P)
         bare = decision.action == "answer" and decision.field is None and not pending
         family = matcher.bare_family(text) if bare else ()
         if decision.item in family and not (previous and previous.item):
@@ -233,13 +235,17 @@ class _Conversation(PendingChoices):
             return self.handoff("low_confidence", self.current_item())
         return self.handoff(decision.reason, self.current_item())
 
-    def with_runner_up(self, reply: Reply, codes: list[str]) -> Reply:
-        """``reply`` with a line naming the runner-up items, when it fits and asks nothing of its own."""
+    def with_runner_up(self, reply: Reply, codes: list[str], *, guessed: bool = False) -> Reply:
+        """``reply`` with a line naming the runner-up items, when it fits and asks nothing of its own; a
+        ``guessed`` answer (not very likely) also says the way to a person."""
         names = [item.name for item in (self.knowledge.item(c) for c in codes) if item is not None]
-        if not names or reply.choices:
+        # Beside a numbered list of situations only a guess needs the line: the list already asks.
+        if not names or (reply.choices and not guessed):
             return reply
         names_said = "”“".join(names)
         line = f"\n\n如您要办理的是“{names_said}”，请直接发送该事项名称。"
+        if guessed:
+            line = line.removesuffix("。") + "；都不是的话，请换个说法或回复“人工”。"
         if answers.size(reply.text + line) > answers.LIMIT:
             return reply
         return dataclasses.replace(reply, text=reply.text + line)

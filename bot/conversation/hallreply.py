@@ -102,7 +102,9 @@ def _ref_lines(source: _Source, ref: DayRef, now: dt.datetime) -> list[str]:
             return [f"{ref.holiday}的放假安排资料里还没有，法定节假日一般休息，以国务院办公厅通知为准。"]
         return [f"办公时间：{source.hours}。"]
     if ref.holiday:
-        return [_date_line(source, dates[0], "", now)]
+        # 国庆节上班吗: that holiday, then the usual week, so the citizen also knows the days around it.
+        week = f"平时办公时间：{source.hours}。" if source.hours else ""
+        return [_date_line(source, dates[0], "", now), week]
     if ref.now:
         return [_now_line(source, now) or _date_line(source, dates[0], "今天", now)]
     lines = [_date_line(source, date, _label(ref, date), now) for date in dates]

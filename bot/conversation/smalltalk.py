@@ -66,7 +66,9 @@ _DANGERS = (
     (
         "110",
         r"被(?:人)?打|挨打|打人|打架|斗殴|抢劫|被抢|抢钱|闹事|持刀|拿刀|砍人|杀人|绑架|被跟踪|有人跟踪|家暴|被骗|诈骗|小偷|"
-        r"入室|报警|被偷|偷东西|性骚扰|救命",
+        r"入室|报警|被偷|偷东西|性骚扰|救命|"
+        # 回来砸东西还打我 我现在躲在屋里: violence at home now (not 钱打我卡上, 打我电话).
+        r"打我(?!电话|手机|号码|卡|账|的|这|那)|把我打|砸东西|躲在(?:屋|房|厕所|卫生间|柜)|要杀我|威胁我",
     ),
 )
 _DANGER_PATTERNS = tuple((number, re.compile(f"(?<![没不未无])(?:{words})")) for number, words in _DANGERS)
@@ -203,6 +205,21 @@ def reply(talk: SmallTalk, hall: Hall | None = None) -> str:
 
 
 # -- English or pinyin ---------------------------------------------------------------------------
+
+#: An English message about the hall itself (when it opens, where it is, its phone): the English reply
+#: answers it from the hall's record, so it is a hall answer, not small talk.
+_ENGLISH_HALL = re.compile(
+    r"\b(?:open|opens|opening|close|closed|closes|hours?|saturday|sunday|weekends?|holidays?|lunch|address|"
+    r"where|located|location|phone|call|number|when)\b",
+    re.IGNORECASE,
+)
+
+
+def english_asks_hall(text: str) -> bool:
+    """Whether an English message asks about the hall's hours, address or phone ("Are you open on
+    Saturday?")."""
+    return bool(_ENGLISH_HALL.search(text))
+
 
 
 @functools.lru_cache(maxsize=1)

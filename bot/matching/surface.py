@@ -9,7 +9,8 @@ from bot.matching.fields import detect_field
 from bot.matching.normalize import normalize
 
 HUMAN = re.compile(
-    r"转人工|转个人工|转接人工|人工客服|人工服务|人工坐席|找人工|找个人工|接人工|要人工|真人|客服|^人工$|找个人"
+    r"(?:转接?|找|接|要|喊|叫|请|换|联系)(?:个|一个|一下|下)?人工|人工(?:客服|服务|坐席|接待|回复)|真人|客服|"
+    r"^人工[吧啊呀呢!！。]*$|找个人"
 )
 COMPLAINT = re.compile(r"投诉|举报|态度(太|很|真|非常)?(差|恶劣|不好)")
 _PICK = re.compile(r"^(?:选|第)?([1-9]|[一二三四五六七八九])(?:个|项|条|号)?$")
