@@ -17,7 +17,7 @@ from bot.conversation.knowledge import StaticKnowledge
 from bot.conversation.messages import Message, Reply
 from bot.conversation.records import MemoryRecorder
 from bot.conversation.state import MemoryStore
-from knowledge.schema import KnowledgeBase, load_kb
+from knowledge.schema import KnowledgeBase, Situation, load_kb
 
 TUESDAY = dt.datetime(2026, 12, 8, 10, 30, tzinfo=CHINA)
 SUNDAY_NIGHT = dt.datetime(2026, 12, 13, 23, 10, tzinfo=CHINA)
@@ -295,6 +295,23 @@ def test_a_field_asked_instead_of_a_pick_answers_the_only_credible_option(contex
     assert "1-6号" in reply.text
 
 
+def test_asking_who_may_go_picks_no_situation(county):
+    # An item whose situations say nothing of a proxy: 我帮他去办行不行 asks about the item (who may go),
+    # it does not pick 非本市户籍离开本市 for the 开 of 走不开.
+    situations = [
+        Situation(name="离职后账户封存满6个月", materials=[]),
+        Situation(name="非本市户籍离开本市", materials=[]),
+    ]
+    items = [
+        item.model_copy(update={"situations": situations}) if item.code == "SF-RS-004" else item
+        for item in county.items
+    ]
+    context = make_context(StaticKnowledge(county.model_copy(update={"items": items})))
+    assert say(context, "失业保险金申领").choices == tuple(s.name for s in situations)
+    reply = say(context, "他白天要打零工走不开，我帮他去办行不行")
+    assert (reply.action, reply.item, reply.situation) == ("answer", "SF-RS-004", None)
+
+
 def test_a_first_option_named_apart_is_answered_with_the_way_back(context):
     # 身分证 到期 … 换: the message names 居民身份证换领 by words its neighbours lack; not very likely (a
     # long story), so the answer says the runner-up and the way to a person.
@@ -356,6 +373,12 @@ def test_a_numbered_question_about_a_day_says_that_day_first(knowledge):
     reply = say(make_context(knowledge, lunch), "现在过去能办社保卡吗")
     assert reply.action == "clarify" and len(reply.choices) >= 2
     assert "13:30" in reply.text.split("\n\n")[0] and "1." in reply.text
+
+
+def test_parking_asked_after_an_item_is_the_halls(context):
+    assert say(context, "身份证丢了怎么补办").item == "SF-GA-003"
+    reply = say(context, "有停车的地方不")
+    assert reply.action == "hall" and reply.item is None and reply.text
 
 
 def test_the_hall_addressed_after_an_item_with_its_own_hours_answers_both(knowledge):

@@ -139,6 +139,7 @@ def test_strip_field_words(text: str, expected: str) -> None:
         ("附近有银行吗", None),  # 行吗 of 银行吗 asks nothing of an item
         ("一个月给多少", "conditions"),  # what a benefit pays: its standard, not a fee
         ("高龄津贴能领多少钱", "conditions"),
+        ("我跟老婆都在交公积金，最多能贷多少", "conditions"),  # how much a loan may be: its conditions
         ("补办要交多少钱", "fee"),
     ],
 )

@@ -125,3 +125,20 @@ def test_what_was_not_done_and_words_tied_between_options() -> None:
     # 住院 is one option's, 备案 another's: a tie the words alone cannot break.
     assert tied_by_words(story, ["外伤住院", "异地就医未备案", "参保人已去世，家属代办"]) == [0, 1]
     assert tied_by_words("外伤住院的", ["外伤住院", "异地就医未备案"]) == []
+
+
+def test_done_or_not_done_picks_between_the_already_and_the_not_yet_option():
+    from bot.matching.options import by_done
+
+    unemployed = [
+        "原单位已办理停保减员",
+        "原单位未办理减员或离职原因有争议",
+        "领取期间重新就业、应征入伍或开始领取养老金",
+    ]
+    assert by_done("公司把我裁了，人事说已经给我办了减员，能领失业金吗", unemployed) == 0
+    assert by_done("厂里一直没给我办减员", unemployed) == 1
+    assert by_done("能领多久", unemployed) is None  # says neither
+    renting = ["租住商品住房（已网签备案）", "租住商品住房（未网签备案）", "租住公共租赁住房"]
+    assert by_done("那要是备了案呢 能多取点不", renting) == 0  # 备了案 → 已备案
+    assert by_done("房东不肯给我备案", renting) == 1
+    assert by_done("已经备案了吗，还没备案的话怎么办", renting) is None  # both

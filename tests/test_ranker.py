@@ -22,3 +22,15 @@ def test_beside_one_credible_item_the_second_option_does_what_the_message_asks()
     verdict = _verdict((0.93, 0.07, 0.02), [{}, {"missing_op": 1.0}, {"missing_op": 1.0}])
     assert [c.position for c in verdict.choices()] == [0, 1]
     assert [c.position for c in _verdict((0.9,), [{}]).choices()] == [0]
+
+
+def test_cases_of_one_service_are_one_family():
+    from bot.matching.ranker import same_family
+
+    assert same_family("住房公积金提取（租赁住房）", "住房公积金提取（离休、退休）")  # the same before brackets
+    assert same_family("住房公积金租房提取", "住房公积金购房提取")  # alike around a different middle
+    assert same_family("住房公积金离职销户提取", "住房公积金购房提取")
+    assert not same_family("个体工商户设立登记", "个体工商户注销登记")  # operations between: other services
+    assert not same_family("个体工商户税务登记", "个体工商户注销登记")
+    assert not same_family("居民身份证首次申领", "居民身份证补领")  # different operations
+    assert not same_family("住房公积金租房提取", "住房公积金个人住房贷款申请")

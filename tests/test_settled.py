@@ -51,8 +51,12 @@ def test_a_conversation_answers_first_only_a_very_likely_option_its_words_set_ap
         return Decision("clarify", candidates=("A", "B", "C"), scores=scores)
 
     assert answer_first(clarify(0.9, 0.1), "身份证丢了补领", names) == "A"
-    assert answer_first(clarify(0.7, 0.05), "身份证丢了补领", names) is None  # not likely enough
-    assert answer_first(clarify(0.9, 0.2), "身份证丢了补领", names) is None  # a credible runner-up
+    assert answer_first(clarify(0.45, 0.05), "身份证丢了补领", names) is None  # not likely enough
+    # Less likely, but clearly first and named apart by its name's own words (身份证 … 补领).
+    assert answer_first(clarify(0.7, 0.05), "身份证丢了补领", names) == "A"
+    assert answer_first(clarify(0.7, 0.3), "身份证丢了补领", names) is None  # the runner-up close behind
+    assert answer_first(clarify(0.7, 0.05), "证件丢了", names) is None  # nothing sets it apart
+    assert answer_first(clarify(0.9, 0.4), "身份证丢了补领", names) is None  # a credible runner-up close behind
     # 身份证 alone is as much 首次申领's: nothing sets the first option apart.
     assert answer_first(clarify(0.9, 0.05, 0.05), "身份证怎么办", names) is None
 
@@ -124,3 +128,16 @@ def test_only_a_family_of_names_needs_the_message_to_set_the_first_apart() -> No
     fund = {"A": "住房公积金提取（离休、退休）", "B": "住房公积金提取（租赁住房）"}
     assert answer_first(clarify(fund), "公积金怎么提取", fund) is None
     assert answer_first(clarify(fund), "退休了公积金怎么提取", fund) == "A"
+
+
+def test_a_document_told_lost_is_replaced_not_issued(county_kb_path) -> None:
+    from bot.matching.settled import lost_sibling
+    from knowledge.schema import load_kb
+
+    items = {item.code: item for item in load_kb(county_kb_path).items}
+    scores = (("SF-RS-001", 0.73), ("SF-GA-004", 0.06), ("SF-RS-002", 0.05))
+    # 社会保障卡申领 answered to a theft: the item that replaces the card, which shares its name.
+    assert lost_sibling("SF-RS-001", scores, "钱包被盗 身份证社会保障卡 里面", items) == "SF-RS-002"
+    assert lost_sibling("SF-RS-001", scores, "社会保障卡 怎么", items) is None  # nothing lost
+    # An item that replaces already stays.
+    assert lost_sibling("SF-RS-002", (("SF-RS-002", 0.9),), "社会保障卡遗失", items) is None

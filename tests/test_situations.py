@@ -67,7 +67,9 @@ def test_an_items_own_name_leaves_out_the_situations_it_lists():
     renting = _item("住房公积金提取（租赁住房）", "租住商品住房", "租住公共租赁住房")
     assert own_name(renting) == "住房公积金提取（租赁住房）"
     # A bracket word that begins a part of one situation's name is that situation's (被盗 of 遗失、被盗补领).
-    card = _item("居民身份证补领（遗失、被盗、损坏）", "遗失、被盗补领", "损坏、消磁换领", "急需用证申领临时身份证")
+    card = _item(
+        "居民身份证补领（遗失、被盗、损坏）", "遗失、被盗补领", "损坏、消磁换领", "急需用证申领临时身份证"
+    )
     assert own_name(card) == "居民身份证补领"
     assert told_apart(card, "钱包被盗了，身份证在里面", _same).name == "遗失、被盗补领"
 

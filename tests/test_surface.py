@@ -33,3 +33,13 @@ def test_the_clause_that_asks_in_a_story():
 def test_a_message_asks_by_a_question_word_or_a_tag():
     assert asks("可以寄到家里吗") and asks("旧的还能用不") and asks("行不行 我自己去")
     assert not asks("关于审查农村低保户的建议")
+
+
+def test_a_story_asking_how_to_get_it_done_asks_for_all_of_it():
+    # 费用 told on the way; the asking clause asks how, so the whole one-trip answer is due.
+    story = "听人说办了残疾证每个月有补贴，还能减免一些费用，我该怎么给他办"
+    assert read_surface(story).field is None
+    assert read_surface("房东说房贷还没还完，中介说也能过户，价格都谈好了，这种过户要怎么办").field is None
+    # A field asked in the last clause still counts.
+    assert read_surface("孩子明年九月要上小学了，户口不在这边，报名要交多少钱").field == "fee"
+

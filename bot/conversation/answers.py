@@ -107,7 +107,7 @@ def _fee(item: Item) -> str | None:
     if item.fee is None:
         return None
     if item.fee.free:
-        return "不收费"
+        return "不收费（免费办理）"  # both words: citizens ask 要钱吗 and 免费吗
     return item.fee.text or "收费，标准请咨询窗口"
 
 

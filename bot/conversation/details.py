@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.matching.fields import PROXY_ASK, PROXY_SITUATION, URGENT_ASK, URGENT_SITUATION
 from bot.matching.matcher import Matcher
 from bot.matching.normalize import normalize
-from bot.matching.options import by_hint, by_words, distinctive, shares_a_character, tied_by_words
+from bot.matching.options import by_done, by_hint, by_words, distinctive, shares_a_character, tied_by_words
 from bot.matching.situations import age_situation, named_situation, own_name, roles, worded_situation
 from knowledge.schema import FaqEntry, Item, Situation
 
@@ -83,6 +83,9 @@ def situation_from_story(matcher: Matcher, item: Item, text: str, passages: Item
     aged = age_situation(situations, text)
     if aged is not None:
         return aged
+    done = by_done(text, [s.name for s in situations])
+    if done is not None:
+        return situations[done]  # 人事说已经给我办了减员 → 原单位已办理停保减员
     worded_alone = worded_situation(item, text, matcher.prepare)
     if worded_alone is not None:
         return worded_alone  # 户口本丢了 → 遗失补领

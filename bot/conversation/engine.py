@@ -46,6 +46,8 @@ _UNANSWERED = {"out_of_scope", "low_confidence", "empty"}
 _HOURS_ASKS = {Ask.HOURS, Ask.OPEN, Ask.LUNCH, Ask.HOLIDAYS}
 #: Asks about where: an item handled at an address of its own answers them itself.
 _PLACE_ASKS = {Ask.ADDRESS, Ask.ROUTE}
+#: What only the hall answers, whatever item is under discussion (有停车的地方不): items keep no parking.
+_HALL_ONLY_ASKS = frozenset({Ask.PARKING})
 
 NOT_TEXT = f"抱歉，我暂时只能看懂文字消息。请用文字描述您要办理的事项，{EXAMPLES}。"
 VOICE_NOT_RECOGNISED = f"抱歉，暂时听不懂语音，请打字提问，{EXAMPLES}。"
@@ -141,7 +143,7 @@ class _Conversation(PendingChoices):
         item = self.current_item()
         pending = self.state.get("pending") or {}
         if item is not None and pending.get("kind") != "items":
-            if not asked.names_hall:
+            if not asked.names_hall and not set(asked.asks) <= _HALL_ONLY_ASKS:
                 return None  # "几点上班" after an answer: the matcher's follow-up answers it for the item
             if item.address and item.address != self.hall.address and set(asked.asks) <= _PLACE_ASKS:
                 # 在哪办，是在市民之家吗 after an item handled elsewhere: where that item is handled.

@@ -11,9 +11,9 @@ from bot.conversation.itemturn import ItemAnswers
 from bot.conversation.messages import Reply
 from bot.conversation.session import HELP, turn_data
 from bot.matching.decision import Decision, Turn
-from bot.matching.fields import URGENT_ASK
+from bot.matching.fields import PROXY_ASK, PROXY_SITUATION, URGENT_ASK
 from bot.matching.normalize import normalize
-from bot.matching.options import by_hint, by_words, shares_a_character
+from bot.matching.options import by_done, by_hint, by_words, shares_a_character
 from bot.matching.pii import mask_personal_data
 from bot.matching.settled import likely_item
 from knowledge.schema import Item
@@ -160,11 +160,15 @@ class PendingChoices(ItemAnswers):
             topic = details.topic_words(item)
             if matcher.turns_away(text, [item.code]):
                 return None  # 那公积金退休了能全部取出来吗 beside 养老保险退休's situations: a new question
-            index = by_words(text, options, topic)
+            index = by_done(text, options)  # 那要是已备案呢 → 已网签备案, beside 未网签备案
+            if index is None:
+                index = by_words(text, options, topic)
             if index is None:
                 fresh = matcher.decide(text, None)
                 if fresh.action == "answer" and fresh.item != item.code:
                     return None
+                if PROXY_ASK.search(normal) and not any(PROXY_SITUATION.search(o) for o in options):
+                    return None  # 我帮他去办行不行: who may go, asked of the item, not one of its situations
                 passages = details.passages_for(matcher, item, normal)
                 found = [passages.get(f"{item.name}：{name}") for name in options]
                 semantic = [float(s) for s in found if s is not None] if all(found) else None

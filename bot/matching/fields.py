@@ -72,6 +72,12 @@ PROXY_ASK = re.compile(
 #: Whether the citizen must come in person ("要他本人去吗", "必须本人到场吗", "本人不来行不行").
 PRESENCE_ASK = re.compile(r"本人(?:去|来|到场|亲自|不来|不去|必须)|(?:要|必须|得|需要)本人|亲自(?:去|来|到)")
 #: Situation names about someone acting for the citizen.
+#: How to get it done, the whole errand (这种过户要怎么办, 我该怎么给他办, 要办什么手续): in a story's asking
+#: clause it asks for the one-trip answer, whatever field words the story told on the way (价格, 费用).
+HOW_TO = re.compile(
+    r"(?:怎么|如何|怎样)(?:个|样)?(?:给[他她我们]*|帮[他她我们]*|去)?(?:办|弄|整|搞|申请|处理|操作)|"
+    r"(?:办|要)?(?:什么|哪些)手续"
+)
 PROXY_SITUATION = re.compile(r"委托|代办|代领|代理|他人|其他[^、，,（）()]{0,4}人")
 #: The citizen cannot wait ("等不了那么久", "急用", "来不及了").
 URGENT_ASK = re.compile(r"等不了|等不及|等不到|来不及|急用|急着用|着急用|赶着用|马上(?:就)?要用|加急|急需")
@@ -91,7 +97,7 @@ _MATERIALS = dict(FIELD_RULES)["materials"]
 EXPLICIT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("conditions", re.compile(r"(什么|哪些)条件|条件是什么")),
     # How much a benefit pays (一个月给多少, 能领多少钱): the standard is in the conditions, not the fee.
-    ("conditions", re.compile(r"(?:给|发|领|拿|取|提|报|补|退)(?:多少|几多|好多)")),
+    ("conditions", re.compile(r"(?:给|发|领|拿|取|提|报|补|退|贷)(?:多少|几多|好多)")),
     # 一个月有好多钱, 每年能有多少: what a benefit pays over time, not a price.
     (
         "conditions",

@@ -44,7 +44,7 @@ from bot.matching.ranker import Models, Verdict, shipped
 from bot.matching.records import Records
 from bot.matching.scoring import ItemScorer, Ranked
 from bot.matching.semantic import SemanticIndex
-from bot.matching.settled import answer_first, likely_item, settled_alone
+from bot.matching.settled import answer_first, likely_item, lost_sibling, settled_alone
 from bot.matching.surface import ASKS, COMPLAINT, HUMAN, Surface, ask_clause, asks, read_surface
 from knowledge.schema import Item
 
@@ -234,6 +234,12 @@ class Matcher:
             )
         if verdict.action == "answer":
             code = self.codes[verdict.ordered[0].position]
+            lost = self._lost_sibling(code, scores, text) if text else None
+            if lost is not None:
+                # 钱包被偷了，社保卡在里面: not 社会保障卡申领 but the item that replaces the card.
+                return Decision(
+                    "answer", item=lost, field=field, score=verdict.answer_p, reason="told", scores=scores
+                )
             return Decision("answer", item=code, field=field, score=verdict.answer_p, scores=scores)
         if verdict.action == "clarify":
             choices = tuple(self.codes[c.position] for c in verdict.choices(self.names))
@@ -254,6 +260,10 @@ class Matcher:
         ranker = self.models.rankers[mode]
         reason: Reason = "low_confidence" if verdict.clarify_p >= ranker.clarify_at / 2 else "out_of_scope"
         return Decision("handoff", field=field, score=verdict.answer_p, reason=reason, scores=scores)
+
+    def _lost_sibling(self, code: str, scores: Sequence[tuple[str, float]], text: str) -> str | None:
+        items = {c: self.item(c) for c, _ in scores if c in self.position}
+        return lost_sibling(code, scores, self._prepare(text), items)
 
     def turns_away(self, text: str, codes: Sequence[str]) -> bool:
         """Whether ``text`` alone answers an item other than ``codes`` and names it by a key word of its names

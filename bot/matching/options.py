@@ -123,6 +123,33 @@ def denied_words(text: str) -> set[str]:
     return set(_DENIED_PAIR.findall(normalize(text)))
 
 
+#: What a message says was done already (人事说已经给我办了减员, 那要是已备案呢) or not yet (还没备案),
+#: and the words after it that say what.
+_DONE_SPAN = re.compile(r"(?:已经|已|早就|早已)(\w{0,10})")
+_UNDONE_SPAN = re.compile(r"(?:还没有?|没有?|未|不肯|不给)(\w{0,10})")
+
+
+def by_done(text: str, options: Sequence[str]) -> int | None:
+    """Between the one option saying 已 and the one saying 未 of the same thing (原单位已办理停保减员 /
+    原单位未办理减员…), the one the message points at: done already (已经给我办了减员) or not (还没备案);
+    None when it says neither, or both."""
+    done = [i for i, option in enumerate(options) if "已" in option]
+    undone = [i for i, option in enumerate(options) if "未" in option]
+    if len(done) != 1 or len(undone) != 1:
+        return None
+    shared = {
+        pair
+        for pair in _bigrams(normalize(options[done[0]])) & _bigrams(normalize(options[undone[0]]))
+        if "已" not in pair and "未" not in pair
+    }
+    normal = normalize(text).replace(" ", "")
+    said_done = any(_bigrams(span) & shared for span in _DONE_SPAN.findall(normal))
+    said_undone = any(_bigrams(span) & shared for span in _UNDONE_SPAN.findall(normal))
+    if said_done == said_undone:
+        return None
+    return done[0] if said_done else undone[0]
+
+
 def said_apart(text: str, option: str, other: str) -> set[str]:
     """The pairs of characters of ``option`` that ``other`` lacks and ``text`` says."""
     return (_bigrams(normalize(text)) & _bigrams(normalize(option))) - _bigrams(normalize(other))

@@ -8,6 +8,7 @@ wrong-answer rate when fitting (``bot/matching/fit.py``). The shipped models are
 """
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from bot.matching import words
 from bot.matching.features import CANDIDATE_FEATURES, Candidate, base_name, decision_values
 from bot.matching.model import LogisticModel
 
@@ -44,8 +46,8 @@ class Verdict:
         best = self.probabilities[0]
         close = [c for c, p in zip(self.ordered, self.probabilities, strict=True) if p >= CHOICE_SHARE * best]
         if names:
-            head = base_name(names[self.ordered[0].position])
-            family = [c for c in self.ordered if base_name(names[c.position]) == head]
+            head = names[self.ordered[0].position]
+            family = [c for c in self.ordered if same_family(head, names[c.position])]
             if len(family) >= 2:
                 close = family + [c for c in close if c not in family]
         if len(close) >= 2:
@@ -55,6 +57,28 @@ class Verdict:
         rest = self.ordered[1:MAX_CHOICES]
         second = next((c for c in rest if not c.values.get("missing_op")), rest[0] if rest else None)
         return (self.ordered[0],) if second is None else (self.ordered[0], second)
+
+
+#: Names that begin alike this long and end alike this long differ only by the case between (住房公积金
+#: 租房提取, 住房公积金购房提取): one service's cases, offered together.
+FAMILY_HEAD = 4
+FAMILY_TAIL = 2
+
+
+def same_family(name: str, other: str) -> bool:
+    """Whether two item names are cases of one service: the same name before brackets (住房公积金提取（租赁
+    住房）), or the same beginning and ending around different middles (住房公积金租房提取 / …购房提取; not
+    居民身份证首次申领 / …补领, which end in different operations)."""
+    if base_name(name) == base_name(other):
+        return True
+    head = len(os.path.commonprefix([name, other]))
+    tail = len(os.path.commonprefix([name[::-1], other[::-1]]))
+    if head < FAMILY_HEAD or tail < FAMILY_TAIL or head + tail >= min(len(name), len(other)):
+        return False
+    # 个体工商户设立登记 / 个体工商户注销登记: a middle that is an operation makes another service on the
+    # same subject, not another case of one service.
+    operations = words.actions()[0]
+    return name[head:-tail] not in operations and other[head:-tail] not in operations
 
 
 @dataclass(frozen=True)

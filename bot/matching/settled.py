@@ -12,6 +12,7 @@ picking (要带什么); ``answer_first`` names it for a conversation to answer a
 
 import functools
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 
 from bot.matching import words as vocab
@@ -186,3 +187,44 @@ def stem(name: str) -> str:
 @functools.cache
 def _defaults() -> frozenset[str]:
     return vocab.actions()[1]
+
+
+#: A card or certificate lost, stolen or broken, in prepared words (丢了 → 遗失, 被偷 → 被盗).
+_LOST = re.compile(r"遗失|被盗|丢失|不见了|损坏|弄坏|坏了|烂了")
+#: What an item that replaces a lost document says of itself (补领, 挂失与补换, 补证).
+_REPLACES = re.compile(r"补|挂失|遗失|丢失|被盗")
+#: Names sharing this many characters in a row are about the same document (社会保障卡).
+SAME_DOCUMENT = 3
+
+
+def lost_sibling(
+    code: str, scores: Sequence[tuple[str, float]], content: str, items: Mapping[str, Item]
+) -> str | None:
+    """For an answer about issuing a document (社会保障卡申领) to a message telling it lost or stolen
+    (钱包被偷了，社保卡在里面), the neighbour that replaces that document (社会保障卡挂失与补换), or None."""
+    if not _LOST.search(content) or code not in items:
+        return None
+    if _REPLACES.search(_described(items[code])):
+        return None  # it replaces already (or tells a loss among its situations)
+    name = items[code].name
+    for other, p in scores:
+        if other == code or other not in items or p < NEIGHBOUR_P:
+            continue
+        if _REPLACES.search(items[other].name) and _longest_common(name, items[other].name) >= SAME_DOCUMENT:
+            return other
+    return None
+
+
+def _described(item: Item) -> str:
+    return " ".join([item.name, *(item.aliases or ()), *(s.name for s in item.situations or ())])
+
+
+def _longest_common(a: str, b: str) -> int:
+    """The length of the longest run of characters ``a`` and ``b`` share."""
+    best = 0
+    for i in range(len(a)):
+        for j in range(i + best + 1, len(a) + 1):
+            if a[i:j] not in b:
+                break
+            best = j - i
+    return best

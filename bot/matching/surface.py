@@ -5,7 +5,7 @@ person or a complaint, a bare number, and the clause that asks in a long story. 
 import re
 from typing import NamedTuple
 
-from bot.matching.fields import detect_field
+from bot.matching.fields import HOW_TO, detect_field
 from bot.matching.normalize import normalize
 
 HUMAN = re.compile(
@@ -55,11 +55,17 @@ def read_surface(text: str) -> Surface:
     if pick:
         digit = pick.group(1)
         number = int(digit) if digit.isdigit() else _CN_DIGITS.index(digit) + 1
-    # In a story the clause that asks names the field (…老年人免费…那个老年证去哪里办 → location).
+    # In a story the clause that asks names the field (…老年人免费…那个老年证去哪里办 → location); one that
+    # asks how to get it done (…还能减免一些费用，我该怎么给他办) asks for all of it.
     clause = ask_clause(normal)
+    last = clause.rsplit(" ", 1)[-1]
+    if clause and HOW_TO.search(last) and detect_field(last) is None:
+        field = None
+    else:
+        field = (detect_field(clause) if clause else None) or detect_field(text)
     return Surface(
         normal,
-        ((detect_field(clause) if clause else None) or detect_field(text)) if normal else None,
+        field if normal else None,
         bool(COMPLAINT.search(normal)),
         bool(HUMAN.search(normal)),
         number,
