@@ -27,7 +27,7 @@ def test_beside_one_credible_item_the_second_option_does_what_the_message_asks()
 def test_cases_of_one_service_are_one_family():
     from bot.matching.ranker import same_family
 
-    assert same_family("住房公积金提取（租赁住房）", "住房公积金提取（离休、退休）")  # the same before brackets
+    assert same_family("住房公积金提取（租赁住房）", "住房公积金提取（离休、退休）")  # one base name
     assert same_family("住房公积金租房提取", "住房公积金购房提取")  # alike around a different middle
     assert same_family("住房公积金离职销户提取", "住房公积金购房提取")
     assert not same_family("个体工商户设立登记", "个体工商户注销登记")  # operations between: other services

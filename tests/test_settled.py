@@ -56,7 +56,7 @@ def test_a_conversation_answers_first_only_a_very_likely_option_its_words_set_ap
     assert answer_first(clarify(0.7, 0.05), "身份证丢了补领", names) == "A"
     assert answer_first(clarify(0.7, 0.3), "身份证丢了补领", names) is None  # the runner-up close behind
     assert answer_first(clarify(0.7, 0.05), "证件丢了", names) is None  # nothing sets it apart
-    assert answer_first(clarify(0.9, 0.4), "身份证丢了补领", names) is None  # a credible runner-up close behind
+    assert answer_first(clarify(0.9, 0.4), "身份证丢了补领", names) is None  # a credible runner-up
     # 身份证 alone is as much 首次申领's: nothing sets the first option apart.
     assert answer_first(clarify(0.9, 0.05, 0.05), "身份证怎么办", names) is None
 
