@@ -312,6 +312,12 @@ def test_asking_who_may_go_picks_no_situation(county):
     assert (reply.action, reply.item, reply.situation) == ("answer", "SF-RS-004", None)
 
 
+def test_a_situation_told_earlier_holds_for_an_item_asked_later(context):
+    say(context, "我闺女今年12岁了")
+    reply = say(context, "给她办个护照要带啥")
+    assert (reply.item, reply.situation) == ("SF-GA-009", "未满16周岁")
+
+
 def test_a_first_option_named_apart_is_answered_with_the_way_back(context):
     # 身分证 到期 … 换: the message names 居民身份证换领 by words its neighbours lack; not very likely (a
     # long story), so the answer says the runner-up and the way to a person.
@@ -503,6 +509,10 @@ def test_personal_data_is_never_echoed_and_replies_fit(context):
         reply = say(context, text)
         assert "320102197806154311" not in reply.text and "13805181234" not in reply.text
         assert answers.size(reply.text) <= answers.LIMIT
+    # What the conversation keeps of the citizen's words is masked too.
+    kept = str(context.store.load("oCitizen"))
+    assert "320102197806154311" not in kept and "13805181234" not in kept
+    assert context.store.load("oCitizen").get("told")
 
 
 # -- paging, ratings, events, other message kinds -------------------------------------------------------

@@ -140,6 +140,8 @@ def test_strip_field_words(text: str, expected: str) -> None:
         ("一个月给多少", "conditions"),  # what a benefit pays: its standard, not a fee
         ("高龄津贴能领多少钱", "conditions"),
         ("我跟老婆都在交公积金，最多能贷多少", "conditions"),  # how much a loan may be: its conditions
+        ("失业金能领几个月", "conditions"),  # how long a benefit is paid
+        ("办下来要多久", "time_limit"),
         ("补办要交多少钱", "fee"),
     ],
 )

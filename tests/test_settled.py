@@ -141,3 +141,14 @@ def test_a_document_told_lost_is_replaced_not_issued(county_kb_path) -> None:
     assert lost_sibling("SF-RS-001", scores, "社会保障卡 怎么", items) is None  # nothing lost
     # An item that replaces already stays.
     assert lost_sibling("SF-RS-002", (("SF-RS-002", 0.9),), "社会保障卡遗失", items) is None
+
+
+def test_a_question_between_issuing_and_replacing_a_lost_card_is_answered(county_kb_path) -> None:
+    from bot.matching.settled import replacing_choice
+    from knowledge.schema import load_kb
+
+    items = {item.code: item for item in load_kb(county_kb_path).items}
+    choices = ("SF-RS-001", "SF-RS-002")  # 社会保障卡申领 / 社会保障卡挂失与补换
+    assert replacing_choice(choices, "社会保障卡遗失 怎么办", items) == "SF-RS-002"
+    assert replacing_choice(choices, "社会保障卡 怎么办", items) is None  # nothing lost: the question stays
+    assert replacing_choice(("SF-GA-003", "SF-GA-012"), "证件遗失", items) is None  # two documents

@@ -166,6 +166,7 @@ class _Conversation(PendingChoices):
         return Reply.say(body, "hall")
 
     def decide(self, text: str) -> Reply:
+        self.remember_told(text)
         matcher = self.knowledge.matcher
         previous = turn_of(self.state)
         decision = matcher.decide(text, previous)

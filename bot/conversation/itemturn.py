@@ -38,6 +38,11 @@ class ItemAnswers(Session):
         if situation is None and story:
             told = details.passages_for(matcher, item, normalize(matcher.reader.read(story)))
             situation = details.situation_from_story(matcher, item, story, told)
+        earlier = self.earlier_told() if fresh and situation is None and text else ""
+        if earlier:
+            # 他公积金里头还有几万块，我们当子女的咋个取 after 我爸爸上个月走了: what was told before still
+            # holds; read in its words only (its meaning was about another item).
+            situation = details.situation_from_story(matcher, item, earlier, details.ItemPassages({}))
         told_now = situation is not None
         newly_told = situation is not None and situation != self.current_situation(item)
         if situation is None:

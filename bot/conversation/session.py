@@ -7,8 +7,8 @@ saves it at the end. The reply logic builds on it in layers: ``itemturn`` (answe
 
 State kept under the openid: ``turn`` (the matcher's Turn), ``pending`` (a numbered question: item codes or
 situation names), ``situation`` (the situation of the item under discussion), ``pages`` (the rest of a long
-answer, one per "1"), ``streak`` (unanswered questions in a row) and ``rated`` (the item a "评价 N" refers
-to).
+answer, one per "1"), ``streak`` (unanswered questions in a row), ``rated`` (the item a "评价 N" refers
+to) and ``told`` (the citizen's last messages, masked, for the situations they tell).
 """
 
 import datetime as dt
@@ -25,9 +25,14 @@ from bot.conversation.messages import Message
 from bot.conversation.records import MemoryRecorder, Question, Recorder
 from bot.conversation.state import MemoryStore, StateStore
 from bot.matching.decision import Decision, Turn
+from bot.matching.pii import mask_personal_data
 from knowledge.schema import Item, Situation
 
 log = logging.getLogger(__name__)
+
+#: Earlier messages kept for the situations they tell, and how much of each.
+TOLD_KEPT = 3
+TOLD_CHARS = 200
 
 EXAMPLES = "比如“身份证丢了怎么补办”“社保卡在哪办”"
 HELP = f"您好，请直接用文字描述要办理的事项，{EXAMPLES}。回复“人工”联系工作人员。"
@@ -120,6 +125,16 @@ class Session:
         if kept.get("item") != item.code:
             return None
         return next((s for s in item.situations or () if s.name == kept.get("name")), None)
+
+    def remember_told(self, text: str) -> None:
+        """Keep what the citizen told (masked, short), for the situations of items asked about later: 我爸爸
+        上个月走了 still holds when 他公积金我们当子女的咋个取 comes next."""
+        told = [*(self.state.get("told") or []), mask_personal_data(text)[:TOLD_CHARS]]
+        self.state["told"] = told[-TOLD_KEPT:]
+
+    def earlier_told(self) -> str:
+        """The citizen's earlier messages, joined (the message being answered not among them)."""
+        return " ".join((self.state.get("told") or [])[:-1])
 
     def topic_extra(self) -> dict[str, Any]:
         """What the matcher remembers of the topic (``Turn.extra``), carried into the next turn."""

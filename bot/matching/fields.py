@@ -98,6 +98,8 @@ EXPLICIT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("conditions", re.compile(r"(什么|哪些)条件|条件是什么")),
     # How much a benefit pays (一个月给多少, 能领多少钱): the standard is in the conditions, not the fee.
     ("conditions", re.compile(r"(?:给|发|领|拿|取|提|报|补|退|贷)(?:多少|几多|好多)")),
+    # 能领几个月, 失业金能拿多久: how long a benefit is paid, in its conditions, not the processing time.
+    ("conditions", re.compile(r"(?:领|发|拿|享受)(?:几个月|多少个月|多久|多长时间|几年)")),
     # 一个月有好多钱, 每年能有多少: what a benefit pays over time, not a price.
     (
         "conditions",

@@ -44,7 +44,7 @@ from bot.matching.ranker import Models, Verdict, shipped
 from bot.matching.records import Records
 from bot.matching.scoring import ItemScorer, Ranked
 from bot.matching.semantic import SemanticIndex
-from bot.matching.settled import answer_first, likely_item, lost_sibling, settled_alone
+from bot.matching.settled import answer_first, likely_item, lost_sibling, replacing_choice, settled_alone
 from bot.matching.surface import ASKS, COMPLAINT, HUMAN, Surface, ask_clause, asks, read_surface
 from knowledge.schema import Item
 
@@ -243,6 +243,14 @@ class Matcher:
             return Decision("answer", item=code, field=field, score=verdict.answer_p, scores=scores)
         if verdict.action == "clarify":
             choices = tuple(self.codes[c.position] for c in verdict.choices(self.names))
+            items = {c: self.item(c) for c in choices}
+            replacing = replacing_choice(choices, self._prepare(text), items) if text else None
+            if replacing is not None:
+                # 社保卡找不到了, between 社会保障卡申领 and 挂失与补换: the card is lost, so it is replaced.
+                score = verdict.answer_p
+                return Decision(
+                    "answer", item=replacing, field=field, score=score, reason="told", scores=scores
+                )
             pair = [self.names[self.position[c]] for c in choices[:2]]
             way = by_direction(text, pair) if text and len(choices) >= 2 else None
             if way is not None:

@@ -215,6 +215,17 @@ def lost_sibling(
     return None
 
 
+def replacing_choice(choices: Sequence[str], content: str, items: Mapping[str, Item]) -> str | None:
+    """In a numbered question between issuing and replacing one document (社会保障卡申领 / 社会保障卡挂失
+    与补换), the one that replaces it when the message tells it lost or stolen (社保卡找不到了); else None."""
+    if not _LOST.search(content) or not choices or any(code not in items for code in choices):
+        return None
+    first = items[choices[0]].name
+    same = [code for code in choices if _longest_common(first, items[code].name) >= SAME_DOCUMENT]
+    replacing = [code for code in same if _REPLACES.search(items[code].name)]
+    return replacing[0] if len(same) >= 2 and len(replacing) == 1 else None
+
+
 def _described(item: Item) -> str:
     return " ".join([item.name, *(item.aliases or ()), *(s.name for s in item.situations or ())])
 
