@@ -312,6 +312,17 @@ def test_asking_who_may_go_picks_no_situation(county):
     assert (reply.action, reply.item, reply.situation) == ("answer", "SF-RS-004", None)
 
 
+def test_a_document_told_lost_moves_to_the_item_that_replaces_it(context):
+    assert say(context, "残疾人证申领").item == "SF-CL-001"
+    reply = say(context, "不对不对，我是证丢了要补")
+    assert (reply.item, reply.situation) == ("SF-CL-002", "遗失补领")
+
+
+def test_and_that_card_after_a_theft_is_replaced_too(context):
+    assert say(context, "钱包被偷了，身份证在里面，怎么补办").item == "SF-GA-003"
+    assert say(context, "社保卡呢").item == "SF-RS-002"  # stolen with it: 挂失与补换, not 申领
+
+
 def test_a_situation_told_earlier_holds_for_an_item_asked_later(context):
     say(context, "我闺女今年12岁了")
     reply = say(context, "给她办个护照要带啥")

@@ -15,7 +15,7 @@ from bot.matching.fields import PROXY_ASK, PROXY_SITUATION, URGENT_ASK
 from bot.matching.normalize import normalize
 from bot.matching.options import by_done, by_hint, by_words, shares_a_character
 from bot.matching.pii import mask_personal_data
-from bot.matching.settled import likely_item
+from bot.matching.settled import likely_item, replacement, tells_loss
 from knowledge.schema import Item
 
 #: Characters of the message before a numbered question kept with it (a story's situation is near its ask).
@@ -160,6 +160,8 @@ class PendingChoices(ItemAnswers):
             topic = details.topic_words(item)
             if matcher.turns_away(text, [item.code]):
                 return None  # 那公积金退休了能全部取出来吗 beside 养老保险退休's situations: a new question
+            if tells_loss(matcher.prepare(text)) and replacement(item.code, matcher.items) is not None:
+                return None  # 不对，我是证丢了要补 beside 残疾人证申领's situations: the item that replaces it
             index = by_done(text, options)  # 那要是已备案呢 → 已网签备案, beside 未网签备案
             if index is None:
                 index = by_words(text, options, topic)

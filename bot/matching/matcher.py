@@ -44,7 +44,15 @@ from bot.matching.ranker import Models, Verdict, shipped
 from bot.matching.records import Records
 from bot.matching.scoring import ItemScorer, Ranked
 from bot.matching.semantic import SemanticIndex
-from bot.matching.settled import answer_first, likely_item, lost_sibling, replacing_choice, settled_alone
+from bot.matching.settled import (
+    answer_first,
+    likely_item,
+    lost_sibling,
+    replacement,
+    replacing_choice,
+    settled_alone,
+    tells_loss,
+)
 from bot.matching.surface import ASKS, COMPLAINT, HUMAN, Surface, ask_clause, asks, read_surface
 from knowledge.schema import Item
 
@@ -340,6 +348,9 @@ class Matcher:
     def decide(self, text: str, previous: Turn | None = None) -> Decision:
         """What to do with one citizen message, given the previous turn of the conversation."""
         decision = self._decide(text, previous)
+        moved = self._replaced(decision, text, previous)
+        if moved is not None:
+            decision = moved
         if (
             decision.action == "answer"
             and decision.field is None
@@ -350,6 +361,20 @@ class Matcher:
             # 港澳通行证呢 after 办护照多少钱: a bare "and X?" asks what was asked before, about X.
             return dataclasses.replace(decision, field=previous.field)
         return decision
+
+    def _replaced(self, decision: Decision, text: str, previous: Turn | None) -> Decision | None:
+        """A follow-up about a document item that tells the document lost (不对，我是证丢了要补 after
+        残疾人证申领; 社保卡呢 after a theft story) moves to the item that replaces it."""
+        if decision.action != "answer" or decision.item not in self.position or previous is None:
+            return None
+        read = self._read(text)
+        told = tells_loss(self._prepare(read))
+        if not told and BARE_ASK.match(re.sub(r"\s", "", to_halfwidth(read))) and previous.extra:
+            told = tells_loss(str(previous.extra.get("topic", "")))  # the story before: 钱包被偷了…
+        if not told:
+            return None
+        other = replacement(str(decision.item), self.items)
+        return dataclasses.replace(decision, item=other, reason="told") if other is not None else None
 
     def _decide(self, text: str, previous: Turn | None = None) -> Decision:
         prev = previous or Turn()

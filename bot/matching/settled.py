@@ -215,6 +215,28 @@ def lost_sibling(
     return None
 
 
+def replacement(code: str, items: Sequence[Item]) -> str | None:
+    """The item that replaces the document item ``code`` issues (残疾人证申领（新办） → 残疾人证换领、补领):
+    the one item naming a replacement whose name shares the longest run of characters with it (at least
+    SAME_DOCUMENT); None when ``code`` replaces already, or no single item does."""
+    current = next((item for item in items if item.code == code), None)
+    if current is None or _REPLACES.search(_described(current)):
+        return None
+    shared = [
+        (_longest_common(current.name, item.name), item.code)
+        for item in items
+        if item.code != code and _REPLACES.search(item.name)
+    ]
+    best = max((length for length, _ in shared), default=0)
+    found = [other for length, other in shared if length == best]
+    return found[0] if best >= SAME_DOCUMENT and len(found) == 1 else None
+
+
+def tells_loss(content: str) -> bool:
+    """Whether prepared ``content`` tells a document lost, stolen or broken."""
+    return bool(_LOST.search(content))
+
+
 def replacing_choice(choices: Sequence[str], content: str, items: Mapping[str, Item]) -> str | None:
     """In a numbered question between issuing and replacing one document (社会保障卡申领 / 社会保障卡挂失
     与补换), the one that replaces it when the message tells it lost or stolen (社保卡找不到了); else None."""
