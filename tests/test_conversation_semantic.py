@@ -300,3 +300,10 @@ def test_a_bare_name_of_one_service_or_with_a_field_is_answered(context):
     assert say(context, "护照怎么办").item == "SF-GA-009"
     where = say(context, "请问办残疾证去哪里")
     assert (where.action, where.field) == ("answer", "location")
+
+
+def test_a_refinement_beyond_the_list_is_settled_with_the_topic(context):
+    # 办身份证 offers 首次申领 / 临时 / 补领; 快过期了 要换新的 names none of them, and with the topic (身份证)
+    # it is 换领, not a new question between 身份证换领 and 驾驶证期满换证.
+    assert say(context, "办身份证").action == "clarify"
+    assert say(context, "快过期了 要换新的").item == "SF-GA-002"

@@ -537,6 +537,12 @@ class Matcher:
                 and self.grounded(surface.normal, content, prev.item)
             )
         ):
+            if fresh.action == "clarify" and topic:
+                combined = self._with_topic(topic, surface.normal, content, field)
+                if combined.action == "answer" and combined.item in fresh.candidates:
+                    # 快过期了 要换新的 after 办身份证: words the list lacked, and with the topic they settle
+                    # which of the new question's items.
+                    return combined
             return fresh  # 提取公积金 after 身份证补领: a new question, not a refinement
         if (
             field in (None, "conditions")  # a specific field asked beside the item is a follow-up
