@@ -94,6 +94,11 @@ def test_cantonese_function_words_are_read() -> None:
     assert normalize("BB出世唔够一个月") == "孩子出生不够一个月"
 
 
+def test_hokkien_words_are_read() -> None:
+    assert normalize("我有一间旧厝自己住") == "我有一间旧房子自己住"
+    assert normalize("囝仔都在外地") == "孩子都在外地"
+
+
 def test_buying_a_home_is_said_as_names_say_it() -> None:
     assert normalize("去年在县城给儿子买了套房") == "去年在县城给儿子购房"
     assert normalize("买房子要交什么税") == "购房要交什么税"
