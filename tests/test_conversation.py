@@ -285,16 +285,6 @@ def test_a_side_question_keeps_the_choice(context):
     assert say(context, "第三个").item == question.choices[2]
 
 
-def test_a_field_asked_instead_of_a_pick_answers_the_only_credible_option(context):
-    # Far ahead, but neither very likely nor named apart by its name's own words: it asks.
-    question = say(context, "儿子考上省外的大学，学校说户口可以自愿迁，我们想迁过去")
-    assert question.action == "clarify" and question.choices[0] == "SF-GA-007"
-    reply = say(context, "要带什么")
-    # 要带什么 gets the one-trip block of the option that was far ahead, not the list again.
-    assert (reply.action, reply.item, reply.field) == ("answer", "SF-GA-007", None)
-    assert "1-6号" in reply.text
-
-
 def test_asking_who_may_go_picks_no_situation(county):
     # An item whose situations say nothing of a proxy: 我帮他去办行不行 asks about the item (who may go),
     # it does not pick 非本市户籍离开本市 for the 开 of 走不开.

@@ -66,7 +66,7 @@ def test_a_request_for_a_person_alone_keeps_the_item_under_discussion(context):
 
 
 def test_a_follow_up_telling_a_situation_stays_on_the_item(context):
-    assert say(context, "我爸想办残疾证").choices[:1] == ("SF-CL-001",)
+    assert say(context, "我爸的残疾证怎么弄").choices[:1] == ("SF-CL-001",)
     assert say(context, "1").item == "SF-CL-001"
     reply = say(context, "他下不了床，去不了医院评定，咋办")
     assert (reply.action, reply.item, reply.situation) == ("answer", "SF-CL-001", "行动不便无法到评定机构")
@@ -303,7 +303,7 @@ def test_a_bare_name_of_one_service_or_with_a_field_is_answered(context):
 
 
 def test_a_refinement_beyond_the_list_is_settled_with_the_topic(context):
-    # 办身份证 offers 首次申领 / 临时 / 补领; 快过期了 要换新的 names none of them, and with the topic (身份证)
-    # it is 换领, not a new question between 身份证换领 and 驾驶证期满换证.
+    # 办身份证 offers 首次申领 / 临时 / 补领; 快过期了 要换新的 names none of them, and with the topic
+    # (身份证) it is 换领, not a new question between 身份证换领 and 驾驶证期满换证.
     assert say(context, "办身份证").action == "clarify"
     assert say(context, "快过期了 要换新的").item == "SF-GA-002"

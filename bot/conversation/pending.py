@@ -161,7 +161,7 @@ class PendingChoices(ItemAnswers):
             if matcher.turns_away(text, [item.code]):
                 return None  # 那公积金退休了能全部取出来吗 beside 养老保险退休's situations: a new question
             if tells_loss(matcher.prepare(text)) and replacement(item.code, matcher.items) is not None:
-                return None  # 不对，我是证丢了要补 beside 残疾人证申领's situations: the item that replaces it
+                return None  # 不对，我是证丢了要补 beside 残疾人证申领's situations: the replacing item
             index = by_done(text, options)  # 那要是已备案呢 → 已网签备案, beside 未网签备案
             if index is None:
                 index = by_words(text, options, topic)

@@ -38,7 +38,7 @@ from bot.matching.embedding import Embedder
 from bot.matching.features import Candidate, candidates
 from bot.matching.fields import PROXY_ASK
 from bot.matching.normalize import normalize, to_halfwidth
-from bot.matching.options import by_direction, by_hint, by_words
+from bot.matching.options import by_direction, by_hint, by_words, without_had
 from bot.matching.pinyin import PinyinReader, words_of
 from bot.matching.ranker import Models, Verdict, shipped
 from bot.matching.records import Records
@@ -77,6 +77,10 @@ SIBLINGS = 3
 BARE = 4
 #: A bare "and X?" (港澳通行证呢, 那新房呢, 我是要出租房子的那种): it asks again what was asked before.
 BARE_ASK = re.compile(r"^(?:那|那么|那要是|要是|如果是|我是)?.{1,10}?(?:的)?(?:呢|那种|的话)[?？]?$")
+
+
+#: The verbs of asking for a service, in aliases (办残疾证, 申请低保).
+_ASKING_VERB = re.compile(r"办理|申请|申办|怎么|办")
 
 
 #: "And what about X?" at the start of a message (那婚姻登记呢，今天能办离婚吗): it turns to X.
@@ -335,7 +339,14 @@ class Matcher:
         ``text`` (see :func:`settled.answer_first`), or None. The message's prepared words count too (补办 →
         补领): names are written in the catalogue's terms."""
         names = {c: self.names[self.position[c]] for c, _ in decision.scores if c in self.position}
-        return answer_first(decision, f"{text} {self._prepare(self._read(text))}", names)
+        # Aliases say the verb of asking (办残疾证): it sets no option apart.
+        described = {
+            c: " ".join([names[c], *(_ASKING_VERB.sub(" ", a) for a in self.item(c).aliases or ())])
+            for c in names
+        }
+        # What it says it has already (结婚证也有) names no option, in its canonical words either.
+        had_not = without_had(normalize(self._read(text)))
+        return answer_first(decision, f"{text} {self._prepare(had_not)}", names, described)
 
     @staticmethod
     def _strong(decision: Decision, prev: Turn) -> bool:

@@ -41,9 +41,20 @@ _HINTLESS = _FUNCTION_CHARS | _PLACE_CHARS | _TIME_CHARS
 _NEGATED = re.compile(r"(?:不是|并非|而不是)[^，,。；;！!？?\s是我]{1,8}")
 
 
+#: What the citizen says is had or done already (结婚证也有, 营业执照刚办下来): no option it asks for.
+_HAD = re.compile(r"\w{2,6}?(?:也有|都有|有了|已经有了?|早就有了?|刚办下来|办下来了|已经办好了?|早就办好了?)")
+
+
+def without_had(text: str) -> str:
+    """``text`` (normalised) without what it says is had or done already (结婚证也有)."""
+    return _HAD.sub(" ", text)
+
+
 def _said(text: str, topic: str = "") -> set[str]:
-    """The pairs of characters a message says of itself, without what it denies and the topic's own."""
-    return _bigrams(_COUNTED.sub(" ", normalize(_NEGATED.sub(" ", text)))) - _bigrams(normalize(topic))
+    """The pairs of characters a message says of itself, without what it denies or already has, and the
+    topic's own."""
+    kept = _HAD.sub(" ", normalize(_NEGATED.sub(" ", text)))
+    return _bigrams(_COUNTED.sub(" ", kept)) - _bigrams(normalize(topic))
 
 
 #: A number and its measure word (两个人, 一本): 个人 of 两个人 is no 个人 of 个人申领.

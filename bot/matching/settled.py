@@ -59,15 +59,23 @@ NEIGHBOUR_P = 0.01
 FAMILY_PREFIX = 4
 
 
-def answer_first(decision: Decision, text: str, names: Mapping[str, str]) -> str | None:
+def answer_first(
+    decision: Decision, text: str, names: Mapping[str, str], described: Mapping[str, str] | None = None
+) -> str | None:
     """The item a conversation answers instead of asking ``decision``'s numbered question about ``text``, or
-    None. Besides being very likely, when a neighbour's name begins like its own (a family:
-    住房公积金提取（…）) the message must say words of its name that its neighbours' names lack:
-    公积金怎么取出来 says only what every 住房公积金提取 item shares, and the deciding question is due."""
+    None. Besides being very likely, when a neighbour's name begins like its own (a family: 住房公积金提取
+    （…）) the message must say words of its name that its neighbours' names lack: 公积金怎么取出来 says
+    only what every 住房公积金提取 item shares, and the deciding question is due. ``described`` (each
+    option's name and aliases) names options apart below FIRST_ANSWER_P."""
     near = [names[code] for code, p in decision.scores if p >= NEIGHBOUR_P and code in names]
     likely = likely_item(decision) or _alone_but_denied(decision, text, names)
     if likely is None or decision.scores[0][1] < FIRST_ANSWER_P:
-        return _named_apart(decision, text, near)
+        found = _named_apart(decision, text, near)
+        if found is None and described:
+            # Or by its aliases, every option known by its aliases too (给孩子上户口 of 出生登记).
+            own = [described[code] for code, p in decision.scores if p >= NEIGHBOUR_P and code in described]
+            found = _named_apart(decision, text, own)
+        return found
     family = [name for name in near[1:] if len(os.path.commonprefix([near[0], name])) >= FAMILY_PREFIX]
     if family and by_words(text, near) != 0:
         return None
@@ -75,8 +83,9 @@ def answer_first(decision: Decision, text: str, names: Mapping[str, str]) -> str
 
 
 def _named_apart(decision: Decision, text: str, near: Sequence[str]) -> str | None:
-    """The first option when it is clearly first and the message says words of its name that no neighbour's
-    name has (离婚 of 内地居民离婚登记 beside 结婚登记, 个体户 beside 有限责任公司), else None."""
+    """The first option when it is clearly first and the message says its own words (of its name and
+    aliases, ``near``) that no neighbour's have (离婚 of 内地居民离婚登记 beside 结婚登记, 个体户 beside 有限
+    责任公司, 给孩子上户口 of 出生登记's aliases), else None."""
     scores = decision.scores
     if decision.action != "clarify" or not scores or scores[0][0] != decision.candidates[0]:
         return None
