@@ -71,6 +71,12 @@ def test_an_items_own_name_leaves_out_the_situations_it_lists():
         "居民身份证补领（遗失、被盗、损坏）", "遗失、被盗补领", "损坏、消磁换领", "急需用证申领临时身份证"
     )
     assert own_name(card) == "居民身份证补领"
+    # Operations listed without brackets, each one situation's (挂失 of 临时挂失).
+    social = _item("社会保障卡挂失、补卡、换卡", "临时挂失", "遗失补卡", "损坏、到期换卡")
+    assert own_name(social) == "社会保障卡"
+    assert "挂失" not in topic_of(social, _same)
+    # A list whose words no situation holds stays.
+    assert own_name(_item("残疾人证换领、补领", "有效期满", "迁入本县")) == "残疾人证换领、补领"
     assert told_apart(card, "钱包被盗了，身份证在里面", _same).name == "遗失、被盗补领"
 
 
@@ -87,9 +93,11 @@ def test_a_word_of_a_situations_name_tells_it_once_the_item_is_decided():
         return text.replace("丢了", "遗失")
 
     book = _item("居民户口簿补领、换领", "遗失补领", "损坏或页满换领", aliases=("户口本丢了",))
-    # 遗失 of 遗失补领 (补领 is the item's own word; the alias 户口本丢了 lends 遗失 to the situation).
+    # 遗失 of 遗失补领 (the alias 户口本丢了 lends 遗失 to the situation).
     assert worded_situation(book, "户口本丢了怎么办", canonical).name == "遗失补领"
-    assert worded_situation(book, "户口本怎么补领", canonical) is None
+    # The name lists 补领 and 换领, each one situation's: 补领 tells 遗失补领, 换领 the other.
+    assert worded_situation(book, "户口本怎么补领", canonical).name == "遗失补领"
+    assert worded_situation(book, "户口本怎么办", canonical) is None
 
 
 def test_a_situation_part_is_told_without_the_operation_it_ends_with(county_kb_path) -> None:

@@ -150,7 +150,8 @@ _BRACKETED = re.compile(r"[（(]([^）)]*)[）)]")
 def own_name(item: Item) -> str:
     """The item's name without the words in its brackets that begin (a part of) one of its situations'
     names: 户口迁入（投靠、购房、就业等） lists 购房落户 and 就业落户, whose words are theirs; 投靠 begins
-    none alone. 补领（遗失、被盗、损坏） lists 被盗 of 遗失、被盗补领."""
+    none alone. 补领（遗失、被盗、损坏） lists 被盗 of 遗失、被盗补领; 社会保障卡挂失、补卡、换卡 lists each of
+    临时挂失, 遗失补卡 and 损坏、到期换卡 unbracketed."""
     situations = [s.name for s in item.situations or ()]
 
     def kept(found: re.Match[str]) -> str:
@@ -158,7 +159,16 @@ def own_name(item: Item) -> str:
         left = [p for p in parts if sum(_begins(name, p.rstrip("等")) for name in situations) != 1]
         return f"（{'、'.join(left)}）" if left else ""
 
-    return _BRACKETED.sub(kept, item.name)
+    name = _BRACKETED.sub(kept, item.name)
+    bare = _BRACKETED.sub("", name)
+    if "、" not in bare or bare != name:
+        return name
+    # 社会保障卡挂失、补卡、换卡 lists its operations unbracketed: each one that only one situation's name
+    # holds (临时挂失, 遗失补卡, 损坏、到期换卡) is that situation's word.
+    segments = name.split("、")
+    head, words = segments[0][:-2], [segments[0][-2:], *segments[1:]]
+    left = [w for w in words if sum(w in s for s in situations) != 1]
+    return head + "、".join(left)
 
 
 def _begins(name: str, word: str) -> bool:
