@@ -150,8 +150,8 @@ _BRACKETED = re.compile(r"[（(]([^）)]*)[）)]")
 def own_name(item: Item) -> str:
     """The item's name without the words in its brackets that begin (a part of) one of its situations'
     names: 户口迁入（投靠、购房、就业等） lists 购房落户 and 就业落户, whose words are theirs; 投靠 begins
-    none alone. 补领（遗失、被盗、损坏） lists 被盗 of 遗失、被盗补领; 社会保障卡挂失、补卡、换卡 lists each of
-    临时挂失, 遗失补卡 and 损坏、到期换卡 unbracketed."""
+    none alone. 补领（遗失、被盗、损坏） lists 被盗 of 遗失、被盗补领; 社会保障卡挂失、补卡、换卡 lists
+    each of 临时挂失, 遗失补卡 and 损坏、到期换卡 unbracketed."""
     situations = [s.name for s in item.situations or ()]
 
     def kept(found: re.Match[str]) -> str:
