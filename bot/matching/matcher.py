@@ -334,7 +334,7 @@ class Matcher:
         """Each item's name as matched (canonical words), in ``codes`` order; prepared once, on first use."""
         return tuple(self._prepare(self.names[self.position[code]]) for code in self.codes)
 
-    def first_answer(self, decision: Decision, text: str) -> str | None:
+    def first_answer(self, decision: Decision, text: str, *, apart: bool = True) -> str | None:
         """The item a conversation answers at once instead of asking ``decision``'s numbered question about
         ``text`` (see :func:`settled.answer_first`), or None. The message's prepared words count too (补办 →
         补领): names are written in the catalogue's terms."""
@@ -346,7 +346,7 @@ class Matcher:
         }
         # What it says it has already (结婚证也有) names no option, in its canonical words either.
         had_not = without_had(normalize(self._read(text)))
-        return answer_first(decision, f"{text} {self._prepare(had_not)}", names, described)
+        return answer_first(decision, f"{text} {self._prepare(had_not)}", names, described, apart=apart)
 
     @staticmethod
     def _strong(decision: Decision, prev: Turn) -> bool:
@@ -512,7 +512,9 @@ class Matcher:
             )
         if self._strong(fresh, prev) or not (prev.item or prev.candidates):
             return fresh
-        first = self.first_answer(fresh, text)
+        # Only a very likely new item leaves the one under discussion (not one merely named apart:
+        # 我们才结婚半年，能迁吗 after 户口迁入 投靠配偶 is still about the move).
+        first = self.first_answer(fresh, text, apart=False)
         if (
             first is not None
             and prev.item in self.position
