@@ -566,6 +566,13 @@ def test_questions_are_recorded_masked(context):
     assert "320102197806154311" not in recorded["text"] and recorded["item_code"] == "SF-GA-003"
 
 
+def test_a_single_character_leads_no_sentence_alone(context):
+    say(context, "医疗费用手工报销")
+    # 打 of 钱打到卡上 is in 打印件 too; the sentence holding 报销 and 卡 answers.
+    reply = say(context, "报销的钱打到这张卡上行不：6222 0212 3456 7890 128")
+    assert reply.text.startswith("本人银行卡") and "6222" not in reply.text
+
+
 def test_a_follow_up_the_record_answers_is_answered_from_it(context):
     # Words foreign to names and FAQ questions, told by the item's notes: the sentence that tells leads.
     say(context, "护照补发要带什么材料")

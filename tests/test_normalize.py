@@ -94,6 +94,13 @@ def test_cantonese_function_words_are_read() -> None:
     assert normalize("BB出世唔够一个月") == "孩子出生不够一个月"
 
 
+def test_an_area_said_short_is_square_metres() -> None:
+    assert normalize("房子120平 家里就这一套") == "房子120平方米 家里就这一套"
+    assert normalize("90个平方的房子") == "90平方米的房子"
+    assert normalize("120平方米") == "120平方米"
+    assert normalize("平时几点上班") == "平时几点上班"
+
+
 def test_hokkien_words_are_read() -> None:
     assert normalize("我有一间旧厝自己住") == "我有一间旧房子自己住"
     assert normalize("囝仔都在外地") == "孩子都在外地"

@@ -94,7 +94,12 @@ def _record_units(item: Item, situation: Situation | None) -> list[tuple[str, st
 
 
 def record_sentence(
-    item: Item, words: Sequence[str], records: Records, situation: Situation | None = None
+    item: Item,
+    words: Sequence[str],
+    records: Records,
+    situation: Situation | None = None,
+    *,
+    long_only: bool = False,
 ) -> str | None:
     """The item's sentences (or FAQ answers) holding the question's rarest ``words`` (content words: 寄 of
     可以寄到家里吗 in 证件可邮寄), if they clearly do: at least one word few records use, and more weight than
@@ -103,10 +108,11 @@ def record_sentence(
     own = normalize(" ".join([item.name, *(item.aliases or [])]))
     others = [w for w in words if w not in own]
     if others and len(others) < len(words):
-        found = record_sentence(item, others, records, situation)
+        # Without the item's own words, a single character (打 of 钱打到卡上) is too weak to lead alone.
+        found = record_sentence(item, others, records, situation, long_only=True)
         if found is not None:
             return found
-    distinct = [w for w in words if records.distinct(w)]
+    distinct = [w for w in words if records.distinct(w) and (len(w) > 1 or not long_only)]
     if not distinct:
         return None
     scored = [

@@ -100,6 +100,15 @@ def rewrite_passing(text: str) -> str:
     return _PASSED.sub(r"\1去世了", text)
 
 
+#: An area said short (120平, 90个平方): square metres, as records write it.
+_AREA = re.compile(r"(\d+)\s*(?:个平方|平方|平)(?!方|米)")
+
+
+def rewrite_area(text: str) -> str:
+    """120平 → 120平方米."""
+    return _AREA.sub(r"\1平方米", text)
+
+
 def rewrite_colloquial(text: str) -> str:
     """咋→怎么, 啥→什么 and the other pairs of ``data/colloquial.tsv``."""
     return _colloquial()(text)
@@ -123,6 +132,6 @@ def normalize(text: str) -> str:
     """The matching form of ``text``: masked, half-width, simplified, colloquial-free, filler-free."""
     text = strip_tokens(mask_personal_data(text))
     text = to_simplified(to_halfwidth(text).lower())
-    text = rewrite_colloquial(rewrite_passing(text))
+    text = rewrite_colloquial(rewrite_area(rewrite_passing(text)))
     text = strip_fillers(text)
     return clean_spacing(text)
