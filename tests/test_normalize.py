@@ -101,6 +101,12 @@ def test_an_area_said_short_is_square_metres() -> None:
     assert normalize("平时几点上班") == "平时几点上班"
 
 
+def test_the_factory_is_the_employer() -> None:
+    assert normalize("社保一直是厂里交的") == "社保一直是单位交的"
+    assert normalize("在工厂里上班") == "在工厂里上班"
+    assert normalize("现在想个人接到交") == "现在想个人接着交"
+
+
 def test_hokkien_words_are_read() -> None:
     assert normalize("我有一间旧厝自己住") == "我有一间旧房子自己住"
     assert normalize("囝仔都在外地") == "孩子都在外地"
