@@ -101,6 +101,12 @@ def test_an_area_said_short_is_square_metres() -> None:
     assert normalize("平时几点上班") == "平时几点上班"
 
 
+def test_dates_in_chinese_numerals_are_written_in_digits() -> None:
+    assert normalize("都十二月了 今年还交得到不") == "都12月了 今年还交得到不"
+    assert normalize("十月一日") == "10月1日" and normalize("二十三号") == "23号"
+    assert normalize("这个月") == "这个月" and normalize("十一假期") == "十一假期"
+
+
 def test_the_factory_is_the_employer() -> None:
     assert normalize("社保一直是厂里交的") == "社保一直是单位交的"
     assert normalize("在工厂里上班") == "在工厂里上班"

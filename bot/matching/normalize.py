@@ -100,6 +100,27 @@ def rewrite_passing(text: str) -> str:
     return _PASSED.sub(r"\1去世了", text)
 
 
+#: A month or day in Chinese numerals (十二月, 三月五号), written in digits as records write dates.
+_CN_DATE = re.compile(r"([一二三四五六七八九十]{1,3})(?=月|号|日)")
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+
+
+def _cn_number(found: re.Match[str]) -> str:
+    """一 → 1, 十二 → 12, 二十三 → 23 (up to 99); other spellings stay."""
+    text = found.group(1)
+    if "十" not in text:
+        return str(_CN_DIGITS[text]) if len(text) == 1 else text
+    tens, _, ones = text.partition("十")
+    if len(tens) > 1 or len(ones) > 1:
+        return text
+    return str((_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0))
+
+
+def rewrite_dates(text: str) -> str:
+    """十二月 → 12月, 三号 → 3号: dates as records write them."""
+    return _CN_DATE.sub(_cn_number, text)
+
+
 #: An area said short (120平, 90个平方): square metres, as records write it.
 _AREA = re.compile(r"(\d+)\s*(?:个平方|平方|平)(?!方|米)")
 
@@ -132,6 +153,6 @@ def normalize(text: str) -> str:
     """The matching form of ``text``: masked, half-width, simplified, colloquial-free, filler-free."""
     text = strip_tokens(mask_personal_data(text))
     text = to_simplified(to_halfwidth(text).lower())
-    text = rewrite_colloquial(rewrite_area(rewrite_passing(text)))
+    text = rewrite_colloquial(rewrite_dates(rewrite_area(rewrite_passing(text))))
     text = strip_fillers(text)
     return clean_spacing(text)
