@@ -307,3 +307,11 @@ def test_a_refinement_beyond_the_list_is_settled_with_the_topic(context):
     # (身份证) it is 换领, not a new question between 身份证换领 and 驾驶证期满换证.
     assert say(context, "办身份证").action == "clarify"
     assert say(context, "快过期了 要换新的").item == "SF-GA-002"
+
+
+def test_a_question_its_record_answers_stays_on_the_item_among_the_options(context):
+    say(context, "我妈今年81了，听说有高龄补贴，要去申请吗")
+    assert say(context, "她老年证也没办，我替她去办行吗").item == "SF-MZ-008"
+    # Both items named; the record of the one under discussion tells the difference.
+    reply = say(context, "老年证跟那个高龄补贴是一回事不")
+    assert (reply.action, reply.item) == ("answer", "SF-MZ-008")

@@ -30,7 +30,8 @@ from bot.conversation.messages import Message, Reply
 from bot.conversation.pending import PendingChoices
 from bot.conversation.session import EXAMPLES, HELP, Context, schedule_of, turn_data, turn_of
 from bot.matching.decision import Decision, Turn
-from bot.matching.normalize import to_halfwidth
+from bot.matching.fields import PRESENCE_ASK, PROXY_ASK
+from bot.matching.normalize import normalize, to_halfwidth
 from bot.matching.settled import FIRST_ANSWER_P
 from knowledge.schema import Item
 
@@ -125,6 +126,14 @@ class _Conversation(PendingChoices):
         )
         return item
 
+    def about_current(self, text: str, code: str) -> bool:
+        """Whether ``text`` asks who may go, or something the record of item ``code`` tells."""
+        matcher = self.knowledge.matcher
+        normal = normalize(matcher.reader.read(text))
+        if PROXY_ASK.search(normal) or PRESENCE_ASK.search(normal):
+            return True
+        return code in matcher.position and matcher.grounded(normal, matcher.prepare(text), code)
+
     def on_topic(self, text: str) -> Item | None:
         """The item under discussion when ``text`` tells one of its situations or asks one of its FAQ
         entries (证还没过期，就是签注用完了; 卡坏了刷不出来呢) though it names no item itself."""
@@ -174,7 +183,17 @@ class _Conversation(PendingChoices):
         # Not while the citizen's numbered question is open and asked again; a situation list beside an
         # answer, or a question about other items, does not hold the new question back.
         asked_again = pending.get("kind") == "items" and set(decision.candidates) <= set(pending["options"])
-        first = matcher.first_answer(decision, text) if not asked_again else None
+        # Beside an item under discussion, a message asking who may go, or what its record tells, may be a
+        # follow-up the matcher took for a new question (我人在外地上学，让我妈去帮我开行不行): only a very
+        # likely new item is answered at once then.
+        current = str(previous.item) if previous and previous.item else ""
+        about_current = bool(current) and self.about_current(text, current)
+        if about_current and decision.action == "clarify" and current in decision.candidates:
+            # 老年证跟那个高龄补贴是一回事不 after 老年人优待证: among the options, and its record tells.
+            decision = Decision(
+                "answer", item=current, field=decision.field, score=decision.score, reason="follow_up"
+            )
+        first = matcher.first_answer(decision, text, apart=not about_current) if not asked_again else None
         likely = self.knowledge.item(first) if first is not None else None
         if likely is not None:
             # 身份证前天被人偷了，补办要带啥: one credible item, very likely; the one-trip answer now, and the

@@ -165,6 +165,9 @@ class PendingChoices(ItemAnswers):
             index = by_done(text, options)  # 那要是已备案呢 → 已网签备案, beside 未网签备案
             if index is None:
                 index = by_words(text, options, topic)
+            proxy = [i for i, option in enumerate(options) if PROXY_SITUATION.search(option)]
+            if index is None and len(proxy) == 1 and PROXY_ASK.search(normal):
+                index = proxy[0]  # 让我妈去帮我开行不行 beside 委托他人代办: someone else goes
             if index is None:
                 fresh = matcher.decide(text, None)
                 if fresh.action == "answer" and fresh.item != item.code:

@@ -340,13 +340,16 @@ class Matcher:
         补领): names are written in the catalogue's terms."""
         names = {c: self.names[self.position[c]] for c, _ in decision.scores if c in self.position}
         # Aliases say the verb of asking (办残疾证): it sets no option apart.
-        described = {
-            c: " ".join([names[c], *(_ASKING_VERB.sub(" ", a) for a in self.item(c).aliases or ())])
-            for c in names
-        }
+        described = {c: self._described(c, names[c]) for c in names}
         # What it says it has already (结婚证也有) names no option, in its canonical words either.
         had_not = without_had(normalize(self._read(text)))
         return answer_first(decision, f"{text} {self._prepare(had_not)}", names, described, apart=apart)
+
+    def _described(self, code: str, name: str) -> str:
+        """An item's own words: its name, aliases (without the verb of asking: 办残疾证) and situations."""
+        item = self.item(code)
+        aliases = [_ASKING_VERB.sub(" ", alias) for alias in item.aliases or ()]
+        return " ".join([name, *aliases, *(s.name for s in item.situations or ())])
 
     @staticmethod
     def _strong(decision: Decision, prev: Turn) -> bool:

@@ -121,6 +121,15 @@ def rewrite_dates(text: str) -> str:
     return _CN_DATE.sub(_cn_number, text)
 
 
+#: Seeing a doctor somewhere else (在那边看病, 去省城住院): 异地就医, as records say it.
+_ELSEWHERE = re.compile(r"(?:在|去|到)(?:那边|那里|外地|外省|省外|省城|异地)(?:看病|就医|住院|拿药|治病)")
+
+
+def rewrite_elsewhere(text: str) -> str:
+    """他在那边看病医保咋个弄 → 他异地就医医保咋个弄."""
+    return _ELSEWHERE.sub("异地就医", text)
+
+
 #: An area said short (120平, 90个平方): square metres, as records write it.
 _AREA = re.compile(r"(\d+)\s*(?:个平方|平方|平)(?!方|米)")
 
@@ -153,6 +162,6 @@ def normalize(text: str) -> str:
     """The matching form of ``text``: masked, half-width, simplified, colloquial-free, filler-free."""
     text = strip_tokens(mask_personal_data(text))
     text = to_simplified(to_halfwidth(text).lower())
-    text = rewrite_colloquial(rewrite_dates(rewrite_area(rewrite_passing(text))))
+    text = rewrite_colloquial(rewrite_elsewhere(rewrite_dates(rewrite_area(rewrite_passing(text)))))
     text = strip_fillers(text)
     return clean_spacing(text)

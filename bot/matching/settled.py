@@ -76,7 +76,8 @@ def answer_first(
     option's name and aliases) names options apart below FIRST_ANSWER_P; without ``apart``, only a very
     likely option is answered."""
     near = [names[code] for code, p in decision.scores if p >= NEIGHBOUR_P and code in names]
-    likely = likely_item(decision) or _alone_but_denied(decision, text, names)
+    words = (described or names) if apart else names
+    likely = likely_item(decision) or _alone_but_denied(decision, text, names, words)
     if likely is None or decision.scores[0][1] < FIRST_ANSWER_P:
         if not apart:
             return None
@@ -106,9 +107,12 @@ def _named_apart(decision: Decision, text: str, near: Sequence[str]) -> str | No
     return scores[0][0] if by_words(text, near) == 0 else None
 
 
-def _alone_but_denied(decision: Decision, text: str, names: Mapping[str, str]) -> str | None:
-    """The first option when every other credible one is named only by words the message denies (当时没备案
-    回来找医保报销: 备案 of 异地就医备案 was not done, so it is not what is asked), else None."""
+def _alone_but_denied(
+    decision: Decision, text: str, names: Mapping[str, str], described: Mapping[str, str]
+) -> str | None:
+    """The first option when every other credible one is named only by words the message denies or the
+    first option's own words (``described``: name, aliases, situations) hold too (在省城住院，当时没备案，
+    回来找医保报销: 备案 of 异地就医备案 was not done, and 异地就医 is 医疗费用手工报销's situation too)."""
     scores = decision.scores
     if decision.action != "clarify" or not scores or scores[0][0] != decision.candidates[0]:
         return None
@@ -118,7 +122,7 @@ def _alone_but_denied(decision: Decision, text: str, names: Mapping[str, str]) -
         return None
     denied = denied_words(text)
     for code in others:
-        said = said_apart(text, names[code], names[first[0]])
+        said = said_apart(text, names[code], described.get(first[0], names[first[0]]))
         if not said or not said <= denied:
             return None
     return first[0]
