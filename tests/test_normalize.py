@@ -107,6 +107,12 @@ def test_dates_in_chinese_numerals_are_written_in_digits() -> None:
     assert normalize("这个月") == "这个月" and normalize("十一假期") == "十一假期"
 
 
+def test_treatment_elsewhere_is_seeking_medical_care_elsewhere() -> None:
+    assert normalize("他在那边看病医保咋个弄") == "他异地就医医保怎么个弄"
+    assert normalize("我妈去省城住院") == "我妈异地就医"
+    assert normalize("明天带我妈去省城看病") == "明天带我妈去省城看病"  # a trip
+
+
 def test_the_factory_is_the_employer() -> None:
     assert normalize("社保一直是厂里交的") == "社保一直是单位交的"
     assert normalize("在工厂里上班") == "在工厂里上班"

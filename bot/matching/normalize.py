@@ -121,8 +121,12 @@ def rewrite_dates(text: str) -> str:
     return _CN_DATE.sub(_cn_number, text)
 
 
-#: Seeing a doctor somewhere else (在那边看病, 去省城住院): 异地就医, as records say it.
-_ELSEWHERE = re.compile(r"(?:在|去|到)(?:那边|那里|外地|外省|省外|省城|异地)(?:看病|就医|住院|拿药|治病)")
+#: Treatment somewhere else (在那边看病, 去省城住院): 异地就医, as records say it.
+_ELSEWHERE = re.compile(
+    r"在(?:那边|那里|外地|外省|省外|省城|异地)(?:看病|就医|住院|拿药|治病)|"
+    # 去省城看病 is a trip; 去省城住院 is treatment there.
+    r"(?:去|到)(?:那边|那里|外地|外省|省外|省城|异地)(?:就医|住院|治病)"
+)
 
 
 def rewrite_elsewhere(text: str) -> str:
