@@ -113,6 +113,11 @@ def test_treatment_elsewhere_is_seeking_medical_care_elsewhere() -> None:
     assert normalize("明天带我妈去省城看病") == "明天带我妈去省城看病"  # a trip
 
 
+def test_how_many_months_a_benefit_is_paid_is_how_long() -> None:
+    assert normalize("失业金能领几个月") == "失业金能领多久"
+    assert normalize("孩子几个月大了") == "孩子几个月大了"
+
+
 def test_the_factory_is_the_employer() -> None:
     assert normalize("社保一直是厂里交的") == "社保一直是单位交的"
     assert normalize("在工厂里上班") == "在工厂里上班"
