@@ -566,6 +566,13 @@ def test_questions_are_recorded_masked(context):
     assert "320102197806154311" not in recorded["text"] and recorded["item_code"] == "SF-GA-003"
 
 
+def test_two_fields_asked_together_are_both_answered(context):
+    say(context, "公证怎么办")
+    reply = say(context, "公证在哪办 多少钱")
+    assert (reply.item, reply.field) == ("SF-SFJ-002", "fee")
+    assert "53号" in reply.text and "收费" in reply.text
+
+
 def test_a_single_character_leads_no_sentence_alone(context):
     say(context, "医疗费用手工报销")
     # 打 of 钱打到卡上 is in 打印件 too; the sentence holding 报销 and 卡 answers.

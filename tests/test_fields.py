@@ -231,3 +231,11 @@ def test_what_a_benefit_pays_over_time_is_no_price() -> None:
     assert detect_field("一年交多少钱") == "fee"
     assert detect_field("多少钱一年") == "fee"
     assert detect_field("一年最多能取多少钱") == "conditions"  # how much one may take out
+
+
+def test_fields_asked_together_are_each_found_once() -> None:
+    from bot.matching.fields import fields_asked
+
+    assert fields_asked("公证在哪办 多少钱") == ["location", "fee"]
+    assert fields_asked("要多久，多少钱，收费吗") == ["time_limit", "fee"]
+    assert fields_asked("要带什么") == []

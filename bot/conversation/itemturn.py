@@ -9,7 +9,14 @@ from bot.conversation.hallreply import hall_reply
 from bot.conversation.messages import Reply
 from bot.conversation.session import Session, turn_data
 from bot.matching.decision import Turn
-from bot.matching.fields import PRESENCE_ASK, PROXY_ASK, PROXY_SITUATION, URGENT_ASK, URGENT_SITUATION
+from bot.matching.fields import (
+    PRESENCE_ASK,
+    PROXY_ASK,
+    PROXY_SITUATION,
+    URGENT_ASK,
+    URGENT_SITUATION,
+    fields_asked,
+)
 from bot.matching.normalize import normalize
 from bot.matching.records import content_tokens
 from bot.matching.situations import told_apart
@@ -106,6 +113,13 @@ class ItemAnswers(Session):
         if day_answer is not None and lead is None:
             # "今天可以办护照吗", first time: that day, then the one-trip block.
             lead, field = day_answer, None
+        if field is not None and text:
+            # 公证在哪办 多少钱: the other field asked too, said before the one the reply is about.
+            other = next((f for f in fields_asked(text) if f != field), None)
+            content = answers.field_text(item, other, self.hall, situation) if other else None
+            if other and content:
+                said = f"{answers.FIELD_LABELS[other]}：{content}"
+                lead = f"{lead}\n{said}" if lead else said
         shown = field
         if fresh and field is not None and lead is None and len(normal.replace(" ", "")) >= STORY_LENGTH:
             # A story that ends in one question (…老年证去哪里办): its answer first, then the one-trip block:

@@ -132,6 +132,25 @@ def detect_field(text: str) -> str | None:
     return None
 
 
+#: Fields a message may ask together, one clause each (公证在哪办 多少钱).
+_TOGETHER = ("fee", "time_limit", "location", "hours", "online", "phone")
+_CLAUSES = re.compile(r"[\s，,。？?！!；;]+")
+
+
+def fields_asked(text: str) -> list[str]:
+    """The fields the clauses of ``text`` ask, in order, each once (公证在哪办 多少钱 → location, fee); a
+    clause asks the first field its words name."""
+    normal = _TOLD.sub(" ", normalize(_OWN_NUMBER.sub(" ", mask_personal_data(text))))
+    found: list[str] = []
+    for clause in _CLAUSES.split(normal):
+        for name, pattern in FIELD_RULES:
+            if name in _TOGETHER and pattern.search(clause):
+                if name not in found:
+                    found.append(name)
+                break
+    return found
+
+
 def _literal_cues(pattern: re.Pattern[str]) -> re.Pattern[str]:
     # Cues with a wildcard (能…吗) would swallow the content between them; only fixed words are stripped.
     parts, depth, start, source = [], 0, 0, pattern.pattern
