@@ -127,7 +127,7 @@ def faq_for(item: Item, text: str, field: str | None, passages: ItemPassages) ->
     closest of the entries by FAQ_MARGIN, closer than the item's name by FAQ_OVER_NAME, and not behind any
     other passage (an alias, a situation) by more than FAQ_MARGIN."""
     faq = list(item.faq or ())
-    if not faq or not (field or _YES_NO.search(text)):
+    if not faq or not (field or _YES_NO.search(text) or _YES_NO.search(normalize(text))):
         return None
     if not passages.scores:
         return _faq_by_words(faq, text)
