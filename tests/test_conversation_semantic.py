@@ -320,5 +320,5 @@ def test_a_question_its_record_answers_stays_on_the_item_among_the_options(conte
 def test_a_yes_no_question_in_dialect_gets_the_faq_answer_first(context):
     say(context, "孩子出生了要上户口")
     # 会唔会 (粤语) is 会不会: a yes/no question, which the FAQ answers first.
-    reply = say(context, "宝宝出世都一个多月啦 迟咗会唔会罚钱㗎")
+    reply = say(context, "BB出世成个月啦 迟咗会唔会罚钱㗎")
     assert reply.item == "SF-GA-005" and reply.text.startswith("不会")
