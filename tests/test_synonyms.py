@@ -21,6 +21,8 @@ SYNONYMS = [
     ("新农合", "城乡居民基本医疗保险"),
     ("社保转移", "社会保险转移"),
     ("退伍", "退役"),
+    ("辞职了", "离职了"),
+    ("欠工钱", "欠劳动报酬"),
 ]
 
 
@@ -44,6 +46,8 @@ SYNONYMS = [
         "xinnonghe",
         "shebao-not-shebaoka",
         "tuiwu",
+        "cizhi",
+        "gongqian",
     ],
 )
 def test_default_synonyms(text: str, expected: str) -> None:
