@@ -322,3 +322,11 @@ def test_a_yes_no_question_in_dialect_gets_the_faq_answer_first(context):
     # 会唔会 (粤语) is 会不会: a yes/no question, which the FAQ answers first.
     reply = say(context, "BB出世成个月啦 迟咗会唔会罚钱㗎")
     assert reply.item == "SF-GA-005" and reply.text.startswith("不会")
+
+
+def test_another_situations_bracketed_detail_does_not_move_an_established_situation(context):
+    first = say(context, "暑假带9岁的儿子出国，帮他办个护照")
+    assert (first.item, first.situation) == ("SF-GA-009", "未满16周岁")
+    # 有效 is in 换发（有效期即将届满…）'s brackets only: the child's situation stays.
+    reply = say(context, "护照几年有效")
+    assert (reply.item, reply.situation) == ("SF-GA-009", "未满16周岁")

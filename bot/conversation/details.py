@@ -22,6 +22,8 @@ from knowledge.schema import FaqEntry, Item, Situation
 _YES_NO = re.compile(
     r"吗|么|嘛|不$|不[？?。]?$|能不能|可不可以|要不要|是不是|会不会|用不用|行不行|有没有|还是"
 )
+#: A bracketed detail of a name: 换发（有效期不足6个月、签证页用完、损毁）.
+_BRACKETED = re.compile(r"[（(][^）)]*[）)]")
 #: Passage similarity an FAQ question needs over the item's other passages (names, situations).
 FAQ_MARGIN = 0.01
 #: ... and over the item's name.
@@ -66,8 +68,11 @@ def topic_words(item: Item) -> str:
     return " ".join([name, *aliases])
 
 
-def situation_from_story(matcher: Matcher, item: Item, text: str, passages: ItemPassages) -> Situation | None:
-    """The situation the message describes, or None when it does not say (or says several)."""
+def situation_from_story(
+    matcher: Matcher, item: Item, text: str, passages: ItemPassages, *, established: bool = False
+) -> Situation | None:
+    """The situation the message describes, or None when it does not say (or says several); ``established``:
+    the conversation has told one already."""
     situations = list(item.situations or ())
     if not situations or not text.strip():
         return None
@@ -90,6 +95,10 @@ def situation_from_story(matcher: Matcher, item: Item, text: str, passages: Item
     if worded_alone is not None:
         return worded_alone  # 户口本丢了 → 遗失补领
     names = [s.name for s in situations]
+    if established:
+        # Beside a situation already told, a word of another's bracketed detail tells nothing (护照几年有效 is
+        # no 换发（有效期不足6个月…） for a child's first passport): names without their brackets.
+        names = [_BRACKETED.sub("", name) or name for name in names]
     topic = topic_words(item)
     # 嫁过来 tells 配偶 of 投靠配偶: the family ties a story tells, in the words situation names use.
     worded = by_words(f"{text} {roles(text)}", names, topic)

@@ -41,7 +41,14 @@ class ItemAnswers(Session):
         matcher = self.knowledge.matcher
         normal = normalize(matcher.reader.read(text)) if text else ""
         passages = details.passages_for(matcher, item, normal)
-        situation = details.situation_from_story(matcher, item, text, passages) if text else None
+        # Beside a situation established before, other situations' bracketed details tell nothing (护照几年
+        # 有效 is no 换发（有效期不足6个月…） for a child's first passport).
+        settled = self.current_situation(item) if not fresh else None
+        situation = (
+            details.situation_from_story(matcher, item, text, passages, established=settled is not None)
+            if text
+            else None
+        )
         if situation is None and story:
             told = details.passages_for(matcher, item, normalize(matcher.reader.read(story)))
             situation = details.situation_from_story(matcher, item, story, told)
