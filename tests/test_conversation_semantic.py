@@ -330,3 +330,8 @@ def test_another_situations_bracketed_detail_does_not_move_an_established_situat
     # 有效 is in 换发（有效期即将届满…）'s brackets only: the child's situation stays.
     reply = say(context, "护照几年有效")
     assert (reply.item, reply.situation) == ("SF-GA-009", "未满16周岁")
+
+
+def test_a_story_asking_an_faq_question_in_its_words_gets_its_answer_first(context):
+    reply = say(context, "我们两口子都交着公积金，刚在县城买了新房付了首付，想用公积金贷款，最多能贷多少")
+    assert reply.item == "SF-GJJ-005" and "70万" in reply.text.split("\n")[0]

@@ -155,7 +155,9 @@ def faq_for(item: Item, text: str, field: str | None, passages: ItemPassages) ->
         and (_pairs(text) & _pairs(best.q)) - _ASKING_PAIRS
     ):
         return best
-    return None
+    # A long story is about as close in meaning to every passage; the entry whose own words it says
+    # (…最多能贷多少 of 公积金最多能贷多少？) is still the one asked.
+    return _faq_by_words(faq, text)
 
 
 #: Pairs that say how a question asks, not what about: sharing them shares no word.

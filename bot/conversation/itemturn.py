@@ -34,6 +34,7 @@ class ItemAnswers(Session):
         """About ``item``: the situation from the story, an FAQ or item sentence first, then the field or
         the one-trip block. ``fresh``: the first answer about this item (the one-trip block is due);
         ``story``: what the citizen told before a numbered question, read for the situation too."""
+        asked = field  # what the message asks, before a first answer widens it to the whole block
         if field == "materials" or (fresh and field == "conditions"):
             # 要带什么 gets the whole one-trip block, materials first; so does a first "can I" question
             # (能找免费律师吗): the block holds the deciding conditions, and the trip they lead to.
@@ -71,7 +72,7 @@ class ItemAnswers(Session):
             self.state["situation"] = {"item": item.code, "name": situation.name}
         else:
             self.state.pop("situation", None)
-        entry = details.faq_for(item, text, field, passages) if text else None
+        entry = details.faq_for(item, text, field or asked, passages) if text else None
         lead = itemreply.faq_lead(entry) if entry else None
         if entry is not None and situation is None:
             # 房子还押在银行，能直接过户吗 → 可以申请“带押过户”: the answer names the citizen's situation.
