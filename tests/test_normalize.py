@@ -118,6 +118,11 @@ def test_how_many_months_a_benefit_is_paid_is_how_long() -> None:
     assert normalize("孩子几个月大了") == "孩子几个月大了"
 
 
+def test_a_stay_of_half_a_year_or_more_is_a_long_stay() -> None:
+    assert normalize("我妈要去上海我弟家住大半年") == "我妈要去上海我弟家长期居住"
+    assert normalize("在本县居住半年以上") == "在本县居住半年以上"
+
+
 def test_the_factory_is_the_employer() -> None:
     assert normalize("社保一直是厂里交的") == "社保一直是单位交的"
     assert normalize("在工厂里上班") == "在工厂里上班"

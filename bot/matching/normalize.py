@@ -129,9 +129,13 @@ _ELSEWHERE = re.compile(
 )
 
 
+#: A stay of half a year or more (住大半年, 住个一年半载): 长期居住, as records say it.
+_LONG_STAY = re.compile(r"(?<!居)住(?:了|上|个)?(?:大)?(?:半年|一年半载|一两年|一年|几年|好几年|大半年)")
+
+
 def rewrite_elsewhere(text: str) -> str:
-    """他在那边看病医保咋个弄 → 他异地就医医保咋个弄."""
-    return _ELSEWHERE.sub("异地就医", text)
+    """他在那边看病医保咋个弄 → 他异地就医医保咋个弄; 要去海南住半年 → 要去海南长期居住."""
+    return _LONG_STAY.sub("长期居住", _ELSEWHERE.sub("异地就医", text))
 
 
 #: An area said short (120平, 90个平方): square metres, as records write it.
