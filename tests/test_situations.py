@@ -71,6 +71,14 @@ def test_an_items_own_name_leaves_out_the_situations_it_lists():
         "居民身份证补领（遗失、被盗、损坏）", "遗失、被盗补领", "损坏、消磁换领", "急需用证申领临时身份证"
     )
     assert own_name(card) == "居民身份证补领"
+    # A bracket word of alternatives whose first only one situation holds (死亡 of 职工死亡或被宣告死亡).
+    fund = _item(
+        "住房公积金销户提取（离退休、出境定居、死亡或宣告死亡等）",
+        "离休、退休",
+        "出境定居",
+        "职工死亡或被宣告死亡（继承人提取）",
+    )
+    assert own_name(fund) == "住房公积金销户提取（离退休）"
     # Operations listed without brackets, each one situation's (挂失 of 临时挂失).
     social = _item("社会保障卡挂失、补卡、换卡", "临时挂失", "遗失补卡", "损坏、到期换卡")
     assert own_name(social) == "社会保障卡"

@@ -102,6 +102,10 @@ def situation_from_story(
     topic = topic_words(item)
     # 嫁过来 tells 配偶 of 投靠配偶: the family ties a story tells, in the words situation names use.
     worded = by_words(f"{text} {roles(text)}", names, topic)
+    if worded is None:
+        # In the canonical words of the knowledge base too (去世 and 死亡 are one word to the matcher).
+        prepare = matcher.prepare
+        worded = by_words(prepare(text), [prepare(name) for name in names], prepare(topic))
     scores = [passages.get(f"{item.name}：{s.name}") for s in situations]
     if any(score is None for score in scores):
         return situations[worded] if worded is not None else None  # no semantic stage: the words decide

@@ -156,7 +156,7 @@ def own_name(item: Item) -> str:
 
     def kept(found: re.Match[str]) -> str:
         parts = [p for p in re.split(r"[、，,/]", found.group(1)) if p]
-        left = [p for p in parts if sum(_begins(name, p.rstrip("等")) for name in situations) != 1]
+        left = [p for p in parts if not _one_holds(p.rstrip("等"), situations)]
         return f"（{'、'.join(left)}）" if left else ""
 
     name = _BRACKETED.sub(kept, item.name)
@@ -169,6 +169,15 @@ def own_name(item: Item) -> str:
     head, words = segments[0][:-2], [segments[0][-2:], *segments[1:]]
     left = [w for w in words if sum(w in s for s in situations) != 1]
     return head + "、".join(left)
+
+
+def _one_holds(word: str, situations: Sequence[str]) -> bool:
+    """Whether exactly one situation begins (a part of its name) with ``word``, or, for a word of alternatives
+    (死亡或宣告死亡), exactly one holds its first alternative: 死亡 of 职工死亡或被宣告死亡."""
+    if sum(_begins(name, word) for name in situations) == 1:
+        return True
+    first = _SITUATION_SPLIT.split(word)[0]
+    return first != word and len(first) >= 2 and sum(first in name for name in situations) == 1
 
 
 def _begins(name: str, word: str) -> bool:
