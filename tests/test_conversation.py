@@ -566,6 +566,11 @@ def test_questions_are_recorded_masked(context):
     assert "320102197806154311" not in recorded["text"] and recorded["item_code"] == "SF-GA-003"
 
 
+def test_the_way_a_story_moves_something_tells_the_situation(context):
+    reply = say(context, "我以前在老家交过五年社保，现在想把老家的养老保险转过来，要怎么弄")
+    assert (reply.item, reply.situation) == ("SF-RS-006", "外地转入本县")
+
+
 def test_two_fields_asked_together_are_both_answered(context):
     say(context, "公证怎么办")
     reply = say(context, "公证在哪办 多少钱")

@@ -129,6 +129,11 @@ def test_the_factory_is_the_employer() -> None:
     assert normalize("现在想个人接到交") == "现在想个人接着交"
 
 
+def test_wu_words_are_read() -> None:
+    assert normalize("房东勿肯一道去，阿拉自家好去办伐？") == "房东不肯一道去 我们自己能去办吗"
+    assert normalize("啥辰光报名") == "什么时候报名"
+
+
 def test_hokkien_words_are_read() -> None:
     assert normalize("我有一间旧厝自己住") == "我有一间旧房子自己住"
     assert normalize("囝仔都在外地") == "孩子都在外地"

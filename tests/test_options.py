@@ -121,9 +121,13 @@ def test_what_was_not_done_and_words_tied_between_options() -> None:
     story = "我爸上个月在省城住院花了三万多当时没备案回来找医保报销要怎么弄"
     assert "备案" in denied_words(story)
     assert "结婚" in denied_words("我们两个还没扯结婚证")  # 扯证 (四川话): the certificate not yet got
-    assert said_apart(story, "异地就医备案", "医疗费用手工（零星）报销") == {"备案"}
+    # 在省城住院 is 异地就医, which 手工报销's own situation (异地就医未备案) holds too: nothing said sets
+    # 异地就医备案 apart from it but what was not done.
+    assert said_apart(story, "异地就医备案", "医疗费用手工（零星）报销") == {"异地", "地就", "就医", "备案"}
+    assert said_apart(story, "异地就医备案", "医疗费用手工（零星）报销 异地就医未备案") == set()
     # 住院 is one option's, 备案 another's: a tie the words alone cannot break.
-    assert tied_by_words(story, ["外伤住院", "异地就医未备案", "参保人已去世，家属代办"]) == [0, 1]
+    told = "我爸上个月住院花了三万多当时没备案回来找医保报销要怎么弄"
+    assert tied_by_words(told, ["外伤住院", "异地就医未备案", "参保人已去世，家属代办"]) == [0, 1]
     assert tied_by_words("外伤住院的", ["外伤住院", "异地就医未备案"]) == []
 
 

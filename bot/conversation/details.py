@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from bot.matching.fields import PROXY_ASK, PROXY_SITUATION, URGENT_ASK, URGENT_SITUATION
 from bot.matching.matcher import Matcher
 from bot.matching.normalize import normalize
-from bot.matching.options import by_done, by_hint, by_words, distinctive, shares_a_character, tied_by_words
+from bot.matching.options import (
+    by_direction,
+    by_done,
+    by_hint,
+    by_words,
+    distinctive,
+    shares_a_character,
+    tied_by_words,
+)
 from bot.matching.situations import age_situation, named_situation, own_name, roles, worded_situation
 from knowledge.schema import FaqEntry, Item, Situation
 
@@ -91,6 +99,9 @@ def situation_from_story(
     done = by_done(text, [s.name for s in situations])
     if done is not None:
         return situations[done]  # 人事说已经给我办了减员 → 原单位已办理停保减员
+    way = by_direction(text, [s.name for s in situations])
+    if way is not None:
+        return situations[way]  # 想把老家的社保转过来 → 从外地转入, not 转出
     worded_alone = worded_situation(item, text, matcher.prepare)
     if worded_alone is not None:
         return worded_alone  # 户口本丢了 → 遗失补领

@@ -172,12 +172,22 @@ def own_name(item: Item) -> str:
 
 
 def _one_holds(word: str, situations: Sequence[str]) -> bool:
-    """Whether exactly one situation begins (a part of its name) with ``word``, or, for a word of alternatives
-    (死亡或宣告死亡), exactly one holds its first alternative: 死亡 of 职工死亡或被宣告死亡."""
+    """Whether exactly one situation begins (a part of its name) with ``word``, or holds its first alternative
+    (死亡 of 死亡或宣告死亡, in 职工死亡或被宣告死亡) or, for a longer word, its first two characters (离职 of
+    离职回原籍, in 外地户籍职工离职)."""
     if sum(_begins(name, word) for name in situations) == 1:
         return True
     first = _SITUATION_SPLIT.split(word)[0]
-    return first != word and len(first) >= 2 and sum(first in name for name in situations) == 1
+    if first != word and len(first) >= 2 and sum(first in name for name in situations) == 1:
+        return True
+    # 离职回原籍 of 外地户籍职工离职: a longer word whose first two characters begin or end a part of only one
+    # situation's name (not 租赁住房 of 租住公共租赁住房, where they are inside).
+    head = word[:2]
+
+    def bounds(name: str) -> bool:
+        return any(p.startswith(head) or p.endswith(head) for p in _SITUATION_SPLIT.split(name) if p)
+
+    return len(word) > 2 and sum(bounds(name) for name in situations) == 1
 
 
 def _begins(name: str, word: str) -> bool:
