@@ -714,3 +714,10 @@ def _decided(
     verdict = Verdict("clarify", ordered, probabilities, 0.5, 0.9, {})
     decision = matcher._decision(verdict, None, "hybrid", text)
     return decision.action, decision.item, decision.reason
+
+
+def test_the_current_items_operation_said_alone_keeps_the_follow_up_on_it(matcher: Matcher) -> None:
+    # 换 is 身份证换领's operation; 外省户口 fits another item's FAQ, which does not 换.
+    assert matcher._current_operation("外省户口 换", "SF-GA-002", "SF-MZ-001")
+    assert not matcher._current_operation("外省户口 换", "SF-GA-002", "SF-GA-012")  # 期满换证 换s too
+    assert not matcher._current_operation("外省户口", "SF-GA-002", "SF-MZ-001")

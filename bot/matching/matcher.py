@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.matching import followups
+from bot.matching import words as vocab
 from bot.matching.decision import Decision, Reason, Turn
 from bot.matching.embedding import Embedder
 from bot.matching.features import Candidate, candidates
@@ -285,6 +286,16 @@ class Matcher:
         items = {c: self.item(c) for c, _ in scores if c in self.position}
         return lost_sibling(code, scores, self._prepare(text), items)
 
+    def _current_operation(self, content: str, current: str, other: str) -> bool:
+        """Whether ``content`` says alone, as one character, the first of an operation in the current item's
+        name (换 of 换领), which the other item's name does not hold."""
+        singles = {token for token in content.split() if len(token) == 1}
+        if not singles:
+            return False
+        operations = vocab.actions()[0]
+        own = {op[0] for op in operations if op in self.names[self.position[current]]}
+        return bool(singles & own) and not singles & set(self.names[self.position[other]])
+
     def turns_away(self, text: str, codes: Sequence[str]) -> bool:
         """Whether ``text`` alone answers an item other than ``codes`` and names it by a key word of its names
         that each of ``codes``' names and situations lack (食品许可证要多久 beside 个体工商户登记)."""
@@ -510,6 +521,18 @@ class Matcher:
         ):
             # Nothing in the message names any item (要他本人去吗): it is about the item under discussion,
             # however well some other item's FAQ happens to fit it alone.
+            return Decision(
+                "answer", item=prev.item, field=field or prev.field, score=fresh.score, reason="follow_up"
+            )
+        if (
+            fresh.action == "answer"
+            and prev.item in self.position
+            and fresh.item in self.position
+            and fresh.item != prev.item
+            and self._current_operation(content, str(prev.item), str(fresh.item))
+        ):
+            # 我是外省户口，能在这边换吗 after 居民身份证换领: the verb is the current item's operation (换 of
+            # 换领), which the other item (结婚登记, whose FAQ asks of 外省户口) does not do.
             return Decision(
                 "answer", item=prev.item, field=field or prev.field, score=fresh.score, reason="follow_up"
             )
