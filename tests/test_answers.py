@@ -164,6 +164,13 @@ def test_paid_fee_carries_its_basis():
     assert "收费标准：\n每证20元\n收费依据：价格文件" in answers.field_answer(item, "fee", HALL).text
 
 
+def test_a_free_item_says_what_its_record_adds():
+    free = make_item(fee={"free": True, "text": "参保登记不收费；个人缴费每人每年400元"})
+    assert "每人每年400元" in answers.field_answer(free, "fee", HALL).text
+    plain = make_item(fee={"free": True, "text": "不收费"})
+    assert "不收费（免费办理）" in answers.field_answer(plain, "fee", HALL).text
+
+
 def test_numbered_questions():
     item = make_item(situations=[{"name": "本人办理", "materials": []}, {"name": "代办", "materials": []}])
     question = answers.situation_question(item)

@@ -107,6 +107,9 @@ def _fee(item: Item) -> str | None:
     if item.fee is None:
         return None
     if item.fee.free:
+        text = (item.fee.text or "").strip()
+        if text and text.strip("。") not in ("不收费", "免费", "免费办理", "不收取费用"):
+            return text  # 参保登记不收费；个人缴费每人每年400元: what the record says beyond "free"
         return "不收费（免费办理）"  # both words: citizens ask 要钱吗 and 免费吗
     return item.fee.text or "收费，标准请咨询窗口"
 
