@@ -721,3 +721,12 @@ def test_the_current_items_operation_said_alone_keeps_the_follow_up_on_it(matche
     assert matcher._current_operation("外省户口 换", "SF-GA-002", "SF-MZ-001")
     assert not matcher._current_operation("外省户口 换", "SF-GA-002", "SF-GA-012")  # 期满换证 换s too
     assert not matcher._current_operation("外省户口", "SF-GA-002", "SF-MZ-001")
+
+
+def test_the_item_discussed_before_named_surely_is_gone_back_to(matcher: Matcher) -> None:
+    turn = None
+    for text in ("离婚要带什么", "结婚证找不到了怎么补"):
+        turn = matcher.turn_after(text, matcher.decide(text, turn), turn)
+    assert turn is not None and turn.item == "SF-MZ-003" and turn.extra.get("earlier") == "SF-MZ-002"
+    # 补领婚姻登记证's name holds 离婚证, yet 离婚 names the item before it surely.
+    assert matcher.decide("那离婚还要带什么", turn).item == "SF-MZ-002"

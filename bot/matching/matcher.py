@@ -443,6 +443,15 @@ class Matcher:
         fresh: Decision = self._fresh_for(surface.normal, content, field)
         if (
             fresh.action == "answer"
+            and fresh.reason == "confident"
+            and fresh.item != prev.item
+            and fresh.item == (prev.extra or {}).get("earlier")
+        ):
+            # 那离婚还要带什么 after 离婚登记 then 补领婚姻登记证（…离婚证）: back to the item discussed
+            # before, named surely, though the current one's name holds the word too.
+            return fresh
+        if (
+            fresh.action == "answer"
             and fresh.item in self.position
             and prev.item in self.position
             and fresh.item != prev.item
