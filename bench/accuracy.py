@@ -38,6 +38,11 @@ HELD_OUT = {
     "lake-heldout": ("heldout:lake-hall.json", "lake-questions.jsonl"),
     # A fifth (松原县, Jilin), written as the last blind check of that stop.
     "pine-heldout": ("heldout:pine-hall.json", "pine-questions.jsonl"),
+    # A sixth (海港区, a coastal district, 2026-12-05): its dialogues were development material, its
+    # questions never read.
+    "harbor-heldout": ("heldout:harbor-hall.json", "harbor-questions.jsonl"),
+    # A seventh (枫林市, Guizhou), written as a blind check.
+    "maple-heldout": ("heldout:maple-hall.json", "maple-questions.jsonl"),
     # Long messages telling a story around the ask (other hands), over the demo hall and the product's own.
     "county-stories": ("kb/county-hall.json", "county-stories.jsonl"),
     "qingxi-stories": ("demo", "qingxi-stories.jsonl"),
