@@ -155,3 +155,25 @@ def test_a_question_between_issuing_and_replacing_a_lost_card_is_answered(county
     assert replacing_choice(choices, "社会保障卡遗失 怎么办", items) == "SF-RS-002"
     assert replacing_choice(choices, "社会保障卡 怎么办", items) is None  # nothing lost: the question stays
     assert replacing_choice(("SF-GA-003", "SF-GA-012"), "证件遗失", items) is None  # two documents
+
+
+def test_a_short_message_is_named_apart_only_by_names_far_ahead() -> None:
+    names = {"A": "往来港澳通行证及签注", "B": "往来台湾通行证及签注", "C": "普通护照申请"}
+    described = {
+        "A": "往来港澳通行证及签注 港澳通行证",
+        "B": "往来台湾通行证及签注 去台湾",
+        "C": "普通护照申请",
+    }
+    question = Decision("clarify", candidates=("A", "B"), scores=(("A", 0.97), ("B", 0.54), ("C", 0.0)))
+    # A bare name of two services (港澳台 names both): asked, however far the first leads in a story.
+    assert answer_first(question, "港澳台通行证怎么办理", names, described, story=False) is None
+    assert answer_first(question, "港澳台通行证怎么办理", names, described, story=True) == "A"
+
+
+def test_the_leading_option_is_far_ahead_of_the_rest() -> None:
+    from bot.matching.settled import leading_option
+
+    ahead = Decision("clarify", candidates=("A", "B"), scores=(("A", 0.78), ("B", 0.12)))
+    assert leading_option(ahead) == "A"
+    close = Decision("clarify", candidates=("A", "B"), scores=(("A", 0.6), ("B", 0.4)))
+    assert leading_option(close) is None

@@ -15,7 +15,7 @@ from bot.matching.fields import PROXY_ASK, PROXY_SITUATION, URGENT_ASK
 from bot.matching.normalize import normalize
 from bot.matching.options import by_done, by_hint, by_words, shares_a_character
 from bot.matching.pii import mask_personal_data
-from bot.matching.settled import likely_item, replacement, tells_loss
+from bot.matching.settled import leading_option, likely_item, replacement, tells_loss
 from knowledge.schema import Item
 
 #: Characters of the message before a numbered question kept with it (a story's situation is near its ask).
@@ -142,9 +142,10 @@ class PendingChoices(ItemAnswers):
                     return None  # 有哪些补贴可以申请 under a list of ID-card items: a question of its own
                 if pending.get("menu") and not (fresh.action == "answer" and fresh.item in options):
                     return None  # a menu the citizen did not ask for is picked by number or its words only
-                likely = likely_item(fresh)
+                likely = likely_item(fresh) or leading_option(fresh)
                 if likely in options:
-                    # 那社保医保那些还要另外去跑吗: alone, it points at one option only (死亡人员户口注销).
+                    # 那社保医保那些还要另外去跑吗: alone, it points at one option only (死亡人员户口注销);
+                    # 她要回老家住，以后看病咋弄: at one offered option far ahead of the rest.
                     return self.choose(pending, options.index(likely), text)
                 scores = matcher.semantic_scores(normal)
                 semantic = [float(scores[p]) for p in positions] if scores is not None else None

@@ -54,7 +54,15 @@ from bot.matching.settled import (
     settled_alone,
     tells_loss,
 )
-from bot.matching.surface import ASKS, COMPLAINT, HUMAN, Surface, ask_clause, asks, read_surface
+from bot.matching.surface import (
+    ASKS,
+    COMPLAINT,
+    HUMAN,
+    Surface,
+    ask_clause,
+    asks,
+    read_surface,
+)
 from knowledge.schema import Item
 
 #: Prepared texts, rankings, query vectors and decisions kept per Matcher (a few MiB at most).
@@ -72,6 +80,9 @@ TOPIC_SWITCH = 0.5
 #: whose words also occur elsewhere stays with the topic.
 SWITCH_COVERAGE = 0.6
 MAX_CANDIDATES = 5
+#: A message this short (characters) or shorter asks bare (港澳台通行证怎么办理, 户口迁移要办啥): a numbered
+#: question is answered at once for it only when names, not aliases, set the first option far apart.
+SHORT_ASK = 12
 #: A follow-up may move to one of this many items nearest to the topic with it (那丢了呢 → 遗失补领).
 SIBLINGS = 3
 #: Content this short (characters) is a bare refinement (那丢了呢 → 遗失): it keeps the field asked before.
@@ -353,8 +364,12 @@ class Matcher:
         # Aliases say the verb of asking (办残疾证): it sets no option apart.
         described = {c: self._described(c, names[c]) for c in names}
         # What it says it has already (结婚证也有) names no option, in its canonical words either.
-        had_not = without_had(normalize(self._read(text)))
-        return answer_first(decision, f"{text} {self._prepare(had_not)}", names, described, apart=apart)
+        normal = normalize(self._read(text))
+        had_not = without_had(normal)
+        story = len(normal.replace(" ", "")) > SHORT_ASK
+        return answer_first(
+            decision, f"{text} {self._prepare(had_not)}", names, described, apart=apart, story=story
+        )
 
     def _described(self, code: str, name: str) -> str:
         """An item's own words: its name, aliases (without the verb of asking: 办残疾证) and situations."""

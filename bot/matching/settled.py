@@ -36,6 +36,16 @@ def likely_item(decision: Decision) -> str | None:
     return scores[0][0] if len(scores) < 2 or scores[1][1] < CHOICE_SHARE * scores[0][1] else None
 
 
+def leading_option(decision: Decision) -> str | None:
+    """A clarification's first option when the runner-up has at most NAMED_SHORT_SHARE of its probability
+    (far ahead, though not the only credible one), else None."""
+    scores = decision.scores
+    if decision.action != "clarify" or not scores or scores[0][0] != (decision.candidates or ("",))[0]:
+        return None
+    second = scores[1][1] if len(scores) > 1 else 0.0
+    return scores[0][0] if second <= NAMED_SHORT_SHARE * scores[0][1] else None
+
+
 #: A fresh question's numbered question is answered in a conversation with its first option when that
 #: option is the only credible one and at least this probable. On every labelled and held-out question set
 #: (leave one set out), such first options were the right item for every in-scope question; the misses were
@@ -54,6 +64,8 @@ FIRST_ANSWER_P = 0.85
 #: names the runner-up and the way to a person, so a wrong guess costs one message.
 NAMED_FIRST_P = 0.5
 NAMED_FIRST_SHARE = 0.75
+#: A short message (Matcher's SHORT_ASK) is named apart only by names, the runner-up this far behind.
+NAMED_SHORT_SHARE = 0.35
 
 #: Candidates this probable count as the top one's neighbours when asking what sets it apart.
 NEIGHBOUR_P = 0.01
@@ -68,6 +80,7 @@ def answer_first(
     described: Mapping[str, str] | None = None,
     *,
     apart: bool = True,
+    story: bool = True,
 ) -> str | None:
     """The item a conversation answers instead of asking ``decision``'s numbered question about ``text``, or
     None. Besides being very likely, when a neighbour's name begins like its own (a family: 住房公积金提取
@@ -81,8 +94,10 @@ def answer_first(
     if likely is None or decision.scores[0][1] < FIRST_ANSWER_P:
         if not apart:
             return None
-        found = _named_apart(decision, text, near)
-        if found is None and described:
+        # A short message (港澳台通行证怎么办理, 户口迁移要办啥) names apart only by the options' names, the
+        # runner-up far behind: a bare name of several services is a question to ask.
+        found = _named_apart(decision, text, near, NAMED_FIRST_SHARE if story else NAMED_SHORT_SHARE)
+        if found is None and described and story:
             # Or by its aliases, every option known by its aliases too (给孩子上户口 of 出生登记).
             own = [described[code] for code, p in decision.scores if p >= NEIGHBOUR_P and code in described]
             found = _named_apart(decision, text, own)
@@ -93,7 +108,9 @@ def answer_first(
     return likely
 
 
-def _named_apart(decision: Decision, text: str, near: Sequence[str]) -> str | None:
+def _named_apart(
+    decision: Decision, text: str, near: Sequence[str], share: float = NAMED_FIRST_SHARE
+) -> str | None:
     """The first option when it is clearly first and the message says its own words (of its name and
     aliases, ``near``) that no neighbour's have (离婚 of 内地居民离婚登记 beside 结婚登记, 个体户 beside 有限
     责任公司, 给孩子上户口 of 出生登记's aliases), else None."""
@@ -102,7 +119,7 @@ def _named_apart(decision: Decision, text: str, near: Sequence[str]) -> str | No
         return None
     first = scores[0][1]
     second = scores[1][1] if len(scores) > 1 else 0.0
-    if first < NAMED_FIRST_P or second > NAMED_FIRST_SHARE * first:
+    if first < NAMED_FIRST_P or second > share * first:
         return None
     return scores[0][0] if by_words(text, near) == 0 else None
 
