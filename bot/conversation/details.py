@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.matching.fields import PROXY_ASK, PROXY_SITUATION, URGENT_ASK, URGENT_SITUATION
+from bot.matching.fields import URGENT_ASK, URGENT_SITUATION, proxy_option
 from bot.matching.matcher import Matcher
 from bot.matching.normalize import normalize
 from bot.matching.options import (
@@ -23,15 +23,20 @@ from bot.matching.options import (
     shares_a_character,
     tied_by_words,
 )
-from bot.matching.situations import age_situation, named_situation, own_name, roles, worded_situation
+from bot.matching.situations import (
+    age_situation,
+    named_situation,
+    own_name,
+    roles,
+    unbracketed,
+    worded_situation,
+)
 from knowledge.schema import FaqEntry, Item, Situation
 
 #: A yes/no or "can I" question (吗, 不, 能不能, 要不要, 是不是…): what FAQ entries answer.
 _YES_NO = re.compile(
     r"吗|么|嘛|不$|不[？?。]?$|能不能|可不可以|要不要|是不是|会不会|用不用|行不行|有没有|还是"
 )
-#: A bracketed detail of a name: 换发（有效期不足6个月、签证页用完、损毁）.
-_BRACKETED = re.compile(r"[（(][^）)]*[）)]")
 #: Passage similarity an FAQ question needs over the item's other passages (names, situations).
 FAQ_MARGIN = 0.01
 #: ... and over the item's name.
@@ -87,9 +92,9 @@ def situation_from_story(
     named = named_situation(item, text, matcher.prepare)
     if named is not None:
         return named
-    proxy = [s for s in situations if PROXY_SITUATION.search(s.name)]
-    if len(proxy) == 1 and PROXY_ASK.search(normalize(text)):
-        return proxy[0]  # 让我老公去帮我打行不行 → 委托他人代办
+    proxy = proxy_option(normalize(text), [s.name for s in situations])
+    if proxy is not None:
+        return situations[proxy]  # 让我老公去帮我打行不行 → 委托他人代办
     urgent = [s for s in situations if URGENT_SITUATION.search(s.name)]
     if len(urgent) == 1 and URGENT_ASK.search(normalize(text)):
         return urgent[0]  # 下礼拜一要坐高铁，等不了那么久 → 急需用证
@@ -109,7 +114,7 @@ def situation_from_story(
     if established:
         # Beside a situation already told, a word of another's bracketed detail tells nothing (护照几年有效 is
         # no 换发（有效期不足6个月…） for a child's first passport): names without their brackets.
-        names = [_BRACKETED.sub("", name) or name for name in names]
+        names = [unbracketed(name) or name for name in names]
     topic = topic_words(item)
     # 嫁过来 tells 配偶 of 投靠配偶: the family ties a story tells, in the words situation names use.
     worded = by_words(f"{text} {roles(text)}", names, topic)

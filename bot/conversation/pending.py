@@ -11,7 +11,7 @@ from bot.conversation.itemturn import ItemAnswers
 from bot.conversation.messages import Reply
 from bot.conversation.session import HELP, turn_data
 from bot.matching.decision import Decision, Turn
-from bot.matching.fields import PROXY_ASK, PROXY_SITUATION, URGENT_ASK
+from bot.matching.fields import PROXY_ASK, PROXY_SITUATION, URGENT_ASK, proxy_option
 from bot.matching.normalize import normalize
 from bot.matching.options import by_done, by_hint, by_words, shares_a_character
 from bot.matching.pii import mask_personal_data
@@ -166,9 +166,8 @@ class PendingChoices(ItemAnswers):
             index = by_done(text, options)  # 那要是已备案呢 → 已网签备案, beside 未网签备案
             if index is None:
                 index = by_words(text, options, topic)
-            proxy = [i for i, option in enumerate(options) if PROXY_SITUATION.search(option)]
-            if index is None and len(proxy) == 1 and PROXY_ASK.search(normal):
-                index = proxy[0]  # 让我妈去帮我开行不行 beside 委托他人代办: someone else goes
+            if index is None:
+                index = proxy_option(normal, options)  # 让我妈去帮我开行不行 beside 委托他人代办
             if index is None:
                 fresh = matcher.decide(text, None)
                 if fresh.action == "answer" and fresh.item != item.code:

@@ -6,6 +6,7 @@ output of ``bot.matching.normalize.normalize`` (simplified, half-width, 咋/啥 
 """
 
 import re
+from collections.abc import Sequence
 
 from bot.matching.normalize import normalize
 from bot.matching.pii import MOBILE_TOKEN, mask_personal_data
@@ -119,11 +120,15 @@ _FREE_SERVICE = re.compile(r"免费的?(?=律师|法律|医生|体检|培训|服
 _TOLD = re.compile(r"上个?(?:周|星期|礼拜)[六天日]|电话(?:不接|没人接|打不通|也不接)")
 
 
+def _asked(text: str) -> str:
+    """``text`` normalised without what it only tells (its own number, a day gone by, a call not answered)."""
+    return _TOLD.sub(" ", normalize(_OWN_NUMBER.sub(" ", mask_personal_data(text))))
+
+
 def detect_field(text: str) -> str | None:
     """The askable field the question is about, or None for the whole item (also when it asks for the
     materials and something else: 去哪交，要带啥 gets the whole one-trip answer)."""
-    normal = _FREE_SERVICE.sub(" ", normalize(_OWN_NUMBER.sub(" ", mask_personal_data(text))))
-    normal = _TOLD.sub(" ", normal)
+    normal = _FREE_SERVICE.sub(" ", _asked(text))
     for name, pattern in (*EXPLICIT_RULES, *FIELD_RULES):
         if pattern.search(normal):
             if name != "materials" and _MATERIALS.search(normal):
@@ -134,21 +139,28 @@ def detect_field(text: str) -> str | None:
 
 #: Fields a message may ask together, one clause each (公证在哪办 多少钱).
 _TOGETHER = ("fee", "time_limit", "location", "hours", "online", "phone")
-_CLAUSES = re.compile(r"[\s，,。？?！!；;]+")
 
 
 def fields_asked(text: str) -> list[str]:
     """The fields the clauses of ``text`` ask, in order, each once (公证在哪办 多少钱 → location, fee); a
     clause asks the first field its words name."""
-    normal = _TOLD.sub(" ", normalize(_OWN_NUMBER.sub(" ", mask_personal_data(text))))
     found: list[str] = []
-    for clause in _CLAUSES.split(normal):
+    for clause in _asked(text).split():  # normalising left a space where each clause ended
         for name, pattern in FIELD_RULES:
             if name in _TOGETHER and pattern.search(clause):
                 if name not in found:
                     found.append(name)
                 break
     return found
+
+
+def proxy_option(normal: str, names: Sequence[str]) -> int | None:
+    """Of situation ``names``, the one for someone else going when normalised ``normal`` asks whether someone
+    else may go and exactly one name is for that (让我妈去帮我开行不行 → 委托他人代办); else None."""
+    if not PROXY_ASK.search(normal):
+        return None
+    proxy = [i for i, name in enumerate(names) if PROXY_SITUATION.search(name)]
+    return proxy[0] if len(proxy) == 1 else None
 
 
 def _literal_cues(pattern: re.Pattern[str]) -> re.Pattern[str]:

@@ -49,6 +49,7 @@ from bot.matching.settled import (
     answer_first,
     likely_item,
     lost_sibling,
+    own_words,
     replacement,
     replacing_choice,
     settled_alone,
@@ -89,10 +90,6 @@ SIBLINGS = 3
 BARE = 4
 #: A bare "and X?" (港澳通行证呢, 那新房呢, 我是要出租房子的那种): it asks again what was asked before.
 BARE_ASK = re.compile(r"^(?:那|那么|那要是|要是|如果是|我是)?.{1,10}?(?:的)?(?:呢|那种|的话)[?？]?$")
-
-
-#: The verbs of asking for a service, in aliases (办残疾证, 申请低保).
-_ASKING_VERB = re.compile(r"办理|申请|申办|怎么|办")
 
 
 #: "And what about X?" at the start of a message (那婚姻登记呢，今天能办离婚吗): it turns to X.
@@ -361,8 +358,7 @@ class Matcher:
         ``text`` (see :func:`settled.answer_first`), or None. The message's prepared words count too (补办 →
         补领): names are written in the catalogue's terms."""
         names = {c: self.names[self.position[c]] for c, _ in decision.scores if c in self.position}
-        # Aliases say the verb of asking (办残疾证): it sets no option apart.
-        described = {c: self._described(c, names[c]) for c in names}
+        described = {c: own_words(self.item(c)) for c in names}
         # What it says it has already (结婚证也有) names no option, in its canonical words either.
         normal = normalize(self._read(text))
         had_not = without_had(normal)
@@ -370,12 +366,6 @@ class Matcher:
         return answer_first(
             decision, f"{text} {self._prepare(had_not)}", names, described, apart=apart, story=story
         )
-
-    def _described(self, code: str, name: str) -> str:
-        """An item's own words: its name, aliases (without the verb of asking: 办残疾证) and situations."""
-        item = self.item(code)
-        aliases = [_ASKING_VERB.sub(" ", alias) for alias in item.aliases or ()]
-        return " ".join([name, *aliases, *(s.name for s in item.situations or ())])
 
     @staticmethod
     def _strong(decision: Decision, prev: Turn) -> bool:

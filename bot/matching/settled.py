@@ -242,9 +242,9 @@ def lost_sibling(
 ) -> str | None:
     """For an answer about issuing a document (社会保障卡申领) to a message telling it lost or stolen
     (钱包被偷了，社保卡在里面), the neighbour that replaces that document (社会保障卡挂失与补换), or None."""
-    if not _LOST.search(content) or code not in items:
+    if not tells_loss(content) or code not in items:
         return None
-    if _REPLACES.search(_described(items[code])):
+    if _REPLACES.search(own_words(items[code])):
         return None  # it replaces already (or tells a loss among its situations)
     name = items[code].name
     for other, p in scores:
@@ -260,7 +260,7 @@ def replacement(code: str, items: Sequence[Item]) -> str | None:
     the one item naming a replacement whose name shares the longest run of characters with it (at least
     SAME_DOCUMENT); None when ``code`` replaces already, or no single item does."""
     current = next((item for item in items if item.code == code), None)
-    if current is None or _REPLACES.search(_described(current)):
+    if current is None or _REPLACES.search(own_words(current)):
         return None
     shared = [
         (_longest_common(current.name, item.name), item.code)
@@ -280,7 +280,7 @@ def tells_loss(content: str) -> bool:
 def replacing_choice(choices: Sequence[str], content: str, items: Mapping[str, Item]) -> str | None:
     """In a numbered question between issuing and replacing one document (社会保障卡申领 / 社会保障卡挂失
     与补换), the one that replaces it when the message tells it lost or stolen (社保卡找不到了); else None."""
-    if not _LOST.search(content) or not choices or any(code not in items for code in choices):
+    if not tells_loss(content) or not choices or any(code not in items for code in choices):
         return None
     first = items[choices[0]].name
     same = [code for code in choices if _longest_common(first, items[code].name) >= SAME_DOCUMENT]
@@ -288,8 +288,14 @@ def replacing_choice(choices: Sequence[str], content: str, items: Mapping[str, I
     return replacing[0] if len(same) >= 2 and len(replacing) == 1 else None
 
 
-def _described(item: Item) -> str:
-    return " ".join([item.name, *(item.aliases or ()), *(s.name for s in item.situations or ())])
+#: The verbs of asking for a service, in aliases (办残疾证, 申请低保): they name no item.
+_ASKING_VERB = re.compile(r"办理|申请|申办|怎么|办")
+
+
+def own_words(item: Item) -> str:
+    """An item's own words: its name, its aliases without the verb of asking (办残疾证) and its situations."""
+    aliases = [_ASKING_VERB.sub(" ", alias) for alias in item.aliases or ()]
+    return " ".join([item.name, *aliases, *(s.name for s in item.situations or ())])
 
 
 def _longest_common(a: str, b: str) -> int:

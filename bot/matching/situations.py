@@ -160,7 +160,7 @@ def own_name(item: Item) -> str:
         return f"（{'、'.join(left)}）" if left else ""
 
     name = _BRACKETED.sub(kept, item.name)
-    bare = _BRACKETED.sub("", name)
+    bare = unbracketed(name)
     if "、" not in bare or bare != name:
         return name
     # 社会保障卡挂失、补卡、换卡 lists its operations unbracketed: each one that only one situation's name
@@ -169,6 +169,11 @@ def own_name(item: Item) -> str:
     head, words = segments[0][:-2], [segments[0][-2:], *segments[1:]]
     left = [w for w in words if sum(w in s for s in situations) != 1]
     return head + "、".join(left)
+
+
+def unbracketed(name: str) -> str:
+    """``name`` without its bracketed details: 换发（有效期不足6个月、签证页用完、损毁） → 换发."""
+    return _BRACKETED.sub("", name)
 
 
 def _one_holds(word: str, situations: Sequence[str]) -> bool:
