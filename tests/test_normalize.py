@@ -130,7 +130,7 @@ def test_the_factory_is_the_employer() -> None:
 
 
 def test_wu_words_are_read() -> None:
-    assert normalize("房东勿肯一道去，阿拉自家好去办伐？") == "房东不肯一道去 我们自己能去办吗"
+    assert normalize("房东勿肯一道去，阿拉自家好去办伐？") == "房东不肯一道去 我们自己好去办吗"
     assert normalize("啥辰光报名") == "什么时候报名"
 
 
