@@ -335,3 +335,32 @@ def test_another_situations_bracketed_detail_does_not_move_an_established_situat
 def test_a_story_asking_an_faq_question_in_its_words_gets_its_answer_first(context):
     reply = say(context, "我们两口子都交着公积金，刚在县城买了新房付了首付，想用公积金贷款，最多能贷多少")
     assert reply.item == "SF-GJJ-005" and "70万" in reply.text.split("\n")[0]
+
+
+def test_a_field_asked_instead_of_a_pick_is_answered_for_the_option_far_ahead(context):
+    story = (
+        "闺女啊，俺今年八十一了，听俺们村的人说八十岁以上国家给补贴，人家都领上了，俺咋一分钱没见着呢？"
+        "俺户口是去年才从俺儿子那边迁回来的"
+    )
+    first = say(context, story)
+    scores = context.knowledge().matcher.decide(story).scores
+    assert 0.15 < scores[1][1] / scores[0][1] <= 0.35  # far ahead, but not the only credible option
+    assert first.action == "clarify" and first.choices[0] == "SF-MZ-006"
+    fee = say(context, "一个月给多少钱啊")
+    assert (fee.action, fee.item) == ("answer", "SF-MZ-006")
+    # The other option stays one message away, and so does a person.
+    assert "如您要办理的是" in fee.text and "人工" in fee.text
+
+
+def test_a_field_asked_under_a_list_of_equals_asks_again(context):
+    first = say(context, "公积金怎么取出来")
+    assert first.action == "clarify"
+    again = say(context, "要多久")
+    assert again.action == "clarify" and again.choices == first.choices
+
+
+def test_a_detail_the_current_items_record_tells_stays_on_it(context):
+    say(context, "我本来是来给我妈办老年证的，要带啥")
+    photo = say(context, "照片要自己带吗")
+    # 居民身份证首次申领 has an FAQ in these very words, but nothing names it.
+    assert (photo.action, photo.item) == ("answer", "SF-MZ-008")

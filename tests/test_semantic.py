@@ -147,3 +147,12 @@ def test_an_index_built_on_an_empty_cache_ranks_as_one_read_back_from_it(tmp_pat
     warm = SemanticIndex.build(_items(), CountingEmbedder(), LmdbVectorCache(str(tmp_path / "vectors")))
     assert cold is not None and warm is not None
     assert np.array_equal(cold.matrix, warm.matrix)
+
+
+def test_misspellings_that_sound_like_their_word_are_corrected_before_meaning_is_read() -> None:
+    from bot.matching.synonyms import Synonyms
+
+    synonyms = Synonyms({"社宝卡": "社会保障卡"})
+    # 公基金 sounds as 公积金: a misspelling; 社宝卡 → 社会保障卡 is another word, left to the lexical stage.
+    assert synonyms.respelled("那个公基金怎么提出来 社宝卡") == "那个公积金怎么提出来 社宝卡"
+    assert synonyms.canonical("公基金") == "公积金"

@@ -233,6 +233,10 @@ class _Conversation(PendingChoices):
                 fresh = not (previous and previous.item == item.code)
                 reply = self.answer_item(item, decision.field, text, fresh=fresh)
                 self.state["turn"] = turn_data(turn)
+                if decision.reason == "likely" and pending.get("kind") == "items":
+                    # A field asked instead of a pick, answered for the option far ahead: the others named.
+                    others = [str(c) for c in pending.get("options") or () if c != item.code]
+                    return self.with_runner_up(reply, others[:1], guessed=True)
                 return reply
         if decision.action == "handoff" and decision.reason in _UNANSWERED:
             item = self.on_topic(text)

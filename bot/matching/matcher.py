@@ -47,6 +47,7 @@ from bot.matching.scoring import ItemScorer, Ranked
 from bot.matching.semantic import SemanticIndex
 from bot.matching.settled import (
     answer_first,
+    leading_option,
     likely_item,
     lost_sibling,
     own_words,
@@ -211,7 +212,9 @@ class Matcher:
         """Each item's semantic similarity to ``text`` (normalised message), or None without the stage."""
         if self.semantic is None or not text.strip():
             return None
-        return self.semantic.index.item_scores(self._query(text))
+        # Misspellings corrected first (公基金, 社宝卡): the model reads a wrong character as another word.
+        spelled = self.scorer.synonyms.respelled(text)
+        return self.semantic.index.item_scores(self._query(spelled))
 
     def verdict(self, text: str, content: str, mode: str) -> Verdict:
         """The ``mode`` ranker's judgement of a message (normalised ``text``, prepared ``content``)."""
@@ -322,6 +325,13 @@ class Matcher:
         situations lack (公积金 after 养老保险; not 一年 of 多少钱一年, a count that names nothing)."""
         words = followups.naming_words(self.scorer, content, current, other, self._prepare, keys_only=True)
         return bool(words)
+
+    def _told_by_record(self, content: str, current: str, other: str) -> bool:
+        """Whether the record of ``current`` holds a key word of ``content`` and ``other``'s names hold none."""
+        keys = [word for word, *_, key in self.scorer.weighted_words(content) if key]
+        record = self.records.texts[self.position[current]]
+        name = self.scorer.name_text(self.position[other])
+        return any(word in record for word in keys) and not any(word in name for word in keys)
 
     def _names_away(self, content: str, current: str, codes: Sequence[str]) -> bool:
         """Whether ``content`` names each of ``codes`` by a word of its names that ``current``'s names,
@@ -550,6 +560,19 @@ class Matcher:
             return Decision(
                 "answer", item=prev.item, field=field or prev.field, score=fresh.score, reason="follow_up"
             )
+        if (
+            fresh.action == "answer"
+            and prev.item in self.position
+            and fresh.item in self.position
+            and fresh.item != prev.item
+            and field is not None
+            and self._told_by_record(content, str(prev.item), str(fresh.item))
+        ):
+            # 照片要自己带吗 after 老年人优待证: a detail asked, in no word of the other item's names (its FAQ
+            # fits the words alone), and the current item's record tells of it: a question about that item.
+            return Decision(
+                "answer", item=prev.item, field=field or prev.field, score=fresh.score, reason="follow_up"
+            )
         if self._strong(fresh, prev) or not (prev.item or prev.candidates):
             return fresh
         # Only a very likely new item leaves the one under discussion (not one merely named apart:
@@ -663,8 +686,10 @@ class Matcher:
     @staticmethod
     def _pending(prev: Turn, field: str | None) -> Decision:
         """A field asked while a clarification is pending ("电话多少"): about its only credible item when it
-        had one (the others were listed only to make a list), else the same question again, with the field."""
-        likely = prev.extra.get("likely")
+        had one (the others were listed only to make a list), or its first option far ahead of the rest (the
+        citizen went on as if understood: the reply names the runner-up), else the same question again, with
+        the field."""
+        likely = prev.extra.get("likely") or prev.extra.get("leading")
         if field is not None and likely in prev.candidates:
             return Decision("answer", item=str(likely), field=field, score=1.0, reason="likely")
         return Decision("clarify", candidates=prev.candidates, field=field or prev.field, reason="ambiguous")
@@ -698,6 +723,10 @@ class Matcher:
         if likely is not None:
             # The first option is the only credible one: a field asked next, not a pick, is about it.
             extra["likely"] = likely
+        else:
+            leading = leading_option(decision)
+            if leading is not None:
+                extra["leading"] = leading  # far ahead: a field asked next is answered for it, the rest named
         return dataclasses.replace(turn, extra=extra)
 
     def named_in_request(self, text: str) -> Decision:

@@ -45,10 +45,25 @@ class Synonyms:
             table.setdefault(canonical, canonical)
         self.table = table
         self._replace = Replacer(table.items())
+        # Pairs that sound alike (公基金 → 公积金, 身分证 → 身份证) are misspellings, not other words for it.
+        self._respell = Replacer(
+            (word, canonical)
+            for word, canonical in table.items()
+            if word != canonical and len(word) == len(canonical) and _sound(word) == _sound(canonical)
+        )
 
     def canonical(self, text: str) -> str:
         """``text`` with every synonym replaced by its canonical word."""
         return self._replace(text)
+
+    def respelled(self, text: str) -> str:
+        """``text`` with only its misspelled words (those that sound like their canonical word) corrected:
+        the wording kept, for the semantic stage."""
+        return self._respell(text)
+
+
+def _sound(word: str) -> tuple[str, ...]:
+    return tuple(_char_pinyin(ch)[0] for ch in word)
 
 
 @functools.lru_cache(maxsize=200000)
