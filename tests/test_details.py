@@ -95,3 +95,19 @@ def test_an_alias_that_tells_a_situation_is_not_the_topic():
     assert "社保卡坏了" not in topic
     assert "社保卡丢了" in topic and "换社保卡" in topic
 
+
+
+def test_what_the_citizen_does_not_want_names_no_situation(matcher):
+    veteran = matcher.item("SF-TY-002")  # 自主就业 / 安排工作 / 户口需要迁回本县
+    told = "刚从部队退伍回来，不要安排工作，打算自己找活干，去哪报到"
+    found = situation_from_story(matcher, veteran, told, ItemPassages({}))
+    assert found is None or found.name != "安排工作"
+    assert situation_from_story(matcher, veteran, "退伍了要安排工作", ItemPassages({})).name == "安排工作"
+
+
+def test_a_part_of_a_situation_that_is_the_items_own_name_tells_nothing(matcher):
+    permit = matcher.item("SF-GA-008")  # 居住证申领: …, 居住证签注（续期）
+    work = situation_from_story(matcher, permit, "我想办居住证，外地来这边厂里打工的", ItemPassages({}))
+    assert work is not None and "就业" in work.name
+    renew = situation_from_story(matcher, permit, "居住证要签注", ItemPassages({}))
+    assert renew is not None and "签注" in renew.name

@@ -164,3 +164,14 @@ def test_cancelling_a_household_registration_is_said_as_the_catalogue_says_it() 
 def test_a_separable_verb_with_le_inside_says_it_is_done() -> None:
     assert normalize("那要是备了案呢") == "那要是已备案"
     assert normalize("结婚证找不着了") == "结婚证丢了"
+
+
+def test_treatment_in_a_far_city_is_elsewhere() -> None:
+    assert "异地就医" in normalize("下个月要去上海住院，医保备案怎么弄")
+    assert "异地就医" in normalize("在北京的医院看病")
+    assert "异地就医" not in normalize("去上海玩几天")
+
+
+def test_wu_words_for_death_and_price() -> None:
+    assert "去世" in normalize("阿拉屋里老头子上个礼拜辣医院里走脱了")
+    assert normalize("要几钿？") == "要多少钱"

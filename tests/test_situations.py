@@ -94,6 +94,8 @@ def test_family_roles_are_told_in_the_words_situation_names_use():
     # Who the errand is for is no tie: 孩子上小学 does not tell 随迁子女, nor 我老婆的身份证 配偶.
     assert roles("孩子上小学要啥材料") == ""
     assert roles("我老婆的身份证丢了") == ""
+    # Work is told in the word situation names use (以合法稳定就业申领).
+    assert roles("外地来这边厂里打工的") == "就业"
 
 
 def test_a_word_of_a_situations_name_tells_it_once_the_item_is_decided():

@@ -22,6 +22,7 @@ from bot.matching.options import (
     distinctive,
     shares_a_character,
     tied_by_words,
+    without_unwanted,
 )
 from bot.matching.situations import (
     age_situation,
@@ -89,7 +90,10 @@ def situation_from_story(
     situations = list(item.situations or ())
     if not situations or not text.strip():
         return None
-    named = named_situation(item, text, matcher.prepare)
+    # What it does not want names no situation (不要安排工作，打算自己找活干: not 安排工作); a 未 one it may
+    # tell (不想去公证处 → 未办理公证), which by_done reads in the whole text.
+    wanted = without_unwanted(text)
+    named = named_situation(item, wanted, matcher.prepare)
     if named is not None:
         return named
     proxy = proxy_option(normalize(text), [s.name for s in situations])
@@ -107,7 +111,7 @@ def situation_from_story(
     way = by_direction(text, [s.name for s in situations])
     if way is not None:
         return situations[way]  # 想把老家的社保转过来 → 从外地转入, not 转出
-    worded_alone = worded_situation(item, text, matcher.prepare)
+    worded_alone = worded_situation(item, wanted, matcher.prepare)
     if worded_alone is not None:
         return worded_alone  # 户口本丢了 → 遗失补领
     names = [s.name for s in situations]
@@ -117,11 +121,11 @@ def situation_from_story(
         names = [unbracketed(name) or name for name in names]
     topic = topic_words(item)
     # 嫁过来 tells 配偶 of 投靠配偶: the family ties a story tells, in the words situation names use.
-    worded = by_words(f"{text} {roles(text)}", names, topic)
+    worded = by_words(f"{wanted} {roles(wanted)}", names, topic)
     if worded is None:
         # In the canonical words of the knowledge base too (去世 and 死亡 are one word to the matcher).
         prepare = matcher.prepare
-        worded = by_words(prepare(text), [prepare(name) for name in names], prepare(topic))
+        worded = by_words(prepare(wanted), [prepare(name) for name in names], prepare(topic))
     scores = [passages.get(f"{item.name}：{s.name}") for s in situations]
     if any(score is None for score in scores):
         return situations[worded] if worded is not None else None  # no semantic stage: the words decide

@@ -41,7 +41,8 @@ class SmallTalk:
 _PHRASES = {
     Kind.GOODBYE: r"再见|拜拜|拜|byebye|bye|回见|下次见|晚安|没事了|没有了|没问题了|没别的了|就这样|先这样",
     Kind.THANKS: r"(?:非常|十分|太|万分|真是)?"
-    r"(?:谢谢|谢啦|谢了|多谢|感谢|感恩|辛苦了?|麻烦了|蟹蟹|thankyou|thanks|thx|3q)(?:你们|您们|你|您|大家)?",
+    r"(?:唔该晒|唔该|多谢晒|xiexie|xiexieni|duoxie|ganxie|"  # Cantonese, and thanks typed in pinyin
+    r"谢谢|谢啦|谢了|多谢|感谢|感恩|辛苦了?|麻烦了|蟹蟹|thankyou|thanks|thx|3q)(?:你们|您们|你|您|大家|nimen|ni)?",
     Kind.GREETING: r"你们好|你好|您好|hi|hello|hey|嗨|哈喽|哈啰|在吗|在不在|在么|在嘛|有人在吗|有人吗|"
     r"早上好|上午好|中午好|下午好|晚上好|早安",
     Kind.ACK: r"好的|好滴|好嘞|好哒|好吧|好|行吧|行|可以|嗯+|恩+|哦+|噢+|喔+|知道了|明白了?|了解了?|"

@@ -85,13 +85,13 @@ def to_simplified(text: str) -> str:
     return _T2S.convert(text)
 
 
-#: A relative "gone" (我老伴上个礼拜在家里走了, 老头子在县医院没了) has died: 没了 of a thing is lost, of a
+#: A relative "gone" (我老伴上个礼拜在家里走了, 老头子在县医院没了, Wu 走脱了) has died: 没了 of a thing is lost, of a
 #: person it is a death. Nothing between the person and the word may be a document (我妈身份证没了), and
 #: 走了 after a verb of taking is the thing gone (被人偷走了, 孩子被接走了), not the person.
 _PASSED = re.compile(
     r"((?:老伴|老头子?|老太婆?|老太太|老婆子|老爷子|老人家?|爷爷|奶奶|外公|外婆|姥姥|姥爷|父亲|母亲|老爸|老妈|"
     r"爸爸?|妈妈?|爹|丈夫|妻子|老公|老婆|爱人|公公|婆婆|岳父|岳母|亲人|家人|人)"
-    r"[^，。,.!?！？；;\s证卡本照钱包的]{0,12}?)(?:没了|(?<![偷拿抢摸带借骗收扣开叼卷拐顺搬运寄拉牵领接])走了|不在了)"
+    r"[^，。,.!?！？；;\s证卡本照钱包的]{0,12}?)(?:没了|(?<![偷拿抢摸带借骗收扣开叼卷拐顺搬运寄拉牵领接])走(?:脱)?了|走脱|不在了)"
 )
 
 
@@ -121,11 +121,19 @@ def rewrite_dates(text: str) -> str:
     return _CN_DATE.sub(_cn_number, text)
 
 
-#: Treatment somewhere else (在那边看病, 去省城住院): 异地就医, as records say it.
+#: Places that are elsewhere for any county hall: provinces, and cities people travel to for treatment.
+_FAR_PLACES = (
+    "北京|上海|天津|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|"
+    "贵州|云南|陕西|甘肃|青海|内蒙古?|广西|西藏|宁夏|新疆|香港|澳门|广州|深圳|杭州|南京|武汉|成都|西安|长沙|郑州|"
+    "济南|沈阳|哈尔滨|长春|昆明|贵阳|南宁|福州|厦门|合肥|南昌|太原|石家庄|兰州|西宁|银川|乌鲁木齐|呼和浩特|拉萨|"
+    "海口|苏州|青岛|大连|宁波|无锡"
+)
+_ELSEWHERE_PLACE = f"(?:那边|那里|外地|外省|省外|省城|异地|{_FAR_PLACES})"
+#: Treatment somewhere else (在那边看病, 去省城住院, 下个月去上海住院): 异地就医, as records say it.
 _ELSEWHERE = re.compile(
-    r"在(?:那边|那里|外地|外省|省外|省城|异地)(?:看病|就医|住院|拿药|治病)|"
+    rf"在{_ELSEWHERE_PLACE}(?:的?大?医院)?(?:看病|就医|住院|拿药|治病)|"
     # 去省城看病 is a trip; 去省城住院 is treatment there.
-    r"(?:去|到)(?:那边|那里|外地|外省|省外|省城|异地)(?:就医|住院|治病)"
+    rf"(?:去|到){_ELSEWHERE_PLACE}(?:的?大?医院)?(?:就医|住院|治病|做手术|动手术)"
 )
 
 

@@ -45,6 +45,16 @@ _NEGATED = re.compile(r"(?:不是|并非|而不是)[^，,。；;！!？?\s是我
 _HAD = re.compile(r"\w{2,6}?(?:也有|都有|有了|已经有了?|早就有了?|刚办下来|办下来了|已经办好了?|早就办好了?)")
 
 
+#: What the citizen says it does not want (不要安排工作, 不想转出去): those words name no situation. 不是 and
+#: 没 stay: 不是本县户口 and 没备案 tell a situation (非本县户籍, 未备案).
+_UNWANTED = re.compile(r"(?:不要|不想|不打算|不愿意?|不准备|不需要)[^，,。；;！!？?\s]{1,8}")
+
+
+def without_unwanted(text: str) -> str:
+    """``text`` without what it says is not wanted (不要安排工作)."""
+    return _UNWANTED.sub(" ", text)
+
+
 def without_had(text: str) -> str:
     """``text`` (normalised) without what it says is had or done already (结婚证也有)."""
     return _HAD.sub(" ", text)

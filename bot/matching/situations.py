@@ -17,11 +17,16 @@ _SITUATION_SPLIT = re.compile(r"[（）()、，,；;/及和或的]+")
 
 #: Family ties as citizens tell them, and as situation names write them (投靠配偶). Only the tie itself
 #: counts: 我老婆/孩子 alone is usually who the errand is for (孩子上小学 is not 随迁子女).
-_ROLES = (("配偶", re.compile(r"嫁|娶|结婚|夫妻|两口子")),)
+_ROLES = (
+    ("配偶", re.compile(r"嫁|娶|结婚|夫妻|两口子")),
+    # Work as citizens say it (来这边厂里打工的): 就业, as situation names write it (以合法稳定就业申领).
+    ("就业", re.compile(r"打工|务工|上班|做工|干活")),
+)
 
 
 def roles(text: str) -> str:
-    """The situation-name words for the family ties a message tells (我是从外省嫁过来的 → 配偶)."""
+    """The situation-name words for the family ties and the work a message tells (我是从外省嫁过来的 → 配偶,
+    在厂里打工 → 就业)."""
     return " ".join(word for word, said in _ROLES if said.search(text))
 
 
@@ -66,11 +71,15 @@ def _said(item: Item, text: str, prepare: Callable[[str], str], topic: str | Non
     """The situations a part of whose name (two characters or more) the message says, raw or canonical;
     with ``topic`` (the item's own words, canonical), parts that are the topic's say nothing."""
     prepared = prepare(text).replace(" ", "")
+    # A part that is the item's own name says nothing of the case (居住证 of 居住证签注, item 居住证申领).
+    named = prepare(own_name(item)).replace(" ", "")
     found = []
     for situation in item.situations or ():
         for part in _parts(situation.name):
             canonical = prepare(part).replace(" ", "")
             if topic is not None and (len(canonical) < 2 or canonical in topic):
+                continue
+            if canonical and canonical in named:
                 continue
             if part in text or (len(canonical) >= 2 and canonical in prepared):
                 found.append(situation)
