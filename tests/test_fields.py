@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.matching.fields import PROXY_ASK, PROXY_SITUATION, detect_field, strip_field_words
+from bot.matching.fields import PROXY_ASK, PROXY_SITUATION, detect_field, only_field_words, strip_field_words
 
 FIELDS = [
     ("办社保卡要带什么", "materials"),
@@ -239,3 +239,8 @@ def test_fields_asked_together_are_each_found_once() -> None:
     assert fields_asked("公证在哪办 多少钱") == ["location", "fee"]
     assert fields_asked("要多久，多少钱，收费吗") == ["time_limit", "fee"]
     assert fields_asked("要带什么") == []
+
+
+def test_a_message_of_field_words_alone_names_nothing() -> None:
+    assert only_field_words("几天") and only_field_words("多钱") and only_field_words("在几楼")
+    assert not only_field_words("提前几天") and not only_field_words("几天能拿到")

@@ -730,3 +730,20 @@ def test_the_item_discussed_before_named_surely_is_gone_back_to(matcher: Matcher
     assert turn is not None and turn.item == "SF-MZ-003" and turn.extra.get("earlier") == "SF-MZ-002"
     # 补领婚姻登记证's name holds 离婚证, yet 离婚 names the item before it surely.
     assert matcher.decide("那离婚还要带什么", turn).item == "SF-MZ-002"
+
+
+def test_a_field_alone_under_a_list_of_equals_asks_the_list_again(matcher: Matcher) -> None:
+    # 几天 and 多钱 are field words only, whatever some record's FAQ happens to say (提前几天…).
+    even = _clarification("SF-GA-009", "SF-GA-001", p2=0.8)
+    turn = matcher.turn_after("第一次办护照", even)
+    for text, field in (("几天", "time_limit"), ("多钱", "fee")):
+        decision = matcher.decide(text, turn)
+        assert (decision.action, decision.candidates, decision.field) == ("clarify", even.candidates, field)
+
+
+def test_a_field_under_a_list_far_ahead_is_answered_for_its_first_option(matcher: Matcher) -> None:
+    ahead = _clarification("SF-MZ-006", "SF-WJ-003", p2=0.3)
+    turn = matcher.turn_after("八十岁以上国家给补贴，俺咋一分钱没见着", ahead)
+    assert "likely" not in turn.extra and turn.extra["leading"] == "SF-MZ-006"
+    decision = matcher.decide("一个月给多少钱啊", turn)
+    assert (decision.action, decision.item) == ("answer", "SF-MZ-006")

@@ -1,6 +1,14 @@
 """bot.matching.situations: which situation of an item a message tells in words or by an age."""
 
-from bot.matching.situations import age_situation, own_name, roles, told_apart, topic_of, worded_situation
+from bot.matching.situations import (
+    age_situation,
+    named_situation,
+    own_name,
+    roles,
+    told_apart,
+    topic_of,
+    worded_situation,
+)
 from knowledge.schema import Item, Situation
 
 
@@ -121,3 +129,19 @@ def test_a_situation_part_is_told_without_the_operation_it_ends_with(county_kb_p
     # 丢失、被盗补领: 被盗 (被偷 in the citizen's words) tells it; 补领 is what every case of the item does.
     told = told_apart(card, "钱包在公交车上被偷了，身份证也在里面", scorer.prepare)
     assert told is not None and "被盗" in told.name
+
+
+def test_a_case_word_of_the_items_name_still_tells_its_situation() -> None:
+    licence = _item("机动车驾驶证遗失补领", "遗失、被盗补领", "损毁换证")
+    found = named_situation(licence, "驾驶证遗失了怎么办", _same)
+    assert found is not None and found.name == "遗失、被盗补领"
+    # The item's own thing is no case: 居住证 of 居住证签注 (签注 is what tells it).
+    permit = _item("居住证申领", "以合法稳定就业申领", "居住证签注（续期）")
+    assert named_situation(permit, "我想办居住证", _same) is None
+    assert named_situation(permit, "居住证要签注", _same).name == "居住证签注（续期）"
+
+
+def test_来不及_is_one_word_of_a_situation_name() -> None:
+    record = _item("异地就医备案", "异地长期居住", "急诊抢救来不及备案")
+    # 备案 is the item's own operation; split off 来不及 it would tell the emergency case.
+    assert named_situation(record, "长期在那边看病医保怎么备案", _same) is None

@@ -163,7 +163,13 @@ def proxy_option(normal: str, names: Sequence[str]) -> int | None:
     return proxy[0] if len(proxy) == 1 else None
 
 
-def _literal_cues(pattern: re.Pattern[str]) -> re.Pattern[str]:
+#: Parts of a cue pattern that are not plain words: a wildcard, or any group (a lookbehind included).
+_GROUP = re.compile(r"\.|\(\?")
+#: ... a wildcard or a group other than a lookbehind ((?<![前这好])几天 is still a word: 几天, not after 前).
+_WILD = re.compile(r"\.|\\[wWsSdD]|\[\^|\(\?(?!<!)")
+
+
+def _literal_cues(pattern: re.Pattern[str], *, bound: bool = False) -> re.Pattern[str]:
     # Cues with a wildcard (能…吗) would swallow the content between them; only fixed words are stripped.
     parts, depth, start, source = [], 0, 0, pattern.pattern
     for i, char in enumerate(source):
@@ -173,15 +179,27 @@ def _literal_cues(pattern: re.Pattern[str]) -> re.Pattern[str]:
             parts.append(source[start:i])
             start = i + 1
     parts.append(source[start:])
-    literal = sorted((part for part in parts if "." not in part and "(?" not in part), key=len, reverse=True)
+    wild = _WILD if bound else _GROUP
+    literal = sorted((part for part in parts if not wild.search(part)), key=len, reverse=True)
     return re.compile("|".join(literal))
 
 
 _CUES: tuple[re.Pattern[str], ...] = tuple(_literal_cues(pattern) for _name, pattern in FIELD_RULES)
+#: The cues again, those bound by what precedes them too ((?<![前这好])几天): for a message of cues alone.
+_BOUND_CUES: tuple[re.Pattern[str], ...] = tuple(
+    _literal_cues(pattern, bound=True) for _name, pattern in FIELD_RULES
+)
 
 
 #: All literal cues in one string: a content word inside it (窗口 of 哪个窗口) names a field, not an item.
 CUE_TEXT = "|".join(pattern.pattern for pattern in _CUES)
+
+
+def only_field_words(normal: str) -> bool:
+    """Whether ``normal`` (normalised) is field cues and nothing else (几天, 多钱): it names no item."""
+    for pattern in _BOUND_CUES:
+        normal = pattern.sub(" ", normal)
+    return not normal.strip()
 
 
 def strip_field_words(normal: str) -> str:

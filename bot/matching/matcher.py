@@ -37,7 +37,7 @@ from bot.matching import words as vocab
 from bot.matching.decision import Decision, Reason, Turn
 from bot.matching.embedding import Embedder
 from bot.matching.features import Candidate, candidates
-from bot.matching.fields import PROXY_ASK
+from bot.matching.fields import PROXY_ASK, only_field_words
 from bot.matching.normalize import normalize, to_halfwidth
 from bot.matching.options import by_direction, by_hint, by_words, without_had
 from bot.matching.pinyin import PinyinReader, words_of
@@ -444,6 +444,8 @@ class Matcher:
                 "answer", item=offered[index], field=field or prev.field, score=1.0, reason="picked"
             )
         content = self._prepare(text)
+        if field is not None and only_field_words(content):
+            content = ""  # 几天, 多钱: a field asked and nothing else, whatever some record happens to say
         topic = str(prev.extra.get("topic", "")) if prev.extra else ""
         if not content:
             if prev.item:

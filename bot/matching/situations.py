@@ -12,7 +12,7 @@ from bot.matching import words as vocab
 from bot.matching.segment import tokens
 from knowledge.schema import Item, Situation
 
-_SITUATION_SPLIT = re.compile(r"[（）()、，,；;/及和或的]+")
+_SITUATION_SPLIT = re.compile(r"[（）()、，,；;/和或的]+|(?<!不)及")  # not 及 of 来不及
 
 
 #: Family ties as citizens tell them, and as situation names write them (投靠配偶). Only the tie itself
@@ -71,7 +71,8 @@ def _said(item: Item, text: str, prepare: Callable[[str], str], topic: str | Non
     """The situations a part of whose name (two characters or more) the message says, raw or canonical;
     with ``topic`` (the item's own words, canonical), parts that are the topic's say nothing."""
     prepared = prepare(text).replace(" ", "")
-    # A part that is the item's own name says nothing of the case (居住证 of 居住证签注, item 居住证申领).
+    # A part that is the item's own thing says nothing of the case (居住证 of 居住证签注, item 居住证申领;
+    # 驾驶证 of 外地核发的驾驶证); an operation the name holds still does (遗失 of 驾驶证遗失补领).
     named = prepare(own_name(item)).replace(" ", "")
     found = []
     for situation in item.situations or ():
@@ -79,7 +80,7 @@ def _said(item: Item, text: str, prepare: Callable[[str], str], topic: str | Non
             canonical = prepare(part).replace(" ", "")
             if topic is not None and (len(canonical) < 2 or canonical in topic):
                 continue
-            if canonical and canonical in named:
+            if canonical in named and canonical not in _operations():
                 continue
             if part in text or (len(canonical) >= 2 and canonical in prepared):
                 found.append(situation)
