@@ -138,7 +138,7 @@ def test_a_case_word_of_the_items_name_still_tells_its_situation() -> None:
     # The item's own thing is no case: 居住证 of 居住证签注 (签注 is what tells it).
     permit = _item("居住证申领", "以合法稳定就业申领", "居住证签注（续期）")
     assert named_situation(permit, "我想办居住证", _same) is None
-    assert named_situation(permit, "居住证要签注", _same).name == "居住证签注（续期）"
+    assert named_situation(permit, "居住证签注怎么办", _same).name == "居住证签注（续期）"
 
 
 def test_来不及_is_one_word_of_a_situation_name() -> None:
