@@ -364,3 +364,11 @@ def test_a_detail_the_current_items_record_tells_stays_on_it(context):
     photo = say(context, "照片要自己带吗")
     # 居民身份证首次申领 has an FAQ in these very words, but nothing names it.
     assert (photo.action, photo.item) == ("answer", "SF-MZ-008")
+
+
+def test_what_to_bring_after_an_answer_is_the_whole_block(context):
+    say(context, "娃娃12岁了能办身份证不")
+    bring = say(context, "他姐姐也从未领取过，一起办要带啥")
+    # A record sentence (…从未领取过居民身份证…) would answer 从未领取过; the materials were asked.
+    assert (bring.item, bring.field) == ("SF-GA-001", None)
+    assert "所需材料" in bring.text

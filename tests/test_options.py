@@ -41,6 +41,13 @@ def test_what_the_citizen_denies_names_no_option():
     assert by_hint("不是退休 我是租房子住", OPTIONS) == 2
 
 
+def test_what_the_citizen_has_not_done_names_no_option():
+    # 买房 of 还没买房子 is no 购买自住住房; 租 is all the message says.
+    assert by_hint("我还没买房子 现在租的房子住", OPTIONS) == 2
+    assert by_words("没买房", OPTIONS) is None
+    assert by_words("刚买房", ["住房公积金提取（购房）", "住房公积金提取（租房）"]) == 0
+
+
 def test_the_story_before_the_question_breaks_a_tie_the_reply_leaves():
     options = ["个体工商户注销登记", "个体工商户设立登记", "公司注销登记"]
     assert by_words("我那是个体的小卖部，不是公司", options) is None  # 个体 in two options

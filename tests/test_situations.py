@@ -145,3 +145,10 @@ def test_来不及_is_one_word_of_a_situation_name() -> None:
     record = _item("异地就医备案", "异地长期居住", "急诊抢救来不及备案")
     # 备案 is the item's own operation; split off 来不及 it would tell the emergency case.
     assert named_situation(record, "长期在那边看病医保怎么备案", _same) is None
+
+
+def test_an_age_said_as_a_number_come_falls_in_its_bound() -> None:
+    card = _item("居民身份证首次申领", "未满16周岁", "年满16周岁")
+    assert age_situation(card.situations, "他姐姐17了，也还没办过").name == "年满16周岁"
+    assert age_situation(card.situations, "我家娃娃12岁了").name == "未满16周岁"
+    assert age_situation(card.situations, "等了17了") is None  # a count, no person's age

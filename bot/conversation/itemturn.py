@@ -104,7 +104,15 @@ class ItemAnswers(Session):
             if itemreply.shares_words(text, retold.note):
                 lead, field = f"{retold.name}：{retold.note}", None
         # A situation told just now (他下不了床，去不了医院评定) gets its whole block, not a sentence.
-        if lead is None and text and not fresh and not newly_told and field in (None, "conditions"):
+        # Not for 要带什么 (一起办要带啥 after 身份证首次申领): the materials asked are the whole block.
+        if (
+            lead is None
+            and text
+            and not fresh
+            and not newly_told
+            and field in (None, "conditions")
+            and asked != "materials"
+        ):
             lead = itemreply.best_sentence(item, text, situation) or itemreply.record_sentence(
                 item, content_tokens(matcher.prepare(text)), matcher.records, situation
             )

@@ -46,7 +46,9 @@ _PHRASES = {
     Kind.GREETING: r"你们好|你好|您好|hi|hello|hey|嗨|哈喽|哈啰|在吗|在不在|在么|在嘛|有人在吗|有人吗|"
     r"早上好|上午好|中午好|下午好|晚上好|早安",
     Kind.ACK: r"好的|好滴|好嘞|好哒|好吧|好|行吧|行|可以|嗯+|恩+|哦+|噢+|喔+|知道了|明白了?|了解了?|"
-    r"收到|懂了|清楚了|晓得哒|知道哒|懂哒|晓得了?|要得|okay|ok|okk|👌",
+    r"收到|懂了|清楚了|晓得哒|知道哒|懂哒|晓得了?|要得|okay|ok|okk|👌|"
+    # Regional ways of saying fine: 没麻达 (northwest), 得行 (southwest), 中 (Henan), 妥了 (northeast).
+    r"没麻达|没毛病|得行|妥了|中",
 }
 _FILLER = r"请问|啊|呀|哈+|呢|啦|了|的|吧|哇|嘿|那就|那|老师|同志|亲|小助手|客服|机器人|工作人员"
 _ATOMS = re.compile(
@@ -134,7 +136,7 @@ def classify(text: str) -> SmallTalk | None:
 
 
 #: A question (吗, 怎么, ？…): a short message with one is never small talk.
-_QUESTION = re.compile(r"[?？]|吗|么|嘛|怎么|怎样|如何|什么|啥|哪|几|多少|能不能|可不可以|要不要|是不是")
+_QUESTION = re.compile(r"[?？]|吗|么|嘛|怎么|怎样|如何|什么|啥|哪|几|多少|(.)不\1")  # 中不中, 能不能
 
 
 def loose(text: str) -> SmallTalk | None:

@@ -60,10 +60,14 @@ def without_had(text: str) -> str:
     return _HAD.sub(" ", text)
 
 
+#: What the citizen says it has not done (还没买房子, 没交过): no option it names.
+_NOT_DONE = re.compile(r"(?:还)?没有?(?:[买办交贷领考结上参](?:过)?)[^，,。；;！!？?\s我]{0,2}")
+
+
 def _said(text: str, topic: str = "") -> set[str]:
-    """The pairs of characters a message says of itself, without what it denies or already has, and the
-    topic's own."""
-    kept = _HAD.sub(" ", normalize(_NEGATED.sub(" ", text)))
+    """The pairs of characters a message says of itself, without what it denies, has not done or already
+    has, and the topic's own."""
+    kept = _HAD.sub(" ", normalize(_NOT_DONE.sub(" ", _NEGATED.sub(" ", text))))
     return _bigrams(_COUNTED.sub(" ", kept)) - _bigrams(normalize(topic))
 
 

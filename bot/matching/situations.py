@@ -110,7 +110,10 @@ def _operations() -> tuple[str, ...]:
 _CN_NUMBER = {c: i for i, c in enumerate("零一二三四五六七八九")}
 #: An age the citizen tells: 满16了, 12岁, 八十岁, 刚满八十.
 _AGE_TOLD = re.compile(
-    r"(?:(?:年满|已满|刚满|满)([\d一二三四五六七八九十]{1,4})|([\d一二三四五六七八九十]{1,4})(?:周)?岁)"
+    r"(?:(?:年满|已满|刚满|满)([\d一二三四五六七八九十]{1,4})|([\d一二三四五六七八九十]{1,4})(?:周)?岁|"
+    # 他姐姐17了, 我妈今年八十了: a person's number that has come.
+    r"(?:姐姐?|哥哥?|弟弟?|妹妹?|儿子|女儿|闺女|孩子|娃娃?|伢子?|崽|他|她|我|老人家?|老伴|爸爸?|妈妈?|爷爷|奶奶|"
+    r"外公|外婆|姥姥|姥爷)(?:今年|都|已经|也|才|快)?([\d一二三四五六七八九十]{1,3})了)"
 )
 #: An age bound in a situation's name: 未满16周岁, 年满16周岁, 60周岁以上, 14周岁以下.
 _AGE_BOUND = re.compile(r"(未满|不满|年满|已满|满)?(\d{1,3})周?岁(以上|及以上|以下|及以下)?")
@@ -147,7 +150,7 @@ def age_situation(situations: Sequence[Situation], text: str) -> Situation | Non
     found = _AGE_TOLD.search(text)
     if found is None:
         return None
-    age = _number(found.group(1) or found.group(2))
+    age = _number(found.group(1) or found.group(2) or found.group(3))
     if age is None or age > 130:
         return None
     fitting = [s for s in situations if _fits_age(s.name, age)]
