@@ -747,3 +747,12 @@ def test_a_field_under_a_list_far_ahead_is_answered_for_its_first_option(matcher
     assert "likely" not in turn.extra and turn.extra["leading"] == "SF-MZ-006"
     decision = matcher.decide("一个月给多少钱啊", turn)
     assert (decision.action, decision.item) == ("answer", "SF-MZ-006")
+
+
+def test_whether_to_bring_one_of_the_items_materials_stays_on_it(matcher: Matcher) -> None:
+    turn = matcher.turn_after("娃娃12岁了能办身份证不", matcher.decide("娃娃12岁了能办身份证不"))
+    # 户口本 names 居民户口簿补领 too; here it is a material of 居民身份证首次申领.
+    decision = matcher.decide("还要带户口本吗", turn)
+    assert (decision.action, decision.item, decision.field) == ("answer", "SF-GA-001", "materials")
+    # Its loss told, it is a new errand.
+    assert matcher.decide("户口本丢了怎么补", turn).item == "SF-GA-016"

@@ -105,6 +105,13 @@ class SemanticStage:
     embedder: Embedder
 
 
+#: Whether to bring something (还要带户口本吗, 要不要带照片): a yes/no question about a material.
+_BRING_ASK = re.compile(
+    r"(?:带|拿|准备|提供|复印)[^ ]{0,8}?(?:吗|么|不|没有?)$|"
+    r"(?:要不要|用不用|需不需要|需要)(?:带|拿|准备|提供)"
+)
+
+
 class Matcher:
     """Item and field matching over one knowledge-base version; build once, then ``decide`` per message."""
 
@@ -327,11 +334,18 @@ class Matcher:
         return bool(words)
 
     def _told_by_record(self, content: str, current: str, other: str) -> bool:
-        """Whether the record of ``current`` holds a key word of ``content`` and ``other``'s names hold none."""
+        """Whether the record of ``current`` holds a key word of ``content``, and ``other``'s names none."""
         keys = [word for word, *_, key in self.scorer.weighted_words(content) if key]
         record = self.records.texts[self.position[current]]
         name = self.scorer.name_text(self.position[other])
         return any(word in record for word in keys) and not any(word in name for word in keys)
+
+    def _a_material_of(self, content: str, current: str) -> bool:
+        """Whether a key word of ``content`` names one of ``current``'s materials (any situation's)."""
+        item = self.item(current)
+        lists = [item.materials or [], *((s.materials or []) for s in item.situations or ())]
+        names = " ".join(self._prepare(m.name) for materials in lists for m in materials)
+        return any(key and word in names for word, *_, key in self.scorer.weighted_words(content))
 
     def _names_away(self, content: str, current: str, codes: Sequence[str]) -> bool:
         """Whether ``content`` names each of ``codes`` by a word of its names that ``current``'s names,
@@ -512,6 +526,15 @@ class Matcher:
             # 先办执照，个体户 after 食品经营许可: the message alone names another item, surely; no neighbour
             # of the topic is guessed from its words.
             return fresh
+        if (
+            field == "materials"
+            and prev.item in self.position
+            and _BRING_ASK.search(surface.normal)
+            and not tells_loss(content)
+            and self._a_material_of(content, str(prev.item))
+        ):
+            # 还要带户口本吗 after 居民身份证首次申领: whether to bring one of its materials, not 户口簿补领.
+            return Decision("answer", item=prev.item, field=field, score=fresh.score, reason="follow_up")
         if (
             prev.item in self.position
             and topic

@@ -85,9 +85,10 @@ def to_simplified(text: str) -> str:
     return _T2S.convert(text)
 
 
-#: A relative "gone" (我老伴上个礼拜在家里走了, 老头子在县医院没了, Wu 走脱了) has died: 没了 of a thing is lost, of a
-#: person it is a death. Nothing between the person and the word may be a document (我妈身份证没了), and
-#: 走了 after a verb of taking is the thing gone (被人偷走了, 孩子被接走了), not the person.
+#: A relative "gone" (我老伴上个礼拜在家里走了, 老头子在县医院没了, Wu 走脱了) has died: 没了 of a thing is
+#: lost, of a person it is a death. Nothing between the person and the word may be a document
+#: (我妈身份证没了), and 走了 after a verb of taking is the thing gone (被人偷走了, 孩子被接走了), not the
+#: person.
 _PASSED = re.compile(
     r"((?:老伴|老头子?|老太婆?|老太太|老婆子|老爷子|老人家?|爷爷|奶奶|外公|外婆|姥姥|姥爷|父亲|母亲|老爸|老妈|"
     r"爸爸?|妈妈?|爹|丈夫|妻子|老公|老婆|爱人|公公|婆婆|岳父|岳母|亲人|家人|人)"
