@@ -51,7 +51,10 @@ def test_a_conversation_answers_first_only_a_very_likely_option_its_words_set_ap
         return Decision("clarify", candidates=("A", "B", "C"), scores=scores)
 
     assert answer_first(clarify(0.9, 0.1), "身份证丢了补领", names) == "A"
-    assert answer_first(clarify(0.45, 0.05), "身份证丢了补领", names) is None  # not likely enough
+    assert answer_first(clarify(0.45, 0.1), "身份证丢了补领", names) is None  # not likely enough
+    # Less likely still, but alone: the runner-up is no real choice beside it.
+    assert answer_first(clarify(0.45, 0.05), "身份证丢了补领", names) == "A"
+    assert answer_first(clarify(0.25, 0.02), "身份证丢了补领", names) is None
     # Less likely, but clearly first and named apart by its name's own words (身份证 … 补领).
     assert answer_first(clarify(0.7, 0.05), "身份证丢了补领", names) == "A"
     assert answer_first(clarify(0.7, 0.6), "身份证丢了补领", names) is None  # the runner-up close behind

@@ -64,6 +64,8 @@ FIRST_ANSWER_P = 0.85
 #: names the runner-up and the way to a person, so a wrong guess costs one message.
 NAMED_FIRST_P = 0.5
 NAMED_FIRST_SHARE = 0.75
+#: ... and this probable when the runner-up is not credible beside it (below CHOICE_SHARE of it).
+LONE_FIRST_P = 0.3
 #: A short message (Matcher's SHORT_ASK) is named apart only by names, the runner-up this far behind.
 NAMED_SHORT_SHARE = 0.35
 
@@ -119,7 +121,10 @@ def _named_apart(
         return None
     first = scores[0][1]
     second = scores[1][1] if len(scores) > 1 else 0.0
-    if first < NAMED_FIRST_P or second > share * first:
+    # Alone (the runner-up not credible beside it), less probable a first option will do: a numbered question
+    # whose second option is no real choice (死亡人员户口注销 or 居民身份证首次申领?) serves nobody.
+    floor = LONE_FIRST_P if second < CHOICE_SHARE * first else NAMED_FIRST_P
+    if first < floor or second > share * first:
         return None
     return scores[0][0] if by_words(text, near) == 0 else None
 
