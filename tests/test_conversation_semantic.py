@@ -372,3 +372,15 @@ def test_what_to_bring_after_an_answer_is_the_whole_block(context):
     # A record sentence (…从未领取过居民身份证…) would answer 从未领取过; the materials were asked.
     assert (bring.item, bring.field) == ("SF-GA-001", None)
     assert "所需材料" in bring.text
+
+
+def test_a_field_every_option_says_alike_is_answered_beside_the_question(context):
+    first = say(context, "身份证的事")
+    assert first.action == "clarify" and len(first.choices) >= 3
+    floor = say(context, "在几楼办")
+    # Every ID-card item is handled at 公安户政窗口1-6号: that now, the question for what still differs.
+    assert floor.action == "clarify" and floor.choices == first.choices
+    assert "这几项的办理地点相同：公安户政窗口1-6号（一楼A区）" in floor.text
+    # Their fees differ: no shared answer, the question alone.
+    fee = say(context, "多少钱")
+    assert fee.action == "clarify" and "相同" not in fee.text

@@ -18,6 +18,9 @@ from bot.matching.pii import mask_personal_data
 from bot.matching.settled import leading_option, likely_item, replacement, tells_loss
 from knowledge.schema import Item
 
+#: Fields a numbered question answers at once when every option says them alike (where, when, whom to call).
+_SHARED_FIELDS = ("location", "hours", "phone", "fee", "online")
+
 #: Characters of the message before a numbered question kept with it (a story's situation is near its ask).
 STORY_KEPT = 200
 
@@ -51,6 +54,8 @@ class PendingChoices(ItemAnswers):
         (masked) so that the situation it told (被偷了, 卖家房贷没还完) is not asked again once the citizen
         picks."""
         items = [item for item in (self.knowledge.item(code) for code in codes) if item is not None]
+        if lead is None and field in _SHARED_FIELDS:
+            lead = self.shared_answer(items, str(field))
         self.state["pending"] = {"kind": "items", "options": [i.code for i in items], "field": field}
         if story:
             self.state["pending"]["story"] = mask_personal_data(story)[:STORY_KEPT]
@@ -63,6 +68,14 @@ class PendingChoices(ItemAnswers):
             choices=tuple(item.code for item in items),
             field=field,
         )
+
+    def shared_answer(self, items: list[Item], field: str) -> str | None:
+        """What every offered item says alike of ``field`` (在几楼办, each ID-card item at the same desk): the
+        answer now, the question only for what still differs."""
+        said = {answers.field_text(item, field, self.hall) for item in items}
+        if len(items) < 2 or len(said) != 1 or None in said:
+            return None
+        return f"这几项的{answers.FIELD_LABELS[field]}相同：{said.pop()}"
 
     def out_of_range(self, pending: dict[str, Any], number: int) -> Reply:
         options = list(pending["options"])
