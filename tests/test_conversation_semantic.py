@@ -384,3 +384,15 @@ def test_a_field_every_option_says_alike_is_answered_beside_the_question(context
     # Their fees differ: no shared answer, the question alone.
     fee = say(context, "多少钱")
     assert fee.action == "clarify" and "相同" not in fee.text
+
+
+def test_a_message_under_a_list_that_surely_names_another_item_leaves_the_list(context):
+    listed = say(context, "想问问养老保险的事")
+    assert listed.action == "clarify" and "SF-RS-006" not in listed.choices
+    # 转回来 names 养老保险关系转移接续 (its aliases), which no option's names hold: not a pick of 城乡居民
+    # 养老保险 by its shared words.
+    moved = say(context, "我在浙江厂里交了十年，现在回老家不出去了，想把养老保险转回来")
+    assert moved.item == "SF-RS-006" or "SF-RS-006" in moved.choices
+    # An option's own words still pick it (退休 of 公积金提取（离休、退休）), whatever else 退休 names.
+    say(context, "公积金怎么取")
+    assert say(context, "退休了").item == "SF-GJJ-004"

@@ -756,3 +756,4 @@ def test_whether_to_bring_one_of_the_items_materials_stays_on_it(matcher: Matche
     assert (decision.action, decision.item, decision.field) == ("answer", "SF-GA-001", "materials")
     # Its loss told, it is a new errand.
     assert matcher.decide("户口本丢了怎么补", turn).item == "SF-GA-016"
+

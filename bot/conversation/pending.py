@@ -143,8 +143,11 @@ class PendingChoices(ItemAnswers):
         if pending["kind"] == "items":
             positions = [matcher.position[c] for c in options if c in matcher.position]
             names = [matcher.names[p] for p in positions]
-            if matcher.turns_away(text, options):
-                return None  # 那公积金退休了能全部取出来吗 under a list of pension items: a new question
+            story = str(pending.get("story") or "")
+            if matcher.turns_away(text, options) or matcher.leads_away(text, options, matcher.prepare(story)):
+                # 那公积金退休了能全部取出来吗 under a list of pension items, 想把养老保险转回来 under
+                # 城乡居民养老保险 and 灵活就业人员参保: a new question
+                return None
             # The option's own words (租赁住房的, 退休了), the story before the question breaking a tie.
             index = by_words(text, names, story=str(pending.get("story") or ""))
             if index is None:

@@ -85,6 +85,9 @@ MAX_CANDIDATES = 5
 #: A message this short (characters) or shorter asks bare (港澳台通行证怎么办理, 户口迁移要办啥): a numbered
 #: question is answered at once for it only when names, not aliases, set the first option far apart.
 SHORT_ASK = 12
+#: A message under a numbered question that alone points this surely (and far ahead) at an item not offered
+#: asks about that item, whatever words it shares with the options.
+AWAY_P = 0.8
 #: A follow-up may move to one of this many items nearest to the topic with it (那丢了呢 → 遗失补领).
 SIBLINGS = 3
 #: Content this short (characters) is a bare refinement (那丢了呢 → 遗失): it keeps the field asked before.
@@ -340,6 +343,26 @@ class Matcher:
         name = self.scorer.name_text(self.position[other])
         return any(word in record for word in keys) and not any(word in name for word in keys)
 
+    def leads_away(self, text: str, offered: Sequence[str], topic: str = "") -> bool:
+        """Whether ``text`` points, surely and far ahead of the rest, at an item not among ``offered``, alone
+        and with the topic of the question (想把养老保险转回来 under 城乡居民养老保险 / 灵活就业人员参保:
+        养老保险关系转移; not 我的到期了要换新的 under 残疾证's items)."""
+        normal = self._surface(text).normal
+        content = self._prepare(text)
+        fresh = self._fresh_for(normal, content, None)
+        elsewhere = leading_option(fresh) if fresh.action == "clarify" else fresh.item
+        if elsewhere is None or elsewhere in offered or not fresh.scores or fresh.scores[0][1] < AWAY_P:
+            return False
+        if topic:  # the numbered question's own words (prepared)
+            combined = self._with_topic(topic, normal, content, None)
+            if combined.scores and combined.scores[0][0] in offered:
+                return False
+        # ... by words its names have and no option's names do (not 退休 of 公积金提取（离休、退休）).
+        names = self.scorer.name_text(self.position[elsewhere])
+        theirs = " ".join(self.scorer.name_text(self.position[c]) for c in offered if c in self.position)
+        words = self.scorer.weighted_words(self._prepare(text))
+        return any(key and word in names and word not in theirs for word, *_, key in words)
+
     def _a_material_of(self, content: str, current: str) -> bool:
         """Whether a key word of ``content`` names one of ``current``'s materials (any situation's)."""
         item = self.item(current)
@@ -449,8 +472,9 @@ class Matcher:
             return Decision("clarify", candidates=prev.candidates, field=prev.field, reason="ambiguous")
         offered = [c for c in prev.candidates if c in self.position] if not prev.item else []
         offered_names = [self.names[self.position[c]] for c in offered]
+        topic = str(prev.extra.get("topic", "")) if prev.extra else ""
         index = by_words(text, offered_names) if offered else None
-        if index is not None and self.turns_away(text, offered):
+        if index is not None and (self.turns_away(text, offered) or self.leads_away(text, offered, topic)):
             index = None  # 那公积金退休了能全部取出来吗 under a list of pension items: another item named
         if index is not None:
             # "租赁的" after 公积金提取's numbered question: the words that set one option apart.
@@ -460,7 +484,6 @@ class Matcher:
         content = self._prepare(text)
         if field is not None and only_field_words(content):
             content = ""  # 几天, 多钱: a field asked and nothing else, whatever some record happens to say
-        topic = str(prev.extra.get("topic", "")) if prev.extra else ""
         if not content:
             if prev.item:
                 return Decision(
@@ -500,7 +523,12 @@ class Matcher:
                 reason="follow_up",
                 scores=fresh.scores,
             )
-        if offered and not (fresh.action == "answer" and fresh.item not in offered):
+        if (
+            offered
+            and not (fresh.action == "answer" and fresh.item not in offered)
+            # 想把养老保险转回来 under a list of pension items without 转移: the message leads elsewhere.
+            and not self.leads_away(text, offered, topic)
+        ):
             hinted = by_hint(text, offered_names, self._offered_scores(surface.normal, offered))
             if hinted is not None:
                 return Decision(
