@@ -175,3 +175,7 @@ def test_treatment_in_a_far_city_is_elsewhere() -> None:
 def test_wu_words_for_death_and_price() -> None:
     assert "去世" in normalize("阿拉屋里老头子上个礼拜辣医院里走脱了")
     assert normalize("要几钿？") == "要多少钱"
+
+
+def test_cantonese_lost_is_lost() -> None:
+    assert normalize("我個身份證唔見咗，點樣補辦呀？") == "我个身份证丢了 怎么补办"
