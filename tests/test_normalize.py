@@ -179,3 +179,11 @@ def test_wu_words_for_death_and_price() -> None:
 
 def test_cantonese_lost_is_lost() -> None:
     assert normalize("我個身份證唔見咗，點樣補辦呀？") == "我个身份证丢了 怎么补办"
+
+
+def test_a_document_mislaid_is_lost() -> None:
+    assert "丢了" in normalize("房产证上个月搬家的时候不晓得弄到哪去了")
+    assert "丢了" in normalize("翻遍了都没得")
+    assert normalize("身份证不知道放哪了") == "身份证丢了"
+    # Not knowing where to go is no loss.
+    assert "丢了" not in normalize("不知道在哪里办")

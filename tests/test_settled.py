@@ -180,3 +180,18 @@ def test_the_leading_option_is_far_ahead_of_the_rest() -> None:
     assert leading_option(ahead) == "A"
     close = Decision("clarify", candidates=("A", "B"), scores=(("A", 0.6), ("B", 0.4)))
     assert leading_option(close) is None
+
+
+def test_an_option_named_only_in_what_the_citizen_has_is_no_runner_up() -> None:
+    names = {"A": "出生登记（新生儿入户）", "B": "内地居民结婚登记", "C": "生育登记"}
+    described = {
+        "A": "出生登记（新生儿入户） 给孩子上户口 新生儿落户",
+        "B": "内地居民结婚登记 领结婚证",
+        "C": "生育登记 生育服务证",
+    }
+    scores = (("A", 0.56), ("B", 0.49), ("C", 0.03))
+    close = Decision("clarify", candidates=("A", "B", "C"), scores=scores)
+    story = "我俩都是本县户口，结婚证也有，现在要给孩子上户口，要带什么东西"
+    # 结婚 is said only in 结婚证也有: 结婚登记 is not asked for, and 出生登记 is named by its alias.
+    assert answer_first(close, story, names, described) == "A"
+    assert answer_first(close, "我俩要去领结婚证，也要给孩子上户口", names, described) is None

@@ -104,6 +104,10 @@ def test_family_roles_are_told_in_the_words_situation_names_use():
     assert roles("我老婆的身份证丢了") == ""
     # Work is told in the word situation names use (以合法稳定就业申领).
     assert roles("外地来这边厂里打工的") == "就业"
+    # A marriage certificate had is a marriage (婚内生育); one denied is none.
+    assert "婚内" in roles("我俩都是本县户口，结婚证也有")
+    assert roles("我跟娃儿他爸还没扯证，莫得结婚证") == ""
+    assert roles("还没结婚") == ""
 
 
 def test_a_word_of_a_situations_name_tells_it_once_the_item_is_decided():

@@ -96,6 +96,20 @@ _PASSED = re.compile(
 )
 
 
+#: Something mislaid (不晓得弄到哪去了, 不知道放哪了, 翻遍了都没得): lost, as records say it. A verb of
+#: putting is needed: 不知道在哪里办 asks where to go.
+_MISLAID = re.compile(
+    r"(?:不晓得|不知道|不记得|想不起来?|记不得)(?:被)?(?:放|弄|搁|丢|塞|扔|掉|落)(?:到|在)?"
+    r"哪(?:里|儿|去|点|个地方)?了?|"
+    r"翻遍了?(?:都|也)?(?:没得|没有|没找到|找不到|找不着)"
+)
+
+
+def rewrite_mislaid(text: str) -> str:
+    """房产证不晓得弄到哪去了 → 房产证丢了."""
+    return _MISLAID.sub("丢了", text)
+
+
 def rewrite_passing(text: str) -> str:
     """老伴走了 → 老伴去世了: a relative gone is a death, before 没了 → 丢了 reads it as a loss."""
     return _PASSED.sub(r"\1去世了", text)
@@ -179,6 +193,7 @@ def normalize(text: str) -> str:
     """The matching form of ``text``: masked, half-width, simplified, colloquial-free, filler-free."""
     text = strip_tokens(mask_personal_data(text))
     text = to_simplified(to_halfwidth(text).lower())
-    text = rewrite_colloquial(rewrite_elsewhere(rewrite_dates(rewrite_area(rewrite_passing(text)))))
+    text = rewrite_elsewhere(rewrite_dates(rewrite_area(rewrite_mislaid(rewrite_passing(text)))))
+    text = rewrite_colloquial(text)
     text = strip_fillers(text)
     return clean_spacing(text)

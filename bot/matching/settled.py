@@ -10,6 +10,7 @@
 picking (要带什么); ``answer_first`` names it for a conversation to answer at once when it is very likely.
 """
 
+import dataclasses
 import functools
 import os
 import re
@@ -17,7 +18,8 @@ from collections.abc import Callable, Mapping, Sequence
 
 from bot.matching import words as vocab
 from bot.matching.decision import Decision, Reason
-from bot.matching.options import by_words, denied_words, said_apart
+from bot.matching.normalize import normalize
+from bot.matching.options import by_words, denied_words, said_apart, without_had
 from bot.matching.ranker import CHOICE_SHARE, Verdict
 from bot.matching.scoring import ItemScorer
 from bot.matching.situations import told_apart, topic_of
@@ -96,6 +98,8 @@ def answer_first(
     if likely is None or decision.scores[0][1] < FIRST_ANSWER_P:
         if not apart:
             return None
+        decision = _without_had_options(decision, text, names, words)
+        near = [names[code] for code, p in decision.scores if p >= NEIGHBOUR_P and code in names]
         # A short message (港澳台通行证怎么办理, 户口迁移要办啥) names apart only by the options' names, the
         # runner-up far behind: a bare name of several services is a question to ask.
         found = _named_apart(decision, text, near, NAMED_FIRST_SHARE if story else NAMED_SHORT_SHARE)
@@ -129,12 +133,41 @@ def _named_apart(
     return scores[0][0] if by_words(text, near) == 0 else None
 
 
+def _without_had_options(
+    decision: Decision, text: str, names: Mapping[str, str], described: Mapping[str, str]
+) -> Decision:
+    """``decision`` without the options after the first that the message names only in what it says it has
+    already (结婚证也有, beside 出生登记: 结婚登记 is no runner-up)."""
+    scores = decision.scores
+    if not scores or scores[0][0] not in names:
+        return decision
+    mine = described.get(scores[0][0], names[scores[0][0]])
+    kept = without_had(normalize(text))
+
+    def had_only(code: str) -> bool:
+        return (
+            code in names
+            and bool(said_apart(text, names[code], mine))
+            and not said_apart(kept, names[code], mine)
+        )
+
+    dropped = {code for code, _ in scores[1:] if had_only(code)}
+    if not dropped:
+        return decision
+    return dataclasses.replace(
+        decision,
+        candidates=tuple(c for c in decision.candidates if c not in dropped),
+        scores=tuple((c, p) for c, p in scores if c not in dropped),
+    )
+
+
 def _alone_but_denied(
     decision: Decision, text: str, names: Mapping[str, str], described: Mapping[str, str]
 ) -> str | None:
-    """The first option when every other credible one is named only by words the message denies or the
-    first option's own words (``described``: name, aliases, situations) hold too (在省城住院，当时没备案，
-    回来找医保报销: 备案 of 异地就医备案 was not done, and 异地就医 is 医疗费用手工报销's situation too)."""
+    """The first option when every other credible one is named only by words the message denies, by what it
+    says it has already, or by the first option's own words (``described``: name, aliases, situations) too
+    (在省城住院，当时没备案，回来找医保报销: 备案 of 异地就医备案 was not done, and 异地就医 is 医疗费用手工
+    报销's situation too)."""
     scores = decision.scores
     if decision.action != "clarify" or not scores or scores[0][0] != decision.candidates[0]:
         return None
@@ -143,9 +176,12 @@ def _alone_but_denied(
     if not others or any(code not in names for code in (first[0], *others)):
         return None
     denied = denied_words(text)
+    kept = without_had(normalize(text))
     for code in others:
-        said = said_apart(text, names[code], described.get(first[0], names[first[0]]))
-        if not said or not said <= denied:
+        mine = described.get(first[0], names[first[0]])
+        said = said_apart(text, names[code], mine)
+        # Named only in what the citizen has already (结婚证也有, beside 结婚登记) is not named either.
+        if not said or not (said <= denied or not said_apart(kept, names[code], mine)):
             return None
     return first[0]
 

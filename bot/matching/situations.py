@@ -15,10 +15,14 @@ from knowledge.schema import Item, Situation
 _SITUATION_SPLIT = re.compile(r"[（）()、，,；;/和或的]+|(?<!不)及")  # not 及 of 来不及
 
 
+#: Not said right before (没结婚, 莫得结婚证): the tie is denied.
+_NOT = "(?<!没)(?<!没有)(?<!莫得)(?<!无)(?<!未)(?<!冇)(?<!不)"
 #: Family ties as citizens tell them, and as situation names write them (投靠配偶). Only the tie itself
 #: counts: 我老婆/孩子 alone is usually who the errand is for (孩子上小学 is not 随迁子女).
 _ROLES = (
-    ("配偶", re.compile(r"嫁|娶|结婚|夫妻|两口子")),
+    ("配偶", re.compile(rf"{_NOT}(?:嫁|娶|结婚|夫妻|两口子)")),
+    # Married, as a story tells it (结婚证也有, 领了证的): 婚内, as situation names write it (婚内生育).
+    ("婚内", re.compile(rf"{_NOT}(?:结婚证|已婚|领了证|领过证|扯了证|登记结婚了)")),
     # Work as citizens say it (来这边厂里打工的): 就业, as situation names write it (以合法稳定就业申领).
     ("就业", re.compile(r"打工|务工|上班|做工|干活")),
 )
