@@ -195,3 +195,15 @@ def test_an_option_named_only_in_what_the_citizen_has_is_no_runner_up() -> None:
     # 结婚 is said only in 结婚证也有: 结婚登记 is not asked for, and 出生登记 is named by its alias.
     assert answer_first(close, story, names, described) == "A"
     assert answer_first(close, "我俩要去领结婚证，也要给孩子上户口", names, described) is None
+
+
+def test_only_a_credible_member_of_the_first_options_family_holds_it_back() -> None:
+    names = {"A": "个人所得税综合所得年度汇算", "B": "代开增值税发票", "C": "个人所得税经营所得汇算清缴"}
+
+    def clarify(p3: float) -> Decision:
+        scores = (("A", 0.915), ("B", 0.039), ("C", p3))
+        return Decision("clarify", candidates=("A", "B", "C"), scores=scores)
+
+    text = "我去年在外面打零工被扣了个税 能退吗"
+    assert answer_first(clarify(0.011), text, names) == "A"  # 经营所得 at 1%: no case meant
+    assert answer_first(clarify(0.12), text, names) is None  # a case the message may mean: ask
