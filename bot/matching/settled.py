@@ -73,8 +73,8 @@ NAMED_SHORT_SHARE = 0.35
 
 #: Candidates this probable count as the top one's neighbours when asking what sets it apart.
 NEIGHBOUR_P = 0.01
-#: A family member this probable holds the first option back (个人所得税经营所得汇算 at 0.011 beside 个人所得税
-#: 综合所得年度汇算 at 0.91 is no case the message may mean).
+#: A family member this probable holds the first option back (个人所得税经营所得汇算 at 0.011 beside
+#: 个人所得税综合所得年度汇算 at 0.91 is no case the message may mean).
 FAMILY_P = 0.03
 #: Names sharing this many first characters are one family (住房公积金提取（…）, 个体工商户…登记).
 FAMILY_PREFIX = 4
