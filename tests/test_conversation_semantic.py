@@ -396,3 +396,28 @@ def test_a_message_under_a_list_that_surely_names_another_item_leaves_the_list(c
     # An option's own words still pick it (退休 of 公积金提取（离休、退休）), whatever else 退休 names.
     say(context, "公积金怎么取")
     assert say(context, "退休了").item == "SF-GJJ-004"
+
+
+def test_a_stories_asking_clause_finds_its_faq_entry(knowledge):
+    from bot.matching.vectorcache import LmdbVectorCache
+
+    hall = Path(__file__).resolve().parent.parent / "bench" / "heldout" / "delta-hall.json"
+    embedder = knowledge().matcher.semantic.embedder
+    delta = StaticKnowledge(load_kb(hall), SemanticSetup(embedder, LmdbVectorCache(str(VECTORS))))
+    context = Context(
+        knowledge=delta,
+        store=MemoryStore(),
+        recorder=MemoryRecorder(),
+        clock=lambda: TUESDAY,
+        calendar=load_calendar(),
+        service_hours=None,
+    )
+    story = (
+        "俺是河南周口哩，在这边厂里干活。上个月俺爹查出来肺癌，家里钱都花完了，还借了亲戚好几万。"
+        "俺户口在老家，能在恁这申请低保不？"
+    )
+    reply = say(context, story)
+    # The whole story is about as close to every passage; its asking clause is the FAQ entry
+    # 外地户口能在这里申请低保吗？ (不能…临时救助), said first, then the one-trip block.
+    assert (reply.action, reply.item) == ("answer", "SJZ-MZ-04")
+    assert reply.text.startswith("不能。") and "所需材料" in reply.text

@@ -20,7 +20,7 @@ from bot.matching.fields import (
 from bot.matching.normalize import normalize
 from bot.matching.records import content_tokens
 from bot.matching.situations import told_apart
-from bot.matching.surface import STORY_LENGTH
+from bot.matching.surface import STORY_LENGTH, ask_clause
 from knowledge.schema import Item, Situation
 
 #: Field questions about a day ("今天能办不", "周六开门吗") are answered from the hours.
@@ -73,6 +73,11 @@ class ItemAnswers(Session):
         else:
             self.state.pop("situation", None)
         entry = details.faq_for(item, text, field or asked, passages) if text else None
+        clause = ask_clause(normal) if text and entry is None else ""
+        if clause:
+            # A story is about as close to every passage as to the entry its asking clause is (俺户口在老家，
+            # 能在恁这申请低保不 after how the family fell ill): the clause alone, against the FAQ.
+            entry = details.faq_for(item, clause, field or asked, details.passages_for(matcher, item, clause))
         lead = itemreply.faq_lead(entry) if entry else None
         if entry is not None and situation is None:
             # 房子还押在银行，能直接过户吗 → 可以申请“带押过户”: the answer names the citizen's situation.
