@@ -205,9 +205,25 @@ def day_asked(text: str) -> HallQuestion | None:
     days, rest = find_days(_BORN.sub(" ", compact))
     if not days or not _CAN_DO.search(rest):
         return None
+    if not _day_beside_can_do(_BORN.sub(" ", to_simplified(to_halfwidth(text)).lower())):
+        return None  # 过年想出国看看闺女…能在这办护照不: the day is a plan told, not the day asked about
     if all(day.now for day in days) and _PAST.search(rest):
         return None  # 去年12月忘交了，现在还能补不: whether it is still possible, not if the desk is open
     return HallQuestion((Ask.OPEN,), tuple(days), False)
+
+
+_CLAUSE = re.compile(r"[，,。.！!？?；;\s]+")
+
+
+def _day_beside_can_do(text: str) -> bool:
+    """Whether a clause naming a day asks whether something can be done, itself or in the next clause
+    (今天周六，能办吗)."""
+    clauses = [clause for clause in _CLAUSE.split(text) if clause]
+    for i, clause in enumerate(clauses):
+        days, rest = find_days(clause)
+        if days and (_CAN_DO.search(rest) or (i + 1 < len(clauses) and _CAN_DO.search(clauses[i + 1]))):
+            return True
+    return False
 
 
 #: Words that address the hall itself, not a place just talked about (这里, 那边).
