@@ -227,3 +227,11 @@ def test_a_phone_to_do_it_on_is_no_phone_number_asked() -> None:
     assert hall_question("手机上能查不", "示范县政务服务中心") is None
     asked = hall_question("你们的手机号是多少", "示范县政务服务中心")
     assert asked is not None and Ask.PHONE in asked.asks
+
+
+def test_a_day_told_as_a_plan_is_not_the_day_asked_about() -> None:
+    assert day_asked("今天可以办护照吗") is not None
+    assert day_asked("今天周六，能办吗") is not None  # the day, then the question
+    # 过年 is when they travel; whether they can apply here is asked clauses later.
+    plan = "俺们两口子在这边厂里干了十来年，过年想出国看看闺女，她在日本读书，俺户口在老家，能在恁这办护照不"
+    assert day_asked(plan) is None
