@@ -398,20 +398,35 @@ def test_a_message_under_a_list_that_surely_names_another_item_leaves_the_list(c
     assert say(context, "退休了").item == "SF-GJJ-004"
 
 
-def test_a_stories_asking_clause_finds_its_faq_entry(knowledge):
+def _other_hall(knowledge: StaticKnowledge, name: str) -> Context:
+    """A conversation over a development hall of ``bench/heldout`` (other hands wrote it)."""
     from bot.matching.vectorcache import LmdbVectorCache
 
-    hall = Path(__file__).resolve().parent.parent / "bench" / "heldout" / "delta-hall.json"
+    hall = Path(__file__).resolve().parent.parent / "bench" / "heldout" / f"{name}-hall.json"
     embedder = knowledge().matcher.semantic.embedder
-    delta = StaticKnowledge(load_kb(hall), SemanticSetup(embedder, LmdbVectorCache(str(VECTORS))))
-    context = Context(
-        knowledge=delta,
+    other = StaticKnowledge(load_kb(hall), SemanticSetup(embedder, LmdbVectorCache(str(VECTORS))))
+    return Context(
+        knowledge=other,
         store=MemoryStore(),
         recorder=MemoryRecorder(),
         clock=lambda: TUESDAY,
         calendar=load_calendar(),
         service_hours=None,
     )
+
+
+def test_one_very_likely_item_is_asked_about_not_handed_off(knowledge):
+    context = _other_hall(knowledge, "orchard")
+    text = "你好 我叫岩温 电话13988776655 我阿爸眼睛看不见了 想办残疾证"
+    decision = context.knowledge().matcher.decide(text)
+    assert decision.action != "handoff" and decision.scores[0] == ("GL-CL-001", decision.scores[0][1])
+    assert decision.scores[0][1] >= 0.9
+    reply = say(context, text)
+    assert reply.action in ("answer", "clarify") and "13988776655" not in reply.text
+
+
+def test_a_stories_asking_clause_finds_its_faq_entry(knowledge):
+    context = _other_hall(knowledge, "delta")
     story = (
         "俺是河南周口哩，在这边厂里干活。上个月俺爹查出来肺癌，家里钱都花完了，还借了亲戚好几万。"
         "俺户口在老家，能在恁这申请低保不？"

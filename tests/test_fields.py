@@ -2,7 +2,15 @@
 
 import pytest
 
-from bot.matching.fields import PROXY_ASK, PROXY_SITUATION, detect_field, only_field_words, strip_field_words
+from bot.matching.fields import (
+    PROXY_ASK,
+    PROXY_SITUATION,
+    URGENT_ASK,
+    detect_field,
+    only_field_words,
+    strip_field_words,
+)
+from bot.matching.normalize import normalize
 
 FIELDS = [
     ("办社保卡要带什么", "materials"),
@@ -244,3 +252,11 @@ def test_fields_asked_together_are_each_found_once() -> None:
 def test_a_message_of_field_words_alone_names_nothing() -> None:
     assert only_field_words("几天") and only_field_words("多钱") and only_field_words("在几楼")
     assert not only_field_words("提前几天") and not only_field_words("几天能拿到")
+
+
+def test_fee_window_urgency_and_an_absent_signer_are_read() -> None:
+    assert detect_field(normalize("过户要交哪些费")) == "fee"
+    assert detect_field(normalize("那先去哪个窗口问")) == "location"  # not 先去哪, the steps
+    assert detect_field(normalize("先去哪里")) == "process"
+    assert URGENT_ASK.search(normalize("我下个礼拜就要坐飞机去昆明来不来得及"))
+    assert PROXY_ASK.search(normalize("卖房子的调到外地去了 回不来咋个办"))

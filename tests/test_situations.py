@@ -108,6 +108,10 @@ def test_family_roles_are_told_in_the_words_situation_names_use():
     assert "婚内" in roles("我俩都是本县户口，结婚证也有")
     assert roles("我跟娃儿他爸还没扯证，莫得结婚证") == ""
     assert roles("还没结婚") == ""
+    # Just born, and a hospital stay away.
+    assert roles("给我家小孙子交他才生下来一个月") == "新生儿"
+    assert roles("我们下个月要去昆明住院") == "临时"
+    assert roles("以后看病咋个弄") == ""  # living there or a trip: either
 
 
 def test_a_word_of_a_situations_name_tells_it_once_the_item_is_decided():

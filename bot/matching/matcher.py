@@ -41,7 +41,7 @@ from bot.matching.fields import PROXY_ASK, only_field_words
 from bot.matching.normalize import normalize, to_halfwidth
 from bot.matching.options import by_direction, by_hint, by_words, without_had
 from bot.matching.pinyin import PinyinReader, words_of
-from bot.matching.ranker import Models, Verdict, shipped
+from bot.matching.ranker import CHOICE_SHARE, Models, Verdict, shipped
 from bot.matching.records import Records
 from bot.matching.scoring import ItemScorer, Ranked
 from bot.matching.semantic import SemanticIndex
@@ -108,6 +108,8 @@ class SemanticStage:
     embedder: Embedder
 
 
+#: A candidate this probable, the others far behind, is offered in a question rather than handed off.
+SURE_P = 0.9
 #: Whether to bring something (还要带户口本吗, 要不要带照片): a yes/no question about a material.
 _BRING_ASK = re.compile(
     r"(?:带|拿|准备|提供|复印)[^ ]{0,8}?(?:吗|么|不|没有?)$|"
@@ -250,6 +252,12 @@ class Matcher:
         return self._decision(self.verdict(text, content, "hybrid"), field, "hybrid", text)
 
     def _decision(self, verdict: Verdict, field: str | None, mode: str, text: str = "") -> Decision:
+        p = verdict.probabilities
+        alone = len(p) > 0 and p[0] >= SURE_P and (len(p) < 2 or p[1] < CHOICE_SHARE * p[0])
+        if verdict.action == "handoff" and alone:
+            # 我叫…电话… 我阿爸眼睛看不见了 想办残疾证: one item very likely and alone, the message only
+            # unusual around it; asked about, not handed off (a question answers nothing wrongly).
+            verdict = dataclasses.replace(verdict, action="clarify")
         scores = tuple(
             (self.codes[c.position], round(p, 4))
             for c, p in zip(verdict.ordered[:MAX_CANDIDATES], verdict.probabilities, strict=False)

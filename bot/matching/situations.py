@@ -23,6 +23,13 @@ _ROLES = (
     ("配偶", re.compile(rf"{_NOT}(?:嫁|娶|结婚|夫妻|两口子)")),
     # Married, as a story tells it (结婚证也有, 领了证的): 婚内, as situation names write it (婚内生育).
     ("婚内", re.compile(rf"{_NOT}(?:结婚证|已婚|领了证|领过证|扯了证|登记结婚了)")),
+    # Just born (才生下来一个月, 刚出生): 新生儿, as situation names write it.
+    (
+        "新生儿",
+        re.compile(r"刚出生|才出生|刚生下来|才生下来|刚生的|刚生了|刚满月|出生[\d一二三四五六七八九十几]+天"),
+    ),
+    # A hospital stay away (下个月要去昆明住院): 临时 外出就医, not living there (以后看病 may be either).
+    ("临时", re.compile(r"住院|做手术|动手术")),
     # Work as citizens say it (来这边厂里打工的): 就业, as situation names write it (以合法稳定就业申领).
     ("就业", re.compile(r"打工|务工|上班|做工|干活")),
 )
