@@ -436,3 +436,11 @@ def test_a_stories_asking_clause_finds_its_faq_entry(knowledge):
     # 外地户口能在这里申请低保吗？ (不能…临时救助), said first, then the one-trip block.
     assert (reply.action, reply.item) == ("answer", "SJZ-MZ-04")
     assert reply.text.startswith("不能。") and "所需材料" in reply.text
+
+
+def test_where_to_do_the_errand_is_the_items_desk_though_the_hall_is_named(context):
+    say(context, "身份证丢了怎么补办")
+    where = say(context, "在哪办，是不是到你们那")
+    assert (where.action, where.item, where.field) == ("answer", "SF-GA-003", "location")
+    # Where the hall itself is, with no errand asked, is the hall's.
+    assert say(context, "你们地址在哪").action == "hall"

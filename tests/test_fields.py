@@ -260,3 +260,8 @@ def test_fee_window_urgency_and_an_absent_signer_are_read() -> None:
     assert detect_field(normalize("先去哪里")) == "process"
     assert URGENT_ASK.search(normalize("我下个礼拜就要坐飞机去昆明来不来得及"))
     assert PROXY_ASK.search(normalize("卖房子的调到外地去了 回不来咋个办"))
+
+
+def test_materials_handed_in_ask_where_not_which() -> None:
+    assert detect_field(normalize("在哪儿交材料")) == "location"
+    assert detect_field(normalize("去哪交，要带啥")) is None  # both: the whole one-trip answer

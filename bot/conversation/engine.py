@@ -49,6 +49,8 @@ _HOURS_ASKS = {Ask.HOURS, Ask.OPEN, Ask.LUNCH, Ask.HOLIDAYS}
 _PLACE_ASKS = {Ask.ADDRESS, Ask.ROUTE}
 #: What only the hall answers, whatever item is under discussion (有停车的地方不): items keep no parking.
 _HALL_ONLY_ASKS = frozenset({Ask.PARKING})
+#: Where to do the errand (在哪办, 去哪交), not where the hall is: the item's desk answers.
+_ERRAND = re.compile(r"(?:在|去|到)哪[里儿个]?(?:办|交|申请|领|报|递)")
 
 NOT_TEXT = f"抱歉，我暂时只能看懂文字消息。请用文字描述您要办理的事项，{EXAMPLES}。"
 VOICE_NOT_RECOGNISED = f"抱歉，暂时听不懂语音，请打字提问，{EXAMPLES}。"
@@ -154,8 +156,10 @@ class _Conversation(PendingChoices):
         if item is not None and pending.get("kind") != "items":
             if not asked.names_hall and not set(asked.asks) <= _HALL_ONLY_ASKS:
                 return None  # "几点上班" after an answer: the matcher's follow-up answers it for the item
-            if item.address and item.address != self.hall.address and set(asked.asks) <= _PLACE_ASKS:
-                # 在哪办，是在市民之家吗 after an item handled elsewhere: where that item is handled.
+            elsewhere = item.address and item.address != self.hall.address
+            if set(asked.asks) <= _PLACE_ASKS and (elsewhere or _ERRAND.search(text)):
+                # 在哪办，是在市民之家吗 after an item handled elsewhere, 在哪儿办，是不是到你们那 after one whose
+                # first desk is the township's: where that item is handled.
                 return self.answer_item(item, "location", text, fresh=False)
             if item.hours and set(asked.asks) <= _HOURS_ASKS:
                 own = hall_reply(asked, self.hall, self.now, self.context.calendar, item=item)

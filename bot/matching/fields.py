@@ -138,10 +138,14 @@ def detect_field(text: str) -> str | None:
     normal = _FREE_SERVICE.sub(" ", _asked(text))
     for name, pattern in (*EXPLICIT_RULES, *FIELD_RULES):
         if pattern.search(normal):
-            if name != "materials" and _MATERIALS.search(normal):
+            if name != "materials" and _MATERIALS.search(_HANDED_IN.sub(" ", normal)):
                 return None
             return name
     return None
+
+
+#: Materials handed in (在哪儿交材料, 材料交到哪): where, not which materials.
+_HANDED_IN = re.compile(r"(?:交|递交|提交|送)(?:的)?(?:材料|资料)|(?:材料|资料)(?:交|递|送|提交)")
 
 
 #: Fields a message may ask together, one clause each (公证在哪办 多少钱).
