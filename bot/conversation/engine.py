@@ -158,8 +158,8 @@ class _Conversation(PendingChoices):
                 return None  # "几点上班" after an answer: the matcher's follow-up answers it for the item
             elsewhere = item.address and item.address != self.hall.address
             if set(asked.asks) <= _PLACE_ASKS and (elsewhere or _ERRAND.search(text)):
-                # 在哪办，是在市民之家吗 after an item handled elsewhere, 在哪儿办，是不是到你们那 after one whose
-                # first desk is the township's: where that item is handled.
+                # 在哪办，是在市民之家吗 after an item handled elsewhere, 在哪儿办，是不是到你们那 after one
+                # whose first desk is the township's: where that item is handled.
                 return self.answer_item(item, "location", text, fresh=False)
             if item.hours and set(asked.asks) <= _HOURS_ASKS:
                 own = hall_reply(asked, self.hall, self.now, self.context.calendar, item=item)
