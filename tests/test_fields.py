@@ -265,3 +265,8 @@ def test_fee_window_urgency_and_an_absent_signer_are_read() -> None:
 def test_materials_handed_in_ask_where_not_which() -> None:
     assert detect_field(normalize("在哪儿交材料")) == "location"
     assert detect_field(normalize("去哪交，要带啥")) is None  # both: the whole one-trip answer
+
+
+def test_being_told_to_go_oneself_is_no_proxy() -> None:
+    assert not PROXY_ASK.search(normalize("老板不给钱，喊我们去找劳动局"))
+    assert PROXY_ASK.search(normalize("能叫我儿子去给我办不"))

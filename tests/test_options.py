@@ -153,3 +153,9 @@ def test_done_or_not_done_picks_between_the_already_and_the_not_yet_option():
     assert by_done("那要是备了案呢 能多取点不", renting) == 0  # 备了案 → 已备案
     assert by_done("房东不肯给我备案", renting) == 1
     assert by_done("已经备案了吗，还没备案的话怎么办", renting) is None  # both
+
+
+def test_a_modal_verb_hints_at_no_option():
+    legal_aid = ["农民工讨要劳动报酬、工伤赔偿", "低保、特困等经济困难人员", "无民事行为能力人由他人代为申请"]
+    # 能 of 能给…不 asks; it is no 能 of 无民事行为能力人.
+    assert by_hint("能给我们找个律师帮忙打官司不", legal_aid) is None

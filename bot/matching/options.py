@@ -24,6 +24,8 @@ _FUNCTION_PAIRS = frozenset(
 #: Characters that say how, not which (用 of 用于, 的, 了…).
 _FUNCTION_CHARS = frozenset(
     "用于的了是在和与或及我你他她它们这那有要办吗呢吧啊刚才就都还也又再很太更最只" "人个哪"
+    # Modal verbs (能给我们找个律师…不): how the question asks, not which case (能 of 无民事行为能力人).
+    "能会可想"
 )
 
 
