@@ -187,3 +187,9 @@ def test_a_document_mislaid_is_lost() -> None:
     assert normalize("身份证不知道放哪了") == "身份证丢了"
     # Not knowing where to go is no loss.
     assert "丢了" not in normalize("不知道在哪里办")
+
+
+def test_more_cantonese_and_treatment_in_a_named_hospital_far_away() -> None:
+    assert normalize("食品嗰个许可证要几耐先批落嚟") == "食品那个许可证要多久先批落来"
+    assert normalize("营业执照可唔可以喺网上搞掂") == "营业执照可不可以在网上办好"
+    assert "异地就医" in normalize("我妈要去成都华西医院做手术")

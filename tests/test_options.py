@@ -159,3 +159,13 @@ def test_a_modal_verb_hints_at_no_option():
     legal_aid = ["农民工讨要劳动报酬、工伤赔偿", "低保、特困等经济困难人员", "无民事行为能力人由他人代为申请"]
     # 能 of 能给…不 asks; it is no 能 of 无民事行为能力人.
     assert by_hint("能给我们找个律师帮忙打官司不", legal_aid) is None
+
+
+def test_自己_and_what_every_option_holds_hint_at_nothing():
+    rent = ["租住商品住房（未办理租赁备案）", "租住商品住房（已办理租赁登记备案）", "租住公共租赁住房"]
+    # 名下没有房子: 房 is in every option, no 没 → 未.
+    assert by_hint("我在县城租房子住的 自己名下没有房子", rent) is None
+    assert by_hint("没备案的那种", rent) == 0
+    fund = ["住房公积金提取（租赁住房）", "住房公积金提取（购买自住住房）", "住房公积金提取（离休、退休）"]
+    # 自 of 自己 is no 自 of 购买自住住房: 租 decides.
+    assert by_hint("我在县城租房子住的 自己名下没有房子", fund) == 0

@@ -146,9 +146,9 @@ _FAR_PLACES = (
 _ELSEWHERE_PLACE = f"(?:那边|那里|外地|外省|省外|省城|异地|{_FAR_PLACES})"
 #: Treatment somewhere else (在那边看病, 去省城住院, 下个月去上海住院): 异地就医, as records say it.
 _ELSEWHERE = re.compile(
-    rf"在{_ELSEWHERE_PLACE}(?:的?大?医院)?(?:看病|就医|住院|拿药|治病)|"
-    # 去省城看病 is a trip; 去省城住院 is treatment there.
-    rf"(?:去|到){_ELSEWHERE_PLACE}(?:的?大?医院)?(?:就医|住院|治病|做手术|动手术)"
+    rf"在{_ELSEWHERE_PLACE}(?:的?\w{{0,4}}医院)?(?:看病|就医|住院|拿药|治病)|"
+    # 去省城看病 is a trip; 去省城住院 (去成都华西医院做手术) is treatment there.
+    rf"(?:去|到){_ELSEWHERE_PLACE}(?:的?\w{{0,4}}医院)?(?:就医|住院|治病|做手术|动手术)"
 )
 
 

@@ -196,15 +196,17 @@ def by_hint(
     # No option's words, or several options' alike: a character only one of them has decides.
     tied = [i for i, hit in enumerate(hits) if hit == best] if best else list(range(len(options)))
     if len(tied) > 1:
-        kept = _COUNTED.sub(" ", normalize(_NEGATED.sub(" ", text))).replace("没有", "没")
+        # 自己 is who, no 自 of 购买自住住房.
+        kept = _COUNTED.sub(" ", normalize(_NEGATED.sub(" ", text)))
+        kept = kept.replace("没有", "没").replace("自己", " ")
         chars = set(kept.replace(" ", "")) - _HINTLESS - set(normalize(topic))
         owned = {i: set(normalize(options[i])) for i in tied}
         unique = {
             i: o - set().union(*(other for j, other in owned.items() if j != i)) for i, o in owned.items()
         }
         # 没 is how citizens say the 未 of option names, when what follows it is there too (没备案的 →
-        # 未办理租赁备案; 还没过期 is not 未满16周岁).
-        denied = set(_DENIED.findall(kept))
+        # 未办理租赁备案; 还没过期 is not 未满16周岁), and not in every option (名下没有房子: 房 is in all).
+        denied = set(_DENIED.findall(kept)) - set.intersection(*(set(normalize(o)) for o in options))
         single = [i for i, mine in unique.items() if chars & mine or ("未" in mine and denied & owned[i])]
         if len(single) == 1:
             return single[0]

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from bot.matching import words as vocab
 from bot.matching.decision import Decision, Reason
 from bot.matching.normalize import normalize
-from bot.matching.options import by_words, denied_words, said_apart, without_had
+from bot.matching.options import by_hint, by_words, denied_words, said_apart, without_had
 from bot.matching.ranker import CHOICE_SHARE, Verdict
 from bot.matching.scoring import ItemScorer
 from bot.matching.situations import told_apart, topic_of
@@ -113,7 +113,8 @@ def answer_first(
         return found
     kin = [names[code] for code, p in decision.scores[1:] if p >= FAMILY_P and code in names]
     family = [name for name in kin if len(os.path.commonprefix([near[0], name])) >= FAMILY_PREFIX]
-    if family and by_words(text, near) != 0:
+    # Its own words set it apart, or a character only it has (租 of 在县城租房子住, beside 购买 / 偿还).
+    if family and by_words(text, near) != 0 and by_hint(text, [near[0], *family]) != 0:
         return None
     return likely
 
