@@ -444,3 +444,11 @@ def test_where_to_do_the_errand_is_the_items_desk_though_the_hall_is_named(conte
     assert (where.action, where.item, where.field) == ("answer", "SF-GA-003", "location")
     # Where the hall itself is, with no errand asked, is the hall's.
     assert say(context, "你们地址在哪").action == "hall"
+
+
+def test_another_item_named_far_ahead_leaves_the_current_one(context):
+    say(context, "他这个样子还领得残疾人的补贴不，跟低保能一起拿不")
+    # 残疾证 names 残疾人证办理 (not the allowance under discussion), far ahead of the rest; 要带么子 asks
+    # what to bring, not whether to bring the card.
+    card = say(context, "他还冇办残疾证咧，那要先去办那个证吧，要带么子")
+    assert (card.action, card.item, card.field) == ("answer", "SF-CL-001", None)

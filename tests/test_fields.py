@@ -270,3 +270,8 @@ def test_materials_handed_in_ask_where_not_which() -> None:
 def test_being_told_to_go_oneself_is_no_proxy() -> None:
     assert not PROXY_ASK.search(normalize("老板不给钱，喊我们去找劳动局"))
     assert PROXY_ASK.search(normalize("能叫我儿子去给我办不"))
+
+
+def test_what_to_get_together_asks_the_materials() -> None:
+    # 冇几个钱 tells of money; 要搞些么子东西 asks for everything to bring: the one-trip answer.
+    assert detect_field(normalize("崽在外头打零工也冇几个钱，想问下吃低保要搞些么子东西")) is None

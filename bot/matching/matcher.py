@@ -112,7 +112,7 @@ class SemanticStage:
 SURE_P = 0.9
 #: Whether to bring something (还要带户口本吗, 要不要带照片): a yes/no question about a material.
 _BRING_ASK = re.compile(
-    r"(?:带|拿|准备|提供|复印)[^ ]{0,8}?(?:吗|么|不|没有?)$|"
+    r"(?:带|拿|准备|提供|复印)(?!什么|些什么|啥|哪些)[^ ]{0,8}?(?:吗|么|不|没有?)$|"
     r"(?:要不要|用不用|需不需要|需要)(?:带|拿|准备|提供)"
 )
 
@@ -648,6 +648,19 @@ class Matcher:
             # 驾驶证今年也到期了，能一起换了不 after 从业资格证换发: another item, very likely and named by a
             # word the current one lacks; a new question (the conversation answers it at once).
             return fresh
+        lead = leading_option(fresh)
+        if (
+            lead is not None
+            and prev.item in self.position
+            and lead != prev.item
+            and fresh.scores[0][1] >= AWAY_P
+            and self._renamed(content, prev.item, lead)
+        ):
+            # 他还冇办残疾证，那要先去办那个证吧 after 残疾人两项补贴: another item named by a word the current
+            # one lacks, far ahead of the rest: that item (its runner-up no real rival).
+            return Decision(
+                "answer", item=lead, field=field, score=fresh.score, reason="named", scores=fresh.scores
+            )
         if first is not None and first != prev.item and first == prev.extra.get("earlier"):
             # 娃是9月2号生的，今年能报不 after 入学报名 then 租房备案: back to the item talked about before.
             return fresh

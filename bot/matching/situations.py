@@ -28,6 +28,8 @@ _ROLES = (
         "新生儿",
         re.compile(r"刚出生|才出生|刚生下来|才生下来|刚生的|刚生了|刚满月|出生[\d一二三四五六七八九十几]+天"),
     ),
+    # A grave illness told by its name (中风瘫了, 查出来肺癌): 重病, as situation names write it.
+    ("重病", re.compile(r"中风|瘫痪|瘫了|偏瘫|瘫咖|癌|尿毒症|白血病|脑梗|脑溢血|化疗|重病|大病")),
     # A hospital stay away (下个月要去昆明住院): 临时 外出就医, not living there (以后看病 may be either).
     ("临时", re.compile(r"住院|做手术|动手术")),
     # Work as citizens say it (来这边厂里打工的): 就业, as situation names write it (以合法稳定就业申领).
