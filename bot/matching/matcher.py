@@ -655,9 +655,11 @@ class Matcher:
             and lead != prev.item
             and fresh.scores[0][1] >= AWAY_P
             and self._renamed(content, prev.item, lead)
+            # 那婚姻登记呢，… turns to a topic; which of its items is the question's to ask.
+            and not TURN_TO.match(re.sub(r"\s", "", to_halfwidth(text)))
         ):
-            # 他还冇办残疾证，那要先去办那个证吧 after 残疾人两项补贴: another item named by a word the current
-            # one lacks, far ahead of the rest: that item (its runner-up no real rival).
+            # 他还冇办残疾证，那要先去办那个证吧 after 残疾人两项补贴: another item named by a word the
+            # current one lacks, far ahead of the rest: that item (its runner-up no real rival).
             return Decision(
                 "answer", item=lead, field=field, score=fresh.score, reason="named", scores=fresh.scores
             )
