@@ -227,3 +227,12 @@ def test_one_day_named_twice_is_answered_once(calendar):
     # 2026-11-29 is a Sunday: 今天 and 星期天 are the same day.
     answer = reply("今天星期天开门吗", calendar, at(11, 29, 10))
     assert answer.count("11月29日") == 1
+
+
+def test_parking_written_into_the_address_is_told() -> None:
+    address = "海湾大道168号（地下停车场入口在海湾北街，凭取号单免费停车2小时）"
+    hall = Hall(name="湾口区政务服务中心", address=address)
+    asked = hall_question("停车方便吗", hall.name)
+    assert asked is not None
+    text = hall_reply(asked, hall, dt.datetime(2026, 12, 8, 10, 30, tzinfo=CHINA), load_calendar())
+    assert "地下停车场入口在海湾北街" in text and "免费停车2小时" in text

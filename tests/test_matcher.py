@@ -757,3 +757,12 @@ def test_whether_to_bring_one_of_the_items_materials_stays_on_it(matcher: Matche
     # Its loss told, it is a new errand.
     assert matcher.decide("户口本丢了怎么补", turn).item == "SF-GA-016"
 
+
+
+def test_back_to_the_item_before_goes_back(matcher: Matcher) -> None:
+    turn = matcher.replay(["身份证丢了怎么补办", "结婚登记要带什么"])
+    back = matcher.decide("回到身份证那个，要多久", turn)
+    assert (back.action, back.item, back.field) == ("answer", "SF-GA-003", "time_limit")
+    assert matcher.decide("刚才那个，在哪办", turn).item == "SF-GA-003"
+    # Without 回到/刚才 it is about the item at hand.
+    assert matcher.decide("要多久", turn).item == "SF-MZ-001"

@@ -193,3 +193,9 @@ def test_more_cantonese_and_treatment_in_a_named_hospital_far_away() -> None:
     assert normalize("食品嗰个许可证要几耐先批落嚟") == "食品那个许可证要多久先批落来"
     assert normalize("营业执照可唔可以喺网上搞掂") == "营业执照可不可以在网上办好"
     assert "异地就医" in normalize("我妈要去成都华西医院做手术")
+
+
+def test_cantonese_asking_words() -> None:
+    assert normalize("几时可以攞到") == "什么时候可以拿到"
+    assert normalize("急住要用点算") == "急着要用怎么办"
+    assert normalize("佢一个人去得唔得，我要返工") == "他一个人去行不行 我要上班"

@@ -6,6 +6,7 @@ the phone to ask.
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from bot.conversation.answers import fit
@@ -275,7 +276,14 @@ def _website(source: _Source, now: dt.datetime) -> list[str]:
 
 
 def _parking(source: _Source, now: dt.datetime) -> list[str]:
+    # Halls without a parking field often write it into the address (地下停车场入口在海湾北街…).
+    told = [part.strip() for part in _PARTS.split(source.hall.address or "") if "停车" in part]
+    if told:
+        return [f"停车：{'；'.join(told)}。", f"地址：{source.hall.address}"]
     return [f"抱歉，资料里没有停车方面的信息，{source.ask_phone()}。"]
+
+
+_PARTS = re.compile(r"[；;，,。（）()]")
 
 
 _ANSWERS = {

@@ -98,6 +98,10 @@ BARE_ASK = re.compile(r"^(?:那|那么|那要是|要是|如果是|我是)?.{1,10
 
 #: "And what about X?" at the start of a message (那婚姻登记呢，今天能办离婚吗): it turns to X.
 TURN_TO = re.compile(r"^(?:那|那么|那要是)[^，,。？?！!]{2,12}?呢")
+#: Back to what was talked about before (回到我爸那个, 刚才那个, 前面说的那个).
+BACK_TO = re.compile(
+    r"^(?:再)?(?:回到|说回|回头说|还是说)|^(?:刚才|刚刚|前面|之前|上面)(?:说的|问的|讲的)?(?:那个|那件事|那事)"
+)
 
 
 @dataclass(frozen=True)
@@ -503,6 +507,15 @@ class Matcher:
         ranked: Sequence[Ranked] = self._rank(content)
         best_cov = ranked[0].cov if ranked else 0.0
         fresh: Decision = self._fresh_for(surface.normal, content, field)
+        earlier = str((prev.extra or {}).get("earlier") or "")
+        if (
+            earlier in self.position
+            and prev.item
+            and BACK_TO.match(re.sub(r"\s", "", to_halfwidth(text)))
+            and not (fresh.action == "answer" and fresh.item not in (earlier, prev.item))
+        ):
+            # 回到我爸那个，要多久到账 / 刚才那个，… : back to the item talked about before this one.
+            return Decision("answer", item=earlier, field=field, score=1.0, reason="follow_up")
         if (
             fresh.action == "answer"
             and fresh.reason == "confident"
