@@ -452,3 +452,14 @@ def test_another_item_named_far_ahead_leaves_the_current_one(context):
     # what to bring, not whether to bring the card.
     card = say(context, "他还冇办残疾证咧，那要先去办那个证吧，要带么子")
     assert (card.action, card.item, card.field) == ("answer", "SF-CL-001", None)
+
+
+def test_who_may_go_and_a_situation_told_stay_on_the_item(context):
+    say(context, "俺家那户口本不知道搁哪儿了，翻了好几天也没找着，补一个得带啥玩意儿？")
+    # 户主 and 户口 fit other items; whether she may go herself is asked of the item at hand.
+    who = say(context, "户主是俺爹，八十多了腿脚不利索，俺是他闺女，户口也在一个本上，俺自己去中不？")
+    assert (who.action, who.item) == ("answer", "SF-GA-016")
+    say(context, "我是村里的，今年刚满六十，交了十几年新农保，现在想按月领养老金，要带啥东西去？")
+    # 不到十五年 tells 累计缴费不足15年 of the pension under discussion.
+    told = say(context, "我翻了下本子，其实只交了十二年，不到十五年是不是就领不了了？")
+    assert (told.action, told.item) == ("answer", "SF-RS-009")

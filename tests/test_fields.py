@@ -275,3 +275,11 @@ def test_being_told_to_go_oneself_is_no_proxy() -> None:
 def test_what_to_get_together_asks_the_materials() -> None:
     # 冇几个钱 tells of money; 要搞些么子东西 asks for everything to bring: the one-trip answer.
     assert detect_field(normalize("崽在外头打零工也冇几个钱，想问下吃低保要搞些么子东西")) is None
+
+
+def test_whether_this_one_person_may_go_is_a_presence_question() -> None:
+    from bot.matching.fields import PRESENCE_ASK
+
+    assert PRESENCE_ASK.search(normalize("俺自己去中不"))
+    assert PRESENCE_ASK.search(normalize("他一个人去行不行"))
+    assert not PRESENCE_ASK.search(normalize("我自己名下没有房子"))

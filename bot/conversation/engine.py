@@ -242,6 +242,12 @@ class _Conversation(PendingChoices):
                     others = [str(c) for c in pending.get("options") or () if c != item.code]
                     return self.with_runner_up(reply, others[:1], guessed=True)
                 return reply
+        if decision.action == "clarify" and current and current not in decision.candidates and not pending:
+            item = self.on_topic(text)
+            if item is not None:
+                # 其实只交了十二年，不到十五年是不是就领不了了 after 城乡居民养老待遇: one of its situations
+                # or FAQ entries, though the words also fit a list of other items.
+                return self.answer_item(item, decision.field, text, fresh=False)
         if decision.action == "handoff" and decision.reason in _UNANSWERED:
             item = self.on_topic(text)
             if item is not None:

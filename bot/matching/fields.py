@@ -77,7 +77,11 @@ PROXY_ASK = re.compile(
     r"[他她](?:能|可以|能不能|可不可以)(?:去|来)(?:办|领|开|交|申请)"
 )
 #: Whether the citizen must come in person ("要他本人去吗", "必须本人到场吗", "本人不来行不行").
-PRESENCE_ASK = re.compile(r"本人(?:去|来|到场|亲自|不来|不去|必须)|(?:要|必须|得|需要)本人|亲自(?:去|来|到)")
+PRESENCE_ASK = re.compile(
+    r"本人(?:去|来|到场|亲自|不来|不去|必须)|(?:要|必须|得|需要)本人|亲自(?:去|来|到)|"
+    # 俺自己去中不, 他一个人去行不行: whether this one person may go.
+    r"(?:我|他|她)(?:自己|一个人)(?:去|来)(?:办|领)?(?:行|可以|中|能|得)"
+)
 #: Situation names about someone acting for the citizen.
 #: How to get it done, the whole errand (这种过户要怎么办, 我该怎么给他办, 要办什么手续): in a story's asking
 #: clause it asks for the one-trip answer, whatever field words the story told on the way (价格, 费用).

@@ -37,7 +37,7 @@ from bot.matching import words as vocab
 from bot.matching.decision import Decision, Reason, Turn
 from bot.matching.embedding import Embedder
 from bot.matching.features import Candidate, candidates
-from bot.matching.fields import PROXY_ASK, only_field_words
+from bot.matching.fields import PRESENCE_ASK, PROXY_ASK, only_field_words
 from bot.matching.normalize import normalize, to_halfwidth
 from bot.matching.options import by_direction, by_hint, by_words, without_had
 from bot.matching.pinyin import PinyinReader, words_of
@@ -689,6 +689,17 @@ class Matcher:
             # 我的公积金能取出来不 after 二手房过户: the items it may mean are all named by a word the current
             # item lacks (公积金); which of them is a new numbered question.
             return fresh
+        if (
+            fresh.action == "clarify"
+            and prev.item in self.position
+            and prev.item not in fresh.candidates
+            and (PROXY_ASK.search(surface.normal) or PRESENCE_ASK.search(surface.normal))
+        ):
+            # 户主是俺爹…俺自己去中不 after 户口簿补领: who may go, asked of the item at hand; the items the
+            # story's words happen to fit are not named away from it.
+            return Decision(
+                "answer", item=prev.item, field=field or prev.field, score=fresh.score, reason="follow_up"
+            )
         if (
             fresh.action != "handoff"
             # 那婚姻登记呢，… says outright that it turns to something else.
