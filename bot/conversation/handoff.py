@@ -70,6 +70,11 @@ def handoff_text(
         lines.append(_call(hall, item, local, calendar, "也可拨打" if staffed else "着急的话，可拨打"))
     elif not staffed:
         lines.append(_call(hall, item, local, calendar))
+    elif reason == "human":
+        # Should nobody pick the chat up (a queue, a lunch hour starting): the desk's number as well.
+        phone = _first_number((item.phone if item else None) or hall.phone)
+        if phone:
+            lines.append(f"如长时间无人接入，也可拨打咨询电话 {phone}。")
     return fit("\n".join(line for line in lines if line), LIMIT)
 
 
