@@ -463,3 +463,12 @@ def test_who_may_go_and_a_situation_told_stay_on_the_item(context):
     # 不到十五年 tells 累计缴费不足15年 of the pension under discussion.
     told = say(context, "我翻了下本子，其实只交了十二年，不到十五年是不是就领不了了？")
     assert (told.action, told.item) == ("answer", "SF-RS-009")
+
+
+def test_a_desk_asked_under_a_list_every_option_shares_is_told_with_the_list(context):
+    listed = say(context, "公积金怎么取")
+    desk = say(context, "在哪个窗口办")
+    assert desk.action == "clarify" and desk.choices == listed.choices
+    assert "住房公积金窗口21-23号" in desk.text
+    # The hall's own address is the hall's.
+    assert say(context, "你们地址在哪").action == "hall"

@@ -199,3 +199,8 @@ def test_cantonese_asking_words() -> None:
     assert normalize("几时可以攞到") == "什么时候可以拿到"
     assert normalize("急住要用点算") == "急着要用怎么办"
     assert normalize("佢一个人去得唔得，我要返工") == "他一个人去行不行 我要上班"
+
+
+def test_sichuanese_and_wu_for_theft_and_loss() -> None:
+    assert normalize("我的身份证遭贼娃子摸了").startswith("我的身份证被小偷")
+    assert normalize("社保卡寻勿着了，卡里向个铜钿会勿会没脱") == "社保卡丢了 卡里向个钱会勿会没了"

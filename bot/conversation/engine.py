@@ -153,6 +153,12 @@ class _Conversation(PendingChoices):
         some."""
         item = self.current_item()
         pending = self.state.get("pending") or {}
+        if pending.get("kind") == "items" and not asked.names_hall and set(asked.asks) <= _PLACE_ASKS:
+            # 在哪个窗口办 under the 公积金 items, all handled at 21-23号: that desk, and the question still.
+            options = tuple(str(code) for code in pending.get("options") or ())
+            offered = [i for i in (self.knowledge.item(code) for code in options) if i is not None]
+            if self.shared_answer(offered, "location") is not None:
+                return self.clarify(options, "location", story=str(pending.get("story") or ""))
         if item is not None and pending.get("kind") != "items":
             if not asked.names_hall and not set(asked.asks) <= _HALL_ONLY_ASKS:
                 return None  # "几点上班" after an answer: the matcher's follow-up answers it for the item
