@@ -472,3 +472,9 @@ def test_a_desk_asked_under_a_list_every_option_shares_is_told_with_the_list(con
     assert "住房公积金窗口21-23号" in desk.text
     # The hall's own address is the hall's.
     assert say(context, "你们地址在哪").action == "hall"
+
+
+def test_a_correction_is_read_afresh(context):
+    say(context, "给小孩办个证要什么手续")
+    meant = say(context, "不是身份证，我是说刚生下来的娃要上户口")
+    assert (meant.action, meant.item) == ("answer", "SF-GA-005")

@@ -766,3 +766,4 @@ def test_back_to_the_item_before_goes_back(matcher: Matcher) -> None:
     assert matcher.decide("刚才那个，在哪办", turn).item == "SF-GA-003"
     # Without 回到/刚才 it is about the item at hand.
     assert matcher.decide("要多久", turn).item == "SF-MZ-001"
+

@@ -98,6 +98,10 @@ BARE_ASK = re.compile(r"^(?:那|那么|那要是|要是|如果是|我是)?.{1,10
 
 #: "And what about X?" at the start of a message (那婚姻登记呢，今天能办离婚吗): it turns to X.
 TURN_TO = re.compile(r"^(?:那|那么|那要是)[^，,。？?！!]{2,12}?呢")
+#: The citizen corrects what the bot understood (不是身份证，我是说…, 不对，我问的是…).
+CORRECTION = re.compile(
+    r"^(?:不是[^，,。]{0,8}|不对|搞错了|弄错了|错了)[，,。]?(?:我是说|我说的是|我问的是|我是问|是)"
+)
 #: Back to what was talked about before (回到我爸那个, 刚才那个, 前面说的那个).
 BACK_TO = re.compile(
     r"^(?:再)?(?:回到|说回|回头说|还是说)|^(?:刚才|刚刚|前面|之前|上面)(?:说的|问的|讲的)?(?:那个|那件事|那事)"
@@ -468,6 +472,14 @@ class Matcher:
     def _decide(self, text: str, previous: Turn | None = None) -> Decision:
         prev = previous or Turn()
         text = self._read(text)
+        corrected = CORRECTION.match(re.sub(r"\s", "", to_halfwidth(text))) if previous else None
+        if corrected is not None and corrected.end() < len(re.sub(r"\s", "", to_halfwidth(text))):
+            # 不是身份证，我是说刚生下来的娃要上户口: what it meant, read afresh; an item it names surely is
+            # the answer, whatever was under discussion.
+            rest = re.sub(r"\s", "", to_halfwidth(text))[corrected.end() :]
+            meant = self._decide(rest, None)
+            if meant.action == "answer" and meant.item != prev.item:
+                return meant
         surface: Surface = self._surface(text)
         if not surface.normal:
             return Decision("handoff", reason="empty")
