@@ -478,3 +478,13 @@ def test_a_correction_is_read_afresh(context):
     say(context, "给小孩办个证要什么手续")
     meant = say(context, "不是身份证，我是说刚生下来的娃要上户口")
     assert (meant.action, meant.item) == ("answer", "SF-GA-005")
+
+
+def test_an_option_named_by_its_alias_is_picked(knowledge):
+    context = _other_hall(knowledge, "bay")
+    listed = say(context, "我想喺湾口开个肠粉档口，要办啲咩牌照？")
+    assert listed.action == "clarify" and "WK-SJ-001" in listed.choices
+    # 营业执照 is 个体工商户设立登记's alias (办营业执照), no word of its name; 营 of 小餐饮经营许可 hints at
+    # nothing then.
+    picked = say(context, "营业执照我系外地人，冇居住证得唔得")
+    assert (picked.action, picked.item) == ("answer", "WK-SJ-001")

@@ -15,7 +15,7 @@ from bot.matching.fields import PROXY_ASK, PROXY_SITUATION, URGENT_ASK, proxy_op
 from bot.matching.normalize import normalize
 from bot.matching.options import by_done, by_hint, by_words, shares_a_character
 from bot.matching.pii import mask_personal_data
-from bot.matching.settled import leading_option, likely_item, replacement, tells_loss
+from bot.matching.settled import leading_option, likely_item, own_words, replacement, tells_loss
 from knowledge.schema import Item
 
 #: Fields a numbered question answers at once when every option says them alike (where, when, whom to call).
@@ -150,6 +150,11 @@ class PendingChoices(ItemAnswers):
                 return None
             # The option's own words (租赁住房的, 退休了), the story before the question breaking a tie.
             index = by_words(text, names, story=str(pending.get("story") or ""))
+            if index is None:
+                # Or by their aliases (营业执照 of 个体工商户设立登记's 办营业执照).
+                known = [code for code in options if code in matcher.position]
+                described = [own_words(matcher.item(code)) for code in known]
+                index = by_words(text, described) if len(known) == len(options) else None
             if index is None:
                 fresh = matcher.decide(text, None)
                 if fresh.action == "answer" and fresh.item not in options:

@@ -498,6 +498,9 @@ class Matcher:
         offered_names = [self.names[self.position[c]] for c in offered]
         topic = str(prev.extra.get("topic", "")) if prev.extra else ""
         index = by_words(text, offered_names) if offered else None
+        if index is None and offered:
+            # Or by their aliases (营业执照 of 个体工商户设立登记's 办营业执照), each option by its own.
+            index = by_words(text, [own_words(self.item(code)) for code in offered])
         if index is not None and (self.turns_away(text, offered) or self.leads_away(text, offered, topic)):
             index = None  # 那公积金退休了能全部取出来吗 under a list of pension items: another item named
         if index is not None:
