@@ -265,7 +265,7 @@ class Matcher:
         if verdict.action == "handoff" and alone:
             # 我叫…电话… 我阿爸眼睛看不见了 想办残疾证: one item very likely and alone, the message only
             # unusual around it; asked about, not handed off (a question answers nothing wrongly).
-            verdict = dataclasses.replace(verdict, action="clarify")
+            verdict = dataclasses.replace(verdict, action=verdict.action.replace("handoff", "clarify"))
         scores = tuple(
             (self.codes[c.position], round(p, 4))
             for c, p in zip(verdict.ordered[:MAX_CANDIDATES], verdict.probabilities, strict=False)
