@@ -43,6 +43,11 @@ HELD_OUT = {
     "harbor-heldout": ("heldout:harbor-hall.json", "harbor-questions.jsonl"),
     # A seventh (枫林市, Guizhou), written as a blind check.
     "maple-heldout": ("heldout:maple-hall.json", "maple-questions.jsonl"),
+    # Three more halls (third stop): ridge and bay's dialogues were development material, their questions
+    # (written as training data, then kept out of fitting) never read; summit's were written blind.
+    "ridge-heldout": ("heldout:ridge-hall.json", "ridge-questions.jsonl"),
+    "bay-heldout": ("heldout:bay-hall.json", "bay-questions.jsonl"),
+    "summit-heldout": ("heldout:summit-hall.json", "summit-questions.jsonl"),
     # Long messages telling a story around the ask (other hands), over the demo hall and the product's own.
     "county-stories": ("kb/county-hall.json", "county-stories.jsonl"),
     "qingxi-stories": ("demo", "qingxi-stories.jsonl"),
