@@ -169,3 +169,9 @@ def test_自己_and_what_every_option_holds_hint_at_nothing():
     fund = ["住房公积金提取（租赁住房）", "住房公积金提取（购买自住住房）", "住房公积金提取（离休、退休）"]
     # 自 of 自己 is no 自 of 购买自住住房: 租 decides.
     assert by_hint("我在县城租房子住的 自己名下没有房子", fund) == 0
+
+
+def test_up_and_down_of_days_and_movements_hint_at_nothing():
+    injury = ["用人单位申请", "职工本人或近亲属申请", "上下班途中交通事故"]
+    # 上 of 上个月 and 下 of 摔下来 are no 上下班.
+    assert by_hint("上个月搬砖的时候从架子上摔下来", injury) is None

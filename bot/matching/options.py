@@ -34,7 +34,7 @@ _PLACE_CHARS = frozenset("省市县区镇乡村")
 
 
 #: Characters of days and times (周六, 明天, 几点): 周 of 周六 says nothing of 未满16周岁.
-_TIME_CHARS = frozenset("年月日号周天时点今明昨星期礼拜")
+_TIME_CHARS = frozenset("年月日号周天时点今明昨星期礼拜上下")  # 上 / 下 of 上个月, 下来
 #: Characters that alone hint at no option.
 _HINTLESS = _FUNCTION_CHARS | _PLACE_CHARS | _TIME_CHARS
 

@@ -26,7 +26,19 @@ _ROLES = (
     # Just born (才生下来一个月, 刚出生): 新生儿, as situation names write it.
     (
         "新生儿",
-        re.compile(r"刚出生|才出生|刚生下来|才生下来|刚生的|刚生了|刚满月|出生[\d一二三四五六七八九十几]+天"),
+        re.compile(
+            r"刚出生|才出生|刚生下来|才生下来|刚生的|刚生了|刚满月|"
+            r"出生[\d一二三四五六七八九十几]+天"
+        ),
+    ),
+    # The employer will not report it (老板不给报工伤): 未申报, the worker or the family applying, as
+    # situation names write it (单位未申报，职工或近亲属申请).
+    (
+        "未申报 近亲属",
+        re.compile(
+            r"不给(?:我们?)?(?:报|申报|上报)|不肯(?:报|申报)|"
+            r"不愿意?(?:报|申报)|没(?:给)?(?:报|申报)"
+        ),
     ),
     # A grave illness told by its name (中风瘫了, 查出来肺癌): 重病, as situation names write it.
     ("重病", re.compile(r"中风|瘫痪|瘫了|偏瘫|瘫咖|癌|尿毒症|白血病|脑梗|脑溢血|化疗|重病|大病")),
