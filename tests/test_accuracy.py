@@ -48,8 +48,8 @@ FLOORS = {
     # A seventh (枫林市), blind: 0.988 / 0.812 / 0.000 / 1.000 / 0.909 when added.
     "maple-heldout": (0.96, 0.78, 0.01, 0.95, 0.88),
     # Third stop: ridge and bay (their dialogues development material, these questions never read) and
-    # summit (blind): 0.941 / 0.585 / 0.031 / 0.920 / 0.708, 0.919 / 0.556 / 0.025 / 0.960 / 0.831 and 0.976 / 0.729 /
-    # 0.000 / 1.000 / 0.839 when added.
+    # summit (blind) when added: 0.941 / 0.585 / 0.031 / 0.920 / 0.708, 0.919 / 0.556 / 0.025 / 0.960 /
+    # 0.831 and 0.976 / 0.729 / 0.000 / 1.000 / 0.839.
     "ridge-heldout": (0.92, 0.55, 0.04, 0.88, 0.68),
     "bay-heldout": (0.90, 0.52, 0.035, 0.92, 0.80),
     "summit-heldout": (0.95, 0.70, 0.01, 0.95, 0.80),
