@@ -114,6 +114,7 @@ def test_family_roles_are_told_in_the_words_situation_names_use():
     assert roles("以后看病咋个弄") == ""  # living there or a trip: either
     assert roles("我屋里老倌子去年中风瘫了") == "重病"
     assert roles("老板说他没签合同不算工伤，不给报") == "未申报 近亲属"
+    assert roles("家里东西全烧了，日子过不下去") == "急难 紧急"
 
 
 def test_a_word_of_a_situations_name_tells_it_once_the_item_is_decided():

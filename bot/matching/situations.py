@@ -40,6 +40,8 @@ _ROLES = (
             r"不愿意?(?:报|申报)|没(?:给)?(?:报|申报)"
         ),
     ),
+    # A sudden disaster (房子着火烧光了, 家里东西全烧了, 出了车祸): 急难 / 紧急, as situation names write it.
+    ("急难 紧急", re.compile(r"着火|失火|起火|火灾|烧光|全烧了|都烧了|烧没了|车祸|被水冲|洪水|塌了")),
     # A grave illness told by its name (中风瘫了, 查出来肺癌): 重病, as situation names write it.
     ("重病", re.compile(r"中风|瘫痪|瘫了|偏瘫|瘫咖|癌|尿毒症|白血病|脑梗|脑溢血|化疗|重病|大病")),
     # A hospital stay away (下个月要去昆明住院): 临时 外出就医, not living there (以后看病 may be either).
