@@ -488,3 +488,10 @@ def test_an_option_named_by_its_alias_is_picked(knowledge):
     # nothing then.
     picked = say(context, "营业执照我系外地人，冇居住证得唔得")
     assert (picked.action, picked.item) == ("answer", "WK-SJ-001")
+
+
+def test_how_many_and_how_much_name_no_item(context):
+    say(context, "我在东莞一个电子厂干了四年今年厂子倒闭把我们都辞退了社保一直是厂里交的，失业金能不能领")
+    # 最多 (how much) is in 公积金贷款's FAQ (最多能贷多少) but names nothing: a follow-up.
+    months = say(context, "最多能领几个月")
+    assert (months.action, months.item) == ("answer", "SF-RS-004")

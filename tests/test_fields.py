@@ -283,3 +283,7 @@ def test_whether_this_one_person_may_go_is_a_presence_question() -> None:
     assert PRESENCE_ASK.search(normalize("俺自己去中不"))
     assert PRESENCE_ASK.search(normalize("他一个人去行不行"))
     assert not PRESENCE_ASK.search(normalize("我自己名下没有房子"))
+
+
+def test_days_asked_in_wu_and_cantonese_ask_the_time_limit() -> None:
+    assert detect_field(normalize("补一张要等几日")) == "time_limit"

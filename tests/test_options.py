@@ -175,3 +175,13 @@ def test_up_and_down_of_days_and_movements_hint_at_nothing():
     injury = ["用人单位申请", "职工本人或近亲属申请", "上下班途中交通事故"]
     # 上 of 上个月 and 下 of 摔下来 are no 上下班.
     assert by_hint("上个月搬砖的时候从架子上摔下来", injury) is None
+
+
+def test_not_done_names_the_thing_in_either_cases_words():
+    from bot.matching.options import by_done
+
+    layoff = ["原单位已办理停保减员", "原单位未办理减员或离职原因有争议", "领取期间重新就业"]
+    # 停保 is only the 已 case's word; not done, it is the 未 case.
+    assert by_done("厂里好像没给我们办停保", layoff) == 1
+    assert by_done("人事说已经给我办了减员", layoff) == 0
+    assert by_done("我没有工作了", layoff) is None

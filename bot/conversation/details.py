@@ -93,6 +93,11 @@ def situation_from_story(
     # What it does not want names no situation (不要安排工作，打算自己找活干: not 安排工作); a 未 one it may
     # tell (不想去公证处 → 未办理公证), which by_done reads in the whole text.
     wanted = without_unwanted(text)
+    done = by_done(text, [s.name for s in situations])
+    if done is not None:
+        # 人事说已经给我办了减员 → 原单位已办理停保减员; 厂里没给我们办停保 → 原单位未办理减员, though 停保
+        # is a word of the 已办理 case: done or not decides first.
+        return situations[done]
     named = named_situation(item, wanted, matcher.prepare)
     if named is not None:
         return named
@@ -105,9 +110,6 @@ def situation_from_story(
     aged = age_situation(situations, text)
     if aged is not None:
         return aged
-    done = by_done(text, [s.name for s in situations])
-    if done is not None:
-        return situations[done]  # 人事说已经给我办了减员 → 原单位已办理停保减员
     way = by_direction(text, [s.name for s in situations])
     if way is not None:
         return situations[way]  # 想把老家的社保转过来 → 从外地转入, not 转出

@@ -164,10 +164,11 @@ def by_done(text: str, options: Sequence[str]) -> int | None:
     undone = [i for i, option in enumerate(options) if "未" in option]
     if len(done) != 1 or len(undone) != 1:
         return None
+    # What was or was not done, in the words of either case (停保 of 已办理停保减员, 减员 of 未办理减员).
     shared = {
         pair
-        for pair in _bigrams(normalize(options[done[0]])) & _bigrams(normalize(options[undone[0]]))
-        if "已" not in pair and "未" not in pair
+        for pair in _bigrams(normalize(options[done[0]])) | _bigrams(normalize(options[undone[0]]))
+        if "已" not in pair and "未" not in pair and pair not in _FUNCTION_PAIRS
     }
     normal = normalize(text).replace(" ", "")
     said_done = any(_bigrams(span) & shared for span in _DONE_SPAN.findall(normal))

@@ -79,7 +79,11 @@ NAMED_BONUS = 0.05
 FOREIGN_WEIGHT = 0.35
 TOP_K = 12
 #: A count of time or things said in words (一年, 一个月, 每年, 两次): like digits, it tells no item apart.
-_COUNT = re.compile(r"[一二两三四五六七八九十百千几每半多]+个?(?:年|月|天|日|周|星期|小时|次|岁)")
+_COUNT = re.compile(
+    r"[一二两三四五六七八九十百千几每半多]+个?(?:年|月|天|日|周|星期|小时|次|岁)|"
+    # 一张, 两本 (how many), 最多, 最快 (how much): they name no item.
+    r"[一二两三四五六七八九十几]+[张本份件]|最(?:多|少|长|短|快|慢|早|晚|高|低)"
+)
 _BRACKETS = re.compile(r"[（(]([^（）()]*)[）)]")
 
 
