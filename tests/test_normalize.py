@@ -204,3 +204,9 @@ def test_cantonese_asking_words() -> None:
 def test_sichuanese_and_wu_for_theft_and_loss() -> None:
     assert normalize("我的身份证遭贼娃子摸了").startswith("我的身份证被小偷")
     assert normalize("社保卡寻勿着了，卡里向个铜钿会勿会没脱") == "社保卡丢了 卡里向个钱会勿会没了"
+
+
+def test_a_trip_abroad_is_said_beside_the_country() -> None:
+    assert "泰国 出国" in normalize("下个月要带孩子去泰国玩")
+    assert "缅甸 出国" in normalize("我去缅甸那边看我姐姐")  # the country kept: border passes name it
+    assert "出国" not in normalize("去省城玩")

@@ -156,6 +156,19 @@ _ELSEWHERE = re.compile(
 _LONG_STAY = re.compile(r"(?<!居)住(?:了|上|个)?(?:大)?(?:半年|一年半载|一两年|一年|几年|好几年|大半年)")
 
 
+#: Going abroad to a country named (带孩子去泰国玩): 出国, said beside the country (a border country may be an
+#: item's own word: 去缅甸 of 边境通行证).
+_ABROAD = re.compile(
+    r"(?:去|到|飞)(泰国|日本|韩国|美国|英国|法国|德国|意大利|西班牙|澳大利亚|澳洲|新西兰|加拿大|新加坡|马来西亚|"
+    r"印尼|印度尼西亚|菲律宾|柬埔寨|越南|老挝|缅甸|俄罗斯|迪拜|埃及|土耳其|欧洲|美洲|非洲|东南亚|国外)"
+)
+
+
+def rewrite_abroad(text: str) -> str:
+    """带孩子去泰国玩 → 带孩子去泰国 出国 玩."""
+    return _ABROAD.sub(lambda found: f"{found.group(0)} 出国 ", text)
+
+
 def rewrite_elsewhere(text: str) -> str:
     """他在那边看病医保咋个弄 → 他异地就医医保咋个弄; 要去海南住半年 → 要去海南长期居住."""
     return _LONG_STAY.sub("长期居住", _ELSEWHERE.sub("异地就医", text))
@@ -194,6 +207,7 @@ def normalize(text: str) -> str:
     text = strip_tokens(mask_personal_data(text))
     text = to_simplified(to_halfwidth(text).lower())
     text = rewrite_elsewhere(rewrite_dates(rewrite_area(rewrite_mislaid(rewrite_passing(text)))))
+    text = rewrite_abroad(text)
     text = rewrite_colloquial(text)
     text = strip_fillers(text)
     return clean_spacing(text)
