@@ -102,3 +102,11 @@ def test_words_out_of_the_usual_order_are_not_typos(matcher: Matcher) -> None:
     never = lambda word: False  # noqa: E731
     assert correct("户口销", words, known_pair={"户口", "销户"}.__contains__, common_word=never) == "户口销"
     assert correct("户口薄", words, known_pair={"户口"}.__contains__, common_word=never) == "户口簿"
+
+
+def test_a_three_character_document_name_is_a_candidate_though_the_tokeniser_cuts_it() -> None:
+    words = candidate_words(["居住证期满 居住证签注"], tokens)
+    assert "居住证" in words[3]
+    known = {"居住", "住证", "证期", "期满", "签注"}
+    fixed = correct("居往证期满 签注", words, known_pair=known.__contains__, common_word=is_word)
+    assert fixed == "居住证期满 签注"

@@ -38,7 +38,9 @@ def candidate_words(texts: Iterable[str], split: Callable[[str], list[str]]) -> 
     """Distinct words of MIN_SIZE–MAX_SIZE Han characters in ``texts``, by length."""
     by_size: dict[int, set[str]] = {}
     for text in texts:
-        for word in split(text):
+        # A three-character name whole too (居住证, which the tokeniser cuts into 居住 + 证).
+        names = [chunk[:3] for chunk in text.split() if len(chunk) >= 3 and chunk[2] in "证卡本照"]
+        for word in [*split(text), *names]:
             if MIN_SIZE <= len(word) <= MAX_SIZE and _HAN.match(word):
                 by_size.setdefault(len(word), set()).add(word)
     return {size: sorted(words) for size, words in by_size.items()}
