@@ -22,6 +22,7 @@ HALL = Hall(name="示范县政务服务中心", phone="0999-1234567")
         ("唔該晒", Kind.THANKS),
         ("多谢晒", Kind.THANKS),
         ("xiexie", Kind.THANKS),
+        ("已经打咗，唔该", Kind.THANKS),
         ("好的", Kind.ACK),
         ("嗯", Kind.ACK),
         ("嗯嗯", Kind.ACK),
@@ -53,6 +54,7 @@ HALL = Hall(name="示范县政务服务中心", phone="0999-1234567")
         "cantonese-thanks",
         "cantonese-many-thanks",
         "pinyin-thanks",
+        "done-and-thanks",
         "ok",
         "en",
         "en-en",
@@ -136,6 +138,7 @@ def test_emergency(text, numbers):
         "sfz",
         "",
         "？",
+        "已经丢了",
     ],
     ids=[
         "stolen-id-card",
@@ -156,6 +159,7 @@ def test_emergency(text, numbers):
         "pinyin-initials",
         "empty",
         "punctuation",
+        "done-without-thanks",
     ],
 )
 def test_not_small_talk(text):

@@ -40,7 +40,8 @@ class SmallTalk:
 
 _PHRASES = {
     Kind.GOODBYE: r"再见|拜拜|拜|byebye|bye|回见|下次见|晚安|没事了|没有了|没问题了|没别的了|就这样|先这样",
-    Kind.THANKS: r"(?:非常|十分|太|万分|真是)?"
+    # 已经打咗，唔该 / 已经办好了谢谢: done, and thanks.
+    Kind.THANKS: r"(?:已经\w{1,3}?[了咗])?(?:非常|十分|太|万分|真是)?"
     r"(?:唔该晒|唔该|多谢晒|xiexie|xiexieni|duoxie|ganxie|"  # Cantonese, and thanks typed in pinyin
     r"谢谢|谢啦|谢了|多谢|感谢|感恩|辛苦了?|麻烦了|蟹蟹|thankyou|thanks|thx|3q)(?:你们|您们|你|您|大家|nimen|ni)?",
     Kind.GREETING: r"你们好|你好|您好|hi|hello|hey|嗨|哈喽|哈啰|在吗|在不在|在么|在嘛|有人在吗|有人吗|"
