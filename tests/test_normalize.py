@@ -210,3 +210,8 @@ def test_a_trip_abroad_is_said_beside_the_country() -> None:
     assert "泰国 出国" in normalize("下个月要带孩子去泰国玩")
     assert "缅甸 出国" in normalize("我去缅甸那边看我姐姐")  # the country kept: border passes name it
     assert "出国" not in normalize("去省城玩")
+
+
+def test_english_words_in_a_chinese_message() -> None:
+    assert normalize("OK那社保怎么办，要 transfer 回去吗") == "ok那社保怎么办 要 转移 回去吗"
+    assert normalize("我的ID card丢了") == "我的身份证丢了"
