@@ -207,7 +207,8 @@ def by_hint(
         }
         # 没 is how citizens say the 未 of option names, when what follows it is there too (没备案的 →
         # 未办理租赁备案; 还没过期 is not 未满16周岁), and not in every option (名下没有房子: 房 is in all).
-        denied = set(_DENIED.findall(kept)) - set.intersection(*(set(normalize(o)) for o in options))
+        everywhere = set(normalize(options[0])).intersection(*(normalize(o) for o in options[1:]))
+        denied = set(_DENIED.findall(kept)) - everywhere
         single = [i for i, mine in unique.items() if chars & mine or ("未" in mine and denied & owned[i])]
         if len(single) == 1:
             return single[0]
