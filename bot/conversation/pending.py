@@ -149,7 +149,7 @@ class PendingChoices(ItemAnswers):
                 # 城乡居民养老保险 and 灵活就业人员参保: a new question
                 return None
             # The option's own words (租赁住房的, 退休了), the story before the question breaking a tie.
-            index = by_words(text, names, story=str(pending.get("story") or ""))
+            index = by_words(text, names, story=story)
             if index is None:
                 # Or by their aliases (营业执照 of 个体工商户设立登记's 办营业执照).
                 known = [code for code in options if code in matcher.position]

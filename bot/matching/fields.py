@@ -82,13 +82,13 @@ PRESENCE_ASK = re.compile(
     # 俺自己去中不, 他一个人去行不行: whether this one person may go.
     r"(?:我|他|她)(?:自己|一个人)(?:去|来)(?:办|领)?(?:行|可以|中|能|得)"
 )
-#: Situation names about someone acting for the citizen.
 #: How to get it done, the whole errand (这种过户要怎么办, 我该怎么给他办, 要办什么手续): in a story's asking
 #: clause it asks for the one-trip answer, whatever field words the story told on the way (价格, 费用).
 HOW_TO = re.compile(
     r"(?:怎么|如何|怎样)(?:个|样)?(?:给[他她我们]*|帮[他她我们]*|去)?(?:办|弄|整|搞|申请|处理|操作)|"
     r"(?:办|要)?(?:什么|哪些)手续"
 )
+#: Situation names about someone acting for the citizen.
 PROXY_SITUATION = re.compile(r"委托|代办|代领|代理|他人|其他[^、，,（）()]{0,4}人")
 #: The citizen cannot wait ("等不了那么久", "急用", "来不及了").
 URGENT_ASK = re.compile(

@@ -376,7 +376,7 @@ class Matcher:
         # ... by words its names have and no option's names do (not 退休 of 公积金提取（离休、退休）).
         names = self.scorer.name_text(self.position[elsewhere])
         theirs = " ".join(self.scorer.name_text(self.position[c]) for c in offered if c in self.position)
-        words = self.scorer.weighted_words(self._prepare(text))
+        words = self.scorer.weighted_words(content)
         return any(key and word in names and word not in theirs for word, *_, key in words)
 
     def _a_material_of(self, content: str, current: str) -> bool:
@@ -472,12 +472,12 @@ class Matcher:
     def _decide(self, text: str, previous: Turn | None = None) -> Decision:
         prev = previous or Turn()
         text = self._read(text)
-        corrected = CORRECTION.match(re.sub(r"\s", "", to_halfwidth(text))) if previous else None
-        if corrected is not None and corrected.end() < len(re.sub(r"\s", "", to_halfwidth(text))):
+        compact = re.sub(r"\s", "", to_halfwidth(text))  # what the citizen typed, for the patterns of turns
+        corrected = CORRECTION.match(compact) if previous else None
+        if corrected is not None and corrected.end() < len(compact):
             # 不是身份证，我是说刚生下来的娃要上户口: what it meant, read afresh; an item it names surely is
             # the answer, whatever was under discussion.
-            rest = re.sub(r"\s", "", to_halfwidth(text))[corrected.end() :]
-            meant = self._decide(rest, None)
+            meant = self._decide(compact[corrected.end() :], None)
             if meant.action == "answer" and meant.item != prev.item:
                 return meant
         surface: Surface = self._surface(text)
@@ -526,7 +526,7 @@ class Matcher:
         if (
             earlier in self.position
             and prev.item
-            and BACK_TO.match(re.sub(r"\s", "", to_halfwidth(text)))
+            and BACK_TO.match(compact)
             and not (fresh.action == "answer" and fresh.item not in (earlier, prev.item))
         ):
             # 回到我爸那个，要多久到账 / 刚才那个，… : back to the item talked about before this one.
@@ -642,23 +642,15 @@ class Matcher:
             and prev.item in self.position
             and fresh.item in self.position
             and fresh.item != prev.item
-            and self._current_operation(content, str(prev.item), str(fresh.item))
-        ):
-            # 我是外省户口，能在这边换吗 after 居民身份证换领: the verb is the current item's operation (换 of
-            # 换领), which the other item (结婚登记, whose FAQ asks of 外省户口) does not do.
-            return Decision(
-                "answer", item=prev.item, field=field or prev.field, score=fresh.score, reason="follow_up"
+            and (
+                # 我是外省户口，能在这边换吗 after 居民身份证换领: the verb is the current item's operation
+                # (换 of 换领), which the other item (结婚登记, whose FAQ asks of 外省户口) does not do.
+                self._current_operation(content, str(prev.item), str(fresh.item))
+                # 照片要自己带吗 after 老年人优待证: a detail asked, in no word of the other item's names (its
+                # FAQ fits the words alone), and the current item's record tells of it.
+                or (field is not None and self._told_by_record(content, str(prev.item), str(fresh.item)))
             )
-        if (
-            fresh.action == "answer"
-            and prev.item in self.position
-            and fresh.item in self.position
-            and fresh.item != prev.item
-            and field is not None
-            and self._told_by_record(content, str(prev.item), str(fresh.item))
         ):
-            # 照片要自己带吗 after 老年人优待证: a detail asked, in no word of the other item's names (its FAQ
-            # fits the words alone), and the current item's record tells of it: a question about that item.
             return Decision(
                 "answer", item=prev.item, field=field or prev.field, score=fresh.score, reason="follow_up"
             )
@@ -684,7 +676,7 @@ class Matcher:
             and fresh.scores[0][1] >= AWAY_P
             and self._renamed(content, prev.item, lead)
             # 那婚姻登记呢，… turns to a topic; which of its items is the question's to ask.
-            and not TURN_TO.match(re.sub(r"\s", "", to_halfwidth(text)))
+            and not TURN_TO.match(compact)
         ):
             # 他还冇办残疾证，那要先去办那个证吧 after 残疾人两项补贴: another item named by a word the
             # current one lacks, far ahead of the rest: that item (its runner-up no real rival).
@@ -718,7 +710,7 @@ class Matcher:
         if (
             fresh.action != "handoff"
             # 那婚姻登记呢，… says outright that it turns to something else.
-            and (best_cov >= SWITCH_COVERAGE or TURN_TO.match(re.sub(r"\s", "", to_halfwidth(text))))
+            and (best_cov >= SWITCH_COVERAGE or TURN_TO.match(compact))
             and followups.names_other_topic(self.scorer, content, prev, TOPIC_SWITCH)
             # 新证能寄回老家不 after 身份证换领: no other item is sure, and the record tells what is asked
             # (邮寄).
