@@ -111,3 +111,27 @@ def test_a_part_of_a_situation_that_is_the_items_own_name_tells_nothing(matcher)
     assert work is not None and "就业" in work.name
     renew = situation_from_story(matcher, permit, "居住证要签注", ItemPassages({}))
     assert renew is not None and "签注" in renew.name
+
+
+def test_what_a_situation_name_says_it_is_not_is_told_by_a_denial_not_by_the_plain_words(matcher):
+    insurance = matcher.item("SF-YB-001")  # 新生儿 / 非本县户籍居民 / 在校学生 / …
+    story = "我老婆上个月在县医院生了个闺女，我俩都是本县户口，结婚证也有，现在要给孩子上户口"
+    found = situation_from_story(matcher, insurance, story, ItemPassages({}))
+    assert found is not None and found.name == "新生儿"
+    assert situation_from_story(matcher, insurance, "我俩都是本县户口", ItemPassages({})) is None
+    other = situation_from_story(matcher, insurance, "我不是本县户口，能在这交医保吗", ItemPassages({}))
+    assert other is not None and other.name == "非本县户籍居民"
+
+
+def test_a_birth_out_of_wedlock_is_told_by_denying_the_marriage(matcher):
+    birth = Item(
+        code="X",
+        name="出生登记",
+        department="公安局",
+        materials=[],
+        situations=situations("婚内生育（父母已登记结婚）", "非婚生育"),
+    )
+    unmarried = situation_from_story(matcher, birth, "我跟男朋友还没结婚，孩子生了想上户口", ItemPassages({}))
+    assert unmarried is not None and unmarried.name == "非婚生育"
+    married = situation_from_story(matcher, birth, "老婆上个礼拜生了个儿子，想给孩子上户口", ItemPassages({}))
+    assert married is not None and married.name.startswith("婚内")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.matching.options import by_hint, by_words, distinctive
+from bot.matching.options import by_hint, by_not, by_words, distinctive, shares_a_character
 
 OPTIONS = [
     "住房公积金提取（购买自住住房）",
@@ -185,3 +185,18 @@ def test_not_done_names_the_thing_in_either_cases_words():
     assert by_done("厂里好像没给我们办停保", layoff) == 1
     assert by_done("人事说已经给我办了减员", layoff) == 0
     assert by_done("我没有工作了", layoff) is None
+
+
+def test_an_option_that_says_what_it_is_not_is_named_by_a_denial_only():
+    cases = ["新生儿", "非本县户籍居民", "在校学生"]
+    assert by_not("我不是本县户口", cases) == 1
+    assert by_not("不是本人来办行不行", cases) is None  # who goes, not where the household is
+    assert by_not("没有本人身份证能办吗", cases) is None
+    births = ["婚内生育（父母已登记结婚）", "非婚生育"]
+    assert by_not("我们还没结婚", births) == 1
+    assert by_not("未婚先孕的孩子", births) == 1
+    assert by_not("我们结婚三年了", births) is None
+    # Said plainly, the words after 非 point away from that option, not at it.
+    assert by_hint("我俩都是本县户口", cases) != 1
+    assert not shares_a_character("我俩都是本县户口", cases[1])
+    assert shares_a_character("俺户口在河南", cases[1])

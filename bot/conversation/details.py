@@ -18,6 +18,7 @@ from bot.matching.options import (
     by_direction,
     by_done,
     by_hint,
+    by_not,
     by_words,
     distinctive,
     shares_a_character,
@@ -98,6 +99,9 @@ def situation_from_story(
         # 人事说已经给我办了减员 → 原单位已办理停保减员; 厂里没给我们办停保 → 原单位未办理减员, though 停保
         # is a word of the 已办理 case: done or not decides first.
         return situations[done]
+    denied = by_not(text, [s.name for s in situations])
+    if denied is not None:
+        return situations[denied]  # 我们还没结婚 → 非婚生育
     named = named_situation(item, wanted, matcher.prepare)
     if named is not None:
         return named

@@ -23,7 +23,8 @@ _FUNCTION_PAIRS = frozenset(
 
 #: Characters that say how, not which (用 of 用于, 的, 了…).
 _FUNCTION_CHARS = frozenset(
-    "用于的了是在和与或及我你他她它们这那有要办吗呢吧啊刚才就都还也又再很太更最只" "人个哪"
+    "用于的了是在和与或及我你他她它们这那有要办吗呢吧啊刚才就都还也又再很太更最只"
+    "人个哪"
     # Modal verbs (能给我们找个律师…不): how the question asks, not which case (能 of 无民事行为能力人).
     "能会可想"
 )
@@ -88,6 +89,34 @@ def distinctive(options: Sequence[str]) -> list[set[str]]:
     return [_bigrams(normalize(option)) - common for option in options]
 
 
+#: What an option's name says it is not (非本县户籍居民): a message saying those words plainly (我俩都是本县
+#: 户口) tells the opposite case, so they set that option apart only for a message that says 非 too.
+_NOT_IN_NAME = re.compile(r"非(\w{1,6})")
+_SAYS_NOT = re.compile("非|不是|不属于")
+
+
+def _denied_by_name(option: str) -> str:
+    """The characters of ``option`` it says it is not (本县户籍 of 非本县户籍居民)."""
+    return "".join(_NOT_IN_NAME.findall(normalize(option)))
+
+
+def _says_plainly(text: str, option: str) -> bool:
+    """Whether ``text`` says plainly, undenied, what ``option``'s name says it is not (我俩都是本县户口 of
+    非本县户籍居民)."""
+    denied = _denied_by_name(option)
+    return bool(denied) and denied[:2] in normalize(text).replace(" ", "") and not _SAYS_NOT.search(text)
+
+
+def _telling(text: str, options: Sequence[str]) -> list[set[str]]:
+    """Each option's distinctive pairs that ``text`` may say of it: not those its name denies when the
+    message says them plainly."""
+    grams = distinctive(options)
+    return [
+        mine - _bigrams(_denied_by_name(option)) if _says_plainly(text, option) else mine
+        for mine, option in zip(grams, options, strict=True)
+    ]
+
+
 def _shared(options: Sequence[str]) -> set[str]:
     """The character bigrams every option has (个体 of 个体工商户注销登记 and 个体工商户设立登记)."""
     grams = [_bigrams(normalize(option)) for option in options]
@@ -102,7 +131,7 @@ def by_words(text: str, options: Sequence[str], topic: str = "", story: str = ""
     reply names only what all of them share: 注销营业执照 then 我那是个体的 → 个体工商户注销登记, not
     个体工商户设立登记."""
     said = _said(text, topic)
-    grams = distinctive(options)
+    grams = _telling(text, options)
     hits = [len(said & mine) for mine in grams]
     best = max(hits, default=0)
     if not best and story and said & _shared(options):
@@ -122,7 +151,7 @@ def tied_by_words(text: str, options: Sequence[str], topic: str = "") -> list[in
     """The options whose distinctive words ``text`` says most, when several say as many (住院 of 外伤住院 and
     备案 of 异地就医未备案); empty when none or one does."""
     said = _said(text, topic)
-    hits = [len(said & mine) for mine in distinctive(options)]
+    hits = [len(said & mine) for mine in _telling(text, options)]
     best = max(hits, default=0)
     tied = [i for i, hit in enumerate(hits) if hit == best] if best else []
     return tied if len(tied) > 1 else []
@@ -131,6 +160,8 @@ def tied_by_words(text: str, options: Sequence[str], topic: str = "") -> list[in
 def shares_a_character(text: str, option: str, topic: str = "") -> bool:
     """Whether the message says some character of ``option`` that is not a function word, a place, a time,
     or the topic's: meaning alone picked 非本县户籍 for 能在县里认定吗, which says nothing of it but 县."""
+    if _says_plainly(text, option):
+        return False  # 我俩都是本县户口 says plainly what 非本县户籍居民 is not
     said = set(normalize(text).replace(" ", "")) - _HINTLESS - set(normalize(topic))
     return bool(said & set(normalize(option)))
 
@@ -178,6 +209,27 @@ def by_done(text: str, options: Sequence[str]) -> int | None:
     return done[0] if said_done else undone[0]
 
 
+#: What a message denies: an event (还没结婚, 未婚: 婚 its last or, after 未, first character) or who it is
+#: (不是本县的: two characters of what the option says it is not).
+_NOT_EVENT = re.compile(r"没有?(\w{1,2})")
+_NOT_FORMAL = re.compile(r"未(\w{1,2})")
+_NOT_WHO = re.compile(r"(?:不是|并非)(\w{2,4})")
+
+
+def by_not(text: str, options: Sequence[str]) -> int | None:
+    """The one option that says what it is not (非婚生育, 非本县户籍居民) when the message denies the same
+    (我们还没结婚, 我不是本县户口), or None; 不是本人 or 没有本人身份证 deny no 非本县户籍."""
+    negative = [(i, found.group(1)) for i, o in enumerate(options) if (found := re.search(r"非(\w+)", o))]
+    if len(negative) != 1:
+        return None
+    index, part = negative[0]
+    said = normalize(text).replace(" ", "")
+    event = any(span[-1] == part[0] for span in _NOT_EVENT.findall(said))
+    formal = any(part[0] in (span[0], span[-1]) for span in _NOT_FORMAL.findall(said))
+    who = any(span[i : i + 2] in part for span in _NOT_WHO.findall(said) for i in range(len(span) - 1))
+    return index if event or formal or who else None
+
+
 def said_apart(text: str, option: str, other: str) -> set[str]:
     """The pairs of characters of ``option`` that ``other`` lacks and ``text`` says."""
     return (_bigrams(normalize(text)) & _bigrams(normalize(option))) - _bigrams(normalize(other))
@@ -192,7 +244,7 @@ def by_hint(
     (the item the options are situations of) tell no option apart: 公积金 in 我老婆也有公积金 does not
     point to 使用公积金贷款购房."""
     said = _said(text, topic)
-    hits = [len(said & grams) for grams in distinctive(options)]
+    hits = [len(said & grams) for grams in _telling(text, options)]
     best = max(hits, default=0)
     # No option's words, or several options' alike: a character only one of them has decides.
     tied = [i for i, hit in enumerate(hits) if hit == best] if best else list(range(len(options)))
@@ -201,7 +253,11 @@ def by_hint(
         kept = _COUNTED.sub(" ", normalize(_NEGATED.sub(" ", text)))
         kept = kept.replace("没有", "没").replace("自己", " ")
         chars = set(kept.replace(" ", "")) - _HINTLESS - set(normalize(topic))
-        owned = {i: set(normalize(options[i])) for i in tied}
+        owned = {
+            i: set(normalize(options[i]))
+            - set(_denied_by_name(options[i]) if _says_plainly(text, options[i]) else "")
+            for i in tied
+        }
         unique = {
             i: o - set().union(*(other for j, other in owned.items() if j != i)) for i, o in owned.items()
         }

@@ -23,12 +23,17 @@ _ROLES = (
     ("配偶", re.compile(rf"{_NOT}(?:嫁|娶|结婚|夫妻|两口子)")),
     # Married, as a story tells it (结婚证也有, 领了证的): 婚内, as situation names write it (婚内生育).
     ("婚内", re.compile(rf"{_NOT}(?:结婚证|已婚|领了证|领过证|扯了证|登记结婚了)")),
+    # A husband or wife named as such (我老婆上周生了): married too, for the cases a birth is told by (婚内
+    # 生育); not 配偶 of 投靠配偶, where 帮我老婆办 names only who the errand is for.
+    ("婚内", re.compile(rf"{_NOT}(?:老婆|老公|媳妇儿?|爱人|丈夫|妻子|我男人)")),
     # Just born (才生下来一个月, 刚出生): 新生儿, as situation names write it.
     (
         "新生儿",
         re.compile(
             r"刚出生|才出生|刚生下来|才生下来|刚生的|刚生了|刚满月|"
-            r"出生[\d一二三四五六七八九十几]+天"
+            r"出生[\d一二三四五六七八九十几]+天|"
+            # 上个月在县医院生了个闺女: a birth told as news (not 两年前生了个儿子).
+            r"(?<!年)(?<!年前)生了(?:个|一个)?(?:闺女|儿子|女儿|男孩|女孩|娃|孩子|宝宝|小孩|千金|胖小子)"
         ),
     ),
     # The employer will not report it (老板不给报工伤): 未申报, the worker or the family applying, as
@@ -74,20 +79,39 @@ def worded_situation(item: Item, text: str, prepare: Callable[[str], str]) -> Si
     lends its words to the situation). For an item already decided on; too loose to decide the item
     (二手车过户 says 过户)."""
     named = prepare(own_name(item)).replace(" ", "")
+    # What a name says its case is not (本县户籍 of 非本县户籍居民) is said plainly by the other cases.
+    denies = not _SAYS_NOT.search(text)
     words = [
-        {w for p in _SITUATION_SPLIT.split(s.name) for w in _canonical_words(p, prepare) if w not in named}
+        {
+            w
+            for p in _SITUATION_SPLIT.split(s.name)
+            for w in _canonical_words(p, prepare)
+            if w not in named and not (denies and w in _denied(s.name, prepare))
+        }
         for s in item.situations or ()
     ]
     telling = set().union(*words) if words else set()
     aliases = [a for a in item.aliases or () if not any(w in prepare(a).replace(" ", "") for w in telling)]
     topic = prepare(" ".join([own_name(item), *aliases])).replace(" ", "")
-    prepared = prepare(text).replace(" ", "")
+    # What it says was not (还没结婚) tells no case by those words (婚内生育（父母已登记结婚）).
+    prepared = prepare(_DENIAL.sub(" ", text)).replace(" ", "")
     found = [
         s
         for s, mine in zip(item.situations or (), words, strict=True)
         if any(w not in topic and w in prepared for w in mine)
     ]
     return found[0] if len(found) == 1 else None
+
+
+#: What a message says was not, or not done (还没结婚, 没有领证, 未婚).
+_DENIAL = re.compile(r"(?:还)?(?:没有?|未)\w{1,3}")
+#: A message that says what a case is not (非本县户籍, 不是本县户口) may say the words after 非 of its name.
+_SAYS_NOT = re.compile("非|不是|不属于")
+
+
+def _denied(name: str, prepare: Callable[[str], str]) -> str:
+    """What a situation name says its case is not (本县户籍 of 非本县户籍居民), canonical."""
+    return " ".join(prepare(span) for span in re.findall(r"非(\w{1,6})", name))
 
 
 def _canonical_words(part: str, prepare: Callable[[str], str]) -> set[str]:
