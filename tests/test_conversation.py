@@ -652,3 +652,11 @@ def test_a_story_ending_in_one_question_gets_its_answer_then_the_one_trip_block(
     assert "所需材料" in reply.text  # then what the trip needs
     short = say(make_context(context.knowledge), "高龄津贴申领要多久")
     assert short.field == "time_limit" and "所需材料" not in short.text  # a plain field question stays short
+
+
+def test_back_to_an_item_answered_before_answers_the_field_asked(context):
+    say(context, "结婚登记要带什么")
+    say(context, "户口迁入要带什么")
+    reply = say(context, "再问下领证那个，周六周日能办吗")
+    assert (reply.action, reply.item, reply.field) == ("answer", "SF-MZ-001", "hours")
+    assert "所需材料" not in reply.text  # its one-trip block was given the first time

@@ -767,3 +767,12 @@ def test_back_to_the_item_before_goes_back(matcher: Matcher) -> None:
     # Without 回到/刚才 it is about the item at hand.
     assert matcher.decide("要多久", turn).item == "SF-MZ-001"
 
+
+def test_a_thing_referred_to_by_its_words_is_the_earlier_item_they_name(matcher: Matcher) -> None:
+    turn = matcher.replay(["结婚登记要带什么", "户口迁入要带什么"])
+    assert turn.item == "SF-GA-006"
+    back = matcher.decide("再问下领证那个，周六周日能办吗", turn)
+    assert (back.action, back.item, back.field) == ("answer", "SF-MZ-001", "hours")
+    # The words of the item at hand keep it.
+    assert matcher.decide("户口迁入那个要多久", turn).item == "SF-GA-006"
+

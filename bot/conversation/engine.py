@@ -241,6 +241,10 @@ class _Conversation(PendingChoices):
             item = self.knowledge.item(decision.item)
             if item is not None:
                 fresh = not (previous and previous.item == item.code)
+                if fresh and previous and decision.reason == "follow_up" and decision.field:
+                    # 再问下领证那个，周六能办吗: back to an item answered before, its one-trip block given
+                    # then; the field asked now.
+                    fresh = previous.extra.get("earlier") != item.code
                 reply = self.answer_item(item, decision.field, text, fresh=fresh)
                 self.state["turn"] = turn_data(turn)
                 if decision.reason == "likely" and pending.get("kind") == "items":

@@ -107,6 +107,9 @@ BACK_TO = re.compile(
     r"^(?:再)?(?:回到|说回|回头说|还是说)|^(?:刚才|刚刚|前面|之前|上面)(?:说的|问的|讲的)?(?:那个|那件事|那事)"
 )
 
+#: A thing referred to as talked about (领证那个, 积分的事): which earlier item, its words tell.
+REFERRED = re.compile(r"([^，,。？?！!\s]{2,8}?)(?:那个|那件事儿?|那事儿?|的事儿?|的事情)")
+
 
 @dataclass(frozen=True)
 class SemanticStage:
@@ -346,6 +349,12 @@ class Matcher:
         content = self._prepare(self._read(text))
         return all(self._renamed(content, code, fresh.item) for code in codes)
 
+    def _refers_to_earlier(self, compact: str, earlier: str, current: str) -> bool:
+        """Whether ``compact`` refers to a thing talked about (领证那个) in words of ``earlier``'s own words
+        (names, aliases, situations) that ``current``'s lack."""
+        options = [own_words(self.item(earlier)), own_words(self.item(current))]
+        return any(by_words(found, options) == 0 for found in REFERRED.findall(compact))
+
     def _renamed(self, content: str, current: str, other: str) -> bool:
         """Whether ``content`` names ``other`` by a key word of its names that ``current``'s names and
         situations lack (公积金 after 养老保险; not 一年 of 多少钱一年, a count that names nothing)."""
@@ -530,6 +539,15 @@ class Matcher:
             and not (fresh.action == "answer" and fresh.item not in (earlier, prev.item))
         ):
             # 回到我爸那个，要多久到账 / 刚才那个，… : back to the item talked about before this one.
+            return Decision("answer", item=earlier, field=field, score=1.0, reason="follow_up")
+        if (
+            earlier in self.position
+            and prev.item in self.position
+            and earlier != prev.item
+            and self._refers_to_earlier(compact, earlier, str(prev.item))
+            and not (fresh.action == "answer" and fresh.item not in (earlier, prev.item))
+        ):
+            # 再问下领证那个，周六能办吗 after 结婚登记 then 户口迁入: the one its words name, of the two.
             return Decision("answer", item=earlier, field=field, score=1.0, reason="follow_up")
         if (
             fresh.action == "answer"
