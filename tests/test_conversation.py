@@ -660,3 +660,12 @@ def test_back_to_an_item_answered_before_answers_the_field_asked(context):
     reply = say(context, "再问下领证那个，周六周日能办吗")
     assert (reply.action, reply.item, reply.field) == ("answer", "SF-MZ-001", "hours")
     assert "所需材料" not in reply.text  # its one-trip block was given the first time
+
+
+def test_the_conditions_asked_by_name_are_one_field_a_can_i_question_the_whole_block(knowledge):
+    asked = say(make_context(knowledge), "低保要什么条件才能申请")
+    assert (asked.item, asked.field) == ("SF-MZ-004", "conditions")
+    assert "所需材料" not in asked.text
+    both = say(make_context(knowledge), "低保要啥条件要带啥")
+    assert (both.item, both.field) == ("SF-MZ-004", None)
+    assert "所需材料" in both.text

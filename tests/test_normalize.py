@@ -172,6 +172,12 @@ def test_treatment_in_a_far_city_is_elsewhere() -> None:
     assert "异地就医" not in normalize("去上海玩几天")
 
 
+def test_hokkien_words_for_theft_death_and_family() -> None:
+    assert "被人偷走" in normalize("钱包乎人扒去了")
+    assert "去世" in normalize("阮阿爸过身了")
+    assert "我儿子" in normalize("阮囝明年要读一年级")
+
+
 def test_wu_words_for_death_and_price() -> None:
     assert "去世" in normalize("阿拉屋里老头子上个礼拜辣医院里走脱了")
     assert normalize("要几钿？") == "要多少钱"

@@ -136,6 +136,22 @@ def test_only_a_family_of_names_needs_the_message_to_set_the_first_apart() -> No
     assert answer_first(clarify(fund), "退休了公积金怎么提取", fund) == "A"
 
 
+def test_a_first_option_is_set_apart_from_its_family_by_its_aliases() -> None:
+    names = {"A": "居民身份证补领", "B": "居民身份证首次申领", "C": "居民身份证换领"}
+    described = {
+        "A": "居民身份证补领 身份证丢了 身份证被偷了 身份证遗失",
+        "B": "居民身份证首次申领 第一次办身份证 未满16周岁",
+        "C": "居民身份证换领 身份证到期 身份证坏了",
+    }
+    decision = Decision(
+        "clarify", candidates=("A", "B", "C"), scores=(("A", 0.89), ("B", 0.04), ("C", 0.03))
+    )
+    told = "钱包被人偷了，身份证要怎么重新办"
+    assert answer_first(decision, told, names) is None  # its name alone says nothing of the theft
+    assert answer_first(decision, told, names, described) == "A"
+    assert answer_first(decision, "身份证要怎么办", names, described) is None
+
+
 def test_a_document_told_lost_is_replaced_not_issued(county_kb_path) -> None:
     from bot.matching.settled import lost_sibling
     from knowledge.schema import load_kb

@@ -17,6 +17,8 @@ def test_people_and_complaints():
     assert read_surface("你这个说得我还是不懂 给我转个人工").human
     assert read_surface("那我喊个人工问下嘛").human and read_surface("叫一下人工").human
     assert read_surface("人工吧").human and not read_surface("人工流产能报销吗").human
+    assert read_surface("我想问人工").human and read_surface("有没有人工").human
+    assert not read_surface("人工费要多少").human
     assert read_surface("我想跟工作人员说几句").human and not read_surface("工作人员态度很好").human
     assert read_surface("我要投诉窗口态度差").complaint
 

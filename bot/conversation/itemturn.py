@@ -35,9 +35,10 @@ class ItemAnswers(Session):
         the one-trip block. ``fresh``: the first answer about this item (the one-trip block is due);
         ``story``: what the citizen told before a numbered question, read for the situation too."""
         asked = field  # what the message asks, before a first answer widens it to the whole block
-        if field == "materials" or (fresh and field == "conditions"):
+        if field == "materials" or (fresh and field == "conditions" and not _CONDITIONS_ASKED.search(text)):
             # 要带什么 gets the whole one-trip block, materials first; so does a first "can I" question
-            # (能找免费律师吗): the block holds the deciding conditions, and the trip they lead to.
+            # (能找免费律师吗): the block holds the deciding conditions, and the trip they lead to. The
+            # conditions asked by name (低保要什么条件才能申请) are one field, like 要多少钱.
             field = None
         matcher = self.knowledge.matcher
         normal = normalize(matcher.reader.read(text)) if text else ""
@@ -225,6 +226,9 @@ def _situation_of(item: Item, sentence: str | None) -> Situation | None:
         return None
     return next((s for s in item.situations or () if sentence.startswith(f"{s.name}：")), None)
 
+
+#: The conditions asked by name (要什么条件, 条件是什么), not inferred from a "can I" question.
+_CONDITIONS_ASKED = re.compile(r"(?:什么|哪些|啥|啥子)(?:条件|资格|要求)|条件是什么")
 
 #: The citizen asks how or where to apply for something.
 _APPLYING = re.compile(r"申请|申领|怎么领|去哪领|哪里领|怎么办理")

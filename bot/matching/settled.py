@@ -111,12 +111,27 @@ def answer_first(
             own = [described[code] for code, p in decision.scores if p >= NEIGHBOUR_P and code in described]
             found = _named_apart(decision, text, own)
         return found
-    kin = [names[code] for code, p in decision.scores[1:] if p >= FAMILY_P and code in names]
-    family = [name for name in kin if len(os.path.commonprefix([near[0], name])) >= FAMILY_PREFIX]
-    # Its own words set it apart, or a character only it has (租 of 在县城租房子住, beside 购买 / 偿还).
-    if family and by_words(text, near) != 0 and by_hint(text, [near[0], *family]) != 0:
+    kin = [code for code, p in decision.scores[1:] if p >= FAMILY_P and code in names]
+    family = [code for code in kin if len(os.path.commonprefix([near[0], names[code]])) >= FAMILY_PREFIX]
+    # Its own words set it apart, or a character only it has (租 of 在县城租房子住, beside 购买 / 偿还), or
+    # its aliases (身份证被偷了 of 居民身份证补领, beside 首次申领 / 换领: 钱包被人偷了…身份证要怎么重新办).
+    first = decision.scores[0][0]
+    if (
+        family
+        and by_words(text, near) != 0
+        and by_hint(text, [near[0], *(names[code] for code in family)]) != 0
+        and not (described and first in described and _apart_by_aliases(text, first, family, described))
+    ):
         return None
     return likely
+
+
+def _apart_by_aliases(text: str, first: str, family: Sequence[str], described: Mapping[str, str]) -> bool:
+    """Whether ``text`` says words of ``first``'s own words (name, aliases, situations) that set it apart
+    from each of its ``family``'s."""
+    if any(code not in described for code in family):
+        return False
+    return by_words(text, [described[first], *(described[code] for code in family)]) == 0
 
 
 def _named_apart(
