@@ -324,3 +324,18 @@ def test_descriptions():
     assert describe_when(china(2026, 9, 30, 19), now) == "今天19:00"
     assert describe_when(china(2026, 10, 1, 9), now) == "明天（10月1日，周四）9:00"
     assert describe_when(china(2026, 10, 8, 9, 30), now) == "10月8日（周四）9:30"
+
+
+def test_parts_that_say_closed_open_nothing():
+    hours = parse_hours(
+        "周一至周五 上午8:30-12:00，下午14:30-17:30；中午12:00-14:30午休，窗口暂停受理；"
+        "周六上午9:00-12:00仅开放公安户政窗口，周六下午及周日休息"
+    )
+    spans = {(span.weekday, span.start, span.end) for span in hours.spans}
+    assert (0, 12 * 60, 14 * 60 + 30) not in spans  # the lunch break is no opening
+    assert not [span for span in hours.spans if span.weekday == 6]  # 周日休息
+    assert {(s.weekday, s.start, s.end) for s in hours.spans if s.weekday == 5} == {(5, 540, 720)}
+    assert hours.note(5) == "仅开放公安户政窗口"
+    # Not closed: 中午不休息.
+    open_all_day = parse_hours("周一至周五8:30-17:30，中午不休息")
+    assert {(s.start, s.end) for s in open_all_day.spans} == {(510, 1050)}

@@ -31,6 +31,9 @@ _OPENS_ON_HOLIDAYS = re.compile(
     r"(?:节假日|节日|假期)(?:期间)?(?:也|均|都|照常|正常)?(?:开放|办公|上班|营业|对外服务|不休息|无休)"
     r"|含(?:法定)?节假日|全年无休|365天"
 )
+#: A part of a clause that says it is closed (中午12:00-14:30午休, 周六下午及周日休息; not 中午不休息).
+_CLOSED = re.compile(r"(?<![不无])(?:午休|休息|暂停|闭馆|停止受理|停办)|不办公|不受理|不开放|不对外")
+_PARTS = re.compile(r"[，,]")
 _NOTE_SPLIT = re.compile(r"[，,；;。]")
 _NOTE_EDGES = " \t、,，:：；;。及和与"
 _SLOGAN = re.compile(r"^[“\"「『].*[”\"」』]$")
@@ -195,18 +198,32 @@ def _note(clause: str) -> str | None:
     for pattern in (_TIME_RANGE, _DAY_RANGE, _DAY_SINGLE, _EVERY_DAY):
         rest = pattern.sub("", rest)
     parts = [part.strip(_NOTE_EDGES) for piece in [rest, *inner] for part in _NOTE_SPLIT.split(piece)]
-    kept = [part for part in parts if part and "节假日" not in part and not _SLOGAN.match(part)]
+    kept = [
+        part
+        for part in parts
+        # What is closed is in the schedule already (下午及周日休息 would read "下午及休息" here).
+        if part and "节假日" not in part and not _SLOGAN.match(part) and not _CLOSED.search(part)
+    ]
     return "，".join(kept) or None
+
+
+
+
+def _open_parts(clause: str) -> str:
+    """``clause`` without its parts that say it is closed (周日休息, 中午12:00-14:30午休): neither their
+    days nor their times are opening hours."""
+    return "，".join(part for part in _PARTS.split(clause) if not _CLOSED.search(part))
 
 
 def parse_hours(text: str, calendar: Calendar | None = None) -> Schedule:
     """The weekly schedule in ``text``; clauses without days inherit the previous clause's days
-    (Monday to Friday when none is named). Raises :class:`HoursError` when no times are found."""
+    (Monday to Friday when none is named). Parts that say closed (午休, 周日休息) open nothing. Raises
+    :class:`HoursError` when no times are found."""
     spans: list[Span] = []
     notes: list[tuple[int, str]] = []
     days: list[int] = list(range(5))
     for raw in _clauses(text):
-        clause = _PARENTHESES.sub("", raw)
+        clause = _open_parts(_PARENTHESES.sub("", raw))
         named = _days(clause)
         ranges = list(_TIME_RANGE.finditer(clause))
         if not ranges:
