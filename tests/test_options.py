@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.matching.options import by_hint, by_not, by_words, distinctive, shares_a_character
+from bot.matching.options import by_hint, by_not, by_words, distinctive, first_time, shares_a_character
 
 OPTIONS = [
     "住房公积金提取（购买自住住房）",
@@ -200,3 +200,19 @@ def test_an_option_that_says_what_it_is_not_is_named_by_a_denial_only():
     assert by_hint("我俩都是本县户口", cases) != 1
     assert not shares_a_character("我俩都是本县户口", cases[1])
     assert shares_a_character("俺户口在河南", cases[1])
+
+
+def test_a_household_registered_elsewhere_is_the_option_for_non_locals():
+    school = ["本县户籍", "随迁子女（非本县户籍）", "华侨、港澳台同胞子女"]
+    assert by_not("我们户口不在潮屿，在这边租房子做生意", school) == 1
+    assert by_not("我们是外地户口", school) == 1
+    assert by_not("我们户口就在本县", school) is None
+
+
+def test_the_first_time_option_when_nothing_tells_an_earlier_one():
+    cards = ["普通船员证书首次申领", "证书换发", "遗失补发"]
+    assert first_time("我儿子十八岁了，想去讨海，要办那个船员证", cards) == 0
+    assert first_time("船员证到期了要办哪个", cards) is None  # an earlier one told
+    assert first_time("船员证的事咋个办", cards) is None  # nothing said of obtaining one
+    # Not when another option is no replacement or renewal of the same.
+    assert first_time("要办残疾证", ["首次申领", "委托他人代办"]) is None

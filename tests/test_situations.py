@@ -119,6 +119,16 @@ def test_family_roles_are_told_in_the_words_situation_names_use():
     assert roles("我屋里老倌子去年中风瘫了") == "重病"
     assert roles("老板说他没签合同不算工伤，不给报") == "未申报 近亲属"
     assert roles("家里东西全烧了，日子过不下去") == "急难 紧急"
+    # Living abroad, details written wrong, a stall.
+    assert "境外" in roles("他现在在印尼我阿兄那边住，要住大半年才回来")
+    assert "境外" not in roles("我去泰国玩几天")
+    assert "有误" in roles("出生证明写错字了，小孩名字错了一个字")
+    assert roles("就一个小摊仔，卖鱼丸汤") == "摊贩"
+
+
+def test_an_items_name_listing_each_situation_whole_keeps_only_its_own_words():
+    stalls = _item("食品小作坊、小餐饮、食品摊贩登记", "食品摊贩", "小餐饮", "食品小作坊")
+    assert own_name(stalls) == "登记"
 
 
 def test_a_word_of_a_situations_name_tells_it_once_the_item_is_decided():

@@ -21,6 +21,7 @@ from bot.matching.options import (
     by_not,
     by_words,
     distinctive,
+    first_time,
     shares_a_character,
     tied_by_words,
     without_unwanted,
@@ -120,6 +121,9 @@ def situation_from_story(
     worded_alone = worded_situation(item, wanted, matcher.prepare)
     if worded_alone is not None:
         return worded_alone  # 户口本丢了 → 遗失补领
+    first = first_time(text, [s.name for s in situations])
+    if first is not None:
+        return situations[first]  # 医生讲可以去办残疾证 → 首次申领, beside 换领或补领
     names = [s.name for s in situations]
     if established:
         # Beside a situation already told, a word of another's bracketed detail tells nothing (护照几年有效 is

@@ -158,10 +158,11 @@ _LONG_STAY = re.compile(r"(?<!居)住(?:了|上|个)?(?:大)?(?:半年|一年半
 
 #: Going abroad to a country named (带孩子去泰国玩): 出国, said beside the country (a border country may be an
 #: item's own word: 去缅甸 of 边境通行证).
-_ABROAD = re.compile(
-    r"(?:去|到|飞)(泰国|日本|韩国|美国|英国|法国|德国|意大利|西班牙|澳大利亚|澳洲|新西兰|加拿大|新加坡|马来西亚|"
-    r"印尼|印度尼西亚|菲律宾|柬埔寨|越南|老挝|缅甸|俄罗斯|迪拜|埃及|土耳其|欧洲|美洲|非洲|东南亚|国外)"
+COUNTRIES = (
+    "泰国|日本|韩国|美国|英国|法国|德国|意大利|西班牙|澳大利亚|澳洲|新西兰|加拿大|新加坡|马来西亚|"
+    "印尼|印度尼西亚|菲律宾|柬埔寨|越南|老挝|缅甸|俄罗斯|迪拜|埃及|土耳其|欧洲|美洲|非洲|东南亚|国外"
 )
+_ABROAD = re.compile(rf"(?:去|到|飞)({COUNTRIES})")
 
 
 def rewrite_abroad(text: str) -> str:

@@ -216,18 +216,54 @@ _NOT_FORMAL = re.compile(r"未(\w{1,2})")
 _NOT_WHO = re.compile(r"(?:不是|并非)(\w{2,4})")
 
 
+#: A household registered elsewhere (户口不在潮屿, 外地户口, 户口在老家): what 非本县户籍 names.
+_NOT_LOCAL = re.compile(
+    r"户[口籍](?:不在|没在|没落在|不是)|(?:外地|外省|外市|外县|老家|外面)的?户[口籍]|户[口籍](?:在|是)(?:外地|外省|老家)"
+)
+
+
 def by_not(text: str, options: Sequence[str]) -> int | None:
     """The one option that says what it is not (非婚生育, 非本县户籍居民) when the message denies the same
-    (我们还没结婚, 我不是本县户口), or None; 不是本人 or 没有本人身份证 deny no 非本县户籍."""
+    (我们还没结婚, 我不是本县户口, 户口不在这边), or None; 不是本人 or 没有本人身份证 deny no 非本县户籍."""
     negative = [(i, found.group(1)) for i, o in enumerate(options) if (found := re.search(r"非(\w+)", o))]
     if len(negative) != 1:
         return None
     index, part = negative[0]
     said = normalize(text).replace(" ", "")
+    if _NOT_LOCAL.search(said) and ("户籍" in part or "户口" in part):
+        return index
     event = any(span[-1] == part[0] for span in _NOT_EVENT.findall(said))
     formal = any(part[0] in (span[0], span[-1]) for span in _NOT_FORMAL.findall(said))
     who = any(span[i : i + 2] in part for span in _NOT_WHO.findall(said) for i in range(len(span) - 1))
     return index if event or formal or who else None
+
+
+#: Options for a first time (首次申领, 新办, 初次): the errand when nothing is told of an earlier one.
+_FIRST_TIME = re.compile(r"首次|初次|新办|第一次|首办|初领")
+#: What tells an earlier one: a replacement, renewal, change or loss (换, 补, 丢, 到期, 又, 再…).
+_EARLIER = re.compile(
+    r"[换补丢掉坏失盗偷损续延改变更迁销]|到期|过期|期满|又|再|重新|以前办过|办过|原来的|旧的"
+)
+
+
+#: The citizen means to obtain it (要办那个船员证, 可以去办残疾证), not asks what to do (残废证的事咋办).
+_TO_OBTAIN = re.compile(r"(?:要|想|去|来|可以|准备|打算|得)(?:去|来)?(?:办|申请|申领|领|考|开)(?!理?一下)")
+
+
+def first_time(text: str, options: Sequence[str]) -> int | None:
+    """The one first-time option (普通船员证书首次申领, beside 证书换发 / 遗失补发) when every other option
+    replaces, renews or changes something and the message tells nothing of an earlier one (我儿子十八了想办
+    船员证, 医生讲可以去办残疾证), or None."""
+    firsts = [i for i, option in enumerate(options) if _FIRST_TIME.search(option)]
+    if len(firsts) != 1:
+        return None
+    others = [option for i, option in enumerate(options) if i != firsts[0]]
+    if not others or not all(_EARLIER.search(_FIRST_TIME.sub("", option)) for option in others):
+        return None
+    said = normalize(text)
+    if _EARLIER.search(said) or not _TO_OBTAIN.search(said.replace(" ", "")):
+        return None
+    return firsts[0]
 
 
 def said_apart(text: str, option: str, other: str) -> set[str]:

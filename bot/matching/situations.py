@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from bot.matching import words as vocab
+from bot.matching.normalize import COUNTRIES
 from bot.matching.segment import tokens
 from knowledge.schema import Item, Situation
 
@@ -51,6 +52,15 @@ _ROLES = (
     ("重病", re.compile(r"中风|瘫痪|瘫了|偏瘫|瘫咖|癌|尿毒症|白血病|脑梗|脑溢血|化疗|重病|大病")),
     # A hospital stay away (下个月要去昆明住院): 临时 外出就医, not living there (以后看病 may be either).
     ("临时", re.compile(r"住院|做手术|动手术")),
+    # Living abroad (他现在在印尼我阿兄那边住, 定居美国): 境外 / 国外, as situation names write it.
+    (
+        "境外 国外",
+        re.compile(rf"(?:在|住在|定居在?|移民到?|嫁到|嫁去)(?:{COUNTRIES}|海外|境外)|人在(?:国外|海外|境外)"),
+    ),
+    # Details written wrong (名字错了一个字, 出生证明写错字了): 有误 / 错误, as situation names write it.
+    ("有误 错误", re.compile(r"[写弄搞打填登印]错|错了\w{0,3}字|名字错|错字|信息不对|写得不对")),
+    # A stall (就一个小摊仔, 在路边摆摊): 摊贩, as situation names write it.
+    ("摊贩", re.compile(r"小摊|摆摊|地摊|摊仔|摊位|路边摊|摊子")),
     # Work as citizens say it (来这边厂里打工的): 就业, as situation names write it (以合法稳定就业申领).
     ("就业", re.compile(r"打工|务工|上班|做工|干活")),
 )
@@ -227,6 +237,11 @@ def own_name(item: Item) -> str:
     bare = unbracketed(name)
     if "、" not in bare or bare != name:
         return name
+    if len(situations) >= 2 and all(len(n) >= 2 and n in bare for n in situations):
+        # 食品小作坊、小餐饮、食品摊贩登记 names each situation whole: what is left is the item's own.
+        for situation in sorted(situations, key=len, reverse=True):
+            bare = bare.replace(situation, "、")
+        return re.sub("、+", "、", bare).strip("、") or name
     # 社会保障卡挂失、补卡、换卡 lists its operations unbracketed: each one that only one situation's name
     # holds (临时挂失, 遗失补卡, 损坏、到期换卡) is that situation's word.
     segments = name.split("、")
