@@ -7,7 +7,7 @@ import pytest
 from bot.matching.decision import Decision
 from bot.matching.normalize import normalize
 from bot.matching.scoring import ItemScorer
-from bot.matching.settled import answer_first, likely_item, says_own_name, stem
+from bot.matching.settled import answer_first, likely_item, plainly_named, says_own_name, stem
 from knowledge.schema import load_kb
 
 
@@ -223,3 +223,14 @@ def test_only_a_credible_member_of_the_first_options_family_holds_it_back() -> N
     text = "我去年在外面打零工被扣了个税 能退吗"
     assert answer_first(clarify(0.011), text, names) == "A"  # 经营所得 at 1%: no case meant
     assert answer_first(clarify(0.12), text, names) is None  # a case the message may mean: ask
+
+
+def test_an_item_named_plainly_beside_a_qualified_kind_of_it_is_the_plain_one() -> None:
+    permits = ["居住证申领", "台湾居民居住证申领"]
+    assert plainly_named("那居住证要带什么", permits) == 0
+    assert plainly_named("台湾的居住证要带什么", permits) is None  # the qualifier said
+    # Another operation on the same thing is another service, no qualified kind: the question stays.
+    assert plainly_named("社保卡怎么办", ["社会保障卡申领", "社会保障卡挂失与补换"]) is None
+    names = {"A": "居住证申领", "B": "台湾居民居住证申领"}
+    decision = Decision("clarify", candidates=("A", "B"), scores=(("A", 0.91), ("B", 0.86)))
+    assert answer_first(decision, "那居住证要带什么", names) == "A"

@@ -15,7 +15,14 @@ from bot.matching.fields import PROXY_ASK, PROXY_SITUATION, URGENT_ASK, proxy_op
 from bot.matching.normalize import normalize
 from bot.matching.options import by_done, by_hint, by_words, shares_a_character
 from bot.matching.pii import mask_personal_data
-from bot.matching.settled import leading_option, likely_item, own_words, replacement, tells_loss
+from bot.matching.settled import (
+    leading_option,
+    likely_item,
+    own_words,
+    plainly_named,
+    replacement,
+    tells_loss,
+)
 from knowledge.schema import Item
 
 #: Fields a numbered question answers at once when every option says them alike (where, when, whom to call).
@@ -155,6 +162,9 @@ class PendingChoices(ItemAnswers):
                 known = [code for code in options if code in matcher.position]
                 described = [own_words(matcher.item(code)) for code in known]
                 index = by_words(text, described) if len(known) == len(options) else None
+            if index is None:
+                # Or the one named plainly, the others qualified kinds of it (居住证 beside 台湾居民居住证).
+                index = plainly_named(f"{text} {matcher.prepare(text)}", names)
             if index is None:
                 fresh = matcher.decide(text, None)
                 if fresh.action == "answer" and fresh.item not in options:

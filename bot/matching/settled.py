@@ -106,6 +106,8 @@ def answer_first(
         # A short message (港澳台通行证怎么办理, 户口迁移要办啥) names apart only by the options' names, the
         # runner-up far behind: a bare name of several services is a question to ask.
         found = _named_apart(decision, text, near, NAMED_FIRST_SHARE if story else NAMED_SHORT_SHARE)
+        if found is None:
+            found = _plain_name(decision, text, names)
         if found is None and described and story:
             # Or by its aliases, every option known by its aliases too (给孩子上户口 of 出生登记).
             own = [described[code] for code, p in decision.scores if p >= NEIGHBOUR_P and code in described]
@@ -151,6 +153,65 @@ def _named_apart(
     if first < floor or second > share * first:
         return None
     return scores[0][0] if by_words(text, near) == 0 else None
+
+
+#: Characters of operations and of replacing: a name longer by them is another service on the same thing
+#: (社会保障卡挂失与补换 beside 社会保障卡申领), not a qualified kind of it.
+_SERVICE_CHARS = re.compile(r"[换补挂失遗损注销变更迁转续延]")
+
+
+def _core(name: str) -> str:
+    """An item name without brackets and its final operation: 居住证申领 → 居住证."""
+    bare = re.sub(r"[（(][^）)]*[）)]", "", name)
+    operation = next((op for op in _operations_by_length() if bare.endswith(op)), "")
+    return bare[: len(bare) - len(operation)] if operation else bare
+
+
+@functools.cache
+def _operations_by_length() -> tuple[str, ...]:
+    return tuple(sorted(vocab.actions()[0], key=len, reverse=True))
+
+
+def _plain_name(decision: Decision, text: str, names: Mapping[str, str]) -> str | None:
+    """The one credible option named plainly (居住证 of 居住证申领) when every other credible one is a
+    qualified kind of it whose qualifier the message does not say (台湾居民居住证申领)."""
+    scores = decision.scores
+    if decision.action != "clarify" or not scores:
+        return None
+    credible = [code for code, p in scores if p >= CHOICE_SHARE * scores[0][1] and code in names]
+    index = plainly_named(text, [names[code] for code in credible])
+    return credible[index] if index is not None else None
+
+
+def plainly_named(text: str, options: Sequence[str]) -> int | None:
+    """The option whose name ``text`` says plainly (那居住证要带什么: 居住证申领) when every other option is a
+    qualified kind of it whose qualifier the message does not say (台湾居民居住证申领), or None."""
+    compact = normalize(text).replace(" ", "")
+    cores = [_core(option) for option in options]
+    for index, core in enumerate(cores):
+        if len(core) < 2 or core not in compact:
+            continue
+        others = [other for i, other in enumerate(cores) if i != index]
+        rest = compact.replace(core, " ")
+        qualified = all(
+            core in other
+            and other != core
+            and not _SERVICE_CHARS.search(other.replace(core, ""))
+            and not _said_any(other.replace(core, " "), rest)
+            for other in others
+        )
+        if others and qualified:
+            return index
+    return None
+
+
+def _said_any(qualifier: str, text: str) -> bool:
+    """Whether ``text`` says a pair of characters of ``qualifier`` (台湾 of 台湾居民), or its character."""
+    pairs = {qualifier[i : i + 2] for i in range(len(qualifier) - 1)} - {""}
+    pairs = {pair for pair in pairs if " " not in pair}
+    if not pairs:
+        return bool(set(qualifier.replace(" ", "")) & set(text))
+    return any(pair in text for pair in pairs)
 
 
 def _without_had_options(
