@@ -495,3 +495,18 @@ def test_how_many_and_how_much_name_no_item(context):
     # 最多 (how much) is in 公积金贷款's FAQ (最多能贷多少) but names nothing: a follow-up.
     months = say(context, "最多能领几个月")
     assert (months.action, months.item) == ("answer", "SF-RS-004")
+
+
+def test_a_question_of_its_own_that_with_the_topic_names_a_neighbour_moves_there(knowledge):
+    from bot.matching.embedding import load
+    from bot.matching.vectorcache import LmdbVectorCache
+
+    # A hall the matcher was not built for (development material of bench/heldout).
+    hall = Path(__file__).resolve().parent.parent / "bench" / "heldout" / "tide-hall.json"
+    tide = StaticKnowledge(load_kb(hall), SemanticSetup(load("auto").embedder, LmdbVectorCache(str(VECTORS))))
+    matcher = tide().matcher
+    turn = matcher.replay(["残疾证怎么办", "评残要去哪里评"])
+    assert turn.item == "TD-CL-001"
+    # 补贴, which 残疾人证办理 lacks, names its neighbour 残疾人两项补贴 with the topic.
+    decision = matcher.decide("办下来以后有什么补贴吗", turn)
+    assert (decision.action, decision.item) == ("answer", "TD-CL-002")

@@ -349,6 +349,20 @@ class Matcher:
         content = self._prepare(self._read(text))
         return all(self._renamed(content, code, fresh.item) for code in codes)
 
+    def _neighbour_with_topic(self, topic: str, normal: str, content: str, current: str) -> str | None:
+        """The one item the message with the topic leads to, besides ``current``, named by a key word of the
+        message that ``current`` lacks (补贴 of 残疾人两项补贴 after 残疾人证办理), or None."""
+        if not topic:
+            return None
+        combined = self._with_topic(topic, normal, content, None)
+        codes = [combined.item] if combined.action == "answer" else list(combined.candidates[:2])
+        named = [
+            code
+            for code in codes
+            if code in self.position and code != current and self._renamed(content, current, str(code))
+        ]
+        return str(named[0]) if len(named) == 1 else None
+
     def _refers_to_earlier(self, compact: str, earlier: str, current: str) -> bool:
         """Whether ``compact`` refers to a thing talked about (领证那个) in words of ``earlier``'s own words
         (names, aliases, situations) that ``current``'s lack."""
@@ -771,7 +785,11 @@ class Matcher:
             and self.scorer.coverage(content, self.position[prev.item]) == 0.0
         ):
             # A question of its own that shares no word with the item (附近有银行吗 after 身份证补领) is not
-            # about it; a bare refinement (我儿子的) still is.
+            # about it; a bare refinement (我儿子的) still is. With the topic, its words may name the
+            # item's neighbour (办下来以后有什么补贴吗 after 残疾人证办理: 残疾人两项补贴).
+            neighbour = self._neighbour_with_topic(topic, surface.normal, content, str(prev.item))
+            if neighbour is not None:
+                return Decision("answer", item=neighbour, field=field, score=fresh.score, reason="follow_up")
             return fresh
         if topic:
             combined = self._with_topic(topic, surface.normal, content, field)
