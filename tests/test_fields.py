@@ -289,3 +289,8 @@ def test_whether_this_one_person_may_go_is_a_presence_question() -> None:
 
 def test_days_asked_in_wu_and_cantonese_ask_the_time_limit() -> None:
     assert detect_field(normalize("补一张要等几日")) == "time_limit"
+
+
+def test_a_changed_address_is_no_question_of_where() -> None:
+    assert detect_field("改个地址，搬去隔壁区") is None
+    assert detect_field("地址在哪") == "location"

@@ -776,3 +776,12 @@ def test_a_thing_referred_to_by_its_words_is_the_earlier_item_they_name(matcher:
     # The words of the item at hand keep it.
     assert matcher.decide("户口迁入那个要多久", turn).item == "SF-GA-006"
 
+
+
+def test_an_errand_called_off_reads_what_comes_instead(matcher: Matcher) -> None:
+    turn = matcher.replay(["个体户注销要什么材料"])
+    assert turn.item == "SF-SJ-003"
+    instead = matcher.decide("算了先不注销了，想改个经营范围", turn)
+    assert (instead.action, instead.item) == ("answer", "SF-SJ-002")
+    # Calling off alone says nothing new: still the item at hand.
+    assert matcher.decide("先不注销了", turn).item == "SF-SJ-003"

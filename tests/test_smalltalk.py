@@ -44,6 +44,8 @@ HALL = Hall(name="示范县政务服务中心", phone="0999-1234567")
         ("好的，谢谢，再见", Kind.GOODBYE),
         ("拜拜", Kind.GOODBYE),
         ("没事了", Kind.GOODBYE),
+        ("先不办了，谢谢", Kind.GOODBYE),
+        ("算了不补了", Kind.GOODBYE),
     ],
     ids=[
         "thanks",
@@ -79,6 +81,8 @@ HALL = Hall(name="示范县政务服务中心", phone="0999-1234567")
         "ok-thanks-bye",
         "byebye",
         "nothing-else",
+        "called-off-thanks",
+        "called-off",
     ],
 )
 def test_small_talk(text, kind):

@@ -39,7 +39,9 @@ class SmallTalk:
 
 
 _PHRASES = {
-    Kind.GOODBYE: r"再见|拜拜|拜|byebye|bye|回见|下次见|晚安|没事了|没有了|没问题了|没别的了|就这样|先这样",
+    Kind.GOODBYE: r"再见|拜拜|拜|byebye|bye|回见|下次见|晚安|没事了|没有了|没问题了|没别的了|就这样|先这样|"
+    # The errand called off (先不办了, 算了不补了): nothing more to answer.
+    r"算了|不用了|不需要了|(?:先|就|暂时|还是)?不(?:办|弄|搞|补|换|去|问|要)了",
     # 已经打咗，唔该 / 已经办好了谢谢: done, and thanks.
     Kind.THANKS: r"(?:已经\w{1,3}?[了咗])?(?:非常|十分|太|万分|真是)?"
     r"(?:唔该晒|唔该|多谢晒|xiexie|xiexieni|duoxie|ganxie|"  # Cantonese, and thanks typed in pinyin

@@ -102,6 +102,9 @@ TURN_TO = re.compile(r"^(?:那|那么|那要是)[^，,。？?！!]{2,12}?呢")
 CORRECTION = re.compile(
     r"^(?:不是[^，,。]{0,8}|不对|搞错了|弄错了|错了)[，,。]?(?:我是说|我说的是|我问的是|我是问|是)"
 )
+#: The citizen calls off the errand under discussion (算了老板说先不注销了，改个地址…): its operation, then
+#: what comes instead.
+CALLED_OFF = re.compile(r"(?:先|就|暂时|还是)?不(?:办|弄|搞|去)?(\w{2})了[，,。]")
 #: Back to what was talked about before (回到我爸那个, 刚才那个, 前面说的那个).
 BACK_TO = re.compile(
     r"^(?:再)?(?:回到|说回|回头说|还是说)|^(?:刚才|刚刚|前面|之前|上面)(?:说的|问的|讲的)?(?:那个|那件事|那事)"
@@ -502,6 +505,22 @@ class Matcher:
             # the answer, whatever was under discussion.
             meant = self._decide(compact[corrected.end() :], None)
             if meant.action == "answer" and meant.item != prev.item:
+                return meant
+        called_off = CALLED_OFF.search(compact) if prev.item in self.position else None
+        if called_off is not None and called_off.group(1) in self.names[self.position[str(prev.item)]]:
+            # 先不注销了，改个地址 after 公司注销登记: what comes instead, read afresh.
+            rest = compact[called_off.end() :]
+            meant = self._decide(rest, None)
+            # The topic without what was called off: 公司 of it still holds (公司变更登记, not 个体工商户…).
+            topic = str(prev.extra.get("topic", "")).replace(called_off.group(1), " ") if prev.extra else ""
+            if meant.action == "clarify" and topic.strip():
+                combined = self._with_topic(topic, self._surface(rest).normal, self._prepare(rest), None)
+                lead = combined.item if combined.action == "answer" else leading_option(combined)
+                if lead in meant.candidates:
+                    meant = Decision(
+                        "answer", item=lead, field=meant.field, score=combined.score, scores=combined.scores
+                    )
+            if meant.action in ("answer", "clarify") and prev.item not in (meant.item, *meant.candidates):
                 return meant
         surface: Surface = self._surface(text)
         if not surface.normal:
