@@ -785,3 +785,11 @@ def test_an_errand_called_off_reads_what_comes_instead(matcher: Matcher) -> None
     assert (instead.action, instead.item) == ("answer", "SF-SJ-002")
     # Calling off alone says nothing new: still the item at hand.
     assert matcher.decide("先不注销了", turn).item == "SF-SJ-003"
+
+
+def test_the_errand_before_its_purpose_decides(matcher: Matcher) -> None:
+    # What it is for (孩子入学报名用) names another item; the errand before it is what is asked.
+    proof = matcher.decide("开个参保证明，孩子入学报名用")
+    assert (proof.action, proof.item) == ("answer", "SF-RS-010")
+    record = matcher.decide("开个无犯罪记录证明，孩子上学要用")
+    assert (record.action, record.item) == ("answer", "SF-GA-014")

@@ -102,6 +102,11 @@ TURN_TO = re.compile(r"^(?:那|那么|那要是)[^，,。？?！!]{2,12}?呢")
 CORRECTION = re.compile(
     r"^(?:不是[^，,。]{0,8}|不对|搞错了|弄错了|错了)[，,。]?(?:我是说|我说的是|我问的是|我是问|是)"
 )
+#: What it is for, said after the errand (开个无房证明，小朋友积分入学用; 纳税证明，买房要用): a purpose,
+#: not the errand.
+PURPOSE = re.compile(
+    r"[，,。]\s*(?:是|我是|主要是|这个是)?(?:给|为了)?[^，,。？?！!]{2,14}?(?:要用|需要用|用的|来用|用)[。！!？?]*$"
+)
 #: The citizen calls off the errand under discussion (算了老板说先不注销了，改个地址…): its operation, then
 #: what comes instead.
 CALLED_OFF = re.compile(r"(?:先|就|暂时|还是)?不(?:办|弄|搞|去)?(\w{2})了[，,。]")
@@ -506,6 +511,12 @@ class Matcher:
             meant = self._decide(compact[corrected.end() :], None)
             if meant.action == "answer" and meant.item != prev.item:
                 return meant
+        purpose = PURPOSE.search(compact)
+        if purpose is not None and purpose.start() >= 4:
+            # 另外想开个无房证明，小朋友积分入学用: the errand before the purpose decides, when it does alone.
+            errand = self._decide(compact[: purpose.start()], previous)
+            if errand.action == "answer" or likely_item(errand) is not None:
+                return errand
         called_off = CALLED_OFF.search(compact) if prev.item in self.position else None
         if called_off is not None and called_off.group(1) in self.names[self.position[str(prev.item)]]:
             # 先不注销了，改个地址 after 公司注销登记: what comes instead, read afresh.
