@@ -669,3 +669,10 @@ def test_the_conditions_asked_by_name_are_one_field_a_can_i_question_the_whole_b
     both = say(make_context(knowledge), "低保要啥条件要带啥")
     assert (both.item, both.field) == ("SF-MZ-004", None)
     assert "所需材料" in both.text
+
+
+def test_the_item_turned_to_by_its_name_again_gets_the_whole_block(context):
+    say(context, "纳税记录开具要带什么")
+    again = say(context, "那开个纳税证明呢，买房要用")
+    assert (again.action, again.item, again.field) == ("answer", "SF-SW-004", None)
+    assert "29-34号" in again.text and "所需材料" in again.text

@@ -241,6 +241,10 @@ class _Conversation(PendingChoices):
             item = self.knowledge.item(decision.item)
             if item is not None:
                 fresh = not (previous and previous.item == item.code)
+                if not fresh and decision.field is None and matcher.turned_to_by_name(text, item.code):
+                    # 那开个纳税证明呢，买房要用 after 纳税记录开具: the errand asked for by its name again
+                    # gets the whole one-trip block, not a sentence of it.
+                    fresh = True
                 if fresh and previous and decision.reason == "follow_up" and decision.field:
                     # 再问下领证那个，周六能办吗: back to an item answered before, its one-trip block given
                     # then; the field asked now.

@@ -53,6 +53,7 @@ from bot.matching.settled import (
     own_words,
     replacement,
     replacing_choice,
+    says_own_name,
     settled_alone,
     tells_loss,
 )
@@ -370,6 +371,16 @@ class Matcher:
             if code in self.position and code != current and self._renamed(content, current, str(code))
         ]
         return str(named[0]) if len(named) == 1 else None
+
+    def turned_to_by_name(self, text: str, code: str) -> bool:
+        """Whether ``text`` turns to the item by a name or alias that is its alone (那开个纳税证明呢 of 个人
+        所得税纳税记录开具), as to a new topic."""
+        if code not in self.position:
+            return False
+        read = self._read(text)
+        if not TURN_TO.match(re.sub(r"\s", "", to_halfwidth(read))):
+            return False
+        return says_own_name(self.scorer, self.position[code], self._prepare(read))
 
     def _refers_to_earlier(self, compact: str, earlier: str, current: str) -> bool:
         """Whether ``compact`` refers to a thing talked about (领证那个) in words of ``earlier``'s own words
