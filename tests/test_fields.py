@@ -220,6 +220,8 @@ def test_situations_for_someone_acting_for_the_citizen(name: str, proxy: bool) -
         ("我老头子上个礼拜天在县医院没了", None),  # a day gone by is no question of opening hours
         ("礼拜天开门不", "hours"),
         ("契税大概多少", "fee"),  # a tax's amount
+        ("我下午一点过去行不", "hours"),  # open at the time named?
+        ("一点钱都没有", None),
         ("我下礼拜要坐动车去福州 赶得及吗", "time_limit"),  # done in time?
         ("老板打电话不接 去找他就躲 政府能给管管不", "conditions"),  # a call not answered asks no number
     ],

@@ -793,3 +793,11 @@ def test_the_errand_before_its_purpose_decides(matcher: Matcher) -> None:
     assert (proof.action, proof.item) == ("answer", "SF-RS-010")
     record = matcher.decide("开个无犯罪记录证明，孩子上学要用")
     assert (record.action, record.item) == ("answer", "SF-GA-014")
+
+
+def test_a_question_about_one_of_the_items_materials_stays_on_it(matcher: Matcher) -> None:
+    turn = matcher.replay(["办个体营业执照要带哪些东西"])
+    assert turn.item == "SF-SJ-001"
+    # 房产证 (不动产权证书) and 产权证明 of its 经营场所使用证明.
+    stays = matcher.decide("门面是租的 房东不给房产证复印件咋办", turn)
+    assert (stays.action, stays.item) == ("answer", "SF-SJ-001")

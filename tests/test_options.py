@@ -214,5 +214,8 @@ def test_the_first_time_option_when_nothing_tells_an_earlier_one():
     assert first_time("我儿子十八岁了，想去讨海，要办那个船员证", cards) == 0
     assert first_time("船员证到期了要办哪个", cards) is None  # an earlier one told
     assert first_time("船员证的事咋个办", cards) is None  # nothing said of obtaining one
+    # Never had one: the first time, whatever the other options are.
+    passport = ["首次申请", "未满16周岁", "换发（有效期即将届满）", "补发（遗失、被盗）"]
+    assert first_time("她17了从来没办过，得先办护照吧", passport) == 0
     # Not when another option is no replacement or renewal of the same.
     assert first_time("要办残疾证", ["首次申领", "委托他人代办"]) is None

@@ -108,8 +108,9 @@ def test_family_roles_are_told_in_the_words_situation_names_use():
     assert roles("外地来这边厂里打工的") == "就业"
     # A marriage certificate had is a marriage (婚内生育); one denied is none.
     assert "婚内" in roles("我俩都是本县户口，结婚证也有")
-    assert roles("我跟娃儿他爸还没扯证，莫得结婚证") == ""
-    assert roles("还没结婚") == ""
+    assert roles("我跟娃儿他爸还没扯证，莫得结婚证") == "非婚"  # no 婚内; not married
+    assert roles("还没结婚") == "非婚"  # not married: 非婚生育
+    assert roles("我跟孩子爸还没领证") == "非婚"
     # Just born (told as news too), and a hospital stay away.
     assert "新生儿" in roles("我老婆上个月在县医院生了个闺女")
     assert "新生儿" not in roles("我两年前生了个儿子")

@@ -46,6 +46,7 @@ HALL = Hall(name="示范县政务服务中心", phone="0999-1234567")
         ("没事了", Kind.GOODBYE),
         ("先不办了，谢谢", Kind.GOODBYE),
         ("算了不补了", Kind.GOODBYE),
+        ("好吧 那等放完假再说", Kind.ACK),
     ],
     ids=[
         "thanks",
@@ -83,6 +84,7 @@ HALL = Hall(name="示范县政务服务中心", phone="0999-1234567")
         "nothing-else",
         "called-off-thanks",
         "called-off",
+        "later",
     ],
 )
 def test_small_talk(text, kind):
@@ -276,3 +278,13 @@ def test_an_english_reply_says_where_and_when_the_hall_is() -> None:
     )
     answer = reply(SmallTalk(Kind.ENGLISH), hall)
     assert "0999-1234567" in answer and "人民路88号" in answer and "9:00" in answer
+
+
+def test_a_fever_told_by_the_thermometer_is_an_emergency():
+    assert classify("我家娃烧到39度了 哭个不停 现在咋办") == SmallTalk(Kind.EMERGENCY, ("120",))
+    assert classify("孩子三十九度多了") == SmallTalk(Kind.EMERGENCY, ("120",))
+
+
+def test_a_short_question_ending_in_呢_is_no_small_talk():
+    assert loose("那要是初中的呢") is None
+    assert loose("再说一遍") is None

@@ -52,6 +52,8 @@ _PHRASES = {
     r"收到|懂了|清楚了|晓得哒|知道哒|懂哒|晓得了?|要得|okay|ok|okk|👌|"
     # Regional ways of saying fine: 没麻达 (northwest), 得行 (southwest), 中 (Henan), 妥了 (northeast).
     r"没麻达|没毛病|得行|妥了|中|"
+    # Later (那等放完假再说, 回头再说): nothing more now.
+    r"(?:等\w{1,6}?)?再说(?!一)吧?|回头再说|以后再说|改天再说|"
     # What the citizen will do now (好 我先打电话, 那我去问问): the advice taken.
     r"我(?:先|再|就|这就|马上|现在)?(?:去)?(?:打|打个)(?:电话)?(?:过去|问问|问一下|试试)?|"
     r"我(?:先|再|就|这就|马上)?(?:去)?(?:问问|问一下|看看|试试|想想|准备准备|准备一下)",
@@ -70,6 +72,8 @@ _DANGERS = (
         "120",
         r"发烧|发高烧|高烧|晕倒|昏倒|昏迷|晕过去|不省人事|急救|救护车|心脏病|抽搐|休克|大出血|流血不止|中毒|中暑|"
         r"喘不上气|呼吸困难|受伤|摔伤|骨折|车祸|撞车|被车撞|撞人了|快不行了|病危|犯病|胸口疼|胸痛|"
+        # 娃烧到39度了: a fever told by the thermometer.
+        r"烧到\d{2}(?:\.\d)?度|烧到[三四]十[一二三四五六七八九]?度|[三四]十[一二三四五六七八九]度[多了]|"
         r"倒在地上|倒地不起|喊不应|叫不应|叫不醒|喊不醒|没反应了|口吐白沫|昏过去",
     ),
     (
@@ -149,8 +153,8 @@ def loose(text: str) -> SmallTalk | None:
     """A short message that thanks, acknowledges, greets or says goodbye among other words ("好 谢谢你啊闺女",
     "嗯嗯 晓得了") and asks nothing; the engine takes it only when it names no service either."""
     compact = _compact(text)
-    if not compact or len(compact) > 10 or _QUESTION.search(compact):
-        return None
+    if not compact or len(compact) > 10 or _QUESTION.search(compact) or compact.endswith("呢"):
+        return None  # 那要是初中的呢 asks (呢), though 中 and 的 are polite words elsewhere
     # The polite words must be most of the message: 好 of 好久能拿到 or 好停车不 is not "好的".
     if len(_ATOMS.sub("", compact)) * 2 > len(compact):
         return None

@@ -116,6 +116,8 @@ BACK_TO = re.compile(
     r"^(?:再)?(?:回到|说回|回头说|还是说)|^(?:刚才|刚刚|前面|之前|上面)(?:说的|问的|讲的)?(?:那个|那件事|那事)"
 )
 
+#: Pairs of characters every paper's name may hold: they tell no material apart.
+_PAPER_PAIRS = frozenset("证书 证明 复印 印件 原件 身份 份证 居民 申请 材料 表格 证件 照片".split())
 #: A thing referred to as talked about (领证那个, 积分的事): which earlier item, its words tell.
 REFERRED = re.compile(r"([^，,。？?！!\s]{2,8}?)(?:那个|那件事儿?|那事儿?|的事儿?|的事情)")
 
@@ -427,6 +429,17 @@ class Matcher:
         lists = [item.materials or [], *((s.materials or []) for s in item.situations or ())]
         names = " ".join(self._prepare(m.name) for materials in lists for m in materials)
         return any(key and word in names for word, *_, key in self.scorer.weighted_words(content))
+
+    def _touches_material(self, content: str, current: str) -> bool:
+        """Whether a key word of ``content`` shares a telling pair of characters with one of ``current``'s
+        material names (不动产权证书 of 房产证 and 产权证明), not a pair every paper has (证书, 复印)."""
+        item = self.item(current)
+        lists = [item.materials or [], *((s.materials or []) for s in item.situations or ())]
+        names = " ".join(self._prepare(m.name) for materials in lists for m in materials)
+        for _word, grams, _weight, key in self.scorer.weighted_words(content):
+            if key and any(g in names for g in grams if g not in _PAPER_PAIRS):
+                return True
+        return False
 
     def _names_away(self, content: str, current: str, codes: Sequence[str]) -> bool:
         """Whether ``content`` names each of ``codes`` by a word of its names that ``current``'s names,
@@ -831,7 +844,10 @@ class Matcher:
             neighbour = self._neighbour_with_topic(topic, surface.normal, content, str(prev.item))
             if neighbour is not None:
                 return Decision("answer", item=neighbour, field=field, score=fresh.score, reason="follow_up")
-            return fresh
+            if not self._touches_material(content, str(prev.item)):
+                return fresh
+            # 房东不给房产证复印件咋办 after 个体工商户设立登记: about one of its materials (产权证明).
+            return Decision("answer", item=prev.item, field=field, score=fresh.score, reason="follow_up")
         if topic:
             combined = self._with_topic(topic, surface.normal, content, field)
             if combined.action == "answer" and combined.item is not None:

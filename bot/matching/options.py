@@ -242,12 +242,16 @@ def by_not(text: str, options: Sequence[str]) -> int | None:
 _FIRST_TIME = re.compile(r"首次|初次|新办|第一次|首办|初领")
 #: What tells an earlier one: a replacement, renewal, change or loss (换, 补, 丢, 到期, 又, 再…).
 _EARLIER = re.compile(
-    r"[换补丢掉坏失盗偷损续延改变更迁销]|到期|过期|期满|又|再|重新|以前办过|办过|原来的|旧的"
+    r"[换补丢掉坏失盗偷损续延改变更迁销]|到期|过期|期满|又|再|重新|(?<![没未])办过|原来的|旧的"
 )
+#: Never had one (从来没办过, 头一回办): the first time, whatever the other options are.
+_NEVER = re.compile(r"(?:从来|从)?没(?:有)?办过|从没|头一[回次]|第一次办|还没有过|没领过")
 
 
 #: The citizen means to obtain it (要办那个船员证, 可以去办残疾证), not asks what to do (残废证的事咋办).
-_TO_OBTAIN = re.compile(r"(?:要|想|去|来|可以|准备|打算|得)(?:去|来)?(?:办|申请|申领|领|考|开)(?!理?一下)")
+_TO_OBTAIN = re.compile(
+    r"(?:要|想|去|来|可以|准备|打算|得)(?:先)?(?:去|来)?(?:办|申请|申领|领|考|开)(?!理?一下)"
+)
 
 
 def first_time(text: str, options: Sequence[str]) -> int | None:
@@ -257,6 +261,8 @@ def first_time(text: str, options: Sequence[str]) -> int | None:
     firsts = [i for i, option in enumerate(options) if _FIRST_TIME.search(option)]
     if len(firsts) != 1:
         return None
+    if _NEVER.search(normalize(text).replace(" ", "")):
+        return firsts[0]  # 她17了从来没办过
     others = [option for i, option in enumerate(options) if i != firsts[0]]
     if not others or not all(_EARLIER.search(_FIRST_TIME.sub("", option)) for option in others):
         return None

@@ -24,6 +24,8 @@ _ROLES = (
     ("配偶", re.compile(rf"{_NOT}(?:嫁|娶|结婚|夫妻|两口子)")),
     # Married, as a story tells it (结婚证也有, 领了证的): 婚内, as situation names write it (婚内生育).
     ("婚内", re.compile(rf"{_NOT}(?:结婚证|已婚|领了证|领过证|扯了证|登记结婚了)")),
+    # Not married (我跟孩子爸还没领证, 未婚先孕): 非婚, as situation names write it (非婚生育).
+    ("非婚", re.compile(r"(?:没|未|还没)有?(?:去)?(?:领|扯|打|办)(?:结婚)?证|未婚|没结婚|没登记结婚")),
     # A husband or wife named as such (我老婆上周生了): married too, for the cases a birth is told by (婚内
     # 生育); not 配偶 of 投靠配偶, where 帮我老婆办 names only who the errand is for.
     ("婚内", re.compile(rf"{_NOT}(?:老婆|老公|媳妇儿?|爱人|丈夫|妻子|我男人)")),
