@@ -510,3 +510,12 @@ def test_a_question_of_its_own_that_with_the_topic_names_a_neighbour_moves_there
     # 补贴, which 残疾人证办理 lacks, names its neighbour 残疾人两项补贴 with the topic.
     decision = matcher.decide("办下来以后有什么补贴吗", turn)
     assert (decision.action, decision.item) == ("answer", "TD-CL-002")
+
+
+def test_a_neighbour_of_the_topic_is_not_guessed_when_the_message_alone_is_sure_elsewhere(knowledge):
+    matcher = knowledge().matcher
+    turn = matcher.replay(["要开个参保证明"])
+    assert turn.item == "SF-RS-010"
+    # 纳税证明 alone is surely 个人所得税纳税记录开具: no neighbour of 参保证明 (无犯罪记录证明开具).
+    decision = matcher.decide("还要开个纳税证明，在哪开", turn)
+    assert (decision.action, decision.item) == ("answer", "SF-SW-004")

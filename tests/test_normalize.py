@@ -178,9 +178,8 @@ def test_hokkien_words_for_theft_death_and_family() -> None:
     assert "我儿子" in normalize("阮囝明年要读一年级")
 
 
-def test_a_second_endorsement_and_the_insurance_record_in_the_records_words() -> None:
+def test_a_second_endorsement_in_the_records_words() -> None:
     assert "再次签注" in normalize("港澳通行证还没过期，就是想再签一次")
-    assert "参保证明" in normalize("社保缴费证明在哪打")
 
 
 def test_wu_words_for_death_and_price() -> None:

@@ -360,6 +360,14 @@ class Matcher:
         content = self._prepare(self._read(text))
         return all(self._renamed(content, code, fresh.item) for code in codes)
 
+    @staticmethod
+    def _sure_elsewhere(fresh: Decision, code: str) -> bool:
+        """Whether the message alone is sure of another item (p ≥ SURE_P) and finds ``code`` no credible
+        rival of it (还要开个纳税证明 after 参保证明: 纳税记录开具, not a neighbour of the topic)."""
+        if not fresh.scores or fresh.scores[0][0] == code or fresh.scores[0][1] < SURE_P:
+            return False
+        return dict(fresh.scores).get(code, 0.0) < CHOICE_SHARE * fresh.scores[0][1]
+
     def _neighbour_with_topic(self, topic: str, normal: str, content: str, current: str) -> str | None:
         """The one item the message with the topic leads to, besides ``current``, named by a key word of the
         message that ``current`` lacks (补贴 of 残疾人两项补贴 after 残疾人证办理), or None."""
@@ -701,7 +709,7 @@ class Matcher:
                 told=self._prepare,
                 meaning=self.semantic_scores(surface.normal),
             )
-            if sibling is not None:
+            if sibling is not None and not self._sure_elsewhere(fresh, sibling):
                 # 那丢了呢 after 驾驶证期满换证: a word the item lacks names a neighbour of the topic.
                 return Decision(
                     "answer",
@@ -842,7 +850,7 @@ class Matcher:
             # about it; a bare refinement (我儿子的) still is. With the topic, its words may name the
             # item's neighbour (办下来以后有什么补贴吗 after 残疾人证办理: 残疾人两项补贴).
             neighbour = self._neighbour_with_topic(topic, surface.normal, content, str(prev.item))
-            if neighbour is not None:
+            if neighbour is not None and not self._sure_elsewhere(fresh, neighbour):
                 return Decision("answer", item=neighbour, field=field, score=fresh.score, reason="follow_up")
             if not self._touches_material(content, str(prev.item)):
                 return fresh
