@@ -676,3 +676,11 @@ def test_the_item_turned_to_by_its_name_again_gets_the_whole_block(context):
     again = say(context, "那开个纳税证明呢，买房要用")
     assert (again.action, again.item, again.field) == ("answer", "SF-SW-004", None)
     assert "29-34号" in again.text and "所需材料" in again.text
+
+
+def test_online_asked_under_a_numbered_question_is_the_options_way_not_the_halls_site(context):
+    say(context, "公积金怎么取")
+    online = say(context, "在手机上能办不")
+    assert (online.action, online.field) == ("clarify", "online")
+    picked = say(context, "1")
+    assert (picked.action, picked.item, picked.field) == ("answer", "SF-GJJ-004", "online")

@@ -296,3 +296,10 @@ def test_days_asked_in_wu_and_cantonese_ask_the_time_limit() -> None:
 def test_a_changed_address_is_no_question_of_where() -> None:
     assert detect_field("改个地址，搬去隔壁区") is None
     assert detect_field("地址在哪") == "location"
+
+
+def test_whether_she_must_come_back_herself_asks_who_goes() -> None:
+    from bot.matching.fields import PRESENCE_ASK
+
+    assert PRESENCE_ASK.search("要不要她本人回去")
+    assert PRESENCE_ASK.search("必须本人回来吗")

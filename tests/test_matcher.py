@@ -801,3 +801,10 @@ def test_a_question_about_one_of_the_items_materials_stays_on_it(matcher: Matche
     # 房产证 (不动产权证书) and 产权证明 of its 经营场所使用证明.
     stays = matcher.decide("门面是租的 房东不给房产证复印件咋办", turn)
     assert (stays.action, stays.item) == ("answer", "SF-SJ-001")
+
+
+def test_the_words_of_the_field_asked_hint_at_no_option(matcher: Matcher) -> None:
+    # 手 of 在手机上能办不 is no 手 of 医疗费用手工（零星）报销: the question is asked again, with the field.
+    decision = matcher.decide("在手机上能办不", Turn(candidates=("SF-YB-002", "SF-YB-005")))
+    assert (decision.action, decision.field) == ("clarify", "online")
+    assert decision.candidates == ("SF-YB-002", "SF-YB-005")

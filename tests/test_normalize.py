@@ -178,6 +178,12 @@ def test_hokkien_words_for_theft_death_and_family() -> None:
     assert "我儿子" in normalize("阮囝明年要读一年级")
 
 
+def test_living_far_away_and_seeing_a_doctor_is_a_long_stay_elsewhere() -> None:
+    assert "长期居住" in normalize("我妈跟我在杭州住，她看病医保要怎么弄才能直接报")
+    assert "长期居住" not in normalize("我在杭州住了三天，身份证丢了")  # a short stay, no care asked
+    assert "长期居住" not in normalize("我在杭州住，想办个护照")  # no care asked
+
+
 def test_a_second_endorsement_in_the_records_words() -> None:
     assert "再次签注" in normalize("港澳通行证还没过期，就是想再签一次")
 

@@ -219,3 +219,9 @@ def test_the_first_time_option_when_nothing_tells_an_earlier_one():
     assert first_time("她17了从来没办过，得先办护照吧", passport) == 0
     # Not when another option is no replacement or renewal of the same.
     assert first_time("要办残疾证", ["首次申领", "委托他人代办"]) is None
+
+
+def test_a_grade_is_told_by_its_number():
+    school = ["小学一年级新生入学", "外地转学回本县"]
+    assert by_words("孩子在浙江读三年级，想转回来读书", school) != 0  # 三年级 is no 一年级
+    assert by_words("孩子明年读一年级", school) == 0

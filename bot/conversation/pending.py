@@ -145,8 +145,9 @@ class PendingChoices(ItemAnswers):
         matcher = self.knowledge.matcher
         options = list(pending["options"])
         normal = normalize(matcher.reader.read(text))
-        if not matcher.prepare(text).strip():
-            return None  # 在哪个窗口: a field asked, with no word to choose by
+        if matcher.prepare(text).strip() in ("", "不", "没", "行"):
+            # 在哪个窗口, 在手机上能办不: a field asked, with no word to choose by (不 of 能办不 asks).
+            return None
         if pending["kind"] == "items":
             positions = [matcher.position[c] for c in options if c in matcher.position]
             names = [matcher.names[p] for p in positions]

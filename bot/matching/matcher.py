@@ -37,7 +37,7 @@ from bot.matching import words as vocab
 from bot.matching.decision import Decision, Reason, Turn
 from bot.matching.embedding import Embedder
 from bot.matching.features import Candidate, candidates
-from bot.matching.fields import PRESENCE_ASK, PROXY_ASK, only_field_words
+from bot.matching.fields import PRESENCE_ASK, PROXY_ASK, only_field_words, strip_field_words
 from bot.matching.normalize import normalize, to_halfwidth
 from bot.matching.options import by_direction, by_hint, by_words, without_had
 from bot.matching.pinyin import PinyinReader, words_of
@@ -659,7 +659,9 @@ class Matcher:
             # 想把养老保险转回来 under a list of pension items without 转移: the message leads elsewhere.
             and not self.leads_away(text, offered, topic)
         ):
-            hinted = by_hint(text, offered_names, self._offered_scores(surface.normal, offered))
+            # Not by the words of the field asked (手 of 在手机上能办不 is no 手 of 手工报销).
+            told = strip_field_words(surface.normal) if field is not None else text
+            hinted = by_hint(told, offered_names, self._offered_scores(surface.normal, offered))
             if hinted is not None:
                 return Decision(
                     "answer", item=offered[hinted], field=field or prev.field, score=1.0, reason="picked"
@@ -823,7 +825,9 @@ class Matcher:
             return fresh  # 提取公积金 after 身份证补领: a new question, not a refinement
         if (
             field in (None, "conditions")  # a specific field asked beside the item is a follow-up
-            and not PROXY_ASK.search(surface.normal)  # 让我老公去帮我办行不行: about the item at hand
+            # 让我老公去帮我办行不行, 要不要她本人回去: who goes, about the item at hand.
+            and not PROXY_ASK.search(surface.normal)
+            and not PRESENCE_ASK.search(surface.normal)
             and len(content.replace(" ", "")) > 3
             and self.scorer.foreign_share(content) > FOREIGN_SHARE
             # 可以寄到家里吗 after 护照补发: nothing else fits, and the record tells what the words ask; so
@@ -845,6 +849,9 @@ class Matcher:
             and fresh.reason in ("out_of_scope", "low_confidence")
             and ASKS.search(surface.normal)
             and self.scorer.coverage(content, self.position[prev.item]) == 0.0
+            # 要不要她本人回去: who goes is asked of the item at hand.
+            and not PRESENCE_ASK.search(surface.normal)
+            and not PROXY_ASK.search(surface.normal)
         ):
             # A question of its own that shares no word with the item (附近有银行吗 after 身份证补领) is not
             # about it; a bare refinement (我儿子的) still is. With the topic, its words may name the

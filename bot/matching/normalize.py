@@ -170,9 +170,20 @@ def rewrite_abroad(text: str) -> str:
     return _ABROAD.sub(lambda found: f"{found.group(0)} 出国 ", text)
 
 
+#: Living somewhere far (我妈跟我在杭州住, 在深圳生活): 长期居住 there, when medical care is asked too.
+_LIVING_ELSEWHERE = re.compile(
+    rf"在(?:{_FAR_PLACES}|外地|外省|省外)(?:住|生活|定居|常住)(?!了?[一二三四五六七八九十几两\d]+(?:天|晚|夜))"
+)
+_CARE = re.compile(r"看病|就医|住院|拿药|买药|医保|报销")
+
+
 def rewrite_elsewhere(text: str) -> str:
-    """他在那边看病医保咋个弄 → 他异地就医医保咋个弄; 要去海南住半年 → 要去海南长期居住."""
-    return _LONG_STAY.sub("长期居住", _ELSEWHERE.sub("异地就医", text))
+    """他在那边看病医保咋个弄 → 他异地就医医保咋个弄; 要去海南住半年 → 要去海南长期居住; 我妈跟我在杭州
+    住，她看病医保咋弄 → …在杭州住 异地 长期居住，…."""
+    text = _LONG_STAY.sub("长期居住", _ELSEWHERE.sub("异地就医", text))
+    if _CARE.search(text):
+        text = _LIVING_ELSEWHERE.sub(lambda found: f"{found.group(0)} 异地 长期居住 ", text)
+    return text
 
 
 #: An area said short (120平, 90个平方): square metres, as records write it.

@@ -78,7 +78,12 @@ def _said(text: str, topic: str = "") -> set[str]:
 _COUNTED = re.compile(r"[一二两三四五六七八九十几每多]+[个位本张次份]")
 
 
+#: A grade (三年级): its number is the word (三年级 is no 一年级), not 年级.
+_GRADE = re.compile(r"([一二三四五六七八九十\d])年级")
+
+
 def _bigrams(text: str) -> set[str]:
+    text = _GRADE.sub(r"\1级", text)
     pairs = {text[i : i + 2] for i in range(len(text) - 1) if " " not in text[i : i + 2]}
     return pairs - _FUNCTION_PAIRS
 
