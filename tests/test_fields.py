@@ -303,3 +303,7 @@ def test_whether_she_must_come_back_herself_asks_who_goes() -> None:
 
     assert PRESENCE_ASK.search("要不要她本人回去")
     assert PRESENCE_ASK.search("必须本人回来吗")
+
+
+def test_whether_anyone_is_still_there_asks_the_hours() -> None:
+    assert detect_field("晚上还有人不 我现在过去") == "hours"

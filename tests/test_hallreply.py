@@ -236,3 +236,22 @@ def test_parking_written_into_the_address_is_told() -> None:
     assert asked is not None
     text = hall_reply(asked, hall, dt.datetime(2026, 12, 8, 10, 30, tzinfo=CHINA), load_calendar())
     assert "地下停车场入口在海湾北街" in text and "免费停车2小时" in text
+
+
+LATE = Hall(
+    name="竹林县政务服务中心",
+    hours=(
+        "周一至周五 8:30-12:00，14:00-17:30（12:00-14:00午休）；每周四延时服务至19:30（17:30-19:30开放户籍"
+        "身份证、社保医保窗口）；周六9:00-12:00"
+    ),
+    phone="0792-6218000",
+)
+
+
+def test_hours_run_on_late_one_day_are_open_then_and_say_which_windows(calendar):
+    # Thursday 12 November 2026, 18:50: in the late hours.
+    answer = reply("还有人不", calendar, dt.datetime(2026, 11, 12, 18, 50, tzinfo=CHINA), LATE)
+    assert "19:30下班" in answer and "户籍身份证、社保医保窗口" in answer
+    # Wednesday at the same time: closed.
+    wednesday = dt.datetime(2026, 11, 11, 18, 50, tzinfo=CHINA)
+    assert "不在办公时间" in reply("还有人不", calendar, wednesday, LATE)

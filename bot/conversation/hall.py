@@ -98,13 +98,17 @@ _SERVICE_WORDS = re.compile(r"[办补换领交开考报注销登迁]|申请|报�
 _CUE_PATTERNS = tuple((ask, re.compile(pattern)) for ask, pattern in _CUES)
 _FILLERS = re.compile(
     r"请问|请|问一下|问下|问问|想问|打扰|麻烦|一下|你好|您好|那个|就是|是不是|是否|可不可以|能不能|有没有|"
-    r"对了|顺便|另外|还有|再问|"
+    r"对了|顺便|另外|还有|再问|现在|马上|立刻|过去|过来|"
     r"多少|是多少|几号|什么|啥|咋|怎么|怎样|如何|哪个|知道|告诉|一般|具体|大概|正常|照常|平时|平常|办理|"
     r"上午|下午|早上|早晨|晚上|傍晚|方便|容易|(?:\d+|[一二三四五六七八九十两]+)点(?:半|\d+分?)?|"
     r"[的了吗嘛么呢呀啊吧哈啦哦嗯没不是有可以能会要需得我咱给个还也都开去到办查几号下在多好那这]"
 )
 #: Open-or-not cues that ask about the hall even with no day and no name ("开门了吗").
-_STRONG_OPEN = re.compile(r"开门|关门|开不开|开没开|开着|上班|下班|营业")
+_STRONG_OPEN = re.compile(
+    r"开门|关门|开不开|开没开|开着|上班|下班|营业|"
+    # 晚上还有人不，我现在过去: whether anyone is there now.
+    r"还有人(?:不|吗|没|在|么)|有人(?:在|值班)(?:不|吗|没|么)"
+)
 _PUNCTUATION = re.compile(r"[^\w]|_")
 #: Greetings go first, so that the 你/您 in them does not count as naming the hall.
 _GREETINGS = re.compile(r"你们好|你好|您好")

@@ -167,7 +167,9 @@ def _now_line(source: _Source, now: dt.datetime) -> str:
         end = today.periods[-1][1]
         lunch = today.lunch
         pause = f"（中午{clock(lunch[0])}-{clock(lunch[1])}休息）" if lunch and minute < lunch[0] else ""
-        return f"现在正在办公，今天{clock(end)}下班{pause}。"
+        # In hours run on late (延时服务至19:30，开放户籍…窗口): which windows they are.
+        late = f"（{today.note}）" if today.note and "延时" in today.note else ""
+        return f"现在正在办公，今天{clock(end)}下班{pause}{late}。"
     lunch = today.lunch
     if lunch and lunch[0] <= minute < lunch[1]:
         return f"现在是午休时间，{clock(lunch[1])}开始下午办公。"

@@ -34,6 +34,10 @@ _OPENS_ON_HOLIDAYS = re.compile(
 #: A part of a clause that says it is closed (中午12:00-14:30午休, 周六下午及周日休息; not 中午不休息).
 _CLOSED = re.compile(r"(?<![不无])(?:午休|休息|暂停|闭馆|停止受理|停办)|不办公|不受理|不开放|不对外")
 _PARTS = re.compile(r"[，,]")
+#: Hours run on later some day (每周四延时服务至19:30, 周三延长至晚上7点).
+_EXTENDED = re.compile(
+    r"(?:延时|延长|延迟)(?:服务|办公|办理)?(?:至|到)(?:晚上|下午)?\s*(\d{1,2})(?:[:：](\d{2})|点半?)?"
+)
 _NOTE_SPLIT = re.compile(r"[，,；;。]")
 _NOTE_EDGES = " \t、,，:：；;。及和与"
 _SLOGAN = re.compile(r"^[“\"「『].*[”\"」』]$")
@@ -226,6 +230,23 @@ def parse_hours(text: str, calendar: Calendar | None = None) -> Schedule:
         clause = _open_parts(_PARENTHESES.sub("", raw))
         named = _days(clause)
         ranges = list(_TIME_RANGE.finditer(clause))
+        extended = _EXTENDED.search(clause)
+        if not ranges and extended is not None and named is not None:
+            # 每周四延时服务至19:30: that day's hours run on to then.
+            until = _minutes(None, extended.group(1), extended.group(2), "半" in extended.group(0) or None)
+            if until < 12 * 60:
+                until += 12 * 60  # 延长至晚上7点: later than the day's end, so in the evening
+            for day in named:
+                last = max((span.end for span in spans if span.weekday == day), default=None)
+                if last is not None and last < until <= 24 * 60:
+                    spans.append(Span(day, last, until))
+            # What the late hours serve (开放户籍、社保窗口), told beside them.
+            inner = [
+                _TIME_RANGE.sub("", match[1:-1]).strip(_NOTE_EDGES) for match in _PARENTHESES.findall(raw)
+            ]
+            note = "，".join([f"延时服务至{clock(until)}", *(part for part in inner if part)])
+            notes.extend((day, note) for day in named)
+            continue
         if not ranges:
             continue
         if named is not None:
