@@ -178,3 +178,9 @@ def test_an_age_said_as_a_number_come_falls_in_its_bound() -> None:
     assert age_situation(card.situations, "他姐姐17了，也还没办过").name == "年满16周岁"
     assert age_situation(card.situations, "我家娃娃12岁了").name == "未满16周岁"
     assert age_situation(card.situations, "等了17了") is None  # a count, no person's age
+
+
+def test_a_grade_tells_no_case_by_its_word_alone():
+    school = _item("义务教育阶段入学、转学", "小学一年级新生入学", "外地转学回本县")
+    # 年级 of 三年级 is no 一年级: the case is left open, not guessed as a first-grader's.
+    assert worded_situation(school, "孩子在浙江读三年级，想转回来读书", _same) is None

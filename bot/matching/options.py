@@ -299,6 +299,7 @@ def by_hint(
         # 自己 is who, no 自 of 购买自住住房.
         kept = _COUNTED.sub(" ", normalize(_NEGATED.sub(" ", text)))
         kept = kept.replace("没有", "没").replace("自己", " ")
+        kept = _GRADE.sub(" ", kept)  # 三年级: its 级 is no hint at 一年级
         chars = set(kept.replace(" ", "")) - _HINTLESS - set(normalize(topic))
         owned = {
             i: set(normalize(options[i]))

@@ -98,7 +98,7 @@ def worded_situation(item: Item, text: str, prepare: Callable[[str], str]) -> Si
             w
             for p in _SITUATION_SPLIT.split(s.name)
             for w in _canonical_words(p, prepare)
-            if w not in named and not (denies and w in _denied(s.name, prepare))
+            if w not in named and w not in _COUNTED_WORDS and not (denies and w in _denied(s.name, prepare))
         }
         for s in item.situations or ()
     ]
@@ -115,6 +115,8 @@ def worded_situation(item: Item, text: str, prepare: Callable[[str], str]) -> Si
     return found[0] if len(found) == 1 else None
 
 
+#: Words told by their number (一年级, 16周岁): alone they tell no case (读三年级 is no 一年级新生入学).
+_COUNTED_WORDS = frozenset({"年级", "周岁", "岁"})
 #: What a message says was not, or not done (还没结婚, 没有领证, 未婚).
 _DENIAL = re.compile(r"(?:还)?(?:没有?|未)\w{1,3}")
 #: A message that says what a case is not (非本县户籍, 不是本县户口) may say the words after 非 of its name.
