@@ -684,3 +684,10 @@ def test_online_asked_under_a_numbered_question_is_the_options_way_not_the_halls
     assert (online.action, online.field) == ("clarify", "online")
     picked = say(context, "1")
     assert (picked.action, picked.item, picked.field) == ("answer", "SF-GJJ-004", "online")
+
+
+def test_online_asked_after_a_list_the_handoff_closed_is_the_halls_site(context):
+    say(context, "公积金怎么取")
+    say(context, "我想问人工")
+    site = say(context, "在手机上可以办不")
+    assert site.action == "hall" and "https://zwfw.example.gov.cn" in site.text

@@ -808,3 +808,12 @@ def test_the_words_of_the_field_asked_hint_at_no_option(matcher: Matcher) -> Non
     decision = matcher.decide("在手机上能办不", Turn(candidates=("SF-YB-002", "SF-YB-005")))
     assert (decision.action, decision.field) == ("clarify", "online")
     assert decision.candidates == ("SF-YB-002", "SF-YB-005")
+
+
+def test_a_field_asked_with_only_a_particle_left_names_nothing(matcher: Matcher) -> None:
+    # 不 of 在手机上可以办不 is no word: the item under discussion is asked about, nothing is ranked.
+    turn = matcher.replay(["身份证丢了怎么补办"])
+    follow = matcher.decide("在手机上可以办不", turn)
+    assert (follow.action, follow.item, follow.field) == ("answer", "SF-GA-003", "online")
+    alone = matcher.decide("在手机上可以办不")
+    assert alone.action == "handoff" and not alone.candidates

@@ -184,6 +184,10 @@ def test_living_far_away_and_seeing_a_doctor_is_a_long_stay_elsewhere() -> None:
     assert "长期居住" not in normalize("我在杭州住，想办个护照")  # no care asked
 
 
+def test_no_time_to_is_too_late() -> None:
+    assert "来不及" in normalize("要是还没来得及办就住进去了咋个弄")
+
+
 def test_parents_all_gone_are_dead() -> None:
     assert "他们都去世了" in normalize("我爸妈的老房子要过户到我名下，他们都不在了")
     assert "去世" not in normalize("他们不在家")

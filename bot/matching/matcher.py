@@ -116,6 +116,8 @@ BACK_TO = re.compile(
     r"^(?:再)?(?:回到|说回|回头说|还是说)|^(?:刚才|刚刚|前面|之前|上面)(?:说的|问的|讲的)?(?:那个|那件事|那事)"
 )
 
+#: What a question leaves when its field words are gone (不 of 能办不): it names nothing.
+_PARTICLES = frozenset({"不", "没", "吗", "行", "呢"})
 #: Pairs of characters every paper's name may hold: they tell no material apart.
 _PAPER_PAIRS = frozenset("证书 证明 复印 印件 原件 身份 份证 居民 申请 材料 表格 证件 照片".split())
 #: A thing referred to as talked about (领证那个, 积分的事): which earlier item, its words tell.
@@ -594,8 +596,9 @@ class Matcher:
                 "answer", item=offered[index], field=field or prev.field, score=1.0, reason="picked"
             )
         content = self._prepare(text)
-        if field is not None and only_field_words(content):
-            content = ""  # 几天, 多钱: a field asked and nothing else, whatever some record happens to say
+        if field is not None and (only_field_words(content) or content.strip() in _PARTICLES):
+            # 几天, 多钱, 在手机上可以办不: a field asked and nothing else, whatever some record says.
+            content = ""
         if not content:
             if prev.item:
                 return Decision(
