@@ -686,8 +686,8 @@ def test_online_asked_under_a_numbered_question_is_the_options_way_not_the_halls
     assert (picked.action, picked.item, picked.field) == ("answer", "SF-GJJ-004", "online")
 
 
-def test_online_asked_after_a_list_the_handoff_closed_is_the_halls_site(context):
+def test_online_asked_after_a_list_an_unanswered_question_closed_is_the_halls_site(context):
     say(context, "公积金怎么取")
-    say(context, "我想问人工")
+    assert say(context, "我家狗丢了怎么办").action == "handoff"
     site = say(context, "在手机上可以办不")
     assert site.action == "hall" and "https://zwfw.example.gov.cn" in site.text
