@@ -16,8 +16,8 @@ CASES = [
     ("您好 请问 低保怎么申请 谢谢", "低保怎么申请"),
     ("身份证怎么办啊？？", "身份证怎么办"),
     ("啊啊啊 户口本", "户口本"),
-    ("我身份证号410105198807230617，换证要带什么", "我身份证号 换证要带什么"),
-    ("手机13588001234能补吗", "手机 能补办吗"),
+    ("我身份证号410105198807230617，换证要带什么", "换证要带什么"),
+    ("手机13588001234能补吗", "能补办吗"),
     ("驾照弄丢了", "驾照丢了"),
     ("律师证丢了怎么补", "律师证丢了怎么补办"),
     ("社保断缴了怎么补缴", "社保断缴了怎么补缴"),
@@ -182,6 +182,12 @@ def test_living_far_away_and_seeing_a_doctor_is_a_long_stay_elsewhere() -> None:
     assert "长期居住" in normalize("我妈跟我在杭州住，她看病医保要怎么弄才能直接报")
     assert "长期居住" not in normalize("我在杭州住了三天，身份证丢了")  # a short stay, no care asked
     assert "长期居住" not in normalize("我在杭州住，想办个护照")  # no care asked
+
+
+def test_the_citizens_own_number_given_names_no_item() -> None:
+    # 身份证 of 我身份证号是… is personal data told, not the ID-card item asked about.
+    assert "身份证" not in normalize("我身份证号430102198807153214，想办个护照")
+    assert "身份证丢了" in normalize("身份证丢了，号码是430102198807153214")
 
 
 def test_no_time_to_is_too_late() -> None:

@@ -213,10 +213,18 @@ def clean_spacing(text: str) -> str:
     return " ".join(text.split())
 
 
+#: The citizen's own number given (我身份证号是…, 我电话13…): personal data told, no item asked about.
+_OWN_DATA = re.compile(
+    # A card's number said as such (身份证号是…), not the card itself (我身份证〔…〕丢了).
+    r"(?:我的?|本人)?(?:身份证件?|银行卡|卡)(?:号码|号|是|为|:|：)+\s*(?:〔身份证号〕|〔银行卡号〕|〔号码〕)|"
+    r"(?:我的?|本人)?(?:电话|手机|联系电话)(?:号码|号)?(?:是|为|:|：)?\s*(?:〔手机号〕|〔号码〕)"
+)
+
+
 @functools.lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
     """The matching form of ``text``: masked, half-width, simplified, colloquial-free, filler-free."""
-    text = strip_tokens(mask_personal_data(text))
+    text = strip_tokens(_OWN_DATA.sub(" ", mask_personal_data(text)))
     text = to_simplified(to_halfwidth(text).lower())
     text = rewrite_elsewhere(rewrite_dates(rewrite_area(rewrite_mislaid(rewrite_passing(text)))))
     text = rewrite_abroad(text)
