@@ -691,3 +691,14 @@ def test_online_asked_after_a_list_an_unanswered_question_closed_is_the_halls_si
     assert say(context, "我家狗丢了怎么办").action == "handoff"
     site = say(context, "在手机上可以办不")
     assert site.action == "hall" and "https://zwfw.example.gov.cn" in site.text
+
+
+def test_whether_a_material_is_needed_is_answered_first(context):
+    say(context, "身份证丢了怎么补办")
+    book = say(context, "还要带户口本吗")
+    assert book.item == "SF-GA-003"
+    # The record makes it conditional (本县户籍的请携带): said so, not a bare yes.
+    assert book.text.startswith("视情况需要。居民户口簿")
+    # Who goes is not a material question.
+    proxy = say(context, "我拿她户口本去帮她办得行不")
+    assert not proxy.text.startswith("视情况需要")

@@ -153,6 +153,32 @@ def presence_sentences(item: Item, situation: Situation | None = None) -> str | 
     return _leading(found)
 
 
+#: Whether something is still needed (还要体检吗, 要不要带户口本, 需不需要照片): a yes/no about a material.
+NEED_ASK = re.compile(
+    r"(?:还|也)(?:要|需要|得|用)(?:带|交|提供|做|准备|开)?\w{1,6}?(?:吗|么|不)$|"
+    r"(?:要|需要)(?:带|交|提供|做|准备|开)\w{1,6}?(?:吗|么)$|要不要|需不需要|用不用"
+)
+#: Words every material's line may hold: they tell none apart.
+_PAPER_WORDS = frozenset({"材料", "原件", "复印件", "东西", "证明", "证件"})
+
+
+def needed_material(
+    item: Item, situation: Situation | None, words: Sequence[str], text: str
+) -> str | None:
+    """需要 and the material line, when ``text`` asks whether something is needed (还要体检吗) and one of
+    the materials (with its note) holds one of ``words`` (the question's content words); else None."""
+    if not NEED_ASK.search(text.replace(" ", "")):
+        return None
+    telling = [word for word in words if len(word) >= 2 and word not in _PAPER_WORDS]
+    materials = answers.materials_of(item, situation)
+    for number, material in enumerate(materials, start=1):
+        said = f"{material.name} {material.note or ''}"
+        if any(word in said for word in telling):
+            answer = "视情况需要" if material.required is False else "需要"
+            return f"{answer}。{answers.material_line(number, material).split('. ', 1)[1]}"
+    return None
+
+
 def _sentences_saying(item: Item, situation: Situation | None, pattern: re.Pattern[str]) -> list[str]:
     """The record's sentences (and FAQ answers) in which ``pattern`` occurs, each once, in record order."""
     found = (shown for searched, shown in _record_units(item, situation) if pattern.search(searched))
