@@ -2,7 +2,15 @@
 
 import pytest
 
-from bot.matching.options import by_hint, by_not, by_words, distinctive, first_time, shares_a_character
+from bot.matching.options import (
+    by_hint,
+    by_not,
+    by_words,
+    contradicted,
+    distinctive,
+    first_time,
+    shares_a_character,
+)
 
 OPTIONS = [
     "住房公积金提取（购买自住住房）",
@@ -225,3 +233,9 @@ def test_a_grade_is_told_by_its_number():
     school = ["小学一年级新生入学", "外地转学回本县"]
     assert by_words("孩子在浙江读三年级，想转回来读书", school) != 0  # 三年级 is no 一年级
     assert by_words("孩子明年读一年级", school) == 0
+
+
+def test_a_household_registered_elsewhere_contradicts_the_local_case():
+    school = ["本县户籍学区内有自有住房", "进城务工人员随迁子女", "残疾儿童"]
+    assert contradicted("我们是外地户口在县城打工的，能报不", school) == {0}
+    assert contradicted("我们是本县户口", school) == set()

@@ -105,7 +105,7 @@ def test_family_roles_are_told_in_the_words_situation_names_use():
     # A wife or husband named so is a marriage, for the cases a birth is told by (婚内生育).
     assert "婚内" in roles("老婆上个礼拜在医院生了个儿子")
     # Work is told in the word situation names use (以合法稳定就业申领).
-    assert roles("外地来这边厂里打工的") == "就业"
+    assert roles("外地来这边厂里打工的") == "就业 务工"
     # A marriage certificate had is a marriage (婚内生育); one denied is none.
     assert "婚内" in roles("我俩都是本县户口，结婚证也有")
     assert roles("我跟娃儿他爸还没扯证，莫得结婚证") == "非婚"  # no 婚内; not married

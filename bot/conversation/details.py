@@ -20,6 +20,7 @@ from bot.matching.options import (
     by_hint,
     by_not,
     by_words,
+    contradicted,
     distinctive,
     first_time,
     shares_a_character,
@@ -148,7 +149,10 @@ def situation_from_story(
     # Its own words need meaning not to point elsewhere, not to lead by much: a long story's vector is about
     # as close to every situation (在家里头走了 → 在家中正常死亡, a hair behind 在医疗机构死亡).
     slack = WORDED_SLACK if worded is not None else 0.0
-    if told is not None and semantic[told] >= max(semantic) - slack:
+    # Not beside a case the story contradicts (本县户籍 for 我们是外地户口).
+    against = contradicted(text, names)
+    rivals = [score for i, score in enumerate(semantic) if i not in against] or semantic
+    if told is not None and semantic[told] >= max(rivals) - slack:
         return situations[told]
     tied = tied_by_words(f"{text} {roles(text)}", names, topic) if worded is None else []
     closest = semantic.index(max(semantic))

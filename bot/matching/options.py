@@ -227,6 +227,14 @@ _NOT_LOCAL = re.compile(
 )
 
 
+def contradicted(text: str, options: Sequence[str]) -> set[int]:
+    """The options the message says it is not: a local household's (本县户籍…) when it tells one
+    registered elsewhere (我们是外地户口)."""
+    if not _NOT_LOCAL.search(normalize(text).replace(" ", "")):
+        return set()
+    return {i for i, o in enumerate(options) if re.search(r"本[县市区地]户[籍口]", o) and "非" not in o}
+
+
 def by_not(text: str, options: Sequence[str]) -> int | None:
     """The one option that says what it is not (非婚生育, 非本县户籍居民) when the message denies the same
     (我们还没结婚, 我不是本县户口, 户口不在这边), or None; 不是本人 or 没有本人身份证 deny no 非本县户籍."""

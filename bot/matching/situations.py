@@ -64,7 +64,15 @@ _ROLES = (
     # A stall (就一个小摊仔, 在路边摆摊): 摊贩, as situation names write it.
     ("摊贩", re.compile(r"小摊|摆摊|地摊|摊仔|摊位|路边摊|摊子")),
     # Work as citizens say it (来这边厂里打工的): 就业, as situation names write it (以合法稳定就业申领).
-    ("就业", re.compile(r"打工|务工|上班|做工|干活")),
+    ("就业 务工", re.compile(r"打工|务工|上班|做工|干活")),
+    # A household registered elsewhere (我们是外地户口, 户口不在这边): 外地 / 随迁, as situation names write
+    # it (进城务工人员随迁子女, 外地户籍).
+    (
+        "外地 随迁",
+        re.compile(
+            r"户[口籍](?:不在|没在|不是)|(?:外地|外省|外市|外县|老家)的?户[口籍]|户[口籍](?:在|是)(?:外地|外省|老家)"
+        ),
+    ),
 )
 
 
