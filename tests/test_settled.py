@@ -62,7 +62,10 @@ def test_a_conversation_answers_first_only_a_very_likely_option_its_words_set_ap
     # 护照 named, 港澳通行证 not: answered though the runner-up is not far behind.
     assert answer_first(clarify(0.67, 0.47), "帮他办个护照 他才9岁", travel) == "A"
     assert answer_first(clarify(0.7, 0.05), "证件丢了", names) is None  # nothing sets it apart
-    assert answer_first(clarify(0.9, 0.8), "身份证丢了补领", names) is None  # a credible runner-up
+    # A runner-up matched by the operation alone (补领), its thing (户口簿) unsaid, is no real choice; said,
+    # it is.
+    assert answer_first(clarify(0.9, 0.8), "身份证丢了补领", names) == "A"
+    assert answer_first(clarify(0.9, 0.8), "身份证和户口簿丢了补领", names) is None
     # 身份证 alone is as much 首次申领's: nothing sets the first option apart.
     assert answer_first(clarify(0.9, 0.05, 0.05), "身份证怎么办", names) is None
 
@@ -234,3 +237,14 @@ def test_an_item_named_plainly_beside_a_qualified_kind_of_it_is_the_plain_one() 
     names = {"A": "居住证申领", "B": "台湾居民居住证申领"}
     decision = Decision("clarify", candidates=("A", "B"), scores=(("A", 0.91), ("B", 0.86)))
     assert answer_first(decision, "那居住证要带什么", names) == "A"
+
+
+def test_a_first_option_whose_thing_is_said_beside_options_matched_by_operations_alone() -> None:
+    names = {"A": "普通护照签发", "B": "居民身份证首次申领"}
+    decision = Decision("clarify", candidates=("A", "B"), scores=(("A", 0.93), ("B", 0.41)))
+    # 首次 named 居民身份证首次申领 too; 护照 is the thing asked about, and 身份证 is not said.
+    assert answer_first(decision, "第一次办护照 首次办护照", names, story=False) == "A"
+    # A bare topic with no operation is asked back.
+    assert answer_first(decision, "护照的事", names, story=False) is None
+    # Both things said: the question is due.
+    assert answer_first(decision, "首次办护照和身份证", names, story=False) is None

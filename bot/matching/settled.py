@@ -108,6 +108,8 @@ def answer_first(
         found = _named_apart(decision, text, near, NAMED_FIRST_SHARE if story else NAMED_SHORT_SHARE)
         if found is None:
             found = _plain_name(decision, text, names)
+        if found is None:
+            found = _named_by_thing(decision, text, names)
         if found is None and described and story:
             # Or by its aliases, every option known by its aliases too (给孩子上户口 of 出生登记).
             own = [described[code] for code, p in decision.scores if p >= NEIGHBOUR_P and code in described]
@@ -170,6 +172,44 @@ def _core(name: str) -> str:
 @functools.cache
 def _operations_by_length() -> tuple[str, ...]:
     return tuple(sorted(vocab.actions()[0], key=len, reverse=True))
+
+
+#: Operations every service has: saying them asks nothing in particular.
+_GENERIC_OPERATIONS = frozenset({"办理", "申请", "登记", "查询", "确认"})
+
+
+def _thing(name: str) -> str:
+    """What an item name is about, without its operations and brackets: 居民身份证首次申领 → 居民身份证."""
+    bare = re.sub(r"[（(][^）)]*[）)]", " ", name)
+    for operation in _operations_by_length():
+        bare = bare.replace(operation, " ")
+    return bare
+
+
+def _says_thing(compact: str, thing: str) -> bool:
+    """Whether ``compact`` says two characters in a row of ``thing``."""
+    return any(thing[i : i + 2] in compact for i in range(len(thing) - 1) if " " not in thing[i : i + 2])
+
+
+def _named_by_thing(decision: Decision, text: str, names: Mapping[str, str]) -> str | None:
+    """The first option when the message says what it is about (护照 of 普通护照签发) and nothing of what the
+    other credible options are about, which it matched by operations alone (首次 of 居民身份证首次申领:
+    第一次办护照; 换 of 居民身份证换领: 驾照快到期了咋换)."""
+    scores = decision.scores
+    if decision.action != "clarify" or not scores or scores[0][0] != (decision.candidates or ("",))[0]:
+        return None
+    if scores[0][1] < FIRST_ANSWER_P or scores[0][0] not in names:
+        return None  # very likely, though not alone
+    compact = normalize(text).replace(" ", "")
+    # The message asks an operation (首次, 期满, 补领): a bare topic (房产证怎么办) is asked back.
+    if not any(op in compact for op in _operations_by_length() if op not in _GENERIC_OPERATIONS):
+        return None
+    credible = [code for code, p in scores[1:] if p >= CHOICE_SHARE * scores[0][1]]
+    if not credible or any(code not in names for code in credible):
+        return None
+    if not _says_thing(compact, _thing(names[scores[0][0]])):
+        return None
+    return None if any(_says_thing(compact, _thing(names[code])) for code in credible) else scores[0][0]
 
 
 def _plain_name(decision: Decision, text: str, names: Mapping[str, str]) -> str | None:
