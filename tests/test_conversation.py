@@ -702,3 +702,4 @@ def test_whether_a_material_is_needed_is_answered_first(context):
     # Who goes is not a material question.
     proxy = say(context, "我拿她户口本去帮她办得行不")
     assert not proxy.text.startswith("视情况需要")
+

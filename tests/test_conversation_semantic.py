@@ -497,13 +497,17 @@ def test_how_many_and_how_much_name_no_item(context):
     assert (months.action, months.item) == ("answer", "SF-RS-004")
 
 
-def test_a_question_of_its_own_that_with_the_topic_names_a_neighbour_moves_there(knowledge):
+@pytest.fixture(scope="module")
+def tide(knowledge) -> StaticKnowledge:
+    """A hall the matcher was not built for (development material of bench/heldout)."""
     from bot.matching.embedding import load
     from bot.matching.vectorcache import LmdbVectorCache
 
-    # A hall the matcher was not built for (development material of bench/heldout).
     hall = Path(__file__).resolve().parent.parent / "bench" / "heldout" / "tide-hall.json"
-    tide = StaticKnowledge(load_kb(hall), SemanticSetup(load("auto").embedder, LmdbVectorCache(str(VECTORS))))
+    return StaticKnowledge(load_kb(hall), SemanticSetup(load("auto").embedder, LmdbVectorCache(str(VECTORS))))
+
+
+def test_a_question_of_its_own_that_with_the_topic_names_a_neighbour_moves_there(tide):
     matcher = tide().matcher
     turn = matcher.replay(["残疾证怎么办", "评残要去哪里评"])
     assert turn.item == "TD-CL-001"
@@ -519,3 +523,17 @@ def test_a_neighbour_of_the_topic_is_not_guessed_when_the_message_alone_is_sure_
     # 纳税证明 alone is surely 个人所得税纳税记录开具: no neighbour of 参保证明 (无犯罪记录证明开具).
     decision = matcher.decide("还要开个纳税证明，在哪开", turn)
     assert (decision.action, decision.item) == ("answer", "SF-SW-004")
+
+
+def test_two_errands_told_at_once_get_the_likeliest_answered_and_the_other_named(tide):
+    context = Context(
+        knowledge=tide,
+        store=MemoryStore(),
+        recorder=MemoryRecorder(),
+        clock=lambda: TUESDAY,
+        calendar=load_calendar(),
+        service_hours=None,
+    )
+    reply = say(context, "我老婆上个月在县医院生了 小孩要报户口 还有医保那些 是不是要跑好几个地方")
+    assert (reply.action, reply.item) == ("answer", "TD-GA-005")
+    assert "您还问到了“城乡居民基本医疗保险参保登记”" in reply.text

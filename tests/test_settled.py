@@ -7,7 +7,7 @@ import pytest
 from bot.matching.decision import Decision
 from bot.matching.normalize import normalize
 from bot.matching.scoring import ItemScorer
-from bot.matching.settled import answer_first, likely_item, plainly_named, says_own_name, stem
+from bot.matching.settled import answer_first, errands, likely_item, plainly_named, says_own_name, stem
 from knowledge.schema import load_kb
 
 
@@ -248,3 +248,13 @@ def test_a_first_option_whose_thing_is_said_beside_options_matched_by_operations
     assert answer_first(decision, "护照的事", names, story=False) is None
     # Both things said: the question is due.
     assert answer_first(decision, "首次办护照和身份证", names, story=False) is None
+
+
+def test_two_errands_told_at_once_are_both_found_the_likeliest_first() -> None:
+    names = {"A": "出生登记（新生儿入户）", "B": "城乡居民基本医疗保险参保登记", "C": "异地就医备案"}
+    decision = Decision("clarify", candidates=("A", "B"), scores=(("A", 0.6), ("B", 0.5), ("C", 0.01)))
+    assert errands(decision, "小孩要报户口 入户 还有医保那些 医疗保险", names) == ("A", "B")
+    # One thing said (社会保险 is one word, though its halves begin different names): no two errands.
+    pension = {"A": "灵活就业人员参加职工基本养老保险登记", "B": "社会保障卡申领、补换"}
+    one = Decision("clarify", candidates=("A", "B"), scores=(("A", 0.76), ("B", 0.35)))
+    assert errands(one, "我想问社保的事 社会保险", pension) == ()

@@ -207,6 +207,11 @@ class _Conversation(PendingChoices):
                 "answer", item=current, field=decision.field, score=decision.score, reason="follow_up"
             )
         first = matcher.first_answer(decision, text, apart=not about_current) if not asked_again else None
+        told = matcher.errands(decision, text) if first is None and not asked_again and not current else ()
+        if told:
+            # 孩子的户口、医保是不是得分开跑: two errands told at once; the likeliest answered, the other
+            # named so the citizen can ask for it next.
+            first = told[0]
         likely = self.knowledge.item(first) if first is not None else None
         if likely is not None:
             # 身份证前天被人偷了，补办要带啥: one credible item, very likely; the one-trip answer now, and the
@@ -223,6 +228,8 @@ class _Conversation(PendingChoices):
             self.record(text, decision)
             reply = self.answer_item(likely, decision.field, text, fresh=True)
             self.state["turn"] = turn_data(matcher.turn_after(text, decision, previous))
+            if told:
+                return self.with_errands(reply, list(told[1:]))
             return self.with_runner_up(reply, others[:1], guessed=decision.scores[0][1] < FIRST_ANSWER_P)
         bare = decision.action == "answer" and decision.field is None and not pending
         family = matcher.bare_family(text) if bare else ()
@@ -287,6 +294,16 @@ class _Conversation(PendingChoices):
                 return Reply.say(text_, "handoff", reason=decision.reason)
             return self.handoff("low_confidence", self.current_item())
         return self.handoff(decision.reason, self.current_item())
+
+    def with_errands(self, reply: Reply, codes: list[str]) -> Reply:
+        """``reply`` with a line naming the other errands the message told, when it fits."""
+        names = [item.name for item in (self.knowledge.item(c) for c in codes) if item is not None]
+        if not names:
+            return reply
+        line = f"\n\n您还问到了“{'”“'.join(names)}”，请直接发送事项名称查看。"
+        if answers.size(reply.text + line) > answers.LIMIT:
+            return reply
+        return dataclasses.replace(reply, text=reply.text + line)
 
     def with_runner_up(self, reply: Reply, codes: list[str], *, guessed: bool = False) -> Reply:
         """``reply`` with a line naming the runner-up items, when it fits and asks nothing of its own; a

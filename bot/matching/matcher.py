@@ -47,6 +47,7 @@ from bot.matching.scoring import ItemScorer, Ranked
 from bot.matching.semantic import SemanticIndex
 from bot.matching.settled import (
     answer_first,
+    errands,
     leading_option,
     likely_item,
     lost_sibling,
@@ -383,6 +384,11 @@ class Matcher:
             if code in self.position and code != current and self._renamed(content, current, str(code))
         ]
         return str(named[0]) if len(named) == 1 else None
+
+    def errands(self, decision: Decision, text: str) -> tuple[str, ...]:
+        """The errands a numbered question's message tells at once (see :func:`settled.errands`)."""
+        names = {c: self.names[self.position[c]] for c, _ in decision.scores if c in self.position}
+        return errands(decision, f"{text} {self._prepare(self._read(text))}", names)
 
     def turned_to_by_name(self, text: str, code: str) -> bool:
         """Whether ``text`` turns to the item by a name or alias that is its alone (那开个纳税证明呢 of 个人

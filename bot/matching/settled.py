@@ -191,6 +191,43 @@ def _says_thing(compact: str, thing: str) -> bool:
     return any(thing[i : i + 2] in compact for i in range(len(thing) - 1) if " " not in thing[i : i + 2])
 
 
+def errands(decision: Decision, text: str, names: Mapping[str, str]) -> tuple[str, ...]:
+    """The credible options of ``decision``'s numbered question whose things the message says each, in
+    words of their own (孩子的户口、医保: 出生登记（新生儿入户）, 城乡居民基本医疗保险参保登记), the likeliest
+    first, then in the order the message says them, when it says two or more apart (not in one word: 社会
+    保险 is one thing, though 社会 and 保险 each begin some name); else empty. Two errands told at once are
+    both asked, not one of them."""
+    scores = decision.scores
+    if decision.action != "clarify" or len(scores) < 2:
+        return ()
+    credible = [code for code, p in scores if p >= CHOICE_SHARE * scores[0][1] and code in names]
+    compact = normalize(text).replace(" ", "")
+    things = {code: _thing(names[code].replace("（", " ").replace("）", " ")) for code in credible}
+    said: dict[str, int] = {}
+    for code, thing in things.items():
+        others = " ".join(t for c, t in things.items() if c != code)
+        pairs = {
+            thing[i : i + 2]
+            for i in range(len(thing) - 1)
+            if " " not in thing[i : i + 2]
+            and thing[i : i + 2] not in _THING_FILLERS
+            and thing[i : i + 2] not in others
+        }
+        found = [compact.find(pair) for pair in pairs if pair in compact]
+        if found:
+            said[code] = min(found)
+    told = sorted((at, code) for code, at in said.items())
+    if len(told) < 2 or told[1][0] - told[0][0] < 3:
+        return ()
+    order = [code for _, code in told]
+    lead = next(code for code, _ in scores if code in order)
+    return (lead, *(code for code in order if code != lead))
+
+
+#: Pairs of characters many things' names hold: they say no one thing.
+_THING_FILLERS = frozenset("居民 城乡 基本 人员 申领 办理 证明 证书 登记".split())
+
+
 def _named_by_thing(decision: Decision, text: str, names: Mapping[str, str]) -> str | None:
     """The first option when the message says what it is about (护照 of 普通护照签发) and nothing of what the
     other credible options are about, which it matched by operations alone (首次 of 居民身份证首次申领:
