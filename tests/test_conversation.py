@@ -703,3 +703,10 @@ def test_whether_a_material_is_needed_is_answered_first(context):
     proxy = say(context, "我拿她户口本去帮她办得行不")
     assert not proxy.text.startswith("视情况需要")
 
+
+
+def test_how_much_a_month_of_a_benefit_is_what_it_pays(context):
+    say(context, "高龄津贴怎么领")
+    pays = say(context, "一个月多少钱")
+    assert (pays.item, pays.field) == ("SF-MZ-006", "conditions")
+    assert "每月100元" in pays.text and "收费标准" not in pays.text

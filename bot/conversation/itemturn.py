@@ -34,6 +34,10 @@ class ItemAnswers(Session):
         """About ``item``: the situation from the story, an FAQ or item sentence first, then the field or
         the one-trip block. ``fresh``: the first answer about this item (the one-trip block is due);
         ``story``: what the citizen told before a numbered question, read for the situation too."""
+        pays = field == "fee" and bool(_BENEFIT.search(item.name)) and bool(_PER_PERIOD.search(text))
+        if pays:
+            # 一个月多少钱 of 高龄津贴: what it pays, in its conditions; nothing is charged for it.
+            field = "conditions"
         asked = field  # what the message asks, before a first answer widens it to the whole block
         if field == "materials" or (fresh and field == "conditions" and not _CONDITIONS_ASKED.search(text)):
             # 要带什么 gets the whole one-trip block, materials first; so does a first "can I" question
@@ -142,7 +146,7 @@ class ItemAnswers(Session):
             lead, field = day_answer, None
         if field is not None and text:
             # 公证在哪办 多少钱: the other field asked too, said before the one the reply is about.
-            other = next((f for f in fields_asked(text) if f != field), None)
+            other = next((f for f in fields_asked(text) if f != field and not (pays and f == "fee")), None)
             content = answers.field_text(item, other, self.hall, situation) if other else None
             if other and content:
                 said = f"{answers.FIELD_LABELS[other]}：{content}"
@@ -232,6 +236,9 @@ def _situation_of(item: Item, sentence: str | None) -> Situation | None:
     return next((s for s in item.situations or () if sentence.startswith(f"{s.name}：")), None)
 
 
+#: Items that pay the citizen (补贴, 津贴, 救助, 保险金…): "how much a month" asks what they pay.
+_BENEFIT = re.compile(r"补贴|津贴|补助|救助|资助|抚恤|保险金|养老金|低保|最低生活保障|供养|奖励|育儿")
+_PER_PERIOD = re.compile(r"一个月|每个?月|一年|每年|按月|月月")
 #: The conditions asked by name (要什么条件, 条件是什么), not inferred from a "can I" question.
 _CONDITIONS_ASKED = re.compile(r"(?:什么|哪些|啥|啥子)(?:条件|资格|要求)|条件是什么")
 
