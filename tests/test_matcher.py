@@ -817,3 +817,9 @@ def test_a_field_asked_with_only_a_particle_left_names_nothing(matcher: Matcher)
     assert (follow.action, follow.item, follow.field) == ("answer", "SF-GA-003", "online")
     alone = matcher.decide("在手机上可以办不")
     assert alone.action == "handoff" and not alone.candidates
+
+
+def test_whether_the_same_holds_for_someone_else_stays_on_the_item(matcher: Matcher) -> None:
+    turn = matcher.replay(["港澳通行证签注要带什么"])
+    same = matcher.decide("我老婆的证过期了 她的也一样吗", turn)
+    assert (same.action, same.item) == ("answer", "SF-GA-010")

@@ -121,6 +121,8 @@ BACK_TO = re.compile(
 _PARTICLES = frozenset({"不", "没", "吗", "行", "呢"})
 #: Pairs of characters every paper's name may hold: they tell no material apart.
 _PAPER_PAIRS = frozenset("证书 证明 复印 印件 原件 身份 份证 居民 申请 材料 表格 证件 照片".split())
+#: Whether the same holds for someone else (她的也一样吗, 我老公的也是这样吗): about the item at hand.
+SAME_ASK = re.compile(r"(?:也|都)(?:一样|是这样|这样|同样|相同|是一样)(?:的)?(?:吗|么|不|嘛|吧)")
 #: A thing referred to as talked about (领证那个, 积分的事): which earlier item, its words tell.
 REFERRED = re.compile(r"([^，,。？?！!\s]{2,8}?)(?:那个|那件事儿?|那事儿?|的事儿?|的事情)")
 
@@ -834,9 +836,10 @@ class Matcher:
             return fresh  # 提取公积金 after 身份证补领: a new question, not a refinement
         if (
             field in (None, "conditions")  # a specific field asked beside the item is a follow-up
-            # 让我老公去帮我办行不行, 要不要她本人回去: who goes, about the item at hand.
+            # 让我老公去帮我办行不行, 要不要她本人回去: who goes, about the item at hand; 她的也一样吗 too.
             and not PROXY_ASK.search(surface.normal)
             and not PRESENCE_ASK.search(surface.normal)
+            and not SAME_ASK.search(compact)
             and len(content.replace(" ", "")) > 3
             and self.scorer.foreign_share(content) > FOREIGN_SHARE
             # 可以寄到家里吗 after 护照补发: nothing else fits, and the record tells what the words ask; so
@@ -858,9 +861,10 @@ class Matcher:
             and fresh.reason in ("out_of_scope", "low_confidence")
             and ASKS.search(surface.normal)
             and self.scorer.coverage(content, self.position[prev.item]) == 0.0
-            # 要不要她本人回去: who goes is asked of the item at hand.
+            # 要不要她本人回去: who goes is asked of the item at hand; so is 她的也一样吗.
             and not PRESENCE_ASK.search(surface.normal)
             and not PROXY_ASK.search(surface.normal)
+            and not SAME_ASK.search(compact)
         ):
             # A question of its own that shares no word with the item (附近有银行吗 after 身份证补领) is not
             # about it; a bare refinement (我儿子的) still is. With the topic, its words may name the
