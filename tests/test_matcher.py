@@ -823,3 +823,10 @@ def test_whether_the_same_holds_for_someone_else_stays_on_the_item(matcher: Matc
     turn = matcher.replay(["港澳通行证签注要带什么"])
     same = matcher.decide("我老婆的证过期了 她的也一样吗", turn)
     assert (same.action, same.item) == ("answer", "SF-GA-010")
+
+
+def test_a_bare_and_what_about_x_turns_to_the_item_x_names(matcher: Matcher) -> None:
+    turn = matcher.replay(["户口本和身份证一起丢了咋办", "户口本补要钱不"])
+    assert turn.item == "SF-GA-016"
+    other = matcher.decide("身份证呢", turn)
+    assert (other.action, other.item, other.field) == ("answer", "SF-GA-003", "fee")

@@ -876,6 +876,19 @@ class Matcher:
                 return fresh
             # 房东不给房产证复印件咋办 after 个体工商户设立登记: about one of its materials (产权证明).
             return Decision("answer", item=prev.item, field=field, score=fresh.score, reason="follow_up")
+        lead = fresh.scores[0][0] if fresh.scores else None
+        if (
+            BARE_ASK.match(compact)
+            and prev.item in self.position
+            and lead in self.position
+            and lead != prev.item
+            and self._renamed(content, str(prev.item), str(lead))
+        ):
+            # 身份证呢 after 户口簿补领 (both lost): the thing named, which the item at hand is not about; the
+            # topic (a theft) still holds for it.
+            return Decision(
+                "answer", item=lead, field=field, score=fresh.score, reason="follow_up", scores=fresh.scores
+            )
         if topic:
             combined = self._with_topic(topic, surface.normal, content, field)
             if combined.action == "answer" and combined.item is not None:
