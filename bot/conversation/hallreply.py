@@ -132,7 +132,7 @@ def _date_line(source: _Source, date: dt.date, label: str, now: dt.datetime) -> 
     who = source.subject
     periods = describe_periods(day.periods) + (f"（{day.note}）" if day.note else "")
     if day.holiday and not day.is_open:
-        return (f"{who}{label}不上班，" if label else "") + _holiday_text(source, date)
+        return (f"{who}{label}休息，" if label else "") + _holiday_text(source, date)
     if day.holiday:
         return f"{who}{label}虽是{day.holiday}，照常办公：{periods}。"
     if day.makeup:
@@ -174,7 +174,7 @@ def _now_line(source: _Source, now: dt.datetime) -> str:
     if lunch and lunch[0] <= minute < lunch[1]:
         return f"现在是午休时间，{clock(lunch[1])}开始下午办公。"
     if today.holiday and not today.is_open:
-        return f"今天不上班，{_holiday_text(source, now.date())}"
+        return f"今天休息，{_holiday_text(source, now.date())}"
     opening = schedule.next_opening(now)
     return f"现在不在办公时间，下次办公：{describe_when(opening, now)}。" if opening else ""
 
@@ -230,7 +230,7 @@ def _holidays(source: _Source, now: dt.datetime) -> list[str]:
         return lines
     today = now.date()
     if calendar.is_holiday(today):
-        return [lines[0], f"今天不上班，{_holiday_text(source, today)}"]
+        return [lines[0], f"今天休息，{_holiday_text(source, today)}"]
     coming = calendar.next_holiday(today, within=_HOLIDAY_NOTICE_DAYS)
     if coming:
         lines.append(f"最近的假期：{_holiday_text(source, coming[0])}")
