@@ -184,3 +184,9 @@ def test_a_grade_tells_no_case_by_its_word_alone():
     school = _item("义务教育阶段入学、转学", "小学一年级新生入学", "外地转学回本县")
     # 年级 of 三年级 is no 一年级: the case is left open, not guessed as a first-grader's.
     assert worded_situation(school, "孩子在浙江读三年级，想转回来读书", _same) is None
+
+
+def test_a_bracket_that_includes_a_situation_lists_it():
+    insurance = _item("城乡居民医疗保险参保登记（含新生儿参保）", "新生儿参保", "在校学生")
+    assert own_name(insurance) == "城乡居民医疗保险参保登记"
+    assert "新生儿" in roles("我女儿上个礼拜生了个满崽，她还在坐月子")

@@ -36,7 +36,10 @@ _ROLES = (
             r"刚出生|才出生|刚生下来|才生下来|刚生的|刚生了|刚满月|"
             r"出生[\d一二三四五六七八九十几]+天|"
             # 上个月在县医院生了个闺女: a birth told as news (not 两年前生了个儿子).
-            r"(?<!年)(?<!年前)生了(?:个|一个)?(?:闺女|儿子|女儿|男孩|女孩|娃|孩子|宝宝|小孩|千金|胖小子)"
+            r"(?<!年)(?<!年前)生了(?:个|一个)?(?:闺女|儿子|女儿|男孩|女孩|娃|孩子|宝宝|小孩|千金|胖小子|满崽|崽|伢|"
+            r"细伢子|妹崽|宝贝)|"
+            # 她还在坐月子: a mother just delivered.
+            r"坐月子|月子里"
         ),
     ),
     # The employer will not report it (老板不给报工伤): 未申报, the worker or the family applying, as
@@ -242,7 +245,9 @@ def own_name(item: Item) -> str:
 
     def kept(found: re.Match[str]) -> str:
         parts = [p for p in re.split(r"[、，,/]", found.group(1)) if p]
-        left = [p for p in parts if not _one_holds(p.rstrip("等"), situations)]
+        # 含新生儿参保 lists 新生儿参保 as well.
+        bare = [re.sub("^(?:含|包括|包含)", "", p).rstrip("等") for p in parts]
+        left = [p for p, b in zip(parts, bare, strict=True) if not _one_holds(b, situations)]
         return f"（{'、'.join(left)}）" if left else ""
 
     name = _BRACKETED.sub(kept, item.name)
