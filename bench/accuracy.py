@@ -48,6 +48,8 @@ HELD_OUT = {
     "ridge-heldout": ("heldout:ridge-hall.json", "ridge-questions.jsonl"),
     "bay-heldout": ("heldout:bay-hall.json", "bay-questions.jsonl"),
     "summit-heldout": ("heldout:summit-hall.json", "summit-questions.jsonl"),
+    # An eleventh (溪谷县, Hubei, fourth stop), written blind.
+    "valley-heldout": ("heldout:valley-hall.json", "valley-questions.jsonl"),
     # Long messages telling a story around the ask (other hands), over the demo hall and the product's own.
     "county-stories": ("kb/county-hall.json", "county-stories.jsonl"),
     "qingxi-stories": ("demo", "qingxi-stories.jsonl"),

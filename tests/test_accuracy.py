@@ -54,6 +54,8 @@ FLOORS = {
     "ridge-heldout": (0.92, 0.55, 0.045, 0.84, 0.68),
     "bay-heldout": (0.90, 0.52, 0.035, 0.92, 0.80),
     "summit-heldout": (0.95, 0.70, 0.01, 0.95, 0.80),
+    # Fourth stop: valley (溪谷县, Hubei), blind: 0.976 / 0.635 / 0.000 / 1.000 / 0.788 when added.
+    "valley-heldout": (0.95, 0.60, 0.01, 0.95, 0.75),
 }
 
 
@@ -77,6 +79,7 @@ def figures() -> dict[str, dict[str, float]]:
         "ridge-heldout": (HELD_OUT / "ridge-hall.json", HELD_OUT / "ridge-questions.jsonl"),
         "bay-heldout": (HELD_OUT / "bay-hall.json", HELD_OUT / "bay-questions.jsonl"),
         "summit-heldout": (HELD_OUT / "summit-hall.json", HELD_OUT / "summit-questions.jsonl"),
+        "valley-heldout": (HELD_OUT / "valley-hall.json", HELD_OUT / "valley-questions.jsonl"),
     }
     heldout = fit.load_examples(heldout_sets)
     vectors = str(ROOT / "instance" / "vectors")
