@@ -159,7 +159,8 @@ class _Conversation(PendingChoices):
             offered = [i for i in (self.knowledge.item(code) for code in options) if i is not None]
             if self.shared_answer(offered, "location") is not None:
                 return self.clarify(options, "location", story=str(pending.get("story") or ""))
-        live = pending.get("kind") == "items" and bool(turn_of(self.state).candidates)
+        turn = turn_of(self.state)
+        live = pending.get("kind") == "items" and turn is not None and bool(turn.candidates)
         if live and not asked.names_hall and set(asked.asks) <= {Ask.WEBSITE}:
             return None  # 在手机上能办不 under a numbered question: the options' own way online, not the site
         if item is not None and pending.get("kind") != "items":

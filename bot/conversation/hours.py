@@ -233,7 +233,8 @@ def parse_hours(text: str, calendar: Calendar | None = None) -> Schedule:
         extended = _EXTENDED.search(clause)
         if not ranges and extended is not None and named is not None:
             # 每周四延时服务至19:30: that day's hours run on to then.
-            until = _minutes(None, extended.group(1), extended.group(2), "半" in extended.group(0) or None)
+            half = "半" if "半" in extended.group(0) else None
+            until = _minutes(None, extended.group(1), extended.group(2), half)
             if until < 12 * 60:
                 until += 12 * 60  # 延长至晚上7点: later than the day's end, so in the evening
             for day in named:
@@ -244,8 +245,8 @@ def parse_hours(text: str, calendar: Calendar | None = None) -> Schedule:
             inner = [
                 _TIME_RANGE.sub("", match[1:-1]).strip(_NOTE_EDGES) for match in _PARENTHESES.findall(raw)
             ]
-            note = "，".join([f"延时服务至{clock(until)}", *(part for part in inner if part)])
-            notes.extend((day, note) for day in named)
+            late = "，".join([f"延时服务至{clock(until)}", *(part for part in inner if part)])
+            notes.extend((day, late) for day in named)
             continue
         if not ranges:
             continue
