@@ -222,7 +222,7 @@ _NOT_WHO = re.compile(r"(?:不是|并非)(\w{2,4})")
 
 
 #: A household registered elsewhere (户口不在潮屿, 外地户口, 户口在老家): what 非本县户籍 names.
-_NOT_LOCAL = re.compile(
+NOT_LOCAL = re.compile(
     r"户[口籍](?:不在|没在|没落在|不是)|(?:外地|外省|外市|外县|老家|外面)的?户[口籍]|户[口籍](?:在|是)(?:外地|外省|老家)"
 )
 
@@ -230,7 +230,7 @@ _NOT_LOCAL = re.compile(
 def contradicted(text: str, options: Sequence[str]) -> set[int]:
     """The options the message says it is not: a local household's (本县户籍…) when it tells one
     registered elsewhere (我们是外地户口)."""
-    if not _NOT_LOCAL.search(normalize(text).replace(" ", "")):
+    if not NOT_LOCAL.search(normalize(text).replace(" ", "")):
         return set()
     return {i for i, o in enumerate(options) if re.search(r"本[县市区地]户[籍口]", o) and "非" not in o}
 
@@ -243,7 +243,7 @@ def by_not(text: str, options: Sequence[str]) -> int | None:
         return None
     index, part = negative[0]
     said = normalize(text).replace(" ", "")
-    if _NOT_LOCAL.search(said) and ("户籍" in part or "户口" in part):
+    if NOT_LOCAL.search(said) and ("户籍" in part or "户口" in part):
         return index
     event = any(span[-1] == part[0] for span in _NOT_EVENT.findall(said))
     formal = any(part[0] in (span[0], span[-1]) for span in _NOT_FORMAL.findall(said))

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from bot.matching import words as vocab
 from bot.matching.normalize import COUNTRIES
+from bot.matching.options import NOT_LOCAL
 from bot.matching.segment import tokens
 from knowledge.schema import Item, Situation
 
@@ -70,12 +71,7 @@ _ROLES = (
     ("就业 务工", re.compile(r"打工|务工|上班|做工|干活")),
     # A household registered elsewhere (我们是外地户口, 户口不在这边): 外地 / 随迁, as situation names write
     # it (进城务工人员随迁子女, 外地户籍).
-    (
-        "外地 随迁",
-        re.compile(
-            r"户[口籍](?:不在|没在|不是)|(?:外地|外省|外市|外县|老家)的?户[口籍]|户[口籍](?:在|是)(?:外地|外省|老家)"
-        ),
-    ),
+    ("外地 随迁", NOT_LOCAL),
 )
 
 
