@@ -710,3 +710,4 @@ def test_how_much_a_month_of_a_benefit_is_what_it_pays(context):
     pays = say(context, "一个月多少钱")
     assert (pays.item, pays.field) == ("SF-MZ-006", "conditions")
     assert "每月100元" in pays.text and "收费标准" not in pays.text
+

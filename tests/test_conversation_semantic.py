@@ -537,3 +537,10 @@ def test_two_errands_told_at_once_get_the_likeliest_answered_and_the_other_named
     reply = say(context, "我老婆上个月在县医院生了 小孩要报户口 还有医保那些 是不是要跑好几个地方")
     assert (reply.action, reply.item) == ("answer", "TD-GA-005")
     assert "您还问到了“城乡居民基本医疗保险参保登记”" in reply.text
+
+
+def test_a_bare_family_name_asks_with_the_whole_family(context):
+    # The ranker finds three of the four 居民身份证 items close; the question offers all four.
+    reply = say(context, "办身份证")
+    assert reply.action == "clarify"
+    assert {"SF-GA-001", "SF-GA-002", "SF-GA-003", "SF-GA-004"} <= set(reply.choices)

@@ -232,9 +232,14 @@ class _Conversation(PendingChoices):
             if told:
                 return self.with_errands(reply, list(told[1:]))
             return self.with_runner_up(reply, others[:1], guessed=decision.scores[0][1] < FIRST_ANSWER_P)
-        bare = decision.action == "answer" and decision.field is None and not pending
+        bare = decision.action in ("answer", "clarify") and decision.field is None and not pending
         family = matcher.bare_family(text) if bare else ()
-        if decision.item in family and not (previous and previous.item):
+        # A numbered question about a bare name offers the whole family (办身份证: 首次、换领、补领、临时),
+        # not only those the ranker found close.
+        asked_of = decision.item in family or (
+            decision.action == "clarify" and bool(set(decision.candidates) & set(family))
+        )
+        if asked_of and not (previous and previous.item):
             # 社保卡 alone, first thing: 申领 or 挂失补换? The deciding question, not the likeliest guess (a
             # field asked, 办残疾证去哪里, is answered for the likeliest: where is mostly the same desk).
             order = [code for code, _ in decision.scores if code in family]
