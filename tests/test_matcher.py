@@ -830,3 +830,10 @@ def test_a_bare_and_what_about_x_turns_to_the_item_x_names(matcher: Matcher) -> 
     assert turn.item == "SF-GA-016"
     other = matcher.decide("身份证呢", turn)
     assert (other.action, other.item, other.field) == ("answer", "SF-GA-003", "fee")
+
+
+def test_the_clause_saying_what_is_wanted_decides_a_story(matcher: Matcher) -> None:
+    # Where the citizen is from and works pulls other items in; 想办个居住证 alone is sure.
+    story = "我老家是河南的，在这边厂里打工好几年了，老婆孩子都跟过来了，想办个居住证"
+    decision = matcher.decide(story)
+    assert (decision.action, decision.item) == ("answer", "SF-GA-008")

@@ -62,6 +62,7 @@ from bot.matching.surface import (
     ASKS,
     COMPLAINT,
     HUMAN,
+    STORY_LENGTH,
     Surface,
     ask_clause,
     asks,
@@ -123,6 +124,8 @@ _PARTICLES = frozenset({"不", "没", "吗", "行", "呢"})
 _PAPER_PAIRS = frozenset("证书 证明 复印 印件 原件 身份 份证 居民 申请 材料 表格 证件 照片".split())
 #: Whether the same holds for someone else (她的也一样吗, 我老公的也是这样吗): about the item at hand.
 SAME_ASK = re.compile(r"(?:也|都)(?:一样|是这样|这样|同样|相同|是一样)(?:的)?(?:吗|么|不|嘛|吧)")
+#: A clause that says what the citizen wants done (想把结婚证领了, 要办个居住证, 打算去补身份证).
+_WANTED = re.compile(r"(?:想|要|打算|准备|得)(?:在这边|在这里|来|去|先)?(?:把|办|领|补|换|开|申请|迁)")
 #: A thing referred to as talked about (领证那个, 积分的事): which earlier item, its words tell.
 REFERRED = re.compile(r"([^，,。？?！!\s]{2,8}?)(?:那个|那件事儿?|那事儿?|的事儿?|的事情)")
 
@@ -402,6 +405,20 @@ class Matcher:
             return False
         return says_own_name(self.scorer, self.position[code], self._prepare(read))
 
+    def _wanted_errand(self, normal: str, field: str | None, fresh: Decision) -> Decision | None:
+        """In a story left to a numbered question, the clause that says what the citizen wants done
+        (想在这边把结婚证领了, among who is from where and works where), when it alone surely answers one of
+        the question's items; else None."""
+        if len(normal.replace(" ", "")) < STORY_LENGTH:
+            return None
+        for clause in reversed([part for part in re.split(r"[，。？！；,.?!;\s]+", normal) if part]):
+            if not _WANTED.search(clause):
+                continue
+            alone = self._fresh_for(clause, self._prepare(clause), field)
+            if alone.action == "answer" and alone.item in fresh.candidates:
+                return dataclasses.replace(alone, field=field)
+        return None
+
     def _refers_to_earlier(self, compact: str, earlier: str, current: str) -> bool:
         """Whether ``compact`` refers to a thing talked about (领证那个) in words of ``earlier``'s own words
         (names, aliases, situations) that ``current``'s lack."""
@@ -618,6 +635,10 @@ class Matcher:
         ranked: Sequence[Ranked] = self._rank(content)
         best_cov = ranked[0].cov if ranked else 0.0
         fresh: Decision = self._fresh_for(surface.normal, content, field)
+        if fresh.action == "clarify" and not (prev.item or prev.candidates):
+            wanted = self._wanted_errand(surface.normal, field, fresh)
+            if wanted is not None:
+                return wanted
         earlier = str((prev.extra or {}).get("earlier") or "")
         if (
             earlier in self.position
