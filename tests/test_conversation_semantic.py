@@ -36,8 +36,7 @@ def knowledge(county_kb_path) -> StaticKnowledge:
     )
 
 
-@pytest.fixture
-def context(knowledge) -> Context:
+def make_context(knowledge: StaticKnowledge) -> Context:
     return Context(
         knowledge=knowledge,
         store=MemoryStore(),
@@ -46,6 +45,11 @@ def context(knowledge) -> Context:
         calendar=load_calendar(),
         service_hours=None,
     )
+
+
+@pytest.fixture
+def context(knowledge) -> Context:
+    return make_context(knowledge)
 
 
 def say(context: Context, text: str) -> Reply:
@@ -526,15 +530,7 @@ def test_a_neighbour_of_the_topic_is_not_guessed_when_the_message_alone_is_sure_
 
 
 def test_two_errands_told_at_once_get_the_likeliest_answered_and_the_other_named(tide):
-    context = Context(
-        knowledge=tide,
-        store=MemoryStore(),
-        recorder=MemoryRecorder(),
-        clock=lambda: TUESDAY,
-        calendar=load_calendar(),
-        service_hours=None,
-    )
-    reply = say(context, "我老婆上个月在县医院生了 小孩要报户口 还有医保那些 是不是要跑好几个地方")
+    reply = say(make_context(tide), "我老婆上个月在县医院生了 小孩要报户口 还有医保那些 是不是要跑好几个地方")
     assert (reply.action, reply.item) == ("answer", "TD-GA-005")
     assert "您还问到了“城乡居民基本医疗保险参保登记”" in reply.text
 
