@@ -79,10 +79,15 @@ def materials_of(item: Item, situation: Situation | None = None) -> list[Materia
 
 
 def material_line(number: int, material: Material) -> str:
+    return f"{number}. {material_text(material)}"
+
+
+def material_text(material: Material) -> str:
+    """A material as the reply lists it, unnumbered: name（原件，1份，视情况提供）：note."""
     details = [part for part in (material.form, f"{material.copies}份" if material.copies else None) if part]
     if material.required is False:
         details.append("视情况提供")
-    line = f"{number}. {material.name}"
+    line = material.name
     if details:
         line += f"（{'，'.join(details)}）"
     if material.note:

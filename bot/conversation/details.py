@@ -96,18 +96,19 @@ def situation_from_story(
     # What it does not want names no situation (不要安排工作，打算自己找活干: not 安排工作); a 未 one it may
     # tell (不想去公证处 → 未办理公证), which by_done reads in the whole text.
     wanted = without_unwanted(text)
-    done = by_done(text, [s.name for s in situations])
+    names = [s.name for s in situations]
+    done = by_done(text, names)
     if done is not None:
         # 人事说已经给我办了减员 → 原单位已办理停保减员; 厂里没给我们办停保 → 原单位未办理减员, though 停保
         # is a word of the 已办理 case: done or not decides first.
         return situations[done]
-    denied = by_not(text, [s.name for s in situations])
+    denied = by_not(text, names)
     if denied is not None:
         return situations[denied]  # 我们还没结婚 → 非婚生育
     named = named_situation(item, wanted, matcher.prepare)
     if named is not None:
         return named
-    proxy = proxy_option(normalize(text), [s.name for s in situations])
+    proxy = proxy_option(normalize(text), names)
     if proxy is not None:
         return situations[proxy]  # 让我老公去帮我打行不行 → 委托他人代办
     urgent = [s for s in situations if URGENT_SITUATION.search(s.name)]
@@ -116,16 +117,15 @@ def situation_from_story(
     aged = age_situation(situations, text)
     if aged is not None:
         return aged
-    way = by_direction(text, [s.name for s in situations])
+    way = by_direction(text, names)
     if way is not None:
         return situations[way]  # 想把老家的社保转过来 → 从外地转入, not 转出
     worded_alone = worded_situation(item, wanted, matcher.prepare)
     if worded_alone is not None:
         return worded_alone  # 户口本丢了 → 遗失补领
-    first = first_time(text, [s.name for s in situations])
+    first = first_time(text, names)
     if first is not None:
         return situations[first]  # 医生讲可以去办残疾证 → 首次申领, beside 换领或补领
-    names = [s.name for s in situations]
     if established:
         # Beside a situation already told, a word of another's bracketed detail tells nothing (护照几年有效 is
         # no 换发（有效期不足6个月…） for a child's first passport): names without their brackets.

@@ -306,10 +306,7 @@ class _Conversation(PendingChoices):
         names = [item.name for item in (self.knowledge.item(c) for c in codes) if item is not None]
         if not names:
             return reply
-        line = f"\n\n您还问到了“{'”“'.join(names)}”，请直接发送事项名称查看。"
-        if answers.size(reply.text + line) > answers.LIMIT:
-            return reply
-        return dataclasses.replace(reply, text=reply.text + line)
+        return _with_line(reply, f"\n\n您还问到了“{'”“'.join(names)}”，请直接发送事项名称查看。")
 
     def with_runner_up(self, reply: Reply, codes: list[str], *, guessed: bool = False) -> Reply:
         """``reply`` with a line naming the runner-up items, when it fits and asks nothing of its own; a
@@ -322,9 +319,7 @@ class _Conversation(PendingChoices):
         line = f"\n\n如您要办理的是“{names_said}”，请直接发送该事项名称。"
         if guessed:
             line = line.removesuffix("。") + "；都不是的话，请换个说法或回复“人工”。"
-        if answers.size(reply.text + line) > answers.LIMIT:
-            return reply
-        return dataclasses.replace(reply, text=reply.text + line)
+        return _with_line(reply, line)
 
     def handoff(self, reason: str, item: Item | None = None) -> Reply:
         """To people: a transfer with a visible notice in service hours, else when they are back and whom to
@@ -393,6 +388,13 @@ class _Conversation(PendingChoices):
                 return self.numbered_items("常办事项（回复数字查看）：", self.common())
             return Reply.say(HELP, "smalltalk")
         return Reply.nothing()
+
+
+def _with_line(reply: Reply, line: str) -> Reply:
+    """``reply`` with ``line`` added when the whole still fits one message, else as it was."""
+    if answers.size(reply.text + line) > answers.LIMIT:
+        return reply
+    return dataclasses.replace(reply, text=reply.text + line)
 
 
 def respond(message: Message, context: Context) -> Reply:

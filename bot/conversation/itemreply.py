@@ -170,12 +170,11 @@ def needed_material(
     if not NEED_ASK.search(text.replace(" ", "")):
         return None
     telling = [word for word in words if len(word) >= 2 and word not in _PAPER_WORDS]
-    materials = answers.materials_of(item, situation)
-    for number, material in enumerate(materials, start=1):
+    for material in answers.materials_of(item, situation):
         said = f"{material.name} {material.note or ''}"
         if any(word in said for word in telling):
             answer = "视情况需要" if material.required is False else "需要"
-            return f"{answer}。{answers.material_line(number, material).split('. ', 1)[1]}"
+            return f"{answer}。{answers.material_text(material)}"
     return None
 
 

@@ -11,7 +11,7 @@ from bot.conversation.itemturn import ItemAnswers
 from bot.conversation.messages import Reply
 from bot.conversation.session import HELP, turn_data
 from bot.matching.decision import Decision, Turn
-from bot.matching.fields import PROXY_ASK, PROXY_SITUATION, URGENT_ASK, proxy_option
+from bot.matching.fields import PROXY_ASK, PROXY_SITUATION, URGENT_ASK, names_nothing, proxy_option
 from bot.matching.normalize import normalize
 from bot.matching.options import by_done, by_hint, by_words, shares_a_character
 from bot.matching.pii import mask_personal_data
@@ -145,7 +145,7 @@ class PendingChoices(ItemAnswers):
         matcher = self.knowledge.matcher
         options = list(pending["options"])
         normal = normalize(matcher.reader.read(text))
-        if matcher.prepare(text).strip() in ("", "不", "没", "行"):
+        if names_nothing(matcher.prepare(text)):
             # 在哪个窗口, 在手机上能办不: a field asked, with no word to choose by (不 of 能办不 asks).
             return None
         if pending["kind"] == "items":

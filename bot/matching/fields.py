@@ -220,6 +220,15 @@ _BOUND_CUES: tuple[re.Pattern[str], ...] = tuple(
 CUE_TEXT = "|".join(pattern.pattern for pattern in _CUES)
 
 
+#: What a question may leave when its field words are gone (不 of 能办不): it names nothing.
+PARTICLES = frozenset({"不", "没", "吗", "行", "呢"})
+
+
+def names_nothing(content: str) -> bool:
+    """Whether prepared ``content`` is empty or a lone particle (不 of 在手机上能办不)."""
+    return content.strip() in PARTICLES or not content.strip()
+
+
 def only_field_words(normal: str) -> bool:
     """Whether ``normal`` (normalised) is field cues and nothing else (几天, 多钱): it names no item."""
     for pattern in _BOUND_CUES:

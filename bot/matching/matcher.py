@@ -37,7 +37,7 @@ from bot.matching import words as vocab
 from bot.matching.decision import Decision, Reason, Turn
 from bot.matching.embedding import Embedder
 from bot.matching.features import Candidate, candidates
-from bot.matching.fields import PRESENCE_ASK, PROXY_ASK, only_field_words, strip_field_words
+from bot.matching.fields import PRESENCE_ASK, PROXY_ASK, names_nothing, only_field_words, strip_field_words
 from bot.matching.normalize import normalize, to_halfwidth
 from bot.matching.options import by_direction, by_hint, by_words, without_had
 from bot.matching.pinyin import PinyinReader, words_of
@@ -66,6 +66,7 @@ from bot.matching.surface import (
     Surface,
     ask_clause,
     asks,
+    clauses,
     read_surface,
 )
 from knowledge.schema import Item
@@ -118,12 +119,18 @@ BACK_TO = re.compile(
     r"^(?:再)?(?:回到|说回|回头说|还是说)|^(?:刚才|刚刚|前面|之前|上面)(?:说的|问的|讲的)?(?:那个|那件事|那事)"
 )
 
-#: What a question leaves when its field words are gone (不 of 能办不): it names nothing.
-_PARTICLES = frozenset({"不", "没", "吗", "行", "呢"})
 #: Pairs of characters every paper's name may hold: they tell no material apart.
 _PAPER_PAIRS = frozenset("证书 证明 复印 印件 原件 身份 份证 居民 申请 材料 表格 证件 照片".split())
 #: Whether the same holds for someone else (她的也一样吗, 我老公的也是这样吗): about the item at hand.
 SAME_ASK = re.compile(r"(?:也|都)(?:一样|是这样|这样|同样|相同|是一样)(?:的)?(?:吗|么|不|嘛|吧)")
+
+
+def _of_the_item_at_hand(normal: str, compact: str) -> bool:
+    """Whether a message asks who may go (让我老公去帮我办行不行, 要不要她本人回去) or whether the same
+    holds for someone else (她的也一样吗): questions about the item under discussion."""
+    return bool(PROXY_ASK.search(normal) or PRESENCE_ASK.search(normal) or SAME_ASK.search(compact))
+
+
 #: A clause that says what the citizen wants done (想把结婚证领了, 要办个居住证, 打算去补身份证).
 _WANTED = re.compile(r"(?:想|要|打算|准备|得)(?:在这边|在这里|来|去|先)?(?:把|办|领|补|换|开|申请|迁)")
 #: A thing referred to as talked about (领证那个, 积分的事): which earlier item, its words tell.
@@ -411,7 +418,7 @@ class Matcher:
         the question's items; else None."""
         if len(normal.replace(" ", "")) < STORY_LENGTH:
             return None
-        for clause in reversed([part for part in re.split(r"[，。？！；,.?!;\s]+", normal) if part]):
+        for clause in reversed(clauses(normal)):
             if not _WANTED.search(clause):
                 continue
             alone = self._fresh_for(clause, self._prepare(clause), field)
@@ -458,19 +465,21 @@ class Matcher:
         words = self.scorer.weighted_words(content)
         return any(key and word in names and word not in theirs for word, *_, key in words)
 
-    def _a_material_of(self, content: str, current: str) -> bool:
-        """Whether a key word of ``content`` names one of ``current``'s materials (any situation's)."""
+    def _material_names(self, current: str) -> str:
+        """The names of ``current``'s materials (any situation's), as matched (canonical words)."""
         item = self.item(current)
         lists = [item.materials or [], *((s.materials or []) for s in item.situations or ())]
-        names = " ".join(self._prepare(m.name) for materials in lists for m in materials)
+        return " ".join(self._prepare(m.name) for materials in lists for m in materials)
+
+    def _a_material_of(self, content: str, current: str) -> bool:
+        """Whether a key word of ``content`` names one of ``current``'s materials (any situation's)."""
+        names = self._material_names(current)
         return any(key and word in names for word, *_, key in self.scorer.weighted_words(content))
 
     def _touches_material(self, content: str, current: str) -> bool:
         """Whether a key word of ``content`` shares a telling pair of characters with one of ``current``'s
         material names (不动产权证书 of 房产证 and 产权证明), not a pair every paper has (证书, 复印)."""
-        item = self.item(current)
-        lists = [item.materials or [], *((s.materials or []) for s in item.situations or ())]
-        names = " ".join(self._prepare(m.name) for materials in lists for m in materials)
+        names = self._material_names(current)
         for _word, grams, _weight, key in self.scorer.weighted_words(content):
             if key and any(g in names for g in grams if g not in _PAPER_PAIRS):
                 return True
@@ -621,7 +630,7 @@ class Matcher:
                 "answer", item=offered[index], field=field or prev.field, score=1.0, reason="picked"
             )
         content = self._prepare(text)
-        if field is not None and (only_field_words(content) or content.strip() in _PARTICLES):
+        if field is not None and (only_field_words(content) or names_nothing(content)):
             # 几天, 多钱, 在手机上可以办不: a field asked and nothing else, whatever some record says.
             content = ""
         if not content:
@@ -857,10 +866,8 @@ class Matcher:
             return fresh  # 提取公积金 after 身份证补领: a new question, not a refinement
         if (
             field in (None, "conditions")  # a specific field asked beside the item is a follow-up
-            # 让我老公去帮我办行不行, 要不要她本人回去: who goes, about the item at hand; 她的也一样吗 too.
-            and not PROXY_ASK.search(surface.normal)
-            and not PRESENCE_ASK.search(surface.normal)
-            and not SAME_ASK.search(compact)
+            # 让我老公去帮我办行不行, 要不要她本人回去, 她的也一样吗: about the item at hand.
+            and not _of_the_item_at_hand(surface.normal, compact)
             and len(content.replace(" ", "")) > 3
             and self.scorer.foreign_share(content) > FOREIGN_SHARE
             # 可以寄到家里吗 after 护照补发: nothing else fits, and the record tells what the words ask; so
@@ -882,10 +889,8 @@ class Matcher:
             and fresh.reason in ("out_of_scope", "low_confidence")
             and ASKS.search(surface.normal)
             and self.scorer.coverage(content, self.position[prev.item]) == 0.0
-            # 要不要她本人回去: who goes is asked of the item at hand; so is 她的也一样吗.
-            and not PRESENCE_ASK.search(surface.normal)
-            and not PROXY_ASK.search(surface.normal)
-            and not SAME_ASK.search(compact)
+            # 要不要她本人回去, 她的也一样吗: about the item at hand.
+            and not _of_the_item_at_hand(surface.normal, compact)
         ):
             # A question of its own that shares no word with the item (附近有银行吗 after 身份证补领) is not
             # about it; a bare refinement (我儿子的) still is. With the topic, its words may name the

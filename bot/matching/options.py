@@ -96,20 +96,21 @@ def distinctive(options: Sequence[str]) -> list[set[str]]:
 
 #: What an option's name says it is not (非本县户籍居民): a message saying those words plainly (我俩都是本县
 #: 户口) tells the opposite case, so they set that option apart only for a message that says 非 too.
-_NOT_IN_NAME = re.compile(r"非(\w{1,6})")
-_SAYS_NOT = re.compile("非|不是|不属于")
+NOT_IN_NAME = re.compile(r"非(\w{1,6})")
+#: A message that says what a case is not (非本县户籍, 不是本县户口) may say the words after 非 of its name.
+SAYS_NOT = re.compile("非|不是|不属于")
 
 
 def _denied_by_name(option: str) -> str:
     """The characters of ``option`` it says it is not (本县户籍 of 非本县户籍居民)."""
-    return "".join(_NOT_IN_NAME.findall(normalize(option)))
+    return "".join(NOT_IN_NAME.findall(normalize(option)))
 
 
 def _says_plainly(text: str, option: str) -> bool:
     """Whether ``text`` says plainly, undenied, what ``option``'s name says it is not (我俩都是本县户口 of
     非本县户籍居民)."""
     denied = _denied_by_name(option)
-    return bool(denied) and denied[:2] in normalize(text).replace(" ", "") and not _SAYS_NOT.search(text)
+    return bool(denied) and denied[:2] in normalize(text).replace(" ", "") and not SAYS_NOT.search(text)
 
 
 def _telling(text: str, options: Sequence[str]) -> list[set[str]]:

@@ -22,7 +22,7 @@ from bot.matching.normalize import normalize
 from bot.matching.options import by_hint, by_words, denied_words, said_apart, without_had
 from bot.matching.ranker import CHOICE_SHARE, Verdict
 from bot.matching.scoring import ItemScorer
-from bot.matching.situations import told_apart, topic_of
+from bot.matching.situations import operations, told_apart, topic_of, unbracketed
 from bot.matching.surface import asks
 from knowledge.schema import Item
 
@@ -164,14 +164,9 @@ _SERVICE_CHARS = re.compile(r"[换补挂失遗损注销变更迁转续延]")
 
 def _core(name: str) -> str:
     """An item name without brackets and its final operation: 居住证申领 → 居住证."""
-    bare = re.sub(r"[（(][^）)]*[）)]", "", name)
-    operation = next((op for op in _operations_by_length() if bare.endswith(op)), "")
+    bare = unbracketed(name)
+    operation = next((op for op in operations() if bare.endswith(op)), "")
     return bare[: len(bare) - len(operation)] if operation else bare
-
-
-@functools.cache
-def _operations_by_length() -> tuple[str, ...]:
-    return tuple(sorted(vocab.actions()[0], key=len, reverse=True))
 
 
 #: Operations every service has: saying them asks nothing in particular.
@@ -180,15 +175,20 @@ _GENERIC_OPERATIONS = frozenset({"办理", "申请", "登记", "查询", "确认
 
 def _thing(name: str) -> str:
     """What an item name is about, without its operations and brackets: 居民身份证首次申领 → 居民身份证."""
-    bare = re.sub(r"[（(][^）)]*[）)]", " ", name)
-    for operation in _operations_by_length():
+    bare = unbracketed(name, " ")
+    for operation in operations():
         bare = bare.replace(operation, " ")
     return bare
 
 
+def _pairs(text: str) -> set[str]:
+    """The pairs of characters in a row of ``text`` (a space parts words)."""
+    return {text[i : i + 2] for i in range(len(text) - 1) if " " not in text[i : i + 2]}
+
+
 def _says_thing(compact: str, thing: str) -> bool:
     """Whether ``compact`` says two characters in a row of ``thing``."""
-    return any(thing[i : i + 2] in compact for i in range(len(thing) - 1) if " " not in thing[i : i + 2])
+    return any(pair in compact for pair in _pairs(thing))
 
 
 def errands(decision: Decision, text: str, names: Mapping[str, str]) -> tuple[str, ...]:
@@ -206,13 +206,7 @@ def errands(decision: Decision, text: str, names: Mapping[str, str]) -> tuple[st
     said: dict[str, int] = {}
     for code, thing in things.items():
         others = " ".join(t for c, t in things.items() if c != code)
-        pairs = {
-            thing[i : i + 2]
-            for i in range(len(thing) - 1)
-            if " " not in thing[i : i + 2]
-            and thing[i : i + 2] not in _THING_FILLERS
-            and thing[i : i + 2] not in others
-        }
+        pairs = {pair for pair in _pairs(thing) if pair not in _THING_FILLERS and pair not in others}
         found = [compact.find(pair) for pair in pairs if pair in compact]
         if found:
             said[code] = min(found)
@@ -239,7 +233,7 @@ def _named_by_thing(decision: Decision, text: str, names: Mapping[str, str]) -> 
         return None  # very likely, though not alone
     compact = normalize(text).replace(" ", "")
     # The message asks an operation (首次, 期满, 补领): a bare topic (房产证怎么办) is asked back.
-    if not any(op in compact for op in _operations_by_length() if op not in _GENERIC_OPERATIONS):
+    if not any(op in compact for op in operations() if op not in _GENERIC_OPERATIONS):
         return None
     credible = [code for code, p in scores[1:] if p >= CHOICE_SHARE * scores[0][1]]
     if not credible or any(code not in names for code in credible):
@@ -284,8 +278,7 @@ def plainly_named(text: str, options: Sequence[str]) -> int | None:
 
 def _said_any(qualifier: str, text: str) -> bool:
     """Whether ``text`` says a pair of characters of ``qualifier`` (台湾 of 台湾居民), or its character."""
-    pairs = {qualifier[i : i + 2] for i in range(len(qualifier) - 1)} - {""}
-    pairs = {pair for pair in pairs if " " not in pair}
+    pairs = _pairs(qualifier)
     if not pairs:
         return bool(set(qualifier.replace(" ", "")) & set(text))
     return any(pair in text for pair in pairs)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from bot.matching import words as vocab
 from bot.matching.normalize import COUNTRIES
-from bot.matching.options import NOT_LOCAL
+from bot.matching.options import NOT_IN_NAME, NOT_LOCAL, SAYS_NOT
 from bot.matching.segment import tokens
 from knowledge.schema import Item, Situation
 
@@ -99,7 +99,7 @@ def worded_situation(item: Item, text: str, prepare: Callable[[str], str]) -> Si
     (二手车过户 says 过户)."""
     named = prepare(own_name(item)).replace(" ", "")
     # What a name says its case is not (本县户籍 of 非本县户籍居民) is said plainly by the other cases.
-    denies = not _SAYS_NOT.search(text)
+    denies = not SAYS_NOT.search(text)
     words = [
         {
             w
@@ -126,13 +126,10 @@ def worded_situation(item: Item, text: str, prepare: Callable[[str], str]) -> Si
 _COUNTED_WORDS = frozenset({"年级", "周岁", "岁"})
 #: What a message says was not, or not done (还没结婚, 没有领证, 未婚).
 _DENIAL = re.compile(r"(?:还)?(?:没有?|未)\w{1,3}")
-#: A message that says what a case is not (非本县户籍, 不是本县户口) may say the words after 非 of its name.
-_SAYS_NOT = re.compile("非|不是|不属于")
-
 
 def _denied(name: str, prepare: Callable[[str], str]) -> str:
     """What a situation name says its case is not (本县户籍 of 非本县户籍居民), canonical."""
-    return " ".join(prepare(span) for span in re.findall(r"非(\w{1,6})", name))
+    return " ".join(prepare(span) for span in NOT_IN_NAME.findall(name))
 
 
 def _canonical_words(part: str, prepare: Callable[[str], str]) -> set[str]:
@@ -152,7 +149,7 @@ def _said(item: Item, text: str, prepare: Callable[[str], str], topic: str | Non
             canonical = prepare(part).replace(" ", "")
             if topic is not None and (len(canonical) < 2 or canonical in topic):
                 continue
-            if canonical in named and canonical not in _operations():
+            if canonical in named and canonical not in operations():
                 continue
             if part in text or (len(canonical) >= 2 and canonical in prepared):
                 found.append(situation)
@@ -168,14 +165,15 @@ def _parts(name: str) -> list[str]:
         if len(part) < 2:
             continue
         parts.append(part)
-        bare = next((part[: -len(op)] for op in _operations() if part.endswith(op)), "")
+        bare = next((part[: -len(op)] for op in operations() if part.endswith(op)), "")
         if len(bare) >= 2:
             parts.append(bare)
     return parts
 
 
 @functools.cache
-def _operations() -> tuple[str, ...]:
+def operations() -> tuple[str, ...]:
+    """The operations of item names (申领, 补领…), longest first."""
     return tuple(sorted(vocab.actions()[0], key=len, reverse=True))
 
 
@@ -263,9 +261,10 @@ def own_name(item: Item) -> str:
     return head + "、".join(left)
 
 
-def unbracketed(name: str) -> str:
-    """``name`` without its bracketed details: 换发（有效期不足6个月、签证页用完、损毁） → 换发."""
-    return _BRACKETED.sub("", name)
+def unbracketed(name: str, fill: str = "") -> str:
+    """``name`` without its bracketed details: 换发（有效期不足6个月、签证页用完、损毁） → 换发 (each put
+    ``fill`` in their place)."""
+    return _BRACKETED.sub(fill, name)
 
 
 def _one_holds(word: str, situations: Sequence[str]) -> bool:

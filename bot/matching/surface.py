@@ -74,11 +74,16 @@ def read_surface(text: str) -> Surface:
     )
 
 
+def clauses(text: str) -> list[str]:
+    """The clauses of a normalised message, in order."""
+    return [part for part in _CLAUSES.split(text) if part]
+
+
 def ask_clause(text: str) -> str:
     """The last clause of a long message that asks something (with the one before it), or empty."""
     if len(text.replace(" ", "")) < STORY_LENGTH:
         return ""
-    parts = [part for part in _CLAUSES.split(text) if part]
+    parts = clauses(text)
     asking = [i for i, part in enumerate(parts) if ASKS.search(part)]
     if len(parts) < 2 or not asking:
         return ""
