@@ -227,11 +227,7 @@ def test_an_faq_answer_naming_a_situation_puts_the_citizen_in_it(context):
 @pytest.fixture(scope="module")
 def river(knowledge) -> StaticKnowledge:
     """A hall the matcher was never built for (bench/heldout/river-hall.json), with the semantic stage."""
-    from bot.matching.embedding import load
-    from bot.matching.vectorcache import LmdbVectorCache
-
-    path = Path(__file__).resolve().parent.parent / "bench" / "heldout" / "river-hall.json"
-    return StaticKnowledge(load_kb(path), SemanticSetup(load("auto").embedder, LmdbVectorCache(str(VECTORS))))
+    return _hall_knowledge(knowledge, "river")
 
 
 def test_a_message_that_alone_surely_names_another_item_guesses_no_neighbour(river):
@@ -402,21 +398,19 @@ def test_a_message_under_a_list_that_surely_names_another_item_leaves_the_list(c
     assert say(context, "退休了").item == "SF-GJJ-004"
 
 
-def _other_hall(knowledge: StaticKnowledge, name: str) -> Context:
-    """A conversation over a development hall of ``bench/heldout`` (other hands wrote it)."""
+def _hall_knowledge(knowledge: StaticKnowledge, name: str) -> StaticKnowledge:
+    """A development hall of ``bench/heldout`` (other hands wrote it; the matcher was not built for it), with
+    the semantic stage of ``knowledge``."""
     from bot.matching.vectorcache import LmdbVectorCache
 
     hall = Path(__file__).resolve().parent.parent / "bench" / "heldout" / f"{name}-hall.json"
     embedder = knowledge().matcher.semantic.embedder
-    other = StaticKnowledge(load_kb(hall), SemanticSetup(embedder, LmdbVectorCache(str(VECTORS))))
-    return Context(
-        knowledge=other,
-        store=MemoryStore(),
-        recorder=MemoryRecorder(),
-        clock=lambda: TUESDAY,
-        calendar=load_calendar(),
-        service_hours=None,
-    )
+    return StaticKnowledge(load_kb(hall), SemanticSetup(embedder, LmdbVectorCache(str(VECTORS))))
+
+
+def _other_hall(knowledge: StaticKnowledge, name: str) -> Context:
+    """A conversation over a development hall of ``bench/heldout``."""
+    return make_context(_hall_knowledge(knowledge, name))
 
 
 def test_one_very_likely_item_is_asked_about_not_handed_off(knowledge):
@@ -504,11 +498,7 @@ def test_how_many_and_how_much_name_no_item(context):
 @pytest.fixture(scope="module")
 def tide(knowledge) -> StaticKnowledge:
     """A hall the matcher was not built for (development material of bench/heldout)."""
-    from bot.matching.embedding import load
-    from bot.matching.vectorcache import LmdbVectorCache
-
-    hall = Path(__file__).resolve().parent.parent / "bench" / "heldout" / "tide-hall.json"
-    return StaticKnowledge(load_kb(hall), SemanticSetup(load("auto").embedder, LmdbVectorCache(str(VECTORS))))
+    return _hall_knowledge(knowledge, "tide")
 
 
 def test_a_question_of_its_own_that_with_the_topic_names_a_neighbour_moves_there(tide):
