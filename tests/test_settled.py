@@ -179,6 +179,19 @@ def test_a_question_between_issuing_and_replacing_a_lost_card_is_answered(county
     assert replacing_choice(("SF-GA-003", "SF-GA-012"), "证件遗失", items) is None  # two documents
 
 
+def test_a_question_asking_for_a_card_again_is_answered_with_the_replacing_item(county_kb_path) -> None:
+    from bot.matching.settled import replacing_choice
+    from knowledge.schema import load_kb
+
+    items = {item.code: item for item in load_kb(county_kb_path).items}
+    choices = ("SF-RS-002", "SF-RS-001")  # 社会保障卡挂失与补换 / 社会保障卡申领
+    # 补办 says the operation itself: the card is asked for again, not for the first time.
+    assert replacing_choice(choices, "深圳社会保障卡 补领", items) == "SF-RS-002"
+    assert replacing_choice(choices, "社会保障卡补一张", items) == "SF-RS-002"
+    # 补贴 is not 补办: a subsidy asks for nothing again.
+    assert replacing_choice(choices, "社会保障卡 补贴", items) is None
+
+
 def test_a_short_message_is_named_apart_only_by_names_far_ahead() -> None:
     names = {"A": "往来港澳通行证及签注", "B": "往来台湾通行证及签注", "C": "普通护照申请"}
     described = {

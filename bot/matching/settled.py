@@ -469,10 +469,16 @@ def tells_loss(content: str) -> bool:
     return bool(_LOST.search(content))
 
 
+#: Asking for the document again in so many words (社保卡怎么补办, 补一张驾驶证): the operation is replacing.
+_ASKS_AGAIN = re.compile(r"补领|补办|补发|补换|补证|补卡|补一[张个本份]|重新办|重办")
+
+
 def replacing_choice(choices: Sequence[str], content: str, items: Mapping[str, Item]) -> str | None:
     """In a numbered question between issuing and replacing one document (社会保障卡申领 / 社会保障卡挂失
-    与补换), the one that replaces it when the message tells it lost or stolen (社保卡找不到了); else None."""
-    if not tells_loss(content) or not choices or any(code not in items for code in choices):
+    与补换), the one that replaces it when the message tells it lost or stolen (社保卡找不到了) or asks for
+    it again (社保卡怎么补办); else None."""
+    asked = tells_loss(content) or _ASKS_AGAIN.search(content)
+    if not asked or not choices or any(code not in items for code in choices):
         return None
     first = items[choices[0]].name
     same = [code for code in choices if _longest_common(first, items[code].name) >= SAME_DOCUMENT]
