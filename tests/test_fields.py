@@ -151,6 +151,9 @@ def test_strip_field_words(text: str, expected: str) -> None:
         ("失业金能领几个月", "conditions"),  # how long a benefit is paid
         ("办下来要多久", "time_limit"),
         ("补办要交多少钱", "fee"),
+        ("好久拿得到", "time_limit"),  # 四川话: 好久 = 多久 when it asks
+        ("现在过去还赶得上吗", "hours"),  # arriving in time: the hours, not the time limit
+        ("下礼拜要坐动车 赶得及吗", "time_limit"),
     ],
 )
 def test_regional_and_other_wordings(text: str, expected: str | None) -> None:
@@ -307,3 +310,12 @@ def test_whether_she_must_come_back_herself_asks_who_goes() -> None:
 
 def test_whether_anyone_is_still_there_asks_the_hours() -> None:
     assert detect_field("晚上还有人不 我现在过去") == "hours"
+
+
+def test_an_hours_question_about_the_moment_names_no_item() -> None:
+    from bot.matching.fields import names_nothing
+
+    # 现在去还赶得上吗 after an answer: the moment is when, not what; it stays on the item at hand.
+    assert names_nothing("现在", "hours")
+    assert not names_nothing("现在", None)  # elsewhere the word is left to the matcher
+    assert not names_nothing("现在 身份证", "hours")

@@ -46,6 +46,9 @@ A = Ask
         ("請問你們中心電話", [A.PHONE], [], True),
         ("你好，几点上班", [A.HOURS], [], False),
         ("星期六可以去吗", [A.OPEN], ["星期六"], False),
+        # The trip told beside the question: nothing more asked.
+        ("几点开始上班啊，我想赶早去排队", [A.HOURS, A.OPEN], [], False),
+        ("现在过去还来得及吗", [A.OPEN], ["现在"], False),
     ],
     ids=[
         "address-and-phone",
@@ -82,6 +85,8 @@ A = Ask
         "traditional-characters",
         "greeting-is-not-naming",
         "can-i-come-saturday",
+        "hours-and-the-trip",
+        "still-in-time-now",
     ],
 )
 def test_hall_questions(text, asks, days, named):

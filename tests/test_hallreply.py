@@ -189,9 +189,13 @@ def test_without_calendar_only_the_weekly_pattern(calendar):
     assert "法定节假日休息。" in hall_reply(hall_question("节假日上班吗"), COUNTY, at(10, 1))
 
 
-def test_holiday_not_yet_published(calendar):
+def test_holiday_not_yet_published_is_told_from_the_law_with_a_caveat(calendar):
+    # 2027's notice is not out: the law's days (除夕 to 初三), and the notice named as the authority.
     answer = reply("过年开门吗", calendar, at(11, 10))
-    assert "春节的放假安排资料里还没有" in answer
+    assert answer.startswith("春节放假（2月5日至2月8日），2月9日（周二）起正常上班")
+    assert "以国务院办公厅当年通知为准" in answer
+    # A year the package knows needs no caveat.
+    assert "通知为准" not in reply("国庆节上班吗", calendar, at(9, 20))
 
 
 def test_weekend_answers_both_days(calendar):

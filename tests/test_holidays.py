@@ -5,7 +5,13 @@ import logging
 
 import pytest
 
-from bot.conversation.holidays import Calendar, HolidayFileError, load_calendar, read_holidays_file
+from bot.conversation.holidays import (
+    Calendar,
+    HolidayFileError,
+    load_calendar,
+    read_holidays_file,
+    statutory_holidays,
+)
 
 D = dt.date
 
@@ -93,18 +99,40 @@ def test_next_holiday(calendar):
     assert calendar.next_holiday(D(2026, 9, 28)) == (D(2026, 10, 1), D(2026, 10, 7), "国庆节")
     assert calendar.next_holiday(D(2026, 10, 3)) == (D(2026, 10, 1), D(2026, 10, 7), "国庆节")
     assert calendar.next_holiday(D(2026, 1, 10), "国庆节") == (D(2026, 10, 1), D(2026, 10, 7), "国庆节")
-    assert calendar.next_holiday(D(2026, 10, 8), "国庆节") is None  # 2027 unknown to this calendar
+    # 2027 is unknown to the package: the law's three days, which fall on Friday to Sunday.
+    assert calendar.next_holiday(D(2026, 10, 8), "国庆节") == (D(2027, 10, 1), D(2027, 10, 3), "国庆节")
 
 
-def test_unknown_year_uses_weekends_and_logs_once(caplog):
+def test_unknown_year_uses_the_statutory_days_and_weekends_and_logs_once(caplog):
     calendar = load_calendar()
     with caplog.at_level(logging.WARNING, logger="bot.conversation.holidays"):
-        assert calendar.is_workday(D(2099, 10, 1))  # a Thursday: no notice known
+        assert calendar.is_holiday(D(2099, 10, 1)) == "国庆节"  # a Thursday, fixed by law
         assert not calendar.is_workday(D(2099, 10, 3))  # a Saturday
-        assert calendar.is_holiday(D(2099, 10, 2)) is None
+        assert calendar.is_workday(D(2099, 10, 5))  # a Monday after: no notice, so no bridge days
+        assert not calendar.is_makeup_workday(D(2099, 9, 26))  # nor make-up Saturdays
     assert not calendar.knows(2099)
     warnings = [r for r in caplog.records if "2099" in r.getMessage()]
     assert len(warnings) == 1
+
+
+@pytest.mark.parametrize(
+    "year, expected",
+    [
+        # Checked against the State Council's notices for years the package knows.
+        (2025, {D(2025, 1, 28): "春节", D(2025, 1, 31): "春节", D(2025, 4, 4): "清明节", D(2025, 5, 31): "端午节"}),
+        (2026, {D(2026, 2, 16): "春节", D(2026, 4, 5): "清明节", D(2026, 6, 19): "端午节", D(2026, 9, 25): "中秋节"}),
+        # 2027: Chinese New Year falls on 6 February.
+        (2027, {D(2027, 1, 1): "元旦", D(2027, 2, 5): "春节", D(2027, 2, 8): "春节", D(2027, 5, 2): "劳动节"}),
+    ],
+)
+def test_statutory_holidays_follow_the_lunar_calendar(year, expected):
+    days = statutory_holidays(year)
+    assert len(days) == 13  # 元旦 1, 春节 4, 清明 1, 劳动节 2, 端午 1, 中秋 1, 国庆 3
+    for day, name in expected.items():
+        assert days[day] == name
+    package = load_calendar()
+    if package.knows(year):  # every statutory day is a rest day in the year's notice too
+        assert all(package.is_holiday(day) for day in days)
 
 
 def test_file_extends_a_year_the_package_does_not_know(tmp_path):

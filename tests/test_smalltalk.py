@@ -47,6 +47,10 @@ HALL = Hall(name="示范县政务服务中心", phone="0999-1234567")
         ("先不办了，谢谢", Kind.GOODBYE),
         ("算了不补了", Kind.GOODBYE),
         ("好吧 那等放完假再说", Kind.ACK),
+        ("好 那我一点半再来", Kind.ACK),  # a plan told: nothing asked
+        ("我下午就过去", Kind.ACK),
+        ("好吧，新年快乐", Kind.GREETING),  # season's greetings
+        ("过年好", Kind.GREETING),
     ],
     ids=[
         "thanks",
@@ -85,6 +89,10 @@ HALL = Hall(name="示范县政务服务中心", phone="0999-1234567")
         "called-off-thanks",
         "called-off",
         "later",
+        "coming-back-later",
+        "coming-this-afternoon",
+        "new-year-wishes",
+        "spring-festival-wishes",
     ],
 )
 def test_small_talk(text, kind):

@@ -153,7 +153,9 @@ def _holiday_text(source: _Source, date: dt.date) -> str:
     )
     opening = source.schedule.next_opening(dt.datetime.combine(last, dt.time(23, 59), CHINA))
     again = f"，{describe_date(opening.date())}起正常上班" if opening else ""
-    return f"{name}放假（{span}）{again}。"
+    # A year whose notice nobody gave: the law's days only; the notice may add bridge days around them.
+    notice = "" if source.calendar.knows(date.year) else "（按法定假日推算，以国务院办公厅当年通知为准）"
+    return f"{name}放假（{span}）{again}{notice}。"
 
 
 def _now_line(source: _Source, now: dt.datetime) -> str:

@@ -6,8 +6,10 @@ plus an optional file hall staff keep for years the package does not know yet
 
     {"holidays": {"2027-01-01": "元旦", ...}, "workdays": ["2027-02-07", ...]}
 
-The file wins over the package for the dates it names. For a year neither knows, weekends are rest days and
-weekdays working days (logged once per year, so staff notice the file needs updating).
+The file wins over the package for the dates it names. For a year neither knows, the days the law itself
+fixes are rest days (元旦 1 January, 春节 from New Year's Eve to the third day, 清明, 劳动节 1–2 May, 端午, 中秋,
+国庆 1–3 October: 全国年节及纪念日放假办法, 2025); the State Council's notice only adds bridge days and make-up
+working days around them. Such a year is logged once, so staff notice the file needs updating.
 """
 
 import datetime as dt
@@ -19,6 +21,7 @@ from typing import Any
 
 import chinese_calendar
 import yaml
+from lunar_python import Lunar, Solar
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,25 @@ def _package_dates() -> tuple[dict[dt.date, str], set[dt.date], set[int]]:
     holidays = {day: names.get(name, name) for day, name in chinese_calendar.holidays.items()}
     years = {day.year for day in holidays}
     return holidays, set(chinese_calendar.workdays), set(range(min(years), max(years) + 1))
+
+
+def statutory_holidays(year: int) -> dict[dt.date, str]:
+    """The rest days the law fixes in ``year`` whatever the year's notice says (lunar dates converted)."""
+
+    def lunar(month: int, day: int) -> dt.date:
+        solar = Lunar.fromYmd(year, month, day).getSolar()
+        return dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
+
+    spring = lunar(1, 1)
+    qingming = Solar.fromYmd(year, 4, 5).getLunar().getJieQiTable()["清明"]
+    days = {dt.date(year, 1, 1): "元旦"}
+    days.update({spring + dt.timedelta(days=step): "春节" for step in range(-1, 3)})
+    days[dt.date(qingming.getYear(), qingming.getMonth(), qingming.getDay())] = "清明节"
+    days.update({dt.date(year, 5, 1): "劳动节", dt.date(year, 5, 2): "劳动节"})
+    days[lunar(5, 5)] = "端午节"
+    days[lunar(8, 15)] = "中秋节"
+    days.update({dt.date(year, 10, day): "国庆节" for day in (1, 2, 3)})
+    return days
 
 
 class Calendar:
@@ -64,9 +86,12 @@ class Calendar:
         return year in self._known
 
     def _check(self, day: dt.date) -> None:
+        """Fill in the statutory days of a year nobody gave (once, logged so staff update the file)."""
         if day.year not in self._known and day.year not in self._warned:
             self._warned.add(day.year)
-            log.warning("no public holidays known for %d: only weekends are rest days", day.year)
+            for date, name in statutory_holidays(day.year).items():
+                self._holidays.setdefault(date, name)
+            log.warning("no holiday notice known for %d: only the statutory days are rest days", day.year)
 
     def is_holiday(self, day: dt.date) -> str | None:
         """The holiday's name ("国庆节") when ``day`` is a public-holiday rest day, else None."""
@@ -97,6 +122,7 @@ class Calendar:
 
     def _rest(self, day: dt.date) -> bool:
         """A rest day inside a holiday run: a holiday, or a weekend day that is not worked."""
+        self._check(day)
         return day in self._holidays or (day.weekday() >= 5 and day not in self._workdays and self._near(day))
 
     def _near(self, day: dt.date) -> bool:
@@ -110,6 +136,7 @@ class Calendar:
         after = _date(after)
         for step in range(within):
             day = after + dt.timedelta(days=step)
+            self._check(day)
             found = self._holidays.get(day)
             if found is not None and (name is None or found == name):
                 return self.holiday_period(day)

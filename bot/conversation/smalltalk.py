@@ -47,7 +47,9 @@ _PHRASES = {
     r"(?:唔该晒|唔该|多谢晒|xiexie|xiexieni|duoxie|ganxie|"  # Cantonese, and thanks typed in pinyin
     r"谢谢|谢啦|谢了|多谢|感谢|感恩|辛苦了?|麻烦了|蟹蟹|thankyou|thanks|thx|3q)(?:你们|您们|你|您|大家|nimen|ni)?",
     Kind.GREETING: r"你们好|你好|您好|hi|hello|hey|嗨|哈喽|哈啰|在吗|在不在|在么|在嘛|有人在吗|有人吗|"
-    r"早上好|上午好|中午好|下午好|晚上好|早安",
+    r"早上好|上午好|中午好|下午好|晚上好|早安|"
+    # Season's greetings (新年快乐, 过年好): a greeting, not a question about the holiday.
+    r"(?:新年|新春|春节|节日|元旦|国庆|中秋|端午|元宵|五一|劳动节)快乐|过年好|新年好|拜年了?|恭喜发财",
     Kind.ACK: r"好的|好滴|好嘞|好哒|好吧|好|行吧|行|可以|嗯+|恩+|哦+|噢+|喔+|知道了|明白了?|了解了?|"
     r"收到|懂了|清楚了|晓得哒|知道哒|懂哒|晓得了?|要得|okay|ok|okk|👌|"
     # Regional ways of saying fine: 没麻达 (northwest), 得行 (southwest), 中 (Henan), 妥了 (northeast).
@@ -56,7 +58,9 @@ _PHRASES = {
     r"(?:等\w{1,6}?)?再说(?!一)吧?|回头再说|以后再说|改天再说|"
     # What the citizen will do now (好 我先打电话, 那我去问问): the advice taken.
     r"我(?:先|再|就|这就|马上|现在)?(?:去)?(?:打|打个)(?:电话)?(?:过去|问问|问一下|试试)?|"
-    r"我(?:先|再|就|这就|马上)?(?:去)?(?:问问|问一下|看看|试试|想想|准备准备|准备一下)",
+    r"我(?:先|再|就|这就|马上)?(?:去)?(?:问问|问一下|看看|试试|想想|准备准备|准备一下)|"
+    # When they will come (那我一点半再来, 我明天就过去): a plan, nothing asked.
+    r"我\w{0,6}?(?:再|就)(?:来|去|过来|过去)",
 }
 _FILLER = r"请问|啊|呀|哈+|呢|啦|了|的|吧|哇|嘿|那就|那|老师|同志|亲|小助手|客服|机器人|工作人员"
 _ATOMS = re.compile(

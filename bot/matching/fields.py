@@ -26,7 +26,9 @@ FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"礼拜[六天日]|节假日|中午|午休|休息吗|休息不|周几|上班吗|上班不|"
             r"还有人(?:不|吗|没|在|么)|有人(?:在|值班)(?:不|吗|没|么)|"
             # 我下午一点过去行不: whether the hall is open at a time the citizen names.
-            r"(?:上午|下午|早上|晚上)?[一二三四五六七八九十两\d]{1,2}点(?:半|钟|多)?(?:过去|去|到|来|前)",
+            r"(?:上午|下午|早上|晚上)?[一二三四五六七八九十两\d]{1,2}点(?:半|钟|多)?(?:过去|去|到|来|前)|"
+            # 现在过去还赶得上吗: whether the desk is still open when they get there, not the time limit.
+            r"(?:现在|这会儿?|马上)(?:赶)?(?:过去|去|过来|来)(?:还)?(?:来得及|赶得上|赶得及|赶趟)",
         ),
         (
             "online",
@@ -224,8 +226,15 @@ CUE_TEXT = "|".join(pattern.pattern for pattern in _CUES)
 PARTICLES = frozenset({"不", "没", "吗", "行", "呢"})
 
 
-def names_nothing(content: str) -> bool:
-    """Whether prepared ``content`` is empty or a lone particle (不 of 在手机上能办不)."""
+#: The moment a question about hours is asked for (现在过去还赶得上吗): when, not what.
+_MOMENT = re.compile(r"现在|这会儿?|今天|明天|马上")
+
+
+def names_nothing(content: str, field: str | None = None) -> bool:
+    """Whether prepared ``content`` is empty or a lone particle (不 of 在手机上能办不), or, for an hours
+    question, only the moment it is about."""
+    if field == "hours":
+        content = _MOMENT.sub("", content)
     return content.strip() in PARTICLES or not content.strip()
 
 

@@ -630,7 +630,7 @@ class Matcher:
                 "answer", item=offered[index], field=field or prev.field, score=1.0, reason="picked"
             )
         content = self._prepare(text)
-        if field is not None and (only_field_words(content) or names_nothing(content)):
+        if field is not None and (only_field_words(content) or names_nothing(content, field)):
             # 几天, 多钱, 在手机上可以办不: a field asked and nothing else, whatever some record says.
             content = ""
         if not content:
