@@ -96,7 +96,8 @@ def text(reason, now, calendar, hall=COUNTY, **options):
             "complaint",
             at(11, 23, 19),
             COUNTY,
-            ["投诉电话：0999-7654321（办公时间）", HOTLINE],
+            # After hours: the complaint line, 12345, and the hall's desk for when it opens again.
+            ["投诉电话：0999-7654321（办公时间）", HOTLINE, "工作时间也可拨打咨询电话 0999-1234567"],
             [TRANSFERRING],
         ),
         (

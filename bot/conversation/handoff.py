@@ -119,7 +119,12 @@ def _complaint(hall: Hall, staffed: bool) -> str:
     label = "投诉电话" if hall.complaint_phone else "投诉请拨打咨询电话"
     if not phone:
         return f"投诉也可拨打{HOTLINE}。"
-    return f"{label}：{phone}" + ("。" if staffed else f"（办公时间）；也可拨打{HOTLINE}。")
+    if staffed:
+        return f"{label}：{phone}。"
+    # Nobody in now: the complaint line and the hall's own desk both answer when the hall opens again.
+    desk = _first_number(hall.phone)
+    also = f"工作时间也可拨打咨询电话 {desk}。" if desk and desk != phone else ""
+    return f"{label}：{phone}（办公时间）；也可拨打{HOTLINE}。{also}"
 
 
 def _call(

@@ -22,7 +22,8 @@ _DAY = r"(?:周|星期|礼拜)([一二三四五六日天七])"
 _DAY_RANGE = re.compile(_DAY + r"\s*[至到~\-—–]\s*" + _DAY)
 _DAY_SINGLE = re.compile(_DAY)
 _CLOCK = r"(上午|下午|中午|晚上)?\s*(\d{1,2})(?:[:：](\d{2})|(点半)|点|时)?"
-_TIME_RANGE = re.compile(_CLOCK + r"\s*[-~—–至到]\s*" + _CLOCK)
+#: Not window or floor numbers (综合受理1-2号窗口, 3-5楼): a range of hours is not followed by 号, 楼….
+_TIME_RANGE = re.compile(_CLOCK + r"\s*[-~—–至到]\s*" + _CLOCK + r"(?![\d号楼层栋幢室窗])")
 _PARENTHESES = re.compile(r"[（(][^）)]*[）)]")
 _EVERY_DAY = re.compile(r"工作日|每天|每日|全天|周一至周日")
 #: The text says the hall opens on public holidays ("节假日照常办公", "全年无休"); "节假日调休上班日正常办公"
