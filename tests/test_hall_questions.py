@@ -187,8 +187,10 @@ def test_without_hall_name_the_place_is_a_leftover():
         ("周六可以办营业执照吗", True),
         ("身份证丢了怎么补办", False),
         ("明天要交材料吗", False),
+        # A voice story without punctuation: 上班 is the citizen's job, 过年 a plan far from it.
+        ("我在这边厂里上班昨天钱包被人偷了身份证也在里面过两个月要回老家过年怎么办", False),
     ],
-    ids=["today-passport", "tomorrow-card", "saturday-licence", "no-day", "day-but-no-can-do"],
+    ids=["today-passport", "tomorrow-card", "saturday-licence", "no-day", "day-but-no-can-do", "far-apart"],
 )
 def test_a_day_asked_beside_a_service(text, asked):
     found = day_asked(text)

@@ -271,3 +271,24 @@ def test_two_errands_told_at_once_are_both_found_the_likeliest_first() -> None:
     pension = {"A": "灵活就业人员参加职工基本养老保险登记", "B": "社会保障卡申领、补换"}
     one = Decision("clarify", candidates=("A", "B"), scores=(("A", 0.76), ("B", 0.35)))
     assert errands(one, "我想问社保的事 社会保险", pension) == ()
+
+
+def test_a_lost_document_named_in_a_story_picks_its_replacement_whatever_comes_first() -> None:
+    from bot.matching.settled import replacing_choice
+    from knowledge.schema import Item
+
+    def item(code: str, name: str) -> Item:
+        return Item(code=code, name=name, department="公安局", materials=[])
+
+    items = {
+        "D": item("D", "死亡人员户口注销"),
+        "R": item("R", "居民身份证有效期满换领"),
+        "L": item("L", "居民身份证补领"),
+        "F": item("F", "补发外国人永久居留身份证"),
+    }
+    content = "昨天坐公交车钱包被人被盗身份证 里面过两个月 回老家过年"
+    # The story put 户口注销 first; the one option replacing the document it names is the answer.
+    assert replacing_choice(("D", "R", "L"), content, items) == "L"
+    # A replacing item whose name qualifies the document the message does not (外国人永久居留) is no answer.
+    assert replacing_choice(("D", "F"), "身份证遗失 补领", items) is None
+    assert replacing_choice(("D", "R", "L"), "身份证 怎么办", items) is None  # nothing lost

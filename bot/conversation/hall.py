@@ -10,6 +10,7 @@ nothing (address and phone).
 
 import enum
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.conversation.dayrefs import DayRef, find_days
@@ -229,8 +230,26 @@ def _day_beside_can_do(text: str) -> bool:
     clauses = [clause for clause in _CLAUSE.split(text) if clause]
     for i, clause in enumerate(clauses):
         days, rest = find_days(clause)
-        if days and (_CAN_DO.search(rest) or (i + 1 < len(clauses) and _CAN_DO.search(clauses[i + 1]))):
+        if days and (_near_can_do(clause, days) or (i + 1 < len(clauses) and _CAN_DO.search(clauses[i + 1]))):
             return True
+    return False
+
+
+#: How far apart a day and the words asking whether something can be done may be in one clause.
+_NEAR = 8
+
+
+def _near_can_do(clause: str, days: Sequence[DayRef]) -> bool:
+    """Whether a day ``clause`` names stands near words asking whether something can be done (今天能办吗),
+    not at the other end of a story without punctuation (…在厂里上班…过两个月要回老家过年怎么办)."""
+    for day in days:
+        at = clause.find(day.words)
+        if at < 0:
+            continue
+        for found in _CAN_DO.finditer(clause):
+            gap = found.start() - (at + len(day.words)) if found.start() >= at else at - found.end()
+            if gap <= _NEAR:
+                return True
     return False
 
 

@@ -483,7 +483,30 @@ def replacing_choice(choices: Sequence[str], content: str, items: Mapping[str, I
     first = items[choices[0]].name
     same = [code for code in choices if _longest_common(first, items[code].name) >= SAME_DOCUMENT]
     replacing = [code for code in same if _REPLACES.search(items[code].name)]
-    return replacing[0] if len(same) >= 2 and len(replacing) == 1 else None
+    if len(same) >= 2 and len(replacing) == 1:
+        return replacing[0]
+    if tells_loss(content):
+        # 钱包被偷了身份证也在里面…过两个月要回老家过年: whatever the story put first, the one option that
+        # replaces a document the message names.
+        named = [
+            code
+            for code in choices
+            if _REPLACES.search(items[code].name) and _names_document(items[code].name, content)
+        ]
+        return named[0] if len(named) == 1 else None
+    return None
+
+
+#: What a replacing item's name says besides the document (补领, 挂失与补换, its bracket).
+_OPERATION = re.compile(r"[（(].*?[）)]|补领|补发|补换|补办|补证|换领|换发|换证|挂失|遗失|丢失|被盗|补|换|[与和及、]")
+
+
+def _names_document(name: str, content: str) -> bool:
+    """Whether ``content`` names the document of a replacing item's ``name``: most of it, in one run
+    (身份证 of 居民身份证补领, not of 补发外国人永久居留身份证, whose qualifier it does not say)."""
+    document = _OPERATION.sub("", name)
+    shared = _longest_common(document, content)
+    return shared >= SAME_DOCUMENT and shared * 5 >= len(document) * 3
 
 
 #: The verbs of asking for a service, in aliases (办残疾证, 申请低保): they name no item.
