@@ -62,6 +62,24 @@ def test_an_faq_entry_answers_a_yes_no_question_by_its_words():
     assert entry is not None and entry.a == "不需要。"
 
 
+def test_an_faq_entry_naming_the_thing_asked_about_answers_it():
+    item = Item(
+        code="T-1",
+        name="内地居民结婚登记",
+        department="民政局",
+        materials=[],
+        faq=[
+            FaqEntry(q="结婚登记还要户口本吗？", a="不需要。"),
+            FaqEntry(q="结婚可以一个人去领证吗？", a="不可以。"),
+        ],
+    )
+    # Few words in common, but only the first entry names the thing asked about (户口本).
+    entry = faq_for(item, "我跟女朋友下个月去领证，要带户口本吗", None, ItemPassages({}))
+    assert entry is not None and entry.a == "不需要。"
+    # A thing no entry names answers nothing from the FAQ.
+    assert faq_for(item, "要带照片吗", None, ItemPassages({})) is None
+
+
 def test_a_character_only_one_situation_has_tells_it_when_closest_in_meaning(matcher):
     item = Item(
         code="T-GJJ",

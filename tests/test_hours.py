@@ -345,5 +345,6 @@ def test_window_numbers_are_not_hours():
     # 综合受理1-2号 names windows; read as 1:00-2:00 it made the next opening "1:00".
     text = "周一至周五 8:30-12:00，13:00-17:00；工作日中午12:00-13:00，综合受理1-2号、户政11-12号窗口照常办理"
     schedule = parse_hours(text)
-    assert sorted({(span.start, span.end) for span in schedule.spans}) == [(510, 720), (720, 780), (780, 1020)]
+    periods = sorted({(span.start, span.end) for span in schedule.spans})
+    assert periods == [(510, 720), (720, 780), (780, 1020)]
     assert "综合受理1-2号" in dict(schedule.notes)[0]

@@ -132,6 +132,10 @@ def test_the_factory_is_the_employer() -> None:
 def test_wu_words_are_read() -> None:
     assert normalize("房东勿肯一道去，阿拉自家好去办伐？") == "房东不肯一道去 我们自己好去办吗"
     assert normalize("啥辰光报名") == "什么时候报名"
+    # 伐 ends a question without a question mark too (要带户口本伐); 采伐 is still logging.
+    assert normalize("要带户口本伐") == "要带户口本吗"
+    assert normalize("网上好弄伐，阿拉想早点弄") == "网上好弄吗 我们想早点弄"
+    assert "采伐" in normalize("林木采伐要什么材料")
 
 
 def test_hokkien_words_are_read() -> None:

@@ -27,6 +27,7 @@ from bot.matching.options import (
     tied_by_words,
     without_unwanted,
 )
+from bot.matching.segment import is_word
 from bot.matching.situations import (
     age_situation,
     named_situation,
@@ -177,7 +178,7 @@ def faq_for(item: Item, text: str, field: str | None, passages: ItemPassages) ->
     if not faq or not (field or _YES_NO.search(text) or _YES_NO.search(normalize(text))):
         return None
     if not passages.scores:
-        return _faq_by_words(faq, text)
+        return _faq_by_words(faq, text, item)
     scored = sorted(((passages.get(entry.q) or 0.0, entry) for entry in faq), key=lambda pair: -pair[0])
     best_score, best = scored[0]
     runner_up = scored[1][0] if len(scored) > 1 else 0.0
@@ -195,7 +196,7 @@ def faq_for(item: Item, text: str, field: str | None, passages: ItemPassages) ->
         return best
     # A long story is about as close in meaning to every passage; the entry whose own words it says
     # (…最多能贷多少 of 公积金最多能贷多少？) is still the one asked.
-    return _faq_by_words(faq, text)
+    return _faq_by_words(faq, text, item)
 
 
 #: Pairs that say how a question asks, not what about: sharing them shares no word.
@@ -208,16 +209,38 @@ _ASKING_PAIRS = frozenset(
 FAQ_WORD_SHARE = 0.6
 
 
-def _faq_by_words(faq: Sequence[FaqEntry], text: str) -> FaqEntry | None:
+def _faq_by_words(faq: Sequence[FaqEntry], text: str, item: Item) -> FaqEntry | None:
     """The FAQ entry whose distinctive words (those not shared by every entry) the message mostly says,
-    when exactly one does."""
+    when exactly one does; else the entry naming most of the things the message names (领证要带户口本吗 and
+    结婚登记还要户口本吗？: 户口本) that the item's own name and aliases do not, when one does."""
     said = _pairs(text)
     grams = distinctive([entry.q for entry in faq]) if len(faq) > 1 else [_pairs(faq[0].q)]
     shares = [len(said & g) / len(g) if g else 0.0 for g in grams]
     best = max(shares)
     if best >= FAQ_WORD_SHARE and shares.count(best) == 1:
         return faq[shares.index(best)]
-    return None
+    own = normalize(" ".join([item.name, *(item.aliases or ())])).replace(" ", "")
+    things = _things(normalize(text).replace(" ", ""), own)
+    counts = [sum(thing in normalize(entry.q).replace(" ", "") for thing in things) for entry in faq]
+    most = max(counts, default=0)
+    return faq[counts.index(most)] if most and counts.count(most) == 1 else None
+
+
+#: A thing named in a question: three characters or more, not the words of asking.
+_THING = 3
+
+
+def _things(compact: str, own: str) -> set[str]:
+    """The words of ``_THING`` characters ``compact`` says (户口本, not 证丢了) that are not in the item's
+    ``own`` words and hold no asking pair."""
+    runs = {compact[i : i + _THING] for i in range(len(compact) - _THING + 1)}
+    return {
+        run
+        for run in runs
+        if is_word(run)
+        and run not in own
+        and not any(run[j : j + 2] in _ASKING_PAIRS for j in range(_THING - 1))
+    }
 
 
 def _pairs(text: str) -> set[str]:

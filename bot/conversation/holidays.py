@@ -6,10 +6,11 @@ plus an optional file hall staff keep for years the package does not know yet
 
     {"holidays": {"2027-01-01": "元旦", ...}, "workdays": ["2027-02-07", ...]}
 
-The file wins over the package for the dates it names. For a year neither knows, the days the law itself
-fixes are rest days (元旦 1 January, 春节 from New Year's Eve to the third day, 清明, 劳动节 1–2 May, 端午, 中秋,
-国庆 1–3 October: 全国年节及纪念日放假办法, 2025); the State Council's notice only adds bridge days and make-up
-working days around them. Such a year is logged once, so staff notice the file needs updating.
+The file wins over the package for the dates it names. For a year neither knows, the days the law
+itself fixes are rest days (元旦 1 January, 春节 from New Year's Eve to the third day, 清明, 劳动节 1–2
+May, 端午, 中秋, 国庆 1–3 October: 全国年节及纪念日放假办法, 2025); the State Council's notice only adds
+bridge days and make-up working days around them. Such a year is logged once, so staff notice the file
+needs updating.
 """
 
 import datetime as dt

@@ -195,9 +195,13 @@ def rewrite_area(text: str) -> str:
     return _AREA.sub(r"\1平方米", text)
 
 
+#: Wu's question particle at a clause's end (要带户口本伐, 网上好弄伐): 吗; not 伐 of 采伐.
+_WU_QUESTION = re.compile(r"(?<![采砍征讨步])伐(?=$|[\s，,。.？?！!；;])")
+
+
 def rewrite_colloquial(text: str) -> str:
-    """咋→怎么, 啥→什么 and the other pairs of ``data/colloquial.tsv``."""
-    return _colloquial()(text)
+    """咋→怎么, 啥→什么 and the other pairs of ``data/colloquial.tsv``; Wu's final 伐 → 吗."""
+    return _colloquial()(_WU_QUESTION.sub("吗", text))
 
 
 def strip_fillers(text: str) -> str:

@@ -498,7 +498,9 @@ def replacing_choice(choices: Sequence[str], content: str, items: Mapping[str, I
 
 
 #: What a replacing item's name says besides the document (补领, 挂失与补换, its bracket).
-_OPERATION = re.compile(r"[（(].*?[）)]|补领|补发|补换|补办|补证|换领|换发|换证|挂失|遗失|丢失|被盗|补|换|[与和及、]")
+_OPERATION = re.compile(
+    r"[（(].*?[）)]|补领|补发|补换|补办|补证|换领|换发|换证|挂失|遗失|丢失|被盗|补|换|[与和及、]"
+)
 
 
 def _names_document(name: str, content: str) -> bool:
