@@ -711,3 +711,11 @@ def test_how_much_a_month_of_a_benefit_is_what_it_pays(context):
     assert (pays.item, pays.field) == ("SF-MZ-006", "conditions")
     assert "每月100元" in pays.text and "收费标准" not in pays.text
 
+
+
+def test_back_to_the_earlier_item_by_its_document(context):
+    say(context, "我老公社保卡丢了，我能帮他补吗")
+    say(context, "他身份证也一起丢了，身份证我能代他补吗")
+    back = say(context, "那刚才那个社保卡，在几号窗口办")
+    # 社保卡 alone would be 社会保障卡申领; 刚才那个 is the replacement talked about before.
+    assert (back.item, back.field) == ("SF-RS-002", "location")

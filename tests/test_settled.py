@@ -292,3 +292,19 @@ def test_a_lost_document_named_in_a_story_picks_its_replacement_whatever_comes_f
     # A replacing item whose name qualifies the document the message does not (外国人永久居留) is no answer.
     assert replacing_choice(("D", "F"), "身份证遗失 补领", items) is None
     assert replacing_choice(("D", "R", "L"), "身份证 怎么办", items) is None  # nothing lost
+
+
+def test_a_first_card_for_someone_is_the_issuing_option(county_kb_path) -> None:
+    from bot.matching.settled import issuing_choice, same_document
+    from knowledge.schema import load_kb
+
+    items = {item.code: item for item in load_kb(county_kb_path).items}
+    choices = ("SF-RS-001", "SF-RS-002")  # 社会保障卡申领 / 社会保障卡挂失与补换
+    assert issuing_choice(choices, "孙女刚满月，想给她办张社保卡", items) == "SF-RS-001"
+    # An earlier card told (坏了, 补): not the issuing option.
+    assert issuing_choice(choices, "社保卡坏了想办张新的", items) is None
+    assert issuing_choice(choices, "社保卡怎么补办", items) is None
+    # Nothing said of obtaining one: the question stays.
+    assert issuing_choice(choices, "社保卡的事", items) is None
+    assert same_document("社会保障卡申领", "社会保障卡挂失与补换")
+    assert not same_document("社会保障卡申领", "居民身份证补领")

@@ -48,12 +48,14 @@ from bot.matching.semantic import SemanticIndex
 from bot.matching.settled import (
     answer_first,
     errands,
+    issuing_choice,
     leading_option,
     likely_item,
     lost_sibling,
     own_words,
     replacement,
     replacing_choice,
+    same_document,
     says_own_name,
     settled_alone,
     tells_loss,
@@ -116,7 +118,9 @@ PURPOSE = re.compile(
 CALLED_OFF = re.compile(r"(?:先|就|暂时|还是)?不(?:办|弄|搞|去)?(\w{2})了[，,。]")
 #: Back to what was talked about before (回到我爸那个, 刚才那个, 前面说的那个).
 BACK_TO = re.compile(
-    r"^(?:再)?(?:回到|说回|回头说|还是说)|^(?:刚才|刚刚|前面|之前|上面)(?:说的|问的|讲的)?(?:那个|那件事|那事)"
+    r"^(?:再)?(?:回到|说回|回头说|还是说)|"
+    # 那刚才那个社保卡 / 头先个执照 (Cantonese 头先 = 刚才).
+    r"^(?:那|哦|好)?(?:刚才|刚刚|头先|前面|之前|上面)(?:说的|问的|讲的)?(?:那个|那件事|那事|个)"
 )
 
 #: Pairs of characters every paper's name may hold: they tell no material apart.
@@ -324,6 +328,8 @@ class Matcher:
             choices = tuple(self.codes[c.position] for c in verdict.choices(self.names))
             items = {c: self.item(c) for c in choices}
             replacing = replacing_choice(choices, self._prepare(text), items) if text else None
+            # 孙女刚满月，想给她办张社保卡, between 社会保障卡申领 and 挂失与补换: a first card.
+            replacing = replacing or (issuing_choice(choices, text, items) if text else None)
             if replacing is not None:
                 # 社保卡找不到了, between 社会保障卡申领 and 挂失与补换: the card is lost, so it is replaced.
                 score = verdict.answer_p
@@ -510,6 +516,9 @@ class Matcher:
         family = tuple(code for code, name in named if key in name)
         return family if 2 <= len(family) <= MAX_CANDIDATES else ()
 
+    def _name_of(self, code: str | None) -> str:
+        return self.names[self.position[code]] if code in self.position else ""
+
     @functools.cached_property
     def _prepared_names(self) -> tuple[str, ...]:
         """Each item's name as matched (canonical words), in ``codes`` order; prepared once, on first use."""
@@ -653,7 +662,13 @@ class Matcher:
             earlier in self.position
             and prev.item
             and BACK_TO.match(compact)
-            and not (fresh.action == "answer" and fresh.item not in (earlier, prev.item))
+            and not (
+                fresh.action == "answer"
+                and fresh.item not in (earlier, prev.item)
+                # 那刚才那个社保卡 names the earlier 社会保障卡挂失与补换 by its document, whatever the
+                # document's bare name alone would answer (社会保障卡申领).
+                and not same_document(self.names[self.position[earlier]], self._name_of(fresh.item))
+            )
         ):
             # 回到我爸那个，要多久到账 / 刚才那个，… : back to the item talked about before this one.
             return Decision("answer", item=earlier, field=field, score=1.0, reason="follow_up")

@@ -497,6 +497,35 @@ def replacing_choice(choices: Sequence[str], content: str, items: Mapping[str, I
     return None
 
 
+#: What an item's name says of an earlier document (换, 补, 挂失, 注销, 变更…): it is not the one that issues.
+_OF_AN_EARLIER = re.compile(r"[换补续销迁改]|挂失|遗失|丢失|被盗|变更|延续|损坏|期满|到期")
+#: The citizen means to obtain one (想给她办张社保卡, 要去办个), not to ask what to do about it.
+_TO_OBTAIN = re.compile(
+    r"(?:要|想|去|来|准备|打算|得)(?:给\w{1,3}?)?(?:去|来)?(?:办|申请|申领|领)(?:[张个本份])"
+)
+
+
+def issuing_choice(choices: Sequence[str], text: str, items: Mapping[str, Item]) -> str | None:
+    """In a numbered question about one document, the one option that issues it (社会保障卡申领, beside
+    挂失与补换) when the message means to obtain one (孙女刚满月，想给她办张社保卡) and tells of no earlier
+    one: nothing lost, replaced, renewed or changed; else None."""
+    said = normalize(text).replace(" ", "")
+    if not choices or any(code not in items for code in choices) or not _TO_OBTAIN.search(said):
+        return None
+    if _OF_AN_EARLIER.search(said) or tells_loss(said) or _ASKS_AGAIN.search(said):
+        return None
+    first = items[choices[0]].name
+    same = [code for code in choices if _longest_common(first, items[code].name) >= SAME_DOCUMENT]
+    if len(same) < 2:
+        return None
+    issuing = [code for code in same if not _OF_AN_EARLIER.search(_OPERATION_FREE.sub("", items[code].name))]
+    return issuing[0] if len(issuing) == 1 else None
+
+
+#: Brackets of a name (（有效期满）) say a case, not the operation.
+_OPERATION_FREE = re.compile(r"[（(].*?[）)]")
+
+
 #: What a replacing item's name says besides the document (补领, 挂失与补换, its bracket).
 _OPERATION = re.compile(
     r"[（(].*?[）)]|补领|补发|补换|补办|补证|换领|换发|换证|挂失|遗失|丢失|被盗|补|换|[与和及、]"
@@ -519,6 +548,11 @@ def own_words(item: Item) -> str:
     """An item's own words: its name, its aliases without the verb of asking (办残疾证) and its situations."""
     aliases = [_ASKING_VERB.sub(" ", alias) for alias in item.aliases or ()]
     return " ".join([item.name, *aliases, *(s.name for s in item.situations or ())])
+
+
+def same_document(a: str, b: str) -> bool:
+    """Whether two item names are about one document (社会保障卡申领, 社会保障卡挂失与补换)."""
+    return bool(a and b) and _longest_common(a, b) >= SAME_DOCUMENT
 
 
 def _longest_common(a: str, b: str) -> int:
