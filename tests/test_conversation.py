@@ -719,3 +719,11 @@ def test_back_to_the_earlier_item_by_its_document(context):
     back = say(context, "那刚才那个社保卡，在几号窗口办")
     # 社保卡 alone would be 社会保障卡申领; 刚才那个 is the replacement talked about before.
     assert (back.item, back.field) == ("SF-RS-002", "location")
+
+
+def test_a_neighbour_named_by_its_own_words_is_turned_to(context):
+    say(context, "我爸中风后一直卧床，想给他办个残疾证，他下不了床去不了医院评残咋办")
+    # 护理补贴 is said in one item's name only, not in 残疾人证申领's: that item, though the story before it
+    # (缓过来了) keeps it below the usual bar for leaving the item at hand.
+    turned = say(context, "缓过来了。办下来以后那个护理补贴怎么申请")
+    assert (turned.action, turned.item) == ("answer", "SF-CL-003")

@@ -181,6 +181,7 @@ def test_a_storys_asking_clause_names_the_field() -> None:
         ("我喊我孙女帮我去办要得不", True),  # 喊 = 让 (四川话), and someone sent for the citizen
         ("腿脚不利索，能叫我儿子去给我办不", True),  # 叫 = 让
         ("我人在外地，托亲戚去办可以吧", True),
+        ("他公积金里还有钱，我这个当儿子的能去帮他取出来不", True),  # 帮他取: fetching it for him
         ("叫什么名字", False),
         ("她能领多少", False),  # how much, not who goes
         ("公司欠的工资能找免费律师帮我讨回来吗", False),  # someone helping, not going instead

@@ -110,6 +110,10 @@ def test_family_roles_are_told_in_the_words_situation_names_use():
     assert "婚内" in roles("我俩都是本县户口，结婚证也有")
     assert roles("我跟娃儿他爸还没扯证，莫得结婚证") == "非婚"  # no 婚内; not married
     assert roles("还没结婚") == "非婚"  # not married: 非婚生育
+    # Damage told by how it happened (撕坏了, 洗烂了): 损坏, as situation names write it (损坏换证).
+    assert "损坏" in roles("房本叫小孙子给撕坏了")
+    assert "损坏" in roles("驾照跟衣服一起洗烂了")
+    assert "损坏" not in roles("身份证丢了")
     assert roles("我跟孩子爸还没领证") == "非婚"
     # Just born (told as news too), and a hospital stay away.
     assert "新生儿" in roles("我老婆上个月在县医院生了个闺女")

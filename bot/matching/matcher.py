@@ -94,6 +94,8 @@ SHORT_ASK = 12
 #: A message under a numbered question that alone points this surely (and far ahead) at an item not offered
 #: asks about that item, whatever words it shares with the options.
 AWAY_P = 0.8
+#: Characters in a row of one item's name that name it, said in a message (护理补贴).
+NAME_RUN = 4
 #: A follow-up may move to one of this many items nearest to the topic with it (那丢了呢 → 遗失补领).
 SIBLINGS = 3
 #: Content this short (characters) is a bare refinement (那丢了呢 → 遗失): it keeps the field asked before.
@@ -516,6 +518,18 @@ class Matcher:
         family = tuple(code for code, name in named if key in name)
         return family if 2 <= len(family) <= MAX_CANDIDATES else ()
 
+    def _uniquely_named(self, content: str, code: str, current: str) -> bool:
+        """Whether prepared ``content`` says NAME_RUN characters or more of ``code``'s name in a row that no
+        other item's name holds and the ``current`` item's name does not (护理补贴 of 困难残疾人生活补贴和
+        重度残疾人护理补贴, after 残疾人证申领)."""
+        compact = content.replace(" ", "")
+        name = self._prepared_names[self.position[code]].replace(" ", "")
+        own = self._prepared_names[self.position[current]].replace(" ", "")
+        named = zip(self.codes, self._prepared_names, strict=True)
+        others = [n.replace(" ", "") for c, n in named if c != code]
+        runs = {compact[i : i + NAME_RUN] for i in range(len(compact) - NAME_RUN + 1)}
+        return any(run in name and run not in own and not any(run in n for n in others) for run in runs)
+
     def _name_of(self, code: str | None) -> str:
         return self.names[self.position[code]] if code in self.position else ""
 
@@ -825,7 +839,7 @@ class Matcher:
             lead is not None
             and prev.item in self.position
             and lead != prev.item
-            and fresh.scores[0][1] >= AWAY_P
+            and (fresh.scores[0][1] >= AWAY_P or self._uniquely_named(content, lead, prev.item))
             and self._renamed(content, prev.item, lead)
             # 那婚姻登记呢，… turns to a topic; which of its items is the question's to ask.
             and not TURN_TO.match(compact)

@@ -65,6 +65,11 @@ _ROLES = (
     ),
     # Details written wrong (名字错了一个字, 出生证明写错字了): 有误 / 错误, as situation names write it.
     ("有误 错误", re.compile(r"[写弄搞打填登印]错|错了\w{0,3}字|名字错|错字|信息不对|写得不对")),
+    # Damaged (房本叫小孙子给撕坏了, 驾照洗烂了): 损坏 / 损毁, as situation names write it (损坏换证).
+    (
+        "损坏 损毁 破损",
+        re.compile(r"[撕弄咬泡洗烧摔折扯剪磨淋](?:\w{0,2}?)(?:坏|烂|破)|坏掉|烂掉|破损|字迹不清|看不清了"),
+    ),
     # A stall (就一个小摊仔, 在路边摆摊): 摊贩, as situation names write it.
     ("摊贩", re.compile(r"小摊|摆摊|地摊|摊仔|摊位|路边摊|摊子")),
     # Work as citizens say it (来这边厂里打工的): 就业, as situation names write it (以合法稳定就业申领).
