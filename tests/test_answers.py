@@ -182,3 +182,11 @@ def test_numbered_questions():
 def test_fit_cuts_at_a_character_boundary():
     text = answers.fit("办" * 1000, 100)
     assert answers.size(text) <= 100 and text.endswith("…")
+
+
+def test_the_steps_say_how_many_trips_they_take():
+    item = make_item(process=["提交申请", "30日冷静期", "期满后再次到场领证"], visits=2)
+    text = answers.field_text(item, "process", HALL)
+    assert text == "1. 提交申请\n2. 30日冷静期\n3. 期满后再次到场领证\n到现场：最多跑2次"
+    # Without steps the record does not tell the process: the trips alone are no answer to it.
+    assert answers.field_text(make_item(visits=1), "process", HALL) is None

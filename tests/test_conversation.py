@@ -727,3 +727,10 @@ def test_a_neighbour_named_by_its_own_words_is_turned_to(context):
     # (缓过来了) keeps it below the usual bar for leaving the item at hand.
     turned = say(context, "缓过来了。办下来以后那个护理补贴怎么申请")
     assert (turned.action, turned.item) == ("answer", "SF-CL-003")
+
+
+def test_what_to_bring_is_no_question_whether_something_is_needed(context):
+    # 么 of 要带什么 asks what; no "需要。<one material>" line leads the block.
+    reply = say(context, "离婚去哪里办，要带什么")
+    assert reply.item == "SF-MZ-002"
+    assert not reply.text.startswith("需要。")

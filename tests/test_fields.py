@@ -152,6 +152,8 @@ def test_strip_field_words(text: str, expected: str) -> None:
         ("办下来要多久", "time_limit"),
         ("补办要交多少钱", "fee"),
         ("好久拿得到", "time_limit"),  # 四川话: 好久 = 多久 when it asks
+        ("要跑几趟", "process"),  # the trips the steps take
+        ("一个月多少", "fee"),  # what is paid or what a benefit pays: the conversation tells which
         ("现在过去还赶得上吗", "hours"),  # arriving in time: the hours, not the time limit
         ("下礼拜要坐动车 赶得及吗", "time_limit"),
     ],

@@ -114,6 +114,9 @@ def test_family_roles_are_told_in_the_words_situation_names_use():
     assert "损坏" in roles("房本叫小孙子给撕坏了")
     assert "损坏" in roles("驾照跟衣服一起洗烂了")
     assert "损坏" not in roles("身份证丢了")
+    # Both agreeing (商量好了，两个人都同意的): 协议, as in 双方协议离婚.
+    assert "双方协议" in roles("我跟老公商量好了要离婚，两个人都同意的")
+    assert "双方协议" not in roles("他不同意离婚，没谈妥")
     assert roles("我跟孩子爸还没领证") == "非婚"
     # Just born (told as news too), and a hospital stay away.
     assert "新生儿" in roles("我老婆上个月在县医院生了个闺女")

@@ -164,7 +164,10 @@ def field_text(item: Item, field: str, hall: Hall, situation: Situation | None =
     if field == "phone":
         return item.phone or hall.phone
     if field == "process":
-        return "\n".join(f"{n}. {step}" for n, step in enumerate(item.process or (), 1)) or None
+        steps = [f"{n}. {step}" for n, step in enumerate(item.process or (), 1)]
+        # How many trips the steps take, where the record says (最多跑2次): what 要跑几趟 asks.
+        trips = _visits(item)
+        return "\n".join([*steps, *([f"到现场：{trips}"] if trips and steps else [])]) or None
     if field == "online":
         return _online(item)
     if field == "conditions":

@@ -155,8 +155,9 @@ def presence_sentences(item: Item, situation: Situation | None = None) -> str | 
 
 #: Whether something is still needed (还要体检吗, 要不要带户口本, 需不需要照片): a yes/no about a material.
 NEED_ASK = re.compile(
-    r"(?:还|也)(?:要|需要|得|用)(?:带|交|提供|做|准备|开)?\w{1,6}?(?:吗|么|不)$|"
-    r"(?:要|需要)(?:带|交|提供|做|准备|开)\w{1,6}?(?:吗|么)$|要不要|需不需要|用不用"
+    # 么 of 什么 asks what, not whether (去哪里办要带什么).
+    r"(?:还|也)(?:要|需要|得|用)(?:带|交|提供|做|准备|开)?\w{1,6}?(?:吗|(?<![什怎])么|不)$|"
+    r"(?:要|需要)(?:带|交|提供|做|准备|开)\w{1,6}?(?:吗|(?<![什怎])么)$|要不要|需不需要|用不用"
 )
 #: Words every material's line may hold: they tell none apart.
 _PAPER_WORDS = frozenset({"材料", "原件", "复印件", "东西", "证明", "证件"})

@@ -70,6 +70,8 @@ _ROLES = (
         "损坏 损毁 破损",
         re.compile(r"[撕弄咬泡洗烧摔折扯剪磨淋](?:\w{0,2}?)(?:坏|烂|破)|坏掉|烂掉|破损|字迹不清|看不清了"),
     ),
+    # Both sides agree (商量好了，两个人都同意的): 双方协议, as situation names write it (双方协议离婚).
+    ("双方协议", re.compile(r"(?<![不没未])(?:都同意|双方同意|商量好|协商好|协商一致|谈妥|谈好了)")),
     # A stall (就一个小摊仔, 在路边摆摊): 摊贩, as situation names write it.
     ("摊贩", re.compile(r"小摊|摆摊|地摊|摊仔|摊位|路边摊|摊子")),
     # Work as citizens say it (来这边厂里打工的): 就业, as situation names write it (以合法稳定就业申领).
