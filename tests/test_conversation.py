@@ -734,3 +734,4 @@ def test_what_to_bring_is_no_question_whether_something_is_needed(context):
     reply = say(context, "离婚去哪里办，要带什么")
     assert reply.item == "SF-MZ-002"
     assert not reply.text.startswith("需要。")
+

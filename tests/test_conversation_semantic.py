@@ -530,3 +530,11 @@ def test_a_bare_family_name_asks_with_the_whole_family(context):
     reply = say(context, "办身份证")
     assert reply.action == "clarify"
     assert {"SF-GA-001", "SF-GA-002", "SF-GA-003", "SF-GA-004"} <= set(reply.choices)
+
+
+def test_the_current_items_operation_keeps_a_case_on_it(knowledge):
+    context = _other_hall(knowledge, "lotus")
+    say(context, "身份证被人偷了怎么补办")
+    # 户口 of the case fits household items, none of which 补 (户口迁入, 出生登记…); the item at hand does.
+    case = say(context, "我户口不在这里的也能补？")
+    assert (case.action, case.item) == ("answer", "HT-GA-003")

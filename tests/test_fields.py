@@ -292,6 +292,7 @@ def test_whether_this_one_person_may_go_is_a_presence_question() -> None:
 
     assert PRESENCE_ASK.search(normalize("俺自己去中不"))
     assert PRESENCE_ASK.search(normalize("他一个人去行不行"))
+    assert PRESENCE_ASK.search(normalize("前夫也得一起去吗"))  # someone else coming too
     assert not PRESENCE_ASK.search(normalize("我自己名下没有房子"))
 
 

@@ -306,5 +306,7 @@ def test_a_first_card_for_someone_is_the_issuing_option(county_kb_path) -> None:
     assert issuing_choice(choices, "社保卡怎么补办", items) is None
     # Nothing said of obtaining one: the question stays.
     assert issuing_choice(choices, "社保卡的事", items) is None
+    # Never had one (从来没办过): the first card, however it is asked.
+    assert issuing_choice(choices, "我社保卡从来没办过，要怎么弄", items) == "SF-RS-001"
     assert same_document("社会保障卡申领", "社会保障卡挂失与补换")
     assert not same_document("社会保障卡申领", "居民身份证补领")

@@ -119,6 +119,12 @@ def test_two_characters_need_the_same_tones() -> None:
 
 
 def test_common_words_are_not_typos() -> None:
-    # 查不到 sounds like the knowledge-base span 察部到, but 不到 is an ordinary word.
-    assert HomophoneFixer(["检察部到岗"]).fix("查不到") == "察部到"
-    assert HomophoneFixer(["检察部到岗"], known=frozenset({"不到"})).fix("查不到") == "查不到"
+    # 查部到 sounds like the knowledge-base span 察部到; 查到 is an ordinary word.
+    assert HomophoneFixer(["检察部到岗"]).fix("查部到") == "察部到"
+    assert HomophoneFixer(["检察部到岗"], known=frozenset({"查部"})).fix("查部到") == "查部到"
+
+
+def test_function_characters_are_never_typos() -> None:
+    # 户口不在这 reaches the fixer as 户口不 (在这 removed): 不 is a word by itself, not a typo of 簿.
+    assert HomophoneFixer(["居民户口簿补领"]).fix("户口不") == "户口不"
+    assert HomophoneFixer(["居民户口簿补领"]).fix("户口部") == "户口簿"

@@ -820,6 +820,18 @@ class Matcher:
             return Decision(
                 "answer", item=prev.item, field=field or prev.field, score=fresh.score, reason="follow_up"
             )
+        if (
+            fresh.action == "clarify"
+            and prev.item in self.position
+            and fresh.candidates
+            and prev.item not in fresh.candidates
+            and all(self._current_operation(content, str(prev.item), code) for code in fresh.candidates)
+        ):
+            # 我户口不在这里的也能补？ after 居民身份证补领: 补 is the current item's operation, which none of
+            # the items its other words fit (户口迁入, 出生登记…) does; a case of the item at hand.
+            return Decision(
+                "answer", item=prev.item, field=field or prev.field, score=fresh.score, reason="follow_up"
+            )
         if self._strong(fresh, prev) or not (prev.item or prev.candidates):
             return fresh
         # Only a very likely new item leaves the one under discussion (not one merely named apart:

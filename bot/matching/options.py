@@ -268,6 +268,11 @@ _TO_OBTAIN = re.compile(
 )
 
 
+def never_had(text: str) -> bool:
+    """Whether ``text`` says the citizen never had one (从来没办过, 伊老早没办过的)."""
+    return bool(_NEVER.search(normalize(text).replace(" ", "")))
+
+
 def first_time(text: str, options: Sequence[str]) -> int | None:
     """The one first-time option (普通船员证书首次申领, beside 证书换发 / 遗失补发) when every other option
     replaces, renews or changes something and the message tells nothing of an earlier one (我儿子十八了想办

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from bot.matching import words as vocab
 from bot.matching.decision import Decision, Reason
 from bot.matching.normalize import normalize
-from bot.matching.options import by_hint, by_words, denied_words, said_apart, without_had
+from bot.matching.options import by_hint, by_words, denied_words, never_had, said_apart, without_had
 from bot.matching.ranker import CHOICE_SHARE, Verdict
 from bot.matching.scoring import ItemScorer
 from bot.matching.situations import operations, told_apart, topic_of, unbracketed
@@ -510,7 +510,9 @@ def issuing_choice(choices: Sequence[str], text: str, items: Mapping[str, Item])
     挂失与补换) when the message means to obtain one (孙女刚满月，想给她办张社保卡) and tells of no earlier
     one: nothing lost, replaced, renewed or changed; else None."""
     said = normalize(text).replace(" ", "")
-    if not choices or any(code not in items for code in choices) or not _TO_OBTAIN.search(said):
+    if not choices or any(code not in items for code in choices):
+        return None
+    if not (_TO_OBTAIN.search(said) or never_had(text)):
         return None
     if _OF_AN_EARLIER.search(said) or tells_loss(said) or _ASKS_AGAIN.search(said):
         return None

@@ -72,6 +72,11 @@ def _char_pinyin(char: str) -> tuple[str, str]:
     return toned.rstrip("12345"), toned
 
 
+#: Characters that are words by themselves; the words they stood beside may be gone (在这 of 户口不在这 is
+#: removed before the fixer reads it), so they are never taken for a typo.
+_FUNCTION_CHARACTERS = frozenset("不没在的了是有也都就还要会能可和与及把被给让叫对向从到吗呢吧啊")
+
+
 class HomophoneFixer:
     """Replace question spans that sound like knowledge-base words but are not in the vocabulary."""
 
@@ -101,11 +106,14 @@ class HomophoneFixer:
         return tuple(_char_pinyin(ch)[index] for ch in gram)
 
     def _only_unknown_changed(self, chars: list[str], start: int, word: str) -> bool:
-        """Each changed character must sit in unknown bigrams only (遗失了, 二建初始 stay as they are)."""
+        """Each changed character must sit in unknown bigrams only (遗失了, 二建初始 stay as they are), and be
+        no function character, a word by itself (不 of 户口不在这 is no typo of 户口簿)."""
         for offset, new in enumerate(word):
             position = start + offset
             if chars[position] == new:
                 continue
+            if chars[position] in _FUNCTION_CHARACTERS:
+                return False
             for left in (position - 1, position):
                 pair = "".join(chars[left : left + 2]) if left >= 0 else ""
                 if len(pair) == 2 and (pair in self.vocabulary or pair in self.known):
