@@ -735,3 +735,11 @@ def test_what_to_bring_is_no_question_whether_something_is_needed(context):
     assert reply.item == "SF-MZ-002"
     assert not reply.text.startswith("需要。")
 
+
+
+def test_whether_something_was_done_tells_a_case_of_the_item_at_hand(context):
+    say(context, "我在县城租房子住，公积金怎么取")
+    # 没去备案过 tells 租住商品住房（未办理租赁备案）; 备案 alone would name 房屋租赁登记备案.
+    case = say(context, "租房合同没去备案过那也能取吗")
+    assert (case.action, case.item) == ("answer", "SF-GJJ-003")
+    assert case.situation and "未办理租赁备案" in case.situation

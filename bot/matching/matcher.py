@@ -39,7 +39,7 @@ from bot.matching.embedding import Embedder
 from bot.matching.features import Candidate, candidates
 from bot.matching.fields import PRESENCE_ASK, PROXY_ASK, names_nothing, only_field_words, strip_field_words
 from bot.matching.normalize import normalize, to_halfwidth
-from bot.matching.options import by_direction, by_hint, by_words, without_had
+from bot.matching.options import by_direction, by_done, by_hint, by_words, without_had
 from bot.matching.pinyin import PinyinReader, words_of
 from bot.matching.ranker import CHOICE_SHARE, Models, Verdict, shipped
 from bot.matching.records import Records
@@ -745,6 +745,17 @@ class Matcher:
             # 万一找回来了旧的还能用不, the numbered question left unanswered: its only credible option's
             # record tells what is asked.
             return Decision("answer", item=str(likely), field=field, score=fresh.score, reason="likely")
+        if (
+            prev.item in self.position
+            and fresh.item != prev.item
+            and by_done(text, [s.name for s in self.item(str(prev.item)).situations or ()]) is not None
+        ):
+            # 租房合同没去备案过那也能取吗 after 住房公积金提取（租赁住房）: whether something was done tells
+            # one of the item's own cases (未办理租赁备案), though 备案 alone names 房屋租赁登记备案.
+            scores = fresh.scores
+            return Decision(
+                "answer", item=prev.item, field=field, score=fresh.score, reason="follow_up", scores=scores
+            )
         if (
             fresh.action == "answer"
             and fresh.item in self.position
