@@ -110,3 +110,9 @@ def test_a_three_character_document_name_is_a_candidate_though_the_tokeniser_cut
     known = {"居住", "住证", "证期", "期满", "签注"}
     fixed = correct("居往证期满 签注", words, known_pair=known.__contains__, common_word=is_word)
     assert fixed == "居住证期满 签注"
+
+
+def test_a_typo_in_a_long_story_is_corrected_against_what_its_own_word_points_at(matcher: Matcher) -> None:
+    # The story (work, 户口, 河南) points at household items; 居往证 alone points at 居住证申领.
+    story = "我手机13812345678，想办个居往证，在这边厂里上班快一年了，户口在河南"
+    assert "居住证" in matcher.prepare(story)

@@ -240,12 +240,16 @@ class ItemScorer:
         content = content_words(strip_field_words(normal))
         content = self.synonyms.canonical(self.fixer.fix(content))
         if self._unknown_pair(content):
-            # Other typos, against the words of the items the rest of the question points at.
-            cosines = self.index.item_scores(content, len(self.items))
-            if cosines.any():
-                top = np.argpartition(-cosines, min(TOP_K, len(cosines) - 1))[:TOP_K]
-                # Names and aliases only: FAQ questions hold narrative words (家里人) typos never aim at.
-                texts = {self.name_text(int(i)) for i in top if cosines[i] > 0}
+            # Other typos, against the words of the items the rest of the question points at, and those
+            # each word holding the typo points at (居往证 in a long story about work and 户口).
+            texts: set[str] = set()
+            for part in [content, *(token for token in content.split() if self._unknown_pair(token))]:
+                cosines = self.index.item_scores(part, len(self.items))
+                if cosines.any():
+                    top = np.argpartition(-cosines, min(TOP_K, len(cosines) - 1))[:TOP_K]
+                    # Names and aliases only: FAQ questions hold narrative words (家里人) typos never aim at.
+                    texts |= {self.name_text(int(i)) for i in top if cosines[i] > 0}
+            if texts:
                 words = candidate_words(sorted(texts), vocab.item_words)
                 fixed = correct(content, words, known_pair=self._known_pair, common_word=is_word)
                 if fixed != content:
