@@ -743,3 +743,21 @@ def test_whether_something_was_done_tells_a_case_of_the_item_at_hand(context):
     case = say(context, "租房合同没去备案过那也能取吗")
     assert (case.action, case.item) == ("answer", "SF-GJJ-003")
     assert case.situation and "未办理租赁备案" in case.situation
+
+
+def test_never_having_had_one_picks_the_first_time_option_of_a_list(context):
+    assert say(context, "身份证咋办").action == "clarify"
+    picked = say(context, "是给我闺女办，她今年刚上初二，十四岁，还从来没办过")
+    assert (picked.action, picked.item) == ("answer", "SF-GA-001")
+
+
+def test_which_of_two_errands_first_goes_to_the_other_one_named(context):
+    story = (
+        "俺今年虚岁六十了，在县里企业上了一辈子班，单位说明年开春就该退了。俺想问问退休手续是单位给办还是"
+        "得俺自个去跑？还有俺那个公积金账户里还有几万块钱，退了以后能一把都取出来不？"
+    )
+    first = say(context, story)
+    assert first.item == "SF-GJJ-004"
+    # 退休 is in 住房公积金提取（离休、退休） too; 先说退休那个 turns to the other errand it names.
+    other = say(context, "先说退休那个")
+    assert (other.action, other.item) == ("answer", "SF-RS-005")

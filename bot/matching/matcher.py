@@ -39,7 +39,7 @@ from bot.matching.embedding import Embedder
 from bot.matching.features import Candidate, candidates
 from bot.matching.fields import PRESENCE_ASK, PROXY_ASK, names_nothing, only_field_words, strip_field_words
 from bot.matching.normalize import normalize, to_halfwidth
-from bot.matching.options import by_direction, by_done, by_hint, by_words, without_had
+from bot.matching.options import by_direction, by_done, by_hint, by_words, first_time, never_had, without_had
 from bot.matching.pinyin import PinyinReader, words_of
 from bot.matching.ranker import CHOICE_SHARE, Models, Verdict, shipped
 from bot.matching.records import Records
@@ -141,6 +141,10 @@ def _of_the_item_at_hand(normal: str, compact: str) -> bool:
 _WANTED = re.compile(r"(?:想|要|打算|准备|得)(?:在这边|在这里|来|去|先)?(?:把|办|领|补|换|开|申请|迁)")
 #: A thing referred to as talked about (领证那个, 积分的事): which earlier item, its words tell.
 REFERRED = re.compile(r"([^，,。？?！!\s]{2,8}?)(?:那个|那件事儿?|那事儿?|的事儿?|的事情)")
+#: Which of two errands to take first (先说退休那个, 先问报销的): the one of the other errand's words.
+FIRST_OF_TWO = re.compile(
+    r"^(?:那)?(?:先|再)(?:说|问|讲|聊|办|弄)(?:一下|下)?([^，,。？?！!\s]{2,6}?)(?:的|那个|那件)"
+)
 
 
 @dataclass(frozen=True)
@@ -440,6 +444,23 @@ class Matcher:
         options = [own_words(self.item(earlier)), own_words(self.item(current))]
         return any(by_words(found, options) == 0 for found in REFERRED.findall(compact))
 
+    def other_errand(self, compact: str, current: str) -> str | None:
+        """For 先说X那个 / 先问X的, the likeliest item for X alone other than ``current`` whose own words hold
+        X; None when the message is no such choice or X names nothing else."""
+        first = FIRST_OF_TWO.match(compact)
+        if first is None:
+            return None
+        said = first.group(1)
+        alone = self._fresh(said, self._prepare(said), None)
+        codes = [alone.item] if alone.action == "answer" else []
+        codes += [code for code, _ in alone.scores]
+        key = self._prepare(said).replace(" ", "")
+        for code in dict.fromkeys(c for c in codes if c and c != current and c in self.position):
+            words = own_words(self.item(code))
+            if key and (said in words or key in self._prepare(words).replace(" ", "")):
+                return code
+        return None
+
     def _renamed(self, content: str, current: str, other: str) -> bool:
         """Whether ``content`` names ``other`` by a key word of its names that ``current``'s names and
         situations lack (公积金 after 养老保险; not 一年 of 多少钱一年, a count that names nothing)."""
@@ -645,6 +666,9 @@ class Matcher:
         if index is None and offered:
             # Or by their aliases (营业执照 of 个体工商户设立登记's 办营业执照), each option by its own.
             index = by_words(text, [own_words(self.item(code)) for code in offered])
+        if index is None and offered and never_had(text):
+            # 还从来没办过 under 首次申领 / 换领 / 补领: the one option for a first document.
+            index = first_time(text, offered_names)
         if index is not None and (self.turns_away(text, offered) or self.leads_away(text, offered, topic)):
             index = None  # 那公积金退休了能全部取出来吗 under a list of pension items: another item named
         if index is not None:
@@ -695,6 +719,12 @@ class Matcher:
         ):
             # 再问下领证那个，周六能办吗 after 结婚登记 then 户口迁入: the one its words name, of the two.
             return Decision("answer", item=earlier, field=field, score=1.0, reason="follow_up")
+        at_hand = str(prev.item) if prev.item in self.position else None
+        other = self.other_errand(compact, at_hand) if at_hand else None
+        if other is not None:
+            # 先说退休那个 after 住房公积金提取（离休、退休）, the story having asked of 退休手续 too: the
+            # other errand its words name, not the item at hand (whose name holds 退休 as well).
+            return Decision("answer", item=other, field=field, score=1.0, reason="named")
         if (
             fresh.action == "answer"
             and fresh.reason == "confident"
