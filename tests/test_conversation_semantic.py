@@ -538,3 +538,10 @@ def test_the_current_items_operation_keeps_a_case_on_it(knowledge):
     # 户口 of the case fits household items, none of which 补 (户口迁入, 出生登记…); the item at hand does.
     case = say(context, "我户口不在这里的也能补？")
     assert (case.action, case.item) == ("answer", "HT-GA-003")
+
+
+def test_a_document_told_lost_gets_its_replacement_when_its_item_is_only_likely(knowledge):
+    context = _other_hall(knowledge, "city")
+    # 社会保障卡申领 likely (not sure) for the story; the card is lost: the item replacing it, not a person.
+    lost = say(context, "我是个老年人 手机不会弄 社保卡找不到了 咋个办嘛")
+    assert (lost.action, lost.item) == ("answer", "MC-RS-02")

@@ -129,6 +129,13 @@ def test_the_factory_is_the_employer() -> None:
     assert normalize("现在想个人接到交") == "现在想个人接着交"
 
 
+def test_south_western_words_are_read() -> None:
+    assert normalize("身份证咋个整") == "身份证怎么办"
+    assert normalize("要带哪样证明") == "要带什么证明"
+    assert normalize("那要好多天才拿得到") == "那要多少天才拿得到"
+    assert "取出来" in normalize("公积金要咋个才取得出来")
+
+
 def test_wu_words_are_read() -> None:
     assert normalize("房东勿肯一道去，阿拉自家好去办伐？") == "房东不肯一道去 我们自己好去办吗"
     assert normalize("啥辰光报名") == "什么时候报名"

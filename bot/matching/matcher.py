@@ -157,6 +157,8 @@ class SemanticStage:
 
 #: A candidate this probable, the others far behind, is offered in a question rather than handed off.
 SURE_P = 0.9
+#: How likely a document's item must be for a message telling it lost to get the replacing item.
+LOST_P = 0.5
 #: Whether to bring something (还要带户口本吗, 要不要带照片): a yes/no question about a material.
 _BRING_ASK = re.compile(
     r"(?:带|拿|准备|提供|复印)(?!什么|些什么|啥|哪些)[^ ]{0,8}?(?:吗|么|不|没有?)$|"
@@ -309,6 +311,14 @@ class Matcher:
             (self.codes[c.position], round(p, 4))
             for c, p in zip(verdict.ordered[:MAX_CANDIDATES], verdict.probabilities, strict=False)
         )
+        if verdict.action == "handoff" and text and len(p) > 0 and p[0] >= LOST_P:
+            lost = self._lost_sibling(self.codes[verdict.ordered[0].position], scores, text)
+            if lost is not None:
+                # 社保卡找不到了 咋个办嘛, its document's item likely but not sure: the card is lost, and the
+                # item that replaces it is the answer, not a person.
+                return Decision(
+                    "answer", item=lost, field=field, score=verdict.answer_p, reason="told", scores=scores
+                )
         settled = (
             settled_alone(verdict, text, self.items, self.scorer, self._prepare)
             if verdict.action == "clarify" and text
