@@ -154,6 +154,10 @@ def test_strip_field_words(text: str, expected: str) -> None:
         ("好久拿得到", "time_limit"),  # 四川话: 好久 = 多久 when it asks
         ("要跑几趟", "process"),  # the trips the steps take
         ("一个月多少", "fee"),  # what is paid or what a benefit pays: the conversation tells which
+        ("读书要交学费不", "fee"),
+        ("一年最低交好多", "fee"),  # 交好多 = 交多少
+        ("在乡里头办得不", "location"),  # whether it is done at a place the citizen names
+        ("在网上办得不", "online"),
         ("现在过去还赶得上吗", "hours"),  # arriving in time: the hours, not the time limit
         ("下礼拜要坐动车 赶得及吗", "time_limit"),
     ],

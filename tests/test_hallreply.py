@@ -204,6 +204,15 @@ def test_weekend_answers_both_days(calendar):
     assert answer.splitlines()[1].startswith("周日（11月29日）休息")
 
 
+def test_a_part_of_a_day_the_hall_keeps_closed_says_when_it_opens(calendar):
+    # 2026-11-28 is a Saturday, open 9:00-12:00 only.
+    afternoon = reply("周六下午开门吗", calendar, at(11, 23), SATURDAY)
+    assert afternoon.startswith("周六（11月28日）下午不办公（当天办公时间：9:00-12:00），")
+    assert "11月30日（周一）9:00起可以办理" in afternoon
+    # The morning is open: the usual day line.
+    assert reply("周六上午开门吗", calendar, at(11, 23), SATURDAY).startswith("周六（11月28日）也上班")
+
+
 def test_weekend_lunch_differs(calendar):
     item = PASSPORT.model_copy(update={"hours": "周一至周五 9:00-17:30；周六、周日 9:00-12:00，14:00-17:00"})
     answer = reply("中午休息吗", calendar, at(11, 23), COUNTY, item)

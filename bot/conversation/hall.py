@@ -41,6 +41,22 @@ class HallQuestion:
     #: The message names the hall or office ("你们", "政务中心", the hall's name), not only asks "在哪".
     #: Without it, a bare follow-up ("几点", "在哪") may be about the item just answered.
     names_hall: bool = False
+    #: The part of the day asked about (周六下午开门吗: 下午), as minutes from midnight, or None.
+    part: tuple[int, int] | None = None
+
+
+#: Parts of a day a citizen names, and the minutes they cover.
+_PARTS_OF_DAY = (
+    (re.compile(r"上午|早上|早晨"), (0, 12 * 60)),
+    (re.compile(r"下午"), (12 * 60, 18 * 60)),
+    (re.compile(r"晚上|傍晚|夜里"), (18 * 60, 24 * 60)),
+)
+
+
+def part_of_day(text: str) -> tuple[int, int] | None:
+    """The one part of the day ``text`` names (上午, 下午, 晚上), as minutes, or None."""
+    found = [span for pattern, span in _PARTS_OF_DAY if pattern.search(text)]
+    return found[0] if len(found) == 1 else None
 
 
 #: Questions about an item's fields, never about the hall (time limits, fees, materials, process).
@@ -183,7 +199,7 @@ def hall_question(text: str, hall_name: str = "", *, loose: bool = False) -> Hal
     weak = asks == [Ask.OPEN] and not reading.days and not reading.names_hall
     if weak and not _STRONG_OPEN.search(compact):
         return None
-    return HallQuestion(tuple(asks), reading.days, reading.names_hall)
+    return HallQuestion(tuple(asks), reading.days, reading.names_hall, part_of_day(compact))
 
 
 def names_hall(text: str, hall_name: str = "") -> bool:

@@ -83,7 +83,7 @@ def hall_reply(
             if dates and dates in seen:
                 continue  # 今天星期天: one day named twice is answered once
             seen.add(dates)
-            lines.extend(_ref_lines(source, ref, local))
+            lines.extend(_ref_lines(source, ref, local, ask.part))
     for what in ask.asks:
         if what in _DAY_ASKS and ask.days:
             continue
@@ -94,10 +94,15 @@ def hall_reply(
 # -- days ---------------------------------------------------------------------------------------
 
 
-def _ref_lines(source: _Source, ref: DayRef, now: dt.datetime) -> list[str]:
+def _ref_lines(
+    source: _Source, ref: DayRef, now: dt.datetime, part: tuple[int, int] | None = None
+) -> list[str]:
     if source.schedule is None:
         return _hours(source, now)
     dates = ref.dates(now.date(), source.calendar)
+    closed_then = _closed_part(source, ref, dates, now, part) if dates and not ref.holiday else None
+    if closed_then is not None:
+        return [closed_then, f"办公时间：{source.hours}。" if source.hours else ""]
     if not dates:
         if ref.holiday:
             return [f"{ref.holiday}的放假安排资料里还没有，法定节假日一般休息，以国务院办公厅通知为准。"]
@@ -114,6 +119,25 @@ def _ref_lines(source: _Source, ref: DayRef, now: dt.datetime) -> list[str]:
         # 周六开门吗 on a closed weekend: the week's hours too, so the citizen knows every day, not one.
         lines.append(f"办公时间：{source.hours}。")
     return lines
+
+
+def _closed_part(
+    source: _Source, ref: DayRef, dates: list[dt.date], now: dt.datetime, part: tuple[int, int] | None
+) -> str | None:
+    """周六下午开门吗 on a Saturday open mornings only: closed then, and when it opens next; None when the
+    part of the day named has opening hours (or none is named, or several days are)."""
+    if part is None or len(dates) != 1 or ref.now:
+        return None
+    assert source.schedule is not None
+    day = source.schedule.day(dates[0])
+    if not day.is_open or any(start < part[1] and end > part[0] for start, end in day.periods):
+        return None
+    after = dt.datetime.combine(dates[0], dt.time(part[0] // 60, part[0] % 60), CHINA)
+    opening = source.schedule.next_opening(max(after, now))
+    label = _label(ref, dates[0])
+    words = {(0, 720): "上午", (720, 1080): "下午", (1080, 1440): "晚上"}.get(part, "那时")
+    then = f"{source.subject}{label}{words}不办公（当天办公时间：{describe_periods(day.periods)}）"
+    return then + (f"，{describe_when(opening, now)}起可以办理。" if opening else "。")
 
 
 def _label(ref: DayRef, date: dt.date) -> str:
