@@ -761,3 +761,16 @@ def test_which_of_two_errands_first_goes_to_the_other_one_named(context):
     # 退休 is in 住房公积金提取（离休、退休） too; 先说退休那个 turns to the other errand it names.
     other = say(context, "先说退休那个")
     assert (other.action, other.item) == ("answer", "SF-RS-005")
+
+
+def test_someone_going_for_the_citizen_is_the_proxy_case_though_the_story_says_本人(context):
+    say(context, "我儿子要出国读书，学校要无犯罪记录证明")
+    proxy = say(context, "他本人在外地读书回不来，我当娘的能帮他开不")
+    assert proxy.item == "SF-GA-014" and proxy.situation == "委托他人代办"
+
+
+def test_the_item_at_hand_named_first_is_no_other_errand(context):
+    say(context, "我们一家从外省搬过来买了房，想把户口迁过来，孩子明年也要上学")
+    # 户口 is 户口迁入's own thing: 先办户口的 stays on it rather than another 户口 item.
+    again = say(context, "先办户口的，要带啥")
+    assert again.item == "SF-GA-006"

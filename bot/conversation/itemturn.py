@@ -16,6 +16,7 @@ from bot.matching.fields import (
     URGENT_ASK,
     URGENT_SITUATION,
     fields_asked,
+    proxy_option,
 )
 from bot.matching.normalize import normalize
 from bot.matching.records import content_tokens
@@ -84,6 +85,14 @@ class ItemAnswers(Session):
             # 能在恁这申请低保不 after how the family fell ill): the clause alone, against the FAQ.
             entry = details.faq_for(item, clause, field or asked, details.passages_for(matcher, item, clause))
         lead = itemreply.faq_lead(entry) if entry else None
+        proxy = situation is None or not PROXY_SITUATION.search(situation.name)
+        if text and proxy and item.situations and PROXY_ASK.search(normal):
+            # 他本人在外地读书回不来，我当娘的能帮他开不: someone going for the citizen, whatever else the
+            # story or the FAQ answer says (本人).
+            index = proxy_option(normal, [s.name for s in item.situations])
+            if index is not None:
+                situation = item.situations[index]
+                self.state["situation"] = {"item": item.code, "name": situation.name}
         if entry is not None and situation is None:
             # 房子还押在银行，能直接过户吗 → 可以申请“带押过户”: the answer names the citizen's situation.
             situation = told_apart(item, entry.a, matcher.prepare)

@@ -198,6 +198,9 @@ class PendingChoices(ItemAnswers):
             if tells_loss(matcher.prepare(text)) and replacement(item.code, matcher.items) is not None:
                 return None  # 不对，我是证丢了要补 beside 残疾人证申领's situations: the replacing item
             index = by_done(text, options)  # 那要是已备案呢 → 已网签备案, beside 未网签备案
+            if index is None and PROXY_ASK.search(normal):
+                # 他本人在外地回不来，我能帮他开不: someone going instead, though 本人 is a word of 本人申请.
+                index = proxy_option(normal, options)
             if index is None:
                 index = by_words(text, options, topic)
             if index is None:

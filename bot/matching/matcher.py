@@ -36,7 +36,7 @@ from bot.matching import followups
 from bot.matching import words as vocab
 from bot.matching.decision import Decision, Reason, Turn
 from bot.matching.embedding import Embedder
-from bot.matching.features import Candidate, candidates
+from bot.matching.features import Candidate, base_name, candidates
 from bot.matching.fields import PRESENCE_ASK, PROXY_ASK, names_nothing, only_field_words, strip_field_words
 from bot.matching.normalize import normalize, to_halfwidth
 from bot.matching.options import by_direction, by_done, by_hint, by_words, first_time, never_had, without_had
@@ -461,6 +461,8 @@ class Matcher:
         if first is None:
             return None
         said = first.group(1)
+        if said in base_name(self.names[self.position[current]]):
+            return None  # 先办户口的 after 户口迁入: the item at hand is the one named
         alone = self._fresh(said, self._prepare(said), None)
         codes = [alone.item] if alone.action == "answer" else []
         codes += [code for code, _ in alone.scores]
