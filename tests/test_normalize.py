@@ -108,7 +108,7 @@ def test_dates_in_chinese_numerals_are_written_in_digits() -> None:
 
 
 def test_treatment_elsewhere_is_seeking_medical_care_elsewhere() -> None:
-    assert normalize("他在那边看病医保咋个弄") == "他异地就医医保怎么个弄"
+    assert normalize("他在那边看病医保咋个弄") == "他异地就医医保怎么办"  # 咋个弄 = 怎么办
     assert normalize("我妈去省城住院") == "我妈异地就医"
     assert normalize("明天带我妈去省城看病") == "明天带我妈去省城看病"  # a trip
 
