@@ -774,3 +774,9 @@ def test_the_item_at_hand_named_first_is_no_other_errand(context):
     # 户口 is 户口迁入's own thing: 先办户口的 stays on it rather than another 户口 item.
     again = say(context, "先办户口的，要带啥")
     assert again.item == "SF-GA-006"
+
+
+def test_a_card_told_lost_is_the_lost_case_not_the_temporary_freeze(context):
+    # 挂失 and 遗失 are one word to the matcher; the story tells the card lost: 遗失补卡.
+    lost = say(context, "社保卡丢了")
+    assert lost.item == "SF-RS-002" and lost.situation == "遗失补卡"

@@ -114,6 +114,8 @@ def test_family_roles_are_told_in_the_words_situation_names_use():
     assert "损坏" in roles("房本叫小孙子给撕坏了")
     assert "损坏" in roles("驾照跟衣服一起洗烂了")
     assert "损坏" not in roles("身份证丢了")
+    # Lost (卡丢了要补): 遗失 / 丢失 / 被盗, as in 遗失补卡, 丢失、被盗补领.
+    assert "遗失" in roles("卡丢了要补") and "被盗" in roles("钱包被偷了")
     # Both agreeing (商量好了，两个人都同意的): 协议, as in 双方协议离婚.
     assert "双方协议" in roles("我跟老公商量好了要离婚，两个人都同意的")
     assert "双方协议" not in roles("他不同意离婚，没谈妥")

@@ -65,6 +65,11 @@ _ROLES = (
     ),
     # Details written wrong (名字错了一个字, 出生证明写错字了): 有误 / 错误, as situation names write it.
     ("有误 错误", re.compile(r"[写弄搞打填登印]错|错了\w{0,3}字|名字错|错字|信息不对|写得不对")),
+    # Lost or stolen (卡丢了要补, 钱包被偷了): 遗失 / 丢失 / 被盗, as situation names write it (遗失补卡).
+    (
+        "遗失 丢失 被盗",
+        re.compile(r"丢了|弄丢|搞丢|掉了|不见了|找不到|找不着|寻不着|被偷|被盗|偷走|被扒|遗失|丢失"),
+    ),
     # Damaged (房本叫小孙子给撕坏了, 驾照洗烂了): 损坏 / 损毁, as situation names write it (损坏换证).
     (
         "损坏 损毁 破损",
