@@ -50,6 +50,8 @@ HELD_OUT = {
     "summit-heldout": ("heldout:summit-hall.json", "summit-questions.jsonl"),
     # An eleventh (溪谷县, Hubei, fourth stop), written blind.
     "valley-heldout": ("heldout:valley-hall.json", "valley-questions.jsonl"),
+    # A thirteenth (塬上县, the Loess Plateau, fifth stop), written blind.
+    "mesa-heldout": ("heldout:mesa-hall.json", "mesa-questions.jsonl"),
     # Long messages telling a story around the ask (other hands), over the demo hall and the product's own.
     "county-stories": ("kb/county-hall.json", "county-stories.jsonl"),
     "qingxi-stories": ("demo", "qingxi-stories.jsonl"),

@@ -56,6 +56,8 @@ FLOORS = {
     "summit-heldout": (0.95, 0.70, 0.01, 0.95, 0.80),
     # Fourth stop: valley (溪谷县, Hubei), blind: 0.976 / 0.635 / 0.000 / 1.000 / 0.788 when added.
     "valley-heldout": (0.95, 0.60, 0.01, 0.95, 0.75),
+    # Fifth stop: mesa (塬上县, the Loess Plateau), blind: 0.976 / 0.753 / 0.030 / 0.933 / 0.917 when added.
+    "mesa-heldout": (0.95, 0.72, 0.04, 0.90, 0.88),
 }
 
 
@@ -80,6 +82,7 @@ def figures() -> dict[str, dict[str, float]]:
         "bay-heldout": (HELD_OUT / "bay-hall.json", HELD_OUT / "bay-questions.jsonl"),
         "summit-heldout": (HELD_OUT / "summit-hall.json", HELD_OUT / "summit-questions.jsonl"),
         "valley-heldout": (HELD_OUT / "valley-hall.json", HELD_OUT / "valley-questions.jsonl"),
+        "mesa-heldout": (HELD_OUT / "mesa-hall.json", HELD_OUT / "mesa-questions.jsonl"),
     }
     heldout = fit.load_examples(heldout_sets)
     vectors = str(ROOT / "instance" / "vectors")
