@@ -310,3 +310,15 @@ def test_a_first_card_for_someone_is_the_issuing_option(county_kb_path) -> None:
     assert issuing_choice(choices, "我社保卡从来没办过，要怎么弄", items) == "SF-RS-001"
     assert same_document("社会保障卡申领", "社会保障卡挂失与补换")
     assert not same_document("社会保障卡申领", "居民身份证补领")
+
+
+def test_a_replacing_option_qualifying_the_document_is_no_answer_to_its_bare_name() -> None:
+    from bot.matching.settled import replacing_choice
+    from knowledge.schema import Item
+
+    def item(code: str, name: str) -> Item:
+        return Item(code=code, name=name, department="公安局", materials=[])
+
+    items = {"F": item("F", "补发外国人永久居留身份证"), "Q": item("Q", "居民身份证办理进度查询")}
+    # 身份证补办了…怎么查办好没有: 补办 said, but the only replacing option is a kind of card it does not say.
+    assert replacing_choice(("F", "Q"), "身份证补领 快一个月 查办好没有", items) is None

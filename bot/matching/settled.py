@@ -483,7 +483,7 @@ def replacing_choice(choices: Sequence[str], content: str, items: Mapping[str, I
     first = items[choices[0]].name
     same = [code for code in choices if _longest_common(first, items[code].name) >= SAME_DOCUMENT]
     replacing = [code for code in same if _REPLACES.search(items[code].name)]
-    if len(same) >= 2 and len(replacing) == 1:
+    if len(same) >= 2 and len(replacing) == 1 and _names_document(items[replacing[0]].name, content):
         return replacing[0]
     if tells_loss(content):
         # 钱包被偷了身份证也在里面…过两个月要回老家过年: whatever the story put first, the one option that
@@ -535,11 +535,12 @@ _OPERATION = re.compile(
 
 
 def _names_document(name: str, content: str) -> bool:
-    """Whether ``content`` names the document of a replacing item's ``name``: most of it, in one run
-    (身份证 of 居民身份证补领, not of 补发外国人永久居留身份证, whose qualifier it does not say)."""
+    """Whether ``content`` names the document of a replacing item's ``name``: half of it or more, in one
+    run (身份证 of 居民身份证补领, 驾驶证 of 机动车驾驶证遗失补领; not of 补发外国人永久居留身份证, whose
+    qualifier it does not say)."""
     document = _OPERATION.sub("", name)
     shared = _longest_common(document, content)
-    return shared >= SAME_DOCUMENT and shared * 5 >= len(document) * 3
+    return shared >= SAME_DOCUMENT and shared * 2 >= len(document)
 
 
 #: The verbs of asking for a service, in aliases (办残疾证, 申请低保): they name no item.
