@@ -77,6 +77,9 @@ _ROLES = (
     ),
     # Both sides agree (商量好了，两个人都同意的): 双方协议, as situation names write it (双方协议离婚).
     ("双方协议", re.compile(r"(?<![不没未])(?:都同意|双方同意|商量好|协商好|协商一致|谈妥|谈好了)")),
+    # Selling or carrying away (要拉去广东卖): 出售 / 运输, as situation names write it (出售或运输商品畜禽).
+    ("出售", re.compile(r"(?<!买)卖(?![家方房])|出售|销售")),
+    ("运输", re.compile(r"[拉运](?:去|到|出)|运输|外运")),
     # A stall (就一个小摊仔, 在路边摆摊): 摊贩, as situation names write it.
     ("摊贩", re.compile(r"小摊|摆摊|地摊|摊仔|摊位|路边摊|摊子")),
     # Work as citizens say it (来这边厂里打工的): 就业, as situation names write it (以合法稳定就业申领).
