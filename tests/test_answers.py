@@ -190,3 +190,13 @@ def test_the_steps_say_how_many_trips_they_take():
     assert text == "1. 提交申请\n2. 30日冷静期\n3. 期满后再次到场领证\n到现场：最多跑2次"
     # Without steps the record does not tell the process: the trips alone are no answer to it.
     assert answers.field_text(make_item(visits=1), "process", HALL) is None
+
+
+def test_conditions_carry_the_citizens_own_case_terms():
+    from knowledge.schema import Situation
+
+    item = make_item(conditions="租房自住的可申请提取。")
+    case = Situation(name="未办理租赁备案", materials=[], note="每人每月最高1000元。")
+    text = answers.field_text(item, "conditions", HALL, case)
+    assert text == "租房自住的可申请提取。\n未办理租赁备案：每人每月最高1000元。"
+    assert answers.field_text(item, "conditions", HALL) == "租房自住的可申请提取。"

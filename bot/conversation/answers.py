@@ -171,7 +171,9 @@ def field_text(item: Item, field: str, hall: Hall, situation: Situation | None =
     if field == "online":
         return _online(item)
     if field == "conditions":
-        return item.conditions
+        # The citizen's case may set its own terms (每人每月最高1000元 of 未办理租赁备案): said beside.
+        own = f"{situation.name}：{situation.note}" if situation is not None and situation.note else None
+        return "\n".join(part for part in (item.conditions, own) if part) or None
     if field == "basis":
         return item.basis
     raise ValueError(f"unknown field {field!r}")
