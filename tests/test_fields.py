@@ -155,6 +155,8 @@ def test_strip_field_words(text: str, expected: str) -> None:
         ("要跑几趟", "process"),  # the trips the steps take
         ("一个月多少", "fee"),  # what is paid or what a benefit pays: the conversation tells which
         ("读书要交学费不", "fee"),
+        ("新生儿医保得在几天内交", "conditions"),  # by when: a term, not the processing time
+        ("几天内能办好", "time_limit"),
         ("一年最低交好多", "fee"),  # 交好多 = 交多少
         ("在乡里头办得不", "location"),  # whether it is done at a place the citizen names
         ("在网上办得不", "online"),

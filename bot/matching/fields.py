@@ -130,6 +130,11 @@ _MATERIALS = dict(FIELD_RULES)["materials"]
 #: A field asked for by name ("需要什么条件") wins over a cue met on the way ("免费律师"): checked first.
 EXPLICIT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("conditions", re.compile(r"(什么|哪些)条件|条件是什么")),
+    # 新生儿医保得在几天内交: by when it must be done (a term of the conditions), not how long it takes.
+    (
+        "conditions",
+        re.compile(r"(?:几|多少)天(?:之)?内(?:要|得|必须)?(?:交|缴|办|申请|报|上|去|登记|备案)"),
+    ),
     # How much a benefit pays (一个月给多少, 能领多少钱): the standard is in the conditions, not the fee.
     ("conditions", re.compile(r"(?:给|发|领|拿|取|提|报|补|退|贷)(?:多少|几多|好多)")),
     # 能领几个月, 失业金能拿多久: how long a benefit is paid, in its conditions, not the processing time.
