@@ -343,15 +343,16 @@ class Matcher:
         if verdict.action == "clarify":
             choices = tuple(self.codes[c.position] for c in verdict.choices(self.names))
             items = {c: self.item(c) for c in choices}
-            replacing = replacing_choice(choices, self._prepare(text), items) if text else None
-            # 孙女刚满月，想给她办张社保卡, between 社会保障卡申领 and 挂失与补换: a first card.
-            replacing = replacing or (issuing_choice(choices, text, items) if text else None)
-            if replacing is not None:
-                # 社保卡找不到了, between 社会保障卡申领 and 挂失与补换: the card is lost, so it is replaced.
+            # Between 社会保障卡申领 and 挂失与补换: 社保卡找不到了 (lost: replaced), 孙女刚满月想给她办张
+            # 社保卡 (a first card: issued).
+            told = (
+                replacing_choice(choices, self._prepare(text), items) or issuing_choice(choices, text, items)
+                if text
+                else None
+            )
+            if told is not None:
                 score = verdict.answer_p
-                return Decision(
-                    "answer", item=replacing, field=field, score=score, reason="told", scores=scores
-                )
+                return Decision("answer", item=told, field=field, score=score, reason="told", scores=scores)
             pair = [self.names[self.position[c]] for c in choices[:2]]
             way = by_direction(text, pair) if text and len(choices) >= 2 else None
             if way is not None:
