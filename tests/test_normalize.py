@@ -110,6 +110,9 @@ def test_dates_in_chinese_numerals_are_written_in_digits() -> None:
 def test_treatment_elsewhere_is_seeking_medical_care_elsewhere() -> None:
     assert normalize("他在那边看病医保咋个弄") == "他异地就医医保怎么办"  # 咋个弄 = 怎么办
     assert normalize("我妈去省城住院") == "我妈异地就医"
+    # Moving to live far away, care asked: 长期居住 elsewhere; a short trip is not.
+    assert "异地 长期居住" in normalize("退休了要到上海儿子那边长期住，看病医保卡能直接刷吗")
+    assert "长期居住" not in normalize("去上海玩几天，医保卡能用吗")
     assert normalize("明天带我妈去省城看病") == "明天带我妈去省城看病"  # a trip
 
 
@@ -139,6 +142,7 @@ def test_south_western_words_are_read() -> None:
 def test_wu_words_are_read() -> None:
     assert normalize("房东勿肯一道去，阿拉自家好去办伐？") == "房东不肯一道去 我们自己好去办吗"
     assert normalize("啥辰光报名") == "什么时候报名"
+    assert normalize("老房子想拆掉重新造一幢") == "老房子想拆掉重建一栋"  # 造 a house: 建
     # 伐 ends a question without a question mark too (要带户口本伐); 采伐 is still logging.
     assert normalize("要带户口本伐") == "要带户口本吗"
     assert normalize("网上好弄伐，阿拉想早点弄") == "网上好弄吗 我们想早点弄"

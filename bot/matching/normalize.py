@@ -172,7 +172,9 @@ def rewrite_abroad(text: str) -> str:
 
 #: Living somewhere far (我妈跟我在杭州住, 在深圳生活): 长期居住 there, when medical care is asked too.
 _LIVING_ELSEWHERE = re.compile(
-    rf"在(?:{_FAR_PLACES}|外地|外省|省外)(?:住|生活|定居|常住)(?!了?[一二三四五六七八九十几两\d]+(?:天|晚|夜))"
+    rf"在(?:{_FAR_PLACES}|外地|外省|省外)(?:住|生活|定居|常住)(?!了?[一二三四五六七八九十几两\d]+(?:天|晚|夜))|"
+    # 退休了要到上海儿子那边长期住: moving there to live.
+    rf"(?:到|去)(?:{_FAR_PLACES}|外地|外省|省外)\w{{0,5}}?(?:长期|常年)(?:住|生活|居住)"
 )
 _CARE = re.compile(r"看病|就医|住院|拿药|买药|医保|报销")
 
