@@ -322,3 +322,14 @@ def test_a_replacing_option_qualifying_the_document_is_no_answer_to_its_bare_nam
     items = {"F": item("F", "补发外国人永久居留身份证"), "Q": item("Q", "居民身份证办理进度查询")}
     # 身份证补办了…怎么查办好没有: 补办 said, but the only replacing option is a kind of card it does not say.
     assert replacing_choice(("F", "Q"), "身份证补领 快一个月 查办好没有", items) is None
+
+
+def test_the_goal_after_a_step_is_the_errand(county_kb_path) -> None:
+    from bot.matching.settled import goal_choice
+    from knowledge.schema import load_kb
+
+    items = {item.code: item for item in load_kb(county_kb_path).items}
+    choices = ("SF-ZR-003", "SF-ZR-001")  # 不动产抵押权注销登记 / 存量房买卖转移登记
+    # 解押 is the step the agent named; 过户 is what the citizen is after.
+    assert goal_choice(choices, "房贷没还完，中介说得先还清解押才能过户，是真的不", items) == "SF-ZR-001"
+    assert goal_choice(choices, "房贷没还完能过户吗", items) is None  # no step-then-goal told

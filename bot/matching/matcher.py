@@ -48,6 +48,7 @@ from bot.matching.semantic import SemanticIndex
 from bot.matching.settled import (
     answer_first,
     errands,
+    goal_choice,
     issuing_choice,
     leading_option,
     likely_item,
@@ -346,7 +347,9 @@ class Matcher:
             # Between 社会保障卡申领 and 挂失与补换: 社保卡找不到了 (lost: replaced), 孙女刚满月想给她办张
             # 社保卡 (a first card: issued).
             told = (
-                replacing_choice(choices, self._prepare(text), items) or issuing_choice(choices, text, items)
+                replacing_choice(choices, self._prepare(text), items)
+                or issuing_choice(choices, text, items)
+                or goal_choice(choices, text, items)
                 if text
                 else None
             )

@@ -524,6 +524,21 @@ def issuing_choice(choices: Sequence[str], text: str, items: Mapping[str, Item])
     return issuing[0] if len(issuing) == 1 else None
 
 
+#: A step before a goal (先还清解押才能过户, 得先注销再办): the goal is the errand.
+_BEFORE_GOAL = re.compile(r"先\w{1,10}?(?:才能|才可以|才可|然后再|再去|再)(\w{2,6})")
+
+
+def goal_choice(choices: Sequence[str], text: str, items: Mapping[str, Item]) -> str | None:
+    """In a numbered question, the one option the goal of a step-then-goal message names (过户 of
+    中介说得先还清解押才能过户, beside 抵押权注销 for the step); else None."""
+    found = _BEFORE_GOAL.search(normalize(text).replace(" ", ""))
+    if found is None or not choices or any(code not in items for code in choices):
+        return None
+    goal = found.group(1)
+    index = by_words(goal, [own_words(items[code]) for code in choices])
+    return choices[index] if index is not None else None
+
+
 #: Brackets of a name (（有效期满）) say a case, not the operation.
 _OPERATION_FREE = re.compile(r"[（(].*?[）)]")
 
