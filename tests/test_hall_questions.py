@@ -49,6 +49,7 @@ A = Ask
         # The trip told beside the question: nothing more asked.
         ("几点开始上班啊，我想赶早去排队", [A.HOURS, A.OPEN], [], False),
         ("现在过去还来得及吗", [A.OPEN], ["现在"], False),
+        ("那大厅别的业务周六也办吗", [A.OPEN], ["周六"], True),  # the hall's other desks
     ],
     ids=[
         "address-and-phone",
@@ -87,6 +88,7 @@ A = Ask
         "can-i-come-saturday",
         "hours-and-the-trip",
         "still-in-time-now",
+        "other-desks-saturday",
     ],
 )
 def test_hall_questions(text, asks, days, named):

@@ -97,7 +97,9 @@ _CUES: tuple[tuple[Ask, str], ...] = (
         r"开门|关门|开不开|开没开|开着|上不上班|上班|下班|办公|营业|开放|休息|值班|有人|"
         r"(?:能|可以)办(?:事|业务|理)?|办(?:事|业务)|(?:能|可以)(?:去|过去|来)|开(?=吗|么|嘛|不|没|$)|"
         # 现在过去还来得及吗: whether the desk is still open when they arrive.
-        r"来得及|来不来得及|赶得及|赶得上|赶趟",
+        r"来得及|来不来得及|赶得及|赶得上|赶趟|"
+        # 大厅别的业务周六也办吗: whether the desks work that day.
+        r"也办(?=吗|么|不)|办不办",
     ),
     (
         Ask.ROUTE,
@@ -118,6 +120,8 @@ _CUE_PATTERNS = tuple((ask, re.compile(pattern)) for ask, pattern in _CUES)
 _FILLERS = re.compile(
     r"请问|请|问一下|问下|问问|想问|打扰|麻烦|一下|你好|您好|那个|就是|是不是|是否|可不可以|能不能|有没有|"
     r"对了|顺便|另外|还有|再问|现在|马上|立刻|过去|过来|"
+    # 大厅别的业务周六也办吗: the hall's other desks, i.e. the hall itself.
+    r"别的业务|其他业务|其它业务|别的窗口|其他窗口|其它窗口|别的事项|其他事项|"
     # The trip told beside the question (我想赶早去排队): how they will come, nothing more asked.
     r"想|打算|准备|赶早|趁早|早点|排队|排号|取号|跑一趟|去一趟|"
     r"多少|是多少|几号|什么|啥|咋|怎么|怎样|如何|哪个|知道|告诉|一般|具体|大概|正常|照常|平时|平常|办理|"
