@@ -780,3 +780,10 @@ def test_a_card_told_lost_is_the_lost_case_not_the_temporary_freeze(context):
     # 挂失 and 遗失 are one word to the matcher; the story tells the card lost: 遗失补卡.
     lost = say(context, "社保卡丢了")
     assert lost.item == "SF-RS-002" and lost.situation == "遗失补卡"
+
+
+def test_asking_again_about_the_document_at_hand_is_no_other_errand(context):
+    say(context, "身份证丢了怎么补办")
+    # 再问一下 goes on with the item at hand; only 先说/先问 chooses between two errands.
+    again = say(context, "再问一下办身份证的材料")
+    assert again.item == "SF-GA-003"

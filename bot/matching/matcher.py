@@ -144,7 +144,8 @@ _WANTED = re.compile(r"(?:想|要|打算|准备|得)(?:在这边|在这里|来|�
 REFERRED = re.compile(r"([^，,。？?！!\s]{2,8}?)(?:那个|那件事儿?|那事儿?|的事儿?|的事情)")
 #: Which of two errands to take first (先说退休那个, 先问报销的): the one of the other errand's words.
 FIRST_OF_TWO = re.compile(
-    r"^(?:那)?(?:先|再)(?:说|问|讲|聊|办|弄)(?:一下|下)?([^，,。？?！!\s]{2,6}?)(?:的|那个|那件)"
+    # 先 only: 再问一下办身份证的材料 goes on with the item at hand.
+    r"^(?:那)?先(?:说|问|讲|聊|办|弄)(?:一下|下)?([^，,。？?！!\s]{2,6}?)(?:的|那个|那件)"
 )
 
 
