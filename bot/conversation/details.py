@@ -221,7 +221,8 @@ def _faq_by_words(faq: Sequence[FaqEntry], text: str, item: Item) -> FaqEntry | 
         return faq[shares.index(best)]
     own = normalize(" ".join([item.name, *(item.aliases or ())])).replace(" ", "")
     things = _things(normalize(text).replace(" ", ""), own)
-    counts = [sum(thing in normalize(entry.q).replace(" ", "") for thing in things) for entry in faq]
+    questions = [normalize(entry.q).replace(" ", "") for entry in faq]
+    counts = [sum(thing in question for thing in things) for question in questions]
     most = max(counts, default=0)
     return faq[counts.index(most)] if most and counts.count(most) == 1 else None
 

@@ -12,6 +12,7 @@ import enum
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.conversation.dayrefs import DayRef, find_days
 from bot.matching.normalize import to_halfwidth, to_simplified
@@ -32,6 +33,22 @@ class Ask(enum.Enum):
     PARKING = "parking"  # 停车
 
 
+class DayPart(NamedTuple):
+    """A part of a day a citizen names: its word and the minutes from midnight it covers."""
+
+    words: str
+    start: int
+    end: int
+
+
+#: Parts of a day a citizen names.
+_PARTS_OF_DAY = (
+    (re.compile(r"上午|早上|早晨"), DayPart("上午", 0, 12 * 60)),
+    (re.compile(r"下午"), DayPart("下午", 12 * 60, 18 * 60)),
+    (re.compile(r"晚上|傍晚|夜里"), DayPart("晚上", 18 * 60, 24 * 60)),
+)
+
+
 @dataclass(frozen=True)
 class HallQuestion:
     """What a message asks about the hall, and the days it names (resolved when answering)."""
@@ -41,21 +58,13 @@ class HallQuestion:
     #: The message names the hall or office ("你们", "政务中心", the hall's name), not only asks "在哪".
     #: Without it, a bare follow-up ("几点", "在哪") may be about the item just answered.
     names_hall: bool = False
-    #: The part of the day asked about (周六下午开门吗: 下午), as minutes from midnight, or None.
-    part: tuple[int, int] | None = None
+    #: The part of the day asked about (周六下午开门吗: 下午), or None.
+    part: DayPart | None = None
 
 
-#: Parts of a day a citizen names, and the minutes they cover.
-_PARTS_OF_DAY = (
-    (re.compile(r"上午|早上|早晨"), (0, 12 * 60)),
-    (re.compile(r"下午"), (12 * 60, 18 * 60)),
-    (re.compile(r"晚上|傍晚|夜里"), (18 * 60, 24 * 60)),
-)
-
-
-def part_of_day(text: str) -> tuple[int, int] | None:
-    """The one part of the day ``text`` names (上午, 下午, 晚上), as minutes, or None."""
-    found = [span for pattern, span in _PARTS_OF_DAY if pattern.search(text)]
+def part_of_day(text: str) -> DayPart | None:
+    """The one part of the day ``text`` names (上午, 下午, 晚上), or None."""
+    found = [part for pattern, part in _PARTS_OF_DAY if pattern.search(text)]
     return found[0] if len(found) == 1 else None
 
 

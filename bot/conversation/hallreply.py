@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.conversation.answers import fit
 from bot.conversation.dayrefs import DayRef
-from bot.conversation.hall import Ask, HallQuestion
+from bot.conversation.hall import Ask, DayPart, HallQuestion
 from bot.conversation.holidays import Calendar
 from bot.conversation.hours import (
     CHINA,
@@ -94,9 +94,7 @@ def hall_reply(
 # -- days ---------------------------------------------------------------------------------------
 
 
-def _ref_lines(
-    source: _Source, ref: DayRef, now: dt.datetime, part: tuple[int, int] | None = None
-) -> list[str]:
+def _ref_lines(source: _Source, ref: DayRef, now: dt.datetime, part: DayPart | None = None) -> list[str]:
     if source.schedule is None:
         return _hours(source, now)
     dates = ref.dates(now.date(), source.calendar)
@@ -122,7 +120,7 @@ def _ref_lines(
 
 
 def _closed_part(
-    source: _Source, ref: DayRef, dates: list[dt.date], now: dt.datetime, part: tuple[int, int] | None
+    source: _Source, ref: DayRef, dates: list[dt.date], now: dt.datetime, part: DayPart | None
 ) -> str | None:
     """周六下午开门吗 on a Saturday open mornings only: closed then, and when it opens next; None when the
     part of the day named has opening hours (or none is named, or several days are)."""
@@ -130,13 +128,12 @@ def _closed_part(
         return None
     assert source.schedule is not None
     day = source.schedule.day(dates[0])
-    if not day.is_open or any(start < part[1] and end > part[0] for start, end in day.periods):
+    if not day.is_open or any(start < part.end and end > part.start for start, end in day.periods):
         return None
-    after = dt.datetime.combine(dates[0], dt.time(part[0] // 60, part[0] % 60), CHINA)
+    after = dt.datetime.combine(dates[0], dt.time(part.start // 60, part.start % 60), CHINA)
     opening = source.schedule.next_opening(max(after, now))
     label = _label(ref, dates[0])
-    words = {(0, 720): "上午", (720, 1080): "下午", (1080, 1440): "晚上"}.get(part, "那时")
-    then = f"{source.subject}{label}{words}不办公（当天办公时间：{describe_periods(day.periods)}）"
+    then = f"{source.subject}{label}{part.words}不办公（当天办公时间：{describe_periods(day.periods)}）"
     return then + (f"，{describe_when(opening, now)}起可以办理。" if opening else "。")
 
 

@@ -468,7 +468,7 @@ class Matcher:
         said = first.group(1)
         if said in base_name(self.names[self.position[current]]):
             return None  # 先办户口的 after 户口迁入: the item at hand is the one named
-        alone = self._fresh(said, self._prepare(said), None)
+        alone = self._fresh_for(said, self._prepare(said), None)
         codes = [alone.item] if alone.action == "answer" else []
         codes += [code for code, _ in alone.scores]
         key = self._prepare(said).replace(" ", "")
@@ -561,15 +561,19 @@ class Matcher:
         other item's name holds and the ``current`` item's name does not (护理补贴 of 困难残疾人生活补贴和
         重度残疾人护理补贴, after 残疾人证申领)."""
         compact = content.replace(" ", "")
-        name = self._prepared_names[self.position[code]].replace(" ", "")
-        own = self._prepared_names[self.position[current]].replace(" ", "")
-        named = zip(self.codes, self._prepared_names, strict=True)
-        others = [n.replace(" ", "") for c, n in named if c != code]
+        names = self._compact_names
+        name, own = names[self.position[code]], names[self.position[current]]
         runs = {compact[i : i + NAME_RUN] for i in range(len(compact) - NAME_RUN + 1)}
-        return any(run in name and run not in own and not any(run in n for n in others) for run in runs)
+        # In its name and no other: held by exactly one name.
+        return any(run in name and run not in own and sum(run in n for n in names) == 1 for run in runs)
 
     def _name_of(self, code: str | None) -> str:
         return self.names[self.position[code]] if code in self.position else ""
+
+    @functools.cached_property
+    def _compact_names(self) -> tuple[str, ...]:
+        """``_prepared_names`` without spaces, in ``position`` order."""
+        return tuple(name.replace(" ", "") for name in self._prepared_names)
 
     @functools.cached_property
     def _prepared_names(self) -> tuple[str, ...]:

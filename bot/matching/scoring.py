@@ -243,7 +243,8 @@ class ItemScorer:
             # Other typos, against the words of the items the rest of the question points at, and those
             # each word holding the typo points at (居往证 in a long story about work and 户口).
             texts: set[str] = set()
-            for part in [content, *(token for token in content.split() if self._unknown_pair(token))]:
+            typos = (token for token in content.split() if self._unknown_pair(token))
+            for part in dict.fromkeys([content, *typos]):  # a one-word message is scored once
                 cosines = self.index.item_scores(part, len(self.items))
                 if cosines.any():
                     top = np.argpartition(-cosines, min(TOP_K, len(cosines) - 1))[:TOP_K]

@@ -480,8 +480,7 @@ def replacing_choice(choices: Sequence[str], content: str, items: Mapping[str, I
     asked = tells_loss(content) or _ASKS_AGAIN.search(content)
     if not asked or not choices or any(code not in items for code in choices):
         return None
-    first = items[choices[0]].name
-    same = [code for code in choices if _longest_common(first, items[code].name) >= SAME_DOCUMENT]
+    same = _same_document_choices(choices, items)
     replacing = [code for code in same if _REPLACES.search(items[code].name)]
     if len(same) >= 2 and len(replacing) == 1 and _names_document(items[replacing[0]].name, content):
         return replacing[0]
@@ -499,8 +498,8 @@ def replacing_choice(choices: Sequence[str], content: str, items: Mapping[str, I
 
 #: What an item's name says of an earlier document (换, 补, 挂失, 注销, 变更…): it is not the one that issues.
 _OF_AN_EARLIER = re.compile(r"[换补续销迁改]|挂失|遗失|丢失|被盗|变更|延续|损坏|期满|到期")
-#: The citizen means to obtain one (想给她办张社保卡, 要去办个), not to ask what to do about it.
-_TO_OBTAIN = re.compile(
+#: The citizen means to obtain one, counted (想给她办张社保卡, 要去办个): narrower than options' 可以去办.
+_TO_OBTAIN_ONE = re.compile(
     r"(?:要|想|去|来|准备|打算|得)(?:给\w{1,3}?)?(?:去|来)?(?:办|申请|申领|领)(?:[张个本份])"
 )
 
@@ -512,15 +511,14 @@ def issuing_choice(choices: Sequence[str], text: str, items: Mapping[str, Item])
     said = normalize(text).replace(" ", "")
     if not choices or any(code not in items for code in choices):
         return None
-    if not (_TO_OBTAIN.search(said) or never_had(text)):
+    if not (_TO_OBTAIN_ONE.search(said) or never_had(text)):
         return None
     if _OF_AN_EARLIER.search(said) or tells_loss(said) or _ASKS_AGAIN.search(said):
         return None
-    first = items[choices[0]].name
-    same = [code for code in choices if _longest_common(first, items[code].name) >= SAME_DOCUMENT]
+    same = _same_document_choices(choices, items)
     if len(same) < 2:
         return None
-    issuing = [code for code in same if not _OF_AN_EARLIER.search(_OPERATION_FREE.sub("", items[code].name))]
+    issuing = [code for code in same if not _OF_AN_EARLIER.search(unbracketed(items[code].name))]
     return issuing[0] if len(issuing) == 1 else None
 
 
@@ -537,10 +535,6 @@ def goal_choice(choices: Sequence[str], text: str, items: Mapping[str, Item]) ->
     goal = found.group(1)
     index = by_words(goal, [own_words(items[code]) for code in choices])
     return choices[index] if index is not None else None
-
-
-#: Brackets of a name (（有效期满）) say a case, not the operation.
-_OPERATION_FREE = re.compile(r"[（(].*?[）)]")
 
 
 #: What a replacing item's name says besides the document (补领, 挂失与补换, its bracket).
@@ -571,6 +565,12 @@ def own_words(item: Item) -> str:
 def same_document(a: str, b: str) -> bool:
     """Whether two item names are about one document (社会保障卡申领, 社会保障卡挂失与补换)."""
     return bool(a and b) and _longest_common(a, b) >= SAME_DOCUMENT
+
+
+def _same_document_choices(choices: Sequence[str], items: Mapping[str, Item]) -> list[str]:
+    """The choices about the first choice's document (itself included)."""
+    first = items[choices[0]].name
+    return [code for code in choices if same_document(first, items[code].name)]
 
 
 def _longest_common(a: str, b: str) -> int:
