@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.conversation.choices import Pick, number_in
+from bot.conversation.choices import Pick, counted_part, counted_parts, number_in
 
 OPTIONS = [
     "住房公积金提取（购买自住住房）",
@@ -44,3 +44,22 @@ def test_numbers(text, pick):
 )
 def test_not_a_number(text):
     assert number_in(text, 4) is None
+
+
+def test_an_ordinal_deep_in_a_message_picks_nothing():
+    # 我有两个问题第一个…: the citizen counts their own questions.
+    assert number_in("我有两个问题第一个我在浙江交了社保怎么转回来", 3) is None
+    assert number_in("第一个问题是护照要多久", 3) is None
+    assert number_in("那就第二个吧", 3) == Pick(index=1)
+    assert number_in("我选第三个", 3) == Pick(index=2)
+
+
+def test_counted_questions_are_split_in_order():
+    parts = counted_parts("我有两个问题，第一个，养老保险怎么转回来；第二个医保要不要也转")
+    assert parts == ["养老保险怎么转回来", "医保要不要也转"]
+    assert counted_parts("第二个医保要不要也转") == []  # not from 第一 on
+    assert counted_parts("就一个问题第一个护照") == []
+    told = ["身份证丢了", "问两个事第一个护照多久第二个港澳通行证多少钱"]
+    assert counted_part(told, 2) == "港澳通行证多少钱"
+    assert counted_part(told, 3) is None
+    assert counted_part(["身份证丢了"], 2) is None

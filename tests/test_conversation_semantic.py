@@ -545,3 +545,64 @@ def test_a_document_told_lost_gets_its_replacement_when_its_item_is_only_likely(
     # 社会保障卡申领 likely (not sure) for the story; the card is lost: the item replacing it, not a person.
     lost = say(context, "我是个老年人 手机不会弄 社保卡找不到了 咋个办嘛")
     assert (lost.action, lost.item) == ("answer", "MC-RS-02")
+
+
+def test_another_document_named_apart_leaves_the_item_though_the_ranker_finds_the_message_unusual(context):
+    say(context, "周六出入境那边开门吗 想办个护照")
+    say(context, "头一回办 带啥")
+    # The ranker hands the whole message off (low confidence), its first item far ahead and named apart.
+    other = say(context, "我媳妇的港澳通行证也过期了能一起办吗")
+    assert (other.action, other.item) == ("answer", "SF-GA-010")
+
+
+def test_the_current_items_own_operation_keeps_a_follow_up_from_a_neighbour(context):
+    say(context, "我是外地嫁过来的，户口想迁到我老公家")
+    # 户口 names 出生登记 too, but 迁 is what the item at hand does; the child (6岁) is a minor.
+    child = say(context, "我家娃的户口能跟着一起迁过来不 他6岁")
+    assert (child.action, child.item) == ("answer", "SF-GA-006")
+    assert "未成年子女" in child.text and "情形：子女投靠父母" in child.text
+
+
+def test_the_citizens_own_counted_questions_are_taken_up_by_number(context):
+    first = say(context, "问两个问题，第一个，我之前在广东交的养老保险怎么转回本县，第二个，医保要不要也转")
+    assert (first.action, first.item) == ("answer", "SF-RS-006")
+    assert not first.text.startswith("现在正在办公")  # 回本县 is no hours question
+    second = say(context, "那第二个呢")
+    assert (second.action, second.item) == ("answer", "SF-YB-006")
+
+
+def test_a_stray_number_without_counted_questions_still_says_there_is_no_list(context):
+    reply = say(context, "第二个")
+    assert reply.action == "smalltalk" and "没有待选择的编号" in reply.text
+
+
+def test_working_somewhere_now_is_no_hours_question(context):
+    reply = say(context, "我现在在县城上班了，想把社保从老家转过来")
+    assert reply.action in ("answer", "clarify")
+    assert "正在办公" not in reply.text and "下班" not in reply.text
+
+
+def test_whether_one_can_go_now_stays_on_the_item_whatever_faq_says_now(knowledge):
+    context = _other_hall(knowledge, "plain")
+    say(context, "孩子考上大学了，生源地助学贷款怎么申请")
+    # 现在 is in 生育登记's FAQ (现在还需要办准生证吗): a moment names no item.
+    now = say(context, "现在可以去办吗")
+    assert (now.action, now.item, now.field) == ("answer", "PCX-JY-003", "hours")
+    # Out of the yearly period applications are taken in: when it opens again, not today's hours.
+    assert "不在受理期" in now.text and "7月1日" in now.text
+
+
+def test_the_citizen_who_cannot_come_back_gets_the_case_for_someone_absent(knowledge):
+    context = _other_hall(knowledge, "plain")
+    say(context, "我爸妈都去世了，房子还在我爸名下，我们姐弟三个要办继承过户")
+    away = say(context, "我在深圳回不去，咋整")
+    assert (away.action, away.item) == ("answer", "PCX-BDC-005")
+    assert "情形：继承人在外地不能到场" in away.text
+
+
+def test_another_matter_announced_is_not_kept_on_the_item_at_hand(knowledge):
+    context = _other_hall(knowledge, "plain")
+    say(context, "我爸妈都去世了，房子还在我爸名下，我们姐弟三个要办继承过户")
+    other = say(context, "还有个事，我妈生前在外地住院的钱医保没报，现在还能报吗")
+    assert other.item != "PCX-BDC-005"
+    assert "PCX-YB-004" in (other.item, *other.choices)

@@ -7,6 +7,7 @@ from bot.matching.fields import (
     PROXY_SITUATION,
     URGENT_ASK,
     detect_field,
+    names_nothing,
     only_field_words,
     strip_field_words,
 )
@@ -329,3 +330,16 @@ def test_an_hours_question_about_the_moment_names_no_item() -> None:
     assert names_nothing("现在", "hours")
     assert not names_nothing("现在", None)  # elsewhere the word is left to the matcher
     assert not names_nothing("现在 身份证", "hours")
+
+
+def test_the_moment_alone_names_nothing_for_any_field() -> None:
+    assert names_nothing("现在 不", "conditions") and names_nothing("现在", "hours")
+    assert not names_nothing("现在 准生证", "conditions")
+    assert not names_nothing("现在", None)  # a message asking no field keeps its words
+
+
+def test_one_who_cannot_come_back_is_absent_and_a_case_for_the_absent_is_a_proxy_case() -> None:
+    assert PROXY_ASK.search(normalize("我在上海回不去，咋弄"))
+    assert not PROXY_ASK.search(normalize("他下不了床，去不了医院评定"))  # a situation of its own
+    assert PROXY_SITUATION.search("继承人在外地不能到场") and PROXY_SITUATION.search("本人无法亲自办理")
+    assert not PROXY_SITUATION.search("全部继承人到场申请")

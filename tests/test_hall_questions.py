@@ -244,3 +244,9 @@ def test_a_day_told_as_a_plan_is_not_the_day_asked_about() -> None:
     # 过年 is when they travel; whether they can apply here is asked clauses later.
     plan = "俺们两口子在这边厂里干了十来年，过年想出国看看闺女，她在日本读书，俺户口在老家，能在恁这办护照不"
     assert day_asked(plan) is None
+
+
+def test_the_citizens_own_work_is_no_day_asked() -> None:
+    assert day_asked("现在回老家上班了，社保怎么转") is None
+    assert day_asked("我在厂里上班，今天能去办吗") is not None  # 今天能去办 still asks
+    assert day_asked("明天你们上班吗") is not None

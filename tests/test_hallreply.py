@@ -268,3 +268,23 @@ def test_hours_run_on_late_one_day_are_open_then_and_say_which_windows(calendar)
     # Wednesday at the same time: closed.
     wednesday = dt.datetime(2026, 11, 11, 18, 50, tzinfo=CHINA)
     assert "不在办公时间" in reply("还有人不", calendar, wednesday, LATE)
+
+
+SEASONAL = Item(
+    code="T-3",
+    name="生源地信用助学贷款",
+    department="教育局",
+    materials=[],
+    windows=[Window(name="学生资助窗口", number="40号")],
+    hours="每年7月1日至9月30日集中受理，期间周一至周日 8:30-12:00，14:30-17:30；其他时间不受理",
+)
+
+
+def test_an_item_taking_applications_part_of_the_year_says_so_out_of_season(calendar):
+    now = reply("现在能去办吗", calendar, at(12, 8), COUNTY, SEASONAL)
+    assert now.startswith("现在不在受理期（每年7月1日至9月30日受理），下次受理：7月1日（周四）8:30。")
+    day = reply("明天能办吗", calendar, at(12, 8), COUNTY, SEASONAL)
+    assert day.startswith("学生资助窗口明天（12月9日，周三）不在受理期（每年7月1日至9月30日受理）")
+    # In season its days are its own, weekends included.
+    sunday = reply("周日能办吗", calendar, at(8, 3), COUNTY, SEASONAL)
+    assert sunday.startswith("学生资助窗口周日（8月9日）也上班：8:30-12:00，14:30-17:30")

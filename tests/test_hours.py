@@ -348,3 +348,32 @@ def test_window_numbers_are_not_hours():
     periods = sorted({(span.start, span.end) for span in schedule.spans})
     assert periods == [(510, 720), (720, 780), (780, 1020)]
     assert "综合受理1-2号" in dict(schedule.notes)[0]
+
+
+def test_a_yearly_season_closes_the_rest_of_the_year():
+    schedule = parse_hours("每年7月1日至9月30日集中受理，期间周一至周日 8:30-12:00，14:30-17:30")
+    assert schedule.season == ((7, 1), (9, 30)) and schedule.season_text() == "每年7月1日至9月30日"
+    assert schedule.in_season(dt.date(2026, 7, 1)) and schedule.in_season(dt.date(2026, 9, 30))
+    assert not schedule.in_season(dt.date(2026, 12, 8))
+    assert schedule.day(dt.date(2026, 12, 8)).off_season and not schedule.day(dt.date(2026, 12, 8)).is_open
+    assert schedule.day(dt.date(2026, 8, 9)).is_open  # a Sunday in season
+    # The next opening is the season's first day, however far ahead.
+    after = schedule.next_opening(dt.datetime(2026, 12, 8, 10, 0, tzinfo=CHINA))
+    assert after == dt.datetime(2027, 7, 1, 8, 30, tzinfo=CHINA)
+
+
+def test_a_season_across_new_year_wraps():
+    for text in (
+        "每年11月1日至次年2月28日受理 周一至周五 9:00-17:00",
+        "每年11月1日-2月28日受理 周一至周五 9:00-17:00",
+    ):
+        wrapped = parse_hours(text)
+        assert wrapped.season == ((11, 1), (2, 28))
+        assert wrapped.in_season(dt.date(2027, 1, 15)) and not wrapped.in_season(dt.date(2026, 6, 1))
+        after = wrapped.next_opening(dt.datetime(2026, 6, 1, 10, 0, tzinfo=CHINA))
+        assert after == dt.datetime(2026, 11, 2, 9, 0, tzinfo=CHINA)  # 11月1日 2026 is a Sunday
+
+
+def test_no_season_means_all_year():
+    schedule = parse_hours("周一至周五 9:00-17:00")
+    assert schedule.season is None and schedule.in_season(dt.date(2026, 12, 8))

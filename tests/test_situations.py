@@ -202,3 +202,15 @@ def test_a_bracket_that_includes_a_situation_lists_it():
     insurance = _item("城乡居民医疗保险参保登记（含新生儿参保）", "新生儿参保", "在校学生")
     assert own_name(insurance) == "城乡居民医疗保险参保登记"
     assert "新生儿" in roles("我女儿上个礼拜生了个满崽，她还在坐月子")
+
+
+def test_a_minors_case_is_told_by_age_only_when_asked_for():
+    move = [
+        Situation(name=n, materials=[])
+        for n in ("投靠配偶", "子女投靠父母（含未成年子女随迁）", "父母投靠子女")
+    ]
+    assert age_situation(move, "孩子5岁") is None  # no numeric bound in the names
+    assert age_situation(move, "孩子5岁", majority=True).name == "子女投靠父母（含未成年子女随迁）"
+    assert age_situation(move, "他30岁", majority=True) is None
+    adults = [Situation(name=n, materials=[]) for n in ("成年人申请", "未成年人申请")]
+    assert age_situation(adults, "我今年20岁", majority=True).name == "成年人申请"

@@ -17,7 +17,10 @@ _NUMBER = re.compile(
     r"^(?:我?选|选择|就|要|是)?(?:第)?\s*(\d{1,2}|[一二两三四五六七八九十])\s*(?:个|项|条|号|种|类)?"
     r"(?:吧|啊|呀|的|那个|这个)?$"
 )
-_ORDINAL = re.compile(r"第\s*(\d{1,2}|[一二两三四五六七八九十])\s*(?:个|项|条|种|类)")
+_ORDINAL = re.compile(r"第\s*(\d{1,2}|[一二两三四五六七八九十])\s*(?:个|项|条|种|类)(?!问题|事)")
+#: An ordinal picks only near the start (那就第二个吧, ③ 被偷了): 我有两个问题第一个… counts the citizen's own
+#: questions.
+_ORDINAL_START = 4
 _LAST = re.compile(r"^(?:最后一个|最后那个|最后一项)$")
 
 
@@ -39,7 +42,7 @@ def number_in(text: str, count: int) -> Pick | None:
     if _LAST.match(compact):
         return Pick(index=count - 1)
     match = _NUMBER.match(compact) or _ORDINAL.search(compact)
-    if match is None:
+    if match is None or match.start() > _ORDINAL_START:
         return None
     raw = match.group(1)
     return _checked(int(raw) if raw.isdigit() else _CN[raw], count)
@@ -47,3 +50,30 @@ def number_in(text: str, count: int) -> Pick | None:
 
 def _checked(number: int, count: int) -> Pick:
     return Pick(index=number - 1) if 1 <= number <= count else Pick(out_of_range=number)
+
+
+#: Where a message counts its own questions (第二个, 第2, 第二个问题是); a part runs to the next mark.
+_COUNTED = re.compile(r"第\s*(\d|[一二两三四五六七八九])\s*(?:个|项|点|条)?(?:问题|事)?(?:是)?[，,:：]?")
+
+
+def counted_parts(message: str) -> list[str]:
+    """The questions a message counts out in order (我有两个问题第一个…第二个… → the two), or [] when it
+    counts fewer than two, or not from 第一 on."""
+    compact = to_halfwidth(message).replace(" ", "")
+    marks = list(_COUNTED.finditer(compact))
+    numbers = [int(m.group(1)) if m.group(1).isdigit() else _CN[m.group(1)] for m in marks]
+    if len(marks) < 2 or numbers != list(range(1, len(marks) + 1)):
+        return []
+    ends = [m.start() for m in marks[1:]] + [len(compact)]
+    parts = [compact[m.end() : end].strip("，,。；;") for m, end in zip(marks, ends, strict=True)]
+    return parts if all(parts) else []
+
+
+def counted_part(told: list[str], number: int) -> str | None:
+    """The ``number``-th question a citizen's earlier message counted out (…第二个医保要不要也转 → 医保要不要
+    也转, for 第二个呢), the latest such message first; None when none counted so far."""
+    for message in reversed(told):
+        parts = counted_parts(message)
+        if parts:
+            return parts[number - 1] if 1 <= number <= len(parts) else None
+    return None

@@ -156,18 +156,20 @@ def situation_from_story(
     if told is not None and semantic[told] >= max(rivals) - slack:
         return situations[told]
     tied = tied_by_words(f"{text} {roles(text)}", names, topic) if worded is None else []
+    # 孩子…她5岁: 子女投靠父母（含未成年子女随迁）, when nothing else tells a situation.
+    minor = age_situation(situations, text, majority=True) if worded is None else None
     closest = semantic.index(max(semantic))
     if closest in tied:
         return situations[closest]  # the story's words point at a few; meaning picks among them
     index = worded if worded is not None else by_hint(text, names, semantic, hinted)
     if index is None or (worded is None and not shares_a_character(text, names[index], topic)):
-        return None
+        return minor
     rest = [score for i, score in enumerate(semantic) if i != index]
     name_score = max((passages.get(t) or 0.0 for t in [item.name, *(item.aliases or [])]), default=0.0)
     lead = semantic[index] - max(rest, default=semantic[index] - 1.0)
     if lead >= SITUATION_MARGIN and semantic[index] - name_score >= SITUATION_OVER_NAME:
         return situations[index]
-    return None
+    return minor
 
 
 def faq_for(item: Item, text: str, field: str | None, passages: ItemPassages) -> FaqEntry | None:

@@ -31,6 +31,7 @@ from bot.conversation.pending import PendingChoices
 from bot.conversation.session import EXAMPLES, HELP, Context, schedule_of, turn_data, turn_of
 from bot.matching.decision import Decision, Turn
 from bot.matching.fields import PRESENCE_ASK, PROXY_ASK
+from bot.matching.matcher import NEW_ERRAND
 from bot.matching.normalize import normalize, to_halfwidth
 from bot.matching.settled import FIRST_ANSWER_P
 from knowledge.schema import Item
@@ -97,7 +98,11 @@ class _Conversation(PendingChoices):
         if talk is not None:
             english_hall = talk.kind is smalltalk.Kind.ENGLISH and smalltalk.english_asks_hall(text)
             return Reply.say(smalltalk.reply(talk, self.hall), "hall" if english_hall else "smalltalk")
-        if not pending and choices.number_in(text, 99) is not None:
+        stray = choices.number_in(text, 99) if not pending else None
+        if stray is not None:
+            part = choices.counted_part(self.state.get("told") or [], (stray.index or 0) + 1)
+            if part is not None:
+                return self.decide(part)  # 第二个呢 after 我有两个问题第一个…第二个…: that question
             return Reply.say(NO_CHOICE, "smalltalk")  # a stray number is not a question: no record
         if asked is None and self.names_no_service(text):
             talk = smalltalk.loose(text)
@@ -109,10 +114,15 @@ class _Conversation(PendingChoices):
             reply = self.hall_or_item(asked, text)
             if reply is not None:
                 return reply
-        if pending:
+        if pending and not NEW_ERRAND.match(compact):  # 还有个事，… answers no list
             settled = self.settle(pending, text)
             if settled is not None:
                 return settled
+        counted = choices.counted_parts(text)
+        if counted:
+            # 我有两个问题，第一个…第二个…: the first answered, the way to the next said.
+            reply = self.decide(counted[0], whole=text)
+            return _with_line(reply, "\n\n您的第二个问题，回复“第二个”即可查看。")
         return self.decide(text)
 
     def named_or_current(self, text: str) -> Item | None:
@@ -188,8 +198,10 @@ class _Conversation(PendingChoices):
         body = hall_reply(asked, self.hall, self.now, self.context.calendar)
         return Reply.say(body, "hall")
 
-    def decide(self, text: str) -> Reply:
-        self.remember_told(text)
+    def decide(self, text: str, *, whole: str | None = None) -> Reply:
+        """The matcher's decision on ``text``, answered; ``whole``: the whole message, when ``text`` is the
+        part of it asked first (kept for the situations and counted questions of later messages)."""
+        self.remember_told(whole or text)
         matcher = self.knowledge.matcher
         previous = turn_of(self.state)
         decision = matcher.decide(text, previous)
@@ -272,7 +284,14 @@ class _Conversation(PendingChoices):
                     others = [str(c) for c in pending.get("options") or () if c != item.code]
                     return self.with_runner_up(reply, others[:1], guessed=True)
                 return reply
-        if decision.action == "clarify" and current and current not in decision.candidates and not pending:
+        new_errand = bool(NEW_ERRAND.match(to_halfwidth(text).replace(" ", "")))
+        if (
+            decision.action == "clarify"
+            and current
+            and current not in decision.candidates
+            and not pending
+            and not new_errand  # 还有个事，… asks of something else, whatever the current record tells
+        ):
             item = self.on_topic(text)
             if item is not None:
                 # 其实只交了十二年，不到十五年是不是就领不了了 after 城乡居民养老待遇: one of its situations

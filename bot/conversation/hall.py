@@ -232,8 +232,12 @@ _PAST = re.compile(
 )
 
 
-#: A date something happened on (娃是9月2号生的): no day the citizen means to come.
-_BORN = re.compile(r"[0-9一二三四五六七八九十]+月[0-9一二三四五六七八九十]+[号日](?:出)?生")
+#: A date something happened on (娃是9月2号生的): no day the citizen means to come; and the citizen's own
+#: work (现在回示范县上班了, 我在厂里上班): no desk's hours asked.
+_BORN = re.compile(
+    r"[0-9一二三四五六七八九十]+月[0-9一二三四五六七八九十]+[号日](?:出)?生|"
+    r"(?:在|回|到)[^，,。.！!？?；;\s吗]{1,8}上班|上班了"
+)
 
 
 def day_asked(text: str) -> HallQuestion | None:

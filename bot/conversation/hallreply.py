@@ -152,6 +152,10 @@ def _date_line(source: _Source, date: dt.date, label: str, now: dt.datetime) -> 
     day = source.schedule.day(date)
     who = source.subject
     periods = describe_periods(day.periods) + (f"（{day.note}）" if day.note else "")
+    if day.off_season:
+        opening = source.schedule.next_opening(dt.datetime.combine(date, dt.time(23, 59), CHINA))
+        again = f"，{describe_when(opening, now)}起受理" if opening else ""
+        return f"{who}{label}不在受理期（{source.schedule.season_text()}受理）{again}。"
     if day.holiday and not day.is_open:
         return (f"{who}{label}休息，" if label else "") + _holiday_text(source, date)
     if day.holiday:
@@ -186,6 +190,10 @@ def _now_line(source: _Source, now: dt.datetime) -> str:
         return ""
     minute = now.hour * 60 + now.minute
     today = schedule.day(now.date())
+    if today.off_season:
+        opening = schedule.next_opening(now)
+        again = f"，下次受理：{describe_when(opening, now)}" if opening else ""
+        return f"现在不在受理期（{schedule.season_text()}受理）{again}。"
     if schedule.is_open(now):
         end = today.periods[-1][1]
         lunch = today.lunch

@@ -44,6 +44,10 @@ _NOTE_EDGES = " \t、,，:：；;。及和与"
 _SLOGAN = re.compile(r"^[“\"「『].*[”\"」』]$")
 #: A gap between two periods that counts as the lunch break: it starts 11:00–14:00 and ends by 15:30.
 _LUNCH_START, _LUNCH_END = (11 * 60, 14 * 60), 15 * 60 + 30
+#: A yearly period applications are taken in (每年7月1日至9月30日集中受理): closed the rest of the year.
+_SEASON = re.compile(
+    r"每年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?\s*(?:至|到|~|-|—|–)\s*(?:次年|翌年)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"
+)
 #: How far next_opening looks: past 春节 (9 days) with weekends and a hall that opens one day a week.
 HORIZON_DAYS = 40
 
@@ -81,6 +85,8 @@ class Day:
     makeup: bool = False
     #: What the hall wrote for this weekday besides the times ("仅办理身份证、户籍业务"), if anything.
     note: str | None = None
+    #: Outside the yearly period the service takes applications in (每年7月1日至9月30日集中受理).
+    off_season: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -102,6 +108,36 @@ class Schedule:
     #: The text says the hall opens on public holidays.
     opens_on_holidays: bool = False
     calendar: Calendar | None = dataclasses.field(default=None, compare=False, repr=False)
+    #: The yearly period applications are taken in, ((month, day), (month, day)), or None (all year).
+    season: tuple[tuple[int, int], tuple[int, int]] | None = None
+
+    def in_season(self, date: dt.date) -> bool:
+        """Whether ``date`` falls in the yearly period applications are taken in (always, without one)."""
+        if self.season is None:
+            return True
+        first, last = self.season
+        at = (date.month, date.day)
+        return first <= at <= last if first <= last else (at >= first or at <= last)
+
+    def season_text(self) -> str:
+        """ "每年7月1日至9月30日" (empty without a season)."""
+        if self.season is None:
+            return ""
+        (m1, d1), (m2, d2) = self.season
+        return f"每年{m1}月{d1}日至{m2}月{d2}日"
+
+    def _season_start(self, after: dt.date) -> dt.date:
+        """The first day of the next season on or after ``after``."""
+        assert self.season is not None
+        (month, day), _ = self.season
+        for year in (after.year, after.year + 1):
+            try:
+                start = dt.date(year, month, day)
+            except ValueError:  # 2月29日 of a common year
+                start = dt.date(year, month, 28)
+            if start >= after:
+                return start
+        return after
 
     def with_calendar(self, calendar: Calendar | None) -> "Schedule":
         """This schedule, knowing public holidays and make-up working days from ``calendar``."""
@@ -123,6 +159,8 @@ class Schedule:
     def day(self, date: dt.date) -> Day:
         """The opening periods of one date, holidays and make-up working days applied."""
         weekday = date.weekday()
+        if not self.in_season(date):
+            return Day(date, (), off_season=True)
         holiday = self.calendar.is_holiday(date) if self.calendar else None
         if holiday is not None:
             periods = self.periods(weekday) if self.opens_on_holidays else ()
@@ -142,6 +180,10 @@ class Schedule:
         """The start of the next opening period after ``now`` (China time), skipping holidays, or None."""
         local = _china(now)
         minute = local.hour * 60 + local.minute
+        if not self.in_season(local.date()):
+            # Out of season the next opening is the season's first working day, however far ahead.
+            start = self._season_start(local.date())
+            local, minute = dt.datetime.combine(start, dt.time(0, 0), CHINA), -1
         for days_ahead in range(horizon + 1):
             day = local.date() + dt.timedelta(days=days_ahead)
             starts = [start for start, _ in self.day(day).periods if days_ahead or start > minute]
@@ -212,8 +254,6 @@ def _note(clause: str) -> str | None:
     return "，".join(kept) or None
 
 
-
-
 def _open_parts(clause: str) -> str:
     """``clause`` without its parts that say it is closed (周日休息, 中午12:00-14:30午休): neither their
     days nor their times are opening hours."""
@@ -269,12 +309,18 @@ def parse_hours(text: str, calendar: Calendar | None = None) -> Schedule:
             spans.extend(Span(day, start, end) for day in days)
     if not spans:
         raise HoursError(text)
+    season = _SEASON.search(text)
     return Schedule(
         spans=tuple(spans),
         text=text.strip(),
         notes=tuple(notes),
         opens_on_holidays=bool(_OPENS_ON_HOLIDAYS.search(text)),
         calendar=calendar,
+        season=(
+            ((int(season.group(1)), int(season.group(2))), (int(season.group(3)), int(season.group(4))))
+            if season
+            else None
+        ),
     )
 
 

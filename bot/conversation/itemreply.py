@@ -159,13 +159,22 @@ NEED_ASK = re.compile(
     r"(?:还|也)(?:要|需要|得|用)(?:带|交|提供|做|准备|开)?\w{1,6}?(?:吗|(?<![什怎])么|不)$|"
     r"(?:要|需要)(?:带|交|提供|做|准备|开)\w{1,6}?(?:吗|(?<![什怎])么)$|要不要|需不需要|用不用"
 )
+#: How far before the asking words (要不要, 还要…吗) the thing asked about may stand.
+_NEED_NEAR = 8
 #: Words every material's line may hold: they tell none apart.
 _PAPER_WORDS = frozenset({"材料", "原件", "复印件", "东西", "证明", "证件"})
 
 
-def needed_material(
-    item: Item, situation: Situation | None, words: Sequence[str], text: str
-) -> str | None:
+def need_asked(text: str) -> str | None:
+    """The part of ``text`` that asks whether something is needed (还要带户口本吗), from a few characters
+    before the asking words on; None when nothing such is asked. The thing asked stands near the asking
+    words: 养老保险 at the start of …第二个医保要不要也转 is no material asked about."""
+    compact = text.replace(" ", "")
+    asked = NEED_ASK.search(compact)
+    return None if asked is None else compact[max(0, asked.start() - _NEED_NEAR) :]
+
+
+def needed_material(item: Item, situation: Situation | None, words: Sequence[str], text: str) -> str | None:
     """需要 and the material line, when ``text`` asks whether something is needed (还要体检吗) and one of
     the materials (with its note) holds one of ``words`` (the question's content words); else None."""
     if not NEED_ASK.search(text.replace(" ", "")):

@@ -101,9 +101,10 @@ class ItemAnswers(Session):
         asks_presence = PROXY_ASK.search(normal) or PRESENCE_ASK.search(normal)
         if lead is None and text and not asks_presence:
             # 我今年62了，还要体检吗: 需要, and the material that says so (身体条件证明：…体检).
-            lead = itemreply.needed_material(
-                item, situation, content_tokens(matcher.prepare(text)), normal
-            )
+            asked_need = itemreply.need_asked(normal)
+            if asked_need is not None:
+                words = content_tokens(matcher.prepare(asked_need))
+                lead = itemreply.needed_material(item, situation, words, asked_need)
         if lead is None and text and asks_presence and not _proxy(situation):
             # 我当妈的帮她去办行不行 (no situation being for someone else), 要他本人去吗: the record on who
             # must come.

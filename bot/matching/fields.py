@@ -88,8 +88,8 @@ PROXY_ASK = re.compile(
     # 我喊我孙女帮我去办: someone named before runs the errand for the citizen.
     r"帮我(?:去|来)(?:办|领|开|打|交|申请)|"
     r"(?:别人|家人|亲属|家属)(?:能|可以|去|来|帮|替|代)|"
-    # 卖房子的调到昆明去了，回不来咋办: whoever must sign cannot come.
-    r"回不来|来不了|赶不回来|到不了场|"
+    # 卖房子的调到昆明去了，回不来咋办; 俺在上海回不去: whoever must sign cannot come.
+    r"回不来|回不去|来不了|赶不回来|赶不回去|到不了场|"
     # 我婆婆帮我们带娃，她能去领吗: someone else named before, doing the errand.
     r"[他她](?:能|可以|能不能|可不可以)(?:去|来)(?:办|领|开|交|申请)"
 )
@@ -109,7 +109,9 @@ HOW_TO = re.compile(
     r"(?:办|要)?(?:什么|哪些)手续"
 )
 #: Situation names about someone acting for the citizen.
-PROXY_SITUATION = re.compile(r"委托|代办|代领|代理|他人|其他[^、，,（）()]{0,4}人")
+PROXY_SITUATION = re.compile(
+    r"委托|代办|代领|代理|他人|其他[^、，,（）()]{0,4}人|(?:不能|无法|不便)(?:到场|亲自)"
+)
 #: The citizen cannot wait ("等不了那么久", "急用", "来不及了").
 URGENT_ASK = re.compile(
     r"等不了|等不及|等不到|来不及|来不来得及|赶不赶得上|赶得及|赶不及|赶得上吗|急用|急着用|着急用|赶着用|"
@@ -246,9 +248,9 @@ _MOMENT = re.compile(r"现在|这会儿?|今天|明天|马上")
 
 
 def names_nothing(content: str, field: str | None = None) -> bool:
-    """Whether prepared ``content`` is empty or a lone particle (不 of 在手机上能办不), or, for an hours
-    question, only the moment it is about."""
-    if field == "hours":
+    """Whether prepared ``content`` is empty or a lone particle (不 of 在手机上能办不), or, for a question
+    about a field (hours, 现在能去办不), only the moment it is about."""
+    if field is not None:
         content = _MOMENT.sub("", content)
     return content.strip() in PARTICLES or not content.strip()
 

@@ -143,6 +143,10 @@ _WANTED = re.compile(r"(?:想|要|打算|准备|得)(?:在这边|在这里|来|�
 #: A thing referred to as talked about (领证那个, 积分的事): which earlier item, its words tell.
 REFERRED = re.compile(r"([^，,。？?！!\s]{2,8}?)(?:那个|那件事儿?|那事儿?|的事儿?|的事情)")
 #: Which of two errands to take first (先说退休那个, 先问报销的): the one of the other errand's words.
+#: The citizen announces another errand (还有个事，…; 另外问一下，…): not a follow-up on the item at hand.
+NEW_ERRAND = re.compile(
+    r"^(?:还有|另外|另|再问)(?:一)?(?:个|件)(?:事|问题)|^另外(?:问|想问|咨询)(?:一下|下)?[，,]"
+)
 FIRST_OF_TWO = re.compile(
     # 先 only: 再问一下办身份证的材料 goes on with the item at hand.
     r"^(?:那)?先(?:说|问|讲|聊|办|弄)(?:一下|下)?([^，,。？?！!\s]{2,6}?)(?:的|那个|那件)"
@@ -161,6 +165,8 @@ class SemanticStage:
 SURE_P = 0.9
 #: How likely a document's item must be for a message telling it lost to get the replacing item.
 LOST_P = 0.5
+#: Operations every kind of item does: a word they begin tells no item's own operation.
+_GENERIC_OPERATIONS = frozenset("办申登")
 #: Whether to bring something (还要带户口本吗, 要不要带照片): a yes/no question about a material.
 _BRING_ASK = re.compile(
     r"(?:带|拿|准备|提供|复印)(?!什么|些什么|啥|哪些)[^ ]{0,8}?(?:吗|么|不|没有?)$|"
@@ -379,15 +385,20 @@ class Matcher:
         items = {c: self.item(c) for c, _ in scores if c in self.position}
         return lost_sibling(code, scores, self._prepare(text), items)
 
-    def _current_operation(self, content: str, current: str, other: str) -> bool:
+    def _current_operation(self, content: str, current: str, other: str, *, leading: bool = False) -> bool:
         """Whether ``content`` says alone, as one character, the first of an operation in the current item's
-        name (换 of 换领), which the other item's name does not hold."""
+        name (换 of 换领), which the other item's name does not hold; ``leading``: or says it within a word
+        (一起迁过来 of 迁入), a generic operation (办理, 申请, 登记) excepted."""
         singles = {token for token in content.split() if len(token) == 1}
-        if not singles:
+        said = set(content.replace(" ", "")) - _GENERIC_OPERATIONS if leading else set()
+        if not singles and not said:
             return False
         operations = vocab.actions()[0]
         own = {op[0] for op in operations if op in self.names[self.position[current]]}
-        return bool(singles & own) and not singles & set(self.names[self.position[other]])
+        theirs = set(self.names[self.position[other]])
+        if said & own and not said & own & theirs:
+            return True
+        return bool(singles & own) and not singles & theirs
 
     def turns_away(self, text: str, codes: Sequence[str]) -> bool:
         """Whether ``text`` alone answers an item other than ``codes`` and names it by a key word of its names
@@ -716,6 +727,11 @@ class Matcher:
             wanted = self._wanted_errand(surface.normal, field, fresh)
             if wanted is not None:
                 return wanted
+        held = {str(prev.item), *prev.candidates} - {"None"}
+        if NEW_ERRAND.match(compact) and held and not held & {str(fresh.item), *fresh.candidates}:
+            # 还有个事，俺娘…住院…还能报不 after 继承登记: another errand, whatever the item at hand tells.
+            if fresh.action in ("answer", "clarify"):
+                return fresh
         earlier = str((prev.extra or {}).get("earlier") or "")
         if (
             earlier in self.position
@@ -843,7 +859,13 @@ class Matcher:
                 told=self._prepare,
                 meaning=self.semantic_scores(surface.normal),
             )
-            if sibling is not None and not self._sure_elsewhere(fresh, sibling):
+            if (
+                sibling is not None
+                and not self._sure_elsewhere(fresh, sibling)
+                # 孩子户口也能一起迁过来吗 after 户口迁入: 迁 is the current item's operation, which 出生登记
+                # (its 户口 a word the current item's names lack) does not do.
+                and not self._current_operation(content, str(prev.item), sibling, leading=True)
+            ):
                 # 那丢了呢 after 驾驶证期满换证: a word the item lacks names a neighbour of the topic.
                 return Decision(
                     "answer",
@@ -909,6 +931,12 @@ class Matcher:
             # word the current one lacks; a new question (the conversation answers it at once).
             return fresh
         lead = leading_option(fresh)
+        if lead is None and fresh.reason == "low_confidence" and fresh.scores:
+            # 我老婆的港澳通行证也过期了能一起办吗 after 护照: the message as a whole unusual to the ranker,
+            # its first item still far ahead of the rest; named apart, it is the item asked.
+            lead = leading_option(
+                dataclasses.replace(fresh, action="clarify", candidates=(fresh.scores[0][0],))
+            )
         if (
             lead is not None
             and prev.item in self.position

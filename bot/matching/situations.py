@@ -142,6 +142,7 @@ _COUNTED_WORDS = frozenset({"年级", "周岁", "岁"})
 #: What a message says was not, or not done (还没结婚, 没有领证, 未婚).
 _DENIAL = re.compile(r"(?:还)?(?:没有?|未)\w{1,3}")
 
+
 def _denied(name: str, prepare: Callable[[str], str]) -> str:
     """What a situation name says its case is not (本县户籍 of 非本县户籍居民), canonical."""
     return " ".join(prepare(span) for span in NOT_IN_NAME.findall(name))
@@ -218,8 +219,17 @@ def _number(text: str) -> int | None:
     return (_CN_NUMBER.get(tens, 1) if tens else 1) * 10 + (_CN_NUMBER.get(ones, 0) if ones else 0)
 
 
-def _fits_age(name: str, age: int) -> bool | None:
-    """Whether ``age`` falls in the bound a situation's name states, or None when it states none."""
+#: The age of majority (民法典 第十七条).
+ADULT_AGE = 18
+
+
+def _fits_age(name: str, age: int, *, majority: bool = False) -> bool | None:
+    """Whether ``age`` falls in the bound a situation's name states, or None when it states none;
+    ``majority``: only the bound of 未成年 / 成年 (under 18 in law; 18 and over)."""
+    if majority:
+        if "未成年" in name:
+            return age < ADULT_AGE
+        return age >= ADULT_AGE if "成年" in name else None
     bound = _AGE_BOUND.search(name)
     if bound is None:
         return None
@@ -229,16 +239,17 @@ def _fits_age(name: str, age: int) -> bool | None:
     return age >= limit
 
 
-def age_situation(situations: Sequence[Situation], text: str) -> Situation | None:
+def age_situation(situations: Sequence[Situation], text: str, *, majority: bool = False) -> Situation | None:
     """The one situation whose age bound the age the citizen tells falls in (我儿子刚满16岁 → 年满16周岁,
-    孩子12岁 → 未满16周岁), or None."""
+    孩子12岁 → 未满16周岁), or None; ``majority``: by 未成年 / 成年 in the names instead, weaker evidence
+    (whose age it is the story may not say)."""
     found = _AGE_TOLD.search(text)
     if found is None:
         return None
     age = _number(found.group(1) or found.group(2) or found.group(3))
     if age is None or age > 130:
         return None
-    fitting = [s for s in situations if _fits_age(s.name, age)]
+    fitting = [s for s in situations if _fits_age(s.name, age, majority=majority)]
     return fitting[0] if len(fitting) == 1 else None
 
 
