@@ -606,3 +606,17 @@ def test_another_matter_announced_is_not_kept_on_the_item_at_hand(knowledge):
     other = say(context, "还有个事，我妈生前在外地住院的钱医保没报，现在还能报吗")
     assert other.item != "PCX-BDC-005"
     assert "PCX-YB-004" in (other.item, *other.choices)
+
+
+def test_the_sellers_loan_settles_the_mortgage_case_of_a_listed_transfer(context):
+    say(context, "二手房过户要带什么")
+    # 贷款 is a word of 买方贷款购房; the seller's loan unpaid is the house still mortgaged.
+    case = say(context, "卖房的那家贷款还没还完呢")
+    assert (case.action, case.item) == ("answer", "SF-ZR-001")
+    assert "情形：房屋有抵押未注销" in case.text
+
+
+def test_a_story_of_the_sellers_loan_tells_the_mortgage_case(context):
+    case = say(context, "买了套二手房 房东贷款还没还清 能过户吗")
+    assert (case.action, case.item) == ("answer", "SF-ZR-001")
+    assert "情形：房屋有抵押未注销" in case.text

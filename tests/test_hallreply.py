@@ -288,3 +288,31 @@ def test_an_item_taking_applications_part_of_the_year_says_so_out_of_season(cale
     # In season its days are its own, weekends included.
     sunday = reply("周日能办吗", calendar, at(8, 3), COUNTY, SEASONAL)
     assert sunday.startswith("学生资助窗口周日（8月9日）也上班：8:30-12:00，14:30-17:30")
+
+
+WEEKEND_WINDOWS = Hall(
+    name="平原县政务服务中心",
+    address="平原县迎宾大道1号",
+    hours=(
+        "周一至周五 8:30-12:00，14:00-17:30；周六 9:00-12:00 仅开放户政窗口（1-6号）和医保窗口（13-15号），"
+        "其他窗口不办公；周日及法定节假日休息"
+    ),
+    phone="0394-1111111",
+)
+LICENCE = Item(
+    code="T-4",
+    name="个体工商户设立登记",
+    department="市场监管局",
+    materials=[],
+    windows=[Window(name="市场监管窗口", number="16-19号")],
+)
+
+
+def test_a_desk_the_hall_keeps_closed_on_saturday_says_so(calendar):
+    # 2026-12-26 is a Saturday; the hall opens windows 1-6 and 13-15 only.
+    closed = reply("今天能办吗", calendar, at(12, 26, 9, 20), WEEKEND_WINDOWS, LICENCE)
+    assert closed.startswith("市场监管窗口今天（12月26日，周六）休息，12月28日（周一）8:30起正常办公。")
+    id_desk = LICENCE.model_copy(update={"windows": [Window(name="户政窗口", number="1-6号")]})
+    assert "也上班：9:00-12:00" in reply("今天能办吗", calendar, at(12, 26, 9, 20), WEEKEND_WINDOWS, id_desk)
+    # The hall itself is open that morning.
+    assert "也上班" in reply("今天上班吗", calendar, at(12, 26, 9, 20), WEEKEND_WINDOWS)

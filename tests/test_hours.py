@@ -14,6 +14,7 @@ from bot.conversation.hours import (
     describe_periods,
     describe_when,
     parse_hours,
+    window_numbers,
 )
 
 COUNTY = "周一至周五 9:00-12:00，13:30-17:30（法定节假日除外）"
@@ -377,3 +378,30 @@ def test_a_season_across_new_year_wraps():
 def test_no_season_means_all_year():
     schedule = parse_hours("周一至周五 9:00-17:00")
     assert schedule.season is None and schedule.in_season(dt.date(2026, 12, 8))
+
+
+def test_a_weekend_note_opening_other_windows_closes_a_desk():
+    text = (
+        "周一至周五 8:30-12:00，14:00-17:30；周六 9:00-12:00 仅开放户政窗口（1-6号）和医保窗口（13-15号），"
+        "其他窗口不办公；周日休息"
+    )
+    hall = parse_hours(text)
+    assert hall.periods(5) == ((540, 720),)
+    assert hall.for_windows(frozenset({16, 17, 18, 19})).periods(5) == ()
+    assert hall.for_windows(frozenset({16})).periods(0) == hall.periods(0)  # weekdays as they were
+    assert hall.for_windows(frozenset({14})).periods(5) == ((540, 720),)
+    assert hall.for_windows(frozenset()).periods(5) == ((540, 720),)  # no number known: as the hall
+
+
+def test_late_hours_for_some_windows_close_no_desk():
+    hall = parse_hours(
+        "周一至周五 9:00-17:00；周四延时服务至19:30（开放1-3号窗口）；周六 9:00-12:00（延时服务1-3号）"
+    )
+    assert hall.for_windows(frozenset({10})).periods(3) == hall.periods(3)
+    assert hall.for_windows(frozenset({10})).periods(5) == hall.periods(5)
+
+
+def test_window_numbers_as_halls_write_them():
+    assert window_numbers("仅开放户政窗口（1-3号）、社保卡窗口（8号）") == frozenset({1, 2, 3, 8})
+    assert window_numbers("综合受理窗口") == frozenset()
+    assert window_numbers("1-999号") == frozenset()  # no hall has such a range

@@ -4,6 +4,7 @@ from bot.matching.situations import (
     age_situation,
     named_situation,
     own_name,
+    retold,
     roles,
     told_apart,
     topic_of,
@@ -214,3 +215,9 @@ def test_a_minors_case_is_told_by_age_only_when_asked_for():
     assert age_situation(move, "他30岁", majority=True) is None
     adults = [Situation(name=n, materials=[]) for n in ("成年人申请", "未成年人申请")]
     assert age_situation(adults, "我今年20岁", majority=True).name == "成年人申请"
+
+
+def test_the_sellers_loan_not_paid_off_is_told_in_the_words_of_a_mortgage():
+    assert "带押 抵押" in retold("买了套二手房 房东贷款还没还清 能过户吗")
+    assert "卖家房贷还没还完" in retold("卖家房贷还没还完，能过户不")  # what was said is kept
+    assert retold("我贷款买的二手房") == "我贷款买的二手房"  # the buyer's own loan is not

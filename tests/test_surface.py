@@ -46,3 +46,14 @@ def test_a_story_asking_how_to_get_it_done_asks_for_all_of_it():
     # A field asked in the last clause still counts.
     assert read_surface("孩子明年九月要上小学了，户口不在这边，报名要交多少钱").field == "fee"
 
+
+@pytest.mark.parametrize(
+    "text", ["你们这什么破机器人 问半天都答不对", "说了半天还是不对", "这系统答非所问", "垃圾机器人"]
+)
+def test_a_citizen_fed_up_with_the_bot_wants_a_person(text):
+    assert read_surface(text).human
+
+
+@pytest.mark.parametrize("text", ["机器人能办吗", "系统登不上去怎么办", "半天能办好吗", "问一下答复要多久"])
+def test_the_words_of_the_bot_alone_are_no_request(text):
+    assert not read_surface(text).human

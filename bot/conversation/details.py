@@ -32,6 +32,7 @@ from bot.matching.situations import (
     age_situation,
     named_situation,
     own_name,
+    retold,
     roles,
     unbracketed,
     worded_situation,
@@ -96,7 +97,7 @@ def situation_from_story(
         return None
     # What it does not want names no situation (不要安排工作，打算自己找活干: not 安排工作); a 未 one it may
     # tell (不想去公证处 → 未办理公证), which by_done reads in the whole text.
-    wanted = without_unwanted(text)
+    wanted = retold(without_unwanted(text))
     names = [s.name for s in situations]
     done = by_done(text, names)
     if done is not None:

@@ -23,6 +23,7 @@ from bot.conversation.hours import (
     describe_when,
     lunch_of,
     parse_hours,
+    window_numbers,
 )
 from knowledge.schema import Hall, Item, Online
 
@@ -54,6 +55,10 @@ class _Source:
             schedule = parse_hours(hours, calendar) if hours else None
         except HoursError:
             schedule = None
+        if schedule is not None and item is not None and not item.hours:
+            # The hall's 周六仅开放…1-6号: an item at window 16-19 is closed then.
+            numbers = frozenset().union(*(window_numbers(w.number or "") for w in item.windows or ()))
+            schedule = schedule.for_windows(numbers)
         subject = (item.windows[0].name if item.windows else item.name) if item else ""
         address = (item.address if item else None) or hall.address
         phone = (item.phone if item else None) or hall.phone

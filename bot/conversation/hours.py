@@ -44,6 +44,23 @@ _NOTE_EDGES = " \t、,，:：；;。及和与"
 _SLOGAN = re.compile(r"^[“\"「『].*[”\"」』]$")
 #: A gap between two periods that counts as the lunch break: it starts 11:00–14:00 and ends by 15:30.
 _LUNCH_START, _LUNCH_END = (11 * 60, 14 * 60), 15 * 60 + 30
+#: A note that opens some windows only (仅开放户政窗口（1-6号）, 只开放…, 开放…窗口（1-3号）).
+_ONLY = re.compile(r"仅|只|开放")
+#: Window numbers as halls write them: 1-6号, 8号, 40-45号.
+_WINDOW_NUMBERS = re.compile(r"(\d{1,3})(?:\s*[-—–~至到]\s*(\d{1,3}))?\s*号")
+
+
+def window_numbers(text: str) -> frozenset[int]:
+    """The window numbers ``text`` names (1-6号 → 1…6), ranges of at most 100 windows."""
+    found: set[int] = set()
+    for match in _WINDOW_NUMBERS.finditer(text):
+        first = int(match.group(1))
+        last = int(match.group(2)) if match.group(2) else first
+        if first <= last <= first + 100:
+            found.update(range(first, last + 1))
+    return frozenset(found)
+
+
 #: A yearly period applications are taken in (每年7月1日至9月30日集中受理): closed the rest of the year.
 _SEASON = re.compile(
     r"每年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?\s*(?:至|到|~|-|—|–)\s*(?:次年|翌年)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"
@@ -110,6 +127,29 @@ class Schedule:
     calendar: Calendar | None = dataclasses.field(default=None, compare=False, repr=False)
     #: The yearly period applications are taken in, ((month, day), (month, day)), or None (all year).
     season: tuple[tuple[int, int], tuple[int, int]] | None = None
+
+    def for_windows(self, numbers: frozenset[int]) -> "Schedule":
+        """This schedule for a desk of window ``numbers``: a weekend day whose note opens only other windows
+        (周六 仅开放…1-6号…) is closed for it. Weekdays are left alone: their notes tell of late hours or part
+        of a day (周四延时服务至19:30（开放1-3号）), not of the whole day."""
+        if not numbers:
+            return self
+        weekend = {day: self.note(day) or "" for day in (5, 6)}
+        shut = {
+            day
+            for day, note in weekend.items()
+            if _ONLY.search(note)
+            and "延时" not in note
+            and window_numbers(note)
+            and not numbers & window_numbers(note)
+        }
+        if not shut:
+            return self
+        return dataclasses.replace(
+            self,
+            spans=tuple(span for span in self.spans if span.weekday not in shut),
+            notes=tuple((day, note) for day, note in self.notes if day not in shut),
+        )
 
     def in_season(self, date: dt.date) -> bool:
         """Whether ``date`` falls in the yearly period applications are taken in (always, without one)."""

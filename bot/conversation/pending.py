@@ -23,6 +23,7 @@ from bot.matching.settled import (
     replacement,
     tells_loss,
 )
+from bot.matching.situations import retold
 from knowledge.schema import Item
 
 #: Fields a numbered question answers at once when every option says them alike (where, when, whom to call).
@@ -202,7 +203,8 @@ class PendingChoices(ItemAnswers):
                 # 他本人在外地回不来，我能帮他开不: someone going instead, though 本人 is a word of 本人申请.
                 index = proxy_option(normal, options)
             if index is None:
-                index = by_words(text, options, topic)
+                # 卖家房贷还没还完 beside 带押过户 and 买方贷款购房: in the words situation names use.
+                index = by_words(retold(text), options, topic)
             if index is None:
                 index = proxy_option(normal, options)  # 让我妈去帮我开行不行 beside 委托他人代办
             if index is None:

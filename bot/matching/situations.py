@@ -90,6 +90,27 @@ _ROLES = (
 )
 
 
+#: What a story tells in other words than situation names use, and theirs: the seller's loan not yet
+#: paid off (房东贷款还没还清, 卖家房贷还没还完) is a mortgage still on the house (带押, 抵押), not the
+#: buyer's loan (买方贷款购房).
+_RETOLD = (
+    (
+        re.compile(
+            r"(?:房东|卖家|卖方|卖房的|原房主|房主|业主|原主)[^，,。；;？?！!\s]{0,4}(?:房贷|贷款|按揭)"
+            r"[^，,。；;？?！!\s]{0,3}(?:没|未)(?:有)?(?:还清|还完|结清|还)"
+        ),
+        r"\g<0> 带押 抵押 ",
+    ),
+)
+
+
+def retold(text: str) -> str:
+    """``text`` with the words situation names use added after what it tells in other words."""
+    for pattern, words in _RETOLD:
+        text = pattern.sub(words, text)
+    return text
+
+
 def roles(text: str) -> str:
     """The situation-name words for the family ties and the work a message tells (我是从外省嫁过来的 → 配偶,
     在厂里打工 → 就业)."""
