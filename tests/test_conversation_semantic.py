@@ -620,3 +620,12 @@ def test_a_story_of_the_sellers_loan_tells_the_mortgage_case(context):
     case = say(context, "买了套二手房 房东贷款还没还清 能过户吗")
     assert (case.action, case.item) == ("answer", "SF-ZR-001")
     assert "情形：房屋有抵押未注销" in case.text
+
+
+def test_a_question_naming_other_items_is_not_kept_on_the_item_by_its_story(knowledge):
+    context = _other_hall(knowledge, "plain")
+    say(context, "俺孙女满十六了，给她办身份证咋弄")
+    # 爹妈在外头打工 fits the ID card's own FAQ; 补贴 names items the ID card's record lacks.
+    other = say(context, "听说没人抚养的孩子能领补贴，俺孙女这样爹妈都在外地打工的能领不")
+    assert other.item != "PCX-GA-001"
+    assert "PCX-MZ-008" in (other.item, *other.choices)

@@ -250,3 +250,10 @@ def test_the_citizens_own_work_is_no_day_asked() -> None:
     assert day_asked("现在回老家上班了，社保怎么转") is None
     assert day_asked("我在厂里上班，今天能去办吗") is not None  # 今天能去办 still asks
     assert day_asked("明天你们上班吗") is not None
+
+
+def test_you_in_dialect_addresses_the_hall() -> None:
+    for text in ("恁大厅在哪？开车去好停车不", "恁几点下班", "侬几点开门"):
+        asked = hall_question(text, "平川县政务服务中心")
+        assert asked is not None and asked.names_hall, text
+    assert hall_question("恁那能办身份证不", "平川县政务服务中心") is None  # a service named

@@ -221,3 +221,9 @@ def test_the_sellers_loan_not_paid_off_is_told_in_the_words_of_a_mortgage():
     assert "带押 抵押" in retold("买了套二手房 房东贷款还没还清 能过户吗")
     assert "卖家房贷还没还完" in retold("卖家房贷还没还完，能过户不")  # what was said is kept
     assert retold("我贷款买的二手房") == "我贷款买的二手房"  # the buyer's own loan is not
+
+
+def test_an_age_told_of_a_parent_in_plain_words():
+    licence = [Situation(name=n, materials=[]) for n in ("有效期满换证", "年满70周岁换证")]
+    assert age_situation(licence, "俺爹七十一了，他的也到期了").name == "年满70周岁换证"
+    assert age_situation(licence, "我娘都八十了").name == "年满70周岁换证"

@@ -128,3 +128,9 @@ def test_function_characters_are_never_typos() -> None:
     # 户口不在这 reaches the fixer as 户口不 (在这 removed): 不 is a word by itself, not a typo of 簿.
     assert HomophoneFixer(["居民户口簿补领"]).fix("户口不") == "户口不"
     assert HomophoneFixer(["居民户口簿补领"]).fix("户口部") == "户口簿"
+
+
+def test_a_character_before_a_word_is_no_typo_of_a_longer_name() -> None:
+    # 领补贴 (ling bu tie) sounds like 龄补贴 of 高龄补贴; 补贴 is a word, so 领 is the verb before it.
+    assert HomophoneFixer(["高龄补贴申领"], known=frozenset({"补贴"})).fix("领补贴") == "领补贴"
+    assert HomophoneFixer(["高龄补贴申领"]).fix("领补贴") == "龄补贴"  # without the word known: as before

@@ -291,6 +291,9 @@ class _Conversation(PendingChoices):
             and current not in decision.candidates
             and not pending
             and not new_errand  # 还有个事，… asks of something else, whatever the current record tells
+            # 听说有个没人抚养的娃能领补贴 after 身份证: the items it may mean are named by words the item at
+            # hand lacks, whatever of its record the story's other words fit.
+            and not matcher.names_away(text, current, decision.candidates[:2])
         ):
             item = self.on_topic(text)
             if item is not None:

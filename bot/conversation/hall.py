@@ -76,7 +76,9 @@ _ITEM_FIELDS = re.compile(
 _HALL_WORDS = re.compile(
     r"(?:政务|行政|市民|便民|公共|综合)(?:服务)?(?:中心|大厅|之家)|办事大厅|服务大厅|服务中心|市民之家|"
     r"贵(?:单位|中心|厅|处)|你们(?:单位|中心|大厅|这里|那里|这边|那边|那儿|这儿)?|本中心|大厅|"
-    r"(?:你|您)(?:这里|那里|这边|那边)|咱们?(?:这里|这边|这儿)|这里|这边|那边|你们?|您|门口|附近|周边|旁边"
+    r"(?:你|您)(?:这里|那里|这边|那边)|咱们?(?:这里|这边|这儿)|这里|这边|那边|你们?|您|门口|附近|周边|旁边|"
+    # "you" in dialect: 恁 (Henan, Shandong), 侬 (Wu), 你哋 / 你地 (Cantonese).
+    r"恁们?(?:那|那儿|这|这儿|那边|这边)?|侬|你哋|你地"
 )
 #: Cues in the order they are taken out: specific phrases before the words inside them.
 _CUES: tuple[tuple[Ask, str], ...] = (

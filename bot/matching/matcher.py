@@ -542,6 +542,13 @@ class Matcher:
                 return True
         return False
 
+    def names_away(self, text: str, current: str, codes: Sequence[str]) -> bool:
+        """Whether ``text`` names each of ``codes`` by a word its names have and ``current``'s names,
+        situations and record lack (听说有个没人抚养的娃能领补贴 after 身份证: 补贴)."""
+        if current not in self.position or not codes or any(c not in self.position for c in codes):
+            return False
+        return self._names_away(self._prepare(self._read(text)), current, codes)
+
     def _names_away(self, content: str, current: str, codes: Sequence[str]) -> bool:
         """Whether ``content`` names each of ``codes`` by a word of its names that ``current``'s names,
         situations and whole record lack (公积金 after 二手房过户; not 身份证 after 死亡人员户口注销, whose

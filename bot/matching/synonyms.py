@@ -77,6 +77,10 @@ def _char_pinyin(char: str) -> tuple[str, str]:
 _FUNCTION_CHARACTERS = frozenset("不没在的了是有也都就还要会能可和与及把被给让叫对向从到吗呢吧啊")
 
 
+#: Verbs of errands, said before what they act on (领补贴, 办低保, 交社保): before a word, a verb, not a typo.
+_ERRAND_VERBS = frozenset("领办交补换开取拿报")
+
+
 class HomophoneFixer:
     """Replace question spans that sound like knowledge-base words but are not in the vocabulary."""
 
@@ -132,6 +136,13 @@ class HomophoneFixer:
                 if not all("\u4e00" <= ch <= "\u9fff" for ch in gram):
                     continue
                 word = self.by_sound.get(self._key(gram))
+                if (
+                    word is not None
+                    and gram[0] in _ERRAND_VERBS
+                    and word[0] != gram[0]
+                    and gram[1:] in self.known
+                ):
+                    continue  # 领补贴 is 领 + 补贴, a verb before a word, not 高龄补贴's 龄补贴
                 if word is not None and word != gram and self._only_unknown_changed(chars, start, word):
                     chars[start : start + size] = list(word)
                     start += size - 1
