@@ -629,3 +629,11 @@ def test_a_question_naming_other_items_is_not_kept_on_the_item_by_its_story(know
     other = say(context, "听说没人抚养的孩子能领补贴，俺孙女这样爹妈都在外地打工的能领不")
     assert other.item != "PCX-GA-001"
     assert "PCX-MZ-008" in (other.item, *other.choices)
+
+
+def test_a_reply_under_a_list_that_with_its_topic_names_another_item_goes_there(context):
+    listed = say(context, "社保")
+    assert listed.action == "clarify" and "SF-RS-002" not in listed.choices
+    # None of 社保's items is a card; 卡 with the topic 社保, told lost, is 社会保障卡挂失与补换.
+    lost = say(context, "卡不见了 钱包被人偷了")
+    assert (lost.action, lost.item) == ("answer", "SF-RS-002")

@@ -257,3 +257,11 @@ def test_you_in_dialect_addresses_the_hall() -> None:
         asked = hall_question(text, "平川县政务服务中心")
         assert asked is not None and asked.names_hall, text
     assert hall_question("恁那能办身份证不", "平川县政务服务中心") is None  # a service named
+
+
+def test_a_day_alone_asks_whether_the_desks_work_then() -> None:
+    for text in ("周六?", "明天呢", "礼拜天？", "春节呢"):
+        asked = hall_question(text)
+        assert asked is not None and Ask.OPEN in asked.asks and asked.days, text
+    assert hall_question("周六 身份证") is None  # a service named beside the day
+    assert hall_question("礼拜天") is None  # not asked: it may tell when something happened

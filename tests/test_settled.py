@@ -7,7 +7,15 @@ import pytest
 from bot.matching.decision import Decision
 from bot.matching.normalize import normalize
 from bot.matching.scoring import ItemScorer
-from bot.matching.settled import answer_first, errands, likely_item, plainly_named, says_own_name, stem
+from bot.matching.settled import (
+    answer_first,
+    errands,
+    likely_item,
+    plainly_named,
+    says_own_name,
+    stem,
+    tells_loss,
+)
 from knowledge.schema import load_kb
 
 
@@ -146,9 +154,7 @@ def test_a_first_option_is_set_apart_from_its_family_by_its_aliases() -> None:
         "B": "居民身份证首次申领 第一次办身份证 未满16周岁",
         "C": "居民身份证换领 身份证到期 身份证坏了",
     }
-    decision = Decision(
-        "clarify", candidates=("A", "B", "C"), scores=(("A", 0.89), ("B", 0.04), ("C", 0.03))
-    )
+    decision = Decision("clarify", candidates=("A", "B", "C"), scores=(("A", 0.89), ("B", 0.04), ("C", 0.03)))
     told = "钱包被人偷了，身份证要怎么重新办"
     assert answer_first(decision, told, names) is None  # its name alone says nothing of the theft
     assert answer_first(decision, told, names, described) == "A"
@@ -333,3 +339,8 @@ def test_the_goal_after_a_step_is_the_errand(county_kb_path) -> None:
     # 解押 is the step the agent named; 过户 is what the citizen is after.
     assert goal_choice(choices, "房贷没还完，中介说得先还清解押才能过户，是真的不", items) == "SF-ZR-001"
     assert goal_choice(choices, "房贷没还完能过户吗", items) is None  # no step-then-goal told
+
+
+def test_a_document_told_broken_in_few_words_is_told_lost_or_broken():
+    assert tells_loss("社会保障卡坏 插不进去") and tells_loss("卡坏")
+    assert not tells_loss("社会保障卡 不坏") and not tells_loss("坏账")

@@ -8,6 +8,7 @@ matcher's business), "护照要多少钱" asks about a fee (an item field), "你
 nothing (address and phone).
 """
 
+import dataclasses
 import enum
 import re
 from collections.abc import Sequence
@@ -146,6 +147,8 @@ _STRONG_OPEN = re.compile(
     r"还有人(?:不|吗|没|在|么)|有人(?:在|值班)(?:不|吗|没|么)|来得及|来不来得及|赶得及|赶得上|赶趟"
 )
 _PUNCTUATION = re.compile(r"[^\w]|_")
+#: A message that asks: a question mark or a closing question particle.
+_ASKED = re.compile(r"[?？]|[呢吗么嘛][?？!！。.]*\s*$")
 #: Greetings go first, so that the 你/您 in them does not count as naming the hall.
 _GREETINGS = re.compile(r"你们好|你好|您好")
 
@@ -199,6 +202,9 @@ def hall_question(text: str, hall_name: str = "", *, loose: bool = False) -> Hal
     if _ITEM_FIELDS.search(compact):
         return None
     reading = _read(text, hall_name)
+    if not reading.asks and reading.days and not reading.rest and _ASKED.search(compact):
+        # 周六? / 明天呢: a day alone, asked, is whether the desks work then (a bare 今天 may tell when).
+        reading = dataclasses.replace(reading, asks=(Ask.OPEN,))
     if not reading.asks or (reading.rest and not loose) or _SERVICE_WORDS.search(reading.rest):
         return None
     if loose and not reading.names_hall and len(reading.rest) > LOOSE_REST:

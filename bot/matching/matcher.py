@@ -509,18 +509,26 @@ class Matcher:
         normal = self._surface(text).normal
         content = self._prepare(text)
         fresh = self._fresh_for(normal, content, None)
-        elsewhere = leading_option(fresh) if fresh.action == "clarify" else fresh.item
-        if elsewhere is None or elsewhere in offered or not fresh.scores or fresh.scores[0][1] < AWAY_P:
+        combined = self._with_topic(topic, normal, content, None) if topic else None
+        if combined is not None and combined.scores and combined.scores[0][0] in offered:
+            return False  # with the numbered question's own words (prepared), one of its options
+        sure = [d for d in (fresh, combined) if d is not None and d.scores and d.scores[0][1] >= AWAY_P]
+        # Alone, or with the topic (卡丢了 under 社保's items: 社会保障卡挂失与补换).
+        decided = next(
+            (d for d in sure if (leading_option(d) if d.action == "clarify" else d.item) is not None), None
+        )
+        if decided is None:
             return False
-        if topic:  # the numbered question's own words (prepared)
-            combined = self._with_topic(topic, normal, content, None)
-            if combined.scores and combined.scores[0][0] in offered:
-                return False
+        elsewhere = leading_option(decided) if decided.action == "clarify" else decided.item
+        if elsewhere is None or elsewhere in offered:
+            return False
         # ... by words its names have and no option's names do (not 退休 of 公积金提取（离休、退休）).
         names = self.scorer.name_text(self.position[elsewhere])
         theirs = " ".join(self.scorer.name_text(self.position[c]) for c in offered if c in self.position)
         words = self.scorer.weighted_words(content)
-        return any(key and word in names and word not in theirs for word, *_, key in words)
+        # With the topic any word of its names does (卡 of 社会保障卡, under 社保's items without a card).
+        keys_only = decided is fresh
+        return any((key or not keys_only) and word in names and word not in theirs for word, *_, key in words)
 
     def _material_names(self, current: str) -> str:
         """The names of ``current``'s materials (any situation's), as matched (canonical words)."""
@@ -797,6 +805,12 @@ class Matcher:
                 reason="follow_up",
                 scores=fresh.scores,
             )
+        if offered and topic and fresh.action != "answer" and self.leads_away(text, offered, topic):
+            combined = self._with_topic(topic, surface.normal, content, field)
+            if combined.action == "answer" and combined.item not in offered:
+                # 卡丢了 买菜的时候钱包被偷了 under 社保's items (none of them a card): with the topic,
+                # 社会保障卡挂失与补换, surely.
+                return combined
         if (
             offered
             and not (fresh.action == "answer" and fresh.item not in offered)

@@ -422,7 +422,7 @@ def _defaults() -> frozenset[str]:
 
 
 #: A card or certificate lost, stolen or broken, in prepared words (丢了 → 遗失, 被偷 → 被盗).
-_LOST = re.compile(r"遗失|被盗|丢失|不见了|损坏|弄坏|坏了|烂了")
+_LOST = re.compile(r"遗失|被盗|丢失|不见了|损坏|弄坏|坏了|(?<![不没])坏(?![账人蛋事处])|烂了")
 #: What an item that replaces a lost document says of itself (补领, 挂失与补换, 补证).
 _REPLACES = re.compile(r"补|挂失|遗失|丢失|被盗")
 #: Names sharing this many characters in a row are about the same document (社会保障卡).
