@@ -316,3 +316,20 @@ def test_a_desk_the_hall_keeps_closed_on_saturday_says_so(calendar):
     assert "也上班：9:00-12:00" in reply("今天能办吗", calendar, at(12, 26, 9, 20), WEEKEND_WINDOWS, id_desk)
     # The hall itself is open that morning.
     assert "也上班" in reply("今天上班吗", calendar, at(12, 26, 9, 20), WEEKEND_WINDOWS)
+
+
+def test_a_hall_with_summer_and_winter_hours_answers_for_the_season_asked_in(calendar):
+    hall = Hall(
+        name="绿洲县政务服务中心",
+        hours=(
+            "夏季（5月1日—9月30日）周一至周五 10:00-14:00，16:00-19:30；"
+            "冬季（10月1日—次年4月30日）周一至周五 10:00-13:30，15:30-19:00；周六、周日及法定节假日休息"
+        ),
+        phone="0997-1",
+    )
+    assert reply("中午休息吗", calendar, at(7, 14), hall).startswith("中午14:00-16:00休息，16:00开始下午办公")
+    assert reply("中午休息吗", calendar, at(12, 8), hall).startswith("中午13:30-15:30休息")
+    assert reply("现在上班吗", calendar, at(12, 8, 19, 20), hall).startswith(
+        "现在不在办公时间，下次办公：明天"
+    )
+    assert reply("现在上班吗", calendar, at(7, 14, 19, 20), hall).startswith("现在正在办公，今天19:30下班")

@@ -405,3 +405,30 @@ def test_window_numbers_as_halls_write_them():
     assert window_numbers("仅开放户政窗口（1-3号）、社保卡窗口（8号）") == frozenset({1, 2, 3, 8})
     assert window_numbers("综合受理窗口") == frozenset()
     assert window_numbers("1-999号") == frozenset()  # no hall has such a range
+
+
+SUMMER_WINTER = (
+    "夏季（5月1日—9月30日）周一至周五 10:00-14:00，16:00-19:30；"
+    "冬季（10月1日—次年4月30日）周一至周五 10:00-13:30，15:30-19:00（均为北京时间）；"
+    "周六、周日及法定节假日休息"
+)
+
+
+def test_parts_of_the_year_with_hours_of_their_own():
+    schedule = parse_hours(SUMMER_WINTER)
+    assert schedule.day(dt.date(2026, 7, 15)).periods == ((600, 840), (960, 1170))
+    assert schedule.day(dt.date(2026, 12, 8)).periods == ((600, 810), (930, 1140))
+    assert schedule.day(dt.date(2027, 4, 30)).periods == ((600, 810), (930, 1140))  # across New Year
+    assert not schedule.day(dt.date(2026, 12, 12)).is_open  # the clauses common to both parts hold
+    assert schedule.at(dt.date(2026, 12, 8)).periods(0) == ((600, 810), (930, 1140))
+    assert schedule.at(dt.date(2026, 7, 8)).lunch_break() == (840, 960)  # 14:00-16:00, a Xinjiang lunch
+    # The whole text is still what citizens are shown.
+    assert schedule.at(dt.date(2026, 12, 8)).text == SUMMER_WINTER
+    # September's last evening is summer's (open until 19:30); 1 October's is winter's (closed at 19:00).
+    assert schedule.is_open(dt.datetime(2026, 9, 30, 19, 15, tzinfo=CHINA))
+    assert not schedule.is_open(dt.datetime(2026, 10, 1, 19, 15, tzinfo=CHINA))  # no calendar: a Thursday
+
+
+def test_one_dated_part_alone_is_no_part_of_the_year():
+    schedule = parse_hours("（5月1日—9月30日）周一至周五 9:00-17:00")
+    assert schedule.variants == ()

@@ -5,6 +5,7 @@ make-up working day, weekend with its services), and what the record does not sa
 the phone to ask.
 """
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -80,6 +81,9 @@ def hall_reply(
     address and phone where it has them."""
     source = _Source.of(hall, item, calendar)
     local = now.astimezone(CHINA) if now.tzinfo else now.replace(tzinfo=CHINA)
+    if source.schedule is not None:
+        # 夏季/冬季 hours: the week as it stands now (other dates still get their own part of the year).
+        source = dataclasses.replace(source, schedule=source.schedule.at(local.date()))
     lines: list[str] = []
     if ask.days and any(a in _DAY_ASKS for a in ask.asks):
         seen: set[tuple[dt.date, ...]] = set()

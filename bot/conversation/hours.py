@@ -42,8 +42,9 @@ _EXTENDED = re.compile(
 _NOTE_SPLIT = re.compile(r"[，,；;。]")
 _NOTE_EDGES = " \t、,，:：；;。及和与"
 _SLOGAN = re.compile(r"^[“\"「『].*[”\"」』]$")
-#: A gap between two periods that counts as the lunch break: it starts 11:00–14:00 and ends by 15:30.
-_LUNCH_START, _LUNCH_END = (11 * 60, 14 * 60), 15 * 60 + 30
+#: A gap between two periods that counts as the lunch break: it starts 11:00–14:00 and ends by 16:30 (in
+#: Xinjiang, on Beijing time, lunch runs 14:00–16:00).
+_LUNCH_START, _LUNCH_END = (11 * 60, 14 * 60), 16 * 60 + 30
 #: A note that opens some windows only (仅开放户政窗口（1-6号）, 只开放…, 开放…窗口（1-3号）).
 _ONLY = re.compile(r"仅|只|开放")
 #: Window numbers as halls write them: 1-6号, 8号, 40-45号.
@@ -61,6 +62,11 @@ def window_numbers(text: str) -> frozenset[int]:
     return frozenset(found)
 
 
+#: A part of the year with hours of its own: 夏季（5月1日—9月30日）, 冬季(10月1日至次年4月30日).
+_PART_OF_YEAR = re.compile(
+    r"(?:夏季|冬季|夏令|冬令|夏天|冬天|春季|秋季|旺季|淡季)?(?:作息)?(?:时间)?\s*[（(]\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?"
+    r"\s*(?:至|到|~|-|—|–)\s*(?:次年|翌年)?(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*[）)]"
+)
 #: A yearly period applications are taken in (每年7月1日至9月30日集中受理): closed the rest of the year.
 _SEASON = re.compile(
     r"每年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?\s*(?:至|到|~|-|—|–)\s*(?:次年|翌年)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"
@@ -127,6 +133,19 @@ class Schedule:
     calendar: Calendar | None = dataclasses.field(default=None, compare=False, repr=False)
     #: The yearly period applications are taken in, ((month, day), (month, day)), or None (all year).
     season: tuple[tuple[int, int], tuple[int, int]] | None = None
+    #: Parts of the year with hours of their own (夏季（5月1日—9月30日）…；冬季（10月1日—次年4月30日）…):
+    #: (first, last, schedule) each; a date's day is its part's.
+    variants: tuple[tuple[tuple[int, int], tuple[int, int], "Schedule"], ...] = ()
+
+    def at(self, date: dt.date) -> "Schedule":
+        """This schedule as it stands on ``date``: the weekly hours of the part of the year it falls in
+        (the whole year's parts kept, so other dates still get their own)."""
+        for first, last, part in self.variants:
+            if _within(date, first, last):
+                return dataclasses.replace(
+                    part, text=self.text, variants=self.variants, calendar=self.calendar
+                )
+        return self
 
     def for_windows(self, numbers: frozenset[int]) -> "Schedule":
         """This schedule for a desk of window ``numbers``: a weekend day whose note opens only other windows
@@ -155,9 +174,7 @@ class Schedule:
         """Whether ``date`` falls in the yearly period applications are taken in (always, without one)."""
         if self.season is None:
             return True
-        first, last = self.season
-        at = (date.month, date.day)
-        return first <= at <= last if first <= last else (at >= first or at <= last)
+        return _within(date, *self.season)
 
     def season_text(self) -> str:
         """ "每年7月1日至9月30日" (empty without a season)."""
@@ -181,7 +198,8 @@ class Schedule:
 
     def with_calendar(self, calendar: Calendar | None) -> "Schedule":
         """This schedule, knowing public holidays and make-up working days from ``calendar``."""
-        return dataclasses.replace(self, calendar=calendar)
+        variants = tuple((first, last, part.with_calendar(calendar)) for first, last, part in self.variants)
+        return dataclasses.replace(self, calendar=calendar, variants=variants)
 
     def periods(self, weekday: int) -> tuple[Period, ...]:
         """The weekly opening periods of ``weekday`` (0 = Monday), earliest first."""
@@ -198,6 +216,10 @@ class Schedule:
 
     def day(self, date: dt.date) -> Day:
         """The opening periods of one date, holidays and make-up working days applied."""
+        if self.variants:
+            part = self.at(date)
+            if part.variants is self.variants and part is not self:
+                return dataclasses.replace(part, variants=()).day(date)
         weekday = date.weekday()
         if not self.in_season(date):
             return Day(date, (), off_season=True)
@@ -302,8 +324,42 @@ def _open_parts(clause: str) -> str:
 
 def parse_hours(text: str, calendar: Calendar | None = None) -> Schedule:
     """The weekly schedule in ``text``; clauses without days inherit the previous clause's days
-    (Monday to Friday when none is named). Parts that say closed (午休, 周日休息) open nothing. Raises
-    :class:`HoursError` when no times are found."""
+    (Monday to Friday when none is named). Parts that say closed (午休, 周日休息) open nothing; parts of the
+    year with hours of their own (夏季（5月1日—9月30日）…) each get theirs. Raises :class:`HoursError` when
+    no times are found."""
+    parts = _parts_of_year(text)
+    if not parts:
+        return _weekly(text, calendar)
+    variants = tuple((first, last, _weekly(part, calendar)) for first, last, part in parts)
+    return dataclasses.replace(variants[0][2], text=text.strip(), variants=variants)
+
+
+def _within(date: dt.date, first: tuple[int, int], last: tuple[int, int]) -> bool:
+    """Whether ``date`` falls between two (month, day) of a year, across New Year if ``last`` is earlier."""
+    at = (date.month, date.day)
+    return first <= at <= last if first <= last else (at >= first or at <= last)
+
+
+def _parts_of_year(text: str) -> list[tuple[tuple[int, int], tuple[int, int], str]]:
+    """The parts of the year ``text`` gives hours of their own (at least two), each with its clauses and
+    the clauses common to all; [] when it gives none."""
+    clauses = [clause for clause in re.split(r"[；;]", text) if clause.strip()]
+    found = [(clause, _PART_OF_YEAR.search(clause)) for clause in clauses]
+    marked = [(clause, match) for clause, match in found if match is not None]
+    if len(marked) < 2:
+        return []
+    common = [clause for clause, match in found if match is None]
+    parts = []
+    for clause, match in marked:
+        first = (int(match.group(1)), int(match.group(2)))
+        last = (int(match.group(3)), int(match.group(4)))
+        own = clause[: match.start()] + " " + clause[match.end() :]
+        parts.append((first, last, "；".join([own, *common])))
+    return parts
+
+
+def _weekly(text: str, calendar: Calendar | None = None) -> Schedule:
+    """One weekly pattern (see :func:`parse_hours`)."""
     spans: list[Span] = []
     notes: list[tuple[int, str]] = []
     days: list[int] = list(range(5))
