@@ -637,3 +637,18 @@ def test_a_reply_under_a_list_that_with_its_topic_names_another_item_goes_there(
     # None of 社保's items is a card; 卡 with the topic 社保, told lost, is 社会保障卡挂失与补换.
     lost = say(context, "卡不见了 钱包被人偷了")
     assert (lost.action, lost.item) == ("answer", "SF-RS-002")
+
+
+def test_a_bare_materials_question_in_other_words_stays_on_the_item(knowledge):
+    context = _other_hall(knowledge, "oasis")
+    say(context, "我今年满六十了 农村养老金咋领 交了十五年了")
+    # 东西 is no item's word: what to bring, of the item at hand.
+    bring = say(context, "那要带啥东西")
+    assert (bring.action, bring.item, bring.field) == ("answer", "LZX-RS-004", None)
+
+
+def test_the_errand_said_by_its_verb_decides_among_the_items_a_short_story_fits(knowledge):
+    context = _other_hall(knowledge, "oasis")
+    # 户口 fits household items; 要结婚 says the errand.
+    reply = say(context, "我俩要结婚 要带啥 我户口在伊宁")
+    assert (reply.action, reply.item) == ("answer", "LZX-MZ-001")

@@ -343,3 +343,8 @@ def test_one_who_cannot_come_back_is_absent_and_a_case_for_the_absent_is_a_proxy
     assert not PROXY_ASK.search(normalize("他下不了床，去不了医院评定"))  # a situation of its own
     assert PROXY_SITUATION.search("继承人在外地不能到场") and PROXY_SITUATION.search("本人无法亲自办理")
     assert not PROXY_SITUATION.search("全部继承人到场申请")
+
+
+def test_things_to_bring_name_nothing_of_a_materials_question() -> None:
+    assert names_nothing("东西", "materials") and names_nothing("玩意", "materials")
+    assert not names_nothing("东西", None)

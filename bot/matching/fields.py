@@ -245,6 +245,8 @@ PARTICLES = frozenset({"不", "没", "吗", "行", "呢"})
 
 #: The moment a question about hours is asked for (现在过去还赶得上吗): when, not what.
 _MOMENT = re.compile(r"现在|这会儿?|今天|明天|马上")
+#: Things, said of what to bring (要带啥东西, 准备点啥玩意儿).
+_THINGS = re.compile(r"东西|玩意儿?|啥的|什么的")
 
 
 def names_nothing(content: str, field: str | None = None) -> bool:
@@ -252,6 +254,8 @@ def names_nothing(content: str, field: str | None = None) -> bool:
     about a field (hours, 现在能去办不), only the moment it is about."""
     if field is not None:
         content = _MOMENT.sub("", content)
+    if field == "materials":
+        content = _THINGS.sub("", content)  # 要带啥东西: the things brought, no item named
     return content.strip() in PARTICLES or not content.strip()
 
 

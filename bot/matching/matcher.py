@@ -139,7 +139,11 @@ def _of_the_item_at_hand(normal: str, compact: str) -> bool:
 
 
 #: A clause that says what the citizen wants done (想把结婚证领了, 要办个居住证, 打算去补身份证).
-_WANTED = re.compile(r"(?:想|要|打算|准备|得)(?:在这边|在这里|来|去|先)?(?:把|办|领|补|换|开|申请|迁)")
+_WANTED = re.compile(
+    r"(?:想|要|打算|准备|得)(?:在这边|在这里|来|去|先)?(?:把|办|领|补|换|开|申请|迁|结婚|离婚|上户口|落户)"
+)
+#: ... one whose verb is the errand itself (要结婚, 想落户), not a verb needing a thing (办, 领).
+_WANTED_ERRAND = re.compile(r"(?:想|要|打算|准备|得)(?:在这边|在这里|来|去|先)?(?:结婚|离婚|上户口|落户)")
 #: A thing referred to as talked about (领证那个, 积分的事): which earlier item, its words tell.
 REFERRED = re.compile(r"([^，,。？?！!\s]{2,8}?)(?:那个|那件事儿?|那事儿?|的事儿?|的事情)")
 #: Which of two errands to take first (先说退休那个, 先问报销的): the one of the other errand's words.
@@ -454,14 +458,21 @@ class Matcher:
         """In a story left to a numbered question, the clause that says what the citizen wants done
         (想在这边把结婚证领了, among who is from where and works where), when it alone surely answers one of
         the question's items; else None."""
-        if len(normal.replace(" ", "")) < STORY_LENGTH:
+        parts = clauses(normal)
+        if len(normal.replace(" ", "")) < STORY_LENGTH and len(parts) < 2:
             return None
-        for clause in reversed(clauses(normal)):
+        for clause in reversed(parts):
             if not _WANTED.search(clause):
                 continue
             alone = self._fresh_for(clause, self._prepare(clause), field)
             if alone.action == "answer" and alone.item in fresh.candidates:
                 return dataclasses.replace(alone, field=field)
+            lead = leading_option(alone)
+            # Says the errand itself by its verb (要结婚), not how to do it (要先办什么手续).
+            told = bool(_WANTED_ERRAND.search(clause)) and not ASKS.search(clause)
+            if told and lead is not None and lead in fresh.candidates and alone.scores[0][1] >= AWAY_P:
+                # 我们两个要结婚, its first option far ahead and very likely: that one.
+                return Decision("answer", item=lead, field=field, score=alone.score, scores=alone.scores)
         return None
 
     def _refers_to_earlier(self, compact: str, earlier: str, current: str) -> bool:
