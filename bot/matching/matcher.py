@@ -457,15 +457,17 @@ class Matcher:
     def _wanted_errand(self, normal: str, field: str | None, fresh: Decision) -> Decision | None:
         """In a story left to a numbered question, the clause that says what the citizen wants done
         (想在这边把结婚证领了, among who is from where and works where), when it alone surely answers one of
-        the question's items; else None."""
+        the question's items; in a short message of several clauses only one saying the errand by its verb
+        (我俩要结婚 要带啥 我户口在伊宁); else None."""
         parts = clauses(normal)
-        if len(normal.replace(" ", "")) < STORY_LENGTH and len(parts) < 2:
+        short = len(normal.replace(" ", "")) < STORY_LENGTH
+        if short and len(parts) < 2:
             return None
         for clause in reversed(parts):
             if not _WANTED.search(clause):
                 continue
             alone = self._fresh_for(clause, self._prepare(clause), field)
-            if alone.action == "answer" and alone.item in fresh.candidates:
+            if not short and alone.action == "answer" and alone.item in fresh.candidates:
                 return dataclasses.replace(alone, field=field)
             lead = leading_option(alone)
             # Says the errand itself by its verb (要结婚), not how to do it (要先办什么手续).
