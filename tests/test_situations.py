@@ -227,3 +227,8 @@ def test_an_age_told_of_a_parent_in_plain_words():
     licence = [Situation(name=n, materials=[]) for n in ("有效期满换证", "年满70周岁换证")]
     assert age_situation(licence, "俺爹七十一了，他的也到期了").name == "年满70周岁换证"
     assert age_situation(licence, "我娘都八十了").name == "年满70周岁换证"
+
+
+def test_a_farmer_told_in_plain_words_tells_the_farm_produce_case():
+    assert "农产品" in roles("我卖红枣给内地一个公司，人家要发票，我一个种地的咋开")
+    assert "农产品" not in roles("我把房子租出去了要开发票")

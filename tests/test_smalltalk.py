@@ -296,3 +296,20 @@ def test_a_fever_told_by_the_thermometer_is_an_emergency():
 def test_a_short_question_ending_in_呢_is_no_small_talk():
     assert loose("那要是初中的呢") is None
     assert loose("再说一遍") is None
+
+
+@pytest.mark.parametrize("text", ["那你能帮我办啥", "你都会些什么", "机器人能干嘛", "你们能办什么业务呀"])
+def test_what_the_assistant_can_do_is_told(text):
+    talk = classify(text)
+    assert talk is not None and talk.kind is Kind.ABILITY
+    assert "办事指南" in reply(talk) and "人工" in reply(talk)
+
+
+def test_a_service_asked_of_the_assistant_is_no_question_of_its_abilities():
+    assert classify("你能办护照吗") is None
+
+
+def test_a_fall_now_is_an_emergency_and_a_fall_in_a_story_of_a_service_is_not():
+    talk = classify("喂喂 我爸在大厅门口摔倒了 起不来了 流血了 怎么办啊")
+    assert talk is not None and talk.kind is Kind.EMERGENCY and talk.numbers == ("120",)
+    assert classify("我妈摔倒骨折了住院报销怎么弄") is None

@@ -28,6 +28,7 @@ class Kind(enum.Enum):
     GOODBYE = "goodbye"
     EMERGENCY = "emergency"
     ENGLISH = "english"
+    ABILITY = "ability"  # 你能帮我办啥: what the assistant can do
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ _DANGERS = (
         "120",
         r"发烧|发高烧|高烧|晕倒|昏倒|昏迷|晕过去|不省人事|急救|救护车|心脏病|抽搐|休克|大出血|流血不止|中毒|中暑|"
         r"喘不上气|呼吸困难|受伤|摔伤|骨折|车祸|撞车|被车撞|撞人了|快不行了|病危|犯病|胸口疼|胸痛|"
+        # 我爸在门口摔倒了 起不来了 流血了: a fall now.
+        r"摔倒|跌倒|起不来了|流血了|出血了|"
         # 娃烧到39度了: a fever told by the thermometer.
         r"烧到\d{2}(?:\.\d)?度|烧到[三四]十[一二三四五六七八九]?度|[三四]十[一二三四五六七八九]度[多了]|"
         r"倒在地上|倒地不起|喊不应|叫不应|叫不醒|喊不醒|没反应了|口吐白沫|昏过去",
@@ -98,7 +101,16 @@ _REPLIES = {
     Kind.THANKS: "不客气！还有其他问题，随时发给我。",
     Kind.ACK: "好的。还有其他想了解的，直接发给我就行。",
     Kind.GOODBYE: "不客气，祝您办事顺利，再见！",
+    Kind.ABILITY: (
+        "我能解答本中心办理事项的办事指南：需要什么材料、多久办好、收不收费、在哪个窗口办、办公时间、能否网上办。"
+        "请直接说您要办的事，比如“身份证丢了怎么补办”“社保卡在哪办”；回复“人工”联系工作人员。"
+    ),
 }
+#: What the assistant can do, asked (你能帮我办啥, 你都会些什么, 机器人能干嘛).
+_ABILITY = re.compile(
+    r"^(?:那|请问|那么)?(?:你|您|机器人|小助手|助手)(?:们)?(?:都|到底|一般|还)?(?:能|会|可以)(?:帮我|帮忙|给我)?"
+    r"(?:办|干|做|回答|查|问|解答)?(?:些|点)?(?:啥|什么|哪些|嘛|么)(?:事|事情|业务|问题)?(?:呀|啊|呢|吗|哦)*$"
+)
 _EMERGENCY_FIRST = {"119": "119（火警）", "120": "120（急救）", "110": "110（报警）"}
 _EMERGENCY_ADVICE = {
     "119": "请先撤离到安全的地方，不要乘电梯。",
@@ -141,6 +153,8 @@ def classify(text: str) -> SmallTalk | None:
     emergency = _emergency(compact)
     if emergency:
         return SmallTalk(Kind.EMERGENCY, emergency)
+    if _ABILITY.match(compact):
+        return SmallTalk(Kind.ABILITY)
     if compact and len(compact) <= 24 and not _ATOMS.sub("", compact):
         found = {kind for match in _ATOMS.finditer(compact) for kind in _PHRASES if match.group(kind.value)}
         return SmallTalk(next((kind for kind in _PRIORITY if kind in found), Kind.ACK))
@@ -236,7 +250,6 @@ def english_asks_hall(text: str) -> bool:
     """Whether an English message asks about the hall's hours, address or phone ("Are you open on
     Saturday?")."""
     return bool(_ENGLISH_HALL.search(text))
-
 
 
 @functools.lru_cache(maxsize=1)

@@ -48,6 +48,7 @@ from bot.matching.semantic import SemanticIndex
 from bot.matching.settled import (
     answer_first,
     errands,
+    far_ahead,
     goal_choice,
     issuing_choice,
     leading_option,
@@ -968,9 +969,7 @@ class Matcher:
         if lead is None and fresh.reason == "low_confidence" and fresh.scores:
             # 我老婆的港澳通行证也过期了能一起办吗 after 护照: the message as a whole unusual to the ranker,
             # its first item still far ahead of the rest; named apart, it is the item asked.
-            lead = leading_option(
-                dataclasses.replace(fresh, action="clarify", candidates=(fresh.scores[0][0],))
-            )
+            lead = far_ahead(fresh.scores)
         if (
             lead is not None
             and prev.item in self.position

@@ -44,6 +44,13 @@ def leading_option(decision: Decision) -> str | None:
     scores = decision.scores
     if decision.action != "clarify" or not scores or scores[0][0] != (decision.candidates or ("",))[0]:
         return None
+    return far_ahead(scores)
+
+
+def far_ahead(scores: Sequence[tuple[str, float]]) -> str | None:
+    """The first of ``scores`` when the runner-up has at most NAMED_SHORT_SHARE of its probability."""
+    if not scores:
+        return None
     second = scores[1][1] if len(scores) > 1 else 0.0
     return scores[0][0] if second <= NAMED_SHORT_SHARE * scores[0][1] else None
 

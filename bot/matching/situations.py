@@ -82,6 +82,11 @@ _ROLES = (
     ("运输", re.compile(r"[拉运](?:去|到|出)|运输|外运")),
     # A stall (就一个小摊仔, 在路边摆摊): 摊贩, as situation names write it.
     ("摊贩", re.compile(r"小摊|摆摊|地摊|摊仔|摊位|路边摊|摊子")),
+    # Farming as citizens say it (我一个种地的, 自家种的红枣): 农业生产者 / 自产农产品, in situation names.
+    (
+        "农业生产者 自产 农产品",
+        re.compile(r"种地|种田|务农|农民|自家种|自己种|家里种|种的(?:棉花|红枣|枣|苹果|果子|菜|粮食|茶)"),
+    ),
     # Work as citizens say it (来这边厂里打工的): 就业, as situation names write it (以合法稳定就业申领).
     ("就业 务工", re.compile(r"打工|务工|上班|做工|干活")),
     # A household registered elsewhere (我们是外地户口, 户口不在这边): 外地 / 随迁, as situation names write
