@@ -652,3 +652,13 @@ def test_the_errand_said_by_its_verb_decides_among_the_items_a_short_story_fits(
     # 户口 fits household items; 要结婚 says the errand.
     reply = say(context, "我俩要结婚 要带啥 我户口在伊宁")
     assert (reply.action, reply.item) == ("answer", "LZX-MZ-001")
+
+
+def test_the_story_told_before_picking_one_of_two_errands_tells_its_situation(context):
+    say(
+        context,
+        "俺家老爷子前几天在县医院走了，户口得去销，他年初住院那回的钱还没报，这些咋整",
+    )
+    # The errand picked now; where he died was told before.
+    first = say(context, "先说销户口的，要带啥")
+    assert (first.item, first.situation) == ("SF-GA-015", "在医疗机构死亡")

@@ -232,3 +232,13 @@ def test_an_age_told_of_a_parent_in_plain_words():
 def test_a_farmer_told_in_plain_words_tells_the_farm_produce_case():
     assert "农产品" in roles("我卖红枣给内地一个公司，人家要发票，我一个种地的咋开")
     assert "农产品" not in roles("我把房子租出去了要开发票")
+
+
+def test_life_events_told_in_plain_words_read_in_the_words_of_situation_names():
+    assert "医疗机构" in roles("老爷子上礼拜在县医院走了")
+    assert "外伤" in roles("被货车挂倒了，腿骨折住了二十多天院")
+    assert "家庭经营" in roles("就我们两口子自己搞，不请人")
+    assert "购房" in roles("在城关买了套二手房，房产证过到我名下了")
+    assert not {"医疗机构", "外伤", "家庭经营", "购房"} & set(
+        roles("我想租个门面开店，家里人都在外地").split()
+    )

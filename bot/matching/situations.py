@@ -82,6 +82,24 @@ _ROLES = (
     ("运输", re.compile(r"[拉运](?:去|到|出)|运输|外运")),
     # A stall (就一个小摊仔, 在路边摆摊): 摊贩, as situation names write it.
     ("摊贩", re.compile(r"小摊|摆摊|地摊|摊仔|摊位|路边摊|摊子")),
+    # A home bought (在城关买了套二手房): 购房, as situation names write it (购房落户).
+    ("购房", re.compile(r"买了(?:一)?套\w{0,4}?房|买了房|买房了|新买的房|房子买了")),
+    # Died in a hospital (在县医院走了): 医疗机构, as situation names write it (在医疗机构死亡).
+    (
+        "医疗机构",
+        re.compile(
+            r"(?:在|到)\w{0,4}?(?:医院|卫生院|诊所|卫生室|ICU|重症)(?:里|里头|里面)?(?:走|去世|过世|没了|死|病逝)"
+        ),
+    ),
+    # Hurt in an accident (被货车挂倒了，腿骨折住院): 外伤, as situation names write it (外伤住院).
+    ("外伤", re.compile(r"骨折|挂倒|撞倒|被车撞|车祸|摔伤|摔断|外伤|砸伤|烫伤|烧伤|被狗咬|咬伤")),
+    # A couple or family running it themselves (就我们两口子自己搞，不请人): 家庭经营, as situation names write it.
+    (
+        "家庭经营",
+        re.compile(
+            r"(?:两口子|夫妻|一家人|家里人|全家|俩口子)\w{0,4}?(?:自己|一起)(?:干|搞|弄|做|经营|开)|不请人|不雇人|没请人"
+        ),
+    ),
     # Farming as citizens say it (我一个种地的, 自家种的红枣): 农业生产者 / 自产农产品, in situation names.
     (
         "农业生产者 自产 农产品",
