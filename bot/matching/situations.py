@@ -93,7 +93,7 @@ _ROLES = (
     ),
     # Hurt in an accident (被货车挂倒了，腿骨折住院): 外伤, as situation names write it (外伤住院).
     ("外伤", re.compile(r"骨折|挂倒|撞倒|被车撞|车祸|摔伤|摔断|外伤|砸伤|烫伤|烧伤|被狗咬|咬伤")),
-    # A couple or family running it themselves (就我们两口子自己搞，不请人): 家庭经营, as situation names write it.
+    # A couple or family running it themselves (就我们两口子自己搞，不请人): 家庭经营, in situation names.
     (
         "家庭经营",
         re.compile(
