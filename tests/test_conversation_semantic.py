@@ -662,3 +662,11 @@ def test_the_story_told_before_picking_one_of_two_errands_tells_its_situation(co
     # The errand picked now; where he died was told before.
     first = say(context, "先说销户口的，要带啥")
     assert (first.item, first.situation) == ("SF-GA-015", "在医疗机构死亡")
+
+
+def test_a_message_alone_sure_of_the_item_at_hand_is_not_moved_by_an_older_topic(context):
+    say(context, "户口本丢了怎么补")
+    say(context, "身份证也找不着了，能一起补不")
+    # The topic still holds 户口簿 from the first message; 补身份证 alone is surely the ID card.
+    fee = say(context, "补身份证要多少钱")
+    assert (fee.item, fee.field) == ("SF-GA-003", "fee")

@@ -1079,6 +1079,17 @@ class Matcher:
             return Decision(
                 "answer", item=lead, field=field, score=fresh.score, reason="follow_up", scores=fresh.scores
             )
+        if prev.item and fresh.scores and fresh.scores[0][0] == prev.item and fresh.scores[0][1] >= SURE_P:
+            # 补身份证多少钱 after 身份证补领 (the topic still 户口簿遗失 from before): the message alone is
+            # sure of the item at hand; the topic's words do not move it.
+            return Decision(
+                "answer",
+                item=prev.item,
+                field=field,
+                score=fresh.score,
+                reason="follow_up",
+                scores=fresh.scores,
+            )
         if topic:
             combined = self._with_topic(topic, surface.normal, content, field)
             if combined.action == "answer" and combined.item is not None:
