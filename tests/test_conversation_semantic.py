@@ -670,3 +670,12 @@ def test_a_message_alone_sure_of_the_item_at_hand_is_not_moved_by_an_older_topic
     # The topic still holds 户口簿 from the first message; 补身份证 alone is surely the ID card.
     fee = say(context, "补身份证要多少钱")
     assert (fee.item, fee.field) == ("SF-GA-003", "fee")
+
+
+def test_papers_asked_for_under_a_list_ask_the_list_again(knowledge):
+    context = _other_hall(knowledge, "hill")
+    listed = say(context, "民族成分的事想问一下")
+    assert listed.action == "clarify"
+    # 证明 is what to bring, no hint at 居民身份证 (its 证) nor, in meaning, at any option.
+    papers = say(context, "要带什么证明")
+    assert papers.action == "clarify" and set(papers.choices) == set(listed.choices)

@@ -39,7 +39,16 @@ from bot.matching.embedding import Embedder
 from bot.matching.features import Candidate, base_name, candidates
 from bot.matching.fields import PRESENCE_ASK, PROXY_ASK, names_nothing, only_field_words, strip_field_words
 from bot.matching.normalize import normalize, to_halfwidth
-from bot.matching.options import by_direction, by_done, by_hint, by_words, first_time, never_had, without_had
+from bot.matching.options import (
+    PAPERS,
+    by_direction,
+    by_done,
+    by_hint,
+    by_words,
+    first_time,
+    never_had,
+    without_had,
+)
 from bot.matching.pinyin import PinyinReader, words_of
 from bot.matching.ranker import CHOICE_SHARE, Models, Verdict, shipped
 from bot.matching.records import Records
@@ -833,6 +842,9 @@ class Matcher:
         ):
             # Not by the words of the field asked (手 of 在手机上能办不 is no 手 of 手工报销).
             told = strip_field_words(surface.normal) if field is not None else text
+            # 要带哪样证明: papers asked for in general, nothing of any option (not even in meaning).
+            if field is not None and not PAPERS.sub(" ", told).strip():
+                return self._pending(prev, field)  # which of them still decides what to bring
             hinted = by_hint(told, offered_names, self._offered_scores(surface.normal, offered))
             if hinted is not None:
                 return Decision(

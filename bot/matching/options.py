@@ -76,6 +76,8 @@ def _said(text: str, topic: str = "") -> set[str]:
 
 #: A number and its measure word (两个人, 一本): 个人 of 两个人 is no 个人 of 个人申领.
 _COUNTED = re.compile(r"[一二两三四五六七八九十几每多]+[个位本张次份]")
+#: Papers asked for in general (要带哪样证明, 什么证件): what to bring, not a hint at an option's document.
+PAPERS = re.compile(r"(?:哪样|哪些|什么|啥|哪个|些)(?:证明|证件|材料|资料)")
 
 
 #: A grade (三年级): its number is the word (三年级 is no 一年级), not 年级.
@@ -314,6 +316,7 @@ def by_hint(
         kept = _COUNTED.sub(" ", normalize(_NEGATED.sub(" ", text)))
         kept = kept.replace("没有", "没").replace("自己", " ")
         kept = _GRADE.sub(" ", kept)  # 三年级: its 级 is no hint at 一年级
+        kept = PAPERS.sub(" ", kept)  # 要带哪样证明: its 证 is no hint at 居民身份证
         chars = set(kept.replace(" ", "")) - _HINTLESS - set(normalize(topic))
         owned = {
             i: set(normalize(options[i]))
