@@ -52,6 +52,9 @@ HELD_OUT = {
     "valley-heldout": ("heldout:valley-hall.json", "valley-questions.jsonl"),
     # A thirteenth (塬上县, the Loess Plateau, fifth stop), written blind.
     "mesa-heldout": ("heldout:mesa-hall.json", "mesa-questions.jsonl"),
+    # Two more (sixth stop), written blind: 椰岛县 (Hainan) and 梯田区 (a Chongqing mountain district).
+    "isle-heldout": ("heldout:isle-hall.json", "isle-questions.jsonl"),
+    "terrace-heldout": ("heldout:terrace-hall.json", "terrace-questions.jsonl"),
     # Long messages telling a story around the ask (other hands), over the demo hall and the product's own.
     "county-stories": ("kb/county-hall.json", "county-stories.jsonl"),
     "qingxi-stories": ("demo", "qingxi-stories.jsonl"),

@@ -58,6 +58,10 @@ FLOORS = {
     "valley-heldout": (0.95, 0.60, 0.01, 0.95, 0.75),
     # Fifth stop: mesa (塬上县, the Loess Plateau), blind: 0.976 / 0.753 / 0.030 / 0.933 / 0.917 when added.
     "mesa-heldout": (0.95, 0.72, 0.04, 0.90, 0.88),
+    # Sixth stop: isle (椰岛县, Hainan) and terrace (梯田区, Chongqing), blind: 1.000 / 0.871 / 0.000 / 1.000 /
+    # 1.000 and 1.000 / 0.753 / 0.000 / 1.000 / 0.889 when added.
+    "isle-heldout": (0.97, 0.83, 0.01, 0.95, 0.95),
+    "terrace-heldout": (0.97, 0.72, 0.01, 0.95, 0.85),
 }
 
 
@@ -83,6 +87,8 @@ def figures() -> dict[str, dict[str, float]]:
         "summit-heldout": (HELD_OUT / "summit-hall.json", HELD_OUT / "summit-questions.jsonl"),
         "valley-heldout": (HELD_OUT / "valley-hall.json", HELD_OUT / "valley-questions.jsonl"),
         "mesa-heldout": (HELD_OUT / "mesa-hall.json", HELD_OUT / "mesa-questions.jsonl"),
+        "isle-heldout": (HELD_OUT / "isle-hall.json", HELD_OUT / "isle-questions.jsonl"),
+        "terrace-heldout": (HELD_OUT / "terrace-hall.json", HELD_OUT / "terrace-questions.jsonl"),
     }
     heldout = fit.load_examples(heldout_sets)
     vectors = str(ROOT / "instance" / "vectors")
