@@ -820,14 +820,7 @@ class Matcher:
             and not followups.renamed(self.scorer, content, prev.item, fresh.item, self._prepare)
         ):
             # A field question that the previous item explains about as well as the new one stays on topic.
-            return Decision(
-                "answer",
-                item=prev.item,
-                field=field,
-                score=fresh.score,
-                reason="follow_up",
-                scores=fresh.scores,
-            )
+            return self._kept(str(prev.item), field, fresh)
         if offered and topic and fresh.action != "answer" and self.leads_away(text, offered, topic):
             combined = self._with_topic(topic, surface.normal, content, field)
             if combined.action == "answer" and combined.item not in offered:
@@ -1094,14 +1087,7 @@ class Matcher:
         if prev.item and fresh.scores and fresh.scores[0][0] == prev.item and fresh.scores[0][1] >= SURE_P:
             # 补身份证多少钱 after 身份证补领 (the topic still 户口簿遗失 from before): the message alone is
             # sure of the item at hand; the topic's words do not move it.
-            return Decision(
-                "answer",
-                item=prev.item,
-                field=field,
-                score=fresh.score,
-                reason="follow_up",
-                scores=fresh.scores,
-            )
+            return self._kept(str(prev.item), field, fresh)
         if topic:
             combined = self._with_topic(topic, surface.normal, content, field)
             if combined.action == "answer" and combined.item is not None:
@@ -1136,6 +1122,13 @@ class Matcher:
                 scores=fresh.scores,
             )
         return fresh
+
+    @staticmethod
+    def _kept(code: str, field: str | None, fresh: Decision) -> Decision:
+        """A follow-up on ``code``, the item at hand, with the fresh decision's score and ranking."""
+        return Decision(
+            "answer", item=code, field=field, score=fresh.score, reason="follow_up", scores=fresh.scores
+        )
 
     @staticmethod
     def _pending(prev: Turn, field: str | None) -> Decision:
