@@ -58,8 +58,8 @@ FLOORS = {
     "valley-heldout": (0.95, 0.60, 0.01, 0.95, 0.75),
     # Fifth stop: mesa (塬上县, the Loess Plateau), blind: 0.976 / 0.753 / 0.030 / 0.933 / 0.917 when added.
     "mesa-heldout": (0.95, 0.72, 0.04, 0.90, 0.88),
-    # Sixth stop: isle (椰岛县, Hainan) and terrace (梯田区, Chongqing), blind: 1.000 / 0.871 / 0.000 / 1.000 /
-    # 1.000 and 1.000 / 0.753 / 0.000 / 1.000 / 0.889 when added.
+    # Sixth stop: isle (椰岛县, Hainan) and terrace (梯田区, Chongqing), blind, when added:
+    # 1.000 / 0.871 / 0.000 / 1.000 / 1.000 and 1.000 / 0.753 / 0.000 / 1.000 / 0.889.
     "isle-heldout": (0.97, 0.83, 0.01, 0.95, 0.95),
     "terrace-heldout": (0.97, 0.72, 0.01, 0.95, 0.85),
 }

@@ -282,7 +282,7 @@ SEASONAL = Item(
 
 def test_an_item_taking_applications_part_of_the_year_says_so_out_of_season(calendar):
     now = reply("现在能去办吗", calendar, at(12, 8), COUNTY, SEASONAL)
-    assert now.startswith("现在不在受理期（每年7月1日至9月30日受理），下次受理：7月1日（周四）8:30。")
+    assert now.startswith("现在不在受理期（每年7月1日至9月30日受理），下次受理：2027年7月1日（周四）8:30。")
     day = reply("明天能办吗", calendar, at(12, 8), COUNTY, SEASONAL)
     assert day.startswith("学生资助窗口明天（12月9日，周三）不在受理期（每年7月1日至9月30日受理）")
     # In season its days are its own, weekends included.

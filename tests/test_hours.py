@@ -432,3 +432,10 @@ def test_parts_of_the_year_with_hours_of_their_own():
 def test_one_dated_part_alone_is_no_part_of_the_year():
     schedule = parse_hours("（5月1日—9月30日）周一至周五 9:00-17:00")
     assert schedule.variants == ()
+
+
+def test_a_date_months_ahead_in_another_year_is_said_with_its_year():
+    now = dt.datetime(2026, 12, 8, 10, 0, tzinfo=CHINA)
+    assert describe_when(dt.datetime(2027, 7, 1, 8, 30, tzinfo=CHINA), now) == "2027年7月1日（周四）8:30"
+    soon = dt.datetime(2026, 12, 31, 17, 0, tzinfo=CHINA)
+    assert describe_when(dt.datetime(2027, 1, 4, 9, 0, tzinfo=CHINA), soon) == "1月4日（周一）9:00"

@@ -441,6 +441,10 @@ def describe_date(date: dt.date) -> str:
     return f"{date.month}月{date.day}日（{_DAY_NAMES[date.weekday()]}）"
 
 
+#: Days ahead beyond which a date in another year is said with its year.
+_YEAR_SAID_AFTER = 31
+
+
 def describe_when(moment: dt.datetime, now: dt.datetime) -> str:
     """ "今天13:30", "明天（10月8日，周四）9:00" or "10月9日（周五）9:00", relative to ``now``."""
     local, today = _china(moment), _china(now).date()
@@ -449,4 +453,8 @@ def describe_when(moment: dt.datetime, now: dt.datetime) -> str:
     if ahead == 0:
         return f"今天{time}"
     day = f"{local.month}月{local.day}日，{_DAY_NAMES[local.weekday()]}"
-    return f"明天（{day}）{time}" if ahead == 1 else f"{describe_date(local.date())}{time}"
+    if ahead == 1:
+        return f"明天（{day}）{time}"
+    # Months ahead into another year (a season's next opening): the year too, so 7月1日 is not this July's.
+    year = f"{local.year}年" if local.year != today.year and ahead > _YEAR_SAID_AFTER else ""
+    return f"{year}{describe_date(local.date())}{time}"
