@@ -348,3 +348,9 @@ def test_one_who_cannot_come_back_is_absent_and_a_case_for_the_absent_is_a_proxy
 def test_things_to_bring_name_nothing_of_a_materials_question() -> None:
     assert names_nothing("东西", "materials") and names_nothing("玩意", "materials")
     assert not names_nothing("东西", None)
+
+
+def test_doing_it_on_the_internet_asks_online() -> None:
+    for text in ("那我直接上网给小孩交医保行不行", "上网能办吗", "上网办行不行"):
+        assert detect_field(normalize(text)) == "online", text
+    assert detect_field(normalize("孩子上网成瘾怎么办")) is None
