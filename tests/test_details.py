@@ -114,7 +114,6 @@ def test_an_alias_that_tells_a_situation_is_not_the_topic():
     assert "社保卡丢了" in topic and "换社保卡" in topic
 
 
-
 def test_what_the_citizen_does_not_want_names_no_situation(matcher):
     veteran = matcher.item("SF-TY-002")  # 自主就业 / 安排工作 / 户口需要迁回本县
     told = "刚从部队退伍回来，不要安排工作，打算自己找活干，去哪报到"
@@ -153,3 +152,19 @@ def test_a_birth_out_of_wedlock_is_told_by_denying_the_marriage(matcher):
     assert unmarried is not None and unmarried.name == "非婚生育"
     married = situation_from_story(matcher, birth, "老婆上个礼拜生了个儿子，想给孩子上户口", ItemPassages({}))
     assert married is not None and married.name.startswith("婚内")
+
+
+def test_a_name_joining_its_cases_leaves_their_own_words_to_them():
+    both = Item(
+        code="T-9",
+        name="困难残疾人生活补贴和重度残疾人护理补贴申请",
+        department="残联",
+        materials=[],
+        situations=[
+            Situation(name=n, materials=[]) for n in ("申请生活补贴", "申请护理补贴", "监护人或亲属代办")
+        ],
+    )
+    assert "护理" not in topic_words(both) and "生活" not in topic_words(both)
+    # A name joining nothing keeps its words whole.
+    one = both.model_copy(update={"name": "重度残疾人护理补贴申请"})
+    assert "护理" in topic_words(one)

@@ -82,9 +82,17 @@ def topic_words(item: Item) -> str:
     for i, mine in enumerate(owned):
         telling |= mine - set().union(*(other for j, other in enumerate(owned) if j != i))
     name = own_name(item)
+    if _JOINED.search(unbracketed(name) or name):
+        # 困难残疾人生活补贴和重度残疾人护理补贴申请 joins its cases: their own characters are theirs, not the
+        # topic's.
+        name = "".join(char for char in name if char not in telling)
     telling -= set(normalize(name))
     aliases = [a for a in item.aliases or () if not set(normalize(a)) & telling]
     return " ".join([name, *aliases])
+
+
+#: A name joining two things with 和 (生活补贴和…护理补贴); 与 joins operations (挂失与补换) of one thing.
+_JOINED = re.compile(r"\w和\w")
 
 
 def situation_from_story(
