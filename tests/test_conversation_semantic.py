@@ -679,3 +679,11 @@ def test_papers_asked_for_under_a_list_ask_the_list_again(knowledge):
     # 证明 is what to bring, no hint at 居民身份证 (its 证) nor, in meaning, at any option.
     papers = say(context, "要带什么证明")
     assert papers.action == "clarify" and set(papers.choices) == set(listed.choices)
+
+
+def test_the_earlier_item_referred_to_by_one_character_of_its_operation(context):
+    say(context, "身份证被偷了怎么补")
+    say(context, "临时身份证当天能拿到吗")
+    # 补的那个: 补 of 居民身份证补领, which 临时居民身份证申领 lacks.
+    back = say(context, "那补的那个能邮寄到家不")
+    assert back.item == "SF-GA-003"

@@ -491,7 +491,14 @@ class Matcher:
         """Whether ``compact`` refers to a thing talked about (领证那个) in words of ``earlier``'s own words
         (names, aliases, situations) that ``current``'s lack."""
         options = [own_words(self.item(earlier)), own_words(self.item(current))]
-        return any(by_words(found, options) == 0 for found in REFERRED.findall(compact))
+        for found in REFERRED.findall(compact):
+            if by_words(found, options) == 0:
+                return True
+            # 补的那个: one character of the earlier item's own words (补 of 补领) that the current one lacks.
+            short = found.lstrip("那这").removesuffix("的")
+            if 0 < len(short) <= 2 and by_hint(short, options) == 0:
+                return True
+        return False
 
     def other_errand(self, compact: str, current: str) -> str | None:
         """For 先说X那个 / 先问X的, the likeliest item for X alone other than ``current`` whose own words hold
