@@ -62,15 +62,23 @@ def window_numbers(text: str) -> frozenset[int]:
     return frozenset(found)
 
 
+#: Two dates of a year (5月1日—9月30日, 11月1日至次年2月28日): four groups, month and day of each.
+_DATE = r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?"
+_DATE_RANGE = rf"{_DATE}\s*(?:至|到|~|-|—|–)\s*(?:次年|翌年)?{_DATE}"
 #: A part of the year with hours of its own: 夏季（5月1日—9月30日）, 冬季(10月1日至次年4月30日).
 _PART_OF_YEAR = re.compile(
-    r"(?:夏季|冬季|夏令|冬令|夏天|冬天|春季|秋季|旺季|淡季)?(?:作息)?(?:时间)?\s*[（(]\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?"
-    r"\s*(?:至|到|~|-|—|–)\s*(?:次年|翌年)?(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*[）)]"
+    rf"(?:夏季|冬季|夏令|冬令|夏天|冬天|春季|秋季|旺季|淡季)?(?:作息)?(?:时间)?\s*[（(]\s*{_DATE_RANGE}\s*[）)]"
 )
 #: A yearly period applications are taken in (每年7月1日至9月30日集中受理): closed the rest of the year.
-_SEASON = re.compile(
-    r"每年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?\s*(?:至|到|~|-|—|–)\s*(?:次年|翌年)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"
-)
+_SEASON = re.compile(rf"每年\s*{_DATE_RANGE}(?<=[日号])")
+
+
+def _dates_of(match: re.Match[str]) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The (month, day) pair of each end of a :data:`_DATE_RANGE` match."""
+    month1, day1, month2, day2 = (int(group) for group in match.groups()[:4])
+    return (month1, day1), (month2, day2)
+
+
 #: How far next_opening looks: past 春节 (9 days) with weekends and a hall that opens one day a week.
 HORIZON_DAYS = 40
 
@@ -216,10 +224,9 @@ class Schedule:
 
     def day(self, date: dt.date) -> Day:
         """The opening periods of one date, holidays and make-up working days applied."""
-        if self.variants:
-            part = self.at(date)
-            if part.variants is self.variants and part is not self:
-                return dataclasses.replace(part, variants=()).day(date)
+        for first, last, part in self.variants:
+            if _within(date, first, last):
+                return part.day(date)  # 夏季/冬季: that part of the year's week
         weekday = date.weekday()
         if not self.in_season(date):
             return Day(date, (), off_season=True)
@@ -351,8 +358,7 @@ def _parts_of_year(text: str) -> list[tuple[tuple[int, int], tuple[int, int], st
     common = [clause for clause, match in found if match is None]
     parts = []
     for clause, match in marked:
-        first = (int(match.group(1)), int(match.group(2)))
-        last = (int(match.group(3)), int(match.group(4)))
+        first, last = _dates_of(match)
         own = clause[: match.start()] + " " + clause[match.end() :]
         parts.append((first, last, "；".join([own, *common])))
     return parts
@@ -412,11 +418,7 @@ def _weekly(text: str, calendar: Calendar | None = None) -> Schedule:
         notes=tuple(notes),
         opens_on_holidays=bool(_OPENS_ON_HOLIDAYS.search(text)),
         calendar=calendar,
-        season=(
-            ((int(season.group(1)), int(season.group(2))), (int(season.group(3)), int(season.group(4))))
-            if season
-            else None
-        ),
+        season=_dates_of(season) if season else None,
     )
 
 

@@ -149,11 +149,12 @@ def _of_the_item_at_hand(normal: str, compact: str) -> bool:
 
 
 #: A clause that says what the citizen wants done (想把结婚证领了, 要办个居住证, 打算去补身份证).
-_WANTED = re.compile(
-    r"(?:想|要|打算|准备|得)(?:在这边|在这里|来|去|先)?(?:把|办|领|补|换|开|申请|迁|结婚|离婚|上户口|落户)"
-)
-#: ... one whose verb is the errand itself (要结婚, 想落户), not a verb needing a thing (办, 领).
-_WANTED_ERRAND = re.compile(r"(?:想|要|打算|准备|得)(?:在这边|在这里|来|去|先)?(?:结婚|离婚|上户口|落户)")
+_WANTING = r"(?:想|要|打算|准备|得)(?:在这边|在这里|来|去|先)?"
+#: Verbs that are the errand itself (要结婚, 想落户), needing no thing (办, 领 need one).
+_ERRAND_VERBS = r"结婚|离婚|上户口|落户"
+_WANTED = re.compile(rf"{_WANTING}(?:把|办|领|补|换|开|申请|迁|{_ERRAND_VERBS})")
+#: ... one whose verb is the errand itself.
+_WANTED_ERRAND = re.compile(rf"{_WANTING}(?:{_ERRAND_VERBS})")
 #: A thing referred to as talked about (领证那个, 积分的事): which earlier item, its words tell.
 REFERRED = re.compile(r"([^，,。？?！!\s]{2,8}?)(?:那个|那件事儿?|那事儿?|的事儿?|的事情)")
 #: Which of two errands to take first (先说退休那个, 先问报销的): the one of the other errand's words.
@@ -542,15 +543,16 @@ class Matcher:
         combined = self._with_topic(topic, normal, content, None) if topic else None
         if combined is not None and combined.scores and combined.scores[0][0] in offered:
             return False  # with the numbered question's own words (prepared), one of its options
-        sure = [d for d in (fresh, combined) if d is not None and d.scores and d.scores[0][1] >= AWAY_P]
-        # Alone, or with the topic (卡丢了 under 社保's items: 社会保障卡挂失与补换).
-        decided = next(
-            (d for d in sure if (leading_option(d) if d.action == "clarify" else d.item) is not None), None
-        )
-        if decided is None:
-            return False
-        elsewhere = leading_option(decided) if decided.action == "clarify" else decided.item
-        if elsewhere is None or elsewhere in offered:
+        # Alone, or with the topic (卡丢了 under 社保's items: 社会保障卡挂失与补换): the first that is sure.
+        decided, elsewhere = None, None
+        for decision in (fresh, combined):
+            if decision is None or not decision.scores or decision.scores[0][1] < AWAY_P:
+                continue
+            elsewhere = leading_option(decision) if decision.action == "clarify" else decision.item
+            if elsewhere is not None:
+                decided = decision
+                break
+        if decided is None or elsewhere is None or elsewhere in offered:
             return False
         # ... by words its names have and no option's names do (not 退休 of 公积金提取（离休、退休）).
         names = self.scorer.name_text(self.position[elsewhere])
@@ -772,11 +774,15 @@ class Matcher:
             wanted = self._wanted_errand(surface.normal, field, fresh)
             if wanted is not None:
                 return wanted
-        held = {str(prev.item), *prev.candidates} - {"None"}
-        if NEW_ERRAND.match(compact) and held and not held & {str(fresh.item), *fresh.candidates}:
+        held = {code for code in (prev.item, *prev.candidates) if code}
+        if (
+            NEW_ERRAND.match(compact)
+            and fresh.action in ("answer", "clarify")
+            and held
+            and not held & {fresh.item, *fresh.candidates}
+        ):
             # 还有个事，俺娘…住院…还能报不 after 继承登记: another errand, whatever the item at hand tells.
-            if fresh.action in ("answer", "clarify"):
-                return fresh
+            return fresh
         earlier = str((prev.extra or {}).get("earlier") or "")
         if (
             earlier in self.position
@@ -828,18 +834,16 @@ class Matcher:
         ):
             # A field question that the previous item explains about as well as the new one stays on topic.
             return self._kept(str(prev.item), field, fresh)
-        if offered and topic and fresh.action != "answer" and self.leads_away(text, offered, topic):
+        # 想把养老保险转回来 under a list of pension items without 转移: the message leads elsewhere.
+        elsewhere_named = fresh.action == "answer" and fresh.item not in offered
+        away = bool(offered) and not elsewhere_named and self.leads_away(text, offered, topic)
+        if away and topic and fresh.action != "answer":
             combined = self._with_topic(topic, surface.normal, content, field)
             if combined.action == "answer" and combined.item not in offered:
                 # 卡丢了 买菜的时候钱包被偷了 under 社保's items (none of them a card): with the topic,
                 # 社会保障卡挂失与补换, surely.
                 return combined
-        if (
-            offered
-            and not (fresh.action == "answer" and fresh.item not in offered)
-            # 想把养老保险转回来 under a list of pension items without 转移: the message leads elsewhere.
-            and not self.leads_away(text, offered, topic)
-        ):
+        if offered and not elsewhere_named and not away:
             # Not by the words of the field asked (手 of 在手机上能办不 is no 手 of 手工报销).
             told = strip_field_words(surface.normal) if field is not None else text
             # 要带哪样证明: papers asked for in general, nothing of any option (not even in meaning).
