@@ -439,3 +439,15 @@ def test_a_date_months_ahead_in_another_year_is_said_with_its_year():
     assert describe_when(dt.datetime(2027, 7, 1, 8, 30, tzinfo=CHINA), now) == "2027年7月1日（周四）8:30"
     soon = dt.datetime(2026, 12, 31, 17, 0, tzinfo=CHINA)
     assert describe_when(dt.datetime(2027, 1, 4, 9, 0, tzinfo=CHINA), soon) == "1月4日（周一）9:00"
+
+
+def test_a_desk_closed_on_weekends_stays_closed_in_each_part_of_the_year():
+    schedule = parse_hours(
+        "夏季（5月1日—9月30日）周一至周五 9:00-17:00；冬季（10月1日—次年4月30日）周一至周五 9:30-17:00；"
+        "周六 9:30-12:00 仅开放户政窗口（1-6号）"
+    )
+    desk = schedule.for_windows(frozenset({16}))
+    assert not desk.day(dt.date(2026, 7, 11)).is_open and not desk.day(dt.date(2026, 12, 12)).is_open
+    assert desk.day(dt.date(2026, 12, 14)).periods == ((570, 1020),)  # a winter Monday as it was
+    id_desk = schedule.for_windows(frozenset({3}))
+    assert id_desk.day(dt.date(2026, 12, 12)).periods == ((570, 720),)

@@ -161,6 +161,10 @@ class Schedule:
         of a day (周四延时服务至19:30（开放1-3号）), not of the whole day."""
         if not numbers:
             return self
+        if self.variants:
+            # 夏季/冬季 hours: each part of the year's weekend for the desk (a date's day is its part's).
+            variants = tuple((first, last, part.for_windows(numbers)) for first, last, part in self.variants)
+            return dataclasses.replace(self, variants=variants)
         weekend = {day: self.note(day) or "" for day in (5, 6)}
         shut = {
             day
