@@ -687,3 +687,13 @@ def test_the_earlier_item_referred_to_by_one_character_of_its_operation(context)
     # 补的那个: 补 of 居民身份证补领, which 临时居民身份证申领 lacks.
     back = say(context, "那补的那个能邮寄到家不")
     assert back.item == "SF-GA-003"
+
+
+def test_a_story_told_four_messages_ago_still_tells_the_situation(context):
+    say(context, "前天坐公交钱包被人偷了，身份证和驾驶证都在里面")
+    say(context, "身份证先补")
+    say(context, "要多少钱")
+    say(context, "多久能拿到")
+    reply = say(context, "驾驶证呢")
+    assert reply.item == "SF-GA-013"
+    assert reply.situation is not None and "被盗" in reply.situation

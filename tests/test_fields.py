@@ -354,3 +354,16 @@ def test_doing_it_on_the_internet_asks_online() -> None:
     for text in ("那我直接上网给小孩交医保行不行", "上网能办吗", "上网办行不行"):
         assert detect_field(normalize(text)) == "online", text
     assert detect_field(normalize("孩子上网成瘾怎么办")) is None
+
+
+def test_being_told_to_move_something_is_no_proxy() -> None:
+    # 让把户口迁过去: nobody is sent; 过去 is where the registration goes.
+    assert not PROXY_ASK.search(normalize("单位让把档案转过去"))
+    assert not PROXY_ASK.search(normalize("学校让将户口迁回来"))
+    assert PROXY_ASK.search(normalize("让我妈过去帮我办行吗"))
+    assert PROXY_ASK.search(normalize("让我哥去办可以不"))
+
+
+def test_a_wallet_is_no_fee_question() -> None:
+    assert detect_field("昨天坐公交钱包被偷了，身份证在里面") is None
+    assert detect_field("钱包丢了，补证要交钱不") == "fee"

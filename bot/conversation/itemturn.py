@@ -59,7 +59,11 @@ class ItemAnswers(Session):
         if situation is None and story:
             told = details.passages_for(matcher, item, normalize(matcher.reader.read(story)))
             situation = details.situation_from_story(matcher, item, story, told)
-        earlier = self.earlier_told() if fresh and situation is None and text else ""
+        # Back to an item answered before (驾驶证呢 after 身份证's questions): its situation went with the
+        # other item's turns; what was told before still holds, as for a first answer.
+        current = self.current_item()
+        returning = not fresh and (current is None or current.code != item.code)
+        earlier = self.earlier_told() if (fresh or returning) and situation is None and text else ""
         if earlier:
             # 他公积金里头还有几万块，我们当子女的咋个取 after 我爸爸上个月走了: what was told before still
             # holds; read in its words only (its meaning was about another item).

@@ -31,7 +31,7 @@ from knowledge.schema import Item, Situation
 log = logging.getLogger(__name__)
 
 #: Earlier messages kept for the situations they tell, and how much of each.
-TOLD_KEPT = 3
+TOLD_KEPT = 5
 TOLD_CHARS = 200
 
 EXAMPLES = "比如“身份证丢了怎么补办”“社保卡在哪办”"

@@ -84,7 +84,7 @@ FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 #: Whether someone else may do it for the citizen ("让我老公去帮我打", "我当妈的帮她去办", "可以代办吗"):
 #: asked about the item at hand, and told by its 委托代办-like situation where it has one.
 PROXY_ASK = re.compile(
-    r"代办|代领|代为|代理|委托|替[我他她]|帮[他她](?:去|来)?(?:办|领|开|打|交|申请|取|提|补|换|拿|报)|[让喊叫](?!我们|俺们|咱们|我去|我来|俺去)(?!我自己).{1,6}(?:去|来|帮|替|代)|托(?:人|别人|亲戚|朋友)|"
+    r"代办|代领|代为|代理|委托|替[我他她]|帮[他她](?:去|来)?(?:办|领|开|打|交|申请|取|提|补|换|拿|报)|[让喊叫](?!我们|俺们|咱们|我去|我来|俺去)(?!我自己)(?![把将])(?:.{1,6}(?<![过回进出上下])[去来]|.{1,6}[帮替代])|托(?:人|别人|亲戚|朋友)|"
     # 我喊我孙女帮我去办: someone named before runs the errand for the citizen.
     r"帮我(?:去|来)(?:办|领|开|打|交|申请)|"
     r"(?:别人|家人|亲属|家属)(?:能|可以|去|来|帮|替|代)|"
@@ -156,8 +156,9 @@ _FREE_SERVICE = re.compile(r"免费的?(?=律师|法律|医生|体检|培训|服
 
 
 #: Words that tell what happened, not what is asked: a day gone by (老头子上个礼拜天在县医院没了) is no
-#: question of opening hours, a call not answered (打电话不接) none of a phone number.
-_TOLD = re.compile(r"上个?(?:周|星期|礼拜)[六天日]|电话(?:不接|没人接|打不通|也不接)")
+#: question of opening hours, a call not answered (打电话不接) none of a phone number, a wallet (坐公交钱包
+#:被偷了) none of a fee.
+_TOLD = re.compile(r"上个?(?:周|星期|礼拜)[六天日]|电话(?:不接|没人接|打不通|也不接)|钱包")
 
 
 def _asked(text: str) -> str:
