@@ -697,3 +697,16 @@ def test_a_story_told_four_messages_ago_still_tells_the_situation(context):
     reply = say(context, "驾驶证呢")
     assert reply.item == "SF-GA-013"
     assert reply.situation is not None and "被盗" in reply.situation
+
+
+def test_a_correction_leaves_the_item_and_its_situation_list(context):
+    first = say(context, "我们俩打算离婚，要准备什么")
+    assert first.item == "SF-MZ-002" and first.choices  # its situations offered beside the answer
+    reply = say(context, "我搞错了，不是离婚，是离婚证丢了要补")
+    assert reply.item == "SF-MZ-003"
+
+
+def test_an_apology_for_a_wrong_word_is_no_correction_of_the_item(context):
+    say(context, "身份证丢了怎么补")
+    reply = say(context, "说错了，是户口本丢了")
+    assert reply.item == "SF-GA-016"

@@ -116,7 +116,7 @@ def reply(text, calendar, now, hall=COUNTY, item=None):
         ("中午休息吗", at(11, 23), COUNTY, None, ["中午12:00-13:30休息，13:30开始下午办公"]),
         ("中午休息吗", at(11, 23), COUNTY, PASSPORT, ["出入境窗口中午不休息，9:00-17:30连续办公"]),
         ("现在有人吗", at(11, 23, 12, 30), COUNTY, None, ["现在是午休时间，13:30开始下午办公"]),
-        ("现在有人吗", at(11, 23, 19), COUNTY, None, ["现在不在办公时间", "明天（11月24日，周二）9:00"]),
+        ("现在有人吗", at(11, 23, 19), COUNTY, None, ["今天17:30已下班", "明天（11月24日，周二）9:00"]),
         ("现在开门吗", at(10, 3, 9), COUNTY, None, ["今天休息，国庆节放假", "10月8日（周四）起正常上班"]),
         ("上班了吗", at(11, 23, 9, 30), COUNTY, None, ["现在正在办公，今天17:30下班（中午12:00-13:30休息）"]),
         (
@@ -267,7 +267,7 @@ def test_hours_run_on_late_one_day_are_open_then_and_say_which_windows(calendar)
     assert "19:30下班" in answer and "户籍身份证、社保医保窗口" in answer
     # Wednesday at the same time: closed.
     wednesday = dt.datetime(2026, 11, 11, 18, 50, tzinfo=CHINA)
-    assert "不在办公时间" in reply("还有人不", calendar, wednesday, LATE)
+    assert "今天17:30已下班" in reply("还有人不", calendar, wednesday, LATE)
 
 
 SEASONAL = Item(
@@ -330,6 +330,19 @@ def test_a_hall_with_summer_and_winter_hours_answers_for_the_season_asked_in(cal
     assert reply("中午休息吗", calendar, at(7, 14), hall).startswith("中午14:00-16:00休息，16:00开始下午办公")
     assert reply("中午休息吗", calendar, at(12, 8), hall).startswith("中午13:30-15:30休息")
     assert reply("现在上班吗", calendar, at(12, 8, 19, 20), hall).startswith(
-        "现在不在办公时间，下次办公：明天"
+        "今天19:00已下班，下次办公：明天"
     )
     assert reply("现在上班吗", calendar, at(7, 14, 19, 20), hall).startswith("现在正在办公，今天19:30下班")
+
+
+def test_after_hours_says_when_today_ended(calendar) -> None:
+    # Asked at 17:50 on a Friday: today's closing time, not only Monday's opening.
+    text = reply("你们现在几点下班", calendar, at(10, 23, 17, 50), COUNTY)
+    assert text.startswith("今天17:30已下班，下次办公：10月26日（周一）9:00")
+    # On a Saturday nothing ended today: closed, and when it opens.
+    assert reply("现在有人吗", calendar, at(10, 24, 9, 30), COUNTY).startswith("现在不在办公时间")
+
+
+def test_a_make_up_working_day_is_a_hall_question(calendar) -> None:
+    assert "调休上班日" in reply("今天补班，大厅开不开门", calendar, at(2, 28, 10), COUNTY)
+    assert "调休上班日" in reply("今天补班吗", calendar, at(2, 28, 10), COUNTY)

@@ -31,7 +31,7 @@ from bot.conversation.pending import PendingChoices
 from bot.conversation.session import EXAMPLES, HELP, Context, schedule_of, turn_data, turn_of
 from bot.matching.decision import Decision, Turn
 from bot.matching.fields import PRESENCE_ASK, PROXY_ASK
-from bot.matching.matcher import NEW_ERRAND
+from bot.matching.matcher import CORRECTION, NEW_ERRAND
 from bot.matching.normalize import normalize, to_halfwidth
 from bot.matching.settled import FIRST_ANSWER_P
 from knowledge.schema import Item
@@ -56,6 +56,10 @@ _ERRAND = re.compile(r"(?:在|去|到)哪[里儿个]?(?:办|交|申请|领|报|�
 NOT_TEXT = f"抱歉，我暂时只能看懂文字消息。请用文字描述您要办理的事项，{EXAMPLES}。"
 VOICE_NOT_RECOGNISED = f"抱歉，暂时听不懂语音，请打字提问，{EXAMPLES}。"
 NO_CHOICE = f"现在没有待选择的编号。请直接用文字提问，{EXAMPLES}。"
+
+
+#: What a correction says it is not (不是离婚 → 离婚).
+_DENIED = re.compile(r"不是([^，,。]{2,8})")
 
 
 class _Conversation(PendingChoices):
@@ -114,7 +118,8 @@ class _Conversation(PendingChoices):
             reply = self.hall_or_item(asked, text)
             if reply is not None:
                 return reply
-        if pending and not NEW_ERRAND.match(compact):  # 还有个事，… answers no list
+        # 还有个事，… answers no list; nor does 我说错了，不是离婚，是… under 离婚登记's situations.
+        if pending and not NEW_ERRAND.match(compact) and not self.corrects_current(compact):
             settled = self.settle(pending, text)
             if settled is not None:
                 return settled
@@ -145,6 +150,17 @@ class _Conversation(PendingChoices):
         if PROXY_ASK.search(normal) or PRESENCE_ASK.search(normal):
             return True
         return code in matcher.position and matcher.grounded(normal, matcher.prepare(text), code)
+
+    def corrects_current(self, compact: str) -> bool:
+        """Whether ``compact`` corrects the item under discussion (不是离婚，是… after 离婚登记): what it says
+        it is not shares a word with the item's name."""
+        corrected = CORRECTION.match(compact)
+        item = self.current_item()
+        if corrected is None or item is None:
+            return False
+        denied = _DENIED.search(corrected.group(0))
+        said = denied.group(1) if denied else ""
+        return any(said[i : i + 2] in item.name for i in range(len(said) - 1))
 
     def on_topic(self, text: str) -> Item | None:
         """The item under discussion when ``text`` tells one of its situations or asks one of its FAQ
@@ -213,7 +229,9 @@ class _Conversation(PendingChoices):
         # follow-up the matcher took for a new question (我人在外地上学，让我妈去帮我开行不行): only a very
         # likely new item is answered at once then.
         current = str(previous.item) if previous and previous.item else ""
-        about_current = bool(current) and self.about_current(text, current)
+        # 我说错了，不是离婚，是结婚证找不到了要补: what the item at hand's record tells holds it no more.
+        correcting = bool(current) and bool(CORRECTION.match(to_halfwidth(text).replace(" ", "")))
+        about_current = bool(current) and not correcting and self.about_current(text, current)
         if about_current and decision.action == "clarify" and current in decision.candidates:
             # 老年证跟那个高龄补贴是一回事不 after 老年人优待证: among the options, and its record tells.
             decision = Decision(
@@ -291,6 +309,7 @@ class _Conversation(PendingChoices):
             and current not in decision.candidates
             and not pending
             and not new_errand  # 还有个事，… asks of something else, whatever the current record tells
+            and not correcting
             # 听说有个没人抚养的娃能领补贴 after 身份证: the items it may mean are named by words the item at
             # hand lacks, whatever of its record the story's other words fit.
             and not matcher.names_away(text, current, decision.candidates[:2])

@@ -106,7 +106,9 @@ _CUES: tuple[tuple[Ask, str], ...] = (
     ),
     (
         Ask.OPEN,
-        r"开门|关门|开不开|开没开|开着|上不上班|上班|下班|办公|营业|开放|休息|值班|有人|"
+        r"开不开门|开没开门|开门|关门|开不开|开没开|开着|上不上班|上班|下班|办公|营业|开放|休息|值班|有人|"
+        # 今天补班，大厅开门吗: a make-up working day (补 here is no errand).
+        r"补班|调休|调班|"
         r"(?:能|可以)办(?:事|业务|理)?|办(?:事|业务)|(?:能|可以)(?:去|过去|来)|开(?=吗|么|嘛|不|没|$)|"
         # 现在过去还来得及吗: whether the desk is still open when they arrive.
         r"来得及|来不来得及|赶得及|赶得上|赶趟|"
@@ -142,7 +144,7 @@ _FILLERS = re.compile(
 )
 #: Open-or-not cues that ask about the hall even with no day and no name ("开门了吗").
 _STRONG_OPEN = re.compile(
-    r"开门|关门|开不开|开没开|开着|上班|下班|营业|"
+    r"开门|关门|开不开|开没开|开着|上班|下班|营业|补班|调休|调班|"
     # 晚上还有人不，我现在过去: whether anyone is there now.
     r"还有人(?:不|吗|没|在|么)|有人(?:在|值班)(?:不|吗|没|么)|来得及|来不来得及|赶得及|赶得上|赶趟"
 )

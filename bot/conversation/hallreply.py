@@ -216,7 +216,10 @@ def _now_line(source: _Source, now: dt.datetime) -> str:
     if today.holiday and not today.is_open:
         return f"今天休息，{_holiday_text(source, now.date())}"
     opening = schedule.next_opening(now)
-    return f"现在不在办公时间，下次办公：{describe_when(opening, now)}。" if opening else ""
+    # 几点下班，现在去来得及吗 at 17:50: when today's work ended, beside when it starts again.
+    ended = today.is_open and today.periods and minute >= today.periods[-1][1]
+    closed = f"今天{clock(today.periods[-1][1])}已下班" if ended else "现在不在办公时间"
+    return f"{closed}，下次办公：{describe_when(opening, now)}。" if opening else ""
 
 
 # -- one answer per ask -------------------------------------------------------------------------

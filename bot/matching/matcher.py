@@ -117,9 +117,11 @@ BARE_ASK = re.compile(r"^(?:那|那么|那要是|要是|如果是|我是)?.{1,10
 
 #: "And what about X?" at the start of a message (那婚姻登记呢，今天能办离婚吗): it turns to X.
 TURN_TO = re.compile(r"^(?:那|那么|那要是)[^，,。？?！!]{2,12}?呢")
-#: The citizen corrects what the bot understood (不是身份证，我是说…, 不对，我问的是…).
+#: The citizen corrects what the bot understood (不是身份证，我是说…, 不对，我问的是…, 我说错了，不是离婚，
+#: 是…).
 CORRECTION = re.compile(
-    r"^(?:不是[^，,。]{0,8}|不对|搞错了|弄错了|错了)[，,。]?(?:我是说|我说的是|我问的是|我是问|是)"
+    r"^(?:我?[说打搞弄]错了[，,。]?)?(?:不是[^，,。]{0,8}|不对|我?[说打搞弄]?错了)[，,。]?"
+    r"(?:我是说|我说的是|我问的是|我是问|是)"
 )
 #: What it is for, said after the errand (开个无房证明，小朋友积分入学用; 纳税证明，买房要用): a purpose,
 #: not the errand.
@@ -702,6 +704,9 @@ class Matcher:
             meant = self._decide(compact[corrected.end() :], None)
             if meant.action == "answer" and meant.item != prev.item:
                 return meant
+            likely = likely_item(meant) if meant.action == "clarify" else None
+            if likely is not None and likely != prev.item:
+                return meant  # far ahead of the rest: the engine answers it, the others named
         purpose = PURPOSE.search(compact)
         if purpose is not None and purpose.start() >= 4:
             # 另外想开个无房证明，小朋友积分入学用: the errand before the purpose decides, when it does alone.
