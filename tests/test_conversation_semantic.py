@@ -710,3 +710,32 @@ def test_an_apology_for_a_wrong_word_is_no_correction_of_the_item(context):
     say(context, "身份证丢了怎么补")
     reply = say(context, "说错了，是户口本丢了")
     assert reply.item == "SF-GA-016"
+
+
+MARSH = Path(__file__).resolve().parent.parent / "bench" / "heldout" / "marsh-hall.json"
+
+
+@pytest.fixture(scope="module")
+def marsh(knowledge) -> StaticKnowledge:
+    # A second hall (development material): FAQs asking alike (两个人都要去吗 of 补领, beside 结婚登记).
+    from bot.matching.embedding import load
+    from bot.matching.vectorcache import LmdbVectorCache
+
+    embedder = load("auto").embedder
+    return StaticKnowledge(load_kb(str(MARSH)), SemanticSetup(embedder, LmdbVectorCache(str(VECTORS))))
+
+
+def test_who_must_come_stays_on_the_errand_at_hand(marsh):
+    context = make_context(marsh)
+    say(context, "领结婚证要带什么")
+    assert say(context, "两个人都要去吗").item == "LD-MZ-001"
+    assert say(context, "要俩人一起去不").item == "LD-MZ-001"
+    # Naming the other errand still goes there.
+    assert say(context, "补结婚证要两个人都去吗").item == "LD-MZ-003"
+
+
+def test_a_materials_question_gets_no_faq_sharing_only_the_item_name(marsh):
+    context = make_context(marsh)
+    reply = say(context, "那我问问下周去领结婚证要带什么")
+    assert reply.item == "LD-MZ-001"
+    assert reply.text.startswith("【内地居民结婚登记】")

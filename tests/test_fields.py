@@ -3,6 +3,7 @@
 import pytest
 
 from bot.matching.fields import (
+    PRESENCE_ASK,
     PROXY_ASK,
     PROXY_SITUATION,
     URGENT_ASK,
@@ -367,3 +368,9 @@ def test_being_told_to_move_something_is_no_proxy() -> None:
 def test_a_wallet_is_no_fee_question() -> None:
     assert detect_field("昨天坐公交钱包被偷了，身份证在里面") is None
     assert detect_field("钱包丢了，补证要交钱不") == "fee"
+
+
+def test_whether_both_must_come_or_one_may_is_a_presence_question() -> None:
+    assert PRESENCE_ASK.search(normalize("要俩人一起去不"))
+    assert PRESENCE_ASK.search(normalize("一个人去行不行"))
+    assert not PRESENCE_ASK.search(normalize("我们俩人想一起领证"))

@@ -201,8 +201,9 @@ def faq_for(item: Item, text: str, field: str | None, passages: ItemPassages) ->
         and best_score - name >= FAQ_OVER_NAME
         and best_score >= max(others, default=0.0) - FAQ_MARGIN
         # Meaning alone is not enough: the question shares a word with the entry (附近有银行吗 is not
-        # 户口不在示范县能在这里办护照吗, however close the two sound to the model).
-        and (_pairs(text) & _pairs(best.q)) - _ASKING_PAIRS
+        # 户口不在示范县能在这里办护照吗, however close the two sound to the model); the item's own name
+        # is shared by every entry (领结婚证 of 周一去领结婚证要带什么 and 能一个人去领结婚证吗).
+        and (_pairs(text) & _pairs(best.q)) - _ASKING_PAIRS - _own_pairs(item)
     ):
         return best
     # A long story is about as close in meaning to every passage; the entry whose own words it says
@@ -214,7 +215,7 @@ def faq_for(item: Item, text: str, field: str | None, passages: ItemPassages) ->
 _ASKING_PAIRS = frozenset(
     "什么 怎么 可以 以吗 需要 要不 不要 能不 不能 能在 是不 不是 有没 没有 这里 那里 这个 那个 我们 你们 "
     "一下 办理 申请 还要 要带 带什 么东 东西 多少 多久 几天 在哪 哪里 可不 不可 用不 不用 行不 会不 是否 "
-    "能否".split()
+    "能否 去领 去办 来领 来办".split()
 )
 #: Without the semantic stage: the share of an FAQ question's own words the message must say.
 FAQ_WORD_SHARE = 0.6
@@ -253,6 +254,10 @@ def _things(compact: str, own: str) -> set[str]:
         and run not in own
         and not any(run[j : j + 2] in _ASKING_PAIRS for j in range(_THING - 1))
     }
+
+
+def _own_pairs(item: Item) -> set[str]:
+    return _pairs(" ".join([item.name, *(item.aliases or ())]))
 
 
 def _pairs(text: str) -> set[str]:

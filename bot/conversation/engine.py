@@ -58,6 +58,12 @@ VOICE_NOT_RECOGNISED = f"抱歉，暂时听不懂语音，请打字提问，{EXA
 NO_CHOICE = f"现在没有待选择的编号。请直接用文字提问，{EXAMPLES}。"
 
 
+def who_goes(text: str) -> bool:
+    """Whether ``text`` asks who may or must go (能让我妈去办吗, 两个人都要去吗)."""
+    normal = normalize(text)
+    return bool(PROXY_ASK.search(normal) or PRESENCE_ASK.search(normal))
+
+
 #: What a correction says it is not (不是离婚 → 离婚).
 _DENIED = re.compile(r"不是([^，,。]{2,8})")
 
@@ -232,6 +238,19 @@ class _Conversation(PendingChoices):
         # 我说错了，不是离婚，是结婚证找不到了要补: what the item at hand's record tells holds it no more.
         correcting = bool(current) and bool(CORRECTION.match(to_halfwidth(text).replace(" ", "")))
         about_current = bool(current) and not correcting and self.about_current(text, current)
+        if (
+            about_current
+            and decision.action == "answer"
+            and decision.item != current
+            and who_goes(text)
+            and not matcher.mentions_item(text, str(decision.item))
+            and not matcher.names_away(text, current, [str(decision.item)])
+        ):
+            # 两个人都要去吗 after 结婚登记: who must come, of the errand at hand, though another item's FAQ
+            # asks it in the same words (补结婚证要两个人都去吗).
+            decision = Decision(
+                "answer", item=current, field=decision.field, score=decision.score, reason="follow_up"
+            )
         if about_current and decision.action == "clarify" and current in decision.candidates:
             # 老年证跟那个高龄补贴是一回事不 after 老年人优待证: among the options, and its record tells.
             decision = Decision(

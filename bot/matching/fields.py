@@ -100,7 +100,9 @@ PRESENCE_ASK = re.compile(
     # 前夫也得一起去吗, 两个人都要到场吗: whether someone else must come too.
     r"(?:也|都)(?:得|要|需要|必须)(?:一起|一块儿?|一同)?(?:去|来|到场|过去|过来)|"
     # 俺自己去中不, 他一个人去行不行: whether this one person may go.
-    r"(?:我|他|她)(?:自己|一个人)(?:去|来)(?:办|领)?(?:行|可以|中|能|得)"
+    r"(?:我|他|她)(?:自己|一个人)(?:去|来)(?:办|领)?(?:行|可以|中|能|得)|(?<![我他她])一个人(?:去|来)(?:办|领)?(?:行|可以|中|能|得)|"
+    # 要俩人一起去不: whether both must come.
+    r"(?:两个人|俩人|两人|双方|夫妻俩?)(?:都|一起|一块儿?|一同)+(?:去|来|到场)"
 )
 #: How to get it done, the whole errand (这种过户要怎么办, 我该怎么给他办, 要办什么手续): in a story's asking
 #: clause it asks for the one-trip answer, whatever field words the story told on the way (价格, 费用).

@@ -467,6 +467,17 @@ class Matcher:
             return False
         return says_own_name(self.scorer, self.position[code], self._prepare(read))
 
+    def mentions_item(self, text: str, code: str) -> bool:
+        """Whether ``text`` shares a word (two characters) with a name or alias of item ``code`` (老年的那个
+        of 老年人优待证办理), in its own or the catalogue's terms."""
+        if code not in self.position:
+            return False
+        item = self.items[self.position[code]]
+        names = "".join(normalize(n).replace(" ", "") + "|" for n in [item.name, *(item.aliases or ())])
+        read = self._read(text)
+        said = normalize(read).replace(" ", "") + "|" + self._prepare(read).replace(" ", "")
+        return any(said[i : i + 2] in names for i in range(len(said) - 1) if "|" not in said[i : i + 2])
+
     def _wanted_errand(self, normal: str, field: str | None, fresh: Decision) -> Decision | None:
         """In a story left to a numbered question, the clause that says what the citizen wants done
         (想在这边把结婚证领了, among who is from where and works where), when it alone surely answers one of
