@@ -63,3 +63,13 @@ def test_counted_questions_are_split_in_order():
     assert counted_part(told, 2) == "港澳通行证多少钱"
     assert counted_part(told, 3) is None
     assert counted_part(["身份证丢了"], 2) is None
+
+
+@pytest.mark.parametrize(("text", "index"), [("2 要多久", 1), ("③，在哪办", 2), ("1 多少钱", 0)])
+def test_a_number_then_a_field_question_picks_the_option(text, index):
+    assert number_in(text, 4) == Pick(index=index)
+
+
+@pytest.mark.parametrize("text", ["③ 被偷了", "10 月份去办", "2个孩子都要办"])
+def test_a_number_before_other_words_picks_nothing(text):
+    assert number_in(text, 4) is None

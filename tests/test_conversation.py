@@ -704,13 +704,11 @@ def test_whether_a_material_is_needed_is_answered_first(context):
     assert not proxy.text.startswith("视情况需要")
 
 
-
 def test_how_much_a_month_of_a_benefit_is_what_it_pays(context):
     say(context, "高龄津贴怎么领")
     pays = say(context, "一个月多少钱")
     assert (pays.item, pays.field) == ("SF-MZ-006", "conditions")
     assert "每月100元" in pays.text and "收费标准" not in pays.text
-
 
 
 def test_back_to_the_earlier_item_by_its_document(context):
@@ -734,7 +732,6 @@ def test_what_to_bring_is_no_question_whether_something_is_needed(context):
     reply = say(context, "离婚去哪里办，要带什么")
     assert reply.item == "SF-MZ-002"
     assert not reply.text.startswith("需要。")
-
 
 
 def test_whether_something_was_done_tells_a_case_of_the_item_at_hand(context):
@@ -787,3 +784,17 @@ def test_asking_again_about_the_document_at_hand_is_no_other_errand(context):
     # 再问一下 goes on with the item at hand; only 先说/先问 chooses between two errands.
     again = say(context, "再问一下办身份证的材料")
     assert again.item == "SF-GA-003"
+
+
+def test_a_number_with_a_field_answers_that_field_of_the_option(context):
+    first = say(context, "身份证", openid="oNumberField")
+    assert first.action == "clarify"
+    reply = say(context, "2 要多久", openid="oNumberField")
+    assert reply.item == first.choices[1] and reply.field == "time_limit"
+
+
+def test_how_much_of_a_benefit_is_what_it_pays(context):
+    say(context, "育儿补贴怎么领", openid="oBenefit")
+    paid = say(context, "能领多少钱", openid="oBenefit")
+    assert "3600" in paid.text and "收费标准" not in paid.text
+    assert say(context, "办这个要交钱吗", openid="oBenefit").field == "fee"

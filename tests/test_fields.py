@@ -374,3 +374,17 @@ def test_whether_both_must_come_or_one_may_is_a_presence_question() -> None:
     assert PRESENCE_ASK.search(normalize("要俩人一起去不"))
     assert PRESENCE_ASK.search(normalize("一个人去行不行"))
     assert not PRESENCE_ASK.search(normalize("我们俩人想一起领证"))
+
+
+@pytest.mark.parametrize("text", ["能不能不去窗口", "在家能办吗", "不用跑腿能办吗"])
+def test_doing_it_without_coming_in_asks_the_online_way(text: str) -> None:
+    assert detect_field(text) == "online"
+
+
+def test_staying_at_home_told_is_no_online_question() -> None:
+    assert detect_field("老人在家躺着去不了能办吗") != "online"
+
+
+def test_copies_and_originals_ask_the_materials() -> None:
+    assert detect_field("复印件要几份") == "materials"
+    assert detect_field("户口本要原件还是复印件") == "materials"

@@ -9,6 +9,7 @@ stage is on, by how close the message is to it in meaning. An option is taken on
 import re
 from dataclasses import dataclass
 
+from bot.matching.fields import detect_field
 from bot.matching.normalize import to_halfwidth
 
 _CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -22,6 +23,10 @@ _ORDINAL = re.compile(r"第\s*(\d{1,2}|[一二两三四五六七八九十])\s*(?
 #: questions.
 _ORDINAL_START = 4
 _LAST = re.compile(r"^(?:最后一个|最后那个|最后一项)$")
+#: A digit alone at the start, set apart from a question after it (2 要多久, ② 在哪办).
+_LEADING = re.compile(
+    r"^(\d{1,2}|[①②③④⑤⑥⑦⑧⑨⑩])(?:\s+|\s*[，,、。.:：]\s*)(?=\S)(?![月号日点年岁个块元分天周])"
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,12 @@ def number_in(text: str, count: int) -> Pick | None:
         return _checked(_CIRCLED.index(compact) + 1, count)
     if _LAST.match(compact):
         return Pick(index=count - 1)
+    leading = _LEADING.match(to_halfwidth(text).strip())
+    if leading is not None and detect_field(text[leading.end() :]) is not None:
+        # 2 要多久, ③，多少钱: the option, then what is asked of it.
+        raw = leading.group(1)
+        number = int(raw) if raw.isdigit() else _CIRCLED.index(raw) + 1
+        return _checked(number, count)
     match = _NUMBER.match(compact) or _ORDINAL.search(compact)
     if match is None or match.start() > _ORDINAL_START:
         return None

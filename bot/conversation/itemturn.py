@@ -35,7 +35,10 @@ class ItemAnswers(Session):
         """About ``item``: the situation from the story, an FAQ or item sentence first, then the field or
         the one-trip block. ``fresh``: the first answer about this item (the one-trip block is due);
         ``story``: what the citizen told before a numbered question, read for the situation too."""
-        pays = field == "fee" and bool(_BENEFIT.search(item.name)) and bool(_PER_PERIOD.search(text))
+        # 一个月给多少, or 多少钱 with no word of paying for it (交, 收费, 花): what a benefit pays.
+        benefit = bool(_BENEFIT.search(item.name))
+        amount = benefit and bool(_PER_PERIOD.search(text) or not _CHARGED.search(text))
+        pays = field == "fee" and amount
         if pays:
             # 一个月多少钱 of 高龄津贴: what it pays, in its conditions; nothing is charged for it.
             field = "conditions"
@@ -160,7 +163,7 @@ class ItemAnswers(Session):
             lead, field = day_answer, None
         if field is not None and text:
             # 公证在哪办 多少钱: the other field asked too, said before the one the reply is about.
-            other = next((f for f in fields_asked(text) if f != field and not (pays and f == "fee")), None)
+            other = next((f for f in fields_asked(text) if f != field and not (amount and f == "fee")), None)
             content = answers.field_text(item, other, self.hall, situation) if other else None
             if other and content:
                 said = f"{answers.FIELD_LABELS[other]}：{content}"
@@ -253,6 +256,8 @@ def _situation_of(item: Item, sentence: str | None) -> Situation | None:
 #: Items that pay the citizen (补贴, 津贴, 救助, 保险金…): "how much a month" asks what they pay.
 _BENEFIT = re.compile(r"补贴|津贴|补助|救助|资助|抚恤|保险金|养老金|低保|最低生活保障|供养|奖励|育儿")
 _PER_PERIOD = re.compile(r"一个月|每个?月|一年|每年|按月|月月")
+#: Words of paying for an errand (要交钱吗, 收费吗, 花多少): its fee, not what a benefit pays.
+_CHARGED = re.compile(r"交|缴|收|费|花|付|掏|贵|要钱|要多少|要不要钱|免")
 #: The conditions asked by name (要什么条件, 条件是什么), not inferred from a "can I" question.
 _CONDITIONS_ASKED = re.compile(r"(?:什么|哪些|啥|啥子)(?:条件|资格|要求)|条件是什么")
 

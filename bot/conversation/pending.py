@@ -109,7 +109,8 @@ class PendingChoices(ItemAnswers):
             situation = self.current_situation(item)
             # A number keeps the question's field; words settle the situation and ask their own (or all).
             by_number = choices.number_in(text, 99) is not None
-            field = pending.get("field") if by_number else self.field_of(text)
+            # 2 要多久: what is asked beside the number comes first.
+            field = (self.field_of(text) or pending.get("field")) if by_number else self.field_of(text)
             lead = None
             if not by_number:
                 # 房产证还没下来，只有购房合同和发票，能办吗: the situation's whole block, and the FAQ answer
@@ -131,7 +132,7 @@ class PendingChoices(ItemAnswers):
             return Reply.say(HELP, "smalltalk")
         by_number = choices.number_in(text, 99) is not None
         # Words that settle the choice may ask a field of their own (那补一个要多少钱): theirs comes first.
-        field = pending.get("field") if by_number else self.field_of(text) or pending.get("field")
+        field = self.field_of(text) or pending.get("field")
         self.record(text, Decision("answer", item=item.code, field=field, score=1.0, reason="picked"))
         return self.answer_item(
             item,
