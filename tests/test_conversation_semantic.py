@@ -739,3 +739,14 @@ def test_a_materials_question_gets_no_faq_sharing_only_the_item_name(marsh):
     reply = say(context, "那我问问下周去领结婚证要带什么")
     assert reply.item == "LD-MZ-001"
     assert reply.text.startswith("【内地居民结婚登记】")
+
+
+def test_an_old_age_told_settles_the_list_it_leads(context):
+    # 养老待遇申领 (年满60周岁) leads 参保登记; the age told settles it.
+    reply = say(context, "我妈今年刚满六十，交了十来年农村养老保险，现在咋领钱")
+    assert reply.action == "answer" and reply.item == "SF-RS-009"
+
+
+def test_an_old_age_does_not_overrule_what_else_the_story_tells(context):
+    reply = say(context, "我爸今年六十八了，以前当过兵，想给他办个优待证")
+    assert reply.action == "clarify"

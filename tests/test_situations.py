@@ -3,9 +3,11 @@
 from bot.matching.situations import (
     age_situation,
     named_situation,
+    old_age_bounds,
     own_name,
     retold,
     roles,
+    told_age,
     told_apart,
     topic_of,
     worded_situation,
@@ -242,3 +244,15 @@ def test_life_events_told_in_plain_words_read_in_the_words_of_situation_names():
     assert not {"医疗机构", "外伤", "家庭经营", "购房"} & set(
         roles("我想租个门面开店，家里人都在外地").split()
     )
+
+
+def test_an_age_told_is_read_in_numerals_and_words():
+    assert told_age("我今年满六十了") == 60
+    assert told_age("老头子开春刚过八十一") == 81
+    assert told_age("我妈九十二了") == 92
+    assert told_age("下个月去办") is None
+
+
+def test_old_age_bounds_come_from_names_aliases_and_situations():
+    item = _item("80周岁以上老年人尊老金申领", "未满60周岁的残疾老人", aliases=("60岁领钱", "3岁以下补贴"))
+    assert old_age_bounds(item) == [60, 80]

@@ -55,6 +55,7 @@ from bot.matching.records import Records
 from bot.matching.scoring import ItemScorer, Ranked
 from bot.matching.semantic import SemanticIndex
 from bot.matching.settled import (
+    NEIGHBOUR_P,
     answer_first,
     errands,
     far_ahead,
@@ -71,6 +72,7 @@ from bot.matching.settled import (
     settled_alone,
     tells_loss,
 )
+from bot.matching.situations import OLD_AGE, old_age_bounds, told_age
 from bot.matching.surface import (
     ASKS,
     COMPLAINT,
@@ -214,6 +216,7 @@ class Matcher:
         self._models = models
         self.reader = reader or PinyinReader(words_of(scorer.items))
         self.names = [item.name for item in self.items]
+        self._old_ages = [old_age_bounds(item) for item in self.items]
         # Pure functions of the text over this index version, cached per Matcher: a publish builds a
         # new Matcher, so a cached result never outlives its knowledge base. Bursts after an
         # announcement repeat the same questions, and every push prepares its text twice.
@@ -661,9 +664,35 @@ class Matcher:
         normal = normalize(self._read(text))
         had_not = without_had(normal)
         story = len(normal.replace(" ", "")) > SHORT_ASK
-        return answer_first(
+        found = answer_first(
             decision, f"{text} {self._prepare(had_not)}", names, described, apart=apart, story=story
         )
+        if found is None and apart and decision.action == "clarify":
+            found = self._by_old_age(decision, text)
+        return found
+
+    def _by_old_age(self, decision: Decision, text: str) -> str | None:
+        """``decision``'s first option when an old age the message tells falls in its bounds most narrowly of
+        all options (我今年满六十了…去哪里领钱: 年满60周岁 of 养老待遇, not 缴费; 我妈九十二了: 80周岁以上
+        before 60岁), else None."""
+        age = told_age(text)
+        if age is None or age < OLD_AGE:
+            return None
+        fits: dict[str, int] = {}
+        for code, p in decision.scores:
+            if p < NEIGHBOUR_P or code not in self.position:
+                continue
+            bounds = [b for b in self._old_ages[self.position[code]] if b <= age]
+            if bounds:
+                fits[code] = max(bounds)
+        if not fits:
+            return None
+        narrowest = max(fits.values())
+        winners = [code for code, bound in fits.items() if bound == narrowest]
+        # The age confirms the ranker's lead; it does not overrule what else the story tells (我爸65了，以前
+        # 当过兵…优待证: 退役军人 first, 老年人 second, a question to ask).
+        first = decision.candidates[0] if decision.candidates else None
+        return winners[0] if len(winners) == 1 and winners[0] == first else None
 
     @staticmethod
     def _strong(decision: Decision, prev: Turn) -> bool:

@@ -240,7 +240,7 @@ def operations() -> tuple[str, ...]:
 _CN_NUMBER = {c: i for i, c in enumerate("零一二三四五六七八九")}
 #: An age the citizen tells: 满16了, 12岁, 八十岁, 刚满八十.
 _AGE_TOLD = re.compile(
-    r"(?:(?:年满|已满|刚满|满)([\d一二三四五六七八九十]{1,4})|([\d一二三四五六七八九十]{1,4})(?:周)?岁|"
+    r"(?:(?:年满|已满|刚满|满|刚过)([\d一二三四五六七八九十]{1,4})|([\d一二三四五六七八九十]{1,4})(?:周)?岁|"
     # 他姐姐17了, 我妈今年八十了: a person's number that has come.
     r"(?:姐姐?|哥哥?|弟弟?|妹妹?|儿子|女儿|闺女|孩子|娃娃?|伢子?|崽|他|她|我|老人家?|老伴|爸爸?|妈妈?|爷爷|奶奶|"
     r"外公|外婆|姥姥|姥爷|爹|娘|父亲|母亲|老爷子|老太太|老头子?|公公|婆婆|岳父|岳母|丈人|丈母娘)"
@@ -282,6 +282,27 @@ def _fits_age(name: str, age: int, *, majority: bool = False) -> bool | None:
     if word in ("未满", "不满") or "以下" in side:
         return age < limit or ("及以下" in side and age == limit)
     return age >= limit
+
+
+def told_age(text: str) -> int | None:
+    """The age ``text`` tells (满16了, 八十一岁, 俺娘今年八十了), or None."""
+    found = _AGE_TOLD.search(text)
+    if found is None:
+        return None
+    age = _number(found.group(1) or found.group(2) or found.group(3))
+    return age if age is not None and age <= 130 else None
+
+
+#: An age from which a name's benefit holds: 80周岁以上, 年满60周岁, 80岁补贴 (not 未满, not 以下).
+_AGE_FROM = re.compile(r"(?<![未不]满)(?<!\d)(\d{2,3})周?岁(?!以下|及以下)")
+#: Old age, from which a told age tells a service (高龄津贴 from 80, 养老金 from 60) whatever else fits.
+OLD_AGE = 60
+
+
+def old_age_bounds(item: Item) -> list[int]:
+    """The old-age bounds (OLD_AGE or more) ``item``'s name, aliases and situation names state."""
+    texts = [item.name, *(item.aliases or ()), *(s.name for s in item.situations or ())]
+    return sorted({int(n) for t in texts for n in _AGE_FROM.findall(t) if int(n) >= OLD_AGE})
 
 
 def age_situation(situations: Sequence[Situation], text: str, *, majority: bool = False) -> Situation | None:
