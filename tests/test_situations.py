@@ -256,3 +256,10 @@ def test_an_age_told_is_read_in_numerals_and_words():
 def test_old_age_bounds_come_from_names_aliases_and_situations():
     item = _item("80周岁以上老年人尊老金申领", "未满60周岁的残疾老人", aliases=("60岁领钱", "3岁以下补贴"))
     assert old_age_bounds(item) == [60, 80]
+
+
+def test_a_school_year_tells_a_pupils_age():
+    item = _item("居民身份证首次申领", "未满16周岁", "年满16周岁")
+    assert age_situation(item.situations, "孙女今年读初二了，要办身份证").name == "未满16周岁"
+    assert age_situation(item.situations, "儿子上高三了，身份证还没办").name == "年满16周岁"
+    assert age_situation(item.situations, "儿子上高一了") is None  # 15 or 16: either side

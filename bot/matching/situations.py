@@ -305,15 +305,37 @@ def old_age_bounds(item: Item) -> list[int]:
     return sorted({int(n) for t in texts for n in _AGE_FROM.findall(t) if int(n) >= OLD_AGE})
 
 
+#: A school year told (上初一了, 读高三): the age a pupil has in it. 高一 is left out: its pupils are 15
+#: or 16, either side of the identity card's bound.
+_GRADE_AGES = {
+    **{f"{n}年级": 5 + i for i, n in enumerate("一二三四五六", start=1)},
+    "初一": 12,
+    "初二": 13,
+    "初三": 14,
+    "高二": 16,
+    "高三": 17,
+    "大一": 18,
+    "大二": 19,
+    "大三": 20,
+    "大四": 21,
+}
+_GRADE = re.compile(r"(?:上|读|念|在读|正读|考上|升)(" + "|".join(_GRADE_AGES) + ")")
+
+
+def grade_age(text: str) -> int | None:
+    """The age of a pupil in the school year ``text`` tells (孙子今年上初一了 → 12), or None."""
+    found = _GRADE.search(text)
+    return _GRADE_AGES[found.group(1)] if found else None
+
+
 def age_situation(situations: Sequence[Situation], text: str, *, majority: bool = False) -> Situation | None:
     """The one situation whose age bound the age the citizen tells falls in (我儿子刚满16岁 → 年满16周岁,
     孩子12岁 → 未满16周岁), or None; ``majority``: by 未成年 / 成年 in the names instead, weaker evidence
     (whose age it is the story may not say)."""
-    found = _AGE_TOLD.search(text)
-    if found is None:
-        return None
-    age = _number(found.group(1) or found.group(2) or found.group(3))
-    if age is None or age > 130:
+    age = told_age(text)
+    if age is None:
+        age = grade_age(text)  # 孙子今年上初一了: about 12
+    if age is None:
         return None
     fitting = [s for s in situations if _fits_age(s.name, age, majority=majority)]
     return fitting[0] if len(fitting) == 1 else None
