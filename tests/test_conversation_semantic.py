@@ -767,3 +767,9 @@ def test_a_word_of_one_option_that_the_message_means_of_another_does_not_pick_it
     context = make_context(lotus)
     assert say(context, "公积金提取").action == "clarify"
     assert say(context, "帮女儿买房子，付首付").item == "HT-GJJ-001"
+
+
+def test_a_situation_told_of_one_option_outweighs_a_word_of_another(context):
+    # 买房 says 购房, a word of 偿还购房贷款 alone; buying for a son is a case of 购买自住住房.
+    assert say(context, "公积金怎么提取").action == "clarify"
+    assert say(context, "我是给儿子买房").item == "SF-GJJ-001"

@@ -232,8 +232,12 @@ class PendingChoices(ItemAnswers):
         return self.choose(pending, index, text)
 
     def _not_overruled(self, options: list[str], index: int, text: str) -> int:
-        """``index``, or the option the message alone points at far ahead of it: a word of one name may be
-        another's modifier (我是给儿子买房子 says 购房 of 偿还购房贷款本息, yet means 购买自住住房)."""
+        """``index``, or the one option whose situation the message tells, or the option the message alone
+        points at far ahead of it: a word of one name may be another's modifier (我是给儿子买房子 says 购房
+        of 偿还购房贷款本息, yet means 购买自住住房)."""
+        told = self.told_of_one(options, text)
+        if told is not None and told != index:
+            return told  # 我是给儿子买房: 为子女购房 is a situation of 购买自住住房 alone
         scores = dict(self.knowledge.matcher.decide(text, None).scores)
         best = max(options, key=lambda code: scores.get(code, 0.0))
         top = scores.get(best, 0.0)
