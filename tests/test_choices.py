@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.conversation.choices import Pick, counted_part, counted_parts, number_in
+from bot.conversation.choices import Pick, after_ordinal, counted_part, counted_parts, number_in
 
 OPTIONS = [
     "住房公积金提取（购买自住住房）",
@@ -73,3 +73,20 @@ def test_a_number_then_a_field_question_picks_the_option(text, index):
 @pytest.mark.parametrize("text", ["③ 被偷了", "10 月份去办", "2个孩子都要办"])
 def test_a_number_before_other_words_picks_nothing(text):
     assert number_in(text, 4) is None
+
+
+def test_two_questions_told_as_one_and_the_other():
+    two = counted_parts("问两件事，一个是身份证丢了咋补，一个是社保卡在哪办")
+    assert two == ["身份证丢了咋补", "社保卡在哪办"]
+    assert counted_parts("一是户口本丢了，二是结婚证咋领") == ["户口本丢了", "结婚证咋领"]
+    # A long story's two errands are left to the matcher, which reads them with the story.
+    story = (
+        "我在县里厂里干了好多年，上个月厂子倒闭了，工资也没结清，现在还没找到活干，"
+        "一是想问问能不能领点钱，二是社保断了咋办"
+    )
+    assert counted_parts(story) == []
+
+
+def test_what_is_asked_beside_an_ordinal():
+    assert after_ordinal("那第一个呢，在哪个窗口") == "在哪个窗口"
+    assert after_ordinal("第二个") == ""

@@ -798,3 +798,18 @@ def test_how_much_of_a_benefit_is_what_it_pays(context):
     paid = say(context, "能领多少钱", openid="oBenefit")
     assert "3600" in paid.text and "收费标准" not in paid.text
     assert say(context, "办这个要交钱吗", openid="oBenefit").field == "fee"
+
+
+def test_an_ordinal_takes_up_the_citizens_own_question_over_a_situation_list(context):
+    first = say(context, "问两件事，一个是公积金怎么提取，一个是身份证丢了咋补", openid="oPaired")
+    assert first.action == "clarify" and "回复“第二个问题”" in first.text  # 第二个 picks from the list
+    second = say(context, "再说第二个问题", openid="oPaired")
+    assert second.item == "SF-GA-003"
+    back = say(context, "那第一个呢，在哪个窗口", openid="oPaired")
+    assert back.field == "location"
+
+
+def test_an_ordinal_beside_situations_takes_up_the_second_question(context):
+    first = say(context, "问两件事，一个是低保怎么申请，一个是老年证咋办", openid="oPairedSituations")
+    assert first.item == "SF-MZ-004" and first.choices and "回复“第二个”" in first.text
+    assert say(context, "先说第二个", openid="oPairedSituations").item == "SF-MZ-008"

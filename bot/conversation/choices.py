@@ -19,6 +19,9 @@ _NUMBER = re.compile(
     r"(?:吧|啊|呀|的|那个|这个)?$"
 )
 _ORDINAL = re.compile(r"第\s*(\d{1,2}|[一二两三四五六七八九十])\s*(?:个|项|条|种|类)(?!问题|事)")
+#: An ordinal of the citizen's own questions (第二个问题), or any (第二个).
+_ORDINAL_ASKED = re.compile(r"第\s*(\d{1,2}|[一二两三四五六七八九十])\s*(?:个|件)?(?:问题|事)")
+_ORDINAL_ANY = re.compile(r"第\s*(\d{1,2}|[一二两三四五六七八九十])\s*(?:个|项|条|种|类|件)")
 #: An ordinal picks only near the start (那就第二个吧, ③ 被偷了): 我有两个问题第一个… counts the citizen's own
 #: questions.
 _ORDINAL_START = 4
@@ -59,6 +62,26 @@ def number_in(text: str, count: int) -> Pick | None:
     return _checked(int(raw) if raw.isdigit() else _CN[raw], count)
 
 
+def counted_ordinal(text: str, *, asked: bool = False) -> int | None:
+    """The number of an ordinal word near the start (先说第二个 → 2), not a bare digit, or None; ``asked``:
+    only one of a question (第二个问题)."""
+    compact = to_halfwidth(text).strip().replace(" ", "")
+    found = (_ORDINAL_ASKED if asked else _ORDINAL_ANY).search(compact)
+    if found is None or found.start() > _ORDINAL_START:
+        return None
+    raw = found.group(1)
+    return int(raw) if raw.isdigit() else _CN[raw]
+
+
+def after_ordinal(text: str) -> str:
+    """What ``text`` asks beside its ordinal (那第一个呢，在哪个窗口 → 在哪个窗口), or ""."""
+    compact = to_halfwidth(text).strip().replace(" ", "")
+    found = _ORDINAL_ANY.search(compact)
+    rest = compact[found.end() :] if found is not None and found.start() <= _ORDINAL_START else ""
+    rest = rest.removeprefix("问题").removeprefix("事")
+    return rest.lstrip("呢吧啊，,。：:").strip("，,。 ")
+
+
 def _checked(number: int, count: int) -> Pick:
     return Pick(index=number - 1) if 1 <= number <= count else Pick(out_of_range=number)
 
@@ -74,9 +97,27 @@ def counted_parts(message: str) -> list[str]:
     marks = list(_COUNTED.finditer(compact))
     numbers = [int(m.group(1)) if m.group(1).isdigit() else _CN[m.group(1)] for m in marks]
     if len(marks) < 2 or numbers != list(range(1, len(marks) + 1)):
-        return []
+        return _paired(compact)
     ends = [m.start() for m in marks[1:]] + [len(compact)]
     parts = [compact[m.end() : end].strip("，,。；;") for m, end in zip(marks, ends, strict=True)]
+    return parts if all(parts) else []
+
+
+#: Two questions told as 一个是…，一个是… (or 一是…二是…, 一个…另一个…).
+_PAIRED = re.compile(r"(?:一个是|一是)(.+?)[，,；;。](?:另外?一个是?|一个是|二是)(.+)")
+
+
+#: Longer, the two are a story's errands (…厂里把我们辞了…一是想领点钱，二是社保断了…), which the matcher
+#: tells apart with the story behind them.
+_PAIRED_LENGTH = 50
+
+
+def _paired(compact: str) -> list[str]:
+    """The two questions of 一个是我家老汉的低保，一个是给我妈申请高龄补贴, or []."""
+    found = _PAIRED.search(compact) if len(compact) <= _PAIRED_LENGTH else None
+    if found is None:
+        return []
+    parts = [found.group(1).strip("，,。；;"), found.group(2).strip("，,。；;")]
     return parts if all(parts) else []
 
 

@@ -58,6 +58,12 @@ VOICE_NOT_RECOGNISED = f"抱歉，暂时听不懂语音，请打字提问，{EXA
 NO_CHOICE = f"现在没有待选择的编号。请直接用文字提问，{EXAMPLES}。"
 
 
+def _asked_of(part: str, text: str) -> str:
+    """The citizen's counted question ``part``, with what ``text`` asks of it beside its ordinal."""
+    rest = choices.after_ordinal(text)
+    return f"{part}，{rest}" if rest else part
+
+
 def who_goes(text: str) -> bool:
     """Whether ``text`` asks who may or must go (能让我妈去办吗, 两个人都要去吗)."""
     normal = normalize(text)
@@ -101,6 +107,13 @@ class _Conversation(PendingChoices):
                 return Reply.say(smalltalk.reply(talk, self.hall), "smalltalk")
         if pending:
             number = choices.number_in(text, len(pending["options"]))
+            # 第二个问题 always counts the citizen's questions; 第二个 beside a list of situations too.
+            counted = choices.counted_ordinal(text, asked=pending.get("kind") != "situations")
+            part = choices.counted_part(self.state.get("told") or [], counted) if counted else None
+            if part is not None and not choices.counted_parts(text):
+                # 先说第二个 after 一个是…，一个是…: the citizen's own second question, as the reply said to
+                # ask it (回复“第二个”), not the second situation listed beside the first answer.
+                return self.decide(_asked_of(part, text))
             if number is not None and number.index is not None:
                 return self.choose(pending, number.index, text)
             if number is not None and number.out_of_range is not None:
@@ -108,11 +121,16 @@ class _Conversation(PendingChoices):
         if talk is not None:
             english_hall = talk.kind is smalltalk.Kind.ENGLISH and smalltalk.english_asks_hall(text)
             return Reply.say(smalltalk.reply(talk, self.hall), "hall" if english_hall else "smalltalk")
+        own = choices.counted_ordinal(text, asked=True) if not pending else None
+        part = choices.counted_part(self.state.get("told") or [], own) if own else None
+        if part is not None and not choices.counted_parts(text):
+            return self.decide(_asked_of(part, text))  # 第二个问题 after 一个是…，一个是…
         stray = choices.number_in(text, 99) if not pending else None
         if stray is not None:
             part = choices.counted_part(self.state.get("told") or [], (stray.index or 0) + 1)
             if part is not None:
-                return self.decide(part)  # 第二个呢 after 我有两个问题第一个…第二个…: that question
+                # 第二个呢 after 我有两个问题第一个…第二个…: that question (and what is asked of it now).
+                return self.decide(_asked_of(part, text))
             return Reply.say(NO_CHOICE, "smalltalk")  # a stray number is not a question: no record
         if asked is None and self.names_no_service(text):
             talk = smalltalk.loose(text)
@@ -133,7 +151,9 @@ class _Conversation(PendingChoices):
         if counted:
             # 我有两个问题，第一个…第二个…: the first answered, the way to the next said.
             reply = self.decide(counted[0], whole=text)
-            return _with_line(reply, "\n\n您的第二个问题，回复“第二个”即可查看。")
+            # Beside a numbered list of the first question's options, 第二个 would pick one of them.
+            ask = "第二个问题" if reply.action == "clarify" else "第二个"
+            return _with_line(reply, f"\n\n您的第二个问题，回复“{ask}”即可查看。")
         return self.decide(text)
 
     def named_or_current(self, text: str) -> Item | None:
