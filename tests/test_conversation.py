@@ -813,3 +813,8 @@ def test_an_ordinal_beside_situations_takes_up_the_second_question(context):
     first = say(context, "问两件事，一个是低保怎么申请，一个是老年证咋办", openid="oPairedSituations")
     assert first.item == "SF-MZ-004" and first.choices and "回复“第二个”" in first.text
     assert say(context, "先说第二个", openid="oPairedSituations").item == "SF-MZ-008"
+
+
+def test_an_online_question_typed_with_a_homophone_asks_online(context):
+    say(context, "驾驶证丢了", openid="oTypedOnline")
+    assert say(context, "这个能网伤办吗", openid="oTypedOnline").field == "online"

@@ -57,3 +57,11 @@ def test_a_citizen_fed_up_with_the_bot_wants_a_person(text):
 @pytest.mark.parametrize("text", ["机器人能办吗", "系统登不上去怎么办", "半天能办好吗", "问一下答复要多久"])
 def test_the_words_of_the_bot_alone_are_no_request(text):
     assert not read_surface(text).human
+
+
+def test_a_field_asked_in_a_homophone_typo_is_read_after_fixing():
+    fixes = {"这个能网伤办吗": "这个能网上办吗"}
+    assert read_surface("这个能网伤办吗").field != "online"
+    assert read_surface("这个能网伤办吗", fix=lambda t: fixes.get(t, t)).field == "online"
+    # A field the text asks as typed stays.
+    assert read_surface("多少钱", fix=lambda t: "网上办吗").field == "fee"

@@ -222,7 +222,9 @@ class Matcher:
         # announcement repeat the same questions, and every push prepares its text twice.
         self._prepare = functools.lru_cache(maxsize=CACHE_SIZE)(scorer.prepare)
         self._rank = functools.lru_cache(maxsize=CACHE_SIZE)(lambda content: tuple(scorer.rank(content)))
-        self._surface = functools.lru_cache(maxsize=CACHE_SIZE)(read_surface)
+        self._surface = functools.lru_cache(maxsize=CACHE_SIZE)(
+            functools.partial(read_surface, fix=scorer.fixer.fix)
+        )
         self._read = functools.lru_cache(maxsize=CACHE_SIZE)(self.reader.read)
         self._query = functools.lru_cache(maxsize=CACHE_SIZE)(self._embed)
         self._fresh_for = functools.lru_cache(maxsize=CACHE_SIZE)(self._fresh)

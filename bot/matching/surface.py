@@ -3,6 +3,7 @@ person or a complaint, a bare number, and the clause that asks in a long story. 
 """
 
 import re
+from collections.abc import Callable
 from typing import NamedTuple
 
 from bot.matching.fields import HOW_TO, detect_field
@@ -52,8 +53,9 @@ class Surface(NamedTuple):
     pick: int | None
 
 
-def read_surface(text: str) -> Surface:
-    """The surface of one message (already read from pinyin)."""
+def read_surface(text: str, fix: Callable[[str], str] | None = None) -> Surface:
+    """The surface of one message (already read from pinyin); ``fix`` corrects homophone typos, for a field
+    asked in them (能网伤办吗 → 网上, 要登保吗 → 登报) when the text as typed asks none but conditions."""
     normal = normalize(text)
     pick = _PICK.match(normal.replace(" ", ""))
     number = None
@@ -68,6 +70,9 @@ def read_surface(text: str) -> Surface:
         field = None
     else:
         field = (detect_field(clause) if clause else None) or detect_field(text)
+    if fix is not None and field in (None, "conditions"):
+        fixed = fix(text)
+        field = (detect_field(fixed) if fixed != text else None) or field
     return Surface(
         normal,
         field if normal else None,
