@@ -388,3 +388,9 @@ def test_staying_at_home_told_is_no_online_question() -> None:
 def test_copies_and_originals_ask_the_materials() -> None:
     assert detect_field("复印件要几份") == "materials"
     assert detect_field("户口本要原件还是复印件") == "materials"
+
+
+def test_the_village_committee_applying_is_someone_else_going() -> None:
+    assert PROXY_ASK.search(normalize("我上班走不开，村里能帮着申请吗"))
+    assert PROXY_ASK.search(normalize("社区可以代办不"))
+    assert not PROXY_ASK.search(normalize("村里开了证明"))

@@ -94,6 +94,8 @@ PROXY_ASK = re.compile(
     # 我喊我孙女帮我去办: someone named before runs the errand for the citizen.
     r"帮我(?:去|来)(?:办|领|开|打|交|申请)|"
     r"(?:别人|家人|亲属|家属)(?:能|可以|去|来|帮|替|代)|"
+    # 村里能帮着申请吗: the village or community committee applying for the citizen.
+    r"(?:村里|村上|村委会?|居委会?|社区)(?:能|可以|能不能|可不可以)?(?:帮|代|替)|"
     # 卖房子的调到昆明去了，回不来咋办; 俺在上海回不去: whoever must sign cannot come.
     r"回不来|回不去|来不了|赶不回来|赶不回去|到不了场|"
     # 我婆婆帮我们带娃，她能去领吗: someone else named before, doing the errand.
