@@ -773,3 +773,10 @@ def test_a_situation_told_of_one_option_outweighs_a_word_of_another(context):
     # 买房 says 购房, a word of 偿还购房贷款 alone; buying for a son is a case of 购买自住住房.
     assert say(context, "公积金怎么提取").action == "clarify"
     assert say(context, "我是给儿子买房").item == "SF-GJJ-001"
+
+
+def test_a_material_of_the_errand_at_hand_asked_for_stays_on_it(context):
+    say(context, "我爸要去外地长住，异地就医备案怎么弄")
+    reply = say(context, "那要交居住证明不")
+    assert reply.item == "SF-YB-002"
+    assert "居住证明" in reply.text

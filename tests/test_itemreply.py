@@ -23,3 +23,8 @@ def test_a_word_far_from_the_asking_words_asks_of_no_material():
     assert need_asked(text) == "转回来第二个医保要不要也转"
     assert need_asked("还要带户口本吗") == "还要带户口本吗"
     assert need_asked("户口本在哪办") is None
+
+
+def test_whether_a_material_is_needed_may_end_in_bu():
+    assert need_asked("要带户口本不") is not None
+    assert need_asked("要交居住证明不") is not None

@@ -21,7 +21,7 @@ import logging
 import re
 from typing import Any
 
-from bot.conversation import answers, choices, consent, handoff, smalltalk
+from bot.conversation import answers, choices, consent, handoff, itemreply, smalltalk
 from bot.conversation.hall import Ask, addresses_hall, day_asked, hall_question
 from bot.conversation.hallreply import hall_reply
 from bot.conversation.hours import Schedule
@@ -33,6 +33,7 @@ from bot.matching.decision import Decision, Turn
 from bot.matching.fields import PRESENCE_ASK, PROXY_ASK
 from bot.matching.matcher import CORRECTION, NEW_ERRAND
 from bot.matching.normalize import normalize, to_halfwidth
+from bot.matching.records import content_tokens
 from bot.matching.settled import FIRST_ANSWER_P
 from knowledge.schema import Item
 
@@ -177,6 +178,16 @@ class _Conversation(PendingChoices):
             return True
         return code in matcher.position and matcher.grounded(normal, matcher.prepare(text), code)
 
+    def needed_here(self, text: str, code: str) -> bool:
+        """Whether ``text`` asks if something is needed that a material of item ``code`` names."""
+        matcher = self.knowledge.matcher
+        item = self.knowledge.item(code)
+        asked = itemreply.need_asked(normalize(matcher.reader.read(text)))
+        if item is None or asked is None:
+            return False
+        words = content_tokens(matcher.prepare(asked))
+        return itemreply.needed_material(item, self.current_situation(item), words, asked) is not None
+
     def corrects_current(self, compact: str) -> bool:
         """Whether ``compact`` corrects the item under discussion (不是离婚，是… after 离婚登记): what it says
         it is not shares a word with the item's name."""
@@ -262,12 +273,16 @@ class _Conversation(PendingChoices):
             about_current
             and decision.action == "answer"
             and decision.item != current
-            and who_goes(text)
-            and not matcher.mentions_item(text, str(decision.item))
-            and not matcher.names_away(text, current, [str(decision.item)])
+            and (
+                who_goes(text)
+                and not matcher.mentions_item(text, str(decision.item))
+                and not matcher.names_away(text, current, [str(decision.item)])
+                or self.needed_here(text, current)
+            )
         ):
             # 两个人都要去吗 after 结婚登记: who must come, of the errand at hand, though another item's FAQ
-            # asks it in the same words (补结婚证要两个人都去吗).
+            # asks it in the same words (补结婚证要两个人都去吗); 要交居住证明不 after 异地就医备案: a
+            # material of the errand at hand, though another item is named by it (居住证).
             decision = Decision(
                 "answer", item=current, field=decision.field, score=decision.score, reason="follow_up"
             )

@@ -157,7 +157,7 @@ def presence_sentences(item: Item, situation: Situation | None = None) -> str | 
 NEED_ASK = re.compile(
     # 么 of 什么 asks what, not whether (去哪里办要带什么).
     r"(?:还|也)(?:要|需要|得|用)(?:带|交|提供|做|准备|开)?\w{1,6}?(?:吗|(?<![什怎])么|不)$|"
-    r"(?:要|需要)(?:带|交|提供|做|准备|开)\w{1,6}?(?:吗|(?<![什怎])么)$|要不要|需不需要|用不用"
+    r"(?:要|需要)(?:带|交|提供|做|准备|开)\w{1,6}?(?:吗|(?<![什怎])么|不)$|要不要|需不需要|用不用"
 )
 #: How far before the asking words (要不要, 还要…吗) the thing asked about may stand.
 _NEED_NEAR = 8
