@@ -261,3 +261,8 @@ def test_a_trip_abroad_is_said_beside_the_country() -> None:
 def test_english_words_in_a_chinese_message() -> None:
     assert normalize("OK那社保怎么办，要 transfer 回去吗") == "ok那社保怎么办 要 转移 回去吗"
     assert normalize("我的ID card丢了") == "我的身份证丢了"
+
+
+def test_by_the_way_openers_are_fillers():
+    assert normalize("另外问下，补身份证要多少钱") == normalize("补身份证要多少钱")
+    assert normalize("顺便问一下社保卡在哪办") == normalize("社保卡在哪办")
