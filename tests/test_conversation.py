@@ -818,3 +818,16 @@ def test_an_ordinal_beside_situations_takes_up_the_second_question(context):
 def test_an_online_question_typed_with_a_homophone_asks_online(context):
     say(context, "驾驶证丢了", openid="oTypedOnline")
     assert say(context, "这个能网伤办吗", openid="oTypedOnline").field == "online"
+
+
+def test_an_item_asked_after_a_day_answered_for_the_hall_gets_its_hours(context):
+    say(context, "周六上班吗", openid="oHallDay")
+    reply = say(context, "护照呢", openid="oHallDay")
+    assert reply.item == "SF-GA-009" and reply.field == "hours"
+    assert "周六" in reply.text
+
+
+def test_when_and_what_to_bring_names_no_item(context):
+    say(context, "护照怎么办", openid="oWhenWhat")
+    reply = say(context, "现在去来得及吗 要带啥", openid="oWhenWhat")
+    assert reply.item == "SF-GA-009" and reply.field is None

@@ -31,7 +31,7 @@ from bot.conversation.pending import PendingChoices
 from bot.conversation.session import EXAMPLES, HELP, Context, schedule_of, turn_data, turn_of
 from bot.matching.decision import Decision, Turn
 from bot.matching.fields import PRESENCE_ASK, PROXY_ASK
-from bot.matching.matcher import CORRECTION, NEW_ERRAND
+from bot.matching.matcher import BARE_ASK, CORRECTION, NEW_ERRAND
 from bot.matching.normalize import normalize, to_halfwidth
 from bot.matching.records import content_tokens
 from bot.matching.settled import FIRST_ANSWER_P
@@ -71,6 +71,14 @@ def who_goes(text: str) -> bool:
     return bool(PROXY_ASK.search(normal) or PRESENCE_ASK.search(normal))
 
 
+#: Characters of a hall question about a day kept for the next message (周六上午你们开门吗).
+STORY_KEPT_DAY = 40
+
+
+def compact_of(text: str) -> str:
+    return to_halfwidth(text).replace(" ", "")
+
+
 #: What a correction says it is not (不是离婚 → 离婚).
 _DENIED = re.compile(r"不是([^，,。]{2,8})")
 
@@ -80,6 +88,8 @@ class _Conversation(PendingChoices):
 
     def text(self, raw: str) -> Reply:
         text = raw.strip()
+        # The day the last reply was about, when it answered the hall's hours (周六? → 护照呢).
+        self.hall_day = str(self.state.pop("hall_day", "") or "")
         if not text:
             return Reply.say(HELP, "smalltalk")
         compact = to_halfwidth(text).replace(" ", "")
@@ -142,6 +152,8 @@ class _Conversation(PendingChoices):
         if asked is not None:
             reply = self.hall_or_item(asked, text)
             if reply is not None:
+                if reply.action == "hall" and asked.days:
+                    self.state["hall_day"] = text[:STORY_KEPT_DAY]
                 return reply
         # 还有个事，… answers no list; nor does 我说错了，不是离婚，是… under 离婚登记's situations.
         if pending and not NEW_ERRAND.match(compact) and not self.corrects_current(compact):
@@ -349,7 +361,12 @@ class _Conversation(PendingChoices):
                     # 再问下领证那个，周六能办吗: back to an item answered before, its one-trip block given
                     # then; the field asked now.
                     fresh = previous.extra.get("earlier") != item.code
-                reply = self.answer_item(item, decision.field, text, fresh=fresh)
+                day = self.hall_day if decision.field is None and BARE_ASK.match(compact_of(text)) else ""
+                if day:
+                    # 护照呢 after 周六? (answered for the hall): that day, at this item's desk.
+                    reply = self.answer_item(item, "hours", f"{day} {text}", fresh=False)
+                else:
+                    reply = self.answer_item(item, decision.field, text, fresh=fresh)
                 self.state["turn"] = turn_data(turn)
                 if decision.reason == "likely" and pending.get("kind") == "items":
                     # A field asked instead of a pick, answered for the option far ahead: the others named.

@@ -270,6 +270,12 @@ def names_nothing(content: str, field: str | None = None) -> bool:
     return content.strip() in PARTICLES or not content.strip()
 
 
+def asks_materials(normal: str) -> bool:
+    """Whether normalised ``normal`` asks what to bring (also beside another field: 现在去来得及吗 要带啥,
+    whose field is the whole one-trip answer)."""
+    return bool(_MATERIALS.search(normal))
+
+
 def only_field_words(normal: str) -> bool:
     """Whether ``normal`` (normalised) is field cues and nothing else (几天, 多钱): it names no item."""
     for pattern in _BOUND_CUES:

@@ -37,7 +37,14 @@ from bot.matching import words as vocab
 from bot.matching.decision import Decision, Reason, Turn
 from bot.matching.embedding import Embedder
 from bot.matching.features import Candidate, base_name, candidates
-from bot.matching.fields import PRESENCE_ASK, PROXY_ASK, names_nothing, only_field_words, strip_field_words
+from bot.matching.fields import (
+    PRESENCE_ASK,
+    PROXY_ASK,
+    asks_materials,
+    names_nothing,
+    only_field_words,
+    strip_field_words,
+)
 from bot.matching.normalize import normalize, to_halfwidth
 from bot.matching.options import (
     PAPERS,
@@ -803,7 +810,9 @@ class Matcher:
                 "answer", item=offered[index], field=field or prev.field, score=1.0, reason="picked"
             )
         content = self._prepare(text)
-        if field is not None and (only_field_words(content) or names_nothing(content, field)):
+        # 现在去来得及吗 要带啥: what to bring and when, the whole answer (no field), naming no item either.
+        asked = field or ("materials" if asks_materials(surface.normal) else None)
+        if asked is not None and (only_field_words(content) or names_nothing(content, asked)):
             # 几天, 多钱, 在手机上可以办不: a field asked and nothing else, whatever some record says.
             content = ""
         if not content:
