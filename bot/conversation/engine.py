@@ -119,8 +119,8 @@ class _Conversation(PendingChoices):
         if pending:
             number = choices.number_in(text, len(pending["options"]))
             # 第二个问题 always counts the citizen's questions; 第二个 beside a list of situations too.
-            counted = choices.counted_ordinal(text, asked=pending.get("kind") != "situations")
-            part = choices.counted_part(self.state.get("told") or [], counted) if counted else None
+            ordinal = choices.counted_ordinal(text, asked=pending.get("kind") != "situations")
+            part = choices.counted_part(self.state.get("told") or [], ordinal) if ordinal else None
             if part is not None and not choices.counted_parts(text):
                 # 先说第二个 after 一个是…，一个是…: the citizen's own second question, as the reply said to
                 # ask it (回复“第二个”), not the second situation listed beside the first answer.

@@ -811,8 +811,8 @@ class Matcher:
             )
         content = self._prepare(text)
         # 现在去来得及吗 要带啥: what to bring and when, the whole answer (no field), naming no item either.
-        asked = field or ("materials" if asks_materials(surface.normal) else None)
-        if asked is not None and (only_field_words(content) or names_nothing(content, asked)):
+        whole = field or ("materials" if asks_materials(surface.normal) else None)
+        if whole is not None and (only_field_words(content) or names_nothing(content, whole)):
             # 几天, 多钱, 在手机上可以办不: a field asked and nothing else, whatever some record says.
             content = ""
         if not content:
