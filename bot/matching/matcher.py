@@ -753,8 +753,8 @@ class Matcher:
             meant = self._decide(compact[corrected.end() :], None)
             if meant.action == "answer" and meant.item != prev.item:
                 return meant
-            likely = likely_item(meant) if meant.action == "clarify" else None
-            if likely is not None and likely != prev.item:
+            far = likely_item(meant) if meant.action == "clarify" else None
+            if far is not None and far != prev.item:
                 return meant  # far ahead of the rest: the engine answers it, the others named
         purpose = PURPOSE.search(compact)
         if purpose is not None and purpose.start() >= 4:
