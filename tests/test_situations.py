@@ -263,3 +263,18 @@ def test_a_school_year_tells_a_pupils_age():
     assert age_situation(item.situations, "孙女今年读初二了，要办身份证").name == "未满16周岁"
     assert age_situation(item.situations, "儿子上高三了，身份证还没办").name == "年满16周岁"
     assert age_situation(item.situations, "儿子上高一了") is None  # 15 or 16: either side
+
+
+def test_marriage_before_village_life_and_a_rented_home_are_told_in_situation_words():
+    assert "离婚" in roles("我俩都是二婚")
+    assert "农村" in roles("我们是村里的，老两口")
+    assert "住所" in roles("在县城租房住了一年多")
+    assert "亲属" in roles("我是安徽嫁过来的")
+    assert "配偶" in roles("领完证想把他户口迁过来")
+    low = _item("最低生活保障申请", "城市低保", "农村低保")
+    found = worded_situation(low, f"老两口 {roles('我们是村里的')}", lambda t: t)
+    assert found is not None and found.name == "农村低保"
+
+
+def test_a_plain_errand_tells_none_of_these():
+    assert roles("社保卡在哪办") == ""

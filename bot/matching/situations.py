@@ -22,7 +22,15 @@ _NOT = "(?<!没)(?<!没有)(?<!莫得)(?<!无)(?<!未)(?<!冇)(?<!不)"
 #: Family ties as citizens tell them, and as situation names write them (投靠配偶). Only the tie itself
 #: counts: 我老婆/孩子 alone is usually who the errand is for (孩子上小学 is not 随迁子女).
 _ROLES = (
-    ("配偶", re.compile(rf"{_NOT}(?:嫁|娶|结婚|夫妻|两口子)")),
+    # Kin by marriage are kin too (投靠亲属 of 我是安徽嫁过来的).
+    ("配偶 亲属", re.compile(rf"{_NOT}(?:嫁|娶|结婚|夫妻|两口子|领完证|领了证)")),
+    # Married before (我俩都是二婚, 她离过婚): 离婚 / 丧偶, as situation names write it (曾经离婚或丧偶).
+    ("离婚 丧偶", re.compile(r"二婚|再婚|离过婚|离过一次婚|前夫|前妻")),
+    # Living in a village (我们是村里的, 在乡下): 农村, as situation names write it (农村低保).
+    ("农村", re.compile(r"村里|村上|乡下|农村|屯里|寨子里")),
+    # A home rented or owned where they live (在县城租房住了一年多): 住所, as situation names write it
+    # (以合法稳定住所申领).
+    ("住所", re.compile(r"租房|租的房|租房子|租了(?:一)?套|自己的房子|自家房子")),
     # Married, as a story tells it (结婚证也有, 领了证的): 婚内, as situation names write it (婚内生育).
     ("婚内", re.compile(rf"{_NOT}(?:结婚证|已婚|领了证|领过证|扯了证|登记结婚了)")),
     # Not married (我跟孩子爸还没领证, 未婚先孕): 非婚, as situation names write it (非婚生育).
