@@ -278,3 +278,11 @@ def test_marriage_before_village_life_and_a_rented_home_are_told_in_situation_wo
 
 def test_a_plain_errand_tells_none_of_these():
     assert roles("社保卡在哪办") == ""
+
+
+def test_renewing_moving_school_and_leaving_a_job_are_told_in_situation_words():
+    visa = _item("往来港澳通行证及签注", "首次办证并签注", "证件有效、只需再次签注")
+    found = worded_situation(visa, f"就是续签 证还没过期 {roles('就是续签 证还没过期')}", lambda t: t)
+    assert found is not None and found.name == "证件有效、只需再次签注"
+    assert "转学" in roles("孩子在外省读三年级，想转回老家读")
+    assert "解除劳动关系" in roles("我不在厂里干了，准备回老家")

@@ -28,6 +28,13 @@ _ROLES = (
     ("离婚 丧偶", re.compile(r"二婚|再婚|离过婚|离过一次婚|前夫|前妻")),
     # Living in a village (我们是村里的, 在乡下): 农村, as situation names write it (农村低保).
     ("农村", re.compile(r"村里|村上|乡下|农村|屯里|寨子里")),
+    # Not expired (证还没过期): 有效, as situation names write it (证件有效、只需再次签注); 续签 is 再次签注.
+    ("有效", re.compile(r"(?:没|未|还没|没有)(?:过期|到期)|还有效|还能用")),
+    ("再次签注", re.compile(r"续签|再签|重新签注")),
+    # A pupil moving school (想转回老家读书): 转学, as situation names write it (外地转学回本县).
+    ("转学", re.compile(r"转学|转回\w{0,4}(?:读|上)|转过来(?:读|上)|转到\w{0,6}(?:读|上学|念)")),
+    # Leaving a job (我不在厂里干了, 被裁了): 解除劳动关系 / 离职, as situation names write it.
+    ("解除劳动关系 离职", re.compile(r"不在\w{0,4}干了|不干了|辞职|辞工|离职|被辞|辞退|被裁|裁员|被开除")),
     # A home rented or owned where they live (在县城租房住了一年多): 住所, as situation names write it
     # (以合法稳定住所申领).
     ("住所", re.compile(r"租房|租的房|租房子|租了(?:一)?套|自己的房子|自家房子")),
