@@ -394,3 +394,8 @@ def test_the_village_committee_applying_is_someone_else_going() -> None:
     assert PROXY_ASK.search(normalize("我上班走不开，村里能帮着申请吗"))
     assert PROXY_ASK.search(normalize("社区可以代办不"))
     assert not PROXY_ASK.search(normalize("村里开了证明"))
+
+
+def test_whether_this_person_must_come_is_a_presence_question() -> None:
+    assert PRESENCE_ASK.search(normalize("我腿脚不好，要我自己去不"))
+    assert not PRESENCE_ASK.search(normalize("我要自己去办个体户"))

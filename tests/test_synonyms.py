@@ -2,6 +2,7 @@
 
 import pytest
 
+from bot.matching.segment import common_pairs
 from bot.matching.synonyms import HomophoneFixer, Synonyms, default_synonyms
 
 SYNONYMS = [
@@ -125,8 +126,9 @@ def test_common_words_are_not_typos() -> None:
 
 
 def test_function_characters_are_never_typos() -> None:
-    # 户口不在这 reaches the fixer as 户口不 (在这 removed): 不 is a word by itself, not a typo of 簿.
-    assert HomophoneFixer(["居民户口簿补领"]).fix("户口不") == "户口不"
+    # 户口不在这 reaches the fixer as 户口不 (在这 removed): 不 is a word by itself, not a typo of 簿;
+    # and 户口 is a common word (the matcher's known pairs), so 不 ends no name either.
+    assert HomophoneFixer(["居民户口簿补领"], known=common_pairs()).fix("户口不") == "户口不"
     assert HomophoneFixer(["居民户口簿补领"]).fix("户口部") == "户口簿"
 
 
@@ -134,3 +136,11 @@ def test_a_character_before_a_word_is_no_typo_of_a_longer_name() -> None:
     # 领补贴 (ling bu tie) sounds like 龄补贴 of 高龄补贴; 补贴 is a word, so 领 is the verb before it.
     assert HomophoneFixer(["高龄补贴申领"], known=frozenset({"补贴"})).fix("领补贴") == "领补贴"
     assert HomophoneFixer(["高龄补贴申领"]).fix("领补贴") == "龄补贴"  # without the word known: as before
+
+
+def test_a_function_character_ending_a_name_is_a_typo_of_it():
+    fixer = HomophoneFixer(["城乡居民医保 新农合"], known=frozenset({"户口"}))
+    assert fixer.fix_function_characters("新农和今年交多少") == "新农合今年交多少"
+    # 户口 is a word by itself: 不 after it is no typo of 簿.
+    fixer = HomophoneFixer(["户口簿"], known=frozenset({"户口"}))
+    assert fixer.fix_function_characters("户口不在这边") == "户口不在这边"

@@ -237,7 +237,9 @@ class ItemScorer:
     def prepare(self, text: str) -> str:
         """The content words of a message, typo-corrected and canonical, as matched against phrases."""
         normal = normalize(text)
-        content = content_words(strip_field_words(normal))
+        # A function character that is a homophone typo (新农和: 和 for 合) is fixed before function words go;
+        # other typos are fixed in the content words below.
+        content = content_words(strip_field_words(self.fixer.fix_function_characters(normal)))
         content = self.synonyms.canonical(self.fixer.fix(content))
         if self._unknown_pair(content):
             # Other typos, against the words of the items the rest of the question points at, and those

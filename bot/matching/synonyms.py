@@ -116,13 +116,27 @@ class HomophoneFixer:
             position = start + offset
             if chars[position] == new:
                 continue
-            if chars[position] in _FUNCTION_CHARACTERS:
+            if chars[position] in _FUNCTION_CHARACTERS and not self._ends_a_name(chars, start, word, offset):
                 return False
             for left in (position - 1, position):
                 pair = "".join(chars[left : left + 2]) if left >= 0 else ""
                 if len(pair) == 2 and (pair in self.vocabulary or pair in self.known):
                     return False
         return True
+
+    def _ends_a_name(self, chars: list[str], start: int, word: str, offset: int) -> bool:
+        """Whether the changed character ends a three-character word whose first two the text says and no
+        common word is (新农和 → 新农合; 户口不 stays: 户口 is a word by itself)."""
+        head = "".join(chars[start : start + 2])
+        return len(word) == 3 and offset == 2 and head == word[:2] and head not in self.known
+
+    def fix_function_characters(self, text: str) -> str:
+        """``text`` with only the typos that replace a function character fixed (新农和 → 新农合)."""
+        fixed = self.fix(text)
+        if len(fixed) != len(text):
+            return text
+        changed = [i for i, (a, b) in enumerate(zip(text, fixed, strict=True)) if a != b]
+        return fixed if changed and all(text[i] in _FUNCTION_CHARACTERS for i in changed) else text
 
     def fix(self, text: str) -> str:
         """``text`` with homophone typos replaced by vocabulary words (longest span first)."""
