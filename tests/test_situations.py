@@ -286,3 +286,9 @@ def test_renewing_moving_school_and_leaving_a_job_are_told_in_situation_words():
     assert found is not None and found.name == "证件有效、只需再次签注"
     assert "转学" in roles("孩子在外省读三年级，想转回老家读")
     assert "解除劳动关系" in roles("我不在厂里干了，准备回老家")
+
+
+def test_a_stall_is_a_stall_point():
+    stall = _item("小餐饮登记", "小经营店登记", "小摊点备案")
+    found = worded_situation(stall, f"在集上摆摊卖凉皮 {roles('在集上摆摊卖凉皮')}", lambda t: t)
+    assert found is not None and found.name == "小摊点备案"
