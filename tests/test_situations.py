@@ -1,5 +1,6 @@
 """bot.matching.situations: which situation of an item a message tells in words or by an age."""
 
+from bot.matching.options import by_words
 from bot.matching.situations import (
     age_situation,
     named_situation,
@@ -289,6 +290,5 @@ def test_renewing_moving_school_and_leaving_a_job_are_told_in_situation_words():
 
 
 def test_a_stall_is_a_stall_point():
-    stall = _item("小餐饮登记", "小经营店登记", "小摊点备案")
-    found = worded_situation(stall, f"在集上摆摊卖凉皮 {roles('在集上摆摊卖凉皮')}", lambda t: t)
-    assert found is not None and found.name == "小摊点备案"
+    told = "在集上摆摊卖凉皮"
+    assert by_words(f"{told} {roles(told)}", ["小经营店登记", "小摊点备案"], "小餐饮登记") == 1
