@@ -142,7 +142,8 @@ def test_a_follow_up_answered_by_a_situations_note_is_in_that_situation(context)
     say(context, "港澳通行证怎么办")
     reply = say(context, "证还没过期，就是签注用完了")
     assert (reply.item, reply.situation) == ("SF-GA-010", "证件有效、只需再次签注")
-    assert reply.text.startswith("证件有效、只需再次签注：")
+    # Told in its words (没过期 → 有效): the situation's whole block, its note (自助签注机) among it.
+    assert "自助签注机" in reply.text and reply.field is None
     assert say(context, "要多少钱").situation == "证件有效、只需再次签注"
 
 
