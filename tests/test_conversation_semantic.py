@@ -339,7 +339,8 @@ def test_a_story_asking_an_faq_question_in_its_words_gets_its_answer_first(conte
 
 def test_a_field_asked_instead_of_a_pick_is_answered_for_the_option_far_ahead(context):
     story = (
-        "闺女啊，俺今年八十一了，听俺们村的人说八十岁以上国家给补贴，人家都领上了，俺咋一分钱没见着呢？"
+        # No bound of age said (八十岁以上 would settle it: the old-age rule answers 高龄津贴 at once).
+        "闺女啊，俺今年八十一了，听俺们村的人说岁数大的国家给补贴，人家都领上了，俺咋一分钱没见着呢？"
         "俺户口是去年才从俺儿子那边迁回来的"
     )
     first = say(context, story)
