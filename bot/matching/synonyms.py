@@ -132,6 +132,9 @@ class HomophoneFixer:
 
     def fix_function_characters(self, text: str) -> str:
         """``text`` with only the typos that replace a function character fixed (新农和 → 新农合)."""
+        heads = (text[i - 2 : i] for i in range(2, len(text)) if text[i] in _FUNCTION_CHARACTERS)
+        if not any(head in self.vocabulary and head not in self.known for head in heads):
+            return text  # no name's first two characters before a function character: nothing to fix
         fixed = self.fix(text)
         if len(fixed) != len(text):
             return text
