@@ -53,6 +53,11 @@ class Surface(NamedTuple):
     pick: int | None
 
 
+#: Messages up to this long are read for a field asked in a homophone typo: the short follow-ups that ask
+#: one (这个能网伤办吗); a longer question's field is in its own words, and a second pass costs every one.
+FIXED_LENGTH = 12
+
+
 def read_surface(text: str, fix: Callable[[str], str] | None = None) -> Surface:
     """The surface of one message (already read from pinyin); ``fix`` corrects homophone typos, for a field
     asked in them (能网伤办吗 → 网上, 要登保吗 → 登报) when the text as typed asks none but conditions."""
@@ -70,7 +75,7 @@ def read_surface(text: str, fix: Callable[[str], str] | None = None) -> Surface:
         field = None
     else:
         field = (detect_field(clause) if clause else None) or detect_field(text)
-    if fix is not None and field in (None, "conditions"):
+    if fix is not None and field in (None, "conditions") and len(text) <= FIXED_LENGTH:
         fixed = fix(text)
         field = (detect_field(fixed) if fixed != text else None) or field
     return Surface(
