@@ -49,8 +49,9 @@ def number_in(text: str, count: int) -> Pick | None:
         return _checked(_CIRCLED.index(compact) + 1, count)
     if _LAST.match(compact):
         return Pick(index=count - 1)
-    leading = _LEADING.match(to_halfwidth(text).strip())
-    if leading is not None and detect_field(text[leading.end() :]) is not None:
+    typed = to_halfwidth(text).strip()
+    leading = _LEADING.match(typed)
+    if leading is not None and detect_field(typed[leading.end() :]) is not None:
         # 2 要多久, ③，多少钱: the option, then what is asked of it.
         raw = leading.group(1)
         number = int(raw) if raw.isdigit() else _CIRCLED.index(raw) + 1
@@ -103,7 +104,7 @@ def counted_parts(message: str) -> list[str]:
     return parts if all(parts) else []
 
 
-#: Two questions told as 一个是…，一个是… (or 一是…二是…, 一个…另一个…).
+#: Two questions told as 一个是…，一个是… (or 一是…二是…, 一个是…另一个是…).
 _PAIRED = re.compile(r"(?:一个是|一是)(.+?)[，,；;。](?:另外?一个是?|一个是|二是)(.+)")
 
 

@@ -72,10 +72,11 @@ def who_goes(text: str) -> bool:
 
 
 #: Characters of a hall question about a day kept for the next message (周六上午你们开门吗).
-STORY_KEPT_DAY = 40
+HALL_DAY_KEPT = 40
 
 
 def compact_of(text: str) -> str:
+    """``text`` half-width, without spaces (what the turn patterns read)."""
     return to_halfwidth(text).replace(" ", "")
 
 
@@ -85,6 +86,9 @@ _DENIED = re.compile(r"不是([^，,。]{2,8})")
 
 class _Conversation(PendingChoices):
     """One message read and answered: the order of :func:`respond`'s docstring."""
+
+    #: The hall question about a day the previous reply answered, if any (set as each text is read).
+    hall_day = ""
 
     def text(self, raw: str) -> Reply:
         text = raw.strip()
@@ -153,7 +157,7 @@ class _Conversation(PendingChoices):
             reply = self.hall_or_item(asked, text)
             if reply is not None:
                 if reply.action == "hall" and asked.days:
-                    self.state["hall_day"] = text[:STORY_KEPT_DAY]
+                    self.state["hall_day"] = text[:HALL_DAY_KEPT]
                 return reply
         # 还有个事，… answers no list; nor does 我说错了，不是离婚，是… under 离婚登记's situations.
         if pending and not NEW_ERRAND.match(compact) and not self.corrects_current(compact):
