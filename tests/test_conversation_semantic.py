@@ -713,17 +713,10 @@ def test_an_apology_for_a_wrong_word_is_no_correction_of_the_item(context):
     assert reply.item == "SF-GA-016"
 
 
-MARSH = Path(__file__).resolve().parent.parent / "bench" / "heldout" / "marsh-hall.json"
-
-
 @pytest.fixture(scope="module")
 def marsh(knowledge) -> StaticKnowledge:
     # A second hall (development material): FAQs asking alike (两个人都要去吗 of 补领, beside 结婚登记).
-    from bot.matching.embedding import load
-    from bot.matching.vectorcache import LmdbVectorCache
-
-    embedder = load("auto").embedder
-    return StaticKnowledge(load_kb(str(MARSH)), SemanticSetup(embedder, LmdbVectorCache(str(VECTORS))))
+    return _hall_knowledge(knowledge, "marsh")
 
 
 def test_who_must_come_stays_on_the_errand_at_hand(marsh):
@@ -753,19 +746,10 @@ def test_an_old_age_does_not_overrule_what_else_the_story_tells(context):
     assert reply.action == "clarify"
 
 
-LOTUS = Path(__file__).resolve().parent.parent / "bench" / "heldout" / "lotus-hall.json"
-
-
 def test_a_word_of_one_option_that_the_message_means_of_another_does_not_pick_it(knowledge):
     # 买房子 says 购房, a word of 偿还购房贷款本息 alone, yet the message is about buying: alone it points
     # far ahead at 购买自住住房.
-    from bot.matching.embedding import load
-    from bot.matching.vectorcache import LmdbVectorCache
-
-    lotus = StaticKnowledge(
-        load_kb(str(LOTUS)), SemanticSetup(load("auto").embedder, LmdbVectorCache(str(VECTORS)))
-    )
-    context = make_context(lotus)
+    context = _other_hall(knowledge, "lotus")
     assert say(context, "公积金提取").action == "clarify"
     assert say(context, "帮女儿买房子，付首付").item == "HT-GJJ-001"
 

@@ -63,12 +63,17 @@ def number_in(text: str, count: int) -> Pick | None:
     return _checked(int(raw) if raw.isdigit() else _CN[raw], count)
 
 
+def _ordinal_near_start(compact: str, pattern: re.Pattern[str]) -> re.Match[str] | None:
+    found = pattern.search(compact)
+    return found if found is not None and found.start() <= _ORDINAL_START else None
+
+
 def counted_ordinal(text: str, *, asked: bool = False) -> int | None:
     """The number of an ordinal word near the start (先说第二个 → 2), not a bare digit, or None; ``asked``:
     only one of a question (第二个问题)."""
     compact = to_halfwidth(text).strip().replace(" ", "")
-    found = (_ORDINAL_ASKED if asked else _ORDINAL_ANY).search(compact)
-    if found is None or found.start() > _ORDINAL_START:
+    found = _ordinal_near_start(compact, _ORDINAL_ASKED if asked else _ORDINAL_ANY)
+    if found is None:
         return None
     raw = found.group(1)
     return int(raw) if raw.isdigit() else _CN[raw]
@@ -77,8 +82,8 @@ def counted_ordinal(text: str, *, asked: bool = False) -> int | None:
 def after_ordinal(text: str) -> str:
     """What ``text`` asks beside its ordinal (那第一个呢，在哪个窗口 → 在哪个窗口), or ""."""
     compact = to_halfwidth(text).strip().replace(" ", "")
-    found = _ORDINAL_ANY.search(compact)
-    rest = compact[found.end() :] if found is not None and found.start() <= _ORDINAL_START else ""
+    found = _ordinal_near_start(compact, _ORDINAL_ANY)
+    rest = compact[found.end() :] if found is not None else ""
     rest = rest.removeprefix("问题").removeprefix("事")
     return rest.lstrip("呢吧啊，,。：:").strip("，,。 ")
 

@@ -21,7 +21,7 @@ import logging
 import re
 from typing import Any
 
-from bot.conversation import answers, choices, consent, handoff, itemreply, smalltalk
+from bot.conversation import answers, choices, consent, handoff, smalltalk
 from bot.conversation.hall import Ask, addresses_hall, day_asked, hall_question
 from bot.conversation.hallreply import hall_reply
 from bot.conversation.hours import Schedule
@@ -30,10 +30,9 @@ from bot.conversation.messages import Message, Reply
 from bot.conversation.pending import PendingChoices
 from bot.conversation.session import EXAMPLES, HELP, Context, schedule_of, turn_data, turn_of
 from bot.matching.decision import Decision, Turn
-from bot.matching.fields import PRESENCE_ASK, PROXY_ASK
+from bot.matching.fields import asks_who_goes
 from bot.matching.matcher import BARE_ASK, CORRECTION, NEW_ERRAND
 from bot.matching.normalize import normalize, to_halfwidth
-from bot.matching.records import content_tokens
 from bot.matching.settled import FIRST_ANSWER_P
 from knowledge.schema import Item
 
@@ -65,12 +64,6 @@ def _asked_of(part: str, text: str) -> str:
     return f"{part}，{rest}" if rest else part
 
 
-def who_goes(text: str) -> bool:
-    """Whether ``text`` asks who may or must go (能让我妈去办吗, 两个人都要去吗)."""
-    normal = normalize(text)
-    return bool(PROXY_ASK.search(normal) or PRESENCE_ASK.search(normal))
-
-
 #: Characters of a hall question about a day kept for the next message (周六上午你们开门吗).
 HALL_DAY_KEPT = 40
 
@@ -96,7 +89,7 @@ class _Conversation(PendingChoices):
         self.hall_day = str(self.state.pop("hall_day", "") or "")
         if not text:
             return Reply.say(HELP, "smalltalk")
-        compact = to_halfwidth(text).replace(" ", "")
+        compact = compact_of(text)
         rating = _RATING.match(compact)
         if rating:
             return self.rate(int(rating.group(1)))
@@ -190,19 +183,17 @@ class _Conversation(PendingChoices):
         """Whether ``text`` asks who may go, or something the record of item ``code`` tells."""
         matcher = self.knowledge.matcher
         normal = normalize(matcher.reader.read(text))
-        if PROXY_ASK.search(normal) or PRESENCE_ASK.search(normal):
+        if asks_who_goes(normal):
             return True
         return code in matcher.position and matcher.grounded(normal, matcher.prepare(text), code)
 
     def needed_here(self, text: str, code: str) -> bool:
         """Whether ``text`` asks if something is needed that a material of item ``code`` names."""
-        matcher = self.knowledge.matcher
         item = self.knowledge.item(code)
-        asked = itemreply.need_asked(normalize(matcher.reader.read(text)))
-        if item is None or asked is None:
+        if item is None:
             return False
-        words = content_tokens(matcher.prepare(asked))
-        return itemreply.needed_material(item, self.current_situation(item), words, asked) is not None
+        normal = normalize(self.knowledge.matcher.reader.read(text))
+        return self.needed_line(item, self.current_situation(item), normal) is not None
 
     def corrects_current(self, compact: str) -> bool:
         """Whether ``compact`` corrects the item under discussion (不是离婚，是… after 离婚登记): what it says
@@ -283,14 +274,14 @@ class _Conversation(PendingChoices):
         # likely new item is answered at once then.
         current = str(previous.item) if previous and previous.item else ""
         # 我说错了，不是离婚，是结婚证找不到了要补: what the item at hand's record tells holds it no more.
-        correcting = bool(current) and bool(CORRECTION.match(to_halfwidth(text).replace(" ", "")))
+        correcting = bool(current) and bool(CORRECTION.match(compact_of(text)))
         about_current = bool(current) and not correcting and self.about_current(text, current)
         if (
             about_current
             and decision.action == "answer"
             and decision.item != current
             and (
-                who_goes(text)
+                asks_who_goes(normalize(text))
                 and not matcher.mentions_item(text, str(decision.item))
                 and not matcher.names_away(text, current, [str(decision.item)])
                 or self.needed_here(text, current)
@@ -377,7 +368,7 @@ class _Conversation(PendingChoices):
                     others = [str(c) for c in pending.get("options") or () if c != item.code]
                     return self.with_runner_up(reply, others[:1], guessed=True)
                 return reply
-        new_errand = bool(NEW_ERRAND.match(to_halfwidth(text).replace(" ", "")))
+        new_errand = bool(NEW_ERRAND.match(compact_of(text)))
         if (
             decision.action == "clarify"
             and current

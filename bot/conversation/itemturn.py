@@ -10,11 +10,11 @@ from bot.conversation.messages import Reply
 from bot.conversation.session import Session, turn_data
 from bot.matching.decision import Turn
 from bot.matching.fields import (
-    PRESENCE_ASK,
     PROXY_ASK,
     PROXY_SITUATION,
     URGENT_ASK,
     URGENT_SITUATION,
+    asks_who_goes,
     fields_asked,
     proxy_option,
 )
@@ -105,13 +105,10 @@ class ItemAnswers(Session):
             situation = told_apart(item, entry.a, matcher.prepare)
             if situation is not None:
                 self.state["situation"] = {"item": item.code, "name": situation.name}
-        asks_presence = PROXY_ASK.search(normal) or PRESENCE_ASK.search(normal)
+        asks_presence = asks_who_goes(normal)
         if lead is None and text and not asks_presence:
             # 我今年62了，还要体检吗: 需要, and the material that says so (身体条件证明：…体检).
-            asked_need = itemreply.need_asked(normal)
-            if asked_need is not None:
-                words = content_tokens(matcher.prepare(asked_need))
-                lead = itemreply.needed_material(item, situation, words, asked_need)
+            lead = self.needed_line(item, situation, normal)
         if lead is None and text and asks_presence and not _proxy(situation):
             # 我当妈的帮她去办行不行 (no situation being for someone else), 要他本人去吗: the record on who
             # must come.
@@ -211,6 +208,15 @@ class ItemAnswers(Session):
             situation=situation.name if situation else None,
             choices=choices_,
         )
+
+    def needed_line(self, item: Item, situation: Situation | None, normal: str) -> str | None:
+        """需要 and the material line, when normalised ``normal`` asks whether something is needed that a
+        material of ``item`` names (还要体检吗, 要交居住证明不); else None."""
+        asked = itemreply.need_asked(normal)
+        if asked is None:
+            return None
+        words = content_tokens(self.knowledge.matcher.prepare(asked))
+        return itemreply.needed_material(item, situation, words, asked)
 
     def _silent(self, what: str, item: Item, situation: Situation | None) -> str:
         """``what`` the record does not say, and the number to ask instead."""

@@ -124,6 +124,13 @@ HOW_TO = re.compile(
 PROXY_SITUATION = re.compile(
     r"委托|代办|代领|代理|他人|其他[^、，,（）()]{0,4}人|(?:不能|无法|不便)(?:到场|亲自)"
 )
+
+
+def asks_who_goes(normal: str) -> bool:
+    """Whether normalised ``normal`` asks who may or must go (能让我妈去办吗, 两个人都要去吗)."""
+    return bool(PROXY_ASK.search(normal) or PRESENCE_ASK.search(normal))
+
+
 #: The citizen cannot wait ("等不了那么久", "急用", "来不及了").
 URGENT_ASK = re.compile(
     r"等不了|等不及|等不到|来不及|来不来得及|赶不赶得上|赶得及|赶不及|赶得上吗|急用|急着用|着急用|赶着用|"
