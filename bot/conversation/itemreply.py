@@ -188,6 +188,39 @@ def needed_material(item: Item, situation: Situation | None, words: Sequence[str
     return None
 
 
+#: Where or from whom a material is got (体检在哪做, 自产证明找谁开, 证明去哪里开): not the item's own
+#: window (在哪办 asks that).
+SOURCE_ASK = re.compile(
+    r"(?:找谁|谁给|谁|去哪|到哪|在哪|哪里|哪儿|哪个地方|什么地方|啥地方)(?:儿|里)?(?:去|可以|能)?"
+    r"(?:开|做|出具|出|打印|打|拿|弄)(?!户|始|门|业|通)"
+)
+
+
+def source_asked(text: str) -> str | None:
+    """What ``text`` asks where to get (体检 of 体检在哪做): the few characters before the asking words;
+    None when nothing such is asked."""
+    compact = text.replace(" ", "")
+    asked = SOURCE_ASK.search(compact)
+    return None if asked is None else compact[max(0, asked.start() - _NEED_NEAR) : asked.start()]
+
+
+#: Characters that name nothing in what is asked about (那个体检, 这证明).
+_SOURCE_FILLER = re.compile(r"[那这个的了呢要还也就是得去]")
+
+
+def sourced_material(item: Item, situation: Situation | None, subject: str) -> str | None:
+    """The line of the material that ``subject`` (what a question asks where to get) names by two
+    characters in a row, when its note says more than its name (县级以上医疗机构…出具); else None."""
+    said = _SOURCE_FILLER.sub(" ", subject)
+    for word in _PAPER_WORDS:
+        said = said.replace(word, " ")
+    pairs = {said[i : i + 2] for i in range(len(said) - 1) if " " not in said[i : i + 2]}
+    for material in answers.materials_of(item, situation):
+        if material.note and any(pair in f"{material.name} {material.note}" for pair in pairs):
+            return answers.material_text(material)
+    return None
+
+
 def _sentences_saying(item: Item, situation: Situation | None, pattern: re.Pattern[str]) -> list[str]:
     """The record's sentences (and FAQ answers) in which ``pattern`` occurs, each once, in record order."""
     found = (shown for searched, shown in _record_units(item, situation) if pattern.search(searched))

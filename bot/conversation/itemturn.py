@@ -26,6 +26,8 @@ from knowledge.schema import Item, Situation
 
 #: Field questions about a day ("今天能办不", "周六开门吗") are answered from the hours.
 DAY_FIELDS = {None, "conditions", "hours", "online"}
+#: What a first answer to a question about a day says after that day: the hours, where, the way online.
+_DAY_TRIP = ("hours", "location", "online")
 
 
 class ItemAnswers(Session):
@@ -91,6 +93,10 @@ class ItemAnswers(Session):
             # A story is about as close to every passage as to the entry its asking clause is (俺户口在老家，
             # 能在恁这申请低保不 after how the family fell ill): the clause alone, against the FAQ.
             entry = details.faq_for(item, clause, field or asked, details.passages_for(matcher, item, clause))
+        if entry is not None and text and not itemreply.SOURCE_ASK.search(entry.q):
+            # 自产证明找谁开: where the material is got, which its note says, not an FAQ entry that only
+            # names it (把棉花卖给轧花厂要自己开票吗).
+            entry = None if self.needed_line(item, situation, normal, need=False) else entry
         lead = itemreply.faq_lead(entry) if entry else None
         proxy = situation is None or not PROXY_SITUATION.search(situation.name)
         if text and proxy and item.situations and PROXY_ASK.search(normal):
@@ -106,6 +112,7 @@ class ItemAnswers(Session):
             if situation is not None:
                 self.state["situation"] = {"item": item.code, "name": situation.name}
         asks_presence = asks_who_goes(normal)
+
         if lead is None and text and not asks_presence:
             # 我今年62了，还要体检吗: 需要, and the material that says so (身体条件证明：…体检).
             lead = self.needed_line(item, situation, normal)
@@ -155,8 +162,14 @@ class ItemAnswers(Session):
         day_answer = self.day_answer(item, text, field, fresh=fresh)
         if isinstance(day_answer, Reply):
             return day_answer
+        story_told = len(normal.replace(" ", "")) >= STORY_LENGTH
+        if day_answer is not None and not story_told:
+            # "今天可以办护照吗", first time: a question about that day, answered as such, with where to go
+            # and the way online (what the trip that day needs to know), not the whole block.
+            return self._day_trip(item, situation, day_answer, lead)
         if day_answer is not None and lead is None:
-            # "今天可以办护照吗", first time: that day, then the one-trip block.
+            # A story that asks about a day on the way (现在满六十了…要带啥): that day, then the one-trip
+            # block: whoever tells the whole story is about to make the trip.
             lead, field = day_answer, None
         if field is not None and text:
             # 公证在哪办 多少钱: the other field asked too, said before the one the reply is about.
@@ -209,14 +222,39 @@ class ItemAnswers(Session):
             choices=choices_,
         )
 
-    def needed_line(self, item: Item, situation: Situation | None, normal: str) -> str | None:
+    def needed_line(
+        self, item: Item, situation: Situation | None, normal: str, *, need: bool = True
+    ) -> str | None:
         """需要 and the material line, when normalised ``normal`` asks whether something is needed that a
-        material of ``item`` names (还要体检吗, 要交居住证明不); else None."""
-        asked = itemreply.need_asked(normal)
+        material of ``item`` names (还要体检吗, 要交居住证明不), or the line alone when it asks where that
+        material is got (体检在哪做; only this when not ``need``); else None."""
+        asked = itemreply.need_asked(normal) if need else None
         if asked is None:
-            return None
+            source = itemreply.source_asked(normal)
+            # 体检在哪做, 自产证明找谁开: the material's line, whose note says where it is got.
+            return itemreply.sourced_material(item, situation, source) if source else None
         words = content_tokens(self.knowledge.matcher.prepare(asked))
         return itemreply.needed_material(item, situation, words, asked)
+
+    def _day_trip(self, item: Item, situation: Situation | None, day: str, lead: str | None) -> Reply:
+        """The first answer about ``item`` to a question about a day: ``lead`` (an FAQ answer) and what
+        ``day`` holds for it, then its hours, where it is handled and the way online."""
+        self.state.pop("pending", None)
+        lines = [
+            f"{answers.FIELD_LABELS[f]}：{content}"
+            for f in _DAY_TRIP
+            if (content := answers.field_text(item, f, self.hall, situation))
+        ]
+        head = f"{lead}\n{day}" if lead else day
+        body = "\n".join([answers.short_title(item, situation), *lines, answers.hint(item, "hours")])
+        rendered = answers.fit(f"{head}\n\n{body}")
+        self.state.pop("pages", None)
+        self.state["rated"] = item.code
+        self.state["streak"] = 0
+        self.state["turn"] = turn_data(Turn(item=item.code, field="hours", extra=self.topic_extra()))
+        return Reply.say(
+            rendered, "answer", item=item.code, field="hours", situation=situation.name if situation else None
+        )
 
     def _silent(self, what: str, item: Item, situation: Situation | None) -> str:
         """``what`` the record does not say, and the number to ask instead."""

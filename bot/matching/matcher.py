@@ -71,6 +71,7 @@ from bot.matching.settled import (
     leading_option,
     likely_item,
     lost_sibling,
+    named_choice,
     own_words,
     replacement,
     replacing_choice,
@@ -386,6 +387,14 @@ class Matcher:
                 replacing_choice(choices, self._prepare(text), items)
                 or issuing_choice(choices, text, items)
                 or goal_choice(choices, text, items)
+                or named_choice(
+                    choices,
+                    text,
+                    items,
+                    self.items,
+                    self._prepare,
+                    lexical_first=self._lexical_first(verdict),
+                )
                 if text
                 else None
             )
@@ -409,6 +418,11 @@ class Matcher:
         ranker = self.models.rankers[mode]
         reason: Reason = "low_confidence" if verdict.clarify_p >= ranker.clarify_at / 2 else "out_of_scope"
         return Decision("handoff", field=field, score=verdict.answer_p, reason=reason, scores=scores)
+
+    def _lexical_first(self, verdict: Verdict) -> str | None:
+        """The item the lexical stage ranked first among a verdict's candidates, if any."""
+        first = next((c for c in verdict.ordered if c.values.get("lex_rank", 1.0) == 0.0), None)
+        return self.codes[first.position] if first is not None else None
 
     def _lost_sibling(self, code: str, scores: Sequence[tuple[str, float]], text: str) -> str | None:
         items = {c: self.item(c) for c, _ in scores if c in self.position}

@@ -544,6 +544,86 @@ def goal_choice(choices: Sequence[str], text: str, items: Mapping[str, Item]) ->
     return choices[index] if index is not None else None
 
 
+#: Characters of a question or of asking (要登记吗, 怎么办): a run holding one names nothing.
+_ASKING_CHARACTER = re.compile(r"[吗么啥怎要能可以的了呢吧办咋]")
+#: A run of a name this long, said in the message, names its item.
+NAME_RUN = 4
+
+
+def named_choice(
+    choices: Sequence[str],
+    text: str,
+    items: Mapping[str, Item],
+    every: Sequence[Item],
+    prepare: Callable[[str], str],
+    *,
+    lexical_first: str | None,
+) -> str | None:
+    """In a numbered question, the one option a question names by the end of its name (four characters or
+    more, half its content words or more) or by a whole alias that no other item of the hall (``every``)
+    says, when the words alone rank it first (``lexical_first``): 居住登记要带啥 of 流动人口居住登记, beside
+    居住证申领 and an item whose FAQ tells of 居住登记; else None. The end of a name is what it is about
+    (社会保险 begins 社会保险个人权益记录查询 and names no errand of it)."""
+    if lexical_first not in choices or any(code not in items for code in choices) or not asks(text):
+        return None
+    compact = prepare(text).replace(" ", "")
+    runs = {code: _name_said(items[code], compact, prepare) for code in choices}
+    named = [code for code, run in runs.items() if run]
+    if named != [lexical_first] or any(
+        _end_said(items[code], compact, prepare) for code in choices if code not in named
+    ):
+        return None  # 护照和港澳通行证能一起办吗 names two options
+    run = runs[named[0]]
+    if len(run) * 2 < len(compact):
+        return None  # 高龄津贴是依据什么政策发放的: the name is a word on the way to what is asked
+    asked = (
+        prepare(entry.q).replace(" ", "")
+        for code in choices
+        if code != named[0]
+        for entry in items[code].faq or ()
+    )
+    if any(_longest_common(compact, question) > len(run) for question in asked):
+        return None  # 要先办营业执照不: another option's FAQ asks it, in more of its words than the name
+    others = (item for item in every if item.code != named[0])
+    if any(run in _compact_names(item, prepare) for item in others):
+        return None
+    return named[0]
+
+
+def _compact_names(item: Item, prepare: Callable[[str], str]) -> str:
+    return " ".join(prepare(name).replace(" ", "") for name in (item.name, *(item.aliases or ())))
+
+
+def _end_said(item: Item, compact: str, prepare: Callable[[str], str]) -> bool:
+    """Whether ``compact`` says the last two characters or more of ``item``'s name without its default
+    operation (护照 of 普通护照申请)."""
+    name = stem(prepare(unbracketed(item.name)).replace(" ", ""))
+    return len(name) >= 2 and name[-2:] not in _defaults() and name[-2:] in compact
+
+
+def _name_said(item: Item, compact: str, prepare: Callable[[str], str]) -> str:
+    """The longest end of ``item``'s name (no brackets, with or without its default operation) or whole
+    alias, NAME_RUN characters or more and asking nothing, that ``compact`` says; or ''."""
+    name = prepare(unbracketed(item.name)).replace(" ", "")
+    short = stem(name)
+    ends = {name[i:] for i in range(len(name))} | {short[i:] for i in range(len(short))}
+    aliases = {prepare(alias).replace(" ", "") for alias in item.aliases or ()}
+    said = [
+        run
+        for run in ends | aliases
+        if len(run) >= NAME_RUN and run in compact and not _ASKING_CHARACTER.search(run) and _topic(run)
+    ]
+    return max(said, key=len, default="")
+
+
+def _topic(run: str) -> bool:
+    """Whether a run of a name says what the item is about, two characters or more besides its operations
+    (首次申领 of 居民身份证首次申领 says only what is done)."""
+    for operation in vocab.actions()[0]:
+        run = run.replace(operation, "")
+    return len(run) >= 2
+
+
 #: What a replacing item's name says besides the document (补领, 挂失与补换, its bracket).
 _OPERATION = re.compile(
     r"[（(].*?[）)]|补领|补发|补换|补办|补证|换领|换发|换证|挂失|遗失|丢失|被盗|补|换|[与和及、]"
