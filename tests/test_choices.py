@@ -21,6 +21,8 @@ OPTIONS = [
         ("选3", Pick(index=2)),
         ("第4项吧", Pick(index=3)),
         ("最后一个", Pick(index=3)),
+        ("后面那个", Pick(index=3)),
+        ("就前面那个吧", Pick(index=0)),
         ("９", Pick(out_of_range=9)),
         ("第七个", Pick(out_of_range=7)),
     ],
@@ -31,6 +33,8 @@ OPTIONS = [
         "xuan",
         "ordinal-with-particle",
         "last",
+        "the-one-after",
+        "the-one-before",
         "full-width-out-of-range",
         "ordinal-out-of-range",
     ],
@@ -40,7 +44,9 @@ def test_numbers(text, pick):
 
 
 @pytest.mark.parametrize(
-    "text", ["租房的", "身份证怎么办", "2026年买的房", ""], ids=["words", "question", "year", "empty"]
+    "text",
+    ["租房的", "身份证怎么办", "2026年买的房", "", "后面那个窗口在哪"],
+    ids=["words", "question", "year", "empty", "a-place-behind"],
 )
 def test_not_a_number(text):
     assert number_in(text, 4) is None

@@ -208,8 +208,17 @@ def test_a_day_asked_beside_a_service(text, asked):
         ("顺便问下你们几点下班", Ask.HOURS),
         ("你们门口好停车不", Ask.PARKING),  # 门口: the hall's surroundings
         ("附近有停车场吗", Ask.PARKING),
+        ("你们几点开门 我已经在门口了", Ask.HOURS),  # 已经 tells, it asks nothing
+        ("你们大厅的总电话是多少", Ask.PHONE),  # the switchboard is the hall's phone
     ],
-    ids=["by-the-way-lunch", "by-the-way-hours", "parking-at-the-door", "parking-nearby"],
+    ids=[
+        "by-the-way-lunch",
+        "by-the-way-hours",
+        "parking-at-the-door",
+        "parking-nearby",
+        "already-at-the-door",
+        "switchboard",
+    ],
 )
 def test_side_questions_about_the_hall(text, ask):
     asked = hall_question(text, "示范县政务服务中心")
@@ -225,6 +234,9 @@ def test_speaking_to_the_hall_or_pointing_at_a_place():
 def test_now_beside_a_time_gone_by_asks_whether_it_is_too_late() -> None:
     assert day_asked("现在能去办社保卡吗") is not None
     assert day_asked("去年12月忘交了 现在还能补不") is None
+    # How long the citizen has been here, then 现在: whether it is possible yet, not whether the desk is open.
+    assert day_asked("我是来上班的 才过来一个多月 现在能办不") is None
+    assert day_asked("在这住了半年了，现在可以办了吗") is None
 
 
 def test_a_birth_date_is_no_day_to_come() -> None:

@@ -25,7 +25,8 @@ _ORDINAL_ANY = re.compile(r"第\s*(\d{1,2}|[一二两三四五六七八九十])\
 #: An ordinal picks only near the start (那就第二个吧, ③ 被偷了): 我有两个问题第一个… counts the citizen's own
 #: questions.
 _ORDINAL_START = 4
-_LAST = re.compile(r"^(?:最后一个|最后那个|最后一项)$")
+_LAST = re.compile(r"^(?:就|选|要)?(?:最后|最后面|后面|最下面)(?:一个|那个|一项|那项|那条)(?:吧|啊|呀)?$")
+_FIRST = re.compile(r"^(?:就|选|要)?(?:最前面|前面|最上面)(?:一个|那个|一项|那项|那条)(?:吧|啊|呀)?$")
 #: A digit alone at the start, set apart from a question after it (2 要多久, ② 在哪办).
 _LEADING = re.compile(
     r"^(\d{1,2}|[①②③④⑤⑥⑦⑧⑨⑩])(?:\s+|\s*[，,、。.:：]\s*)(?=\S)(?![月号日点年岁个块元分天周])"
@@ -41,7 +42,8 @@ class Pick:
 
 
 def number_in(text: str, count: int) -> Pick | None:
-    """The option a message names by number (2, 第二个, ②, 选二, 最后一个), or None when it names none."""
+    """The option a message names by number (2, 第二个, ②, 选二) or place (最后一个, 后面那个, 前面那个), or
+    None when it names none."""
     compact = to_halfwidth(text).strip().replace(" ", "").rstrip("。.!！")
     if not compact:
         return None
@@ -49,6 +51,8 @@ def number_in(text: str, count: int) -> Pick | None:
         return _checked(_CIRCLED.index(compact) + 1, count)
     if _LAST.match(compact):
         return Pick(index=count - 1)
+    if _FIRST.match(compact):
+        return Pick(index=0)
     typed = to_halfwidth(text).strip()
     leading = _LEADING.match(typed)
     if leading is not None and detect_field(typed[leading.end() :]) is not None:

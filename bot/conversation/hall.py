@@ -124,7 +124,7 @@ _CUES: tuple[tuple[Ask, str], ...] = (
         r"地址|地点|位置|定位|在哪(?:里|儿)?|在什么地方|什么地方|哪里|哪儿|哪条(?:路|街)|门牌号?",
     ),
     # 手机号 asks a number; 手机上能查不 asks whether it can be done on a phone.
-    (Ask.PHONE, r"电话(?:号码?)?|联系方式|怎么联系|热线|号码|手机号|座机"),
+    (Ask.PHONE, r"总(?:电话|机)|电话(?:号码?)?|联系方式|怎么联系|热线|号码|手机号|座机"),
 )
 #: Other words a loose reading may leave when the message does not name the hall ("现在过去有人没有").
 LOOSE_REST = 3
@@ -133,7 +133,7 @@ _SERVICE_WORDS = re.compile(r"[办补换领交开考报注销登迁]|申请|报�
 _CUE_PATTERNS = tuple((ask, re.compile(pattern)) for ask, pattern in _CUES)
 _FILLERS = re.compile(
     r"请问|请|问一下|问下|问问|想问|打扰|麻烦|一下|你好|您好|那个|就是|是不是|是否|可不可以|能不能|有没有|"
-    r"对了|顺便|另外|还有|再问|现在|马上|立刻|过去|过来|"
+    r"对了|顺便|另外|还有|再问|现在|已经|马上|立刻|过去|过来|"
     # 大厅别的业务周六也办吗: the hall's other desks, i.e. the hall itself.
     r"别的业务|其他业务|其它业务|别的窗口|其他窗口|其它窗口|别的事项|其他事项|"
     # The trip told beside the question (我想赶早去排队): how they will come, nothing more asked.
@@ -237,6 +237,8 @@ _CAN_DO = re.compile(r"能|可以|可不可以|行不行|开门|开着|开不开
 
 
 #: A time gone by (去年, 上个月, 过了期限): beside 现在, the question is whether it is too late.
+#: A span of time told (一个多月, 半年, 三年): how long the citizen has been somewhere or done something.
+_SPAN = re.compile(r"(?:[一两二三四五六七八九十几\d]+个?多?|半)(?:个月|月|年|周|星期)")
 _PAST = re.compile(
     r"去年|前年|上个?月|上周|上星期|上礼拜|以前|之前|当时|那时|过了|过期|超过|逾期|晚了|忘了|忘交|没交"
 )
@@ -259,8 +261,10 @@ def day_asked(text: str) -> HallQuestion | None:
         return None
     if not _day_beside_can_do(_BORN.sub(" ", to_simplified(to_halfwidth(text)).lower())):
         return None  # 过年想出国看看闺女…能在这办护照不: the day is a plan told, not the day asked about
-    if all(day.now for day in days) and _PAST.search(rest):
-        return None  # 去年12月忘交了，现在还能补不: whether it is still possible, not if the desk is open
+    if all(day.now for day in days) and (_PAST.search(rest) or _SPAN.search(rest)):
+        # 去年12月忘交了，现在还能补不 / 才过来一个多月，现在能办不: whether it is possible yet (or still),
+        # not whether the desk is open.
+        return None
     return HallQuestion((Ask.OPEN,), tuple(days), False)
 
 
