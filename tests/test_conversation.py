@@ -739,6 +739,28 @@ def test_where_a_material_is_got_comes_before_an_faq_that_only_names_it():
     assert reply.item == "LZX-SW-001" and reply.text.startswith("自产农产品证明（原件）：村委会")
 
 
+def test_a_withdrawal_asks_its_reason_first():
+    from pathlib import Path
+
+    marsh = Path(__file__).resolve().parent.parent / "bench" / "heldout" / "marsh-hall.json"
+    context = make_context(StaticKnowledge(load_kb(marsh)))
+    # One item whose situations are the reasons (购房, 还贷, 租房, 退休, 离职): asked first, not guessed.
+    asked = say(context, "公积金咋个取法")
+    assert (asked.action, asked.item) == ("clarify", "LD-GJJ-002")
+    assert asked.choices == ("购房", "还贷", "租房", "退休", "离职") and "1. 购房" in asked.text
+    told = say(context, "我去年从厂里退下来了")
+    assert (told.action, told.item, told.situation) == ("answer", "LD-GJJ-002", "退休")
+    # A reason told at once is answered at once.
+    again = make_context(StaticKnowledge(load_kb(marsh)))
+    assert say(again, "租房子住，公积金咋个取").situation == "租房"
+
+
+def test_a_withdrawal_named_with_its_reason_is_answered(context):
+    # 住房公积金提取（租赁住房）: the reason is in the name; its situations are kinds of renting.
+    reply = say(context, "公积金租房提取怎么办")
+    assert (reply.action, reply.item) == ("answer", "SF-GJJ-003")
+
+
 def test_how_much_a_month_of_a_benefit_is_what_it_pays(context):
     say(context, "高龄津贴怎么领")
     pays = say(context, "一个月多少钱")

@@ -20,7 +20,7 @@ from bot.matching.fields import (
 )
 from bot.matching.normalize import normalize
 from bot.matching.records import content_tokens
-from bot.matching.situations import told_apart
+from bot.matching.situations import told_apart, unbracketed
 from bot.matching.surface import STORY_LENGTH, ask_clause
 from knowledge.schema import Item, Situation
 
@@ -185,6 +185,11 @@ class ItemAnswers(Session):
             content = answers.field_text(item, field, self.hall, situation)
             if content:
                 lead, shown = f"{answers.FIELD_LABELS[field]}：{content}", None
+        deciding = asked in (None, "materials", "conditions")
+        if fresh and text and situation is None and lead is None and deciding and by_reason(item):
+            # 公积金怎么取, 公积金能取出来吗: a withdrawal is a different errand for each reason (买房,
+            # 还贷, 租房, 退休, 离职), its block of little use until the reason is known: that question first.
+            return self._reason_question(item, field)
         open_situations = (
             list(item.situations or ()) if situation is None and shown in (None, "materials") else []
         )
@@ -256,6 +261,17 @@ class ItemAnswers(Session):
             rendered, "answer", item=item.code, field="hours", situation=situation.name if situation else None
         )
 
+    def _reason_question(self, item: Item, field: str | None) -> Reply:
+        """Which of ``item``'s reasons (its situations) is the citizen's, as a numbered question."""
+        names = [s.name for s in item.situations or ()]
+        self.state["pending"] = {"kind": "situations", "item": item.code, "options": names, "field": field}
+        self.state.pop("pages", None)
+        self.state["streak"] = 0
+        self.state["turn"] = turn_data(Turn(item=item.code, field=field, extra=self.topic_extra()))
+        lines = [f"【{item.name}】按提取原因分别办理，请问您属于哪种情况？回复数字即可："]
+        lines += [f"{n}. {name}" for n, name in enumerate(names, 1)]
+        return Reply.say(answers.fit("\n".join(lines)), "clarify", item=item.code, choices=tuple(names))
+
     def _silent(self, what: str, item: Item, situation: Situation | None) -> str:
         """``what`` the record does not say, and the number to ask instead."""
         phone = answers.field_text(item, "phone", self.hall, situation)
@@ -284,6 +300,21 @@ class ItemAnswers(Session):
             field="hours",
             situation=situation.name if situation else None,
         )
+
+
+#: Items that pay out for one of several reasons, each its own errand (住房公积金提取).
+_WITHDRAWAL = re.compile(r"提取|支取")
+#: Reasons enough that guessing one would likely be wrong.
+_REASONS = 3
+
+
+def by_reason(item: Item) -> bool:
+    """Whether ``item`` is a withdrawal whose situations are its reasons (three or more, someone acting
+    for the citizen not counted): its name says none (住房公积金提取, not 住房公积金提取（租赁住房）, whose
+    situations are kinds of renting)."""
+    reasons = [s for s in item.situations or () if not PROXY_SITUATION.search(s.name)]
+    plain = unbracketed(item.name) == item.name
+    return plain and bool(_WITHDRAWAL.search(item.name)) and len(reasons) >= _REASONS
 
 
 def _proxy(situation: Situation | None) -> bool:
