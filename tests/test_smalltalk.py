@@ -114,6 +114,7 @@ def test_small_talk(text, kind):
         ("着火了有人受伤", ("119", "120")),
         ("救命", ("110",)),
         ("他喝多了回来砸东西还打我 我现在躲在屋里", ("110",)),
+        ("钱包刚在公交站被人抢了 那人往北边跑了", ("110",)),
     ],
     ids=[
         "fever",
@@ -128,6 +129,7 @@ def test_small_talk(text, kind):
         "fire-and-injury",
         "help",
         "violence-at-home",
+        "robbed-by-someone",
     ],
 )
 def test_emergency(text, numbers):

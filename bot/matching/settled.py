@@ -548,6 +548,9 @@ def goal_choice(choices: Sequence[str], text: str, items: Mapping[str, Item]) ->
 _ASKING_CHARACTER = re.compile(r"[吗么啥怎要能可以的了呢吧办咋]")
 #: A run of a name this long, said in the message, names its item.
 NAME_RUN = 4
+#: Characters a question may say besides the name it names (its field words aside): 居住登记要带啥 says
+#: none, 高龄津贴是依据什么政策发放的 two (发放).
+NAMED_REST = 2
 
 
 def named_choice(
@@ -560,10 +563,10 @@ def named_choice(
     lexical_first: str | None,
 ) -> str | None:
     """In a numbered question, the one option a question names by the end of its name (four characters or
-    more, half its content words or more) or by a whole alias that no other item of the hall (``every``)
-    says, when the words alone rank it first (``lexical_first``): 居住登记要带啥 of 流动人口居住登记, beside
-    居住证申领 and an item whose FAQ tells of 居住登记; else None. The end of a name is what it is about
-    (社会保险 begins 社会保险个人权益记录查询 and names no errand of it)."""
+    more) or by a whole alias that no other item of the hall (``every``) says, with at most NAMED_REST other
+    content characters, when the words alone rank it first (``lexical_first``): 居住登记要带啥 of
+    流动人口居住登记, beside 居住证申领 and an item whose FAQ tells of 居住登记; else None. The end of a name
+    is what it is about (社会保险 begins 社会保险个人权益记录查询 and names no errand of it)."""
     if lexical_first not in choices or any(code not in items for code in choices) or not asks(text):
         return None
     compact = prepare(text).replace(" ", "")
@@ -574,8 +577,8 @@ def named_choice(
     ):
         return None  # 护照和港澳通行证能一起办吗 names two options
     run = runs[named[0]]
-    if len(run) * 2 < len(compact):
-        return None  # 高龄津贴是依据什么政策发放的: the name is a word on the way to what is asked
+    if len(compact) - len(run) > NAMED_REST:
+        return None  # the name is a word on the way to what is asked, not the question itself
     asked = (
         prepare(entry.q).replace(" ", "")
         for code in choices
