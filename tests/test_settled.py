@@ -390,3 +390,16 @@ def test_an_operation_or_another_options_faq_is_no_name(county_kb_path: Path) ->
     assert named_choice(pair, "营业执照要带啥", fen_items, fen, fen_prepare, lexical_first="FYP-SC-001") == (
         "FYP-SC-001"
     )
+
+
+def test_a_document_named_that_an_item_does_not_hold_is_not_its_question() -> None:
+    from bot.matching.settled import names_other_document
+
+    id_card = "居民身份证有效期满换领居民身份证户口簿"
+    assert names_other_document(id_card, "驾驶证到期了在你们这换得了吗")
+    assert not names_other_document(id_card, "身份证到期了怎么换")
+    assert not names_other_document(id_card, "到期了怎么换")  # no document named: nothing to tell
+    # 居住证明 is a certificate of residence, not the 居住证 card.
+    assert not names_other_document(id_card, "居住证明怎么开") and names_other_document(
+        id_card, "居住证怎么办"
+    )

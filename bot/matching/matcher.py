@@ -72,6 +72,8 @@ from bot.matching.settled import (
     likely_item,
     lost_sibling,
     named_choice,
+    names_other_document,
+    own_documents_text,
     own_words,
     replacement,
     replacing_choice,
@@ -133,6 +135,8 @@ CORRECTION = re.compile(
     r"^(?:我?[说打搞弄]错了[，,。]?)?(?:不是[^，,。]{0,8}|不对|我?[说打搞弄]?错了)[，,。]?"
     r"(?:我是说|我说的是|我问的是|我是问|是)"
 )
+#: A document asked of as something to bring or show (要带户口本吗, 需不需要身份证, 用不用房产证).
+_BRINGS = re.compile(r"带|要不要|需要|需不需要|用不用|得要|提供|交不交|复印")
 #: What it is for, said after the errand (开个无房证明，小朋友积分入学用; 纳税证明，买房要用): a purpose,
 #: not the errand.
 PURPOSE = re.compile(
@@ -237,6 +241,7 @@ class Matcher:
         self._query = functools.lru_cache(maxsize=CACHE_SIZE)(self._embed)
         self._fresh_for = functools.lru_cache(maxsize=CACHE_SIZE)(self._fresh)
         self._records: Records | None = None
+        self._own_documents: dict[int, str] = {}
 
     @property
     def models(self) -> Models:
@@ -339,6 +344,9 @@ class Matcher:
         return self._decision(self.verdict(text, content, "hybrid"), field, "hybrid", text)
 
     def _decision(self, verdict: Verdict, field: str | None, mode: str, text: str = "") -> Decision:
+        if text and verdict.action != "handoff" and verdict.ordered and self._elsewhere(verdict, text):
+            # 驾驶证到期了在你们这换得了吗, in a hall with no driving-licence desk: not 身份证换领.
+            return Decision("handoff", field=field, score=verdict.answer_p, reason="out_of_scope")
         p = verdict.probabilities
         alone = len(p) > 0 and p[0] >= SURE_P and (len(p) < 2 or p[1] < CHOICE_SHARE * p[0])
         if verdict.action == "handoff" and alone:
@@ -418,6 +426,31 @@ class Matcher:
         ranker = self.models.rankers[mode]
         reason: Reason = "low_confidence" if verdict.clarify_p >= ranker.clarify_at / 2 else "out_of_scope"
         return Decision("handoff", field=field, score=verdict.answer_p, reason=reason, scores=scores)
+
+    def _elsewhere(self, verdict: Verdict, text: str) -> bool:
+        """Whether the message names a document that none of the verdict's candidates is about or asks for,
+        the first being about another (驾驶证到期了 in a hall whose desks hold only 居民身份证有效期满换领):
+        an errand this hall does not handle."""
+        if _BRINGS.search(text):
+            return False  # 结婚登记要带户口本吗: a document asked of as something to bring, not the errand
+        canon = self._canonical
+        content = canon(text)
+        own = []
+        for candidate in verdict.ordered[:MAX_CANDIDATES]:
+            position = candidate.position
+            if position not in self._own_documents:
+                self._own_documents[position] = own_documents_text(self.items[position], canon)
+            own.append(self._own_documents[position])
+        first = own[:1]
+        return (
+            bool(first)
+            and names_other_document(first[0], content)
+            and not any(not names_other_document(words, content) for words in own[1:])
+        )
+
+    def _canonical(self, text: str) -> str:
+        """``text`` normalised, its words in canonical form (社保卡 → 社会保障卡), nothing else removed."""
+        return str(self.scorer.synonyms.canonical(normalize(text)))
 
     def _lexical_first(self, verdict: Verdict) -> str | None:
         """The item the lexical stage ranked first among a verdict's candidates, if any."""

@@ -593,6 +593,34 @@ def named_choice(
     return named[0]
 
 
+def own_documents_text(item: Item, canonical: Callable[[str], str]) -> str:
+    """``item``'s own words (name, aliases, situations, materials) in ``canonical`` form, run together: the
+    documents it is about or asks for."""
+    situations = [s.name for s in item.situations or ()]
+    materials = [m.name for m in item.materials or ()] + [
+        m.name for s in item.situations or () for m in s.materials or ()
+    ]
+    texts = (item.name, *(item.aliases or ()), *situations, *materials)
+    return "".join(canonical(text).replace(" ", "") for text in texts)
+
+
+def names_other_document(own: str, content: str) -> bool:
+    """Whether ``content`` (canonical words) names documents (身份证, 驾驶证…) none of which an item's own
+    words ``own`` hold: 驾驶证到期了 is no question about 居民身份证有效期满换领."""
+    said = [d for d in vocab.documents() if _says_document(content.replace(" ", ""), d)]
+    return bool(said) and not any(d in own for d in said)
+
+
+def _says_document(compact: str, document: str) -> bool:
+    """Whether ``compact`` names ``document`` itself (居住证, not 居住证明)."""
+    at = compact.find(document)
+    while at >= 0:
+        if not compact.startswith("明", at + len(document)):
+            return True
+        at = compact.find(document, at + 1)
+    return False
+
+
 def _compact_names(item: Item, prepare: Callable[[str], str]) -> str:
     return " ".join(prepare(name).replace(" ", "") for name in (item.name, *(item.aliases or ())))
 

@@ -34,6 +34,12 @@ def actions() -> tuple[frozenset[str], frozenset[str]]:
 
 
 @functools.cache
+def documents() -> tuple[str, ...]:
+    """Documents and cards citizens name (身份证, 驾驶证…) from data/documents.txt, canonical forms."""
+    return tuple(read_words(DATA / "documents.txt"))
+
+
+@functools.cache
 def audiences() -> tuple[str, ...]:
     """Audience words (老年人, 残疾人…) from data/audiences.txt."""
     return tuple(read_words(DATA / "audiences.txt"))
