@@ -242,6 +242,7 @@ class Matcher:
         self._fresh_for = functools.lru_cache(maxsize=CACHE_SIZE)(self._fresh)
         self._records: Records | None = None
         self._own_documents: dict[int, str] = {}
+        self._canonical = functools.lru_cache(maxsize=CACHE_SIZE)(self._canonical_form)
 
     @property
     def models(self) -> Models:
@@ -448,7 +449,7 @@ class Matcher:
             and not any(not names_other_document(words, content) for words in own[1:])
         )
 
-    def _canonical(self, text: str) -> str:
+    def _canonical_form(self, text: str) -> str:
         """``text`` normalised, its words in canonical form (社保卡 → 社会保障卡), nothing else removed."""
         return str(self.scorer.synonyms.canonical(normalize(text)))
 
