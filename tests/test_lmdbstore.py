@@ -87,6 +87,26 @@ def test_workers_finding_a_broken_environment_move_it_aside_once(tmp_path):
     assert LmdbStore(path).load("oA") is None  # started empty: one store for every worker
 
 
+def test_a_folder_made_again_by_another_worker_during_recovery_is_taken(tmp_path, monkeypatch):
+    # A worker outside the recovery lock makes sure the folder exists (its first open) right after the
+    # broken one was moved aside: the worker recovering opens that folder rather than failing.
+    path = tmp_path / "state"
+    seed = LmdbStore(path)
+    seed.save("oA", {"n": 1})
+    seed.close()
+    (path / "data.mdb").write_bytes(b"\xff" * 8192)
+    moved = Path.rename
+
+    def rename_then_made_again(self: Path, target):
+        done = moved(self, target)
+        self.mkdir()  # the other worker, between the move and the recreation
+        return done
+
+    monkeypatch.setattr(Path, "rename", rename_then_made_again)
+    store = LmdbStore(path)
+    assert store.claim("msg:1") is True and store.load("oA") is None
+
+
 @pytest.fixture
 def clock(monkeypatch):
     now = [1_800_000_000.0]

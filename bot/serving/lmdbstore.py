@@ -117,7 +117,9 @@ class LmdbStore:
                     "state store %s cannot be opened (%s); moved to %s, starting empty", self.path, exc, aside
                 )
                 self.path.rename(aside)
-                self.path.mkdir(parents=True)
+                # A worker outside the lock may create the folder again between the two calls (its
+                # _open_env makes sure the folder exists): that is the fresh one, not an error.
+                self.path.mkdir(parents=True, exist_ok=True)
                 return self._environment()
 
     def _environment(self) -> Any:
