@@ -236,9 +236,9 @@ def names_hall(text: str, hall_name: str = "") -> bool:
 _CAN_DO = re.compile(r"能|可以|可不可以|行不行|开门|开着|开不开|开没开|上班|营业|办公|有人")
 
 
-#: A time gone by (去年, 上个月, 过了期限): beside 现在, the question is whether it is too late.
 #: A span of time told (一个多月, 半年, 三年): how long the citizen has been somewhere or done something.
 _SPAN = re.compile(r"(?:[一两二三四五六七八九十几\d]+个?多?|半)(?:个月|月|年|周|星期)")
+#: A time gone by (去年, 上个月, 过了期限): beside 现在, the question is whether it is too late.
 _PAST = re.compile(
     r"去年|前年|上个?月|上周|上星期|上礼拜|以前|之前|当时|那时|过了|过期|超过|逾期|晚了|忘了|忘交|没交"
 )

@@ -112,7 +112,6 @@ class ItemAnswers(Session):
             if situation is not None:
                 self.state["situation"] = {"item": item.code, "name": situation.name}
         asks_presence = asks_who_goes(normal)
-
         if lead is None and text and not asks_presence:
             # 我今年62了，还要体检吗: 需要, and the material that says so (身体条件证明：…体检).
             lead = self.needed_line(item, situation, normal)

@@ -345,7 +345,7 @@ class Matcher:
         return self._decision(self.verdict(text, content, "hybrid"), field, "hybrid", text)
 
     def _decision(self, verdict: Verdict, field: str | None, mode: str, text: str = "") -> Decision:
-        if text and verdict.action != "handoff" and verdict.ordered and self._elsewhere(verdict, text):
+        if text and verdict.action != "handoff" and self._elsewhere(verdict, text):
             # 驾驶证到期了在你们这换得了吗, in a hall with no driving-licence desk: not 身份证换领.
             return Decision("handoff", field=field, score=verdict.answer_p, reason="out_of_scope")
         p = verdict.probabilities
@@ -429,25 +429,19 @@ class Matcher:
         return Decision("handoff", field=field, score=verdict.answer_p, reason=reason, scores=scores)
 
     def _elsewhere(self, verdict: Verdict, text: str) -> bool:
-        """Whether the message names a document that none of the verdict's candidates is about or asks for,
-        the first being about another (驾驶证到期了 in a hall whose desks hold only 居民身份证有效期满换领):
-        an errand this hall does not handle."""
+        """Whether the message names a document that none of the verdict's candidates is about or asks for
+        (驾驶证到期了 in a hall whose desks hold only 居民身份证有效期满换领): an errand this hall does not
+        handle."""
         if _BRINGS.search(text):
             return False  # 结婚登记要带户口本吗: a document asked of as something to bring, not the errand
-        canon = self._canonical
-        content = canon(text)
+        content = self._canonical(text)
         own = []
         for candidate in verdict.ordered[:MAX_CANDIDATES]:
             position = candidate.position
             if position not in self._own_documents:
-                self._own_documents[position] = own_documents_text(self.items[position], canon)
+                self._own_documents[position] = own_documents_text(self.items[position], self._canonical)
             own.append(self._own_documents[position])
-        first = own[:1]
-        return (
-            bool(first)
-            and names_other_document(first[0], content)
-            and not any(not names_other_document(words, content) for words in own[1:])
-        )
+        return bool(own) and all(names_other_document(words, content) for words in own)
 
     def _canonical_form(self, text: str) -> str:
         """``text`` normalised, its words in canonical form (社保卡 → 社会保障卡), nothing else removed."""

@@ -622,6 +622,7 @@ def _says_document(compact: str, document: str) -> bool:
 
 
 def _compact_names(item: Item, prepare: Callable[[str], str]) -> str:
+    """``item``'s name and aliases, prepared, each without spaces."""
     return " ".join(prepare(name).replace(" ", "") for name in (item.name, *(item.aliases or ())))
 
 
