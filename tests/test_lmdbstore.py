@@ -63,17 +63,23 @@ def test_a_forked_child_falls_back_and_the_parent_keeps_its_environment(tmp_path
     assert LmdbStore(tmp_path / "state").claim("msg:child")  # the child's claim went elsewhere
 
 
+def _broken_store(path: Path) -> Path:
+    """A store at ``path`` holding one state, its file then left unreadable (what a crash of the machine
+    could leave)."""
+    seed = LmdbStore(path)
+    seed.save("oA", {"n": 1})
+    seed.close()
+    (path / "data.mdb").write_bytes(b"\xff" * 8192)
+    return path
+
+
 def _open_broken(path: str, results) -> None:
     store = LmdbStore(path)
     results.put(store.claim(f"msg:{os.getpid()}"))
 
 
 def test_workers_finding_a_broken_environment_move_it_aside_once(tmp_path):
-    path = tmp_path / "state"
-    seed = LmdbStore(path)
-    seed.save("oA", {"n": 1})
-    seed.close()
-    (path / "data.mdb").write_bytes(b"\xff" * 8192)  # what a crash of the machine could leave
+    path = _broken_store(tmp_path / "state")
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     workers = [context.Process(target=_open_broken, args=(str(path), results)) for _ in range(4)]
@@ -90,11 +96,7 @@ def test_workers_finding_a_broken_environment_move_it_aside_once(tmp_path):
 def test_a_folder_made_again_by_another_worker_during_recovery_is_taken(tmp_path, monkeypatch):
     # A worker outside the recovery lock makes sure the folder exists (its first open) right after the
     # broken one was moved aside: the worker recovering opens that folder rather than failing.
-    path = tmp_path / "state"
-    seed = LmdbStore(path)
-    seed.save("oA", {"n": 1})
-    seed.close()
-    (path / "data.mdb").write_bytes(b"\xff" * 8192)
+    path = _broken_store(tmp_path / "state")
     moved = Path.rename
 
     def rename_then_made_again(self: Path, target):
@@ -149,11 +151,7 @@ def test_finishing_pushes_purges_in_the_background_writer(tmp_path, clock):
 
 
 def test_an_unreadable_environment_is_moved_aside(tmp_path, caplog):
-    path = tmp_path / "state"
-    store = LmdbStore(path)
-    store.save("oA", {"n": 1})
-    store.close()
-    (path / "data.mdb").write_bytes(b"\xff" * 8192)
+    path = _broken_store(tmp_path / "state")
     fresh = LmdbStore(path)
     assert fresh.claim_and_load("msg:1", "oA") == (True, None)  # started empty, and answering
     assert [p.name.startswith("state.broken-") for p in tmp_path.iterdir()].count(True) == 1
