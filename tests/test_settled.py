@@ -354,18 +354,19 @@ def test_an_option_named_by_the_end_of_its_name_is_picked_when_the_words_rank_it
 
     every = load_kb(HELDOUT / "oasis-hall.json").items
     items = {item.code: item for item in every}
-    prepare = ItemScorer.build(every).prepare
+    hall = ItemScorer.build(every)
+    prepare = hall.prepare
     # 流动人口居住登记, beside 居住证申领 and the school item whose FAQ tells of 居住登记.
     choices = ("LZX-JY-001", "LZX-GA-005", "LZX-GA-006")
-    assert named_choice(choices, "居住登记要带啥", items, every, prepare, lexical_first="LZX-GA-005") == (
+    assert named_choice(choices, "居住登记要带啥", items, hall, prepare, lexical_first="LZX-GA-005") == (
         "LZX-GA-005"
     )
     # The words alone rank another option first: the question stays.
-    assert named_choice(choices, "居住登记要带啥", items, every, prepare, lexical_first="LZX-JY-001") is None
+    assert named_choice(choices, "居住登记要带啥", items, hall, prepare, lexical_first="LZX-JY-001") is None
     # The name is a word on the way to what is asked; and a message that asks nothing picks nothing.
     long = "房东不肯给我开居住登记用的租房证明怎么办"
-    assert named_choice(choices, long, items, every, prepare, lexical_first="LZX-GA-005") is None
-    assert named_choice(choices, "居住登记", items, every, prepare, lexical_first="LZX-GA-005") is None
+    assert named_choice(choices, long, items, hall, prepare, lexical_first="LZX-GA-005") is None
+    assert named_choice(choices, "居住登记", items, hall, prepare, lexical_first="LZX-GA-005") is None
 
 
 def test_an_operation_or_another_options_faq_is_no_name(county_kb_path: Path) -> None:
@@ -373,23 +374,25 @@ def test_an_operation_or_another_options_faq_is_no_name(county_kb_path: Path) ->
 
     every = load_kb(county_kb_path).items
     items = {item.code: item for item in every}
-    prepare = ItemScorer.build(every).prepare
+    hall = ItemScorer.build(every)
+    prepare = hall.prepare
     # 首次申领 ends 居民身份证首次申领, yet says only what is done, not what: 驾驶证 is no ID card.
     choices = ("SF-GA-001", "SF-GA-013")
     text = "驾驶证初次申领要带什么材料"
-    assert named_choice(choices, text, items, every, prepare, lexical_first="SF-GA-001") is None
+    assert named_choice(choices, text, items, hall, prepare, lexical_first="SF-GA-001") is None
     fen = load_kb(HELDOUT / "fen-hall.json").items
     # 要先办营业执照不: the workshop item's FAQ asks it in more of its words than 营业执照 names.
     fen_items = {item.code: item for item in fen}
-    fen_prepare = ItemScorer.build(fen).prepare
+    fen_hall = ItemScorer.build(fen)
+    fen_prepare = fen_hall.prepare
     pair = ("FYP-SC-001", "FYP-SC-002")
     assert (
-        named_choice(pair, "要先办营业执照不", fen_items, fen, fen_prepare, lexical_first="FYP-SC-001")
+        named_choice(pair, "要先办营业执照不", fen_items, fen_hall, fen_prepare, lexical_first="FYP-SC-001")
         is None
     )
-    assert named_choice(pair, "营业执照要带啥", fen_items, fen, fen_prepare, lexical_first="FYP-SC-001") == (
-        "FYP-SC-001"
-    )
+    assert named_choice(
+        pair, "营业执照要带啥", fen_items, fen_hall, fen_prepare, lexical_first="FYP-SC-001"
+    ) == ("FYP-SC-001")
 
 
 def test_a_document_named_that_an_item_does_not_hold_is_not_its_question() -> None:

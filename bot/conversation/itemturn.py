@@ -2,6 +2,7 @@
 asked, then the field or the one-trip block, and the item's untold situations offered by number."""
 
 import re
+from collections.abc import Sequence
 
 from bot.conversation import answers, details, itemreply
 from bot.conversation.hall import day_asked, hall_question
@@ -212,10 +213,7 @@ class ItemAnswers(Session):
             full=full,
             open_situations=open_situations,
         )
-        self.state["pages"] = list(rendered.pages)
-        self.state["rated"] = item.code
-        self.state["streak"] = 0
-        self.state["turn"] = turn_data(Turn(item=item.code, field=field, extra=self.topic_extra()))
+        self._answered(item, field, rendered.pages)
         choices_ = tuple(s.name for s in open_situations)
         return Reply.say(
             rendered.text,
@@ -252,13 +250,21 @@ class ItemAnswers(Session):
         head = f"{lead}\n{day}" if lead else day
         body = "\n".join([answers.short_title(item, situation), *lines, answers.hint(item, "hours")])
         rendered = answers.fit(f"{head}\n\n{body}")
-        self.state.pop("pages", None)
-        self.state["rated"] = item.code
-        self.state["streak"] = 0
-        self.state["turn"] = turn_data(Turn(item=item.code, field="hours", extra=self.topic_extra()))
+        self._answered(item, "hours", ())
         return Reply.say(
             rendered, "answer", item=item.code, field="hours", situation=situation.name if situation else None
         )
+
+    def _answered(self, item: Item, field: str | None, pages: Sequence[str]) -> None:
+        """Keep what an answer about ``item`` leaves for the next message: its further pages, the item a
+        rating is for, the turn (the field answered) for follow-ups; the unanswered streak ends."""
+        if pages:
+            self.state["pages"] = list(pages)
+        else:
+            self.state.pop("pages", None)
+        self.state["rated"] = item.code
+        self.state["streak"] = 0
+        self.state["turn"] = turn_data(Turn(item=item.code, field=field, extra=self.topic_extra()))
 
     def _reason_question(self, item: Item, field: str | None) -> Reply:
         """Which of ``item``'s reasons (its situations) is the citizen's, as a numbered question."""

@@ -400,7 +400,7 @@ class Matcher:
                     choices,
                     text,
                     items,
-                    self.items,
+                    self.scorer,
                     self._prepare,
                     lexical_first=self._lexical_first(verdict),
                 )
@@ -439,7 +439,9 @@ class Matcher:
         for candidate in verdict.ordered[:MAX_CANDIDATES]:
             position = candidate.position
             if position not in self._own_documents:
-                self._own_documents[position] = own_documents_text(self.items[position], self._canonical)
+                # Uncached: the item's texts would only crowd the messages' cache.
+                item = self.items[position]
+                self._own_documents[position] = own_documents_text(item, self._canonical_form)
             own.append(self._own_documents[position])
         return bool(own) and all(names_other_document(words, content) for words in own)
 

@@ -557,16 +557,17 @@ def named_choice(
     choices: Sequence[str],
     text: str,
     items: Mapping[str, Item],
-    every: Sequence[Item],
+    scorer: ItemScorer,
     prepare: Callable[[str], str],
     *,
     lexical_first: str | None,
 ) -> str | None:
     """In a numbered question, the one option a question names by the end of its name (four characters or
-    more) or by a whole alias that no other item of the hall (``every``) says, with at most NAMED_REST other
-    content characters, when the words alone rank it first (``lexical_first``): 居住登记要带啥 of
-    流动人口居住登记, beside 居住证申领 and an item whose FAQ tells of 居住登记; else None. The end of a name
-    is what it is about (社会保险 begins 社会保险个人权益记录查询 and names no errand of it)."""
+    more) or by a whole alias that no other item of the hall (``scorer``'s names) says, with at most
+    NAMED_REST other content characters, when the words alone rank it first (``lexical_first``):
+    居住登记要带啥 of 流动人口居住登记, beside 居住证申领 and an item whose FAQ tells of 居住登记; else None.
+    The end of a name is what it is about (社会保险 begins 社会保险个人权益记录查询 and names no errand
+    of it)."""
     if lexical_first not in choices or any(code not in items for code in choices) or not asks(text):
         return None
     compact = prepare(text).replace(" ", "")
@@ -587,10 +588,9 @@ def named_choice(
     )
     if any(_longest_common(compact, question) > len(run) for question in asked):
         return None  # 要先办营业执照不: another option's FAQ asks it, in more of its words than the name
-    others = (item for item in every if item.code != named[0])
-    if any(run in _compact_names(item, prepare) for item in others):
-        return None
-    return named[0]
+    own = scorer.position[named[0]]
+    names = (name for i, names in enumerate(scorer.item_names) if i != own for name in names)
+    return None if any(run in name for name in names) else named[0]
 
 
 def own_documents_text(item: Item, canonical: Callable[[str], str]) -> str:
@@ -619,11 +619,6 @@ def _says_document(compact: str, document: str) -> bool:
             return True
         at = compact.find(document, at + 1)
     return False
-
-
-def _compact_names(item: Item, prepare: Callable[[str], str]) -> str:
-    """``item``'s name and aliases, prepared, each without spaces."""
-    return " ".join(prepare(name).replace(" ", "") for name in (item.name, *(item.aliases or ())))
 
 
 def _end_said(item: Item, compact: str, prepare: Callable[[str], str]) -> bool:
