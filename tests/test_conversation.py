@@ -888,3 +888,28 @@ def test_when_and_what_to_bring_names_no_item(context):
     say(context, "护照怎么办", openid="oWhenWhat")
     reply = say(context, "现在去来得及吗 要带啥", openid="oWhenWhat")
     assert reply.item == "SF-GA-009" and reply.field is None
+
+
+def test_back_to_an_item_answered_before_a_numbered_question(context):
+    assert say(context, "二手房过户要带什么").item == "SF-ZR-001"
+    asked = say(context, "我的公积金能取出来吗")
+    assert asked.action == "clarify" and "SF-ZR-001" not in asked.choices
+    # 刚才说的那个 goes back to the transfer, not to one of the options listed just now.
+    back = say(context, "刚才说的那个过户，要交多少钱")
+    assert (back.action, back.item, back.field) == ("answer", "SF-ZR-001", "fee")
+
+
+def test_back_to_an_item_after_a_word_of_assent_and_another_errand(context):
+    assert say(context, "孩子3岁了想给他办张社保卡").item == "SF-RS-001"
+    assert say(context, "县里哪家医院看牙好").action == "handoff"
+    # 好 还是刚才那个…: the card applied for, not a question between applying and replacing.
+    back = say(context, "好 还是刚才那个社保卡 在几号窗口")
+    assert (back.action, back.item, back.field) == ("answer", "SF-RS-001", "location")
+
+
+def test_a_conversation_keeps_the_items_it_answered_latest_first(context):
+    say(context, "孩子3岁了想给他办张社保卡")
+    say(context, "二手房过户要带什么")
+    say(context, "社保卡办好要几天")
+    state = context.store.load("oCitizen")
+    assert state["seen"][:2] == ["SF-RS-001", "SF-ZR-001"]

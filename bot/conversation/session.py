@@ -21,7 +21,7 @@ from bot.conversation import consent
 from bot.conversation.holidays import Calendar
 from bot.conversation.hours import CHINA, HoursError, Schedule, parse_hours
 from bot.conversation.knowledge import Knowledge, KnowledgeSource
-from bot.conversation.messages import Message
+from bot.conversation.messages import Message, Reply
 from bot.conversation.records import MemoryRecorder, Question, Recorder
 from bot.conversation.state import MemoryStore, StateStore
 from bot.matching.decision import Decision, Turn
@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 #: Earlier messages kept for the situations they tell, and how much of each.
 TOLD_KEPT = 5
 TOLD_CHARS = 200
+#: Items answered about that a conversation keeps, for 刚才那个… (latest first).
+SEEN_KEPT = 4
 
 EXAMPLES = "比如“身份证丢了怎么补办”“社保卡在哪办”"
 HELP = f"您好，请直接用文字描述要办理的事项，{EXAMPLES}。回复“人工”联系工作人员。"
@@ -113,6 +115,12 @@ class Session:
             self.context.store.save(self.message.openid, self.state)
         except Exception:
             log.exception("cannot save the conversation state for %s", self.message.log_ref)
+
+    def saw(self, reply: Reply) -> None:
+        """Keep the item a reply answered about among the last SEEN_KEPT (latest first)."""
+        if reply.action == "answer" and reply.item:
+            seen = [str(code) for code in self.state.get("seen") or () if code != reply.item]
+            self.state["seen"] = [reply.item, *seen][:SEEN_KEPT]
 
     def current_item(self) -> Item | None:
         """The item of the last answer, or None."""

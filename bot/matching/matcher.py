@@ -149,7 +149,8 @@ CALLED_OFF = re.compile(r"(?:先|就|暂时|还是)?不(?:办|弄|搞|去)?(\w{2
 BACK_TO = re.compile(
     r"^(?:再)?(?:回到|说回|回头说|还是说)|"
     # 那刚才那个社保卡 / 头先个执照 (Cantonese 头先 = 刚才).
-    r"^(?:那|哦|好)?(?:刚才|刚刚|头先|前面|之前|上面)(?:说的|问的|讲的)?(?:那个|那件事|那事|个)"
+    # 好 还是刚才那个社保卡: the same, after a word of assent and 还是.
+    r"^(?:那|哦|好|嗯|行)?(?:还是)?(?:刚才|刚刚|头先|前面|之前|上面)(?:说的|问的|讲的)?(?:那个|那件事|那事|个)"
 )
 
 #: Pairs of characters every paper's name may hold: they tell no material apart.
@@ -557,6 +558,20 @@ class Matcher:
                 return Decision("answer", item=lead, field=field, score=alone.score, scores=alone.scores)
         return None
 
+    def _seen_named(self, content: str, fresh: Decision, prev: Turn) -> str | None:
+        """Of the items answered earlier in the conversation (``Turn.extra["seen"]``, latest first), the one
+        a message going back to one (刚才那个…) means: the one it is decided for or offered, else the one its
+        words cover most, else the latest; None when none was answered."""
+        seen = [code for code in (prev.extra or {}).get("seen") or () if code in self.position]
+        if not seen:
+            return None
+        offered = [code for code in (fresh.item, *fresh.candidates) if code in seen]
+        if offered:
+            return offered[0]
+        covered = [self.scorer.coverage(content, self.position[code]) for code in seen]
+        best = max(covered)
+        return seen[covered.index(best)] if best > 0 and covered.count(best) == 1 else seen[0]
+
     def _refers_to_earlier(self, compact: str, earlier: str, current: str) -> bool:
         """Whether ``compact`` refers to a thing talked about (领证那个) in words of ``earlier``'s own words
         (names, aliases, situations) that ``current``'s lack."""
@@ -884,6 +899,11 @@ class Matcher:
             # 还有个事，俺娘…住院…还能报不 after 继承登记: another errand, whatever the item at hand tells.
             return fresh
         earlier = str((prev.extra or {}).get("earlier") or "")
+        if not prev.item and BACK_TO.match(compact):
+            back = self._seen_named(content, fresh, prev)
+            if back is not None:
+                # 刚才那个过户要几天 under a numbered question about other items: the item answered before.
+                return Decision("answer", item=back, field=field, score=1.0, reason="follow_up")
         if (
             earlier in self.position
             and prev.item
