@@ -266,7 +266,9 @@ class _Conversation(PendingChoices):
         previous = turn_of(self.state)
         if previous is not None and self.state.get("seen"):
             # The items answered so far, for 刚才那个… (the matcher keeps only the last and the one before).
-            previous = dataclasses.replace(previous, extra={**previous.extra, "seen": list(self.state["seen"])})
+            previous = dataclasses.replace(
+                previous, extra={**previous.extra, "seen": list(self.state["seen"])}
+            )
         decision = matcher.decide(text, previous)
         pending = self.state.get("pending") or {}
         # Not while the citizen's numbered question is open and asked again; a situation list beside an
