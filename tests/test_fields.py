@@ -192,6 +192,8 @@ def test_a_storys_asking_clause_names_the_field() -> None:
         ("腿脚不利索，能叫我儿子去给我办不", True),  # 叫 = 让
         ("我人在外地，托亲戚去办可以吧", True),
         ("他公积金里还有钱，我这个当儿子的能去帮他取出来不", True),  # 帮他取: fetching it for him
+        ("想给俺娘办张老年卡 她走不动路 我来办行不行", True),  # a relative's errand, the citizen going
+        ("我去办行不行", False),  # the citizen's own errand
         ("叫什么名字", False),
         ("她能领多少", False),  # how much, not who goes
         ("公司欠的工资能找免费律师帮我讨回来吗", False),  # someone helping, not going instead
@@ -399,3 +401,9 @@ def test_the_village_committee_applying_is_someone_else_going() -> None:
 def test_whether_this_person_must_come_is_a_presence_question() -> None:
     assert PRESENCE_ASK.search(normalize("我腿脚不好，要我自己去不"))
     assert not PRESENCE_ASK.search(normalize("我要自己去办个体户"))
+
+
+def test_what_policies_there_are_is_no_question_of_the_legal_basis() -> None:
+    # 有啥政策 asks what the item offers (the one-trip block); 按什么政策 asks its basis.
+    assert detect_field("回乡开店想贷点款 有什么政策") is None
+    assert detect_field("这个是按什么政策办的") == "basis"

@@ -30,6 +30,7 @@ A = Ask
         ("节假日上班吗", [A.HOLIDAYS], [], False),
         ("国庆放假吗", [A.HOLIDAYS], ["国庆"], False),
         ("春节放假几天", [A.HOLIDAYS], ["春节"], False),
+        ("五一你们放到哪天", [A.HOLIDAYS], ["五一"], True),  # how long the break runs
         ("10月1号上班吗", [A.OPEN], ["10月1号"], False),
         ("地址在哪", [A.ADDRESS], [], False),
         ("政务服务中心怎么走", [A.ROUTE], [], True),
@@ -70,6 +71,7 @@ A = Ask
         "holidays",
         "national-day",
         "spring-festival-length",
+        "labour-day-until",
         "date",
         "address",
         "route",

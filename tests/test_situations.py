@@ -292,3 +292,28 @@ def test_renewing_moving_school_and_leaving_a_job_are_told_in_situation_words():
 def test_a_stall_is_a_stall_point():
     told = "在集上摆摊卖凉皮"
     assert by_words(f"{told} {roles(told)}", ["小经营店登记", "小摊点备案"], "小餐饮登记") == 1
+
+
+def test_an_age_bound_in_chinese_numerals_is_read():
+    card = _item("居民身份证申领（首次）", "未满十六周岁", "年满十六周岁")
+    assert age_situation(list(card.situations or ()), "孩子今年12岁了").name == "未满十六周岁"
+    assert age_situation(list(card.situations or ()), "我都二十了").name == "年满十六周岁"
+    allowance = _item("高龄津贴", "八十周岁以上", "九十周岁以上")
+    assert old_age_bounds(allowance) == [80, 90]
+
+
+def test_a_bracketed_word_a_situation_says_in_other_words_is_the_situations():
+    renewal = _item("居民身份证换领（到期、损坏）", "有效期满换领", "损坏换领")
+    canonical = {"到期": "期满"}
+
+    def prepare(text: str) -> str:
+        for word, same in canonical.items():
+            text = text.replace(word, same)
+        return text
+
+    # 到期 is said 期满 in 有效期满换领: with the canonical forms it is that situation's word.
+    assert own_name(renewal) == "居民身份证换领（到期）"
+    assert own_name(renewal, prepare) == "居民身份证换领"
+    # The bracket's own word stays the item's, though one situation holds it too.
+    transfer = _item("二手房转移登记（过户）", "带押过户", "委托他人办理")
+    assert own_name(transfer, prepare) == "二手房转移登记（过户）"

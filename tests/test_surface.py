@@ -18,6 +18,7 @@ def test_people_and_complaints():
     assert read_surface("那我喊个人工问下嘛").human and read_surface("叫一下人工").human
     assert read_surface("人工吧").human and not read_surface("人工流产能报销吗").human
     assert read_surface("我想问人工").human and read_surface("有没有人工").human
+    assert read_surface("我要跟人工说几句").human and read_surface("我想同人工讲一下").human
     assert not read_surface("人工费要多少").human
     assert read_surface("我想跟工作人员说几句").human and not read_surface("工作人员态度很好").human
     assert read_surface("我要投诉窗口态度差").complaint

@@ -8,7 +8,7 @@ closer to that entry than to anything else the item says about itself.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.matching.fields import URGENT_ASK, URGENT_SITUATION, proxy_option
@@ -73,7 +73,7 @@ def passages_for(matcher: Matcher, item: Item, text: str) -> ItemPassages:
     return ItemPassages(dict(scores))
 
 
-def topic_words(item: Item) -> str:
+def topic_words(item: Item, prepare: Callable[[str], str] | None = None) -> str:
     """The item's name and aliases: the words of the topic, which tell none of its situations apart. An
     alias that tells one is left out (社保卡坏了 of 损坏或到期换卡, 出国要的无犯罪证明 of 证明用于国外: a
     character only that situation's name has, not the item's): its words are the situation's."""
@@ -81,7 +81,7 @@ def topic_words(item: Item) -> str:
     telling: set[str] = set()
     for i, mine in enumerate(owned):
         telling |= mine - set().union(*(other for j, other in enumerate(owned) if j != i))
-    name = own_name(item)
+    name = own_name(item, prepare)
     if _JOINED.search(unbracketed(name) or name):
         # 困难残疾人生活补贴和重度残疾人护理补贴申请 joins its cases: their own characters are theirs, not the
         # topic's.
@@ -140,7 +140,7 @@ def situation_from_story(
         # Beside a situation already told, a word of another's bracketed detail tells nothing (护照几年有效 is
         # no 换发（有效期不足6个月…） for a child's first passport): names without their brackets.
         names = [unbracketed(name) or name for name in names]
-    topic = topic_words(item)
+    topic = topic_words(item, matcher.prepare)
     # 嫁过来 tells 配偶 of 投靠配偶: the family ties a story tells, in the words situation names use.
     worded = by_words(f"{wanted} {roles(wanted)}", names, topic)
     if worded is None:

@@ -199,7 +199,7 @@ class PendingChoices(ItemAnswers):
             item = self.knowledge.item(pending["item"])
             if item is None:
                 return None
-            topic = details.topic_words(item)
+            topic = details.topic_words(item, matcher.prepare)
             if matcher.turns_away(text, [item.code]):
                 return None  # 那公积金退休了能全部取出来吗 beside 养老保险退休's situations: a new question
             if matcher.other_errand(normal.replace(" ", ""), item.code) is not None:

@@ -171,7 +171,7 @@ def worded_situation(item: Item, text: str, prepare: Callable[[str], str]) -> Si
     item's own words aside: 户口本丢了 says 遗失 of 遗失补领 (补领 is the item's; an alias 户口本丢了
     lends its words to the situation). For an item already decided on; too loose to decide the item
     (二手车过户 says 过户)."""
-    named = prepare(own_name(item)).replace(" ", "")
+    named = prepare(own_name(item, prepare)).replace(" ", "")
     # What a name says its case is not (本县户籍 of 非本县户籍居民) is said plainly by the other cases.
     denies = not SAYS_NOT.search(text)
     words = [
@@ -185,7 +185,7 @@ def worded_situation(item: Item, text: str, prepare: Callable[[str], str]) -> Si
     ]
     telling = set().union(*words) if words else set()
     aliases = [a for a in item.aliases or () if not any(w in prepare(a).replace(" ", "") for w in telling)]
-    topic = prepare(" ".join([own_name(item), *aliases])).replace(" ", "")
+    topic = prepare(" ".join([own_name(item, prepare), *aliases])).replace(" ", "")
     # What it says was not (还没结婚) tells no case by those words (婚内生育（父母已登记结婚）).
     prepared = prepare(_DENIAL.sub(" ", text)).replace(" ", "")
     found = [
@@ -217,7 +217,7 @@ def _said(item: Item, text: str, prepare: Callable[[str], str], topic: str | Non
     prepared = prepare(text).replace(" ", "")
     # A part that is the item's own thing says nothing of the case (居住证 of 居住证签注, item 居住证申领;
     # 驾驶证 of 外地核发的驾驶证); an operation the name holds still does (遗失 of 驾驶证遗失补领).
-    named = prepare(own_name(item)).replace(" ", "")
+    named = prepare(own_name(item, prepare)).replace(" ", "")
     found = []
     for situation in item.situations or ():
         for part in _parts(situation.name):
@@ -261,8 +261,10 @@ _AGE_TOLD = re.compile(
     r"外公|外婆|姥姥|姥爷|爹|娘|父亲|母亲|老爷子|老太太|老头子?|公公|婆婆|岳父|岳母|丈人|丈母娘)"
     r"(?:今年|都|已经|也|才|快)?([\d一二三四五六七八九十]{1,3})了)"
 )
-#: An age bound in a situation's name: 未满16周岁, 年满16周岁, 60周岁以上, 14周岁以下.
-_AGE_BOUND = re.compile(r"(未满|不满|年满|已满|满)?(\d{1,3})周?岁(以上|及以上|以下|及以下)?")
+#: An age bound in a situation's name: 未满16周岁, 年满16周岁, 60周岁以上, 14周岁以下, 未满十六周岁.
+_AGE_BOUND = re.compile(
+    r"(未满|不满|年满|已满|满)?(\d{1,3}|[一二三四五六七八九十]{1,3}|一百)周?岁(以上|及以上|以下|及以下)?"
+)
 
 
 def _number(text: str) -> int | None:
@@ -293,7 +295,9 @@ def _fits_age(name: str, age: int, *, majority: bool = False) -> bool | None:
     bound = _AGE_BOUND.search(name)
     if bound is None:
         return None
-    word, limit, side = bound.group(1) or "", int(bound.group(2)), bound.group(3) or ""
+    word, limit, side = bound.group(1) or "", _number(bound.group(2)), bound.group(3) or ""
+    if limit is None:
+        return None
     if word in ("未满", "不满") or "以下" in side:
         return age < limit or ("及以下" in side and age == limit)
     return age >= limit
@@ -309,7 +313,9 @@ def told_age(text: str) -> int | None:
 
 
 #: An age from which a name's benefit holds: 80周岁以上, 年满60周岁, 80岁补贴 (not 未满, not 以下).
-_AGE_FROM = re.compile(r"(?<![未不]满)(?<!\d)(\d{2,3})周?岁(?!以下|及以下)")
+_AGE_FROM = re.compile(
+    r"(?<![未不]满)(?<![\d一二三四五六七八九十])(\d{2,3}|[一二三四五六七八九十]{2,3}|一百)周?岁(?!以下|及以下)"
+)
 #: Old age, from which a told age tells a service (高龄津贴 from 80, 养老金 from 60) whatever else fits.
 OLD_AGE = 60
 
@@ -317,7 +323,8 @@ OLD_AGE = 60
 def old_age_bounds(item: Item) -> list[int]:
     """The old-age bounds (OLD_AGE or more) ``item``'s name, aliases and situation names state."""
     texts = [item.name, *(item.aliases or ()), *(s.name for s in item.situations or ())]
-    return sorted({int(n) for t in texts for n in _AGE_FROM.findall(t) if int(n) >= OLD_AGE})
+    ages = {_number(n) for t in texts for n in _AGE_FROM.findall(t)}
+    return sorted(age for age in ages if age is not None and age >= OLD_AGE)
 
 
 #: A school year told (上初一了, 读高三): the age a pupil has in it. 高一 is left out: its pupils are 15
@@ -359,18 +366,28 @@ def age_situation(situations: Sequence[Situation], text: str, *, majority: bool 
 _BRACKETED = re.compile(r"[（(]([^）)]*)[）)]")
 
 
-def own_name(item: Item) -> str:
+def own_name(item: Item, prepare: Callable[[str], str] | None = None) -> str:
     """The item's name without the words in its brackets that begin (a part of) one of its situations'
     names: 户口迁入（投靠、购房、就业等） lists 购房落户 and 就业落户, whose words are theirs; 投靠 begins
     none alone. 补领（遗失、被盗、损坏） lists 被盗 of 遗失、被盗补领; 社会保障卡挂失、补卡、换卡 lists
-    each of 临时挂失, 遗失补卡 and 损坏、到期换卡 unbracketed."""
+    each of 临时挂失, 遗失补卡 and 损坏、到期换卡 unbracketed. With ``prepare``, also the words one
+    situation's name holds in canonical form (到期 of 换领（到期、损坏…）, said 期满 in 有效期满换领)."""
     situations = [s.name for s in item.situations or ()]
+    canonical = [_compact(prepare, n) for n in situations] if prepare else []
+
+    def theirs(word: str) -> bool:
+        if _one_holds(word, situations):
+            return True
+        # Only a word the knowledge base says otherwise (到期 → 期满): the bracket's own words (过户 of
+        # 二手房转移登记（过户）, inside 带押过户) are the item's name, as the raw test above found.
+        said = _compact(prepare, word) if prepare else word
+        return said != word and len(said) >= 2 and sum(said in name for name in canonical) == 1
 
     def kept(found: re.Match[str]) -> str:
         parts = [p for p in re.split(r"[、，,/]", found.group(1)) if p]
         # 含新生儿参保 lists 新生儿参保 as well.
         bare = [re.sub("^(?:含|包括|包含)", "", p).rstrip("等") for p in parts]
-        left = [p for p, b in zip(parts, bare, strict=True) if not _one_holds(b, situations)]
+        left = [p for p, b in zip(parts, bare, strict=True) if not theirs(b)]
         return f"（{'、'.join(left)}）" if left else ""
 
     name = _BRACKETED.sub(kept, item.name)
@@ -388,6 +405,11 @@ def own_name(item: Item) -> str:
     head, words = segments[0][:-2], [segments[0][-2:], *segments[1:]]
     left = [w for w in words if sum(w in s for s in situations) != 1]
     return head + "、".join(left)
+
+
+def _compact(prepare: Callable[[str], str] | None, text: str) -> str:
+    """``text`` in canonical form without spaces (as is without ``prepare``)."""
+    return (prepare(text) if prepare else text).replace(" ", "")
 
 
 def unbracketed(name: str, fill: str = "") -> str:
@@ -424,7 +446,7 @@ def topic_of(item: Item, prepare: Callable[[str], str]) -> str:
     """The item's own words, canonical and without spaces: its name and the aliases that tell none of its
     situations. An alias that tells one (护照丢了补办 of 补发（遗失、被盗）) lends its words to that
     situation, not to the item: 护照丢了 still tells 遗失."""
-    name = own_name(item)
+    name = own_name(item, prepare)
     named = prepare(name).replace(" ", "")
     aliases = [a for a in item.aliases or () if len(_said(item, a, prepare, named)) != 1]
     return prepare(" ".join([name, *aliases])).replace(" ", "")
