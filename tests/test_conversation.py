@@ -913,3 +913,12 @@ def test_a_conversation_keeps_the_items_it_answered_latest_first(context):
     say(context, "社保卡办好要几天")
     state = context.store.load("oCitizen")
     assert state["seen"][:2] == ["SF-RS-001", "SF-ZR-001"]
+
+
+def test_a_situation_told_again_with_a_question_gets_the_answer_not_its_note(context):
+    say(context, "孩子前几天刚生的，户口怎么上")
+    assert say(context, "那孩子的医保呢").situation == "新生儿"
+    # 新生儿 told again, but the question is the deadline: not the situation's note (一件事), the record's
+    # sentence on it.
+    deadline = say(context, "新生儿的医保要几天之内交上")
+    assert deadline.item == "SF-YB-001" and "90天" in deadline.text

@@ -407,3 +407,8 @@ def test_what_policies_there_are_is_no_question_of_the_legal_basis() -> None:
     # 有啥政策 asks what the item offers (the one-trip block); 按什么政策 asks its basis.
     assert detect_field("回乡开店想贷点款 有什么政策") is None
     assert detect_field("这个是按什么政策办的") == "basis"
+
+
+@pytest.mark.parametrize("text", ["补贴啥时候能发下来", "钱什么时候到账", "什么时候拨款"])
+def test_when_the_money_comes_is_the_time_limit(text: str) -> None:
+    assert detect_field(text) == "time_limit"

@@ -102,7 +102,7 @@ def test_an_items_own_name_leaves_out_the_situations_it_lists():
 
 def test_family_roles_are_told_in_the_words_situation_names_use():
     assert roles("我是从外省嫁过来的，想把户口迁到我老公这边").split()[0] == "配偶"
-    assert roles("我们才结婚半年") == "配偶 亲属"  # kin by marriage: 投靠亲属 too
+    assert roles("我们才结婚半年") == "配偶 夫妻 亲属"  # kin by marriage: 投靠亲属 too; 夫妻投靠
     # Who the errand is for is no tie: 孩子上小学 does not tell 随迁子女, nor 我老婆的身份证 配偶.
     assert roles("孩子上小学要啥材料") == ""
     assert "配偶" not in roles("我老婆的身份证丢了")
@@ -317,3 +317,12 @@ def test_a_bracketed_word_a_situation_says_in_other_words_is_the_situations():
     # The bracket's own word stays the item's, though one situation holds it too.
     transfer = _item("二手房转移登记（过户）", "带押过户", "委托他人办理")
     assert own_name(transfer, prepare) == "二手房转移登记（过户）"
+
+
+def test_the_roles_a_story_tells():
+    # A spouse whose hukou moves joins a spouse; a shop on a platform is online; a child born last month is
+    # newborn.
+    assert "夫妻" in roles("我媳妇是外省户口 想迁到我这来")
+    assert "网店" in roles("打算在快手上开个店卖土特产")
+    assert "新生儿" in roles("孩子是上礼拜在妇幼保健院生的")
+    assert "新生儿" not in roles("孩子是前年生的")

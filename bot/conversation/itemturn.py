@@ -136,7 +136,15 @@ class ItemAnswers(Session):
         # The citizen's situation told again (他下不了床，去不了医院评定，咋办 after 行动不便 was read from
         # the first story): what the record says of it first.
         retold = situation if told_now and not fresh and not newly_told else None
-        if lead is None and retold is not None and retold.note and field in (None, "conditions"):
+        # Not when it asks something besides (新生儿医保得在几天内交: a deadline the note may not say).
+        asks_besides = bool(fields_asked(text))
+        if (
+            lead is None
+            and retold is not None
+            and retold.note
+            and field in (None, "conditions")
+            and not asks_besides
+        ):
             if itemreply.shares_words(text, retold.note):
                 lead, field = f"{retold.name}：{retold.note}", None
         # A situation told just now (他下不了床，去不了医院评定) gets its whole block, not a sentence.

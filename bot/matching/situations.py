@@ -23,7 +23,12 @@ _NOT = "(?<!没)(?<!没有)(?<!莫得)(?<!无)(?<!未)(?<!冇)(?<!不)"
 #: counts: 我老婆/孩子 alone is usually who the errand is for (孩子上小学 is not 随迁子女).
 _ROLES = (
     # Kin by marriage are kin too (投靠亲属 of 我是安徽嫁过来的).
-    ("配偶 亲属", re.compile(rf"{_NOT}(?:嫁|娶|结婚|夫妻|两口子|领完证|领了证)")),
+    ("配偶 夫妻 亲属", re.compile(rf"{_NOT}(?:嫁|娶|结婚|夫妻|两口子|领完证|领了证)")),
+    # A husband or wife whose hukou moves (婆姨是甘肃的户口 想迁过来): joining a spouse.
+    (
+        "配偶 夫妻",
+        re.compile(r"(?:老婆|媳妇儿?|婆姨|爱人|妻子|老公|丈夫|男人)[^，,。？?！!]{0,10}?(?:户口|迁|落户)"),
+    ),
     # Married before (我俩都是二婚, 她离过婚): 离婚 / 丧偶, as situation names write it (曾经离婚或丧偶).
     ("离婚 丧偶", re.compile(r"二婚|再婚|离过婚|离过一次婚|前夫|前妻")),
     # Living in a village (我们是村里的, 在乡下): 农村, as situation names write it (农村低保).
@@ -44,7 +49,12 @@ _ROLES = (
     ("非婚", re.compile(r"(?:没|未|还没)有?(?:去)?(?:领|扯|打|办)(?:结婚)?证|未婚|没结婚|没登记结婚")),
     # A husband or wife named as such (我老婆上周生了): married too, for the cases a birth is told by (婚内
     # 生育); not 配偶 of 投靠配偶, where 帮我老婆办 names only who the errand is for.
-    ("婚内", re.compile(rf"{_NOT}(?:老婆|老公|媳妇儿?|爱人|丈夫|妻子|我男人)")),
+    ("婚内", re.compile(rf"{_NOT}(?:老婆|老公|媳妇儿?|婆姨|爱人|丈夫|妻子|我男人)")),
+    # Selling through an online platform (在抖音上开个店): 网店 / 网络, as situation names write it.
+    (
+        "网店 网络 电子商务",
+        re.compile(r"抖音|快手|淘宝|拼多多|微店|京东|直播带货|网上开店|网上卖|朋友圈卖|网上开个?店"),
+    ),
     # Just born (才生下来一个月, 刚出生): 新生儿, as situation names write it.
     (
         "新生儿",
@@ -54,6 +64,8 @@ _ROLES = (
             # 上个月在县医院生了个闺女: a birth told as news (not 两年前生了个儿子).
             r"(?<!年)(?<!年前)生了(?:个|一个)?(?:闺女|儿子|女儿|男孩|女孩|娃|孩子|宝宝|小孩|千金|胖小子|满崽|崽|伢|"
             r"细伢子|妹崽|宝贝)|"
+            # 娃娃上个月在县医院生的: born lately, told by when.
+            r"(?:上个?月|这个?月|前几天|上周|上礼拜|上星期|前天|昨天)[^，,。？?！!]{0,8}?生的|"
             # 她还在坐月子: a mother just delivered.
             r"坐月子|月子里"
         ),
