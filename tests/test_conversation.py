@@ -922,3 +922,10 @@ def test_a_situation_told_again_with_a_question_gets_the_answer_not_its_note(con
     # sentence on it.
     deadline = say(context, "新生儿的医保要几天之内交上")
     assert deadline.item == "SF-YB-001" and "90天" in deadline.text
+
+
+def test_a_material_of_the_errand_at_hand_asked_to_confirm_stays_on_it(context):
+    say(context, "我爸八十了 想给他办个老年证 他走不动 我去给他办行不行")
+    # 要带…吧 asks to confirm a material of 老年人优待证, not about 身份证's own items.
+    reply = say(context, "那要带他的身份证原件吧")
+    assert reply.item == "SF-MZ-008" and reply.text.startswith("需要")

