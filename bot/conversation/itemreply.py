@@ -205,21 +205,50 @@ def source_asked(text: str) -> str | None:
     return None if asked is None else compact[max(0, asked.start() - _NEED_NEAR) : asked.start()]
 
 
+#: What a material is (村上那个证明是啥, 自产证明是什么): its line says what it is and who issues it.
+WHAT_ASK = re.compile(
+    r"(?:是啥|是什么|是个啥|是啥子|是哪样|指什么|指的是啥|啥意思|什么意思)(?:东西|证明|玩意儿?)?[吗呀啊嘛？?]*$"
+)
+
+
+def what_asked(text: str) -> str | None:
+    """What ``text`` asks the nature of (村上那个证明 of 村上那个证明是啥): the few characters before the
+    asking words; None when nothing such is asked."""
+    compact = text.replace(" ", "")
+    asked = WHAT_ASK.search(compact)
+    return (
+        None
+        if asked is None or asked.start() == 0
+        else compact[max(0, asked.start() - _NEED_NEAR) : asked.start()]
+    )
+
+
 #: Characters that name nothing in what is asked about (那个体检, 这证明).
 _SOURCE_FILLER = re.compile(r"[那这个的了呢要还也就是得去]")
 
 
 def sourced_material(item: Item, situation: Situation | None, subject: str) -> str | None:
-    """The line of the material that ``subject`` (what a question asks where to get) names by two
-    characters in a row, when its note says more than its name (县级以上医疗机构…出具); else None."""
+    """The line of the material that ``subject`` (what a question asks where to get, or what is) names by
+    two characters in a row, when its note says more than its name (县级以上医疗机构…出具); or by a
+    character no other material's name has, when its note or bracket says more (村 of 自产农产品证明
+    （村委会出具）); else None."""
     said = _SOURCE_FILLER.sub(" ", subject)
     for word in _PAPER_WORDS:
         said = said.replace(word, " ")
     pairs = {said[i : i + 2] for i in range(len(said) - 1) if " " not in said[i : i + 2]}
-    for material in answers.materials_of(item, situation):
+    materials = answers.materials_of(item, situation)
+    for material in materials:
         if material.note and any(pair in f"{material.name} {material.note}" for pair in pairs):
             return answers.material_text(material)
-    return None
+    # 村上那个证明: the one material a character of what is asked is in (村 of 自产农产品证明（村委会出具）).
+    # Only a line that says more than a name: its note, or its bracket (who issues it).
+    chars = set(said.replace(" ", ""))
+    held = [m for m in materials if chars & set(m.name)]
+    telling = len(held) == 1 and bool(held[0].note or _BRACKET.search(held[0].name))
+    return answers.material_text(held[0]) if telling else None
+
+
+_BRACKET = re.compile(r"[（(][^）)]+[）)]")
 
 
 def _sentences_saying(item: Item, situation: Situation | None, pattern: re.Pattern[str]) -> list[str]:

@@ -240,7 +240,8 @@ class ItemAnswers(Session):
         material is got (体检在哪做; only this when not ``need``); else None."""
         asked = itemreply.need_asked(normal) if need else None
         if asked is None:
-            source = itemreply.source_asked(normal)
+            # 自产证明找谁开, or 村上那个证明是啥: the material's line says who issues it and what it is.
+            source = itemreply.source_asked(normal) or itemreply.what_asked(normal)
             # 体检在哪做, 自产证明找谁开: the material's line, whose note says where it is got.
             return itemreply.sourced_material(item, situation, source) if source else None
         words = content_tokens(self.knowledge.matcher.prepare(asked))

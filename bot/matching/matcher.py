@@ -193,6 +193,8 @@ class SemanticStage:
     embedder: Embedder
 
 
+#: Items that are complaints or reports themselves (拖欠工资投诉, 劳动保障监察举报): 在哪投诉 asks of them.
+COMPLAINT_ITEM = re.compile(r"投诉|举报")
 #: A candidate this probable, the others far behind, is offered in a question rather than handed off.
 SURE_P = 0.9
 #: How likely a document's item must be for a message telling it lost to get the replacing item.
@@ -841,7 +843,11 @@ class Matcher:
         if not surface.normal:
             return Decision("handoff", reason="empty")
         field = surface.field
-        if surface.complaint:
+        # 这个在哪投诉 after 拖欠工资投诉: a field of the errand at hand, itself a complaint.
+        errand = (
+            bool(field) and prev.item in self.position and COMPLAINT_ITEM.search(self._name_of(prev.item))
+        )
+        if surface.complaint and not errand:
             return Decision("handoff", field=field, reason="complaint")
         if surface.human:
             return Decision("handoff", field=field, reason="human")
