@@ -953,3 +953,11 @@ def test_where_to_complain_of_a_complaint_errand_is_its_desk():
     assert (where.action, where.item, where.field) == ("answer", "SPX-SB-11", "location")
     # A complaint about the hall still goes to a person.
     assert say(context, "我要投诉你们窗口的工作人员").action == "handoff"
+
+
+def test_an_age_told_beside_a_first_application_decides_the_situation(knowledge):
+    # 首次申请 is the ordinary case; 10岁 tells the minor's (未满16周岁), whose materials differ.
+    reply = say(make_context(knowledge), "女儿10岁，首次申请护照要带什么")
+    assert (reply.item, reply.situation) == ("SF-GA-009", "未满16周岁")
+    # No age bound fits a grown-up: the first application stays.
+    assert say(make_context(knowledge), "我35了，首次申请护照要带什么").situation == "首次申请"

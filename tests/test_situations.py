@@ -326,3 +326,8 @@ def test_the_roles_a_story_tells():
     assert "网店" in roles("打算在快手上开个店卖土特产")
     assert "新生儿" in roles("孩子是上礼拜在妇幼保健院生的")
     assert "新生儿" not in roles("孩子是前年生的")
+
+
+def test_a_child_just_born_is_under_every_age_bound():
+    assert age_situation(list(CARD.situations or ()), "外孙女刚出生没几天").name == "未满16周岁"
+    assert age_situation(list(CARD.situations or ()), "外孙女出生好几年了") is None

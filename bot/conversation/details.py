@@ -23,6 +23,7 @@ from bot.matching.options import (
     contradicted,
     distinctive,
     first_time,
+    names_first_time,
     shares_a_character,
     tied_by_words,
     without_unwanted,
@@ -117,7 +118,9 @@ def situation_from_story(
         return situations[denied]  # 我们还没结婚 → 非婚生育
     named = named_situation(item, wanted, matcher.prepare)
     if named is not None:
-        return named
+        aged = age_situation(situations, text) if names_first_time(named.name) else None
+        # 儿子12岁，第一次办: the age decides (未满16周岁); a first application is the ordinary case.
+        return aged if aged is not None else named
     proxy = proxy_option(normalize(text), names)
     if proxy is not None:
         return situations[proxy]  # 让我老公去帮我打行不行 → 委托他人代办

@@ -256,6 +256,13 @@ def by_not(text: str, options: Sequence[str]) -> int | None:
 
 #: Options for a first time (首次申领, 新办, 初次): the errand when nothing is told of an earlier one.
 _FIRST_TIME = re.compile(r"首次|初次|新办|第一次|首办|初领")
+
+
+def names_first_time(name: str) -> bool:
+    """Whether an option's ``name`` is the first application (首次申请, 新办)."""
+    return bool(_FIRST_TIME.search(name))
+
+
 #: What tells an earlier one: a replacement, renewal, change or loss (换, 补, 丢, 到期, 又, 再…).
 _EARLIER = re.compile(
     r"[换补丢掉坏失盗偷损续延改变更迁销]|到期|过期|期满|又|再|重新|(?<![没未])办过|原来的|旧的"

@@ -22,7 +22,7 @@ from bot.matching.normalize import normalize
 from bot.matching.options import by_hint, by_words, denied_words, never_had, said_apart, without_had
 from bot.matching.ranker import CHOICE_SHARE, Verdict
 from bot.matching.scoring import ItemScorer
-from bot.matching.situations import operations, told_apart, topic_of, unbracketed
+from bot.matching.situations import JUST_BORN, operations, told_apart, topic_of, unbracketed
 from bot.matching.surface import asks
 from knowledge.schema import Item
 
@@ -518,7 +518,8 @@ def issuing_choice(choices: Sequence[str], text: str, items: Mapping[str, Item])
     said = normalize(text).replace(" ", "")
     if not choices or any(code not in items for code in choices):
         return None
-    if not (_TO_OBTAIN_ONE.search(said) or never_had(text)):
+    # 给刚出生的孙子办社保卡: a child just born has had no document of its own.
+    if not (_TO_OBTAIN_ONE.search(said) or never_had(text) or JUST_BORN.search(said)):
         return None
     if _OF_AN_EARLIER.search(said) or tells_loss(said) or _ASKS_AGAIN.search(said):
         return None

@@ -339,6 +339,8 @@ def old_age_bounds(item: Item) -> list[int]:
     return sorted(age for age in ages if age is not None and age >= OLD_AGE)
 
 
+#: A child just born: no age told, none needed (刚出生, 刚满月).
+JUST_BORN = re.compile(r"刚出生|才出生|新生儿|刚满月|才满月|刚生的|才生的|刚生下来|才生下来")
 #: A school year told (上初一了, 读高三): the age a pupil has in it. 高一 is left out: its pupils are 15
 #: or 16, either side of the identity card's bound.
 _GRADE_AGES = {
@@ -369,6 +371,8 @@ def age_situation(situations: Sequence[Situation], text: str, *, majority: bool 
     age = told_age(text)
     if age is None:
         age = grade_age(text)  # 孙子今年上初一了: about 12
+    if age is None and JUST_BORN.search(text):
+        age = 0  # 给刚出生的孙子办社保卡: a child under any bound
     if age is None:
         return None
     fitting = [s for s in situations if _fits_age(s.name, age, majority=majority)]
