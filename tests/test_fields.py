@@ -304,6 +304,8 @@ def test_whether_this_one_person_may_go_is_a_presence_question() -> None:
     assert PRESENCE_ASK.search(normalize("他一个人去行不行"))
     assert PRESENCE_ASK.search(normalize("前夫也得一起去吗"))  # someone else coming too
     assert not PRESENCE_ASK.search(normalize("我自己名下没有房子"))
+    # Both of a couple, coming back for it: 回 before 来 / 去.
+    assert PRESENCE_ASK.search(normalize("那得夫妻俩都回来办吗"))
 
 
 def test_days_asked_in_wu_and_cantonese_ask_the_time_limit() -> None:

@@ -22,8 +22,12 @@ RECORD_TIES = 2
 #: Sentences about who must come, and of those the ones that say whether the person must.
 PRESENCE = re.compile(
     # 本人 alone is whose card or ID a material is (本人银行卡), not who must come.
-    r"本人(?:到场|亲自|办理|前往|申请|申领|签字|持)|须本人|亲自|到场|代办|委托|代理|代领|监护人"
+    r"本人(?:到场|亲自|办理|前往|申请|申领|签字|持)|须本人|亲自|到场|代办|委托|代理|代领|监护人|"
+    # 补结婚证要两个人都去吗？不用。一方带…: whether both of a couple must come.
+    r"一方|双方(?:都|共同|须|必须)|两个人都|两人都|都要去"
 )
+#: Whether both of a couple must come (要两个人都回来吗, 俩人一起去不).
+BOTH_ASK = re.compile(r"(?:两个人|俩人|两人|双方|夫妻俩?|两口子)(?:都|一起|一块儿?|一同)")
 _IN_PERSON = re.compile(r"本人到场|须本人|本人亲自|亲自|代办|委托")
 #: Pairs too common in item texts to tell sentences apart.
 _COMMON_PAIRS = frozenset(

@@ -98,6 +98,16 @@ class ItemAnswers(Session):
             # 自产证明找谁开: where the material is got, which its note says, not an FAQ entry that only
             # names it (把棉花卖给轧花厂要自己开票吗).
             entry = None if self.needed_line(item, situation, normal, need=False) else entry
+        if (
+            entry is not None
+            and asks_who_goes(normal)
+            and itemreply.BOTH_ASK.search(normal)
+            and not itemreply.BOTH_ASK.search(entry.q)
+            and not itemreply.PRESENCE.search(f"{entry.q}{entry.a}")
+        ):
+            # 要两个人都回来吗: whether both must come, which this entry (能回芦荡上户口吗) neither asks nor
+            # says; the record's sentences on who comes (一方到场即可) answer it.
+            entry = None
         lead = itemreply.faq_lead(entry) if entry else None
         proxy = situation is None or not PROXY_SITUATION.search(situation.name)
         if text and proxy and item.situations and PROXY_ASK.search(normal):

@@ -119,7 +119,7 @@ PRESENCE_ASK = re.compile(
     # 要我自己去不, 得他本人来吗: whether this person must come.
     r"(?:要|得|必须|需要)(?:我|他|她)?(?:自己|本人|亲自)(?:去|来|到场)(?=[吗不么嘛呀啊]|\s|$)|"
     # 要俩人一起去不: whether both must come.
-    r"(?:两个人|俩人|两人|双方|夫妻俩?)(?:都|一起|一块儿?|一同)+(?:去|来|到场)"
+    r"(?:两个人|俩人|两人|双方|夫妻俩?)(?:都|一起|一块儿?|一同)+(?:要|得|必须|需要)?回?(?:去|来|到场)"
 )
 #: How to get it done, the whole errand (这种过户要怎么办, 我该怎么给他办, 要办什么手续): in a story's asking
 #: clause it asks for the one-trip answer, whatever field words the story told on the way (价格, 费用).
