@@ -288,23 +288,15 @@ class _Conversation(PendingChoices):
         # 我说错了，不是离婚，是结婚证找不到了要补: what the item at hand's record tells holds it no more.
         correcting = bool(current) and bool(CORRECTION.match(compact_of(text)))
         about_current = bool(current) and not correcting and self.about_current(text, current)
-        # 要带他的身份证原件吧 after 老年人优待证: a material of the errand at hand, however many records
-        # name it.
-        needed = (
-            bool(current)
-            and not correcting
-            and decision.action == "answer"
-            and self.needed_here(text, current)
-        )
         if (
-            (about_current or needed)
+            about_current
             and decision.action == "answer"
             and decision.item != current
             and (
                 asks_who_goes(normalize(text))
                 and not matcher.mentions_item(text, str(decision.item))
                 and not matcher.names_away(text, current, [str(decision.item)])
-                or needed
+                or self.needed_here(text, current)
             )
         ):
             # 两个人都要去吗 after 结婚登记: who must come, of the errand at hand, though another item's FAQ
