@@ -351,13 +351,8 @@ def by_hint(
 
 
 #: Which way a message moves something: here (迁到这边, 迁过来, 投靠) or away (迁走, 迁到外地).
-#: 迁到沙坡来 (a place, then 来): to here; 迁到银川去: away.
-_INWARD = re.compile(
-    r"[迁落转调](?:到|回|进|入)?(?:这|我这|俺这|咱这|本地|过来|来|回来)|投靠|嫁过来|[迁落转调]到[^，,。？?！!\s]{1,6}?来"
-)
-_OUTWARD = re.compile(
-    r"[迁转调](?:走|出去|出|到外|往外|去|回老家|到外地|到外省)|[迁转调]到[^，,。？?！!\s]{1,6}?去"
-)
+_INWARD = re.compile(r"[迁落转调](?:到|回|进|入)?(?:这|我这|俺这|咱这|本地|过来|来|回来)|投靠|嫁过来")
+_OUTWARD = re.compile(r"[迁转调](?:走|出去|出|到外|往外|去|回老家|到外地|到外省)")
 
 
 def by_direction(text: str, options: Sequence[str]) -> int | None:
