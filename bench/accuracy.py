@@ -64,6 +64,10 @@ HELD_OUT = {
     # district), whose dialogues were development material and whose questions were never read.
     "salt-heldout": ("heldout:salt-hall.json", "salt-questions.jsonl"),
     "birch-heldout": ("heldout:birch-hall.json", "birch-questions.jsonl"),
+    # Ninth stop: 徽溪县 (a southern-Anhui mountain county), written blind; 沙坡县 (a Ningxia desert-edge
+    # county), whose dialogues were development material and whose questions were never read.
+    "creek-heldout": ("heldout:creek-hall.json", "creek-questions.jsonl"),
+    "dune-heldout": ("heldout:dune-hall.json", "dune-questions.jsonl"),
     # Long messages telling a story around the ask (other hands), over the demo hall and the product's own.
     "county-stories": ("kb/county-hall.json", "county-stories.jsonl"),
     "qingxi-stories": ("demo", "qingxi-stories.jsonl"),
