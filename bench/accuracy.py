@@ -55,8 +55,8 @@ HELD_OUT = {
     # Two more (sixth stop), written blind: 椰岛县 (Hainan) and 梯田区 (a Chongqing mountain district).
     "isle-heldout": ("heldout:isle-hall.json", "isle-questions.jsonl"),
     "terrace-heldout": ("heldout:terrace-hall.json", "terrace-questions.jsonl"),
-    # Seventh stop: 峡江县 (a Sichuan–Chongqing gorge county), written blind; and two halls whose questions were
-    # read as development material (never fitted): 芦荡县 (northern Jiangsu) and 汾阳坡县 (Shanxi).
+    # Seventh stop: 峡江县 (a Sichuan–Chongqing gorge county), written blind; and two halls whose questions
+    # were read as development material (never fitted): 芦荡县 (northern Jiangsu) and 汾阳坡县 (Shanxi).
     "canyon-heldout": ("heldout:canyon-hall.json", "canyon-questions.jsonl"),
     "marsh-read": ("heldout:marsh-hall.json", "marsh-questions.jsonl"),
     "fen-read": ("heldout:fen-hall.json", "fen-questions.jsonl"),
