@@ -564,7 +564,8 @@ class Matcher:
         """Of the items answered earlier in the conversation (``Turn.extra["seen"]``, latest first), the one
         a message going back to one (刚才那个…) means: the one it is decided for or offered, else the one its
         words cover most, else the latest; None when none was answered."""
-        seen = [code for code in (prev.extra or {}).get("seen") or () if code in self.position]
+        kept = (prev.extra or {}).get("seen")
+        seen = [str(code) for code in kept if code in self.position] if isinstance(kept, list) else []
         if not seen:
             return None
         offered = [code for code in (fresh.item, *fresh.candidates) if code in seen]
@@ -844,10 +845,12 @@ class Matcher:
             return Decision("handoff", reason="empty")
         field = surface.field
         # 这个在哪投诉 after 拖欠工资投诉: a field of the errand at hand, itself a complaint.
-        errand = (
-            bool(field) and prev.item in self.position and COMPLAINT_ITEM.search(self._name_of(prev.item))
+        complaint_errand = (
+            bool(field)
+            and prev.item in self.position
+            and COMPLAINT_ITEM.search(self._name_of(prev.item)) is not None
         )
-        if surface.complaint and not errand:
+        if surface.complaint and not complaint_errand:
             return Decision("handoff", field=field, reason="complaint")
         if surface.human:
             return Decision("handoff", field=field, reason="human")
