@@ -931,15 +931,16 @@ def test_a_material_of_the_errand_at_hand_asked_to_confirm_stays_on_it(context):
     assert reply.item == "SF-MZ-008" and reply.text.startswith("需要")
 
 
-def _dune_context() -> Context:
+def _hall_context(name: str) -> Context:
+    """A conversation over one of the development halls of ``bench/heldout`` (``dune`` → dune-hall.json)."""
     from pathlib import Path
 
-    dune = Path(__file__).resolve().parent.parent / "bench" / "heldout" / "dune-hall.json"
-    return make_context(StaticKnowledge(load_kb(dune)))
+    hall = Path(__file__).resolve().parent.parent / "bench" / "heldout" / f"{name}-hall.json"
+    return make_context(StaticKnowledge(load_kb(hall)))
 
 
 def test_what_a_material_is_gets_its_line():
-    context = _dune_context()
+    context = _hall_context("dune")
     say(context, "想把我家自己种的枸杞卖给收购点 要开发票 咋开")
     # 村: only 自产农产品证明（村委会出具） of the materials; its bracket says what it is and who issues it.
     reply = say(context, "村里那个证明是什么")
@@ -947,7 +948,7 @@ def test_what_a_material_is_gets_its_line():
 
 
 def test_where_to_complain_of_a_complaint_errand_is_its_desk():
-    context = _dune_context()
+    context = _hall_context("dune")
     say(context, "干了半年活 老板一分工钱都不给")
     where = say(context, "这个去哪投诉")
     assert (where.action, where.item, where.field) == ("answer", "SPX-SB-11", "location")
@@ -964,10 +965,7 @@ def test_an_age_told_beside_a_first_application_decides_the_situation(knowledge)
 
 
 def test_whether_both_must_come_is_answered_from_the_record():
-    from pathlib import Path
-
-    marsh = Path(__file__).resolve().parent.parent / "bench" / "heldout" / "marsh-hall.json"
-    context = make_context(StaticKnowledge(load_kb(marsh)))
+    context = _hall_context("marsh")
     say(context, "结婚证找不着了")
     # The FAQ says 一方 (one of the two): that is who must come.
     reply = say(context, "是不是得俩人一块去")
