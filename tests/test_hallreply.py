@@ -346,3 +346,13 @@ def test_after_hours_says_when_today_ended(calendar) -> None:
 def test_a_make_up_working_day_is_a_hall_question(calendar) -> None:
     assert "调休上班日" in reply("今天补班，大厅开不开门", calendar, at(2, 28, 10), COUNTY)
     assert "调休上班日" in reply("今天补班吗", calendar, at(2, 28, 10), COUNTY)
+
+
+def test_an_unusual_day_also_gives_the_usual_week(calendar) -> None:
+    # A holiday or a make-up working day asked about: that day, then the usual hours to plan by.
+    holiday = reply("今天办事大厅开门吗", calendar, at(10, 2, 10), COUNTY)
+    assert "国庆节放假" in holiday and "平时办公时间：周一至周五" in holiday
+    makeup = reply("今天你们上班不", calendar, at(10, 10, 10), COUNTY)
+    assert "调休上班日" in makeup and "平时办公时间：周一至周五" in makeup
+    # An ordinary working day needs no more than its own hours.
+    assert "平时办公时间" not in reply("今天你们上班不", calendar, at(10, 13, 10), COUNTY)

@@ -125,6 +125,9 @@ def _ref_lines(source: _Source, ref: DayRef, now: dt.datetime, part: DayPart | N
     if source.hours and any(not day.is_open and not day.holiday for day in days):
         # 周六开门吗 on a closed weekend: the week's hours too, so the citizen knows every day, not one.
         lines.append(f"办公时间：{source.hours}。")
+    elif source.hours and any(day.holiday or day.makeup for day in days):
+        # 今天开门吗 on a holiday or a make-up working day: an unusual day, so the usual week as well.
+        lines.append(f"平时办公时间：{source.hours}。")
     return lines
 
 
