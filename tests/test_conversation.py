@@ -970,3 +970,10 @@ def test_whether_both_must_come_is_answered_from_the_record():
     # The FAQ says 一方 (one of the two): that is who must come.
     reply = say(context, "是不是得俩人一块去")
     assert reply.item == "LD-MZ-003" and reply.text.startswith("不用。一方")
+
+
+def test_where_an_application_form_is_got_is_its_line(context):
+    say(context, "家里困难想申请低保")
+    # The form's line says where it is got (窗口或村（社区）领取), before the window.
+    reply = say(context, "低保申请书去哪领")
+    assert reply.item == "SF-MZ-004" and reply.text.startswith("《最低生活保障申请书》")

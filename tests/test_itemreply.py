@@ -1,7 +1,7 @@
 """Sentences that lead an item's answer: whether a material is still needed (需要。 and its line)."""
 
-from bot.conversation.itemreply import need_asked, needed_material
-from knowledge.schema import Item, Material
+from bot.conversation.itemreply import need_asked, needed_material, source_asked, sourced_material, what_asked
+from knowledge.schema import Item, Material, Situation
 
 TRANSFER = Item(
     code="T-1",
@@ -28,3 +28,39 @@ def test_a_word_far_from_the_asking_words_asks_of_no_material():
 def test_whether_a_material_is_needed_may_end_in_bu():
     assert need_asked("要带户口本不") is not None
     assert need_asked("要交居住证明不") is not None
+
+
+PASSPORT = Item(
+    code="P-1",
+    name="普通护照申请",
+    department="公安局",
+    materials=[Material(name="《出入境证件申请表》", note="窗口填写")],
+    situations=[
+        Situation(name="首次申请", materials=[]),
+        Situation(name="国家工作人员", materials=[Material(name="所在单位按管理权限出具的同意出境意见")]),
+    ],
+)
+INVOICE = Item(
+    code="I-1",
+    name="代开发票",
+    department="税务局",
+    materials=[Material(name="合同或交易证明"), Material(name="自产农产品证明（村委会出具）")],
+)
+
+
+def test_who_issues_a_material_guessed_and_asked_to_confirm():
+    subject = source_asked("那个同意出境的意见是找单位人事处开吗")
+    assert subject is not None and "出境" in subject
+    # No situation told: the situations' materials too; a name saying who issues it (出具) says enough.
+    assert sourced_material(PASSPORT, None, subject) == "所在单位按管理权限出具的同意出境意见"
+    assert source_asked("申请书去哪领") == "申请书"
+    assert source_asked("你们几点开门") is None
+
+
+def test_what_a_material_is_names_it_by_a_character_of_a_short_word():
+    subject = what_asked("村上那个证明是啥")
+    assert subject == "村上那个证明"
+    assert sourced_material(INVOICE, None, subject) == "自产农产品证明（村委会出具）"
+    # A long subject names nothing by one character: 出 of 出境 is no 出具.
+    assert sourced_material(INVOICE, None, "出境的意见是") is None
+    assert what_asked("是啥") is None

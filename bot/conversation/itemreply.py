@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from bot.conversation import answers
 from bot.matching.normalize import normalize
 from bot.matching.records import Records
-from knowledge.schema import FaqEntry, Hall, Item, Situation
+from knowledge.schema import FaqEntry, Hall, Item, Material, Situation
 
 _SENTENCES = re.compile(r"(?<=[。；;！!？?])")
 #: Distinctive character pairs a sentence must share with a follow-up question to lead the reply.
@@ -196,8 +196,10 @@ def needed_material(item: Item, situation: Situation | None, words: Sequence[str
 #: Where or from whom a material is got (体检在哪做, 自产证明找谁开, 证明去哪里开): not the item's own
 #: window (在哪办 asks that).
 SOURCE_ASK = re.compile(
-    r"(?:找谁|谁给|谁|去哪|到哪|在哪|哪里|哪儿|哪个地方|什么地方|啥地方)(?:儿|里)?(?:去|可以|能)?"
-    r"(?:开|做|出具|出|打印|打|拿|弄)(?!户|始|门|业|通)"
+    r"(?:找谁|谁给|谁|去哪|到哪|在哪|上哪|哪里|哪儿|哪个地方|什么地方|啥地方)(?:儿|里)?(?:去|可以|能)?"
+    r"(?:开|做|出具|出|打印|打|拿|弄|领)(?!户|始|门|业|通|证|钱)|"
+    # 那个同意出境的意见是找我们医院人事科开吗: who issues it, guessed and asked to confirm.
+    r"找[^，,。？?！!\s]{1,8}?(?:开|出具|盖章)(?:吗|吧|么|不|呢)?$"
 )
 
 
@@ -241,18 +243,31 @@ def sourced_material(item: Item, situation: Situation | None, subject: str) -> s
         said = said.replace(word, " ")
     pairs = {said[i : i + 2] for i in range(len(said) - 1) if " " not in said[i : i + 2]}
     materials = answers.materials_of(item, situation)
-    for material in materials:
-        if material.note and any(pair in f"{material.name} {material.note}" for pair in pairs):
+    # No situation told: the situations' own materials too (同意出境的意见 of 登记备案的国家工作人员).
+    others = [m for s in item.situations or () for m in s.materials or ()] if situation is None else []
+    for material in [*materials, *(m for m in others if m not in materials)]:
+        if _tells_more(material) and any(pair in f"{material.name} {material.note or ''}" for pair in pairs):
             return answers.material_text(material)
-    # 村上那个证明: the one material a character of what is asked is in (村 of 自产农产品证明（村委会出具）).
-    # Only a line that says more than a name: its note, or its bracket (who issues it).
+    # 村上那个证明: a short word, one character of which is in one material's name only (村 of 自产农产品证明
+    # （村委会出具）). Only a line that says more than a name: its note, or its bracket (who issues it).
     chars = set(said.replace(" ", ""))
     held = [m for m in materials if chars & set(m.name)]
-    telling = len(held) == 1 and bool(held[0].note or _BRACKET.search(held[0].name))
+    short = len(chars) <= _SHORT_SUBJECT
+    telling = short and len(held) == 1 and _tells_more(held[0])
     return answers.material_text(held[0]) if telling else None
 
 
+def _tells_more(material: Material) -> bool:
+    """Whether a material's line says more than what it is: a note, a bracket, or who issues it in its name
+    (所在单位按管理权限出具的同意出境意见)."""
+    return bool(material.note or _BRACKET.search(material.name) or _ISSUED.search(material.name))
+
+
 _BRACKET = re.compile(r"[（(][^）)]+[）)]")
+#: A material's name saying who issues it.
+_ISSUED = re.compile(r"出具|开具|核发|盖章")
+#: Characters of a subject few enough for one of them to name a material (村 of 村上).
+_SHORT_SUBJECT = 2
 
 
 def _sentences_saying(item: Item, situation: Situation | None, pattern: re.Pattern[str]) -> list[str]:
