@@ -24,7 +24,8 @@ PRESENCE = re.compile(
     # 本人 alone is whose card or ID a material is (本人银行卡), not who must come.
     r"本人(?:到场|亲自|办理|前往|申请|申领|签字|持)|须本人|亲自|到场|代办|委托|代理|代领|监护人|"
     # 补结婚证要两个人都去吗？不用。一方带…: whether both of a couple must come.
-    r"一方|双方(?:都|共同|须|必须)|两个人都|两人都|都要去"
+    # Not 一方 of 父母一方为本县户籍 (who the parents are).
+    r"一方(?:到场|带|去|来|本人|即可|申请|办理|持)|双方(?:都|共同|须|必须)|两个人都|两人都|都要去"
 )
 #: Whether both of a couple must come (要两个人都回来吗, 俩人一起去不).
 BOTH_ASK = re.compile(r"(?:两个人|俩人|两人|双方|夫妻俩?|两口子)(?:都|一起|一块儿?|一同)")
@@ -235,9 +236,9 @@ _SOURCE_FILLER = re.compile(r"[那这个的了呢要还也就是得去]")
 
 def sourced_material(item: Item, situation: Situation | None, subject: str) -> str | None:
     """The line of the material that ``subject`` (what a question asks where to get, or what is) names by
-    two characters in a row, when its note says more than its name (县级以上医疗机构…出具); or by a
-    character no other material's name has, when its note or bracket says more (村 of 自产农产品证明
-    （村委会出具）); else None."""
+    two characters in a row, when the line says more than what it is (a note: 县级以上医疗机构…出具; a
+    bracket; who issues it, in its name); or, for a short subject, by a character no other material's name
+    has (村 of 自产农产品证明（村委会出具）); else None."""
     said = _SOURCE_FILLER.sub(" ", subject)
     for word in _PAPER_WORDS:
         said = said.replace(word, " ")
