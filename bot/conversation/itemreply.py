@@ -207,9 +207,7 @@ SOURCE_ASK = re.compile(
 def source_asked(text: str) -> str | None:
     """What ``text`` asks where to get (体检 of 体检在哪做): the few characters before the asking words;
     None when nothing such is asked."""
-    compact = text.replace(" ", "")
-    asked = SOURCE_ASK.search(compact)
-    return None if asked is None else compact[max(0, asked.start() - _NEED_NEAR) : asked.start()]
+    return _said_before(SOURCE_ASK, text)
 
 
 #: What a material is (村上那个证明是啥, 自产证明是什么): its line says what it is and who issues it.
@@ -221,13 +219,15 @@ WHAT_ASK = re.compile(
 def what_asked(text: str) -> str | None:
     """What ``text`` asks the nature of (村上那个证明 of 村上那个证明是啥): the few characters before the
     asking words; None when nothing such is asked."""
+    return _said_before(WHAT_ASK, text) or None  # 是啥 alone names nothing
+
+
+def _said_before(asking: re.Pattern[str], text: str) -> str | None:
+    """The few characters (up to _NEED_NEAR) before where ``asking`` matches ``text`` without its spaces,
+    or None when it does not."""
     compact = text.replace(" ", "")
-    asked = WHAT_ASK.search(compact)
-    return (
-        None
-        if asked is None or asked.start() == 0
-        else compact[max(0, asked.start() - _NEED_NEAR) : asked.start()]
-    )
+    asked = asking.search(compact)
+    return None if asked is None else compact[max(0, asked.start() - _NEED_NEAR) : asked.start()]
 
 
 #: Characters that name nothing in what is asked about (那个体检, 这证明).

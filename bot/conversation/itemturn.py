@@ -98,9 +98,10 @@ class ItemAnswers(Session):
             # 自产证明找谁开: where the material is got, which its note says, not an FAQ entry that only
             # names it (把棉花卖给轧花厂要自己开票吗).
             entry = None if self.needed_line(item, situation, normal, need=False) else entry
+        asks_presence = asks_who_goes(normal)
         if (
             entry is not None
-            and asks_who_goes(normal)
+            and asks_presence
             and itemreply.BOTH_ASK.search(normal)
             and not itemreply.BOTH_ASK.search(entry.q)
             and not itemreply.PRESENCE.search(f"{entry.q}{entry.a}")
@@ -122,7 +123,6 @@ class ItemAnswers(Session):
             situation = told_apart(item, entry.a, matcher.prepare)
             if situation is not None:
                 self.state["situation"] = {"item": item.code, "name": situation.name}
-        asks_presence = asks_who_goes(normal)
         if lead is None and text and not asks_presence:
             # 我今年62了，还要体检吗: 需要, and the material that says so (身体条件证明：…体检).
             lead = self.needed_line(item, situation, normal)
@@ -250,9 +250,8 @@ class ItemAnswers(Session):
         material is got (体检在哪做; only this when not ``need``); else None."""
         asked = itemreply.need_asked(normal) if need else None
         if asked is None:
-            # 自产证明找谁开, or 村上那个证明是啥: the material's line says who issues it and what it is.
+            # 体检在哪做, 自产证明找谁开, 村上那个证明是啥: the material's line says who issues it, and what.
             source = itemreply.source_asked(normal) or itemreply.what_asked(normal)
-            # 体检在哪做, 自产证明找谁开: the material's line, whose note says where it is got.
             return itemreply.sourced_material(item, situation, source) if source else None
         words = content_tokens(self.knowledge.matcher.prepare(asked))
         return itemreply.needed_material(item, situation, words, asked)
