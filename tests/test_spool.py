@@ -144,6 +144,28 @@ def test_a_live_writer_keeps_its_file(tmp_path, engine):
     assert len(list(directory.iterdir())) == 1
 
 
+def test_a_drain_while_a_writer_opens_its_file_loses_nothing(tmp_path, monkeypatch):
+    """Another process's drainer looks in between the writer's creating its file and locking it."""
+    import fcntl
+
+    directory = tmp_path / "spool"
+    writer, other_process = Spool(directory), Spool(directory)
+    real_flock, raced = fcntl.flock, []
+
+    def flock(fd: int, operation: int) -> None:
+        if not raced:  # the writer's own lock, the first taken
+            raced.append(-1)  # the drainer's own locks go through unraced
+            raced[0] = other_process.drain(lambda records: None)
+        real_flock(fd, operation)
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    for index in range(3):
+        writer.append(question_record(question(index), "key"))
+    handed: list[dict] = []
+    assert raced == [0] and writer.drain(handed.extend) == 3
+    assert [record["msg_id"] for record in handed] == [str(10**17 + index) for index in range(3)]
+
+
 def test_memory_engine_records_drain(tmp_path):
     engine = memory_engine()
     spool = Spool(tmp_path)

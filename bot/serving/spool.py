@@ -42,8 +42,13 @@ def _own_file(directory: Path, prefix: str = "") -> tuple[Path, Any]:
     process, since a forked worker must not share its parent's lock."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{prefix}{os.uname().nodename}-{os.getpid()}-{uuid.uuid4().hex[:8]}.jsonl"
-    handle = open(path, "a", encoding="utf-8")
+    # Created under a name drainers ignore and renamed once locked: a drainer that found the file
+    # between its creation and its lock would take it for a dead process's empty file and delete
+    # it, and every record written to it afterwards would be lost.
+    opening = path.with_suffix(".opening")
+    handle = open(opening, "a", encoding="utf-8")
     fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.rename(opening, path)
     return path, handle
 
 
