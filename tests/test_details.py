@@ -168,3 +168,11 @@ def test_a_name_joining_its_cases_leaves_their_own_words_to_them():
     # A name joining nothing keeps its words whole.
     one = both.model_copy(update={"name": "重度残疾人护理补贴申请"})
     assert "护理" in topic_words(one)
+
+
+def test_a_place_someone_was_not_taken_to_tells_no_situation(matcher):
+    item = matcher.item("SF-GA-015")  # 在医疗机构死亡 / 在家中正常死亡 / …
+    at_home = situation_from_story(matcher, item, "没在医院走的，在家里走的", ItemPassages({}))
+    assert at_home is not None and at_home.name == "在家中正常死亡"
+    in_hospital = situation_from_story(matcher, item, "老人在医院走的", ItemPassages({}))
+    assert in_hospital is not None and in_hospital.name == "在医疗机构死亡"

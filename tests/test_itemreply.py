@@ -64,3 +64,24 @@ def test_what_a_material_is_names_it_by_a_character_of_a_short_word():
     # A long subject names nothing by one character: 出 of 出境 is no 出具.
     assert sourced_material(INVOICE, None, "出境的意见是") is None
     assert what_asked("是啥") is None
+
+
+def test_a_doing_named_again_after_where_asks_where_to_get_the_thing():
+    assert source_asked("体检去哪里体") == "体检"
+    assert source_asked("照片在哪照呢") == "照片"
+    assert source_asked("你们在哪办") is None  # 办 is not of the words before
+
+
+def test_the_told_situations_own_material_answers_where_to_get_it():
+    death = Item(
+        code="D-1",
+        name="死亡人员户口注销",
+        department="公安局",
+        materials=[Material(name="死亡医学证明书或公安机关出具的死亡证明（任选其一）", form="原件")],
+        situations=[
+            Situation(name="在医疗机构死亡", materials=[Material(name="医疗机构出具的死亡医学证明书")]),
+            Situation(name="在家中正常死亡", materials=[Material(name="乡镇卫生院出具的死亡医学证明书")]),
+        ],
+    )
+    at_home = death.situations[1]
+    assert sourced_material(death, at_home, "死亡证明") == "乡镇卫生院出具的死亡医学证明书"

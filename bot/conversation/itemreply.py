@@ -207,7 +207,18 @@ SOURCE_ASK = re.compile(
 def source_asked(text: str) -> str | None:
     """What ``text`` asks where to get (体检 of 体检在哪做): the few characters before the asking words;
     None when nothing such is asked."""
-    return _said_before(SOURCE_ASK, text)
+    said = _said_before(SOURCE_ASK, text)
+    if said is not None:
+        return said
+    # 体检去哪里体, 照片在哪照: the doing named again after the asking words, by a character of the thing.
+    compact = text.replace(" ", "")
+    echoed = _SOURCE_ECHO.search(compact)
+    before = compact[max(0, echoed.start() - _NEED_NEAR) : echoed.start()] if echoed else ""
+    return before if echoed and echoed.group(1) in before else None
+
+
+#: Where, and one character after it that ends the question (体检去哪里体).
+_SOURCE_ECHO = re.compile(r"(?:去哪|到哪|在哪|上哪|哪里|哪儿)(?:儿|里)?(?:去|可以|能)?(\w)[吗呢啊呀？?]*$")
 
 
 #: What a material is (村上那个证明是啥, 自产证明是什么): its line says what it is and who issues it.
@@ -244,9 +255,13 @@ def sourced_material(item: Item, situation: Situation | None, subject: str) -> s
         said = said.replace(word, " ")
     pairs = {said[i : i + 2] for i in range(len(said) - 1) if " " not in said[i : i + 2]}
     materials = answers.materials_of(item, situation)
-    # No situation told: the situations' own materials too (同意出境的意见 of 登记备案的国家工作人员).
+    # The situation's own first: what it asks is said for the case told (死亡证明 in 在家中正常死亡: the
+    # 卫生院's, not the list of any proof). No situation told: the situations' own materials too
+    # (同意出境的意见 of 登记备案的国家工作人员).
+    own = [m for m in (situation.materials or ()) if m in materials] if situation is not None else []
     others = [m for s in item.situations or () for m in s.materials or ()] if situation is None else []
-    for material in [*materials, *(m for m in others if m not in materials)]:
+    ordered = [*own, *(m for m in materials if m not in own), *(m for m in others if m not in materials)]
+    for material in ordered:
         if _tells_more(material) and any(pair in f"{material.name} {material.note or ''}" for pair in pairs):
             return answers.material_text(material)
     # 村上那个证明: a short word, one character of which is in one material's name only (村 of 自产农产品证明

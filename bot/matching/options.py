@@ -53,6 +53,16 @@ _HAD = re.compile(r"\w{2,6}?(?:也有|都有|有了|已经有了?|早就有了?|
 _UNWANTED = re.compile(r"(?:不要|不想|不打算|不愿意?|不准备|不需要)[^，,。；;！!？?\s]{1,8}")
 
 
+#: Where the citizen says someone did not go or stay (人都没送医院, 没在医院走的, 没住过院): a place that
+#: tells no situation. ``by_done`` and ``by_not`` read such words first (没去公证 → 未办理公证).
+_NOT_THERE = re.compile(r"没有?(?:送到?|去过?|在|住过?|进过?)[^，,。；;！!？?\s]{1,6}")
+
+
+def without_not_there(text: str) -> str:
+    """``text`` without the places it says someone did not go to or stay at (人都没送医院)."""
+    return _NOT_THERE.sub(" ", text)
+
+
 def without_unwanted(text: str) -> str:
     """``text`` without what it says is not wanted (不要安排工作)."""
     return _UNWANTED.sub(" ", text)
