@@ -765,3 +765,16 @@ def test_a_material_of_the_errand_at_hand_asked_for_stays_on_it(context):
     reply = say(context, "那要交居住证明不")
     assert reply.item == "SF-YB-002"
     assert "居住证明" in reply.text
+
+
+def test_how_long_a_thing_stays_valid_is_answered_by_the_record_not_the_time_limit(context):
+    say(context, "我妈要去省城做手术 县医院给开了转院单 医保要怎么弄才能在那边直接报")
+    reply = say(context, "那个备案能管多久")
+    assert reply.item == "SF-YB-002" and "6个月" in reply.text.split("【")[0]
+
+
+def test_where_a_death_certificate_is_got_follows_the_situation_told(context):
+    first = say(context, "我父亲上个礼拜六在家里走的 老人八十多了 现在要去把户口销掉 需要带啥")
+    assert first.situation == "在家中正常死亡"
+    reply = say(context, "死亡证明上哪开去？人都没送医院")
+    assert reply.situation == "在家中正常死亡" and "乡镇卫生院" in reply.text.split("【")[0]

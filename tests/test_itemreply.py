@@ -85,3 +85,18 @@ def test_the_told_situations_own_material_answers_where_to_get_it():
     )
     at_home = death.situations[1]
     assert sourced_material(death, at_home, "死亡证明") == "乡镇卫生院出具的死亡医学证明书"
+
+
+def test_how_long_a_thing_stays_valid_is_asked_and_said():
+    from bot.conversation.itemreply import VALIDITY_ASK, validity_sentences
+
+    assert all(VALIDITY_ASK.search(t) for t in ["备案能管多久", "护照有效期几年", "能用多长时间", "多久过期"])
+    assert not any(VALIDITY_ASK.search(t) for t in ["多久能办好", "要几天", "带有效身份证件吗"])
+    filing = Item(
+        code="F-1",
+        name="异地就医备案",
+        department="医保局",
+        materials=[],
+        conditions="持有效身份证件办理。备案有效期不少于6个月，有效期内可多次就医。",
+    )
+    assert validity_sentences(filing) == "备案有效期不少于6个月，有效期内可多次就医。"

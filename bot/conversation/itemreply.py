@@ -141,6 +141,21 @@ def urgent_sentences(item: Item, situation: Situation | None = None) -> str | No
     return _leading(_sentences_saying(item, situation, URGENT_SENTENCE))
 
 
+#: How long what is issued stays valid (备案能管多久, 护照有效期几年, 能用多长时间): not how long it takes.
+VALIDITY_ASK = re.compile(
+    r"有效期|有效(?:多久|多长时间|几年|几个月)|(?:多久|几年|多长时间)(?:内)?有效|"
+    r"(?:能|可以)(?:管|用)(?:多久|多长时间|几年|几个月|多少年)|(?:多久|几年|什么时候)(?:会)?过期"
+)
+#: What a record says of how long something stays valid (有效期6个月, 长期有效, 3个月内有效); not
+#: 有效身份证件.
+VALIDITY_SENTENCE = re.compile(r"有效期|长期有效|[年月日天]内有效|有效\d")
+
+
+def validity_sentences(item: Item, situation: Situation | None = None) -> str | None:
+    """What the record says of how long what it issues stays valid: at most RECORD_TIES sentences."""
+    return _leading(_sentences_saying(item, situation, VALIDITY_SENTENCE))
+
+
 #: What a record says when nothing need be applied for (免申即享, 自动发放, 无需申请).
 NO_APPLICATION = re.compile(r"免申|无需申请|不用申请|不需要申请|自动发放")
 

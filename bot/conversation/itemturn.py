@@ -143,6 +143,10 @@ class ItemAnswers(Session):
             if lead is None and not fresh:
                 # 加急能快点吗, the record silent on it: say so, and whom to ask.
                 lead = self._silent("办事指南没有写明可以加急办理", item, situation)
+        if lead is None and text and itemreply.VALIDITY_ASK.search(normal):
+            # 那个备案能管多久: how long it stays valid, which the record says (有效期不少于6个月), not how
+            # long it takes to issue.
+            lead = itemreply.validity_sentences(item, situation)
         # The citizen's situation told again (他下不了床，去不了医院评定，咋办 after 行动不便 was read from
         # the first story): what the record says of it first.
         retold = situation if told_now and not fresh and not newly_told else None
