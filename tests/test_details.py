@@ -176,3 +176,9 @@ def test_a_place_someone_was_not_taken_to_tells_no_situation(matcher):
     assert at_home is not None and at_home.name == "在家中正常死亡"
     in_hospital = situation_from_story(matcher, item, "老人在医院走的", ItemPassages({}))
     assert in_hospital is not None and in_hospital.name == "在医疗机构死亡"
+
+
+def test_what_a_message_says_is_not_so_tells_no_situation(matcher):
+    item = matcher.item("SF-ZR-004")  # 遗失、灭失补证 / 损坏换证 / 房屋为共有
+    found = situation_from_story(matcher, item, "哦不是丢了 刚翻出来了 是被水泡烂了", ItemPassages({}))
+    assert found is not None and found.name == "损坏换证"

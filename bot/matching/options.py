@@ -58,9 +58,10 @@ _UNWANTED = re.compile(r"(?:不要|不想|不打算|不愿意?|不准备|不需�
 _NOT_THERE = re.compile(r"没有?(?:送到?|去过?|在|住过?|进过?)[^，,。；;！!？?\s]{1,6}")
 
 
-def without_not_there(text: str) -> str:
-    """``text`` without the places it says someone did not go to or stay at (人都没送医院)."""
-    return _NOT_THERE.sub(" ", text)
+def without_denied(text: str) -> str:
+    """``text`` without what it says is not so (不是丢了) and the places it says someone did not go to or
+    stay at (人都没送医院)."""
+    return _NOT_THERE.sub(" ", _NEGATED.sub(" ", text))
 
 
 def without_unwanted(text: str) -> str:
