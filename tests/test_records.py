@@ -53,3 +53,12 @@ def test_record_text_is_half_width_lower_case():
     item = _item("X", "ＡＢＣ证明", conditions="ＡＰＰ可办")
     assert "abc证明" in record_text(item)
     assert "app可办" in record_text(item)
+
+
+def test_a_word_the_segmenter_splits_grounds_a_follow_up_whole():
+    licence = _item(
+        "L", "驾驶证遗失补领", situations=[Situation(name="遗失", materials=[], note="无需登报声明。")]
+    )
+    records = Records([licence, *(_item(f"O{n}", f"其他事项{n}") for n in range(5))])
+    assert "登报" in records.grounded("登报不", 0)
+    assert records.grounded("报纸", 0) == []

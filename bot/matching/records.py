@@ -49,6 +49,15 @@ def content_tokens(content: str) -> list[str]:
     return [w[0] if len(w) == 2 and w[1] in _COMPLEMENTS and w[0] not in _GRAMMAR_CHARS else w for w in words]
 
 
+def split_words(content: str) -> list[str]:
+    """Two single characters in a row that the segmenter did not join (登 报 of 要登报不): a word it does not
+    know, which a record may use whole (无需登报声明)."""
+    found = tokens(content)
+    return [
+        a + b for a, b in zip(found, found[1:], strict=False) if len(a) == len(b) == 1 and _HAN.match(a + b)
+    ]
+
+
 class Records:
     """The records of one knowledge-base version, and how many of them use a word (cached per word)."""
 
@@ -74,4 +83,6 @@ class Records:
     def grounded(self, content: str, position: int) -> list[str]:
         """The words of prepared ``content`` that the item at ``position``'s record uses and few others do."""
         text = self.texts[position]
-        return [w for w in content_tokens(content) if w in text and self.distinct(w)]
+        return [
+            w for w in [*content_tokens(content), *split_words(content)] if w in text and self.distinct(w)
+        ]
