@@ -242,6 +242,7 @@ def test_life_events_told_in_plain_words_read_in_the_words_of_situation_names():
     assert "外伤" in roles("被货车挂倒了，腿骨折住了二十多天院")
     assert "家庭经营" in roles("就我们两口子自己搞，不请人")
     assert "购房" in roles("在城关买了套二手房，房产证过到我名下了")
+    assert "购房" in roles("我买的新房交房了，开发商说房产证让我们自己去办")
     assert not {"医疗机构", "外伤", "家庭经营", "购房"} & set(
         roles("我想租个门面开店，家里人都在外地").split()
     )

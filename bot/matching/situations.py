@@ -110,7 +110,10 @@ _ROLES = (
     # A stall (就一个小摊仔, 在路边摆摊): 摊贩, as situation names write it.
     ("摊贩 摊点", re.compile(r"小摊|摆摊|地摊|摊仔|摊位|路边摊|摊子")),
     # A home bought (在城关买了套二手房): 购房, as situation names write it (购房落户).
-    ("购房", re.compile(r"买了(?:一)?套\w{0,4}?房|买了房|买房了|新买的房|房子买了")),
+    (
+        "购房",
+        re.compile(r"买了(?:一)?套\w{0,4}?房|买了房|买房了|新买的房|房子买了|买的(?:新|二手)?房|交房了"),
+    ),
     # Died in a hospital (在县医院走了): 医疗机构, as situation names write it (在医疗机构死亡).
     (
         "医疗机构",
