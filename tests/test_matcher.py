@@ -849,3 +849,14 @@ def test_a_document_asked_of_as_something_to_bring_keeps_its_errand(matcher: Mat
     # 结婚登记 no longer asks for 户口簿: the question is still about the marriage registration.
     decision = matcher.decide("结婚登记要带户口本吗")
     assert decision.item == "SF-MZ-001" or "SF-MZ-001" in decision.candidates
+
+
+def test_the_regular_one_after_a_temporary_document_is_its_counterpart(matcher: Matcher) -> None:
+    # 身份证丢了 then 临时的要多少钱: 补正式的 is the regular card's errand, answered before.
+    seen = ["SF-GA-004", "SF-GA-003"]
+    after = Turn(item="SF-GA-004", field="fee", extra={"earlier": "SF-GA-003", "seen": seen})
+    decision = matcher.decide("那补正式的呢 多少钱", after)
+    assert (decision.action, decision.item, decision.field) == ("answer", "SF-GA-003", "fee")
+    # Of another document (残疾人证申领 shares only 证申领 with 临时居民身份证申领): passed over.
+    between = Turn(item="SF-GA-004", field="fee", extra={"seen": ["SF-GA-004", "SF-CL-001", "SF-GA-003"]})
+    assert matcher.decide("正式的那个呢 多少钱", between).item == "SF-GA-003"

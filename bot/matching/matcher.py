@@ -173,6 +173,11 @@ _WANTED = re.compile(rf"{_WANTING}(?:把|办|领|补|换|开|申请|迁|{_ERRAND
 #: ... one whose verb is the errand itself.
 _WANTED_ERRAND = re.compile(rf"{_WANTING}(?:{_ERRAND_VERBS})")
 #: A thing referred to as talked about (领证那个, 积分的事): which earlier item, its words tell.
+#: The regular document, said against a temporary one (补正式的, 正式的那个).
+REGULAR = re.compile(r"正式")
+TEMPORARY = "临时"
+#: The errand words of an item name, around the document it is about (临时…申领, …补领（丢失、损坏）).
+_ERRAND_WORDS = re.compile(r"临时|首次|申领|申请|办理|登记|补领|换领|补办|补发|换发|（[^）]*）|\([^)]*\)")
 REFERRED = re.compile(r"([^，,。？?！!\s]{2,8}?)(?:那个|那件事儿?|那事儿?|的事儿?|的事情)")
 #: Which of two errands to take first (先说退休那个, 先问报销的): the one of the other errand's words.
 #: The citizen announces another errand (还有个事，…; 另外问一下，…): not a follow-up on the item at hand.
@@ -575,6 +580,25 @@ class Matcher:
         best = max(covered)
         return seen[covered.index(best)] if best > 0 and covered.count(best) == 1 else seen[0]
 
+    def _regular_of(self, compact: str, current: str, fresh: Decision, prev: Turn) -> str | None:
+        """For 正式的 after an item for a temporary document (临时居民身份证申领): the item for the same
+        document that is not temporary, of those answered or offered so far (latest first), else of those
+        the message alone puts forward; None otherwise."""
+        name = self.names[self.position[current]]
+        if not REGULAR.search(compact) or TEMPORARY not in name:
+            return None
+        document = _ERRAND_WORDS.sub("", name)  # 居民身份证 of 临时居民身份证申领 (not 证申领)
+        kept = (prev.extra or {}).get("seen")
+        seen = [str(code) for code in kept] if isinstance(kept, list) else []
+        earlier = str((prev.extra or {}).get("earlier") or "")
+        ranked = [code for code, _ in fresh.scores]
+        for code in dict.fromkeys([earlier, *seen, *prev.candidates, *ranked]):
+            other = self.names[self.position[code]] if code in self.position else ""
+            if code != current and other and TEMPORARY not in other:
+                if same_document(document, _ERRAND_WORDS.sub("", other)):
+                    return code
+        return None
+
     def _refers_to_earlier(self, compact: str, earlier: str, current: str) -> bool:
         """Whether ``compact`` refers to a thing talked about (领证那个) in words of ``earlier``'s own words
         (names, aliases, situations) that ``current``'s lack."""
@@ -937,6 +961,10 @@ class Matcher:
             # 再问下领证那个，周六能办吗 after 结婚登记 then 户口迁入: the one its words name, of the two.
             return Decision("answer", item=earlier, field=field, score=1.0, reason="follow_up")
         at_hand = str(prev.item) if prev.item in self.position else None
+        regular = self._regular_of(compact, at_hand, fresh, prev) if at_hand else None
+        if regular is not None:
+            # 那补正式的呢，多少钱 after 临时居民身份证申领: the regular document's errand, talked of before.
+            return Decision("answer", item=regular, field=field, score=1.0, reason="follow_up")
         other = self.other_errand(compact, at_hand) if at_hand else None
         if other is not None:
             # 先说退休那个 after 住房公积金提取（离休、退休）, the story having asked of 退休手续 too: the
