@@ -778,3 +778,9 @@ def test_where_a_death_certificate_is_got_follows_the_situation_told(context):
     assert first.situation == "在家中正常死亡"
     reply = say(context, "死亡证明上哪开去？人都没送医院")
     assert reply.situation == "在家中正常死亡" and "乡镇卫生院" in reply.text.split("【")[0]
+
+
+def test_how_early_a_renewal_may_be_applied_for_is_answered_by_the_record(context):
+    say(context, "我驾驶证明年一月到期")
+    reply = say(context, "提前多久去换")
+    assert reply.item == "SF-GA-012" and "90日" in reply.text.split("【")[0]

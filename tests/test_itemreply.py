@@ -100,3 +100,18 @@ def test_how_long_a_thing_stays_valid_is_asked_and_said():
         conditions="持有效身份证件办理。备案有效期不少于6个月，有效期内可多次就医。",
     )
     assert validity_sentences(filing) == "备案有效期不少于6个月，有效期内可多次就医。"
+
+
+def test_how_early_a_thing_may_be_done_is_asked_and_said():
+    from bot.conversation.itemreply import ADVANCE_ASK, advance_sentences
+
+    assert all(ADVANCE_ASK.search(t) for t in ["提前多久去换", "到期前几天能办", "要提前几个月"])
+    assert not any(ADVANCE_ASK.search(t) for t in ["多久能办好", "提前预约吗"])
+    card = Item(
+        code="C-1",
+        name="残疾人证换领",
+        department="残联",
+        materials=[],
+        conditions="持证人申请换领。有效期满前90日内申请换领。",
+    )
+    assert advance_sentences(card) == "有效期满前90日内申请换领。"

@@ -156,6 +156,21 @@ def validity_sentences(item: Item, situation: Situation | None = None) -> str | 
     return _leading(_sentences_saying(item, situation, VALIDITY_SENTENCE))
 
 
+#: How early something may or must be done (提前多久去换, 到期前多少天能办): a window before a date.
+ADVANCE_ASK = re.compile(
+    r"提前(?:多久|多少天|几天|多长时间|几个月|多少日)|(?:到期|期满|过期)前(?:多久|多少天|几天|几个月)"
+)
+#: What a record says of such a window (有效期满前90日内可申请, 到期前3个月, 提前15天预约).
+ADVANCE_SENTENCE = re.compile(
+    r"前\s*[\d一二三四五六七八九十]+\s*(?:个)?(?:日|天|月|周)|提前\s*[\d一二三四五六七八九十]+"
+)
+
+
+def advance_sentences(item: Item, situation: Situation | None = None) -> str | None:
+    """What the record says of how early something may be done: at most RECORD_TIES sentences."""
+    return _leading(_sentences_saying(item, situation, ADVANCE_SENTENCE))
+
+
 #: What a record says when nothing need be applied for (免申即享, 自动发放, 无需申请).
 NO_APPLICATION = re.compile(r"免申|无需申请|不用申请|不需要申请|自动发放")
 
