@@ -784,3 +784,9 @@ def test_how_early_a_renewal_may_be_applied_for_is_answered_by_the_record(contex
     say(context, "我驾驶证明年一月到期")
     reply = say(context, "提前多久去换")
     assert reply.item == "SF-GA-012" and "90日" in reply.text.split("【")[0]
+
+
+def test_how_long_a_first_card_lasts_is_answered_though_the_question_names_nothing(context):
+    say(context, "俺闺女上个月刚满16，还没办过身份证，趁暑假想给她办了，得带啥")
+    reply = say(context, "办出来能用几年？")
+    assert (reply.action, reply.item) == ("answer", "SF-GA-001") and "10年" in reply.text.split("【")[0]

@@ -182,3 +182,10 @@ def test_what_a_message_says_is_not_so_tells_no_situation(matcher):
     item = matcher.item("SF-ZR-004")  # 遗失、灭失补证 / 损坏换证 / 房屋为共有
     found = situation_from_story(matcher, item, "哦不是丢了 刚翻出来了 是被水泡烂了", ItemPassages({}))
     assert found is not None and found.name == "损坏换证"
+
+
+def test_a_loss_denied_and_a_card_damaged_in_other_words_tell_the_damage(matcher):
+    item = matcher.item("SF-GA-003")  # 丢失、被盗补领 / 损坏换领 / …
+    text = "补办的，哦不对，没丢，是揣兜里让洗衣机给洗了，现在刷不出来"
+    found = situation_from_story(matcher, item, text, ItemPassages({}))
+    assert found is not None and found.name == "损坏换领"

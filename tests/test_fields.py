@@ -193,6 +193,8 @@ def test_a_storys_asking_clause_names_the_field() -> None:
         ("我人在外地，托亲戚去办可以吧", True),
         ("他公积金里还有钱，我这个当儿子的能去帮他取出来不", True),  # 帮他取: fetching it for him
         ("想给俺娘办张老年卡 她走不动路 我来办行不行", True),  # a relative's errand, the citizen going
+        ("我走不开，村头的人能帮我递上去不", True),  # someone else handing the papers in
+        ("窗口的人能帮我填表吗", False),  # the hall's staff helping, not someone going instead
         ("我去办行不行", False),  # the citizen's own errand
         ("叫什么名字", False),
         ("她能领多少", False),  # how much, not who goes

@@ -21,7 +21,7 @@ import logging
 import re
 from typing import Any
 
-from bot.conversation import answers, choices, consent, handoff, smalltalk
+from bot.conversation import answers, choices, consent, handoff, itemreply, smalltalk
 from bot.conversation.hall import Ask, addresses_hall, day_asked, hall_question
 from bot.conversation.hallreply import hall_reply
 from bot.conversation.hours import Schedule
@@ -405,6 +405,9 @@ class _Conversation(PendingChoices):
             item = self.current_item()
             if item is not None and self.needed_here(text, item.code):
                 # 村上那个证明是啥 after 代开发票: a material of the errand at hand, what it is.
+                return self.answer_item(item, None, text, fresh=False)
+            if item is not None and itemreply.lasting_told(item, self.current_situation(item), text):
+                # 办出来能用几年 after 身份证首次申领: how long it stays valid, which its record says.
                 return self.answer_item(item, None, text, fresh=False)
             if item is not None and day_asked(text) is not None:
                 # 今天下午还可以去不 after 电动车上牌: whether its desk is open that day.

@@ -171,6 +171,15 @@ def advance_sentences(item: Item, situation: Situation | None = None) -> str | N
     return _leading(_sentences_saying(item, situation, ADVANCE_SENTENCE))
 
 
+def lasting_told(item: Item, situation: Situation | None, text: str) -> bool:
+    """Whether ``text`` asks how long something stays valid or how early it may be done, and the record of
+    ``item`` says so."""
+    normal = normalize(text)
+    if VALIDITY_ASK.search(normal) and validity_sentences(item, situation) is not None:
+        return True
+    return bool(ADVANCE_ASK.search(normal)) and advance_sentences(item, situation) is not None
+
+
 #: What a record says when nothing need be applied for (免申即享, 自动发放, 无需申请).
 NO_APPLICATION = re.compile(r"免申|无需申请|不用申请|不需要申请|自动发放")
 

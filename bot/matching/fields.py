@@ -97,6 +97,8 @@ PROXY_ASK = re.compile(
     # 我喊我孙女帮我去办: someone named before runs the errand for the citizen.
     r"帮我(?:去|来)(?:办|领|开|打|交|申请)|"
     r"(?:别人|家人|亲属|家属)(?:能|可以|去|来|帮|替|代)|"
+    # 村头的人能帮我递上去不: someone else handing the papers in for the citizen.
+    r"(?<!窗口)(?<!工作)(?:的人|人家|亲戚|邻居)(?:能|可以|能不能|可不可以)?(?:帮|替|代)|帮我(?:去|来)?(?:递|送)(?:上去|过去|进去)?|"
     # 村里能帮着申请吗: the village or community committee applying for the citizen.
     r"(?:村里|村上|村委会?|居委会?|社区)(?:能|可以|能不能|可不可以)?(?:帮|代|替)|"
     # 卖房子的调到昆明去了，回不来咋办; 俺在上海回不去: whoever must sign cannot come.
