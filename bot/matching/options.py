@@ -56,7 +56,9 @@ _UNWANTED = re.compile(r"(?:不要|不想|不打算|不愿意?|不准备|不需�
 #: Where the citizen says someone did not go or stay (人都没送医院, 没在医院走的, 没住过院): a place that
 #: tells no situation. ``by_done`` and ``by_not`` read such words first (没去公证 → 未办理公证).
 _NOT_THERE = re.compile(
-    r"没有?(?:送到?|去过?|在|住过?|进过?)[^，,。；;！!？?\s]{1,6}|"
+    r"没有?(?:送到?|去过?|在|住过?|进过?)"
+    # Not a doing (没去备过案, 没去公证): that tells a 未… situation.
+    r"(?![^，,。；;！!？?\s]{0,3}(?:备|公证|登记|办|申|报|交|缴|领|签|审|认|考|检))[^，,。；;！!？?\s]{1,6}|"
     # 没丢，是让洗衣机给洗了: the loss or damage is denied.
     r"没有?(?:丢|坏|弄丢|搞丢|弄坏|损坏|遗失)(?:了|失|掉)?"
 )
