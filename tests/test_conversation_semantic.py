@@ -790,3 +790,10 @@ def test_how_long_a_first_card_lasts_is_answered_though_the_question_names_nothi
     say(context, "俺闺女上个月刚满16，还没办过身份证，趁暑假想给她办了，得带啥")
     reply = say(context, "办出来能用几年？")
     assert (reply.action, reply.item) == ("answer", "SF-GA-001") and "10年" in reply.text.split("【")[0]
+
+
+def test_a_doing_not_done_still_tells_its_situation(context):
+    say(context, "公积金咋个取出来嘛")
+    say(context, "都不是，我没买房子，也还没退休，一直在外头租房子住")
+    reply = say(context, "租的房子合同没去备过案，一年能取好多")
+    assert reply.item == "SF-GJJ-003" and "未办理" in (reply.situation or "")

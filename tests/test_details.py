@@ -189,11 +189,3 @@ def test_a_loss_denied_and_a_card_damaged_in_other_words_tell_the_damage(matcher
     text = "补办的，哦不对，没丢，是揣兜里让洗衣机给洗了，现在刷不出来"
     found = situation_from_story(matcher, item, text, ItemPassages({}))
     assert found is not None and found.name == "损坏换领"
-
-
-def test_a_doing_not_done_is_kept_for_the_situation_it_tells(matcher):
-    item = matcher.item(
-        "SF-GJJ-003"
-    )  # 租住商品住房（未办理租赁备案） / （已办理租赁登记备案） / 公共租赁住房
-    found = situation_from_story(matcher, item, "租的房子合同没去备过案，一年能取好多", ItemPassages({}))
-    assert found is not None and "未办理" in found.name
