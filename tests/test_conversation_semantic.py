@@ -797,3 +797,11 @@ def test_a_doing_not_done_still_tells_its_situation(context):
     say(context, "都不是，我没买房子，也还没退休，一直在外头租房子住")
     reply = say(context, "租的房子合同没去备过案，一年能取好多")
     assert reply.item == "SF-GJJ-003" and "未办理" in (reply.situation or "")
+
+
+def test_a_holiday_named_as_a_day_tells_no_situation_and_cannot_come_gets_the_way_online(context):
+    say(context, "港澳通行证还在有效期 就是签注用完了 国庆想带老婆去趟澳门")
+    hours = say(context, "国庆期间你们上班吗 我3号过去办")
+    assert hours.item == "SF-GA-010" and hours.situation == "证件有效、只需再次签注"  # 国 of 国庆 is no 国家
+    other = say(context, "今天下午赶不过去了 还有别的办法没")
+    assert (other.action, other.item, other.field) == ("answer", "SF-GA-010", "online")

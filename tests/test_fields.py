@@ -416,3 +416,12 @@ def test_what_policies_there_are_is_no_question_of_the_legal_basis() -> None:
 @pytest.mark.parametrize("text", ["补贴啥时候能发下来", "钱什么时候到账", "什么时候拨款"])
 def test_when_the_money_comes_is_the_time_limit(text: str) -> None:
     assert detect_field(text) == "time_limit"
+
+
+def test_cannot_come_and_another_way_asked_together():
+    from bot.matching.fields import asks_another_way
+
+    assert asks_another_way("今天下午赶不过去了 还有别的办法没")
+    assert asks_another_way("我上班走不开 咋办")
+    assert not asks_another_way("赶不过去了")  # no way asked
+    assert not asks_another_way("身份证丢了咋办")  # nothing said of coming

@@ -27,6 +27,7 @@ from bot.matching.options import (
     shares_a_character,
     tied_by_words,
     without_denied,
+    without_holidays,
     without_unwanted,
 )
 from bot.matching.segment import is_word
@@ -117,10 +118,10 @@ def situation_from_story(
     denied = by_not(text, names)
     if denied is not None:
         return situations[denied]  # 我们还没结婚 → 非婚生育
-    undenied = without_denied(text)
+    undenied = without_denied(without_holidays(text))
     if undenied != text:
         # 人都没送医院: no 在医疗机构死亡; 不是丢了，是被水泡烂了: no 遗失; in words or in meaning (a vector
-        # does not read 没 or 不是).
+        # does not read 没 or 不是). 国庆期间 is a time: no 国家工作人员.
         text, passages = undenied, passages_for(matcher, item, normalize(matcher.reader.read(undenied)))
         wanted = retold(without_unwanted(text))
     named = named_situation(item, wanted, matcher.prepare)

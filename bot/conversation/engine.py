@@ -30,7 +30,7 @@ from bot.conversation.messages import Message, Reply
 from bot.conversation.pending import PendingChoices
 from bot.conversation.session import EXAMPLES, HELP, Context, schedule_of, turn_data, turn_of
 from bot.matching.decision import Decision, Turn
-from bot.matching.fields import asks_who_goes, fields_asked
+from bot.matching.fields import asks_another_way, asks_who_goes, fields_asked
 from bot.matching.matcher import BARE_ASK, COMPLAINT_ITEM, CORRECTION, NEW_ERRAND
 from bot.matching.normalize import normalize, to_halfwidth
 from bot.matching.settled import FIRST_ANSWER_P
@@ -409,6 +409,15 @@ class _Conversation(PendingChoices):
             if item is not None and itemreply.lasting_told(item, self.current_situation(item), text):
                 # 办出来能用几年 after 身份证首次申领: how long it stays valid, which its record says.
                 return self.answer_item(item, None, text, fresh=False)
+            online = item.online if item is not None else None
+            if (
+                item is not None
+                and online is not None
+                and online.available
+                and asks_another_way(normalize(text))
+            ):
+                # 今天下午赶不过去了 还有别的办法没: the item's way online.
+                return self.answer_item(item, "online", text, fresh=False)
             if item is not None and day_asked(text) is not None:
                 # 今天下午还可以去不 after 电动车上牌: whether its desk is open that day.
                 return self.answer_item(item, "hours", text, fresh=False)

@@ -140,6 +140,20 @@ def asks_who_goes(normal: str) -> bool:
     return bool(PROXY_ASK.search(normal) or PRESENCE_ASK.search(normal))
 
 
+#: The citizen cannot come, and asks another way (今天下午赶不过去了 还有别的办法没; 上班走不开，咋办).
+CANNOT_COME = re.compile(
+    r"(?:赶|去|来|过)不(?:过)?(?:去|来)|走不开|抽不开身|没(?:时间|空)(?:去|来|过去|跑)|请不(?:了|到)假|去不成|去不了"
+)
+OTHER_WAY = re.compile(
+    r"别的办法|其他办法|其它办法|别的法子|别的路子|有没有办法|还有办法|咋办|怎么办|咋整|咋弄|不去行不|不用去"
+)
+
+
+def asks_another_way(normal: str) -> bool:
+    """Whether normalised ``normal`` says the citizen cannot come and asks another way."""
+    return bool(CANNOT_COME.search(normal) and OTHER_WAY.search(normal))
+
+
 #: The citizen cannot wait ("等不了那么久", "急用", "来不及了").
 URGENT_ASK = re.compile(
     r"等不了|等不及|等不到|来不及|来不来得及|赶不赶得上|赶得及|赶不及|赶得上吗|急用|急着用|着急用|赶着用|"

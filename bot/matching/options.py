@@ -64,6 +64,17 @@ _NOT_THERE = re.compile(
 )
 
 
+#: Holidays named as days (国庆期间, 过年回来): times, which tell no situation (国 of 国家工作人员).
+_HOLIDAYS = re.compile(
+    r"国庆节?|春节|元旦|清明节?|端午节?|中秋节?|劳动节|五一|过年|除夕|元宵节?|开斋节|古尔邦节|七夕"
+)
+
+
+def without_holidays(text: str) -> str:
+    """``text`` without the holidays it names as days."""
+    return _HOLIDAYS.sub(" ", text)
+
+
 def without_denied(text: str) -> str:
     """``text`` without what it says is not so (不是丢了) and the places it says someone did not go to or
     stay at (人都没送医院)."""
