@@ -70,6 +70,7 @@ def test_a_doing_named_again_after_where_asks_where_to_get_the_thing():
     assert source_asked("体检去哪里体") == "体检"
     assert source_asked("照片在哪照呢") == "照片"
     assert source_asked("你们在哪办") is None  # 办 is not of the words before
+    assert source_asked("补办社保卡去哪补") is None  # the errand's own doing: where it is done
 
 
 def test_the_told_situations_own_material_answers_where_to_get_it():

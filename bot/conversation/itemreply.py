@@ -253,9 +253,12 @@ def source_asked(text: str) -> str | None:
     compact = text.replace(" ", "")
     echoed = _SOURCE_ECHO.search(compact)
     before = compact[max(0, echoed.start() - _NEED_NEAR) : echoed.start()] if echoed else ""
-    return before if echoed and echoed.group(1) in before else None
+    doing = echoed.group(1) if echoed else ""
+    return before if doing and doing in before and doing not in _ERRAND_DOINGS else None
 
 
+#: Doings of an errand itself (社保卡去哪补, 在哪办): where the errand is done, not where a thing is got.
+_ERRAND_DOINGS = frozenset("办补换领交缴申报登注销迁转续签")
 #: Where, and one character after it that ends the question (体检去哪里体).
 _SOURCE_ECHO = re.compile(r"(?:去哪|到哪|在哪|上哪|哪里|哪儿)(?:儿|里)?(?:去|可以|能)?(\w)[吗呢啊呀？?]*$")
 
