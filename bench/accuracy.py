@@ -68,6 +68,11 @@ HELD_OUT = {
     # county), whose dialogues were development material and whose questions were never read.
     "creek-heldout": ("heldout:creek-hall.json", "creek-questions.jsonl"),
     "dune-heldout": ("heldout:dune-hall.json", "dune-questions.jsonl"),
+    # Tenth stop: 竹茗县 (a western-Fujian bamboo and tea county), written blind; and
+    "bamboo-heldout": ("heldout:bamboo-hall.json", "bamboo-questions.jsonl"),
+    # 乌兰塔拉旗 (an Inner Mongolia pastoral banner), whose dialogues were development material and whose
+    # questions were never read.
+    "steppe-heldout": ("heldout:steppe-hall.json", "steppe-questions.jsonl"),
     # Long messages telling a story around the ask (other hands), over the demo hall and the product's own.
     "county-stories": ("kb/county-hall.json", "county-stories.jsonl"),
     "qingxi-stories": ("demo", "qingxi-stories.jsonl"),
