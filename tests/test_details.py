@@ -189,3 +189,20 @@ def test_a_loss_denied_and_a_card_damaged_in_other_words_tell_the_damage(matcher
     text = "补办的，哦不对，没丢，是揣兜里让洗衣机给洗了，现在刷不出来"
     found = situation_from_story(matcher, item, text, ItemPassages({}))
     assert found is not None and found.name == "损坏换领"
+
+
+def test_what_has_not_expired_tells_no_expiry():
+    dismissed = Item(
+        code="U-1",
+        name="失业保险金申领",
+        department="人社局",
+        materials=[],
+        situations=[
+            Situation(name="合同到期单位不续签", materials=[]),
+            Situation(name="被单位辞退、裁员", materials=[]),
+        ],
+    )
+    matcher = Matcher.build([dismissed])
+    text = "老板说活少 把我们几个都辞了 合同还没到期呢 听说能领失业金"
+    found = situation_from_story(matcher, dismissed, text, ItemPassages({}))
+    assert found is not None and found.name == "被单位辞退、裁员"

@@ -12,6 +12,7 @@ from bot.matching.situations import (
     told_apart,
     topic_of,
     worded_situation,
+    years_situation,
 )
 from knowledge.schema import Item, Situation
 
@@ -332,3 +333,26 @@ def test_the_roles_a_story_tells():
 def test_a_child_just_born_is_under_every_age_bound():
     assert age_situation(list(CARD.situations or ()), "外孙女刚出生没几天").name == "未满16周岁"
     assert age_situation(list(CARD.situations or ()), "外孙女出生好几年了") is None
+
+
+def test_an_age_said_of_this_year_and_of_a_husband_is_read():
+    assert told_age("我老汉今年七十一了 驾驶本明年三月到期") == 71
+    assert told_age("今年2026了") is None
+    assert told_age("孩子今年9月上一年级") is None
+
+
+def test_years_paid_are_read_against_a_bound_of_years():
+    paid = [Situation(name="缴费满15年正常申领", materials=[]), Situation(name="缴费不足15年", materials=[])]
+    found = years_situation(paid, "我今年六十了交了十六年的养老保险咋领钱")
+    assert found is not None and found.name == "缴费满15年正常申领"
+    short = years_situation(paid, "只交了十二年")
+    assert short is not None and short.name == "缴费不足15年"
+    assert years_situation(paid, "交了十几年") is None
+
+
+def test_a_bank_loan_a_pastoral_township_and_a_dismissal_read_in_situation_words():
+    assert "银行" in roles("我是要还房贷 在信用社贷的款").split()
+    assert "银行" in roles("我房子是在工行贷的款").split()
+    assert "嘎查" in roles("我是宝力根苏木的 家里就我和老伴两个").split()
+    assert "辞退" in roles("老板说活少 把我们几个都辞了").split()
+    assert not {"银行", "嘎查", "辞退"} & set(roles("我在县城上班，想办社保卡").split())

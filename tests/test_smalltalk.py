@@ -14,6 +14,8 @@ HALL = Hall(name="示范县政务服务中心", phone="0999-1234567")
         ("谢谢", Kind.THANKS),
         ("多谢！", Kind.THANKS),
         ("感谢", Kind.THANKS),
+        ("行吧 巴雅尔拉", Kind.THANKS),  # Mongolian thanks
+        ("赛音白努", Kind.GREETING),  # Mongolian hello
         ("辛苦了", Kind.THANKS),
         ("谢谢你们，辛苦了", Kind.THANKS),
         ("好的谢谢", Kind.THANKS),
@@ -56,6 +58,8 @@ HALL = Hall(name="示范县政务服务中心", phone="0999-1234567")
         "thanks",
         "many-thanks",
         "grateful",
+        "mongolian-thanks",
+        "mongolian-hello",
         "hard-work",
         "thanks-all",
         "ok-thanks",

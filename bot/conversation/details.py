@@ -39,6 +39,7 @@ from bot.matching.situations import (
     roles,
     unbracketed,
     worded_situation,
+    years_situation,
 )
 from knowledge.schema import FaqEntry, Item, Situation
 
@@ -138,6 +139,9 @@ def situation_from_story(
     aged = age_situation(situations, text)
     if aged is not None:
         return aged
+    paid = years_situation(situations, text)
+    if paid is not None:
+        return paid  # 交了十六年的养老保险 → 缴费满15年, not 缴费不足15年
     way = by_direction(text, names)
     if way is not None:
         return situations[way]  # 想把老家的社保转过来 → 从外地转入, not 转出

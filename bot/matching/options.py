@@ -62,6 +62,9 @@ _NOT_THERE = re.compile(
     # 没丢，是让洗衣机给洗了: the loss or damage is denied.
     r"没有?(?:丢|坏|弄丢|搞丢|弄坏|损坏|遗失)(?:了|失|掉)?"
 )
+#: What has not expired, with what it is said of (合同还没到期, 证还没过期): still valid, as situation names
+#: write it (证件有效), and no 合同到期.
+_NOT_EXPIRED = re.compile(r"[^，,。；;！!？?\s]{0,3}?还?(?:没有?|未)(?:到期|过期|期满)")
 
 
 #: Holidays named as days (国庆期间, 过年回来): times, which tell no situation (国 of 国家工作人员).
@@ -77,8 +80,8 @@ def without_holidays(text: str) -> str:
 
 def without_denied(text: str) -> str:
     """``text`` without what it says is not so (不是丢了) and the places it says someone did not go to or
-    stay at (人都没送医院)."""
-    return _NOT_THERE.sub(" ", _NEGATED.sub(" ", text))
+    stay at (人都没送医院); what it says has not expired reads 有效."""
+    return _NOT_EXPIRED.sub(" 有效 ", _NOT_THERE.sub(" ", _NEGATED.sub(" ", text)))
 
 
 def without_unwanted(text: str) -> str:

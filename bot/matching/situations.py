@@ -32,13 +32,22 @@ _ROLES = (
     # Married before (我俩都是二婚, 她离过婚): 离婚 / 丧偶, as situation names write it (曾经离婚或丧偶).
     ("离婚 丧偶", re.compile(r"二婚|再婚|离过婚|离过一次婚|前夫|前妻")),
     # Living in a village (我们是村里的, 在乡下): 农村, as situation names write it (农村低保).
-    ("农村", re.compile(r"村里|村上|乡下|农村|屯里|寨子里")),
+    # In pastoral regions (宝力根苏木的, 嘎查里): 嘎查 is the village, 苏木 the township.
+    ("农村 农民 牧民 嘎查", re.compile(r"村里|村上|乡下|农村|屯里|寨子里|苏木|嘎查|牧区|牧点")),
+    # A loan from a bank told by its name (在工行贷的款, 信用社贷的): 银行 / 商业, as situation names write it
+    # (银行商业贷款, 商业银行贷款).
+    (
+        "银行 商业",
+        re.compile(r"(?:工行|建行|农行|中行|交行|招行|邮储|农商行|信用社|村镇银行|银行)\w{0,3}?(?:贷|按揭)"),
+    ),
     # Not expired (证还没过期): 有效, as situation names write it (证件有效、只需再次签注); 续签 is 再次签注.
     ("有效", re.compile(r"(?:没|未|还没|没有)(?:过期|到期)|还有效|还能用")),
     ("再次签注", re.compile(r"续签|再签|重新签注")),
     # A pupil moving school (想转回老家读书): 转学, as situation names write it (外地转学回本县).
     ("转学", re.compile(r"转学|转回\w{0,4}(?:读|上)|转过来(?:读|上)|转到\w{0,6}(?:读|上学|念)")),
     # Leaving a job (我不在厂里干了, 被裁了): 解除劳动关系 / 离职, as situation names write it.
+    # Dismissed (把我们几个都辞了, 被裁了): 辞退 / 裁员, as situation names write it.
+    ("辞退 裁员", re.compile(r"把\w{0,6}(?:辞|裁|开除|开)了|被(?:辞|裁|开除|炒)|辞退|裁员|裁人")),
     ("解除劳动关系 离职", re.compile(r"不在\w{0,4}干了|不干了|辞职|辞工|离职|被辞|辞退|被裁|裁员|被开除")),
     # A home rented or owned where they live (在县城租房住了一年多): 住所, as situation names write it
     # (以合法稳定住所申领).
@@ -280,8 +289,11 @@ _AGE_TOLD = re.compile(
     r"(?:(?:年满|已满|刚满|满|刚过)([\d一二三四五六七八九十]{1,4})|([\d一二三四五六七八九十]{1,4})(?:周)?岁|"
     # 他姐姐17了, 我妈今年八十了: a person's number that has come.
     r"(?:姐姐?|哥哥?|弟弟?|妹妹?|儿子|女儿|闺女|孩子|娃娃?|伢子?|崽|他|她|我|老人家?|老伴|爸爸?|妈妈?|爷爷|奶奶|"
-    r"外公|外婆|姥姥|姥爷|爹|娘|父亲|母亲|老爷子|老太太|老头子?|公公|婆婆|岳父|岳母|丈人|丈母娘)"
-    r"(?:今年|都|已经|也|才|快)?([\d一二三四五六七八九十]{1,3})了)"
+    r"外公|外婆|姥姥|姥爷|爹|娘|父亲|母亲|老爷子|老太太|老头子?|公公|婆婆|岳父|岳母|丈人|丈母娘|老汉|老公|丈夫|"
+    r"老婆|媳妇儿?|婆姨|爱人|孙子|孙女|阿爸|阿妈)"
+    r"(?:今年|都|已经|也|才|快)?([\d一二三四五六七八九十]{1,3})了|"
+    # 今年七十一了: this year's number, said of someone, is an age.
+    r"今年([\d一二三四五六七八九十]{1,3})了)"
 )
 #: An age bound in a situation's name: 未满16周岁, 年满16周岁, 60周岁以上, 14周岁以下, 未满十六周岁.
 _AGE_BOUND = re.compile(
@@ -330,7 +342,7 @@ def told_age(text: str) -> int | None:
     found = _AGE_TOLD.search(text)
     if found is None:
         return None
-    age = _number(found.group(1) or found.group(2) or found.group(3))
+    age = _number(found.group(1) or found.group(2) or found.group(3) or found.group(4))
     return age if age is not None and age <= 130 else None
 
 
@@ -386,6 +398,37 @@ def age_situation(situations: Sequence[Situation], text: str, *, majority: bool 
     if age is None:
         return None
     fitting = [s for s in situations if _fits_age(s.name, age, majority=majority)]
+    return fitting[0] if len(fitting) == 1 else None
+
+
+#: Years paid or worked, told (交了十六年, 缴费满十五年, 在厂里干了三年).
+_YEARS_TOLD = re.compile(
+    r"(?:交|缴|缴费|交费|参保|干|工作|上班|居住)(?:了|满|够)?(?:快|近|将近|差不多)?([\d一二三四五六七八九十]{1,3})多?年"
+)
+#: A bound of years in a situation's name (缴费满15年, 缴费不足15年, 居住满1年).
+_YEARS_BOUND = re.compile(r"(满|不足|未满|不满|超过)([\d一二三四五六七八九十]{1,3})个?年")
+
+
+def years_situation(situations: Sequence[Situation], text: str) -> Situation | None:
+    """The one situation whose bound of years the years the citizen tells fall in (交了十六年 → 缴费满15年,
+    not 缴费不足15年), or None."""
+    told = _YEARS_TOLD.search(text)
+    years = _number(told.group(1)) if told else None
+    if years is None:
+        return None
+    fitting = []
+    for situation in situations:
+        bound = _YEARS_BOUND.search(situation.name)
+        limit = _number(bound.group(2)) if bound else None
+        if bound is None or limit is None:
+            continue
+        word = bound.group(1)
+        if (
+            (years < limit)
+            if word in ("不足", "未满", "不满")
+            else (years > limit if word == "超过" else years >= limit)
+        ):
+            fitting.append(situation)
     return fitting[0] if len(fitting) == 1 else None
 
 
