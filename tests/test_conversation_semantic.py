@@ -805,3 +805,10 @@ def test_a_holiday_named_as_a_day_tells_no_situation_and_cannot_come_gets_the_wa
     assert hours.item == "SF-GA-010" and hours.situation == "证件有效、只需再次签注"  # 国 of 国庆 is no 国家
     other = say(context, "今天下午赶不过去了 还有别的办法没")
     assert (other.action, other.item, other.field) == ("answer", "SF-GA-010", "online")
+
+
+def test_whether_the_hall_handles_the_errand_at_hand_is_its_desk_not_the_hours(context):
+    say(context, "我想办护照")
+    reply = say(context, "你们大厅能办不")
+    assert (reply.action, reply.item, reply.field) == ("answer", "SF-GA-009", "location")
+    assert say(context, "周六大厅能办不").action == "hall"  # a day named: the hours

@@ -73,6 +73,10 @@ def compact_of(text: str) -> str:
     return to_halfwidth(text).replace(" ", "")
 
 
+#: Whether the errand can be done here (政务大厅能办不, 你们大厅办得了吗): asked of the errand, not the hours.
+_DONE_HERE = re.compile(
+    r"(?:能|可以|可不可以|能不能)(?:办|弄|上|交|领|申请)(?:不|吗|么|嘛|没|啊|呀)?$|办得了|办不了"
+)
 #: What a correction says it is not (不是离婚 → 离婚).
 _DENIED = re.compile(r"不是([^，,。]{2,8})")
 
@@ -241,6 +245,10 @@ class _Conversation(PendingChoices):
         if live and not asked.names_hall and set(asked.asks) <= {Ask.WEBSITE}:
             return None  # 在手机上能办不 under a numbered question: the options' own way online, not the site
         if item is not None and pending.get("kind") != "items":
+            if asked.names_hall and _DONE_HERE.search(compact_of(text)) and day_asked(text) is None:
+                # 政务大厅能办不 after 新车上牌: whether the errand is done at the hall, which its desk says
+                # (an office of its own elsewhere), not the hall's hours.
+                return self.answer_item(item, "location", text, fresh=False)
             if not asked.names_hall and not set(asked.asks) <= _HALL_ONLY_ASKS:
                 return None  # "几点上班" after an answer: the matcher's follow-up answers it for the item
             elsewhere = item.address and item.address != self.hall.address
