@@ -132,6 +132,7 @@ def test_family_roles_are_told_in_the_words_situation_names_use():
     assert "新生儿" in roles("我老婆上个月在县医院生了个闺女")
     assert "新生儿" not in roles("我两年前生了个儿子")
     assert roles("给我家小孙子交他才生下来一个月") == "新生儿"
+    assert "新生儿" in roles("孩子上个礼拜在锡林浩特的医院生的 想在旗里上户口")
     assert roles("我们下个月要去昆明住院") == "临时"
     assert roles("以后看病咋个弄") == ""  # living there or a trip: either
     assert roles("我屋里老倌子去年中风瘫了") == "重病"
