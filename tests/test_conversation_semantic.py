@@ -812,3 +812,23 @@ def test_whether_the_hall_handles_the_errand_at_hand_is_its_desk_not_the_hours(c
     reply = say(context, "你们大厅能办不")
     assert (reply.action, reply.item, reply.field) == ("answer", "SF-GA-009", "location")
     assert say(context, "周六大厅能办不").action == "hall"  # a day named: the hours
+
+
+@pytest.fixture(scope="module")
+def steppe() -> StaticKnowledge:
+    """A hall of other hands (bench/heldout: a pastoral banner), for what the demo hall has no case of."""
+    from bot.matching.embedding import load
+    from bot.matching.vectorcache import LmdbVectorCache
+
+    loaded = load("auto")
+    if loaded.embedder is None:
+        pytest.skip(f"the semantic model does not load here: {loaded.state} {loaded.detail}")
+    path = Path(__file__).resolve().parent.parent / "bench" / "heldout" / "steppe-hall.json"
+    return StaticKnowledge(load_kb(path), SemanticSetup(loaded.embedder, LmdbVectorCache(str(VECTORS))))
+
+
+def test_a_thing_only_the_errand_at_hand_tells_keeps_the_question_on_it(steppe):
+    context = make_context(steppe)
+    assert say(context, "下个礼拜三收羊的车就来拉羊了 检疫得提前几天报").item == "WLT-NM-002"
+    reply = say(context, "有几只羊耳标掉了咋整")  # 补戴耳标: in the quarantine record only
+    assert reply.item == "WLT-NM-002" and "耳标" in reply.text.split("【")[0]

@@ -206,6 +206,21 @@ class _Conversation(PendingChoices):
         normal = normalize(self.knowledge.matcher.reader.read(text))
         return self.needed_line(item, self.current_situation(item), normal) is not None
 
+    def told_only_here(self, text: str, code: str, other: str) -> bool:
+        """Whether ``text`` asks of a thing that item ``code``'s record tells and ``other``'s does not
+        (有几只羊耳标掉了咋整 after 动物检疫, whose record says 补戴耳标), naming nothing of ``other``."""
+        matcher = self.knowledge.matcher
+        if (
+            other not in matcher.position
+            or NEW_ERRAND.match(compact_of(text))
+            or matcher.mentions_item(text, other)
+        ):
+            return False
+        content = matcher.prepare(text)
+        elsewhere = matcher.records.texts[matcher.position[other]]
+        here = matcher.records.grounded(content, matcher.position[code])
+        return any(len(word) >= 2 and word not in elsewhere for word in here)
+
     def corrects_current(self, compact: str) -> bool:
         """Whether ``compact`` corrects the item under discussion (不是离婚，是… after 离婚登记): what it says
         it is not shares a word with the item's name."""
@@ -305,6 +320,7 @@ class _Conversation(PendingChoices):
                 and not matcher.mentions_item(text, str(decision.item))
                 and not matcher.names_away(text, current, [str(decision.item)])
                 or self.needed_here(text, current)
+                or self.told_only_here(text, current, str(decision.item))
             )
         ):
             # 两个人都要去吗 after 结婚登记: who must come, of the errand at hand, though another item's FAQ
