@@ -832,3 +832,10 @@ def test_a_thing_only_the_errand_at_hand_tells_keeps_the_question_on_it(steppe):
     assert say(context, "下个礼拜三收羊的车就来拉羊了 检疫得提前几天报").item == "WLT-NM-002"
     reply = say(context, "有几只羊耳标掉了咋整")  # 补戴耳标: in the quarantine record only
     assert reply.item == "WLT-NM-002" and "耳标" in reply.text.split("【")[0]
+
+
+def test_what_kind_of_a_material_stays_on_the_errand_at_hand(steppe):
+    context = make_context(steppe)
+    say(context, "我对象是河北的户口 在我们旗上班 办了居住证 我们想今天领证 能在这领吗")
+    reply = say(context, "照片要啥样的")  # 社会保障卡申领 has a photo too
+    assert reply.item == "WLT-MZ-001" and "2寸红底双人合影" in reply.text.split("【")[0]

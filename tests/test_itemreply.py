@@ -116,3 +116,9 @@ def test_how_early_a_thing_may_be_done_is_asked_and_said():
         conditions="持证人申请换领。有效期满前90日内申请换领。",
     )
     assert advance_sentences(card) == "有效期满前90日内申请换领。"
+
+
+def test_what_kind_of_a_thing_is_asked_like_what_it_is():
+    assert what_asked("照片要啥样的") == "照片"
+    assert what_asked("照片有什么要求") == "照片"
+    assert what_asked("这样行吗") is None

@@ -311,6 +311,23 @@ class _Conversation(PendingChoices):
         # 我说错了，不是离婚，是结婚证找不到了要补: what the item at hand's record tells holds it no more.
         correcting = bool(current) and bool(CORRECTION.match(compact_of(text)))
         about_current = bool(current) and not correcting and self.about_current(text, current)
+        # 照片要啥样的 after 结婚登记: what kind of a material the errand at hand has, though the matcher
+        # found another errand with a photo too; not when the message names that errand.
+        found = [str(code) for code in (decision.item, *decision.candidates) if code]
+        of_material = (
+            bool(current)
+            and not correcting
+            and decision.action in ("answer", "clarify")
+            and bool(found)
+            and current not in found
+            and itemreply.what_asked(normalize(text)) is not None
+            and not any(matcher.mentions_item(text, code) for code in found)
+            and self.needed_here(text, current)
+        )
+        if of_material:
+            decision = Decision(
+                "answer", item=current, field=decision.field, score=decision.score, reason="follow_up"
+            )
         if (
             about_current
             and decision.action == "answer"
