@@ -217,9 +217,12 @@ class _Conversation(PendingChoices):
         ):
             return False
         content = matcher.prepare(text)
+        here_text = matcher.records.texts[matcher.position[code]]
         elsewhere = matcher.records.texts[matcher.position[other]]
-        here = matcher.records.grounded(content, matcher.position[code])
-        return any(len(word) >= 2 and word not in elsewhere for word in here)
+        here = [w for w in matcher.records.grounded(content, matcher.position[code]) if len(w) >= 2]
+        there = [w for w in matcher.records.grounded(content, matcher.position[other]) if len(w) >= 2]
+        # Only this record's words: none the other record has that this one lacks (护理补贴 of 两项补贴).
+        return any(w not in elsewhere for w in here) and all(w in here_text for w in there)
 
     def corrects_current(self, compact: str) -> bool:
         """Whether ``compact`` corrects the item under discussion (不是离婚，是… after 离婚登记): what it says
@@ -337,7 +340,8 @@ class _Conversation(PendingChoices):
                 and not matcher.mentions_item(text, str(decision.item))
                 and not matcher.names_away(text, current, [str(decision.item)])
                 or self.needed_here(text, current)
-                or self.told_only_here(text, current, str(decision.item))
+                or decision.reason != "follow_up"
+                and self.told_only_here(text, current, str(decision.item))
             )
         ):
             # 两个人都要去吗 after 结婚登记: who must come, of the errand at hand, though another item's FAQ
