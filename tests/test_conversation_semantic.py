@@ -839,3 +839,9 @@ def test_what_kind_of_a_material_stays_on_the_errand_at_hand(steppe):
     say(context, "我对象是河北的户口 在我们旗上班 办了居住证 我们想今天领证 能在这领吗")
     reply = say(context, "照片要啥样的")  # 社会保障卡申领 has a photo too
     assert reply.item == "WLT-MZ-001" and "2寸红底双人合影" in reply.text.split("【")[0]
+
+
+def test_which_papers_to_bring_after_an_answer_stays_on_its_item(context):
+    assert say(context, "房子着火了 家里东西全烧了 能申请救助不").item == "SF-MZ-007"
+    reply = say(context, "要带啥证明")
+    assert (reply.action, reply.item) == ("answer", "SF-MZ-007")

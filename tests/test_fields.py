@@ -425,3 +425,13 @@ def test_cannot_come_and_another_way_asked_together():
     assert asks_another_way("我上班走不开 咋办")
     assert not asks_another_way("赶不过去了")  # no way asked
     assert not asks_another_way("身份证丢了咋办")  # nothing said of coming
+
+
+def test_when_the_money_comes_is_the_time_limit_and_papers_in_general_name_nothing():
+    from bot.matching.fields import detect_field, names_nothing
+
+    assert detect_field("多久能给钱") == "time_limit"
+    assert detect_field("什么时候给钱") == "time_limit"
+    assert detect_field("多少钱") == "fee"
+    assert names_nothing("证明", "materials")  # 要带啥证明: the papers brought, no item named
+    assert not names_nothing("证明", None)

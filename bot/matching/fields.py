@@ -174,6 +174,11 @@ _MATERIALS = dict(FIELD_RULES)["materials"]
 #: A field asked for by name ("需要什么条件") wins over a cue met on the way ("免费律师"): checked first.
 EXPLICIT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("conditions", re.compile(r"(什么|哪些)条件|条件是什么")),
+    # 多久能给钱, 什么时候给钱: when the money comes, not how much (the fee's 钱).
+    (
+        "time_limit",
+        re.compile(r"(?:多久|多长时间|什么时候|啥时候|几天)(?:能|可以|才|会)?(?:给|拨|发|打|到)(?:钱|款)"),
+    ),
     # 新生儿医保得在几天内交: by when it must be done (a term of the conditions), not how long it takes.
     (
         "conditions",
@@ -289,7 +294,7 @@ PARTICLES = frozenset({"不", "没", "吗", "行", "呢"})
 #: The moment a question about hours is asked for (现在过去还赶得上吗): when, not what.
 _MOMENT = re.compile(r"现在|这会儿?|今天|明天|马上")
 #: Things, said of what to bring (要带啥东西, 准备点啥玩意儿).
-_THINGS = re.compile(r"东西|玩意儿?|啥的|什么的")
+_THINGS = re.compile(r"东西|玩意儿?|啥的|什么的|证明|证件|材料|资料|手续")
 
 
 def names_nothing(content: str, field: str | None = None) -> bool:
