@@ -845,3 +845,9 @@ def test_which_papers_to_bring_after_an_answer_stays_on_its_item(context):
     assert say(context, "房子着火了 家里东西全烧了 能申请救助不").item == "SF-MZ-007"
     reply = say(context, "要带啥证明")
     assert (reply.action, reply.item) == ("answer", "SF-MZ-007")
+
+
+def test_not_retired_answers_no_retirement_option(context):
+    assert say(context, "公积金咋个取出来嘛").action == "clarify"
+    reply = say(context, "都不是，我没买房子，也还没退休，一直在外头租房子住")
+    assert (reply.action, reply.item) == ("answer", "SF-GJJ-003")

@@ -91,7 +91,10 @@ def test_the_told_situations_own_material_answers_where_to_get_it():
 def test_how_long_a_thing_stays_valid_is_asked_and_said():
     from bot.conversation.itemreply import VALIDITY_ASK, validity_sentences
 
-    assert all(VALIDITY_ASK.search(t) for t in ["备案能管多久", "护照有效期几年", "能用多长时间", "多久过期"])
+    assert all(
+        VALIDITY_ASK.search(t)
+        for t in ["备案能管多久", "护照有效期几年", "能用多长时间", "多久过期", "临时的管好久哦"]
+    )
     assert not any(VALIDITY_ASK.search(t) for t in ["多久能办好", "要几天", "带有效身份证件吗"])
     filing = Item(
         code="F-1",

@@ -144,7 +144,8 @@ def urgent_sentences(item: Item, situation: Situation | None = None) -> str | No
 #: How long what is issued stays valid (备案能管多久, 护照有效期几年, 能用多长时间): not how long it takes.
 VALIDITY_ASK = re.compile(
     r"有效期|有效(?:多久|多长时间|几年|几个月)|(?:多久|几年|多长时间)(?:内)?有效|"
-    r"(?:能|可以)(?:管|用)(?:多久|多长时间|几年|几个月|多少年)|(?:多久|几年|什么时候)(?:会)?过期"
+    r"(?:能|可以)(?:管|用)(?:多久|好久|多长时间|几年|几个月|多少年)|管(?:多久|好久|多长时间|几年|几个月)|"
+    r"(?:多久|几年|什么时候)(?:会)?过期"
 )
 #: What a record says of how long something stays valid (有效期6个月, 长期有效, 3个月内有效); not
 #: 有效身份证件.

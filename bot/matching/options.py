@@ -95,7 +95,7 @@ def without_had(text: str) -> str:
 
 
 #: What the citizen says it has not done (还没买房子, 没交过): no option it names.
-_NOT_DONE = re.compile(r"(?:还)?没有?(?:[买办交贷领考结上参](?:过)?)[^，,。；;！!？?\s我]{0,2}")
+_NOT_DONE = re.compile(r"(?:还)?没有?(?:[买办交贷领考结上参退离](?:过)?)[^，,。；;！!？?\s我]{0,2}")
 
 
 def _said(text: str, topic: str = "") -> set[str]:
