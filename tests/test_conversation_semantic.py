@@ -22,8 +22,8 @@ VECTORS = Path(__file__).resolve().parent.parent / "instance" / "vectors"
 _ids = itertools.count(1)
 
 
-@pytest.fixture(scope="module")
-def knowledge(county_kb_path) -> StaticKnowledge:
+def semantic_knowledge(kb_path: Path) -> StaticKnowledge:
+    """The hall at ``kb_path`` with the semantic stage, or a skip where the model cannot load."""
     from bot.matching.embedding import load
     from bot.matching.vectorcache import LmdbVectorCache
 
@@ -31,9 +31,12 @@ def knowledge(county_kb_path) -> StaticKnowledge:
     if loaded.embedder is None:
         pytest.skip(f"the semantic model does not load here: {loaded.state} {loaded.detail}")
     VECTORS.mkdir(parents=True, exist_ok=True)  # the cache the accuracy tests and the bench share
-    return StaticKnowledge(
-        load_kb(county_kb_path), SemanticSetup(loaded.embedder, LmdbVectorCache(str(VECTORS)))
-    )
+    return StaticKnowledge(load_kb(kb_path), SemanticSetup(loaded.embedder, LmdbVectorCache(str(VECTORS))))
+
+
+@pytest.fixture(scope="module")
+def knowledge(county_kb_path) -> StaticKnowledge:
+    return semantic_knowledge(county_kb_path)
 
 
 def make_context(knowledge: StaticKnowledge) -> Context:
@@ -817,14 +820,9 @@ def test_whether_the_hall_handles_the_errand_at_hand_is_its_desk_not_the_hours(c
 @pytest.fixture(scope="module")
 def steppe() -> StaticKnowledge:
     """A hall of other hands (bench/heldout: a pastoral banner), for what the demo hall has no case of."""
-    from bot.matching.embedding import load
-    from bot.matching.vectorcache import LmdbVectorCache
-
-    loaded = load("auto")
-    if loaded.embedder is None:
-        pytest.skip(f"the semantic model does not load here: {loaded.state} {loaded.detail}")
-    path = Path(__file__).resolve().parent.parent / "bench" / "heldout" / "steppe-hall.json"
-    return StaticKnowledge(load_kb(path), SemanticSetup(loaded.embedder, LmdbVectorCache(str(VECTORS))))
+    return semantic_knowledge(
+        Path(__file__).resolve().parent.parent / "bench" / "heldout" / "steppe-hall.json"
+    )
 
 
 def test_a_thing_only_the_errand_at_hand_tells_keeps_the_question_on_it(steppe):

@@ -88,6 +88,10 @@ def test_the_told_situations_own_material_answers_where_to_get_it():
     assert sourced_material(death, at_home, "死亡证明") == "乡镇卫生院出具的死亡医学证明书"
 
 
+def _with_conditions(name: str, conditions: str) -> Item:
+    return Item(code="X-1", name=name, department="某局", materials=[], conditions=conditions)
+
+
 def test_how_long_a_thing_stays_valid_is_asked_and_said():
     from bot.conversation.itemreply import VALIDITY_ASK, validity_sentences
 
@@ -96,12 +100,8 @@ def test_how_long_a_thing_stays_valid_is_asked_and_said():
         for t in ["备案能管多久", "护照有效期几年", "能用多长时间", "多久过期", "临时的管好久哦"]
     )
     assert not any(VALIDITY_ASK.search(t) for t in ["多久能办好", "要几天", "带有效身份证件吗"])
-    filing = Item(
-        code="F-1",
-        name="异地就医备案",
-        department="医保局",
-        materials=[],
-        conditions="持有效身份证件办理。备案有效期不少于6个月，有效期内可多次就医。",
+    filing = _with_conditions(
+        "异地就医备案", "持有效身份证件办理。备案有效期不少于6个月，有效期内可多次就医。"
     )
     assert validity_sentences(filing) == "备案有效期不少于6个月，有效期内可多次就医。"
 
@@ -111,13 +111,7 @@ def test_how_early_a_thing_may_be_done_is_asked_and_said():
 
     assert all(ADVANCE_ASK.search(t) for t in ["提前多久去换", "到期前几天能办", "要提前几个月"])
     assert not any(ADVANCE_ASK.search(t) for t in ["多久能办好", "提前预约吗"])
-    card = Item(
-        code="C-1",
-        name="残疾人证换领",
-        department="残联",
-        materials=[],
-        conditions="持证人申请换领。有效期满前90日内申请换领。",
-    )
+    card = _with_conditions("残疾人证换领", "持证人申请换领。有效期满前90日内申请换领。")
     assert advance_sentences(card) == "有效期满前90日内申请换领。"
 
 
