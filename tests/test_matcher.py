@@ -860,12 +860,3 @@ def test_the_regular_one_after_a_temporary_document_is_its_counterpart(matcher: 
     # Of another document (残疾人证申领 shares only 证申领 with 临时居民身份证申领): passed over.
     between = Turn(item="SF-GA-004", field="fee", extra={"seen": ["SF-GA-004", "SF-CL-001", "SF-GA-003"]})
     assert matcher.decide("正式的那个呢 多少钱", between).item == "SF-GA-003"
-
-
-def test_of_the_items_a_message_fits_the_one_talked_about_before_is_answered(matcher: Matcher) -> None:
-    # 户口迁入 answered, then 身份证换领: 那迁户口要几天 fits 迁入 and 迁出; the one answered before is meant.
-    after = Turn(
-        item="SF-GA-002", field="fee", extra={"seen": ["SF-GA-002", "SF-GA-006"], "earlier": "SF-GA-006"}
-    )
-    decision = matcher.decide("那迁户口要几天", after)
-    assert (decision.action, decision.item, decision.field) == ("answer", "SF-GA-006", "time_limit")

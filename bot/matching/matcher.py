@@ -580,18 +580,6 @@ class Matcher:
         best = max(covered)
         return seen[covered.index(best)] if best > 0 and covered.count(best) == 1 else seen[0]
 
-    @staticmethod
-    def _seen_among(fresh: Decision, prev: Turn) -> str | None:
-        """Of a numbered question's options, the one answered earlier in the conversation (not the item at
-        hand), when only one was; else None."""
-        kept = (prev.extra or {}).get("seen")
-        seen = {str(code) for code in kept} if isinstance(kept, list) else set()
-        if fresh.action != "clarify" or not prev.item or not seen:
-            return None
-        earlier = [code for code in fresh.candidates if code in seen and code != prev.item]
-        told = [code for code in fresh.candidates if code in seen]
-        return earlier[0] if len(earlier) == 1 and len(told) == 1 else None
-
     def _regular_of(self, compact: str, current: str, fresh: Decision, prev: Turn) -> str | None:
         """For 正式的 after an item for a temporary document (临时居民身份证申领): the item for the same
         document that is not temporary, of those answered or offered so far (latest first), else of those
@@ -982,11 +970,6 @@ class Matcher:
             # 先说退休那个 after 住房公积金提取（离休、退休）, the story having asked of 退休手续 too: the
             # other errand its words name, not the item at hand (whose name holds 退休 as well).
             return Decision("answer", item=other, field=field, score=1.0, reason="named")
-        back = self._seen_among(fresh, prev)
-        if back is not None:
-            # 那迁户口要几天 after 户口迁入 then 身份证换领: of the items the words fit (迁入, 迁出), the one
-            # talked about before.
-            return Decision("answer", item=back, field=field, score=1.0, reason="follow_up")
         if (
             fresh.action == "answer"
             and fresh.reason == "confident"
