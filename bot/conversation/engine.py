@@ -451,7 +451,8 @@ class _Conversation(PendingChoices):
             if item is not None and self.needed_here(text, item.code):
                 # 村上那个证明是啥 after 代开发票: a material of the errand at hand, what it is.
                 return self.answer_item(item, None, text, fresh=False)
-            if item is not None and itemreply.lasting_told(item, self.current_situation(item), text):
+            situation = self.current_situation(item) if item is not None else None
+            if item is not None and itemreply.lasting_sentences(item, situation, normalize(text)) is not None:
                 # 办出来能用几年 after 身份证首次申领: how long it stays valid, which its record says.
                 return self.answer_item(item, None, text, fresh=False)
             online = item.online if item is not None else None

@@ -172,13 +172,13 @@ def advance_sentences(item: Item, situation: Situation | None = None) -> str | N
     return _leading(_sentences_saying(item, situation, ADVANCE_SENTENCE))
 
 
-def lasting_told(item: Item, situation: Situation | None, text: str) -> bool:
-    """Whether ``text`` asks how long something stays valid or how early it may be done, and the record of
-    ``item`` says so."""
-    normal = normalize(text)
-    if VALIDITY_ASK.search(normal) and validity_sentences(item, situation) is not None:
-        return True
-    return bool(ADVANCE_ASK.search(normal)) and advance_sentences(item, situation) is not None
+def lasting_sentences(item: Item, situation: Situation | None, normal: str) -> str | None:
+    """What the record says of how early something may be done (提前多久去换) or how long it stays valid
+    (备案能管多久), when normalised ``normal`` asks that and the record says it; else None."""
+    found = advance_sentences(item, situation) if ADVANCE_ASK.search(normal) else None
+    if found is None and VALIDITY_ASK.search(normal):
+        found = validity_sentences(item, situation)
+    return found
 
 
 #: What a record says when nothing need be applied for (免申即享, 自动发放, 无需申请).

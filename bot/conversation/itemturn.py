@@ -143,13 +143,10 @@ class ItemAnswers(Session):
             if lead is None and not fresh:
                 # 加急能快点吗, the record silent on it: say so, and whom to ask.
                 lead = self._silent("办事指南没有写明可以加急办理", item, situation)
-        if lead is None and text and itemreply.ADVANCE_ASK.search(normal):
-            # 提前多久去换: the window the record sets (有效期满前90日内可申请), not how long it takes.
-            lead = itemreply.advance_sentences(item, situation)
-        if lead is None and text and itemreply.VALIDITY_ASK.search(normal):
-            # 那个备案能管多久: how long it stays valid, which the record says (有效期不少于6个月), not how
-            # long it takes to issue.
-            lead = itemreply.validity_sentences(item, situation)
+        if lead is None and text:
+            # 提前多久去换, 那个备案能管多久: the window the record sets (有效期满前90日内可申请) or how
+            # long it stays valid (有效期不少于6个月), not how long it takes to issue.
+            lead = itemreply.lasting_sentences(item, situation, normal)
         # The citizen's situation told again (他下不了床，去不了医院评定，咋办 after 行动不便 was read from
         # the first story): what the record says of it first.
         retold = situation if told_now and not fresh and not newly_told else None

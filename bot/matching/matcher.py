@@ -172,12 +172,12 @@ _ERRAND_VERBS = r"结婚|离婚|上户口|落户"
 _WANTED = re.compile(rf"{_WANTING}(?:把|办|领|补|换|开|申请|迁|{_ERRAND_VERBS})")
 #: ... one whose verb is the errand itself.
 _WANTED_ERRAND = re.compile(rf"{_WANTING}(?:{_ERRAND_VERBS})")
-#: A thing referred to as talked about (领证那个, 积分的事): which earlier item, its words tell.
 #: The regular document, said against a temporary one (补正式的, 正式的那个).
 REGULAR = re.compile(r"正式")
 TEMPORARY = "临时"
 #: The errand words of an item name, around the document it is about (临时…申领, …补领（丢失、损坏）).
 _ERRAND_WORDS = re.compile(r"临时|首次|申领|申请|办理|登记|补领|换领|补办|补发|换发|（[^）]*）|\([^)]*\)")
+#: A thing referred to as talked about (领证那个, 积分的事): which earlier item, its words tell.
 REFERRED = re.compile(r"([^，,。？?！!\s]{2,8}?)(?:那个|那件事儿?|那事儿?|的事儿?|的事情)")
 #: Which of two errands to take first (先说退休那个, 先问报销的): the one of the other errand's words.
 #: The citizen announces another errand (还有个事，…; 另外问一下，…): not a follow-up on the item at hand.
@@ -565,12 +565,16 @@ class Matcher:
                 return Decision("answer", item=lead, field=field, score=alone.score, scores=alone.scores)
         return None
 
+    def _seen(self, prev: Turn) -> list[str]:
+        """The items answered earlier in the conversation (``Turn.extra["seen"]``), latest first."""
+        kept = (prev.extra or {}).get("seen")
+        return [str(code) for code in kept if code in self.position] if isinstance(kept, list) else []
+
     def _seen_named(self, content: str, fresh: Decision, prev: Turn) -> str | None:
         """Of the items answered earlier in the conversation (``Turn.extra["seen"]``, latest first), the one
         a message going back to one (刚才那个…) means: the one it is decided for or offered, else the one its
         words cover most, else the latest; None when none was answered."""
-        kept = (prev.extra or {}).get("seen")
-        seen = [str(code) for code in kept if code in self.position] if isinstance(kept, list) else []
+        seen = self._seen(prev)
         if not seen:
             return None
         offered = [code for code in (fresh.item, *fresh.candidates) if code in seen]
@@ -588,11 +592,9 @@ class Matcher:
         if not REGULAR.search(compact) or TEMPORARY not in name:
             return None
         document = _ERRAND_WORDS.sub("", name)  # 居民身份证 of 临时居民身份证申领 (not 证申领)
-        kept = (prev.extra or {}).get("seen")
-        seen = [str(code) for code in kept] if isinstance(kept, list) else []
         earlier = str((prev.extra or {}).get("earlier") or "")
         ranked = [code for code, _ in fresh.scores]
-        for code in dict.fromkeys([earlier, *seen, *prev.candidates, *ranked]):
+        for code in dict.fromkeys([earlier, *self._seen(prev), *prev.candidates, *ranked]):
             other = self.names[self.position[code]] if code in self.position else ""
             if code != current and other and TEMPORARY not in other:
                 if same_document(document, _ERRAND_WORDS.sub("", other)):

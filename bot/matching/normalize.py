@@ -140,13 +140,9 @@ def _digits(text: str) -> str:
 _CN_AGE = re.compile(r"(?<=满)([一二三四五六七八九十]{2,3})(?=了|\s|$|[，,。！!？?])")
 
 
-def _cn_age(found: re.Match[str]) -> str:
-    return _digits(found.group(1))
-
-
 def rewrite_dates(text: str) -> str:
     """十二月 → 12月, 三号 → 3号: dates as records write them; 刚满十六 → 刚满16: ages reached too."""
-    return _CN_AGE.sub(_cn_age, _CN_DATE.sub(_cn_number, text))
+    return _CN_AGE.sub(_cn_number, _CN_DATE.sub(_cn_number, text))
 
 
 #: Places that are elsewhere for any county hall: provinces, and cities people travel to for treatment.

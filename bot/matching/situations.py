@@ -45,9 +45,9 @@ _ROLES = (
     ("再次签注", re.compile(r"续签|再签|重新签注")),
     # A pupil moving school (想转回老家读书): 转学, as situation names write it (外地转学回本县).
     ("转学", re.compile(r"转学|转回\w{0,4}(?:读|上)|转过来(?:读|上)|转到\w{0,6}(?:读|上学|念)")),
-    # Leaving a job (我不在厂里干了, 被裁了): 解除劳动关系 / 离职, as situation names write it.
     # Dismissed (把我们几个都辞了, 被裁了): 辞退 / 裁员, as situation names write it.
     ("辞退 裁员", re.compile(r"把\w{0,6}(?:辞|裁|开除|开)了|被(?:辞|裁|开除|炒)|辞退|裁员|裁人")),
+    # Leaving a job (我不在厂里干了, 被裁了): 解除劳动关系 / 离职, as situation names write it.
     ("解除劳动关系 离职", re.compile(r"不在\w{0,4}干了|不干了|辞职|辞工|离职|被辞|辞退|被裁|裁员|被开除")),
     # A home rented or owned where they live (在县城租房住了一年多): 住所, as situation names write it
     # (以合法稳定住所申领).
@@ -420,14 +420,18 @@ def years_situation(situations: Sequence[Situation], text: str) -> Situation | N
         limit = _number(bound.group(2)) if bound else None
         if bound is None or limit is None:
             continue
-        word = bound.group(1)
-        if (
-            (years < limit)
-            if word in ("不足", "未满", "不满")
-            else (years > limit if word == "超过" else years >= limit)
-        ):
+        if _within_years(bound.group(1), years, limit):
             fitting.append(situation)
     return fitting[0] if len(fitting) == 1 else None
+
+
+def _within_years(word: str, years: int, limit: int) -> bool:
+    """Whether ``years`` fall in a bound written ``word`` ``limit`` 年 (不足15年, 满15年, 超过5年)."""
+    if word in ("不足", "未满", "不满"):
+        return years < limit
+    if word == "超过":
+        return years > limit
+    return years >= limit
 
 
 _BRACKETED = re.compile(r"[（(]([^）)]*)[）)]")
