@@ -73,6 +73,11 @@ HELD_OUT = {
     # 乌兰塔拉旗 (an Inner Mongolia pastoral banner), whose dialogues were development material and whose
     # questions were never read.
     "steppe-heldout": ("heldout:steppe-hall.json", "steppe-questions.jsonl"),
+    # Eleventh stop: 雪山县 (a Tibetan-area county of western Sichuan), written blind; and 岩溪县 (a karst
+    # county of north-western Guangxi), whose dialogues are development material and whose questions were
+    # never read.
+    "glacier-heldout": ("heldout:glacier-hall.json", "glacier-questions.jsonl"),
+    "karst-heldout": ("heldout:karst-hall.json", "karst-questions.jsonl"),
     # Long messages telling a story around the ask (other hands), over the demo hall and the product's own.
     "county-stories": ("kb/county-hall.json", "county-stories.jsonl"),
     "qingxi-stories": ("demo", "qingxi-stories.jsonl"),
