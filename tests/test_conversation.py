@@ -129,6 +129,21 @@ def test_saying_one_cannot_wait_leads_with_what_the_record_offers(county):
     assert reply.text.startswith("急需用证的可同时申领临时居民身份证")
 
 
+def test_asking_whether_it_is_done_in_time_gives_the_time_and_what_the_record_offers(context):
+    say(context, "身份证丢了怎么补办")
+    reply = say(context, "下礼拜要坐高铁 来得及不")
+    assert (reply.action, reply.item, reply.field) == ("answer", "SF-GA-003", "time_limit")
+    assert reply.situation == "急需用证"
+    # The urgent situation's note leads (临时居民身份证), then how long the card takes.
+    assert reply.text.startswith("可同时申请临时居民身份证") and "15个工作日" in reply.text
+
+
+def test_asking_whether_the_desk_is_still_open_today_is_no_time_limit(context):
+    say(context, "护照怎么办")
+    reply = say(context, "今天下午还来得及吗")
+    assert reply.field != "time_limit" and "临时居民身份证" not in reply.text
+
+
 def test_asking_where_to_apply_for_what_needs_no_application_says_so_first(context):
     reply = say(context, "高龄津贴申领要去哪里申请")
     assert (reply.action, reply.item, reply.field) == ("answer", "SF-MZ-006", "location")

@@ -849,3 +849,10 @@ def test_not_retired_answers_no_retirement_option(context):
     assert say(context, "公积金咋个取出来嘛").action == "clarify"
     reply = say(context, "都不是，我没买房子，也还没退休，一直在外头租房子住")
     assert (reply.action, reply.item) == ("answer", "SF-GJJ-003")
+
+
+def test_a_card_told_stolen_with_the_wallet_is_replaced_whatever_else_the_story_says(context):
+    story = "嗯 那个 我就是昨天在菜市场 钱包让人给摸走了 身份证也在里头 我户口就在咱县城关镇 那个 现在要咋弄"
+    reply = say(context, story)
+    assert (reply.action, reply.item) == ("answer", "SF-GA-003")
+    assert "被盗" in (reply.situation or "")

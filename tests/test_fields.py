@@ -435,3 +435,13 @@ def test_when_the_money_comes_is_the_time_limit_and_papers_in_general_name_nothi
     assert detect_field("多少钱") == "fee"
     assert names_nothing("证明", "materials")  # 要带啥证明: the papers brought, no item named
     assert not names_nothing("证明", None)
+
+
+def test_whether_it_is_done_in_time_for_a_date_asks_the_time_limit() -> None:
+    from bot.matching.fields import IN_TIME_ASK
+
+    assert detect_field(normalize("下礼拜三要坐飞机去广州，补的来得及吗")) == "time_limit"
+    assert IN_TIME_ASK.search(normalize("新证来得及不"))
+    # Today, now: whether the desk is open still (hours), not how long the errand takes.
+    assert detect_field(normalize("今天下午还来得及吗")) != "time_limit"
+    assert not IN_TIME_ASK.search(normalize("现在过去还来得及吗"))

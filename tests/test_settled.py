@@ -174,6 +174,18 @@ def test_a_document_told_lost_is_replaced_not_issued(county_kb_path) -> None:
     assert lost_sibling("SF-RS-002", (("SF-RS-002", 0.9),), "社会保障卡遗失", items) is None
 
 
+def test_a_document_told_stolen_is_replaced_by_the_one_item_replacing_it(county_kb_path) -> None:
+    from bot.matching.settled import lost_document
+
+    items = load_kb(county_kb_path).items
+    # The wallet is what was stolen; the card in it is the document named.
+    assert lost_document("钱包让人 被盗 身份证 里头 现在", items) == "SF-GA-003"
+    assert lost_document("身份证 里头 现在", items) is None  # nothing lost
+    assert lost_document("钱包 被盗 里头", items) is None  # no document named
+    # Two documents told lost: which first is the citizen's to say.
+    assert lost_document("钱包 被盗 身份证 社会保障卡 里面", items) is None
+
+
 def test_a_question_between_issuing_and_replacing_a_lost_card_is_answered(county_kb_path) -> None:
     from bot.matching.settled import replacing_choice
     from knowledge.schema import load_kb

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.matching.fields import URGENT_ASK, URGENT_SITUATION, proxy_option
+from bot.matching.fields import IN_TIME_ASK, URGENT_ASK, URGENT_SITUATION, proxy_option
 from bot.matching.matcher import Matcher
 from bot.matching.normalize import normalize
 from bot.matching.options import (
@@ -134,7 +134,7 @@ def situation_from_story(
     if proxy is not None:
         return situations[proxy]  # 让我老公去帮我打行不行 → 委托他人代办
     urgent = [s for s in situations if URGENT_SITUATION.search(s.name)]
-    if len(urgent) == 1 and URGENT_ASK.search(normalize(text)):
+    if len(urgent) == 1 and (URGENT_ASK.search(normalize(text)) or IN_TIME_ASK.search(normalize(text))):
         return urgent[0]  # 下礼拜一要坐高铁，等不了那么久 → 急需用证
     aged = age_situation(situations, text)
     if aged is not None:

@@ -132,8 +132,9 @@ def record_sentence(
     return "\n".join(best) if len(best) <= RECORD_TIES else None
 
 
-#: What a record says for someone who cannot wait (急需用证的可同时申领临时居民身份证, 加急办理).
-URGENT_SENTENCE = re.compile(r"急需|急用|加急|急件")
+#: What a record says for someone who cannot wait (急需用证的可同时申领临时居民身份证, 加急办理, an FAQ on
+#: 急着坐车).
+URGENT_SENTENCE = re.compile(r"急需|急用|加急|急件|急着")
 
 
 def urgent_sentences(item: Item, situation: Situation | None = None) -> str | None:

@@ -11,6 +11,7 @@ from bot.conversation.messages import Reply
 from bot.conversation.session import Session, turn_data
 from bot.matching.decision import Turn
 from bot.matching.fields import (
+    IN_TIME_ASK,
     PROXY_ASK,
     PROXY_SITUATION,
     URGENT_ASK,
@@ -143,6 +144,11 @@ class ItemAnswers(Session):
             if lead is None and not fresh:
                 # 加急能快点吗, the record silent on it: say so, and whom to ask.
                 lead = self._silent("办事指南没有写明可以加急办理", item, situation)
+        if lead is None and text and IN_TIME_ASK.search(normal):
+            # 下礼拜要坐高铁，新证来得及不: how long, led by what the record offers someone who cannot wait
+            # (the note of its 急需用证 situation, where it has one).
+            urgent_note = situation.note if situation is not None and _urgent(situation) else None
+            lead = urgent_note or itemreply.urgent_sentences(item, situation)
         if lead is None and text:
             # 提前多久去换, 那个备案能管多久: the window the record sets (有效期满前90日内可申请) or how
             # long it stays valid (有效期不少于6个月), not how long it takes to issue.

@@ -56,7 +56,9 @@ FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"(?:什么|啥)时候(?:能|可以|才)?(?:到账|拨|发|打|给钱|下来)|到账|"
             r"(?:钱|款|补贴|补助|津贴)(?:什么|啥)时候(?:能|才)?(?:发|到|拨|打|下来)|"
             # 下礼拜要坐动车 赶得及吗: whether it is done in time.
-            r"赶得及|赶不及|赶得上|赶不上|赶不赶得",
+            r"赶得及|赶不及|赶得上|赶不上|赶不赶得|"
+            # 后天要坐高铁 来得及吗: done in time; 今天下午还来得及吗 asks whether the desk is open still.
+            r"^(?!.*(?:今天|今儿|现在|这会|马上|上午|下午|中午|晚上)).*?(?:来得及|来不来得及)",
         ),
         (
             "process",
@@ -158,6 +160,12 @@ def asks_another_way(normal: str) -> bool:
 URGENT_ASK = re.compile(
     r"等不了|等不及|等不到|来不及|来不来得及|赶不赶得上|赶得及|赶不及|赶得上吗|急用|急着用|着急用|赶着用|"
     r"马上(?:就)?要用|加急|急需"
+)
+#: Whether it is done in time for a date the citizen has (下礼拜要坐高铁 新证来得及不): asks how long, and
+#: what the record offers someone who cannot wait, though no word says the citizen cannot (not 今天下午还来得
+#: 及吗, which asks whether the desk is open still).
+IN_TIME_ASK = re.compile(
+    r"^(?!.*(?:今天|今儿|现在|这会|马上|上午|下午|中午|晚上)).*?(?:来得及[吗不么没]|赶得上[吗不么]|赶得及[吗不么])"
 )
 #: Situation names for a document needed urgently (急需用证, 加急办理); not 急诊 or 急难, which are events.
 URGENT_SITUATION = re.compile(r"急需|急用|加急")

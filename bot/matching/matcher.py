@@ -70,6 +70,7 @@ from bot.matching.settled import (
     issuing_choice,
     leading_option,
     likely_item,
+    lost_document,
     lost_sibling,
     named_choice,
     names_other_document,
@@ -424,6 +425,12 @@ class Matcher:
                 # 想把户口迁到我老公这边, between 户口迁入 and 户口迁出: the way the message points at.
                 code, score = choices[way], verdict.answer_p
                 return Decision("answer", item=code, field=field, score=score, reason="told", scores=scores)
+            lost = self._lost_document(verdict, text) if text else None
+            if lost is not None:
+                # 钱包让人给摸走了，身份证也在里头…现在要咋弄: the story's other words put other items
+                # forward, but a document told stolen is replaced by the one item that replaces it.
+                score = verdict.answer_p
+                return Decision("answer", item=lost, field=field, score=score, reason="told", scores=scores)
             return Decision(
                 "clarify",
                 candidates=choices,
@@ -461,6 +468,12 @@ class Matcher:
         """The item the lexical stage ranked first among a verdict's candidates, if any."""
         first = next((c for c in verdict.ordered if c.values.get("lex_rank", 1.0) == 0.0), None)
         return self.codes[first.position] if first is not None else None
+
+    def _lost_document(self, verdict: Verdict, text: str) -> str | None:
+        """The item replacing the one document ``text`` tells lost and names, if the verdict considered it."""
+        code = lost_document(self._prepare(text), self.items)
+        considered = {self.codes[c.position] for c in verdict.ordered}
+        return code if code in considered else None
 
     def _lost_sibling(self, code: str, scores: Sequence[tuple[str, float]], text: str) -> str | None:
         items = {c: self.item(c) for c, _ in scores if c in self.position}

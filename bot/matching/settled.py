@@ -503,6 +503,20 @@ def replacing_choice(choices: Sequence[str], content: str, items: Mapping[str, I
     return None
 
 
+def lost_document(content: str, items: Sequence[Item]) -> str | None:
+    """The one item that replaces a document prepared ``content`` tells lost, stolen or broken and names
+    (钱包让人给摸走了，身份证也在里头 → 居民身份证补领), or None: nothing lost, no document named, or two
+    documents named (身份证社保卡都在里面: which first is the citizen's to say)."""
+    if not tells_loss(content):
+        return None
+    named = [
+        item.code
+        for item in items
+        if _REPLACES.search(item.name) and _names_document(item.name, content)
+    ]
+    return named[0] if len(named) == 1 else None
+
+
 #: What an item's name says of an earlier document (换, 补, 挂失, 注销, 变更…): it is not the one that issues.
 _OF_AN_EARLIER = re.compile(r"[换补续销迁改]|挂失|遗失|丢失|被盗|变更|延续|损坏|期满|到期")
 #: The citizen means to obtain one, counted (想给她办张社保卡, 要去办个): narrower than options' 可以去办.
