@@ -319,3 +319,23 @@ def test_a_fall_now_is_an_emergency_and_a_fall_in_a_story_of_a_service_is_not():
     talk = classify("喂喂 我爸在大厅门口摔倒了 起不来了 流血了 怎么办啊")
     assert talk is not None and talk.kind is Kind.EMERGENCY and talk.numbers == ("120",)
     assert classify("我妈摔倒骨折了住院报销怎么弄") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("👍", Kind.ACK),
+        ("👍👍！", Kind.ACK),
+        ("[强]", Kind.ACK),
+        ("😊", Kind.ACK),
+        ("🙏", Kind.THANKS),
+        ("[抱拳]", Kind.THANKS),
+    ],
+)
+def test_an_emoji_alone_is_a_nod_or_thanks(text, kind) -> None:
+    talk = classify(text)
+    assert talk is not None and talk.kind is kind
+
+
+def test_punctuation_alone_is_no_emoji() -> None:
+    assert classify("？") is None

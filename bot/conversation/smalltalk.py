@@ -10,6 +10,7 @@ engine one line to add in case the danger is not over.
 import enum
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from pypinyin.contrib.tone_convert import to_normal
@@ -147,6 +148,17 @@ _ENGLISH_COMMON = frozenset(
 )
 
 
+#: Emoji that thank (🙏, WeChat's [抱拳] and [合十]) rather than nod.
+_THANKING_EMOJI = re.compile(r"🙏|\[(?:抱拳|合十|感谢|谢谢)\]")
+
+
+def _emoji_only(text: str) -> bool:
+    """Whether ``text`` holds an emoji (a pictograph, WeChat's [强]) and nothing but emoji and punctuation."""
+    rest = _WECHAT_EMOJI.sub("", text)
+    pictographs = [ch for ch in rest if unicodedata.category(ch) == "So"]
+    return (rest != text or bool(pictographs)) and not re.sub(r"[^\w]|_", "", rest)
+
+
 def _compact(text: str) -> str:
     text = _WECHAT_EMOJI.sub("", to_simplified(to_halfwidth(text)).lower())
     return re.sub(r"[^\w👌]|_", "", text)
@@ -160,6 +172,9 @@ def classify(text: str) -> SmallTalk | None:
         return SmallTalk(Kind.EMERGENCY, emergency)
     if _ABILITY.match(compact):
         return SmallTalk(Kind.ABILITY)
+    if not compact and _emoji_only(text):
+        # 👍, [强], 🙏: a reaction, the way WeChat users nod or thank; nothing to look up.
+        return SmallTalk(Kind.THANKS if _THANKING_EMOJI.search(text) else Kind.ACK)
     if compact and len(compact) <= 24 and not _ATOMS.sub("", compact):
         found = {kind for match in _ATOMS.finditer(compact) for kind in _PHRASES if match.group(kind.value)}
         return SmallTalk(next((kind for kind in _PRIORITY if kind in found), Kind.ACK))
