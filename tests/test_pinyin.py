@@ -40,3 +40,16 @@ def test_english_and_chinese_are_left_alone(reader, text):
 def test_initials_only_for_knowledge_base_words(reader):
     # "zm" would be the initials of 怎么, a common word: initials are only read for the catalogue's words.
     assert reader.read("zm") == "zm"
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("gongjijin zui duo neng dai duo shao", "公积金最多能贷多少"),
+        ("shuang fang dou jiao ne", "双方都交呢"),
+        ("yao dai shen me cai liao", "要带什么材料"),
+    ],
+    ids=["how-much", "who", "what-to-bring"],
+)
+def test_a_whole_question_in_pinyin_is_read_with_its_question_words(reader, typed, read):
+    assert reader.read(typed) == read

@@ -23,7 +23,11 @@ COMMON = (
     "网上 手机 丢了 丢 坏了 换 过期 到期 提取 取 申请 领 开 交 查 查询 注销 变更 登记 证明 我 的 了 吗 呢 "
     "电话 地址 窗口 时间 几点 上班 周六 周末 条件 流程 费用 免费 收费 办证 新 首次 第一次 "
     "小孩 孩子 老人 "
-    "退休 买房 租房 还贷 结婚 离婚 生孩子 出生 上户口 户口 身份证 社保 社保卡 医保 公积金 护照 驾照"
+    "退休 买房 租房 还贷 结婚 离婚 生孩子 出生 上户口 户口 身份证 社保 社保卡 医保 公积金 护照 驾照 "
+    # How much, how long, who and where, as citizens ask it (zui duo neng dai duo shao, shuang fang dou jiao).
+    "多少 最多 最高 最少 几天 几年 多长时间 带什么 带啥 贷多少 啥 咋 咋办 如何 还 也 都 双方 夫妻 一起 本人 "
+    "家人 别人 代办 委托 办好 拿到 没有 是不是 可不可以 行不行 要不要 用 给 帮 老家 外地 今天 明天 现在 "
+    "上午 下午 中午 晚上 贷款 额度 补贴 报销 一年 每月 每年 房子 父母 老公 老婆 儿子 女儿"
 ).split()
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z ']*[A-Za-z]|[A-Za-z]")
 #: Longest key tried when segmenting (letters).
