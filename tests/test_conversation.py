@@ -144,6 +144,16 @@ def test_asking_whether_the_desk_is_still_open_today_is_no_time_limit(context):
     assert reply.field != "time_limit" and "临时居民身份证" not in reply.text
 
 
+@pytest.mark.parametrize(
+    "asked", ["有时间限制吗", "有期限没有 拖久了是不是就不给报了", "那些票据放多久就不能报了"]
+)
+def test_asking_by_when_it_must_be_done_leads_with_the_records_deadline(context, asked):
+    say(context, "医药费报销怎么办")
+    reply = say(context, asked)
+    assert (reply.action, reply.item) == ("answer", "SF-YB-005")
+    assert reply.text.startswith("原则上应在费用发生后12个月内申请")
+
+
 def test_asking_where_to_apply_for_what_needs_no_application_says_so_first(context):
     reply = say(context, "高龄津贴申领要去哪里申请")
     assert (reply.action, reply.item, reply.field) == ("answer", "SF-MZ-006", "location")

@@ -173,12 +173,32 @@ def advance_sentences(item: Item, situation: Situation | None = None) -> str | N
     return _leading(_sentences_saying(item, situation, ADVANCE_SENTENCE))
 
 
+#: By when it must be done (有时间限制吗, 有期限没有 拖久了是不是就不给报了, 票据放多久就不能报了): a
+#: deadline, not how long the desk takes.
+DEADLINE_ASK = re.compile(
+    r"时间限制|期限|截止|逾期|超期|拖久了|拖太久|最晚|最迟|(?:多久|几天|多长时间)(?:之|以)?内|"
+    r"(?:多久|多长时间|几天|几个月)(?:就|还)?(?:不能|不给|不让|作废|失效|过期)"
+)
+#: What a record says of a deadline (自…之日起30日内, 出生后1个月内申报, 逾期, 超过12个月不予受理).
+DEADLINE_SENTENCE = re.compile(
+    r"[\d一二三四五六七八九十]+\s*(?:个)?(?:日|天|月|年|工作日)(?:之|以)?内|之日起|逾期|超过\s*[\d一二三四五六七八九十]+"
+)
+
+
+def deadline_sentences(item: Item, situation: Situation | None = None) -> str | None:
+    """What the record says of the deadline by which it must be done: at most RECORD_TIES sentences."""
+    return _leading(_sentences_saying(item, situation, DEADLINE_SENTENCE))
+
+
 def lasting_sentences(item: Item, situation: Situation | None, normal: str) -> str | None:
-    """What the record says of how early something may be done (提前多久去换) or how long it stays valid
-    (备案能管多久), when normalised ``normal`` asks that and the record says it; else None."""
+    """What the record says of how early something may be done (提前多久去换), how long it stays valid
+    (备案能管多久) or by when it must be done (有时间限制吗), when normalised ``normal`` asks that and the
+    record says it; else None."""
     found = advance_sentences(item, situation) if ADVANCE_ASK.search(normal) else None
     if found is None and VALIDITY_ASK.search(normal):
         found = validity_sentences(item, situation)
+    if found is None and DEADLINE_ASK.search(normal) and not ADVANCE_ASK.search(normal):
+        found = deadline_sentences(item, situation)
     return found
 
 
