@@ -856,3 +856,27 @@ def test_a_card_told_stolen_with_the_wallet_is_replaced_whatever_else_the_story_
     reply = say(context, story)
     assert (reply.action, reply.item) == ("answer", "SF-GA-003")
     assert "被盗" in (reply.situation or "")
+
+
+def test_a_field_asked_of_another_document_leaves_the_item_at_hand(context):
+    say(context, "儿子考上外省的大学了 通知书上说户口可以迁到学校 要迁的话在咱这得办啥")
+    say(context, "必须得迁吗")
+    reply = say(context, "还有他身份证是13岁办的 今年到期了 开学前能换下来不")
+    assert (reply.action, reply.item) == ("answer", "SF-GA-002")
+
+
+def test_a_document_the_citizen_lacks_or_the_record_names_keeps_the_item_at_hand(context):
+    say(context, "我屋头娃儿才生了二十多天，想给他上户口，要弄些啥子嘛")
+    reply = say(context, "我跟娃儿他爸还没扯证，莫得结婚证，得不得行哦")
+    assert (reply.action, reply.item) == ("answer", "SF-GA-005")
+
+
+def test_a_card_the_record_pays_onto_keeps_the_item_at_hand(context):
+    say(context, "我妈去年11月份满的80 户口一直在城关镇 听说80岁以上有补贴 要去哪申请")
+    reply = say(context, "可到现在一分钱也没见着 社保卡上查了没有")
+    assert (reply.action, reply.item) == ("answer", "SF-MZ-006")
+
+
+def test_a_certificate_searched_for_and_not_found_is_replaced(context):
+    reply = say(context, "我们家那套房子要卖 买家都谈好了 结果房产证翻了半个月没找着 这咋办")
+    assert (reply.action, reply.item) == ("answer", "SF-ZR-004")

@@ -176,6 +176,16 @@ _WANTED_ERRAND = re.compile(rf"{_WANTING}(?:{_ERRAND_VERBS})")
 #: The regular document, said against a temporary one (补正式的, 正式的那个).
 REGULAR = re.compile(r"正式")
 TEMPORARY = "临时"
+#: What the citizen says is lacking, just before a thing's name (莫得结婚证, 没有房产证).
+_LACKED = re.compile(r"(?:没有?|莫得|没得|冇得?|无)\w{0,2}$")
+
+
+def _lacked(normal: str, word: str) -> bool:
+    """Whether normalised ``normal`` says ``word`` (where it says it) as a thing lacking (莫得结婚证)."""
+    before, found, _ = normal.partition(word)
+    return bool(found) and bool(_LACKED.search(before[-4:]))
+
+
 #: The errand words of an item name, around the document it is about (临时…申领, …补领（丢失、损坏）).
 _ERRAND_WORDS = re.compile(r"临时|首次|申领|申请|办理|登记|补领|换领|补办|补发|换发|（[^）]*）|\([^)]*\)")
 #: A thing referred to as talked about (领证那个, 积分的事): which earlier item, its words tell.
@@ -1271,6 +1281,9 @@ class Matcher:
             # 补身份证多少钱 after 身份证补领 (the topic still 户口簿遗失 from before): the message alone is
             # sure of the item at hand; the topic's words do not move it.
             return self._kept(str(prev.item), field, fresh)
+        # 还有他身份证是13岁办的 今年到期了 开学前能换下来不 after 户口迁出: a field asked of a document the
+        # item at hand is not about; which of its items is the question, not the item at hand.
+        asked_elsewhere = self._asked_elsewhere(fresh, prev, surface.normal, content)
         if topic:
             combined = self._with_topic(topic, surface.normal, content, field)
             if combined.action == "answer" and combined.item is not None:
@@ -1285,7 +1298,7 @@ class Matcher:
                 or combined.scores[0][0] == prev.item
                 or (combined.action == "clarify" and prev.item in combined.candidates)
             )
-            if prev.item and on_topic and fresh.action != "answer":
+            if prev.item and on_topic and fresh.action != "answer" and not asked_elsewhere:
                 # "用于出国探亲" after 亲属关系公证: the refinement still points at the item being discussed.
                 return Decision(
                     "answer",
@@ -1295,7 +1308,7 @@ class Matcher:
                     reason="follow_up",
                     scores=combined.scores,
                 )
-        if prev.item and (field is not None or fresh.action == "handoff"):
+        if prev.item and (field is not None or fresh.action == "handoff") and not asked_elsewhere:
             return Decision(
                 "answer",
                 item=prev.item,
@@ -1305,6 +1318,27 @@ class Matcher:
                 scores=fresh.scores,
             )
         return fresh
+
+    def _asked_elsewhere(self, fresh: Decision, prev: Turn, normal: str, content: str) -> bool:
+        """Whether a numbered question the message alone asks leaves the item at hand: its first option is
+        named by a key word the item at hand's names lack, and not as a thing the citizen lacks (莫得结婚证
+        after 出生登记 is a case of the birth's registration, not a question about marriage)."""
+        if fresh.action != "clarify" or prev.item not in self.position or not fresh.candidates:
+            return False
+        first = fresh.candidates[0]
+        if prev.item in fresh.candidates or first not in self.position:
+            return False
+        current = str(prev.item)
+        keys = followups.naming_words(self.scorer, content, current, first, self._prepare, keys_only=True)
+        keys = [word for word in keys if not _lacked(normal, word)]
+        if not keys:
+            return False
+        if any(word not in self.records.texts[self.position[current]] for word in keys):
+            return True
+        # A thing the item at hand's record names too (社保卡上查了没有 after 高龄津贴, paid onto the card) is
+        # asked of only with the other item's own words besides (到期 of 身份证换领（有效期满）).
+        named = followups.naming_words(self.scorer, content, current, first, self._prepare)
+        return any(word not in keys for word in named)
 
     @staticmethod
     def _kept(code: str, field: str | None, fresh: Decision) -> Decision:
