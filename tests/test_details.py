@@ -206,3 +206,14 @@ def test_what_has_not_expired_tells_no_expiry():
     text = "老板说活少 把我们几个都辞了 合同还没到期呢 听说能领失业金"
     found = situation_from_story(matcher, dismissed, text, ItemPassages({}))
     assert found is not None and found.name == "被单位辞退、裁员"
+
+
+def test_a_first_application_is_not_read_beside_a_case_told_already(matcher):
+    options = situations("首次申领", "有效期满换领", "丢失或被盗补领")
+    item = Item(
+        code="T-ID", name="居民身份证申领、换领、补领", department="公安局", materials=[], situations=options
+    )
+    asked = "能让我老婆帮我去办吗"
+    # Fresh, 去办 asks for a first card; after 身份证丢了 it asks who may go for the lost one.
+    assert situation_from_story(matcher, item, asked, ItemPassages({})).name == "首次申领"
+    assert situation_from_story(matcher, item, asked, ItemPassages({}), established=True) is None

@@ -119,3 +119,22 @@ def test_what_kind_of_a_thing_is_asked_like_what_it_is():
     assert what_asked("照片要啥样的") == "照片"
     assert what_asked("照片有什么要求") == "照片"
     assert what_asked("这样行吗") is None
+
+
+def test_who_may_go_is_answered_first_by_the_faq_that_asks_it():
+    from bot.conversation.itemreply import presence_sentences
+    from knowledge.schema import FaqEntry
+
+    item = Item(
+        code="T-2",
+        name="居民身份证申领、换领、补领",
+        department="公安局",
+        materials=[],
+        conditions="年满16周岁首次申领，本人到场现场免费拍照。受理须本人到窗口采集人像和指纹。",
+        faq=[
+            FaqEntry(q="要自己带照片吗？", a="不需要，窗口现场免费拍照。"),
+            FaqEntry(q="身份证能代办吗？", a="不能代办。须本人到场采集人像和指纹。"),
+        ],
+    )
+    lead = presence_sentences(item)
+    assert lead is not None and lead.startswith("不能代办。须本人到场采集人像和指纹。")

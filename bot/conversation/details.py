@@ -148,7 +148,8 @@ def situation_from_story(
     worded_alone = worded_situation(item, wanted, matcher.prepare)
     if worded_alone is not None:
         return worded_alone  # 户口本丢了 → 遗失补领
-    first = first_time(text, names)
+    # Not beside a case told already: 能让我老婆帮我去办吗 after 身份证丢了 asks who may go for the lost card.
+    first = first_time(text, names) if not established else None
     if first is not None:
         return situations[first]  # 医生讲可以去办残疾证 → 首次申领, beside 换领或补领
     if established:

@@ -30,6 +30,8 @@ PRESENCE = re.compile(
 #: Whether both of a couple must come (要两个人都回来吗, 俩人一起去不).
 BOTH_ASK = re.compile(r"(?:两个人|俩人|两人|双方|夫妻俩?|两口子)(?:都|一起|一块儿?|一同)")
 _IN_PERSON = re.compile(r"本人到场|须本人|本人亲自|亲自|代办|委托")
+#: An FAQ question asking whether someone else may go (能代办吗, 可以让家人代办吗, 必须本人去吗).
+_PROXY_ASKED = re.compile(r"代办|代领|代为|委托|替|帮忙办|本人(?:去|到场|来)|亲自")
 #: Pairs too common in item texts to tell sentences apart.
 _COMMON_PAIRS = frozenset(
     "办理 申请 可以 需要 提供 材料 居民 本人 证明 窗口 登记 工作 日内 原件 复印 一份 相关 规定 按照 "
@@ -214,9 +216,11 @@ def no_application_sentences(item: Item, situation: Situation | None = None) -> 
 def presence_sentences(item: Item, situation: Situation | None = None) -> str | None:
     """What the record says about who must come (本人到场, 可委托代办), for "can someone else go for me":
     at most RECORD_TIES sentences, those naming the person first."""
+    # An FAQ that asks it (身份证能代办吗？) answers it outright: its answer first.
+    asked = [entry.a.strip() for entry in item.faq or () if _PROXY_ASKED.search(entry.q)]
     found = _sentences_saying(item, situation, PRESENCE)
     found.sort(key=lambda s: not _IN_PERSON.search(s))
-    return _leading(found)
+    return _leading(list(dict.fromkeys([*asked, *found])))
 
 
 #: Whether something is still needed (还要体检吗, 要不要带户口本, 需不需要照片): a yes/no about a material.
