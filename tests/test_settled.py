@@ -420,3 +420,23 @@ def test_a_document_named_that_an_item_does_not_hold_is_not_its_question() -> No
     assert not names_other_document(id_card, "居住证明怎么开") and names_other_document(
         id_card, "居住证怎么办"
     )
+
+
+def test_a_family_s_first_option_is_answered_when_the_message_holds_its_hint() -> None:
+    names = {
+        "RENT": "住房公积金提取（租赁住房）",
+        "BUY": "住房公积金提取（购买、建造、翻建自住住房）",
+        "QUIT": "住房公积金提取（离职、离开本地、死亡等销户提取）",
+    }
+
+    def clarify(p1: float, p2: float, p3: float) -> Decision:
+        scores = (("RENT", p1), ("BUY", p2), ("QUIT", p3))
+        return Decision("clarify", candidates=("RENT", "BUY", "QUIT"), scores=scores)
+
+    told = "那公积金能取不 我在镇上租房子住"
+    # 租 only the first option has: what a reply to the numbered question would say is said already.
+    assert answer_first(clarify(0.79, 0.40, 0.29), told, names) == "RENT"
+    assert answer_first(clarify(0.79, 0.40, 0.29), "那公积金能取不", names) is None  # no hint: asked
+    # A hint is weak evidence: the ranker's lead must be clear, and the hint the first option's.
+    assert answer_first(clarify(0.79, 0.55, 0.29), told, names) is None
+    assert answer_first(clarify(0.45, 0.20, 0.10), told, names) is None

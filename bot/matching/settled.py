@@ -121,6 +121,8 @@ def answer_first(
             # Or by its aliases, every option known by its aliases too (给孩子上户口 of 出生登记).
             own = [described[code] for code, p in decision.scores if p >= NEIGHBOUR_P and code in described]
             found = _named_apart(decision, text, own)
+        if found is None:
+            found = _hinted_in_family(decision, text, names)
         return found
     kin = [code for code, p in decision.scores[1:] if p >= FAMILY_P and code in names]
     family = [code for code in kin if len(os.path.commonprefix([near[0], names[code]])) >= FAMILY_PREFIX]
@@ -135,6 +137,31 @@ def answer_first(
     ):
         return None
     return likely
+
+
+#: A family's first option the message hints at is answered when the runner-up has at most this share of it:
+#: a hint is weak evidence, the ranker's lead must be clear (at 0.75 two blind dialogue turns were lost).
+HINTED_SHARE = 0.6
+
+
+def _hinted_in_family(decision: Decision, text: str, names: Mapping[str, str]) -> str | None:
+    """The first option of a family (住房公积金提取（…）) when it is probable (NAMED_FIRST_P) and the message
+    holds the character only it has among the credible options, the hint a reply to the numbered question
+    would be read by (我在镇上租房子住 → 租赁住房): what the citizen has told already is not asked."""
+    scores = decision.scores
+    if decision.action != "clarify" or not scores or scores[0][0] != (decision.candidates or ("",))[0]:
+        return None
+    if scores[0][1] < NAMED_FIRST_P or any(code not in names for code, _ in scores):
+        return None
+    if len(scores) > 1 and scores[1][1] > HINTED_SHARE * scores[0][1]:
+        return None
+    credible = [code for code, p in scores if p >= CHOICE_SHARE * scores[0][1]]
+    if len(credible) < 2:
+        return None
+    first = names[credible[0]]
+    if any(len(os.path.commonprefix([first, names[code]])) < FAMILY_PREFIX for code in credible[1:]):
+        return None
+    return credible[0] if by_hint(text, [names[code] for code in credible]) == 0 else None
 
 
 def _apart_by_aliases(text: str, first: str, family: Sequence[str], described: Mapping[str, str]) -> bool:
@@ -510,9 +537,7 @@ def lost_document(content: str, items: Sequence[Item]) -> str | None:
     if not tells_loss(content):
         return None
     named = [
-        item.code
-        for item in items
-        if _REPLACES.search(item.name) and _names_document(item.name, content)
+        item.code for item in items if _REPLACES.search(item.name) and _names_document(item.name, content)
     ]
     return named[0] if len(named) == 1 else None
 
