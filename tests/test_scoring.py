@@ -165,11 +165,3 @@ def test_foreign_share_counts_words_not_pairs_across_them(scorer: ItemScorer) ->
     assert scorer.foreign_share(content) < 0.5
     assert scorer.foreign_share(scorer.prepare("能帮我订一间酒店吗")) == 1.0
     assert scorer.foreign_share(scorer.prepare("好")) == 0.0  # a character alone tells nothing
-
-
-def test_a_clause_s_last_bu_asks_and_is_no_misspelt_word(scorer: ItemScorer) -> None:
-    # 那几天能领不 asks whether (吗): not 领补, a typo of 补领.
-    assert scorer.prepare("那几天能领不").split() == scorer.prepare("那几天能领吗").split()
-    assert "补" not in scorer.prepare("能领不")
-    assert scorer.prepare("要带户口本不") == scorer.prepare("要带户口本吗")
-    assert "不动产" in scorer.prepare("不动产证丢了")  # not a clause's end

@@ -84,8 +84,6 @@ _COUNT = re.compile(
     # 一张, 两本 (how many), 最多, 最快 (how much): they name no item.
     r"[一二两三四五六七八九十几]+[张本份件]|最(?:多|少|长|短|快|慢|早|晚|高|低)"
 )
-#: 不 ending a clause after a character (能领不, 要带户口本不): the question's particle.
-_ASKING_NOT = re.compile(r"(?<=[\u4e00-\u9fff])不(?=\s*$|\s*[，,。？?！!；;\s])")
 _BRACKETS = re.compile(r"[（(]([^（）()]*)[）)]")
 
 
@@ -241,8 +239,6 @@ class ItemScorer:
         normal = normalize(text)
         # A function character that is a homophone typo (新农和: 和 for 合) is fixed before function words go;
         # other typos are fixed in the content words below.
-        # 那几天能领不, 要带户口本不: a clause's last 不 asks (吗); it is no word (not 补 of 补领 misspelt).
-        normal = _ASKING_NOT.sub(" ", normal)
         content = content_words(strip_field_words(self.fixer.fix_function_characters(normal)))
         content = self.synonyms.canonical(self.fixer.fix(content))
         if self._unknown_pair(content):
