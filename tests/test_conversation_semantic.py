@@ -880,3 +880,10 @@ def test_a_card_the_record_pays_onto_keeps_the_item_at_hand(context):
 def test_a_certificate_searched_for_and_not_found_is_replaced(context):
     reply = say(context, "我们家那套房子要卖 买家都谈好了 结果房产证翻了半个月没找着 这咋办")
     assert (reply.action, reply.item) == ("answer", "SF-ZR-004")
+
+
+def test_money_not_come_is_asked_of_the_benefit_at_hand(context):
+    say(context, "高龄补贴 我爸八十一了 要去哪申请")
+    reply = say(context, "没收到钱咋办")
+    assert (reply.action, reply.item) == ("answer", "SF-MZ-006")
+

@@ -160,6 +160,15 @@ _PAPER_PAIRS = frozenset("证书 证明 复印 印件 原件 身份 份证 居�
 SAME_ASK = re.compile(r"(?:也|都)(?:一样|是这样|这样|同样|相同|是一样)(?:的)?(?:吗|么|不|嘛|吧)")
 
 
+#: The money a benefit pays has not come (没收到钱, 钱还没到账, 一分钱也没见着).
+PAYMENT_MISSING = re.compile(
+    r"没(?:有)?(?:收到|到账|见着|见到|领到|拿到|发)|(?:钱|补贴|津贴|补助|养老金|待遇)(?:还)?没(?:有)?(?:到|发|打|来)|"
+    r"一分(?:钱)?(?:也|都)没"
+)
+#: What a record says of an item that pays money out (按月发放, 打到卡上, 到账).
+_PAYS = re.compile(r"发放|到账|打到|发至|支付给|按月")
+
+
 def _of_the_item_at_hand(normal: str, compact: str) -> bool:
     """Whether a message asks who may go (让我老公去帮我办行不行, 要不要她本人回去) or whether the same
     holds for someone else (她的也一样吗): questions about the item under discussion."""
@@ -661,6 +670,10 @@ class Matcher:
         situations lack (公积金 after 养老保险; not 一年 of 多少钱一年, a count that names nothing)."""
         words = followups.naming_words(self.scorer, content, current, other, self._prepare, keys_only=True)
         return bool(words)
+
+    def _pays(self, code: str) -> bool:
+        """Whether item ``code``'s record tells of money paid out to the citizen (发放, 到账)."""
+        return code in self.position and bool(_PAYS.search(self.records.texts[self.position[code]]))
 
     def _told_by_record(self, content: str, current: str, other: str) -> bool:
         """Whether the record of ``current`` holds a key word of ``content``, and ``other``'s names none."""
@@ -1226,10 +1239,13 @@ class Matcher:
                     # which of the new question's items.
                     return combined
             return fresh  # 提取公积金 after 身份证补领: a new question, not a refinement
+        # 没收到钱咋办 after 高龄津贴申领: the money the errand at hand pays has not come; about that errand.
+        unpaid = bool(PAYMENT_MISSING.search(compact)) and self._pays(str(prev.item))
         if (
             field in (None, "conditions")  # a specific field asked beside the item is a follow-up
             # 让我老公去帮我办行不行, 要不要她本人回去, 她的也一样吗: about the item at hand.
             and not _of_the_item_at_hand(surface.normal, compact)
+            and not unpaid
             and len(content.replace(" ", "")) > 3
             and self.scorer.foreign_share(content) > FOREIGN_SHARE
             # 可以寄到家里吗 after 护照补发: nothing else fits, and the record tells what the words ask; so
@@ -1253,6 +1269,7 @@ class Matcher:
             and self.scorer.coverage(content, self.position[prev.item]) == 0.0
             # 要不要她本人回去, 她的也一样吗: about the item at hand.
             and not _of_the_item_at_hand(surface.normal, compact)
+            and not unpaid
         ):
             # A question of its own that shares no word with the item (附近有银行吗 after 身份证补领) is not
             # about it; a bare refinement (我儿子的) still is. With the topic, its words may name the
