@@ -279,3 +279,8 @@ def test_pass_away_is_not_read_across_a_word_of_the_body() -> None:
     assert "去世" in normalize("我阿爸上个月过身了")
     assert normalize("还没办过身份证") == "还没办过身份证"
     assert "去世" not in normalize("孩子没办过身分证") and "去世" not in normalize("去年做过身体检查")
+
+
+def test_a_house_put_up_again_and_a_paper_not_found_are_read() -> None:
+    assert normalize("想在原地方重新盖") == normalize("想在原地方翻建")
+    assert normalize("房产证翻了半个月没找着") == normalize("房产证翻了半个月丢了")
