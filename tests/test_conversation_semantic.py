@@ -886,4 +886,3 @@ def test_money_not_come_is_asked_of_the_benefit_at_hand(context):
     say(context, "高龄补贴 我爸八十一了 要去哪申请")
     reply = say(context, "没收到钱咋办")
     assert (reply.action, reply.item) == ("answer", "SF-MZ-006")
-
