@@ -1002,3 +1002,11 @@ def test_where_an_application_form_is_got_is_its_line(context):
     # The form's line says where it is got (窗口或村（社区）领取), before the window.
     reply = say(context, "低保申请书去哪领")
     assert reply.item == "SF-MZ-004" and reply.text.startswith("《最低生活保障申请书》")
+
+
+def test_a_side_question_handed_off_under_a_numbered_question_says_the_list_is_still_open(context):
+    listed = say(context, "公积金怎么取").choices
+    reply = say(context, "附近有没有卖早点的")
+    assert reply.action == "handoff"
+    assert reply.text.endswith(f"上面列出的事项仍可选择，回复1–{len(listed)}中的数字即可。")
+    assert say(context, "3").item == listed[2]  # and it is

@@ -169,7 +169,14 @@ class _Conversation(PendingChoices):
             # Beside a numbered list of the first question's options, 第二个 would pick one of them.
             ask = "第二个问题" if reply.action == "clarify" else "第二个"
             return _with_line(reply, f"\n\n您的第二个问题，回复“{ask}”即可查看。")
-        return self.decide(text)
+        reply = self.decide(text)
+        still = self.state.get("pending") or {}
+        if reply.action == "handoff" and reply.kind != "transfer" and still.get("kind") == "items":
+            # A side question the bot cannot answer under a numbered question: the list is still open, and
+            # the citizen is told so (behaviour 3: choices stay alive).
+            count = len(still.get("options") or ())
+            return _with_line(reply, f"\n\n上面列出的事项仍可选择，回复1–{count}中的数字即可。")
+        return reply
 
     def named_or_current(self, text: str) -> Item | None:
         """The item a request for a person names (kept as the topic: the citizen may go on asking about it
