@@ -1010,3 +1010,10 @@ def test_a_side_question_handed_off_under_a_numbered_question_says_the_list_is_s
     assert reply.action == "handoff"
     assert reply.text.endswith(f"上面列出的事项仍可选择，回复1–{len(listed)}中的数字即可。")
     assert say(context, "3").item == listed[2]  # and it is
+
+
+def test_asking_whether_it_is_done_in_time_in_a_story_of_a_loss_leads_with_the_urgent_case(context):
+    reply = say(context, "身分证丢了 后天要坐高铁回老家 补还来得及不")
+    assert (reply.action, reply.item, reply.field) == ("answer", "SF-GA-003", "time_limit")
+    assert reply.situation == "丢失、被盗补领"  # the case the story told stays
+    assert reply.text.startswith("可同时申请临时居民身份证")

@@ -147,8 +147,9 @@ class ItemAnswers(Session):
         if lead is None and text and IN_TIME_ASK.search(normal):
             # 下礼拜要坐高铁，新证来得及不: how long, led by what the record offers someone who cannot wait
             # (the note of its 急需用证 situation, where it has one).
-            urgent_note = situation.note if situation is not None and _urgent(situation) else None
-            lead = urgent_note or itemreply.urgent_sentences(item, situation)
+            # Whatever case the story told (丢失), the urgent case's note says what to do meanwhile.
+            urgent = next((s.note for s in item.situations or () if _urgent(s) and s.note), None)
+            lead = urgent or itemreply.urgent_sentences(item, situation)
         if lead is None and text:
             # 提前多久去换, 那个备案能管多久: the window the record sets (有效期满前90日内可申请) or how
             # long it stays valid (有效期不少于6个月), not how long it takes to issue.
