@@ -1017,3 +1017,11 @@ def test_asking_whether_it_is_done_in_time_in_a_story_of_a_loss_leads_with_the_u
     assert (reply.action, reply.item, reply.field) == ("answer", "SF-GA-003", "time_limit")
     assert reply.situation == "丢失、被盗补领"  # the case the story told stays
     assert reply.text.startswith("可同时申请临时居民身份证")
+
+
+@pytest.mark.parametrize("asked", ["村里能不能办", "非得去县里吗 村里能不能办"])
+def test_whether_it_is_done_nearer_home_leads_with_what_the_record_says_of_that_place(context, asked):
+    say(context, "我是农村的 交了十五年那个新农保 今年满六十了 咋领钱")
+    reply = say(context, asked)
+    assert (reply.action, reply.item) == ("answer", "SF-RS-009")
+    assert "村（社区）" in reply.text.split("【")[0]  # said first, before the item's title

@@ -138,3 +138,19 @@ def test_who_may_go_is_answered_first_by_the_faq_that_asks_it():
     )
     lead = presence_sentences(item)
     assert lead is not None and lead.startswith("不能代办。须本人到场采集人像和指纹。")
+
+
+def test_a_place_asked_after_leads_with_the_sentences_naming_it():
+    from bot.conversation.itemreply import place_sentences
+
+    item = Item(
+        code="T-3",
+        name="城乡居民基本养老保险待遇申领",
+        department="人社局",
+        materials=[],
+        process=["年满60周岁前后到人社窗口、村（社区）或线上提出申请", "次月起按月发放"],
+    )
+    where = "年满60周岁前后到人社窗口、村（社区）或线上提出申请。"
+    assert place_sentences(item, None, "村里能不能办") == where
+    assert place_sentences(item, None, "非得去县里吗") == where
+    assert place_sentences(item, None, "多少钱") is None

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.conversation import answers
+from bot.matching.fields import PLACE_ASK
 from bot.matching.normalize import normalize
 from bot.matching.records import Records
 from knowledge.schema import FaqEntry, Hall, Item, Material, Situation
@@ -192,15 +193,41 @@ def deadline_sentences(item: Item, situation: Situation | None = None) -> str | 
     return _leading(_sentences_saying(item, situation, DEADLINE_SENTENCE))
 
 
+#: The words records use for each place level a citizen names (村 → 村（社区）), and for nearer places at all.
+_PLACE_WORDS = {
+    "村": "村|社区",
+    "社": "社区|村",
+    "乡": "乡镇|乡|镇",
+    "镇": "乡镇|镇|乡",
+    "街": "街道|社区",
+    "苏": "苏木",
+    "嘎": "嘎查",
+}
+_NEARER = "村|社区|乡镇|街道|苏木|嘎查"
+
+
+def place_sentences(item: Item, situation: Situation | None, normal: str) -> str | None:
+    """What the record says of doing it at the place ``normal`` asks after (村里能不能办: 到村（社区）提出
+    申请), or at any place nearer than the hall (非得去县里吗); None if not asked or the record is silent."""
+    asked = PLACE_ASK.search(normal.replace(" ", ""))
+    if asked is None:
+        return None
+    place = asked.group(1) or asked.group(2)
+    words = _PLACE_WORDS.get(place[0], _NEARER) if place else _NEARER
+    return _leading(_sentences_saying(item, situation, re.compile(words)))
+
+
 def lasting_sentences(item: Item, situation: Situation | None, normal: str) -> str | None:
     """What the record says of how early something may be done (提前多久去换), how long it stays valid
-    (备案能管多久) or by when it must be done (有时间限制吗), when normalised ``normal`` asks that and the
-    record says it; else None."""
+    (备案能管多久), by when it must be done (有时间限制吗) or whether nearer home (村里能不能办), when
+    normalised ``normal`` asks that and the record says it; else None."""
     found = advance_sentences(item, situation) if ADVANCE_ASK.search(normal) else None
     if found is None and VALIDITY_ASK.search(normal):
         found = validity_sentences(item, situation)
     if found is None and DEADLINE_ASK.search(normal) and not ADVANCE_ASK.search(normal):
         found = deadline_sentences(item, situation)
+    if found is None:
+        found = place_sentences(item, situation, normal)
     return found
 
 

@@ -11,7 +11,7 @@ from bot.conversation.itemturn import ItemAnswers
 from bot.conversation.messages import Reply
 from bot.conversation.session import HELP, turn_data
 from bot.matching.decision import Decision, Turn
-from bot.matching.fields import PROXY_ASK, PROXY_SITUATION, URGENT_ASK, names_nothing, proxy_option
+from bot.matching.fields import PLACE_ASK, PROXY_ASK, PROXY_SITUATION, URGENT_ASK, names_nothing, proxy_option
 from bot.matching.normalize import normalize
 from bot.matching.options import by_done, by_hint, by_words, shares_a_character
 from bot.matching.pii import mask_personal_data
@@ -221,6 +221,8 @@ class PendingChoices(ItemAnswers):
                     return None
                 if PROXY_ASK.search(normal) and not any(PROXY_SITUATION.search(o) for o in options):
                     return None  # 我帮他去办行不行: who may go, asked of the item, not one of its situations
+                if PLACE_ASK.search(normal.replace(" ", "")):
+                    return None  # 村里能不能办: where it may be done, asked of the item, not a situation
                 passages = details.passages_for(matcher, item, normal)
                 found = [passages.get(f"{item.name}：{name}") for name in options]
                 semantic = [float(s) for s in found if s is not None] if all(found) else None

@@ -167,6 +167,12 @@ URGENT_ASK = re.compile(
 IN_TIME_ASK = re.compile(
     r"^(?!.*(?:今天|今儿|现在|这会|马上|上午|下午|中午|晚上)).*?(?:来得及[吗不么没]|赶得上[吗不么]|赶得及[吗不么])"
 )
+#: Whether it can be done nearer home (村里能不能办, 在镇上能办吗, 非得去县里吗): the place asked after.
+PLACE_ASK = re.compile(
+    r"(村里|村上|村委会?|社区|乡里|乡上|乡镇|镇上|镇里|街道|苏木|嘎查)(?:就|也)?(?:能|可以|能不能|可不可以)(?:办|弄|申请|交|领)|"
+    r"在(村|社区|乡|镇|街道)\w{0,3}?(?:能|可以)?(?:办|弄|申请|交|领)(?:得|吗|不|么)|"
+    r"(?:非得|必须|一定要|只能|还得|得)(?:跑|去|到)(?:县里|县城|城里|大厅|政务中心|旗里|区里)"
+)
 #: Situation names for a document needed urgently (急需用证, 加急办理); not 急诊 or 急难, which are events.
 URGENT_SITUATION = re.compile(r"急需|急用|加急")
 

@@ -38,6 +38,7 @@ from bot.matching.decision import Decision, Reason, Turn
 from bot.matching.embedding import Embedder
 from bot.matching.features import Candidate, base_name, candidates
 from bot.matching.fields import (
+    PLACE_ASK,
     PRESENCE_ASK,
     PROXY_ASK,
     asks_materials,
@@ -170,9 +171,15 @@ _PAYS = re.compile(r"发放|到账|打到|发至|支付给|按月")
 
 
 def _of_the_item_at_hand(normal: str, compact: str) -> bool:
-    """Whether a message asks who may go (让我老公去帮我办行不行, 要不要她本人回去) or whether the same
-    holds for someone else (她的也一样吗): questions about the item under discussion."""
-    return bool(PROXY_ASK.search(normal) or PRESENCE_ASK.search(normal) or SAME_ASK.search(compact))
+    """Whether a message asks who may go (让我老公去帮我办行不行, 要不要她本人回去), whether the same
+    holds for someone else (她的也一样吗) or whether it is done nearer home (村里能不能办): questions about
+    the item under discussion."""
+    return bool(
+        PROXY_ASK.search(normal)
+        or PRESENCE_ASK.search(normal)
+        or SAME_ASK.search(compact)
+        or PLACE_ASK.search(compact)
+    )
 
 
 #: A clause that says what the citizen wants done (想把结婚证领了, 要办个居住证, 打算去补身份证).
