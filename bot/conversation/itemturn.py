@@ -145,9 +145,8 @@ class ItemAnswers(Session):
                 # 加急能快点吗, the record silent on it: say so, and whom to ask.
                 lead = self._silent("办事指南没有写明可以加急办理", item, situation)
         if lead is None and text and IN_TIME_ASK.search(normal):
-            # 下礼拜要坐高铁，新证来得及不: how long, led by what the record offers someone who cannot wait
-            # (the note of its 急需用证 situation, where it has one).
-            # Whatever case the story told (丢失), the urgent case's note says what to do meanwhile.
+            # 下礼拜要坐高铁，新证来得及不: how long, led by what the record offers someone who cannot wait:
+            # the note of its 急需用证 situation where it has one, whatever case the story told (丢失).
             urgent = next((s.note for s in item.situations or () if _urgent(s) and s.note), None)
             lead = urgent or itemreply.urgent_sentences(item, situation)
         if lead is None and text:
