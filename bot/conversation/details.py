@@ -134,7 +134,8 @@ def situation_from_story(
     if proxy is not None:
         return situations[proxy]  # 让我老公去帮我打行不行 → 委托他人代办
     urgent = [s for s in situations if URGENT_SITUATION.search(s.name)]
-    if len(urgent) == 1 and (URGENT_ASK.search(normalize(text)) or IN_TIME_ASK.search(normalize(text))):
+    said = normalize(text)
+    if len(urgent) == 1 and (URGENT_ASK.search(said) or IN_TIME_ASK.search(said)):
         return urgent[0]  # 下礼拜一要坐高铁，等不了那么久 → 急需用证
     aged = age_situation(situations, text)
     if aged is not None:

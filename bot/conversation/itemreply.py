@@ -221,10 +221,11 @@ def lasting_sentences(item: Item, situation: Situation | None, normal: str) -> s
     """What the record says of how early something may be done (提前多久去换), how long it stays valid
     (备案能管多久), by when it must be done (有时间限制吗) or whether nearer home (村里能不能办), when
     normalised ``normal`` asks that and the record says it; else None."""
-    found = advance_sentences(item, situation) if ADVANCE_ASK.search(normal) else None
+    advance = bool(ADVANCE_ASK.search(normal))
+    found = advance_sentences(item, situation) if advance else None
     if found is None and VALIDITY_ASK.search(normal):
         found = validity_sentences(item, situation)
-    if found is None and DEADLINE_ASK.search(normal) and not ADVANCE_ASK.search(normal):
+    if found is None and DEADLINE_ASK.search(normal) and not advance:
         found = deadline_sentences(item, situation)
     if found is None:
         found = place_sentences(item, situation, normal)

@@ -11,6 +11,10 @@ from collections.abc import Sequence
 from bot.matching.normalize import normalize
 from bot.matching.pii import MOBILE_TOKEN, mask_personal_data
 
+#: Words of a moment today (今天下午, 现在): 还来得及吗 beside them asks whether the desk is open still, not
+#: whether the errand is done in time.
+TODAY_WORDS = "今天|今儿|现在|这会|马上|上午|下午|中午|晚上"
+
 #: (field, pattern) in priority order.
 FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern))
@@ -58,7 +62,7 @@ FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             # 下礼拜要坐动车 赶得及吗: whether it is done in time.
             r"赶得及|赶不及|赶得上|赶不上|赶不赶得|"
             # 后天要坐高铁 来得及吗: done in time; 今天下午还来得及吗 asks whether the desk is open still.
-            r"^(?!.*(?:今天|今儿|现在|这会|马上|上午|下午|中午|晚上)).*?(?:来得及|来不来得及)",
+            rf"^(?!.*(?:{TODAY_WORDS})).*?(?:来得及|来不来得及)",
         ),
         (
             "process",
@@ -164,9 +168,7 @@ URGENT_ASK = re.compile(
 #: Whether it is done in time for a date the citizen has (下礼拜要坐高铁 新证来得及不): asks how long, and
 #: what the record offers someone who cannot wait, though no word says the citizen cannot (not 今天下午还来得
 #: 及吗, which asks whether the desk is open still).
-IN_TIME_ASK = re.compile(
-    r"^(?!.*(?:今天|今儿|现在|这会|马上|上午|下午|中午|晚上)).*?(?:来得及[吗不么没]|赶得上[吗不么]|赶得及[吗不么])"
-)
+IN_TIME_ASK = re.compile(rf"^(?!.*(?:{TODAY_WORDS})).*?(?:来得及[吗不么没]|赶得上[吗不么]|赶得及[吗不么])")
 #: Whether it can be done nearer home (村里能不能办, 在镇上能办吗, 非得去县里吗): the place asked after.
 PLACE_ASK = re.compile(
     r"(村里|村上|村委会?|社区|乡里|乡上|乡镇|镇上|镇里|街道|苏木|嘎查)(?:就|也)?(?:能|可以|能不能|可不可以)(?:办|弄|申请|交|领)|"
