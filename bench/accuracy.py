@@ -78,6 +78,11 @@ HELD_OUT = {
     # never read.
     "glacier-heldout": ("heldout:glacier-hall.json", "glacier-questions.jsonl"),
     "karst-heldout": ("heldout:karst-hall.json", "karst-questions.jsonl"),
+    # Twelfth stop: 塬上县 (a loess-plateau county of the Shaanxi-Gansu border), whose dialogues are
+    # development material and whose questions were never read; and 澳湾区 (a coastal Zhejiang district),
+    # written blind.
+    "loess-heldout": ("heldout:loess-hall.json", "loess-questions.jsonl"),
+    "cove-heldout": ("heldout:cove-hall.json", "cove-questions.jsonl"),
     # Long messages telling a story around the ask (other hands), over the demo hall and the product's own.
     "county-stories": ("kb/county-hall.json", "county-stories.jsonl"),
     "qingxi-stories": ("demo", "qingxi-stories.jsonl"),
