@@ -886,3 +886,62 @@ def test_money_not_come_is_asked_of_the_benefit_at_hand(context):
     say(context, "高龄补贴 我爸八十一了 要去哪申请")
     reply = say(context, "没收到钱咋办")
     assert (reply.action, reply.item) == ("answer", "SF-MZ-006")
+
+
+def test_who_the_family_is_is_a_case_of_the_item_at_hand(context):
+    say(context, "孩子满16了 第一次办身份证")
+    reply = say(context, "我们是低保户 这个工本费要交吗")
+    assert (reply.action, reply.item, reply.field) == ("answer", "SF-GA-001", "fee")
+    assert "低保" in (reply.situation or "")
+    assert "免收工本费" in reply.text.splitlines()[0]  # the case's own note leads
+
+
+def test_a_kind_of_person_told_keeps_the_insurance_and_says_what_the_case_pays(context):
+    say(context, "我想给我爸办城乡居民医保")
+    reply = say(context, "他是特困人员 个人要交钱不")
+    assert (reply.action, reply.item, reply.field) == ("answer", "SF-YB-001", "fee")
+    assert "资助" in reply.text.splitlines()[0]
+
+
+def test_the_errand_of_a_kind_of_person_named_is_still_that_errand(context):
+    say(context, "孩子满16了 第一次办身份证")
+    reply = say(context, "低保要带什么材料")
+    assert (reply.action, reply.item) == ("answer", "SF-MZ-004")
+
+
+def test_the_same_errand_for_another_person_stays_and_drops_the_first_persons_case(context):
+    say(context, "我妈68了 腿脚不方便 我替她去办老年人优待证行不行")
+    reply = say(context, "那我自己呢，我也61了")
+    assert (reply.action, reply.item) == ("answer", "SF-MZ-008")
+    assert reply.situation is None  # the mother's case (a relative going for her) is not the citizen's
+
+
+def test_someone_running_the_errand_for_an_old_person_picks_the_case_for_it(context):
+    say(context, "我75了 一个人过 没儿没女 想住敬老院")
+    reply = say(context, "我外甥离得近 他能帮我跑一趟不")
+    assert (reply.action, reply.item) == ("answer", "SF-MZ-005")
+    assert reply.situation == "本人无法申请"
+
+
+def test_the_last_asking_clause_of_a_story_decides_between_two_items(context):
+    # The shop (奶茶) makes the food permit a candidate; the question asks for the business licence.
+    reply = say(context, "想在二小对面开个奶茶铺子，营业执照要咋个办")
+    assert (reply.action, reply.item) == ("answer", "SF-SJ-001")
+
+
+def test_a_partner_from_another_province_is_no_foreigner(context):
+    reply = say(context, "我俩在外地打工好几年了，结婚证怎么办")
+    assert (reply.action, reply.item) == ("answer", "SF-MZ-001")
+    assert reply.situation is None  # 外 of 外地 is not the 外国人 of 港澳台居民、华侨或外国人
+
+
+def test_a_story_that_says_the_errand_first_then_asks_of_a_material(context):
+    reply = say(context, "我跟对象打算下个月去领证，她户口在外省，要带户口本吗")
+    assert (reply.action, reply.item) == ("answer", "SF-MZ-001")
+
+
+def test_another_items_document_told_lacking_is_a_case_of_the_errand_at_hand(context):
+    say(context, "刚生了娃 想给孩子上户口")
+    reply = say(context, "我跟孩子他爸还没领结婚证 能上吗")
+    assert (reply.action, reply.item) == ("answer", "SF-GA-005")
+    assert reply.situation == "非婚生育"

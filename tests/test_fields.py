@@ -96,6 +96,8 @@ PRIORITY = [
     ("不收费的话有哪些条件", "conditions"),
     ("有没有免费的律师", None),  # a service described as free, not its price asked
     ("法律援助免费不", "fee"),
+    ("给我妈办个坐车不要钱的那种卡", None),  # what the card does, said before its name: no price asked
+    ("老年卡是不要钱的吗", "fee"),
 ]
 
 
@@ -114,6 +116,8 @@ PRIORITY = [
         "named-conditions-over-fee-2",
         "free-named",
         "free-field",
+        "free-attribute",
+        "free-asked",
     ],
 )
 def test_priority_and_exceptions(text: str, expected: str | None) -> None:
@@ -194,6 +198,11 @@ def test_a_storys_asking_clause_names_the_field() -> None:
         ("他公积金里还有钱，我这个当儿子的能去帮他取出来不", True),  # 帮他取: fetching it for him
         ("想给俺娘办张老年卡 她走不动路 我来办行不行", True),  # a relative's errand, the citizen going
         ("我走不开，村头的人能帮我递上去不", True),  # someone else handing the papers in
+        ("我侄子离得近 他能帮我跑一趟不", True),  # running the errand for the citizen
+        ("我是她儿媳妇，我去办行不行", True),  # who the one going is, for someone else
+        ("他上班走不开 我拿他的身份证去能办吗", True),  # going with another's card
+        ("我上班走不开 能在网上开吗", False),  # the citizen cannot come, and asks another way
+        ("我拿身份证去能办吗", False),  # the citizen's own card, the citizen going
         ("窗口的人能帮我填表吗", False),  # the hall's staff helping, not someone going instead
         ("我去办行不行", False),  # the citizen's own errand
         ("叫什么名字", False),
@@ -220,6 +229,7 @@ def test_whether_questions_ask_the_conditions(text: str) -> None:
         ("委托他人代办", True),
         ("其他监护人申领", True),
         ("亲属代办", True),
+        ("本人无法申请", True),  # someone applies in the citizen's place
         ("父母申领", False),
         ("其他情形", False),
     ],

@@ -284,3 +284,15 @@ def test_pass_away_is_not_read_across_a_word_of_the_body() -> None:
 def test_a_house_put_up_again_and_a_paper_not_found_are_read() -> None:
     assert normalize("想在原地方重新盖") == normalize("想在原地方翻建")
     assert normalize("房产证翻了半个月没找着") == normalize("房产证翻了半个月丢了")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我爸上个月在屋里走的", "我爸上个月在家里走的"),
+        # 屋里 alone is also the household (阿拉屋里老头子, 屋里的老窑洞): only 在屋里 is at home.
+        ("屋里的老窑洞裂了", "屋里的老窑洞裂了"),
+    ],
+)
+def test_home_is_read_in_its_regional_words(text: str, expected: str) -> None:
+    assert normalize(text) == expected

@@ -5,6 +5,7 @@ import pytest
 from bot.matching.options import (
     by_hint,
     by_not,
+    by_not_yet,
     by_words,
     contradicted,
     distinctive,
@@ -241,3 +242,12 @@ def test_a_household_registered_elsewhere_contradicts_the_local_case():
     school = ["本县户籍学区内有自有住房", "进城务工人员随迁子女", "残疾儿童"]
     assert contradicted("我们是外地户口在县城打工的，能报不", school) == {0}
     assert contradicted("我们是本县户口", school) == set()
+
+
+def test_a_thing_not_yet_done_picks_the_case_that_says_it_not_yet_done():
+    options = ["普通买卖（无抵押）", "带押过户（卖方贷款未还清）"]
+    assert by_not_yet("卖家的房贷还没还完呢", options) == 1
+    assert by_not_yet("房子是全款买的", options) is None
+    assert by_not_yet("孩子还没满16岁", ["未满16周岁", "年满16周岁"]) == 0
+    # 没有 / 没办法 meet a negation in passing: no case told.
+    assert by_not_yet("没有别的办法了吗", ["未办理租赁备案", "已办理租赁备案"]) is None

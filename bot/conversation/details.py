@@ -19,6 +19,7 @@ from bot.matching.options import (
     by_done,
     by_hint,
     by_not,
+    by_not_yet,
     by_words,
     contradicted,
     distinctive,
@@ -97,6 +98,9 @@ def topic_words(item: Item, prepare: Callable[[str], str] | None = None) -> str:
 
 #: A name joining two things with 和 (生活补贴和…护理补贴); 与 joins operations (挂失与补换) of one thing.
 _JOINED = re.compile(r"\w和\w")
+#: Somewhere else in the country (外省, 外地, 县外): where someone is from, no character of a case's name.
+_ELSEWHERE_HOME = re.compile(r"外(?:省|地|县|市|区|乡|镇)|(?:省|县|市)外")
+_ABROAD = re.compile(r"外国|境外|国外|港澳|台湾|华侨")
 
 
 def situation_from_story(
@@ -119,6 +123,9 @@ def situation_from_story(
     denied = by_not(text, names)
     if denied is not None:
         return situations[denied]  # 我们还没结婚 → 非婚生育
+    not_yet = by_not_yet(text, names)
+    if not_yet is not None:
+        return situations[not_yet]  # 卖家的房贷还没还完 → 带押过户（卖方贷款未还清）
     undenied = without_denied(without_holidays(text))
     if undenied != text:
         # 人都没送医院: no 在医疗机构死亡; 不是丢了，是被水泡烂了: no 遗失; in words or in meaning (a vector
@@ -172,7 +179,11 @@ def situation_from_story(
     # A character of the whole name (新 of 新办 in 残疾人证办理（新办、换领…）) hints at nothing: 重新评 is
     # not 新办.
     hinted = f"{topic} {item.name}"
-    told = worded if worded is not None else by_hint(text, names, None, hinted)
+    # 外 of 外省 hints at no 外国人: beside a case for someone from abroad (and none for another province),
+    # a place elsewhere in the country is read as no character of a case.
+    abroad = any(_ABROAD.search(name) for name in names) and not any(_ELSEWHERE_HOME.search(n) for n in names)
+    hint_text = _ELSEWHERE_HOME.sub(" ", text) if abroad else text
+    told = worded if worded is not None else by_hint(hint_text, names, None, hinted)
     # Its own words need meaning not to point elsewhere, not to lead by much: a long story's vector is about
     # as close to every situation (在家里头走了 → 在家中正常死亡, a hair behind 在医疗机构死亡).
     slack = WORDED_SLACK if worded is not None else 0.0
@@ -187,7 +198,7 @@ def situation_from_story(
     closest = semantic.index(max(semantic))
     if closest in tied:
         return situations[closest]  # the story's words point at a few; meaning picks among them
-    index = worded if worded is not None else by_hint(text, names, semantic, hinted)
+    index = worded if worded is not None else by_hint(hint_text, names, semantic, hinted)
     if index is None or (worded is None and not shares_a_character(text, names[index], topic)):
         return minor
     rest = [score for i, score in enumerate(semantic) if i != index]

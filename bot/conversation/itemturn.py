@@ -12,6 +12,7 @@ from bot.conversation.session import Session, turn_data
 from bot.matching.decision import Turn
 from bot.matching.fields import (
     IN_TIME_ASK,
+    PERSON_TURN,
     PROXY_ASK,
     PROXY_SITUATION,
     URGENT_ASK,
@@ -54,6 +55,9 @@ class ItemAnswers(Session):
             field = None
         matcher = self.knowledge.matcher
         normal = normalize(matcher.reader.read(text)) if text else ""
+        if text and not fresh and PERSON_TURN.match(re.sub(r"\s", "", text)):
+            # 那我爸呢，他62 after 俺娘's 老年证 by proxy: another person, whose case is told anew.
+            self.state.pop("situation", None)
         passages = details.passages_for(matcher, item, normal)
         # Beside a situation established before, other situations' bracketed details tell nothing (护照几年
         # 有效 is no 换发（有效期不足6个月…） for a child's first passport).
@@ -153,6 +157,17 @@ class ItemAnswers(Session):
             # 提前多久去换, 那个备案能管多久: the window the record sets (有效期满前90日内可申请) or how
             # long it stays valid (有效期不少于6个月), not how long it takes to issue.
             lead = itemreply.lasting_sentences(item, situation, normal)
+        if (
+            lead is None
+            and newly_told
+            and not fresh
+            and field == "fee"
+            and situation is not None
+            and _MONEY_NOTE.search(situation.note or "")
+        ):
+            # 我老伴是低保户 交钱能少点不: the case told just now, whose note says what it pays (个人缴费部分
+            # 由医疗救助资助), before the item's fee.
+            lead = f"{situation.name}：{situation.note}"
         # The citizen's situation told again (他下不了床，去不了医院评定，咋办 after 行动不便 was read from
         # the first story): what the record says of it first.
         retold = situation if told_now and not fresh and not newly_told else None
@@ -367,6 +382,8 @@ _PER_PERIOD = re.compile(r"一个月|每个?月|一年|每年|按月|月月")
 #: Words of paying for an errand (要交钱吗, 收费吗, 花多少): its fee, not what a benefit pays.
 _CHARGED = re.compile(r"交|缴|收|费|花|付|掏|贵|要钱|要多少|要不要钱|免")
 #: The conditions asked by name (要什么条件, 条件是什么), not inferred from a "can I" question.
+#: A situation's note that speaks of money (个人缴费部分由医疗救助资助, 免收工本费): the fee of that case.
+_MONEY_NOTE = re.compile(r"费|资助|免收|减收|减免|补贴|\d元")
 _CONDITIONS_ASKED = re.compile(r"(?:什么|哪些|啥|啥子)(?:条件|资格|要求)|条件是什么")
 
 #: The citizen asks how or where to apply for something.

@@ -101,7 +101,11 @@ FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 PROXY_ASK = re.compile(
     r"代办|代领|代为|代理|委托|替[我他她]|帮[他她](?:去|来)?(?:办|领|开|打|交|申请|取|提|补|换|拿|报)|[让喊叫](?!我们|俺们|咱们|我去|我来|俺去)(?!我自己)(?![把将])(?:.{1,6}(?<![过回进出上下])[去来]|.{1,6}[帮替代])|托(?:人|别人|亲戚|朋友)|"
     # 我喊我孙女帮我去办: someone named before runs the errand for the citizen.
-    r"帮我(?:去|来)(?:办|领|开|打|交|申请)|"
+    r"帮(?:我|俺)(?:去|来)(?:办|领|开|打|交|申请)|"
+    # 我是她儿媳妇，我去办行不行: someone of the family says who they are, and asks to go.
+    r"我是[他她]的?\w{1,4}?[，,\s]?我?(?:去|来)(?:办|领|申请|弄)?(?:行|可以|能|中|成)|"
+    # 他能帮俺跑跑不: running the errand for the citizen; 我拿她身份证去能开吗: going with another's card.
+    r"帮(?:我|俺)(?:跑|跑跑|跑一趟)|拿(?:着)?[他她](?:的)?(?:身份证|证件|户口本|证)(?:去|来)|"
     r"(?:别人|家人|亲属|家属)(?:能|可以|去|来|帮|替|代)|"
     # 村头的人能帮我递上去不: someone else handing the papers in for the citizen.
     r"(?<!窗口)(?<!工作)(?:的人|人家|亲戚|邻居)(?:能|可以|能不能|可不可以)?(?:帮|替|代)|帮我(?:去|来)?(?:递|送)(?:上去|过去|进去)?|"
@@ -115,6 +119,16 @@ PROXY_ASK = re.compile(
     r"(?:给|帮|替)(?:我|俺)?(?:妈|爸|娘|爹|母亲|父亲|老人|爷爷|奶奶|外公|外婆|姥姥|姥爷|老伴|儿子|女儿|闺女|孩子|娃|老婆|"
     r"媳妇|婆姨|老公|男人)"
     r".{0,20}?我(?:一个人)?(?:去|来)(?:办|领|申请|弄)?(?:行不行|行不|行吗|可以吗|可以不|可不可以|能行吗|中不中|成不)"
+)
+#: The same errand for another person (那我爸呢，他62; 那我自己呢？我右腿截肢十几年了; 是我妈，她八十三了):
+#: who it is for, the errand still the one at hand.
+_RELATIVE = (
+    r"自己|本人|爸爸?|妈妈?|娘|爹|父亲|母亲|老伴|老婆|媳妇|老公|男人|丈夫|妻子|儿子|女儿|闺女|孩子|娃|孙子|孙女|"
+    r"爷爷|奶奶|姥姥|姥爷|外公|外婆|公公|婆婆|岳父|岳母|老丈人|丈母娘|哥哥?|姐姐?|弟弟?|妹妹?|老人"
+)
+PERSON_TURN = re.compile(
+    rf"^(?:那|那么)?(?:我|俺|咱)(?:们)?(?:家)?(?:{_RELATIVE})(?:的)?(?:呢|咋办|怎么办|咋弄)|"
+    rf"^(?:是|给)(?:我|俺|咱)(?:们)?(?:家)?(?:{_RELATIVE})(?=[，,。.\s]|$)"
 )
 #: Whether the citizen must come in person ("要他本人去吗", "必须本人到场吗", "本人不来行不行").
 PRESENCE_ASK = re.compile(
@@ -137,7 +151,8 @@ HOW_TO = re.compile(
 )
 #: Situation names about someone acting for the citizen.
 PROXY_SITUATION = re.compile(
-    r"委托|代办|代领|代理|他人|其他[^、，,（）()]{0,4}人|(?:不能|无法|不便)(?:到场|亲自)"
+    # 本人无法申请: whoever may apply in the citizen's place (its note: 由村委会或其他人代为申请).
+    r"委托|代办|代领|代理|他人|其他[^、，,（）()]{0,4}人|(?:不能|无法|不便)(?:到场|亲自)|本人(?:不能|无法|不便)"
 )
 
 
@@ -215,7 +230,11 @@ EXPLICIT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 #: A service described as free (免费律师, 免费的体检) names what is wanted, not its price.
-_FREE_SERVICE = re.compile(r"免费的?(?=律师|法律|医生|体检|培训|服务|午餐)")
+_FREE_SERVICE = re.compile(
+    r"免费的?(?=律师|法律|医生|体检|培训|服务|午餐)|"
+    # 坐公交不要钱的老年卡: what the thing is (a card that rides free), before its name; not 是免费的吗.
+    r"(?:免费|不要钱|不花钱|不收钱|不收费)的(?=[\u4e00-\u9fff])(?![吗吧么嘛呀啊呢哦噢])"
+)
 
 
 #: Words that tell what happened, not what is asked: a day gone by (老头子上个礼拜天在县医院没了) is no
@@ -253,7 +272,7 @@ def fields_asked(text: str) -> list[str]:
     """The fields the clauses of ``text`` ask, in order, each once (公证在哪办 多少钱 → location, fee); a
     clause asks the first field its words name."""
     found: list[str] = []
-    for clause in _asked(text).split():  # normalising left a space where each clause ended
+    for clause in _FREE_SERVICE.sub(" ", _asked(text)).split():  # normalising left a space per clause
         for name, pattern in FIELD_RULES:
             if name in _TOGETHER and pattern.search(clause):
                 if name not in found:

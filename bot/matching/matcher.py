@@ -38,10 +38,12 @@ from bot.matching.decision import Decision, Reason, Turn
 from bot.matching.embedding import Embedder
 from bot.matching.features import Candidate, base_name, candidates
 from bot.matching.fields import (
+    PERSON_TURN,
     PLACE_ASK,
     PRESENCE_ASK,
     PROXY_ASK,
     asks_materials,
+    detect_field,
     names_nothing,
     only_field_words,
     strip_field_words,
@@ -63,6 +65,7 @@ from bot.matching.records import Records
 from bot.matching.scoring import ItemScorer, Ranked
 from bot.matching.semantic import SemanticIndex
 from bot.matching.settled import (
+    NAMED_FIRST_P,
     NEIGHBOUR_P,
     answer_first,
     errands,
@@ -166,26 +169,32 @@ PAYMENT_MISSING = re.compile(
     r"没(?:有)?(?:收到|到账|见着|见到|领到|拿到|发)|(?:钱|补贴|津贴|补助|养老金|待遇)(?:还)?没(?:有)?(?:到|发|打|来)|"
     r"一分(?:钱)?(?:也|都)没"
 )
+#: Who the citizen or a relative is (我们家是低保户, 我老伴是残疾人, 他属于特困人员): a kind of person, told
+#: as a case of the errand at hand rather than as an errand of its own.
+IDENTITY = re.compile(r"(?:是|属于|算)(?:个|一个)?\w{0,6}?(?:户|对象|人员|人|家庭|群体)")
+_PERSON = re.compile(r"(?:户|对象|人员|家庭|群体)$")
 #: What a record says of an item that pays money out (按月发放, 打到卡上, 到账).
 _PAYS = re.compile(r"发放|到账|打到|发至|支付给|按月")
 
 
 def _of_the_item_at_hand(normal: str, compact: str) -> bool:
     """Whether a message asks who may go (让我老公去帮我办行不行, 要不要她本人回去), whether the same
-    holds for someone else (她的也一样吗) or whether it is done nearer home (村里能不能办): questions about
-    the item under discussion."""
+    holds for someone else (她的也一样吗, 那我爸呢) or whether it is done nearer home (村里能不能办):
+    questions about the item under discussion."""
     return bool(
         PROXY_ASK.search(normal)
         or PRESENCE_ASK.search(normal)
         or SAME_ASK.search(compact)
         or PLACE_ASK.search(compact)
+        or PERSON_TURN.match(compact)
     )
 
 
-#: A clause that says what the citizen wants done (想把结婚证领了, 要办个居住证, 打算去补身份证).
-_WANTING = r"(?:想|要|打算|准备|得)(?:在这边|在这里|来|去|先)?"
+#: A clause that says what the citizen wants done (想把结婚证领了, 要办个居住证, 打算去补身份证, 想这周五去
+#: 扯证).
+_WANTING = r"(?:想|要|打算|准备|得)(?:在这边|在这里|来|去|先|\w{1,4}?[去来])?"
 #: Verbs that are the errand itself (要结婚, 想落户), needing no thing (办, 领 need one).
-_ERRAND_VERBS = r"结婚|离婚|上户口|落户"
+_ERRAND_VERBS = r"结婚|离婚|上户口|落户|扯证"
 _WANTED = re.compile(rf"{_WANTING}(?:把|办|领|补|换|开|申请|迁|{_ERRAND_VERBS})")
 #: ... one whose verb is the errand itself.
 _WANTED_ERRAND = re.compile(rf"{_WANTING}(?:{_ERRAND_VERBS})")
@@ -200,6 +209,24 @@ def _lacked(normal: str, word: str) -> bool:
     """Whether normalised ``normal`` says ``word`` (where it says it) as a thing lacking (莫得结婚证)."""
     before, found, _ = normal.partition(word)
     return bool(found) and bool(_LACKED.search(before[-4:]))
+
+
+#: Getting something first (要先去办那个证, 得先补): the thing lacked is the errand wanted.
+_GET_FIRST = re.compile(r"(?:要|得|先|需要)先?(?:去)?(?:办|领|补|开|申请)|先(?:去)?(?:办|领|补|开|申请)")
+#: What the citizen says is not had, just before a thing's name (还没领结婚证, 莫得户口本): narrower than
+#: _LACKED (没到退休年龄 tells an age, not a thing lacking).
+_NOT_HAD = re.compile(r"(?:没有?|莫得|没得|冇得?)(?:领|办|拿|带|有)?(?:过|到|着)?$")
+#: What the citizen says is had, just before a thing's name (有残疾证, 已经办了居住证, 买了保险).
+_HELD = re.compile(r"(?:有|有个|有辆|有台|有套|有张|有本|持有|拿着|办了|办过|领了|领过|买了)$")
+
+
+def _held_or_lacked(normal: str, word: str) -> bool:
+    """Whether normalised ``normal`` says ``word`` as a thing the citizen has or lacks (莫得结婚证, 有残疾证),
+    wherever it says it: a circumstance told, not an errand asked (not 还没有居住证，居住证咋办)."""
+    parts = normal.split(word)
+    return len(parts) > 1 and all(
+        _NOT_HAD.search(before[-4:]) or _HELD.search(before[-3:]) for before in parts[:-1]
+    )
 
 
 #: The errand words of an item name, around the document it is about (临时…申领, …补领（丢失、损坏）).
@@ -584,8 +611,8 @@ class Matcher:
     def _wanted_errand(self, normal: str, field: str | None, fresh: Decision) -> Decision | None:
         """In a story left to a numbered question, the clause that says what the citizen wants done
         (想在这边把结婚证领了, among who is from where and works where), when it alone surely answers one of
-        the question's items; in a short message of several clauses only one saying the errand by its verb
-        (我俩要结婚 要带啥 我户口在伊宁); else None."""
+        the question's items or puts it far ahead; in a short message of several clauses only one saying the
+        errand by its verb (我俩要结婚 要带啥 我户口在伊宁); else None."""
         parts = clauses(normal)
         short = len(normal.replace(" ", "")) < STORY_LENGTH
         if short and len(parts) < 2:
@@ -597,12 +624,45 @@ class Matcher:
             if not short and alone.action == "answer" and alone.item in fresh.candidates:
                 return dataclasses.replace(alone, field=field)
             lead = leading_option(alone)
-            # Says the errand itself by its verb (要结婚), not how to do it (要先办什么手续).
-            told = bool(_WANTED_ERRAND.search(clause)) and not ASKS.search(clause)
+            # Says the errand itself by its verb (要结婚), not how to do it (要先办什么手续); in a story, any
+            # clause of what is wanted done (打算下个月去领证, then who is from where and what to bring), when
+            # the whole story puts the same option first.
+            first = bool(fresh.scores) and fresh.scores[0][0] == lead
+            told = (bool(_WANTED_ERRAND.search(clause)) or (not short and first)) and not ASKS.search(clause)
             if told and lead is not None and lead in fresh.candidates and alone.scores[0][1] >= AWAY_P:
                 # 我们两个要结婚, its first option far ahead and very likely: that one.
                 return Decision("answer", item=lead, field=field, score=alone.score, scores=alone.scores)
         return None
+
+    def _asking_alone(self, normal: str, field: str | None, fresh: Decision) -> Decision | None:
+        """In a message of several clauses left to a numbered question, its last asking clause alone when that
+        surely answers one of the question's first two items (开个奶茶店，个体的营业执照咋个办: the licence
+        asked for, not the food permit the shop would need); else None."""
+        parts = clauses(normal)
+        asking = [part for part in parts if ASKS.search(part)]
+        if len(parts) < 2 or not asking or asking[-1] == normal:
+            return None
+        clause = asking[-1]
+        if detect_field(clause) not in (None, "materials"):
+            return None  # 奥体中心在哪里办 asks where, by a place's name: not which errand
+        alone = self._fresh_for(clause, self._prepare(clause), field)
+        # The whole message must find its first option probable already (NAMED_FIRST_P): a story of
+        # something out of scope may end in a clause that names an item alone.
+        credible = bool(fresh.scores) and fresh.scores[0][1] >= NAMED_FIRST_P
+        if not (
+            credible
+            and alone.action == "answer"
+            and alone.reason == "confident"
+            and alone.item in fresh.candidates[:2]
+        ):
+            return None
+        # ... by a word of its names the other option's names lack (营业执照, not 食品经营许可; not 奥体中心
+        # where both are done).
+        rivals = [code for code in fresh.candidates[:2] if code != alone.item and code in self.position]
+        said = self._prepare(clause)
+        if not all(self._renamed(said, code, str(alone.item)) for code in rivals):
+            return None
+        return dataclasses.replace(alone, field=field)
 
     def _seen(self, prev: Turn) -> list[str]:
         """The items answered earlier in the conversation (``Turn.extra["seen"]``), latest first."""
@@ -688,6 +748,28 @@ class Matcher:
         record = self.records.texts[self.position[current]]
         name = self.scorer.name_text(self.position[other])
         return any(word in record for word in keys) and not any(word in name for word in keys)
+
+    def _circumstance(self, normal: str, content: str, current: str, other: str) -> bool:
+        """Whether every key word of ``content`` naming ``other`` (and not ``current``) is said as had or
+        lacking, in a question (a field asked, 能上不 among them)."""
+        if current not in self.position or other not in self.position or current == other:
+            return False
+        if not (ASKS.search(normal) or detect_field(normal)):
+            return False
+        keys = followups.naming_words(self.scorer, content, current, other, self._prepare, keys_only=True)
+        return bool(keys) and all(_held_or_lacked(normal, word) for word in keys)
+
+    def _a_case_told(self, normal: str, content: str, current: str, other: str) -> bool:
+        """Whether ``normal`` tells who someone is (是低保户) by key words that name ``other`` and that all
+        name one of ``current``'s own cases."""
+        if not IDENTITY.search(normal):
+            return False
+        name = self.scorer.name_text(self.position[other])
+        keys = [word for word, *_, key in self.scorer.weighted_words(content) if key and word in name]
+        cases = " ".join(self._prepare(s.name) for s in self.item(current).situations or ())
+        # 特困人员 is the 特困 of 低保、特困等困难群体: the kind, without the word for a person.
+        kinds = [kind for kind in (_PERSON.sub("", word) for word in keys) if kind]
+        return bool(kinds) and all(kind in cases for kind in kinds)
 
     def leads_away(self, text: str, offered: Sequence[str], topic: str = "") -> bool:
         """Whether ``text`` points, surely and far ahead of the rest, at an item not among ``offered``, alone
@@ -964,7 +1046,9 @@ class Matcher:
         best_cov = ranked[0].cov if ranked else 0.0
         fresh: Decision = self._fresh_for(surface.normal, content, field)
         if fresh.action == "clarify" and not (prev.item or prev.candidates):
-            wanted = self._wanted_errand(surface.normal, field, fresh)
+            wanted = self._wanted_errand(surface.normal, field, fresh) or self._asking_alone(
+                surface.normal, field, fresh
+            )
             if wanted is not None:
                 return wanted
         held = {code for code in (prev.item, *prev.candidates) if code}
@@ -1083,6 +1167,7 @@ class Matcher:
             and fresh.item != prev.item
             and fresh.reason == "confident"
             and self._renamed(content, prev.item, str(fresh.item))
+            and not self._circumstance(surface.normal, content, str(prev.item), str(fresh.item))
         ):
             # 先办执照，个体户 after 食品经营许可: the message alone names another item, surely; no neighbour
             # of the topic is guessed from its words.
@@ -1152,6 +1237,12 @@ class Matcher:
                 # 照片要自己带吗 after 老年人优待证: a detail asked, in no word of the other item's names (its
                 # FAQ fits the words alone), and the current item's record tells of it.
                 or (field is not None and self._told_by_record(content, str(prev.item), str(fresh.item)))
+                # 我们家是低保户 工本费能免不 after 居民身份证首次申领: who the family is, by the words that
+                # name 低保 and one of the current item's own cases (城乡低保对象等申请免收工本费).
+                or self._a_case_told(surface.normal, content, str(prev.item), str(fresh.item))
+                # 我们还没领结婚证 能上不 after 出生登记: the document of the other item, told lacking (or
+                # had): a circumstance of the errand at hand.
+                or self._circumstance(surface.normal, content, str(prev.item), str(fresh.item))
             )
         ):
             return Decision(
@@ -1174,11 +1265,17 @@ class Matcher:
         # Only a very likely new item leaves the one under discussion (not one merely named apart:
         # 我们才结婚半年，能迁吗 after 户口迁入 投靠配偶 is still about the move).
         first = self.first_answer(fresh, text, apart=False)
+        # 还没领结婚证 能上吗 after 出生登记: the other item's document told lacking, the errand at hand asked
+        # (not 还冇办残疾证，那要先去办那个证吧, which means to get it first).
+        circumstance = not _GET_FIRST.search(compact) and self._circumstance(
+            surface.normal, content, str(prev.item), str(first or leading_option(fresh) or "")
+        )
         if (
             first is not None
             and prev.item in self.position
             and first != prev.item
             and self._renamed(content, prev.item, first)
+            and not circumstance
         ):
             # 驾驶证今年也到期了，能一起换了不 after 从业资格证换发: another item, very likely and named by a
             # word the current one lacks; a new question (the conversation answers it at once).
@@ -1196,6 +1293,7 @@ class Matcher:
             and self._renamed(content, prev.item, lead)
             # 那婚姻登记呢，… turns to a topic; which of its items is the question's to ask.
             and not TURN_TO.match(compact)
+            and not circumstance
         ):
             # 他还冇办残疾证，那要先去办那个证吧 after 残疾人两项补贴: another item named by a word the
             # current one lacks, far ahead of the rest: that item (its runner-up no real rival).

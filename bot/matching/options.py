@@ -248,6 +248,25 @@ def by_done(text: str, options: Sequence[str]) -> int | None:
     return done[0] if said_done else undone[0]
 
 
+#: A thing not yet done, by its verb (还没还完 → 还; 未还清 → 还).
+_NOT_YET_VERB = re.compile(r"(?:还没有?|没有?|未|尚未)(\w)")
+
+
+def by_not_yet(text: str, options: Sequence[str]) -> int | None:
+    """The one option saying a thing not yet done (带押过户（卖方贷款未还清）) when the message says the same
+    verb not yet done (卖家的房贷还没还完); None otherwise, or when several options say 未."""
+    undone = [(i, found.group(1)) for i, o in enumerate(options) if (found := _NOT_YET_VERB.search(o))]
+    if len(undone) != 1:
+        return None
+    index, verb = undone[0]
+    said = {verb_ for verb_ in _NOT_YET_VERB.findall(normalize(text).replace(" ", ""))}
+    return index if verb in said and verb not in _FUNCTION_VERBS else None
+
+
+#: Verbs a negation meets in passing, telling no case (没有, 没办法: 有, 办).
+_FUNCTION_VERBS = frozenset("有办法是在")
+
+
 #: What a message denies: an event (还没结婚, 未婚: 婚 its last or, after 未, first character) or who it is
 #: (不是本县的: two characters of what the option says it is not).
 _NOT_EVENT = re.compile(r"没有?(\w{1,2})")
