@@ -945,3 +945,21 @@ def test_another_items_document_told_lacking_is_a_case_of_the_errand_at_hand(con
     reply = say(context, "我跟孩子他爸还没领结婚证 能上吗")
     assert (reply.action, reply.item) == ("answer", "SF-GA-005")
     assert reply.situation == "非婚生育"
+
+
+def test_a_story_with_a_homophone_typo_still_tells_its_case(context):
+    reply = say(context, "社宝卡丢了 好着急")  # 社宝卡: 社保卡 typed by sound
+    assert (reply.action, reply.item, reply.situation) == ("answer", "SF-RS-002", "遗失补卡")
+
+
+def test_a_paper_of_the_errand_at_hand_told_lost_gets_what_its_record_says(context):
+    say(context, "我妈上礼拜在医院过世了 要去销户口")
+    reply = say(context, "她身份证到处找都找不到了 怎么办")
+    assert (reply.action, reply.item) == ("answer", "SF-GA-015")  # not 居民身份证补领 for the deceased
+    assert "书面说明" in reply.text.splitlines()[0]
+
+
+def test_a_word_of_one_options_case_and_of_what_it_is_about_settles_a_numbered_question(context):
+    # 透析 is a word of 门诊慢特病待遇认定's 尿毒症透析 only; 慢病 of its aliases: not 手工报销.
+    reply = say(context, "我爸每周都要做透析 听说办个慢病医保能多报些")
+    assert (reply.action, reply.item, reply.situation) == ("answer", "SF-YB-004", "尿毒症透析")

@@ -98,6 +98,8 @@ PRIORITY = [
     ("法律援助免费不", "fee"),
     ("给我妈办个坐车不要钱的那种卡", None),  # what the card does, said before its name: no price asked
     ("老年卡是不要钱的吗", "fee"),
+    ("银行卡也打电话挂失了，身份证咋补", None),  # a call made already: no phone number asked
+    ("能打电话办吗", "phone"),
 ]
 
 
@@ -118,6 +120,8 @@ PRIORITY = [
         "free-field",
         "free-attribute",
         "free-asked",
+        "call-made",
+        "call-asked",
     ],
 )
 def test_priority_and_exceptions(text: str, expected: str | None) -> None:

@@ -154,3 +154,23 @@ def test_a_place_asked_after_leads_with_the_sentences_naming_it():
     assert place_sentences(item, None, "村里能不能办") == where
     assert place_sentences(item, None, "非得去县里吗") == where
     assert place_sentences(item, None, "多少钱") is None
+
+
+def test_two_cases_weighed_get_each_ones_note_in_the_order_asked():
+    from bot.conversation.itemreply import compared_cases
+
+    item = Item(
+        code="K",
+        name="社会保障卡挂失与补换",
+        department="人社局",
+        materials=[],
+        situations=[
+            Situation(name="临时挂失", materials=[], note="可在电子社保卡即时临时挂失。"),
+            Situation(name="遗失补卡", materials=[], note="正式挂失后即时补卡。"),
+            Situation(name="损坏或到期换卡", materials=[], note="交回原卡后即时制新卡。"),
+        ],
+    )
+    said = compared_cases(item, "那我是先挂失还是直接去补")
+    assert said == "临时挂失：可在电子社保卡即时临时挂失。\n遗失补卡：正式挂失后即时补卡。"
+    assert compared_cases(item, "先挂失吗") is None  # nothing weighed
+    assert compared_cases(item, "挂失还是挂失") is None  # one case, twice

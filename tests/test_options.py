@@ -251,3 +251,12 @@ def test_a_thing_not_yet_done_picks_the_case_that_says_it_not_yet_done():
     assert by_not_yet("孩子还没满16岁", ["未满16周岁", "年满16周岁"]) == 0
     # 没有 / 没办法 meet a negation in passing: no case told.
     assert by_not_yet("没有别的办法了吗", ["未办理租赁备案", "已办理租赁备案"]) is None
+
+
+def test_someone_refusing_tells_a_thing_not_done():
+    from bot.matching.options import by_done
+
+    options = ["租住商品住房（已办理租赁登记备案）", "租住商品住房（未办理租赁备案）"]
+    assert by_done("房东不乐意去备案，合同是手写的", options) == 1
+    assert by_done("房东不愿意跟我去备案", options) == 1
+    assert by_done("已经备案了", options) == 0

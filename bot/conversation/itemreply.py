@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.conversation import answers
 from bot.matching.fields import PLACE_ASK
 from bot.matching.normalize import normalize
+from bot.matching.options import by_hint, by_words
 from bot.matching.records import Records
 from knowledge.schema import FaqEntry, Hall, Item, Material, Situation
 
@@ -239,6 +240,30 @@ NO_APPLICATION = re.compile(r"免申|无需申请|不用申请|不需要申请|�
 def no_application_sentences(item: Item, situation: Situation | None = None) -> str | None:
     """What the record says about not needing to apply, for "去哪里申请": at most RECORD_TIES sentences."""
     return _leading(_sentences_saying(item, situation, NO_APPLICATION))
+
+
+#: Two ways weighed against each other (先挂失还是直接去补, 是A还是B).
+_EITHER = re.compile(r"还是")
+
+
+def compared_cases(item: Item, normal: str) -> str | None:
+    """For a question weighing two of ``item``'s situations (先挂失还是直接去补), each one's note, in the order
+    asked; None unless each side names a different situation that has a note."""
+    situations = [s for s in item.situations or () if s.note]
+    if len(situations) < 2 or not _EITHER.search(normal):
+        return None
+    before, _, after = normal.partition("还是")
+    names = [s.name for s in situations]
+    picked = []
+    for side in (before, after):
+        index = by_words(side, names)
+        index = by_hint(side, names) if index is None else index
+        if index is None:
+            return None
+        picked.append(situations[index])
+    if picked[0] is picked[1]:
+        return None
+    return "\n".join(f"{s.name}：{s.note}" for s in picked)
 
 
 def presence_sentences(item: Item, situation: Situation | None = None) -> str | None:

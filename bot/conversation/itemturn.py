@@ -23,6 +23,7 @@ from bot.matching.fields import (
 )
 from bot.matching.normalize import normalize
 from bot.matching.records import content_tokens
+from bot.matching.settled import unfound_material
 from bot.matching.situations import told_apart, unbracketed
 from bot.matching.surface import STORY_LENGTH, ask_clause
 from knowledge.schema import Item, Situation
@@ -58,12 +59,23 @@ class ItemAnswers(Session):
         if text and not fresh and PERSON_TURN.match(re.sub(r"\s", "", text)):
             # 那我爸呢，他62 after 俺娘's 老年证 by proxy: another person, whose case is told anew.
             self.state.pop("situation", None)
+        # 社宝卡丢了咋整: the story read with its homophone typos corrected where they spell the item's own
+        # words (社保卡), as the matcher read it; other corrections are left to the matcher.
+        fixed = matcher.scorer.fixer.fix(normal) if normal else ""
+        own = "|".join([item.name, *(item.aliases or ())])
+        spelled = any(
+            fixed[i : i + 2] in own and fixed[i : i + 2] not in normal for i in range(len(fixed) - 1)
+        )
+        told_text = fixed if spelled else text
         passages = details.passages_for(matcher, item, normal)
+        told_passages = details.passages_for(matcher, item, fixed) if spelled else passages
         # Beside a situation established before, other situations' bracketed details tell nothing (护照几年
         # 有效 is no 换发（有效期不足6个月…） for a child's first passport).
         settled = self.current_situation(item) if not fresh else None
         situation = (
-            details.situation_from_story(matcher, item, text, passages, established=settled is not None)
+            details.situation_from_story(
+                matcher, item, told_text, told_passages, established=settled is not None
+            )
             if text
             else None
         )
@@ -115,6 +127,15 @@ class ItemAnswers(Session):
             # says; the record's sentences on who comes (一方到场即可) answer it.
             entry = None
         lead = itemreply.faq_lead(entry) if entry else None
+        prepared = matcher.prepare(text) if text and not fresh else ""
+        unfound = unfound_material(item, prepared, matcher.prepare) if prepared else None
+        if unfound is not None:
+            # 他的身份证翻遍了也没找着 after 死亡人员户口注销: what the record says of that paper when it
+            # cannot be found (无法找到的须书面说明), before any FAQ entry about the card.
+            lead = f"{unfound.name}：{unfound.note}"
+        if lead is None and text and not fresh:
+            # 那我是先挂失还是直接去补: what the record says of each of the two cases weighed.
+            lead = itemreply.compared_cases(item, normal)
         proxy = situation is None or not PROXY_SITUATION.search(situation.name)
         if text and proxy and item.situations and PROXY_ASK.search(normal):
             # 他本人在外地读书回不来，我当娘的能帮他开不: someone going for the citizen, whatever else the

@@ -238,9 +238,13 @@ _FREE_SERVICE = re.compile(
 
 
 #: Words that tell what happened, not what is asked: a day gone by (老头子上个礼拜天在县医院没了) is no
-#: question of opening hours, a call not answered (打电话不接) none of a phone number, a wallet (坐公交钱包
-#:被偷了) none of a fee.
-_TOLD = re.compile(r"上个?(?:周|星期|礼拜)[六天日]|电话(?:不接|没人接|打不通|也不接)|钱包")
+#: question of opening hours, a call not answered (打电话不接) or made (也打电话挂失了) none of a phone
+#: number, a wallet (坐公交钱包被偷了) none of a fee.
+_TOLD = re.compile(
+    r"上个?(?:周|星期|礼拜)[六天日]|电话(?:不接|没人接|打不通|也不接)|钱包|"
+    # 银行卡也打电话挂失了: a call made already, no phone number asked.
+    r"(?:已经|也|都)打(?:了|过)?电话|打(?:了|过)电话|打电话\w{0,4}了"
+)
 
 
 def _asked(text: str) -> str:

@@ -86,6 +86,7 @@ from bot.matching.settled import (
     says_own_name,
     settled_alone,
     tells_loss,
+    unfound_material,
 )
 from bot.matching.situations import OLD_AGE, old_age_bounds, told_age
 from bot.matching.surface import (
@@ -396,17 +397,20 @@ class Matcher:
         ask = self._prepare(clause) if clause else ""
         return candidates(self.scorer, content, semantic, mode=mode, ask=ask, ask_semantic=told)
 
-    def _fresh(self, text: str, content: str, field: str | None) -> Decision:
-        """Answer, clarify or hand off a question on its own (no conversation)."""
+    def _fresh(self, text: str, content: str, field: str | None, topical: bool = False) -> Decision:
+        """Answer, clarify or hand off a question on its own (no conversation); ``topical``: the message with
+        the conversation's topic before it (whose words tell no case of their own)."""
         if self.mode != "auto":
             mode = self.mode if self.semantic is not None else "lexical"
-            return self._decision(self.verdict(text, content, mode), field, mode, text)
+            return self._decision(self.verdict(text, content, mode), field, mode, text, topical=topical)
         verdict = self.verdict(text, content, "lexical")
         if self.semantic is None or (verdict.action == "answer" and verdict.answer_p >= self.models.fast_at):
-            return self._decision(verdict, field, "lexical", text)
-        return self._decision(self.verdict(text, content, "hybrid"), field, "hybrid", text)
+            return self._decision(verdict, field, "lexical", text, topical=topical)
+        return self._decision(self.verdict(text, content, "hybrid"), field, "hybrid", text, topical=topical)
 
-    def _decision(self, verdict: Verdict, field: str | None, mode: str, text: str = "") -> Decision:
+    def _decision(
+        self, verdict: Verdict, field: str | None, mode: str, text: str = "", *, topical: bool = False
+    ) -> Decision:
         if text and verdict.action != "handoff" and self._elsewhere(verdict, text):
             # 驾驶证到期了在你们这换得了吗, in a hall with no driving-licence desk: not 身份证换领.
             return Decision("handoff", field=field, score=verdict.answer_p, reason="out_of_scope")
@@ -429,7 +433,14 @@ class Matcher:
                     "answer", item=lost, field=field, score=verdict.answer_p, reason="told", scores=scores
                 )
         settled = (
-            settled_alone(verdict, text, self.items, self.scorer, self._prepare)
+            settled_alone(
+                verdict,
+                text,
+                self.items,
+                self.scorer,
+                self._prepare,
+                spread=None if topical else self._spread,
+            )
             if verdict.action == "clarify" and text
             else None
         )
@@ -758,6 +769,18 @@ class Matcher:
             return False
         keys = followups.naming_words(self.scorer, content, current, other, self._prepare, keys_only=True)
         return bool(keys) and all(_held_or_lacked(normal, word) for word in keys)
+
+    def _spread(self, word: str) -> int:
+        """How many items' records hold ``word``."""
+        return sum(word in text for text in self.records.texts)
+
+    def _lost_material(self, content: str, current: str) -> bool:
+        """Whether prepared ``content`` tells lost a paper that ``current`` asks for and whose note says what
+        to do when it cannot be found."""
+        return (
+            current in self.position
+            and unfound_material(self.item(current), content, self._prepare) is not None
+        )
 
     def _a_case_told(self, normal: str, content: str, current: str, other: str) -> bool:
         """Whether ``normal`` tells who someone is (是低保户) by key words that name ``other`` and that all
@@ -1243,6 +1266,9 @@ class Matcher:
                 # 我们还没领结婚证 能上不 after 出生登记: the document of the other item, told lacking (or
                 # had): a circumstance of the errand at hand.
                 or self._circumstance(surface.normal, content, str(prev.item), str(fresh.item))
+                # 他身份证翻遍了也没找着 after 死亡人员户口注销: one of its materials lost, which its record
+                # says what to do about (死者居民身份证：无法找到的须书面说明).
+                or self._lost_material(content, str(prev.item))
             )
         ):
             return Decision(
@@ -1482,7 +1508,9 @@ class Matcher:
 
     def _with_topic(self, topic: str, normal: str, content: str, field: str | None) -> Decision:
         """The message decided together with the topic of the conversation (cached)."""
-        return self._fresh_for(topic + " " + normal, topic + " " + content, field)  # type: ignore[no-any-return]
+        return self._fresh_for(  # type: ignore[no-any-return]
+            topic + " " + normal, topic + " " + content, field, True
+        )
 
     def _offered_scores(self, text: str, codes: Sequence[str]) -> list[float] | None:
         scores = self.semantic_scores(text)

@@ -223,7 +223,8 @@ def denied_words(text: str) -> set[str]:
 #: What a message says was done already (人事说已经给我办了减员, 那要是已备案呢) or not yet (还没备案),
 #: and the words after it that say what.
 _DONE_SPAN = re.compile(r"(?:已经|已|早就|早已)(\w{0,10})")
-_UNDONE_SPAN = re.compile(r"(?:还没有?|没有?|未|不肯|不给)(\w{0,10})")
+#: ... or will not be done, someone refusing (房东不乐意去备案, 厂里不愿意给办).
+_UNDONE_SPAN = re.compile(r"(?:还没有?|没有?|未|不肯|不给|不乐意|不愿意?|不同意|不让)(\w{0,10})")
 
 
 def by_done(text: str, options: Sequence[str]) -> int | None:

@@ -24,7 +24,7 @@ from bot.matching.ranker import CHOICE_SHARE, Verdict
 from bot.matching.scoring import ItemScorer
 from bot.matching.situations import JUST_BORN, operations, told_apart, topic_of, unbracketed
 from bot.matching.surface import asks
-from knowledge.schema import Item
+from knowledge.schema import Item, Material
 
 
 def likely_item(decision: Decision) -> str | None:
@@ -372,12 +372,24 @@ def _alone_but_denied(
 
 
 def settled_alone(
-    verdict: Verdict, text: str, items: Sequence[Item], scorer: ItemScorer, prepare: Callable[[str], str]
+    verdict: Verdict,
+    text: str,
+    items: Sequence[Item],
+    scorer: ItemScorer,
+    prepare: Callable[[str], str],
+    *,
+    spread: Callable[[str], int] | None = None,
 ) -> Reason | None:
-    """Why a clarification of normalised ``text`` needs no question ("named", "told"), or None."""
+    """Why a clarification of normalised ``text`` needs no question ("named", "told"), or None. ``spread``
+    counts the items whose records hold a word: with it, a word of one case told by few items may settle the
+    question (without it, the text holds the conversation's topic too, whose words were told of another
+    errand)."""
     p = verdict.probabilities
     if len(p) > 1 and p[1] >= CHOICE_SHARE * p[0]:
-        return "told" if _situation_said_whole(verdict, text, items, prepare) else None
+        said = _situation_said_whole(verdict, text, items, prepare) or (
+            spread is not None and _situation_word_said(verdict, text, items, scorer, prepare, spread)
+        )
+        return "told" if said else None
     best = verdict.ordered[0]
     # A name said in a message that asks nothing (关于…低保户的建议, a complaint) is no question about it.
     content = prepare(text)
@@ -392,6 +404,41 @@ def settled_alone(
     topic = topic_of(item, prepare)
     keys = [word for word, _, _, key in scorer.weighted_words(prepare(text)) if key]
     return "told" if any(word in topic for word in keys) else None
+
+
+#: A word of one case settles a numbered question only when at most this many items' records hold it (透析:
+#: one; 学校, 异地: several, words of many errands).
+CASE_WORD_SPREAD = 2
+
+
+def _situation_word_said(
+    verdict: Verdict,
+    text: str,
+    items: Sequence[Item],
+    scorer: ItemScorer,
+    prepare: Callable[[str], str],
+    spread: Callable[[str], int],
+) -> bool:
+    """Whether the message says a key word (two characters or more) of a situation of the first option that
+    few items' records hold (``spread``), no other credible option's own words (name, aliases, situations) and
+    not the first option's name, and a word of what the option is about: 他透析的钱医保能不能多报点 听说
+    有个慢病 says 透析 of 门诊慢特病待遇认定's 尿毒症透析 and 慢病 of its aliases, though 手工报销 is
+    credible too."""
+    p = verdict.probabilities
+    credible = [c for c, q in zip(verdict.ordered, p, strict=False) if q >= CHOICE_SHARE * p[0]]
+    first = items[credible[0].position]
+    cases = " ".join(prepare(s.name) for s in first.situations or ())
+    if not cases:
+        return False
+    others = " ".join(prepare(own_words(items[c.position])) for c in credible[1:]) + " " + prepare(first.name)
+    keys = [w for w, _, _, key in scorer.weighted_words(prepare(text)) if key and len(w) >= 2]
+    found = [w for w in keys if w in cases and spread(w) <= CASE_WORD_SPREAD]
+    if not found or any(w in others for w in found):
+        return False
+    # ... and what the item is about, in its name or aliases (慢病 of 办慢病卡): 拖欠工资 told of a labour
+    # arbitration the hall does not do is no question about 法律援助's case for unpaid wages.
+    topic = topic_of(first, prepare)
+    return any(w in topic for w in keys if w not in found)
 
 
 def _situation_said_whole(
@@ -527,6 +574,26 @@ def replacing_choice(choices: Sequence[str], content: str, items: Mapping[str, I
             if _REPLACES.search(items[code].name) and _names_document(items[code].name, content)
         ]
         return named[0] if len(named) == 1 else None
+    return None
+
+
+#: A material's note on what to do when it cannot be found (无法找到的须书面说明, 遗失的提供登报声明).
+_UNFOUND = re.compile(r"找不到|无法找到|找不着|遗失|丢失|丢了|无法提供|不能提供")
+
+
+def unfound_material(item: Item, content: str, prepare: Callable[[str], str]) -> Material | None:
+    """The material of ``item`` (any situation's) that prepared ``content`` tells lost, when its note says
+    what to do then (他的身份证翻遍了也没找着 → 死者居民身份证：无法找到的须书面说明); else None."""
+    if not tells_loss(content):
+        return None
+    words = [word for word in content.split() if len(word) >= 2]
+    materials = [*(item.materials or ()), *(m for s in item.situations or () for m in s.materials or ())]
+    for material in materials:
+        if not _UNFOUND.search(material.note or ""):
+            continue
+        name = prepare(material.name).replace(" ", "")
+        if any(_longest_common(word, name) >= SAME_DOCUMENT for word in words):
+            return material
     return None
 
 
