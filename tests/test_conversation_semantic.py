@@ -963,3 +963,11 @@ def test_a_word_of_one_options_case_and_of_what_it_is_about_settles_a_numbered_q
     # 透析 is a word of 门诊慢特病待遇认定's 尿毒症透析 only; 慢病 of its aliases: not 手工报销.
     reply = say(context, "我爸每周都要做透析 听说办个慢病医保能多报些")
     assert (reply.action, reply.item, reply.situation) == ("answer", "SF-YB-004", "尿毒症透析")
+
+
+def test_a_paper_of_any_errand_names_no_other_item(context):
+    say(context, "身份证掉了 要补办")
+    reply = say(context, "要不要先去派出所开个证明或者登个报")
+    # 证明 is no name of 无犯罪记录证明开具: the errand at hand, whose FAQ says no notice is needed.
+    assert (reply.action, reply.item) == ("answer", "SF-GA-003")
+    assert "登报" in reply.text.splitlines()[0]

@@ -214,6 +214,8 @@ def _lacked(normal: str, word: str) -> bool:
 
 #: Getting something first (要先去办那个证, 得先补): the thing lacked is the errand wanted.
 _GET_FIRST = re.compile(r"(?:要|得|先|需要)先?(?:去)?(?:办|领|补|开|申请)|先(?:去)?(?:办|领|补|开|申请)")
+#: Words for a paper of any errand (开证明, 交材料, 办手续): they name no item by themselves.
+_ANY_PAPER = frozenset({"证明", "证件", "材料", "资料", "手续", "表格", "申请表", "复印件", "原件"})
 #: What the citizen says is not had, just before a thing's name (还没领结婚证, 莫得户口本): narrower than
 #: _LACKED (没到退休年龄 tells an age, not a thing lacking).
 _NOT_HAD = re.compile(r"(?:没有?|莫得|没得|冇得?)(?:领|办|拿|带|有)?(?:过|到|着)?$")
@@ -745,9 +747,10 @@ class Matcher:
 
     def _renamed(self, content: str, current: str, other: str) -> bool:
         """Whether ``content`` names ``other`` by a key word of its names that ``current``'s names and
-        situations lack (公积金 after 养老保险; not 一年 of 多少钱一年, a count that names nothing)."""
+        situations lack (公积金 after 养老保险; not 一年 of 多少钱一年, a count that names nothing, nor 证明
+        of 要不要先去派出所开证明, a paper of any errand)."""
         words = followups.naming_words(self.scorer, content, current, other, self._prepare, keys_only=True)
-        return bool(words)
+        return any(word not in _ANY_PAPER for word in words)
 
     def _pays(self, code: str) -> bool:
         """Whether item ``code``'s record tells of money paid out to the citizen (发放, 到账)."""
