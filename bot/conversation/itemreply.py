@@ -247,8 +247,8 @@ _EITHER = re.compile(r"还是")
 
 
 def compared_cases(item: Item, normal: str) -> str | None:
-    """For a question weighing two of ``item``'s situations (先挂失还是直接去补), each one's note, in the order
-    asked; None unless each side names a different situation that has a note."""
+    """For a question weighing two of ``item``'s situations (先挂失还是直接去补), each one's note, in the
+    order asked; None unless each side names a different situation that has a note."""
     situations = [s for s in item.situations or () if s.note]
     if len(situations) < 2 or not _EITHER.search(normal):
         return None
