@@ -251,6 +251,8 @@ def by_done(text: str, options: Sequence[str]) -> int | None:
 
 #: A thing not yet done, by its verb (还没还完 → 还; 未还清 → 还).
 _NOT_YET_VERB = re.compile(r"(?:还没有?|没有?|未|尚未)(\w)")
+#: Verbs a negation meets in passing, telling no case (没有, 没办法: 有, 办).
+_FUNCTION_VERBS = frozenset("有办法是在")
 
 
 def by_not_yet(text: str, options: Sequence[str]) -> int | None:
@@ -260,12 +262,8 @@ def by_not_yet(text: str, options: Sequence[str]) -> int | None:
     if len(undone) != 1:
         return None
     index, verb = undone[0]
-    said = {verb_ for verb_ in _NOT_YET_VERB.findall(normalize(text).replace(" ", ""))}
+    said = set(_NOT_YET_VERB.findall(normalize(text).replace(" ", "")))
     return index if verb in said and verb not in _FUNCTION_VERBS else None
-
-
-#: Verbs a negation meets in passing, telling no case (没有, 没办法: 有, 办).
-_FUNCTION_VERBS = frozenset("有办法是在")
 
 
 #: What a message denies: an event (还没结婚, 未婚: 婚 its last or, after 未, first character) or who it is
