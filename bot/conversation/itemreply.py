@@ -242,17 +242,13 @@ def no_application_sentences(item: Item, situation: Situation | None = None) -> 
     return _leading(_sentences_saying(item, situation, NO_APPLICATION))
 
 
-#: Two ways weighed against each other (先挂失还是直接去补, 是A还是B).
-_EITHER = re.compile(r"还是")
-
-
 def compared_cases(item: Item, normal: str) -> str | None:
     """For a question weighing two of ``item``'s situations (先挂失还是直接去补), each one's note, in the
     order asked; None unless each side names a different situation that has a note."""
     situations = [s for s in item.situations or () if s.note]
-    if len(situations) < 2 or not _EITHER.search(normal):
+    before, either, after = normal.partition("还是")  # two ways weighed against each other
+    if len(situations) < 2 or not either:
         return None
-    before, _, after = normal.partition("还是")
     names = [s.name for s in situations]
     picked = []
     for side in (before, after):

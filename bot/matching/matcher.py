@@ -658,7 +658,8 @@ class Matcher:
         clause = asking[-1]
         if detect_field(clause) not in (None, "materials"):
             return None  # 奥体中心在哪里办 asks where, by a place's name: not which errand
-        alone = self._fresh_for(clause, self._prepare(clause), field)
+        said = self._prepare(clause)
+        alone = self._fresh_for(clause, said, field)
         # The whole message must find its first option probable already (NAMED_FIRST_P): a story of
         # something out of scope may end in a clause that names an item alone.
         credible = bool(fresh.scores) and fresh.scores[0][1] >= NAMED_FIRST_P
@@ -672,7 +673,6 @@ class Matcher:
         # ... by a word of its names the other option's names lack (营业执照, not 食品经营许可; not 奥体中心
         # where both are done).
         rivals = [code for code in fresh.candidates[:2] if code != alone.item and code in self.position]
-        said = self._prepare(clause)
         if not all(self._renamed(said, code, str(alone.item)) for code in rivals):
             return None
         return dataclasses.replace(alone, field=field)
