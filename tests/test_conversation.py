@@ -1025,3 +1025,68 @@ def test_whether_it_is_done_nearer_home_leads_with_what_the_record_says_of_that_
     reply = say(context, asked)
     assert (reply.action, reply.item) == ("answer", "SF-RS-009")
     assert "村（社区）" in reply.text.split("【")[0]  # said first, before the item's title
+
+
+def test_a_count_asked_of_the_errand_at_hand_leads_with_the_records_sentence(context):
+    say(context, "我在城东鞋厂干了三年 厂子裁人把我们辞了 能领失业金不")
+    reply = say(context, "批下来多久到钱 能领几个月")
+    assert (reply.action, reply.item, reply.field) == ("answer", "SF-RS-004", "time_limit")
+    assert "最长领取12个月" in reply.text.split("【")[0]  # said first, before the item's title
+    assert "承诺5个工作日" in reply.text  # and the time asked too
+
+
+def test_an_open_saturday_asked_of_an_item_also_gives_its_week(county):
+    context = make_context(StaticKnowledge(county), TUESDAY)
+    say(context, "办护照要带什么")
+    reply = say(context, "周六上班吗")
+    assert (reply.action, reply.item, reply.field) == ("answer", "SF-GA-009", "hours")
+    assert "也上班" in reply.text and "办公时间：" in reply.text
+
+
+@pytest.mark.parametrize(
+    "asked", ["你们中午几点休息 我表弟上午要看店", "你们政务中心具体地址在哪 我们导航过去"]
+)
+def test_the_hall_spoken_to_beside_an_item_is_answered_from_the_hall_record(context, asked):
+    say(context, "个体户营业执照变更要带什么")
+    reply = say(context, asked)
+    assert reply.action == "hall"
+
+
+def test_a_bare_reply_naming_a_case_of_the_item_at_hand_stays_on_it(context):
+    say(context, "公积金怎么取")
+    say(context, "买房")
+    reply = say(context, "二手的")  # alone, 存量房（二手房）转移登记 surely
+    assert (reply.action, reply.item, reply.situation) == ("answer", "SF-GJJ-001", "购买二手房")
+
+
+def test_taking_someones_card_along_asks_of_the_errand_at_hand(context):
+    say(context, "我奶奶六十五了还没办老年证 老年证怎么办")
+    reply = say(context, "她本人不去 我拿她身份证去能办不")
+    assert (reply.action, reply.item) == ("answer", "SF-MZ-008")
+
+
+def test_a_case_said_in_filler_words_under_the_topic_moves_to_its_sibling(context):
+    say(context, "社保卡的事")
+    reply = say(context, "就是卡不见了要补的那个")
+    assert (reply.action, reply.item) == ("answer", "SF-RS-002")
+
+
+def test_an_item_not_offered_named_under_a_numbered_question_is_answered(context):
+    first = say(context, "家里困难 想申请点补助")
+    assert first.action == "clarify" and "SF-MZ-004" not in first.choices
+    # 低保 names 最低生活保障申请, not offered; 困难残疾人生活补贴's case merely mentions 低保金.
+    reply = say(context, "就是低保")
+    assert (reply.action, reply.item) == ("answer", "SF-MZ-004")
+
+
+@pytest.mark.parametrize(
+    ("first", "asked", "code"),
+    [
+        ("结婚登记要带什么", "那520要是赶上周末你们开不开门", "SF-MZ-001"),  # a day of its own hours
+        ("办护照要带什么", "周六你们出入境那边开不", "SF-GA-009"),  # its office over there
+    ],
+)
+def test_the_items_own_office_or_days_beside_you_stay_on_the_item(context, first, asked, code):
+    say(context, first)
+    reply = say(context, asked)
+    assert (reply.action, reply.item, reply.field) == ("answer", code, "hours")

@@ -971,3 +971,25 @@ def test_a_paper_of_any_errand_names_no_other_item(context):
     # 证明 is no name of 无犯罪记录证明开具: the errand at hand, whose FAQ says no notice is needed.
     assert (reply.action, reply.item) == ("answer", "SF-GA-003")
     assert "登报" in reply.text.splitlines()[0]
+
+
+@pytest.mark.parametrize("asked", ["那要是没备案直接去了呢", "要是没备案就住进去了呢"])
+def test_a_what_if_turn_stays_on_the_errand_at_hand(context, asked):
+    # Alone, its words fit 异地就医备案 and 房屋租赁登记备案 alike (a numbered question); after the filing,
+    # it asks of the filing in another case.
+    say(context, "我妈医保在示范县 要去省城大医院住院 要办啥手续才能直接报")
+    reply = say(context, asked)
+    assert (reply.action, reply.item) == ("answer", "SF-YB-002")
+
+
+def test_this_one_at_the_start_asks_of_the_errand_at_hand(context):
+    say(context, "那个一年3600的育儿补贴怎么领")
+    reply = say(context, "领这个钱要交税吗")  # alone, 失业保险金 or 生育津贴
+    assert (reply.action, reply.item) == ("answer", "SF-WJ-003")
+    assert "免征个人所得税" in reply.text.split("【")[0]
+
+
+def test_what_comes_after_the_errand_is_done_is_the_next_errand(context):
+    say(context, "我爸中风以后瘫在床上了 想给他办个残疾证")
+    reply = say(context, "证办下来以后补贴咋申请")
+    assert (reply.action, reply.item) == ("answer", "SF-CL-003")

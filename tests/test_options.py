@@ -260,3 +260,11 @@ def test_someone_refusing_tells_a_thing_not_done():
     assert by_done("房东不乐意去备案，合同是手写的", options) == 1
     assert by_done("房东不愿意跟我去备案", options) == 1
     assert by_done("已经备案了", options) == 0
+
+
+def test_money_paid_out_is_no_hint_at_a_case_of_replacing():
+    from bot.matching.options import by_hint
+
+    cases = ["首次办理", "换领（有效期满）", "遗失补办"]
+    assert by_hint("办了证以后有补贴吗", cases) is None  # 补 of 补贴 is no 补 of 补办
+    assert by_hint("弄丢了要补", cases) == 2

@@ -339,3 +339,22 @@ def test_an_emoji_alone_is_a_nod_or_thanks(text, kind) -> None:
 
 def test_punctuation_alone_is_no_emoji() -> None:
     assert classify("？") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("谢谢 我周末回去跟我爸说", Kind.THANKS), ("行 那我下周一去", Kind.ACK), ("好 我下午过去", Kind.ACK)],
+)
+def test_a_plan_or_telling_someone_after_an_answer_is_small_talk(text, kind):
+    assert classify(text) == SmallTalk(kind)
+
+
+@pytest.mark.parametrize("text", ["我跟我老公一起去行不行", "我去哪办", "我去办", "我跟他说了他不信"])
+def test_a_plan_that_asks_or_names_more_is_not_small_talk(text):
+    assert classify(text) is None
+
+
+def test_a_fall_and_a_wound_now_is_an_emergency_but_one_weeks_ago_is_a_bill():
+    assert classify("他刚才在你们大厅门口摔了一跤 头磕破了流了好多血") == SmallTalk(Kind.EMERGENCY, ("120",))
+    for text in ["上个月摔了一跤住院 医药费能报吗", "我爸上个月摔伤了 住院花了两万 能报多少"]:
+        assert classify(text) is None, text

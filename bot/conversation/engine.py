@@ -50,6 +50,10 @@ _HOURS_ASKS = {Ask.HOURS, Ask.OPEN, Ask.LUNCH, Ask.HOLIDAYS}
 _PLACE_ASKS = {Ask.ADDRESS, Ask.ROUTE}
 #: What only the hall answers, whatever item is under discussion (有停车的地方不): items keep no parking.
 _HALL_ONLY_ASKS = frozenset({Ask.PARKING})
+#: An office over there (出入境那边, 那边电话多少): the item's own, not the hall (你们那边 is the hall).
+_THERE = re.compile(r"(?<!你们)(?<!您们)(?:那边|那儿|那里)")
+#: The hall named outright, not merely spoken to (你们).
+_HALL_NOUN = re.compile(r"大厅|中心|之家")
 #: Where to do the errand (在哪办, 去哪交), not where the hall is: the item's desk answers.
 _ERRAND = re.compile(r"(?:在|去|到)哪[里儿个]?(?:办|交|申请|领|报|递)")
 
@@ -149,8 +153,11 @@ class _Conversation(PendingChoices):
             talk = smalltalk.loose(text)
             if talk is not None:
                 return Reply.say(smalltalk.reply(talk, self.hall), "smalltalk")
-            if self.current_item() is None:  # beside an item, the matcher's follow-up reads other words
-                asked = hall_question(text, self.hall.name, loose=True)
+            loose = hall_question(text, self.hall.name, loose=True)
+            # Beside an item, the matcher's follow-up reads other words; not when the citizen speaks to the
+            # hall itself (你们中午几点休息 我表弟上午要看店, 你们大厅星期六开门不 我周末才放假).
+            if self.current_item() is None or (loose is not None and self.speaks_to_hall(loose, text)):
+                asked = loose
         if asked is not None:
             reply = self.hall_or_item(asked, text)
             if reply is not None:
@@ -247,6 +254,20 @@ class _Conversation(PendingChoices):
         entries (证还没过期，就是签注用完了; 卡坏了刷不出来呢) though it names no item itself."""
         item = self.current_item()
         return item if item is not None and self._tells_of(item, text) else None
+
+    def speaks_to_hall(self, asked: Any, text: str) -> bool:
+        """Whether ``text``, beside the item under discussion, speaks to the hall (你们, 大厅). Beside an item
+        with an office of its own (its own hours or address): not to that office (出入境那边), nor of a day
+        it keeps hours of its own for (520要是赶上周末你们开不开门 after 结婚登记), unless it names the
+        hall outright (你们大厅星期六开门不)."""
+        item = self.current_item()
+        if item is None or not (item.hours or (item.address and item.address != self.hall.address)):
+            return bool(asked.names_hall)  # no office of its own: the hall's hours and place are its own
+        compact = compact_of(text)
+        if not addresses_hall(text, self.hall.name) or _THERE.search(compact):
+            return False
+        dated = [day for day in asked.days if not day.now]  # 现在快中午了: no day of its own hours
+        return not (dated and item.hours and not _HALL_NOUN.search(compact))
 
     def names_no_service(self, text: str) -> bool:
         """True when the matcher finds no service in ``text`` alone (no answer, no numbered question)."""

@@ -125,6 +125,12 @@ def _ref_lines(source: _Source, ref: DayRef, now: dt.datetime, part: DayPart | N
     if source.hours and any(not day.is_open and not day.holiday for day in days):
         # 周六开门吗 on a closed weekend: the week's hours too, so the citizen knows every day, not one.
         lines.append(f"办公时间：{source.hours}。")
+    elif source.hours and any(
+        date.weekday() >= 5 and not day.makeup for date, day in zip(dates, days, strict=True)
+    ):
+        # 周六能去办吗 on an open weekend day: the week's hours too (weekend service is often shorter, or
+        # only some windows), so the citizen can weigh another day.
+        lines.append(f"办公时间：{source.hours}。")
     elif source.hours and any(day.holiday or day.makeup for day in days):
         # 今天开门吗 on a holiday or a make-up working day: an unusual day, so the usual week as well.
         lines.append(f"平时办公时间：{source.hours}。")

@@ -189,6 +189,44 @@ DEADLINE_SENTENCE = re.compile(
 )
 
 
+#: A count or amount asked of what the errand gives (一年能取几回, 能领几个月, 宅基地能批多大, 最多能贷多少,
+#: 一年最低交好多), each with what a record says of it: a number in that unit, or a bound beside a number.
+#: Not the trips (要跑几次), not how long it takes (几个月能办好), not an age (多大年纪). And whether what it
+#: pays stops (高龄补贴会自己停吗, 还得去给停了不): what the record says of stopping.
+_NUMBER = r"[\d一二两三四五六七八九十]"
+RECORD_ASKS = (
+    (
+        re.compile(r"(?<![跑去来趟])(?:几回|几次|多少次|多少回)"),
+        re.compile(rf"(?:每|一)(?:年|月|季度)\w{{0,8}}?{_NUMBER}+次|{_NUMBER}+次"),
+    ),
+    (
+        re.compile(r"(?:领|发|拿|享受|补)(?:取)?(?:几个月|多少个月|多久|多长时间)(?!能|才|就|到|下来|办)"),
+        re.compile(r"\d+个月"),
+    ),
+    (re.compile(r"面积|多少平|几个?平|(?:批|盖|建|起)多大"), re.compile(r"\d+\s*(?:平方米|平米|㎡)")),
+    (re.compile(r"最多|最高|上限|封顶"), re.compile(r"(?:最高|最多|不超过|上限)\D{0,8}\d")),
+    (re.compile(r"最低|最少|至少|起码"), re.compile(r"(?:最低|最少|不低于|至少)\D{0,8}\d")),
+    (
+        re.compile(r"停(?:发|掉|了)?(?:吗|么|不|没)|(?:去|给|要|得)(?:把\w{0,6})?停|停不停|自己停|自动停"),
+        re.compile(r"停发|暂停发放|停止发放|停保"),
+    ),
+)
+
+
+def quantity_sentences(item: Item, situation: Situation | None, normal: str) -> str | None:
+    """What the record says of the count or amount normalised ``normal`` asks (一年能取几回 → 每年可提取一次),
+    or of stopping (会自己停吗 → 户口注销后系统自动停发), if it asks and the record says it; else None."""
+    compact = normal.replace(" ", "")
+    for asked, said in RECORD_ASKS:
+        if asked.search(compact):
+            # An FAQ entry asking the same count (商贷每年能提几次？) is the hall's own answer to it.
+            faq = [e.a.strip() for e in item.faq or () if asked.search(e.q) and said.search(e.a)]
+            found = _leading(faq or _sentences_saying(item, situation, said))
+            if found is not None:
+                return found
+    return None
+
+
 def deadline_sentences(item: Item, situation: Situation | None = None) -> str | None:
     """What the record says of the deadline by which it must be done: at most RECORD_TIES sentences."""
     return _leading(_sentences_saying(item, situation, DEADLINE_SENTENCE))
@@ -220,7 +258,8 @@ def place_sentences(item: Item, situation: Situation | None, normal: str) -> str
 
 def lasting_sentences(item: Item, situation: Situation | None, normal: str) -> str | None:
     """What the record says of how early something may be done (提前多久去换), how long it stays valid
-    (备案能管多久), by when it must be done (有时间限制吗) or whether nearer home (村里能不能办), when
+    (备案能管多久), by when it must be done (有时间限制吗), whether nearer home (村里能不能办) or how many
+    or how much (一年能取几回), when
     normalised ``normal`` asks that and the record says it; else None."""
     advance = bool(ADVANCE_ASK.search(normal))
     found = advance_sentences(item, situation) if advance else None
@@ -230,6 +269,8 @@ def lasting_sentences(item: Item, situation: Situation | None, normal: str) -> s
         found = deadline_sentences(item, situation)
     if found is None:
         found = place_sentences(item, situation, normal)
+    if found is None:
+        found = quantity_sentences(item, situation, normal)
     return found
 
 

@@ -188,6 +188,10 @@ class PendingChoices(ItemAnswers):
                     # 那社保医保那些还要另外去跑吗: alone, it points at one option only (死亡人员户口注销);
                     # 她要回老家住，以后看病咋弄: at one offered option far ahead of the rest.
                     return self.choose(pending, options.index(likely), text)
+                if likely is not None:
+                    # 就是低保 under 临时救助 / 残疾人补贴: alone, it points at an item not offered (最低生活
+                    # 保障), far ahead of the rest; an option's case that mentions it does not answer it.
+                    return None
                 scores = matcher.semantic_scores(normal)
                 semantic = [float(scores[p]) for p in positions] if scores is not None else None
                 index = by_hint(text, names, semantic)
@@ -237,10 +241,15 @@ class PendingChoices(ItemAnswers):
         """``index``, or the one option whose situation the message tells, or the option the message alone
         points at far ahead of it: a word of one name may be another's modifier (我是给儿子买房子 says 购房
         of 偿还购房贷款本息, yet means 购买自住住房)."""
+        alone = self.knowledge.matcher.decide(text, None)
+        if alone.action == "answer" and alone.item == options[index]:
+            # 就是低保: the option named, and sure alone; another option's case that mentions it (低保家庭中的
+            # 残疾人 of 残疾人两项补贴) does not overrule it.
+            return index
         told = self.told_of_one(options, text)
         if told is not None and told != index:
             return told  # 我是给儿子买房: 为子女购房 is a situation of 购买自住住房 alone
-        scores = dict(self.knowledge.matcher.decide(text, None).scores)
+        scores = dict(alone.scores)
         best = max(options, key=lambda code: scores.get(code, 0.0))
         top = scores.get(best, 0.0)
         if (

@@ -66,8 +66,10 @@ _PHRASES = {
     # What the citizen will do now (好 我先打电话, 那我去问问): the advice taken.
     r"我(?:先|再|就|这就|马上|现在)?(?:去)?(?:打|打个)(?:电话)?(?:过去|问问|问一下|试试)?|"
     r"我(?:先|再|就|这就|马上)?(?:去)?(?:问问|问一下|看看|试试|想想|准备准备|准备一下)|"
-    # When they will come (那我一点半再来, 我明天就过去): a plan, nothing asked.
-    r"我\w{0,6}?(?:再|就)(?:来|去|过来|过去)",
+    # Whom they will tell (我周末回去跟我爸说): the answer passed on, nothing asked.
+    r"我[^\W不没别]{0,6}?(?:跟|和|给)\w{1,4}?(?:说|讲|商量)(?:一下|一声)?|"
+    # When they will come (那我一点半再来, 我明天就过去, 那我下周一去): a plan, nothing asked (not 回不去).
+    r"我[^\W不没别]{0,6}?(?:再|就)?(?:来|去|过来|过去)",
 }
 _FILLER = r"请问|啊|呀|哈+|呢|啦|了|的|吧|哇|嘿|那就|那|老师|同志|亲|小助手|客服|机器人|工作人员"
 _ATOMS = re.compile(
@@ -85,6 +87,8 @@ _DANGERS = (
         r"喘不上气|呼吸困难|受伤|摔伤|骨折|车祸|撞车|被车撞|撞人了|快不行了|病危|犯病|胸口疼|胸痛|"
         # 我爸在门口摔倒了 起不来了 流血了: a fall now.
         r"摔倒|跌倒|起不来了|流血了|出血了|"
+        # 在你们大厅门口摔了一跤 头磕破了流了好多血: a fall and a wound now.
+        r"摔了一跤|磕破|流了(?:好多|很多|一地|不少)?(?:的)?血|头破血流|"
         # 娃烧到39度了: a fever told by the thermometer.
         r"烧到\d{2}(?:\.\d)?度|烧到[三四]十[一二三四五六七八九]?度|[三四]十[一二三四五六七八九]度[多了]|"
         r"倒在地上|倒地不起|喊不应|叫不应|叫不醒|喊不醒|没反应了|口吐白沫|昏过去",
@@ -101,7 +105,11 @@ _DANGER_PATTERNS = tuple((number, re.compile(f"(?<![没不未无])(?:{words})"))
 #: Words of a service question: with them, a danger word is part of a story about a service.
 _SERVICE = re.compile(
     r"办理|补办|补领|换领|申领|申请|报销|证|材料|手续|户口|户籍|户口本|社保|医保|公积金|护照|驾照|登记|认定|补贴|"
-    r"津贴|保险|理赔|赔偿|门诊|医院|窗口|预约|怎么补|怎么办理|要带|需要什么|受理|营业执照|回执|报案|培训|报名|考试"
+    r"津贴|保险|理赔|赔偿|门诊|医院|窗口|预约|怎么补|怎么办理|要带|需要什么|受理|营业执照|回执|报案|培训|报名|考试|"
+    # 摔伤了 住院花了两万 能报多少: the bill of what happened, asked.
+    r"能报|报多少|报不报|医药费|住院费|"
+    # 上个月摔了一跤住院: over weeks ago, no danger now.
+    r"上个?月|去年|前年|上周|上星期|上礼拜"
 )
 _REPLIES = {
     Kind.THANKS: "不客气！还有其他问题，随时发给我。",
@@ -184,7 +192,7 @@ def classify(text: str) -> SmallTalk | None:
 
 
 #: A question (吗, 怎么, ？…): a short message with one is never small talk.
-_QUESTION = re.compile(r"[?？]|吗|么|嘛|怎么|怎样|如何|什么|啥|哪|几|多少|(.)不\1")  # 中不中, 能不能
+_QUESTION = re.compile(r"[?？]|吗|么|嘛|怎么|怎样|如何|什么|啥|哪|几|多少|咋|(.)不\1")  # 中不中, 能不能
 
 
 def loose(text: str) -> SmallTalk | None:

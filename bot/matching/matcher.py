@@ -129,10 +129,25 @@ NAME_RUN = 4
 SIBLINGS = 3
 #: Content this short (characters) is a bare refinement (那丢了呢 → 遗失): it keeps the field asked before.
 BARE = 4
+#: At most this many characters make a bare reply naming one of the current item's cases (二手的, 是租的).
+CASE_REPLY = 6
 #: A bare "and X?" (港澳通行证呢, 那新房呢, 我是要出租房子的那种): it asks again what was asked before.
 BARE_ASK = re.compile(r"^(?:那|那么|那要是|要是|如果是|我是)?.{1,10}?(?:的)?(?:呢|那种|的话)[?？]?$")
 
 
+#: "And if it were X?" (那要是整成卖麻辣烫的呢, 要是没备案直接去了呢, 那我承包的山上那片林子呢): the errand at
+#: hand in another case, unless X surely names another item (which the rules before it answer).
+WHAT_IF = re.compile(
+    r"^(?:那|那么)?(?:要是|如果|假如|若是|万一)[^？?！!]{1,24}?呢[?？]?$|^那[^？?！!]{2,24}?呢[?？]?$"
+)
+#: The errand at hand referred to at the start (领这个钱要交税吗, 这个要本人去吗, 办这个证要多久): whatever
+#: other items the rest of the words fit.
+THIS_ONE = re.compile(r"^(?:那|那么)?(?:领|办|交|取|拿|申请|补|换)?这(?:个|笔|项|份)(?:钱|补贴|证|卡|事)?")
+#: The errand at hand done (证办下来以后, 办好证之后, 办了证以后): what comes after it, the next errand, is
+#: asked.
+AFTER_DONE = re.compile(
+    r"(?:办|弄|领|拿|批)(?:下来|好|完|到|了)?(?:这个|那个)?(?:证|卡)?(?:了)?(?:以后|之后)"
+)
 #: "And what about X?" at the start of a message (那婚姻登记呢，今天能办离婚吗): it turns to X.
 TURN_TO = re.compile(r"^(?:那|那么|那要是)[^，,。？?！!]{2,12}?呢")
 #: The citizen corrects what the bot understood (不是身份证，我是说…, 不对，我问的是…, 我说错了，不是离婚，
@@ -188,6 +203,7 @@ def _of_the_item_at_hand(normal: str, compact: str) -> bool:
         or SAME_ASK.search(compact)
         or PLACE_ASK.search(compact)
         or PERSON_TURN.match(compact)
+        or WHAT_IF.match(compact)
     )
 
 
@@ -1207,6 +1223,12 @@ class Matcher:
         ):
             # 还要带户口本吗 after 居民身份证首次申领: whether to bring one of its materials, not 户口簿补领.
             return Decision("answer", item=prev.item, field=field, score=fresh.score, reason="follow_up")
+        if prev.item in self.position and topic and AFTER_DONE.search(compact):
+            # 证办下来以后补贴咋申请 after 残疾人证申领: the errand done, the one after it asked
+            # (残疾人两项补贴), named by a word the item at hand lacks.
+            after = self._neighbour_with_topic(topic, surface.normal, content, str(prev.item))
+            if after is not None and not self._sure_elsewhere(fresh, after):
+                return Decision("answer", item=after, field=field, score=fresh.score, reason="follow_up")
         if (
             prev.item in self.position
             and topic
@@ -1226,6 +1248,8 @@ class Matcher:
             if (
                 sibling is not None
                 and not self._sure_elsewhere(fresh, sibling)
+                # 领这个钱要交税吗 after 育儿补贴申领: this one, not a neighbour.
+                and not THIS_ONE.match(compact)
                 # 孩子户口也能一起迁过来吗 after 户口迁入: 迁 is the current item's operation, which 出生登记
                 # (its 户口 a word the current item's names lack) does not do.
                 and not self._current_operation(content, str(prev.item), sibling, leading=True)
@@ -1289,6 +1313,43 @@ class Matcher:
             return Decision(
                 "answer", item=prev.item, field=field or prev.field, score=fresh.score, reason="follow_up"
             )
+        if (
+            fresh.action == "clarify"
+            and prev.item in self.position
+            and (
+                THIS_ONE.match(compact)
+                or (
+                    WHAT_IF.match(compact)
+                    and (
+                        prev.item in fresh.candidates
+                        or not self._names_away(content, str(prev.item), fresh.candidates[:2])
+                    )
+                )
+            )
+        ):
+            # 要是没备案直接去了呢 after 异地就医备案: the errand at hand in another case; the items its words
+            # happen to fit (房屋租赁登记备案) are not named away from it. 领这个钱要交税吗 after
+            # 育儿补贴申领: this one, the item at hand.
+            return Decision(
+                "answer", item=prev.item, field=field or prev.field, score=fresh.score, reason="follow_up"
+            )
+        if (
+            prev.item in self.position
+            and fresh.item != prev.item
+            and len(compact) <= CASE_REPLY
+            and self.item(str(prev.item)).situations
+            and by_words(
+                text,
+                [s.name for s in self.item(str(prev.item)).situations or ()],
+                topic=self._name_of(prev.item),
+            )
+            is not None
+        ):
+            # 二手的 after 住房公积金提取（购买自住住房）: a few words naming one of the item's own cases
+            # (购买二手房), however surely they alone would name another item (存量房转移登记).
+            return Decision(
+                "answer", item=prev.item, field=field or prev.field, score=fresh.score, reason="follow_up"
+            )
         if self._strong(fresh, prev) or not (prev.item or prev.candidates):
             return fresh
         # Only a very likely new item leaves the one under discussion (not one merely named apart:
@@ -1323,6 +1384,9 @@ class Matcher:
             # 那婚姻登记呢，… turns to a topic; which of its items is the question's to ask.
             and not TURN_TO.match(compact)
             and not circumstance
+            # 她本人不去 我拿她身份证去能办不 after 老年人优待证: who goes, and the card taken along, asked of
+            # the errand at hand; the card names no errand of its own here.
+            and not (fresh.action != "answer" and PROXY_ASK.search(surface.normal))
         ):
             # 他还冇办残疾证，那要先去办那个证吧 after 残疾人两项补贴: another item named by a word the
             # current one lacks, far ahead of the rest: that item (its runner-up no real rival).
@@ -1443,6 +1507,10 @@ class Matcher:
                 # A new item only when the new words themselves point at it.
                 covered = self.scorer.coverage(content, self.position[combined.item])
                 if covered >= NEW_ITEM_COVERAGE:
+                    return combined
+                if fresh.action == "clarify" and fresh.candidates[:1] == (combined.item,):
+                    # 就是卡不见了要补的那个 after 社会保障卡申领: the message alone leads with the item the
+                    # topic settles (社会保障卡挂失与补换), though its filler words cover little of it.
                     return combined
             on_topic = (
                 combined.scores[:1] == ()

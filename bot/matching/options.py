@@ -113,6 +113,8 @@ PAPERS = re.compile(r"(?:哪样|哪些|什么|啥|哪个|些)(?:证明|证件|�
 
 #: A grade (三年级): its number is the word (三年级 is no 一年级), not 年级.
 _GRADE = re.compile(r"([一二三四五六七八九十\d])年级")
+#: Money paid out (有补贴吗, 补助多少): its 补 is no hint at 补办 or 补领.
+_PAID_OUT = re.compile(r"补贴|补助|补偿|津贴")
 
 
 def _bigrams(text: str) -> set[str]:
@@ -372,6 +374,7 @@ def by_hint(
         kept = _COUNTED.sub(" ", normalize(_NEGATED.sub(" ", text)))
         kept = kept.replace("没有", "没").replace("自己", " ")
         kept = _GRADE.sub(" ", kept)  # 三年级: its 级 is no hint at 一年级
+        kept = _PAID_OUT.sub(" ", kept)  # 有补贴吗: its 补 is no hint at 遗失补办
         kept = PAPERS.sub(" ", kept)  # 要带哪样证明: its 证 is no hint at 居民身份证
         chars = set(kept.replace(" ", "")) - _HINTLESS - set(normalize(topic))
         owned = {
