@@ -83,6 +83,11 @@ HELD_OUT = {
     # written blind.
     "loess-heldout": ("heldout:loess-hall.json", "loess-questions.jsonl"),
     "cove-heldout": ("heldout:cove-hall.json", "cove-questions.jsonl"),
+    # Thirteenth stop: 边河县 (a Yunnan border county on a river crossing into Myanmar), whose dialogues are
+    # development material and whose questions were never read; and 麦丰县 (a Henan plains county), written
+    # blind.
+    "border-heldout": ("heldout:border-hall.json", "border-questions.jsonl"),
+    "wheat-heldout": ("heldout:wheat-hall.json", "wheat-questions.jsonl"),
     # Long messages telling a story around the ask (other hands), over the demo hall and the product's own.
     "county-stories": ("kb/county-hall.json", "county-stories.jsonl"),
     "qingxi-stories": ("demo", "qingxi-stories.jsonl"),

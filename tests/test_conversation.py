@@ -1090,3 +1090,17 @@ def test_the_items_own_office_or_days_beside_you_stay_on_the_item(context, first
     say(context, first)
     reply = say(context, asked)
     assert (reply.action, reply.item, reply.field) == ("answer", code, "hours")
+
+
+def test_the_same_way_for_someone_else_stays_on_the_errand(context):
+    say(context, "公积金怎么取")
+    say(context, "租房")
+    reply = say(context, "我媳妇在另一个单位也交着，她也能这样取吗")
+    assert (reply.action, reply.item) == ("answer", "SF-GJJ-003")
+
+
+def test_where_a_step_of_the_errand_is_done_leads_with_the_record_that_says_it(context):
+    say(context, "我儿子去年12月退伍回来的 还没去报到")
+    reply = say(context, "他户口当兵时迁走了 回来落户在哪办")
+    assert (reply.action, reply.item, reply.field) == ("answer", "SF-TY-002", "location")
+    assert "公安户政窗口（1-6号）" in reply.text.split("【")[0]  # said first, before the item's own desk

@@ -322,6 +322,10 @@ def test_whether_this_one_person_may_go_is_a_presence_question() -> None:
     assert not PRESENCE_ASK.search(normalize("我自己名下没有房子"))
     # Both of a couple, coming back for it: 回 before 来 / 去.
     assert PRESENCE_ASK.search(normalize("那得夫妻俩都回来办吗"))
+    # All of those named together; the one going for the other.
+    assert PRESENCE_ASK.search(normalize("那得我们爷俩一块去吗"))
+    assert PRESENCE_ASK.search(normalize("她走路不利索 我一个人去给她办行不行"))
+    assert not PRESENCE_ASK.search(normalize("我们一块去旅游"))
 
 
 def test_days_asked_in_wu_and_cantonese_ask_the_time_limit() -> None:

@@ -358,3 +358,10 @@ def test_a_fall_and_a_wound_now_is_an_emergency_but_one_weeks_ago_is_a_bill():
     assert classify("他刚才在你们大厅门口摔了一跤 头磕破了流了好多血") == SmallTalk(Kind.EMERGENCY, ("120",))
     for text in ["上个月摔了一跤住院 医药费能报吗", "我爸上个月摔伤了 住院花了两万 能报多少"]:
         assert classify(text) is None, text
+
+
+@pytest.mark.parametrize(
+    "text", ["我下午一点过去行不", "那我明早几点好来", "我儿子帮我去办行不", "我爸以前从来没办过"]
+)
+def test_a_plan_asked_about_is_not_small_talk(text):
+    assert classify(text) is None and loose(text) is None

@@ -257,11 +257,14 @@ class _Conversation(PendingChoices):
 
     def speaks_to_hall(self, asked: Any, text: str) -> bool:
         """Whether ``text``, beside the item under discussion, speaks to the hall (你们, 大厅). Beside an item
-        with an office of its own (its own hours or address): not to that office (出入境那边), nor of a day
-        it keeps hours of its own for (520要是赶上周末你们开不开门 after 结婚登记), unless it names the
-        hall outright (你们大厅星期六开门不)."""
+        with an office of its own (its own hours, address, or phone asked): not to that office (那边), nor
+        of a day it keeps hours of its own for (520要是赶上周末你们开不开门 after 结婚登记), unless it
+        names the hall outright (你们大厅星期六开门不)."""
         item = self.current_item()
-        if item is None or not (item.hours or (item.address and item.address != self.hall.address)):
+        if item is None:
+            return bool(asked.names_hall)
+        own_phone = Ask.PHONE in asked.asks and item.phone not in (None, self.hall.phone)
+        if not (item.hours or (item.address and item.address != self.hall.address) or own_phone):
             return bool(asked.names_hall)  # no office of its own: the hall's hours and place are its own
         compact = compact_of(text)
         if not addresses_hall(text, self.hall.name) or _THERE.search(compact):

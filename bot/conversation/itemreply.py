@@ -274,6 +274,32 @@ def lasting_sentences(item: Item, situation: Situation | None, normal: str) -> s
     return found
 
 
+#: A sentence that says where something is done (到公安户政窗口（1-6号）办理, 在二楼D区).
+PLACE_SENTENCE = re.compile(
+    r"窗口|\d+\s*(?:-\d+\s*)?号|[一二三四五六七八九\d]楼|[A-Z]区|办理地点|服务站|派出所"
+)
+
+
+def place_of_step(
+    item: Item, words: Sequence[str], records: Records, situation: Situation | None
+) -> str | None:
+    """Where the record says a step of the errand is done (回来落户在哪办 → 落户手续到公安户政窗口
+    （1-6号）办理): of the record's sentences that name a place, the one holding most of the question's
+    distinctive words (two that tie both), none of the item's own; else None."""
+    own = normalize(" ".join([item.name, *(item.aliases or [])]))
+    asked = [w for w in words if len(w) > 1 and w not in own and records.distinct(w)]
+    scored = [
+        (sum(records.weight(w) for w in asked if w in searched), shown)
+        for searched, shown in _record_units(item, situation)
+        if PLACE_SENTENCE.search(shown) and any(w in searched for w in asked)
+    ]
+    if not scored:
+        return None
+    top = max(score for score, _ in scored)
+    best = list(dict.fromkeys(shown for score, shown in scored if score == top))
+    return "\n".join(best) if len(best) <= RECORD_TIES else None
+
+
 #: What a record says when nothing need be applied for (免申即享, 自动发放, 无需申请).
 NO_APPLICATION = re.compile(r"免申|无需申请|不用申请|不需要申请|自动发放")
 

@@ -20,6 +20,7 @@ from bot.matching.fields import (
     asks_who_goes,
     fields_asked,
     proxy_option,
+    strip_field_words,
 )
 from bot.matching.normalize import normalize
 from bot.matching.records import content_tokens
@@ -149,6 +150,12 @@ class ItemAnswers(Session):
             situation = told_apart(item, entry.a, matcher.prepare)
             if situation is not None:
                 self.state["situation"] = {"item": item.code, "name": situation.name}
+        if lead is None and text and not fresh and field == "location":
+            # 他户口当兵时迁走了 回来落户在哪办 after 退役士兵报到: where that step is done, which a case's
+            # note says (落户手续到公安户政窗口（1-6号）办理), before the item's own desk or a material's
+            # note.
+            words = content_tokens(matcher.prepare(strip_field_words(normal)))
+            lead = itemreply.place_of_step(item, words, matcher.records, situation) if words else None
         if lead is None and text and not asks_presence:
             # 我今年62了，还要体检吗: 需要, and the material that says so (身体条件证明：…体检).
             lead = self.needed_line(item, situation, normal)

@@ -40,6 +40,11 @@ class SmallTalk:
     numbers: tuple[str, ...] = ()
 
 
+#: When the citizen will do something (下周一, 明天下午, 一点半, 周末): a plan told, not a day asked.
+_WHEN = (
+    r"今天|明天|后天|大后天|上午|下午|中午|晚上|明早|早上|下周[一二三四五六日天]?|下个?(?:礼拜|星期)[一二三四五六天]?|"
+    r"周[一二三四五六日末]|礼拜[一二三四五六天]|星期[一二三四五六天]|[\d一二三四五六七八九十两]+点半?|过两天|改天|等会儿?"
+)
 _PHRASES = {
     Kind.GOODBYE: r"再见|拜拜|拜|byebye|bye|回见|下次见|晚安|没事了|没有了|没问题了|没别的了|就这样|先这样|"
     # The errand called off (先不办了, 算了不补了): nothing more to answer.
@@ -67,9 +72,10 @@ _PHRASES = {
     r"我(?:先|再|就|这就|马上|现在)?(?:去)?(?:打|打个)(?:电话)?(?:过去|问问|问一下|试试)?|"
     r"我(?:先|再|就|这就|马上)?(?:去)?(?:问问|问一下|看看|试试|想想|准备准备|准备一下)|"
     # Whom they will tell (我周末回去跟我爸说): the answer passed on, nothing asked.
-    r"我[^\W不没别]{0,6}?(?:跟|和|给)\w{1,4}?(?:说|讲|商量)(?:一下|一声)?|"
-    # When they will come (那我一点半再来, 我明天就过去, 那我下周一去): a plan, nothing asked (not 回不去).
-    r"我[^\W不没别]{0,6}?(?:再|就)?(?:来|去|过来|过去)",
+    rf"我(?:{_WHEN})?(?:回去|回家)?(?:跟|和|给)\w{{1,4}}?(?:说|讲|商量)(?:一下|一声)?|"
+    # When they will come (那我一点半再来, 我明天就过去, 那我下周一去): a plan, nothing asked.
+    r"我\w{0,6}?(?:再|就)(?:来|去|过来|过去)|"
+    rf"我(?:{_WHEN})+(?:来|去|过来|过去)",
 }
 _FILLER = r"请问|啊|呀|哈+|呢|啦|了|的|吧|哇|嘿|那就|那|老师|同志|亲|小助手|客服|机器人|工作人员"
 _ATOMS = re.compile(
@@ -192,7 +198,8 @@ def classify(text: str) -> SmallTalk | None:
 
 
 #: A question (吗, 怎么, ？…): a short message with one is never small talk.
-_QUESTION = re.compile(r"[?？]|吗|么|嘛|怎么|怎样|如何|什么|啥|哪|几|多少|咋|(.)不\1")  # 中不中, 能不能
+#: 中不中, 能不能; 行不 and 可以不 at the end ask too.
+_QUESTION = re.compile(r"[?？]|吗|么|嘛|怎么|怎样|如何|什么|啥|哪|几|多少|咋|(.)不\1|[行中能好]不$|可以不$")
 
 
 def loose(text: str) -> SmallTalk | None:

@@ -177,7 +177,11 @@ BACK_TO = re.compile(
 #: Pairs of characters every paper's name may hold: they tell no material apart.
 _PAPER_PAIRS = frozenset("证书 证明 复印 印件 原件 身份 份证 居民 申请 材料 表格 证件 照片".split())
 #: Whether the same holds for someone else (她的也一样吗, 我老公的也是这样吗): about the item at hand.
-SAME_ASK = re.compile(r"(?:也|都)(?:一样|是这样|这样|同样|相同|是一样)(?:的)?(?:吗|么|不|嘛|吧)")
+SAME_ASK = re.compile(
+    r"(?:也|都)(?:一样|是这样|这样|同样|相同|是一样)(?:的)?(?:吗|么|不|嘛|吧)|"
+    # 她也能这样取吗: the same errand done the same way by someone else.
+    r"(?:也|都)(?:能|可以)(?:这样|这么)\w{0,2}?(?:吗|么|不|嘛|吧)"
+)
 
 
 #: The money a benefit pays has not come (没收到钱, 钱还没到账, 一分钱也没见着).
