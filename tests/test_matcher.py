@@ -860,3 +860,12 @@ def test_the_regular_one_after_a_temporary_document_is_its_counterpart(matcher: 
     # Of another document (残疾人证申领 shares only 证申领 with 临时居民身份证申领): passed over.
     between = Turn(item="SF-GA-004", field="fee", extra={"seen": ["SF-GA-004", "SF-CL-001", "SF-GA-003"]})
     assert matcher.decide("正式的那个呢 多少钱", between).item == "SF-GA-003"
+
+
+def test_and_what_about_another_item_named_apart_leaves_the_item_at_hand(guangdong_kb_path: Path) -> None:
+    # 那专用发票呢 after 代开普通发票: the what-if turn names the other item apart; it is not the one at hand.
+    gd = Matcher.build(load_kb(guangdong_kb_path).items)
+    plain = gd.decide("代开普通发票要什么材料")
+    assert plain.action == "answer"
+    turn = gd.turn_after("代开普通发票要什么材料", plain)
+    assert gd.decide("那专用发票呢", turn).item != plain.item

@@ -1328,6 +1328,11 @@ class Matcher:
                         prev.item in fresh.candidates
                         or not self._names_away(content, str(prev.item), fresh.candidates[:2])
                     )
+                    # 那专用发票呢 after 代开普通发票: its first option, named apart, is the one asked.
+                    and not (
+                        fresh.candidates[0] != prev.item
+                        and self._renamed(content, str(prev.item), fresh.candidates[0])
+                    )
                 )
             )
         ):
