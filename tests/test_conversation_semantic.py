@@ -993,3 +993,18 @@ def test_what_comes_after_the_errand_is_done_is_the_next_errand(context):
     say(context, "我爸中风以后瘫在床上了 想给他办个残疾证")
     reply = say(context, "证办下来以后补贴咋申请")
     assert (reply.action, reply.item) == ("answer", "SF-CL-003")
+
+
+def test_a_short_yes_no_question_the_records_answers_stays_on_the_item(knowledge):
+    # 担保 names 创业担保贷款 too; the student loan's own record says 不需要担保.
+    context = _other_hall(knowledge, "karst")
+    say(context, "孩子考上桂林的大学了 家里困难 想办助学贷款")
+    reply = say(context, "要找人担保吗")
+    assert (reply.action, reply.item) == ("answer", "YX-JY-003")
+    assert reply.text.startswith("不需要")
+
+
+def test_whether_a_step_is_an_errand_of_its_own_is_not_asked_of_the_record(context):
+    say(context, "厂里把我们一车间都辞了 我在厂里干了六年 能领失业金不")
+    reply = say(context, "失业登记是另外办吗")  # 失业登记 is in 失业保险金申领's record too
+    assert reply.item != "SF-RS-004"

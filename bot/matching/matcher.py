@@ -143,6 +143,10 @@ WHAT_IF = re.compile(
 #: The errand at hand referred to at the start (领这个钱要交税吗, 这个要本人去吗, 办这个证要多久): whatever
 #: other items the rest of the words fit.
 THIS_ONE = re.compile(r"^(?:那|那么)?(?:领|办|交|取|拿|申请|补|换)?这(?:个|笔|项|份)(?:钱|补贴|证|卡|事)?")
+#: A yes/no question's end (要找人担保吗, 要体检不).
+_YES_NO_END = re.compile(r"(?:吗|(?<![什怎这那多])么|嘛|不)[?？]?$")
+#: Whether it is an errand of its own (失业登记是另外办吗): the other item asked, not the record.
+_APART = re.compile(r"另外|单独|分开|另办|别的")
 #: The errand at hand done (证办下来以后, 办好证之后, 办了证以后): what comes after it, the next errand, is
 #: asked.
 AFTER_DONE = re.compile(
@@ -783,6 +787,15 @@ class Matcher:
         name = self.scorer.name_text(self.position[other])
         return any(word in record for word in keys) and not any(word in name for word in keys)
 
+    def _asked_of_record(self, compact: str, content: str, current: str) -> bool:
+        """Whether ``compact`` is a short yes/no question whose key words all occur in ``current``'s
+        record."""
+        if len(compact) > SHORT_ASK or not _YES_NO_END.search(compact) or _APART.search(compact):
+            return False
+        keys = [word for word, *_, key in self.scorer.weighted_words(content) if key]
+        record = self.records.texts[self.position[current]]
+        return bool(keys) and all(word in record for word in keys)
+
     def _circumstance(self, normal: str, content: str, current: str, other: str) -> bool:
         """Whether every key word of ``content`` naming ``other`` (and not ``current``) is said as had or
         lacking, in a question (a field asked, 能上不 among them)."""
@@ -1252,8 +1265,10 @@ class Matcher:
             if (
                 sibling is not None
                 and not self._sure_elsewhere(fresh, sibling)
-                # 领这个钱要交税吗 after 育儿补贴申领: this one, not a neighbour.
+                # 领这个钱要交税吗 after 育儿补贴申领: this one, not a neighbour; nor 要找人担保吗, which the
+                # item's own record answers (不需要担保).
                 and not THIS_ONE.match(compact)
+                and not self._asked_of_record(compact, content, str(prev.item))
                 # 孩子户口也能一起迁过来吗 after 户口迁入: 迁 is the current item's operation, which 出生登记
                 # (its 户口 a word the current item's names lack) does not do.
                 and not self._current_operation(content, str(prev.item), sibling, leading=True)
@@ -1300,6 +1315,9 @@ class Matcher:
                 # 他身份证翻遍了也没找着 after 死亡人员户口注销: one of its materials lost, which its record
                 # says what to do about (死者居民身份证：无法找到的须书面说明).
                 or self._lost_material(content, str(prev.item))
+                # 要找人担保吗 after 生源地信用助学贷款: a short yes/no question whose every key word the
+                # current item's record holds (不需要担保), though another item's name has one (创业担保贷款).
+                or self._asked_of_record(compact, content, str(prev.item))
             )
         ):
             return Decision(
