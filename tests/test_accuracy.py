@@ -93,9 +93,9 @@ FLOORS = {
     # 1.000 / 0.755 / 0.000 / 1.000 / 0.947 and 0.965 / 0.776 / 0.000 / 1.000 / 1.000.
     "loess-heldout": (0.97, 0.72, 0.015, 0.97, 0.90),
     "cove-heldout": (0.93, 0.75, 0.015, 0.97, 0.95),
-    # Thirteenth stop: border (边河县, a Yunnan border county), its dialogues development material, these
-    # questions never read; wheat (麦丰县, a Henan plains county), blind. At the stop's first commit and at its
-    # end: 0.980 / 0.755 / 0.017 / 0.944 / 0.970 and 0.965 / 0.765 / 0.010 / 1.000 / 0.903.
+    # Thirteenth stop: border (边河县, a Yunnan border county), its dialogues development material,
+    # these questions never read; wheat (麦丰县, a Henan plains county), blind. At the stop's first commit
+    # and at its end: 0.980 / 0.755 / 0.017 / 0.944 / 0.970 and 0.965 / 0.765 / 0.010 / 1.000 / 0.903.
     "border-heldout": (0.95, 0.72, 0.03, 0.90, 0.93),
     "wheat-heldout": (0.93, 0.73, 0.025, 0.97, 0.87),
 }

@@ -365,3 +365,12 @@ def test_a_fall_and_a_wound_now_is_an_emergency_but_one_weeks_ago_is_a_bill():
 )
 def test_a_plan_asked_about_is_not_small_talk(text):
     assert classify(text) is None and loose(text) is None
+
+
+def test_violence_that_began_weeks_ago_and_is_back_now_is_still_an_emergency():
+    assert classify("我老公上个月就开始打我 现在又打我") == SmallTalk(Kind.EMERGENCY, ("110",))
+
+
+def test_a_fire_or_an_accident_years_ago_is_over_now():
+    assert classify("上个月我们帐篷着火了 东西烧了好多 有没有啥救助") is None
+    assert classify("我弟前年出车祸瘫在床上了 听说可以单独给他办低保") is None

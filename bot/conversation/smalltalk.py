@@ -112,10 +112,9 @@ _DANGER_PATTERNS = tuple((number, re.compile(f"(?<![没不未无])(?:{words})"))
 _SERVICE = re.compile(
     r"办理|补办|补领|换领|申领|申请|报销|证|材料|手续|户口|户籍|户口本|社保|医保|公积金|护照|驾照|登记|认定|补贴|"
     r"津贴|保险|理赔|赔偿|门诊|医院|窗口|预约|怎么补|怎么办理|要带|需要什么|受理|营业执照|回执|报案|培训|报名|考试|"
-    # 摔伤了 住院花了两万 能报多少: the bill of what happened, asked.
-    r"能报|报多少|报不报|医药费|住院费|"
-    # 上个月摔了一跤住院: over weeks ago, no danger now.
-    r"上个?月|去年|前年|上周|上星期|上礼拜"
+    # 上个月摔伤了 住院花了两万 能报多少: the bill of what happened, asked (a time alone says nothing: a
+    # danger that began last month may be back now).
+    r"能报|报多少|报不报|医药费|住院费"
 )
 _REPLIES = {
     Kind.THANKS: "不客气！还有其他问题，随时发给我。",
@@ -234,8 +233,16 @@ def _dangers(compact: str) -> tuple[str, ...]:
     return tuple(number for number, pattern in _DANGER_PATTERNS if pattern.search(compact))
 
 
+#: A time weeks or years ago (上个月着火了, 前年出车祸): a fire or an accident then is over now; violence may
+#: not be.
+_LONG_AGO = re.compile(r"上个?月|去年|前年|上周|上星期|上礼拜|前几年|那年")
+
+
 def _emergency(compact: str) -> tuple[str, ...]:
-    return () if _SERVICE.search(compact) else _dangers(compact)
+    if _SERVICE.search(compact):
+        return ()
+    dangers = _dangers(compact)
+    return tuple(n for n in dangers if n == "110") if _LONG_AGO.search(compact) else dangers
 
 
 def emergency_line(text: str) -> str | None:
