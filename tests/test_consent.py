@@ -1,6 +1,7 @@
 """bot.conversation.consent: subscription-notification events are parsed, recorded and answered with
 ``success``."""
 
+import datetime as dt
 import time
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from sqlmodel import Session, select
 
 from bot.conversation import consent
 from bot.conversation.engine import Context, respond
+from bot.conversation.hours import CHINA
 from bot.conversation.knowledge import StaticKnowledge
 from bot.conversation.messages import Message, Reply
 from bot.conversation.records import hash_openid
@@ -24,6 +26,7 @@ TOKEN = "consent-token"
 CREDS = wechat.Credentials(token=TOKEN, app_id="wx1234567890abcdef", timestamp_window=0)
 OPENID = "oCitizen0000000000000000001"
 TEMPLATE = "tpl-reply-notice"
+SUNDAY_NIGHT = dt.datetime(2026, 12, 13, 23, 10, tzinfo=CHINA)
 
 
 def push(name: str) -> Message:
@@ -118,7 +121,11 @@ def test_respond_records_consent_in_the_database(tmp_path, knowledge):
 )
 def test_handoff_names_the_subscribe_page_only_when_configured(knowledge, template, page, mentioned):
     subscribe_page = consent.subscribe_page({"SUBSCRIBE_TEMPLATE_ID": template, "SUBSCRIBE_PAGE_URL": page})
-    context = Context(knowledge=knowledge, service_hours=None, subscribe_page=subscribe_page)
+    # Outside the hall's hours, where the handoff says when a person is back and may offer the page (a fixed
+    # clock: the test once passed or failed by the hour it ran).
+    context = Context(
+        knowledge=knowledge, service_hours=None, subscribe_page=subscribe_page, clock=lambda: SUNDAY_NIGHT
+    )
     reply = respond(Message(kind="text", openid=OPENID, text="人工", msg_id="1"), context)
     assert reply.kind == "text" and reply.action == "handoff" and "恢复人工服务" in reply.text
     assert ("允许接收一次回复通知" in reply.text) is mentioned
