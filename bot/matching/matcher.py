@@ -1348,7 +1348,7 @@ class Matcher:
                     )
                     # 那专用发票呢 after 代开普通发票: its first option, named apart, is the one asked.
                     and not (
-                        fresh.candidates[0] != prev.item
+                        fresh.candidates[:1] not in ((), (prev.item,))
                         and self._renamed(content, str(prev.item), fresh.candidates[0])
                     )
                 )
