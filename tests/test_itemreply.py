@@ -177,32 +177,32 @@ def test_two_cases_weighed_get_each_ones_note_in_the_order_asked():
 
 
 def test_a_count_or_amount_asked_is_the_records_sentence_of_it():
-    from bot.conversation.itemreply import quantity_sentences
+    from bot.conversation.itemreply import record_ask_sentences
 
     rent = _with_conditions(
         "住房公积金提取（租赁住房）",
         "无自有住房且租房自住的可申请。每人每月最高1000元，每年可提取一次。提取后3个工作日内到账。",
     )
-    assert quantity_sentences(rent, None, "一年能取几回") == "每人每月最高1000元，每年可提取一次。"
-    assert quantity_sentences(rent, None, "最多能取多少") == "每人每月最高1000元，每年可提取一次。"
+    assert record_ask_sentences(rent, None, "一年能取几回") == "每人每月最高1000元，每年可提取一次。"
+    assert record_ask_sentences(rent, None, "最多能取多少") == "每人每月最高1000元，每年可提取一次。"
     jobless = _with_conditions(
         "失业保险金申领", "非因本人意愿中断就业。累计缴费满1年不足5年的，最长领取12个月。"
     )
-    assert quantity_sentences(jobless, None, "能领几个月") == "累计缴费满1年不足5年的，最长领取12个月。"
+    assert record_ask_sentences(jobless, None, "能领几个月") == "累计缴费满1年不足5年的，最长领取12个月。"
     # Not the trips, not how long it takes, not an age; nor a count the record does not say.
     for asked in ["要跑几次", "几个月能办下来", "多大年纪能领", "多久能到账"]:
-        assert quantity_sentences(jobless, None, asked) is None, asked
-    assert quantity_sentences(jobless, None, "一年能领几次") is None
+        assert record_ask_sentences(jobless, None, asked) is None, asked
+    assert record_ask_sentences(jobless, None, "一年能领几次") is None
     allowance = _with_conditions(
         "高龄津贴申领", "年满80周岁的本县户籍老年人。户口注销后系统自动停发；多发的津贴需退回。"
     )
     for asked in ["高龄补贴会自己停吗", "还得去给停了不", "要不要去把补贴停掉"]:
-        assert quantity_sentences(allowance, None, asked) == "户口注销后系统自动停发；", asked
-    assert quantity_sentences(allowance, None, "多久能到账") is None
+        assert record_ask_sentences(allowance, None, asked) == "户口注销后系统自动停发；", asked
+    assert record_ask_sentences(allowance, None, "多久能到账") is None
     # An FAQ entry asking the same count is the hall's own answer to it.
     loan = _with_conditions(
         "住房公积金提取（偿还购房贷款）", "本中心贷款按月冲还贷；商业贷款每年可提取一次。"
     )
     asked_before = FaqEntry(q="商贷每年能提几次？", a="每年一次，不超过近一年还款额。")
     loan = loan.model_copy(update={"faq": [asked_before]})
-    assert quantity_sentences(loan, None, "一年能取几回") == "每年一次，不超过近一年还款额。"
+    assert record_ask_sentences(loan, None, "一年能取几回") == "每年一次，不超过近一年还款额。"

@@ -264,13 +264,17 @@ class _Conversation(PendingChoices):
         if item is None:
             return bool(asked.names_hall)
         own_phone = Ask.PHONE in asked.asks and item.phone not in (None, self.hall.phone)
-        if not (item.hours or (item.address and item.address != self.hall.address) or own_phone):
+        if not (item.hours or self.handled_elsewhere(item) or own_phone):
             return bool(asked.names_hall)  # no office of its own: the hall's hours and place are its own
         compact = compact_of(text)
         if not addresses_hall(text, self.hall.name) or _THERE.search(compact):
             return False
         dated = [day for day in asked.days if not day.now]  # 现在快中午了: no day of its own hours
         return not (dated and item.hours and not _HALL_NOUN.search(compact))
+
+    def handled_elsewhere(self, item: Item) -> bool:
+        """Whether ``item`` is handled at an address of its own, not the hall's."""
+        return bool(item.address) and item.address != self.hall.address
 
     def names_no_service(self, text: str) -> bool:
         """True when the matcher finds no service in ``text`` alone (no answer, no numbered question)."""
@@ -300,7 +304,7 @@ class _Conversation(PendingChoices):
                 return self.answer_item(item, "location", text, fresh=False)
             if not asked.names_hall and not set(asked.asks) <= _HALL_ONLY_ASKS:
                 return None  # "几点上班" after an answer: the matcher's follow-up answers it for the item
-            elsewhere = item.address and item.address != self.hall.address
+            elsewhere = self.handled_elsewhere(item)
             if set(asked.asks) <= _PLACE_ASKS and (elsewhere or _ERRAND.search(text)):
                 # 在哪办，是在市民之家吗 after an item handled elsewhere, 在哪儿办，是不是到你们那 after one
                 # whose first desk is the township's: where that item is handled.

@@ -6,7 +6,7 @@ follows, and keeps every reply within WeChat's limit (the rest goes to pages).
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.conversation import answers
@@ -124,15 +124,20 @@ def record_sentence(
     distinct = [w for w in words if records.distinct(w) and (len(w) > 1 or not long_only)]
     if not distinct:
         return None
-    scored = [
+    return _best_scored(
         (sum(records.weight(w) for w in words if w in searched), shown)
         for searched, shown in _record_units(item, situation)
         if any(w in searched for w in distinct)
-    ]
-    if not scored:
+    )
+
+
+def _best_scored(scored: Iterable[tuple[float, str]]) -> str | None:
+    """The shown texts of the highest score, each once, when at most RECORD_TIES tie; else None."""
+    ranked = list(scored)
+    if not ranked:
         return None
-    top = max(score for score, _ in scored)
-    best = list(dict.fromkeys(shown for score, shown in scored if score == top))
+    top = max(score for score, _ in ranked)
+    best = list(dict.fromkeys(shown for score, shown in ranked if score == top))
     return "\n".join(best) if len(best) <= RECORD_TIES else None
 
 
@@ -213,7 +218,7 @@ RECORD_ASKS = (
 )
 
 
-def quantity_sentences(item: Item, situation: Situation | None, normal: str) -> str | None:
+def record_ask_sentences(item: Item, situation: Situation | None, normal: str) -> str | None:
     """What the record says of the count or amount normalised ``normal`` asks (一年能取几回 → 每年可提取一次),
     or of stopping (会自己停吗 → 户口注销后系统自动停发), if it asks and the record says it; else None."""
     compact = normal.replace(" ", "")
@@ -270,7 +275,7 @@ def lasting_sentences(item: Item, situation: Situation | None, normal: str) -> s
     if found is None:
         found = place_sentences(item, situation, normal)
     if found is None:
-        found = quantity_sentences(item, situation, normal)
+        found = record_ask_sentences(item, situation, normal)
     return found
 
 
@@ -288,16 +293,11 @@ def place_of_step(
     distinctive words (two that tie both), none of the item's own; else None."""
     own = normalize(" ".join([item.name, *(item.aliases or [])]))
     asked = [w for w in words if len(w) > 1 and w not in own and records.distinct(w)]
-    scored = [
+    return _best_scored(
         (sum(records.weight(w) for w in asked if w in searched), shown)
         for searched, shown in _record_units(item, situation)
         if PLACE_SENTENCE.search(shown) and any(w in searched for w in asked)
-    ]
-    if not scored:
-        return None
-    top = max(score for score, _ in scored)
-    best = list(dict.fromkeys(shown for score, shown in scored if score == top))
-    return "\n".join(best) if len(best) <= RECORD_TIES else None
+    )
 
 
 #: What a record says when nothing need be applied for (免申即享, 自动发放, 无需申请).

@@ -154,8 +154,7 @@ class ItemAnswers(Session):
             # 他户口当兵时迁走了 回来落户在哪办 after 退役士兵报到: where that step is done, which a case's
             # note says (落户手续到公安户政窗口（1-6号）办理), before the item's own desk or a material's
             # note.
-            words = content_tokens(matcher.prepare(strip_field_words(normal)))
-            lead = itemreply.place_of_step(item, words, matcher.records, situation) if words else None
+            lead = self.step_place(item, situation, normal)
         if lead is None and text and not asks_presence:
             # 我今年62了，还要体检吗: 需要, and the material that says so (身体条件证明：…体检).
             lead = self.needed_line(item, situation, normal)
@@ -294,6 +293,13 @@ class ItemAnswers(Session):
             situation=situation.name if situation else None,
             choices=choices_,
         )
+
+    def step_place(self, item: Item, situation: Situation | None, normal: str) -> str | None:
+        """Where ``item``'s record says the step normalised ``normal`` asks after is done (回来落户在哪办 →
+        落户手续到公安户政窗口（1-6号）办理), or None."""
+        matcher = self.knowledge.matcher
+        words = content_tokens(matcher.prepare(strip_field_words(normal)))
+        return itemreply.place_of_step(item, words, matcher.records, situation)
 
     def needed_line(
         self, item: Item, situation: Situation | None, normal: str, *, need: bool = True

@@ -11,19 +11,10 @@ from bot.conversation.itemturn import ItemAnswers
 from bot.conversation.messages import Reply
 from bot.conversation.session import HELP, turn_data
 from bot.matching.decision import Decision, Turn
-from bot.matching.fields import (
-    PLACE_ASK,
-    PROXY_ASK,
-    PROXY_SITUATION,
-    URGENT_ASK,
-    names_nothing,
-    proxy_option,
-    strip_field_words,
-)
+from bot.matching.fields import PLACE_ASK, PROXY_ASK, PROXY_SITUATION, URGENT_ASK, names_nothing, proxy_option
 from bot.matching.normalize import normalize
 from bot.matching.options import by_done, by_hint, by_words, shares_a_character
 from bot.matching.pii import mask_personal_data
-from bot.matching.records import content_tokens
 from bot.matching.settled import (
     leading_option,
     likely_item,
@@ -136,8 +127,7 @@ class PendingChoices(ItemAnswers):
                 lead = itemreply.faq_lead(entry) if entry else None
                 if lead is None and field == "location":
                     # 他户口当兵时迁走了 回来落户在哪办: where that step is done, said first.
-                    words = content_tokens(matcher.prepare(strip_field_words(normalize(text))))
-                    lead = itemreply.place_of_step(item, words, matcher.records, situation)
+                    lead = self.step_place(item, situation, normalize(text))
             if field == "materials":
                 field = None
             rendered = itemreply.compose(item, self.hall, field=field, situation=situation, lead=lead)

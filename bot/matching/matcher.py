@@ -782,7 +782,7 @@ class Matcher:
 
     def _told_by_record(self, content: str, current: str, other: str) -> bool:
         """Whether the record of ``current`` holds a key word of ``content``, and ``other``'s names none."""
-        keys = [word for word, *_, key in self.scorer.weighted_words(content) if key]
+        keys = self._key_words(content)
         record = self.records.texts[self.position[current]]
         name = self.scorer.name_text(self.position[other])
         return any(word in record for word in keys) and not any(word in name for word in keys)
@@ -792,9 +792,13 @@ class Matcher:
         record."""
         if len(compact) > SHORT_ASK or not _YES_NO_END.search(compact) or _APART.search(compact):
             return False
-        keys = [word for word, *_, key in self.scorer.weighted_words(content) if key]
+        keys = self._key_words(content)
         record = self.records.texts[self.position[current]]
         return bool(keys) and all(word in record for word in keys)
+
+    def _key_words(self, content: str) -> list[str]:
+        """The key words of prepared ``content`` (担保 of 找人担保), by the scorer's weighting."""
+        return [word for word, *_, key in self.scorer.weighted_words(content) if key]
 
     def _circumstance(self, normal: str, content: str, current: str, other: str) -> bool:
         """Whether every key word of ``content`` naming ``other`` (and not ``current``) is said as had or
@@ -824,7 +828,7 @@ class Matcher:
         if not IDENTITY.search(normal):
             return False
         name = self.scorer.name_text(self.position[other])
-        keys = [word for word, *_, key in self.scorer.weighted_words(content) if key and word in name]
+        keys = [word for word in self._key_words(content) if word in name]
         cases = " ".join(self._prepare(s.name) for s in self.item(current).situations or ())
         # 特困人员 is the 特困 of 低保、特困等困难群体: the kind, without the word for a person.
         kinds = [kind for kind in (_PERSON.sub("", word) for word in keys) if kind]
@@ -1360,17 +1364,12 @@ class Matcher:
             return Decision(
                 "answer", item=prev.item, field=field or prev.field, score=fresh.score, reason="follow_up"
             )
+        bare_reply = len(compact) <= CASE_REPLY and prev.item in self.position
+        cases = [s.name for s in self.item(str(prev.item)).situations or ()] if bare_reply else []
         if (
-            prev.item in self.position
+            cases
             and fresh.item != prev.item
-            and len(compact) <= CASE_REPLY
-            and self.item(str(prev.item)).situations
-            and by_words(
-                text,
-                [s.name for s in self.item(str(prev.item)).situations or ()],
-                topic=self._name_of(prev.item),
-            )
-            is not None
+            and by_words(text, cases, topic=self._name_of(prev.item)) is not None
         ):
             # 二手的 after 住房公积金提取（购买自住住房）: a few words naming one of the item's own cases
             # (购买二手房), however surely they alone would name another item (存量房转移登记).
