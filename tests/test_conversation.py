@@ -1104,3 +1104,25 @@ def test_where_a_step_of_the_errand_is_done_leads_with_the_record_that_says_it(c
     reply = say(context, "他户口当兵时迁走了 回来落户在哪办")
     assert (reply.action, reply.item, reply.field) == ("answer", "SF-TY-002", "location")
     assert "公安户政窗口（1-6号）" in reply.text.split("【")[0]  # said first, before the item's own desk
+
+
+def test_asking_at_night_whether_it_can_be_done_now_gives_the_way_that_needs_no_desk(knowledge):
+    night = make_context(knowledge, now=dt.datetime(2026, 12, 8, 20, 0, tzinfo=CHINA))
+    say(night, "社保卡丢了")
+    reply = say(night, "现在能先挂失吗")
+    assert (reply.action, reply.item, reply.field, reply.situation) == (
+        "answer",
+        "SF-RS-002",
+        "hours",
+        "临时挂失",
+    )
+    assert "已下班" in reply.text and "12333" in reply.text  # closed, and the way open at any hour
+    day = make_context(knowledge, now=dt.datetime(2026, 12, 8, 10, 0, tzinfo=CHINA))
+    say(day, "社保卡丢了")
+    assert "12333" not in say(day, "现在能先挂失吗").text  # open now: the desk is the way
+
+
+def test_the_matter_of_a_bare_name_asks_which_errand(context):
+    reply = say(context, "驾照的事")
+    assert reply.action == "clarify"
+    assert set(reply.choices) == {"SF-GA-012", "SF-GA-013"}

@@ -1008,3 +1008,16 @@ def test_whether_a_step_is_an_errand_of_its_own_is_not_asked_of_the_record(conte
     say(context, "厂里把我们一车间都辞了 我在厂里干了六年 能领失业金不")
     reply = say(context, "失业登记是另外办吗")  # 失业登记 is in 失业保险金申领's record too
     assert reply.item != "SF-RS-004"
+
+
+def test_an_option_named_by_words_the_errand_at_hand_lacks_is_not_taken_for_it(context):
+    say(context, "我爸上周在家走了 户口要销")
+    reply = say(context, "他生前住院花的医药费还没报销 人不在了还能报吗")
+    assert (reply.action, reply.item) == ("answer", "SF-YB-005")
+    assert reply.situation is not None and "去世" in reply.situation
+
+
+def test_a_thing_said_too_that_another_errand_names_turns_to_it(context):
+    say(context, "货车从业资格证要到期了")
+    reply = say(context, "我驾照也快到期了 这个怎么换")
+    assert (reply.action, reply.item, reply.field) == ("answer", "SF-GA-012", None)

@@ -164,6 +164,11 @@ def test_done_or_not_done_picks_between_the_already_and_the_not_yet_option():
     assert by_done("那要是备了案呢 能多取点不", renting) == 0  # 备了案 → 已备案
     assert by_done("房东不肯给我备案", renting) == 1
     assert by_done("已经备案了吗，还没备案的话怎么办", renting) is None  # both
+    # A word told with a word inside it: 停社保 says 停保 of 已办理停保减员, not done.
+    assert by_done("单位好像一直没给我停社保", unemployed) == 1
+    # Done, told by the 了 after it.
+    assert by_done("要是去备案了 能多取一些吗", renting) == 0
+    assert by_done("没去备案了", renting) != 0
 
 
 def test_a_modal_verb_hints_at_no_option():

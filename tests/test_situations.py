@@ -4,6 +4,7 @@ from bot.matching.options import by_words
 from bot.matching.situations import (
     age_situation,
     named_situation,
+    noted_situation,
     old_age_bounds,
     own_name,
     retold,
@@ -356,3 +357,45 @@ def test_a_bank_loan_a_pastoral_township_and_a_dismissal_read_in_situation_words
     assert "嘎查" in roles("我是宝力根苏木的 家里就我和老伴两个").split()
     assert "辞退" in roles("老板说活少 把我们几个都辞了").split()
     assert not {"银行", "嘎查", "辞退"} & set(roles("我在县城上班，想办社保卡").split())
+
+
+def test_an_operation_the_items_name_joins_that_one_situation_holds_is_that_situations():
+    card = _item("社会保障卡挂失与补换", "临时挂失", "遗失补卡", "损坏或到期换卡")
+    assert own_name(card) == "社会保障卡补换"
+    found = worded_situation(card, "半夜能不能先挂失", _same)
+    assert found is not None and found.name == "临时挂失"
+    # Joined words that no single situation holds stay the item's.
+    pension = _item("城乡居民基本养老保险参保登记与缴费", "一般参保人员", "困难群体代缴")
+    assert own_name(pension) == "城乡居民基本养老保险参保登记与缴费"
+
+
+def _noted(name: str, *cases: tuple[str, str], aliases: tuple[str, ...] = ()) -> Item:
+    return Item(
+        code="N",
+        name=name,
+        department="民政局",
+        materials=[],
+        aliases=list(aliases),
+        situations=[Situation(name=n, materials=[], note=note) for n, note in cases],
+    )
+
+
+def test_a_word_only_one_situations_note_holds_tells_that_situation():
+    support = _noted(
+        "特困人员救助供养申请",
+        ("申请集中供养（入住供养服务机构）", "评估后由民政局安排入住敬老院等供养服务机构。"),
+        ("申请分散供养（在家居住）", "按规定落实照料服务。"),
+        aliases=("进敬老院",),  # an alias naming the item by one case does not make the word the item's
+    )
+    found = noted_situation(support, "我大伯无儿无女 想去敬老院住", _same)
+    assert found is not None and found.name.startswith("申请集中供养")
+    assert noted_situation(support, "我大伯无儿无女 想申请供养", _same) is None
+    shop = _noted(
+        "个体工商户设立登记",
+        ("家庭经营", "以家庭共同财产承担责任。"),
+        ("经营范围涉及前置许可", "食品经营等后置许可事项，可在领取营业执照后再申请。"),
+    )
+    # 营业执照 names errands of the hall (变更, 注销): no case of this one.
+    errands = "个体工商户设立登记 办营业执照\n个体工商户注销登记 注销营业执照"
+    assert noted_situation(shop, "我想开个小卖部 营业执照怎么办", _same) is not None  # without them
+    assert noted_situation(shop, "我想开个小卖部 营业执照怎么办", _same, errands) is None

@@ -35,6 +35,7 @@ from bot.matching.segment import is_word
 from bot.matching.situations import (
     age_situation,
     named_situation,
+    noted_situation,
     own_name,
     retold,
     roles,
@@ -107,7 +108,17 @@ def situation_from_story(
     matcher: Matcher, item: Item, text: str, passages: ItemPassages, *, established: bool = False
 ) -> Situation | None:
     """The situation the message describes, or None when it does not say (or says several); ``established``:
-    the conversation has told one already."""
+    the conversation has told one already. Last, a word only one case's note holds (能送敬老院不 → 集中供养,
+    whose note names 敬老院)."""
+    told = _from_story(matcher, item, text, passages, established=established)
+    if told is None and text.strip():
+        return noted_situation(item, without_denied(text), matcher.prepare, matcher.errand_words)
+    return told
+
+
+def _from_story(
+    matcher: Matcher, item: Item, text: str, passages: ItemPassages, *, established: bool = False
+) -> Situation | None:
     situations = list(item.situations or ())
     if not situations or not text.strip():
         return None

@@ -385,7 +385,20 @@ class _Conversation(PendingChoices):
             decision = Decision(
                 "answer", item=current, field=decision.field, score=decision.score, reason="follow_up"
             )
-        if about_current and decision.action == "clarify" and current in decision.candidates:
+        if (
+            about_current
+            and decision.action == "clarify"
+            and current in decision.candidates
+            # 他住院还有一笔医药费没报 人走了还能报不 after 死亡人员户口注销: the first option, named by
+            # words the errand at hand lacks (医药费), is asked about, not the errand the story is about.
+            # Not beside a field asked (孩子平时上学 周六能去办不 after 身份证: when, of the errand at hand;
+            # 上学 is why); whether it can be done (还能报吗) is no field of its own.
+            and not (
+                decision.candidates[0] != current
+                and decision.field in (None, "conditions")
+                and matcher.names_away(text, current, decision.candidates[:1])
+            )
+        ):
             # 老年证跟那个高龄补贴是一回事不 after 老年人优待证: among the options, and its record tells.
             decision = Decision(
                 "answer", item=current, field=decision.field, score=decision.score, reason="follow_up"

@@ -100,6 +100,18 @@ def hall_reply(
     return fit("\n".join(dict.fromkeys(line for line in lines if line)), LIMIT)
 
 
+def open_now(
+    hall: Hall, now: dt.datetime, calendar: Calendar | None = None, item: Item | None = None
+) -> bool | None:
+    """Whether ``item``'s desk (the hall where it keeps no hours of its own) is open at ``now``; None when
+    the record's hours cannot be read."""
+    source = _Source.of(hall, item, calendar)
+    if source.schedule is None:
+        return None
+    local = now.astimezone(CHINA) if now.tzinfo else now.replace(tzinfo=CHINA)
+    return source.schedule.at(local.date()).is_open(local)
+
+
 # -- days ---------------------------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from bot.conversation import answers, details, itemreply
 from bot.conversation.hall import day_asked, hall_question
-from bot.conversation.hallreply import hall_reply
+from bot.conversation.hallreply import hall_reply, open_now
 from bot.conversation.messages import Reply
 from bot.conversation.session import Session, turn_data
 from bot.matching.decision import Turn
@@ -372,9 +372,10 @@ class ItemAnswers(Session):
         body = hall_reply(asked, self.hall, self.now, self.context.calendar, item=item)
         if fresh:
             return body
-        text_ = f"【{item.name}】\n{body}"
-        self.state["turn"] = turn_data(Turn(item=item.code, field="hours", extra=self.topic_extra()))
         situation = self.current_situation(item)  # still the citizen's: reported as such
+        way = self._way_now(item, situation) if asked.days[0].now else None
+        text_ = f"【{item.name}】\n{body}" + (f"\n{way}" if way else "")
+        self.state["turn"] = turn_data(Turn(item=item.code, field="hours", extra=self.topic_extra()))
         return Reply.say(
             answers.fit(text_),
             "answer",
@@ -383,6 +384,22 @@ class ItemAnswers(Session):
             situation=situation.name if situation else None,
         )
 
+    def _way_now(self, item: Item, situation: Situation | None) -> str | None:
+        """With ``item``'s desk closed now (现在晚上了 能先挂失不), the way the record offers at any hour: the
+        case's note where it names one (电子社保卡、掌上12333…即时办理), else the item's way online."""
+        if open_now(self.hall, self.now, self.context.calendar, item) is not False:
+            return None
+        if situation is not None and situation.note and _ANY_HOUR_WAY.search(situation.note):
+            return f"{situation.name}：{situation.note}"
+        content = answers.field_text(item, "online", self.hall, situation)
+        online = item.online
+        if online is not None and online.available and content:
+            return f"{answers.FIELD_LABELS['online']}：{content}"
+        return None
+
+
+#: Ways a case's note names that need no desk (电子社保卡, 掌上12333, 拨打…电话, 网上, App).
+_ANY_HOUR_WAY = re.compile(r"电子|掌上|App|APP|app|小程序|公众号|网上|线上|拨打|热线|自助")
 
 #: Items that pay out for one of several reasons, each its own errand (住房公积金提取).
 _WITHDRAWAL = re.compile(r"提取|支取")

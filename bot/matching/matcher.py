@@ -153,6 +153,10 @@ AFTER_DONE = re.compile(
     r"(?:办|弄|领|拿|批)(?:下来|好|完|到|了)?(?:这个|那个)?(?:证|卡)?(?:了)?(?:以后|之后)"
 )
 #: "And what about X?" at the start of a message (那婚姻登记呢，今天能办离婚吗): it turns to X.
+#: "The matter of" a thing (社保卡的事): no word of its own.
+_MATTER = frozenset({"事", "事儿", "事情"})
+#: A thing said "too" at the start (驾驶证也快到期了, 我老婆的港澳通行证也过期了): the words before 也.
+ALSO_SUBJECT = re.compile(r"^(?:那|还有|另外)?(\w{2,10}?)(?:的)?也")
 TURN_TO = re.compile(r"^(?:那|那么|那要是)[^，,。？?！!]{2,12}?呢")
 #: The citizen corrects what the bot understood (不是身份证，我是说…, 不对，我问的是…, 我说错了，不是离婚，
 #: 是…).
@@ -317,6 +321,8 @@ class Matcher:
         self._models = models
         self.reader = reader or PinyinReader(words_of(scorer.items))
         self.names = [item.name for item in self.items]
+        #: Every item's name and aliases, one item a line: the words that name errands in this hall.
+        self.errand_words = "\n".join(" ".join([item.name, *(item.aliases or ())]) for item in self.items)
         self._old_ages = [old_age_bounds(item) for item in self.items]
         # Pure functions of the text over this index version, cached per Matcher: a publish builds a
         # new Matcher, so a cached result never outlives its knowledge base. Bursts after an
@@ -907,7 +913,9 @@ class Matcher:
         """The items whose names all hold the one thing ``text`` names and nothing else (社保卡, 身份证怎么办:
         社会保障卡申领 and 社会保障卡挂失与补换), when two to five do; else empty. A bare name of several
         services asks which, however likely one of them is."""
-        words = self.scorer.weighted_words(self._prepare(self._read(text)))
+        said = self.scorer.weighted_words(self._prepare(self._read(text)))
+        # 社保卡的事: the matter of it names nothing besides.
+        words = [w for w in said if w[0] not in _MATTER]
         if len(words) != 1 or not words[0][3]:
             return ()
         key = words[0][0]
@@ -925,6 +933,28 @@ class Matcher:
         runs = {compact[i : i + NAME_RUN] for i in range(len(compact) - NAME_RUN + 1)}
         # In its name and no other: held by exactly one name.
         return any(run in name and run not in own and sum(run in n for n in names) == 1 for run in runs)
+
+    def _parallel(self, compact: str, fresh: Decision, current: str) -> str | None:
+        """The one option of ``fresh`` whose name holds the thing ``compact`` says "too" (驾驶证也快到期了;
+        three characters or more, canonical) when the ``current`` item's name and cases do not; else None."""
+        said = ALSO_SUBJECT.match(compact)
+        # 我是四川户口也能在这换吗: who the citizen is, not a thing of another errand.
+        if said is None or "是" in said.group(1):
+            return None
+        subject = self._prepare(said.group(1)).replace(" ", "")
+        names = self._compact_names
+        own = names[self.position[current]]
+        # 二手房也可以吗 after 住房公积金提取: a case of the errand at hand (购买二手房).
+        cases = self._prepare(" ".join(s.name for s in self.item(current).situations or ())).replace(" ", "")
+        options = [c for c in fresh.candidates[:MAX_CANDIDATES] if c in self.position and c != current]
+        # The longest run of its words an option's name holds (港澳通行证 of 我老婆的港澳通行证).
+        for length in range(len(subject), 2, -1):
+            for start in range(len(subject) - length + 1):
+                thing = subject[start : start + length]
+                named = [c for c in options if thing in names[self.position[c]]]
+                if named:
+                    return named[0] if len(named) == 1 and thing not in own and thing not in cases else None
+        return None
 
     def _name_of(self, code: str | None) -> str:
         return self.names[self.position[code]] if code in self.position else ""
@@ -1375,6 +1405,17 @@ class Matcher:
             # (购买二手房), however surely they alone would name another item (存量房转移登记).
             return Decision(
                 "answer", item=prev.item, field=field or prev.field, score=fresh.score, reason="follow_up"
+            )
+        parallel = (
+            self._parallel(compact, fresh, str(prev.item))
+            if fresh.action == "clarify" and prev.item in self.position
+            else None
+        )
+        if parallel is not None:
+            # 驾驶证也快到期了 这个怎么换 after 从业资格证换发: the thing said "too" is another errand's,
+            # named by one option alone (机动车驾驶证期满换证, not 身份证换领 whose operation the words fit).
+            return Decision(
+                "answer", item=parallel, field=field, score=fresh.score, reason="named", scores=fresh.scores
             )
         if self._strong(fresh, prev) or not (prev.item or prev.candidates):
             return fresh

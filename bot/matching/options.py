@@ -227,6 +227,16 @@ def denied_words(text: str) -> set[str]:
 _DONE_SPAN = re.compile(r"(?:已经|已|早就|早已)(\w{0,10})")
 #: ... or will not be done, someone refusing (房东不乐意去备案, 厂里不愿意给办).
 _UNDONE_SPAN = re.compile(r"(?:还没有?|没有?|未|不肯|不给|不乐意|不愿意?|不同意|不让)(\w{0,10})")
+#: ... or done, told by the 了 after it (要是去备案了呢, 减员办好了), with no denial just before.
+_DONE_BY_LE = re.compile(r"(?<![没未不])(?<!没有)(?<![没未不]\w)(\w\w)(?:好了|过了|了)(?![吗么没])")
+
+
+def _span_pairs(span: str) -> set[str]:
+    """A span's pairs of characters, also across one character: a word told with a word inside it (停社保
+    says 停保, 办了减员 says 办减)."""
+    return _bigrams(span) | {
+        span[i] + span[i + 2] for i in range(len(span) - 2) if " " not in span[i : i + 3]
+    }
 
 
 def by_done(text: str, options: Sequence[str]) -> int | None:
@@ -244,8 +254,10 @@ def by_done(text: str, options: Sequence[str]) -> int | None:
         if "已" not in pair and "未" not in pair and pair not in _FUNCTION_PAIRS
     }
     normal = normalize(text).replace(" ", "")
-    said_done = any(_bigrams(span) & shared for span in _DONE_SPAN.findall(normal))
-    said_undone = any(_bigrams(span) & shared for span in _UNDONE_SPAN.findall(normal))
+    said_done = any(_span_pairs(span) & shared for span in _DONE_SPAN.findall(normal)) or any(
+        pair in shared for pair in _DONE_BY_LE.findall(normal)
+    )
+    said_undone = any(_span_pairs(span) & shared for span in _UNDONE_SPAN.findall(normal))
     if said_done == said_undone:
         return None
     return done[0] if said_done else undone[0]

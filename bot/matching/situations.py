@@ -462,6 +462,12 @@ def own_name(item: Item, prepare: Callable[[str], str] | None = None) -> str:
         return f"（{'、'.join(left)}）" if left else ""
 
     name = _BRACKETED.sub(kept, item.name)
+    joined = _OPERATIONS_JOINED.fullmatch(name)
+    if joined and len(situations) >= 2:
+        # 社会保障卡挂失与补换 joins two operations: one that only one situation's name holds (临时挂失) is
+        # that situation's word.
+        head, *words = joined.groups()
+        return head + "与".join(w for w in words if sum(w in s for s in situations) != 1)
     bare = unbracketed(name)
     if "、" not in bare or bare != name:
         return name
@@ -476,6 +482,10 @@ def own_name(item: Item, prepare: Callable[[str], str] | None = None) -> str:
     head, words = segments[0][:-2], [segments[0][-2:], *segments[1:]]
     left = [w for w in words if sum(w in s for s in situations) != 1]
     return head + "、".join(left)
+
+
+#: Two operations an item's name joins (社会保障卡挂失与补换).
+_OPERATIONS_JOINED = re.compile(r"(\w+?)(\w\w)与(\w\w)")
 
 
 def _compact(prepare: Callable[[str], str] | None, text: str) -> str:
@@ -521,6 +531,39 @@ def topic_of(item: Item, prepare: Callable[[str], str]) -> str:
     named = prepare(name).replace(" ", "")
     aliases = [a for a in item.aliases or () if len(_said(item, a, prepare, named)) != 1]
     return prepare(" ".join([name, *aliases])).replace(" ", "")
+
+
+def noted_situation(
+    item: Item, text: str, prepare: Callable[[str], str], errand_words: str = ""
+) -> Situation | None:
+    """The one situation whose note holds three characters in a row the message says (能送敬老院不 →
+    申请集中供养, whose note says 敬老院) that no other situation's name or note holds, nor the item's name,
+    nor ``errand_words`` (every item's name and aliases) outside the item's own aliases (进敬老院 names the
+    item by that case; 营业执照, named by other errands, tells no case of 个体工商户设立登记); or None."""
+    if len(item.situations or ()) < 2:
+        return None
+    own_words = " ".join([item.name, *(item.aliases or ())])
+    topic = prepare(own_name(item, prepare)).replace(" ", "")
+    # What the item's record says of every case (死亡证明 of its materials, 注销户口 of its conditions).
+    common = " ".join([item.name, item.conditions or "", *(m.name for m in item.materials or ())])
+    said = _HAN_RUNS.findall(text)
+    found = []
+    for situation in item.situations or ():
+        others = " ".join(f"{o.name} {o.note or ''}" for o in item.situations or () if o is not situation)
+        note = situation.note or ""
+        shared = {run[i : i + 3] for run in said for i in range(len(run) - 2) if run[i : i + 3] in note}
+        if any(
+            three not in others
+            and three not in common
+            and prepare(three).replace(" ", "") not in topic
+            and errand_words.count(three) <= own_words.count(three)
+            for three in shared
+        ):
+            found.append(situation)
+    return found[0] if len(found) == 1 else None
+
+
+_HAN_RUNS = re.compile(r"[\u4e00-\u9fff]{3,}")
 
 
 def told_apart(item: Item, text: str, prepare: Callable[[str], str]) -> Situation | None:
