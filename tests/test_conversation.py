@@ -1126,3 +1126,25 @@ def test_the_matter_of_a_bare_name_asks_which_errand(context):
     reply = say(context, "驾照的事")
     assert reply.action == "clarify"
     assert set(reply.choices) == {"SF-GA-012", "SF-GA-013"}
+
+
+@pytest.mark.parametrize(
+    ("first", "asked", "code"),
+    [
+        ("驾照到期了怎么换", "我人在广东 要回来吗", "SF-GA-012"),
+        ("想办个护照", "我在深圳上班 要回来办吗", "SF-GA-009"),
+        ("残疾证到期了要换", "我在外地打工 要回来吗", "SF-CL-002"),
+    ],
+)
+def test_whether_one_away_must_come_back_is_asked_of_the_errand_at_hand(context, first, asked, code):
+    say(context, first)
+    reply = say(context, asked)
+    # 回来 of the ask names no errand that moves something back (养老保险转回来, 返乡落户).
+    assert (reply.action, reply.item) == ("answer", code)
+
+
+def test_one_away_who_cannot_come_back_gets_the_way_online(context):
+    say(context, "我想办理异地就医备案")
+    reply = say(context, "人在广州回不来 怎么弄")
+    assert (reply.action, reply.item) == ("answer", "SF-YB-002")
+    assert reply.text.startswith("网上办理：")  # the way the record offers, not "the guide does not say"

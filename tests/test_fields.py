@@ -423,6 +423,10 @@ def test_the_village_committee_applying_is_someone_else_going() -> None:
 def test_whether_this_person_must_come_is_a_presence_question() -> None:
     assert PRESENCE_ASK.search(normalize("我腿脚不好，要我自己去不"))
     assert not PRESENCE_ASK.search(normalize("我要自己去办个体户"))
+    # Someone away: must they come back for it?
+    assert PRESENCE_ASK.search(normalize("人在东莞 要回来吗"))
+    assert PRESENCE_ASK.search(normalize("得回去办不"))
+    assert not PRESENCE_ASK.search(normalize("社保要转回来吗"))
 
 
 def test_what_policies_there_are_is_no_question_of_the_legal_basis() -> None:
@@ -441,6 +445,7 @@ def test_cannot_come_and_another_way_asked_together():
 
     assert asks_another_way("今天下午赶不过去了 还有别的办法没")
     assert asks_another_way("我上班走不开 咋办")
+    assert asks_another_way("人在杭州回不来 怎么弄")
     assert not asks_another_way("赶不过去了")  # no way asked
     assert not asks_another_way("身份证丢了咋办")  # nothing said of coming
 

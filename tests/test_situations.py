@@ -399,3 +399,15 @@ def test_a_word_only_one_situations_note_holds_tells_that_situation():
     errands = "个体工商户设立登记 办营业执照\n个体工商户注销登记 注销营业执照"
     assert noted_situation(shop, "我想开个小卖部 营业执照怎么办", _same) is not None  # without them
     assert noted_situation(shop, "我想开个小卖部 营业执照怎么办", _same, errands) is None
+
+
+def test_a_longer_word_of_a_bracketed_list_inside_one_situations_name_is_that_situations():
+    help_ = _item(
+        "退捕渔民转产就业帮扶（技能培训、公益性岗位、务工交通补贴）",
+        "参加职业技能培训",
+        "申请公益性岗位",
+        "跨省务工交通补贴",
+    )
+    assert own_name(help_) == "退捕渔民转产就业帮扶"
+    found = worded_situation(help_, "听说有个交通补贴 怎么回事", _same)
+    assert found is not None and found.name == "跨省务工交通补贴"

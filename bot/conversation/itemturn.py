@@ -17,6 +17,7 @@ from bot.matching.fields import (
     PROXY_SITUATION,
     URGENT_ASK,
     URGENT_SITUATION,
+    asks_another_way,
     asks_who_goes,
     fields_asked,
     proxy_option,
@@ -162,6 +163,10 @@ class ItemAnswers(Session):
             # 我当妈的帮她去办行不行 (no situation being for someone else), 要他本人去吗: the record on who
             # must come.
             lead = itemreply.presence_sentences(item, situation)
+            if lead is None and asks_another_way(normal):
+                # 人在杭州回不来怎么弄: the way the record offers someone away (the case's note: 人在外地的
+                # 可在“赣服通”线上申请; else the item's way online).
+                lead = self._remote_way(item, situation)
             if lead is None:
                 # The record does not say: say so, and whom to ask, rather than guess either way.
                 lead = self._silent("办事指南没有写明能否委托他人代办", item, situation)
@@ -389,6 +394,11 @@ class ItemAnswers(Session):
         case's note where it names one (电子社保卡、掌上12333…即时办理), else the item's way online."""
         if open_now(self.hall, self.now, self.context.calendar, item) is not False:
             return None
+        return self._remote_way(item, situation)
+
+    def _remote_way(self, item: Item, situation: Situation | None) -> str | None:
+        """The way ``item``'s record offers without coming to the desk: the case's note where it names one,
+        else the item's way online; None when it offers neither."""
         if situation is not None and situation.note and _ANY_HOUR_WAY.search(situation.note):
             return f"{situation.name}：{situation.note}"
         content = answers.field_text(item, "online", self.hall, situation)
@@ -399,7 +409,7 @@ class ItemAnswers(Session):
 
 
 #: Ways a case's note names that need no desk (电子社保卡, 掌上12333, 拨打…电话, 网上, App).
-_ANY_HOUR_WAY = re.compile(r"电子|掌上|App|APP|app|小程序|公众号|网上|线上|拨打|热线|自助")
+_ANY_HOUR_WAY = re.compile(r"电子|掌上|App|APP|app|小程序|公众号|网上|线上|拨打|热线")
 
 #: Items that pay out for one of several reasons, each its own errand (住房公积金提取).
 _WITHDRAWAL = re.compile(r"提取|支取")

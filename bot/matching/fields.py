@@ -145,7 +145,9 @@ PRESENCE_ASK = re.compile(
     # 要俩人一起去不: whether both must come.
     r"(?:两个人|俩人|两人|双方|夫妻俩?)(?:都|一起|一块儿?|一同)+(?:要|得|必须|需要)?回?(?:去|来|到场)|"
     # 那得我们爷俩一块去吗: whether all of those named must come together.
-    r"(?:要|得|必须|需要)(?:我们|咱们|俺们|他们|她们)\w{0,3}?(?:一起|一块儿?|一同|都)(?:去|来|到场|过去|过来)"
+    r"(?:要|得|必须|需要)(?:我们|咱们|俺们|他们|她们)\w{0,3}?(?:一起|一块儿?|一同|都)(?:去|来|到场|过去|过来)|"
+    # 人在东莞 要回来吗, 要回去办吗: whether someone away must come back for it.
+    r"(?:要|得|必须|需要|要不要)(?:我|他|她|人)?(?:本人)?(?:专门|特意)?回(?:来|去)(?:办|一趟)?(?=[吗不么嘛呀啊]|\s|$)"
 )
 #: How to get it done, the whole errand (这种过户要怎么办, 我该怎么给他办, 要办什么手续): in a story's asking
 #: clause it asks for the one-trip answer, whatever field words the story told on the way (价格, 费用).
@@ -167,10 +169,11 @@ def asks_who_goes(normal: str) -> bool:
 
 #: The citizen cannot come, and asks another way (今天下午赶不过去了 还有别的办法没; 上班走不开，咋办).
 CANNOT_COME = re.compile(
-    r"(?:赶|去|来|过)不(?:过)?(?:去|来)|走不开|抽不开身|没(?:时间|空)(?:去|来|过去|跑)|请不(?:了|到)假|去不成|去不了"
+    r"(?:赶|去|来|过|回)不(?:过)?(?:去|来)|走不开|抽不开身|没(?:时间|空)(?:去|来|过去|跑)|请不(?:了|到)假|去不成|去不了"
 )
 OTHER_WAY = re.compile(
-    r"别的办法|其他办法|其它办法|别的法子|别的路子|有没有办法|还有办法|咋办|怎么办|咋整|咋弄|不去行不|不用去"
+    r"别的办法|其他办法|其它办法|别的法子|别的路子|有没有办法|还有办法|咋办|怎么办|咋整|咋弄|怎么弄|怎么整|"
+    r"不去行不|不用去"
 )
 
 

@@ -152,11 +152,11 @@ _APART = re.compile(r"另外|单独|分开|另办|别的")
 AFTER_DONE = re.compile(
     r"(?:办|弄|领|拿|批)(?:下来|好|完|到|了)?(?:这个|那个)?(?:证|卡)?(?:了)?(?:以后|之后)"
 )
-#: "And what about X?" at the start of a message (那婚姻登记呢，今天能办离婚吗): it turns to X.
 #: "The matter of" a thing (社保卡的事): no word of its own.
 _MATTER = frozenset({"事", "事儿", "事情"})
 #: A thing said "too" at the start (驾驶证也快到期了, 我老婆的港澳通行证也过期了): the words before 也.
 ALSO_SUBJECT = re.compile(r"^(?:那|还有|另外)?(\w{2,10}?)(?:的)?也")
+#: "And what about X?" at the start of a message (那婚姻登记呢，今天能办离婚吗): it turns to X.
 TURN_TO = re.compile(r"^(?:那|那么|那要是)[^，,。？?！!]{2,12}?呢")
 #: The citizen corrects what the bot understood (不是身份证，我是说…, 不对，我问的是…, 我说错了，不是离婚，
 #: 是…).
@@ -1463,6 +1463,24 @@ class Matcher:
         if first is not None and first != prev.item and first == prev.extra.get("earlier"):
             # 娃是9月2号生的，今年能报不 after 入学报名 then 租房备案: back to the item talked about before.
             return fresh
+        who = PROXY_ASK.search(surface.normal) or PRESENCE_ASK.search(surface.normal)
+        if (
+            who is not None
+            and fresh.action == "clarify"
+            and prev.item in self.position
+            and fresh.candidates
+            and prev.item not in fresh.candidates
+            and not self._names_away(
+                self._prepare(f"{surface.normal[: who.start()]} {surface.normal[who.end() :]}"),
+                prev.item,
+                fresh.candidates[:2],
+            )
+        ):
+            # 人在东莞 要回来吗 after 驾驶证期满换证: whether one must come back for the errand at hand; the
+            # words of the ask itself (回来) name no other errand (养老保险转回来, 返乡落户).
+            return Decision(
+                "answer", item=prev.item, field=field or prev.field, score=fresh.score, reason="follow_up"
+            )
         if (
             fresh.action == "clarify"
             and prev.item in self.position

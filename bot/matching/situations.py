@@ -458,7 +458,15 @@ def own_name(item: Item, prepare: Callable[[str], str] | None = None) -> str:
         parts = [p for p in re.split(r"[、，,/]", found.group(1)) if p]
         # 含新生儿参保 lists 新生儿参保 as well.
         bare = [re.sub("^(?:含|包括|包含)", "", p).rstrip("等") for p in parts]
-        left = [p for p, b in zip(parts, bare, strict=True) if not theirs(b)]
+        # 务工交通补贴 of 退捕渔民转产就业帮扶（技能培训、公益性岗位、务工交通补贴）, inside 跨省务工交通补贴:
+        # a longer word of a list whole inside only one situation's name (not a lone 租赁住房, inside
+        # 租住公共租赁住房, which qualifies the item).
+        listed = len(parts) >= 2
+        left = [
+            p
+            for p, b in zip(parts, bare, strict=True)
+            if not theirs(b) and not (listed and len(b) >= LONG_WORD and sum(b in n for n in situations) == 1)
+        ]
         return f"（{'、'.join(left)}）" if left else ""
 
     name = _BRACKETED.sub(kept, item.name)
@@ -516,6 +524,10 @@ def _one_holds(word: str, situations: Sequence[str]) -> bool:
         return any(p.startswith(head) or p.endswith(head) for p in _SITUATION_SPLIT.split(name) if p)
 
     return len(word) > 2 and sum(bounds(name) for name in situations) == 1
+
+
+#: A bracketed word this long that one situation's name holds anywhere is that situation's.
+LONG_WORD = 4
 
 
 def _begins(name: str, word: str) -> bool:
