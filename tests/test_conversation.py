@@ -1148,3 +1148,11 @@ def test_one_away_who_cannot_come_back_gets_the_way_online(context):
     reply = say(context, "人在广州回不来 怎么弄")
     assert (reply.action, reply.item) == ("answer", "SF-YB-002")
     assert reply.text.startswith("网上办理：")  # the way the record offers, not "the guide does not say"
+
+
+def test_how_much_a_case_of_a_benefit_pays_picked_from_its_list_is_the_amount(context):
+    reply = say(context, "残疾人两项补贴要啥材料")
+    assert reply.choices  # its cases listed
+    reply = say(context, "护理补贴一个月多少钱")
+    assert (reply.item, reply.situation) == ("SF-CL-003", "申请护理补贴")
+    assert "每月100元" in reply.text.split("【")[0]  # what it pays, first; nothing is charged for it

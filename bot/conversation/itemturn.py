@@ -43,9 +43,7 @@ class ItemAnswers(Session):
         """About ``item``: the situation from the story, an FAQ or item sentence first, then the field or
         the one-trip block. ``fresh``: the first answer about this item (the one-trip block is due);
         ``story``: what the citizen told before a numbered question, read for the situation too."""
-        # 一个月给多少, or 多少钱 with no word of paying for it (交, 收费, 花): what a benefit pays.
-        benefit = bool(_BENEFIT.search(item.name))
-        amount = benefit and bool(_PER_PERIOD.search(text) or not _CHARGED.search(text))
+        amount = asks_amount(item, text)
         pays = field == "fee" and amount
         if pays:
             # 一个月多少钱 of 高龄津贴: what it pays, in its conditions; nothing is charged for it.
@@ -102,6 +100,8 @@ class ItemAnswers(Session):
                 # A situation told now asks its own field, not one carried from before (收费 then
                 # 他下不了床，去不了医院评定，咋办: the situation's block).
                 field = self.field_of(text)
+                if field == "fee" and amount:
+                    field = "conditions"  # 护理补贴一个月多少 (the case told just now): what it pays
             if field in ("conditions", "materials") and newly_told:
                 field = None  # "能让我老公去办吗" tells a situation: what that situation takes, in full
             self.state["situation"] = {"item": item.code, "name": situation.name}
@@ -449,6 +449,13 @@ _CONDITIONS_ASKED = re.compile(r"(?:什么|哪些|啥|啥子)(?:条件|资格|�
 
 #: The citizen asks how or where to apply for something.
 _APPLYING = re.compile(r"申请|申领|怎么领|去哪领|哪里领|怎么办理")
+
+
+def asks_amount(item: Item, text: str) -> bool:
+    """Whether ``text`` asks what ``item`` pays, when it is a benefit: 一个月给多少, or 多少钱 with no word
+    of paying for it (交, 收费, 花)."""
+    benefit = bool(_BENEFIT.search(item.name))
+    return benefit and bool(_PER_PERIOD.search(text) or not _CHARGED.search(text))
 
 
 def _urgent(situation: Situation | None) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 from bot.conversation import answers, choices, details, itemreply
 from bot.conversation.hall import day_asked
 from bot.conversation.hallreply import hall_reply
-from bot.conversation.itemturn import ItemAnswers
+from bot.conversation.itemturn import ItemAnswers, asks_amount
 from bot.conversation.messages import Reply
 from bot.conversation.session import HELP, turn_data
 from bot.matching.decision import Decision, Turn
@@ -115,6 +115,9 @@ class PendingChoices(ItemAnswers):
             by_number = choices.number_in(text, 99) is not None
             # 2 要多久: what is asked beside the number comes first.
             field = (self.field_of(text) or pending.get("field")) if by_number else self.field_of(text)
+            if not by_number and field == "fee" and asks_amount(item, text):
+                # 护理补贴一个月多少 under the list of a benefit's cases: that case, and what it pays.
+                return self.answer_item(item, field, text, fresh=False)
             lead = None
             if not by_number:
                 # 房产证还没下来，只有购房合同和发票，能办吗: the situation's whole block, and the FAQ answer
