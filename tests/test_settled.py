@@ -440,3 +440,9 @@ def test_a_family_s_first_option_is_answered_when_the_message_holds_its_hint() -
     # A hint is weak evidence: the ranker's lead must be clear, and the hint the first option's.
     assert answer_first(clarify(0.79, 0.55, 0.29), told, names) is None
     assert answer_first(clarify(0.45, 0.20, 0.10), told, names) is None
+
+
+def test_a_person_hurt_is_no_document_damaged():
+    assert tells_loss("社保卡坏了刷不出来")
+    assert tells_loss("身份证泡烂了")
+    assert not tells_loss("三岁那年发高烧烧坏了脑子 智力跟不上")

@@ -411,3 +411,9 @@ def test_a_longer_word_of_a_bracketed_list_inside_one_situations_name_is_that_si
     assert own_name(help_) == "退捕渔民转产就业帮扶"
     found = worded_situation(help_, "听说有个交通补贴 怎么回事", _same)
     assert found is not None and found.name == "跨省务工交通补贴"
+
+
+def test_a_body_part_damaged_tells_no_damaged_case():
+    assert "损坏" in roles("驾照放兜里洗烂了").split()
+    assert "损坏" not in roles("小时候发烧烧坏了脑子").split()
+    assert "损坏" not in retold("小时候发烧烧坏了脑子")

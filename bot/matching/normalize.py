@@ -165,6 +165,10 @@ _ELSEWHERE = re.compile(
 _LONG_STAY = re.compile(r"(?<!居)住(?:了|上|个)?(?:大)?(?:半年|一年半载|一两年|一年|几年|好几年|大半年)")
 
 
+#: Not a body part after it (烧坏了脑子, 摔断了腿): a person hurt, not a paper damaged. Follows the damage
+#: word (坏, 烂, 断) in a pattern.
+NOT_BODY = r"(?!了?(?:脑|头|眼|耳|腿|脚|手|腰|身|骨|胳膊|神经))"
+
 #: Going abroad to a country named (带孩子去泰国玩): 出国, said beside the country (a border country may be an
 #: item's own word: 去缅甸 of 边境通行证).
 COUNTRIES = (

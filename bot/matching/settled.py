@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from bot.matching import words as vocab
 from bot.matching.decision import Decision, Reason
-from bot.matching.normalize import normalize
+from bot.matching.normalize import NOT_BODY, normalize
 from bot.matching.options import by_hint, by_words, denied_words, never_had, said_apart, without_had
 from bot.matching.ranker import CHOICE_SHARE, Verdict
 from bot.matching.scoring import ItemScorer
@@ -503,7 +503,9 @@ def _defaults() -> frozenset[str]:
 
 
 #: A card or certificate lost, stolen or broken, in prepared words (丢了 → 遗失, 被偷 → 被盗).
-_LOST = re.compile(r"遗失|被盗|丢失|不见了|损坏|弄坏|坏了|(?<![不没])坏(?![账人蛋事处])|烂了")
+_LOST = re.compile(
+    rf"遗失|被盗|丢失|不见了|损坏|弄坏{NOT_BODY}|(?<![不没])坏(?![账人蛋事处]){NOT_BODY}|烂{NOT_BODY}了"
+)
 #: What an item that replaces a lost document says of itself (补领, 挂失与补换, 补证).
 _REPLACES = re.compile(r"补|挂失|遗失|丢失|被盗")
 #: Names sharing this many characters in a row are about the same document (社会保障卡).

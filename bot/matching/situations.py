@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from bot.matching import words as vocab
-from bot.matching.normalize import COUNTRIES
+from bot.matching.normalize import COUNTRIES, NOT_BODY
 from bot.matching.options import NOT_IN_NAME, NOT_LOCAL, SAYS_NOT
 from bot.matching.segment import tokens
 from knowledge.schema import Item, Situation
@@ -109,7 +109,9 @@ _ROLES = (
     # Damaged (房本叫小孙子给撕坏了, 驾照洗烂了): 损坏 / 损毁, as situation names write it (损坏换证).
     (
         "损坏 损毁 破损",
-        re.compile(r"[撕弄咬泡洗烧摔折扯剪磨淋](?:\w{0,2}?)(?:坏|烂|破)|坏掉|烂掉|破损|字迹不清|看不清了"),
+        re.compile(
+            rf"[撕弄咬泡洗烧摔折扯剪磨淋](?:\w{{0,2}}?)(?:坏|烂|破){NOT_BODY}|坏掉|烂掉|破损|字迹不清|看不清了"
+        ),
     ),
     # Both sides agree (商量好了，两个人都同意的): 双方协议, as situation names write it (双方协议离婚).
     ("双方协议", re.compile(r"(?<![不没未])(?:都同意|双方同意|商量好|协商好|协商一致|谈妥|谈好了)")),
@@ -166,7 +168,8 @@ _RETOLD = (
     # 揣兜里让洗衣机给洗了，现在刷不出来: a card or a paper damaged, as situation names write it (损坏换领).
     (
         re.compile(
-            r"刷不出来?|读不出来?|刷不了卡?|识别不了|消磁了?|洗衣机\w{0,3}洗了|(?:洗|泡|烧|摔|折|压|撕)(?:坏|烂|断|破)了?"
+            r"刷不出来?|读不出来?|刷不了卡?|识别不了|消磁了?|洗衣机\w{0,3}洗了|"
+            rf"(?:洗|泡|烧|摔|折|压|撕)(?:坏|烂|断|破){NOT_BODY}了?"
         ),
         r"\g<0> 损坏 ",
     ),
