@@ -88,6 +88,11 @@ HELD_OUT = {
     # blind.
     "border-heldout": ("heldout:border-hall.json", "border-questions.jsonl"),
     "wheat-heldout": ("heldout:wheat-hall.json", "wheat-questions.jsonl"),
+    # Fourteenth stop: 渡口县 (a Poyang Lake county of northern Jiangxi), whose dialogues are development
+    # material and whose questions were never read; and 钢城区 (an industrial district of Hebei), written
+    # blind.
+    "ferry-heldout": ("heldout:ferry-hall.json", "ferry-questions.jsonl"),
+    "forge-heldout": ("heldout:forge-hall.json", "forge-questions.jsonl"),
     # Long messages telling a story around the ask (other hands), over the demo hall and the product's own.
     "county-stories": ("kb/county-hall.json", "county-stories.jsonl"),
     "qingxi-stories": ("demo", "qingxi-stories.jsonl"),
