@@ -1156,3 +1156,11 @@ def test_how_much_a_case_of_a_benefit_pays_picked_from_its_list_is_the_amount(co
     reply = say(context, "护理补贴一个月多少钱")
     assert (reply.item, reply.situation) == ("SF-CL-003", "申请护理补贴")
     assert "每月100元" in reply.text.split("【")[0]  # what it pays, first; nothing is charged for it
+
+
+def test_a_word_naming_the_option_picked_tells_no_case_of_another(context):
+    reply = say(context, "驾照")
+    assert reply.action == "clarify"
+    # 换证 names 期满换证, and is also a word of 遗失补领's 损毁换证 case: the option named is the pick.
+    reply = say(context, "到期了换证")
+    assert (reply.action, reply.item) == ("answer", "SF-GA-012")

@@ -252,7 +252,11 @@ class PendingChoices(ItemAnswers):
             # 就是低保: the option named, and sure alone; another option's case that mentions it (低保家庭中的
             # 残疾人 of 残疾人两项补贴) does not overrule it.
             return index
-        told = self.told_of_one(options, text)
+        # Not by the words that named the option (到期换证 under 期满换证 / 遗失补领: 换证 is also the word of
+        # 遗失补领's 损毁换证 case).
+        matcher = self.knowledge.matcher
+        chosen = matcher.names[matcher.position[options[index]]] if options[index] in matcher.position else ""
+        told = self.told_of_one(options, _without_pairs_of(text, chosen))
         if told is not None and told != index:
             return told  # 我是给儿子买房: 为子女购房 is a situation of 购买自住住房 alone
         scores = dict(alone.scores)
@@ -297,3 +301,12 @@ class PendingChoices(ItemAnswers):
         self.state.pop("pages", None)
         text = answers.item_list(title, [item.name for item in items])
         return Reply.say(text, "smalltalk", choices=tuple(i.code for i in items))
+
+
+def _without_pairs_of(text: str, name: str) -> str:
+    """``text`` with each two characters in a row that ``name`` holds blanked out."""
+    keep = [True] * len(text)
+    for i in range(len(text) - 1):
+        if text[i : i + 2] in name:
+            keep[i] = keep[i + 1] = False
+    return "".join(char if kept else " " for char, kept in zip(text, keep, strict=True))
