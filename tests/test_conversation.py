@@ -1164,3 +1164,10 @@ def test_a_word_naming_the_option_picked_tells_no_case_of_another(context):
     # 换证 names 期满换证, and is also a word of 遗失补领's 损毁换证 case: the option named is the pick.
     reply = say(context, "到期了换证")
     assert (reply.action, reply.item) == ("answer", "SF-GA-012")
+
+
+def test_a_step_not_taken_in_time_is_the_case_told_not_a_hurry(context):
+    say(context, "我妈下个月去外省做手术 医保要先备案吗")
+    reply = say(context, "要是来不及备案就住进去了呢")
+    assert (reply.item, reply.situation) == ("SF-YB-002", "急诊抢救来不及备案")
+    assert "手工报销" in reply.text and "加急" not in reply.text

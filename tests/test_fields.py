@@ -472,3 +472,8 @@ def test_whether_it_is_done_in_time_for_a_date_asks_the_time_limit() -> None:
     # Today, now: whether the desk is open still (hours), not how long the errand takes.
     assert detect_field(normalize("今天下午还来得及吗")) != "time_limit"
     assert not IN_TIME_ASK.search(normalize("现在过去还来得及吗"))
+
+
+def test_a_step_not_taken_in_time_is_no_hurry():
+    assert URGENT_ASK.search("等证下来来不及了")
+    assert not URGENT_ASK.search("要是来不及备案就住进去了呢")

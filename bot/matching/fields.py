@@ -188,8 +188,9 @@ def asks_another_way(normal: str) -> bool:
 
 #: The citizen cannot wait ("等不了那么久", "急用", "来不及了").
 URGENT_ASK = re.compile(
-    r"等不了|等不及|等不到|来不及|来不来得及|赶不赶得上|赶得及|赶不及|赶得上吗|急用|急着用|着急用|赶着用|"
-    r"马上(?:就)?要用|加急|急需"
+    # Not 来不及备案 (要是来不及备案先住进去了呢): a step not taken in time, told as the case.
+    r"等不了|等不及|等不到|来不及(?!去?(?:备案|报备|申请|登记|挂失))|来不来得及|赶不赶得上|赶得及|赶不及|"
+    r"赶得上吗|急用|急着用|着急用|赶着用|马上(?:就)?要用|加急|急需"
 )
 #: Whether it is done in time for a date the citizen has (下礼拜要坐高铁 新证来得及不): asks how long, and
 #: what the record offers someone who cannot wait, though no word says the citizen cannot (not 今天下午还来得
