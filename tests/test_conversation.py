@@ -1171,3 +1171,10 @@ def test_a_step_not_taken_in_time_is_the_case_told_not_a_hurry(context):
     reply = say(context, "要是来不及备案就住进去了呢")
     assert (reply.item, reply.situation) == ("SF-YB-002", "急诊抢救来不及备案")
     assert "手工报销" in reply.text and "加急" not in reply.text
+
+
+def test_whether_it_can_be_done_together_leads_with_what_the_record_says_of_it(context):
+    say(context, "娃上个月出生的 上户口要带啥")  # its cases listed: 婚内, 非婚, 外国人…
+    reply = say(context, "医保也要给他交吧 能一起办不")
+    assert reply.situation is None or "外国人" not in reply.situation  # no case picked by 一 of 一起
+    assert "一件事" in reply.text.split("【")[0]  # said first: 新生儿出生一件事…一并办理

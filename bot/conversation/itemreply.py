@@ -218,6 +218,23 @@ RECORD_ASKS = (
 )
 
 
+#: Whether it is done together with another errand (医保能一起办不, 也得单独跑一趟?).
+TOGETHER_ASK = re.compile(
+    r"(?:一起|一块儿?|一并|一同|同时|顺便|顺带)(?:给\w{0,2})?(?:办|弄|交|申请|迁|转|上|报)|"
+    r"单独(?:跑|办|去|申请)|分开(?:跑|办|申请)"
+)
+#: What a record says of doing errands at once (“出生一件事”一并办理, 可与营业执照一并申请).
+TOGETHER_SENTENCE = re.compile(r"一件事|一并|联办|同步办理|同时办理|一次(?:提交|申请|办理)")
+
+
+def together_sentences(item: Item, situation: Situation | None, normal: str) -> str | None:
+    """What the record says of doing the errand together with others, when normalised ``normal`` asks
+    whether it can be (医保能一起办不 → 可通过“出生一件事”一并办理); else None."""
+    if not TOGETHER_ASK.search(normal.replace(" ", "")):
+        return None
+    return _leading(_sentences_saying(item, situation, TOGETHER_SENTENCE))
+
+
 def record_ask_sentences(item: Item, situation: Situation | None, normal: str) -> str | None:
     """What the record says of the count or amount normalised ``normal`` asks (一年能取几回 → 每年可提取一次),
     or of stopping (会自己停吗 → 户口注销后系统自动停发), if it asks and the record says it; else None."""

@@ -135,6 +135,9 @@ class ItemAnswers(Session):
             # 他的身份证翻遍了也没找着 after 死亡人员户口注销: what the record says of that paper when it
             # cannot be found (无法找到的须书面说明), before any FAQ entry about the card.
             lead = f"{unfound.name}：{unfound.note}"
+        if lead is None and text:
+            # 医保也得给他交吧 能一起办不: what the record says of doing it together with the others.
+            lead = itemreply.together_sentences(item, situation, normal)
         if lead is None and text and not fresh:
             # 那我是先挂失还是直接去补: what the record says of each of the two cases weighed.
             lead = itemreply.compared_cases(item, normal)

@@ -214,6 +214,8 @@ class PendingChoices(ItemAnswers):
                 return None  # 那公积金退休了能全部取出来吗 beside 养老保险退休's situations: a new question
             if matcher.other_errand(normal.replace(" ", ""), item.code) is not None:
                 return None  # 先问报销的 beside 法律援助's situations: the other errand the story told
+            if itemreply.TOGETHER_ASK.search(normal.replace(" ", "")):
+                return None  # 医保能一起办不 beside 出生登记's situations: a question of the errand, no pick
             if tells_loss(matcher.prepare(text)) and replacement(item.code, matcher.items) is not None:
                 return None  # 不对，我是证丢了要补 beside 残疾人证申领's situations: the replacing item
             index = by_done(text, options)  # 那要是已备案呢 → 已网签备案, beside 未网签备案
