@@ -1021,3 +1021,10 @@ def test_a_thing_said_too_that_another_errand_names_turns_to_it(context):
     say(context, "货车从业资格证要到期了")
     reply = say(context, "我驾照也快到期了 这个怎么换")
     assert (reply.action, reply.item, reply.field) == ("answer", "SF-GA-012", None)
+
+
+def test_whether_one_must_go_in_person_points_to_the_case_for_someone_going_instead(context):
+    say(context, "我舅明年满60 在村里交新农保交了十来年 能领养老金不")
+    reply = say(context, "得他本人去吗 他腿脚不好")
+    assert reply.item == "SF-RS-009"
+    assert reply.text.startswith("亲属代办")  # the record's case for it, not "the guide does not say"

@@ -423,6 +423,7 @@ def test_the_village_committee_applying_is_someone_else_going() -> None:
 def test_whether_this_person_must_come_is_a_presence_question() -> None:
     assert PRESENCE_ASK.search(normalize("我腿脚不好，要我自己去不"))
     assert not PRESENCE_ASK.search(normalize("我要自己去办个体户"))
+    assert PRESENCE_ASK.search(normalize("要他自己跑去县城吗 他一坐车就晕"))
     # Someone away: must they come back for it?
     assert PRESENCE_ASK.search(normalize("人在东莞 要回来吗"))
     assert PRESENCE_ASK.search(normalize("得回去办不"))

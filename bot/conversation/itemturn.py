@@ -170,6 +170,11 @@ class ItemAnswers(Session):
                 # 人在杭州回不来怎么弄: the way the record offers someone away (the case's note: 人在外地的
                 # 可在“赣服通”线上申请; else the item's way online).
                 lead = self._remote_way(item, situation)
+            proxy_case = next((s for s in item.situations or () if _proxy(s)), None)
+            if lead is None and proxy_case is not None:
+                # 要他自己跑去县城吗 beside 累计缴费不足15年: the item has a case for someone going instead
+                # (亲属代办): that case, and what it takes.
+                lead = self._proxy_case(item, proxy_case)
             if lead is None:
                 # The record does not say: say so, and whom to ask, rather than guess either way.
                 lead = self._silent("办事指南没有写明能否委托他人代办", item, situation)
@@ -398,6 +403,12 @@ class ItemAnswers(Session):
         if open_now(self.hall, self.now, self.context.calendar, item) is not False:
             return None
         return self._remote_way(item, situation)
+
+    def _proxy_case(self, item: Item, case: Situation) -> str:
+        """``item``'s case for someone going instead: its name and note, and the materials it takes."""
+        said = f"{case.name}：{case.note}" if case.note else f"可以{case.name}。"
+        materials = answers.field_text(item, "materials", self.hall, case)
+        return f"{said}\n所需材料：{materials}" if materials else said
 
     def _remote_way(self, item: Item, situation: Situation | None) -> str | None:
         """The way ``item``'s record offers without coming to the desk: the case's note where it names one,
