@@ -424,14 +424,19 @@ def test_whether_this_person_must_come_is_a_presence_question() -> None:
     assert PRESENCE_ASK.search(normalize("我腿脚不好，要我自己去不"))
     assert not PRESENCE_ASK.search(normalize("我要自己去办个体户"))
     assert PRESENCE_ASK.search(normalize("要他自己跑去县城吗 他一坐车就晕"))
-    # Someone away: must they come back for it?
-    assert PRESENCE_ASK.search(normalize("人在东莞 要回来吗"))
-    assert PRESENCE_ASK.search(normalize("得回去办不"))
-    assert not PRESENCE_ASK.search(normalize("社保要转回来吗"))
-    assert PRESENCE_ASK.search(normalize("这个得回老家办吗"))
-    assert PRESENCE_ASK.search(normalize("还得回深圳开证明不"))
-    assert PRESENCE_ASK.search(normalize("能不能不回去就把手续办了"))
-    assert not PRESENCE_ASK.search(normalize("我要回老家开个店"))
+
+
+def test_whether_someone_away_must_come_back_is_a_question_of_its_own() -> None:
+    from bot.matching.fields import BACK_ASK
+
+    assert BACK_ASK.search(normalize("人在东莞 要回来吗"))
+    assert BACK_ASK.search(normalize("得回去办不"))
+    assert BACK_ASK.search(normalize("这个得回老家办吗"))
+    assert BACK_ASK.search(normalize("还得回深圳开证明不"))
+    assert BACK_ASK.search(normalize("能不能不回去就把手续办了"))
+    assert not BACK_ASK.search(normalize("社保要转回来吗"))
+    assert not BACK_ASK.search(normalize("我要回老家开个店"))
+    assert not PRESENCE_ASK.search(normalize("还得回深圳开证明不"))  # not who may go
 
 
 def test_what_policies_there_are_is_no_question_of_the_legal_basis() -> None:

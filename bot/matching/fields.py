@@ -146,12 +146,14 @@ PRESENCE_ASK = re.compile(
     # 要俩人一起去不: whether both must come.
     r"(?:两个人|俩人|两人|双方|夫妻俩?)(?:都|一起|一块儿?|一同)+(?:要|得|必须|需要)?回?(?:去|来|到场)|"
     # 那得我们爷俩一块去吗: whether all of those named must come together.
-    r"(?:要|得|必须|需要)(?:我们|咱们|俺们|他们|她们)\w{0,3}?(?:一起|一块儿?|一同|都)(?:去|来|到场|过去|过来)|"
-    # 人在东莞 要回来吗, 要回去办吗, 得回示范县办吗, 还得回东莞开证明吗: whether someone away must come
-    # back for it (or go back where they came from).
+    r"(?:要|得|必须|需要)(?:我们|咱们|俺们|他们|她们)\w{0,3}?(?:一起|一块儿?|一同|都)(?:去|来|到场|过去|过来)"
+)
+#: Whether someone away must come back for it, or go back where they came from (人在东莞 要回来吗, 要回去办吗,
+#: 得回示范县办吗, 还得回东莞开证明吗, 能不能不回去就把证换了): a question of the errand at hand, which its
+#: record (异地办理, 全程网办) answers rather than who may go.
+BACK_ASK = re.compile(
     r"(?:要|得|必须|需要|要不要)(?:我|他|她|人)?(?:本人)?(?:专门|特意)?回(?:来|去|\w{1,4}?(?=办|开|去|一趟))"
     r"(?:办|开证明|开|去|一趟)?(?:手续|证明)?(?=[吗不么嘛呀啊]|\s|$)|"
-    # 能不能不回去就把证换了: done without coming back.
     r"不回(?:来|去)(?:就|也)(?:能|可以|行|把|办)"
 )
 #: How to get it done, the whole errand (这种过户要怎么办, 我该怎么给他办, 要办什么手续): in a story's asking

@@ -38,6 +38,7 @@ from bot.matching.decision import Decision, Reason, Turn
 from bot.matching.embedding import Embedder
 from bot.matching.features import Candidate, base_name, candidates
 from bot.matching.fields import (
+    BACK_ASK,
     PERSON_TURN,
     PLACE_ASK,
     PRESENCE_ASK,
@@ -206,12 +207,13 @@ _PAYS = re.compile(r"发放|到账|打到|发至|支付给|按月")
 
 
 def _of_the_item_at_hand(normal: str, compact: str) -> bool:
-    """Whether a message asks who may go (让我老公去帮我办行不行, 要不要她本人回去), whether the same
-    holds for someone else (她的也一样吗, 那我爸呢) or whether it is done nearer home (村里能不能办):
-    questions about the item under discussion."""
+    """Whether a message asks who may go (让我老公去帮我办行不行, 要不要她本人回去) or must come back
+    (要回来吗), whether the same holds for someone else (她的也一样吗, 那我爸呢) or whether it is done nearer
+    home (村里能不能办): questions about the item under discussion."""
     return bool(
         PROXY_ASK.search(normal)
         or PRESENCE_ASK.search(normal)
+        or BACK_ASK.search(normal)
         or SAME_ASK.search(compact)
         or PLACE_ASK.search(compact)
         or PERSON_TURN.match(compact)
@@ -1463,7 +1465,11 @@ class Matcher:
         if first is not None and first != prev.item and first == prev.extra.get("earlier"):
             # 娃是9月2号生的，今年能报不 after 入学报名 then 租房备案: back to the item talked about before.
             return fresh
-        who = PROXY_ASK.search(surface.normal) or PRESENCE_ASK.search(surface.normal)
+        who = (
+            PROXY_ASK.search(surface.normal)
+            or PRESENCE_ASK.search(surface.normal)
+            or BACK_ASK.search(surface.normal)
+        )
         if (
             who is not None
             and fresh.action == "clarify"
