@@ -254,12 +254,16 @@ class PendingChoices(ItemAnswers):
             # 就是低保: the option named, and sure alone; another option's case that mentions it (低保家庭中的
             # 残疾人 of 残疾人两项补贴) does not overrule it.
             return index
-        # Not by the words that named the option (到期换证 under 期满换证 / 遗失补领: 换证 is also the word of
-        # 遗失补领's 损毁换证 case).
+        told = self.told_of_one(options, text)
         matcher = self.knowledge.matcher
         chosen = matcher.names[matcher.position[options[index]]] if options[index] in matcher.position else ""
-        told = self.told_of_one(options, _without_pairs_of(text, chosen))
-        if told is not None and told != index:
+        # Not by the words that named the option (到期换证 under 期满换证 / 遗失补领: 换证 is also the word of
+        # 遗失补领's 损毁换证 case): told still without them.
+        if (
+            told is not None
+            and told != index
+            and self.told_of_one(options, _without_pairs_of(text, chosen)) == told
+        ):
             return told  # 我是给儿子买房: 为子女购房 is a situation of 购买自住住房 alone
         scores = dict(alone.scores)
         best = max(options, key=lambda code: scores.get(code, 0.0))
