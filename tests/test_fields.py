@@ -483,3 +483,12 @@ def test_whether_it_is_done_in_time_for_a_date_asks_the_time_limit() -> None:
 def test_a_step_not_taken_in_time_is_no_hurry():
     assert URGENT_ASK.search("等证下来来不及了")
     assert not URGENT_ASK.search("要是来不及备案就住进去了呢")
+
+
+def test_how_long_until_it_is_done_is_field_words_alone():
+    from bot.matching.fields import only_field_words
+
+    assert only_field_words(normalize("几天能办好"))
+    assert only_field_words(normalize("多久能办完"))
+    assert detect_field("几天能办好") == "time_limit"
+    assert detect_field("证办好了能寄到家吗") != "time_limit"

@@ -54,6 +54,8 @@ FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "time_limit",
+            # 几天能办好, 多久能办完: how long until it is done (证办好了能寄吗 asks nothing of it).
+            r"能办好|能办完|"
             r"多久|多少天|(?<![前这好])几天|几日|几个工作日|多少个?工作日|当场|时限|什么时候能|什么时候可以拿|当天|马上|立等|加急|"
             r"审核完|出结果|能批|拿到证|等多长|期限|时间限制|几个月能|"
             # 啥时候拨钱, 钱什么时候发: when the money comes.
