@@ -1178,3 +1178,9 @@ def test_whether_it_can_be_done_together_leads_with_what_the_record_says_of_it(c
     reply = say(context, "医保也要给他交吧 能一起办不")
     assert reply.situation is None or "外国人" not in reply.situation  # no case picked by 一 of 一起
     assert "一件事" in reply.text.split("【")[0]  # said first: 新生儿出生一件事…一并办理
+
+
+def test_a_child_born_in_another_city_tells_the_case_born_elsewhere(context):
+    say(context, "出生医学证明怎么补发")
+    reply = say(context, "孩子是在深圳生的")
+    assert (reply.item, reply.situation) == ("SF-WJ-002", "在外地出生")

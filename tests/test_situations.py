@@ -417,3 +417,12 @@ def test_a_body_part_damaged_tells_no_damaged_case():
     assert "损坏" in roles("驾照放兜里洗烂了").split()
     assert "损坏" not in roles("小时候发烧烧坏了脑子").split()
     assert "损坏" not in retold("小时候发烧烧坏了脑子")
+
+
+def test_a_child_born_away_from_home_is_told_apart_from_one_born_nearby():
+    from bot.matching.situations import born_elsewhere
+
+    assert born_elsewhere("闺女是在杭州生的", ["示范"])
+    assert born_elsewhere("孩子是在沈阳医院生的 有影响不", ["示范"])
+    assert not born_elsewhere("上个月在县医院生的", ["示范"])
+    assert not born_elsewhere("在示范县人民医院生的", ["示范"])  # the hall's own place

@@ -6,7 +6,7 @@ a situation of the one credible item is answered, not asked back).
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from bot.matching import words as vocab
 from bot.matching.normalize import COUNTRIES, NOT_BODY
@@ -181,6 +181,24 @@ def retold(text: str) -> str:
     for pattern, words in _RETOLD:
         text = pattern.sub(words, text)
     return text
+
+
+#: Born at a place the message names (小孩在广州生的, 娃在西安妇幼生的, 是在大连医院生的).
+_BORN_AT = re.compile(
+    r"在([\u4e00-\u9fff]{2,6}?)(?:市|省)?(?:的)?(?:[\u4e00-\u9fff]{0,4}?(?:医院|妇幼|保健院))?(?:生的|出生|生了|生下)"
+)
+#: A place near home (县医院, 镇卫生院, 咱这儿, 本地) or a hospital named alone (妇幼, 医院).
+_NEAR_HOME = re.compile(r"^(?:县|镇|乡|村|家|咱|本|这|我们|市|城里|当地|医院|妇幼|卫生院|保健院)")
+
+
+def born_elsewhere(text: str, regions: Collection[str] = ()) -> bool:
+    """Whether ``text`` tells a child born somewhere away from home (小孩在广州生的), not at a place near
+    it (在县医院生的) nor one of ``regions`` (the hall's own place names)."""
+    found = _BORN_AT.search(text)
+    if found is None:
+        return False
+    place = found.group(1)
+    return not _NEAR_HOME.match(place) and not any(region in place for region in regions)
 
 
 def roles(text: str) -> str:
