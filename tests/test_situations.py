@@ -426,3 +426,9 @@ def test_a_child_born_away_from_home_is_told_apart_from_one_born_nearby():
     assert born_elsewhere("孩子是在沈阳医院生的 有影响不", ["示范"])
     assert not born_elsewhere("上个月在县医院生的", ["示范"])
     assert not born_elsewhere("在示范县人民医院生的", ["示范"])  # the hall's own place
+
+
+def test_paying_in_oneself_reads_as_flexible_employment():
+    assert "灵活就业" in roles("社保一直是自己交的").split()
+    assert "灵活就业" in roles("我在外面打零工").split()
+    assert "灵活就业" not in roles("单位给交的社保").split()

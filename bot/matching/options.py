@@ -60,7 +60,9 @@ _NOT_THERE = re.compile(
     # Not a doing (没去备过案, 没去公证): that tells a 未… situation.
     r"(?![^，,。；;！!？?\s]{0,3}(?:备|公证|登记|办|申|报|交|缴|领|签|审|认|考|检))[^，,。；;！!？?\s]{1,6}|"
     # 没丢，是让洗衣机给洗了: the loss or damage is denied.
-    r"没有?(?:丢|坏|弄丢|搞丢|弄坏|损坏|遗失)(?:了|失|掉)?"
+    r"没有?(?:丢|坏|弄丢|搞丢|弄坏|损坏|遗失)(?:了|失|掉)?|"
+    # 这几年没单位: no employer (no 单位职工).
+    r"没有?(?:工作)?单位"
 )
 #: What has not expired, with what it is said of (合同还没到期, 证还没过期): still valid, as situation names
 #: write it (证件有效), and no 合同到期.

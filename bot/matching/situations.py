@@ -146,6 +146,15 @@ _ROLES = (
         "农业生产者 自产 农产品",
         re.compile(r"种地|种田|务农|农民|自家种|自己种|家里种|种的(?:棉花|红枣|枣|苹果|果子|菜|粮食|茶)"),
     ),
+    # Paying in without an employer (我这些年没单位 一直自己交的社保, 个人交的养老保险): 灵活就业, as
+    # situation names write it (灵活就业人员).
+    (
+        "灵活就业",
+        re.compile(
+            r"没(?:有)?(?:工作)?单位|(?:自己|个人)(?:交|缴|缴纳)(?:的)?(?:社保|养老|保险)|"
+            r"(?:社保|养老保险?)\w{0,4}?(?:自己|个人)(?:交|缴)|自由职业|打零工"
+        ),
+    ),
     # Work as citizens say it (来这边厂里打工的): 就业, as situation names write it (以合法稳定就业申领).
     ("就业 务工", re.compile(r"打工|务工|上班|做工|干活")),
     # A household registered elsewhere (我们是外地户口, 户口不在这边): 外地 / 随迁, as situation names write
