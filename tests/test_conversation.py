@@ -1185,8 +1185,3 @@ def test_a_child_born_in_another_city_tells_the_case_born_elsewhere(context):
     reply = say(context, "孩子是在深圳生的")
     assert (reply.item, reply.situation) == ("SF-WJ-002", "在外地出生")
 
-
-def test_no_employer_tells_no_case_of_an_employees(context):
-    reply = say(context, "我这几年没单位 社保一直是自己交的 明年满60了 退休咋办")
-    assert reply.item == "SF-RS-005"
-    assert reply.situation != "单位职工"  # 没单位 denies it

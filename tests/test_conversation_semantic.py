@@ -1028,3 +1028,9 @@ def test_whether_one_must_go_in_person_points_to_the_case_for_someone_going_inst
     reply = say(context, "得他本人去吗 他腿脚不好")
     assert reply.item == "SF-RS-009"
     assert reply.text.startswith("亲属代办")  # the record's case for it, not "the guide does not say"
+
+
+def test_no_employer_tells_no_case_of_an_employees(context):
+    reply = say(context, "我这几年没单位 社保一直是自己交的 明年满60了 退休咋办")
+    assert reply.item == "SF-RS-005"
+    assert reply.situation != "单位职工"  # 没单位 denies it
