@@ -54,8 +54,6 @@ FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "time_limit",
-            # 几天能办好, 多久能办完: how long until it is done (证办好了能寄吗 asks nothing of it).
-            r"能办好|能办完|"
             r"多久|多少天|(?<![前这好])几天|几日|几个工作日|多少个?工作日|当场|时限|什么时候能|什么时候可以拿|当天|马上|立等|加急|"
             r"审核完|出结果|能批|拿到证|等多长|期限|时间限制|几个月能|"
             # 啥时候拨钱, 钱什么时候发: when the money comes.
@@ -371,9 +369,18 @@ def asks_materials(normal: str) -> bool:
 
 def only_field_words(normal: str) -> bool:
     """Whether ``normal`` (normalised) is field cues and nothing else (几天, 多钱): it names no item."""
+    stripped = normal
     for pattern in _BOUND_CUES:
-        normal = pattern.sub(" ", normal)
-    return not normal.strip()
+        stripped = pattern.sub(" ", stripped)
+    if not stripped.strip():
+        return True
+    # 几天能办好, 多久能办完: a time asked, and that it gets done. Not a cue for the ranking: in a question
+    # of its own, 办好 may still be a word of what it asks.
+    return stripped != normal and not _DONE.sub(" ", stripped).strip()
+
+
+#: That it gets done (能办好, 办完), said beside a time asked.
+_DONE = re.compile(r"(?:能|就|才)?(?:办好|办完|办妥)")
 
 
 def strip_field_words(normal: str) -> str:

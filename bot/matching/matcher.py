@@ -1465,19 +1465,15 @@ class Matcher:
         if first is not None and first != prev.item and first == prev.extra.get("earlier"):
             # 娃是9月2号生的，今年能报不 after 入学报名 then 租房备案: back to the item talked about before.
             return fresh
-        who = (
-            PROXY_ASK.search(surface.normal)
-            or PRESENCE_ASK.search(surface.normal)
-            or BACK_ASK.search(surface.normal)
-        )
+        coming = BACK_ASK.search(surface.normal)
         if (
-            who is not None
+            coming is not None
             and fresh.action == "clarify"
             and prev.item in self.position
             and fresh.candidates
             and prev.item not in fresh.candidates
             and not self._names_away(
-                self._prepare(f"{surface.normal[: who.start()]} {surface.normal[who.end() :]}"),
+                self._prepare(f"{surface.normal[: coming.start()]} {surface.normal[coming.end() :]}"),
                 prev.item,
                 fresh.candidates[:2],
             )
