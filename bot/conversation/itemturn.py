@@ -413,7 +413,7 @@ class ItemAnswers(Session):
     def _remote_way(self, item: Item, situation: Situation | None) -> str | None:
         """The way ``item``'s record offers without coming to the desk: the case's note where it names one,
         else the item's way online; None when it offers neither."""
-        if situation is not None and situation.note and _ANY_HOUR_WAY.search(situation.note):
+        if situation is not None and situation.note and _NO_DESK_WAY.search(situation.note):
             return f"{situation.name}：{situation.note}"
         content = answers.field_text(item, "online", self.hall, situation)
         online = item.online
@@ -423,7 +423,7 @@ class ItemAnswers(Session):
 
 
 #: Ways a case's note names that need no desk (电子社保卡, 掌上12333, 拨打…电话, 网上, App).
-_ANY_HOUR_WAY = re.compile(r"电子|掌上|App|APP|app|小程序|公众号|网上|线上|拨打|热线")
+_NO_DESK_WAY = re.compile(r"电子|掌上|App|APP|app|小程序|公众号|网上|线上|拨打|热线")
 
 #: Items that pay out for one of several reasons, each its own errand (住房公积金提取).
 _WITHDRAWAL = re.compile(r"提取|支取")
