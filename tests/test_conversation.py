@@ -1184,4 +1184,3 @@ def test_a_child_born_in_another_city_tells_the_case_born_elsewhere(context):
     say(context, "出生医学证明怎么补发")
     reply = say(context, "孩子是在深圳生的")
     assert (reply.item, reply.situation) == ("SF-WJ-002", "在外地出生")
-
