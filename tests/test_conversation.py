@@ -1184,3 +1184,24 @@ def test_a_child_born_in_another_city_tells_the_case_born_elsewhere(context):
     say(context, "出生医学证明怎么补发")
     reply = say(context, "孩子是在深圳生的")
     assert (reply.item, reply.situation) == ("SF-WJ-002", "在外地出生")
+
+
+def test_a_complaint_the_hall_takes_in_as_an_errand_gets_that_errand(county_kb_path, tmp_path):
+    import json
+
+    data = json.loads(county_kb_path.read_text(encoding="utf-8"))
+    data["items"].append(
+        {
+            "code": "SF-RS-099",
+            "name": "农民工欠薪投诉（劳动保障监察投诉）",
+            "aliases": ["拖欠工资", "讨薪", "老板不给工资"],
+            "department": "示范县人力资源和社会保障局",
+            "materials": [{"name": "居民身份证", "form": "原件"}],
+        }
+    )
+    path = tmp_path / "hall.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    context = make_context(StaticKnowledge(load_kb(path)))
+    reply = say(context, "在工地干了三个月 老板不给工资 我想投诉他")
+    assert (reply.action, reply.item) == ("answer", "SF-RS-099")
+    assert say(context, "我要投诉你们窗口的人态度太差").action == "handoff"

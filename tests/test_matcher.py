@@ -869,3 +869,28 @@ def test_and_what_about_another_item_named_apart_leaves_the_item_at_hand(guangdo
     assert plain.action == "answer"
     turn = gd.turn_after("代开普通发票要什么材料", plain)
     assert gd.decide("那专用发票呢", turn).item != plain.item
+
+
+def test_a_complaint_the_hall_takes_in_as_an_errand_is_answered_not_handed_off() -> None:
+    from knowledge.schema import Material
+
+    def item(code: str, name: str, *aliases: str) -> Item:
+        return Item(
+            code=code,
+            name=name,
+            department="人社局",
+            materials=[Material(name="居民身份证")],
+            aliases=list(aliases),
+        )
+
+    hall = Matcher.build(
+        [
+            item("W-1", "农民工欠薪投诉（劳动保障监察投诉）", "拖欠工资", "讨薪", "老板不给工资"),
+            item("I-1", "居民身份证补领", "身份证丢了"),
+            item("L-1", "法律援助申请", "请不起律师", "免费律师"),
+        ]
+    )
+    lodged = hall.decide("老板不给工资 我想投诉他")
+    assert (lodged.action, lodged.item) == ("answer", "W-1")
+    # A complaint about the hall is still one: a person takes it.
+    assert hall.decide("我要投诉你们窗口态度太差").reason == "complaint"

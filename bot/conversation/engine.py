@@ -208,9 +208,12 @@ class _Conversation(PendingChoices):
 
     def complaint_errand(self, text: str) -> bool:
         """Whether ``text`` asks about the errand at hand when that errand is itself a complaint (这个在哪投诉
-        after 拖欠工资投诉): a field of it, not a complaint about the hall."""
+        after 拖欠工资投诉), or lodges a complaint the hall takes in as an errand: not one about the hall."""
         item = self.current_item()
-        return item is not None and bool(COMPLAINT_ITEM.search(item.name)) and bool(fields_asked(text))
+        if item is not None and bool(COMPLAINT_ITEM.search(item.name)) and bool(fields_asked(text)):
+            return True
+        # 包工头跑了 工钱拿不到 能在老家投诉吗: a complaint the hall takes in as an errand (农民工欠薪投诉).
+        return self.knowledge.matcher.complaint_lodged(text) is not None
 
     def needed_here(self, text: str, code: str) -> bool:
         """Whether ``text`` asks if something is needed that a material of item ``code`` names."""

@@ -1097,6 +1097,10 @@ class Matcher:
             and COMPLAINT_ITEM.search(self._name_of(prev.item)) is not None
         )
         if surface.complaint and not complaint_errand:
+            lodged = self.complaint_lodged(text)
+            if lodged is not None:
+                # 包工头跑了 工钱拿不到 能在老家投诉吗: a complaint the hall takes in as an errand of its own.
+                return Decision("answer", item=lodged, field=field, score=1.0, reason="named")
             return Decision("handoff", field=field, reason="complaint")
         if surface.human:
             return Decision("handoff", field=field, reason="human")
@@ -1700,6 +1704,16 @@ class Matcher:
             if leading is not None:
                 extra["leading"] = leading  # far ahead: a field asked next is answered for it, the rest named
         return dataclasses.replace(turn, extra=extra)
+
+    def complaint_lodged(self, text: str) -> str | None:
+        """The item that is itself a complaint (农民工欠薪投诉) which ``text`` answers once the word of
+        complaining is taken out (包工头跑了 工钱拿不到 能在老家投诉吗), or None: a complaint about the hall
+        stays one."""
+        named = self.named_in_request(text)
+        lodged = named.item if named.action == "answer" else likely_item(named) or leading_option(named)
+        if lodged is not None and COMPLAINT_ITEM.search(self._name_of(lodged)):
+            return str(lodged)
+        return None
 
     def named_in_request(self, text: str) -> Decision:
         """What ``text`` asks once its request for a person or complaint is taken out: "异地就医备案弄不好，
