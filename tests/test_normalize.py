@@ -39,6 +39,8 @@ CASES = [
         "zazheng",
         "sha",
         "shashihou",
+        "meshihou",
+        "shenmeshihou-kept",
         "duochangshijian",
         "filler-wowenyixia",
         "greeting-thanks",
