@@ -206,3 +206,29 @@ def test_a_count_or_amount_asked_is_the_records_sentence_of_it():
     asked_before = FaqEntry(q="商贷每年能提几次？", a="每年一次，不超过近一年还款额。")
     loan = loan.model_copy(update={"faq": [asked_before]})
     assert record_ask_sentences(loan, None, "一年能取几回") == "每年一次，不超过近一年还款额。"
+
+
+def test_a_childs_age_told_leads_with_what_the_record_says_of_children():
+    from bot.conversation.itemreply import minor_sentences
+
+    passport = Item(
+        code="P",
+        name="普通护照申请",
+        department="公安局",
+        materials=[Material(name="居民身份证")],
+        situations=[Situation(name="首次申请", materials=[]), Situation(name="换发", materials=[])],
+        faq=[FaqEntry(q="未成年人办护照要注意什么？", a="未满16周岁的须由监护人陪同，并提供监护关系证明。")],
+    )
+    assert (
+        minor_sentences(passport, None, "我儿子也要办，他10岁")
+        == "未满16周岁的须由监护人陪同，并提供监护关系证明。"
+    )
+    assert minor_sentences(passport, None, "我老伴也要办，她62岁") is None  # no child
+    by_age = Item(
+        code="C",
+        name="居民身份证首次申领",
+        department="公安局",
+        materials=[],
+        situations=[Situation(name="未满16周岁", materials=[]), Situation(name="年满16周岁", materials=[])],
+    )
+    assert minor_sentences(by_age, None, "我儿子10岁") is None  # its cases take the age themselves

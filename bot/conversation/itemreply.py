@@ -14,6 +14,7 @@ from bot.matching.fields import PLACE_ASK
 from bot.matching.normalize import normalize
 from bot.matching.options import by_hint, by_words
 from bot.matching.records import Records
+from bot.matching.situations import ADULT_AGE, told_age
 from knowledge.schema import FaqEntry, Hall, Item, Material, Situation
 
 _SENTENCES = re.compile(r"(?<=[。；;！!？?])")
@@ -233,6 +234,25 @@ def together_sentences(item: Item, situation: Situation | None, normal: str) -> 
     if not TOGETHER_ASK.search(normal.replace(" ", "")):
         return None
     return _leading(_sentences_saying(item, situation, TOGETHER_SENTENCE))
+
+
+#: What a record says of children (未满16周岁的须由监护人陪同, 未成年人…).
+MINOR_SENTENCE = re.compile(r"未成年|未满1[468]周岁|不满1[468]周岁|监护人")
+
+
+def minor_sentences(item: Item, situation: Situation | None, text: str) -> str | None:
+    """What the record says of children, when ``text`` tells a child's age (我儿子也要办，他10岁) and no case
+    of the item is bounded by age (those the age picks itself); else None."""
+    age = told_age(text)
+    if age is None or age >= ADULT_AGE:
+        return None
+    if any(_AGE_BOUNDED.search(s.name) for s in item.situations or ()):
+        return None
+    return _leading(_sentences_saying(item, situation, MINOR_SENTENCE))
+
+
+#: A situation bounded by age (未满16周岁, 年满16周岁, 未成年人).
+_AGE_BOUNDED = re.compile(r"周岁|未成年|成年人")
 
 
 def record_ask_sentences(item: Item, situation: Situation | None, normal: str) -> str | None:

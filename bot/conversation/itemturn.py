@@ -197,6 +197,9 @@ class ItemAnswers(Session):
             # 提前多久去换, 那个备案能管多久: the window the record sets (有效期满前90日内可申请) or how
             # long it stays valid (有效期不少于6个月), not how long it takes to issue.
             lead = itemreply.lasting_sentences(item, situation, normal)
+        if lead is None and text and not fresh:
+            # 我儿子也要办，他10岁: what the record says of children (未满16周岁的须由监护人陪同).
+            lead = itemreply.minor_sentences(item, situation, text)
         if (
             lead is None
             and newly_told
