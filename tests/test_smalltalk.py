@@ -374,3 +374,13 @@ def test_violence_that_began_weeks_ago_and_is_back_now_is_still_an_emergency():
 def test_a_fire_or_an_accident_years_ago_is_over_now():
     assert classify("上个月我们帐篷着火了 东西烧了好多 有没有啥救助") is None
     assert classify("我弟前年出车祸瘫在床上了 听说可以单独给他办低保") is None
+
+
+@pytest.mark.parametrize("text", ["好 已经打了", "刚打了120", "报过警了"])
+def test_having_done_what_the_reply_said_is_an_acknowledgement(text):
+    found = classify(text)
+    assert found is not None and found.kind is Kind.ACK
+
+
+def test_a_call_that_went_unanswered_is_no_acknowledgement():
+    assert classify("我打过电话了 没人接") is None
