@@ -356,3 +356,15 @@ def test_an_unusual_day_also_gives_the_usual_week(calendar) -> None:
     assert "调休上班日" in makeup and "平时办公时间：周一至周五" in makeup
     # An ordinary working day needs no more than its own hours.
     assert "平时办公时间" not in reply("今天你们上班不", calendar, at(10, 13, 10), COUNTY)
+
+
+def test_what_is_open_over_lunch_is_said_beside_the_break(calendar):
+    lake = COUNTY.model_copy(
+        update={
+            "hours": "周一至周五 8:30-12:00，14:00-17:30；中午12:00-14:00午休，"
+            "午休期间1号窗口提供午间延时服务（身份证、社保卡）；周六休息"
+        }
+    )
+    answer = reply("中午有人上班吗", calendar, at(12, 1, 12, 30), lake)
+    assert "1号窗口提供午间延时服务" in answer
+    assert "延时" not in reply("中午休息吗", calendar, at(12, 1, 12, 30))  # a hall with nothing over lunch

@@ -274,7 +274,17 @@ def _lunch(source: _Source, now: dt.datetime) -> list[str]:
     if weekend and set(weekend.values()) != {weekday}:
         names = "、".join(_WEEKDAYS[day] for day in weekend)
         lines = [f"工作日{line}" for line in lines] + [f"{names}{_lunch_text(next(iter(weekend.values())))}"]
-    return [f"{source.subject}{line}" for line in lines] or _hours(source, now)
+    said = [f"{source.subject}{line}" for line in lines] or _hours(source, now)
+    # 午休期间一楼1号窗口提供午间延时服务: what the record says is open over lunch, beside the break.
+    served = [c for c in _HOURS_CLAUSE.split(source.hours or "") if _LUNCH.search(c) and _SERVED.search(c)]
+    return said + [f"{clause.strip()}。" for clause in served if clause.strip() not in "".join(said)]
+
+
+#: The clauses of an hours text (周一至周五…；中午…；周六…).
+_HOURS_CLAUSE = re.compile(r"[；;。]")
+_LUNCH = re.compile(r"午休|中午|午间")
+#: Something served: a window, a desk or a service (窗口, 延时服务, 受理).
+_SERVED = re.compile(r"窗口|延时|受理|服务|办理|不休息|照常")
 
 
 def _lunch_text(periods: tuple[tuple[int, int], ...]) -> str:
