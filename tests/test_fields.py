@@ -496,5 +496,5 @@ def test_how_long_until_it_is_done_is_field_words_alone():
 
 def test_whether_it_is_free_is_the_fee_and_money_not_come_is_not():
     assert detect_field("真的一分钱都不收吗") == "fee"
-    assert detect_field("真的不花钱？") == "fee"
+    assert detect_field("真的一分钱不要？") == "fee"
     assert detect_field("可到现在一分钱也没见着") != "fee"
