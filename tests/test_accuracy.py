@@ -100,7 +100,8 @@ FLOORS = {
     "wheat-heldout": (0.93, 0.73, 0.025, 0.97, 0.87),
     # Fourteenth stop: ferry (渡口县, a Poyang Lake county of northern Jiangxi), its dialogues development
     # material, these questions never read; forge (钢城区, an industrial district of Hebei), blind. At the
-    # stop's first commit: 0.990 / 0.833 / 0.008 / 1.000 / 1.000 and 0.971 / 0.755 / 0.000 / 1.000 / 1.000.
+    # stop's first commit and at its end: 0.990 / 0.833 / 0.008 / 1.000 / 1.000 and 0.971 / 0.755 / 0.000 /
+    # 1.000 / 1.000.
     "ferry-heldout": (0.96, 0.80, 0.02, 0.96, 0.96),
     "forge-heldout": (0.94, 0.72, 0.015, 0.96, 0.96),
 }
