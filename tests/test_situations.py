@@ -18,14 +18,16 @@ from bot.matching.situations import (
 from knowledge.schema import Item, Situation
 
 
-def _item(name: str, *situations: str, aliases: tuple[str, ...] = ()) -> Item:
+def _item(name: str, *situations: str | tuple[str, str], aliases: tuple[str, ...] = ()) -> Item:
+    """An item with ``situations`` by name, or (name, note)."""
+    cases = [(s, None) if isinstance(s, str) else s for s in situations]
     return Item(
         code="X",
         name=name,
         department="公安局",
         materials=[],
         aliases=list(aliases),
-        situations=[Situation(name=s, materials=[]) for s in situations],
+        situations=[Situation(name=n, materials=[], note=note) for n, note in cases],
     )
 
 
@@ -369,19 +371,8 @@ def test_an_operation_the_items_name_joins_that_one_situation_holds_is_that_situ
     assert own_name(pension) == "城乡居民基本养老保险参保登记与缴费"
 
 
-def _noted(name: str, *cases: tuple[str, str], aliases: tuple[str, ...] = ()) -> Item:
-    return Item(
-        code="N",
-        name=name,
-        department="民政局",
-        materials=[],
-        aliases=list(aliases),
-        situations=[Situation(name=n, materials=[], note=note) for n, note in cases],
-    )
-
-
 def test_a_word_only_one_situations_note_holds_tells_that_situation():
-    support = _noted(
+    support = _item(
         "特困人员救助供养申请",
         ("申请集中供养（入住供养服务机构）", "评估后由民政局安排入住敬老院等供养服务机构。"),
         ("申请分散供养（在家居住）", "按规定落实照料服务。"),
@@ -390,7 +381,7 @@ def test_a_word_only_one_situations_note_holds_tells_that_situation():
     found = noted_situation(support, "我大伯无儿无女 想去敬老院住", _same)
     assert found is not None and found.name.startswith("申请集中供养")
     assert noted_situation(support, "我大伯无儿无女 想申请供养", _same) is None
-    shop = _noted(
+    shop = _item(
         "个体工商户设立登记",
         ("家庭经营", "以家庭共同财产承担责任。"),
         ("经营范围涉及前置许可", "食品经营等后置许可事项，可在领取营业执照后再申请。"),
