@@ -1205,3 +1205,10 @@ def test_a_complaint_the_hall_takes_in_as_an_errand_gets_that_errand(county_kb_p
     reply = say(context, "在工地干了三个月 老板不给工资 我想投诉他")
     assert (reply.action, reply.item) == ("answer", "SF-RS-099")
     assert say(context, "我要投诉你们窗口的人态度太差").action == "handoff"
+
+
+def test_another_document_asked_after_a_loss_is_replaced_by_its_own_item(context):
+    say(context, "身份证丢了怎么补")
+    reply = say(context, "结婚证呢")
+    # 补领婚姻登记证 shares no run of characters with 内地居民结婚登记; the aliases name 结婚证 on both.
+    assert (reply.action, reply.item) == ("answer", "SF-MZ-003")

@@ -446,3 +446,11 @@ def test_a_person_hurt_is_no_document_damaged():
     assert tells_loss("社保卡坏了刷不出来")
     assert tells_loss("身份证泡烂了")
     assert not tells_loss("三岁那年发高烧烧坏了脑子 智力跟不上")
+
+
+def test_the_replacing_item_is_found_by_the_document_its_aliases_name(county_kb_path) -> None:
+    from bot.matching.settled import replacement
+
+    items = load_kb(county_kb_path).items
+    assert replacement("SF-MZ-001", items) == "SF-MZ-003"  # 领结婚证 / 结婚证丢了
+    assert replacement("SF-GA-001", items) == "SF-GA-003"  # by the names, as before

@@ -544,7 +544,23 @@ def replacement(code: str, items: Sequence[Item]) -> str | None:
     ]
     best = max((length for length, _ in shared), default=0)
     found = [other for length, other in shared if length == best]
-    return found[0] if best >= SAME_DOCUMENT and len(found) == 1 else None
+    if best >= SAME_DOCUMENT and len(found) == 1:
+        return found[0]
+    # 内地居民结婚登记 issues 结婚证 (its aliases say so: 领结婚证); 补领婚姻登记证 replaces it (结婚证丢了,
+    # 补办结婚证), though the names share no run of characters.
+    documents = {d for alias in current.aliases or () for d in _DOCUMENT.findall(alias)}
+    replacing = [
+        item.code
+        for item in items
+        if item.code != code
+        and _REPLACES.search(item.name)
+        and any(d in alias for d in documents for alias in item.aliases or ())
+    ]
+    return replacing[0] if len(replacing) == 1 else None
+
+
+#: A document named in an alias (结婚证 of 领结婚证, 驾驶证, 户口本, 社保卡).
+_DOCUMENT = re.compile(r"[\u4e00-\u9fff]{2}(?:证|卡|本|簿|照)")
 
 
 def tells_loss(content: str) -> bool:
