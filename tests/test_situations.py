@@ -423,3 +423,13 @@ def test_paying_in_oneself_reads_as_flexible_employment():
     assert "灵活就业" in roles("社保一直是自己交的").split()
     assert "灵活就业" in roles("我在外面打零工").split()
     assert "灵活就业" not in roles("单位给交的社保").split()
+
+
+def test_a_small_child_told_without_an_age_is_under_the_bounds_of_minors():
+    minors = [
+        Situation(name="成年人申领", materials=[]),
+        Situation(name="未成年人申领（监护人代办）", materials=[]),
+    ]
+    found = age_situation(minors, "社保卡也要给他办，他那么小咋办", majority=True)
+    assert found is not None and found.name.startswith("未成年人")
+    assert age_situation(minors, "这么小的事也要跑一趟吗", majority=True) is None

@@ -391,6 +391,10 @@ def old_age_bounds(item: Item) -> list[int]:
 
 #: A child just born: no age told, none needed (刚出生, 刚满月).
 JUST_BORN = re.compile(r"刚出生|才出生|新生儿|刚满月|才满月|刚生的|才生的|刚生下来|才生下来")
+#: A small child told as such, with no age (他那么小, 孩子还小): not 小卖部, 小区, 这么小的事.
+SMALL_CHILD = re.compile(
+    r"(?:那么|这么|还|太|才这么|才那么)小(?!的?(?:区|卖|店|摊|本|吃|事|问题|钱|点|额|生意|买卖|面积))"
+)
 #: A school year told (上初一了, 读高三): the age a pupil has in it. 高一 is left out: its pupils are 15
 #: or 16, either side of the identity card's bound.
 _GRADE_AGES = {
@@ -423,6 +427,8 @@ def age_situation(situations: Sequence[Situation], text: str, *, majority: bool 
         age = grade_age(text)  # 孙子今年上初一了: about 12
     if age is None and JUST_BORN.search(text):
         age = 0  # 给刚出生的孙子办社保卡: a child under any bound
+    if age is None and SMALL_CHILD.search(text):
+        age = 5  # 社保卡也要办，他那么小咋办: a small child, under any bound of minors
     if age is None:
         return None
     fitting = [s for s in situations if _fits_age(s.name, age, majority=majority)]
