@@ -533,7 +533,8 @@ def lost_sibling(
 def replacement(code: str, items: Sequence[Item]) -> str | None:
     """The item that replaces the document item ``code`` issues (残疾人证申领（新办） → 残疾人证换领、补领):
     the one item naming a replacement whose name shares the longest run of characters with it (at least
-    SAME_DOCUMENT); None when ``code`` replaces already, or no single item does."""
+    SAME_DOCUMENT), else the one whose aliases name a document ``code``'s aliases name (领结婚证 →
+    结婚证丢了); None when ``code`` replaces already, or no single item does."""
     current = next((item for item in items if item.code == code), None)
     if current is None or _REPLACES.search(own_words(current)):
         return None
