@@ -18,6 +18,7 @@ from bot.conversation.hours import (
     CHINA,
     HoursError,
     Schedule,
+    china_time,
     clock,
     describe_date,
     describe_periods,
@@ -80,7 +81,7 @@ def hall_reply(
     """The answer to ``ask`` on ``now`` (China time), from the hall record, or from ``item``'s own hours,
     address and phone where it has them."""
     source = _Source.of(hall, item, calendar)
-    local = now.astimezone(CHINA) if now.tzinfo else now.replace(tzinfo=CHINA)
+    local = china_time(now)
     if source.schedule is not None:
         # 夏季/冬季 hours: the week as it stands now (other dates still get their own part of the year).
         source = dataclasses.replace(source, schedule=source.schedule.at(local.date()))
@@ -108,7 +109,7 @@ def open_now(
     source = _Source.of(hall, item, calendar)
     if source.schedule is None:
         return None
-    local = now.astimezone(CHINA) if now.tzinfo else now.replace(tzinfo=CHINA)
+    local = china_time(now)
     return source.schedule.at(local.date()).is_open(local)
 
 

@@ -14,7 +14,7 @@ from typing import Literal
 
 from bot.conversation.answers import fit
 from bot.conversation.holidays import Calendar
-from bot.conversation.hours import CHINA, HoursError, Schedule, describe_when, parse_hours
+from bot.conversation.hours import HoursError, Schedule, china_time, describe_when, parse_hours
 from knowledge.schema import Hall, Item
 
 Reason = Literal["human", "complaint", "out_of_scope", "low_confidence"]
@@ -51,7 +51,7 @@ def handoff_text(
     ``service`` is when people answer chats (default: the hall's hours); ``online`` says whether someone is
     at the desk now (default: whether ``service`` is open at ``now``).
     """
-    local = _china(now)
+    local = china_time(now)
     service = _with_calendar(service, calendar) if service else _schedule(hall.hours, calendar)
     staffed = online if online is not None else bool(service and service.is_open(local))
     lines = [_OPENERS.get(reason, "")]
@@ -80,7 +80,7 @@ def handoff_text(
 
 def out_of_scope_text(hall: Hall, now: dt.datetime, *, calendar: Calendar | None = None) -> str:
     """An honest answer to a question the bot cannot help with (no handoff): what it covers, where to ask."""
-    lines = [_OPENERS["out_of_scope"], COVERS, _call(hall, None, _china(now), calendar, "其他问题可拨打")]
+    lines = [_OPENERS["out_of_scope"], COVERS, _call(hall, None, china_time(now), calendar, "其他问题可拨打")]
     return fit("\n".join(lines), LIMIT)
 
 
@@ -88,7 +88,7 @@ def hotline(
     hall: Hall, now: dt.datetime, *, item: Item | None = None, calendar: Calendar | None = None
 ) -> str:
     """The number to call now: the item's or hall's phone while open, else a night line or 12345."""
-    local = _china(now)
+    local = china_time(now)
     hours = (item.hours if item else None) or hall.hours
     schedule = _schedule(hours, calendar)
     phone = _first_number((item.phone if item else None) or hall.phone)
@@ -169,7 +169,3 @@ def _with_calendar(schedule: Schedule, calendar: Calendar | None) -> Schedule:
     return (
         schedule.with_calendar(calendar) if calendar is not None and schedule.calendar is None else schedule
     )
-
-
-def _china(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(CHINA) if moment.tzinfo else moment.replace(tzinfo=CHINA)

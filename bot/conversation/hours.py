@@ -245,13 +245,13 @@ class Schedule:
 
     def is_open(self, now: dt.datetime) -> bool:
         """True when ``now`` (any time zone; naive means China time) falls in an opening period."""
-        local = _china(now)
+        local = china_time(now)
         minute = local.hour * 60 + local.minute
         return any(start <= minute < end for start, end in self.day(local.date()).periods)
 
     def next_opening(self, now: dt.datetime, *, horizon: int = HORIZON_DAYS) -> dt.datetime | None:
         """The start of the next opening period after ``now`` (China time), skipping holidays, or None."""
-        local = _china(now)
+        local = china_time(now)
         minute = local.hour * 60 + local.minute
         if not self.in_season(local.date()):
             # Out of season the next opening is the season's first working day, however far ahead.
@@ -273,7 +273,8 @@ def lunch_of(periods: tuple[Period, ...]) -> Period | None:
     return None
 
 
-def _china(moment: dt.datetime) -> dt.datetime:
+def china_time(moment: dt.datetime) -> dt.datetime:
+    """``moment`` in China time (a naive one is taken as China time already)."""
     return moment.replace(tzinfo=CHINA) if moment.tzinfo is None else moment.astimezone(CHINA)
 
 
@@ -428,7 +429,7 @@ def _weekly(text: str, calendar: Calendar | None = None) -> Schedule:
 
 def describe_opening(moment: dt.datetime) -> str:
     """ "周一 9:00" for a citizen."""
-    local = _china(moment)
+    local = china_time(moment)
     return f"{_DAY_NAMES[local.weekday()]} {local.hour}:{local.minute:02d}"
 
 
@@ -453,7 +454,7 @@ _YEAR_SAID_AFTER = 31
 
 def describe_when(moment: dt.datetime, now: dt.datetime) -> str:
     """ "今天13:30", "明天（10月8日，周四）9:00" or "10月9日（周五）9:00", relative to ``now``."""
-    local, today = _china(moment), _china(now).date()
+    local, today = china_time(moment), china_time(now).date()
     time = clock(local.hour * 60 + local.minute)
     ahead = (local.date() - today).days
     if ahead == 0:
