@@ -1034,3 +1034,96 @@ def test_no_employer_tells_no_case_of_an_employees(context):
     reply = say(context, "我这几年没单位 社保一直是自己交的 明年满60了 退休咋办")
     assert reply.item == "SF-RS-005"
     assert reply.situation != "单位职工"  # 没单位 denies it
+
+
+def test_someone_running_the_errand_for_the_citizen_is_that_case_in_full(context):
+    say(context, "我刚退休 想把公积金一次取完")
+    reply = say(context, "我腰不好走不动 让我儿子替我跑一趟成不成")
+    assert (reply.item, reply.field) == ("SF-GJJ-004", None)  # not the way online (跑一趟)
+    assert reply.situation is not None and "委托" in reply.situation and "委托书" in reply.text
+
+
+def test_whether_one_must_come_is_answered_by_the_record_not_an_faq_entry_about_something_else(context):
+    say(context, "银行的房贷还清了 银行让去把抵押注销掉")
+    reply = say(context, "这个得我本人跑一趟吗")
+    assert reply.item == "SF-ZR-003"
+    assert "无需本人到场" in reply.text
+
+
+def test_going_back_names_an_errand_answered_several_turns_before(context):
+    say(context, "我被公司辞退了 失业金怎么领")
+    say(context, "失业登记在哪办")
+    say(context, "我想自己接着交社保")
+    reply = say(context, "再回到失业金 多久能批下来")
+    assert reply.item == "SF-RS-004"
+
+
+def test_never_having_had_one_is_the_first_time_errand(context):
+    reply = say(context, "外孙下个月满16 一直没办过身份证 要准备啥")
+    assert (reply.action, reply.item) == ("answer", "SF-GA-001")
+
+
+def test_the_clause_saying_what_is_wanted_decides_away_from_the_errand_at_hand(context):
+    say(context, "我爸肾衰竭每周都要透析 能办门诊慢特病吗")
+    reply = say(context, "看病把家里的钱都花光了，想申请低保")  # 临时救助 close in meaning too
+    assert (reply.action, reply.item) == ("answer", "SF-MZ-004")
+
+
+def test_the_errand_after_one_done_is_the_one_asked_about(context):
+    say(context, "户口本丢了怎么补")
+    reply = say(context, "补好户口本再去换身份证 换身份证多少钱")
+    assert (reply.item, reply.field) == ("SF-GA-002", "fee")
+
+
+def test_the_errand_after_one_done_is_no_pick_of_the_situations_listed(context):
+    say(context, "我妈去世了 想查她名下的房产")
+    reply = say(context, "查好了就办继承 还要公证吧 去哪办")
+    assert reply.item == "SF-SFJ-002"
+
+
+def test_moving_something_over_there_is_the_case_moving_it_out(context):
+    reply = say(context, "我在县里交了几年养老保险 现在去外地上班了 想把社保转过去")
+    assert reply.item == "SF-RS-006"
+    assert reply.situation is not None and "转出" in reply.situation
+
+
+def test_people_from_another_province_are_not_a_local_households_case(context):
+    reply = say(context, "我们是外地来的 在城里租房住 孩子明年上小学要准备什么")
+    assert reply.item == "SF-JY-002"
+    assert reply.situation is not None and "随迁" in reply.situation
+
+
+def test_where_a_material_is_got_goes_to_the_errand_issuing_it_when_its_line_says_not(context):
+    say(context, "我们是外地来的 在城里租房住 孩子明年上小学要准备什么")
+    reply = say(context, "上面写的租房备案是在哪儿备")
+    assert reply.item == "SF-ZJ-002"
+
+
+def test_a_relatives_death_tells_the_heirs_case(context):
+    reply = say(context, "我母亲前年过世了 想查一下她名下有没有房子")
+    assert reply.item == "SF-ZR-006"
+    assert reply.situation is not None and "继承" in reply.situation
+
+
+def test_going_to_see_family_tells_the_visit_case(context):
+    reply = say(context, "我姐姐嫁到台湾了 想过去看看她 要办什么")
+    assert reply.item == "SF-GA-011"
+    assert reply.situation is not None and "探亲" in reply.situation
+
+
+def test_never_been_abroad_tells_a_first_passport(context):
+    reply = say(context, "我从来没出过国 想办本护照")
+    assert reply.item == "SF-GA-009"
+    assert reply.situation is not None and "首次" in reply.situation
+
+
+def test_running_a_shop_with_ones_spouse_is_a_family_business(context):
+    reply = say(context, "打算和我媳妇一起开个小饭馆 个体执照怎么办")
+    assert reply.item == "SF-SJ-001"
+    assert reply.situation == "家庭经营"
+
+
+def test_going_to_live_far_away_tells_living_there_long(context):
+    reply = say(context, "我妈过完年去广州长住 看病医保咋弄")
+    assert reply.item == "SF-YB-002"
+    assert reply.situation is not None and "长期居住" in reply.situation

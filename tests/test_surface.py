@@ -21,6 +21,7 @@ def test_people_and_complaints():
     assert read_surface("我要跟人工说几句").human and read_surface("我想同人工讲一下").human
     assert not read_surface("人工费要多少").human
     assert read_surface("我想跟工作人员说几句").human and not read_surface("工作人员态度很好").human
+    assert read_surface("这些我搞不懂 能不能找位工作人员给我讲讲").human
     assert read_surface("我要投诉窗口态度差").complaint
 
 

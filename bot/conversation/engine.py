@@ -223,6 +223,23 @@ class _Conversation(PendingChoices):
         normal = normalize(self.knowledge.matcher.reader.read(text))
         return self.needed_line(item, self.current_situation(item), normal) is not None
 
+    def issued_elsewhere(self, text: str, code: str, decision: Decision) -> bool:
+        """Whether ``text`` asks where to get a material of item ``code`` whose line says nothing of who
+        issues it, and names the errand that does (里面说的租房备案，是在哪备 → 房屋租赁登记备案)."""
+        matcher = self.knowledge.matcher
+        item = self.knowledge.item(code)
+        if item is None or decision.reason != "confident" or not decision.item:
+            return False
+        normal = normalize(matcher.reader.read(text))
+        if itemreply.need_asked(normal) is not None or fields_asked(text) != ["location"]:
+            return False
+        line = self.needed_line(item, self.current_situation(item), normal, need=False)
+        return (
+            line is not None
+            and not itemreply.names_issuer(line)
+            and matcher.mentions_item(text, str(decision.item))
+        )
+
     def told_only_here(self, text: str, code: str, other: str) -> bool:
         """Whether ``text`` asks of a thing that item ``code``'s record tells and ``other``'s does not
         (有几只羊耳标掉了咋整 after 动物检疫, whose record says 补戴耳标), naming nothing of ``other``."""
@@ -378,6 +395,7 @@ class _Conversation(PendingChoices):
                 and not matcher.mentions_item(text, str(decision.item))
                 and not matcher.names_away(text, current, [str(decision.item)])
                 or self.needed_here(text, current)
+                and not self.issued_elsewhere(text, current, decision)
                 or decision.reason != "follow_up"
                 and self.told_only_here(text, current, str(decision.item))
             )

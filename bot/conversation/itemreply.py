@@ -503,6 +503,18 @@ def _tells_more(material: Material) -> bool:
     return bool(material.note or _BRACKET.search(material.name) or _ISSUED.search(material.name))
 
 
+#: A material line saying who issues it or where it is got (县级以上医疗机构出具, 到村委会开具).
+_ISSUER = re.compile(
+    r"出具|开具|核发|盖章|签发|机构|医院|卫生院|窗口|部门|村委|居委|派出所|社区|单位|公司|银行|中心|学校|法院|"
+    r"(?:到|在|向|找)\w{1,8}?(?:办|开|领|申请|打印|下载)"
+)
+
+
+def names_issuer(line: str) -> bool:
+    """Whether a material's line says who issues it or where it is got (not only what it may be)."""
+    return bool(_ISSUER.search(line))
+
+
 _BRACKET = re.compile(r"[（(][^）)]+[）)]")
 #: A material's name saying who issues it.
 _ISSUED = re.compile(r"出具|开具|核发|盖章")

@@ -214,6 +214,8 @@ class PendingChoices(ItemAnswers):
                 return None  # 那公积金退休了能全部取出来吗 beside 养老保险退休's situations: a new question
             if matcher.other_errand(normal.replace(" ", ""), item.code) is not None:
                 return None  # 先问报销的 beside 法律援助's situations: the other errand the story told
+            if matcher.then_next(normal.replace(" ", ""), item.code) is not None:
+                return None  # 查完了办继承，还得去公证吗 beside 不动产查询's situations: the errand after it
             if itemreply.TOGETHER_ASK.search(normal.replace(" ", "")):
                 return None  # 医保能一起办不 beside 出生登记's situations: a question of the errand, no pick
             if tells_loss(matcher.prepare(text)) and replacement(item.code, matcher.items) is not None:

@@ -153,6 +153,12 @@ _APART = re.compile(r"另外|单独|分开|另办|别的")
 AFTER_DONE = re.compile(
     r"(?:办|弄|领|拿|批)(?:下来|好|完|到|了)?(?:这个|那个)?(?:证|卡)?(?:了)?(?:以后|之后)"
 )
+#: One errand done, then another (等出生证改好了再去上户口, 补好户口本再给孙子办身份证, 查完了办继承): the
+#: words after it name the errand asked about.
+THEN_NEXT = re.compile(
+    r"(?:办|补|改|弄|换|查|拿|领|开|批|做)(?:好|完|下来)了?\w{0,6}?(?:以后|之后)?[，,]?(?:再|然后再?)(?:去|来)?|"
+    r"(?:办|补|改|弄|换|查|拿|领|开|批|做)(?:好|完|下来)了(?:以后|之后)?[，,]?(?=去|来|办|给)"
+)
 #: "The matter of" a thing (社保卡的事): no word of its own.
 _MATTER = frozenset({"事", "事儿", "事情"})
 #: A thing said "too" at the start (驾驶证也快到期了, 我老婆的港澳通行证也过期了): the words before 也.
@@ -679,6 +685,20 @@ class Matcher:
                 return Decision("answer", item=lead, field=field, score=alone.score, scores=alone.scores)
         return None
 
+    def _wanted_alone(self, normal: str, field: str | None, fresh: Decision) -> Decision | None:
+        """Of a message of several clauses left to a numbered question, the last clause saying what is
+        wanted done (我想申请低保) when it alone surely answers one of the question's items; else None."""
+        parts = clauses(normal)
+        if len(parts) < 2:
+            return None
+        for clause in reversed(parts):
+            if _WANTED.search(clause):
+                alone = self._fresh_for(clause, self._prepare(clause), field)
+                if alone.action == "answer" and alone.item in fresh.candidates:
+                    return dataclasses.replace(alone, field=field)
+                return None
+        return None
+
     def _asking_alone(self, normal: str, field: str | None, fresh: Decision) -> Decision | None:
         """In a message of several clauses left to a numbered question, its last asking clause alone when that
         surely answers one of the question's first two items (开个奶茶店，个体的营业执照咋个办: the licence
@@ -727,6 +747,44 @@ class Matcher:
         covered = [self.scorer.coverage(content, self.position[code]) for code in seen]
         best = max(covered)
         return seen[covered.index(best)] if best > 0 and covered.count(best) == 1 else seen[0]
+
+    def then_next(
+        self, compact: str, current: str, field: str | None = None, seen: Sequence[str] = ()
+    ) -> str | None:
+        """For one errand done, then another (等出生证改好了再去上户口，上户口收钱不), the errand the words
+        after it name: the one item they answer, else of the items they offer one answered before (``seen``);
+        None when the message says no such thing, or names the item at hand ``current`` or nothing."""
+        then = THEN_NEXT.search(compact) if current in self.position else None
+        after = compact[then.end() :] if then else ""
+        content = self._prepare(after) if after else ""
+        if not content:
+            return None
+        alone = self._fresh_for(normalize(after), content, field)
+        if alone.action == "answer":
+            found = alone.item
+        else:
+            found = next((code for code in alone.candidates[:MAX_CANDIDATES] if code in seen), None)
+            found = found or likely_item(alone)
+        return str(found) if found and found != current and found in self.position else None
+
+    def _named_back(self, content: str, fresh: Decision, prev: Turn) -> str | None:
+        """Of the items answered before the one at hand, the one a message going back (回到失业金…) names:
+        the one its words cover most, alone and more than the item at hand, else the one it is decided for;
+        None otherwise."""
+        before = [code for code in self._seen(prev) if code != prev.item]
+        if not before or prev.item not in self.position:
+            return None
+        covered = [self.scorer.coverage(content, self.position[code]) for code in before]
+        best = max(covered)
+        at_hand = self.scorer.coverage(content, self.position[str(prev.item)])
+        if best > at_hand and covered.count(best) == 1:
+            return before[covered.index(best)]
+        tied = [code for code, cov in zip(before, covered, strict=True) if cov == best and best > at_hand]
+        # 失业保险金 covers 就业失业登记's record as much as its own: the one whose own names hold it.
+        named = by_words(content, [own_words(self.item(code)) for code in tied]) if len(tied) > 1 else None
+        if named is not None:
+            return tied[named]
+        return str(fresh.item) if fresh.action == "answer" and fresh.item in before else None
 
     def _regular_of(self, compact: str, current: str, fresh: Decision, prev: Turn) -> str | None:
         """For 正式的 after an item for a temporary document (临时居民身份证申领): the item for the same
@@ -1150,6 +1208,30 @@ class Matcher:
             )
             if wanted is not None:
                 return wanted
+        if fresh.action == "clarify" and not prev.candidates and never_had(text):
+            # 我孙子满16了，还没办过身份证 between 首次申领 and 临时居民身份证申领: never had one, the one
+            # first-time item.
+            offered_now = [code for code in fresh.candidates[:MAX_CANDIDATES] if code in self.position]
+            first_index = first_time(text, [self._name_of(code) for code in offered_now])
+            if first_index is not None:
+                return Decision(
+                    "answer",
+                    item=offered_now[first_index],
+                    field=field,
+                    score=fresh.score,
+                    scores=fresh.scores,
+                )
+        if (
+            fresh.action == "clarify"
+            and prev.item
+            and not prev.candidates
+            and prev.item not in fresh.candidates
+        ):
+            # 家里钱都给他看病花光了，我想申请低保 after 门诊慢特病: the clause saying what is wanted done
+            # decides between the items the message leads to, away from the one at hand.
+            wanted = self._wanted_alone(surface.normal, field, fresh)
+            if wanted is not None:
+                return wanted
         held = {code for code in (prev.item, *prev.candidates) if code}
         if (
             NEW_ERRAND.match(compact)
@@ -1165,6 +1247,16 @@ class Matcher:
             if back is not None:
                 # 刚才那个过户要几天 under a numbered question about other items: the item answered before.
                 return Decision("answer", item=back, field=field, score=1.0, reason="follow_up")
+        named_back = self._named_back(content, fresh, prev) if prev.item and BACK_TO.match(compact) else None
+        if named_back is not None:
+            # 回到失业金，手机上能申请不 after three other errands: the one answered before that its words
+            # name, however far back.
+            return Decision("answer", item=named_back, field=field, score=1.0, reason="follow_up")
+        next_errand = self.then_next(compact, str(prev.item), field, self._seen(prev)) if prev.item else None
+        if next_errand is not None:
+            # 那等出生证改好了再去上户口，上户口收钱不 after 出生医学证明换发: the errand after the one at
+            # hand is asked about.
+            return Decision("answer", item=next_errand, field=field, score=1.0, reason="named")
         if (
             earlier in self.position
             and prev.item

@@ -291,7 +291,9 @@ _NOT_WHO = re.compile(r"(?:不是|并非)(\w{2,4})")
 
 #: A household registered elsewhere (户口不在潮屿, 外地户口, 户口在老家): what 非本县户籍 names.
 NOT_LOCAL = re.compile(
-    r"户[口籍](?:不在|没在|没落在|不是)|(?:外地|外省|外市|外县|老家|外面)的?户[口籍]|户[口籍](?:在|是)(?:外地|外省|老家)"
+    r"户[口籍](?:不在|没在|没落在|不是)|(?:外地|外省|外市|外县|老家|外面)的?户[口籍]|户[口籍](?:在|是)(?:外地|外省|老家)|"
+    # 我们是外省来的, 俺是外地人: people from elsewhere.
+    r"(?:是|从)(?:外地|外省|外市|外县)(?:来|过来)的?|(?:我们|我|俺|俺们|咱)是?(?:外地|外省)人"
 )
 
 
@@ -418,7 +420,7 @@ def by_hint(
 
 #: Which way a message moves something: here (迁到这边, 迁过来, 投靠) or away (迁走, 迁到外地).
 _INWARD = re.compile(r"[迁落转调](?:到|回|进|入)?(?:这|我这|俺这|咱这|本地|过来|来|回来)|投靠|嫁过来")
-_OUTWARD = re.compile(r"[迁转调](?:走|出去|出|到外|往外|去|回老家|到外地|到外省)")
+_OUTWARD = re.compile(r"[迁转调](?:走|出去|出|到外|往外|去|过去|回老家|到外地|到外省)")
 
 
 def by_direction(text: str, options: Sequence[str]) -> int | None:

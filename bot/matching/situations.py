@@ -19,6 +19,11 @@ _SITUATION_SPLIT = re.compile(r"[（）()、，,；;/和或的]+|(?<!不)及")  
 
 #: Not said right before (没结婚, 莫得结婚证): the tie is denied.
 _NOT = "(?<!没)(?<!没有)(?<!莫得)(?<!无)(?<!未)(?<!冇)(?<!不)"
+#: Family members as citizens name them (a death, a visit).
+_KIN = (
+    r"爸爸?|妈妈?|父亲|母亲|老爹|老娘|爹|娘|老伴|老婆|媳妇|老公|男人|丈夫|妻子|爱人|儿子|女儿|闺女|孩子|爷爷|奶奶|"
+    r"外公|外婆|姥姥|姥爷|公公|婆婆|岳父|岳母|老丈人|丈母娘|哥哥?|姐姐?|弟弟?|妹妹?|老人|亲人"
+)
 #: Family ties as citizens tell them, and as situation names write them (投靠配偶). Only the tie itself
 #: counts: 我老婆/孩子 alone is usually who the errand is for (孩子上小学 is not 随迁子女).
 _ROLES = (
@@ -132,13 +137,30 @@ _ROLES = (
             r"(?:在|到)\w{0,4}?(?:医院|卫生院|诊所|卫生室|ICU|重症)(?:里|里头|里面)?(?:走|去世|过世|没了|死|病逝)"
         ),
     ),
+    # A family member died (我父亲去年冬天走了, 老伴前年过世了): 继承 / 去世, as situation names write it
+    # (继承人查询被继承人名下不动产, 参保人已去世，家属代办); not 走了一趟.
+    (
+        "继承 去世",
+        re.compile(
+            rf"(?:{_KIN})\w{{0,8}}?(?:走了(?![一好几两三]?趟|很远|半天)|去世|过世|离世|病逝|死了|没了|不在了)"
+        ),
+    ),
+    # Going to see family (我弟弟在台湾…想过去看看他): 探亲, as situation names write it (探亲签注).
+    ("探亲", re.compile(rf"(?:看看|看望|探望|去看)(?:我|俺)?的?(?:{_KIN}|他们|她们|他|她|亲戚|家人)")),
+    # Never been abroad (这辈子还没出过国): a first passport or pass (首次申请).
+    (
+        "首次",
+        re.compile(r"没(?:有)?出过(?:国|境)|从没出(?:过)?(?:国|境)|(?:第一次|头一回|头一次)出(?:国|境)"),
+    ),
     # Hurt in an accident (被货车挂倒了，腿骨折住院): 外伤, as situation names write it (外伤住院).
     ("外伤", re.compile(r"骨折|挂倒|撞倒|被车撞|车祸|摔伤|摔断|外伤|砸伤|烫伤|烧伤|被狗咬|咬伤")),
     # A couple or family running it themselves (就我们两口子自己搞，不请人): 家庭经营, in situation names.
     (
         "家庭经营",
         re.compile(
-            r"(?:两口子|夫妻|一家人|家里人|全家|俩口子)\w{0,4}?(?:自己|一起)(?:干|搞|弄|做|经营|开)|不请人|不雇人|没请人"
+            r"(?:两口子|夫妻|一家人|家里人|全家|俩口子)\w{0,4}?(?:自己|一起)(?:干|搞|弄|做|经营|开)|不请人|不雇人|没请人|"
+            # 准备跟我老婆在菜市场门口开个卤菜店: with one's spouse or family.
+            r"(?:跟|和|同)(?:我|俺)(?:老婆|媳妇|爱人|老公|男人|家里人|儿子|女儿|闺女)\w{0,12}?(?:开|干|做|经营|搞)"
         ),
     ),
     # Farming as citizens say it (我一个种地的, 自家种的红枣): 农业生产者 / 自产农产品, in situation names.
