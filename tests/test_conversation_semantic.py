@@ -1127,3 +1127,24 @@ def test_going_to_live_far_away_tells_living_there_long(context):
     reply = say(context, "我妈过完年去广州长住 看病医保咋弄")
     assert reply.item == "SF-YB-002"
     assert reply.situation is not None and "长期居住" in reply.situation
+
+
+def test_another_document_told_lost_is_its_own_replacement_not_a_neighbour_of_the_item_at_hand(context):
+    say(context, "孙女过两个月满16 从来没办过身份证 她爸妈在外地上班 我带她去要准备啥")
+    reply = say(context, "家里户口薄搬家搞丢了 户主是她爸爸")  # 薄 for 簿
+    assert (reply.item, reply.situation) == ("SF-GA-016", "遗失补领")
+
+
+def test_never_having_had_a_document_picks_no_first_time_errand_of_another(knowledge):
+    context = _other_hall(knowledge, "ridge")
+    reply = say(context, "头一回办护照 要带啥")
+    assert reply.item != "SL-GA-001"  # 居民身份证首次申领: a first time, of another document
+    assert "SL-GA-008" in (reply.item, *reply.choices)
+
+
+def test_an_faq_entry_about_who_goes_answers_whether_someone_else_may(knowledge):
+    # The entry asks 家里人可以帮我申报吗 and answers 代为申报: about who goes, though not in 本人 words.
+    context = _other_hall(knowledge, "karst")
+    say(context, "脱贫户外出打工的交通补助怎么申请")
+    reply = say(context, "我在广州上班回不来 让我爸帮我申报行吗")
+    assert reply.item == "YX-SB-007" and reply.text.startswith("可以。家属")

@@ -30,6 +30,16 @@ PRESENCE = re.compile(
     # Not 一方 of 父母一方为本县户籍 (who the parents are).
     r"一方(?:到场|带|去|来|本人|即可|申请|办理|持)|双方(?:都|共同|须|必须)|两个人都|两人都|都要去"
 )
+#: Words of an FAQ entry about who goes (妈妈一个人能去办吗, 家里人可以帮我申报吗, 家属…代为申报).
+_WHO_GOES = re.compile(r"一个人|一方|家里人|家人|家属|亲属|帮我|帮他|帮她|代为")
+
+
+def speaks_of_presence(entry: FaqEntry) -> bool:
+    """Whether an FAQ entry asks or says who must come or may go instead."""
+    both = f"{entry.q}{entry.a}"
+    return bool(PRESENCE.search(both) or _PROXY_ASKED.search(both) or _WHO_GOES.search(both))
+
+
 #: Whether both of a couple must come (要两个人都回来吗, 俩人一起去不).
 BOTH_ASK = re.compile(r"(?:两个人|俩人|两人|双方|夫妻俩?|两口子)(?:都|一起|一块儿?|一同)")
 _IN_PERSON = re.compile(r"本人到场|须本人|本人亲自|亲自|代办|委托")

@@ -118,7 +118,7 @@ class ItemAnswers(Session):
             # names it (把棉花卖给轧花厂要自己开票吗).
             entry = None if self.needed_line(item, situation, normal, need=False) else entry
         asks_presence = asks_who_goes(normal)
-        if entry is not None and asks_presence and not itemreply.PRESENCE.search(f"{entry.q}{entry.a}"):
+        if entry is not None and asks_presence and not itemreply.speaks_of_presence(entry):
             # 要两个人都回来吗, 是不是还得我本人跑一趟: who must come, which this entry (能回芦荡上户口吗,
             # 不注销有什么影响) neither asks nor says; the record's sentences on who comes (一方到场即可,
             # 无需本人到场) answer it.

@@ -37,9 +37,7 @@ FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "online",
             r"网上|线上|网办|在线|上网(?:能|可以|就能)?(?:办|交|申请|弄|缴|给|填|预约|查)|手机上|手机能|手机可以|小程序|公众号|app|微信上|微信能|粤省事|"
-            r"12123|不用去|不去现场|去现场|本人去|本人到场|"
-            # 让我闺女替我跑一趟: someone running the errand for the citizen, not a trip saved.
-            r"(?<!替我)(?<!帮我)(?<!替俺)(?<!帮俺)跑一趟|邮寄|寄过来|全程网|"
+            r"12123|不用去|不去现场|去现场|本人去|本人到场|跑一趟|邮寄|寄过来|全程网|"
             # 能不能不去窗口, 在家能办吗: done without coming in.
             r"不(?:想|必)?去(?:窗口|大厅|政务中心|服务中心)|不用跑|不跑腿?(?=[能可行吗么嘛不]|$)|"
             r"在家(?:里)?(?:就)?(?:能|可以)?(?:办|弄|申请)|不出门",
@@ -262,7 +260,9 @@ _FREE_SERVICE = re.compile(
 _TOLD = re.compile(
     r"上个?(?:周|星期|礼拜)[六天日]|电话(?:不接|没人接|打不通|也不接)|钱包|"
     # 银行卡也打电话挂失了: a call made already, no phone number asked.
-    r"(?:已经|也|都)打(?:了|过)?电话|打(?:了|过)电话|打电话\w{0,4}了"
+    r"(?:已经|也|都)打(?:了|过)?电话|打(?:了|过)电话|打电话\w{0,4}了|"
+    # 让我闺女替我跑一趟: someone running the errand for the citizen, no way of saving the trip asked.
+    r"(?<=[替帮][我俺他她])跑一趟"
 )
 
 

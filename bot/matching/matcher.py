@@ -1210,9 +1210,17 @@ class Matcher:
                 return wanted
         if fresh.action == "clarify" and not prev.candidates and never_had(text):
             # 我孙子满16了，还没办过身份证 between 首次申领 and 临时居民身份证申领: never had one, the one
-            # first-time item.
+            # first-time item of the document leading.
             offered_now = [code for code in fresh.candidates[:MAX_CANDIDATES] if code in self.position]
             first_index = first_time(text, [self._name_of(code) for code in offered_now])
+            document = (
+                _ERRAND_WORDS.sub("", self._name_of(offered_now[first_index]))
+                if first_index is not None
+                else ""
+            )
+            said = f"{surface.normal}|{content}".replace(" ", "")
+            if not any(said[i : i + 2] in document for i in range(len(said) - 1)):
+                first_index = None  # 头一回办护照 beside 身份证首次申领: its document is not the one named
             if first_index is not None:
                 return Decision(
                     "answer",
@@ -1397,6 +1405,9 @@ class Matcher:
             if (
                 sibling is not None
                 and not self._sure_elsewhere(fresh, sibling)
+                # 家里户口薄前阵子弄丢了 after 身份证首次申领: the message alone tells another document lost,
+                # and the item replacing it; 丢 names no neighbour of the item at hand.
+                and not (fresh.action == "answer" and fresh.reason == "told" and fresh.item != sibling)
                 # 领这个钱要交税吗 after 育儿补贴申领: this one, not a neighbour; nor 要找人担保吗, which the
                 # item's own record answers (不需要担保).
                 and not THIS_ONE.match(compact)
