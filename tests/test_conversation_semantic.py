@@ -1148,3 +1148,31 @@ def test_an_faq_entry_about_who_goes_answers_whether_someone_else_may(knowledge)
     say(context, "脱贫户外出打工的交通补助怎么申请")
     reply = say(context, "我在广州上班回不来 让我爸帮我申报行吗")
     assert reply.item == "YX-SB-007" and reply.text.startswith("可以。家属")
+
+
+def test_which_gate_of_a_place_the_record_names_stays_on_the_item(knowledge):
+    context = _other_hall(knowledge, "willow")
+    say(context, "检测农残的地方早上几点开")
+    reply = say(context, "在批发市场的哪个门")
+    assert (reply.item, reply.field) == ("LYX-NY-08", "location")
+    assert "北门" in reply.text
+
+
+def test_how_many_people_it_takes_is_its_conditions(knowledge):
+    context = _other_hall(knowledge, "willow")
+    say(context, "想成立个养殖合作社要啥材料")
+    reply = say(context, "最少得几个人")
+    assert (reply.item, reply.field) == ("LYX-SJ-02", "conditions")
+
+
+def test_renting_and_owning_none_told_in_other_words_is_the_renting_case(knowledge):
+    context = _other_hall(knowledge, "willow")
+    say(context, "公积金怎么取")
+    reply = say(context, "我在城里租的房子住 自己没买房")
+    assert (reply.item, reply.situation) == ("LYX-GJJ-01", "无房租房")
+
+
+def test_a_sellers_loan_not_paid_off_is_a_mortgage_still_on_the_house(knowledge):
+    context = _other_hall(knowledge, "willow")
+    reply = say(context, "同学的房子想卖给我 他房贷还剩十几万没还完 能过户吗")
+    assert (reply.item, reply.situation) == ("LYX-BDC-01", "带押过户")

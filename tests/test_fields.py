@@ -8,6 +8,7 @@ from bot.matching.fields import (
     PROXY_SITUATION,
     URGENT_ASK,
     detect_field,
+    fields_asked,
     names_nothing,
     only_field_words,
     strip_field_words,
@@ -326,6 +327,15 @@ def test_whether_this_one_person_may_go_is_a_presence_question() -> None:
     assert PRESENCE_ASK.search(normalize("那得我们爷俩一块去吗"))
     assert PRESENCE_ASK.search(normalize("她走路不利索 我一个人去给她办行不行"))
     assert not PRESENCE_ASK.search(normalize("我们一块去旅游"))
+    assert PRESENCE_ASK.search(normalize("是不是得他本人跑一趟"))  # a trip, made in person
+
+
+def test_whether_the_hall_does_it_at_all_asks_where() -> None:
+    assert fields_asked("在县城的政务大厅能办吗") == ["location"]
+    assert fields_asked("在市场的哪个门") == ["location"]
+    assert fields_asked("在大厅门口等你") == []
+    # Someone running the errand for the citizen asks no way of saving the trip.
+    assert fields_asked("让我外甥替我跑一趟行吗") == [] and fields_asked("不想跑一趟") == ["online"]
 
 
 def test_days_asked_in_wu_and_cantonese_ask_the_time_limit() -> None:

@@ -1319,6 +1319,18 @@ class Matcher:
         ):
             # A field question that the previous item explains about as well as the new one stays on topic.
             return self._kept(str(prev.item), field, fresh)
+        if (
+            fresh.action == "clarify"
+            and field is not None
+            and prev.item in self.position
+            and prev.item not in fresh.candidates
+            and not offered
+            and content.split()
+            and all(word in self._place_text(str(prev.item)) for word in content.split())
+        ):
+            # 在市场哪个门 after 农残快速检测 (done at the wholesale market): a field asked of a place the record
+            # of the item at hand names, the message alone sure of nothing else.
+            return self._kept(str(prev.item), field, fresh)
         # 想把养老保险转回来 under a list of pension items without 转移: the message leads elsewhere.
         elsewhere_named = fresh.action == "answer" and fresh.item not in offered
         away = bool(offered) and not elsewhere_named and self.leads_away(text, offered, topic)
@@ -1752,6 +1764,12 @@ class Matcher:
         # asked of only with the other item's own words besides (到期 of 身份证换领（有效期满）).
         named = followups.naming_words(self.scorer, content, current, first, self._prepare)
         return any(word not in keys for word in named)
+
+    def _place_text(self, code: str) -> str:
+        """Item ``code``'s record with where it is done (its windows and address)."""
+        item = self.item(code)
+        places = [item.address or "", *(f"{w.name}{w.location or ''}" for w in item.windows or ())]
+        return "\n".join([self.records.texts[self.position[code]], *places])
 
     @staticmethod
     def _kept(code: str, field: str | None, fresh: Decision) -> Decision:
