@@ -1328,8 +1328,8 @@ class Matcher:
             and content.split()
             and all(word in self._place_text(str(prev.item)) for word in content.split())
         ):
-            # 在市场哪个门 after 农残快速检测 (done at the wholesale market): a field asked of a place the record
-            # of the item at hand names, the message alone sure of nothing else.
+            # 在市场哪个门 after 农残快速检测 (done at the wholesale market): a field asked of a place the
+            # record of the item at hand names, the message alone sure of nothing else.
             return self._kept(str(prev.item), field, fresh)
         # 想把养老保险转回来 under a list of pension items without 转移: the message leads elsewhere.
         elsewhere_named = fresh.action == "answer" and fresh.item not in offered
