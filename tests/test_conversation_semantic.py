@@ -1176,3 +1176,19 @@ def test_a_sellers_loan_not_paid_off_is_a_mortgage_still_on_the_house(knowledge)
     context = _other_hall(knowledge, "willow")
     reply = say(context, "同学的房子想卖给我 他房贷还剩十几万没还完 能过户吗")
     assert (reply.item, reply.situation) == ("LYX-BDC-01", "带押过户")
+
+
+def test_applying_for_an_item_named_leaves_the_errand_whose_case_names_it_too(context):
+    say(context, "公积金能取吗 我在县城租房子住")
+    say(context, "房子没备案")
+    reply = say(
+        context, "我这种刚参加工作没房的 能申请公租房不"
+    )  # 租住公共租赁住房 is a case of the withdrawal
+    assert reply.item == "SF-ZJ-001"
+
+
+def test_a_document_said_too_with_a_theft_told_is_that_documents_replacement(context):
+    say(context, "坐公交钱包被人摸走了 身份证在里面 怎么补")
+    say(context, "过几天要出差 能先办个临时的吗")
+    reply = say(context, "驾驶证也在那个包里")
+    assert (reply.item, reply.situation) == ("SF-GA-013", "遗失、被盗补领")

@@ -159,6 +159,8 @@ THEN_NEXT = re.compile(
     r"(?:办|补|改|弄|换|查|拿|领|开|批|做)(?:好|完|下来)了?\w{0,6}?(?:以后|之后)?[，,]?(?:再|然后再?)(?:去|来)?|"
     r"(?:办|补|改|弄|换|查|拿|领|开|批|做)(?:好|完|下来)了(?:以后|之后)?[，,]?(?=去|来|办|给)"
 )
+#: Words of applying at either end of an item's name or alias (公共租赁住房申请, 申请公租房).
+_APPLYING_WORDS = re.compile(r"^(?:申请|申领|办理)|(?:申请|申领|办理)$")
 #: "The matter of" a thing (社保卡的事): no word of its own.
 _MATTER = frozenset({"事", "事儿", "事情"})
 #: A thing said "too" at the start (驾驶证也快到期了, 我老婆的港澳通行证也过期了): the words before 也.
@@ -1265,6 +1267,18 @@ class Matcher:
             # 那等出生证改好了再去上户口，上户口收钱不 after 出生医学证明换发: the errand after the one at
             # hand is asked about.
             return Decision("answer", item=next_errand, field=field, score=1.0, reason="named")
+        applied = [
+            code
+            for code in dict.fromkeys([fresh.item, *fresh.candidates[:2]])
+            if code
+            and code != prev.item
+            and code in self.position
+            and self._applies_for(surface.normal, code)
+        ]
+        if prev.item in self.position and len(applied) == 1:
+            # 能申请公租房不 after 公积金提取（租赁住房）, whose case 租住公共租赁住房 names it too: applying for
+            # the item named is asked.
+            return Decision("answer", item=applied[0], field=field, score=fresh.score, reason="named")
         if (
             earlier in self.position
             and prev.item
@@ -1718,6 +1732,21 @@ class Matcher:
                     # 就是卡不见了要补的那个 after 社会保障卡申领: the message alone leads with the item the
                     # topic settles (社会保障卡挂失与补换), though its filler words cover little of it.
                     return combined
+            also = ALSO_SUBJECT.match(compact)
+            subject = also.group(1) if also and prev.item in self.position else ""
+            also_named = [
+                code
+                for code in (*([combined.item] if combined.item else []), *combined.candidates[:2])
+                if subject
+                and self.mentions_item(subject, code)
+                and not self.mentions_item(subject, str(prev.item))
+            ]
+            if len(also_named) == 1:
+                # 驾照也在那个钱包里 after the stolen wallet's ID card: the thing said "too", with the story
+                # told (被偷), names the errand (机动车驾驶证遗失补领).
+                return Decision(
+                    "answer", item=also_named[0], field=field, score=combined.score, reason="named"
+                )
             on_topic = (
                 combined.scores[:1] == ()
                 or combined.scores[0][0] == prev.item
@@ -1764,6 +1793,21 @@ class Matcher:
         # asked of only with the other item's own words besides (到期 of 身份证换领（有效期满）).
         named = followups.naming_words(self.scorer, content, current, first, self._prepare)
         return any(word not in keys for word in named)
+
+    def _applies_for(self, normal: str, code: str) -> bool:
+        """Whether normalised ``normal`` asks to apply for item ``code`` by its name or an alias (能申请公租房吗
+        after 公积金提取（租赁住房）, whose case 租住公共租赁住房 names it too)."""
+        item = self.item(code)
+        said = normal.replace(" ", "")
+        cores = {
+            _APPLYING_WORDS.sub("", normalize(name).replace(" ", ""))
+            for name in [item.name, *(item.aliases or ())]
+        }
+        return any(
+            re.search(rf"(?:申请|申领|办理?|报名)(?:个|一个|一套|一下)?{re.escape(core)}", said)
+            for core in cores
+            if len(core) >= 2
+        )
 
     def _place_text(self, code: str) -> str:
         """Item ``code``'s record with where it is done (its windows and address)."""
