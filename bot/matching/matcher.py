@@ -1276,8 +1276,8 @@ class Matcher:
             and self._applies_for(surface.normal, code)
         ]
         if prev.item in self.position and len(applied) == 1:
-            # 能申请公租房不 after 公积金提取（租赁住房）, whose case 租住公共租赁住房 names it too: applying for
-            # the item named is asked.
+            # 能申请公租房不 after 公积金提取（租赁住房）, whose case 租住公共租赁住房 names it too:
+            # applying for the item named is asked.
             return Decision("answer", item=applied[0], field=field, score=fresh.score, reason="named")
         if (
             earlier in self.position
@@ -1795,8 +1795,8 @@ class Matcher:
         return any(word not in keys for word in named)
 
     def _applies_for(self, normal: str, code: str) -> bool:
-        """Whether normalised ``normal`` asks to apply for item ``code`` by its name or an alias (能申请公租房吗
-        after 公积金提取（租赁住房）, whose case 租住公共租赁住房 names it too)."""
+        """Whether normalised ``normal`` asks to apply for item ``code`` by its name or an alias
+        (能申请公租房吗 after 公积金提取（租赁住房）, whose case 租住公共租赁住房 names it too)."""
         item = self.item(code)
         said = normal.replace(" ", "")
         cores = {
