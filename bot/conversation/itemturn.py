@@ -13,6 +13,7 @@ from bot.matching.decision import Turn
 from bot.matching.fields import (
     IN_TIME_ASK,
     PERSON_TURN,
+    PRESENCE_ASK,
     PROXY_ASK,
     PROXY_SITUATION,
     URGENT_ASK,
@@ -118,10 +119,11 @@ class ItemAnswers(Session):
             # names it (把棉花卖给轧花厂要自己开票吗).
             entry = None if self.needed_line(item, situation, normal, need=False) else entry
         asks_presence = asks_who_goes(normal)
-        if entry is not None and asks_presence and not itemreply.speaks_of_presence(entry):
+        must_come = bool(PRESENCE_ASK.search(normal)) and not PROXY_ASK.search(normal)
+        if entry is not None and must_come and not itemreply.speaks_of_presence(entry):
             # 要两个人都回来吗, 是不是还得我本人跑一趟: who must come, which this entry (能回芦荡上户口吗,
             # 不注销有什么影响) neither asks nor says; the record's sentences on who comes (一方到场即可,
-            # 无需本人到场) answer it.
+            # 无需本人到场) answer it. Not 我人在外地，能帮她交不: an entry on paying from afar may answer.
             entry = None
         lead = itemreply.faq_lead(entry) if entry else None
         prepared = matcher.prepare(text) if text and not fresh else ""
