@@ -93,6 +93,11 @@ HELD_OUT = {
     # blind.
     "ferry-heldout": ("heldout:ferry-hall.json", "ferry-questions.jsonl"),
     "forge-heldout": ("heldout:forge-hall.json", "forge-questions.jsonl"),
+    # Fifteenth stop: 柳营县 (a Shandong greenhouse-vegetable county), whose dialogues are development
+    # material and whose questions were never read; and 黑河农垦区 (a reclamation area on the Russian border),
+    # written blind.
+    "willow-heldout": ("heldout:willow-hall.json", "willow-questions.jsonl"),
+    "quarry-heldout": ("heldout:quarry-hall.json", "quarry-questions.jsonl"),
     # Long messages telling a story around the ask (other hands), over the demo hall and the product's own.
     "county-stories": ("kb/county-hall.json", "county-stories.jsonl"),
     "qingxi-stories": ("demo", "qingxi-stories.jsonl"),

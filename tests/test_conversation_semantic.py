@@ -1192,3 +1192,10 @@ def test_a_document_said_too_with_a_theft_told_is_that_documents_replacement(con
     say(context, "过几天要出差 能先办个临时的吗")
     reply = say(context, "驾驶证也在那个包里")
     assert (reply.item, reply.situation) == ("SF-GA-013", "遗失、被盗补领")
+
+
+def test_where_the_step_of_a_case_told_is_done_comes_first(context):
+    say(context, "刚退伍回来 要去退役军人事务局报到 带啥")
+    reply = say(context, "户口也要迁回本县 这个在哪个窗口弄")
+    assert (reply.item, reply.field) == ("SF-TY-002", "location")
+    assert reply.text.startswith("户口需要迁回本县：落户手续到公安户政窗口")

@@ -156,6 +156,10 @@ class ItemAnswers(Session):
             # note says (落户手续到公安户政窗口（1-6号）办理), before the item's own desk or a material's
             # note.
             lead = self.step_place(item, situation, normal)
+            if lead is None and newly_told:
+                # 户口我也得迁回来，那个在哪办 after 退役士兵报到: the case told just now, whose note says
+                # where its step is done (落户手续到公安户政窗口（1-6号）办理).
+                lead = case_desk(situation)
         if lead is None and text and not asks_presence:
             # 我今年62了，还要体检吗: 需要, and the material that says so (身体条件证明：…体检).
             lead = self.needed_line(item, situation, normal)
@@ -424,6 +428,17 @@ class ItemAnswers(Session):
 
 #: Ways a case's note names that need no desk (电子社保卡, 掌上12333, 拨打…电话, 网上, App).
 _NO_DESK_WAY = re.compile(r"电子|掌上|App|APP|app|小程序|公众号|网上|线上|拨打|热线")
+
+#: A note saying at which desk or office a step is done (到公安户政窗口（1-6号）办理).
+_AT_DESK = re.compile(r"窗口|派出所|便民服务中心|服务站|办事处|大厅")
+
+
+def case_desk(situation: Situation | None) -> str | None:
+    """A case's note when it says at which desk or office its step is done, as "name：note"; else None."""
+    if situation is None or not _AT_DESK.search(situation.note or ""):
+        return None
+    return f"{situation.name}：{situation.note}"
+
 
 #: Items that pay out for one of several reasons, each its own errand (住房公积金提取).
 _WITHDRAWAL = re.compile(r"提取|支取")

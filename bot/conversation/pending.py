@@ -7,7 +7,7 @@ from typing import Any
 from bot.conversation import answers, choices, details, itemreply
 from bot.conversation.hall import day_asked
 from bot.conversation.hallreply import hall_reply
-from bot.conversation.itemturn import ItemAnswers, asks_amount
+from bot.conversation.itemturn import ItemAnswers, asks_amount, case_desk
 from bot.conversation.messages import Reply
 from bot.conversation.session import HELP, turn_data
 from bot.matching.decision import Decision, Turn
@@ -130,7 +130,7 @@ class PendingChoices(ItemAnswers):
                 lead = itemreply.faq_lead(entry) if entry else None
                 if lead is None and field == "location":
                     # 他户口当兵时迁走了 回来落户在哪办: where that step is done, said first.
-                    lead = self.step_place(item, situation, normalize(text))
+                    lead = self.step_place(item, situation, normalize(text)) or case_desk(situation)
             if field == "materials":
                 field = None
             rendered = itemreply.compose(item, self.hall, field=field, situation=situation, lead=lead)
