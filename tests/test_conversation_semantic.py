@@ -1199,3 +1199,9 @@ def test_where_the_step_of_a_case_told_is_done_comes_first(context):
     reply = say(context, "户口也要迁回本县 这个在哪个窗口弄")
     assert (reply.item, reply.field) == ("SF-TY-002", "location")
     assert reply.text.startswith("户口需要迁回本县：落户手续到公安户政窗口")
+
+
+def test_a_child_who_married_is_the_married_childs_case(knowledge):
+    context = _other_hall(knowledge, "loess")
+    reply = say(context, "小儿子去年成家了 想把他户口分出来单独立户")
+    assert (reply.item, reply.situation) == ("YS-GA-008", "农村已婚子女分户")

@@ -124,6 +124,10 @@ def test_treatment_elsewhere_is_seeking_medical_care_elsewhere() -> None:
     assert "长期居住" in normalize("我妈明年去广州长住") and normalize("住在村里") == "住在村里"
 
 
+def test_died_in_northwestern_speech_is_a_death() -> None:
+    assert normalize("我爹前天殁了") == "我爹前天去世了"
+
+
 def test_how_many_months_a_benefit_is_paid_is_how_long() -> None:
     assert normalize("失业金能领几个月") == "失业金能领多久"
     assert normalize("孩子几个月大了") == "孩子几个月大了"

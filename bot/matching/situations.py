@@ -59,6 +59,9 @@ _ROLES = (
     ("住所", re.compile(r"租房|租的房|租房子|租了(?:一)?套|自己的房子|自家房子")),
     # Married, as a story tells it (结婚证也有, 领了证的): 婚内, as situation names write it (婚内生育).
     ("婚内", re.compile(rf"{_NOT}(?:结婚证|已婚|领了证|领过证|扯了证|登记结婚了)")),
+    # Someone married, as a story tells it (儿子结婚了 想给他分出去): 已婚, as situation names write it
+    # (农村已婚子女分户).
+    ("已婚", re.compile(rf"{_NOT}(?:结婚了|结了婚|成家了|成了家|娶了媳妇|娶媳妇了|嫁人了|出嫁了)")),
     # Not married (我跟孩子爸还没领证, 未婚先孕): 非婚, as situation names write it (非婚生育).
     ("非婚", re.compile(r"(?:没|未|还没)有?(?:去)?(?:领|扯|打|办)(?:结婚)?证|未婚|没结婚|没登记结婚")),
     # A husband or wife named as such (我老婆上周生了): married too, for the cases a birth is told by (婚内
