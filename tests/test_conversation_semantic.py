@@ -1205,3 +1205,9 @@ def test_a_child_who_married_is_the_married_childs_case(knowledge):
     context = _other_hall(knowledge, "loess")
     reply = say(context, "小儿子去年成家了 想把他户口分出来单独立户")
     assert (reply.item, reply.situation) == ("YS-GA-008", "农村已婚子女分户")
+
+
+def test_someone_from_another_province_is_the_case_from_elsewhere(knowledge):
+    context = _other_hall(knowledge, "border")  # a Yunnan hall
+    reply = say(context, "我是湖南人在这边上班 身份证在公交上被偷了 能在这边补吗")
+    assert (reply.item, reply.situation) == ("BH-GA-003", "外省户籍异地补领")

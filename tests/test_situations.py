@@ -3,6 +3,7 @@
 from bot.matching.options import by_words
 from bot.matching.situations import (
     age_situation,
+    from_elsewhere,
     named_situation,
     noted_situation,
     old_age_bounds,
@@ -433,3 +434,10 @@ def test_a_small_child_told_without_an_age_is_under_the_bounds_of_minors():
     found = age_situation(minors, "社保卡也要给他办，他那么小咋办", majority=True)
     assert found is not None and found.name.startswith("未成年人")
     assert age_situation(minors, "这么小的事也要跑一趟吗", majority=True) is None
+
+
+def test_the_halls_own_province_is_no_elsewhere() -> None:
+    assert from_elsewhere("我是四川人在这边打工", {"云南", "边河"})
+    assert from_elsewhere("孩子他爸是河北户口", {"山东", "柳营"})
+    assert not from_elsewhere("我是云南人在这边打工", {"云南", "边河"})
+    assert not from_elsewhere("我去过四川", {"云南"}) and not from_elsewhere("四川人民医院", {"云南"})

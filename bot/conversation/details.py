@@ -35,6 +35,7 @@ from bot.matching.segment import is_word
 from bot.matching.situations import (
     age_situation,
     born_elsewhere,
+    from_elsewhere,
     named_situation,
     noted_situation,
     own_name,
@@ -183,7 +184,9 @@ def _from_story(
     topic = topic_words(item, matcher.prepare)
     # 嫁过来 tells 配偶 of 投靠配偶: the family ties a story tells, in the words situation names use.
     # 小孩在广州生的: born elsewhere, as situation names write it (在外地出生, 在外省出生).
-    away = " 外地 外省 异地" if born_elsewhere(wanted, matcher.scorer.region_names) else ""
+    regions = matcher.scorer.region_names
+    # 我是四川人在这边打工: from another province, as situation names write it (外省户籍异地补领).
+    away = " 外地 外省 异地" if born_elsewhere(wanted, regions) or from_elsewhere(wanted, regions) else ""
     worded = by_words(f"{wanted} {roles(wanted)}{away}", names, topic)
     if worded is None:
         # In the canonical words of the knowledge base too (去世 and 死亡 are one word to the matcher).

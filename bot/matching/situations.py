@@ -239,6 +239,28 @@ def born_elsewhere(text: str, regions: Collection[str] = ()) -> bool:
     return not _NEAR_HOME.match(place) and not any(region in place for region in regions)
 
 
+#: China's provinces and regions, as people name where they are from (我是四川人, 他是河北户口).
+_PROVINCES = (
+    "北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|"
+    "四川|贵州|云南|陕西|甘肃|青海|内蒙古|内蒙|广西|西藏|宁夏|新疆"
+)
+#: From a province, as a story tells it (我是四川人在这边打工, 孩子他爸是河北户口, 户口在湖南).
+_FROM_PROVINCE = re.compile(
+    rf"(?:是|来自|从)({_PROVINCES})省?(?:人|户口|户籍|来的|过来的)(?![民员口家])|"
+    rf"({_PROVINCES})省?(?:户口|户籍)|户[口籍](?:在|是)({_PROVINCES})"
+)
+
+
+def from_elsewhere(text: str, regions: Collection[str] = ()) -> bool:
+    """Whether ``text`` tells someone from a province other than the hall's own (``regions``, its place
+    names): 我是四川人在这边打工 in a Yunnan hall."""
+    for found in _FROM_PROVINCE.finditer(text):
+        place = next(group for group in found.groups() if group)
+        if not any(place in region or region in place for region in regions):
+            return True
+    return False
+
+
 def roles(text: str) -> str:
     """The situation-name words for the family ties and the work a message tells (我是从外省嫁过来的 → 配偶,
     在厂里打工 → 就业)."""
