@@ -1211,3 +1211,17 @@ def test_someone_from_another_province_is_the_case_from_elsewhere(knowledge):
     context = _other_hall(knowledge, "border")  # a Yunnan hall
     reply = say(context, "我是湖南人在这边上班 身份证在公交上被偷了 能在这边补吗")
     assert (reply.item, reply.situation) == ("BH-GA-003", "外省户籍异地补领")
+
+
+def test_a_price_asked_of_the_temporary_card_after_a_loss_is_the_temporary_cards(context):
+    # 临时 is a word of the replacement's record too: only a place asked of it stays there.
+    say(context, "身份证被偷了怎么补")
+    reply = say(context, "那个临时的证要交多少钱")
+    assert (reply.item, reply.field) == ("SF-GA-004", "fee")
+
+
+def test_whether_to_get_a_licence_first_is_asked_of_the_errand_at_hand(knowledge):
+    context = _other_hall(knowledge, "fen")
+    say(context, "想在家开个小作坊做醋 要办啥证")
+    reply = say(context, "是不是得先去办营业执照")
+    assert reply.item == "FYP-SC-002"

@@ -159,6 +159,8 @@ THEN_NEXT = re.compile(
     r"(?:办|补|改|弄|换|查|拿|领|开|批|做)(?:好|完|下来)了?\w{0,6}?(?:以后|之后)?[，,]?(?:再|然后再?)(?:去|来)?|"
     r"(?:办|补|改|弄|换|查|拿|领|开|批|做)(?:好|完|下来)了(?:以后|之后)?[，,]?(?=去|来|办|给)"
 )
+#: Getting something first (要先办营业执照不, 得先去申请吗).
+_FIRST_STEP = re.compile(r"先(?:去)?(?:办|领|开|申请|申领)")
 #: Words of applying at either end of an item's name or alias (公共租赁住房申请, 申请公租房).
 _APPLYING_WORDS = re.compile(r"^(?:申请|申领|办理)|(?:申请|申领|办理)$")
 #: "The matter of" a thing (社保卡的事): no word of its own.
@@ -1275,7 +1277,8 @@ class Matcher:
             and code in self.position
             and self._applies_for(surface.normal, code)
         ]
-        if prev.item in self.position and len(applied) == 1:
+        # Not 要先办营业执照不 after 食品生产许可: whether to get it first is a question of the errand at hand.
+        if prev.item in self.position and len(applied) == 1 and not _FIRST_STEP.search(compact):
             # 能申请公租房不 after 公积金提取（租赁住房）, whose case 租住公共租赁住房 names it too:
             # applying for the item named is asked.
             return Decision("answer", item=applied[0], field=field, score=fresh.score, reason="named")
@@ -1335,7 +1338,7 @@ class Matcher:
             return self._kept(str(prev.item), field, fresh)
         if (
             fresh.action == "clarify"
-            and field is not None
+            and field == "location"
             and prev.item in self.position
             and prev.item not in fresh.candidates
             and not offered
