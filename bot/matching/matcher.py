@@ -1277,7 +1277,7 @@ class Matcher:
             and code in self.position
             and self._applies_for(surface.normal, code)
         ]
-        # Not 要先办营业执照不 after 食品生产许可: whether to get it first is a question of the errand at hand.
+        # Not 要先办营业执照不 after 食品生产许可: whether to get it first asks of the errand at hand.
         if prev.item in self.position and len(applied) == 1 and not _FIRST_STEP.search(compact):
             # 能申请公租房不 after 公积金提取（租赁住房）, whose case 租住公共租赁住房 names it too:
             # applying for the item named is asked.
