@@ -1225,3 +1225,9 @@ def test_whether_to_get_a_licence_first_is_asked_of_the_errand_at_hand(knowledge
     say(context, "想在家开个小作坊做醋 要办啥证")
     reply = say(context, "是不是得先去办营业执照")
     assert reply.item == "FYP-SC-002"
+
+
+def test_a_death_told_before_tells_the_heirs_case_of_the_next_errand(context):
+    say(context, "老太太上个月在医院走的 住院费都是自己先垫上的 人都不在了还能报销吗")
+    reply = say(context, "她名下那套房子 我们几个子女想查一下")
+    assert (reply.item, reply.situation) == ("SF-ZR-006", "继承人查询被继承人名下不动产")

@@ -22,7 +22,8 @@ _NOT = "(?<!没)(?<!没有)(?<!莫得)(?<!无)(?<!未)(?<!冇)(?<!不)"
 #: Family members as citizens name them (a death, a visit).
 _KIN = (
     r"爸爸?|妈妈?|父亲|母亲|老爹|老娘|爹|娘|老伴|老婆|媳妇|老公|男人|丈夫|妻子|爱人|儿子|女儿|闺女|孩子|爷爷|奶奶|"
-    r"外公|外婆|姥姥|姥爷|公公|婆婆|岳父|岳母|老丈人|丈母娘|哥哥?|姐姐?|弟弟?|妹妹?|老人|亲人"
+    r"外公|外婆|姥姥|姥爷|公公|婆婆|岳父|岳母|老丈人|丈母娘|哥哥?|姐姐?|弟弟?|妹妹?|老人|亲人|老爷子|老太太|"
+    r"老头子?|老太婆?"
 )
 #: Family ties as citizens tell them, and as situation names write them (投靠配偶). Only the tie itself
 #: counts: 我老婆/孩子 alone is usually who the errand is for (孩子上小学 is not 随迁子女).
@@ -145,7 +146,9 @@ _ROLES = (
     (
         "继承 去世",
         re.compile(
-            rf"(?:{_KIN})\w{{0,8}}?(?:走了(?![一好几两三]?趟|很远|半天)|去世|过世|离世|病逝|死了|没了|不在了)"
+            rf"(?:{_KIN})\w{{0,8}}?(?:走了(?![一好几两三]?趟|很远|半天)|去世|过世|离世|病逝|死了|没了|不在了)|"
+            # 老爷子过世了, 人都不在了: the words of a death alone.
+            r"去世|过世|离世|病逝|逝世|人(?:都|已经|也)?(?:不在了|没了)"
         ),
     ),
     # Going to see family (我弟弟在台湾…想过去看看他): 探亲, as situation names write it (探亲签注).
