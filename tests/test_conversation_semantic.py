@@ -1231,3 +1231,10 @@ def test_a_death_told_before_tells_the_heirs_case_of_the_next_errand(context):
     say(context, "老太太上个月在医院走的 住院费都是自己先垫上的 人都不在了还能报销吗")
     reply = say(context, "她名下那套房子 我们几个子女想查一下")
     assert (reply.item, reply.situation) == ("SF-ZR-006", "继承人查询被继承人名下不动产")
+
+
+def test_the_deceaseds_card_not_found_is_asked_of_the_errand_at_hand(context):
+    say(context, "我爸前天在家走了 户口咋销")
+    reply = say(context, "他身份证找不着了 咋整")
+    assert reply.item == "SF-GA-015"
+    assert "书面说明" in reply.text

@@ -441,3 +441,10 @@ def test_the_halls_own_province_is_no_elsewhere() -> None:
     assert from_elsewhere("孩子他爸是河北户口", {"山东", "柳营"})
     assert not from_elsewhere("我是云南人在这边打工", {"云南", "边河"})
     assert not from_elsewhere("我去过四川", {"云南"}) and not from_elsewhere("四川人民医院", {"云南"})
+
+
+def test_renting_out_and_renting_in_are_told_apart() -> None:
+    assert "出租房屋" in retold("我把门面房租给人开超市了")
+    assert "出租房屋" not in retold("我在城里租的房子住")
+    assert "租房" in retold("我在城里租的房子住") and "无房" in retold("自己没买房")
+    assert "无房" not in retold("没房产证")

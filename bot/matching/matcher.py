@@ -1396,6 +1396,9 @@ class Matcher:
             and fresh.reason == "confident"
             and self._renamed(content, prev.item, str(fresh.item))
             and not self._circumstance(surface.normal, content, str(prev.item), str(fresh.item))
+            # 他身份证找不着了咋办 after 死亡人员户口注销: a material of the item at hand lost, which its
+            # record says what to do about, not the card's replacement.
+            and not self._lost_material(content, str(prev.item))
         ):
             # 先办执照，个体户 after 食品经营许可: the message alone names another item, surely; no neighbour
             # of the topic is guessed from its words.

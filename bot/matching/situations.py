@@ -203,6 +203,8 @@ _RETOLD = (
         ),
         r"\g<0> 带押 抵押 ",
     ),
+    # 我把门面房租给人开超市了: renting one's place out, as situation names write it (个人出租房屋).
+    (re.compile(r"(?:房|房子|门面|铺面|商铺|店面|铺子)\w{0,2}?租(?:给|出去)"), r"\g<0> 出租房屋 出租 "),
     # 我在县城租的房子住，自己没买房: renting and owning no home, as situation names write it (无房租房).
     (re.compile(r"租(?:的|了)(?:个|套|间|一套|一间)?房子?|房子是租的"), r"\g<0> 租房 "),
     (re.compile(r"(?:没|没有)(?:买)?(?:房|房子)(?![产证本])"), r"\g<0> 无房 "),
