@@ -1238,3 +1238,10 @@ def test_the_deceaseds_card_not_found_is_asked_of_the_errand_at_hand(context):
     reply = say(context, "他身份证找不着了 咋整")
     assert reply.item == "SF-GA-015"
     assert "书面说明" in reply.text
+
+
+def test_a_shop_handed_over_to_a_relative_is_a_change_of_who_runs_it(knowledge):
+    reply = say(make_context(knowledge), "我的小饭馆不想开了 打算让给我外甥接着干 执照是不是要注销了重新办")
+    assert (reply.item, reply.situation) == ("SF-SJ-002", "变更经营者")
+    # Another errand asked beside the handing over stays that errand.
+    assert say(make_context(knowledge), "我把店交给儿子了 我自己的退休手续咋办").item == "SF-RS-005"

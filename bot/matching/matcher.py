@@ -89,7 +89,7 @@ from bot.matching.settled import (
     tells_loss,
     unfound_material,
 )
-from bot.matching.situations import OLD_AGE, old_age_bounds, told_age
+from bot.matching.situations import HANDED_OVER, OLD_AGE, old_age_bounds, told_age
 from bot.matching.surface import (
     ASKS,
     COMPLAINT,
@@ -159,6 +159,8 @@ THEN_NEXT = re.compile(
     r"(?:办|补|改|弄|换|查|拿|领|开|批|做)(?:好|完|下来)了?\w{0,6}?(?:以后|之后)?[，,]?(?:再|然后再?)(?:去|来)?|"
     r"(?:办|补|改|弄|换|查|拿|领|开|批|做)(?:好|完|下来)了(?:以后|之后)?[，,]?(?=去|来|办|给)"
 )
+#: A licence or its registration named (执照, 个体户, 注销了重新办).
+_LICENCE_WORDS = re.compile(r"执照|个体户|注销|重新办|登记")
 #: Getting something first (要先办营业执照不, 得先去申请吗).
 _FIRST_STEP = re.compile(r"先(?:去)?(?:办|领|开|申请|申领)")
 #: Words of applying at either end of an item's name or alias (公共租赁住房申请, 申请公租房).
@@ -1206,6 +1208,19 @@ class Matcher:
         ranked: Sequence[Ranked] = self._rank(content)
         best_cov = ranked[0].cov if ranked else 0.0
         fresh: Decision = self._fresh_for(surface.normal, content, field)
+        handover = self._handover_item() if HANDED_OVER.search(compact) else None
+        ranked_codes = [code for code, _ in fresh.scores[:MAX_CANDIDATES]]
+        licensed = handover is not None and fresh.action != "answer" and bool(_LICENCE_WORDS.search(compact))
+        if (
+            handover is not None
+            and fresh.item != handover
+            and (licensed or handover in (*fresh.candidates, *ranked_codes))
+        ):
+            # 想把店交给我儿子干，是不是得先把执照注销了再重新办: a change of who runs it (变更经营者), not a
+            # closing and a new licence, whatever the message's own words name.
+            return Decision(
+                "answer", item=handover, field=field, score=fresh.score, reason="told", scores=fresh.scores
+            )
         if fresh.action == "clarify" and not (prev.item or prev.candidates):
             wanted = self._wanted_errand(surface.normal, field, fresh) or self._asking_alone(
                 surface.normal, field, fresh
@@ -1799,6 +1814,19 @@ class Matcher:
         # asked of only with the other item's own words besides (到期 of 身份证换领（有效期满）).
         named = followups.naming_words(self.scorer, content, current, first, self._prepare)
         return any(word not in keys for word in named)
+
+    @functools.cached_property
+    def _handover(self) -> tuple[str, ...]:
+        """The items whose own words change who runs a business (个体工商户变更登记's 变更经营者)."""
+        return tuple(
+            code
+            for code, item in zip(self.codes, self.items, strict=True)
+            if re.search(r"(?:变更|换)经营者|经营者变更", own_words(item))
+        )
+
+    def _handover_item(self) -> str | None:
+        """The one item changing who runs a business, or None."""
+        return self._handover[0] if len(self._handover) == 1 else None
 
     def _applies_for(self, normal: str, code: str) -> bool:
         """Whether normalised ``normal`` asks to apply for item ``code`` by its name or an alias

@@ -19,6 +19,13 @@ _SITUATION_SPLIT = re.compile(r"[（）()、，,；;/和或的]+|(?<!不)及")  
 
 #: Not said right before (没结婚, 莫得结婚证): the tie is denied.
 _NOT = "(?<!没)(?<!没有)(?<!莫得)(?<!无)(?<!未)(?<!冇)(?<!不)"
+#: A business handed over to someone else (想把店交给我儿子干, 想转给我表弟接着开, 我侄子想把店接过去): a
+#: change of who runs it, not a closing and a new licence.
+HANDED_OVER = re.compile(
+    r"(?:店|铺|超市|摊|生意|执照|门面|饭馆|餐馆|厂)\w{0,10}?(?:交给|转给|让给|过给|传给)"
+    r"\w{0,4}?(?:儿子|女儿|闺女|侄子|外甥|表弟|表哥|弟弟|哥哥|姐姐|妹妹|亲戚|朋友|他|她|别人)|"
+    r"(?:儿子|女儿|闺女|侄子|外甥|表弟|表哥|弟弟|哥哥|亲戚|朋友|他|她)\w{0,6}?(?:接过去|接手|接着开|接着干|接过来)"
+)
 #: Family members as citizens name them (a death, a visit).
 _KIN = (
     r"爸爸?|妈妈?|父亲|母亲|老爹|老娘|爹|娘|老伴|老婆|媳妇|老公|男人|丈夫|妻子|爱人|儿子|女儿|闺女|孩子|爷爷|奶奶|"
@@ -151,6 +158,8 @@ _ROLES = (
             r"去世|过世|离世|病逝|逝世|人(?:都|已经|也)?(?:不在了|没了)"
         ),
     ),
+    # A business handed over (想把店交给我儿子干): 变更经营者, as situation names write it.
+    ("变更经营者 经营者变更", HANDED_OVER),
     # Going to see family (我弟弟在台湾…想过去看看他): 探亲, as situation names write it (探亲签注).
     ("探亲", re.compile(rf"(?:看看|看望|探望|去看)(?:我|俺)?的?(?:{_KIN}|他们|她们|他|她|亲戚|家人)")),
     # Never been abroad (这辈子还没出过国): a first passport or pass (首次申请).
