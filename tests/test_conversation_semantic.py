@@ -1254,3 +1254,9 @@ def test_a_document_lost_on_the_way_to_another_errand_is_that_errands_case(knowl
     assert say(make_context(knowledge), "结婚证前几年搬家的时候丢了 想补一个").item == "SF-MZ-003"
     # The document lost is not the one the other errand's case names (离婚证, not 结婚证).
     assert say(make_context(knowledge), "离婚证丢了 想再婚").item != "SF-MZ-002"
+
+
+def test_the_new_card_asked_of_is_the_errand_at_hands(context):
+    say(context, "身份证被偷了 怎么补")
+    reply = say(context, "过几天去省城看病要住院 新证能赶上不")  # the trip's words name medical errands
+    assert reply.item == "SF-GA-003"

@@ -167,6 +167,8 @@ _LOSS_CASE = re.compile(r"遗失|丢失|丢了|找不到")
 _CASE_WORDS = re.compile(r"遗失|丢失|丢了|找不到|被盗|补[领办发卡证]|损坏|[、，,（）()]")
 #: Characters of item names that name no errand (内地居民…, …申请, …登记).
 _NAME_FILLER = frozenset("内地居民申请登记办理的与和及（）()、")
+#: The new document of the errand at hand (新证来得及不, 新卡啥时候能拿到).
+_NEW_ONE = re.compile(r"新(?:的)?(?:证|卡|本子?|照)(?!明)")
 #: Getting something first (要先办营业执照不, 得先去申请吗).
 _FIRST_STEP = re.compile(r"先(?:去)?(?:办|领|开|申请|申领)")
 #: Words of applying at either end of an item's name or alias (公共租赁住房申请, 申请公租房).
@@ -1316,6 +1318,10 @@ class Matcher:
         ):
             # 还有个事，俺娘…住院…还能报不 after 继承登记: another errand, whatever the item at hand tells.
             return fresh
+        if prev.item in self.position and fresh.action != "answer" and _NEW_ONE.search(compact):
+            # 下礼拜要坐高铁去省城看病 新证来得及不 after 身份证补领: the new card is the errand at hand's,
+            # whatever the trip's words name.
+            return self._kept(str(prev.item), field, fresh)
         earlier = str((prev.extra or {}).get("earlier") or "")
         if not prev.item and BACK_TO.match(compact):
             back = self._seen_named(content, fresh, prev)
