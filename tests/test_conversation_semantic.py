@@ -1260,3 +1260,12 @@ def test_the_new_card_asked_of_is_the_errand_at_hands(context):
     say(context, "身份证被偷了 怎么补")
     reply = say(context, "过几天去省城看病要住院 新证能赶上不")  # the trip's words name medical errands
     assert reply.item == "SF-GA-003"
+
+
+def test_the_temporary_one_after_a_regular_documents_errand_is_the_temporary_errand(knowledge):
+    from bot.matching.matcher import Turn
+
+    # A follow-up, not a new question: the case told of the replacement (急需用证, whose note tells of the
+    # temporary card) does not pull it back.
+    decision = knowledge().matcher.decide("那临时的要几个钱 当天能拿不", Turn(item="SF-GA-003"))
+    assert (decision.item, decision.reason) == ("SF-GA-004", "follow_up")

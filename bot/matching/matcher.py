@@ -169,6 +169,8 @@ _CASE_WORDS = re.compile(r"遗失|丢失|丢了|找不到|被盗|补[领办发�
 _NAME_FILLER = frozenset("内地居民申请登记办理的与和及（）()、")
 #: The new document of the errand at hand (新证来得及不, 新卡啥时候能拿到).
 _NEW_ONE = re.compile(r"新(?:的)?(?:证|卡|本子?|照)(?!明)")
+#: The temporary one asked of (那临时的多少钱, 临时那个当场能拿吗), naming nothing else.
+_TEMPORARY_ONE = re.compile(r"^(?:那|那个|还有|那么)?临时(?:的|那个|的那个|证)")
 #: Getting something first (要先办营业执照不, 得先去申请吗).
 _FIRST_STEP = re.compile(r"先(?:去)?(?:办|领|开|申请|申领)")
 #: Words of applying at either end of an item's name or alias (公共租赁住房申请, 申请公租房).
@@ -817,6 +819,20 @@ class Matcher:
                     return code
         return None
 
+    def _temporary_of(self, compact: str, current: str) -> str | None:
+        """For 临时的 (那临时的多少钱) after an item for a regular document (居民身份证补领): the one item for the
+        same document that is temporary (临时居民身份证申领); None otherwise."""
+        name = self.names[self.position[current]]
+        if not _TEMPORARY_ONE.search(compact) or TEMPORARY in name:
+            return None
+        document = _ERRAND_WORDS.sub("", name)
+        found = [
+            code
+            for code, other in zip(self.codes, self.names, strict=True)
+            if TEMPORARY in other and same_document(document, _ERRAND_WORDS.sub("", other))
+        ]
+        return found[0] if len(found) == 1 else None
+
     def _refers_to_earlier(self, compact: str, earlier: str, current: str) -> bool:
         """Whether ``compact`` refers to a thing talked about (领证那个) in words of ``earlier``'s own words
         (names, aliases, situations) that ``current``'s lack."""
@@ -1379,6 +1395,10 @@ class Matcher:
         if regular is not None:
             # 那补正式的呢，多少钱 after 临时居民身份证申领: the regular document's errand, talked of before.
             return Decision("answer", item=regular, field=field, score=1.0, reason="follow_up")
+        temporary = self._temporary_of(compact, at_hand) if at_hand else None
+        if temporary is not None:
+            # 那临时的多少钱 after 居民身份证补领: the temporary document's errand.
+            return Decision("answer", item=temporary, field=field, score=1.0, reason="follow_up")
         other = self.other_errand(compact, at_hand) if at_hand else None
         if other is not None:
             # 先说退休那个 after 住房公积金提取（离休、退休）, the story having asked of 退休手续 too: the
