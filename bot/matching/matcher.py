@@ -820,8 +820,8 @@ class Matcher:
         return None
 
     def _temporary_of(self, compact: str, current: str) -> str | None:
-        """For 临时的 (那临时的多少钱) after an item for a regular document (居民身份证补领): the one item for the
-        same document that is temporary (临时居民身份证申领); None otherwise."""
+        """For 临时的 (那临时的多少钱) after an item for a regular document (居民身份证补领): the one item
+        for the same document that is temporary (临时居民身份证申领); None otherwise."""
         name = self.names[self.position[current]]
         if not _TEMPORARY_ONE.search(compact) or TEMPORARY in name:
             return None
