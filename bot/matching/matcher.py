@@ -1151,20 +1151,31 @@ class Matcher:
             return None
         first_name = set(self.names[self.position[first]])
         goals = []
-        for code in (c for c in self.codes if c != first):
-            item = self.item(code)
+        for code, documents in self._loss_cases:
             # The document lost named in the case (结婚证 of 结婚证遗失), not only the loss (丢失、被盗补领).
-            loss_case = any(
-                _LOSS_CASE.search(s.name)
-                and any(
-                    len(part) >= 2 and (part in said or part in compact) for part in _CASE_WORDS.split(s.name)
-                )
-                for s in item.situations or ()
-            )
+            if code == first or not any(d in said or d in compact for d in documents):
+                continue
             own = set(self.names[self.position[code]]) - first_name - _NAME_FILLER
-            if loss_case and own & set(said):
+            if own & set(said):
                 goals.append(code)
         return goals[0] if len(goals) == 1 else None
+
+    @functools.cached_property
+    def _loss_cases(self) -> tuple[tuple[str, frozenset[str]], ...]:
+        """The items with a case that is a document's loss, and the documents those cases name (离婚登记:
+        结婚证 of 结婚证遗失), built once: a message telling a loss is checked against these only."""
+        found = []
+        for code, item in zip(self.codes, self.items, strict=True):
+            documents = {
+                part
+                for s in item.situations or ()
+                if _LOSS_CASE.search(s.name)
+                for part in _CASE_WORDS.split(s.name)
+                if len(part) >= 2
+            }
+            if documents:
+                found.append((code, frozenset(documents)))
+        return tuple(found)
 
     def _replaced(self, decision: Decision, text: str, previous: Turn | None) -> Decision | None:
         """A follow-up about a document item that tells the document lost (不对，我是证丢了要补 after
