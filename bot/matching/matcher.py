@@ -362,6 +362,7 @@ class Matcher:
         self._records: Records | None = None
         self._own_documents: dict[int, str] = {}
         self._canonical = functools.lru_cache(maxsize=CACHE_SIZE)(self._canonical_form)
+        self._applied: dict[str, frozenset[str]] = {}
 
     @property
     def models(self) -> Models:
@@ -1916,17 +1917,24 @@ class Matcher:
     def _applies_for(self, normal: str, code: str) -> bool:
         """Whether normalised ``normal`` asks to apply for item ``code`` by its name or an alias
         (能申请公租房吗 after 公积金提取（租赁住房）, whose case 租住公共租赁住房 names it too)."""
-        item = self.item(code)
         said = normal.replace(" ", "")
-        cores = {
-            _APPLYING_WORDS.sub("", normalize(name).replace(" ", ""))
-            for name in [item.name, *(item.aliases or ())]
-        }
         return any(
             re.search(rf"(?:申请|申领|办理?|报名)(?:个|一个|一套|一下)?{re.escape(core)}", said)
-            for core in cores
-            if len(core) >= 2
+            for core in self._applied_names(code)
         )
+
+    def _applied_names(self, code: str) -> frozenset[str]:
+        """Item ``code``'s name and aliases without the words of applying at either end (公租房 of
+        申请公租房), worked out once per item."""
+        known = self._applied.get(code)
+        if known is not None:
+            return known
+        item = self.item(code)
+        cores = (
+            _APPLYING_WORDS.sub("", normalize(n).replace(" ", "")) for n in [item.name, *(item.aliases or ())]
+        )
+        self._applied[code] = frozenset(core for core in cores if len(core) >= 2)
+        return self._applied[code]
 
     def _place_text(self, code: str) -> str:
         """Item ``code``'s record with where it is done (its windows and address)."""
