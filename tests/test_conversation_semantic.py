@@ -1247,15 +1247,6 @@ def test_a_shop_handed_over_to_a_relative_is_a_change_of_who_runs_it(knowledge):
     assert say(make_context(knowledge), "我把店交给儿子了 我自己的退休手续咋办").item == "SF-RS-005"
 
 
-def test_a_document_lost_on_the_way_to_another_errand_is_that_errands_case(knowledge):
-    reply = say(make_context(knowledge), "我们协商好要离了 结婚证前几年搬家的时候丢了")
-    assert (reply.item, reply.situation) == ("SF-MZ-002", "结婚证遗失")
-    # Lost and to be replaced, nothing else asked: the replacement.
-    assert say(make_context(knowledge), "结婚证前几年搬家的时候丢了 想补一个").item == "SF-MZ-003"
-    # The document lost is not the one the other errand's case names (离婚证, not 结婚证).
-    assert say(make_context(knowledge), "离婚证丢了 想再婚").item != "SF-MZ-002"
-
-
 def test_the_new_card_asked_of_is_the_errand_at_hands(context):
     say(context, "身份证被偷了 怎么补")
     reply = say(context, "过几天去省城看病要住院 新证能赶上不")  # the trip's words name medical errands

@@ -161,12 +161,6 @@ THEN_NEXT = re.compile(
 )
 #: A licence or its registration named (执照, 个体户, 注销了重新办).
 _LICENCE_WORDS = re.compile(r"执照|个体户|注销|重新办|登记")
-#: A case of an errand that is a document's loss (结婚证遗失 of 离婚登记).
-_LOSS_CASE = re.compile(r"遗失|丢失|丢了|找不到")
-#: What splits a case's name around the document it names (结婚证 of 结婚证遗失).
-_CASE_WORDS = re.compile(r"遗失|丢失|丢了|找不到|被盗|补[领办发卡证]|损坏|[、，,（）()]")
-#: Characters of item names that name no errand (内地居民…, …申请, …登记).
-_NAME_FILLER = frozenset("内地居民申请登记办理的与和及（）()、")
 #: The new document of the errand at hand (新证来得及不, 新卡啥时候能拿到).
 _NEW_ONE = re.compile(r"新(?:的)?(?:证|卡|本子?|照)(?!明)")
 #: The temporary one asked of (那临时的多少钱, 临时那个当场能拿吗), naming nothing else.
@@ -1114,16 +1108,6 @@ class Matcher:
         moved = self._replaced(decision, text, previous)
         if moved is not None:
             decision = moved
-        goal = self._loss_as_case(decision, text)
-        if goal is not None:
-            decision = Decision(
-                "answer",
-                item=goal,
-                field=decision.field,
-                score=decision.score,
-                reason="told",
-                scores=decision.scores,
-            )
         if (
             decision.action == "answer"
             and decision.field is None
@@ -1134,49 +1118,6 @@ class Matcher:
             # 港澳通行证呢 after 办护照多少钱: a bare "and X?" asks what was asked before, about X.
             return dataclasses.replace(decision, field=previous.field)
         return decision
-
-    def _loss_as_case(self, decision: Decision, text: str) -> str | None:
-        """For a document told lost on the way to another errand (商量好了要离 但是结婚证不知道放哪去了): the
-        errand the message names by a character the replacing item's name lacks (离), one of whose cases is
-        that loss (结婚证遗失); else None."""
-        if decision.action not in ("answer", "clarify"):
-            return None
-        read = self._read(text)
-        content = self._prepare(read)
-        if not tells_loss(content):
-            return None
-        said = normalize(read).replace(" ", "")
-        compact = content.replace(" ", "")
-        first = decision.item or (decision.candidates[0] if decision.candidates else None)
-        if first not in self.position:
-            return None
-        first_name = set(self.names[self.position[first]])
-        goals = []
-        for code, documents in self._loss_cases:
-            # The document lost named in the case (结婚证 of 结婚证遗失), not only the loss (丢失、被盗补领).
-            if code == first or not any(d in said or d in compact for d in documents):
-                continue
-            own = set(self.names[self.position[code]]) - first_name - _NAME_FILLER
-            if own & set(said):
-                goals.append(code)
-        return goals[0] if len(goals) == 1 else None
-
-    @functools.cached_property
-    def _loss_cases(self) -> tuple[tuple[str, frozenset[str]], ...]:
-        """The items with a case that is a document's loss, and the documents those cases name (离婚登记:
-        结婚证 of 结婚证遗失), built once: a message telling a loss is checked against these only."""
-        found = []
-        for code, item in zip(self.codes, self.items, strict=True):
-            documents = {
-                part
-                for s in item.situations or ()
-                if _LOSS_CASE.search(s.name)
-                for part in _CASE_WORDS.split(s.name)
-                if len(part) >= 2
-            }
-            if documents:
-                found.append((code, frozenset(documents)))
-        return tuple(found)
 
     def _replaced(self, decision: Decision, text: str, previous: Turn | None) -> Decision | None:
         """A follow-up about a document item that tells the document lost (不对，我是证丢了要补 after
