@@ -1259,6 +1259,12 @@ class Matcher:
             said = f"{surface.normal}|{content}".replace(" ", "")
             if not any(said[i : i + 2] in document for i in range(len(said) - 1)):
                 first_index = None  # 头一回办护照 beside 身份证首次申领: its document is not the one named
+            elif not all(
+                TEMPORARY in self._name_of(c) for i, c in enumerate(offered_now) if i != first_index
+            ):
+                # Only beside a temporary document's errand, which is had while the first is made: any other
+                # errand offered (a renewal, another kind) is still the citizen's to tell.
+                first_index = None
             if first_index is not None:
                 return Decision(
                     "answer",
