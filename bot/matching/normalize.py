@@ -164,10 +164,6 @@ _ELSEWHERE = re.compile(
 #: A stay of half a year or more (住大半年, 住个一年半载): 长期居住, as records say it.
 #: 长住 (去杭州长住) is the same, shortened.
 _LONG_STAY = re.compile(r"(?<!居)住(?:了|上|个)?(?:大)?(?:半年|一年半载|一两年|一年|几年|好几年|大半年)|长住")
-#: A stay in hospital told with the verb split (住过一回院, 住了三天院, 住了半个月的院): 住院.
-_SPLIT_STAY = re.compile(
-    r"住(?:了|过)(?:[一两三四五六七八九十几半\d]{1,3}(?:回|次|趟|天|个月|月|周|个礼拜|礼拜|个星期|星期)(?:的)?)?院"
-)
 
 
 #: Not a body part after it (烧坏了脑子, 摔断了腿): a person hurt, not a paper damaged. Follows the damage
@@ -198,10 +194,9 @@ _CARE = re.compile(r"看病|就医|住院|拿药|买药|医保|报销")
 
 
 def rewrite_elsewhere(text: str) -> str:
-    """他在那边看病医保咋个弄 → 他异地就医医保咋个弄; 要去海南住半年 → 要去海南长期居住; 在省城住过一回院
-    → 异地就医; 我妈跟我在杭州
+    """他在那边看病医保咋个弄 → 他异地就医医保咋个弄; 要去海南住半年 → 要去海南长期居住; 我妈跟我在杭州
     住，她看病医保咋弄 → …在杭州住 异地 长期居住，…."""
-    text = _LONG_STAY.sub("长期居住", _ELSEWHERE.sub("异地就医", _SPLIT_STAY.sub("住院", text)))
+    text = _LONG_STAY.sub("长期居住", _ELSEWHERE.sub("异地就医", text))
     if _CARE.search(text):
         text = _LIVING_ELSEWHERE.sub(lambda found: f"{found.group(0)} 异地 长期居住 ", text)
     return text
