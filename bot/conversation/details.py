@@ -147,9 +147,8 @@ def _from_story(
         wanted = retold(without_unwanted(text))
     named = named_situation(item, wanted, matcher.prepare)
     if named is not None and situations.index(named) in contradicted(text, names):
-        named = (
-            None  # 我们是外省来的，在县城租房子: 租房 of 本县户籍，学区内租房居住, whose 本县户籍 is denied
-        )
+        # 我们是外省来的，在县城租房子: 租房 of 本县户籍，学区内租房居住, whose 本县户籍 is denied.
+        named = None
     if named is not None:
         aged = age_situation(situations, text) if names_first_time(named.name) else None
         # 儿子12岁，第一次办: the age decides (未满16周岁); a first application is the ordinary case.
