@@ -106,9 +106,8 @@ FLOORS = {
     "forge-heldout": (0.94, 0.72, 0.015, 0.96, 0.96),
     # Fifteenth stop: willow (柳营县, a Shandong greenhouse-vegetable county), its dialogues development
     # material, these questions never read; quarry (黑河农垦区, a reclamation area on the Russian border),
-    # blind. At the stop's first commit (per-set score.py): 0.980 / 0.775 / 0.025 / 0.889 / 0.957 and 0.980 /
-    # 0.716 / 0.025 / 0.944 / 0.917; bench/accuracy.py near its end: 0.971 / 0.775 / 0.033 / 0.889 / 0.957 and
-    # 0.980 / 0.735 / 0.025 / 0.944 / 0.898.
+    # blind. At the stop's first commit and at its end: 0.980 / 0.775 / 0.025 / 0.889 / 0.957 (both) and
+    # 0.980 / 0.716 / 0.025 / 0.944 / 0.917 → 0.980 / 0.725 / 0.025 / 0.944 / 0.917.
     "willow-heldout": (0.95, 0.74, 0.045, 0.85, 0.92),
     "quarry-heldout": (0.96, 0.69, 0.035, 0.90, 0.86),
 }
