@@ -1228,12 +1228,14 @@ class Matcher:
         best_cov = ranked[0].cov if ranked else 0.0
         fresh: Decision = self._fresh_for(surface.normal, content, field)
         handover = self._handover_item() if HANDED_OVER.search(compact) else None
-        ranked_codes = [code for code, _ in fresh.scores[:MAX_CANDIDATES]]
-        licensed = handover is not None and fresh.action != "answer" and bool(_LICENCE_WORDS.search(compact))
         if (
             handover is not None
             and fresh.item != handover
-            and (licensed or handover in (*fresh.candidates, *ranked_codes))
+            and (
+                fresh.action != "answer"
+                and bool(_LICENCE_WORDS.search(compact))
+                or handover in (*fresh.candidates, *(code for code, _ in fresh.scores[:MAX_CANDIDATES]))
+            )
         ):
             # 想把店交给我儿子干，是不是得先把执照注销了再重新办: a change of who runs it (变更经营者), not a
             # closing and a new licence, whatever the message's own words name.
@@ -1390,8 +1392,7 @@ class Matcher:
             and prev.item in self.position
             and prev.item not in fresh.candidates
             and not offered
-            and content.split()
-            and all(word in self._place_text(str(prev.item)) for word in content.split())
+            and self._place_holds(str(prev.item), content.split())
         ):
             # 在市场哪个门 after 农残快速检测 (done at the wholesale market): a field asked of a place the
             # record of the item at hand names, the message alone sure of nothing else.
@@ -1883,11 +1884,13 @@ class Matcher:
         self._applied[code] = frozenset(core for core in cores if len(core) >= 2)
         return self._applied[code]
 
-    def _place_text(self, code: str) -> str:
-        """Item ``code``'s record with where it is done (its windows and address)."""
+    def _place_holds(self, code: str, words: Sequence[str]) -> bool:
+        """Whether item ``code``'s record with where it is done (its windows and address) holds every one of
+        ``words`` (and there is one)."""
         item = self.item(code)
         places = [item.address or "", *(f"{w.name}{w.location or ''}" for w in item.windows or ())]
-        return "\n".join([self.records.texts[self.position[code]], *places])
+        text = "\n".join([self.records.texts[self.position[code]], *places])
+        return bool(words) and all(word in text for word in words)
 
     @staticmethod
     def _kept(code: str, field: str | None, fresh: Decision) -> Decision:
