@@ -98,6 +98,11 @@ HELD_OUT = {
     # written blind.
     "willow-heldout": ("heldout:willow-hall.json", "willow-questions.jsonl"),
     "quarry-heldout": ("heldout:quarry-hall.json", "quarry-questions.jsonl"),
+    # Sixteenth stop: 梅溪县 (a Hakka mountain county of north-eastern Guangdong), whose dialogues are
+    # development material and whose questions were never read; and 棉田县 (a Xinjiang cotton county),
+    # written blind.
+    "brook-heldout": ("heldout:brook-hall.json", "brook-questions.jsonl"),
+    "heath-heldout": ("heldout:heath-hall.json", "heath-questions.jsonl"),
     # Long messages telling a story around the ask (other hands), over the demo hall and the product's own.
     "county-stories": ("kb/county-hall.json", "county-stories.jsonl"),
     "qingxi-stories": ("demo", "qingxi-stories.jsonl"),

@@ -1260,3 +1260,66 @@ def test_the_temporary_one_after_a_regular_documents_errand_is_the_temporary_err
     # temporary card) does not pull it back.
     decision = knowledge().matcher.decide("那临时的要几个钱 当天能拿不", Turn(item="SF-GA-003"))
     assert (decision.item, decision.reason) == ("SF-GA-004", "follow_up")
+
+
+def test_a_correction_after_words_of_a_mistake_is_read_for_what_it_is(context):
+    say(context, "我弟的公司不想开了，怎么注销")
+    reply = say(context, "不对，我搞错了，他不是要注销，是想把法人换成他媳妇")
+    assert (reply.item, reply.situation) == ("SF-SJ-005", "变更法定代表人")
+    # A subject's 不是…，是… without a word of a mistake tells a case of the errand at hand.
+    context2 = make_context(context.knowledge)
+    first = say(context2, "居住证怎么办").item
+    assert say(context2, "他不是本县户口，是外地的，能办吗").item == first == "SF-GA-008"
+
+
+def test_a_document_named_is_not_another_documents_errand_that_its_state_brought_forward(knowledge):
+    reply = say(make_context(knowledge), "俺的驾照快到期了")
+    assert reply.item == "SF-GA-012"  # not 居民身份证换领, whose alias says 快到期了
+    # A document named beside the one asked of decides nothing.
+    reply = say(make_context(knowledge), "开个奶茶店 营业执照跟食品许可证都要办吗")
+    assert reply.item != "SF-SJ-001" or reply.action != "answer"
+
+
+def test_an_age_told_rules_out_a_case_bound_below_it(knowledge):
+    reply = say(make_context(knowledge), "我已经16岁了，想办护照")
+    assert reply.item == "SF-GA-009"
+    assert reply.situation != "未满16周岁"
+
+
+def test_a_parent_taken_to_live_far_away_is_a_long_stay_elsewhere(knowledge):
+    reply = say(make_context(knowledge), "去年把我爸接到广州跟我们住，他的医保在老家交的，在这边住院咋整")
+    assert reply.item == "SF-YB-002"
+    assert "长期居住" in str(reply.situation)
+
+
+def test_a_shop_the_citizen_is_asked_to_take_over_is_a_change_of_who_runs_it(knowledge):
+    reply = say(make_context(knowledge), "我妈的小卖部开了二十年，执照是她的名字，她腰不行了，想让我接手")
+    assert (reply.item, reply.situation) == ("SF-SJ-002", "变更经营者")
+
+
+def test_going_somewhere_to_see_an_aunt_is_a_family_visit(knowledge):
+    reply = say(make_context(knowledge), "这么说吧，我们是想去澳门看我大姨")
+    assert (reply.item, reply.situation) == ("SF-GA-010", "探亲签注")
+
+
+def test_wanting_a_divorce_after_a_reissued_certificate_is_the_divorce(context):
+    say(context, "俺儿子的结婚证找不着了，能补吗")
+    reply = say(context, "俺闺女要离婚，她男人在外地，我能替她去办不")
+    assert reply.item == "SF-MZ-002"
+
+
+def test_a_shop_that_cannot_go_on_is_deregistered(knowledge):
+    reply = say(make_context(knowledge), "我家的小卖部实在开不下去了，营业执照要咋处理")
+    assert reply.item == "SF-SJ-003"
+
+
+def test_parents_hukou_moved_to_their_child_is_parents_joining_a_child(knowledge):
+    reply = say(make_context(knowledge), "打算把俺爹娘的户口迁过来")
+    assert (reply.item, reply.situation) == ("SF-GA-006", "父母投靠子女")
+
+
+def test_the_approval_asked_of_is_the_errand_at_hands(knowledge):
+    context = _other_hall(knowledge, "brook")  # a hall whose homestead item is named 宅基地…审批
+    say(context, "想办个茶叶生产许可证，要准备哪些材料")
+    reply = say(context, "审批要几天")
+    assert (reply.item, reply.field) == ("MX-SC-005", "time_limit")

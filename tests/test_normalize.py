@@ -306,3 +306,33 @@ def test_a_house_put_up_again_and_a_paper_not_found_are_read() -> None:
 )
 def test_home_is_read_in_its_regional_words(text: str, expected: str) -> None:
     assert normalize(text) == expected
+
+
+def test_cantonese_amounts_and_returns_read_as_mandarin():
+    assert normalize("补张卡几钱") == "补张卡多少钱"
+    assert normalize("一个月有几多") == "一个月有多少"
+    assert normalize("唔使返嚟办得唔得") == "不用回来办行不行"
+    assert normalize("仲要带乜嘢") == "还要带什么"
+
+
+def test_someone_living_abroad_is_abroad():
+    assert "国外" in normalize("我哥在新加坡，回不来签字").split()
+    assert "境外" in normalize("一个在澳门，一个在老家").split()
+    # Going there is told by 出国 already; a Hong Kong resident is no one living across the border.
+    assert "国外" not in normalize("下个月去新加坡玩").split()
+    assert "境外" not in normalize("她是在香港居民").split()
+
+
+def test_words_announcing_the_ask_say_nothing():
+    assert normalize("算了我直接说吧，身份证丢了") == "身份证丢了"
+    assert normalize("长话短说，社保卡在哪办") == "社保卡在哪办"
+
+
+def test_a_business_closing_is_a_deregistration():
+    assert normalize("我那个小饭馆干不下去了") == "我那个小饭馆 注销"
+    assert "注销" in normalize("俺家小饭店不打算开了，执照咋弄").split()
+    # A workplace closing is a worker's matter.
+    assert "注销" not in normalize("厂子倒闭了，工资还没发").split()
+    assert "注销" not in normalize("楼下超市不开了，会员卡里的钱咋退").split()
+    # A closing time asked is no closing.
+    assert "注销" not in normalize("你们店几点关门").split()

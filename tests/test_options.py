@@ -235,6 +235,10 @@ def test_the_first_time_option_when_nothing_tells_an_earlier_one():
     assert first_time("她17了从来没办过，得先办护照吧", passport) == 0
     # Not when another option is no replacement or renewal of the same.
     assert first_time("要办残疾证", ["首次申领", "委托他人代办"]) is None
+    # Obtaining one for someone else (想帮他办个…) is obtaining one too.
+    disability = ["新办", "到期换领或遗失补领"]
+    assert first_time("我妈瘫在床上好几年了，想帮她办个残疾证", disability) == 0
+    assert first_time("我妈瘫在床上好几年了，想帮她把残疾证换了", disability) is None
 
 
 def test_a_grade_is_told_by_its_number():

@@ -22,3 +22,8 @@ def test_what_it_is_about_stays():
     words = content_words(normalize("公积金能取出来吗")).split()
     assert "公积金" in words
     assert tokens("居民身份证") != []
+
+
+def test_a_clause_ends_a_word():
+    # 离婚 then 她 in the next clause: no 离婚她, which a typo fixer would read as 离婚证.
+    assert content_words("女儿想离婚 她在外地").split() == ["女儿", "离婚", "她", "外地"]

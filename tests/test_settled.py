@@ -247,6 +247,20 @@ def test_an_option_named_only_in_what_the_citizen_has_is_no_runner_up() -> None:
     assert answer_first(close, "我俩要去领结婚证，也要给孩子上户口", names, described) is None
 
 
+def test_a_first_option_named_only_in_what_the_citizen_has_gives_way_to_the_next() -> None:
+    names = {"A": "个体工商户设立登记", "B": "食品经营许可证核发", "C": "有限责任公司设立登记"}
+    described = {
+        "A": "个体工商户设立登记 办营业执照 开店办执照",
+        "B": "食品经营许可证核发 餐饮许可证",
+        "C": "有限责任公司设立登记 注册公司",
+    }
+    scores = (("A", 0.78), ("B", 0.6), ("C", 0.05))
+    close = Decision("clarify", candidates=("A", "B", "C"), scores=scores)
+    # 营业执照 is had already; the permit is what the rest asks for.
+    assert answer_first(close, "开了个米粉店，营业执照已经办好了，还要办什么许可", names, described) == "B"
+    assert answer_first(close, "开了个米粉店，营业执照和许可证都要办吗", names, described) is None
+
+
 def test_only_a_credible_member_of_the_first_options_family_holds_it_back() -> None:
     names = {"A": "个人所得税综合所得年度汇算", "B": "代开增值税发票", "C": "个人所得税经营所得汇算清缴"}
 

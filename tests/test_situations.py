@@ -3,6 +3,7 @@
 from bot.matching.options import by_words
 from bot.matching.situations import (
     age_situation,
+    fits_age,
     from_elsewhere,
     named_situation,
     noted_situation,
@@ -448,3 +449,11 @@ def test_renting_out_and_renting_in_are_told_apart() -> None:
     assert "出租房屋" not in retold("我在城里租的房子住")
     assert "租房" in retold("我在城里租的房子住") and "无房" in retold("自己没买房")
     assert "无房" not in retold("没房产证")
+
+
+def test_an_age_range_in_a_name_holds_the_ages_between():
+    assert fits_age("80至99周岁", 82) is True
+    assert fits_age("80-89岁", 90) is False
+    assert fits_age("未满16周岁", 16) is False
+    assert fits_age("年满16周岁", 16) is True
+    assert fits_age("亲属代办", 40) is None

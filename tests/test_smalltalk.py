@@ -119,6 +119,7 @@ def test_small_talk(text, kind):
         ("救命", ("110",)),
         ("他喝多了回来砸东西还打我 我现在躲在屋里", ("110",)),
         ("钱包刚在公交站被人抢了 那人往北边跑了", ("110",)),
+        ("我外公刚才吃着饭突然嘴歪了 说不出话来了", ("120",)),
     ],
     ids=[
         "fever",
@@ -134,6 +135,7 @@ def test_small_talk(text, kind):
         "help",
         "violence-at-home",
         "robbed-by-someone",
+        "stroke",
     ],
 )
 def test_emergency(text, numbers):
@@ -165,6 +167,8 @@ def test_emergency(text, numbers):
         "",
         "？",
         "已经丢了",
+        "我爸中风以后半边身子不能动了 想给他办残疾证",
+        "他前年中风了 现在干不动了 店想让我接着开",
     ],
     ids=[
         "stolen-id-card",
@@ -186,6 +190,8 @@ def test_emergency(text, numbers):
         "empty",
         "punctuation",
         "done-without-thanks",
+        "stroke-long-ago",
+        "stroke-a-condition",
     ],
 )
 def test_not_small_talk(text):

@@ -35,12 +35,14 @@ from bot.matching.segment import is_word
 from bot.matching.situations import (
     age_situation,
     born_elsewhere,
+    fits_age,
     from_elsewhere,
     named_situation,
     noted_situation,
     own_name,
     retold,
     roles,
+    told_age,
     unbracketed,
     worded_situation,
     years_situation,
@@ -113,6 +115,10 @@ def situation_from_story(
     the conversation has told one already. Last, a word only one case's note holds (能送敬老院不 → 集中供养,
     whose note names 敬老院)."""
     told = _from_story(matcher, item, text, passages, established=established)
+    age = told_age(text) if told is not None else None
+    if told is not None and age is not None and fits_age(told.name, age) is False:
+        # 我16岁了，想办个护照: 16 is no 未满16周岁, whatever of its words the story says.
+        told = age_situation(list(item.situations or ()), text)
     if told is None and text.strip():
         return noted_situation(item, without_denied(text), matcher.prepare, matcher.errand_words)
     return told

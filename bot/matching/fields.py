@@ -28,6 +28,8 @@ FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "hours",
             r"几点|上班时间|办公时间|工作时间|营业时间|开门|关门|下班|周末|周六|周日|星期[六天日]|"
             r"礼拜[六天日]|节假日|中午|午休|休息吗|休息不|周几|上班吗|上班不|"
+            # 便民站几时开 (几时 = 什么时候): when it opens.
+            r"(?:什么|啥)时候开(?=$|[吗呢啊嘛\s])|"
             r"还有人(?:不|吗|没|在|么)|有人(?:在|值班)(?:不|吗|没|么)|"
             # 我下午一点过去行不: whether the hall is open at a time the citizen names.
             r"(?:上午|下午|早上|晚上)?[一二三四五六七八九十两\d]{1,2}点(?:半|钟|多)?(?:过去|去|到|来|前)|"
@@ -60,6 +62,8 @@ FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"审核完|出结果|能批|拿到证|等多长|期限|时间限制|几个月能|"
             # 啥时候拨钱, 钱什么时候发: when the money comes.
             r"(?:什么|啥)时候(?:能|可以|才)?(?:到账|拨|发|打|给钱|下来)|到账|"
+            # 几时拿得到 (Cantonese 几时 = 什么时候): when the document is in hand.
+            r"(?:什么|啥)时候(?:才)?(?:拿|领|取)得?到|"
             r"(?:钱|款|补贴|补助|津贴)(?:什么|啥)时候(?:能|才)?(?:发|到|拨|打|下来)|"
             # 下礼拜要坐动车 赶得及吗: whether it is done in time.
             r"赶得及|赶不及|赶得上|赶不上|赶不赶得|"
@@ -81,7 +85,9 @@ FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             # 在市场哪个门: which gate of a place.
             r"哪个门|哪道门|哪个入口|"
             # 在县里那个政务大厅能办吗: whether it is done at the hall at all (a town office may do it).
-            r"在\w{0,4}?(?:政务大厅|政务中心|服务大厅|大厅)(?:就|也)?(?:能|可以)(?:办|弄|申请)(?:得|吗|不|么)",
+            r"在\w{0,4}?(?:政务大厅|政务中心|服务大厅|大厅)(?:就|也)?(?:能|可以)(?:办|弄|申请)(?:得|吗|不|么)|"
+            # 也是在你们大厅吗: whether it is done at the hall too.
+            r"是在(?:你们|咱们?|这个)?(?:政务大厅|政务中心|服务大厅|服务中心|大厅|这里|这儿|这边)(?:办)?(?:吗|不|么)",
         ),
         (
             "materials",

@@ -69,6 +69,7 @@ from bot.matching.settled import (
     NAMED_FIRST_P,
     NEIGHBOUR_P,
     answer_first,
+    document_choice,
     errands,
     far_ahead,
     goal_choice,
@@ -176,10 +177,14 @@ ALSO_SUBJECT = re.compile(r"^(?:那|还有|另外)?(\w{2,10}?)(?:的)?也")
 #: "And what about X?" at the start of a message (那婚姻登记呢，今天能办离婚吗): it turns to X.
 TURN_TO = re.compile(r"^(?:那|那么|那要是)[^，,。？?！!]{2,12}?呢")
 #: The citizen corrects what the bot understood (不是身份证，我是说…, 不对，我问的是…, 我说错了，不是离婚，
-#: 是…).
+#: 是…, 不对，我搞错了，她上个月买了房…, 不对，我说错了，他交的不是那个，是…): markers of a mistake, what
+#: it is not, and what it is. A clause with a subject (他不是要关掉，是…) reads as a correction only after a
+#: marker: 他不是本县户口，是外地的能办吗 tells a situation.
+_MISTAKE = r"(?:不对|不是的|错了|我?[说打搞弄记]错了|我?[搞弄]混了|说反了)[啊呀哦]?[，,。！!]*"
+_MEANT = r"(?:我是说|我说的是|我问的是|我是问|是)"
 CORRECTION = re.compile(
-    r"^(?:我?[说打搞弄]错了[，,。]?)?(?:不是[^，,。]{0,8}|不对|我?[说打搞弄]?错了)[，,。]?"
-    r"(?:我是说|我说的是|我问的是|我是问|是)"
+    rf"^(?:{_MISTAKE})*不是[^，,。]{{0,10}}[，,。]?(?:而)?{_MEANT}(?!不)"
+    rf"|^(?:{_MISTAKE})+(?:[他她我俺]们?[^，,。]{{0,4}}?不是[^，,。]{{0,10}}[，,。]?(?:而)?)?{_MEANT}?(?!不)"
 )
 #: A document asked of as something to bring or show (要带户口本吗, 需不需要身份证, 用不用房产证).
 _BRINGS = re.compile(r"带|要不要|需要|需不需要|用不用|得要|提供|交不交|复印")
@@ -520,6 +525,11 @@ class Matcher:
                 replacing_choice(choices, self._prepare(text), items)
                 or issuing_choice(choices, text, items)
                 or goal_choice(choices, text, items)
+                or (
+                    document_choice(choices, self._canonical(text), items, self._canonical_form)
+                    if not _BRINGS.search(text)
+                    else None
+                )
                 or named_choice(
                     choices,
                     text,
@@ -866,6 +876,13 @@ class Matcher:
         of 要不要先去派出所开证明, a paper of any errand)."""
         words = followups.naming_words(self.scorer, content, current, other, self._prepare, keys_only=True)
         return any(word not in _ANY_PAPER for word in words)
+
+    def _renamed_by_act(self, content: str, current: str, other: str) -> bool:
+        """Whether ``content`` names ``other`` by a key word that is no document or paper (离婚 of 我闺女想
+        离婚，我能替她去办吗 after 补领婚姻登记证; not 身份证 of 我拿她身份证去能办不, a card taken along)."""
+        words = followups.naming_words(self.scorer, content, current, other, self._prepare, keys_only=True)
+        documents = vocab.documents()
+        return any(word not in _ANY_PAPER and not any(d in word for d in documents) for word in words)
 
     def _pays(self, code: str) -> bool:
         """Whether item ``code``'s record tells of money paid out to the citizen (发放, 到账)."""
@@ -1643,7 +1660,11 @@ class Matcher:
             and not circumstance
             # 她本人不去 我拿她身份证去能办不 after 老年人优待证: who goes, and the card taken along, asked of
             # the errand at hand; the card names no errand of its own here.
-            and not (fresh.action != "answer" and PROXY_ASK.search(surface.normal))
+            and not (
+                fresh.action != "answer"
+                and PROXY_ASK.search(surface.normal)
+                and not self._renamed_by_act(content, str(prev.item), lead)
+            )
         ):
             # 他还冇办残疾证，那要先去办那个证吧 after 残疾人两项补贴: another item named by a word the
             # current one lacks, far ahead of the rest: that item (its runner-up no real rival).

@@ -179,16 +179,23 @@ COUNTRIES = (
 _ABROAD = re.compile(rf"(?:去|到|飞)({COUNTRIES})")
 
 
+#: Someone living abroad or across the border (一个姑姑在加拿大，一个在香港): 国外 / 境外, as case names say.
+_LIVING_ABROAD = re.compile(rf"(?<![去到飞])在({COUNTRIES})|(?<![去到飞])在(香港|澳门|台湾)(?!居民|同胞)")
+
+
 def rewrite_abroad(text: str) -> str:
-    """带孩子去泰国玩 → 带孩子去泰国 出国 玩."""
-    return _ABROAD.sub(lambda found: f"{found.group(0)} 出国 ", text)
+    """带孩子去泰国玩 → 带孩子去泰国 出国 玩; 姑姑在加拿大 → 姑姑在加拿大 国外."""
+    text = _ABROAD.sub(lambda found: f"{found.group(0)} 出国 ", text)
+    return _LIVING_ABROAD.sub(lambda found: f"{found.group(0)} {'国外' if found.group(1) else '境外'} ", text)
 
 
 #: Living somewhere far (我妈跟我在杭州住, 在深圳生活): 长期居住 there, when medical care is asked too.
 _LIVING_ELSEWHERE = re.compile(
     rf"在(?:{_FAR_PLACES}|外地|外省|省外)(?:住|生活|定居|常住)(?!了?[一二三四五六七八九十几两\d]+(?:天|晚|夜))|"
     # 退休了要到上海儿子那边长期住: moving there to live.
-    rf"(?:到|去)(?:{_FAR_PLACES}|外地|外省|省外)\w{{0,5}}?(?:长期|常年)(?:住|生活|居住)"
+    rf"(?:到|去)(?:{_FAR_PLACES}|外地|外省|省外)\w{{0,5}}?(?:长期|常年)(?:住|生活|居住)|"
+    # 我把我妈接到苏州跟我住了: taken to live with family there.
+    rf"(?:接到|接去|搬到|搬去)(?:{_FAR_PLACES}|外地|外省|省外)\w{{0,5}}?(?:住|生活)"
 )
 _CARE = re.compile(r"看病|就医|住院|拿药|买药|医保|报销")
 
@@ -200,6 +207,21 @@ def rewrite_elsewhere(text: str) -> str:
     if _CARE.search(text):
         text = _LIVING_ELSEWHERE.sub(lambda found: f"{found.group(0)} 异地 长期居住 ", text)
     return text
+
+
+#: A small business of the citizen or their family closing (我姨的奶茶店开不下去了, 我家小卖部不想开了): 注销,
+#: as the catalogue says it. Not a workplace closing (厂子倒闭了: a worker's wages), a shop nearby (楼下超市
+#: 不开了), nor a time asked (店几点关门).
+_CLOSING = re.compile(
+    r"((?:我|俺|咱|自己|家|爸|妈|爹|娘|姨|舅|叔|姑|哥|姐|弟|妹|儿子|女儿|闺女|老公|老婆|媳妇)\w{0,5}?"
+    r"(?:店|铺子?|小卖部|超市|饭馆|餐馆|饭店|摊子?|门面|作坊))((?:(?!几|点|时候)\w){0,4}?)"
+    r"(?:开不下去|干不下去|做不下去|撑不下去|不想开|不想干|不想做|不打算开|不打算干|不打算做|不开|不干|不做|关掉)了?"
+)
+
+
+def rewrite_closing(text: str) -> str:
+    """我家小卖部不想开了 → 我家小卖部 注销."""
+    return _CLOSING.sub(lambda found: f"{found.group(1)}{found.group(2)} 注销 ", text)
 
 
 #: An area said short (120平, 90个平方): square metres, as records write it.
@@ -249,5 +271,6 @@ def normalize(text: str) -> str:
     text = rewrite_elsewhere(rewrite_dates(rewrite_area(rewrite_mislaid(rewrite_passing(text)))))
     text = rewrite_abroad(text)
     text = rewrite_colloquial(text)
+    text = rewrite_closing(text)
     text = strip_fillers(text)
     return clean_spacing(text)

@@ -134,12 +134,20 @@ def content_words(normal: str) -> str:
     """``normal`` without question words; a space marks where words were dropped."""
     kept: list[str] = []
     gap = False
-    for token in tokens(normal):
-        if token in _stopwords():
-            gap = True
-            continue
-        if gap and kept:
-            kept.append(" ")
-        kept.append(token)
-        gap = False
+    for chunk in normal.split():
+        # A clause that begins with a pronoun begins a word: 离婚 她… is no 离婚她 (which reads as a typo of
+        # 离婚证). Other spaces join (国 境 外 of a bracketed 国（境）外 stays 国境外).
+        gap = gap or chunk[0] in _PRONOUNS
+        for token in tokens(chunk):
+            if token in _stopwords():
+                gap = True
+                continue
+            if gap and kept:
+                kept.append(" ")
+            kept.append(token)
+            gap = False
     return "".join(kept).strip()
+
+
+#: Characters that begin a clause's subject.
+_PRONOUNS = frozenset("他她它我你俺咱您")

@@ -337,6 +337,17 @@ def _without_had_options(
         )
 
     dropped = {code for code, _ in scores[1:] if had_only(code)}
+    first, second = scores[0][0], scores[1][0] if len(scores) > 1 else ""
+    if second in names:
+        # 营业执照已经办好了，还要办什么许可: the first option itself is what it has; the next one, what the
+        # rest of the message names.
+        theirs = described.get(second, names[second])
+        if (
+            said_apart(text, mine, theirs)
+            and not said_apart(kept, mine, theirs)
+            and said_apart(kept, theirs, mine)
+        ):
+            dropped.add(first)
     if not dropped:
         return decision
     return dataclasses.replace(
@@ -717,6 +728,30 @@ def named_choice(
     own = scorer.position[named[0]]
     names = (name for i, names in enumerate(scorer.item_names) if i != own for name in names)
     return None if any(run in name for name in names) else named[0]
+
+
+def document_choice(
+    choices: Sequence[str], content: str, items: Mapping[str, Item], canonical: Callable[[str], str]
+) -> str | None:
+    """In a numbered question whose first option is about another document than the one the message names
+    (居民身份证换领, which 快到期了 brought forward for 驾照快到期了), the one option about the document named
+    (机动车驾驶证期满换证), by their names and aliases; else None. ``content``: the message's canonical
+    words."""
+    if not choices or any(code not in items for code in choices):
+        return None
+    said = [d for d in vocab.documents() if _says_document(content.replace(" ", ""), d)]
+    if not said:
+        return None
+
+    def documents(code: str) -> set[str]:
+        own = "".join(canonical(t).replace(" ", "") for t in (items[code].name, *(items[code].aliases or ())))
+        return {d for d in vocab.documents() if d in own}
+
+    first = documents(choices[0])
+    if not first or first & set(said):
+        return None  # the first option is about no document, or about one the message names
+    about = [code for code in choices[1:] if documents(code) & set(said)]
+    return about[0] if len(about) == 1 else None
 
 
 def own_documents_text(item: Item, canonical: Callable[[str], str]) -> str:

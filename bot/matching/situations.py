@@ -24,13 +24,18 @@ _NOT = "(?<!没)(?<!没有)(?<!莫得)(?<!无)(?<!未)(?<!冇)(?<!不)"
 HANDED_OVER = re.compile(
     r"(?:店|铺|超市|摊|生意|执照|门面|饭馆|餐馆|厂)\w{0,10}?(?:交给|转给|让给|过给|传给)"
     r"\w{0,4}?(?:儿子|女儿|闺女|侄子|外甥|表弟|表哥|弟弟|哥哥|姐姐|妹妹|亲戚|朋友|他|她|别人|我|俺)|"
-    r"(?:儿子|女儿|闺女|侄子|外甥|表弟|表哥|弟弟|哥哥|亲戚|朋友|他|她)\w{0,6}?(?:接过去|接手|接着开|接着干|接过来)"
+    r"(?:儿子|女儿|闺女|侄子|外甥|表弟|表哥|弟弟|哥哥|亲戚|朋友|他|她)\w{0,6}?(?:接过去|接手|接着开|接着干|接过来)|"
+    # 想让我接着干: the citizen takes it over.
+    r"(?:让|叫|要)(?:我|俺)\w{0,2}?(?:接着干|接着开|接手|接过来)"
 )
 #: Family members as citizens name them (a death, a visit).
 _KIN = (
     r"爸爸?|妈妈?|父亲|母亲|老爹|老娘|爹|娘|老伴|老婆|媳妇|老公|男人|丈夫|妻子|爱人|儿子|女儿|闺女|孩子|爷爷|奶奶|"
     r"外公|外婆|姥姥|姥爷|公公|婆婆|岳父|岳母|老丈人|丈母娘|哥哥?|姐姐?|弟弟?|妹妹?|老人|亲人|老爷子|老太太|"
-    r"老头子?|老太婆?"
+    r"老头子?|老太婆?|"
+    # Uncles, aunts, grandchildren, cousins (not 阿姨 or 大叔: how citizens address a clerk).
+    r"叔叔|伯伯|大伯|姑姑|姑妈|大姑|小姑|姨妈|小姨|大姨|舅舅|舅妈|大舅|小舅|孙子|孙女|外孙女?|侄子|侄女|外甥女?|"
+    r"表哥|表姐|表弟|表妹|堂哥|堂姐|堂弟|堂妹"
 )
 #: Family ties as citizens tell them, and as situation names write them (投靠配偶). Only the tie itself
 #: counts: 我老婆/孩子 alone is usually who the errand is for (孩子上小学 is not 随迁子女).
@@ -41,6 +46,14 @@ _ROLES = (
     (
         "配偶 夫妻",
         re.compile(r"(?:老婆|媳妇儿?|婆姨|爱人|妻子|老公|丈夫|男人)[^，,。？?！!]{0,10}?(?:户口|迁|落户)"),
+    ),
+    # Parents whose hukou moves to their child (我爸妈户口还在老家，想迁过来跟我): parents joining a child,
+    # as situation names write it (父母投靠子女; 投靠 after 父母, not 子女投靠父母).
+    (
+        "父母投靠",
+        re.compile(
+            r"(?:爸妈|父母|我爸|我妈|俺爹|俺娘|爹娘|二老|老两口)[^，,。？?！!]{0,10}?(?:户口|迁|落户)"
+        ),
     ),
     # Married before (我俩都是二婚, 她离过婚): 离婚 / 丧偶, as situation names write it (曾经离婚或丧偶).
     ("离婚 丧偶", re.compile(r"二婚|再婚|离过婚|离过一次婚|前夫|前妻")),
@@ -161,7 +174,13 @@ _ROLES = (
     # A business handed over (想把店交给我儿子干): 变更经营者, as situation names write it.
     ("变更经营者 经营者变更", HANDED_OVER),
     # Going to see family (我弟弟在台湾…想过去看看他): 探亲, as situation names write it (探亲签注).
-    ("探亲", re.compile(rf"(?:看看|看望|探望|去看)(?:我|俺)?的?(?:{_KIN}|他们|她们|他|她|亲戚|家人)")),
+    # 去澳门看我小姨: going somewhere to see them.
+    (
+        "探亲",
+        re.compile(
+            rf"(?:看看|看望|探望|去看|(?:去|到)\w{{1,6}}?看)(?:我|俺)?的?(?:{_KIN}|他们|她们|他|她|亲戚|家人)"
+        ),
+    ),
     # Never been abroad (这辈子还没出过国): a first passport or pass (首次申请).
     (
         "首次",
@@ -408,17 +427,22 @@ def _number(text: str) -> int | None:
     return (_CN_NUMBER.get(tens, 1) if tens else 1) * 10 + (_CN_NUMBER.get(ones, 0) if ones else 0)
 
 
+#: An age range in a situation's name: 80至99周岁, 80-89岁, 60～69周岁.
+_AGE_RANGE = re.compile(r"(\d{1,3})\s*(?:至|到|-|~|～|—|－)\s*(\d{1,3})\s*周?岁")
 #: The age of majority (民法典 第十七条).
 ADULT_AGE = 18
 
 
-def _fits_age(name: str, age: int, *, majority: bool = False) -> bool | None:
+def fits_age(name: str, age: int, *, majority: bool = False) -> bool | None:
     """Whether ``age`` falls in the bound a situation's name states, or None when it states none;
     ``majority``: only the bound of 未成年 / 成年 (under 18 in law; 18 and over)."""
     if majority:
         if "未成年" in name:
             return age < ADULT_AGE
         return age >= ADULT_AGE if "成年" in name else None
+    span = _AGE_RANGE.search(name)
+    if span is not None:
+        return int(span.group(1)) <= age <= int(span.group(2))  # 80至99周岁
     bound = _AGE_BOUND.search(name)
     if bound is None:
         return None
@@ -496,7 +520,7 @@ def age_situation(situations: Sequence[Situation], text: str, *, majority: bool 
         age = 5  # 社保卡也要办，他那么小咋办: a small child, under any bound of minors
     if age is None:
         return None
-    fitting = [s for s in situations if _fits_age(s.name, age, majority=majority)]
+    fitting = [s for s in situations if fits_age(s.name, age, majority=majority)]
     return fitting[0] if len(fitting) == 1 else None
 
 
