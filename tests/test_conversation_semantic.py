@@ -1323,3 +1323,14 @@ def test_the_approval_asked_of_is_the_errand_at_hands(knowledge):
     say(context, "想办个茶叶生产许可证，要准备哪些材料")
     reply = say(context, "审批要几天")
     assert (reply.item, reply.field) == ("MX-SC-005", "time_limit")
+
+
+def test_the_citizen_themself_is_the_own_case(knowledge):
+    reply = say(make_context(knowledge), "俺自己也要开一份无房证明，单位要")
+    assert (reply.item, reply.situation) == ("SF-ZR-006", "查询本人名下不动产")
+
+
+def test_a_document_said_not_to_be_meant_names_no_errand(knowledge):
+    matcher = _other_hall(knowledge, "bay").knowledge().matcher
+    decision = matcher.decide("要办去香港的那种通行证，不是护照")
+    assert decision.item != "WK-GA-006" and "WK-GA-007" in (decision.item, *decision.candidates)

@@ -87,7 +87,7 @@ FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             # 在县里那个政务大厅能办吗: whether it is done at the hall at all (a town office may do it).
             r"在\w{0,4}?(?:政务大厅|政务中心|服务大厅|大厅)(?:就|也)?(?:能|可以)(?:办|弄|申请)(?:得|吗|不|么)|"
             # 也是在你们大厅吗: whether it is done at the hall too.
-            r"是在(?:你们|咱们?|这个)?(?:政务大厅|政务中心|服务大厅|服务中心|大厅|这里|这儿|这边)(?:办)?(?:吗|不|么)",
+            r"是在(?:你们|咱们?|这个)?(?:政务大厅|政务中心|服务大厅|服务中心|大厅)(?:办)?(?:吗|不|么)",
         ),
         (
             "materials",

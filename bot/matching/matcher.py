@@ -58,6 +58,7 @@ from bot.matching.options import (
     by_words,
     first_time,
     never_had,
+    without_denied,
     without_had,
 )
 from bot.matching.pinyin import PinyinReader, words_of
@@ -526,7 +527,10 @@ class Matcher:
                 or issuing_choice(choices, text, items)
                 or goal_choice(choices, text, items)
                 or (
-                    document_choice(choices, self._canonical(text), items, self._canonical_form)
+                    # What it says is not so names no document of its own (不是护照).
+                    document_choice(
+                        choices, self._canonical(without_denied(normalize(text))), items, self._canonical_form
+                    )
                     if not _BRINGS.search(text)
                     else None
                 )

@@ -55,6 +55,8 @@ _ROLES = (
             r"(?:爸妈|父母|我爸|我妈|俺爹|俺娘|爹娘|二老|老两口)[^，,。？?！!]{0,10}?(?:户口|迁|落户)"
         ),
     ),
+    # The citizen themself (我自己还要开个无房证明): 本人, as situation names write it (查询本人名下不动产).
+    ("本人", re.compile(r"(?:我|俺)自己(?:也|还)?(?:要|想|得|来|去)|我本人")),
     # Married before (我俩都是二婚, 她离过婚): 离婚 / 丧偶, as situation names write it (曾经离婚或丧偶).
     ("离婚 丧偶", re.compile(r"二婚|再婚|离过婚|离过一次婚|前夫|前妻")),
     # Living in a village (我们是村里的, 在乡下): 农村, as situation names write it (农村低保).
