@@ -1318,13 +1318,6 @@ def test_parents_hukou_moved_to_their_child_is_parents_joining_a_child(knowledge
     assert (reply.item, reply.situation) == ("SF-GA-006", "父母投靠子女")
 
 
-def test_the_approval_asked_of_is_the_errand_at_hands(knowledge):
-    context = _other_hall(knowledge, "brook")  # a hall whose homestead item is named 宅基地…审批
-    say(context, "想办个茶叶生产许可证，要准备哪些材料")
-    reply = say(context, "审批要几天")
-    assert (reply.item, reply.field) == ("MX-SC-005", "time_limit")
-
-
 def test_the_citizen_themself_is_the_own_case(knowledge):
     reply = say(make_context(knowledge), "俺自己也要开一份无房证明，单位要")
     assert (reply.item, reply.situation) == ("SF-ZR-006", "查询本人名下不动产")

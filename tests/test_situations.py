@@ -457,3 +457,11 @@ def test_an_age_range_in_a_name_holds_the_ages_between():
     assert fits_age("未满16周岁", 16) is False
     assert fits_age("年满16周岁", 16) is True
     assert fits_age("亲属代办", 40) is None
+
+
+def test_someone_living_abroad_is_abroad_as_case_names_write_it():
+    assert "国外" in retold("我哥在新加坡，回不来签字").split()
+    assert "境外" in retold("一个在澳门，一个在老家").split()
+    # Going there is told by 出国 already; a Hong Kong resident is no one living across the border.
+    assert "国外" not in retold("下个月去新加坡玩").split()
+    assert "境外" not in retold("她是在香港居民").split()

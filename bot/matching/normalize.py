@@ -179,14 +179,9 @@ COUNTRIES = (
 _ABROAD = re.compile(rf"(?:去|到|飞)({COUNTRIES})")
 
 
-#: Someone living abroad or across the border (一个姑姑在加拿大，一个在香港): 国外 / 境外, as case names say.
-_LIVING_ABROAD = re.compile(rf"(?<![去到飞])在({COUNTRIES})|(?<![去到飞])在(香港|澳门|台湾)(?!居民|同胞)")
-
-
 def rewrite_abroad(text: str) -> str:
-    """带孩子去泰国玩 → 带孩子去泰国 出国 玩; 姑姑在加拿大 → 姑姑在加拿大 国外."""
-    text = _ABROAD.sub(lambda found: f"{found.group(0)} 出国 ", text)
-    return _LIVING_ABROAD.sub(lambda found: f"{found.group(0)} {'国外' if found.group(1) else '境外'} ", text)
+    """带孩子去泰国玩 → 带孩子去泰国 出国 玩."""
+    return _ABROAD.sub(lambda found: f"{found.group(0)} 出国 ", text)
 
 
 #: Living somewhere far (我妈跟我在杭州住, 在深圳生活): 长期居住 there, when medical care is asked too.

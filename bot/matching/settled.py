@@ -743,15 +743,27 @@ def document_choice(
     if not said:
         return None
 
-    def documents(code: str) -> set[str]:
-        own = "".join(canonical(t).replace(" ", "") for t in (items[code].name, *(items[code].aliases or ())))
+    def documents(code: str, *, called: bool = False) -> set[str]:
+        texts = items[code].aliases or () if called else (items[code].name, *(items[code].aliases or ()))
+        own = "".join(canonical(t).replace(" ", "") for t in texts)
         return {d for d in vocab.documents() if d in own}
 
     first = documents(choices[0])
     if not first or first & set(said):
         return None  # the first option is about no document, or about one the message names
-    about = [code for code in choices[1:] if documents(code) & set(said)]
-    return about[0] if len(about) == 1 else None
+    # The option citizens call by the document (its aliases: what staff wrote down as asked), not one whose
+    # catalogue name holds it inside another (外国人永久居留身份证).
+    about = [code for code in choices[1:] if documents(code, called=True) & set(said)]
+    if len(about) != 1:
+        return None
+    # And its own words say what else the message says of it (到期 of 驾驶证到期换证): 结婚证丢了 asks
+    # nothing of 结婚登记, which only issues one.
+    compact = content.replace(" ", "")
+    rest = {compact[i : i + 2] for i in range(len(compact) - 1)}
+    rest = {pair for pair in rest if not any(pair in d for d in said)}
+    named = items[about[0]]
+    own = "".join(canonical(t).replace(" ", "") for t in (named.name, *(named.aliases or ())))
+    return about[0] if any(pair in own for pair in rest) else None
 
 
 def own_documents_text(item: Item, canonical: Callable[[str], str]) -> str:

@@ -238,6 +238,10 @@ _RETOLD = (
     # 我在县城租的房子住，自己没买房: renting and owning no home, as situation names write it (无房租房).
     (re.compile(r"租(?:的|了)(?:个|套|间|一套|一间)?房子?|房子是租的"), r"\g<0> 租房 "),
     (re.compile(r"(?:没|没有)(?:买)?(?:房|房子)(?![产证本])"), r"\g<0> 无房 "),
+    # 一个姑姑在加拿大，一个在香港: living abroad or across the border, as situation names write it
+    # (有继承人在国（境）外).
+    (re.compile(rf"(?<![去到飞])在(?:{COUNTRIES})"), r"\g<0> 国外 "),
+    (re.compile(r"(?<![去到飞])在(?:香港|澳门|台湾)(?!居民|同胞)"), r"\g<0> 境外 "),
     # 揣兜里让洗衣机给洗了，现在刷不出来: a card or a paper damaged, as situation names write it (损坏换领).
     (
         re.compile(
