@@ -1302,12 +1302,6 @@ def test_going_somewhere_to_see_an_aunt_is_a_family_visit(knowledge):
     assert (reply.item, reply.situation) == ("SF-GA-010", "探亲签注")
 
 
-def test_wanting_a_divorce_after_a_reissued_certificate_is_the_divorce(context):
-    say(context, "俺儿子的结婚证找不着了，能补吗")
-    reply = say(context, "俺闺女要离婚，她男人在外地，我能替她去办不")
-    assert reply.item == "SF-MZ-002"
-
-
 def test_a_shop_that_cannot_go_on_is_deregistered(knowledge):
     reply = say(make_context(knowledge), "我家的小卖部实在开不下去了，营业执照要咋处理")
     assert reply.item == "SF-SJ-003"

@@ -311,7 +311,7 @@ def test_home_is_read_in_its_regional_words(text: str, expected: str) -> None:
 def test_cantonese_amounts_and_returns_read_as_mandarin():
     assert normalize("补张卡几钱") == "补张卡多少钱"
     assert normalize("一个月有几多") == "一个月有多少"
-    assert normalize("唔使返嚟办得唔得") == "不用回来办行不行"
+    assert normalize("返嚟办得唔得") == "回来办行不行"
     assert normalize("仲要带乜嘢") == "还要带什么"
 
 
@@ -326,5 +326,6 @@ def test_a_business_closing_is_a_deregistration():
     # A workplace closing is a worker's matter.
     assert "注销" not in normalize("厂子倒闭了，工资还没发").split()
     assert "注销" not in normalize("楼下超市不开了，会员卡里的钱咋退").split()
+    assert "注销" not in normalize("我家店里不开发票行不行").split()
     # A closing time asked is no closing.
     assert "注销" not in normalize("你们店几点关门").split()

@@ -26,14 +26,7 @@ def new_words(scorer: ItemScorer, content: str, current: str, told: Callable[[st
         [scorer.name_text(scorer.position[current]), *(told(s.name) for s in item.situations or ())]
     )
     words = [w for w, *_ in scorer.weighted_words(content) if len(w) >= 2 and w not in CUE_TEXT]
-    return [w for w in words if w not in own or _only_in_document(w, own, content)]
-
-
-def _only_in_document(word: str, own: str, content: str) -> bool:
-    """Whether ``own`` holds ``word`` only as a document's name (离婚 of 补领离婚证) that ``content`` does not
-    say (我闺女想离婚: the act, not the paper)."""
-    document = f"{word}证"
-    return own.count(word) == own.count(document) and document not in content.replace(" ", "")
+    return [w for w in words if w not in own]
 
 
 def renamed(scorer: ItemScorer, content: str, current: str, other: str, told: Callable[[str], str]) -> bool:

@@ -881,13 +881,6 @@ class Matcher:
         words = followups.naming_words(self.scorer, content, current, other, self._prepare, keys_only=True)
         return any(word not in _ANY_PAPER for word in words)
 
-    def _renamed_by_act(self, content: str, current: str, other: str) -> bool:
-        """Whether ``content`` names ``other`` by a key word that is no document or paper (离婚 of 我闺女想
-        离婚，我能替她去办吗 after 补领婚姻登记证; not 身份证 of 我拿她身份证去能办不, a card taken along)."""
-        words = followups.naming_words(self.scorer, content, current, other, self._prepare, keys_only=True)
-        documents = vocab.documents()
-        return any(word not in _ANY_PAPER and not any(d in word for d in documents) for word in words)
-
     def _pays(self, code: str) -> bool:
         """Whether item ``code``'s record tells of money paid out to the citizen (发放, 到账)."""
         return code in self.position and bool(_PAYS.search(self.records.texts[self.position[code]]))
@@ -1664,11 +1657,7 @@ class Matcher:
             and not circumstance
             # 她本人不去 我拿她身份证去能办不 after 老年人优待证: who goes, and the card taken along, asked of
             # the errand at hand; the card names no errand of its own here.
-            and not (
-                fresh.action != "answer"
-                and PROXY_ASK.search(surface.normal)
-                and not self._renamed_by_act(content, str(prev.item), lead)
-            )
+            and not (fresh.action != "answer" and PROXY_ASK.search(surface.normal))
         ):
             # 他还冇办残疾证，那要先去办那个证吧 after 残疾人两项补贴: another item named by a word the
             # current one lacks, far ahead of the rest: that item (its runner-up no real rival).
