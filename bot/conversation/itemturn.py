@@ -45,11 +45,12 @@ class ItemAnswers(Session):
         """About ``item``: the situation from the story, an FAQ or item sentence first, then the field or
         the one-trip block. ``fresh``: the first answer about this item (the one-trip block is due);
         ``story``: what the citizen told before a numbered question, read for the situation too."""
-        corrected = CORRECTION.match(re.sub(r"\s", "", text)) if text else None
-        if corrected is not None and corrected.end() < len(re.sub(r"\s", "", text)):
+        typed = re.sub(r"\s", "", text)
+        corrected = CORRECTION.match(typed) if text else None
+        if corrected is not None and corrected.end() < len(typed):
             # 不对，我说错了，他不是要关掉，是想把法人换成我: what it is tells the situation, not what it
             # is not.
-            text = re.sub(r"\s", "", text)[corrected.end() :]
+            text = typed[corrected.end() :]
         amount = asks_amount(item, text)
         pays = field == "fee" and amount
         if pays:

@@ -734,9 +734,9 @@ def document_choice(
     choices: Sequence[str], content: str, items: Mapping[str, Item], canonical: Callable[[str], str]
 ) -> str | None:
     """In a numbered question whose first option is about another document than the one the message names
-    (居民身份证换领, which 快到期了 brought forward for 驾照快到期了), the one option about the document named
-    (机动车驾驶证期满换证), by their names and aliases; else None. ``content``: the message's canonical
-    words."""
+    (居民身份证换领, which 快到期了 brought forward for 驾照快到期了), the one option whose aliases name the
+    document named and whose own words say more of the message (机动车驾驶证期满换证: 到期); else None.
+    ``content``: the message's canonical words."""
     if not choices or any(code not in items for code in choices):
         return None
     said = [d for d in vocab.documents() if _says_document(content.replace(" ", ""), d)]
