@@ -743,10 +743,15 @@ def document_choice(
     if not said:
         return None
 
+    def own(code: str, *, called: bool = False) -> str:
+        """The option's name and aliases (its aliases alone: ``called``), canonical, run together."""
+        item = items[code]
+        texts = item.aliases or () if called else (item.name, *(item.aliases or ()))
+        return "".join(canonical(t).replace(" ", "") for t in texts)
+
     def documents(code: str, *, called: bool = False) -> set[str]:
-        texts = items[code].aliases or () if called else (items[code].name, *(items[code].aliases or ()))
-        own = "".join(canonical(t).replace(" ", "") for t in texts)
-        return {d for d in vocab.documents() if d in own}
+        words = own(code, called=called)
+        return {d for d in vocab.documents() if d in words}
 
     first = documents(choices[0])
     if not first or first & set(said):
@@ -761,9 +766,8 @@ def document_choice(
     compact = content.replace(" ", "")
     rest = {compact[i : i + 2] for i in range(len(compact) - 1)}
     rest = {pair for pair in rest if not any(pair in d for d in said)}
-    named = items[about[0]]
-    own = "".join(canonical(t).replace(" ", "") for t in (named.name, *(named.aliases or ())))
-    return about[0] if any(pair in own for pair in rest) else None
+    words = own(about[0])
+    return about[0] if any(pair in words for pair in rest) else None
 
 
 def own_documents_text(item: Item, canonical: Callable[[str], str]) -> str:
