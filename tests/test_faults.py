@@ -6,6 +6,7 @@ SQLite is made unavailable by another connection holding its write lock, and mad
 overwriting its header while the app's connections are recycled.
 """
 
+import os
 import shutil
 import sqlite3
 import threading
@@ -293,7 +294,10 @@ def test_sqlite_made_unreadable(tmp_path, county_kb_path):
         assert spooled_lines(tmp_path) == 16
     finally:
         engine.dispose()
-        shutil.copyfile(backup, path)
+        # Restored in one step: copying over the live file leaves it empty for a moment, and a drain
+        # that opens it then (journal_mode=WAL writes a fresh header) mixes two databases' pages.
+        shutil.copyfile(backup, restored := tmp_path / "restored.sqlite3")
+        os.replace(restored, path)
     assert wait_for(lambda: count_questions(url) == 16, 60), count_questions(url)
     shut_down(app)
     engine = make_engine(url)
