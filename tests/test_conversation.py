@@ -1212,3 +1212,42 @@ def test_another_document_asked_after_a_loss_is_replaced_by_its_own_item(context
     reply = say(context, "结婚证呢")
     # 补领婚姻登记证 shares no run of characters with 内地居民结婚登记; the aliases name 结婚证 on both.
     assert (reply.action, reply.item) == ("answer", "SF-MZ-003")
+
+
+def test_another_errand_asked_to_be_the_one_at_hand_is_told_apart(context):
+    say(context, "单位给交了生育保险，产假的津贴怎么申请")
+    reply = say(context, "给3岁以下小孩每年发的育儿补贴，跟这个是一回事吗")
+    assert reply.item == "SF-WJ-003"
+    assert reply.text.startswith("不是。")
+
+
+def test_how_many_trips_where_the_record_lists_no_steps_gets_the_one_trip_block(county):
+    items = [
+        item.model_copy(update={"process": None}) if item.code == "SF-RS-006" else item
+        for item in county.items
+    ]
+    context = make_context(StaticKnowledge(county.model_copy(update={"items": items})))
+    reply = say(context, "养老保险关系转移接续要跑几趟")
+    assert (reply.item, reply.field) == ("SF-RS-006", None)
+    assert "一次性告知" in reply.text and "暂未登记" not in reply.text
+    # With its steps listed, the steps.
+    asked = say(make_context(StaticKnowledge(county)), "养老保险关系转移接续要跑几趟")
+    assert (asked.item, asked.field) == ("SF-RS-006", "process")
+
+
+def test_a_word_the_records_rarely_hold_but_this_one_does_keeps_the_follow_up_on_it(context):
+    say(context, "买二手房过户要带什么")
+    reply = say(context, "那个契税按多少收")
+    assert reply.item == "SF-ZR-001" and "契税" in reply.text
+
+
+def test_someone_away_who_cannot_come_asks_of_the_errand_at_hand(context):
+    say(context, "买二手房过户要带什么")
+    reply = say(context, "房主在外省上班赶不回来怎么办")
+    assert (reply.action, reply.item) == ("answer", "SF-ZR-001")
+
+
+def test_a_field_asked_of_now_gets_no_opening_hours_first(context):
+    reply = say(context, "社保卡现在是不是网上也能办")
+    assert reply.action == "clarify" and "正常上班" not in reply.text and "下班" not in reply.text
+    assert "正常上班" in say(context, "今天能去办社保卡吗").text  # whether the desk is open today

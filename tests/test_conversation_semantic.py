@@ -1321,3 +1321,9 @@ def test_a_document_said_not_to_be_meant_names_no_errand(knowledge):
     matcher = _other_hall(knowledge, "bay").knowledge().matcher
     decision = matcher.decide("要办去香港的那种通行证，不是护照")
     assert decision.item != "WK-GA-006" and "WK-GA-007" in (decision.item, *decision.candidates)
+
+
+def test_a_material_word_beside_another_office_named_moves_to_that_office(context):
+    say(context, "注册一个有限公司需要什么材料")
+    reply = say(context, "执照办好了，还得去税务局报到不")
+    assert reply.item == "SF-SW-001"

@@ -273,6 +273,8 @@ def test_urgency_and_sichuan_prices() -> None:
     from bot.matching.fields import URGENT_ASK
 
     assert URGENT_ASK.search("新证等不到咋整")
+    assert URGENT_ASK.search("周五就要出差，这卡估计办不下来吧")
+    assert not URGENT_ASK.search("贷款下不来怎么办")  # no document to wait for
     assert detect_field("过户登记费要好多") == "fee"
 
 

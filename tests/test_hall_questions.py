@@ -279,3 +279,12 @@ def test_a_day_alone_asks_whether_the_desks_work_then() -> None:
         assert asked is not None and Ask.OPEN in asked.asks and asked.days, text
     assert hall_question("周六 身份证") is None  # a service named beside the day
     assert hall_question("礼拜天") is None  # not asked: it may tell when something happened
+
+
+def test_the_latest_time_to_come_and_the_days_around_a_holiday_ask_the_hall() -> None:
+    latest = hall_question("上午最迟几点以前到")
+    assert latest is not None and Ask.HOURS in latest.asks
+    holiday = hall_question("国庆那几天开门不")
+    assert holiday is not None and Ask.OPEN in holiday.asks and holiday.days
+    # 几天 of how long an errand takes is still no hall question.
+    assert hall_question("要办几天") is None

@@ -216,3 +216,10 @@ def test_a_question_the_bot_could_not_tell_also_gets_a_number_in_hours(calendar)
     # A citizen who asked for a person gets the desk's number as a fallback only, no hotline.
     asked = text("human", at(11, 23, 10), calendar)
     assert "如长时间无人接入" in asked and "12345政务" not in asked
+
+
+def test_in_hours_a_person_asked_for_after_an_item_also_gets_the_halls_number(calendar):
+    # The chat may not be picked up; the citizen asked for a person, not for the item's desk alone.
+    answer = text("human", at(11, 23, 10), calendar, item=SATURDAY_ITEM)
+    assert TRANSFERRING in answer
+    assert "也可拨打咨询电话 0999-6211002（本事项）或中心 0999-1234567。" in answer

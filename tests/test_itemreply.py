@@ -140,6 +140,18 @@ def test_who_may_go_is_answered_first_by_the_faq_that_asks_it():
     assert lead is not None and lead.startswith("不能代办。须本人到场采集人像和指纹。")
 
 
+def test_who_may_apply_named_in_the_conditions_answers_who_goes():
+    from bot.conversation.itemreply import presence_sentences
+
+    item = _with_conditions(
+        "独生子女父母奖励扶助申报",
+        "符合条件的，由本人或其配偶、子女代为申请。每年3月集中申报。",
+    )
+    assert presence_sentences(item) == "符合条件的，由本人或其配偶、子女代为申请。"
+    # A sentence on whose the thing is (由乡镇审核) names no one who may go.
+    assert presence_sentences(_with_conditions("农机购置补贴", "由乡镇审核后报县农业农村局。")) is None
+
+
 def test_a_place_asked_after_leads_with_the_sentences_naming_it():
     from bot.conversation.itemreply import place_sentences
 
@@ -232,3 +244,68 @@ def test_a_childs_age_told_leads_with_what_the_record_says_of_children():
         situations=[Situation(name="未满16周岁", materials=[]), Situation(name="年满16周岁", materials=[])],
     )
     assert minor_sentences(by_age, None, "我儿子10岁") is None  # its cases take the age themselves
+
+
+def test_a_thing_asked_to_be_the_one_at_hand_is_told_apart():
+    from bot.conversation.itemreply import not_the_same
+
+    allowance = Item(
+        code="A-1",
+        name="独生子女父母奖励申领",
+        department="卫健局",
+        materials=[],
+        faq=[
+            FaqEntry(
+                q="独生子女奖励和扶助金有什么区别？",
+                a="奖励按月随工资发放；扶助金是60周岁以后按年发放。",
+            )
+        ],
+    )
+    support = Item(code="A-2", name="计划生育家庭特别扶助金申领", department="卫健局", materials=[])
+    mentions = lambda text, code: code == "A-2" and "扶助金" in text  # noqa: E731
+    lead = not_the_same(support, allowance, "那个扶助金跟这个是一回事吗", mentions)
+    assert lead == "不是。奖励按月随工资发放；扶助金是60周岁以后按年发放。"
+    # No entry weighs the two: the two names, said apart.
+    bare = not_the_same(support, allowance, "扶助金是不是就是这个", lambda text, code: False)
+    assert bare is not None and bare.startswith("不是") and "计划生育家庭特别扶助金申领" in bare
+    # Not asked whether it is the same, or the same errand: nothing.
+    assert not_the_same(support, allowance, "扶助金怎么领", mentions) is None
+    assert not_the_same(allowance, allowance, "是不是就是这个", mentions) is None
+
+
+def test_two_papers_replaced_at_once_get_what_the_record_says_of_it():
+    from bot.conversation.itemreply import together_sentences
+
+    book = _with_conditions(
+        "居民户口簿补领", "户口簿遗失的由户主申请。与居民身份证同时遗失的，可同时申请补领，先补户口簿。"
+    )
+    assert (
+        together_sentences(book, None, "身份证也丢了 两个能一起补不")
+        == "与居民身份证同时遗失的，可同时申请补领，先补户口簿。"
+    )
+    assert together_sentences(book, None, "要带什么") is None
+
+
+def test_the_entry_asking_what_a_benefit_pays_is_found():
+    from bot.conversation.itemreply import amount_entry
+
+    pension = Item(
+        code="P-1",
+        name="城乡居民基本养老保险待遇申领",
+        department="人社局",
+        materials=[],
+        faq=[
+            FaqEntry(q="待遇每个月能领多少？", a="基础养老金加个人账户养老金。"),
+            FaqEntry(q="领了以后还要认证吗？", a="每年认证一次。"),
+        ],
+    )
+    assert amount_entry(pension) == pension.faq[0]
+    assert amount_entry(pension.model_copy(update={"faq": pension.faq[1:]})) is None
+
+
+def test_a_benefit_named_as_a_treatment_pays_and_is_not_charged_for():
+    from bot.conversation.itemturn import asks_amount
+
+    pension = Item(code="P-1", name="城乡居民基本养老保险待遇申领", department="人社局", materials=[])
+    assert asks_amount(pension, "一个月大概能领多少钱")
+    assert not asks_amount(pension, "办这个要交钱吗")

@@ -249,6 +249,14 @@ def test_foreign_topic_is_not_answered(matcher: Matcher) -> None:
     assert matcher.decide("护照办好了，美国签证你们这能办吗", previous).action != "answer"
 
 
+def test_an_opinion_on_businesses_is_not_the_errands_answer(matcher: Matcher) -> None:
+    previous = matcher.replay(["办结婚证要带照片吗"])
+    for text in ["城里哪家照相馆拍得好看，能推荐一下不", "哪家公证处比较靠谱"]:
+        assert matcher.decide(text, previous) == Decision("handoff", reason="out_of_scope"), text
+    # Which bank or hospital does it (a place the record may name) is no opinion.
+    assert leader(matcher.decide("哪家银行能办社会保障卡")) == "SF-RS-001"
+
+
 def test_turn_after_keeps_topic_for_field_follow_up(matcher: Matcher) -> None:
     first = matcher.decide("残疾证怎么办")
     turn = matcher.turn_after("残疾证怎么办", first)

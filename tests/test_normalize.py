@@ -243,6 +243,10 @@ def test_a_document_mislaid_is_lost() -> None:
     assert normalize("身份证不知道放哪了") == "身份证丢了"
     # Not knowing where to go is no loss.
     assert "丢了" not in normalize("不知道在哪里办")
+    # Left behind in a vehicle is lost; left at home is only not brought.
+    assert normalize("驾驶证落在滴滴车里了") == "驾驶证丢了"
+    assert "丢了" in normalize("昨天打的士把钱包忘在车上了")
+    assert "丢了" not in normalize("身份证忘在家里了")
 
 
 def test_more_cantonese_and_treatment_in_a_named_hospital_far_away() -> None:

@@ -133,6 +133,12 @@ def test_what_was_not_done_points_at_the_option_saying_so() -> None:
     assert by_hint("还没过期", ["未满16周岁", "有效期满换领"], None, "") is None  # 过 is no option's
 
 
+def test_a_certificate_not_taken_points_at_the_option_that_is_not_it() -> None:
+    birth = ["婚内生育，随父或随母落户", "非婚生育", "父母一方为外国人或港澳台居民"]
+    assert by_not("娃他爸和我一直没办结婚证，娃的户口咋上", birth) == 1
+    assert by_not("结婚证办好了，娃的户口咋上", birth) is None
+
+
 def test_what_was_not_done_and_words_tied_between_options() -> None:
     from bot.matching.options import denied_words, said_apart, tied_by_words
 
@@ -160,6 +166,8 @@ def test_done_or_not_done_picks_between_the_already_and_the_not_yet_option():
     assert by_done("公司把我裁了，人事说已经给我办了减员，能领失业金吗", unemployed) == 0
     assert by_done("厂里一直没给我办减员", unemployed) == 1
     assert by_done("能领多久", unemployed) is None  # says neither
+    # Whose doing it is (原单位) is not what was done: 没单位 says no employer, no case.
+    assert by_done("我媳妇从来没单位，想自己交社保", unemployed) is None
     renting = ["租住商品住房（已网签备案）", "租住商品住房（未网签备案）", "租住公共租赁住房"]
     assert by_done("那要是备了案呢 能多取点不", renting) == 0  # 备了案 → 已备案
     assert by_done("房东不肯给我备案", renting) == 1

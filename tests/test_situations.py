@@ -114,6 +114,11 @@ def test_family_roles_are_told_in_the_words_situation_names_use():
     assert "配偶" not in roles("我老婆的身份证丢了")
     # A wife or husband named so is a marriage, for the cases a birth is told by (婚内生育).
     assert "婚内" in roles("老婆上个礼拜在医院生了个儿子")
+    # A marriage certificate not taken is no marriage.
+    assert roles("我俩到现在还没去领结婚证") == "非婚"
+    # A sudden misfortune tells 急难 (急难型救助), a standing hardship does not.
+    assert "急难" in roles("前天晚上厨房烧了一半，屋里进水也淹了")
+    assert "急难" not in roles("老伴常年吃药，家里开销大")
     # Work is told in the word situation names use (以合法稳定就业申领).
     assert roles("外地来这边厂里打工的") == "就业 务工"
     # A marriage certificate had is a marriage (婚内生育); one denied is none.

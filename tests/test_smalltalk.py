@@ -390,3 +390,10 @@ def test_having_done_what_the_reply_said_is_an_acknowledgement(text):
 
 def test_a_call_that_went_unanswered_is_no_acknowledgement():
     assert classify("我打过电话了 没人接") is None
+
+
+def test_a_call_like_hello_and_polite_words_in_pinyin_are_small_talk():
+    assert classify("喂喂，在不在") == SmallTalk(Kind.GREETING)
+    assert classify("hao ba, xie xie ni") == SmallTalk(Kind.THANKS)
+    assert classify("haode") == SmallTalk(Kind.ACK)
+    assert classify("喂，户口本丢了怎么补") is None

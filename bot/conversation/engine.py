@@ -30,7 +30,7 @@ from bot.conversation.messages import Message, Reply
 from bot.conversation.pending import PendingChoices
 from bot.conversation.session import EXAMPLES, HELP, Context, schedule_of, turn_data, turn_of
 from bot.matching.decision import Decision, Turn
-from bot.matching.fields import asks_another_way, asks_who_goes, fields_asked
+from bot.matching.fields import asks_another_way, asks_who_goes, fields_asked, without_away
 from bot.matching.matcher import BARE_ASK, COMPLAINT_ITEM, CORRECTION, NEW_ERRAND
 from bot.matching.normalize import normalize, to_halfwidth
 from bot.matching.settled import FIRST_ANSWER_P
@@ -240,6 +240,16 @@ class _Conversation(PendingChoices):
             and matcher.mentions_item(text, str(decision.item))
         )
 
+    def names_department(self, text: str, code: str, current: str) -> bool:
+        """Whether ``text`` names the office of item ``code`` by words the office of ``current`` lacks
+        (税务 of 拿到执照了还要去税务局报到吗, after 公司设立登记 at 市场监督管理局)."""
+        item, at_hand = self.knowledge.item(code), self.knowledge.item(current)
+        if item is None or at_hand is None or not item.department or not at_hand.department:
+            return False
+        own = at_hand.department
+        office = {item.department[i : i + 2] for i in range(len(item.department) - 1)}
+        return any(pair in text and pair not in own for pair in office)
+
     def told_only_here(self, text: str, code: str, other: str) -> bool:
         """Whether ``text`` asks of a thing that item ``code``'s record tells and ``other``'s does not
         (有几只羊耳标掉了咋整 after 动物检疫, whose record says 补戴耳标), naming nothing of ``other``."""
@@ -269,11 +279,25 @@ class _Conversation(PendingChoices):
         said = denied.group(1) if denied else ""
         return any(said[i : i + 2] in item.name for i in range(len(said) - 1))
 
-    def on_topic(self, text: str) -> Item | None:
+    def away_said(self, text: str) -> str:
+        """``text`` without someone away who cannot come, when it asks who goes or another way."""
+        normal = normalize(self.knowledge.matcher.reader.read(text))
+        return without_away(normal) if asks_another_way(normal) or asks_who_goes(normal) else text
+
+    def on_topic(self, text: str, others: tuple[str, ...] = ()) -> Item | None:
         """The item under discussion when ``text`` tells one of its situations or asks one of its FAQ
-        entries (证还没过期，就是签注用完了; 卡坏了刷不出来呢) though it names no item itself."""
+        entries (证还没过期，就是签注用完了; 卡坏了刷不出来呢) though it names no item itself; or asks of it
+        (who goes, a word its record holds) naming none of ``others`` (the items the matcher found)."""
         item = self.current_item()
-        return item if item is not None and self._tells_of(item, text) else None
+        if item is None:
+            return None
+        if self._tells_of(item, text):
+            return item
+        matcher = self.knowledge.matcher
+        away = self.away_said(text)
+        if any(matcher.mentions_item(away, code) for code in others if code != item.code):
+            return None  # 租赁备案我自己能去办吗 after 积分入学: 房屋租赁登记备案 named
+        return item if self.asks_of(item, text) else None
 
     def speaks_to_hall(self, asked: Any, text: str) -> bool:
         """Whether ``text``, beside the item under discussion, speaks to the hall (你们, 大厅). Beside an item
@@ -396,6 +420,7 @@ class _Conversation(PendingChoices):
                 and not matcher.names_away(text, current, [str(decision.item)])
                 or self.needed_here(text, current)
                 and not self.issued_elsewhere(text, current, decision)
+                and not self.names_department(text, str(decision.item), current)
                 or decision.reason != "follow_up"
                 and self.told_only_here(text, current, str(decision.item))
             )
@@ -487,7 +512,17 @@ class _Conversation(PendingChoices):
                     # 护照呢 after 周六? (answered for the hall): that day, at this item's desk.
                     reply = self.answer_item(item, "hours", f"{day} {text}", fresh=False)
                 else:
-                    reply = self.answer_item(item, decision.field, text, fresh=fresh)
+                    before = self.knowledge.item(current) if current and fresh else None
+                    apart = (
+                        itemreply.not_the_same(item, before, text, matcher.mentions_item) if before else None
+                    )
+                    # 那个3600块的补贴是不是就是这个 after 生育津贴: 不是, and what tells them apart, then the
+                    # errand named (its one-trip block a question away).
+                    reply = self.answer_item(item, decision.field, text, fresh=fresh and apart is None)
+                    if apart is not None:
+                        reply = dataclasses.replace(
+                            reply, text=answers.fit(f"{apart}\n\n{reply.text}", answers.LIMIT)
+                        )
                 self.state["turn"] = turn_data(turn)
                 if decision.reason == "likely" and pending.get("kind") == "items":
                     # A field asked instead of a pick, answered for the option far ahead: the others named.
@@ -503,10 +538,11 @@ class _Conversation(PendingChoices):
             and not new_errand  # 还有个事，… asks of something else, whatever the current record tells
             and not correcting
             # 听说有个没人抚养的娃能领补贴 after 身份证: the items it may mean are named by words the item at
-            # hand lacks, whatever of its record the story's other words fit.
-            and not matcher.names_away(text, current, decision.candidates[:2])
+            # hand lacks, whatever of its record the story's other words fit. Not by where someone is who
+            # cannot come (卖家人在外地回不来咋办: 外地 of 社保从外地转回来).
+            and not matcher.names_away(self.away_said(text), current, decision.candidates[:2])
         ):
-            item = self.on_topic(text)
+            item = self.on_topic(text, tuple(str(c) for c in decision.candidates))
             if item is not None:
                 # 其实只交了十二年，不到十五年是不是就领不了了 after 城乡居民养老待遇: one of its situations
                 # or FAQ entries, though the words also fit a list of other items.

@@ -71,7 +71,7 @@ def part_of_day(text: str) -> DayPart | None:
 
 #: Questions about an item's fields, never about the hall (time limits, fees, materials, process).
 _ITEM_FIELDS = re.compile(
-    r"多长时间|多久|(?<!放假)(?<!放)(?<!休)几天(?!假)|多少天|几个?工作日|多少钱|收费|费用|要钱|免费|材料|证件|"
+    r"多长时间|多久|(?<!放假)(?<!放)(?<!休)(?<![那这])几天(?!假)|多少天|几个?工作日|多少钱|收费|费用|要钱|免费|材料|证件|"
     r"手续|要带|带什么|流程|步骤|条件|进度|期限|有效期|邮寄|代办|本人"
 )
 _HALL_WORDS = re.compile(
@@ -142,6 +142,8 @@ _FILLERS = re.compile(
     r"别的业务|其他业务|其它业务|别的窗口|其他窗口|其它窗口|别的事项|其他事项|"
     # The trip told beside the question (我想赶早去排队): how they will come, nothing more asked.
     r"想|打算|准备|赶早|趁早|早点|排队|排号|取号|跑一趟|去一趟|"
+    # 下午最晚几点之前到, 元旦那几天上班不: when they may come, the days around one named.
+    r"最晚|最迟|最早|之前|以前|那几天|这几天|那两天|这两天|那段时间|"
     r"多少|是多少|几号|什么|啥|咋|怎么|怎样|如何|哪个|知道|告诉|一般|具体|大概|正常|照常|平时|平常|办理|"
     r"上午|下午|早上|早晨|晚上|傍晚|方便|容易|(?:\d+|[一二三四五六七八九十两]+)点(?:半|\d+分?)?|"
     r"[的了吗嘛么呢呀啊吧哈啦哦嗯没不是有可以能会要需得我咱给个还也都开去到办查几号下在多好那这]"

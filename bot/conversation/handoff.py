@@ -71,8 +71,10 @@ def handoff_text(
     elif not staffed:
         lines.append(_call(hall, item, local, calendar))
     elif reason == "human":
-        # Should nobody pick the chat up (a queue, a lunch hour starting): the desk's number as well.
-        phone = _first_number((item.phone if item else None) or hall.phone)
+        # Should nobody pick the chat up (a queue, a lunch hour starting): the desk's number as well, and
+        # the hall's beside an item's own (the citizen asked for a person, not for that desk).
+        own, main = _first_number((item.phone if item else None) or hall.phone), _first_number(hall.phone)
+        phone = f"{own}（本事项）或中心 {main}" if own and main and own != main else own or main
         if phone:
             lines.append(f"如长时间无人接入，也可拨打咨询电话 {phone}。")
     return fit("\n".join(line for line in lines if line), LIMIT)

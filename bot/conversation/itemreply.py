@@ -6,7 +6,7 @@ follows, and keeps every reply within WeChat's limit (the rest goes to pages).
 """
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.conversation import answers
@@ -28,7 +28,9 @@ PRESENCE = re.compile(
     r"本人(?:到场|亲自|办理|前往|申请|申领|签字|持)|须本人|亲自|到场|代办|委托|代理|代领|监护人|"
     # 补结婚证要两个人都去吗？不用。一方带…: whether both of a couple must come.
     # Not 一方 of 父母一方为本县户籍 (who the parents are).
-    r"一方(?:到场|带|去|来|本人|即可|申请|办理|持)|双方(?:都|共同|须|必须)|两个人都|两人都|都要去"
+    r"一方(?:到场|带|去|来|本人|即可|申请|办理|持)|双方(?:都|共同|须|必须)|两个人都|两人都|都要去|"
+    # 由其户主、亲属、抚养人或者邻居申报: who may apply, relatives among them.
+    r"由[^。；，,]{0,12}?(?:亲属|家属|家人|子女|配偶|监护人)[^。；]{0,12}?(?:申报|申请|办理|代为)"
 )
 #: Words of an FAQ entry about who goes (妈妈一个人能去办吗, 家里人可以帮我申报吗, 家属…代为申报).
 _WHO_GOES = re.compile(r"一个人|一方|家里人|家人|家属|亲属|帮我|帮他|帮她|代为")
@@ -231,11 +233,11 @@ RECORD_ASKS = (
 
 #: Whether it is done together with another errand (医保能一起办不, 也得单独跑一趟?).
 TOGETHER_ASK = re.compile(
-    r"(?:一起|一块儿?|一并|一同|同时|顺便|顺带)(?:给\w{0,2})?(?:办|弄|交|申请|迁|转|上|报)|"
+    r"(?:一起|一块儿?|一并|一同|同时|顺便|顺带)(?:给\w{0,2})?(?:办|弄|交|申请|迁|转|上|报|补|换|领)|"
     r"单独(?:跑|办|去|申请)|分开(?:跑|办|申请)"
 )
 #: What a record says of doing errands at once (“出生一件事”一并办理, 可与营业执照一并申请).
-TOGETHER_SENTENCE = re.compile(r"一件事|一并|联办|同步办理|同时办理|一次(?:提交|申请|办理)")
+TOGETHER_SENTENCE = re.compile(r"一件事|一并|联办|同步办理|同时办理|同时申请补|一次(?:提交|申请|办理)")
 
 
 def together_sentences(item: Item, situation: Situation | None, normal: str) -> str | None:
@@ -580,3 +582,37 @@ def _situation_tail(open_situations: Sequence[Situation]) -> str:
 def faq_lead(entry: FaqEntry) -> str:
     """An FAQ answer as the first line of a reply."""
     return entry.a.strip()
+
+
+#: Whether the thing named is the one at hand (那个3600块的补贴是不是就是这个, 老年证跟这个是一回事吗).
+SAME_ASK = re.compile(
+    r"(?:是不是|是否|就是|是)(?:就是)?(?:这个|这一个|这个事|刚才那个|你说的这个)(?:吗|么|吧|不|呢)?$|"
+    r"(?:跟|和|与)(?:这个|这一个|刚才那个|它)\w{0,2}?(?:是)?(?:一回事|一样|一个东西|同一个|有啥区别|有什么区别|"
+    r"区别|不一样)|是(?:不是)?一回事"
+)
+#: An FAQ question weighing two things (生育津贴和育儿补贴是一回事吗？, …有什么区别？).
+_TWO_THINGS = re.compile(r"一回事|区别|一样|同一|不同")
+
+
+def not_the_same(item: Item, current: Item, text: str, mentions: Callable[[str, str], bool]) -> str | None:
+    """不是, and what tells the two apart, when ``text`` asks whether the thing it names (``item``, another
+    errand than ``current``) is the one at hand: an FAQ entry of either that weighs the two (``mentions``
+    says whether a text names an item), else the two names. None when nothing such is asked."""
+    if item.code == current.code or not SAME_ASK.search(text.replace(" ", "")):
+        return None
+    for own, other in ((current, item), (item, current)):
+        for entry in own.faq or ():
+            if _TWO_THINGS.search(entry.q) and mentions(entry.q, other.code):
+                answer = entry.a.strip()
+                return answer if answer.startswith("不") else f"不是。{answer}"
+    return f"不是，这是两件事：“{item.name}”和“{current.name}”分别办理。"
+
+
+#: An FAQ question asking what a benefit pays (每月能领多少？, 补贴标准是多少？, 生育津贴怎么算？).
+_AMOUNT_ASKED = re.compile(r"(?:领|发|给|拿|补|有)(?:到)?多少|标准是?多少|怎么算|怎么计算|多少钱一个月")
+
+
+def amount_entry(item: Item) -> FaqEntry | None:
+    """The item's FAQ entry asking what it pays, if exactly one does."""
+    found = [entry for entry in item.faq or () if _AMOUNT_ASKED.search(entry.q)]
+    return found[0] if len(found) == 1 else None

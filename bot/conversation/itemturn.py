@@ -62,6 +62,9 @@ class ItemAnswers(Session):
             # (能找免费律师吗): the block holds the deciding conditions, and the trip they lead to. The
             # conditions asked by name (低保要什么条件才能申请) are one field, like 要多少钱.
             field = None
+        if field == "process" and not item.process:
+            # 怎么转 要跑几趟 where the record lists no steps: the one-trip block says what the trip takes.
+            field = None
         matcher = self.knowledge.matcher
         normal = normalize(matcher.reader.read(text)) if text else ""
         if text and not fresh and PERSON_TURN.match(re.sub(r"\s", "", text)):
@@ -116,6 +119,9 @@ class ItemAnswers(Session):
         else:
             self.state.pop("situation", None)
         entry = details.faq_for(item, text, field or asked, passages) if text else None
+        if entry is None and text and amount and _HOW_MUCH.search(text):
+            # 一个月大概能领多少钱 of 城乡居民养老保险待遇: the entry that asks what it pays (每月能领多少？).
+            entry = itemreply.amount_entry(item)
         clause = ask_clause(normal) if text and entry is None else ""
         if clause:
             # A story is about as close to every passage as to the entry its asking clause is (俺户口在老家，
@@ -474,8 +480,10 @@ def _situation_of(item: Item, sentence: str | None) -> Situation | None:
 
 
 #: Items that pay the citizen (补贴, 津贴, 救助, 保险金…): "how much a month" asks what they pay.
-_BENEFIT = re.compile(r"补贴|津贴|补助|救助|资助|抚恤|保险金|养老金|低保|最低生活保障|供养|奖励|育儿")
+_BENEFIT = re.compile(r"补贴|津贴|补助|救助|资助|抚恤|保险金|养老金|待遇|低保|最低生活保障|供养|奖励|育儿")
 _PER_PERIOD = re.compile(r"一个月|每个?月|一年|每年|按月|月月")
+#: How much (能领多少, 有好多, 几多钱).
+_HOW_MUCH = re.compile(r"多少|好多|几多|几个钱|怎么算")
 #: Words of paying for an errand (要交钱吗, 收费吗, 花多少): its fee, not what a benefit pays.
 _CHARGED = re.compile(r"交|缴|收|费|花|付|掏|贵|要钱|要多少|要不要钱|免")
 #: The conditions asked by name (要什么条件, 条件是什么), not inferred from a "can I" question.

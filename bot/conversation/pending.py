@@ -11,7 +11,15 @@ from bot.conversation.itemturn import ItemAnswers, asks_amount, case_desk
 from bot.conversation.messages import Reply
 from bot.conversation.session import HELP, turn_data
 from bot.matching.decision import Decision, Turn
-from bot.matching.fields import PLACE_ASK, PROXY_ASK, PROXY_SITUATION, URGENT_ASK, names_nothing, proxy_option
+from bot.matching.fields import (
+    PLACE_ASK,
+    PROXY_ASK,
+    PROXY_SITUATION,
+    URGENT_ASK,
+    asks_who_goes,
+    names_nothing,
+    proxy_option,
+)
 from bot.matching.normalize import normalize
 from bot.matching.options import by_done, by_hint, by_words, shares_a_character
 from bot.matching.pii import mask_personal_data
@@ -23,7 +31,7 @@ from bot.matching.settled import (
     replacement,
     tells_loss,
 )
-from bot.matching.situations import retold
+from bot.matching.situations import retold, roles
 from knowledge.schema import Item
 
 #: Fields a numbered question answers at once when every option says them alike (where, when, whom to call).
@@ -45,8 +53,8 @@ class PendingChoices(ItemAnswers):
         that day, said first: the only credible option's (its own, else the hall's), else the hall's when no
         offered item keeps hours of its own."""
         asked = day_asked(text)
-        if asked is None:
-            return None
+        if asked is None or decision.field not in (None, "hours", "conditions"):
+            return None  # 现在是不是网上也能办: a field asked, not whether the desk is open now
         likely = self.knowledge.item(likely_item(decision) or "")
         if likely is not None:
             # One credible option (失业金窗口开着没有 at lunch time): its hours, or the hall's, that day.
@@ -200,7 +208,9 @@ class PendingChoices(ItemAnswers):
                     return None
                 scores = matcher.semantic_scores(normal)
                 semantic = [float(scores[p]) for p in positions] if scores is not None else None
-                index = by_hint(text, names, semantic)
+                # 我爸去年过世了，老房子要转到我们名下: the ties and events the story tells, in the
+                # words names use (继承 of 继承、赠与不动产转移登记).
+                index = by_hint(f"{text} {roles(normal)}", names, semantic)
                 if index is None and fresh.action == "answer" and fresh.item in options:
                     index = options.index(fresh.item)
                 if index is None:
@@ -301,6 +311,19 @@ class PendingChoices(ItemAnswers):
         if URGENT_ASK.search(normalize(text)) and itemreply.urgent_sentences(item) is not None:
             return True  # 急用，后天要坐火车: the record says what to do when one cannot wait
         return details.faq_for(item, text, self.field_of(text), passages) is not None
+
+    def asks_of(self, item: Item, text: str) -> bool:
+        """Whether ``text``, naming no errand, asks of ``item`` (the errand at hand): who goes, or a thing a
+        word of which few records hold and ``item``'s does."""
+        matcher = self.knowledge.matcher
+        said = normalize(matcher.reader.read(text))
+        if asks_who_goes(said):
+            return True  # 卖家人在外地回不来咋办 after 二手房过户: who goes, for this errand
+        if item.code not in matcher.position:
+            return False
+        # 契税是多少 after 二手房过户, whose fee text says 契税…另行缴纳.
+        grounded = matcher.records.grounded(matcher.prepare(text), matcher.position[item.code])
+        return any(len(word) >= 2 for word in grounded)
 
     def numbered_items(self, title: str, codes: list[str]) -> Reply:
         items = [item for item in (self.knowledge.item(code) for code in codes) if item is not None]

@@ -56,7 +56,8 @@ _PHRASES = {
     # (巴雅尔拉), Uyghur (热合麦特, rahmat), Tibetan (突吉其, 突及齐).
     r"巴雅尔拉|巴亚尔拉|巴雅尔勒|热合麦特|热合买提|rahmat|突吉其|突及齐|托吉其|"
     r"谢谢|谢啦|谢了|多谢|感谢|感恩|辛苦了?|麻烦了|蟹蟹|thankyou|thanks|thx|3q)(?:你们|您们|你|您|大家|nimen|ni)?",
-    Kind.GREETING: r"你们好|你好|您好|hi|hello|hey|嗨|哈喽|哈啰|在吗|在不在|在么|在嘛|有人在吗|有人吗|"
+    # 喂 opens a call, and a chat typed like one (喂 在不在).
+    Kind.GREETING: r"你们好|你好|您好|hi|hello|hey|嗨|哈喽|哈啰|在吗|在不在|在么|在嘛|有人在吗|有人吗|喂+|"
     r"早上好|上午好|中午好|下午好|晚上好|早安|"
     # Hello in Mongolian (赛音白努), Uyghur (亚克西姆赛斯), Tibetan (扎西德勒).
     r"赛音白努|赛音拜努|赛白努|亚克西姆赛斯|扎西德勒|"
@@ -64,6 +65,8 @@ _PHRASES = {
     r"(?:新年|新春|春节|节日|元旦|国庆|中秋|端午|元宵|五一|劳动节)快乐|过年好|新年好|拜年了?|恭喜发财",
     Kind.ACK: r"好的|好滴|好嘞|好哒|好吧|好|行吧|行|可以|嗯+|恩+|哦+|噢+|喔+|知道了|明白了?|了解了?|"
     r"收到|懂了|清楚了|晓得哒|知道哒|懂哒|晓得了?|要得|okay|ok|okk|👌|"
+    # Typed in pinyin (hao de xie xie, haoba).
+    r"haode|haodi|haoba|haola|zhidaole|mingbaile|"
     # Regional ways of saying fine: 没麻达 (northwest), 得行 (southwest), 中 (Henan), 妥了 (northeast).
     r"没麻达|没毛病|得行|妥了|中|"
     # Later (那等放完假再说, 回头再说): nothing more now.

@@ -203,11 +203,25 @@ def asks_another_way(normal: str) -> bool:
     return bool(CANNOT_COME.search(normal) and OTHER_WAY.search(normal))
 
 
+#: Where someone is who cannot come (人在外地, 在省外打工): with CANNOT_COME and OTHER_WAY, no errand.
+_AWAY_PLACE = re.compile(r"人?(?:在|去了?)(?:外地|外省|省外|外面|外头|国外)(?:上班|打工|工作|读书|上学)?")
+
+
+def without_away(normal: str) -> str:
+    """Normalised ``normal`` without what says someone is away and cannot come, and the asking for
+    another way (卖家人在外地回不来咋办 → 卖家): what is left names the errand, if anything does."""
+    for pattern in (_AWAY_PLACE, CANNOT_COME, OTHER_WAY):
+        normal = pattern.sub(" ", normal)
+    return normal
+
+
 #: The citizen cannot wait ("等不了那么久", "急用", "来不及了").
 URGENT_ASK = re.compile(
     # Not 来不及备案 (要是来不及备案先住进去了呢): a step not taken in time, told as the case.
     r"等不了|等不及|等不到|来不及(?!去?(?:备案|报备|申请|登记|挂失))|来不来得及|赶不赶得上|赶得及|赶不及|"
-    r"赶得上吗|急用|急着用|着急用|赶着用|马上(?:就)?要用|加急|急需"
+    r"赶得上吗|急用|急着用|着急用|赶着用|马上(?:就)?要用|加急|急需|"
+    # 新证肯定下不来吧: the new one will not be ready in time.
+    r"(?:证|卡|照)\w{0,4}?(?:下不来|出不来|办不下来)"
 )
 #: Whether it is done in time for a date the citizen has (下礼拜要坐高铁 新证来得及不): asks how long, and
 #: what the record offers someone who cannot wait, though no word says the citizen cannot (not 今天下午还来得

@@ -91,11 +91,12 @@ from bot.matching.settled import (
     tells_loss,
     unfound_material,
 )
-from bot.matching.situations import HANDED_OVER, OLD_AGE, old_age_bounds, told_age
+from bot.matching.situations import HANDED_OVER, OLD_AGE, old_age_bounds, roles, told_age
 from bot.matching.surface import (
     ASKS,
     COMPLAINT,
     HUMAN,
+    OPINION,
     STORY_LENGTH,
     Surface,
     ask_clause,
@@ -1186,6 +1187,9 @@ class Matcher:
         surface: Surface = self._surface(text)
         if not surface.normal:
             return Decision("handoff", reason="empty")
+        if OPINION.search(compact):
+            # 县城哪家影楼拍结婚照好看 after 结婚登记: an opinion on businesses, not the errand's photo.
+            return Decision("handoff", reason="out_of_scope")
         field = surface.field
         # 这个在哪投诉 after 拖欠工资投诉: a field of the errand at hand, itself a complaint.
         complaint_errand = (
@@ -1426,7 +1430,11 @@ class Matcher:
             # 要带哪样证明: papers asked for in general, nothing of any option (not even in meaning).
             if field is not None and not PAPERS.sub(" ", told).strip():
                 return self._pending(prev, field)  # which of them still decides what to bring
-            hinted = by_hint(told, offered_names, self._offered_scores(surface.normal, offered))
+            # 我爸去年过世了，老房子要转到我们名下: the ties and events the story tells, in the words
+            # names use (继承 of 继承、赠与不动产转移登记).
+            hinted = by_hint(
+                f"{told} {roles(told)}", offered_names, self._offered_scores(surface.normal, offered)
+            )
             if hinted is not None:
                 return Decision(
                     "answer", item=offered[hinted], field=field or prev.field, score=1.0, reason="picked"

@@ -250,10 +250,13 @@ def by_done(text: str, options: Sequence[str]) -> int | None:
     if len(done) != 1 or len(undone) != 1:
         return None
     # What was or was not done, in the words of either case (停保 of 已办理停保减员, 减员 of 未办理减员).
+    # Only after 已 / 未: what comes before is whose doing (原单位), not what was done (没单位 is no 未办理).
+    after_done = options[done[0]].split("已", 1)[1]
+    after_undone = options[undone[0]].split("未", 1)[1]
     shared = {
         pair
-        for pair in _bigrams(normalize(options[done[0]])) | _bigrams(normalize(options[undone[0]]))
-        if "已" not in pair and "未" not in pair and pair not in _FUNCTION_PAIRS
+        for pair in _bigrams(normalize(after_done)) | _bigrams(normalize(after_undone))
+        if pair not in _FUNCTION_PAIRS
     }
     normal = normalize(text).replace(" ", "")
     said_done = any(_span_pairs(span) & shared for span in _DONE_SPAN.findall(normal)) or any(
@@ -287,6 +290,8 @@ def by_not_yet(text: str, options: Sequence[str]) -> int | None:
 _NOT_EVENT = re.compile(r"没有?(\w{1,2})")
 _NOT_FORMAL = re.compile(r"未(\w{1,2})")
 _NOT_WHO = re.compile(r"(?:不是|并非)(\w{2,4})")
+#: A certificate not taken (还没领结婚证): the thing it certifies not done (结婚 → 非婚).
+_NOT_CERTIFIED = re.compile(r"(?:没有?|未)(?:去)?(?:领|办|拿|扯|打)(\w{1,2})证")
 
 
 #: A household registered elsewhere (户口不在潮屿, 外地户口, 户口在老家): what 非本县户籍 names.
@@ -315,7 +320,7 @@ def by_not(text: str, options: Sequence[str]) -> int | None:
     said = normalize(text).replace(" ", "")
     if NOT_LOCAL.search(said) and ("户籍" in part or "户口" in part):
         return index
-    event = any(span[-1] == part[0] for span in _NOT_EVENT.findall(said))
+    event = any(span[-1] == part[0] for span in [*_NOT_EVENT.findall(said), *_NOT_CERTIFIED.findall(said)])
     formal = any(part[0] in (span[0], span[-1]) for span in _NOT_FORMAL.findall(said))
     who = any(span[i : i + 2] in part for span in _NOT_WHO.findall(said) for i in range(len(span) - 1))
     return index if event or formal or who else None

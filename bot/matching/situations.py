@@ -19,6 +19,8 @@ _SITUATION_SPLIT = re.compile(r"[（）()、，,；;/和或的]+|(?<!不)及")  
 
 #: Not said right before (没结婚, 莫得结婚证): the tie is denied.
 _NOT = "(?<!没)(?<!没有)(?<!莫得)(?<!无)(?<!未)(?<!冇)(?<!不)"
+#: Nor a certificate not taken (还没领结婚证): unmarried.
+_NOT_TAKEN = "(?<!没领)(?<!未领)(?<!没有领)(?<!没去领)(?<!没办)(?<!没扯)(?<!没打)"
 #: A business handed over to someone else (想把店交给我儿子干, 想转给我表弟接着开, 我侄子想把店接过去): a
 #: change of who runs it, not a closing and a new licence.
 HANDED_OVER = re.compile(
@@ -41,7 +43,7 @@ _KIN = (
 #: counts: 我老婆/孩子 alone is usually who the errand is for (孩子上小学 is not 随迁子女).
 _ROLES = (
     # Kin by marriage are kin too (投靠亲属 of 我是安徽嫁过来的).
-    ("配偶 夫妻 亲属", re.compile(rf"{_NOT}(?:嫁|娶|结婚|夫妻|两口子|领完证|领了证)")),
+    ("配偶 夫妻 亲属", re.compile(rf"{_NOT}{_NOT_TAKEN}(?:嫁|娶|结婚|夫妻|两口子|领完证|领了证)")),
     # A husband or wife whose hukou moves (婆姨是甘肃的户口 想迁过来): joining a spouse.
     (
         "配偶 夫妻",
@@ -81,7 +83,11 @@ _ROLES = (
     # (以合法稳定住所申领).
     ("住所", re.compile(r"租房|租的房|租房子|租了(?:一)?套|自己的房子|自家房子")),
     # Married, as a story tells it (结婚证也有, 领了证的): 婚内, as situation names write it (婚内生育).
-    ("婚内", re.compile(rf"{_NOT}(?:结婚证|已婚|领了证|领过证|扯了证|登记结婚了)")),
+    # Not 结婚证 of 还没领结婚证 (非婚, below).
+    (
+        "婚内",
+        re.compile(rf"{_NOT}{_NOT_TAKEN}(?:结婚证|已婚|领了证|领过证|扯了证|登记结婚了)"),
+    ),
     # Someone married, as a story tells it (儿子结婚了 想给他分出去): 已婚, as situation names write it
     # (农村已婚子女分户).
     ("已婚", re.compile(rf"{_NOT}(?:结婚了|结了婚|成家了|成了家|娶了媳妇|娶媳妇了|嫁人了|出嫁了)")),
@@ -120,7 +126,14 @@ _ROLES = (
         ),
     ),
     # A sudden disaster (房子着火烧光了, 家里东西全烧了, 出了车祸): 急难 / 紧急, as situation names write it.
-    ("急难 紧急", re.compile(r"着火|失火|起火|火灾|烧光|全烧了|都烧了|烧没了|车祸|被水冲|洪水|塌了")),
+    (
+        "急难 紧急",
+        re.compile(
+            r"着火|失火|起火|火灾|烧光|全烧了|都烧了|烧没了|车祸|被水冲|洪水|塌了|"
+            # 屋里也烧了半边, 房子被淹了: part of the home lost.
+            r"烧了半边|烧了一半|被火烧|烧毁|被淹|淹了|冲垮|冲毁|遭了灾"
+        ),
+    ),
     # A grave illness told by its name (中风瘫了, 查出来肺癌): 重病, as situation names write it.
     ("重病", re.compile(r"中风|瘫痪|瘫了|偏瘫|瘫咖|癌|尿毒症|白血病|脑梗|脑溢血|化疗|重病|大病")),
     # A hospital stay away (下个月要去昆明住院): 临时 外出就医, not living there (以后看病 may be either).

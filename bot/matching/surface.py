@@ -19,6 +19,12 @@ HUMAN = re.compile(
     r"(?:问|说|弄)了?半天(?:都|也|还是?)?(?:答|回|说)?(?:不对|不上|没用|没答|不明白)"
 )
 COMPLAINT = re.compile(r"投诉|举报|态度(太|很|真|非常)?(差|恶劣|不好)")
+#: Which business is good, or a recommendation (哪家影楼拍得好看, 给推荐个驾校): an opinion no service guide
+#: gives, whatever errand its words touch.
+OPINION = re.compile(
+    r"哪(?:家|个店|个师傅)[^，。？！,.?!\s]{0,8}?(?:好|靠谱|便宜|实惠|划算|专业|正规|不错)|"
+    r"推荐(?:一下|一个|一家|个|几家|几个)|给(?:我|俺|咱)?推荐|有(?:没有|啥|什么)(?:好的)?推荐"
+)
 _PICK = re.compile(r"^(?:选|第)?([1-9]|[一二三四五六七八九])(?:个|项|条|号)?$")
 _CN_DIGITS = "一二三四五六七八九"
 #: Clause boundaries of a normalised message (punctuation and the spaces normalisation leaves).
@@ -72,6 +78,10 @@ def read_surface(text: str, fix: Callable[[str], str] | None = None) -> Surface:
     clause = ask_clause(normal)
     last = clause.rsplit(" ", 1)[-1]
     if clause and HOW_TO.search(last) and detect_field(last) is None:
+        field = None
+    elif len(normal.replace(" ", "")) >= STORY_LENGTH and HOW_TO.search(clause or clauses(normal)[-1]):
+        # …这个到底要怎么办去哪里办呢, …这个证怎么办、多久能下来: how to get it done, in a story, asks for
+        # the whole trip, which says where and how long too.
         field = None
     else:
         field = (detect_field(clause) if clause else None) or detect_field(text)
