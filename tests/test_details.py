@@ -217,3 +217,25 @@ def test_a_first_application_is_not_read_beside_a_case_told_already(matcher):
     # Fresh, 去办 asks for a first card; after 身份证丢了 it asks who may go for the lost one.
     assert situation_from_story(matcher, item, asked, ItemPassages({})).name == "首次申领"
     assert situation_from_story(matcher, item, asked, ItemPassages({}), established=True) is None
+
+
+def test_a_theft_is_the_loss_case_where_no_case_names_a_theft(matcher):
+    card = Item(
+        code="X-9",
+        name="居民身份证申领、换领、补领",
+        department="公安局",
+        materials=[],
+        situations=situations("首次申领", "有效期满换领", "遗失补领", "损坏换领"),
+    )
+    told = situation_from_story(matcher, card, "钱包在集上叫人偷了，身份证在里面", ItemPassages({}))
+    assert told is not None and told.name == "遗失补领"
+    broken = situation_from_story(matcher, card, "身份证掰断了，要换一个", ItemPassages({}))
+    assert broken is None or broken.name != "遗失补领"
+
+
+def test_a_loan_on_the_home_not_paid_off_is_the_pledged_case(matcher):
+    transfer = matcher.item("SF-ZR-001")  # 存量房转移登记: 带押过户, 买方贷款购房, …
+    owed = situation_from_story(matcher, transfer, "房子还有二十万贷款没还完", ItemPassages({}))
+    assert owed is not None and "带押" in owed.name
+    buying = situation_from_story(matcher, transfer, "我们首付交了，剩下的找银行贷款", ItemPassages({}))
+    assert buying is None or "带押" not in buying.name

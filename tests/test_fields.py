@@ -276,6 +276,7 @@ def test_urgency_and_sichuan_prices() -> None:
     assert URGENT_ASK.search("周五就要出差，这卡估计办不下来吧")
     assert not URGENT_ASK.search("贷款下不来怎么办")  # no document to wait for
     assert detect_field("过户登记费要好多") == "fee"
+    assert detect_field("那个个税又是多少") == "fee"
 
 
 def test_what_a_benefit_pays_over_time_is_no_price() -> None:

@@ -309,3 +309,17 @@ def test_a_benefit_named_as_a_treatment_pays_and_is_not_charged_for():
     pension = Item(code="P-1", name="城乡居民基本养老保险待遇申领", department="人社局", materials=[])
     assert asks_amount(pension, "一个月大概能领多少钱")
     assert not asks_amount(pension, "办这个要交钱吗")
+
+
+def test_who_must_come_is_read_from_the_cases_own_materials_too():
+    from bot.conversation.itemreply import presence_sentences
+
+    heirs = Situation(
+        name="继承",
+        materials=[Material(name="全部继承人身份证", form="原件", note="继承人须全部到场，或提供公证委托书")],
+    )
+    item = Item(
+        code="H-1", name="继承不动产转移登记", department="自然资源局", materials=[], situations=[heirs]
+    )
+    assert presence_sentences(item, heirs) == "全部继承人身份证：继承人须全部到场，或提供公证委托书"
+    assert presence_sentences(item) is None  # no case told: not that case's word

@@ -47,11 +47,13 @@ def test_a_story_asking_how_to_get_it_done_asks_for_all_of_it():
     assert read_surface("房东说房贷还没还完，中介说也能过户，价格都谈好了，这种过户要怎么办").field is None
     # A field asked in the last clause still counts.
     assert read_surface("孩子明年九月要上小学了，户口不在这边，报名要交多少钱").field == "fee"
-    # How to get it done beside a field, in a story: the whole trip, which says that field too.
+    # How to get it done beside a field, in a story told in one breath: the whole trip, which says that
+    # field too.
     voice = "我爸腿脚不方便村里的医生说可以给他办个残疾证这个到底咋个办理在哪里办"
     assert read_surface(voice.replace("咋个办理", "怎么办理")).field is None
+    # Told in clauses, the field asked in its own clause still counts.
     story = "家里老人瘫在床上好几年了，听说能领护理补贴，这个补贴怎么申请、多久能批"
-    assert read_surface(story).field is None
+    assert read_surface(story).field == "time_limit"
     # A short question asks its field.
     assert read_surface("残疾证怎么办在哪办").field == "location"
 

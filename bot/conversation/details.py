@@ -106,6 +106,16 @@ _JOINED = re.compile(r"\w和\w")
 #: Somewhere else in the country (外省, 外地, 县外): where someone is from, no character of a case's name.
 _ELSEWHERE_HOME = re.compile(r"外(?:省|地|县|市|区|乡|镇)|(?:省|县|市)外")
 _ABROAD = re.compile(r"外国|境外|国外|港澳|台湾|华侨")
+#: A loan on the home not paid off yet (房子还有贷款没还完, 按揭还没还清): the home still pledged.
+_STILL_OWED = re.compile(
+    r"(?:贷款|贷|房贷|按揭|银行的钱)\w{0,4}?(?:没有?|未|还没有?)(?:还完|还清|结清|还)|还押着|抵押着"
+)
+#: The case of a home still pledged (带押过户, 房屋有抵押未注销).
+_PLEDGED_CASE = re.compile(r"带押|有抵押|抵押未")
+#: A document lost or stolen, as the matcher's canonical words say it (丢了 → 遗失, 偷走 → 被盗).
+_GONE = re.compile(r"遗失|丢失|被盗|丢了|不见了|被偷|偷了")
+#: The cases for a document lost or stolen (遗失补领, 丢失、被盗补领, 临时挂失): one of them alone is told.
+_GONE_CASE = re.compile(r"遗失|丢失|被盗|挂失")
 
 
 def situation_from_story(
@@ -145,6 +155,11 @@ def _from_story(
     not_yet = by_not_yet(text, names)
     if not_yet is not None:
         return situations[not_yet]  # 卖家的房贷还没还完 → 带押过户（卖方贷款未还清）
+    pledged = [s for s in situations if _PLEDGED_CASE.search(s.name)]
+    if len(pledged) == 1 and _STILL_OWED.search(normalize(text).replace(" ", "")):
+        # 房子还有十几万贷款没还完: the home is still pledged to the bank (房屋有抵押未注销（带押过户）),
+        # though 贷款 is a word of 买方贷款购房 too.
+        return pledged[0]
     undenied = without_denied(without_holidays(text))
     if undenied != text:
         # 人都没送医院: no 在医疗机构死亡; 不是丢了，是被水泡烂了: no 遗失; in words or in meaning (a vector
@@ -178,6 +193,9 @@ def _from_story(
     worded_alone = worded_situation(item, wanted, matcher.prepare)
     if worded_alone is not None:
         return worded_alone  # 户口本丢了 → 遗失补领
+    gone = [s for s in situations if _GONE_CASE.search(s.name)]
+    if len(gone) == 1 and _GONE.search(matcher.prepare(wanted).replace(" ", "")):
+        return gone[0]  # 身份证被人偷了 → 遗失补领, where no case names a theft
     # Not beside a case told already: 能让我老婆帮我去办吗 after 身份证丢了 asks who may go for the lost card.
     first = first_time(text, names) if not established else None
     if first is not None:

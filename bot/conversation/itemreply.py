@@ -87,6 +87,9 @@ def sentences(item: Item, situation: Situation | None = None) -> list[str]:
     if item.online and item.online.note:
         texts.append(item.online.note)
     texts += [f"{m.name}：{m.note}" for m in item.materials if m.note]
+    if situation is not None:
+        # 继承人须全部到场，或提供继承公证书: what a case's own materials say.
+        texts += [f"{m.name}：{m.note}" for m in situation.materials or () if m.note]
     texts += [step if step.endswith("。") else step + "。" for step in item.process or ()]
     out: list[str] = []
     for text in texts:

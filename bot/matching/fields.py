@@ -52,7 +52,7 @@ FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             # 读书要交学费不: a school's fees.
             r"学费|书本费|杂费|"
             # 契税大概多少: a tax's amount.
-            r"税(?:费|款)?(?:大概|大约|一般|要|得)?交?(?:多少|好多|几多)|"
+            r"税(?:费|款)?(?:又|也)?(?:是|大概|大约|一般|要|得)?交?(?:多少|好多|几多)|"
             # 一个月多少 (of what is paid, or what a benefit pays: the conversation tells which).
             r"(?:一个月|每个?月|一年|每年)(?:要|得|交)?(?:多少|好多|几多)(?![天个次年月])",
         ),

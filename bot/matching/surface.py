@@ -79,9 +79,9 @@ def read_surface(text: str, fix: Callable[[str], str] | None = None) -> Surface:
     last = clause.rsplit(" ", 1)[-1]
     if clause and HOW_TO.search(last) and detect_field(last) is None:
         field = None
-    elif len(normal.replace(" ", "")) >= STORY_LENGTH and HOW_TO.search(clause or clauses(normal)[-1]):
-        # …这个到底要怎么办去哪里办呢, …这个证怎么办、多久能下来: how to get it done, in a story, asks for
-        # the whole trip, which says where and how long too.
+    elif not clause and len(normal.replace(" ", "")) >= STORY_LENGTH and HOW_TO.search(normal):
+        # …这个到底要怎么办去哪里办呢, told in one breath (a voice message): how to get it done asks for the
+        # whole trip, which says where too.
         field = None
     else:
         field = (detect_field(clause) if clause else None) or detect_field(text)
