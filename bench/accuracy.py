@@ -103,6 +103,11 @@ HELD_OUT = {
     # written blind.
     "brook-heldout": ("heldout:brook-hall.json", "brook-questions.jsonl"),
     "heath-heldout": ("heldout:heath-hall.json", "heath-questions.jsonl"),
+    # Seventeenth stop: 苗岭县 (a Tujia–Miao county of western Hunan), whose dialogues are development
+    # material and whose questions were never read; and 富锦湾县 (a Sanjiang Plain rice county of
+    # Heilongjiang), written blind.
+    "meadow-heldout": ("heldout:meadow-hall.json", "meadow-questions.jsonl"),
+    "moor-heldout": ("heldout:moor-hall.json", "moor-questions.jsonl"),
     # Long messages telling a story around the ask (other hands), over the demo hall and the product's own.
     "county-stories": ("kb/county-hall.json", "county-stories.jsonl"),
     "qingxi-stories": ("demo", "qingxi-stories.jsonl"),

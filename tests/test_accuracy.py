@@ -163,6 +163,8 @@ def figures() -> dict[str, dict[str, float]]:
         "quarry-heldout": (HELD_OUT / "quarry-hall.json", HELD_OUT / "quarry-questions.jsonl"),
         "brook-heldout": (HELD_OUT / "brook-hall.json", HELD_OUT / "brook-questions.jsonl"),
         "heath-heldout": (HELD_OUT / "heath-hall.json", HELD_OUT / "heath-questions.jsonl"),
+        "meadow-heldout": (HELD_OUT / "meadow-hall.json", HELD_OUT / "meadow-questions.jsonl"),
+        "moor-heldout": (HELD_OUT / "moor-hall.json", HELD_OUT / "moor-questions.jsonl"),
     }
     heldout = fit.load_examples(heldout_sets)
     vectors = str(ROOT / "instance" / "vectors")

@@ -1327,3 +1327,17 @@ def test_a_material_word_beside_another_office_named_moves_to_that_office(contex
     say(context, "注册一个有限公司需要什么材料")
     reply = say(context, "执照办好了，还得去税务局报到不")
     assert reply.item == "SF-SW-001"
+
+
+def test_something_done_before_told_beside_the_errand_is_its_case(context):
+    say(context, "八十多岁的高龄津贴怎么申请")
+    reply = say(context, "老人户口上个月才从邻县迁过来的")
+    assert reply.item == "SF-MZ-006"
+    # Asked as an errand of its own, it is that errand.
+    assert say(context, "那我自己的户口想迁过来，怎么办").item != "SF-MZ-006"
+
+
+def test_whether_the_paper_at_hand_serves_elsewhere_is_asked_of_it(context):
+    say(context, "去台湾探亲要办什么通行证")
+    reply = say(context, "那这本证拿去澳门可以用不")
+    assert reply.item == "SF-GA-011" and reply.text.startswith("不能")

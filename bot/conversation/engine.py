@@ -83,6 +83,11 @@ _DONE_HERE = re.compile(
 )
 #: What a correction says it is not (不是离婚 → 离婚).
 _DENIED = re.compile(r"不是([^，,。]{2,8})")
+#: Whether the paper at hand serves elsewhere too (这个证去香港也能用吧, 这张卡外地能用不).
+_THIS_PAPER_USED = re.compile(
+    r"(?:这个|这张|这本|这)(?:证|卡|本|证件|通行证)\w{0,12}?(?:也|还)?(?:能|可以)(?:用|通用|共用)|"
+    r"(?:这个|这张|这本|这)(?:证|卡|本|证件|通行证)\w{0,8}?(?:通用|共用)"
+)
 
 
 class _Conversation(PendingChoices):
@@ -446,6 +451,18 @@ class _Conversation(PendingChoices):
             )
         ):
             # 老年证跟那个高龄补贴是一回事不 after 老年人优待证: among the options, and its record tells.
+            decision = Decision(
+                "answer", item=current, field=decision.field, score=decision.score, reason="follow_up"
+            )
+        if (
+            current
+            and not correcting
+            and decision.action in ("answer", "clarify")
+            and current not in (decision.item, *decision.candidates)
+            and _THIS_PAPER_USED.search(compact_of(text))
+        ):
+            # 这个证办了以后去香港也能用吧 after 往来台湾通行证: whether the paper at hand serves there too,
+            # which its record answers (台湾通行证和港澳通行证能共用吗？不能), not the other place's errand.
             decision = Decision(
                 "answer", item=current, field=decision.field, score=decision.score, reason="follow_up"
             )

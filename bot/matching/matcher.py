@@ -300,6 +300,12 @@ FIRST_OF_TWO = re.compile(
 )
 
 
+#: Something done before, told as such (去年才从外省迁过来的, 已经办好了的): a statement of the past.
+_TOLD_DONE = re.compile(
+    r"(?:去年|前年|上个?月|上半年|今年|年前|前几年|早就|已经|才|刚)\w{0,12}?(?:了|的)[。！!~～]*$"
+)
+
+
 @dataclass(frozen=True)
 class SemanticStage:
     """The semantic stage of one knowledge-base version: its passage index and the model."""
@@ -1628,6 +1634,19 @@ class Matcher:
             # named by one option alone (机动车驾驶证期满换证, not 身份证换领 whose operation the words fit).
             return Decision(
                 "answer", item=parallel, field=field, score=fresh.score, reason="named", scores=fresh.scores
+            )
+        if (
+            fresh.action == "answer"
+            and fresh.item != prev.item
+            and prev.item in self.position
+            and _TOLD_DONE.search(compact)
+            and not asks(surface.normal)
+            and self.records.grounded(content, self.position[str(prev.item)])
+        ):
+            # 她户口是去年才从外省迁过来的 after 高龄津贴申领: something done before, told and not asked, is
+            # the errand at hand's case (户籍刚迁入), not the errand it once was (户口迁入).
+            return Decision(
+                "answer", item=prev.item, field=field or prev.field, score=fresh.score, reason="follow_up"
             )
         if self._strong(fresh, prev) or not (prev.item or prev.candidates):
             return fresh
