@@ -132,6 +132,12 @@ def test_function_characters_are_never_typos() -> None:
     assert HomophoneFixer(["居民户口簿补领"]).fix("户口部") == "户口簿"
 
 
+def test_a_kin_word_is_never_a_typo() -> None:
+    # 我爸户口迁过来 (wo ba hukou) sounds like 把户口 of 把户口迁入; 爸 says for whom, it is no typo.
+    assert HomophoneFixer(["把户口迁入本县"]).fix("爸户口迁过来") == "爸户口迁过来"
+    assert HomophoneFixer(["把户口迁入本县"]).fix("靶户口迁过来") == "把户口迁过来"
+
+
 def test_a_character_before_a_word_is_no_typo_of_a_longer_name() -> None:
     # 领补贴 (ling bu tie) sounds like 龄补贴 of 高龄补贴; 补贴 is a word, so 领 is the verb before it.
     assert HomophoneFixer(["高龄补贴申领"], known=frozenset({"补贴"})).fix("领补贴") == "领补贴"

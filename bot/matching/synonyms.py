@@ -74,7 +74,11 @@ def _char_pinyin(char: str) -> tuple[str, str]:
 
 #: Characters that are words by themselves; the words they stood beside may be gone (在这 of 户口不在这 is
 #: removed before the fixer reads it), so they are never taken for a typo.
-_FUNCTION_CHARACTERS = frozenset("不没在的了是有也都就还要会能可和与及把被给让叫对向从到吗呢吧啊")
+_FUNCTION_CHARACTERS = frozenset(
+    "不没在的了是有也都就还要会能可和与及把被给让叫对向从到吗呢吧啊"
+    # Kin, said for whom the errand is (我爸户口…: no typo of 把户口).
+    "爸妈爹娘爷奶哥姐弟妹叔婶姨舅姑孙媳婿"
+)
 
 
 #: Verbs of errands, said before what they act on (领补贴, 办低保, 交社保): before a word, a verb, not a typo.
