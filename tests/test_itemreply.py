@@ -323,3 +323,32 @@ def test_who_must_come_is_read_from_the_cases_own_materials_too():
     )
     assert presence_sentences(item, heirs) == "全部继承人身份证：继承人须全部到场，或提供公证委托书"
     assert presence_sentences(item) is None  # no case told: not that case's word
+
+
+def test_a_tax_named_gets_the_faq_answer_that_gives_its_figure():
+    from bot.conversation.itemreply import faq_naming
+
+    transfer = Item(
+        code="Z-1",
+        name="存量房转移登记",
+        department="不动产登记中心",
+        materials=[],
+        faq=[
+            FaqEntry(q="过户要交什么税？", a="买方交契税，首套90平以下税率1%。"),
+            FaqEntry(q="多久能拿证？", a="5个工作日。"),
+        ],
+    )
+    fee = "登记费每件80元，契税等税款另行缴纳"
+    assert faq_naming(transfer, "首套房契税交多少", fee) == "买方交契税，首套90平以下税率1%。"
+    assert faq_naming(transfer, "登记费交多少", fee) is None  # the fee text gives its figure
+    assert faq_naming(transfer, "要交税吗", fee) is None  # paying, no charge named
+
+
+def test_the_period_of_a_step_named_is_read_from_the_record():
+    from bot.conversation.itemreply import period_sentence
+
+    closing = _with_conditions(
+        "个体工商户注销登记", "简易注销的须在系统公告20日；公告期满无异议的，可申请注销。承诺3个工作日办结。"
+    )
+    assert period_sentence(closing, None, "公告要几天") == "简易注销的须在系统公告20日；"
+    assert period_sentence(closing, None, "要多少天") is None  # no step named: the time limit answers

@@ -619,3 +619,48 @@ def amount_entry(item: Item) -> FaqEntry | None:
     """The item's FAQ entry asking what it pays, if exactly one does."""
     found = [entry for entry in item.faq or () if _AMOUNT_ASKED.search(entry.q)]
     return found[0] if len(found) == 1 else None
+
+
+#: A tax or charge named by its kind (契税, 个税, 工本费's 本费), not paying in general (交税, 收费).
+_CHARGE_NAMED = re.compile(r"[\u4e00-\u9fff][税费]")
+_PAYING = frozenset({"交税", "缴税", "纳税", "收费", "交费", "缴费", "花费", "免费", "要费", "啥费", "么费"})
+
+
+def faq_naming(item: Item, normal: str, said: str) -> str | None:
+    """The one FAQ answer that gives a figure for the charge normalised ``normal`` names (契税 of 契税是多少),
+    when ``said`` (what would be answered otherwise: the item's fee) gives none for it."""
+    for charge in dict.fromkeys(_CHARGE_NAMED.findall(normal.replace(" ", ""))):
+        if charge in _PAYING or re.search(rf"{charge}\D{{0,12}}\d", said):
+            continue
+        found = [e.a.strip() for e in item.faq or () if re.search(rf"{charge}\D{{0,30}}\d", e.a)]
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+#: A span of days or months a record gives (公示20日, 公告之日起45日, 15个工作日).
+_PERIOD = re.compile(r"\d+\s*(?:个)?(?:工作日|自然日|日|天|个月)")
+#: Words of asking how long, which every period sentence answers alike.
+_HOW_LONG_WORDS = frozenset({"多少", "少天", "几天", "多久", "多长", "时间", "要多", "办好", "下来", "能办"})
+
+
+def period_sentence(item: Item, situation: Situation | None, normal: str) -> str | None:
+    """The sentence of the record (or FAQ answer) giving a period right after a word ``normal`` names (公示 of
+    公示要多少天: …公示20日), the one sharing most of its words, then the shortest; None when none does."""
+    asked = {pair for pair in _pairs(normal) if pair not in _HOW_LONG_WORDS}
+    own = _pairs(" ".join([item.name, *(item.aliases or ())]))
+    telling = asked - own
+    if not telling:
+        return None
+    units = [(s, s) for s in sentences(item, situation)] + [(e.q + e.a, e.a.strip()) for e in item.faq or ()]
+    # The word named right before the period (公示20日), the most of the question's words, the shortest.
+    scored = [
+        (len(telling & _pairs(said)), -len(shown), shown)
+        for said, shown in units
+        if any(
+            pair in _pairs(shown[max(0, found.start() - 4) : found.start()])
+            for found in _PERIOD.finditer(shown)
+            for pair in telling
+        )
+    ]
+    return max(scored)[2] if scored else None

@@ -139,6 +139,9 @@ class PendingChoices(ItemAnswers):
                 if lead is None and field == "location":
                     # 他户口当兵时迁走了 回来落户在哪办: where that step is done, said first.
                     lead = self.step_place(item, situation, normalize(text)) or case_desk(situation)
+                if lead is None and field == "time_limit":
+                    # 简易注销要公示多少天: the period of the step named (公示20日), said first.
+                    lead = itemreply.period_sentence(item, situation, normalize(text))
             if field == "materials":
                 field = None
             rendered = itemreply.compose(item, self.hall, field=field, situation=situation, lead=lead)
