@@ -1341,3 +1341,9 @@ def test_whether_the_paper_at_hand_serves_elsewhere_is_asked_of_it(context):
     say(context, "去台湾探亲要办什么通行证")
     reply = say(context, "那这本证拿去澳门可以用不")
     assert reply.item == "SF-GA-011" and reply.text.startswith("不能")
+
+
+def test_in_a_long_story_a_case_told_in_its_own_words_outweighs_meaning(context):
+    # Meaning is about as close to every case of a long story; 自己交的 says 灵活就业 in its own words.
+    reply = say(context, "我老婆明年五十岁了，社保都是她自己交的，退休手续到时候怎么办")
+    assert (reply.item, reply.situation) == ("SF-RS-005", "灵活就业人员")

@@ -119,6 +119,15 @@ def test_family_roles_are_told_in_the_words_situation_names_use():
     # A sudden misfortune tells 急难 (急难型救助), a standing hardship does not.
     assert "急难" in roles("前天晚上厨房烧了一半，屋里进水也淹了")
     assert "急难" not in roles("老伴常年吃药，家里开销大")
+    # Building one's own home, however said (起屋 in Hakka and Cantonese): 建造 / 翻建 / 自建.
+    assert roles("想在老家起屋，公积金能用不") == "建造 翻建 自建"
+    assert "建造" not in roles("房子是开发商建的")
+    # Nothing owed is the simple closing, debts still owed the ordinary one.
+    assert "简易" in roles("厂子不开了，税一分没欠过，也没有债务")
+    assert "普通" in roles("店关了，可还欠着房东半年租金")
+    assert "简易" not in roles("店关了，可还欠着房东半年租金")
+    # A home bought before it is built.
+    assert "新建" in roles("去年买的期房，明年交房")
     # Work is told in the word situation names use (以合法稳定就业申领).
     assert roles("外地来这边厂里打工的") == "就业 务工"
     # A marriage certificate had is a marriage (婚内生育); one denied is none.

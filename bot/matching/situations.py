@@ -72,7 +72,22 @@ _ROLES = (
     ),
     # Not expired (证还没过期): 有效, as situation names write it (证件有效、只需再次签注); 续签 is 再次签注.
     ("有效", re.compile(r"(?:没|未|还没|没有)(?:过期|到期)|还有效|还能用")),
-    ("再次签注", re.compile(r"续签|再签|重新签注")),
+    ("再次签注", re.compile(r"续签|再签|重新签注|续(?:个|一个|一下)?签注")),
+    # Nothing owed (没欠钱也没欠税, 发票也从来没领过): 简易, as situation names write it (简易注销); debts
+    # still owed (还欠着供货商的钱, 税没交清): 普通 / 一般 (普通注销).
+    (
+        "简易",
+        re.compile(
+            r"(?:没有?|不|从来没|从没)欠(?:过)?(?:税|钱|债|款|账)|欠税\w{0,2}没有|没有?(?:任何)?(?:债权)?债务|"
+            r"发票\w{0,4}(?:没领|没有领)"
+        ),
+    ),
+    ("普通 一般", re.compile(r"还欠着?|欠着|(?:钱|税|账|款)\w{0,2}没(?:结清|交清|还清)|有(?:债权)?债务")),
+    # A home bought before it is built (买了期房, 开发商的新房): 新建商品房, as situation names write it.
+    ("新建 商品房", re.compile(r"期房|一手房|买的新房|买了新房|开发商")),
+    # Building one's own home (在村里翻建老房子, 盖新房): 建造 / 翻建 / 自建, as situation names write it
+    # (农村建造、翻建住房, 农村自建住房).
+    ("建造 翻建 自建", re.compile(r"建房|盖房|修房|翻盖|翻建|自建|建新房|盖新房|起屋|起房|起新房")),
     # A pupil moving school (想转回老家读书): 转学, as situation names write it (外地转学回本县).
     ("转学", re.compile(r"转学|转回\w{0,4}(?:读|上)|转过来(?:读|上)|转到\w{0,6}(?:读|上学|念)")),
     # Dismissed (把我们几个都辞了, 被裁了): 辞退 / 裁员, as situation names write it.
