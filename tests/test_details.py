@@ -239,3 +239,18 @@ def test_a_loan_on_the_home_not_paid_off_is_the_pledged_case(matcher):
     assert owed is not None and "带押" in owed.name
     buying = situation_from_story(matcher, transfer, "我们首付交了，剩下的找银行贷款", ItemPassages({}))
     assert buying is None or "带押" not in buying.name
+
+
+def test_an_faq_entry_asking_another_field_does_not_answer_the_question():
+    card = Item(
+        code="X-7",
+        name="居民身份证补领（丢失、损坏）",
+        department="公安局",
+        materials=[],
+        faq=[FaqEntry(q="补办身份证要多少钱？", a="工本费40元。"), FaqEntry(q="要登报吗？", a="不用。")],
+    )
+    close = ItemPassages(
+        {"补办身份证要多少钱？": 0.97, "要登报吗？": 0.80, "居民身份证补领（丢失、损坏）": 0.90}
+    )
+    assert faq_for(card, "身份证补办要几天", "time_limit", close) is None
+    assert faq_for(card, "身份证补办要交多少钱", "fee", close) == card.faq[0]

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.matching.fields import IN_TIME_ASK, URGENT_ASK, URGENT_SITUATION, proxy_option
+from bot.matching.fields import IN_TIME_ASK, URGENT_ASK, URGENT_SITUATION, detect_field, proxy_option
 from bot.matching.matcher import Matcher
 from bot.matching.normalize import normalize
 from bot.matching.options import (
@@ -267,7 +267,20 @@ def _from_story(
 def faq_for(item: Item, text: str, field: str | None, passages: ItemPassages) -> FaqEntry | None:
     """The FAQ entry the question asks, when it asks something specific and one entry clearly fits: the
     closest of the entries by FAQ_MARGIN, closer than the item's name by FAQ_OVER_NAME, and not behind any
-    other passage (an alias, a situation) by more than FAQ_MARGIN."""
+    other passage (an alias, a situation) by more than FAQ_MARGIN. Not an entry asking another field than
+    the question does (补办身份证要多少钱？ for 身份证补办要多久)."""
+    entry = _faq_for(item, text, field, passages)
+    if entry is None or field not in _OWN_FIELDS:
+        return entry
+    asked = detect_field(entry.q)
+    return None if asked in _OWN_FIELDS and asked != field else entry
+
+
+#: Fields an FAQ question asks in so many words, which another field's question does not ask.
+_OWN_FIELDS = frozenset({"fee", "time_limit", "location", "hours", "phone", "online"})
+
+
+def _faq_for(item: Item, text: str, field: str | None, passages: ItemPassages) -> FaqEntry | None:
     faq = list(item.faq or ())
     if not faq or not (field or _YES_NO.search(text) or _YES_NO.search(normalize(text))):
         return None

@@ -164,11 +164,11 @@ class ItemAnswers(Session):
             situation = told_apart(item, entry.a, matcher.prepare)
             if situation is not None:
                 self.state["situation"] = {"item": item.code, "name": situation.name}
-        if lead is None and text and not fresh and field == "fee" and item.fee is not None:
+        if lead is None and text and field == "fee" and item.fee is not None:
             # 契税是多少 after 二手房过户, whose fee is the registration's (契税…另行缴纳): the FAQ answer
             # that says what the tax named is (契税…税率1%).
             lead = itemreply.faq_naming(item, normal, item.fee.text or "")
-        if lead is None and text and not fresh and field == "time_limit":
+        if lead is None and text and field == "time_limit":
             # 公司简易注销要公示多少天: the period of the step named (公示20日), not the time limit.
             lead = itemreply.period_sentence(item, situation, normal)
         if lead is None and text and not fresh and field == "location":
