@@ -264,6 +264,10 @@ def _from_story(
     return minor
 
 
+#: Fields an FAQ question asks in so many words, which another field's question does not ask.
+_OWN_FIELDS = frozenset({"fee", "time_limit", "location", "hours", "phone", "online"})
+
+
 def faq_for(item: Item, text: str, field: str | None, passages: ItemPassages) -> FaqEntry | None:
     """The FAQ entry the question asks, when it asks something specific and one entry clearly fits: the
     closest of the entries by FAQ_MARGIN, closer than the item's name by FAQ_OVER_NAME, and not behind any
@@ -274,10 +278,6 @@ def faq_for(item: Item, text: str, field: str | None, passages: ItemPassages) ->
         return entry
     asked = detect_field(entry.q)
     return None if asked in _OWN_FIELDS and asked != field else entry
-
-
-#: Fields an FAQ question asks in so many words, which another field's question does not ask.
-_OWN_FIELDS = frozenset({"fee", "time_limit", "location", "hours", "phone", "online"})
 
 
 def _faq_for(item: Item, text: str, field: str | None, passages: ItemPassages) -> FaqEntry | None:
