@@ -211,12 +211,12 @@ def _from_story(
     regions = matcher.scorer.region_names
     # 我是四川人在这边打工: from another province, as situation names write it (外省户籍异地补领).
     away = " 外地 外省 异地" if born_elsewhere(wanted, regions) or from_elsewhere(wanted, regions) else ""
-    worded = by_words(f"{wanted} {roles(wanted)}{away}", names, topic)
+    told_roles = roles(wanted)
+    worded = by_words(f"{wanted} {told_roles}{away}", names, topic)
     if worded is None:
         # In the canonical words of the knowledge base too (去世 and 死亡 are one word to the matcher).
         prepare = matcher.prepare
         worded = by_words(prepare(wanted), [prepare(name) for name in names], prepare(topic))
-    told_roles = roles(wanted)
     if (
         worded is not None
         and len(normalize(text).replace(" ", "")) >= STORY_LENGTH

@@ -203,13 +203,20 @@ class _Conversation(PendingChoices):
         )
         return item
 
-    def about_current(self, text: str, code: str) -> bool:
-        """Whether ``text`` asks who may go, or something the record of item ``code`` tells."""
+    def about_current(self, text: str, code: str, *, unasked: bool = False) -> bool:
+        """Whether ``text`` asks who may go, or something the record of item ``code`` tells and few others
+        do: asked in so many words (a question word), or, ``unasked``, by a word of two characters or more
+        either way (契税是多少 after 二手房过户, whose fee text says 契税…另行缴纳)."""
         matcher = self.knowledge.matcher
         normal = normalize(matcher.reader.read(text))
         if asks_who_goes(normal):
-            return True
-        return code in matcher.position and matcher.grounded(normal, matcher.prepare(text), code)
+            return True  # 卖家人在外地回不来咋办 after 二手房过户: who goes, for this errand
+        if code not in matcher.position:
+            return False
+        if not unasked:
+            return matcher.grounded(normal, matcher.prepare(text), code)
+        grounded = matcher.records.grounded(matcher.prepare(text), matcher.position[code])
+        return any(len(word) >= 2 for word in grounded)
 
     def complaint_errand(self, text: str) -> bool:
         """Whether ``text`` asks about the errand at hand when that errand is itself a complaint (这个在哪投诉
@@ -302,7 +309,7 @@ class _Conversation(PendingChoices):
         away = self.away_said(text)
         if any(matcher.mentions_item(away, code) for code in others if code != item.code):
             return None  # 租赁备案我自己能去办吗 after 积分入学: 房屋租赁登记备案 named
-        return item if self.asks_of(item, text) else None
+        return item if self.about_current(text, item.code, unasked=True) else None
 
     def speaks_to_hall(self, asked: Any, text: str) -> bool:
         """Whether ``text``, beside the item under discussion, speaks to the hall (你们, 大厅). Beside an item

@@ -73,8 +73,7 @@ def handoff_text(
     elif reason == "human":
         # Should nobody pick the chat up (a queue, a lunch hour starting): the desk's number as well, and
         # the hall's beside an item's own (the citizen asked for a person, not for that desk).
-        own, main = _first_number((item.phone if item else None) or hall.phone), _first_number(hall.phone)
-        phone = f"{own}（本事项）或中心 {main}" if own and main and own != main else own or main
+        phone = _beside(*_desk_numbers(hall, item))
         if phone:
             lines.append(f"如长时间无人接入，也可拨打咨询电话 {phone}。")
     return fit("\n".join(line for line in lines if line), LIMIT)
@@ -93,7 +92,7 @@ def hotline(
     local = china_time(now)
     hours = (item.hours if item else None) or hall.hours
     schedule = _schedule(hours, calendar)
-    phone = _first_number((item.phone if item else None) or hall.phone)
+    phone, _ = _desk_numbers(hall, item)
     if phone and schedule is not None and schedule.is_open(local):
         return phone
     return _night_line(hall.phone) or "12345"
@@ -133,16 +132,25 @@ def _call(
     hall: Hall, item: Item | None, now: dt.datetime, calendar: Calendar | None, lead: str = "着急的话，可拨打"
 ) -> str:
     number = hotline(hall, now, item=item, calendar=calendar)
-    own = _first_number((item.phone if item else None) or hall.phone)
-    main = _first_number(hall.phone)
+    own, main = _desk_numbers(hall, item)
     # Closed now: the desk's own number still matters for tomorrow, said as such (not as callable now); an
     # item's own desk goes beside the hall's, which answers whatever the question turns out to be.
-    desks = f"{own}（本事项）或中心 {main}" if main and own != main and main != number else own
+    desks = _beside(own, main) if main != number else own
     later = f"工作时间可拨打咨询电话 {desks}。" if own and own != number else ""
     if number == "12345":
         return f"{lead}{HOTLINE}。{later}"
     kind = "值班电话" if number == _night_line(hall.phone) and number != own else "咨询电话"
     return f"{lead}{kind} {number}，或{HOTLINE}。{later}"
+
+
+def _desk_numbers(hall: Hall, item: Item | None) -> tuple[str | None, str | None]:
+    """The number of the desk at hand (the item's own, else the hall's) and the hall's."""
+    return _first_number((item.phone if item else None) or hall.phone), _first_number(hall.phone)
+
+
+def _beside(own: str | None, main: str | None) -> str | None:
+    """An item's own desk number beside the hall's (本事项 / 中心), or the one number there is."""
+    return f"{own}（本事项）或中心 {main}" if own and main and own != main else own or main
 
 
 def _first_number(text: str | None) -> str | None:

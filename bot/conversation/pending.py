@@ -11,15 +11,7 @@ from bot.conversation.itemturn import ItemAnswers, asks_amount, case_desk
 from bot.conversation.messages import Reply
 from bot.conversation.session import HELP, turn_data
 from bot.matching.decision import Decision, Turn
-from bot.matching.fields import (
-    PLACE_ASK,
-    PROXY_ASK,
-    PROXY_SITUATION,
-    URGENT_ASK,
-    asks_who_goes,
-    names_nothing,
-    proxy_option,
-)
+from bot.matching.fields import PLACE_ASK, PROXY_ASK, PROXY_SITUATION, URGENT_ASK, names_nothing, proxy_option
 from bot.matching.normalize import normalize
 from bot.matching.options import by_done, by_hint, by_words, shares_a_character
 from bot.matching.pii import mask_personal_data
@@ -314,19 +306,6 @@ class PendingChoices(ItemAnswers):
         if URGENT_ASK.search(normalize(text)) and itemreply.urgent_sentences(item) is not None:
             return True  # 急用，后天要坐火车: the record says what to do when one cannot wait
         return details.faq_for(item, text, self.field_of(text), passages) is not None
-
-    def asks_of(self, item: Item, text: str) -> bool:
-        """Whether ``text``, naming no errand, asks of ``item`` (the errand at hand): who goes, or a thing a
-        word of which few records hold and ``item``'s does."""
-        matcher = self.knowledge.matcher
-        said = normalize(matcher.reader.read(text))
-        if asks_who_goes(said):
-            return True  # 卖家人在外地回不来咋办 after 二手房过户: who goes, for this errand
-        if item.code not in matcher.position:
-            return False
-        # 契税是多少 after 二手房过户, whose fee text says 契税…另行缴纳.
-        grounded = matcher.records.grounded(matcher.prepare(text), matcher.position[item.code])
-        return any(len(word) >= 2 for word in grounded)
 
     def numbered_items(self, title: str, codes: list[str]) -> Reply:
         items = [item for item in (self.knowledge.item(code) for code in codes) if item is not None]
