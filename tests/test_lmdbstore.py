@@ -109,6 +109,26 @@ def test_a_folder_made_again_by_another_worker_during_recovery_is_taken(tmp_path
     assert store.claim("msg:1") is True and store.load("oA") is None
 
 
+def test_a_folder_moved_aside_by_another_worker_before_the_open_is_waited_for(tmp_path, monkeypatch):
+    # This worker made sure the folder exists; another, recovering, moved it aside before this one
+    # opened it (seen once in CI as "No such file or directory"): wait for the recovery, open its successor.
+    path = _broken_store(tmp_path / "state")
+    opened = LmdbStore._environment
+    calls = []
+
+    def moved_first(self: LmdbStore):
+        calls.append(self.path)
+        if len(calls) == 1:  # moved while LMDB opened it (lmdb.open itself makes a missing folder)
+            self.path.rename(self.path.with_name("state.broken-by-other"))
+            raise lmdb.Error(f"{self.path}: No such file or directory")
+        return opened(self)
+
+    monkeypatch.setattr(LmdbStore, "_environment", moved_first)
+    store = LmdbStore(path)
+    assert store.claim("msg:1") is True and store.load("oA") is None
+    assert len(calls) == 2 and (tmp_path / "state.broken-by-other" / "data.mdb").exists()
+
+
 @pytest.fixture
 def clock(monkeypatch):
     now = [1_800_000_000.0]

@@ -92,6 +92,12 @@ class LmdbStore:
             env = self._environment()
         except _BROKEN:
             env = self._recover()
+        except lmdb.Error:
+            if self.path.is_dir():
+                raise
+            # Another worker moved the broken folder aside between our mkdir and the open: its
+            # successor is made under the recovery lock, so wait there and open that.
+            env = self._recover()
         # Anything else (an environment this process inherited through a fork, which LMDB cannot
         # reopen; a full disk) propagates: the fallback store answers meanwhile.
         return (
@@ -109,6 +115,7 @@ class LmdbStore:
         """
         with open(self.path.with_name(f"{self.path.name}.lock"), "a") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+            self.path.mkdir(parents=True, exist_ok=True)
             try:
                 return self._environment()
             except _BROKEN as exc:
