@@ -1347,3 +1347,34 @@ def test_in_a_long_story_a_case_told_in_its_own_words_outweighs_meaning(context)
     # Meaning is about as close to every case of a long story; 自己交的 says 灵活就业 in its own words.
     reply = say(context, "我老婆明年五十岁了，社保都是她自己交的，退休手续到时候怎么办")
     assert (reply.item, reply.situation) == ("SF-RS-005", "灵活就业人员")
+
+
+def test_a_charge_asked_under_open_cases_picks_none_of_them(context):
+    say(context, "公积金贷款最多贷多少")
+    reply = say(context, "还要另外收手续费吗")
+    assert (reply.item, reply.field, reply.situation) == ("SF-GJJ-005", "fee", None)
+
+
+def test_what_it_takes_asked_after_its_conditions_is_the_whole_errand(context):
+    say(context, "公积金贷款最多贷多少")
+    reply = say(context, "那要办些啥手续")  # 手 of 手续 is no 二手房
+    assert (reply.action, reply.item, reply.field, reply.situation) == ("answer", "SF-GJJ-005", None, None)
+    assert "一次性告知" in reply.text
+
+
+def test_who_pays_into_the_fund_names_no_employer_errand(context):
+    reply = say(context, "厂里交的公积金能拿出来用不")
+    assert reply.action == "clarify" and reply.choices
+    assert all(code.startswith("SF-GJJ-") for code in reply.choices)
+
+
+def test_a_statement_of_what_the_record_tells_stays_on_the_errand(context):
+    say(context, "被公司辞退了 领失业金要带什么")
+    reply = say(context, "单位那边说减员的都报上去咯")
+    assert (reply.action, reply.item) == ("answer", "SF-RS-004")
+
+
+def test_a_statement_naming_another_errand_among_the_options_leaves(context):
+    say(context, "残疾证新办要带什么")
+    reply = say(context, "她是二级残疾 听说还有个护理补贴 每个月给好多")
+    assert reply.item == "SF-CL-003"

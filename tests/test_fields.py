@@ -12,6 +12,7 @@ from bot.matching.fields import (
     names_nothing,
     only_field_words,
     strip_field_words,
+    without_cues,
 )
 from bot.matching.normalize import normalize
 
@@ -517,3 +518,13 @@ def test_whether_it_is_free_is_the_fee_and_money_not_come_is_not():
     assert detect_field("真的一分钱都不收吗") == "fee"
     assert detect_field("真的一分钱不要？") == "fee"
     assert detect_field("可到现在一分钱也没见着") != "fee"
+
+
+@pytest.mark.parametrize("text", ["还要另外收手续费吗", "交不交手续费", "要交管理费吗"])
+def test_a_charge_asked_by_its_kind_asks_the_fee(text):
+    assert detect_field(normalize(text)) == "fee"
+
+
+def test_field_words_hint_at_no_case_but_a_question_frame_stays():
+    assert "手" not in without_cues("那要办些啥手续") and "手" not in without_cues("用手机能办吗")
+    assert "不" in without_cues("他这身体能不能上门办")  # 不 of 能不能 may still tell 行动不便

@@ -20,6 +20,7 @@ A = Ask
         ("今天开门吗", [A.OPEN], ["今天"], False),
         ("明天开不开？", [A.OPEN], ["明天"], False),
         ("周六上班吗", [A.OPEN], ["周六"], False),
+        ("拜六有上班无", [A.OPEN], ["周六"], False),  # Hokkien: 拜六 is 周六, a final 无 asks
         ("星期天你们上班不", [A.OPEN], ["星期天"], True),
         ("周末办事大厅开门吗", [A.OPEN], ["周末"], True),
         ("周六周日开门吗", [A.OPEN], ["周六", "周日"], False),
@@ -33,6 +34,7 @@ A = Ask
         ("五一你们放到哪天", [A.HOLIDAYS], ["五一"], True),  # how long the break runs
         ("10月1号上班吗", [A.OPEN], ["10月1号"], False),
         ("地址在哪", [A.ADDRESS], [], False),
+        ("政务中心在佗位", [A.ADDRESS], [], True),  # Hokkien: 佗位 is 哪里
         ("政务服务中心怎么走", [A.ROUTE], [], True),
         ("坐几路车能到你们那", [A.ROUTE], [], True),
         ("联系方式", [A.PHONE], [], False),
@@ -61,6 +63,7 @@ A = Ask
         "today",
         "tomorrow",
         "saturday",
+        "saturday-hokkien",
         "sunday-named",
         "weekend-hall",
         "two-days",
@@ -74,6 +77,7 @@ A = Ask
         "labour-day-until",
         "date",
         "address",
+        "address-hokkien",
         "route",
         "bus",
         "contact",

@@ -902,3 +902,12 @@ def test_a_complaint_the_hall_takes_in_as_an_errand_is_answered_not_handed_off()
     assert (lodged.action, lodged.item) == ("answer", "W-1")
     # A complaint about the hall is still one: a person takes it.
     assert hall.decide("我要投诉你们窗口态度太差").reason == "complaint"
+
+
+def test_a_what_about_question_naming_another_kind_moves_to_it(guangdong_kb_path: Path) -> None:
+    # 那…呢 asks of another kind of invoice: no statement of the record at hand, however it ends.
+    guangdong = Matcher.build(load_kb(guangdong_kb_path).items)
+    ordinary = guangdong.decide("代开普通发票要什么材料")
+    asked = guangdong.decide("那增值税专用发票呢", Turn(item=ordinary.item, field=ordinary.field))
+    assert ordinary.item is not None and asked.item not in (None, ordinary.item)
+    assert "专用发票" in guangdong.item(str(asked.item)).name

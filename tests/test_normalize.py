@@ -333,3 +333,24 @@ def test_a_business_closing_is_a_deregistration():
     assert "注销" not in normalize("我家店里不开发票行不行").split()
     # A closing time asked is no closing.
     assert "注销" not in normalize("你们店几点关门").split()
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("阿公陪伊去会使无", "阿公陪他去可以吗"),  # 伊 he, 会使 may, a final 无 asks
+        ("阮有开无", "我有开吗"),
+        ("伊犁来的人", "伊犁来的人"),  # a place, not 他
+        ("礼拜六有开无", "礼拜六有开吗"),
+        ("拜六有开无", "周六有开吗"),
+        ("阮无去办", "我没去办"),
+        ("一无所有", "一无所有"),
+    ],
+)
+def test_hokkien_is_read_in_standard_words(text, said):
+    assert normalize(text) == said
+
+
+def test_who_pays_into_a_scheme_is_no_errand_of_theirs():
+    assert normalize("厂里给我缴的公积金怎么拿出来") == normalize("公积金怎么拿出来")
+    assert normalize("单位交社保要带什么") != normalize("社保要带什么")  # the employer's own errand

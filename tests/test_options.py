@@ -285,3 +285,9 @@ def test_money_paid_out_is_no_hint_at_a_case_of_replacing():
     cases = ["首次办理", "换领（有效期满）", "遗失补办"]
     assert by_hint("办了证以后有补贴吗", cases) is None  # 补 of 补贴 is no 补 of 补办
     assert by_hint("弄丢了要补", cases) == 2
+
+
+def test_old_of_a_person_or_place_word_hints_at_no_pension():
+    cases = ["原单位已办理停保减员", "领取期间重新就业、应征入伍或开始领取养老金"]
+    assert by_hint("老板把我们都辞了", cases, None, "失业保险金申领") is None
+    assert by_hint("我这人都老了", cases, None, "失业保险金申领") == 1

@@ -27,3 +27,11 @@ def test_what_it_is_about_stays():
 def test_a_clause_ends_a_word():
     # 离婚 then 她 in the next clause: no 离婚她, which a typo fixer would read as 离婚证.
     assert content_words("女儿想离婚 她在外地").split() == ["女儿", "离婚", "她", "外地"]
+
+
+def test_a_few_of_them_is_no_content():
+    assert content_words(normalize("那要办些啥手续")) == ""
+
+
+def test_a_word_citizens_say_as_two_is_cut_apart():
+    assert tokens("我要领补贴")[-2:] == ["领", "补贴"]  # 要 + 领, not 要领 (the gist of something)

@@ -120,6 +120,7 @@ def test_small_talk(text, kind):
         ("他喝多了回来砸东西还打我 我现在躲在屋里", ("110",)),
         ("钱包刚在公交站被人抢了 那人往北边跑了", ("110",)),
         ("我外公刚才吃着饭突然嘴歪了 说不出话来了", ("120",)),
+        ("我男人喝醉了在外面踹门 说要弄死我", ("110",)),
     ],
     ids=[
         "fever",
@@ -136,6 +137,7 @@ def test_small_talk(text, kind):
         "violence-at-home",
         "robbed-by-someone",
         "stroke",
+        "threat-at-the-door",
     ],
 )
 def test_emergency(text, numbers):

@@ -11,7 +11,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.matching.fields import IN_TIME_ASK, URGENT_ASK, URGENT_SITUATION, detect_field, proxy_option
+from bot.matching.fields import (
+    IN_TIME_ASK,
+    URGENT_ASK,
+    URGENT_SITUATION,
+    detect_field,
+    proxy_option,
+    without_cues,
+)
 from bot.matching.matcher import Matcher
 from bot.matching.normalize import normalize
 from bot.matching.options import (
@@ -237,7 +244,7 @@ def _from_story(
     # 外 of 外省 hints at no 外国人: beside a case for someone from abroad (and none for another province),
     # a place elsewhere in the country is read as no character of a case.
     abroad = any(_ABROAD.search(name) for name in names) and not any(_ELSEWHERE_HOME.search(n) for n in names)
-    hint_text = _ELSEWHERE_HOME.sub(" ", text) if abroad else text
+    hint_text = without_cues(_ELSEWHERE_HOME.sub(" ", text) if abroad else text)
     told = worded if worded is not None else by_hint(hint_text, names, None, hinted)
     # Its own words need meaning not to point elsewhere, not to lead by much: a long story's vector is about
     # as close to every situation (在家里头走了 → 在家中正常死亡, a hair behind 在医疗机构死亡).

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from bot.conversation.dayrefs import DayRef, find_days
-from bot.matching.normalize import to_halfwidth, to_simplified
+from bot.matching.normalize import rewrite_colloquial, to_halfwidth, to_simplified
 
 
 class Ask(enum.Enum):
@@ -182,7 +182,9 @@ def _name_variants(hall_name: str) -> list[str]:
 
 
 def _read(text: str, hall_name: str = "") -> _Reading:
-    work = _GREETINGS.sub(" ", _PUNCTUATION.sub(" ", to_simplified(to_halfwidth(text)).lower()))
+    # In standard words (拜六 → 周六, 佗位 → 哪里): the cues below are written in them.
+    work = rewrite_colloquial(to_simplified(to_halfwidth(text)).lower())
+    work = _GREETINGS.sub(" ", _PUNCTUATION.sub(" ", work))
     names = False
     for variant in _name_variants(hall_name):
         if variant in work:

@@ -11,7 +11,15 @@ from bot.conversation.itemturn import ItemAnswers, asks_amount, case_desk
 from bot.conversation.messages import Reply
 from bot.conversation.session import HELP, turn_data
 from bot.matching.decision import Decision, Turn
-from bot.matching.fields import PLACE_ASK, PROXY_ASK, PROXY_SITUATION, URGENT_ASK, names_nothing, proxy_option
+from bot.matching.fields import (
+    PLACE_ASK,
+    PROXY_ASK,
+    PROXY_SITUATION,
+    URGENT_ASK,
+    names_nothing,
+    proxy_option,
+    without_cues,
+)
 from bot.matching.normalize import normalize
 from bot.matching.options import by_done, by_hint, by_words, shares_a_character
 from bot.matching.pii import mask_personal_data
@@ -245,7 +253,7 @@ class PendingChoices(ItemAnswers):
                 passages = details.passages_for(matcher, item, normal)
                 found = [passages.get(f"{item.name}：{name}") for name in options]
                 semantic = [float(s) for s in found if s is not None] if all(found) else None
-                index = by_hint(text, options, semantic, f"{topic} {item.name}")
+                index = by_hint(without_cues(text), options, semantic, f"{topic} {item.name}")
                 if index is not None and not shares_a_character(text, options[index], topic):
                     return None  # 能在县里认定吗: close in meaning to 非本县户籍, yet says nothing of it
         if index is None:

@@ -51,6 +51,8 @@ FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"一分钱都不要|一分钱也不要|一分钱不要|一分钱都不收|一分钱也不收|一分钱不收|"
             # 读书要交学费不: a school's fees.
             r"学费|书本费|杂费|"
+            # 收手续费不, 要交管理费吗: a charge asked of by its kind.
+            r"(?:收|交|缴|要)?手续费|(?:收|交|缴)[\u4e00-\u9fff]{0,3}费(?=[不吗么嘛没啊呀]|$)|"
             # 契税大概多少: a tax's amount.
             r"税(?:费|款)?(?:又|也)?(?:是|大概|大约|一般|要|得)?交?(?:多少|好多|几多)|"
             # 一个月多少 (of what is paid, or what a benefit pays: the conversation tells which).
@@ -395,6 +397,19 @@ def asks_materials(normal: str) -> bool:
     """Whether normalised ``normal`` asks what to bring (also beside another field: 现在去来得及吗 要带啥,
     whose field is the whole one-trip answer)."""
     return bool(_MATERIALS.search(normal))
+
+
+def without_cues(text: str) -> str:
+    """``text`` without its field words and the things asked for (手 of 手续 and 手机 is no character of
+    二手房: what a question asks of an item hints at none of its cases)."""
+    for pattern in _CUES:
+        # Not a question's frame (能不能, 要不要): its 不 may still tell a case (不便).
+        text = pattern.sub(lambda found: found[0] if _FRAME.fullmatch(found[0]) else " ", text)
+    return _THINGS.sub(" ", text)
+
+
+#: The words a question is framed in (能不能, 可不可以, 要不要).
+_FRAME = re.compile(r"[能不可以要吗么没有是会行得需]+")
 
 
 def only_field_words(normal: str) -> bool:

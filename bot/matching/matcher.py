@@ -39,6 +39,7 @@ from bot.matching.embedding import Embedder
 from bot.matching.features import Candidate, base_name, candidates
 from bot.matching.fields import (
     BACK_ASK,
+    HOW_TO,
     PERSON_TURN,
     PLACE_ASK,
     PRESENCE_ASK,
@@ -1242,9 +1243,9 @@ class Matcher:
             content = ""
         if not content:
             if prev.item:
-                return Decision(
-                    "answer", item=prev.item, field=field or prev.field, score=1.0, reason="follow_up"
-                )
+                # 那要啥手续 after its conditions were asked: the whole errand now, not that field again.
+                kept = None if HOW_TO.search(surface.normal.replace(" ", "")) else prev.field
+                return Decision("answer", item=prev.item, field=field or kept, score=1.0, reason="follow_up")
             if prev.candidates:
                 return self._pending(prev, field)
             return Decision("handoff", field=field, reason="empty")
@@ -1648,6 +1649,23 @@ class Matcher:
             return Decision(
                 "answer", item=prev.item, field=field or prev.field, score=fresh.score, reason="follow_up"
             )
+        if (
+            fresh.action == "clarify"
+            and prev.item in fresh.candidates
+            and not asks(surface.normal)
+            and not WHAT_IF.match(compact)  # 那专用发票呢: a question of another kind, however it ends
+            and self.records.grounded(content, self.position[str(prev.item)])
+            # Not one naming another of them (听说还有护理补贴 after 残疾人证: 护理补贴 is that one's name).
+            and not any(
+                self._uniquely_named(content, code, str(prev.item))
+                for code in fresh.candidates
+                if code != prev.item and code in self.position
+            )
+        ):
+            # 厂里说减员都给报上去了 after 失业保险金申领: told, not asked, of something the record at hand
+            # tells and few others do (停保减员), the item at hand among those it might be about: this one,
+            # and what its record says of it (no field asked before carried over to a statement).
+            return Decision("answer", item=prev.item, field=field, score=fresh.score, reason="follow_up")
         if self._strong(fresh, prev) or not (prev.item or prev.candidates):
             return fresh
         # Only a very likely new item leaves the one under discussion (not one merely named apart:

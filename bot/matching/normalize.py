@@ -112,6 +112,19 @@ def rewrite_mislaid(text: str) -> str:
     return _MISLAID.sub("丢了", text)
 
 
+#: Who pays into a scheme, said before it (单位交的公积金, 厂里给我缴的社保): the citizen's own account, no
+#: errand of the employer's (单位参保登记, 单位纳税人…).
+_PAID_BY = re.compile(
+    r"(?:单位|公司|厂里|厂子|老板|企业)(?:给我|帮我|给|帮)?(?:交|缴|扣|存)的"
+    r"(?=住房公积金|公积金|社保|社会保险|医保|养老|五险)"
+)
+
+
+def without_payer(text: str) -> str:
+    """单位交的公积金能拿出来用不 → 公积金能拿出来用不."""
+    return _PAID_BY.sub("", text)
+
+
 def rewrite_passing(text: str) -> str:
     """老伴走了 → 老伴去世了: a relative gone is a death, before 没了 → 丢了 reads it as a loss."""
     return _PASSED.sub(r"\1去世了", text)
@@ -234,9 +247,15 @@ def rewrite_area(text: str) -> str:
 _WU_QUESTION = re.compile(r"(?<![采砍征讨步])伐(?=$|[\s，,。.？?！!；;])")
 
 
+#: Hokkien's question particle at a clause's end, after a verb (会使无, 有开无, 会使办无): 吗; not 无 of
+#: 一无所有.
+_HOKKIEN_QUESTION = re.compile(r"(?<=[使开办去来用领有是行好能做拿转班门])无(?=$|[\s，,。.？?！!；;])")
+
+
 def rewrite_colloquial(text: str) -> str:
-    """咋→怎么, 啥→什么 and the other pairs of ``data/colloquial.tsv``; Wu's final 伐 → 吗."""
-    return _colloquial()(_WU_QUESTION.sub("吗", text))
+    """咋→怎么, 啥→什么 and the other pairs of ``data/colloquial.tsv``; Wu's final 伐 and Hokkien's final
+    无 → 吗."""
+    return _colloquial()(_HOKKIEN_QUESTION.sub("吗", _WU_QUESTION.sub("吗", text)))
 
 
 def strip_fillers(text: str) -> str:
@@ -266,7 +285,7 @@ def normalize(text: str) -> str:
     text = strip_tokens(_OWN_DATA.sub(" ", mask_personal_data(text)))
     text = to_simplified(to_halfwidth(text).lower())
     text = rewrite_elsewhere(rewrite_dates(rewrite_area(rewrite_mislaid(rewrite_passing(text)))))
-    text = rewrite_abroad(text)
+    text = without_payer(rewrite_abroad(text))
     text = rewrite_colloquial(text)
     text = rewrite_closing(text)
     text = strip_fillers(text)

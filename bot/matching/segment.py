@@ -40,6 +40,10 @@ def _jieba_dictionary() -> Path:
     return Path(spec.origin).parent / "dict.txt"
 
 
+#: Words of the general dictionary that citizens' messages say as two (我要领补贴 is 要 + 领, no 要领).
+_SAID_APART = ("要领",)
+
+
 @functools.cache
 def _read_dictionary() -> tuple[dict[str, int], float, np.ndarray]:
     """Word and prefix frequencies (prefixes 0) and log of the total, like jieba's prefix dictionary; and
@@ -58,6 +62,8 @@ def _read_dictionary() -> tuple[dict[str, int], float, np.ndarray]:
                 freq[parts[0]] = int(parts[1])
     for word in _extra_words():
         freq[word] = max(freq.get(word, 0), 2000)
+    for word in _SAID_APART:
+        freq[word] = 0  # a prefix still, no longer a word
     total = sum(freq.values())
     for word in list(freq):
         for end in range(1, len(word)):
