@@ -108,6 +108,11 @@ HELD_OUT = {
     # Heilongjiang), written blind.
     "meadow-heldout": ("heldout:meadow-hall.json", "meadow-questions.jsonl"),
     "moor-heldout": ("heldout:moor-hall.json", "moor-questions.jsonl"),
+    # Eighteenth stop: 澜湾县 (a coastal county of southern Fujian, Hokkien speech), whose dialogues are
+    # development material and whose questions were never read; and 赣岭县 (a hilly county of southern
+    # Jiangxi, Hakka speech), written blind.
+    "aspen-heldout": ("heldout:aspen-hall.json", "aspen-questions.jsonl"),
+    "sedge-heldout": ("heldout:sedge-hall.json", "sedge-questions.jsonl"),
     # Long messages telling a story around the ask (other hands), over the demo hall and the product's own.
     "county-stories": ("kb/county-hall.json", "county-stories.jsonl"),
     "qingxi-stories": ("demo", "qingxi-stories.jsonl"),

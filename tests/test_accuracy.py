@@ -171,6 +171,8 @@ def figures() -> dict[str, dict[str, float]]:
         "heath-heldout": (HELD_OUT / "heath-hall.json", HELD_OUT / "heath-questions.jsonl"),
         "meadow-heldout": (HELD_OUT / "meadow-hall.json", HELD_OUT / "meadow-questions.jsonl"),
         "moor-heldout": (HELD_OUT / "moor-hall.json", HELD_OUT / "moor-questions.jsonl"),
+        "aspen-heldout": (HELD_OUT / "aspen-hall.json", HELD_OUT / "aspen-questions.jsonl"),
+        "sedge-heldout": (HELD_OUT / "sedge-hall.json", HELD_OUT / "sedge-questions.jsonl"),
     }
     heldout = fit.load_examples(heldout_sets)
     vectors = str(ROOT / "instance" / "vectors")

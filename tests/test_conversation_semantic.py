@@ -1378,3 +1378,21 @@ def test_a_statement_naming_another_errand_among_the_options_leaves(context):
     say(context, "残疾证新办要带什么")
     reply = say(context, "她是二级残疾 听说还有个护理补贴 每个月给好多")
     assert reply.item == "SF-CL-003"
+
+
+def test_a_sum_the_citizen_tells_names_the_benefit_whose_record_states_it(context):
+    reply = say(context, "听人讲娃儿每年能领三千六百块 咋个申请")
+    assert (reply.action, reply.item) == ("answer", "SF-WJ-003")  # 每孩每年3600元, not 生育津贴
+
+
+def test_a_field_asked_with_a_verb_of_the_errand_stays_on_it(context):
+    say(context, "育儿补贴怎么领")
+    reply = say(context, "手机上能领不")
+    assert (reply.item, reply.field) == ("SF-WJ-003", "online")
+
+
+def test_whether_something_takes_an_errand_of_its_own_moves_to_that_errand(context):
+    say(context, "开个小卖部办执照要带啥")
+    say(context, "收费不")
+    reply = say(context, "再卖些散装饼干 需要单独办证不")
+    assert (reply.action, reply.item) == ("answer", "SF-SJ-007")  # its record tells of 散装食品

@@ -528,3 +528,17 @@ def test_a_charge_asked_by_its_kind_asks_the_fee(text):
 def test_field_words_hint_at_no_case_but_a_question_frame_stays():
     assert "手" not in without_cues("那要办些啥手续") and "手" not in without_cues("用手机能办吗")
     assert "不" in without_cues("他这身体能不能上门办")  # 不 of 能不能 may still tell 行动不便
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("过年那几天有开吗", "hours"),  # the days of a holiday, not how many days it takes
+        ("国庆那几天开门吗", "hours"),
+        ("办下来要几天", "time_limit"),
+        ("那边礼拜六开不开", "hours"),
+        ("有开发票吗", None),  # 开 of an invoice, no desk opening
+    ],
+)
+def test_the_days_of_a_holiday_and_a_desk_open_ask_the_hours(text, field):
+    assert detect_field(normalize(text)) == field

@@ -150,3 +150,9 @@ def test_a_function_character_ending_a_name_is_a_typo_of_it():
     # 户口 is a word by itself: 不 after it is no typo of 簿.
     fixer = HomophoneFixer(["户口簿"], known=frozenset({"户口"}))
     assert fixer.fix_function_characters("户口不在这边") == "户口不在这边"
+
+
+def test_a_questions_last_word_is_no_typo() -> None:
+    fixer = HomophoneFixer(["能领补贴", "新农合"])
+    assert fixer.fix("手机上能领不") == "手机上能领不"  # 不 asks; no 能领补 of 能领补贴
+    assert fixer.fix("新农和") == "新农合"  # a name's last character still is

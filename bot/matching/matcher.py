@@ -50,6 +50,7 @@ from bot.matching.fields import (
     only_field_words,
     strip_field_words,
 )
+from bot.matching.figures import holds_sum, sums_told
 from bot.matching.normalize import normalize, to_halfwidth
 from bot.matching.options import (
     PAPERS,
@@ -64,7 +65,7 @@ from bot.matching.options import (
 )
 from bot.matching.pinyin import PinyinReader, words_of
 from bot.matching.ranker import CHOICE_SHARE, Models, Verdict, shipped
-from bot.matching.records import Records
+from bot.matching.records import Records, record_text
 from bot.matching.scoring import ItemScorer, Ranked
 from bot.matching.semantic import SemanticIndex
 from bot.matching.settled import (
@@ -909,6 +910,12 @@ class Matcher:
         record = self.records.texts[self.position[current]]
         return bool(keys) and all(word in record for word in keys)
 
+    def _kept_apart(self, content: str, current: str, other: str) -> bool:
+        """Whether ``other``'s record holds a key word of ``content`` that ``current``'s lacks."""
+        records = self.records.texts
+        mine, theirs = records[self.position[current]], records[self.position[other]]
+        return any(word in theirs and word not in mine for word in self._key_words(content))
+
     def _key_words(self, content: str) -> list[str]:
         """The key words of prepared ``content`` (担保 of 找人担保), by the scorer's weighting."""
         return [word for word, *_, key in self.scorer.weighted_words(content) if key]
@@ -1091,7 +1098,26 @@ class Matcher:
         )
         if found is None and apart and decision.action == "clarify":
             found = self._by_old_age(decision, text)
+        if found is None and apart and decision.action == "clarify":
+            found = self._by_sum(decision, text)
         return found
+
+    def _by_sum(self, decision: Decision, text: str) -> str | None:
+        """The one option of ``decision`` whose record states a sum of money the message tells (生娃国家一年给
+        三千六 → 育儿补贴, whose record says 每孩每年3600元, not 生育津贴), else None."""
+        sums = sums_told(normalize(self._read(text)).replace(" ", ""))
+        if not sums:
+            return None
+        # Its own record, not its FAQ, which may name another item's sum to tell the two apart.
+        records = {
+            code: record_text(self.item(code), faq=False)
+            for code in decision.candidates
+            if code in self.position
+        }
+        holding = [
+            code for code, record in records.items() if any(holds_sum(record, value) for value in sums)
+        ]
+        return holding[0] if len(holding) == 1 else None
 
     def _by_old_age(self, decision: Decision, text: str) -> str | None:
         """``decision``'s first option when an old age the message tells falls in its bounds most narrowly of
@@ -1825,6 +1851,19 @@ class Matcher:
             # topic (a theft) still holds for it.
             return Decision(
                 "answer", item=lead, field=field, score=fresh.score, reason="follow_up", scores=fresh.scores
+            )
+        if (
+            _APART.search(compact)
+            and prev.item in self.position
+            and lead in self.position
+            and lead != prev.item
+            and far_ahead(fresh.scores) == lead
+            and self._kept_apart(content, str(prev.item), str(lead))
+        ):
+            # 还想卖点散装瓜子 这个要另外办证不 after 个体工商户设立登记: whether it takes an errand of its
+            # own, the one far ahead whose record tells what the item at hand's does not (散装食品).
+            return Decision(
+                "answer", item=lead, field=field, score=fresh.score, reason="named", scores=fresh.scores
             )
         if prev.item and fresh.scores and fresh.scores[0][0] == prev.item and fresh.scores[0][1] >= SURE_P:
             # 补身份证多少钱 after 身份证补领 (the topic still 户口簿遗失 from before): the message alone is

@@ -247,9 +247,12 @@ def rewrite_area(text: str) -> str:
 _WU_QUESTION = re.compile(r"(?<![采砍征讨步])伐(?=$|[\s，,。.？?！!；;])")
 
 
-#: Hokkien's question particle at a clause's end, after a verb (会使无, 有开无, 会使办无): 吗; not 无 of
-#: 一无所有.
-_HOKKIEN_QUESTION = re.compile(r"(?<=[使开办去来用领有是行好能做拿转班门])无(?=$|[\s，,。.？?！!；;])")
+#: Hokkien's question particle at a clause's end, after 会使 (may) or a desk's being open (会使无,
+#: 会使办无, 有开无, 有休息无): 吗; not 无 of 一无所有, nor after any verb (a held-out question lost its
+#: answer so).
+_HOKKIEN_QUESTION = re.compile(
+    r"(?:(?<=会使|会用|有开|休息|有人|上班)|(?<=会使[\u4e00-\u9fff]))无(?=$|[\s，,。.？?！!；;])"
+)
 
 
 def rewrite_colloquial(text: str) -> str:

@@ -26,8 +26,9 @@ _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 _COMPLEMENTS = frozenset("到回上下来去好完掉走出进起")
 
 
-def record_text(item: Item) -> str:
-    """Everything the item's record tells a citizen, as one lower-case half-width string."""
+def record_text(item: Item, *, faq: bool = True) -> str:
+    """Everything the item's record tells a citizen, as one lower-case half-width string; without its FAQ
+    entries when ``faq`` is False (they may speak of other items, to tell them apart)."""
     parts: list[str] = [item.name, *(item.aliases or []), item.conditions or "", *(item.process or [])]
     for material in item.materials:
         parts += [material.name, material.note or ""]
@@ -38,7 +39,7 @@ def record_text(item: Item) -> str:
     for block in (item.time_limit, item.fee, item.online):
         if block is not None:
             parts += [str(getattr(block, name, "") or "") for name in ("text", "note")]
-    for entry in item.faq or ():
+    for entry in item.faq or () if faq else ():
         parts += [entry.q, entry.a]
     return to_halfwidth("\n".join(p for p in parts if p)).lower()
 

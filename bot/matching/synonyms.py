@@ -85,6 +85,16 @@ _FUNCTION_CHARACTERS = frozenset(
 _ERRAND_VERBS = frozenset("领办交补换开取拿报")
 
 
+#: Words that end a question or a statement (能领不, 办了吗): at a clause's end never a typo.
+_FINAL_PARTICLES = frozenset("不没吗呢吧啊了")
+
+
+def _ends_clause(chars: list[str], position: int) -> bool:
+    """Whether ``position`` is the last character of its clause (the text's end, a space or punctuation)."""
+    after = position + 1
+    return after >= len(chars) or not "\u4e00" <= chars[after] <= "\u9fff"
+
+
 class HomophoneFixer:
     """Replace question spans that sound like knowledge-base words but are not in the vocabulary."""
 
@@ -122,6 +132,8 @@ class HomophoneFixer:
                 continue
             if chars[position] in _FUNCTION_CHARACTERS and not self._ends_a_name(chars, start, word, offset):
                 return False
+            if chars[position] in _FINAL_PARTICLES and _ends_clause(chars, position):
+                return False  # 手机上能领不: a question's last word (no 能领补 of 能领补贴)
             for left in (position - 1, position):
                 pair = "".join(chars[left : left + 2]) if left >= 0 else ""
                 if len(pair) == 2 and (pair in self.vocabulary or pair in self.known):
