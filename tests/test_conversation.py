@@ -1251,3 +1251,9 @@ def test_a_field_asked_of_now_gets_no_opening_hours_first(context):
     reply = say(context, "社保卡现在是不是网上也能办")
     assert reply.action == "clarify" and "正常上班" not in reply.text and "下班" not in reply.text
     assert "正常上班" in say(context, "今天能去办社保卡吗").text  # whether the desk is open today
+
+
+def test_when_in_the_year_one_may_apply_is_the_period_the_record_sets(context):
+    say(context, "教师资格证认定要带什么")
+    reply = say(context, "几月份可以申请")
+    assert reply.item == "SF-JY-001" and "春" in reply.text.split("\n")[0]
