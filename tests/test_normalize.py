@@ -354,3 +354,7 @@ def test_hokkien_is_read_in_standard_words(text, said):
 def test_who_pays_into_a_scheme_is_no_errand_of_theirs():
     assert normalize("厂里给我缴的公积金怎么拿出来") == normalize("公积金怎么拿出来")
     assert normalize("单位交社保要带什么") != normalize("社保要带什么")  # the employer's own errand
+
+
+def test_asking_on_someone_elses_behalf_is_filler():
+    assert "问" not in normalize("帮我姑妈问问，她的残疾证到期了")
