@@ -358,3 +358,7 @@ def test_who_pays_into_a_scheme_is_no_errand_of_theirs():
 
 def test_asking_on_someone_elses_behalf_is_filler():
     assert "问" not in normalize("帮我姑妈问问，她的残疾证到期了")
+
+
+def test_a_grudging_yes_is_filler():
+    assert normalize("行吧，身份证过期了怎么换") == normalize("身份证过期了怎么换")
