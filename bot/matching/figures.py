@@ -16,6 +16,7 @@ SMALLEST = 50
 
 
 def _below_ten_thousand(text: str) -> int | None:
+    """三千六 → 3600, 八百五 → 850, 一百二十 → 120 (no 万); None when a character is no numeral."""
     total, digit, last_unit = 0, None, 10000
     for char in text:
         if char in _DIGITS:
