@@ -210,21 +210,21 @@ DEADLINE_SENTENCE = re.compile(
 )
 
 
-#: When in the year one may apply (啥时候能报, 几月份可以申请, 什么时候开始报名): the period a record sets,
+#: When in the year one may apply (啥时候能报, 几月份可以申请, 什么时候开始报名): the intake a record sets,
 #: not how long the desk takes.
-PERIOD_ASK = re.compile(
+INTAKE_ASK = re.compile(
     r"(?:什么时候|啥时候|几月份?|哪个月|哪几个月)(?:才|就)?(?:能|可以|开始)?(?:报|报名|申报|申请|受理)"
 )
-#: What a record says of such a period (每年一般分春、秋两批, 每年6月中下旬, 上年9月至12月).
-PERIOD_SENTENCE = re.compile(
+#: What a record says of such an intake (每年一般分春、秋两批, 每年6月中下旬, 上年9月至12月).
+INTAKE_SENTENCE = re.compile(
     r"[春秋]季|[春秋]、[春秋]|两批|每年\s*[\d一二三四五六七八九十]+\s*月|[\d一二三四五六七八九十]+\s*月\s*"
     r"(?:[\d一二三四五六七八九十]+\s*日)?\s*(?:至|到|—|-)\s*[\d一二三四五六七八九十]+\s*月"
 )
 
 
-def period_sentences(item: Item, situation: Situation | None = None) -> str | None:
+def intake_sentences(item: Item, situation: Situation | None = None) -> str | None:
     """What the record says of when in the year one may apply: at most RECORD_TIES sentences."""
-    return _leading(_sentences_saying(item, situation, PERIOD_SENTENCE))
+    return _leading(_sentences_saying(item, situation, INTAKE_SENTENCE))
 
 
 #: A count or amount asked of what the errand gives (一年能取几回, 能领几个月, 宅基地能批多大, 最多能贷多少,
@@ -341,8 +341,8 @@ def lasting_sentences(item: Item, situation: Situation | None, normal: str) -> s
         found = validity_sentences(item, situation)
     if found is None and DEADLINE_ASK.search(normal) and not advance:
         found = deadline_sentences(item, situation)
-    if found is None and PERIOD_ASK.search(normal.replace(" ", "")):
-        found = period_sentences(item, situation)  # 啥时候能报 → 每年一般分春、秋两批
+    if found is None and INTAKE_ASK.search(normal.replace(" ", "")):
+        found = intake_sentences(item, situation)  # 啥时候能报 → 每年一般分春、秋两批
     if found is None:
         found = place_sentences(item, situation, normal)
     if found is None:

@@ -403,11 +403,16 @@ def asks_materials(normal: str) -> bool:
 
 def without_cues(text: str) -> str:
     """``text`` without its field words and the things asked for (手 of 手续 and 手机 is no character of
-    二手房: what a question asks of an item hints at none of its cases)."""
+    二手房: what a question asks of an item hints at none of its cases). Not a question's frame (能不能,
+    要不要): its 不 may still tell a case (不便)."""
+    return _THINGS.sub(" ", _without_cue_words(text, frames=True))
+
+
+def _without_cue_words(text: str, *, frames: bool = False) -> str:
+    """``text`` with each field cue's match replaced by a space; its question frames kept when ``frames``."""
     for pattern in _CUES:
-        # Not a question's frame (能不能, 要不要): its 不 may still tell a case (不便).
-        text = pattern.sub(lambda found: found[0] if _FRAME.fullmatch(found[0]) else " ", text)
-    return _THINGS.sub(" ", text)
+        text = pattern.sub(lambda found: found[0] if frames and _FRAME.fullmatch(found[0]) else " ", text)
+    return text
 
 
 #: The words a question is framed in (能不能, 可不可以, 要不要).
@@ -432,6 +437,4 @@ _DONE = re.compile(r"(?:能|就|才)?(?:办好|办完|办妥)")
 
 def strip_field_words(normal: str) -> str:
     """``normal`` (already normalised) without the field cue words: what the question is about."""
-    for pattern in _CUES:
-        normal = pattern.sub(" ", normal)
-    return " ".join(normal.split())
+    return " ".join(_without_cue_words(normal).split())

@@ -1099,13 +1099,13 @@ class Matcher:
         if found is None and apart and decision.action == "clarify":
             found = self._by_old_age(decision, text)
         if found is None and apart and decision.action == "clarify":
-            found = self._by_sum(decision, text)
+            found = self._by_sum(decision, normal)
         return found
 
-    def _by_sum(self, decision: Decision, text: str) -> str | None:
-        """The one option of ``decision`` whose record states a sum of money the message tells (生娃国家一年给
-        三千六 → 育儿补贴, whose record says 每孩每年3600元, not 生育津贴), else None."""
-        sums = sums_told(normalize(self._read(text)).replace(" ", ""))
+    def _by_sum(self, decision: Decision, normal: str) -> str | None:
+        """The one option of ``decision`` whose record states a sum of money the normalised message tells
+        (生娃国家一年给三千六 → 育儿补贴, whose record says 每孩每年3600元, not 生育津贴), else None."""
+        sums = sums_told(normal.replace(" ", ""))
         if not sums:
             return None
         # Its own record, not its FAQ, which may name another item's sum to tell the two apart.

@@ -132,8 +132,6 @@ class HomophoneFixer:
                 continue
             if chars[position] in _FUNCTION_CHARACTERS and not self._ends_a_name(chars, start, word, offset):
                 return False
-            if chars[position] in _FINAL_PARTICLES and _ends_clause(chars, position):
-                return False  # 手机上能领不: a question's last word (no 能领补 of 能领补贴)
             for left in (position - 1, position):
                 pair = "".join(chars[left : left + 2]) if left >= 0 else ""
                 if len(pair) == 2 and (pair in self.vocabulary or pair in self.known):
@@ -142,8 +140,12 @@ class HomophoneFixer:
 
     def _ends_a_name(self, chars: list[str], start: int, word: str, offset: int) -> bool:
         """Whether the changed character ends a three-character word whose first two the text says and no
-        common word is (新农和 → 新农合; 户口不 stays: 户口 is a word by itself)."""
+        common word is (新农和 → 新农合; 户口不 stays: 户口 is a word by itself), and is no question's last
+        word (手机上能领不 is no 能领补 of 能领补贴)."""
         head = "".join(chars[start : start + 2])
+        position = start + offset
+        if chars[position] in _FINAL_PARTICLES and _ends_clause(chars, position):
+            return False
         return len(word) == 3 and offset == 2 and head == word[:2] and head not in self.known
 
     def fix_function_characters(self, text: str) -> str:
