@@ -1396,3 +1396,36 @@ def test_whether_something_takes_an_errand_of_its_own_moves_to_that_errand(conte
     say(context, "收费不")
     reply = say(context, "再卖些散装饼干 需要单独办证不")
     assert (reply.action, reply.item) == ("answer", "SF-SJ-007")  # its record tells of 散装食品
+
+
+def test_a_question_put_aside_that_nothing_answers_is_handed_off(context):
+    assert say(context, "高龄津贴怎么领").item == "SF-MZ-006"
+    reply = say(context, "对了 老人家想配个助听器 去哪配")
+    assert (reply.action, reply.item) == ("handoff", None)  # not 高龄津贴's desk, for its word 老人
+
+
+def test_a_case_told_after_by_the_way_stays_on_the_errand(context):
+    assert say(context, "身份证丢了").item == "SF-GA-003"
+    reply = say(context, "对了 我的是被偷的")
+    assert (reply.action, reply.item) == ("answer", "SF-GA-003")
+
+
+def test_an_item_not_offered_named_by_its_own_words_is_no_pick_of_an_option(context):
+    first = say(context, "我想开个证明")
+    assert first.action == "clarify" and "SF-RS-010" not in first.choices
+    reply = say(context, "是买车摇号要的那个社保缴费证明")
+    assert reply.item != first.choices[0]  # 证明 of 无犯罪记录证明 picks nothing
+    assert reply.item == "SF-RS-010" or "SF-RS-010" in reply.choices
+
+
+def test_a_card_lost_too_put_aside_is_not_the_booklet_being_replaced(context):
+    assert say(context, "户口本丢了怎么补").item == "SF-GA-016"
+    reply = say(context, "顺便问下 信用卡也一起丢了 你们这能补不")
+    assert (reply.action, reply.item) == ("handoff", None)  # 遗失 and 补 of its record, but not 信用卡
+
+
+def test_a_desk_said_over_there_with_the_errand_wanted_gets_that_errands_hours(knowledge):
+    context = _other_hall(knowledge, "aspen")
+    reply = say(context, "出入境那边明天开门不？我想办个护照")
+    # 那边 glues to the desk's name and 明天 says when: the errand wanted (办护照) is what is asked about.
+    assert (reply.action, reply.item, reply.field) == ("answer", "LW-GA08", "hours")

@@ -542,3 +542,36 @@ def test_field_words_hint_at_no_case_but_a_question_frame_stays():
 )
 def test_the_days_of_a_holiday_and_a_desk_open_ask_the_hours(text, field):
     assert detect_field(normalize(text)) == field
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("居住证也快到期了，也是那个窗口吗", ["location"]),  # the same desk as the errand before
+        ("是在同一个窗口办吗", ["location"]),
+        ("那个窗口的人很凶", []),  # the desk named, nothing asked of where
+    ],
+)
+def test_whether_it_is_the_same_desk_asks_where(text, asked):
+    assert fields_asked(normalize(text)) == asked
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("公积金要缴满多久才能贷款", "conditions"),  # how long one must pay in first: a condition
+        ("社保交多久才能领养老金", "conditions"),
+        ("落户要住满多久", "conditions"),
+        ("补缴要多久", "time_limit"),  # how long the errand takes
+        ("多久能拿到证", "time_limit"),
+    ],
+)
+def test_how_long_one_must_pay_in_first_is_a_condition(text, field):
+    assert detect_field(normalize(text)) == field
+
+
+def test_an_hours_question_drops_the_day_and_the_desks_over_there():
+    assert strip_field_words(normalize("今天出入境那边有开吗")).split()[0] == "出入境"
+    assert strip_field_words(normalize("明天社保这边开门不")).split()[0] == "社保"
+    # Not in a question of another field: 今天 may be part of what is asked (今天能办好吗).
+    assert "今天" in strip_field_words(normalize("今天那边能办身份证吗"))

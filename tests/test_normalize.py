@@ -362,3 +362,19 @@ def test_asking_on_someone_elses_behalf_is_filler():
 
 def test_a_grudging_yes_is_filler():
     assert normalize("行吧，身份证过期了怎么换") == normalize("身份证过期了怎么换")
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("离婚要户口本啵", "离婚要户口本吗"),  # 啵, a question's particle
+        ("补个社保卡几久能拿到", "补个社保卡多久能拿到"),
+        ("要搞么斯手续", "要搞什么手续"),
+        ("伢的医保么样交", "孩子的医保怎么交"),
+        ("还要回老家克办吗", "还要回老家去办吗"),
+        ("需要什么样的照片", "需要什么样的照片"),  # 什么样 kept whole
+        ("没什么事了", "没什么事了"),
+    ],
+)
+def test_jianghan_mandarin_is_read_in_standard_words(text, said):
+    assert normalize(text) == said

@@ -468,3 +468,22 @@ def test_the_replacing_item_is_found_by_the_document_its_aliases_name(county_kb_
     items = load_kb(county_kb_path).items
     assert replacement("SF-MZ-001", items) == "SF-MZ-003"  # 领结婚证 / 结婚证丢了
     assert replacement("SF-GA-001", items) == "SF-GA-003"  # by the names, as before
+
+
+def test_a_first_option_without_credible_neighbours_is_still_told_apart_from_the_next() -> None:
+    names = {"A": "死亡人员户口注销", "B": "继承、受遗赠不动产转移登记", "C": "基本殡葬服务费用减免"}
+    # Every other option far below a neighbour's probability: the first is set apart from the runner-up by
+    # words of its own name (户口 … 销), not left without anyone to be told apart from.
+    lone = Decision("clarify", candidates=("A", "B"), scores=(("A", 0.8), ("B", 0.004), ("C", 0.003)))
+    assert answer_first(lone, "我爸上个月走了，家里事多，先问下户口要怎么销", names) == "A"
+    # Words of neither name: still the question.
+    assert answer_first(lone, "我爸上个月走了，家里事多，先问下要办啥", names) is None
+
+
+def test_a_document_told_lost_is_replaced_not_issued_again() -> None:
+    names = {"A": "内地居民结婚登记", "B": "补领婚姻登记证", "C": "内地居民离婚登记"}
+    tied = Decision("clarify", candidates=("A", "B", "C"), scores=(("A", 0.88), ("B", 0.86), ("C", 0.05)))
+    # 结婚证 is the thing of 结婚登记's name, but it is lost: the option that replaces it is the errand.
+    assert answer_first(tied, "结婚证搬家的时候遗失了，想在这边补领", names) == "B"
+    # Not lost: the thing named still answers the first.
+    assert answer_first(tied, "结婚证想在这边补领，要带啥", names) != "B"

@@ -479,3 +479,12 @@ def test_someone_living_abroad_is_abroad_as_case_names_write_it():
     # Going there is told by 出国 already; a Hong Kong resident is no one living across the border.
     assert "国外" not in retold("下个月去新加坡玩").split()
     assert "境外" not in retold("她是在香港居民").split()
+
+
+def test_a_case_the_item_name_lists_is_told_by_its_word():
+    # 退休 is a word of the name, but one of the cases the name lists (退休及离职): said, it tells that case.
+    fund = _item("退休及离职销户提取住房公积金", "退休", "离职满半年", "死亡或宣告死亡")
+    assert named_situation(fund, "我是退休了", _same).name == "退休"
+    # A word of the name that lists no case tells none (居住证 of 居住证申领).
+    permit = _item("居住证申领", "居住证首次申领", "居住证签注（续期）")
+    assert named_situation(permit, "我想办居住证", _same) is None

@@ -399,3 +399,30 @@ def test_a_call_like_hello_and_polite_words_in_pinyin_are_small_talk():
     assert classify("hao ba, xie xie ni") == SmallTalk(Kind.THANKS)
     assert classify("haode") == SmallTalk(Kind.ACK)
     assert classify("喂，户口本丢了怎么补") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("好 我们回去商量商量日子 拜拜", Kind.GOODBYE),  # what they will do, then goodbye
+        ("那行，等材料齐了再说 再见", Kind.GOODBYE),
+        ("那你们几点下班 拜拜", None),  # a question before the goodbye
+        ("下礼拜", None),  # 拜 of 礼拜 is no goodbye
+    ],
+)
+def test_a_message_ending_in_goodbye_that_asks_nothing_signs_off(text, kind):
+    talk = classify(text)
+    assert (talk.kind if talk else None) is kind
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("屋里细娃烧得好厉害 一直哭 么办", ("120",)),  # a fever told by how bad it is
+        ("孩子体温38.6度 还在往上升", ("120",)),  # by the degrees beside the fever
+        ("今天外面39度 热得很", None),  # the weather, no one ill
+    ],
+)
+def test_a_high_fever_told_in_other_words_is_an_emergency(text, numbers):
+    talk = classify(text)
+    assert (talk.numbers if talk and talk.kind is Kind.EMERGENCY else None) == numbers

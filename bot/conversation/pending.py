@@ -179,6 +179,10 @@ class PendingChoices(ItemAnswers):
                 # 那公积金退休了能全部取出来吗 under a list of pension items, 想把养老保险转回来 under
                 # 城乡居民养老保险 and 灵活就业人员参保: a new question
                 return None
+            if matcher.names_unoffered(text, options):
+                # 就是孩子上学要交的那个社保缴费证明 under 无犯罪记录证明 / 租赁备案: an item not offered,
+                # named by its own words (打印社保缴费证明), whatever word (证明) it shares with an option.
+                return None
             # The option's own words (租赁住房的, 退休了), the story before the question breaking a tie.
             index = by_words(text, names, story=story)
             if index is not None and by_words(text, names) == index:

@@ -102,6 +102,8 @@ _DANGERS = (
         r"摔了一跤|磕破|流了(?:好多|很多|一地|不少)?(?:的)?血|头破血流|"
         # 娃烧到39度了: a fever told by the thermometer.
         r"烧到\d{2}(?:\.\d)?度|烧到[三四]十[一二三四五六七八九]?度|[三四]十[一二三四五六七八九]度[多了]|"
+        # 伢烧得好厉害 39度多: a high fever told by how bad it is, or by the degrees beside the fever.
+        r"烧得(?:好|很|特别|太|蛮)厉害|(?:烧|体温)\w{0,6}?(?:3[89]|4[0-2])\d?度|"
         r"倒在地上|倒地不起|喊不应|叫不应|叫不醒|喊不醒|没反应了|口吐白沫|昏过去|"
         # 头痛得很厉害还吐了，嘴巴也歪了: the signs of a stroke or a heart attack, now.
         r"嘴巴?(?:也|都)?歪了|嘴歪|口眼歪斜|口角歪斜|说不出话来?了|半边(?:身子|身体|脸)(?:突然)?(?:不能动了|动不了了|麻了)|"
@@ -201,11 +203,16 @@ def classify(text: str) -> SmallTalk | None:
     if compact and len(compact) <= 24 and not _ATOMS.sub("", compact):
         found = {kind for match in _ATOMS.finditer(compact) for kind in _PHRASES if match.group(kind.value)}
         return SmallTalk(next((kind for kind in _PRIORITY if kind in found), Kind.ACK))
+    if len(compact) <= 24 and _SIGNED_OFF.search(compact) and not _QUESTION.search(compact):
+        # 行 那我们再看看日子 拜拜: what they will do, then goodbye; nothing asked.
+        return SmallTalk(Kind.GOODBYE)
     if _is_english(text):
         return SmallTalk(Kind.ENGLISH)
     return None
 
 
+#: A goodbye that ends a message (…拜拜, …再见): the citizen signs off.
+_SIGNED_OFF = re.compile(r"(?:拜拜|再见|回见|下次见|byebye|bye)$")
 #: A question (吗, 怎么, ？…): a short message with one is never small talk.
 #: 中不中, 能不能; 行不 and 可以不 at the end ask too.
 _QUESTION = re.compile(r"[?？]|吗|么|嘛|怎么|怎样|如何|什么|啥|哪|几|多少|咋|(.)不\1|[行中能好]不$|可以不$")

@@ -88,6 +88,8 @@ FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"(?<![改换迁变更个])地址(?!可以|能|用|要求|变更|换|改|迁|怎么填)|定位|导航|地点|哪个部门|哪个单位|什么地方|在几楼|几楼|哪个大厅|在哪个|"
             # 在市场哪个门: which gate of a place.
             r"哪个门|哪道门|哪个入口|"
+            # 也是那个窗口吗, 是在同一个窗口办吗: whether it is the same desk as another errand's.
+            r"(?:同一个|同个|那个|这个|原来的?)窗口(?=办|吗|不|么|呢|$)|"
             # 在县里那个政务大厅能办吗: whether it is done at the hall at all (a town office may do it).
             r"在\w{0,4}?(?:政务大厅|政务中心|服务大厅|大厅)(?:就|也)?(?:能|可以)(?:办|弄|申请)(?:得|吗|不|么)|"
             # 也是在你们大厅吗: whether it is done at the hall too.
@@ -264,6 +266,8 @@ EXPLICIT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     # How much a benefit pays (一个月给多少, 能领多少钱): the standard is in the conditions, not the fee.
     ("conditions", re.compile(r"(?:给|发|领|拿|取|提|报|补|退|贷)(?:多少|几多|好多)")),
+    # 要缴存多久才能贷, 落户要住满多久: how long one must pay in or live there first, a condition.
+    ("conditions", re.compile(r"(?:交|缴|缴存|缴纳|住|满)多久")),
     # 能领几个月, 失业金能拿多久: how long a benefit is paid, in its conditions, not the processing time.
     ("conditions", re.compile(r"(?:领|发|拿|享受)(?:几个月|多少个月|多久|多长时间|几年)")),
     # 一个月有好多钱, 每年能有多少: what a benefit pays over time, not a price.
@@ -437,4 +441,13 @@ _DONE = re.compile(r"(?:能|就|才)?(?:办好|办完|办妥)")
 
 def strip_field_words(normal: str) -> str:
     """``normal`` (already normalised) without the field cue words: what the question is about."""
+    if _HOURS.search(normal):
+        # 今天礼拜六出入境那边有开吗: the day and the desk's "over there" say when and where it is asked,
+        # not what; left in, they glue to the desk's name (出入境那边) and name nothing the records hold.
+        normal = _WHEN_AND_THERE.sub(" ", normal)
     return " ".join(_without_cue_words(normal).split())
+
+
+_HOURS = dict(FIELD_RULES)["hours"]
+#: The day and the place words an hours question is asked with.
+_WHEN_AND_THERE = re.compile(r"今天|明天|后天|现在|这会儿?|那边|这边|有开(?=$|[吗不没么嘛\s])|开不开")

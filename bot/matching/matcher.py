@@ -131,6 +131,9 @@ SHORT_ASK = 12
 AWAY_P = 0.8
 #: Characters in a row of one item's name that name it, said in a message (护理补贴).
 NAME_RUN = 4
+#: Characters in a row of one item's names and aliases, and no other's, that name it under a numbered question
+#: not offering it: longer than NAME_RUN, for four (证期满换) may be an operation on any document.
+APART_RUN = 5
 #: A follow-up may move to one of this many items nearest to the topic with it (那丢了呢 → 遗失补领).
 SIBLINGS = 3
 #: Content this short (characters) is a bare refinement (那丢了呢 → 遗失): it keeps the field asked before.
@@ -178,6 +181,12 @@ _APPLYING_WORDS = re.compile(r"^(?:申请|申领|办理)|(?:申请|申领|办理
 _MATTER = frozenset({"事", "事儿", "事情"})
 #: A thing said "too" at the start (驾驶证也快到期了, 我老婆的港澳通行证也过期了): the words before 也.
 ALSO_SUBJECT = re.compile(r"^(?:那|还有|另外)?(\w{2,10}?)(?:的)?也")
+#: A question put aside from the one at hand ("by the way"): 顺便问下, 对了, 另外, 还有个事, 仲有 (粤语).
+#: ... which is about the item at hand only when this much of its words' weight is in the item's record.
+SIDE_COVERAGE = 0.5
+SIDE_ASK = re.compile(
+    r"^(?:顺便|对了|另外|还有个事|还有件事|还想问|再问|仲有)(?:问(?:一下|下|问|一句))?[，,。\s]*"
+)
 #: "And what about X?" at the start of a message (那婚姻登记呢，今天能办离婚吗): it turns to X.
 TURN_TO = re.compile(r"^(?:那|那么|那要是)[^，,。？?！!]{2,12}?呢")
 #: The citizen corrects what the bot understood (不是身份证，我是说…, 不对，我问的是…, 我说错了，不是离婚，
@@ -322,6 +331,8 @@ COMPLAINT_ITEM = re.compile(r"投诉|举报")
 SURE_P = 0.9
 #: How likely a document's item must be for a message telling it lost to get the replacing item.
 LOST_P = 0.5
+#: How likely the item a message asks about "apart" (另外, 单独) must be, far ahead, to be the errand asked.
+APART_LEAD_P = 0.5
 #: Operations every kind of item does: a word they begin tells no item's own operation.
 _GENERIC_OPERATIONS = frozenset("办申登")
 #: Whether to bring something (还要带户口本吗, 要不要带照片): a yes/no question about a material.
@@ -692,6 +703,48 @@ class Matcher:
         read = self._read(text)
         said = normalize(read).replace(" ", "") + "|" + self._prepare(read).replace(" ", "")
         return any(said[i : i + 2] in names for i in range(len(said) - 1) if "|" not in said[i : i + 2])
+
+    def covers(self, text: str, code: str) -> bool:
+        """Whether the content words of ``text``, after any "by the way" (对了), are mostly (SIDE_COVERAGE, by
+        weight) words of item ``code``'s record, its weightiest among them (对了 我的是被偷的 of 身份证补领's
+        被盗)."""
+        if code not in self.position:
+            return False
+        words = self.scorer.weighted_words(self.prepare(SIDE_ASK.sub("", text.lstrip(), count=1)))
+        record = self.records.texts[self.position[code]]
+        total = sum(weight for _, _, weight, _ in words)
+        told = sum(weight for word, _, weight, _ in words if word in record)
+        # ... its weightiest word among them: 银行卡也一起丢了 names a card 身份证补领's record does not.
+        weightiest = max(words, key=lambda word: word[2])[0] if words else ""
+        return total > 0 and told >= SIDE_COVERAGE * total and weightiest in record
+
+    def names_unoffered(self, text: str, offered: Sequence[str]) -> bool:
+        """Whether the item ``text`` alone leads with is not among ``offered`` and is named apart from them
+        (就是孩子上学要交的那个社保缴费证明 under 无犯罪记录证明 / 租赁备案 / 不动产查询)."""
+        alone = self.decide(text, None)
+        lead = alone.scores[0][0] if alone.scores else None
+        return lead is not None and lead not in offered and self.named_apart(text, lead, offered)
+
+    def named_apart(self, text: str, code: str, others: Sequence[str]) -> bool:
+        """Whether ``text`` says APART_RUN characters or more in a row of a name or alias of item ``code``
+        that no other item's name or alias holds (社保缴费证 of 打印社保缴费证明; not 证期满换, an operation
+        on some document), ``others`` among them."""
+        if code not in self.position or any(other not in self.position for other in others):
+            return False
+        named = self._names_and_aliases
+        own = named[self.position[code]]
+        read = self._read(text)
+        said = normalize(read).replace(" ", "") + "|" + self._prepare(read).replace(" ", "")
+        runs = {said[i : i + APART_RUN] for i in range(len(said) - APART_RUN + 1)}
+        return any("|" not in run and run in own and sum(run in n for n in named) == 1 for run in runs)
+
+    @functools.cached_property
+    def _names_and_aliases(self) -> tuple[str, ...]:
+        """Each item's name and aliases, normalised and compact, joined by |."""
+        return tuple(
+            "".join(normalize(n).replace(" ", "") + "|" for n in [item.name, *(item.aliases or ())])
+            for item in self.items
+        )
 
     def _wanted_errand(self, normal: str, field: str | None, fresh: Decision) -> Decision | None:
         """In a story left to a numbered question, the clause that says what the citizen wants done
@@ -1254,7 +1307,11 @@ class Matcher:
         if index is None and offered and never_had(text):
             # 还从来没办过 under 首次申领 / 换领 / 补领: the one option for a first document.
             index = first_time(text, offered_names)
-        if index is not None and (self.turns_away(text, offered) or self.leads_away(text, offered, topic)):
+        if index is not None and (
+            self.turns_away(text, offered)
+            or self.leads_away(text, offered, topic)
+            or self.names_unoffered(text, offered)
+        ):
             index = None  # 那公积金退休了能全部取出来吗 under a list of pension items: another item named
         if index is not None:
             # "租赁的" after 公积金提取's numbered question: the words that set one option apart.
@@ -1297,6 +1354,13 @@ class Matcher:
             wanted = self._wanted_errand(surface.normal, field, fresh) or self._asking_alone(
                 surface.normal, field, fresh
             )
+            if wanted is not None:
+                return wanted
+        if fresh.action == "handoff" and fresh.scores and not (prev.item or prev.candidates):
+            # 今天礼拜六出入境那边有开吗，想办护照: the other clause's words (a desk "over there") leave the
+            # whole unsure, but the clause saying what is wanted done alone answers the item it leads with.
+            lead_only = dataclasses.replace(fresh, candidates=(fresh.scores[0][0],))
+            wanted = self._wanted_alone(surface.normal, field, lead_only)
             if wanted is not None:
                 return wanted
         if fresh.action == "clarify" and not prev.candidates and never_had(text):
@@ -1450,7 +1514,11 @@ class Matcher:
             return self._kept(str(prev.item), field, fresh)
         # 想把养老保险转回来 under a list of pension items without 转移: the message leads elsewhere.
         elsewhere_named = fresh.action == "answer" and fresh.item not in offered
-        away = bool(offered) and not elsewhere_named and self.leads_away(text, offered, topic)
+        away = (
+            bool(offered)
+            and not elsewhere_named
+            and (self.leads_away(text, offered, topic) or self.names_unoffered(text, offered))
+        )
         if away and topic and fresh.action != "answer":
             combined = self._with_topic(topic, surface.normal, content, field)
             if combined.action == "answer" and combined.item not in offered:
@@ -1858,6 +1926,8 @@ class Matcher:
             and lead in self.position
             and lead != prev.item
             and far_ahead(fresh.scores) == lead
+            # Credibly so, not the least unlikely of none (还要另外收手续费吗: 生育登记 at 0.08).
+            and fresh.scores[0][1] >= APART_LEAD_P
             and self._kept_apart(content, str(prev.item), str(lead))
         ):
             # 还想卖点散装瓜子 这个要另外办证不 after 个体工商户设立登记: whether it takes an errand of its
@@ -1869,6 +1939,16 @@ class Matcher:
             # 补身份证多少钱 after 身份证补领 (the topic still 户口簿遗失 from before): the message alone is
             # sure of the item at hand; the topic's words do not move it.
             return self._kept(str(prev.item), field, fresh)
+        if (
+            SIDE_ASK.match(text.lstrip())
+            and fresh.action == "handoff"
+            and prev.item in self.position
+            and not self.covers(text, str(prev.item))
+            and not _of_the_item_at_hand(surface.normal, compact)
+        ):
+            # 顺便问下 老人想打流感疫苗 去哪打 after 高龄津贴: a question put aside from the errand at hand
+            # ("by the way") that nothing in the catalogue answers is not about that errand.
+            return fresh
         # 还有他身份证是13岁办的 今年到期了 开学前能换下来不 after 户口迁出: a field asked of a document the
         # item at hand is not about; which of its items is the question, not the item at hand.
         asked_elsewhere = self._asked_elsewhere(fresh, prev, surface.normal, content)

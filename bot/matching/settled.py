@@ -109,7 +109,7 @@ def answer_first(
         if not apart:
             return None
         decision = _without_had_options(decision, text, names, words)
-        near = [names[code] for code, p in decision.scores if p >= NEIGHBOUR_P and code in names]
+        near = _neighbours(decision, names)
         # A short message (港澳台通行证怎么办理, 户口迁移要办啥) names apart only by the options' names, the
         # runner-up far behind: a bare name of several services is a question to ask.
         found = _named_apart(decision, text, near, NAMED_FIRST_SHARE if story else NAMED_SHORT_SHARE)
@@ -119,7 +119,7 @@ def answer_first(
             found = _named_by_thing(decision, text, names)
         if found is None and described and story:
             # Or by its aliases, every option known by its aliases too (给孩子上户口 of 出生登记).
-            own = [described[code] for code, p in decision.scores if p >= NEIGHBOUR_P and code in described]
+            own = _neighbours(decision, described)
             found = _named_apart(decision, text, own)
         if found is None:
             found = _hinted_in_family(decision, text, names)
@@ -170,6 +170,17 @@ def _apart_by_aliases(text: str, first: str, family: Sequence[str], described: M
     if any(code not in described for code in family):
         return False
     return by_words(text, [described[first], *(described[code] for code in family)]) == 0
+
+
+def _neighbours(decision: Decision, names: Mapping[str, str]) -> list[str]:
+    """The names of ``decision``'s options probable enough to be neighbours of the first, and at least the
+    runner-up: with none credible beside it, the first is still told apart from the next (户口要么样销 of
+    死亡人员户口注销, beside 继承不动产登记 at 0.004)."""
+    return [
+        names[code]
+        for rank, (code, p) in enumerate(decision.scores)
+        if (p >= NEIGHBOUR_P or rank < 2) and code in names
+    ]
 
 
 def _named_apart(
@@ -274,6 +285,12 @@ def _named_by_thing(decision: Decision, text: str, names: Mapping[str, str]) -> 
         return None
     if not _says_thing(compact, _thing(names[scores[0][0]])):
         return None
+    if _LOST.search(text) and not _REPLACES.search(names[scores[0][0]]):
+        replacing = [code for code in credible if _REPLACES.search(names[code])]
+        if replacing:
+            # 结婚证搬家的时候搞丢了…能补么 beside 补领婚姻登记证: the document is lost, and the one credible
+            # option that replaces it is the errand; the first (结婚登记) issues it.
+            return replacing[0] if len(replacing) == 1 else None
     return None if any(_says_thing(compact, _thing(names[code])) for code in credible) else scores[0][0]
 
 

@@ -403,12 +403,18 @@ def _said(item: Item, text: str, prepare: Callable[[str], str], topic: str | Non
             canonical = prepare(part).replace(" ", "")
             if topic is not None and (len(canonical) < 2 or canonical in topic):
                 continue
-            if canonical in named and canonical not in operations():
+            if canonical in named and canonical not in operations() and not _enumerated(part, item.name):
                 continue
             if part in text or (len(canonical) >= 2 and canonical in prepared):
                 found.append(situation)
                 break
     return found
+
+
+def _enumerated(part: str, name: str) -> bool:
+    """Whether item ``name`` lists ``part`` as one of its cases (退休 of 退休及离职销户提取住房公积金):
+    said, it tells that case, though a word of the name."""
+    return bool(re.search(f"{re.escape(part)}(?:及|和|与|、|或)|(?:及|和|与|、|或){re.escape(part)}", name))
 
 
 def _parts(name: str) -> list[str]:
