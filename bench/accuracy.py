@@ -113,6 +113,11 @@ HELD_OUT = {
     # Jiangxi, Hakka speech), written blind.
     "aspen-heldout": ("heldout:aspen-hall.json", "aspen-questions.jsonl"),
     "sedge-heldout": ("heldout:sedge-hall.json", "sedge-questions.jsonl"),
+    # Nineteenth stop: 莲泽县 (a Jianghan-plain county of Hubei), whose dialogues are development material and
+    # whose questions were never read; and 箬川县 (a bamboo and silk county of northern Zhejiang), written
+    # blind.
+    "cedar-heldout": ("heldout:cedar-hall.json", "cedar-questions.jsonl"),
+    "reed-heldout": ("heldout:reed-hall.json", "reed-questions.jsonl"),
     # Long messages telling a story around the ask (other hands), over the demo hall and the product's own.
     "county-stories": ("kb/county-hall.json", "county-stories.jsonl"),
     "qingxi-stories": ("demo", "qingxi-stories.jsonl"),

@@ -1429,3 +1429,10 @@ def test_a_desk_said_over_there_with_the_errand_wanted_gets_that_errands_hours(k
     reply = say(context, "出入境那边明天开门不？我想办个护照")
     # 那边 glues to the desk's name and 明天 says when: the errand wanted (办护照) is what is asked about.
     assert (reply.action, reply.item, reply.field) == ("answer", "LW-GA08", "hours")
+
+
+def test_an_old_age_none_of_the_options_is_for_leads_to_the_item_for_that_age(context):
+    first = say(context, "补贴怎么领")
+    assert first.action == "clarify" and "SF-MZ-006" not in first.choices
+    reply = say(context, "是给我奶奶问的 她今年八十五")
+    assert (reply.action, reply.item) == ("answer", "SF-MZ-006")  # 高龄津贴, for 80 and over

@@ -378,3 +378,29 @@ def test_a_grudging_yes_is_filler():
 )
 def test_jianghan_mandarin_is_read_in_standard_words(text, said):
     assert normalize(text) == said
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("退休工资哪能领", "退休工资怎么领"),  # Wu 哪能 = 怎么
+        ("阿拉屋里向有老人", "我们家里有老人"),
+        ("我妈克能帮我去办", "我妈能不能帮我去办"),  # Yunnan's question particle 克
+        ("克是要带户口本", "是不是要带户口本"),
+    ],
+)
+def test_wu_and_yunnan_question_words_are_read_in_standard_words(text, said):
+    assert normalize(text) == said
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("我俩说好了离，房子归他", "我俩说好了离婚 房子归他"),  # 离 alone after a decision to part
+        ("他打算离了", "他打算离婚了"),
+        ("我要离开这里", "我要离开这里"),  # not 离开
+        ("我想离职", "我想离职"),
+    ],
+)
+def test_a_decided_parting_is_a_divorce(text, said):
+    assert normalize(text) == said

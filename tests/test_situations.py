@@ -488,3 +488,8 @@ def test_a_case_the_item_name_lists_is_told_by_its_word():
     # A word of the name that lists no case tells none (居住证 of 居住证申领).
     permit = _item("居住证申领", "居住证首次申领", "居住证签注（续期）")
     assert named_situation(permit, "我想办居住证", _same) is None
+
+
+def test_this_years_number_at_a_clauses_end_is_an_age():
+    assert told_age("是给我奶奶问的 她今年八十五") == 85
+    assert told_age("今年十二月到期") is None  # a month, not an age

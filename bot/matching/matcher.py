@@ -1525,6 +1525,20 @@ class Matcher:
                 # 卡丢了 买菜的时候钱包被偷了 under 社保's items (none of them a card): with the topic,
                 # 社会保障卡挂失与补换, surely.
                 return combined
+        if offered and topic and not elsewhere_named and fresh.action != "answer" and told_age(text):
+            combined = self._with_topic(topic, surface.normal, content, field)
+            aged = self._by_old_age(combined, text) if combined.action == "clarify" else None
+            if aged is not None and aged not in offered:
+                # 给我爷爷问的 他八十二了 under 残疾人补贴 / 育儿补贴 (asked of 补贴): an old age none of
+                # them is for, and the item for that age the question's words lead to (高龄津贴).
+                return Decision(
+                    "answer",
+                    item=aged,
+                    field=field or prev.field,
+                    score=combined.score,
+                    reason="told",
+                    scores=combined.scores,
+                )
         if offered and not elsewhere_named and not away:
             # Not by the words of the field asked (手 of 在手机上能办不 is no 手 of 手工报销).
             told = strip_field_words(surface.normal) if field is not None else text

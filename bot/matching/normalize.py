@@ -255,9 +255,15 @@ _HOKKIEN_QUESTION = re.compile(
 )
 
 
+#: Parting said by 离 alone after a decision to (俩人商量好了离, 我想离, 打算离了): 离婚; not 离开, 离职,
+#: 离休.
+_PARTING = re.compile(r"(商量好了?|说好了|决定|打算|准备|我想|要)离(?=$|[\s，,。了吧])")
+
+
 def rewrite_colloquial(text: str) -> str:
     """咋→怎么, 啥→什么 and the other pairs of ``data/colloquial.tsv``; Wu's final 伐 and Hokkien's final
-    无 → 吗."""
+    无 → 吗; a decided 离 → 离婚."""
+    text = _PARTING.sub(r"\1离婚", text)
     return _colloquial()(_HOKKIEN_QUESTION.sub("吗", _WU_QUESTION.sub("吗", text)))
 
 

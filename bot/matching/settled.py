@@ -285,11 +285,11 @@ def _named_by_thing(decision: Decision, text: str, names: Mapping[str, str]) -> 
         return None
     if not _says_thing(compact, _thing(names[scores[0][0]])):
         return None
-    if _LOST.search(text) and not _REPLACES.search(names[scores[0][0]]):
+    if _LOST.search(text) and "补" in compact and not _REPLACES.search(names[scores[0][0]]):
         replacing = [code for code in credible if _REPLACES.search(names[code])]
         if replacing:
-            # 结婚证搬家的时候搞丢了…能补么 beside 补领婚姻登记证: the document is lost, and the one credible
-            # option that replaces it is the errand; the first (结婚登记) issues it.
+            # 结婚证搬家的时候搞丢了…能补么 beside 补领婚姻登记证: the document is lost and asked for again,
+            # and the one credible option that replaces it is the errand; the first (结婚登记) issues it.
             return replacing[0] if len(replacing) == 1 else None
     return None if any(_says_thing(compact, _thing(names[code])) for code in credible) else scores[0][0]
 

@@ -445,7 +445,9 @@ _AGE_TOLD = re.compile(
     r"(?:姐姐?|哥哥?|弟弟?|妹妹?|儿子|女儿|闺女|孩子|娃娃?|伢子?|崽|他|她|我|老人家?|老伴|爸爸?|妈妈?|爷爷|奶奶|"
     r"外公|外婆|姥姥|姥爷|爹|娘|父亲|母亲|老爷子|老太太|老头子?|公公|婆婆|岳父|岳母|丈人|丈母娘|老汉|老公|丈夫|"
     r"老婆|媳妇儿?|婆姨|爱人|孙子|孙女|阿爸|阿妈)"
-    r"(?:今年|都|已经|也|才|快)?([\d一二三四五六七八九十]{1,3})了)"
+    r"(?:今年|都|已经|也|才|快)?([\d一二三四五六七八九十]{1,3})了|"
+    # 她今年八十五: this year's number at a clause's end, 了 unsaid.
+    r"今年([\d一二三四五六七八九十]{2,3})(?=$|[\s，,。.!！?？]))"
 )
 #: An age bound in a situation's name: 未满16周岁, 年满16周岁, 60周岁以上, 14周岁以下, 未满十六周岁.
 _AGE_BOUND = re.compile(
@@ -499,7 +501,7 @@ def told_age(text: str) -> int | None:
     found = _AGE_TOLD.search(text)
     if found is None:
         return None
-    age = _number(found.group(1) or found.group(2) or found.group(3))
+    age = _number(found.group(1) or found.group(2) or found.group(3) or found.group(4))
     return age if age is not None and age <= 130 else None
 
 
