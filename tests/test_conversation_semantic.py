@@ -1436,3 +1436,10 @@ def test_an_old_age_none_of_the_options_is_for_leads_to_the_item_for_that_age(co
     assert first.action == "clarify" and "SF-MZ-006" not in first.choices
     reply = say(context, "是给我奶奶问的 她今年八十五")
     assert (reply.action, reply.item) == ("answer", "SF-MZ-006")  # 高龄津贴, for 80 and over
+
+
+def test_a_run_of_words_only_one_items_aliases_hold_answers_that_item(context):
+    # 社保缴费证明 is said whole in 打印社保缴费证明 (参保证明打印); 个税纳税记录开具 is close in meaning
+    # only.
+    reply = say(context, "社保缴费证明在哪开")
+    assert (reply.action, reply.item, reply.field) == ("answer", "SF-RS-010", "location")

@@ -575,3 +575,8 @@ def test_an_hours_question_drops_the_day_and_the_desks_over_there():
     assert strip_field_words(normalize("明天社保这边开门不")).split()[0] == "社保"
     # Not in a question of another field: 今天 may be part of what is asked (今天能办好吗).
     assert "今天" in strip_field_words(normalize("今天那边能办身份证吗"))
+
+
+def test_a_wait_heard_of_asks_the_time_limit():
+    assert detect_field(normalize("听说换证还得等一个多月？")) == "time_limit"
+    assert detect_field(normalize("要等这么久吗")) == "time_limit"

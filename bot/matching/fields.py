@@ -64,6 +64,8 @@ FIELD_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "time_limit",
             r"多久|多少天|(?<![前这好])(?<!节那)(?<!庆那)(?<!假那)(?<!年那)(?<!一那)几天|几日|几个工作日|多少个?工作日|当场|时限|什么时候能|什么时候可以拿|当天|马上|立等|加急|"
             r"审核完|出结果|能批|拿到证|等多长|期限|时间限制|几个月能|"
+            # 听说离婚还得等一个月: a wait heard of, asked about (its period is in the time limit).
+            r"等(?:一个多?月|半个月|几个月|那么久|这么久)|"
             # 啥时候拨钱, 钱什么时候发: when the money comes.
             r"(?:什么|啥)时候(?:能|可以|才)?(?:到账|拨|发|打|给钱|下来)|到账|"
             # 几时拿得到 (Cantonese 几时 = 什么时候): when the document is in hand.
