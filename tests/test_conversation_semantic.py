@@ -1438,8 +1438,7 @@ def test_an_old_age_none_of_the_options_is_for_leads_to_the_item_for_that_age(co
     assert (reply.action, reply.item) == ("answer", "SF-MZ-006")  # 高龄津贴, for 80 and over
 
 
-def test_a_run_of_words_only_one_items_aliases_hold_answers_that_item(context):
-    # 社保缴费证明 is said whole in 打印社保缴费证明 (参保证明打印); 个税纳税记录开具 is close in meaning
-    # only.
-    reply = say(context, "社保缴费证明在哪开")
-    assert (reply.action, reply.item, reply.field) == ("answer", "SF-RS-010", "location")
+def test_a_business_given_up_under_its_list_is_its_closing(context):
+    assert say(context, "个体户").action == "clarify"
+    reply = say(context, "现在生意不好 不做了")
+    assert (reply.action, reply.item) == ("answer", "SF-SJ-003")

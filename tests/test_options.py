@@ -291,3 +291,12 @@ def test_old_of_a_person_or_place_word_hints_at_no_pension():
     cases = ["原单位已办理停保减员", "领取期间重新就业、应征入伍或开始领取养老金"]
     assert by_hint("老板把我们都辞了", cases, None, "失业保险金申领") is None
     assert by_hint("我这人都老了", cases, None, "失业保险金申领") == 1
+
+
+def test_a_business_given_up_picks_the_option_that_closes_it() -> None:
+    from bot.matching.options import closing_option
+
+    options = ["个体工商户设立登记", "个体工商户注销登记", "个体工商户变更登记"]
+    assert closing_option("现在生意不好 不做了", options) == 1
+    assert closing_option("店面换个地方", options) is None  # nothing given up
+    assert closing_option("不做了", ["个体工商户设立登记", "个体工商户变更登记"]) is None  # none closes

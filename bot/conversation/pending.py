@@ -21,7 +21,7 @@ from bot.matching.fields import (
     without_cues,
 )
 from bot.matching.normalize import normalize
-from bot.matching.options import by_done, by_hint, by_words, shares_a_character
+from bot.matching.options import by_done, by_hint, by_words, closing_option, shares_a_character
 from bot.matching.pii import mask_personal_data
 from bot.matching.settled import (
     leading_option,
@@ -196,6 +196,8 @@ class PendingChoices(ItemAnswers):
             if index is None:
                 # Or the one named plainly, the others qualified kinds of it (居住证 beside 台湾居民居住证).
                 index = plainly_named(f"{text} {matcher.prepare(text)}", names)
+            if index is None:
+                index = closing_option(text, names)  # 不做了，要关掉 under 个体户's 设立 / 注销
             if index is None:
                 fresh = matcher.decide(text, None)
                 if fresh.action == "answer" and fresh.item not in options:

@@ -1153,20 +1153,7 @@ class Matcher:
             found = self._by_old_age(decision, text)
         if found is None and apart and decision.action == "clarify":
             found = self._by_sum(decision, normal)
-        if found is None and apart and decision.action == "clarify":
-            found = self._by_own_run(decision, text)
         return found
-
-    def _by_own_run(self, decision: Decision, text: str) -> str | None:
-        """``decision``'s first option, probable (NAMED_FIRST_P), when the message says a run of its names
-        or aliases no other item's hold (社保缴费证明在哪开: 打印社保缴费证明 of 参保证明打印, beside
-        个税纳税记录开具, whose 缴纳证明 is close in meaning), else None."""
-        scores = decision.scores
-        if not scores or scores[0][1] < NAMED_FIRST_P or scores[0][0] != (decision.candidates or ("",))[0]:
-            return None
-        first = scores[0][0]
-        others = [code for code, _ in scores[1:] if code in self.position]
-        return first if self.named_apart(text, first, others) else None
 
     def _by_sum(self, decision: Decision, normal: str) -> str | None:
         """The one option of ``decision`` whose record states a sum of money the normalised message tells

@@ -356,6 +356,21 @@ def never_had(text: str) -> bool:
     return bool(_NEVER.search(normalize(text).replace(" ", "")))
 
 
+#: A business given up (不做了，要关掉, 店不开了, 干不下去了): its closing, whatever it is called.
+_GIVEN_UP = re.compile(
+    r"关掉|关门不干|不做了|不干了|不开了|不想开了|不想干了|不想做了|不打算开了|歇业|倒闭了|开不下去|干不下去|做不下去"
+)
+
+
+def closing_option(text: str, options: Sequence[str]) -> int | None:
+    """The one option that closes something down (个体工商户注销登记, beside 设立 and 变更) when the message
+    tells a business given up (不做了，要关掉); else None."""
+    closing = [i for i, option in enumerate(options) if "注销" in option]
+    if len(closing) != 1 or not _GIVEN_UP.search(normalize(text).replace(" ", "")):
+        return None
+    return closing[0]
+
+
 def first_time(text: str, options: Sequence[str]) -> int | None:
     """The one first-time option (普通船员证书首次申领, beside 证书换发 / 遗失补发) when every other option
     replaces, renews or changes something and the message tells nothing of an earlier one (我儿子十八了想办
