@@ -213,6 +213,7 @@ def classify(text: str) -> SmallTalk | None:
 
 #: A goodbye that ends a message (…拜拜, …再见): the citizen signs off.
 _SIGNED_OFF = re.compile(r"(?:拜拜|再见|回见|下次见|byebye|bye)$")
+
 #: A question (吗, 怎么, ？…): a short message with one is never small talk.
 #: 中不中, 能不能; 行不 and 可以不 at the end ask too.
 _QUESTION = re.compile(r"[?？]|吗|么|嘛|怎么|怎样|如何|什么|啥|哪|几|多少|咋|(.)不\1|[行中能好]不$|可以不$")

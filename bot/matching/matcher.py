@@ -182,11 +182,11 @@ _MATTER = frozenset({"事", "事儿", "事情"})
 #: A thing said "too" at the start (驾驶证也快到期了, 我老婆的港澳通行证也过期了): the words before 也.
 ALSO_SUBJECT = re.compile(r"^(?:那|还有|另外)?(\w{2,10}?)(?:的)?也")
 #: A question put aside from the one at hand ("by the way"): 顺便问下, 对了, 另外, 还有个事, 仲有 (粤语).
-#: ... which is about the item at hand only when this much of its words' weight is in the item's record.
-SIDE_COVERAGE = 0.5
 SIDE_ASK = re.compile(
     r"^(?:顺便|对了|另外|还有个事|还有件事|还想问|再问|仲有)(?:问(?:一下|下|问|一句))?[，,。\s]*"
 )
+#: ... which is about the item at hand only when this much of its words' weight is in the item's record.
+SIDE_COVERAGE = 0.5
 #: "And what about X?" at the start of a message (那婚姻登记呢，今天能办离婚吗): it turns to X.
 TURN_TO = re.compile(r"^(?:那|那么|那要是)[^，,。？?！!]{2,12}?呢")
 #: The citizen corrects what the bot understood (不是身份证，我是说…, 不对，我问的是…, 我说错了，不是离婚，
