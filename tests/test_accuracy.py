@@ -127,10 +127,10 @@ FLOORS = {
     # and 0.922 / 0.529 / 0.025 / 1.000 / 1.000 at both.
     "aspen-heldout": (0.82, 0.36, 0.01, 0.95, 0.95),
     "sedge-heldout": (0.90, 0.50, 0.035, 0.95, 0.95),
-    # Nineteenth stop: cedar (莲泽县, a Jianghan-plain county of Hubei), its dialogues development material, these
-    # questions never read; reed (箬川县, a bamboo and silk county of northern Zhejiang), blind. At the stop's
-    # first commit and at its end: 1.000 / 0.647 / 0.000 / 1.000 / 0.923 → strict 0.765, field 0.926, and
-    # 0.980 / 0.745 / 0.017 / 0.889 / 0.967 at both.
+    # Nineteenth stop: cedar (莲泽县, a Jianghan-plain county of Hubei), its dialogues development material,
+    # these questions never read; reed (箬川县, a bamboo and silk county of northern Zhejiang), blind. At the
+    # stop's first commit and at its end: 1.000 / 0.647 / 0.000 / 1.000 / 0.923 → strict 0.765, field 0.926,
+    # and 0.980 / 0.745 / 0.017 / 0.889 / 0.967 at both.
     "cedar-heldout": (0.97, 0.73, 0.01, 0.95, 0.88),
     "reed-heldout": (0.95, 0.71, 0.03, 0.85, 0.93),
 }
