@@ -31,7 +31,7 @@ from bot.conversation.pending import PendingChoices
 from bot.conversation.session import EXAMPLES, HELP, Context, schedule_of, turn_data, turn_of
 from bot.matching.decision import Decision, Turn
 from bot.matching.fields import asks_another_way, asks_who_goes, fields_asked, without_away
-from bot.matching.matcher import BARE_ASK, COMPLAINT_ITEM, CORRECTION, NEW_ERRAND, SIDE_ASK
+from bot.matching.matcher import BARE_ASK, COMPLAINT_ITEM, CORRECTION, NEW_ERRAND
 from bot.matching.normalize import normalize, to_halfwidth
 from bot.matching.settled import FIRST_ANSWER_P
 from knowledge.schema import Item
@@ -303,15 +303,12 @@ class _Conversation(PendingChoices):
 
     def put_aside(self, text: str) -> bool:
         """Whether ``text`` is a question put aside from the one at hand ("by the way") that nothing in the
-        catalogue answers (对了 日本签证你们这能办吗 beside 护照's cases: not 签证页即将用完)."""
-        matcher = self.knowledge.matcher
-        if not SIDE_ASK.match(text.lstrip()) or matcher.decide(text, None).action != "handoff":
-            return False
-        # Not 对了 我的是被偷的 beside 身份证补领: words of the errand at hand (or of the options offered).
+        catalogue answers (对了 日本签证你们这能办吗 beside 护照's cases: not 签证页即将用完), beside the
+        errand at hand or the options offered (``Matcher.put_aside``)."""
         pending = self.state.get("pending") or {}
         current = self.current_item()
         codes = [current.code] if current is not None else list(pending.get("options") or ())
-        return not any(matcher.covers(text, code) for code in codes)
+        return self.knowledge.matcher.put_aside(text, codes)
 
     def on_topic(self, text: str, others: tuple[str, ...] = ()) -> Item | None:
         """The item under discussion when ``text`` tells one of its situations or asks one of its FAQ

@@ -698,11 +698,24 @@ class Matcher:
         of 老年人优待证办理), in its own or the catalogue's terms."""
         if code not in self.position:
             return False
-        item = self.items[self.position[code]]
-        names = "".join(normalize(n).replace(" ", "") + "|" for n in [item.name, *(item.aliases or ())])
-        read = self._read(text)
-        said = normalize(read).replace(" ", "") + "|" + self._prepare(read).replace(" ", "")
+        names = self._names_and_aliases[self.position[code]]
+        said = self._said_both_ways(text)
         return any(said[i : i + 2] in names for i in range(len(said) - 1) if "|" not in said[i : i + 2])
+
+    def _said_both_ways(self, text: str) -> str:
+        """``text`` compact in its own words and in the catalogue's (prepared), joined by |."""
+        read = self._read(text)
+        return normalize(read).replace(" ", "") + "|" + self._prepare(read).replace(" ", "")
+
+    def put_aside(self, text: str, codes: Sequence[str], fresh: Decision | None = None) -> bool:
+        """Whether ``text`` is a question put aside from the one at hand ("by the way") that the message alone
+        (``fresh``, decided here when not given) hands off and whose words are not mostly those of any item
+        of ``codes`` (顺便问下 老人想打流感疫苗 去哪打 after 高龄津贴; not 对了 我的是被偷的 after
+        身份证补领)."""
+        if not SIDE_ASK.match(text.lstrip()):
+            return False
+        alone = fresh if fresh is not None else self.decide(text, None)
+        return alone.action == "handoff" and not any(self.covers(text, code) for code in codes)
 
     def covers(self, text: str, code: str) -> bool:
         """Whether the content words of ``text``, after any "by the way" (对了), are mostly (SIDE_COVERAGE, by
@@ -733,8 +746,7 @@ class Matcher:
             return False
         named = self._names_and_aliases
         own = named[self.position[code]]
-        read = self._read(text)
-        said = normalize(read).replace(" ", "") + "|" + self._prepare(read).replace(" ", "")
+        said = self._said_both_ways(text)
         runs = {said[i : i + APART_RUN] for i in range(len(said) - APART_RUN + 1)}
         return any("|" not in run and run in own and sum(run in n for n in named) == 1 for run in runs)
 
@@ -1954,10 +1966,8 @@ class Matcher:
             # sure of the item at hand; the topic's words do not move it.
             return self._kept(str(prev.item), field, fresh)
         if (
-            SIDE_ASK.match(text.lstrip())
-            and fresh.action == "handoff"
-            and prev.item in self.position
-            and not self.covers(text, str(prev.item))
+            prev.item in self.position
+            and self.put_aside(text, [str(prev.item)], fresh)
             and not _of_the_item_at_hand(surface.normal, compact)
         ):
             # 顺便问下 老人想打流感疫苗 去哪打 after 高龄津贴: a question put aside from the errand at hand
