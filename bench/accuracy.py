@@ -118,6 +118,11 @@ HELD_OUT = {
     # blind.
     "cedar-heldout": ("heldout:cedar-hall.json", "cedar-questions.jsonl"),
     "reed-heldout": ("heldout:reed-hall.json", "reed-questions.jsonl"),
+    # Twentieth stop: 北沙窝县 (a farming county at the edge of the Junggar basin, northern Xinjiang), whose
+    # dialogues are development material and whose questions were never read; and 窑岭县 (a kiln county of
+    # central Hebei), written blind.
+    "jade-heldout": ("heldout:jade-hall.json", "jade-questions.jsonl"),
+    "kiln-heldout": ("heldout:kiln-hall.json", "kiln-questions.jsonl"),
     # Long messages telling a story around the ask (other hands), over the demo hall and the product's own.
     "county-stories": ("kb/county-hall.json", "county-stories.jsonl"),
     "qingxi-stories": ("demo", "qingxi-stories.jsonl"),

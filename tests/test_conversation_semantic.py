@@ -1442,3 +1442,18 @@ def test_a_business_given_up_under_its_list_is_its_closing(context):
     assert say(context, "个体户").action == "clarify"
     reply = say(context, "现在生意不好 不做了")
     assert (reply.action, reply.item) == ("answer", "SF-SJ-003")
+
+
+def test_whether_a_paper_is_to_be_brought_is_its_material_line_not_an_faq_entry_about_it(context):
+    say(context, "我父亲上个月在家里走了 户口要怎么注销")
+    reply = say(context, "那要带他的身份证不")
+    # The record's FAQ asks what becomes of the card (户口注销后身份证怎么处理); the material line says
+    # whether it is brought.
+    assert reply.item == "SF-GA-015"
+    assert reply.text.startswith("视情况需要。死者居民身份证")
+
+
+def test_a_hukou_struck_off_said_with_xiao_alone_and_a_dialect_how(context):
+    reply = say(context, "我屋老者上个月在屋头走了 他的户口要哪门销")
+    assert (reply.action, reply.item) == ("answer", "SF-GA-015")
+    assert reply.situation and "在家中" in reply.situation

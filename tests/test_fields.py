@@ -580,3 +580,14 @@ def test_an_hours_question_drops_the_day_and_the_desks_over_there():
 def test_a_wait_heard_of_asks_the_time_limit():
     assert detect_field(normalize("听说换证还得等一个多月？")) == "time_limit"
     assert detect_field(normalize("要等这么久吗")) == "time_limit"
+
+
+def test_in_a_few_days_is_when_not_how_long_unless_what_is_had_then_is_asked():
+    assert detect_field(normalize("过几天要坐车去广州 怎么办")) is None  # the citizen's plan, not a wait
+    assert detect_field(normalize("过几天能拿吗")) == "time_limit"
+    assert detect_field(normalize("要几天")) == "time_limit"
+
+
+def test_how_much_said_the_south_western_way_at_a_clauses_end_asks_the_fee():
+    assert detect_field(normalize("签注又要好多")) == "fee"
+    assert detect_field(normalize("要好多材料吗")) == "materials"  # 好多 before the thing: many

@@ -404,3 +404,24 @@ def test_wu_and_yunnan_question_words_are_read_in_standard_words(text, said):
 )
 def test_a_decided_parting_is_a_divorce(text, said):
     assert normalize(text) == said
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("他的户口要哪门销", "他的户口要怎么注销"),  # Guilin's 哪门, and a hukou's 销 alone
+        ("户口得去销吗", "户口得去注销吗"),
+        ("户口撤销了", "户口撤销了"),  # not 撤销
+        ("户口要销掉这个先不急", "户口要销掉这个先不急"),  # nor a 销掉 put off
+        ("药费能报销吗", "药费能报销吗"),  # nor 报销 of no hukou
+        ("得不得在手机上弄", "能不能在手机上弄"),  # south-western 得不得 asks whether
+        ("工本费好多", "工本费多少"),
+    ],
+)
+def test_south_western_words_and_a_hukous_struck_off_are_read_in_standard_words(text, said):
+    assert normalize(text) == said
+
+
+def test_going_back_to_ones_home_town_to_live_is_living_elsewhere_when_care_is_asked():
+    assert "异地 长期居住" in normalize("我们退休了想回四川老家住 以后看病咋报")
+    assert "异地" not in normalize("退休了想回老家住")  # no care asked: nothing of medical insurance

@@ -122,6 +122,9 @@ def test_the_way_a_message_points_picks_between_moving_in_and_out() -> None:
     assert by_direction("户口迁过来", ["户口迁入", "居民身份证换领"]) is None  # not a pair of ways
     # A place, then 来 or 去, is the speaker's way, not the hall's: 迁到西宁来 may be said from Xining.
     assert by_direction("户口要从这边迁到西宁来", moves) is None
+    # A place, then 去: away from where the citizen is (迁到学校去), though 来 after it may be said there.
+    assert by_direction("丫头子考上大学了 户口要不要迁到学校去", moves) == 1
+    assert by_direction("户口要迁到我这边来", moves) == 0
 
 
 def test_what_was_not_done_points_at_the_option_saying_so() -> None:

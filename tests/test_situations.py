@@ -493,3 +493,16 @@ def test_a_case_the_item_name_lists_is_told_by_its_word():
 def test_this_years_number_at_a_clauses_end_is_an_age():
     assert told_age("是给我奶奶问的 她今年八十五") == 85
     assert told_age("今年十二月到期") is None  # a month, not an age
+
+
+def test_where_one_is_from_said_with_a_final_de_is_from_elsewhere():
+    assert from_elsewhere("俺是河南周口的 现在在这边打工", {"新疆", "北沙窝"})
+    assert not from_elsewhere("我是新疆的", {"新疆"})  # the hall's own region
+    assert not from_elsewhere("俺是河南周口的人才", {"新疆"})  # 的 inside a phrase, not at the clause's end
+
+
+def test_a_disaster_a_home_visit_and_a_robbery_are_told_in_case_words():
+    assert "因灾" in roles("家里烧成这样 政府有没有啥救助").split()
+    assert "因灾" not in roles("孩子发烧没好").split()  # a fever burns nothing down
+    assert "上门" in roles("我腿不好 走不了 家里来 能吗").split()
+    assert "被盗" in roles("身份证给抢走了 回头要补").split()

@@ -426,3 +426,31 @@ def test_a_message_ending_in_goodbye_that_asks_nothing_signs_off(text, kind):
 def test_a_high_fever_told_in_other_words_is_an_emergency(text, numbers):
     talk = classify(text)
     assert (talk.numbers if talk and talk.kind is Kind.EMERGENCY else None) == numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("好嘛", Kind.ACK),  # fine, south-west and north-west
+        ("行嘛", Kind.ACK),
+        ("打了120了 车子来了 谢谢你们", Kind.THANKS),  # help has come: thanks, nothing asked
+        ("警察来了", Kind.ACK),
+        ("车子来了 人也醒了 谢谢你啊", Kind.THANKS),  # and the one in danger better
+    ],
+)
+def test_fine_said_with_ma_and_help_come_are_small_talk(text, kind):
+    assert classify(text) == SmallTalk(kind)
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("在汽车站给几个烂仔打了 手机都给抢了", ("110",)),  # the passive said with 给
+        ("钱包让人抢了", ("110",)),
+        ("给孩子打了疫苗 有点发烧", ("120",)),  # 给…打了 of a jab is no violence
+        ("报警了 身份证也给抢走了 回头要补", None),  # reported already; a card to replace
+    ],
+)
+def test_violence_said_with_gei_is_an_emergency_and_a_report_made_is_not(text, numbers):
+    talk = classify(text)
+    assert (talk.numbers if talk and talk.kind is Kind.EMERGENCY else None) == numbers

@@ -131,6 +131,10 @@ class ItemAnswers(Session):
             # 自产证明找谁开: where the material is got, which its note says, not an FAQ entry that only
             # names it (把棉花卖给轧花厂要自己开票吗).
             entry = None if self.needed_line(item, situation, normal, need=False) else entry
+        if entry is not None and text and _BRING_ASK.search(normal) and "带" not in entry.q:
+            # 要带他的身份证不 after 死亡人员户口注销: whether the card is to be brought, which a material
+            # line says, not an entry about the card that asks no such thing (户口注销后身份证怎么处理).
+            entry = None if self.needed_line(item, situation, normal) else entry
         asks_presence = asks_who_goes(normal)
         must_come = bool(PRESENCE_ASK.search(normal)) and not PROXY_ASK.search(normal)
         if entry is not None and must_come and not itemreply.speaks_of_presence(entry):
@@ -447,6 +451,8 @@ class ItemAnswers(Session):
 
 
 #: Ways a case's note names that need no desk (电子社保卡, 掌上12333, 拨打…电话, 网上, App).
+#: Whether a thing is to be brought (要带他的身份证不, 用不用带户口本).
+_BRING_ASK = re.compile(r"(?:要|得|需要|用)带|带不带")
 _NO_DESK_WAY = re.compile(r"电子|掌上|App|APP|app|小程序|公众号|网上|线上|拨打|热线")
 
 #: A note saying at which desk or office a step is done (到公安户政窗口（1-6号）办理).

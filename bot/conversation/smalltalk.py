@@ -63,7 +63,9 @@ _PHRASES = {
     r"赛音白努|赛音拜努|赛白努|亚克西姆赛斯|扎西德勒|"
     # Season's greetings (新年快乐, 过年好): a greeting, not a question about the holiday.
     r"(?:新年|新春|春节|节日|元旦|国庆|中秋|端午|元宵|五一|劳动节)快乐|过年好|新年好|拜年了?|恭喜发财",
-    Kind.ACK: r"好的|好滴|好嘞|好哒|好吧|好|行吧|行|可以|嗯+|恩+|哦+|噢+|喔+|知道了|明白了?|了解了?|"
+    # 好嘛 / 行嘛 (south-west and north-west): fine, not a question.
+    Kind.ACK: r"好的|好滴|好嘞|好哒|好吧|好嘛|好|行吧|行嘛|行|可以|嗯+|恩+|哦+|噢+|喔+|知道了|明白了?|"
+    r"了解了?|"
     r"收到|懂了|清楚了|晓得哒|知道哒|懂哒|晓得了?|要得|okay|ok|okk|👌|"
     # Typed in pinyin (hao de xie xie, haoba).
     r"haode|haodi|haoba|haola|zhidaole|mingbaile|"
@@ -73,6 +75,10 @@ _PHRASES = {
     r"(?:等\w{1,6}?)?再说(?!一)吧?|回头再说|以后再说|改天再说|"
     # Done already what the reply said (好 已经打了, 刚叫了救护车, 报过警了): the advice taken.
     r"(?:已经|刚刚?|早就|我)?(?:打|叫|拨|报)(?:过|了)了?(?:电话|120|110|119|救护车|警)?了?|"
+    # Help on its way or come (车子来了, 救护车到了, 警察来了): nothing asked.
+    r"(?:救护车|车子?|警察|民警|消防车?|医生)(?:已经|都|也)?(?:来了|到了)|"
+    # And the one in danger better (人也醒了, 他没事了): nothing asked.
+    r"(?:人|他|她|孩子|老人)?(?:也|都|已经)?(?:醒了|醒过来了|没事了|好多了)|"
     # What the citizen will do now (好 我先打电话, 那我去问问): the advice taken.
     r"我(?:先|再|就|这就|马上|现在)?(?:去)?(?:打|打个)(?:电话)?(?:过去|问问|问一下|试试)?|"
     r"我(?:先|再|就|这就|马上)?(?:去)?(?:问问|问一下|看看|试试|想想|准备准备|准备一下)|"
@@ -112,7 +118,11 @@ _DANGERS = (
     (
         "110",
         r"被(?:人)?打|挨打|打人|打架|斗殴|抢劫|被(?:人)?抢|抢钱|闹事|持刀|拿刀|砍人|杀人|绑架|被跟踪|有人跟踪|家暴|被骗|诈骗|小偷|"
-        r"入室|报警|被偷|偷东西|性骚扰|救命|"
+        # 报警了 / 报过警: done already, not a call for help.
+        r"入室|报警(?![了过])|被偷|偷东西|性骚扰|救命|"
+        # 给几个烂仔打了, 手机都给抢了: the passive said with 给 / 让 / 叫, by whom or of what.
+        r"(?:给|让|叫)(?:人|几个|一帮|一伙|俩|两个|流氓|小偷|烂仔|混混|小混混|坏人)\w{0,3}?打(?:了|伤)|"
+        r"(?:给|让|叫)(?:人)?抢(?:了|走)|"
         # 回来砸东西还打我 我现在躲在屋里: violence at home now (not 钱打我卡上, 打我电话).
         r"打我(?!电话|手机|号码|卡|账|的|这|那)|把我打|砸东西|躲在(?:屋|房|厕所|卫生间|柜)|要杀我|威胁我|"
         # 正在砸门 说要打死我: someone breaking in, a threat to kill, now.
@@ -124,6 +134,8 @@ _DANGER_PATTERNS = tuple((number, re.compile(f"(?<![没不未无])(?:{words})"))
 _SERVICE = re.compile(
     r"办理|补办|补领|换领|申领|申请|报销|证|材料|手续|户口|户籍|户口本|社保|医保|公积金|护照|驾照|登记|认定|补贴|"
     r"津贴|保险|理赔|赔偿|门诊|医院|窗口|预约|怎么补|怎么办理|要带|需要什么|受理|营业执照|回执|报案|培训|报名|考试|"
+    # 回头要补, 去补一个: a document to be replaced.
+    r"要补|去补|补个|补一个|补张|补一张|"
     # 上个月摔伤了 住院花了两万 能报多少: the bill of what happened, asked (a time alone says nothing: a
     # danger that began last month may be back now).
     r"能报|报多少|报不报|医药费|住院费"

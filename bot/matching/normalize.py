@@ -205,7 +205,9 @@ _LIVING_ELSEWHERE = re.compile(
     # 退休了要到上海儿子那边长期住: moving there to live.
     rf"(?:到|去)(?:{_FAR_PLACES}|外地|外省|省外)\w{{0,5}}?(?:长期|常年)(?:住|生活|居住)|"
     # 我把我妈接到苏州跟我住了: taken to live with family there.
-    rf"(?:接到|接去|搬到|搬去)(?:{_FAR_PLACES}|外地|外省|省外)\w{{0,5}}?(?:住|生活)"
+    rf"(?:接到|接去|搬到|搬去)(?:{_FAR_PLACES}|外地|外省|省外)\w{{0,5}}?(?:住|生活)|"
+    # 退休了想回甘肃天水老家住: back to one's home town far away, to live.
+    r"回\w{0,6}?老家(?:去)?(?:长期)?(?:住|生活|养老|定居)"
 )
 _CARE = re.compile(r"看病|就医|住院|拿药|买药|医保|报销")
 
@@ -260,10 +262,15 @@ _HOKKIEN_QUESTION = re.compile(
 _PARTING = re.compile(r"(商量好了?|说好了|决定|打算|准备|我想|要)离(?=$|[\s，,。了吧])")
 
 
+#: 销 said alone of a hukou and asked of (他的户口要哪门销, 户口得去销吗): 注销; not 报销, 撤销, 销售, nor
+#: a 销掉 put off (户口要销掉这个先不急).
+_STRUCK_OFF = re.compile(r"(户口\w{0,4}?)(?<![注撤报吊])销(?=了|啊|吗|么|不|呢|吧|$|\s|还|[，,。？?！!])")
+
+
 def rewrite_colloquial(text: str) -> str:
     """咋→怎么, 啥→什么 and the other pairs of ``data/colloquial.tsv``; Wu's final 伐 and Hokkien's final
-    无 → 吗; a decided 离 → 离婚."""
-    text = _PARTING.sub(r"\1离婚", text)
+    无 → 吗; a decided 离 → 离婚; a hukou's 销 → 注销."""
+    text = _STRUCK_OFF.sub(r"\1注销", _PARTING.sub(r"\1离婚", text))
     return _colloquial()(_HOKKIEN_QUESTION.sub("吗", _WU_QUESTION.sub("吗", text)))
 
 

@@ -444,7 +444,10 @@ def by_hint(
 
 #: Which way a message moves something: here (迁到这边, 迁过来, 投靠) or away (迁走, 迁到外地).
 _INWARD = re.compile(r"[迁落转调](?:到|回|进|入)?(?:这|我这|俺这|咱这|本地|过来|来|回来)|投靠|嫁过来")
-_OUTWARD = re.compile(r"[迁转调](?:走|出去|出|到外|往外|去|过去|回老家|到外地|到外省)")
+#: 迁到学校去: to a place over there, away (not 迁到我这边来).
+_OUTWARD = re.compile(
+    r"[迁转调](?:走|出去|出|到外|往外|去|过去|回老家|到外地|到外省)|[迁转调]到(?!这|我这|俺这|咱这|本地)\w{1,6}?去"
+)
 
 
 def by_direction(text: str, options: Sequence[str]) -> int | None:

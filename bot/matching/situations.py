@@ -160,10 +160,32 @@ _ROLES = (
     ),
     # Details written wrong (名字错了一个字, 出生证明写错字了): 有误 / 错误, as situation names write it.
     ("有误 错误", re.compile(r"[写弄搞打填登印]错|错了\w{0,3}字|名字错|错字|信息不对|写得不对")),
-    # Lost or stolen (卡丢了要补, 钱包被偷了): 遗失 / 丢失 / 被盗, as situation names write it (遗失补卡).
+    # Lost, stolen or robbed (卡丢了要补, 钱包被偷了, 给抢走了): 遗失 / 丢失 / 被盗, as situation names
+    # write it (遗失补卡).
     (
         "遗失 丢失 被盗",
-        re.compile(r"丢了|弄丢|搞丢|掉了|不见了|找不到|找不着|寻不着|被偷|被盗|偷走|被扒|遗失|丢失"),
+        re.compile(
+            r"丢了|弄丢|搞丢|掉了|不见了|找不到|找不着|寻不着|被偷|被盗|偷走|被扒|遗失|丢失|"
+            # 给抢走了, 被抢了: robbed is stolen.
+            r"被抢|抢走|给抢"
+        ),
+    ),
+    # A disaster at home (家里烧成这样, 房子让大水冲了): 因灾 / 受灾, as situation names write it
+    # (因灾因意外致困).
+    (
+        "因灾 受灾 灾害",
+        re.compile(
+            r"着火|失火|火灾|(?<![发高])烧(?:成|光|没|毁|塌)|被烧|房子烧|洪水|水灾|发大水|大水冲|冲毁|冲垮|冰雹|地震|泥石流|"
+            r"雪灾|风灾|塌了"
+        ),
+    ),
+    # Someone who cannot come (我腿不好 走不了 家里来 能吗, 卧床出不了门): 上门, as situation names write it
+    # (行动不便上门认证).
+    (
+        "上门",
+        re.compile(
+            r"(?:到|来)(?:我|俺)?家里?来|家里来|来(?:我|俺)?家里?(?:办|认证|给)|出不了门|下不了床|走不了路?|卧床"
+        ),
     ),
     # Damaged (房本叫小孙子给撕坏了, 驾照洗烂了): 损坏 / 损毁, as situation names write it (损坏换证).
     (
@@ -311,10 +333,13 @@ _PROVINCES = (
     "北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|"
     "四川|贵州|云南|陕西|甘肃|青海|内蒙古|内蒙|广西|西藏|宁夏|新疆"
 )
-#: From a province, as a story tells it (我是四川人在这边打工, 孩子他爸是河北户口, 户口在湖南).
+#: From a province, as a story tells it (我是四川人在这边打工, 孩子他爸是河北户口, 户口在湖南, 俺是河南
+#: 周口的).
 _FROM_PROVINCE = re.compile(
     rf"(?:是|来自|从)({_PROVINCES})省?(?:人|户口|户籍|来的|过来的)(?![民员口家])|"
-    rf"({_PROVINCES})省?(?:户口|户籍)|户[口籍](?:在|是)({_PROVINCES})"
+    rf"({_PROVINCES})省?(?:户口|户籍)|户[口籍](?:在|是)({_PROVINCES})|"
+    # 俺是河南周口的, 我是四川的: where one is from, said with 的 at the clause's end.
+    rf"(?:我|俺|他|她)是({_PROVINCES})省?[\u4e00-\u9fff]{{0,3}}?的(?=$|[\s，,。；;])"
 )
 
 
