@@ -504,5 +504,7 @@ def test_where_one_is_from_said_with_a_final_de_is_from_elsewhere():
 def test_a_disaster_a_home_visit_and_a_robbery_are_told_in_case_words():
     assert "因灾" in roles("家里烧成这样 政府有没有啥救助").split()
     assert "因灾" not in roles("孩子发烧没好").split()  # a fever burns nothing down
+    assert "急难" in roles("火灭了 房子烧了一半 政府有没有补助").split()
+    assert "急难" not in roles("孩子发烧了一晚上").split()
     assert "上门" in roles("我腿不好 走不了 家里来 能吗").split()
     assert "被盗" in roles("身份证给抢走了 回头要补").split()

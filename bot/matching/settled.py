@@ -22,7 +22,7 @@ from bot.matching.normalize import NOT_BODY, normalize
 from bot.matching.options import by_hint, by_words, denied_words, never_had, said_apart, without_had
 from bot.matching.ranker import CHOICE_SHARE, Verdict
 from bot.matching.scoring import ItemScorer
-from bot.matching.situations import JUST_BORN, operations, told_apart, topic_of, unbracketed
+from bot.matching.situations import JUST_BORN, operations, roles, told_apart, topic_of, unbracketed
 from bot.matching.surface import asks
 from knowledge.schema import Item, Material
 
@@ -658,9 +658,12 @@ def lost_document(content: str, items: Sequence[Item]) -> str | None:
 
 #: What an item's name says of an earlier document (换, 补, 挂失, 注销, 变更…): it is not the one that issues.
 _OF_AN_EARLIER = re.compile(r"[换补续销迁改]|挂失|遗失|丢失|被盗|变更|延续|损坏|期满|到期")
-#: The citizen means to obtain one, counted (想给她办张社保卡, 要去办个): narrower than options' 可以去办.
+#: The citizen means to obtain one, counted (想给她办张社保卡, 要去办个), or asks whether one can be had
+#: (能办社保卡不): narrower than options' 可以去办.
 _TO_OBTAIN_ONE = re.compile(
-    r"(?:要|想|去|来|准备|打算|得)(?:给\w{1,3}?)?(?:去|来)?(?:办|申请|申领|领)(?:[张个本份])"
+    r"(?:要|想|去|来|准备|打算|得)(?:给\w{1,3}?)?(?:去|来)?(?:办|申请|申领|领)(?:[张个本份])|"
+    # 现在过去能办社保卡不: whether one can be had, no earlier one told.
+    r"(?:能|可以)(?:过去|过来|去|来)?(?:办|申请|申领)"
 )
 
 
@@ -674,7 +677,8 @@ def issuing_choice(choices: Sequence[str], text: str, items: Mapping[str, Item])
     # 给刚出生的孙子办社保卡: a child just born has had no document of its own.
     if not (_TO_OBTAIN_ONE.search(said) or never_had(text) or JUST_BORN.search(said)):
         return None
-    if _OF_AN_EARLIER.search(said) or tells_loss(said) or _ASKS_AGAIN.search(said):
+    # Lost told in plain words (社保卡掉了, 丢了) as much as in the catalogue's (遗失).
+    if _OF_AN_EARLIER.search(said) or tells_loss(said) or _ASKS_AGAIN.search(said) or "遗失" in roles(said):
         return None
     same = _same_document_choices(choices, items)
     if len(same) < 2:
