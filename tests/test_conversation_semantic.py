@@ -1457,3 +1457,19 @@ def test_a_hukou_struck_off_said_with_xiao_alone_and_a_dialect_how(context):
     reply = say(context, "我屋老者上个月在屋头走了 他的户口要哪门销")
     assert (reply.action, reply.item) == ("answer", "SF-GA-015")
     assert reply.situation and "在家中" in reply.situation
+
+
+def test_where_a_hukou_is_told_under_an_errand_that_moves_none_is_a_circumstance_of_it(context):
+    say(context, "身份证丢了怎么补")
+    reply = say(context, "我户口在外地 在这边能补吗")
+    # Not 居民户口簿补领 (户口 and 补 said): the card's replacement, asked for someone registered elsewhere.
+    assert (reply.action, reply.item) == ("answer", "SF-GA-003")
+    # A move asked for is a hukou errand still.
+    assert say(context, "那户口怎么迁过来").item != "SF-GA-003"
+
+
+def test_a_case_of_the_item_at_hand_told_in_a_storys_words_keeps_it(context):
+    say(context, "房产证丢了")
+    reply = say(context, "房子是我和我媳妇两个人的")
+    # 房子 is a word of 二手房过户's aliases; two owners are 不动产权证书补证's own case (房屋为共有).
+    assert (reply.item, reply.situation) == ("SF-ZR-004", "房屋为共有")

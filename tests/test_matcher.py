@@ -911,3 +911,19 @@ def test_a_what_about_question_naming_another_kind_moves_to_it(guangdong_kb_path
     asked = guangdong.decide("那增值税专用发票呢", Turn(item=ordinary.item, field=ordinary.field))
     assert ordinary.item is not None and asked.item not in (None, ordinary.item)
     assert "专用发票" in guangdong.item(str(asked.item)).name
+
+
+def test_where_a_hukou_is_or_was_moved_is_told_apart_from_a_move_asked_for():
+    from bot.matching.matcher import HUKOU_TOLD, MOVE_ASKED
+    from bot.matching.normalize import normalize
+
+    def told(text: str) -> bool:
+        compact = normalize(text).replace(" ", "")
+        return bool(HUKOU_TOLD.search(compact)) and not MOVE_ASKED.search(compact)
+
+    assert told("她户口去年才从外省迁过来的")
+    assert told("我是外地户口 能领吗")
+    assert told("他户口前几年就迁到县城了")
+    assert not told("户口怎么迁过来")  # a move asked for
+    assert not told("想把户口迁到县城")
+    assert not told("身份证丢了")

@@ -93,7 +93,7 @@ from bot.matching.settled import (
     tells_loss,
     unfound_material,
 )
-from bot.matching.situations import HANDED_OVER, OLD_AGE, old_age_bounds, roles, told_age
+from bot.matching.situations import HANDED_OVER, OLD_AGE, old_age_bounds, roles, told_age, worded_situation
 from bot.matching.surface import (
     ASKS,
     COMPLAINT,
@@ -267,6 +267,19 @@ _WANTED_ERRAND = re.compile(rf"{_WANTING}(?:{_ERRAND_VERBS})")
 REGULAR = re.compile(r"正式")
 TEMPORARY = "临时"
 #: What the citizen says is lacking, just before a thing's name (莫得结婚证, 没有房产证).
+#: Where a hukou is, or when it was moved (外地户口, 户口在外省, 户口去年才从外县迁过来的).
+HUKOU_TOLD = re.compile(
+    r"(?:外地|外省|外县|外市|本地|本县|农村|城镇)户口|户口(?:是|在|还在|本来在|早就)|"
+    r"户口\w{0,4}?(?:去年|今年|前年|前几年|上个月|才|早就|已经)\w{0,6}?(?:迁|落)"
+)
+#: Another errand asked for besides the one at hand (别的补贴, 除了低保).
+_OTHER_ASKED = re.compile(r"别的|其他|其它|除了|另外")
+#: A move asked for (户口怎么迁, 想把户口迁过来, 迁移证): a hukou errand, not a circumstance.
+MOVE_ASKED = re.compile(
+    r"(?:怎么|咋|如何|想|要|能|能不能|可以|打算|准备|得)(?:把)?\w{0,4}?迁|迁移证|迁户口|落户"
+)
+#: A hukou item's name (户口迁入, 出生登记（新生儿入户）).
+_HUKOU_ITEM = re.compile(r"户口|户籍|落户|入户|迁")
 _LACKED = re.compile(r"(?:没有?|莫得|没得|冇得?|无)\w{0,2}$")
 
 
@@ -995,6 +1008,27 @@ class Matcher:
         keys = followups.naming_words(self.scorer, content, current, other, self._prepare, keys_only=True)
         return bool(keys) and all(_held_or_lacked(normal, word) for word in keys)
 
+    def _case_of(self, normal: str, code: str) -> bool:
+        """Whether ``normal`` tells one of ``code``'s situations, in its words or in the words a story's ties
+        and circumstances are told in (两个人的 → 共有)."""
+        item = self.item(code)
+        if _OTHER_ASKED.search(normal):
+            return False  # 他是一级残疾，除了低保还有别的补贴吗: another errand asked, whatever case is told
+        told = f"{normal} {roles(normal)}"
+        return bool(item.situations) and worded_situation(item, told, self._prepare) is not None
+
+    def _hukou_told(self, normal: str, current: str, other: str) -> bool:
+        """Whether ``normal`` tells where a hukou is or that it was moved (外地户口, 户口去年才迁过来的),
+        asking no move, and ``other`` is a hukou item while ``current`` is not."""
+        if current not in self.position or other not in self.position:
+            return False
+        compact = normal.replace(" ", "")
+        if not HUKOU_TOLD.search(compact) or MOVE_ASKED.search(compact):
+            return False
+        return bool(_HUKOU_ITEM.search(self.item(other).name)) and not _HUKOU_ITEM.search(
+            self.item(current).name
+        )
+
     def _spread(self, word: str) -> int:
         """How many items' records hold ``word``."""
         return sum(word in text for text in self.records.texts)
@@ -1616,6 +1650,11 @@ class Matcher:
             after = self._neighbour_with_topic(topic, surface.normal, content, str(prev.item))
             if after is not None and not self._sure_elsewhere(fresh, after):
                 return Decision("answer", item=after, field=field, score=fresh.score, reason="follow_up")
+        top = fresh.item or (fresh.candidates[0] if fresh.candidates else None)
+        if prev.item in self.position and top and self._hukou_told(surface.normal, str(prev.item), str(top)):
+            # 她户口去年才从外省迁过来的, 我户口在外省 能在这补吗 after an errand that moves no hukou:
+            # where the hukou is told of that errand, not a move asked for.
+            return Decision("answer", item=prev.item, field=field, score=fresh.score, reason="follow_up")
         if (
             prev.item in self.position
             and topic
@@ -1645,6 +1684,12 @@ class Matcher:
                 # 孩子户口也能一起迁过来吗 after 户口迁入: 迁 is the current item's operation, which 出生登记
                 # (its 户口 a word the current item's names lack) does not do.
                 and not self._current_operation(content, str(prev.item), sibling, leading=True)
+                # 房子是我和我老婆两个人的 after 不动产权证书补证: a case of the item at hand (房屋为共有),
+                # none of the neighbour's.
+                and not (
+                    self._case_of(surface.normal, str(prev.item))
+                    and not self._case_of(surface.normal, sibling)
+                )
             ):
                 # 那丢了呢 after 驾驶证期满换证: a word the item lacks names a neighbour of the topic.
                 return Decision(

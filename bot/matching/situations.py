@@ -170,6 +170,13 @@ _ROLES = (
             r"被抢|抢走|给抢"
         ),
     ),
+    # Owned by two (房子是我跟老公两个人的名字): 共有, as situation names write it (房屋为共有).
+    (
+        "共有",
+        re.compile(
+            r"(?:两个人|俩人|我们俩|我俩|两口子|夫妻俩|两家)(?:的|共同)|共同所有|共同名下|写了两个人|加了\w{1,3}?名字"
+        ),
+    ),
     # A disaster at home (家里烧成这样, 房子让大水冲了): 因灾 / 受灾 / 急难, as situation names write it
     # (因灾因意外致困, 急难型救助).
     (
