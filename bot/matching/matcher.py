@@ -266,7 +266,6 @@ _WANTED_ERRAND = re.compile(rf"{_WANTING}(?:{_ERRAND_VERBS})")
 #: The regular document, said against a temporary one (补正式的, 正式的那个).
 REGULAR = re.compile(r"正式")
 TEMPORARY = "临时"
-#: What the citizen says is lacking, just before a thing's name (莫得结婚证, 没有房产证).
 #: Where a hukou is, or when it was moved (外地户口, 户口在外省, 户口去年才从外县迁过来的).
 HUKOU_TOLD = re.compile(
     r"(?:外地|外省|外县|外市|本地|本县|农村|城镇)户口|户口(?:是|在|还在|本来在|早就)|"
@@ -280,6 +279,7 @@ MOVE_ASKED = re.compile(
 )
 #: A hukou item's name (户口迁入, 出生登记（新生儿入户）).
 _HUKOU_ITEM = re.compile(r"户口|户籍|落户|入户|迁")
+#: What the citizen says is lacking, just before a thing's name (莫得结婚证, 没有房产证).
 _LACKED = re.compile(r"(?:没有?|莫得|没得|冇得?|无)\w{0,2}$")
 
 
