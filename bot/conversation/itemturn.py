@@ -450,9 +450,9 @@ class ItemAnswers(Session):
         return None
 
 
-#: Ways a case's note names that need no desk (电子社保卡, 掌上12333, 拨打…电话, 网上, App).
 #: Whether a thing is to be brought (要带他的身份证不, 用不用带户口本).
 _BRING_ASK = re.compile(r"(?:要|得|需要|用)带|带不带")
+#: Ways a case's note names that need no desk (电子社保卡, 掌上12333, 拨打…电话, 网上, App).
 _NO_DESK_WAY = re.compile(r"电子|掌上|App|APP|app|小程序|公众号|网上|线上|拨打|热线")
 
 #: A note saying at which desk or office a step is done (到公安户政窗口（1-6号）办理).

@@ -75,7 +75,7 @@ _PHRASES = {
     r"(?:等\w{1,6}?)?再说(?!一)吧?|回头再说|以后再说|改天再说|"
     # Done already what the reply said (好 已经打了, 刚叫了救护车, 报过警了): the advice taken.
     r"(?:已经|刚刚?|早就|我)?(?:打|叫|拨|报)(?:过|了)了?(?:电话|120|110|119|救护车|警)?了?|"
-    # Help on its way or come (车子来了, 救护车到了, 警察来了): nothing asked.
+    # Help on its way or come (车子来了, 警察来了): nothing asked (救护车 still reads as an emergency first).
     r"(?:救护车|车子?|警察|民警|消防车?|医生)(?:已经|都|也)?(?:来了|到了)|"
     # And the one in danger better (人也醒了, 他没事了): nothing asked.
     r"(?:人|他|她|孩子|老人)?(?:也|都|已经)?(?:醒了|醒过来了|没事了|好多了)|"
