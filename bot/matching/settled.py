@@ -658,12 +658,9 @@ def lost_document(content: str, items: Sequence[Item]) -> str | None:
 
 #: What an item's name says of an earlier document (换, 补, 挂失, 注销, 变更…): it is not the one that issues.
 _OF_AN_EARLIER = re.compile(r"[换补续销迁改]|挂失|遗失|丢失|被盗|变更|延续|损坏|期满|到期")
-#: The citizen means to obtain one, counted (想给她办张社保卡, 要去办个), or asks whether one can be had
-#: (能办社保卡不): narrower than options' 可以去办.
+#: The citizen means to obtain one, counted (想给她办张社保卡, 要去办个): narrower than options' 可以去办.
 _TO_OBTAIN_ONE = re.compile(
-    r"(?:要|想|去|来|准备|打算|得)(?:给\w{1,3}?)?(?:去|来)?(?:办|申请|申领|领)(?:[张个本份])|"
-    # 现在过去能办社保卡不: whether one can be had, no earlier one told.
-    r"(?:能|可以)(?:过去|过来|去|来)?(?:办|申请|申领)"
+    r"(?:要|想|去|来|准备|打算|得)(?:给\w{1,3}?)?(?:去|来)?(?:办|申请|申领|领)(?:[张个本份])"
 )
 
 
